@@ -1,0 +1,7 @@
+"""Allow ``python -m omnicx``."""
+
+import sys
+
+from omnicx.cli import main
+
+sys.exit(main())

@@ -1,0 +1,72 @@
+"""Conversations, their statuses and priorities."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import attrs
+
+from omnicx.model._channel import Channel
+from omnicx.model._checks import aware, non_empty
+
+
+class Status(enum.Enum):
+    """Where a conversation stands. See ``omnicx.model.LIFECYCLE`` for the moves."""
+
+    NEW = "new"
+    """Arrived, nobody has worked on it yet."""
+    OPEN = "open"
+    """The team owes the customer an answer."""
+    PENDING = "pending"
+    """Waiting on the customer."""
+    ON_HOLD = "on_hold"
+    """Waiting on a third party (a carrier, another team)."""
+    SOLVED = "solved"
+    """Answered; a customer reply within the reopen window reopens it."""
+    CLOSED = "closed"
+    """Final; a customer reply starts a linked follow-up conversation."""
+
+    @property
+    def is_active(self) -> bool:
+        """True for statuses that count toward the backlog (not solved or closed)."""
+        return self not in (Status.SOLVED, Status.CLOSED)
+
+
+class Priority(enum.Enum):
+    """How urgent a conversation is; ordered with ``rank``."""
+
+    LOW = "low"
+    NORMAL = "normal"
+    HIGH = "high"
+    URGENT = "urgent"
+
+    @property
+    def rank(self) -> int:
+        """0 for low up to 3 for urgent; higher is more urgent."""
+        return _RANKS[self]
+
+
+_RANKS = {p: i for i, p in enumerate(Priority)}
+
+
+@attrs.frozen(kw_only=True)
+class Conversation:
+    """A unit of work with one customer: what other tools call a ticket or case.
+
+    Attributes:
+        channel: the channel it started on; later messages may use others.
+        follow_up_of: the closed conversation this one follows up, if any.
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    customer_id: str = attrs.field(validator=non_empty)
+    channel: Channel
+    created_at: datetime = attrs.field(validator=aware)
+    status: Status = Status.NEW
+    priority: Priority = Priority.NORMAL
+    queue: str | None = None
+    assignee: str | None = None
+    tags: frozenset[str] = frozenset()
+    subject: str | None = None
+    follow_up_of: str | None = None

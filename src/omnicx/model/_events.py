@@ -1,0 +1,210 @@
+"""Timeline events: everything that happens to a customer, as one tagged union.
+
+Each kind has an explicit wire tag in ``TAG`` (``"message"``,
+``"status.changed"``...), never derived from the class name, so renaming a
+class never changes stored data. ``Event`` is the union of all kinds.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import Decimal
+from typing import Any, ClassVar
+
+import attrs
+
+from omnicx.errors import ValidationError
+from omnicx.model._channel import Direction
+from omnicx.model._checks import aware, non_empty, non_negative
+from omnicx.model._conversation import Priority, Status
+from omnicx.model._message import Author, Message
+
+
+@attrs.frozen(kw_only=True)
+class _Base:
+    # Fields every event carries. A base for fields only, with no behaviour.
+    id: str = attrs.field(validator=non_empty)
+    at: datetime = attrs.field(validator=aware)
+    customer_id: str = attrs.field(validator=non_empty)
+    conversation_id: str | None = None
+    source: str = ""
+    """Which stream the event came from (``"whatsapp"``, ``"shopify"``), for ordering."""
+    external_id: str | None = None
+    """The source's own id for the event, for de-duplication."""
+
+
+@attrs.frozen(kw_only=True)
+class MessageEvent(_Base):
+    """A message was received or sent."""
+
+    TAG: ClassVar[str] = "message"
+    message: Message
+
+
+@attrs.frozen(kw_only=True)
+class NoteEvent(_Base):
+    """An agent wrote an internal note; ``mentions`` are the agent ids it @-mentions."""
+
+    TAG: ClassVar[str] = "note"
+    author: Author
+    text: str = ""
+    mentions: frozenset[str] = frozenset()
+
+
+@attrs.frozen(kw_only=True)
+class StatusChanged(_Base):
+    """A conversation moved between statuses; ``actor`` is who moved it."""
+
+    TAG: ClassVar[str] = "status.changed"
+    previous: Status | None
+    status: Status
+    actor: Author | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Assigned(_Base):
+    """A conversation was assigned to a queue and/or agent (None: unassigned)."""
+
+    TAG: ClassVar[str] = "assigned"
+    assignee: str | None
+    previous: str | None = None
+    queue: str | None = None
+    actor: Author | None = None
+
+
+@attrs.frozen(kw_only=True)
+class TagsChanged(_Base):
+    """Tags were added to or removed from a conversation."""
+
+    TAG: ClassVar[str] = "tags.changed"
+    added: frozenset[str] = frozenset()
+    removed: frozenset[str] = frozenset()
+    actor: Author | None = None
+
+
+@attrs.frozen(kw_only=True)
+class PriorityChanged(_Base):
+    """A conversation's priority changed."""
+
+    TAG: ClassVar[str] = "priority.changed"
+    previous: Priority | None
+    priority: Priority
+    actor: Author | None = None
+
+
+@attrs.frozen(kw_only=True)
+class OrderEvent(_Base):
+    """An order was placed or changed in a commerce system (Shopify...)."""
+
+    TAG: ClassVar[str] = "order"
+    order_id: str = attrs.field(validator=non_empty)
+    system: str = ""
+    total: Decimal | None = attrs.field(default=None, validator=non_negative)
+    currency: str | None = None
+    status: str = "created"
+    item_count: int = attrs.field(default=0, validator=non_negative)
+
+
+class PaymentKind(enum.Enum):
+    """What a payment event records."""
+
+    PAYMENT = "payment"
+    REFUND = "refund"
+    DISPUTE = "dispute"
+
+
+@attrs.frozen(kw_only=True)
+class PaymentEvent(_Base):
+    """Money moved in a payment system (Stripe...)."""
+
+    TAG: ClassVar[str] = "payment"
+    payment_id: str = attrs.field(validator=non_empty)
+    kind: PaymentKind = PaymentKind.PAYMENT
+    amount: Decimal = attrs.field(validator=non_negative)
+    currency: str
+    system: str = ""
+    status: str = "succeeded"
+
+
+class SurveyKind(enum.Enum):
+    """Which survey a response answers."""
+
+    CSAT = "csat"
+    """Customer satisfaction, usually 1-5."""
+    NPS = "nps"
+    """Net promoter score, 0-10."""
+    CES = "ces"
+    """Customer effort score, usually 1-7."""
+
+
+def _score_in_scale(instance: SurveyResponse, _attribute: attrs.Attribute[Any], value: int) -> None:
+    if not instance.scale_min <= value <= instance.scale_max:
+        raise ValidationError.single(
+            "score", f"{value} is outside the scale {instance.scale_min}-{instance.scale_max}"
+        )
+
+
+@attrs.frozen(kw_only=True)
+class SurveyResponse(_Base):
+    """A customer answered a survey about a conversation."""
+
+    TAG: ClassVar[str] = "survey.answered"
+    survey: SurveyKind
+    scale_min: int = 1
+    scale_max: int = 5
+    score: int = attrs.field(validator=_score_in_scale)
+    comment: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CallEvent(_Base):
+    """A phone call took place (or was missed: ``answered`` False)."""
+
+    TAG: ClassVar[str] = "call"
+    direction: Direction
+    duration_seconds: int = attrs.field(default=0, validator=non_negative)
+    answered: bool = True
+    agent_id: str | None = None
+    recording_url: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class CustomEvent(_Base):
+    """A host-defined event; ``name`` says what it is, ``data`` is JSON-compatible."""
+
+    TAG: ClassVar[str] = "custom"
+    name: str = attrs.field(validator=non_empty)
+    data: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+Event = (
+    MessageEvent
+    | NoteEvent
+    | StatusChanged
+    | Assigned
+    | TagsChanged
+    | PriorityChanged
+    | OrderEvent
+    | PaymentEvent
+    | SurveyResponse
+    | CallEvent
+    | CustomEvent
+)
+"""Any timeline event."""
+
+EVENT_TYPES: tuple[type[Event], ...] = (
+    MessageEvent,
+    NoteEvent,
+    StatusChanged,
+    Assigned,
+    TagsChanged,
+    PriorityChanged,
+    OrderEvent,
+    PaymentEvent,
+    SurveyResponse,
+    CallEvent,
+    CustomEvent,
+)
+"""Every event class, in the order of ``Event``; ``cls.TAG`` is its wire tag."""

@@ -1,0 +1,99 @@
+"""Messages and what travels with them."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from omnicx.model._channel import Channel, Direction
+from omnicx.model._checks import aware, non_empty, non_negative
+
+
+class AuthorKind(enum.Enum):
+    """Who wrote a message. Only ``AGENT`` replies count as human replies."""
+
+    CUSTOMER = "customer"
+    AGENT = "agent"
+    BOT = "bot"
+    """A conversational bot or AI assistant."""
+    AUTOMATION = "automation"
+    """A rule's auto-reply, a campaign, a CSAT request: no human wrote it."""
+    SYSTEM = "system"
+
+
+@attrs.frozen(kw_only=True)
+class Author:
+    """The sender of a message: a kind and, where known, an id and name."""
+
+    kind: AuthorKind
+    id: str | None = None
+    name: str | None = None
+
+    @property
+    def is_human_agent(self) -> bool:
+        """True only for a human agent: what fulfils reply targets."""
+        return self.kind is AuthorKind.AGENT
+
+
+@attrs.frozen(kw_only=True)
+class Attachment:
+    """Metadata of a file attached to a message; omnicx never holds the bytes."""
+
+    filename: str = ""
+    content_type: str = "application/octet-stream"
+    size: int | None = attrs.field(default=None, validator=non_negative)
+    url: str | None = None
+    external_id: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class ThreadRefs:
+    """Everything a message says about which conversation it belongs to.
+
+    Attributes:
+        message_id: the email Message-ID (RFC 5322 section 3.6.4), without angle brackets.
+        in_reply_to: the Message-IDs the email replies to.
+        references: the Message-IDs of the thread, oldest first.
+        provider_thread_id: a provider's own thread, conversation or session id.
+        subject: the email subject line, as sent.
+    """
+
+    message_id: str | None = None
+    in_reply_to: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    provider_thread_id: str | None = None
+    subject: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Message:
+    """One message on one channel, inbound or outbound.
+
+    Attributes:
+        id: omnicx's id for the message.
+        external_id: the provider's id (email Message-ID, WhatsApp ``wamid``,
+            Twilio ``MessageSid``); with ``channel``, the de-duplication key.
+        public: False for a private message an agent wrote to colleagues.
+        metadata: provider-specific extras, JSON-compatible.
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    channel: Channel
+    direction: Direction
+    author: Author
+    sent_at: datetime = attrs.field(validator=aware)
+    text: str = ""
+    attachments: tuple[Attachment, ...] = ()
+    external_id: str | None = None
+    thread: ThreadRefs = ThreadRefs()
+    public: bool = True
+    metadata: Mapping[str, Any] = attrs.field(factory=dict)
+
+    @property
+    def is_public_human_reply(self) -> bool:
+        """True for what fulfils reply metrics: a public, outbound, human agent message."""
+        return self.direction is Direction.OUTBOUND and self.public and self.author.is_human_agent
