@@ -1,0 +1,170 @@
+"""Email addresses: the canonical form, the matching key and the identifier."""
+
+from __future__ import annotations
+
+import functools
+import re
+
+from omnicx.errors import ValidationError
+from omnicx.model import Identifier
+
+# RFC 5321 section 4.5.3.1.1: "The maximum total length of a user name or other
+# local-part is 64 octets." Section 4.5.3.1.2: "... of a domain name ... 255
+# octets"; DNS (RFC 1035 section 2.3.4) caps a name at 253 characters in text.
+_MAX_LOCAL = 64
+_MAX_DOMAIN = 253
+_MAX_LABEL = 63
+
+# RFC 5322 section 3.2.3 atext, plus "." between atoms (dot-atom), plus any
+# non-ASCII character (RFC 6531, SMTPUTF8). Quoted local parts are refused:
+# nobody types them and they only serve to smuggle junk.
+_LOCAL_CHAR = re.compile(r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~.\-\u0080-\U0010ffff]+")
+# RFC 1123 section 2.1 host name labels: letters, digits, hyphen; not at the ends.
+_LABEL = re.compile(r"[a-z0-9](?:[a-z0-9-]*[a-z0-9])?")
+
+_GMAIL_DOMAINS = frozenset({"gmail.com", "googlemail.com"})
+# Providers that document subaddressing with "+" (everything after the "+" is
+# delivered to the same mailbox), so folding the tag never joins two people:
+# Microsoft "plus addressing", Apple iCloud Mail, Fastmail, Proton, Zoho.
+_PLUS_TAG_DOMAINS = frozenset(
+    {
+        "outlook.com",
+        "hotmail.com",
+        "live.com",
+        "msn.com",
+        "icloud.com",
+        "me.com",
+        "mac.com",
+        "fastmail.com",
+        "fastmail.fm",
+        "proton.me",
+        "protonmail.com",
+        "pm.me",
+        "zoho.com",
+    }
+)
+
+
+def canonical_email(raw: str) -> str:
+    """Return the canonical form of an email address.
+
+    Trims whitespace, drops a ``mailto:`` prefix and surrounding angle
+    brackets, lower-cases the address and encodes the domain with IDNA
+    (``bücher.example`` becomes ``xn--bcher-kva.example``). The local part keeps
+    its dots and ``+tags``; :func:`email_match_key` folds those.
+
+    Raises ValidationError (path ``email``) naming what is malformed; the
+    message never repeats the address.
+    """
+    return _canonical(raw)
+
+
+@functools.lru_cache(maxsize=65536)
+def _canonical_or_problem(raw: str) -> tuple[bool, str]:
+    # Caches failures too, so a junk value repeated a million times is parsed once.
+    try:
+        return True, _parse(raw)
+    except _Malformed as bad:
+        return False, str(bad)
+
+
+def _canonical(raw: str) -> str:
+    ok, text = _canonical_or_problem(raw)
+    if not ok:
+        raise ValidationError.single("email", text)
+    return text
+
+
+class _Malformed(Exception):
+    pass
+
+
+def _parse(raw: str) -> str:
+    text = raw.strip()
+    if text[:7].lower() == "mailto:":
+        # RFC 6068: a mailto URI; "?subject=..." headers are not part of the address.
+        text = text[7:].split("?", 1)[0].strip()
+    if text.startswith("<") and text.endswith(">"):
+        text = text[1:-1].strip()
+    if not text:
+        raise _Malformed("the address is empty")
+    if any(ch.isspace() for ch in text):
+        raise _Malformed("the address contains whitespace")
+    if text.count("@") != 1:
+        raise _Malformed(
+            "the address has no '@'" if "@" not in text else "the address has more than one '@'"
+        )
+    local, domain = text.split("@")
+    return f"{_check_local(local.lower())}@{_check_domain(domain)}"
+
+
+def _check_local(local: str) -> str:
+    if not local:
+        raise _Malformed("the local part (before '@') is empty")
+    if len(local.encode()) > _MAX_LOCAL:
+        raise _Malformed(f"the local part is longer than {_MAX_LOCAL} octets")
+    if not _LOCAL_CHAR.fullmatch(local):
+        raise _Malformed("the local part contains a character an address cannot hold")
+    if local.startswith(".") or local.endswith(".") or ".." in local:
+        raise _Malformed("the local part has a leading, trailing or doubled '.'")
+    return local
+
+
+def _check_domain(domain: str) -> str:
+    domain = domain.rstrip(".").lower()  # a trailing dot is the DNS root, same host
+    if not domain:
+        raise _Malformed("the domain (after '@') is empty")
+    if not domain.isascii():
+        try:
+            # IDNA 2003 ToASCII (RFC 3490) per label, Python's built-in codec.
+            domain = domain.encode("idna").decode("ascii")
+        except UnicodeError:
+            raise _Malformed("the domain is not a valid internationalised name") from None
+    if len(domain) > _MAX_DOMAIN:
+        raise _Malformed(f"the domain is longer than {_MAX_DOMAIN} characters")
+    labels = domain.split(".")
+    if len(labels) < 2:
+        raise _Malformed("the domain has no '.' (a customer address needs a public domain)")
+    for label in labels:
+        if len(label) > _MAX_LABEL or not _LABEL.fullmatch(label):
+            raise _Malformed(
+                "the domain has an empty, over-long or invalid label "
+                "(letters, digits and inner '-' only)"
+            )
+    return domain
+
+
+def email_match_key(canonical: str) -> str:
+    """Return the key under which two addresses reach the same mailbox.
+
+    Pass a canonical address (from :func:`canonical_email`). Folding rules:
+
+    - Gmail and Googlemail ignore dots in the local part and everything from
+      ``+``; both domains are one mailbox namespace, so the key uses
+      ``gmail.com``: ``J.Doe+shop@googlemail.com`` -> ``jdoe@gmail.com``.
+    - Providers that document ``+`` subaddressing (Outlook/Hotmail/Live, iCloud,
+      Fastmail, Proton, Zoho) drop the ``+tag``.
+    - Every other domain is left as is: on a company's own server ``a+b`` may
+      be a different person, so folding there would be unsafe.
+
+    The canonical address stays the identifier's value; the key is what the
+    identity graph indexes.
+    """
+    local, _, domain = canonical.rpartition("@")
+    # A local part that starts with "+" has no tag to drop; keep it whole.
+    base = local.split("+", 1)[0] or local
+    if domain in _GMAIL_DOMAINS:
+        return f"{base.replace('.', '') or base}@gmail.com"
+    if domain in _PLUS_TAG_DOMAINS:
+        return f"{base}@{domain}"
+    return canonical
+
+
+def email_identifier(raw: str, *, verified: bool = False) -> Identifier:
+    """Return an email Identifier holding the canonical form of ``raw``.
+
+    ``verified`` says the channel vouched for the address (a signed-in user, a
+    DKIM-aligned sender the host trusts). Raises ValidationError like
+    :func:`canonical_email`.
+    """
+    return Identifier.email(_canonical(raw), verified=verified)

@@ -1,0 +1,33 @@
+"""The public surface of omnicx.identity is pinned: adding a name is a visible decision."""
+
+from __future__ import annotations
+
+import omnicx.identity
+
+PINNED = [
+    "canonical_email",
+    "canonical_network",
+    "canonical_phone",
+    "email_identifier",
+    "email_match_key",
+    "external_identifier",
+    "handle_identifier",
+    "phone_extension",
+    "phone_identifier",
+]
+
+
+def _isort_key(name: str) -> tuple[int, str]:
+    # The order ruff's RUF022 keeps: CONSTANTS, then Classes, then functions.
+    rank = 0 if name.isupper() else 1 if name[:1].isupper() else 2
+    return rank, name
+
+
+def test_all_is_pinned_sorted_and_documented() -> None:
+    """__all__ is exactly the pinned list, in RUF022 order, each name documented."""
+    exported = list(omnicx.identity.__all__)
+    assert exported == PINNED
+    assert exported == sorted(exported, key=_isort_key)
+    assert omnicx.identity.__doc__
+    for name in exported:
+        assert getattr(omnicx.identity, name).__doc__, name
