@@ -1,0 +1,55 @@
+"""Support metrics from timeline events: definitions, mergeable accumulators, breakdowns.
+
+Fold each conversation's events into ``ConversationFacts``, accumulate facts
+per group with a ``MetricsAccumulator`` (mergeable across shards), and read a
+``MetricsReport``. docs/metrics.md defines every metric and its edge cases.
+"""
+
+from omnicx.metrics._accumulator import MetricsAccumulator, compute_metrics
+from omnicx.metrics._backlog import backlog_at, was_active
+from omnicx.metrics._config import BusinessTime, MetricsConfig
+from omnicx.metrics._dimensions import DIMENSIONS, NONE, group_keys
+from omnicx.metrics._distribution import EXACT_LIMIT, Distribution, Summary
+from omnicx.metrics._facts import ConversationFacts, facts_by_conversation, fold_conversation
+from omnicx.metrics._output import group_to_dict, report_table, report_to_dict
+from omnicx.metrics._sketch import DEFAULT_RELATIVE_ERROR
+from omnicx.metrics._timing import Timing
+from omnicx.metrics._values import (
+    DURATIONS,
+    GroupMetrics,
+    MetricsReport,
+    Nps,
+    Rate,
+    SlaOutcome,
+    SlaTally,
+)
+
+__all__ = [
+    "DEFAULT_RELATIVE_ERROR",
+    "DIMENSIONS",
+    "DURATIONS",
+    "EXACT_LIMIT",
+    "NONE",
+    "BusinessTime",
+    "ConversationFacts",
+    "Distribution",
+    "GroupMetrics",
+    "MetricsAccumulator",
+    "MetricsConfig",
+    "MetricsReport",
+    "Nps",
+    "Rate",
+    "SlaOutcome",
+    "SlaTally",
+    "Summary",
+    "Timing",
+    "backlog_at",
+    "compute_metrics",
+    "facts_by_conversation",
+    "fold_conversation",
+    "group_keys",
+    "group_to_dict",
+    "report_table",
+    "report_to_dict",
+    "was_active",
+]
