@@ -5,6 +5,12 @@ from __future__ import annotations
 import omnicx.identity
 
 PINNED = [
+    "DEFAULT_BLOCKED_VALUES",
+    "DEFAULT_POLICY",
+    "DEFAULT_ROLE_MAILBOXES",
+    "IdentityPolicy",
+    "Refusal",
+    "SharedReason",
     "canonical_email",
     "canonical_network",
     "canonical_phone",
@@ -12,8 +18,17 @@ PINNED = [
     "email_match_key",
     "external_identifier",
     "handle_identifier",
+    "intrinsic_shared_reason",
+    "is_blocked",
+    "is_role_mailbox",
+    "is_unique_kind",
+    "kind_label",
+    "link_rank",
+    "match_key",
     "phone_extension",
     "phone_identifier",
+    "protection_refusal",
+    "too_many_names",
 ]
 
 

@@ -5,6 +5,23 @@ Raw emails, phones, handles and external ids become canonical
 """
 
 from omnicx.identity._email import canonical_email, email_identifier, email_match_key
+from omnicx.identity._guards import (
+    DEFAULT_BLOCKED_VALUES,
+    DEFAULT_POLICY,
+    DEFAULT_ROLE_MAILBOXES,
+    IdentityPolicy,
+    Refusal,
+    SharedReason,
+    intrinsic_shared_reason,
+    is_blocked,
+    is_role_mailbox,
+    is_unique_kind,
+    kind_label,
+    link_rank,
+    match_key,
+    protection_refusal,
+    too_many_names,
+)
 from omnicx.identity._handles import canonical_network, external_identifier, handle_identifier
 from omnicx.identity._phone import (
     canonical_phone,
@@ -13,6 +30,12 @@ from omnicx.identity._phone import (
 )
 
 __all__ = [
+    "DEFAULT_BLOCKED_VALUES",
+    "DEFAULT_POLICY",
+    "DEFAULT_ROLE_MAILBOXES",
+    "IdentityPolicy",
+    "Refusal",
+    "SharedReason",
     "canonical_email",
     "canonical_network",
     "canonical_phone",
@@ -20,6 +43,15 @@ __all__ = [
     "email_match_key",
     "external_identifier",
     "handle_identifier",
+    "intrinsic_shared_reason",
+    "is_blocked",
+    "is_role_mailbox",
+    "is_unique_kind",
+    "kind_label",
+    "link_rank",
+    "match_key",
     "phone_extension",
     "phone_identifier",
+    "protection_refusal",
+    "too_many_names",
 ]
