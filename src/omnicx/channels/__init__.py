@@ -1,0 +1,92 @@
+"""Channel adapters: provider webhooks in, normalized events out, send requests described.
+
+Every adapter implements :class:`ChannelAdapter` and is pure (sans-IO): the
+host receives the HTTP request or email, calls ``verify`` then ``parse``, and
+sends the :class:`OutboundRequest` values ``render`` returns. Shopify and
+Stripe webhooks enrich customer profiles (:class:`Enrichment`). See
+``docs/channels.md``.
+"""
+
+from omnicx.channels._common import RECEIVED_AT_HEADER
+from omnicx.channels._email import EmailAdapter
+from omnicx.channels._email_text import html_to_text, strip_reply
+from omnicx.channels._enrichment import Enrichment
+from omnicx.channels._events import (
+    CHANNEL_EVENT_TYPES,
+    ChannelEvent,
+    DeliveryState,
+    DeliveryUpdate,
+    MessageEcho,
+    MessageEdited,
+    MessageReceived,
+    Reaction,
+)
+from omnicx.channels._meta import InstagramAdapter, MessengerAdapter
+from omnicx.channels._protocol import (
+    Capabilities,
+    ChannelAdapter,
+    OutboundMessage,
+    OutboundRequest,
+    Template,
+)
+from omnicx.channels._rules import LongText, RenderRefused, SendCheck, check_send, split_text
+from omnicx.channels._shopify import ShopifyWebhook
+from omnicx.channels._signatures import (
+    sign_hub_sha256,
+    sign_shopify,
+    sign_stripe,
+    sign_twilio,
+    verify_hub_sha256,
+    verify_shopify,
+    verify_stripe,
+    verify_twilio,
+)
+from omnicx.channels._stripe import StripeWebhook, minor_to_decimal
+from omnicx.channels._twilio import TwilioAdapter
+from omnicx.channels._webchat import SIGNATURE_HEADER as WEBCHAT_SIGNATURE_HEADER
+from omnicx.channels._webchat import WebChatAdapter, sign_webchat
+from omnicx.channels._whatsapp import WhatsAppAdapter
+
+__all__ = [
+    "CHANNEL_EVENT_TYPES",
+    "RECEIVED_AT_HEADER",
+    "WEBCHAT_SIGNATURE_HEADER",
+    "Capabilities",
+    "ChannelAdapter",
+    "ChannelEvent",
+    "DeliveryState",
+    "DeliveryUpdate",
+    "EmailAdapter",
+    "Enrichment",
+    "InstagramAdapter",
+    "LongText",
+    "MessageEcho",
+    "MessageEdited",
+    "MessageReceived",
+    "MessengerAdapter",
+    "OutboundMessage",
+    "OutboundRequest",
+    "Reaction",
+    "RenderRefused",
+    "SendCheck",
+    "ShopifyWebhook",
+    "StripeWebhook",
+    "Template",
+    "TwilioAdapter",
+    "WebChatAdapter",
+    "WhatsAppAdapter",
+    "check_send",
+    "html_to_text",
+    "minor_to_decimal",
+    "sign_hub_sha256",
+    "sign_shopify",
+    "sign_stripe",
+    "sign_twilio",
+    "sign_webchat",
+    "split_text",
+    "strip_reply",
+    "verify_hub_sha256",
+    "verify_shopify",
+    "verify_stripe",
+    "verify_twilio",
+]

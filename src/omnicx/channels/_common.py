@@ -1,0 +1,65 @@
+"""Small pieces every reference adapter shares: forms, receipt instants, ids."""
+
+from __future__ import annotations
+
+import email.utils
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from urllib.parse import parse_qsl
+
+from omnicx.channels._signatures import header
+from omnicx.channels._wire import check_size
+from omnicx.errors import PayloadError, PayloadReason
+from omnicx.model import Channel
+
+RECEIVED_AT_HEADER = "X-Omnicx-Received-At"
+"""Header a host sets (ISO 8601 with offset) to say when it received a webhook.
+
+Some providers (Twilio) put no timestamp in their payload; the adapter then
+uses this header, or the HTTP ``Date`` header, as the message's instant.
+"""
+
+
+def parse_form(body: bytes) -> list[tuple[str, str]]:
+    """Decode an ``application/x-www-form-urlencoded`` UTF-8 body into pairs."""
+    check_size(body)
+    try:
+        text = bytes(body).decode("utf-8")
+        return parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=1000)
+    except ValueError:  # UnicodeDecodeError is a ValueError too
+        raise PayloadError(PayloadReason.MALFORMED, "body is not a UTF-8 form") from None
+
+
+def received_at(headers: Mapping[str, str]) -> datetime:
+    """The instant the host received the request, from its headers, in UTC."""
+    stamped = header(headers, RECEIVED_AT_HEADER)
+    if stamped:
+        try:
+            parsed = datetime.fromisoformat(stamped.strip().replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            raise PayloadError(
+                PayloadReason.INVALID_VALUE,
+                "expected an ISO 8601 timestamp with an offset",
+                field=RECEIVED_AT_HEADER,
+            )
+        return parsed.astimezone(UTC)
+    dated = header(headers, "Date")
+    if dated:
+        try:
+            return email.utils.parsedate_to_datetime(dated).astimezone(UTC)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            raise PayloadError(
+                PayloadReason.INVALID_VALUE, "not an HTTP date", field="Date"
+            ) from None
+    raise PayloadError(
+        PayloadReason.MISSING_FIELD,
+        f"the payload has no timestamp; set {RECEIVED_AT_HEADER} or Date",
+        field=RECEIVED_AT_HEADER,
+    )
+
+
+def message_id(channel: Channel, external_id: str) -> str:
+    """omnicx's id for a provider message: stable across redeliveries."""
+    return f"{channel.name}:{external_id}"

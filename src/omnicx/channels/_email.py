@@ -1,0 +1,204 @@
+"""Email: RFC 5322 / MIME messages in (raw bytes), RFC 5322 messages out.
+
+Parsing uses the standard library's ``email`` package with ``policy.default``,
+which decodes RFC 2047 encoded-words and charsets and parses address lists
+(display names with commas included).
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import re
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
+from email.message import EmailMessage
+
+import attrs
+
+from omnicx.channels import _ids
+from omnicx.channels._common import message_id, received_at
+from omnicx.channels._email_text import html_to_text, strip_reply
+from omnicx.channels._events import ChannelEvent, MessageReceived
+from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
+from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
+from omnicx.channels._wire import check_size
+from omnicx.errors import PayloadError, PayloadReason, ValidationError
+from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Message, ThreadRefs
+
+# RFC 5322 section 3.6.4: msg-id = "<" id-left "@" id-right ">".
+_MSG_ID = re.compile(r"<([^<>\s]+)>")
+_CAPABILITIES = Capabilities()
+
+
+@attrs.frozen(kw_only=True)
+class EmailAdapter:
+    """Inbound RFC 5322 messages as raw bytes; outbound as RFC 5322 bytes for SMTP.
+
+    Email has no webhook signature: ``verify`` accepts everything; a host that
+    receives mail through a provider's signed webhook checks that signature
+    itself (or wraps this adapter). The sender's address comes out as an
+    unverified email identifier unless ``trust_sender`` says the host's mail
+    gateway checked it (SPF/DKIM/DMARC alignment).
+
+    Attributes:
+        strip_quotes: keep only the new text of replies (quoted history and
+            signature cut); the full body stays in ``metadata["full_text"]``.
+        trust_sender: mark the From address as verified.
+    """
+
+    strip_quotes: bool = True
+    trust_sender: bool = False
+
+    @property
+    def channel(self) -> Channel:
+        """Always ``Channel.EMAIL``."""
+        return Channel.EMAIL
+
+    @property
+    def capabilities(self) -> Capabilities:
+        """No text limit, no window; outbound attachments are the host's to add."""
+        return _CAPABILITIES
+
+    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
+        """Accept: plain email carries no webhook signature."""
+
+    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+        """One inbound message from raw RFC 5322 bytes."""
+        check_size(body)
+        try:
+            parsed = email.message_from_bytes(bytes(body), policy=email.policy.default)
+            return (self._message(parsed, bytes(body), headers),)
+        except PayloadError:
+            raise
+        except Exception:  # the stdlib parser raises assorted errors on hostile input
+            raise PayloadError(
+                PayloadReason.MALFORMED, "not a parseable RFC 5322 message"
+            ) from None
+
+    def _message(
+        self, parsed: email.message.Message, raw: bytes, headers: Mapping[str, str]
+    ) -> MessageReceived:
+        if not isinstance(parsed, EmailMessage) or not parsed.keys():
+            raise PayloadError(PayloadReason.MALFORMED, "not an RFC 5322 message")
+        sender = parsed["From"]
+        addresses = getattr(sender, "addresses", ())
+        if not addresses or not addresses[0].addr_spec or addresses[0].addr_spec == "<>":
+            raise PayloadError(
+                PayloadReason.MISSING_FIELD, "required field is missing", field="From"
+            )
+        address = addresses[0]
+        name = address.display_name or None
+        full_text = _body_text(parsed)
+        text = strip_reply(full_text) if self.strip_quotes else full_text
+        ids = _msg_ids(parsed.get("Message-ID"))
+        # No Message-ID (RFC 5322 says SHOULD, not MUST): a digest of the bytes
+        # still de-duplicates redeliveries of the same message.
+        external = ids[0] if ids else "sha256:" + hashlib.sha256(raw).hexdigest()[:32]
+        subject = parsed.get("Subject")
+        thread = ThreadRefs(
+            message_id=ids[0] if ids else None,
+            in_reply_to=_msg_ids(parsed.get("In-Reply-To")),
+            references=_msg_ids(parsed.get("References")),
+            subject=str(subject) if subject is not None else None,
+        )
+        metadata: dict[str, object] = {"full_text": full_text}
+        auto = parsed.get("Auto-Submitted")
+        if auto is not None and str(auto).strip().lower() != "no":
+            # RFC 3834: auto-replies say so; a host must not auto-reply to them.
+            metadata["auto_submitted"] = str(auto).strip().lower()
+        message = Message(
+            id=message_id(Channel.EMAIL, external),
+            channel=Channel.EMAIL,
+            direction=Direction.INBOUND,
+            author=Author(kind=AuthorKind.CUSTOMER, name=name),
+            sent_at=_date(parsed, headers),
+            text=text,
+            attachments=_attachments(parsed),
+            external_id=external,
+            thread=thread,
+            metadata=metadata,
+        )
+        return MessageReceived(
+            message=message,
+            sender=_ids.email(address.addr_spec, verified=self.trust_sender),
+            sender_name=name,
+        )
+
+    def check(self, outbound: OutboundMessage) -> SendCheck:
+        """Whether ``outbound`` may be sent, as an outcome."""
+        return check_send(outbound, _CAPABILITIES, LongText.SPLIT)
+
+    def render(self, outbound: OutboundMessage) -> Sequence[OutboundRequest]:
+        """One RFC 5322 message for the host's SMTP client.
+
+        ``outbound.sender`` is the From address (required); ``reply_to`` is the
+        Message-ID replied to and becomes In-Reply-To and References (RFC 5322
+        section 3.6.4). The host's mail system adds Message-ID and Date.
+        """
+        enforce(self.channel.name, outbound, _CAPABILITIES, LongText.SPLIT)
+        if not outbound.sender:
+            raise ValidationError.single("sender", "an email needs a From address")
+        message = EmailMessage(policy=email.policy.SMTP)
+        message["From"] = outbound.sender
+        message["To"] = outbound.to
+        message["Subject"] = outbound.subject or ""
+        if outbound.reply_to:
+            reference = f"<{outbound.reply_to.strip('<>')}>"
+            message["In-Reply-To"] = reference
+            message["References"] = reference
+        message.set_content(outbound.text)
+        return (
+            OutboundRequest(
+                method="SMTP",
+                url=f"mailto:{outbound.to}",
+                headers={"Content-Type": "message/rfc822"},
+                body=message.as_bytes(),
+            ),
+        )
+
+
+def _msg_ids(value: object) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return tuple(_MSG_ID.findall(str(value)))
+
+
+def _date(parsed: email.message.Message, headers: Mapping[str, str]) -> datetime:
+    value = parsed.get("Date")
+    stamp = getattr(value, "datetime", None)
+    if isinstance(stamp, datetime):
+        # RFC 5322 section 3.3: "-0000" means UTC with no local-offset information.
+        return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+    return received_at(headers)
+
+
+def _body_text(parsed: EmailMessage) -> str:
+    # multipart/alternative: prefer text/plain; HTML only when it is alone.
+    part = parsed.get_body(preferencelist=("plain", "html"))
+    if part is None:
+        return ""
+    content = part.get_content()
+    if not isinstance(content, str):
+        return ""
+    if part.get_content_subtype() == "html":
+        return html_to_text(content)
+    return content.replace("\r\n", "\n").strip()
+
+
+def _attachments(parsed: EmailMessage) -> tuple[Attachment, ...]:
+    found = []
+    for part in parsed.iter_attachments():
+        payload = part.get_payload(decode=True)
+        found.append(
+            Attachment(
+                filename=part.get_filename() or "",
+                content_type=part.get_content_type(),
+                size=len(payload) if isinstance(payload, bytes) else None,
+                external_id=_msg_ids(part.get("Content-ID"))[0]
+                if part.get("Content-ID") and _msg_ids(part.get("Content-ID"))
+                else None,
+            )
+        )
+    return tuple(found)

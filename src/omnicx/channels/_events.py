@@ -1,0 +1,113 @@
+"""What an adapter's ``parse`` returns: channel events, one tagged union.
+
+Each kind carries an explicit wire tag in ``TAG`` (``"message.received"``...),
+never derived from the class name. ``ChannelEvent`` is the union of all kinds.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from typing import ClassVar
+
+import attrs
+
+from omnicx.model import Channel, Identifier, Message
+from omnicx.model._checks import aware, non_empty
+
+
+@attrs.frozen(kw_only=True)
+class MessageReceived:
+    """A customer sent a message.
+
+    Attributes:
+        message: the normalized inbound message; ``message.id`` is
+            ``"<channel>:<external id>"``, so a redelivered webhook gives the same id.
+        sender: the sender's identifiers, canonical (E.164 phones, lower-cased
+            emails, network handles) so identity resolution can use them directly.
+        sender_name: the display name the channel gave, if any (never an identity key).
+    """
+
+    TAG: ClassVar[str] = "message.received"
+    message: Message
+    sender: tuple[Identifier, ...] = ()
+    sender_name: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MessageEcho:
+    """The provider echoed a message the business sent (ours, or sent from its inbox).
+
+    Hosts use it to record replies sent outside omnicx and to ignore their own
+    outbound messages instead of treating them as customer messages.
+    """
+
+    TAG: ClassVar[str] = "message.echo"
+    message: Message
+    recipient: tuple[Identifier, ...] = ()
+    ours: bool = True
+    """True when this app sent it; False when another tool (the provider's inbox) did."""
+
+
+class DeliveryState(enum.Enum):
+    """How far an outbound message got."""
+
+    SENT = "sent"
+    DELIVERED = "delivered"
+    READ = "read"
+    FAILED = "failed"
+
+
+@attrs.frozen(kw_only=True)
+class DeliveryUpdate:
+    """The provider reported progress of a message the business sent.
+
+    Attributes:
+        external_id: the provider's id of the outbound message.
+        error_code: the provider's error code when ``state`` is FAILED.
+    """
+
+    TAG: ClassVar[str] = "delivery.updated"
+    channel: Channel
+    external_id: str = attrs.field(validator=non_empty)
+    state: DeliveryState
+    at: datetime = attrs.field(validator=aware)
+    recipient: tuple[Identifier, ...] = ()
+    error_code: str | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Reaction:
+    """A customer reacted to a message; an empty ``emoji`` removes the reaction."""
+
+    TAG: ClassVar[str] = "reaction"
+    channel: Channel
+    external_id: str = attrs.field(validator=non_empty)
+    emoji: str
+    at: datetime = attrs.field(validator=aware)
+    sender: tuple[Identifier, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class MessageEdited:
+    """A customer edited a message they sent earlier; ``text`` is the new text."""
+
+    TAG: ClassVar[str] = "message.edited"
+    channel: Channel
+    external_id: str = attrs.field(validator=non_empty)
+    text: str
+    at: datetime = attrs.field(validator=aware)
+    sender: tuple[Identifier, ...] = ()
+
+
+ChannelEvent = MessageReceived | MessageEcho | DeliveryUpdate | Reaction | MessageEdited
+"""Anything ``ChannelAdapter.parse`` can return."""
+
+CHANNEL_EVENT_TYPES: tuple[type[ChannelEvent], ...] = (
+    MessageReceived,
+    MessageEcho,
+    DeliveryUpdate,
+    Reaction,
+    MessageEdited,
+)
+"""Every channel event class, in the order of ``ChannelEvent``."""

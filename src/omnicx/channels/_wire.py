@@ -1,0 +1,167 @@
+"""A lenient, path-tracking view of decoded wire data.
+
+Every adapter reads provider JSON through ``Wire`` so that a wrong or missing
+field becomes a ``PayloadError`` carrying its reason and field path
+(``entry[0].changes[1].value.messages[0].id``), never a KeyError or TypeError.
+Lenient means: unknown fields are ignored, ids may arrive as numbers.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import attrs
+
+from omnicx.errors import PayloadError, PayloadReason
+
+MAX_BODY = 5 * 1024 * 1024
+"""The largest webhook body accepted (5 MiB); more is refused as TOO_LARGE."""
+
+
+def check_size(body: bytes) -> None:
+    """Refuse bodies over ``MAX_BODY`` and anything that is not bytes."""
+    if not isinstance(body, bytes | bytearray):
+        raise PayloadError(PayloadReason.MALFORMED, "body must be bytes")
+    if len(body) > MAX_BODY:
+        raise PayloadError(PayloadReason.TOO_LARGE, f"body is over {MAX_BODY} bytes")
+
+
+def load_json(body: bytes) -> Wire:
+    """Decode a UTF-8 JSON body into a ``Wire`` at the root."""
+    check_size(body)
+    try:
+        value = json.loads(bytes(body).decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        raise PayloadError(PayloadReason.MALFORMED, "body is not UTF-8 JSON") from None
+    return Wire(value=value, path="")
+
+
+def _type_name(value: Any) -> str:
+    return "null" if value is None else type(value).__name__
+
+
+@attrs.frozen(kw_only=True)
+class Wire:
+    """One value in a decoded payload and the path that led to it."""
+
+    value: Any
+    path: str
+
+    def _child_path(self, key: str | int) -> str:
+        if isinstance(key, int):
+            return f"{self.path}[{key}]"
+        return f"{self.path}.{key}" if self.path else key
+
+    def _wrong(self, expected: str, path: str, value: Any) -> PayloadError:
+        return PayloadError(
+            PayloadReason.WRONG_TYPE,
+            f"expected {expected}, got {_type_name(value)}",
+            field=path or None,
+        )
+
+    def obj(self) -> dict[str, Any]:
+        """This value as an object, or WRONG_TYPE."""
+        if not isinstance(self.value, dict):
+            raise self._wrong("an object", self.path, self.value)
+        return self.value
+
+    def has(self, key: str) -> bool:
+        """Whether this object has ``key`` with a non-null value."""
+        return self.obj().get(key) is not None
+
+    def get(self, key: str) -> Wire:
+        """The member ``key`` (its value None when absent)."""
+        return Wire(value=self.obj().get(key), path=self._child_path(key))
+
+    def missing(self, key: str) -> PayloadError:
+        """The error for a required member that is absent."""
+        return PayloadError(
+            PayloadReason.MISSING_FIELD, "required field is missing", field=self._child_path(key)
+        )
+
+    def child(self, key: str) -> Wire:
+        """The required object member ``key``."""
+        node = self.get(key)
+        if node.value is None:
+            raise self.missing(key)
+        node.obj()
+        return node
+
+    def opt_text(self, key: str) -> str | None:
+        """The member ``key`` as text (numbers accepted), or None when absent."""
+        node = self.get(key)
+        value = node.value
+        if value is None:
+            return None
+        if isinstance(value, bool) or not isinstance(value, str | int):
+            raise self._wrong("a string", node.path, value)
+        return str(value)
+
+    def text(self, key: str) -> str:
+        """The required, non-empty member ``key`` as text."""
+        value = self.opt_text(key)
+        if value is None or not value.strip():
+            raise self.missing(key)
+        return value
+
+    def items(self, key: str) -> Iterator[Wire]:
+        """The elements of the array member ``key`` (none when absent)."""
+        node = self.get(key)
+        if node.value is None:
+            return
+        if not isinstance(node.value, list):
+            raise self._wrong("an array", node.path, node.value)
+        for index, item in enumerate(node.value):
+            yield Wire(value=item, path=node._child_path(index))
+
+    def number(self, key: str) -> float | None:
+        """The member ``key`` as a number (numeric strings accepted), or None."""
+        node = self.get(key)
+        value = node.value
+        if value is None:
+            return None
+        if isinstance(value, bool):
+            raise self._wrong("a number", node.path, value)
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise self._wrong("a number", node.path, value) from None
+        if number != number or number in (float("inf"), float("-inf")):
+            raise PayloadError(PayloadReason.INVALID_VALUE, "not a finite number", field=node.path)
+        return number
+
+    def instant(self, key: str, *, millis: bool = False) -> datetime:
+        """The required Unix timestamp ``key`` (seconds, or milliseconds) as a UTC datetime."""
+        number = self.number(key)
+        if number is None:
+            raise self.missing(key)
+        seconds = number / 1000 if millis else number
+        try:
+            return datetime.fromtimestamp(seconds, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            raise PayloadError(
+                PayloadReason.INVALID_VALUE, "timestamp out of range", field=self._child_path(key)
+            ) from None
+
+    def iso_instant(self, key: str) -> datetime:
+        """The required ISO 8601 timestamp ``key`` as a UTC datetime (offset required)."""
+        text = self.text(key)
+        try:
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        except ValueError:
+            parsed = None
+        if parsed is None or parsed.tzinfo is None:
+            raise PayloadError(
+                PayloadReason.INVALID_VALUE,
+                "expected an ISO 8601 timestamp with an offset",
+                field=self._child_path(key),
+            )
+        return parsed.astimezone(UTC)
+
+
+def unsupported(detail: str, field: str | None = None) -> PayloadError:
+    """A well-formed payload of a kind the adapter does not handle."""
+    return PayloadError(PayloadReason.UNSUPPORTED, detail, field=field)

@@ -1,0 +1,190 @@
+"""A contract test suite any channel adapter can run: ours, and a host's own.
+
+Subclass :class:`AdapterContract` in a pytest module (name it ``Test...``),
+return the adapter and a few valid signed requests, and pytest runs every
+promise of the ``ChannelAdapter`` protocol against it, including hypothesis
+properties that feed it arbitrary bytes, JSON and form data.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from urllib.parse import urlencode
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from omnicx.channels import (
+    CHANNEL_EVENT_TYPES,
+    Capabilities,
+    ChannelAdapter,
+    ChannelEvent,
+    OutboundMessage,
+    OutboundRequest,
+)
+from omnicx.errors import PayloadError, SignatureError
+from omnicx.model import Channel
+
+
+@attrs.frozen(kw_only=True)
+class SignedRequest:
+    """One webhook request as the provider sends it: body, headers (signature included), URL."""
+
+    body: bytes
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    url: str = "https://example.com/webhook"
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner, max_size=5)
+    ),
+    max_leaves=20,
+)
+_FORM = st.lists(st.tuples(st.text(max_size=12), st.text(max_size=20)), max_size=8)
+
+
+def parse_or_refuse(
+    adapter: ChannelAdapter, body: bytes, headers: Mapping[str, str]
+) -> Sequence[ChannelEvent] | None:
+    """Parse ``body``; return None when the adapter refused it with ``PayloadError``.
+
+    Any other exception propagates, failing the calling test: per the
+    protocol it is a bug.
+    """
+    try:
+        events = adapter.parse(body, headers)
+    except PayloadError:
+        return None
+    for event in events:
+        assert isinstance(event, CHANNEL_EVENT_TYPES), f"parse returned {type(event).__name__}"
+    return events
+
+
+class AdapterContract:
+    """Base class of an adapter's contract tests; override the three hooks.
+
+    ``make_adapter`` returns the adapter under test; ``samples`` returns valid
+    requests, signed if the adapter checks signatures; ``outbound`` returns a
+    message the adapter must be able to render (None to skip). Set
+    ``signed = False`` for an adapter whose ``verify`` accepts everything, and
+    list in ``secrets`` the strings that must never appear in its ``repr``.
+    Extra ``headers`` (a receipt instant, a topic) are passed to every parse.
+    """
+
+    signed: bool = True
+    secrets: Sequence[str] = ()
+    headers: Mapping[str, str] = {}
+
+    def make_adapter(self) -> ChannelAdapter:
+        """Return the adapter under test."""
+        raise NotImplementedError
+
+    def samples(self) -> Sequence[SignedRequest]:
+        """Return valid requests the adapter must verify and parse into events."""
+        raise NotImplementedError
+
+    def outbound(self) -> OutboundMessage | None:
+        """Return a message the adapter must render, or None."""
+        return None
+
+    def _headers(self, sample: SignedRequest) -> dict[str, str]:
+        return {**self.headers, **sample.headers}
+
+    def test_implements_the_protocol(self) -> None:
+        """The adapter has every protocol member with the right kinds of values."""
+        adapter = self.make_adapter()
+        assert isinstance(adapter, ChannelAdapter)
+        assert isinstance(adapter.channel, Channel)
+        assert isinstance(adapter.capabilities, Capabilities)
+
+    def test_secrets_stay_out_of_repr(self) -> None:
+        """No configured secret shows in the adapter's repr (logs, tracebacks)."""
+        text = repr(self.make_adapter())
+        for secret in self.secrets:
+            assert secret not in text
+
+    def test_samples_verify_and_parse(self) -> None:
+        """Every sample verifies and parses into at least one channel event."""
+        adapter = self.make_adapter()
+        assert self.samples(), "give at least one sample"
+        for sample in self.samples():
+            adapter.verify(sample.body, self._headers(sample), sample.url)
+            events = parse_or_refuse(adapter, sample.body, self._headers(sample))
+            assert events, "a sample must parse into events"
+
+    def test_parse_is_deterministic(self) -> None:
+        """Parsing the same request twice gives equal events (redeliveries de-duplicate)."""
+        adapter = self.make_adapter()
+        for sample in self.samples():
+            first = adapter.parse(sample.body, self._headers(sample))
+            assert first == adapter.parse(sample.body, self._headers(sample))
+
+    def test_signature_fails_on_any_change(self) -> None:
+        """Changing one byte of a signed body, or dropping the signature, fails verify."""
+        if not self.signed:
+            return
+        adapter = self.make_adapter()
+        for sample in self.samples():
+            headers = self._headers(sample)
+            for index in range(0, len(sample.body), max(1, len(sample.body) // 16)):
+                changed = bytearray(sample.body)
+                changed[index] ^= 0x01
+                try:
+                    adapter.verify(bytes(changed), headers, sample.url)
+                except SignatureError:
+                    continue
+                except PayloadError:
+                    continue  # a body that no longer decodes is refused too
+                raise AssertionError(f"verify accepted a body changed at byte {index}")
+            refused_by: list[str] = []
+            for name in sample.headers:
+                bare = {k: v for k, v in headers.items() if k != name}
+                try:
+                    adapter.verify(sample.body, bare, sample.url)
+                except SignatureError as error:
+                    refused_by.append(error.header.lower())
+            # Dropping the signature header fails, and the error names it.
+            assert refused_by, "verify passed with every header dropped in turn"
+            assert set(refused_by) <= {name.lower() for name in sample.headers}
+
+    @given(body=st.binary(max_size=300))
+    def test_arbitrary_bytes_parse_or_refuse(self, body: bytes) -> None:
+        """Arbitrary bytes either parse or raise PayloadError, never anything else."""
+        parse_or_refuse(self.make_adapter(), body, self.headers)
+
+    @given(value=_JSON)
+    def test_arbitrary_json_parses_or_refuses(self, value: object) -> None:
+        """Arbitrary JSON either parses or raises PayloadError."""
+        parse_or_refuse(self.make_adapter(), json.dumps(value).encode(), self.headers)
+
+    @given(pairs=_FORM)
+    def test_arbitrary_form_parses_or_refuses(self, pairs: list[tuple[str, str]]) -> None:
+        """Arbitrary form data either parses or raises PayloadError."""
+        parse_or_refuse(self.make_adapter(), urlencode(pairs).encode(), self.headers)
+
+    @given(data=st.data())
+    def test_damaged_samples_parse_or_refuse(self, data: st.DataObject) -> None:
+        """A sample with bytes cut or changed either parses or raises PayloadError."""
+        sample = data.draw(st.sampled_from(list(self.samples())))
+        body = bytearray(sample.body)
+        if body:
+            start = data.draw(st.integers(0, len(body) - 1))
+            end = data.draw(st.integers(start, len(body)))
+            body[start:end] = data.draw(st.binary(max_size=8))
+        parse_or_refuse(self.make_adapter(), bytes(body), self._headers(sample))
+
+    def test_render_describes_requests(self) -> None:
+        """``render`` returns at least one request with a method and a URL."""
+        outbound = self.outbound()
+        if outbound is None:
+            return
+        requests = self.make_adapter().render(outbound)
+        assert requests
+        for request in requests:
+            assert isinstance(request, OutboundRequest)
+            assert request.method
+            assert request.url
