@@ -5,4 +5,10 @@ model type (it needs the ``test`` extra). Later modules add contract suites
 for stores and channel adapters, and rule assertions.
 """
 
-__all__: list[str] = []
+from omnicx.testing._adapter_contract import AdapterContract, SignedRequest, parse_or_refuse
+
+__all__ = [
+    "AdapterContract",
+    "SignedRequest",
+    "parse_or_refuse",
+]
