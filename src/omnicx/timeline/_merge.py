@@ -13,7 +13,7 @@ from typing import TypeVar
 
 from omnicx.model import Event
 from omnicx.timeline._dedup import DedupKey, dedup_key, keep_better
-from omnicx.timeline._order import DEFAULT_ORDER, TimelineOrder, utc_micros
+from omnicx.timeline._order import DEFAULT_ORDER, EventKey, TimelineOrder
 
 T = TypeVar("T")
 
@@ -32,34 +32,42 @@ def merge_streams(
     A stream that is not sorted in ``order`` yields a timeline that is not
     sorted either; sort it with ``build_timeline``.
     """
-    merged = heapq.merge(*streams, key=order.key)
-    burst: dict[DedupKey, Event] = {}
+    key_of = order.key
+    # Decorate once: (key, stream number, position, event). The key's first
+    # element is the instant, and the position keeps equal keys from ever
+    # comparing two events; tuples then compare in C inside heapq.
+    decorated = [
+        ((key_of(e), n, i, e) for i, e in enumerate(stream)) for n, stream in enumerate(streams)
+    ]
+    burst: dict[DedupKey, tuple[EventKey, Event]] = {}
     instant: int | None = None
-    for event in merged:
-        micros = utc_micros(event.at)
-        if micros != instant:
+    for key, _, _, event in heapq.merge(*decorated):
+        if key[0] != instant:
             if burst:
-                yield from _flush(burst, order)
-            instant = micros
-        key = dedup_key(event)
-        kept = burst.get(key)
-        burst[key] = event if kept is None else keep_better(kept, event)
+                yield from _flush(burst)
+            instant = key[0]
+        copy = dedup_key(event)
+        kept = burst.get(copy)
+        if kept is None:
+            burst[copy] = (key, event)
+        else:
+            better = keep_better(kept[1], event)
+            burst[copy] = kept if better is kept[1] else (key, event)
     if burst:
-        yield from _flush(burst, order)
+        yield from _flush(burst)
 
 
-def _flush(burst: dict[DedupKey, Event], order: TimelineOrder) -> list[Event]:
-    # The kept copy may not be the first one seen, so the burst is re-sorted.
-    events = _in_order(burst, order) if len(burst) > 1 else list(burst.values())
+def _flush(burst: dict[DedupKey, tuple[EventKey, Event]]) -> list[Event]:
+    # The kept copy may not be the first one seen, so the burst is re-sorted;
+    # the dedup key breaks ties between distinct events that share an id
+    # (a host bug, but the order must still not depend on arrival).
+    if len(burst) == 1:
+        events = [event for _, event in burst.values()]
+    else:
+        ranked = sorted((key, copy, event) for copy, (key, event) in burst.items())
+        events = [event for _, _, event in ranked]
     burst.clear()
     return events
-
-
-def _in_order(kept: dict[DedupKey, Event], order: TimelineOrder) -> list[Event]:
-    # The dedup key breaks ties between distinct events that share an id
-    # (a host bug, but the order must still not depend on arrival).
-    pairs = sorted(kept.items(), key=lambda pair: (order.key(pair[1]), pair[0]))
-    return [event for _, event in pairs]
 
 
 def merge_keyed(*streams: Iterable[tuple[tuple[object, ...], T]]) -> Iterator[tuple[object, T]]:
@@ -90,7 +98,7 @@ def build_timeline(
     """
     kept: dict[DedupKey, Event] = {}
     for event in events:
-        key = dedup_key(event)
-        previous = kept.get(key)
-        kept[key] = event if previous is None else keep_better(previous, event)
-    return tuple(_in_order(kept, order))
+        copy = dedup_key(event)
+        previous = kept.get(copy)
+        kept[copy] = event if previous is None else keep_better(previous, event)
+    return tuple(_flush({copy: (order.key(e), e) for copy, e in kept.items()}))
