@@ -1,0 +1,217 @@
+"""What a rule sees: the routing context and the field paths conditions read."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from omnicx.model import Conversation, Customer, Message
+from omnicx.model._checks import aware
+from omnicx.routing._signals import (
+    LanguageDetector,
+    Lexicon,
+    LexiconLanguage,
+    LexiconSentiment,
+    SentimentClassifier,
+)
+from omnicx.routing._text import Words
+
+__all__ = ["FIELDS", "Facts", "FieldKind", "RoutingContext", "Signals"]
+
+
+@attrs.frozen(kw_only=True)
+class RoutingContext:
+    """Everything the rules may look at for one routing decision.
+
+    Attributes:
+        now: when the decision is made (``in_business_hours`` uses it).
+        message: the message being routed; None for an update event.
+        customer: the customer, if known.
+        conversation: the conversation, if one exists yet.
+        open_conversations: how many active conversations the customer has.
+        changes: for an update event, field path -> (old, new) plain values,
+            e.g. ``{"conversation.priority": ("normal", "urgent")}``.
+    """
+
+    now: datetime = attrs.field(validator=aware)
+    message: Message | None = None
+    customer: Customer | None = None
+    conversation: Conversation | None = None
+    open_conversations: int = 0
+    changes: Mapping[str, tuple[Any, Any]] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Signals:
+    """The lexicon and classifiers that derive ``signals.*`` fields from the text."""
+
+    lexicon: Lexicon = attrs.field(factory=Lexicon)
+    sentiment: SentimentClassifier = attrs.field(factory=LexiconSentiment)
+    language: LanguageDetector = attrs.field(factory=LexiconLanguage)
+
+
+class FieldKind(enum.Enum):
+    """The type of a field, which decides the operators and values it accepts."""
+
+    TEXT = "text"
+    STRING = "string"
+    NUMBER = "number"
+    BOOL = "bool"
+    LIST = "list"
+    ANY = "any"
+
+
+class Facts:
+    """One context seen through field paths, caching the costly derived values."""
+
+    __slots__ = ("_cache", "ctx", "signals")
+
+    def __init__(self, ctx: RoutingContext, signals: Signals) -> None:
+        self.ctx = ctx
+        self.signals = signals
+        self._cache: dict[str, Any] = {}
+
+    def words(self, path: str) -> Words:
+        """The words of a text field, computed once per context."""
+        key = "w:" + path
+        cached = self._cache.get(key)
+        if cached is None:
+            raw = get_field(path)(self)
+            cached = self._cache[key] = Words.of(raw if isinstance(raw, str) else "")
+        return cached
+
+    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
+        """Return a cached derived value, computing it on first use."""
+        if key in self._cache:
+            return self._cache[key]
+        value = self._cache[key] = compute()
+        return value
+
+
+Getter = Callable[[Facts], Any]
+
+
+def _msg(f: Callable[[Message], Any]) -> Getter:
+    return lambda facts: None if facts.ctx.message is None else f(facts.ctx.message)
+
+
+def _cust(f: Callable[[Customer], Any]) -> Getter:
+    return lambda facts: None if facts.ctx.customer is None else f(facts.ctx.customer)
+
+
+def _conv(f: Callable[[Conversation], Any]) -> Getter:
+    return lambda facts: None if facts.ctx.conversation is None else f(facts.ctx.conversation)
+
+
+def _channel(facts: Facts) -> str | None:
+    ctx = facts.ctx
+    if ctx.message is not None:
+        return ctx.message.channel.name
+    return None if ctx.conversation is None else ctx.conversation.channel.name
+
+
+def _text(facts: Facts) -> str:
+    message = facts.ctx.message
+    return "" if message is None else message.text
+
+
+def _sentiment(facts: Facts) -> float:
+    return float(facts.memo("sentiment", lambda: facts.signals.sentiment.score(_text(facts))))
+
+
+def _sentiment_label(facts: Facts) -> str:
+    score = _sentiment(facts)
+    return "negative" if score < -0.2 else "positive" if score > 0.2 else "neutral"
+
+
+def _language(facts: Facts) -> str | None:
+    return facts.memo("language", lambda: facts.signals.language.detect(_text(facts)))  # type: ignore[no-any-return]
+
+
+FIELDS: Mapping[str, tuple[FieldKind, Getter]] = {
+    "channel": (FieldKind.STRING, _channel),
+    "message.text": (FieldKind.TEXT, _text),
+    "message.subject": (FieldKind.TEXT, _msg(lambda m: m.thread.subject)),
+    "message.channel": (FieldKind.STRING, _msg(lambda m: m.channel.name)),
+    "message.direction": (FieldKind.STRING, _msg(lambda m: m.direction.value)),
+    "message.author_kind": (FieldKind.STRING, _msg(lambda m: m.author.kind.value)),
+    "message.has_attachments": (FieldKind.BOOL, _msg(lambda m: bool(m.attachments))),
+    "message.public": (FieldKind.BOOL, _msg(lambda m: m.public)),
+    "customer.id": (FieldKind.STRING, _cust(lambda c: c.id)),
+    "customer.vip": (FieldKind.BOOL, lambda f: f.ctx.customer is not None and f.ctx.customer.vip),
+    "customer.tier": (FieldKind.STRING, _cust(lambda c: c.tier)),
+    "customer.language": (FieldKind.STRING, _cust(lambda c: c.language)),
+    "customer.lifetime_value": (
+        FieldKind.NUMBER,
+        _cust(lambda c: None if c.lifetime_value is None else float(c.lifetime_value)),
+    ),
+    "customer.open_conversations": (FieldKind.NUMBER, lambda f: f.ctx.open_conversations),
+    "conversation.status": (FieldKind.STRING, _conv(lambda c: c.status.value)),
+    "conversation.priority": (FieldKind.STRING, _conv(lambda c: c.priority.value)),
+    "conversation.queue": (FieldKind.STRING, _conv(lambda c: c.queue)),
+    "conversation.assignee": (FieldKind.STRING, _conv(lambda c: c.assignee)),
+    "conversation.tags": (FieldKind.LIST, _conv(lambda c: sorted(c.tags))),
+    "conversation.subject": (FieldKind.TEXT, _conv(lambda c: c.subject)),
+    "conversation.channel": (FieldKind.STRING, _conv(lambda c: c.channel.name)),
+    "signals.keywords": (
+        FieldKind.LIST,
+        lambda f: f.memo("kw", lambda: f.signals.lexicon.categories(f.words("message.text"))),
+    ),
+    "signals.urgent": (
+        FieldKind.BOOL,
+        lambda f: f.memo("urgent", lambda: f.signals.lexicon.is_urgent(f.words("message.text"))),
+    ),
+    "signals.sentiment": (FieldKind.STRING, _sentiment_label),
+    "signals.sentiment_score": (FieldKind.NUMBER, _sentiment),
+    "signals.language": (FieldKind.STRING, _language),
+}
+"""Every fixed field path a condition may read, with its kind and how to read it."""
+
+# Open-ended maps: any key below these prefixes is a field of kind ANY.
+_PREFIXES: Mapping[str, Callable[[Facts], Mapping[str, Any] | None]] = {
+    "customer.attributes.": lambda f: None if f.ctx.customer is None else f.ctx.customer.attributes,
+    "message.metadata.": lambda f: None if f.ctx.message is None else f.ctx.message.metadata,
+}
+
+FIELD_CHOICES: Mapping[str, tuple[str, ...]] = {
+    "conversation.priority": ("low", "normal", "high", "urgent"),
+    "conversation.status": ("new", "open", "pending", "on_hold", "solved", "closed"),
+    "message.direction": ("inbound", "outbound"),
+    "message.author_kind": ("customer", "agent", "bot", "automation", "system"),
+    "signals.sentiment": ("negative", "neutral", "positive"),
+}
+"""Fields with a closed set of values: a rule comparing them to anything else is an error."""
+
+
+def field_kind(path: str) -> FieldKind | None:
+    """The kind of a field path, or None if the path is unknown."""
+    if path in FIELDS:
+        return FIELDS[path][0]
+    if any(path.startswith(p) and len(path) > len(p) for p in _PREFIXES):
+        return FieldKind.ANY
+    return None
+
+
+def get_field(path: str) -> Getter:
+    """A function reading ``path`` from facts; ``path`` must be known."""
+    if path in FIELDS:
+        return FIELDS[path][1]
+    for prefix, mapping in _PREFIXES.items():
+        if path.startswith(prefix):
+            key = path[len(prefix) :]
+
+            def read(facts: Facts, mapping: Any = mapping, key: str = key) -> Any:
+                found = mapping(facts)
+                return None if found is None else found.get(key)
+
+            return read
+    raise KeyError(path)
+
+
+def known_paths() -> tuple[str, ...]:
+    """Every fixed path plus the open prefixes, for suggestions and the schema."""
+    return (*FIELDS, *(p + "*" for p in _PREFIXES))

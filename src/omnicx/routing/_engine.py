@@ -1,0 +1,294 @@
+"""The compiled rule engine: ``decide`` fast, ``explain`` in full on demand."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import attrs
+
+from omnicx.errors import Problem, ValidationError, suggest
+from omnicx.model import Priority
+from omnicx.routing._compile import Compiled, Failure, OpenHours, Pred, compile_node, explain
+from omnicx.routing._conditions import Group, Leaf, Node
+from omnicx.routing._context import Facts, RoutingContext, Signals
+from omnicx.routing._rules import Actions, AutoReply, Mode, Rule, RuleSet
+from omnicx.routing._text import Terms
+
+__all__ = ["Decision", "RuleEngine", "RuleTrace", "Trace"]
+
+
+@attrs.frozen(kw_only=True)
+class Decision:
+    """What the rules decided for one context; None or empty means "no change".
+
+    ``tags`` are the tags to add and ``removed_tags`` those to remove, after
+    every fired rule applied in order. ``fired`` lists the ids of the rules
+    that matched, in order.
+    """
+
+    queue: str | None = None
+    priority: Priority | None = None
+    tags: frozenset[str] = frozenset()
+    removed_tags: frozenset[str] = frozenset()
+    skills: frozenset[str] = frozenset()
+    language: str | None = None
+    sla_policy: str | None = None
+    auto_replies: tuple[AutoReply, ...] = ()
+    escalations: tuple[str, ...] = ()
+    notifications: tuple[str, ...] = ()
+    fields: Mapping[str, Any] = attrs.field(factory=dict)
+    fired: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class RuleTrace:
+    """One rule's part in an explanation.
+
+    ``evaluated`` is False for rules after evaluation stopped; ``failure`` is
+    the first condition that did not hold, with the value it saw.
+    """
+
+    rule_id: str
+    enabled: bool
+    evaluated: bool
+    matched: bool
+    failure: Failure | None = None
+
+    def __str__(self) -> str:
+        if not self.enabled:
+            return f"- {self.rule_id}: disabled"
+        if not self.evaluated:
+            return f"- {self.rule_id}: not evaluated (an earlier rule stopped evaluation)"
+        if self.matched:
+            return f"+ {self.rule_id}: matched"
+        return f"- {self.rule_id}: no match: {self.failure}"
+
+
+@attrs.frozen(kw_only=True)
+class Trace:
+    """Every rule in order with whether it matched and why not, plus the decision."""
+
+    rules: tuple[RuleTrace, ...]
+    decision: Decision
+
+    def __str__(self) -> str:
+        lines = [str(r) for r in self.rules]
+        d = self.decision
+        priority = None if d.priority is None else d.priority.value
+        lines.append(f"=> queue={d.queue!r} priority={priority!r} tags={sorted(d.tags)}")
+        return "\n".join(lines)
+
+
+@attrs.frozen(kw_only=True)
+class _Compiled:
+    rule: Rule
+    pred: Pred | None
+    cond: Compiled | None
+    gate: frozenset[str] | None
+    channels: frozenset[str] | None
+    decision: Decision
+
+
+def _conjuncts(node: Node | None) -> Sequence[Node]:
+    if node is None:
+        return ()
+    if isinstance(node, Group) and node.kind == "all":
+        return node.items
+    return (node,)
+
+
+def _index_keys(node: Node | None) -> tuple[frozenset[str] | None, frozenset[str] | None]:
+    """The channels a rule is limited to and the words one of which it needs, if any."""
+    channels: frozenset[str] | None = None
+    gate: frozenset[str] | None = None
+    for part in _conjuncts(node):
+        if not isinstance(part, Leaf):
+            continue
+        if part.field == "channel" and part.op in ("eq", "in"):
+            values = [part.value] if part.op == "eq" else part.value
+            channels = frozenset(v for v in values if isinstance(v, str))
+        elif part.field == "message.text" and part.op in ("contains", "contains_any"):
+            gate = Terms.of([part.value] if part.op == "contains" else part.value).gate
+    return channels, gate
+
+
+def _merge(rules: Sequence[Rule]) -> Decision:
+    """Apply fired rules in order: later single values override earlier ones."""
+    out: dict[str, Any] = {}
+    added: dict[str, None] = {}
+    removed: set[str] = set()
+    skills: set[str] = set()
+    replies: list[AutoReply] = []
+    escalations: list[str] = []
+    notes: list[str] = []
+    fields: dict[str, Any] = {}
+    for rule in rules:
+        a: Actions = rule.then
+        for key in ("queue", "language", "sla_policy"):
+            if getattr(a, key) is not None:
+                out[key] = getattr(a, key)
+        if a.priority is not None:
+            out["priority"] = Priority(a.priority)
+        for tag in a.add_tags:
+            added[tag] = None
+            removed.discard(tag)
+        for tag in a.remove_tags:
+            added.pop(tag, None)
+            removed.add(tag)
+        skills.update(a.skills)
+        if a.auto_reply is not None:
+            replies.append(a.auto_reply)
+        if a.escalate is not None:
+            escalations.append(a.escalate)
+        notes.extend(a.notify)
+        fields.update(a.set_fields)
+    return Decision(
+        **out,
+        tags=frozenset(added),
+        removed_tags=frozenset(removed),
+        skills=frozenset(skills),
+        auto_replies=tuple(replies),
+        escalations=tuple(escalations),
+        notifications=tuple(notes),
+        fields=fields,
+        fired=tuple(r.id for r in rules),
+    )
+
+
+@attrs.frozen
+class RuleEngine:
+    """A rule set compiled to predicates and indexed by channel and keyword.
+
+    Build one with ``RuleEngine.compile`` and reuse it: it is immutable and
+    safe to share between threads.
+    """
+
+    _rules: tuple[_Compiled, ...]
+    _buckets: Mapping[str, tuple[_Compiled, ...]]
+    _other: tuple[_Compiled, ...]
+    _first_match: bool
+    _signals: Signals
+
+    @classmethod
+    def compile(
+        cls,
+        rule_set: RuleSet,
+        *,
+        calendars: Mapping[str, OpenHours] | None = None,
+        signals: Signals | None = None,
+    ) -> RuleEngine:
+        """Compile ``rule_set``; ``calendars`` maps names used by ``in_business_hours``.
+
+        Raises:
+            ValidationError: if a rule names a calendar not in ``calendars``.
+        """
+        calendars = calendars or {}
+        problems = [
+            Problem(
+                f"{where}.calendar", f"unknown calendar {name!r}{suggest(name, sorted(calendars))}"
+            )
+            for where, name in _calendar_uses(rule_set)
+            if name not in calendars
+        ]
+        if problems:
+            raise ValidationError(problems)
+        compiled = []
+        for rule in rule_set.rules:
+            cond = None if rule.when is None else compile_node(rule.when, calendars)
+            channels, gate = _index_keys(rule.when)
+            compiled.append(
+                _Compiled(
+                    rule=rule,
+                    pred=None if cond is None else cond.pred,
+                    cond=cond,
+                    gate=gate,
+                    channels=channels,
+                    decision=_merge([rule]),
+                )
+            )
+        live = [c for c in compiled if c.rule.enabled]
+        named = sorted({ch for c in live for ch in (c.channels or ())})
+        buckets = {
+            ch: tuple(c for c in live if c.channels is None or ch in c.channels) for ch in named
+        }
+        other = tuple(c for c in live if c.channels is None)
+        return cls(
+            tuple(compiled), buckets, other, rule_set.mode is Mode.FIRST_MATCH, signals or Signals()
+        )
+
+    def decide(self, context: RoutingContext) -> Decision:
+        """Run the rules over ``context`` and return what they decided."""
+        facts = Facts(context, self._signals)
+        message = context.message
+        if message is not None:
+            channel: str | None = message.channel.name
+        else:
+            channel = None if context.conversation is None else context.conversation.channel.name
+        bucket = self._other if channel is None else self._buckets.get(channel, self._other)
+        fired: list[_Compiled] = []
+        words: frozenset[str] | None = None
+        for c in bucket:
+            if c.gate is not None:
+                if words is None:
+                    words = facts.words("message.text").words
+                if c.gate.isdisjoint(words):
+                    continue
+            if c.pred is None or c.pred(facts):
+                if self._first_match:
+                    return c.decision
+                fired.append(c)
+                if c.rule.stop:
+                    break
+        if not fired:
+            return _EMPTY
+        if len(fired) == 1:
+            return fired[0].decision
+        return _merge([c.rule for c in fired])
+
+    def explain(self, context: RoutingContext) -> Trace:
+        """Evaluate every rule in order and say, for each, whether and why it matched."""
+        facts = Facts(context, self._signals)
+        traces: list[RuleTrace] = []
+        fired: list[Rule] = []
+        stopped = False
+        for c in self._rules:
+            rule = c.rule
+            if not rule.enabled or stopped:
+                traces.append(
+                    RuleTrace(rule_id=rule.id, enabled=rule.enabled, evaluated=False, matched=False)
+                )
+                continue
+            failure = None if c.cond is None else explain(c.cond, facts)
+            traces.append(
+                RuleTrace(
+                    rule_id=rule.id,
+                    enabled=True,
+                    evaluated=True,
+                    matched=failure is None,
+                    failure=failure,
+                )
+            )
+            if failure is None:
+                fired.append(rule)
+                stopped = self._first_match or rule.stop
+        decision = _merge(fired) if fired else _EMPTY
+        return Trace(rules=tuple(traces), decision=decision)
+
+
+_EMPTY = Decision()
+
+
+def _calendar_uses(rule_set: RuleSet) -> list[tuple[str, str]]:
+    found: list[tuple[str, str]] = []
+
+    def walk(node: Node | None) -> None:
+        if isinstance(node, Group):
+            for item in node.items:
+                walk(item)
+        elif isinstance(node, Leaf) and node.op == "in_business_hours":
+            found.append((node.where, node.extra["calendar"]))
+
+    for rule in rule_set.rules:
+        walk(rule.when)
+    return found

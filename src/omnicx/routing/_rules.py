@@ -1,0 +1,255 @@
+"""Rules and rule sets: parse a plain mapping, reporting every problem at once."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from omnicx.errors import Problem, ValidationError, suggest
+from omnicx.routing._conditions import Known, Node, parse
+
+__all__ = ["Actions", "AutoReply", "Mode", "Rule", "RuleSet", "parse_rule_set"]
+
+PRIORITIES = ("low", "normal", "high", "urgent")
+
+
+class Mode(enum.Enum):
+    """How a rule set combines matching rules."""
+
+    FIRST_MATCH = "first_match"
+    """The first matching enabled rule applies, and evaluation stops (Kustomer queue rules)."""
+    ACCUMULATE = "accumulate"
+    """Every matching rule applies in order; a later rule overrides an earlier one on the
+    same single-valued field; evaluation stops after a matching rule with ``stop``."""
+
+
+@attrs.frozen(kw_only=True)
+class AutoReply:
+    """An auto-reply to send: a template id and its variables (never free text)."""
+
+    template: str
+    variables: Mapping[str, str] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Actions:
+    """What a rule does when it matches; None or empty means "leave alone"."""
+
+    queue: str | None = None
+    priority: str | None = None
+    add_tags: tuple[str, ...] = ()
+    remove_tags: tuple[str, ...] = ()
+    skills: tuple[str, ...] = ()
+    language: str | None = None
+    sla_policy: str | None = None
+    auto_reply: AutoReply | None = None
+    escalate: str | None = None
+    notify: tuple[str, ...] = ()
+    set_fields: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Rule:
+    """One routing rule: when its conditions hold, its actions apply.
+
+    ``when`` None means the rule always matches.
+    """
+
+    id: str
+    description: str = ""
+    enabled: bool = True
+    when: Node | None = None
+    then: Actions = Actions()
+    stop: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class RuleSet:
+    """An ordered list of rules and the mode that combines them."""
+
+    rules: tuple[Rule, ...]
+    mode: Mode = Mode.FIRST_MATCH
+
+
+_SET_KEYS = ("mode", "rules")
+_RULE_KEYS = ("id", "description", "enabled", "when", "then", "stop")
+_STR_ACTIONS = ("queue", "language", "sla_policy", "escalate")
+_LIST_ACTIONS = ("add_tags", "remove_tags", "skills", "notify")
+ACTION_KEYS = (*_STR_ACTIONS, *_LIST_ACTIONS, "priority", "auto_reply", "set_fields")
+
+
+def _unknown_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> list[Problem]:
+    return [
+        Problem(f"{where}.{k}" if where else str(k), f"unknown key{suggest(str(k), allowed)}")
+        for k in raw
+        if k not in allowed
+    ]
+
+
+def parse_rule_set(raw: Any, known: Known | None = None) -> RuleSet:
+    """Build a rule set from plain data (as loaded from JSON, TOML or YAML).
+
+    Raises:
+        ValidationError: with every problem in the data, each with its path.
+    """
+    known = known or Known()
+    if not isinstance(raw, Mapping):
+        raise ValidationError.single("", "expected a rule file object with a 'rules' list")
+    problems = _unknown_keys(raw, _SET_KEYS, "")
+    mode = Mode.FIRST_MATCH
+    if "mode" in raw:
+        choices = [m.value for m in Mode]
+        if raw["mode"] in choices:
+            mode = Mode(raw["mode"])
+        else:
+            hint = suggest(str(raw["mode"]), choices)
+            problems.append(Problem("mode", f"unknown mode {raw['mode']!r}{hint}"))
+    items = raw.get("rules")
+    rules: list[Rule] = []
+    if not isinstance(items, list):
+        problems.append(Problem("rules", "expected a list of rules"))
+        items = []
+    seen: dict[str, int] = {}
+    for i, item in enumerate(items):
+        rule = _parse_rule(item, f"rules[{i}]", known, problems)
+        if rule is None:
+            continue
+        if rule.id in seen:
+            problems.append(
+                Problem(
+                    f"rules[{i}].id",
+                    f"duplicate id {rule.id!r} (first used by rules[{seen[rule.id]}])",
+                )
+            )
+        seen.setdefault(rule.id, i)
+        rules.append(rule)
+    if not problems:
+        problems.extend(_unreachable(rules, mode))
+    if problems:
+        raise ValidationError(problems)
+    return RuleSet(rules=tuple(rules), mode=mode)
+
+
+def _unreachable(rules: list[Rule], mode: Mode) -> list[Problem]:
+    for i, rule in enumerate(rules):
+        always = rule.enabled and rule.when is None
+        if always and (mode is Mode.FIRST_MATCH or rule.stop) and i + 1 < len(rules):
+            return [
+                Problem(
+                    f"rules[{j}]",
+                    f"unreachable: rules[{i}] ({rule.id!r}) always matches and stops evaluation",
+                )
+                for j in range(i + 1, len(rules))
+            ]
+    return []
+
+
+def _parse_rule(raw: Any, where: str, known: Known, problems: list[Problem]) -> Rule | None:
+    if not isinstance(raw, Mapping):
+        problems.append(Problem(where, "expected a rule object"))
+        return None
+    before = len(problems)
+    problems.extend(_unknown_keys(raw, _RULE_KEYS, where))
+    rule_id = raw.get("id")
+    if not isinstance(rule_id, str) or not rule_id:
+        problems.append(Problem(f"{where}.id", "expected a non-empty string id"))
+    for key, kind in (("description", str), ("enabled", bool), ("stop", bool)):
+        if key in raw and not isinstance(raw[key], kind):
+            name = "a string" if kind is str else "true or false"
+            problems.append(Problem(f"{where}.{key}", f"expected {name}"))
+    when = None
+    if "when" in raw:
+        when = parse(raw["when"], f"{where}.when", known, problems)
+    if "then" not in raw:
+        problems.append(Problem(f"{where}.then", "a rule needs actions"))
+    actions = _parse_actions(raw.get("then"), f"{where}.then", known, problems)
+    if len(problems) > before:
+        return None
+    return Rule(
+        id=str(rule_id),
+        description=raw.get("description", ""),
+        enabled=raw.get("enabled", True),
+        when=when,
+        then=actions,
+        stop=raw.get("stop", False),
+    )
+
+
+def _str_list(value: Any, where: str, problems: list[Problem]) -> tuple[str, ...]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        problems.append(Problem(where, "expected a list of non-empty strings"))
+        return ()
+    return tuple(value)
+
+
+def _parse_actions(raw: Any, where: str, known: Known, problems: list[Problem]) -> Actions:
+    if raw is None:
+        return Actions()
+    if not isinstance(raw, Mapping) or not raw:
+        problems.append(Problem(where, "expected a non-empty object of actions"))
+        return Actions()
+    problems.extend(_unknown_keys(raw, ACTION_KEYS, where))
+    fields: dict[str, Any] = {}
+    for key in _STR_ACTIONS:
+        if key in raw:
+            if isinstance(raw[key], str) and raw[key]:
+                fields[key] = raw[key]
+            else:
+                problems.append(Problem(f"{where}.{key}", "expected a non-empty string"))
+    for key, names, what in (
+        ("queue", known.queues, "queue"),
+        ("sla_policy", known.sla_policies, "SLA policy"),
+    ):
+        value = fields.get(key)
+        if value is not None and names is not None and value not in names:
+            problems.append(
+                Problem(
+                    f"{where}.{key}", f"unknown {what} {value!r}{suggest(value, sorted(names))}"
+                )
+            )
+    for key in _LIST_ACTIONS:
+        if key in raw:
+            fields[key] = _str_list(raw[key], f"{where}.{key}", problems)
+    if "priority" in raw:
+        if raw["priority"] in PRIORITIES:
+            fields["priority"] = raw["priority"]
+        else:
+            hint = suggest(str(raw["priority"]), PRIORITIES)
+            problems.append(
+                Problem(f"{where}.priority", f"unknown priority {raw['priority']!r}{hint}")
+            )
+    if "auto_reply" in raw:
+        fields["auto_reply"] = _parse_reply(raw["auto_reply"], f"{where}.auto_reply", problems)
+    if "set_fields" in raw:
+        custom = raw["set_fields"]
+        if not isinstance(custom, Mapping) or not all(
+            isinstance(v, str | int | float | bool) or v is None for v in custom.values()
+        ):
+            problems.append(Problem(f"{where}.set_fields", "expected an object of plain values"))
+        else:
+            fields["set_fields"] = dict(custom)
+    return Actions(**fields)
+
+
+def _parse_reply(raw: Any, where: str, problems: list[Problem]) -> AutoReply | None:
+    if isinstance(raw, str) and raw:
+        return AutoReply(template=raw)
+    if not isinstance(raw, Mapping):
+        problems.append(Problem(where, "expected a template id or {template, variables}"))
+        return None
+    problems.extend(_unknown_keys(raw, ("template", "variables"), where))
+    template, variables = raw.get("template"), raw.get("variables", {})
+    if not isinstance(template, str) or not template:
+        problems.append(Problem(f"{where}.template", "expected a template id"))
+    if not isinstance(variables, Mapping) or not all(
+        isinstance(v, str) for v in variables.values()
+    ):
+        problems.append(Problem(f"{where}.variables", "expected an object of strings"))
+    if not isinstance(template, str) or not isinstance(variables, Mapping):
+        return None
+    return AutoReply(template=template, variables=dict(variables))

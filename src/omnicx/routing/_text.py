@@ -1,0 +1,95 @@
+"""Text normalisation and keyword matching: case- and accent-insensitive, whole words."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+
+import attrs
+
+_WORD = re.compile(r"\w+")
+
+
+def normalize(text: str) -> str:
+    """Fold case and strip accents, so ``"Rembolso"`` and ``"REMBÓLSO"`` compare equal."""
+    folded = text.casefold()
+    if folded.isascii():
+        return folded
+    decomposed = unicodedata.normalize("NFKD", folded)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+@attrs.frozen
+class Words:
+    """A text cut into normalised words, ready for keyword tests.
+
+    ``padded`` is the words joined by single spaces with a space at both ends,
+    so a phrase test ``" money back "`` in ``padded`` only matches whole words.
+    """
+
+    words: frozenset[str]
+    padded: str
+
+    @classmethod
+    def of(cls, text: str) -> Words:
+        """Cut ``text`` into words."""
+        tokens = _WORD.findall(normalize(text))
+        return cls(frozenset(tokens), " " + " ".join(tokens) + " ")
+
+
+@attrs.frozen
+class Terms:
+    """A compiled keyword list: single words and multi-word phrases apart.
+
+    A term matches a text when it appears as whole words, ignoring case,
+    accents and punctuation: ``"money back"`` matches ``"Money-back, please"``
+    but ``"fund"`` does not match ``"refund"``.
+    """
+
+    words: frozenset[str]
+    phrases: tuple[str, ...]
+    count: int
+
+    @classmethod
+    def of(cls, terms: Iterable[str]) -> Terms:
+        """Compile a list of keywords and phrases."""
+        words: set[str] = set()
+        phrases: list[str] = []
+        count = 0
+        for term in terms:
+            tokens = _WORD.findall(normalize(term))
+            if not tokens:
+                continue
+            count += 1
+            if len(tokens) == 1:
+                words.add(tokens[0])
+            else:
+                phrases.append(" " + " ".join(tokens) + " ")
+        return cls(frozenset(words), tuple(phrases), count)
+
+    @property
+    def gate(self) -> frozenset[str]:
+        """Words of which at least one must be in a text for any term to match."""
+        return self.words | {p.split()[0] for p in self.phrases}
+
+    def any_in(self, text: Words) -> bool:
+        """True if at least one term is in ``text``."""
+        if not self.words.isdisjoint(text.words):
+            return True
+        return any(p in text.padded for p in self.phrases)
+
+    def all_in(self, text: Words) -> bool:
+        """True if every term is in ``text``."""
+        return self.words <= text.words and all(p in text.padded for p in self.phrases)
+
+    def found_in(self, text: Words) -> list[str]:
+        """The terms (normalised) present in ``text``, words first."""
+        found = sorted(self.words & text.words)
+        found.extend(p.strip() for p in self.phrases if p in text.padded)
+        return found
+
+
+def valid_term(term: str) -> bool:
+    """True if ``term`` has at least one word character (so it can ever match)."""
+    return bool(_WORD.search(term))
