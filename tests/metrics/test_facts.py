@@ -248,3 +248,26 @@ def test_facts_by_conversation_groups_and_skips_unattached_events(timeline) -> N
     events += timeline(None).inbound(0).events
     facts = facts_by_conversation(events, now=timeline.at(1))
     assert [f.conversation_id for f in facts] == ["a", "b"]
+
+
+def test_facts_builder_steps_equal_the_event_fold(timeline) -> None:
+    """A host folding plain values through FactsBuilder gets the same facts as from events."""
+    from omnicx.metrics import FactsBuilder
+
+    t = timeline().inbound(0, "chat").assign(1, "ann", "q1").bot(2).reply(5).inbound(9)
+    t.priority(10, Priority.HIGH).tags(11, "vip").reply(12).solve(20)
+    t.survey(21, SurveyKind.NPS, 10, 0, 10).custom(22, "conversation.attributes", {"plan": "pro"})
+    builder = FactsBuilder(conversation_id="c1", created_at=t.at(0))
+    builder.customer_id = "u1"
+    builder.message(t.at(0), channel="chat", inbound=True)
+    builder.assigned("ann", "q1")
+    builder.message(t.at(2), channel="email", inbound=False, machine_reply=True)
+    builder.message(t.at(5), channel="email", inbound=False, human_reply=True)
+    builder.message(t.at(9), channel="email", inbound=True)
+    builder.priority("high")
+    builder.tags(["vip"])
+    builder.message(t.at(12), channel="email", inbound=False, human_reply=True)
+    builder.status(t.at(20), Status.SOLVED)
+    builder.survey(SurveyKind.NPS, 10, 0, 10)
+    builder.attributes({"plan": "pro"})
+    assert builder.facts(t.at(10**6)) == t.facts()

@@ -6,7 +6,7 @@ import omnicx.metrics
 
 PINNED = [
     "DEFAULT_RELATIVE_ERROR", "DIMENSIONS", "DURATIONS", "EXACT_LIMIT", "NONE", "BusinessTime",
-    "ConversationFacts", "Distribution", "GroupMetrics", "MetricsAccumulator", "MetricsConfig",
+    "ConversationFacts", "Distribution", "FactsBuilder", "GroupMetrics", "MetricsAccumulator", "MetricsConfig",
     "MetricsReport", "Nps", "Rate", "SlaOutcome", "SlaTally", "Summary", "Timing", "backlog_at",
     "compute_metrics", "facts_by_conversation", "fold_conversation", "group_keys",
     "group_to_dict", "report_table", "report_to_dict", "was_active",

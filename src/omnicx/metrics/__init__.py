@@ -10,7 +10,8 @@ from omnicx.metrics._backlog import backlog_at, was_active
 from omnicx.metrics._config import BusinessTime, MetricsConfig
 from omnicx.metrics._dimensions import DIMENSIONS, NONE, group_keys
 from omnicx.metrics._distribution import EXACT_LIMIT, Distribution, Summary
-from omnicx.metrics._facts import ConversationFacts, facts_by_conversation, fold_conversation
+from omnicx.metrics._facts import ConversationFacts
+from omnicx.metrics._fold import FactsBuilder, facts_by_conversation, fold_conversation
 from omnicx.metrics._output import group_to_dict, report_table, report_to_dict
 from omnicx.metrics._sketch import DEFAULT_RELATIVE_ERROR
 from omnicx.metrics._timing import Timing
@@ -33,6 +34,7 @@ __all__ = [
     "BusinessTime",
     "ConversationFacts",
     "Distribution",
+    "FactsBuilder",
     "GroupMetrics",
     "MetricsAccumulator",
     "MetricsConfig",

@@ -16,7 +16,8 @@ import attrs
 from omnicx.metrics._config import MetricsConfig
 from omnicx.metrics._dimensions import NONE, check_dimensions, group_keys
 from omnicx.metrics._distribution import Distribution
-from omnicx.metrics._facts import ConversationFacts, facts_by_conversation
+from omnicx.metrics._facts import ConversationFacts
+from omnicx.metrics._fold import facts_by_conversation
 from omnicx.metrics._timing import Timing
 from omnicx.metrics._values import (
     DURATIONS,

@@ -1,24 +1,18 @@
-"""Per-conversation facts: one pure fold over a conversation's events.
+"""Per-conversation facts: what the fold of one conversation's events yields.
 
 Every metric is computed from these facts, never from fields a host may not
-have. The fold reads events in time order (ties keep their input order) and
-ignores events after ``now``, so facts are a point-in-time view.
+have.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
 
-from omnicx.errors import ValidationError
-from omnicx.metrics._config import MetricsConfig
-from omnicx.metrics._fold import Fold
 from omnicx.metrics._timing import Timing
-from omnicx.model import Event, Status
-
-_DEFAULT = MetricsConfig()
+from omnicx.model import Status
 
 
 @attrs.frozen(kw_only=True)
@@ -100,44 +94,3 @@ class ConversationFacts:
             or self.nps_score is not None
             or self.ces_score is not None
         )
-
-
-def fold_conversation(
-    events: Iterable[Event], *, now: datetime, config: MetricsConfig = _DEFAULT
-) -> ConversationFacts:
-    """Fold one conversation's events into its facts, as of ``now``.
-
-    Raises:
-        ValidationError: no event of the conversation happened by ``now``, or
-            the events belong to different conversations.
-    """
-    ordered = sorted((e for e in events if e.at <= now), key=_at)
-    if not ordered:
-        raise ValidationError.single("events", "no event of the conversation happened by now")
-    ids = {e.conversation_id for e in ordered}
-    if len(ids) != 1 or None in ids:
-        names = ", ".join(sorted(repr(i) for i in ids))
-        raise ValidationError.single("events", f"expected one conversation, got {names}")
-    fold = Fold(ordered[0], config)
-    for event in ordered:
-        fold.feed(event)
-    return ConversationFacts(**fold.finish(now))
-
-
-def facts_by_conversation(
-    events: Iterable[Event], *, now: datetime, config: MetricsConfig = _DEFAULT
-) -> list[ConversationFacts]:
-    """Group events by ``conversation_id`` and fold each group, as of ``now``.
-
-    Events without a conversation, and conversations with no event by
-    ``now``, are skipped. The result is ordered by conversation id.
-    """
-    groups: dict[str, list[Event]] = {}
-    for event in events:
-        if event.conversation_id is not None and event.at <= now:
-            groups.setdefault(event.conversation_id, []).append(event)
-    return [fold_conversation(groups[key], now=now, config=config) for key in sorted(groups)]
-
-
-def _at(event: Event) -> datetime:
-    return event.at

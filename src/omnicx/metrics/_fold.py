@@ -1,6 +1,6 @@
-"""The state machine behind ``fold_conversation``: one event at a time.
+"""The fold of one conversation into ``ConversationFacts``: the metric rules live here.
 
-The rules it implements (docs/metrics.md explains each):
+The rules (docs/metrics.md explains each):
 
 - Only public, human agent replies fulfil reply metrics (``Message.
   is_public_human_reply``); bots, automations and private messages never do.
@@ -16,10 +16,13 @@ The rules it implements (docs/metrics.md explains each):
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
+from omnicx.errors import ValidationError
 from omnicx.metrics._config import MetricsConfig
+from omnicx.metrics._facts import ConversationFacts
 from omnicx.metrics._timing import Timing
 from omnicx.model import (
     Assigned,
@@ -36,6 +39,7 @@ from omnicx.model import (
     TagsChanged,
 )
 
+_DEFAULT = MetricsConfig()
 _MACHINE_AUTHORS = frozenset({AuthorKind.BOT, AuthorKind.AUTOMATION})
 # Zendesk's duration metrics: requester wait counts new, open and on-hold;
 # agent work counts new and open; on-hold counts on-hold.
@@ -43,24 +47,32 @@ _REQUESTER_WAIT = (Status.NEW, Status.OPEN, Status.ON_HOLD)
 _AGENT_WORK = (Status.NEW, Status.OPEN)
 
 
-class Fold:
-    """Mutable fold state for one conversation; ``finish`` returns the facts' fields."""
+class FactsBuilder:
+    """Folds one conversation's history, step by step, into ``ConversationFacts``.
 
-    def __init__(self, first: Event, config: MetricsConfig) -> None:
+    ``feed(event)`` takes omnicx events; the other methods take the same steps
+    as plain values, so a host holding columnar data (a warehouse export, a
+    dataframe) folds without building event objects, through the same rules.
+    Steps must arrive in time order; ``created_at`` is the first one's time.
+    """
+
+    def __init__(
+        self, *, conversation_id: str, created_at: datetime, config: MetricsConfig = _DEFAULT
+    ) -> None:
         self.config = config
         self.calendar = config.calendar
-        self.conversation_id = first.conversation_id
-        self.customer_id = first.customer_id
-        self.created = first.at
+        self.conversation_id = conversation_id
+        self.customer_id = ""
+        self.created = created_at
         self.channel: str | None = None
         self.channels: set[str] = set()
         self.queue: str | None = None
         self.agent: str | None = None
-        self.priority = "normal"
-        self.tags: set[str] = set()
-        self.attributes: dict[str, str] = {}
-        self.status = Status.NEW
-        self.status_since = first.at
+        self.priority_name = "normal"
+        self.tag_set: set[str] = set()
+        self.attribute_map: dict[str, str] = {}
+        self.current = Status.NEW
+        self.status_since = created_at
         self.per_status: dict[Status, Timing] = {}
         self.outbound_first = False
         self.reopens = 0
@@ -78,49 +90,67 @@ class Fold:
         self.csat_satisfied: bool | None = None
         self.nps_score: int | None = None
         self.ces_score: int | None = None
-        self.span_start: datetime | None = first.at
+        self.span_start: datetime | None = created_at
         self.spans: list[tuple[datetime, datetime | None]] = []
 
     def feed(self, event: Event) -> None:
-        """Apply one event (events arrive in time order)."""
+        """Apply one omnicx event."""
         self.customer_id = event.customer_id
         if isinstance(event, MessageEvent):
-            self._message(event)
+            m = event.message
+            outbound = m.direction is Direction.OUTBOUND
+            self.message(
+                event.at,
+                channel=m.channel.name,
+                inbound=not outbound,
+                human_reply=m.is_public_human_reply,
+                machine_reply=outbound and m.public and m.author.kind in _MACHINE_AUTHORS,
+            )
         elif isinstance(event, StatusChanged):
-            self._status(event.status, event.at)
+            self.status(event.at, event.status)
         elif isinstance(event, Assigned):
-            self.agent = event.assignee
-            if event.queue is not None:
-                self.queue = event.queue
+            self.assigned(event.assignee, event.queue)
         elif isinstance(event, PriorityChanged):
-            self.priority = event.priority.value
+            self.priority_name = event.priority.value
         elif isinstance(event, TagsChanged):
-            self.tags = (self.tags | event.added) - event.removed
+            self.tags(event.added, event.removed)
         elif isinstance(event, SurveyResponse):
-            self._survey(event)
+            self.survey(event.survey, event.score, event.scale_min, event.scale_max)
         elif isinstance(event, CustomEvent):
             if event.name == self.config.survey_sent_event:
                 self.survey_offered = True
             elif event.name == self.config.attributes_event:
-                self.attributes.update({str(k): str(v) for k, v in event.data.items()})
+                self.attributes(event.data)
 
-    def _message(self, event: MessageEvent) -> None:
-        message, at = event.message, event.at
+    def message(
+        self,
+        at: datetime,
+        *,
+        channel: str,
+        inbound: bool,
+        human_reply: bool = False,
+        machine_reply: bool = False,
+    ) -> None:
+        """A message: from the customer (``inbound``), a public human agent reply, or other.
+
+        ``machine_reply`` marks a public bot or automation reply, which clears
+        the customer's wait without a reply-time sample.
+        """
         if self.channel is None:
-            self.channel = message.channel.name
-            if message.direction is Direction.INBOUND:
+            self.channel = channel
+            if inbound:
                 self.window_start = self.created
             else:
                 self.outbound_first = True
-        self.channels.add(message.channel.name)
-        if message.direction is Direction.INBOUND:
+        self.channels.add(channel)
+        if inbound:
             if self.first_solve is not None and self.follow_up is None:
                 self.follow_up = at
             if self.first_window_pending and self.window_start is None:
                 self.window_start = at  # agent-initiated: the customer's first answer opens it
             elif self.window_start is None and self.waiting_since is None:
                 self.waiting_since = at
-        elif message.is_public_human_reply:
+        elif human_reply:
             self.agent_replies += 1
             if self.window_start is not None:
                 sample = Timing.between(self.window_start, at, self.calendar)
@@ -134,15 +164,16 @@ class Fold:
             elif self.waiting_since is not None:
                 self.next_replies.append(Timing.between(self.waiting_since, at, self.calendar))
                 self.waiting_since = None
-        elif message.public and message.author.kind in _MACHINE_AUTHORS:
+        elif machine_reply:
             self.waiting_since = None
 
-    def _status(self, status: Status, at: datetime) -> None:
+    def status(self, at: datetime, status: Status) -> None:
+        """The conversation moved to ``status``; solved/closed to active counts as a reopen."""
         spent = Timing.between(self.status_since, at, self.calendar)
-        previous = self.per_status.get(self.status)
-        self.per_status[self.status] = spent if previous is None else previous + spent
+        previous = self.per_status.get(self.current)
+        self.per_status[self.current] = spent if previous is None else previous + spent
         self.status_since = at
-        was_active, is_active = self.status.is_active, status.is_active
+        was_active, is_active = self.current.is_active, status.is_active
         if was_active and not is_active:
             self.first_solve = self.first_solve or at
             self.last_solve = at
@@ -159,18 +190,35 @@ class Fold:
             if self.follow_up is None:
                 self.follow_up = at
             self.span_start = at
-        self.status = status
+        self.current = status
 
-    def _survey(self, event: SurveyResponse) -> None:
+    def assigned(self, agent: str | None, queue: str | None = None) -> None:
+        """Assigned to ``agent`` (None: unassigned); a None ``queue`` keeps the queue."""
+        self.agent = agent
+        if queue is not None:
+            self.queue = queue
+
+    def priority(self, name: str) -> None:
+        """The priority changed (``Priority.value``)."""
+        self.priority_name = name
+
+    def tags(self, added: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
+        """Tags were added and removed."""
+        self.tag_set = (self.tag_set | set(added)) - set(removed)
+
+    def attributes(self, data: Mapping[str, Any]) -> None:
+        """Custom attributes were set (values become strings; later writes win)."""
+        self.attribute_map.update({str(k): str(v) for k, v in data.items()})
+
+    def survey(self, kind: SurveyKind, score: int, scale_min: int, scale_max: int) -> None:
+        """A survey was answered (which also means it was offered); the latest answer wins."""
         self.survey_offered = True
-        if event.survey is SurveyKind.CSAT:
-            self.csat_satisfied = self.config.is_satisfied(
-                event.score, event.scale_min, event.scale_max
-            )
-        elif event.survey is SurveyKind.NPS:
-            self.nps_score = event.score
+        if kind is SurveyKind.CSAT:
+            self.csat_satisfied = self.config.is_satisfied(score, scale_min, scale_max)
+        elif kind is SurveyKind.NPS:
+            self.nps_score = score
         else:
-            self.ces_score = event.score
+            self.ces_score = score
 
     def _in(self, statuses: tuple[Status, ...]) -> Timing:
         total = Timing(seconds=0, business_seconds=None if self.calendar is None else 0)
@@ -179,48 +227,49 @@ class Fold:
                 total = total + self.per_status[status]
         return total
 
-    def finish(self, now: datetime) -> dict[str, Any]:
-        """The fields of ``ConversationFacts`` as of ``now``."""
-        solved = not self.status.is_active
-        between = Timing.between
+    def facts(self, now: datetime) -> ConversationFacts:
+        """The conversation's facts as of ``now`` (at or after the last step)."""
+        solved = not self.current.is_active
+        between, calendar = Timing.between, self.calendar
         spans = list(self.spans)
         if self.span_start is not None:
             spans.append((self.span_start, None))
-        return {
-            "conversation_id": self.conversation_id,
-            "customer_id": self.customer_id,
-            "created_at": self.created,
-            "channel": self.channel,
-            "channels": frozenset(self.channels),
-            "queue": self.queue,
-            "agent": self.agent,
-            "priority": self.priority,
-            "tags": frozenset(self.tags),
-            "attributes": dict(self.attributes),
-            "status": self.status,
-            "outbound_first": self.outbound_first,
-            "reopens": self.reopens,
-            "agent_replies": self.agent_replies,
-            "first_reply": self.first_reply,
-            "reopen_replies": tuple(self.reopen_replies),
-            "next_replies": tuple(self.next_replies),
-            "first_resolution": None
-            if self.first_solve is None
-            else between(self.created, self.first_solve, self.calendar),
-            "full_resolution": None
-            if not solved or self.last_solve is None
-            else between(self.created, self.last_solve, self.calendar),
-            "requester_wait": self._in(_REQUESTER_WAIT) if solved else None,
-            "agent_work": self._in(_AGENT_WORK) if solved else None,
-            "on_hold": self._in((Status.ON_HOLD,)) if solved else None,
-            "one_touch": self.agent_replies <= 1 if solved else None,
-            "first_contact_resolution": self._fcr(now),
-            "survey_offered": self.survey_offered,
-            "csat_satisfied": self.csat_satisfied,
-            "nps_score": self.nps_score,
-            "ces_score": self.ces_score,
-            "active_spans": tuple(spans),
-        }
+        first_solve, last_solve = self.first_solve, self.last_solve
+        return ConversationFacts(
+            conversation_id=self.conversation_id,
+            customer_id=self.customer_id,
+            created_at=self.created,
+            channel=self.channel,
+            channels=frozenset(self.channels),
+            queue=self.queue,
+            agent=self.agent,
+            priority=self.priority_name,
+            tags=frozenset(self.tag_set),
+            attributes=dict(self.attribute_map),
+            status=self.current,
+            outbound_first=self.outbound_first,
+            reopens=self.reopens,
+            agent_replies=self.agent_replies,
+            first_reply=self.first_reply,
+            reopen_replies=tuple(self.reopen_replies),
+            next_replies=tuple(self.next_replies),
+            first_resolution=None
+            if first_solve is None
+            else between(self.created, first_solve, calendar),
+            full_resolution=None
+            if not solved or last_solve is None
+            else between(self.created, last_solve, calendar),
+            requester_wait=self._in(_REQUESTER_WAIT) if solved else None,
+            agent_work=self._in(_AGENT_WORK) if solved else None,
+            on_hold=self._in((Status.ON_HOLD,)) if solved else None,
+            one_touch=self.agent_replies <= 1 if solved else None,
+            first_contact_resolution=self._fcr(now),
+            survey_offered=self.survey_offered,
+            csat_satisfied=self.csat_satisfied,
+            nps_score=self.nps_score,
+            ces_score=self.ces_score,
+            active_spans=tuple(spans),
+        )
 
     def _fcr(self, now: datetime) -> bool | None:
         if self.first_solve is None:
@@ -230,3 +279,50 @@ class Fold:
             return False
         # Without a follow-up, the answer is only known once the window has passed.
         return True if now >= window_end else None
+
+
+def fold_conversation(
+    events: Iterable[Event], *, now: datetime, config: MetricsConfig = _DEFAULT
+) -> ConversationFacts:
+    """Fold one conversation's events into its facts, as of ``now``.
+
+    Events are read in time order (ties keep their input order); events after
+    ``now`` are ignored, so facts are a point-in-time view.
+
+    Raises:
+        ValidationError: no event of the conversation happened by ``now``, or
+            the events belong to different conversations.
+    """
+    ordered = sorted((e for e in events if e.at <= now), key=_at)
+    if not ordered:
+        raise ValidationError.single("events", "no event of the conversation happened by now")
+    ids = {e.conversation_id for e in ordered}
+    if len(ids) != 1 or None in ids:
+        names = ", ".join(sorted(repr(i) for i in ids))
+        raise ValidationError.single("events", f"expected one conversation, got {names}")
+    first = ordered[0]
+    builder = FactsBuilder(
+        conversation_id=first.conversation_id or "", created_at=first.at, config=config
+    )
+    for event in ordered:
+        builder.feed(event)
+    return builder.facts(now)
+
+
+def facts_by_conversation(
+    events: Iterable[Event], *, now: datetime, config: MetricsConfig = _DEFAULT
+) -> list[ConversationFacts]:
+    """Group events by ``conversation_id`` and fold each group, as of ``now``.
+
+    Events without a conversation, and conversations with no event by
+    ``now``, are skipped. The result is ordered by conversation id.
+    """
+    groups: dict[str, list[Event]] = {}
+    for event in events:
+        if event.conversation_id is not None and event.at <= now:
+            groups.setdefault(event.conversation_id, []).append(event)
+    return [fold_conversation(groups[key], now=now, config=config) for key in sorted(groups)]
+
+
+def _at(event: Event) -> datetime:
+    return event.at
