@@ -5,6 +5,8 @@ Raw emails, phones, handles and external ids become canonical
 """
 
 from omnicx.identity._email import canonical_email, email_identifier, email_match_key
+from omnicx.identity._fold import DEFAULT_RULES, FieldRule, MergeRules
+from omnicx.identity._graph import current_profile, resolve
 from omnicx.identity._guards import (
     DEFAULT_BLOCKED_VALUES,
     DEFAULT_POLICY,
@@ -28,17 +30,44 @@ from omnicx.identity._phone import (
     phone_extension,
     phone_identifier,
 )
+from omnicx.identity._records import (
+    ChangeSet,
+    Conflict,
+    Link,
+    MergeRecord,
+    Observation,
+    Outcome,
+    Profile,
+    Resolution,
+)
+from omnicx.identity._store import IdentityStore, MemoryIdentityStore
+from omnicx.identity._unmerge import Unmerged, merge, unmerge
 
 __all__ = [
     "DEFAULT_BLOCKED_VALUES",
     "DEFAULT_POLICY",
     "DEFAULT_ROLE_MAILBOXES",
+    "DEFAULT_RULES",
+    "ChangeSet",
+    "Conflict",
+    "FieldRule",
     "IdentityPolicy",
+    "IdentityStore",
+    "Link",
+    "MemoryIdentityStore",
+    "MergeRecord",
+    "MergeRules",
+    "Observation",
+    "Outcome",
+    "Profile",
     "Refusal",
+    "Resolution",
     "SharedReason",
+    "Unmerged",
     "canonical_email",
     "canonical_network",
     "canonical_phone",
+    "current_profile",
     "email_identifier",
     "email_match_key",
     "external_identifier",
@@ -50,8 +79,11 @@ __all__ = [
     "kind_label",
     "link_rank",
     "match_key",
+    "merge",
     "phone_extension",
     "phone_identifier",
     "protection_refusal",
+    "resolve",
     "too_many_names",
+    "unmerge",
 ]

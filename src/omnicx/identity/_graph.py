@@ -1,0 +1,183 @@
+"""The incremental identity graph: resolve one observation at a time."""
+
+from __future__ import annotations
+
+import attrs
+
+from omnicx.identity._fold import (
+    DEFAULT_RULES,
+    MergeRules,
+    fold_observation,
+    new_profile,
+    union_identifiers,
+)
+from omnicx.identity._guards import (
+    DEFAULT_POLICY,
+    IdentityPolicy,
+    Refusal,
+    SharedReason,
+    intrinsic_shared_reason,
+    link_rank,
+    match_key,
+    protection_refusal,
+    too_many_names,
+)
+from omnicx.identity._records import (
+    Conflict,
+    MergeRecord,
+    Observation,
+    Outcome,
+    Profile,
+    Resolution,
+)
+from omnicx.identity._store import IdentityStore
+from omnicx.identity._txn import Txn
+from omnicx.model import Identifier
+
+
+def current_profile(store: IdentityStore, profile_id: str) -> Profile:
+    """Return the live profile for ``profile_id``, following merges.
+
+    An id merged away resolves to its survivor, so old references never
+    dangle. Raises NotFoundError for an id the store never had.
+    """
+    return Txn(store).live(profile_id)
+
+
+def resolve(
+    store: IdentityStore,
+    observation: Observation,
+    *,
+    policy: IdentityPolicy = DEFAULT_POLICY,
+    rules: MergeRules = DEFAULT_RULES,
+) -> Resolution:
+    """Attribute ``observation`` to a customer, linking and merging as the evidence says.
+
+    Each identifier is looked up by its match key. Identifiers that are
+    shared (blocked values, role mailboxes, too many names, held by too many
+    profiles, contested) never link. The profiles reached through the others
+    are taken in precedence order (external id > verified email > phone >
+    unverified email > handle, then oldest first); each is linked unless
+    merge protection refuses it against everything linked so far, in which
+    case it is reported as a Conflict and the identifiers that pointed to it
+    become shared. All linked profiles merge into the oldest. A name alone
+    never links.
+
+    Resolving an observation id already seen changes nothing and returns
+    MATCHED with the current profile. The store receives exactly one
+    ``apply`` call (none for a repeat).
+    """
+    seen = store.observation(observation.id)
+    if seen is not None:
+        return Resolution(customer_id=current_profile(store, seen[1]).id, outcome=Outcome.MATCHED)
+    txn = Txn(store)
+    identifiers = union_identifiers(observation.identifiers)
+    evidence = _evidence(txn, identifiers, observation.name, policy)
+    accepted, refused = _choose(txn, identifiers, evidence, policy)
+
+    merges: list[MergeRecord] = []
+    if accepted:
+        ordered = sorted((txn.profile(pid) for pid in accepted), key=_age)
+        target = ordered[0]
+        for absorbed in ordered[1:]:
+            target, record = txn.merge(
+                target,
+                absorbed,
+                evidence=evidence[absorbed.id],
+                observation_id=observation.id,
+                at=observation.at,
+                rules=rules,
+                policy=policy,
+            )
+            merges.append(record)
+        target = fold_observation(target, observation)
+    else:
+        target = new_profile(store.next_id("profile"), observation)
+    txn.put(target)
+    txn.observations[observation.id] = (observation, target.id)
+
+    for identifier in identifiers:
+        link = txn.link(match_key(identifier))
+        ids = {txn.live(p).id for p in link.profile_ids} | {target.id}
+        names = link.names
+        if observation.name and observation.name not in names:
+            names = (*names, observation.name)
+        shared = link.shared or intrinsic_shared_reason(identifier, policy)
+        if shared is None and too_many_names(names, policy):
+            shared = SharedReason.TOO_MANY_NAMES
+        crowded = SharedReason.CONTESTED if refused else SharedReason.TOO_MANY_PROFILES
+        txn.put_link(
+            attrs.evolve(link, profile_ids=tuple(sorted(ids)), names=names, shared=shared),
+            policy,
+            crowded=crowded,
+        )
+
+    conflicts = tuple(
+        Conflict(profile_ids=(target.id, pid), evidence=tuple(evidence[pid]), reason=reason)
+        for pid, reason in refused
+    )
+    store.apply(txn.changes())
+    if conflicts:
+        outcome = Outcome.CONFLICT
+    elif merges:
+        outcome = Outcome.MERGED
+    else:
+        outcome = Outcome.MATCHED if accepted else Outcome.NEW
+    return Resolution(
+        customer_id=target.id,
+        outcome=outcome,
+        merges=tuple(merges),
+        conflicts=conflicts,
+        newly_shared=tuple(txn.newly_shared),
+    )
+
+
+def _age(profile: Profile) -> tuple[object, str]:
+    # Deterministic survivor: the oldest profile, ties broken by id.
+    return profile.created_at, profile.id
+
+
+def _evidence(
+    txn: Txn, identifiers: tuple[Identifier, ...], name: str | None, policy: IdentityPolicy
+) -> dict[str, list[Identifier]]:
+    """Map each live profile reachable through a linking identifier to those identifiers."""
+    reached: dict[str, list[Identifier]] = {}
+    for identifier in identifiers:
+        link = txn.link(match_key(identifier))
+        if link.shared is not None or intrinsic_shared_reason(identifier, policy) is not None:
+            continue
+        if too_many_names((*link.names, *([name] if name else [])), policy):
+            continue
+        holders = sorted({txn.live(p).id for p in link.profile_ids})
+        if len(holders) > policy.max_profiles_per_identifier:
+            continue
+        for pid in holders:
+            reached.setdefault(pid, []).append(identifier)
+    return reached
+
+
+def _choose(
+    txn: Txn,
+    identifiers: tuple[Identifier, ...],
+    evidence: dict[str, list[Identifier]],
+    policy: IdentityPolicy,
+) -> tuple[list[str], list[tuple[str, Refusal]]]:
+    """Split reached profiles into linked and refused, strongest evidence first."""
+
+    def order(pid: str) -> tuple[int, object, str]:
+        profile = txn.profile(pid)
+        return min(link_rank(i) for i in evidence[pid]), profile.created_at, pid
+
+    accepted: list[str] = []
+    refused: list[tuple[str, Refusal]] = []
+    group = identifiers
+    for pid in sorted(evidence, key=order):
+        profile = txn.profile(pid)
+        rank = min(link_rank(i) for i in evidence[pid])
+        refusal = protection_refusal(group, profile.identifiers, rank, policy)
+        if refusal is None:
+            accepted.append(pid)
+            group = union_identifiers(group, profile.identifiers)
+        else:
+            refused.append((pid, refusal))
+    return accepted, refused

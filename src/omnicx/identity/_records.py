@@ -1,0 +1,190 @@
+"""The values the identity graph keeps: observations, profiles, links, merges."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from omnicx.identity._guards import Refusal, SharedReason
+from omnicx.model import Customer, Identifier
+from omnicx.model._checks import aware, non_empty
+
+
+@attrs.frozen(kw_only=True)
+class Observation:
+    """One sighting of a person: what a message, order or contact row said.
+
+    Attributes:
+        id: unique per sighting (the message's or row's id); resolving the
+            same id twice changes nothing.
+        at: when it was observed (timezone-aware).
+        identifiers: canonical identifiers (see ``canonical_email`` & co.).
+        name: the display name given, if any; a name alone never links.
+        address: a shipping or postal address, if any (fuzzy evidence only).
+        attributes: JSON-compatible fields folded into the profile by the
+            merge rules (lists unioned, other values latest-wins).
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    at: datetime = attrs.field(validator=aware)
+    identifiers: tuple[Identifier, ...] = ()
+    name: str | None = None
+    address: str | None = None
+    attributes: Mapping[str, Any] = attrs.field(factory=dict)
+
+
+@attrs.frozen(kw_only=True)
+class Profile:
+    """One person as the graph knows them, or a tombstone after a merge.
+
+    Attributes:
+        id: stable; after a merge it still resolves, through ``merged_into``.
+        created_at: the earliest observation.
+        last_seen_at: the latest observation.
+        identifiers: every identifier seen, sorted; shared ones included.
+        names: display names seen, in first-seen order.
+        addresses: addresses seen, in first-seen order.
+        attributes: folded attributes (see ``MergeRules``).
+        observation_ids: ids of the observations attributed to this profile.
+        merge_ids: merges this profile survived, oldest first.
+        merged_into: the survivor's id once merged away, else None.
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    created_at: datetime = attrs.field(validator=aware)
+    last_seen_at: datetime = attrs.field(validator=aware)
+    identifiers: tuple[Identifier, ...] = ()
+    names: tuple[str, ...] = ()
+    addresses: tuple[str, ...] = ()
+    attributes: Mapping[str, Any] = attrs.field(factory=dict)
+    observation_ids: tuple[str, ...] = ()
+    merge_ids: tuple[str, ...] = ()
+    merged_into: str | None = None
+
+    @property
+    def live(self) -> bool:
+        """Whether this profile is a person rather than a merge tombstone."""
+        return self.merged_into is None
+
+    def to_customer(self) -> Customer:
+        """Return the profile as a model ``Customer`` (first name seen as its name)."""
+        return Customer(
+            id=self.id,
+            identifiers=self.identifiers,
+            name=self.names[0] if self.names else None,
+            attributes=dict(self.attributes),
+            created_at=self.created_at,
+        )
+
+
+@attrs.frozen(kw_only=True)
+class Link:
+    """The graph's index entry for one match key.
+
+    Attributes:
+        key: the match key (``match_key(identifier)``).
+        profile_ids: the live profiles holding the identifier, sorted.
+        names: distinct display names seen with it (for the names limit).
+        shared: why it no longer links, or None while it links.
+    """
+
+    key: str = attrs.field(validator=non_empty)
+    profile_ids: tuple[str, ...] = ()
+    names: tuple[str, ...] = ()
+    shared: SharedReason | None = None
+
+
+@attrs.frozen(kw_only=True)
+class MergeRecord:
+    """One merge with its evidence, enough to undo it.
+
+    Attributes:
+        id: the merge id (pass it to ``unmerge``).
+        at: when the merge happened.
+        survivor_id: the profile that remained (the older one).
+        absorbed_id: the profile merged into it, now a tombstone.
+        evidence: the identifiers both sides shared, which made the link.
+        observation_id: the observation that revealed the link, if any.
+        survivor_before: the survivor as it was just before the merge.
+        absorbed_before: the absorbed profile as it was just before.
+        undone_at: when ``unmerge`` undid it, else None.
+    """
+
+    id: str = attrs.field(validator=non_empty)
+    at: datetime = attrs.field(validator=aware)
+    survivor_id: str
+    absorbed_id: str
+    evidence: tuple[Identifier, ...]
+    observation_id: str | None
+    survivor_before: Profile
+    absorbed_before: Profile
+    undone_at: datetime | None = None
+
+
+class Outcome(enum.Enum):
+    """What ``resolve`` did with an observation."""
+
+    NEW = "new"
+    """No profile matched: a new profile was created."""
+    MATCHED = "matched"
+    """Exactly one profile matched (or the observation was already resolved)."""
+    MERGED = "merged"
+    """The observation linked several profiles; they were merged."""
+    CONFLICT = "conflict"
+    """A link was refused by merge protection; see ``Resolution.conflicts``."""
+
+
+@attrs.frozen(kw_only=True)
+class Conflict:
+    """A link that policy refused, for a human to review.
+
+    Attributes:
+        profile_ids: the two profiles that were not linked.
+        evidence: the identifiers that pointed at the refused profile.
+        reason: which protection rule refused it.
+    """
+
+    profile_ids: tuple[str, str]
+    evidence: tuple[Identifier, ...]
+    reason: Refusal
+
+
+@attrs.frozen(kw_only=True)
+class Resolution:
+    """The answer of ``resolve``: which customer, and what happened.
+
+    Attributes:
+        customer_id: the live profile the observation now belongs to.
+        outcome: new, matched, merged or conflict.
+        merges: the merges made, each with its evidence.
+        conflicts: the links refused by merge protection.
+        newly_shared: match keys marked shared by this observation.
+    """
+
+    customer_id: str
+    outcome: Outcome
+    merges: tuple[MergeRecord, ...] = ()
+    conflicts: tuple[Conflict, ...] = ()
+    newly_shared: tuple[str, ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class ChangeSet:
+    """Everything one graph operation writes; a store applies it atomically.
+
+    Attributes:
+        profiles: profiles to insert or replace (by id).
+        links: links to insert or replace (by key).
+        merges: merge records to insert or replace (by id).
+        observations: observations to record, each with the profile id it
+            was attributed to (insert or replace by observation id).
+    """
+
+    profiles: tuple[Profile, ...] = ()
+    links: tuple[Link, ...] = ()
+    merges: tuple[MergeRecord, ...] = ()
+    observations: tuple[tuple[Observation, str], ...] = ()
