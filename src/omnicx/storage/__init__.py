@@ -1,0 +1,26 @@
+"""Storage: the store protocol the desk needs, and two reference stores.
+
+``DeskStore`` is the protocol a host implements (Django ORM, SQLAlchemy...);
+``MemoryStore`` and ``SqliteStore`` implement it, and
+``omnicx.testing.StoreContract`` checks any implementation.
+"""
+
+from omnicx.storage._memory import MemoryStore, check_versions
+from omnicx.storage._protocol import DeskStore
+from omnicx.storage._records import Changes, ConversationRecord
+from omnicx.storage._schema import MIGRATIONS, SCHEMA_VERSION, migrate
+from omnicx.storage._sqlite import SqliteStore
+from omnicx.storage._staged import StagedIdentityStore
+
+__all__ = [
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "Changes",
+    "ConversationRecord",
+    "DeskStore",
+    "MemoryStore",
+    "SqliteStore",
+    "StagedIdentityStore",
+    "check_versions",
+    "migrate",
+]

@@ -1,0 +1,107 @@
+"""MemoryStore: the desk store in dicts, for tests and single-process hosts."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any
+
+import attrs
+
+from omnicx.errors import ConflictError
+from omnicx.identity import MemoryIdentityStore
+from omnicx.model import Event
+from omnicx.storage._records import Changes, ConversationRecord
+
+
+def check_versions(
+    changes: Changes,
+    stored_conversation_version: Any,
+    stored_profile_version: Any,
+) -> None:
+    """Raise ``ConflictError`` if anything ``changes`` read was written since.
+
+    Shared by every reference store so they refuse exactly the same races.
+    """
+    for record in changes.conversations:
+        stored = stored_conversation_version(record.id)
+        if stored != record.version:
+            raise ConflictError(
+                f"conversation {record.id!r} changed since it was read "
+                f"(read version {record.version}, stored {stored}); reload and retry"
+            )
+    for profile_id, version in sorted(changes.profile_versions.items()):
+        stored = stored_profile_version(profile_id)
+        if stored != version:
+            raise ConflictError(
+                f"customer {profile_id!r} changed since it was read "
+                f"(read version {version}, stored {stored}); reload and retry"
+            )
+
+
+@attrs.define
+class MemoryStore(MemoryIdentityStore):
+    """A ``DeskStore`` in memory. Not thread-safe; nothing survives the process."""
+
+    records: dict[str, ConversationRecord] = attrs.field(factory=dict)
+    refs: dict[str, str] = attrs.field(factory=dict)
+    event_log: list[Event] = attrs.field(factory=list)
+    event_ids: set[str] = attrs.field(factory=set)
+    receipts: dict[str, Mapping[str, Any]] = attrs.field(factory=dict)
+    versions: dict[str, int] = attrs.field(factory=dict)
+
+    def profile_version(self, profile_id: str) -> int:
+        """Return the stored version of a profile (0 if never written)."""
+        return self.versions.get(profile_id, 0)
+
+    def conversation(self, conversation_id: str) -> ConversationRecord | None:
+        """Return the stored record, or None."""
+        return self.records.get(conversation_id)
+
+    def conversations_of(self, customer_ids: Collection[str]) -> list[ConversationRecord]:
+        """Return every conversation of these customers, oldest first."""
+        wanted = set(customer_ids)
+        found = [r for r in self.records.values() if r.conversation.customer_id in wanted]
+        return sorted(found, key=lambda r: (r.conversation.created_at, r.id))
+
+    def conversation_for_ref(self, ref: str) -> str | None:
+        """Return the conversation id indexed under a thread reference key."""
+        return self.refs.get(ref)
+
+    def events(
+        self,
+        *,
+        customer_ids: Collection[str] | None = None,
+        conversation_id: str | None = None,
+    ) -> list[Event]:
+        """Return stored events matching every filter given, in append order."""
+        wanted = None if customer_ids is None else set(customer_ids)
+        return [
+            e
+            for e in self.event_log
+            if (wanted is None or e.customer_id in wanted)
+            and (conversation_id is None or e.conversation_id == conversation_id)
+        ]
+
+    def receipt(self, key: str) -> Mapping[str, Any] | None:
+        """Return the receipt recorded under an idempotency key, or None."""
+        return self.receipts.get(key)
+
+    def commit(self, changes: Changes) -> None:
+        """Check versions, then write everything (nothing is written on conflict)."""
+        check_versions(changes, self._conversation_version, self.profile_version)
+        self.apply(changes.identity)
+        for profile in changes.identity.profiles:
+            self.versions[profile.id] = self.versions.get(profile.id, 0) + 1
+        for record in changes.conversations:
+            self.records[record.id] = attrs.evolve(record, version=record.version + 1)
+        self.refs.update(changes.thread_refs)
+        for event in changes.events:
+            if event.id not in self.event_ids:
+                self.event_ids.add(event.id)
+                self.event_log.append(event)
+        for key, receipt in changes.receipts:
+            self.receipts.setdefault(key, receipt)
+
+    def _conversation_version(self, conversation_id: str) -> int:
+        record = self.records.get(conversation_id)
+        return 0 if record is None else record.version

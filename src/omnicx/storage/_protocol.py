@@ -1,0 +1,66 @@
+"""The store protocol the desk pipeline needs; hosts implement it."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+from typing import Any, Protocol
+
+from omnicx.identity import IdentityStore
+from omnicx.model import Event
+from omnicx.storage._records import Changes, ConversationRecord
+
+
+class DeskStore(IdentityStore, Protocol):
+    """Everything the desk reads and writes, synchronous, one write per call.
+
+    It extends ``omnicx.identity.IdentityStore`` (profiles, links, merges,
+    observations) with conversations, the thread-reference index, timeline
+    events and idempotency receipts. The desk reads what it needs, computes
+    every change, and hands them over in one ``commit``.
+
+    Contract (checked by ``omnicx.testing.StoreContract``):
+
+    - ``commit`` is atomic: after an exception nothing of it is visible.
+    - Optimistic concurrency: ``commit`` raises ``ConflictError`` when a
+      conversation's stored version differs from the record's ``version``
+      or a profile's from ``Changes.profile_versions``. Written
+      conversations are stored with ``version + 1``; written profiles bump
+      their version by one.
+    - ``commit`` skips an event whose id is already stored and a receipt whose
+      key is already stored (idempotent replays).
+    - ``events`` returns events in the order they were appended.
+    - The identity graph's own ``apply`` writes directly (outside the desk).
+    """
+
+    def profile_version(self, profile_id: str) -> int:
+        """Return the stored version of a profile (0 if it was never written)."""
+        ...
+
+    def conversation(self, conversation_id: str) -> ConversationRecord | None:
+        """Return the stored record, or None."""
+        ...
+
+    def conversations_of(self, customer_ids: Collection[str]) -> list[ConversationRecord]:
+        """Return every conversation of these customers, oldest first."""
+        ...
+
+    def conversation_for_ref(self, ref: str) -> str | None:
+        """Return the conversation id indexed under a thread reference key."""
+        ...
+
+    def events(
+        self,
+        *,
+        customer_ids: Collection[str] | None = None,
+        conversation_id: str | None = None,
+    ) -> list[Event]:
+        """Return stored events matching every filter given, in append order."""
+        ...
+
+    def receipt(self, key: str) -> Mapping[str, Any] | None:
+        """Return the receipt recorded under an idempotency key, or None."""
+        ...
+
+    def commit(self, changes: Changes) -> None:
+        """Write ``changes`` all or nothing; see the class contract."""
+        ...

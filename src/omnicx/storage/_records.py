@@ -1,0 +1,58 @@
+"""What the desk keeps in a store besides the identity graph."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import attrs
+
+from omnicx.identity import ChangeSet
+from omnicx.model import Conversation, Event
+from omnicx.timeline import ConversationSummary
+
+
+@attrs.frozen(kw_only=True)
+class ConversationRecord:
+    """A conversation as stored: the value, what threading knows, its SLA state.
+
+    Attributes:
+        conversation: the conversation itself.
+        summary: the threading summary (ids, provider threads, subject).
+        sla_state: the SLA engine's state, JSON-ready, opaque to the store.
+        version: the stored version; 0 for a conversation never stored.
+            Each commit of the record stores ``version + 1``.
+    """
+
+    conversation: Conversation
+    summary: ConversationSummary
+    sla_state: Mapping[str, Any] = attrs.field(factory=dict)
+    version: int = 0
+
+    @property
+    def id(self) -> str:
+        """The conversation's id."""
+        return self.conversation.id
+
+
+@attrs.frozen(kw_only=True)
+class Changes:
+    """Everything one desk call writes; a store commits it all or nothing.
+
+    Attributes:
+        identity: the identity graph's changes.
+        profile_versions: the version of each profile the call read, by id;
+            the commit fails with ``ConflictError`` if any changed since.
+        conversations: records to write; each record's ``version`` is the
+            version read, and the commit fails if the stored one differs.
+        thread_refs: (reference key, conversation id) pairs to index.
+        events: timeline events to append (an event id already stored is skipped).
+        receipts: (idempotency key, JSON-ready receipt) pairs to record.
+    """
+
+    identity: ChangeSet = attrs.field(factory=ChangeSet)
+    profile_versions: Mapping[str, int] = attrs.field(factory=dict)
+    conversations: tuple[ConversationRecord, ...] = ()
+    thread_refs: tuple[tuple[str, str], ...] = ()
+    events: tuple[Event, ...] = ()
+    receipts: tuple[tuple[str, Mapping[str, Any]], ...] = ()

@@ -1,0 +1,74 @@
+"""The SQLite schema, as numbered migrations applied in order.
+
+``PRAGMA user_version`` holds the number of migrations applied; opening a
+database applies the missing ones in one transaction. Never edit a published
+migration: add a new one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+from omnicx.errors import OmnicxError
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: the first schema.
+    """
+    CREATE TABLE counters (kind TEXT PRIMARY KEY, value INTEGER NOT NULL);
+    CREATE TABLE profiles (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE links (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE merges (id TEXT PRIMARY KEY, data TEXT NOT NULL);
+    CREATE TABLE observations (
+        id TEXT PRIMARY KEY, profile_id TEXT NOT NULL, data TEXT NOT NULL
+    );
+    CREATE TABLE conversations (
+        id TEXT PRIMARY KEY,
+        customer_id TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        version INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX conversations_customer ON conversations (customer_id, created_at);
+    CREATE TABLE thread_refs (ref TEXT PRIMARY KEY, conversation_id TEXT NOT NULL);
+    CREATE TABLE events (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        customer_id TEXT NOT NULL,
+        conversation_id TEXT,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX events_customer ON events (customer_id, seq);
+    CREATE INDEX events_conversation ON events (conversation_id, seq);
+    CREATE TABLE receipts (key TEXT PRIMARY KEY, data TEXT NOT NULL);
+    """,
+)
+
+SCHEMA_VERSION = len(MIGRATIONS)
+"""The schema version this release writes."""
+
+
+def migrate(connection: sqlite3.Connection) -> int:
+    """Bring the database to ``SCHEMA_VERSION``; return the version found.
+
+    Raises:
+        OmnicxError: the database was written by a newer omnicx.
+    """
+    (found,) = connection.execute("PRAGMA user_version").fetchone()
+    if found > SCHEMA_VERSION:
+        raise OmnicxError(
+            f"database schema version {found} is newer than this omnicx supports "
+            f"({SCHEMA_VERSION}); upgrade omnicx"
+        )
+    if found < SCHEMA_VERSION:
+        connection.execute("BEGIN IMMEDIATE")
+        try:
+            for script in MIGRATIONS[found:]:
+                for statement in script.split(";"):
+                    if statement.strip():
+                        connection.execute(statement)
+            connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        except BaseException:
+            connection.execute("ROLLBACK")
+            raise
+        connection.execute("COMMIT")
+    return int(found)

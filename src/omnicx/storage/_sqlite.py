@@ -1,0 +1,239 @@
+"""SqliteStore: the embedded default store, on the standard library's sqlite3."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from os import PathLike
+from typing import Any, TypeVar
+
+from omnicx import serde
+from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
+from omnicx.model import Event
+from omnicx.storage._memory import check_versions
+from omnicx.storage._records import Changes, ConversationRecord
+from omnicx.storage._schema import migrate
+
+T = TypeVar("T")
+
+
+def _dump(value: Any) -> str:
+    return json.dumps(serde.to_dict(value), separators=(",", ":"), ensure_ascii=False)
+
+
+def _load(cls: type[T], text: str) -> T:
+    return serde.from_dict(cls, json.loads(text))
+
+
+class SqliteStore:
+    """A ``DeskStore`` in one SQLite file: WAL journal, one transaction per commit.
+
+    Values are stored as JSON through ``omnicx.serde``. Opening a file
+    applies any missing schema migrations. Use one store per thread (SQLite
+    connections are not shared across threads); several processes may open
+    the same file, and optimistic concurrency turns lost races into
+    ``ConflictError``.
+
+    Args:
+        path: the database file; ``":memory:"`` for a throwaway database.
+    """
+
+    def __init__(self, path: str | PathLike[str] = ":memory:") -> None:
+        self.path = str(path)
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode = WAL")
+        self._db.execute("PRAGMA synchronous = NORMAL")
+        self._db.execute("PRAGMA busy_timeout = 5000")
+        migrate(self._db)
+
+    def close(self) -> None:
+        """Close the connection."""
+        self._db.close()
+
+    def __enter__(self) -> SqliteStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def _one(self, sql: str, *params: Any) -> Any:
+        row = self._db.execute(sql, params).fetchone()
+        return None if row is None else row[0]
+
+    # -- identity ------------------------------------------------------------
+
+    def profile(self, profile_id: str) -> Profile | None:
+        """Return the profile (live or tombstone) with this id, or None."""
+        data = self._one("SELECT data FROM profiles WHERE id = ?", profile_id)
+        return None if data is None else _load(Profile, data)
+
+    def profile_version(self, profile_id: str) -> int:
+        """Return the stored version of a profile (0 if never written)."""
+        return int(self._one("SELECT version FROM profiles WHERE id = ?", profile_id) or 0)
+
+    def link(self, key: str) -> Link | None:
+        """Return the link for this match key, or None."""
+        data = self._one("SELECT data FROM links WHERE key = ?", key)
+        return None if data is None else _load(Link, data)
+
+    def merge(self, merge_id: str) -> MergeRecord | None:
+        """Return the merge record with this id, or None."""
+        data = self._one("SELECT data FROM merges WHERE id = ?", merge_id)
+        return None if data is None else _load(MergeRecord, data)
+
+    def observation(self, observation_id: str) -> tuple[Observation, str] | None:
+        """Return a recorded observation and the profile id it was attributed to."""
+        row = self._db.execute(
+            "SELECT data, profile_id FROM observations WHERE id = ?", (observation_id,)
+        ).fetchone()
+        return None if row is None else (_load(Observation, row[0]), row[1])
+
+    def next_id(self, kind: str) -> str:
+        """Return ``p<n>``/``m<n>``/``<kind><n>``, never the same twice."""
+        with self._transaction():
+            value = self._db.execute(
+                "INSERT INTO counters (kind, value) VALUES (?, 1) "
+                "ON CONFLICT (kind) DO UPDATE SET value = value + 1 RETURNING value",
+                (kind,),
+            ).fetchone()[0]
+        prefix = {"profile": "p", "merge": "m"}.get(kind, kind)
+        return f"{prefix}{value}"
+
+    def apply(self, changes: ChangeSet) -> None:
+        """Write an identity ChangeSet in one transaction."""
+        with self._transaction():
+            self._apply_identity(changes)
+
+    def live_profiles(self) -> list[Profile]:
+        """Return every live profile, by id."""
+        rows = self._db.execute("SELECT data FROM profiles ORDER BY id").fetchall()
+        profiles = (_load(Profile, data) for (data,) in rows)
+        return [p for p in profiles if p.live]
+
+    def _apply_identity(self, changes: ChangeSet) -> None:
+        for profile in changes.profiles:
+            self._db.execute(
+                "INSERT INTO profiles (id, version, data) VALUES (?, 1, ?) "
+                "ON CONFLICT (id) DO UPDATE SET version = version + 1, data = excluded.data",
+                (profile.id, _dump(profile)),
+            )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO links (key, data) VALUES (?, ?)",
+            [(link.key, _dump(link)) for link in changes.links],
+        )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO merges (id, data) VALUES (?, ?)",
+            [(record.id, _dump(record)) for record in changes.merges],
+        )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO observations (id, profile_id, data) VALUES (?, ?, ?)",
+            [(obs.id, pid, _dump(obs)) for obs, pid in changes.observations],
+        )
+
+    # -- desk ----------------------------------------------------------------
+
+    def conversation(self, conversation_id: str) -> ConversationRecord | None:
+        """Return the stored record, or None."""
+        data = self._one("SELECT data FROM conversations WHERE id = ?", conversation_id)
+        return None if data is None else _load(ConversationRecord, data)
+
+    def conversations_of(self, customer_ids: Collection[str]) -> list[ConversationRecord]:
+        """Return every conversation of these customers, oldest first."""
+        ids = sorted(set(customer_ids))
+        marks = ",".join("?" * len(ids))
+        rows = self._db.execute(
+            f"SELECT data FROM conversations WHERE customer_id IN ({marks}) "
+            "ORDER BY created_at, id",
+            ids,
+        ).fetchall()
+        return [_load(ConversationRecord, data) for (data,) in rows]
+
+    def conversation_for_ref(self, ref: str) -> str | None:
+        """Return the conversation id indexed under a thread reference key."""
+        found = self._one("SELECT conversation_id FROM thread_refs WHERE ref = ?", ref)
+        return None if found is None else str(found)
+
+    def events(
+        self,
+        *,
+        customer_ids: Collection[str] | None = None,
+        conversation_id: str | None = None,
+    ) -> list[Event]:
+        """Return stored events matching every filter given, in append order."""
+        where, params = [], []
+        if customer_ids is not None:
+            ids = sorted(set(customer_ids))
+            where.append(f"customer_id IN ({','.join('?' * len(ids))})")
+            params.extend(ids)
+        if conversation_id is not None:
+            where.append("conversation_id = ?")
+            params.append(conversation_id)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._db.execute(f"SELECT data FROM events{clause} ORDER BY seq", params)
+        return [serde.event_from_dict(json.loads(data)) for (data,) in rows]
+
+    def receipt(self, key: str) -> Mapping[str, Any] | None:
+        """Return the receipt recorded under an idempotency key, or None."""
+        data = self._one("SELECT data FROM receipts WHERE key = ?", key)
+        return None if data is None else dict(json.loads(data))
+
+    def commit(self, changes: Changes) -> None:
+        """Write ``changes`` in one transaction; a conflict or error writes nothing."""
+        # Serialize before the transaction so a bad value never holds the lock.
+        conversations = [
+            (r.id, r.conversation.customer_id, serde.to_dict(r.conversation.created_at),
+             r.version + 1, _dump(_bumped(r)))
+            for r in changes.conversations
+        ]  # fmt: skip
+        events = [
+            (e.id, e.customer_id, e.conversation_id, json.dumps(serde.event_to_dict(e)))
+            for e in changes.events
+        ]
+        receipts = [(key, json.dumps(receipt)) for key, receipt in changes.receipts]
+        with self._transaction():
+            check_versions(changes, self._conversation_version, self.profile_version)
+            self._apply_identity(changes.identity)
+            self._db.executemany(
+                "INSERT OR REPLACE INTO conversations (id, customer_id, created_at, version, data)"
+                " VALUES (?, ?, ?, ?, ?)",
+                conversations,
+            )
+            self._db.executemany(
+                "INSERT OR REPLACE INTO thread_refs (ref, conversation_id) VALUES (?, ?)",
+                changes.thread_refs,
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO events (id, customer_id, conversation_id, data)"
+                " VALUES (?, ?, ?, ?)",
+                events,
+            )
+            self._db.executemany(
+                "INSERT OR IGNORE INTO receipts (key, data) VALUES (?, ?)", receipts
+            )
+
+    def _conversation_version(self, conversation_id: str) -> int:
+        found = self._one("SELECT version FROM conversations WHERE id = ?", conversation_id)
+        return int(found or 0)
+
+    @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        # BEGIN IMMEDIATE takes the write lock up front, so the version checks
+        # and the writes see the same database.
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            self._db.execute("ROLLBACK")
+            raise
+        self._db.execute("COMMIT")
+
+
+def _bumped(record: ConversationRecord) -> ConversationRecord:
+    return ConversationRecord(
+        conversation=record.conversation,
+        summary=record.summary,
+        sla_state=record.sla_state,
+        version=record.version + 1,
+    )

@@ -1,0 +1,221 @@
+"""A conformance suite for ``omnicx.storage.DeskStore`` implementations.
+
+Subclass it in your own test suite and say how to make a fresh store::
+
+    from omnicx.testing import StoreContract
+
+    class TestDjangoStore(StoreContract):
+        def make_store(self):
+            return DjangoStore(...)   # empty, isolated per test
+
+pytest then runs every ``test_*`` method against your store. omnicx's own
+``MemoryStore`` and ``SqliteStore`` pass the same suite.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import attrs
+import pytest
+
+from omnicx.errors import ConflictError
+from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
+from omnicx.model import (
+    Author,
+    AuthorKind,
+    Channel,
+    Conversation,
+    Customer,
+    Identifier,
+    NoteEvent,
+    Status,
+)
+from omnicx.storage import Changes, ConversationRecord, DeskStore
+from omnicx.timeline import ConversationSummary
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _profile(profile_id: str, email: str) -> Profile:
+    return Profile(
+        id=profile_id,
+        created_at=T0,
+        last_seen_at=T0,
+        identifiers=(Identifier.email(email),),
+        names=("Ada",),
+    )
+
+
+def _record(conversation_id: str, customer_id: str, minutes: int = 0) -> ConversationRecord:
+    created = T0 + timedelta(minutes=minutes)
+    conversation = Conversation(
+        id=conversation_id, customer_id=customer_id, channel=Channel.EMAIL, created_at=created
+    )
+    summary = ConversationSummary(
+        id=conversation_id,
+        customer_id=customer_id,
+        channel=Channel.EMAIL,
+        status=Status.NEW,
+        last_activity_at=created,
+        message_ids=frozenset({f"{conversation_id}@mail.example"}),
+    )
+    return ConversationRecord(conversation=conversation, summary=summary, sla_state={"n": 1})
+
+
+def _note(event_id: str, customer_id: str, conversation_id: str | None = None) -> NoteEvent:
+    return NoteEvent(
+        id=event_id,
+        at=T0,
+        customer_id=customer_id,
+        conversation_id=conversation_id,
+        author=Author(kind=AuthorKind.AGENT, id="a1"),
+        text="note",
+    )
+
+
+class StoreContract:
+    """The behaviour every ``DeskStore`` must show; subclass and define ``make_store``."""
+
+    def make_store(self) -> DeskStore:
+        """Return a new, empty store. Override this."""
+        raise NotImplementedError
+
+    # -- identity half -------------------------------------------------------
+
+    def test_next_id_never_repeats(self) -> None:
+        """Ids handed out for one kind are unique."""
+        store = self.make_store()
+        ids = [store.next_id("profile") for _ in range(5)] + [store.next_id("merge")]
+        assert len(set(ids)) == 6
+
+    def test_identity_values_read_back_as_written(self) -> None:
+        """apply() stores profiles, links, merges and observations by id or key."""
+        store = self.make_store()
+        first, second = _profile("p1", "ada@example.com"), _profile("p2", "ada@work.example")
+        link = Link(key="email:ada@example.com", profile_ids=("p1",), names=("Ada",))
+        record = MergeRecord(
+            id="m1", at=T0, survivor_id="p1", absorbed_id="p2", evidence=(),
+            observation_id=None, survivor_before=first, absorbed_before=second,
+        )  # fmt: skip
+        observation = Observation(id="o1", at=T0, identifiers=first.identifiers, name="Ada")
+        store.apply(
+            ChangeSet(
+                profiles=(first, second), links=(link,), merges=(record,),
+                observations=((observation, "p1"),),
+            )
+        )  # fmt: skip
+        assert store.profile("p1") == first
+        assert store.profile("nope") is None
+        assert store.link(link.key) == link
+        assert store.merge("m1") == record
+        assert store.observation("o1") == (observation, "p1")
+        replaced = attrs.evolve(first, names=("Ada", "Ada L."))
+        store.apply(ChangeSet(profiles=(replaced,)))
+        assert store.profile("p1") == replaced
+
+    def test_profile_versions_count_writes(self) -> None:
+        """Each write of a profile bumps its version by one, starting from 0."""
+        store = self.make_store()
+        assert store.profile_version("p1") == 0
+        store.commit(Changes(identity=ChangeSet(profiles=(_profile("p1", "a@x.example"),))))
+        assert store.profile_version("p1") == 1
+        store.commit(
+            Changes(
+                identity=ChangeSet(profiles=(_profile("p1", "a@x.example"),)),
+                profile_versions={"p1": 1},
+            )
+        )
+        assert store.profile_version("p1") == 2
+
+    # -- desk half -----------------------------------------------------------
+
+    def test_conversation_round_trip_and_version(self) -> None:
+        """A committed record reads back equal, with its version bumped."""
+        store = self.make_store()
+        record = _record("c1", "p1")
+        store.commit(Changes(conversations=(record,), thread_refs=(("mid:c1@x", "c1"),)))
+        stored = store.conversation("c1")
+        assert stored == attrs.evolve(record, version=1)
+        assert store.conversation("c2") is None
+        assert store.conversation_for_ref("mid:c1@x") == "c1"
+        assert store.conversation_for_ref("mid:other") is None
+
+    def test_stale_conversation_version_is_a_conflict_and_writes_nothing(self) -> None:
+        """Optimistic concurrency: a lost race raises ConflictError, atomically."""
+        store = self.make_store()
+        store.commit(Changes(conversations=(_record("c1", "p1"),)))
+        stale = _record("c1", "p1")  # version 0, but the store holds 1
+        with pytest.raises(ConflictError, match="conversation 'c1' changed since it was read"):
+            store.commit(
+                Changes(
+                    identity=ChangeSet(profiles=(_profile("p9", "z@x.example"),)),
+                    conversations=(stale,),
+                    events=(_note("e1", "p1"),),
+                    receipts=(("k1", {"ok": True}),),
+                )
+            )
+        assert store.profile("p9") is None
+        assert store.events() == []
+        assert store.receipt("k1") is None
+        current = store.conversation("c1")
+        assert current is not None
+        assert current.version == 1
+
+    def test_stale_profile_version_is_a_conflict(self) -> None:
+        """A profile changed since it was read refuses the whole commit."""
+        store = self.make_store()
+        store.commit(Changes(identity=ChangeSet(profiles=(_profile("p1", "a@x.example"),))))
+        with pytest.raises(ConflictError, match="customer 'p1' changed since it was read"):
+            store.commit(Changes(events=(_note("e1", "p1"),), profile_versions={"p1": 0}))
+        assert store.events() == []
+
+    def test_conversations_of_customers_oldest_first(self) -> None:
+        """conversations_of returns every conversation of the given customers, by age."""
+        store = self.make_store()
+        store.commit(
+            Changes(
+                conversations=(
+                    _record("c2", "p1", minutes=5),
+                    _record("c1", "p1"),
+                    _record("c3", "p2", minutes=1),
+                    _record("c4", "p3"),
+                )
+            )
+        )
+        assert [r.id for r in store.conversations_of(["p1", "p2"])] == ["c1", "c3", "c2"]
+        assert store.conversations_of([]) == []
+
+    def test_events_are_append_ordered_filtered_and_idempotent(self) -> None:
+        """Events keep append order, filter by customers and conversation, skip known ids."""
+        store = self.make_store()
+        store.commit(Changes(events=(_note("e2", "p1", "c1"), _note("e1", "p2"))))
+        store.commit(Changes(events=(_note("e2", "p1", "c1"), _note("e3", "p1"))))
+        assert [e.id for e in store.events()] == ["e2", "e1", "e3"]
+        assert [e.id for e in store.events(customer_ids=["p1"])] == ["e2", "e3"]
+        assert [e.id for e in store.events(conversation_id="c1")] == ["e2"]
+        assert [e.id for e in store.events(customer_ids=["p1"], conversation_id="c9")] == []
+        assert store.events()[0] == _note("e2", "p1", "c1")
+
+    def test_receipts_are_written_once(self) -> None:
+        """The first receipt for a key wins; replays don't overwrite it."""
+        store = self.make_store()
+        store.commit(Changes(receipts=(("k", {"customer": "p1"}),)))
+        store.commit(Changes(receipts=(("k", {"customer": "p2"}),)))
+        assert store.receipt("k") == {"customer": "p1"}
+        assert store.receipt("missing") is None
+
+    def test_customer_values_survive(self) -> None:
+        """Profiles convert back to customers after a round trip (no field lost)."""
+        store = self.make_store()
+        profile = attrs.evolve(_profile("p1", "a@x.example"), attributes={"tier": "gold"})
+        store.apply(ChangeSet(profiles=(profile,)))
+        loaded = store.profile("p1")
+        assert loaded is not None
+        assert loaded.to_customer() == Customer(
+            id="p1",
+            identifiers=profile.identifiers,
+            name="Ada",
+            attributes={"tier": "gold"},
+            created_at=T0,
+        )

@@ -1,0 +1,87 @@
+"""SqliteStore specifics: file persistence, WAL, migrations, atomicity."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from omnicx.errors import OmnicxError
+from omnicx.identity import ChangeSet, Profile
+from omnicx.model import Author, AuthorKind, NoteEvent
+from omnicx.storage import SCHEMA_VERSION, Changes, SqliteStore, migrate
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _note(event_id: str) -> NoteEvent:
+    return NoteEvent(
+        id=event_id, at=T0, customer_id="p1", author=Author(kind=AuthorKind.AGENT), text="x"
+    )
+
+
+def test_data_survives_reopening_the_file(tmp_path: Path) -> None:
+    """What one store commits, a store opened later on the same file reads."""
+    path = tmp_path / "desk.sqlite3"
+    with SqliteStore(path) as store:
+        store.commit(Changes(events=(_note("e1"),), receipts=(("k", {"a": 1}),)))
+        assert store.next_id("profile") == "p1"
+    with SqliteStore(path) as again:
+        assert [e.id for e in again.events()] == ["e1"]
+        assert again.receipt("k") == {"a": 1}
+        assert again.next_id("profile") == "p2"
+
+
+def test_opens_in_wal_mode_with_the_current_schema(tmp_path: Path) -> None:
+    """The file uses the WAL journal and records its schema version."""
+    path = tmp_path / "desk.sqlite3"
+    SqliteStore(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+
+
+def test_migrate_is_idempotent_and_refuses_newer_schemas(tmp_path: Path) -> None:
+    """Migrating twice is harmless; a database from a newer omnicx is refused."""
+    db = sqlite3.connect(tmp_path / "x.sqlite3", isolation_level=None)
+    assert migrate(db) == 0
+    assert migrate(db) == SCHEMA_VERSION
+    db.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    with pytest.raises(OmnicxError, match="newer than this omnicx supports"):
+        migrate(db)
+
+
+def test_a_failing_migration_leaves_the_database_untouched(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A broken migration rolls back: no half-created schema remains."""
+    from omnicx.storage import _schema
+
+    monkeypatch.setattr(_schema, "MIGRATIONS", ("CREATE TABLE a (x); CREATE TABLE ??",))
+    monkeypatch.setattr(_schema, "SCHEMA_VERSION", 1)
+    db = sqlite3.connect(tmp_path / "x.sqlite3", isolation_level=None)
+    with pytest.raises(sqlite3.OperationalError):
+        _schema.migrate(db)
+    assert db.execute("SELECT name FROM sqlite_master").fetchall() == []
+    assert db.execute("PRAGMA user_version").fetchone()[0] == 0
+
+
+def test_an_unserializable_value_fails_before_anything_is_written() -> None:
+    """A value the converter refuses never reaches the database."""
+    store = SqliteStore()
+    bad = Profile(id="p1", created_at=T0, last_seen_at=T0, attributes={"x": object()})
+    with pytest.raises(TypeError):
+        store.commit(Changes(identity=ChangeSet(profiles=(bad,)), events=(_note("e1"),)))
+    assert store.events() == []
+    assert store.profile("p1") is None
+
+
+def test_live_profiles_skip_tombstones() -> None:
+    """live_profiles lists only profiles not merged away."""
+    store = SqliteStore()
+    alive = Profile(id="p1", created_at=T0, last_seen_at=T0)
+    gone = Profile(id="p2", created_at=T0, last_seen_at=T0, merged_into="p1")
+    store.apply(ChangeSet(profiles=(alive, gone)))
+    assert store.live_profiles() == [alive]
