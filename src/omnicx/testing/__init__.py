@@ -6,9 +6,11 @@ for stores and channel adapters, and rule assertions.
 """
 
 from omnicx.testing._adapter_contract import AdapterContract, SignedRequest, parse_or_refuse
+from omnicx.testing._store_contract import StoreContract
 
 __all__ = [
     "AdapterContract",
     "SignedRequest",
+    "StoreContract",
     "parse_or_refuse",
 ]
