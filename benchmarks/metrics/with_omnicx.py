@@ -1,0 +1,109 @@
+"""The omnicx side: fold columns through ``FactsBuilder`` into two accumulators."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import numpy as np
+from synth import (
+    ASSIGN,
+    BOT,
+    CHANNELS,
+    CSAT,
+    INBOUND,
+    NPS,
+    PRIORITIES,
+    QUEUES,
+    REOPEN,
+    REPLY,
+    SOLVE,
+)
+
+from omnicx.metrics import (
+    DURATIONS,
+    FactsBuilder,
+    MetricsAccumulator,
+    MetricsConfig,
+    MetricsReport,
+)
+from omnicx.model import Status, SurveyKind
+
+
+def reports(columns: dict[str, np.ndarray], now: datetime) -> tuple[MetricsReport, MetricsReport]:
+    """Every metric by channel and by queue."""
+    config = MetricsConfig()
+    by_channel = MetricsAccumulator(by=("channel",))
+    by_queue = MetricsAccumulator(by=("queue",))
+    convs = columns["conv"].tolist()
+    stamps = columns["at"].tolist()
+    kinds = columns["kind"].tolist()
+    channels = [CHANNELS[c] for c in columns["channel"].tolist()]
+    queues = columns["queue"].tolist()
+    agents = columns["agent"].tolist()
+    values = columns["value"].tolist()
+    fromtimestamp = datetime.fromtimestamp
+    builder: FactsBuilder | None = None
+    current = -1
+    for i, conv in enumerate(convs):
+        at = fromtimestamp(stamps[i], UTC)
+        if conv != current:
+            if builder is not None:
+                facts = builder.facts(now)
+                by_channel.add(facts)
+                by_queue.add(facts)
+            builder = FactsBuilder(conversation_id=str(conv), created_at=at, config=config)
+            current = conv
+        assert builder is not None
+        kind = kinds[i]
+        if kind == INBOUND:
+            builder.message(at, channel=channels[i], inbound=True)
+        elif kind == REPLY:
+            builder.message(at, channel=channels[i], inbound=False, human_reply=True)
+        elif kind == BOT:
+            builder.message(at, channel=channels[i], inbound=False, machine_reply=True)
+        elif kind == SOLVE:
+            builder.status(at, Status.SOLVED)
+        elif kind == REOPEN:
+            builder.status(at, Status.OPEN)
+        elif kind == ASSIGN:
+            builder.assigned(f"a{agents[i]}", QUEUES[queues[i]])
+        elif kind == CSAT:
+            builder.survey(SurveyKind.CSAT, values[i], 1, 5)
+        elif kind == NPS:
+            builder.survey(SurveyKind.NPS, values[i], 0, 10)
+        else:
+            builder.priority(PRIORITIES[values[i]])
+    if builder is not None:
+        facts = builder.facts(now)
+        by_channel.add(facts)
+        by_queue.add(facts)
+    return by_channel.report(), by_queue.report()
+
+
+def figures(report: MetricsReport) -> dict[str, Any]:
+    """The compared figures of a report, keyed by group value."""
+    out: dict[str, Any] = {}
+    for (key,), g in report.groups.items():
+        out[key] = {
+            "conversations": g.conversations,
+            "solved": g.solved,
+            "reopened": [g.reopened.part, g.reopened.whole],
+            "one_touch": [g.one_touch.part, g.one_touch.whole],
+            "fcr": [g.first_contact_resolution.part, g.first_contact_resolution.whole],
+            "csat": [g.csat.part, g.csat.whole],
+            "nps": [g.nps.promoters, g.nps.passives, g.nps.detractors],
+            "survey_response": [g.survey_response.part, g.survey_response.whole],
+            "agent_replies": [g.agent_replies.count, g.agent_replies.total],
+            "durations": {
+                name: [s.count, s.total, s.median, s.p90, s.p95]
+                for name in DURATIONS
+                for s in (g.durations[name],)
+            },
+        }
+    return out
+
+
+def now_after(columns: dict[str, np.ndarray]) -> datetime:
+    """An instant after every event plus the FCR window, so every FCR is decided."""
+    return datetime.fromtimestamp(int(columns["at"].max()), UTC) + timedelta(days=8)
