@@ -1,0 +1,459 @@
+"""Batch resolution: one order-independent partition of a whole contact import.
+
+The incremental graph decides one observation at a time, so its answer can
+depend on arrival order. Here every guard is decided over *all* the evidence
+at once: which values are shared (how many distinct names each was seen
+with), which links conflict (two Shopify customer ids, two sets of verified
+emails with nothing in common), and links are then made in a canonical order
+(precedence, then key), never in input order. The same records in any order
+give the same partition. The guards themselves are the ones the incremental
+graph uses (``omnicx.identity._guards``), configured by one IdentityPolicy.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+
+import attrs
+from rapidfuzz import fuzz
+
+from omnicx.errors import ValidationError
+from omnicx.identity._email import canonical_email
+from omnicx.identity._guards import (
+    DEFAULT_POLICY,
+    IdentityPolicy,
+    Refusal,
+    SharedReason,
+    intrinsic_shared_reason,
+    is_unique_kind,
+    link_rank,
+    match_key,
+    protection_refusal,
+)
+from omnicx.identity._handles import external_identifier, handle_identifier
+from omnicx.identity._phone import canonical_phone
+from omnicx.model import Identifier
+
+__all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue", "resolve_batch"]
+
+
+def _pairs(value: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    return tuple((str(a), str(b)) for a, b in value)
+
+
+def _record_id(_instance: object, _attribute: attrs.Attribute[str], value: str) -> None:
+    if not value:
+        raise ValidationError.single("record_id", "a record needs a non-empty id")
+
+
+@attrs.frozen(kw_only=True)
+class ContactRecord:
+    """One row of a contact import: raw values, as the source wrote them.
+
+    Values are raw (``" J.Doe@GMail.com "``, ``"07911 123456"``, ``"@JDoe"``);
+    :func:`resolve_batch` normalises each distinct value once. ``handles`` are
+    ``(network, value)`` pairs, ``external_ids`` ``(system, value)`` pairs
+    (``("shopify:customer", "123")``). ``emails_verified`` says the source
+    vouched for the emails (a signed-in account, a DKIM-aligned sender): they
+    then rank above phones and guard weaker links. ``region`` is the default
+    region for national-format phones in this record (the channel account's
+    or the customer's); ``BatchPolicy.default_region`` applies when empty.
+    ``name`` and ``address`` never link on their own: names count the people
+    behind a shared value, and both feed the optional fuzzy pass.
+    """
+
+    record_id: str = attrs.field(validator=_record_id)
+    source: str = ""
+    emails: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    emails_verified: bool = False
+    phones: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    handles: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+    external_ids: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+    name: str = ""
+    address: str = ""
+    region: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class BatchPolicy:
+    """How :func:`resolve_batch` links: the identity policy plus batch options.
+
+    - ``identity``: the same IdentityPolicy the incremental graph uses
+      (blocked values, role mailboxes, ``max_names_per_identifier``, unique
+      kinds, the verified-email guard).
+    - ``default_region``: region for national phones when a record has none.
+    - ``name_similarity``: two names of one value whose rapidfuzz
+      ``token_sort_ratio`` reaches this are spellings of one name
+      (``Jon Smith``/``John Smith``) when counting names against the limit.
+    - ``fuzzy``: also link clusters sharing a normalised name *and* an
+      address or an email local part, when merge protection allows.
+    """
+
+    identity: IdentityPolicy = DEFAULT_POLICY
+    default_region: str | None = None
+    name_similarity: float = 75.0
+    fuzzy: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class SharedValue:
+    """A value several records carry that did not link them, for review.
+
+    ``key`` is the identifier's match key (``phone:+14155550100``);
+    ``reason`` why it is shared; ``refusal`` the merge-protection rule that
+    refused it when ``reason`` is ``CONTESTED``; ``records`` how many
+    records carry it.
+    """
+
+    key: str
+    reason: SharedReason
+    refusal: Refusal | None = None
+    records: int
+
+
+@attrs.frozen(kw_only=True)
+class BatchResult:
+    """The partition of a batch, and the shared values that did not link.
+
+    ``clusters`` maps each record id to its cluster id: the smallest record
+    id in the cluster, so the answer does not depend on input order.
+    ``invalid_values`` counts raw values that did not normalise (they link
+    nothing). ``shared`` is sorted by key.
+    """
+
+    clusters: Mapping[str, str]
+    shared: tuple[SharedValue, ...]
+    invalid_values: int
+
+    @property
+    def cluster_count(self) -> int:
+        """How many distinct clusters (people) the batch found."""
+        return len(set(self.clusters.values()))
+
+
+_PROGRESS_EVERY = 10_000
+_SEPARATORS = str.maketrans("", "", " .-()/\u00a0")
+
+
+def _phone_cache_key(raw: str) -> str:
+    # Separators never change a number: "+44 7911 123456" and "+447911123456"
+    # share one cache entry, and so one phonenumbers parse.
+    folded = raw.strip().translate(_SEPARATORS)
+    return folded if folded.lstrip("+").isdigit() else raw
+
+
+def _clean(text: str) -> str:
+    return " ".join(text.casefold().split())
+
+
+class _Evidence:
+    """Everything read from the records, with integer ids for values and names."""
+
+    def __init__(self, policy: BatchPolicy) -> None:
+        self.policy = policy
+        self.record_ids: list[str] = []
+        self.record_name: list[int] = []
+        self.names: dict[str, int] = {}
+        self.name_text: list[str] = []
+        self.key_index: dict[str, int] = {}
+        self.key_ident: list[Identifier] = []
+        self.key_text: list[str] = []
+        self.key_unique: list[bool] = []
+        self.verified: dict[int, Identifier] = {}
+        self.key_rank: list[int] = []
+        self.first: list[int] = []
+        self.more: dict[int, list[int]] = {}
+        self.shared: dict[int, SharedReason] = {}
+        self.guarded: dict[int, frozenset[Identifier]] = {}
+        self.record_emails: dict[int, tuple[int, ...]] = {}
+        self.addresses: dict[int, str] = {}
+        self.invalid_values = 0
+        self._cache: dict[tuple[str, str, str], int] = {}
+
+    def members(self, k: int) -> list[int]:
+        """The record indices carrying value ``k``."""
+        return self.more.get(k) or [self.first[k]]
+
+    def read(
+        self, records: Iterable[ContactRecord], progress: Callable[[int], None] | None
+    ) -> None:
+        seen: dict[str, int] = {}
+        for record in records:
+            i = len(self.record_ids)
+            first = seen.setdefault(record.record_id, i)
+            if first != i:
+                raise ValidationError.single(
+                    f"records[{i}].record_id",
+                    f"repeats the id of records[{first}] (record ids are unique)",
+                )
+            self.record_ids.append(record.record_id)
+            self._read_one(i, record)
+            if progress is not None and (i + 1) % _PROGRESS_EVERY == 0:
+                progress(i + 1)
+        if progress is not None:
+            progress(len(self.record_ids))
+
+    def _read_one(self, i: int, record: ContactRecord) -> None:
+        name = _clean(record.name)
+        name_id = -1
+        if name:
+            name_id = self.names.setdefault(name, len(self.name_text))
+            if name_id == len(self.name_text):
+                self.name_text.append(name)
+        self.record_name.append(name_id)
+        if record.address and self.policy.fuzzy:
+            self.addresses[i] = _clean(record.address)
+        region = record.region or self.policy.default_region or ""
+        guarded: list[Identifier] = []
+        mails: list[int] = []
+        values = itertools.chain(
+            (("x", s, raw) for s, raw in record.external_ids),
+            (("e", "", raw) for raw in record.emails),
+            (("p", region, _phone_cache_key(raw)) for raw in record.phones),
+            (("h", n, raw) for n, raw in record.handles),
+        )
+        for tag, scope, raw in values:
+            k = self._key(tag, scope, raw)
+            if k < 0:
+                continue
+            self._attach(k, i)
+            if tag == "e":
+                mails.append(k)
+                if record.emails_verified:
+                    ident = self._verified(k)
+                    self.key_rank[k] = min(self.key_rank[k], link_rank(ident))
+                    guarded.append(ident)
+            elif self.key_unique[k]:
+                guarded.append(self.key_ident[k])
+        if guarded:
+            self.guarded[i] = frozenset(guarded)
+        if mails and self.policy.fuzzy:
+            self.record_emails[i] = tuple(mails)
+
+    def _verified(self, k: int) -> Identifier:
+        ident = self.verified.get(k)
+        if ident is None:
+            ident = self.verified[k] = attrs.evolve(self.key_ident[k], verified=True)
+        return ident
+
+    def _attach(self, k: int, i: int) -> None:
+        if k == len(self.first):
+            self.first.append(i)
+        elif self.first[k] != i:
+            group = self.more.get(k)
+            if group is None:
+                self.more[k] = [self.first[k], i]
+            elif group[-1] != i:
+                group.append(i)
+
+    def _key(self, tag: str, scope: str, raw: str) -> int:
+        """The value id of one raw value, normalised on first sight; -1 if invalid."""
+        cache_key = (tag, scope, raw)
+        k = self._cache.get(cache_key)
+        if k is None:
+            k = self._normalise(tag, scope, raw)
+            self._cache[cache_key] = k
+        if k < 0:
+            self.invalid_values += 1
+        return k
+
+    def _normalise(self, tag: str, scope: str, raw: str) -> int:
+        try:
+            if tag == "e":
+                ident = Identifier.email(canonical_email(raw))
+            elif tag == "p":
+                ident = Identifier.phone(canonical_phone(raw, scope or None))
+            elif tag == "h":
+                ident = handle_identifier(scope, raw)
+            else:
+                ident = external_identifier(scope, raw)
+        except ValidationError:
+            return -1
+        text = match_key(ident)
+        k = self.key_index.setdefault(text, len(self.key_ident))
+        if k == len(self.key_ident):
+            self.key_ident.append(ident)
+            self.key_text.append(text)
+            self.key_unique.append(is_unique_kind(ident, self.policy.identity))
+            self.key_rank.append(link_rank(ident))
+            reason = intrinsic_shared_reason(ident, self.policy.identity)
+            if reason is not None:
+                self.shared[k] = reason
+        return k
+
+    def linking_order(self) -> list[int]:
+        """Values that may link, in the canonical order: precedence, then key.
+
+        Decided over all records: a value seen with more distinct names than
+        the policy allows is marked shared here and left out.
+        """
+        order: list[int] = []
+        for k, group in self.more.items():
+            if k in self.shared:
+                continue
+            if self._too_many_names(group):
+                self.shared[k] = SharedReason.TOO_MANY_NAMES
+            else:
+                order.append(k)
+        order.sort(key=lambda k: (self.key_rank[k], self.key_text[k]))
+        return order
+
+    def _too_many_names(self, group: list[int]) -> bool:
+        limit = self.policy.identity.max_names_per_identifier
+        counts = Counter(self.record_name[i] for i in group)
+        counts.pop(-1, None)
+        if len(counts) <= limit:
+            return False
+        if len(counts) > 8 * limit:
+            return True  # a switchboard: no need to compare spellings
+        # Most frequent spellings first, so a typo joins the name it mistypes;
+        # the frequencies are over all records, so the grouping is order-free.
+        ranked = sorted(counts, key=lambda n: (-counts[n], self.name_text[n]))
+        groups: list[str] = []
+        for name in (self.name_text[n] for n in ranked):
+            similar = self.policy.name_similarity
+            if not any(fuzz.token_sort_ratio(name, g) >= similar for g in groups):
+                groups.append(name)
+                if len(groups) > limit:
+                    return True
+        return False
+
+    def fuzzy_blocks(self) -> list[list[int]]:
+        """Groups of records with one name and one address or email local part.
+
+        Weak evidence, so only a name *and* a second field; blocking on the
+        pair compares no records pairwise. Sorted by block key.
+        """
+        blocks: dict[str, list[int]] = {}
+        for i, address in self.addresses.items():
+            if self.record_name[i] >= 0:
+                blocks.setdefault(f"a:{self.record_name[i]}:{address}", []).append(i)
+        for i, keys in self.record_emails.items():
+            if self.record_name[i] < 0:
+                continue
+            for k in keys:
+                if k not in self.shared:
+                    local = self.key_ident[k].value.rpartition("@")[0].split("+", 1)[0]
+                    blocks.setdefault(f"l:{self.record_name[i]}:{local}", []).append(i)
+        return [sorted(set(g)) for _, g in sorted(blocks.items()) if len(set(g)) > 1]
+
+
+class _Components:
+    """Union-find over record indices, with the identifiers protection looks at."""
+
+    def __init__(self, size: int, guarded: dict[int, frozenset[Identifier]]) -> None:
+        self.parent = list(range(size))
+        self.guarded = dict(guarded)
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        root = i
+        while parent[root] != root:
+            root = parent[root]
+        while parent[i] != root:
+            parent[i], i = root, parent[i]
+        return root
+
+    def refusal(self, roots: list[int], rank: int, policy: IdentityPolicy) -> Refusal | None:
+        """Why linking all ``roots`` is refused (the smallest reason), or None."""
+        held = [self.guarded[r] for r in roots if r in self.guarded]
+        reasons = {
+            reason
+            for a, b in itertools.combinations(held, 2)
+            if (reason := protection_refusal(a, b, rank, policy)) is not None
+        }
+        return min(reasons, key=lambda r: r.value) if reasons else None
+
+    def union(self, roots: list[int]) -> None:
+        keep = min(roots)
+        guarded = set(self.guarded.get(keep, ()))
+        for r in roots:
+            if r != keep:
+                self.parent[r] = keep
+                guarded.update(self.guarded.pop(r, ()))
+        if guarded:
+            self.guarded[keep] = frozenset(guarded)
+
+
+def resolve_batch(
+    records: Iterable[ContactRecord],
+    *,
+    policy: BatchPolicy | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> BatchResult:
+    """Partition ``records`` into people, the same way for any input order.
+
+    Strong identifiers link with the graph's precedence (external id >
+    verified email > phone > unverified email > handle); a name never links
+    on its own. Each distinct raw value is normalised once. Guards, decided
+    over all records before any link: blocked values and role mailboxes
+    link nothing; a value seen with more distinct names than
+    ``max_names_per_identifier`` (spelling variants counted once) is shared;
+    a link refused by merge protection (two values of a unique kind, or
+    disjoint verified emails behind a weaker link) leaves the value shared
+    as ``CONTESTED``. Links are made in canonical order, so each refusal
+    is decided the same way for any input order.
+
+    ``records`` is consumed once, streaming; ``progress`` is called with the
+    number of records read so far every 10,000 records and once at the end.
+
+    Raises ValidationError (path ``records[i].record_id``) for a repeated
+    record id, before returning anything.
+    """
+    policy = policy or BatchPolicy()
+    ev = _Evidence(policy)
+    ev.read(records, progress)
+    order = ev.linking_order()
+    comps = _Components(len(ev.record_ids), ev.guarded)
+    refused: dict[int, Refusal] = {}
+    for k in order:
+        roots = sorted({comps.find(r) for r in ev.more[k]})
+        if len(roots) < 2:
+            continue
+        reason = comps.refusal(roots, ev.key_rank[k], policy.identity)
+        if reason is None:
+            comps.union(roots)
+        else:
+            refused[k] = reason
+    if policy.fuzzy:
+        for group in ev.fuzzy_blocks():
+            roots = sorted({comps.find(r) for r in group})
+            # Only unique kinds protect here: a name with an address or a
+            # mailbox name is the evidence that two different emails are one person.
+            if len(roots) > 1 and comps.refusal(roots, 1, policy.identity) is None:
+                comps.union(roots)
+    return BatchResult(
+        clusters=_labels(ev.record_ids, comps),
+        shared=_shared_values(ev, refused),
+        invalid_values=ev.invalid_values,
+    )
+
+
+def _shared_values(ev: _Evidence, refused: dict[int, Refusal]) -> tuple[SharedValue, ...]:
+    found = [
+        SharedValue(key=ev.key_text[k], reason=reason, records=len(ev.more[k]))
+        for k, reason in ev.shared.items()
+        if k in ev.more
+    ]
+    found.extend(
+        SharedValue(
+            key=ev.key_text[k],
+            reason=SharedReason.CONTESTED,
+            refusal=reason,
+            records=len(ev.more[k]),
+        )
+        for k, reason in refused.items()
+    )
+    return tuple(sorted(found, key=lambda s: s.key))
+
+
+def _labels(record_ids: list[str], comps: _Components) -> dict[str, str]:
+    roots = [comps.find(i) for i in range(len(record_ids))]
+    smallest: dict[int, str] = {}
+    for rid, root in zip(record_ids, roots, strict=True):
+        best = smallest.get(root)
+        if best is None or rid < best:
+            smallest[root] = rid
+    return {rid: smallest[root] for rid, root in zip(record_ids, roots, strict=True)}
