@@ -6,6 +6,18 @@ Raw emails, phones, handles and external ids become canonical
 
 from omnicx.identity._email import canonical_email, email_identifier, email_match_key
 from omnicx.identity._fold import DEFAULT_RULES, FieldRule, MergeRules
+from omnicx.identity._fuzzy import (
+    DEFAULT_FUZZY,
+    Candidate,
+    CandidateIndex,
+    Decision,
+    FuzzyPolicy,
+    MatchMode,
+    Reason,
+    ReasonKind,
+    auto_merge,
+    decide,
+)
 from omnicx.identity._graph import current_profile, resolve
 from omnicx.identity._guards import (
     DEFAULT_BLOCKED_VALUES,
@@ -45,29 +57,39 @@ from omnicx.identity._unmerge import Unmerged, merge, unmerge
 
 __all__ = [
     "DEFAULT_BLOCKED_VALUES",
+    "DEFAULT_FUZZY",
     "DEFAULT_POLICY",
     "DEFAULT_ROLE_MAILBOXES",
     "DEFAULT_RULES",
+    "Candidate",
+    "CandidateIndex",
     "ChangeSet",
     "Conflict",
+    "Decision",
     "FieldRule",
+    "FuzzyPolicy",
     "IdentityPolicy",
     "IdentityStore",
     "Link",
+    "MatchMode",
     "MemoryIdentityStore",
     "MergeRecord",
     "MergeRules",
     "Observation",
     "Outcome",
     "Profile",
+    "Reason",
+    "ReasonKind",
     "Refusal",
     "Resolution",
     "SharedReason",
     "Unmerged",
+    "auto_merge",
     "canonical_email",
     "canonical_network",
     "canonical_phone",
     "current_profile",
+    "decide",
     "email_identifier",
     "email_match_key",
     "external_identifier",
