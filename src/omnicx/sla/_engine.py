@@ -1,0 +1,395 @@
+"""The SLA engine: a pure fold of timeline events into clocks and effects.
+
+``apply(state, event, now) -> (state, effects)`` is the whole contract;
+``status(events, now)`` replays a timeline through it, so the two agree.
+The engine schedules nothing: ``next_deadline`` says when to call again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from omnicx.model import (
+    Assigned,
+    AuthorKind,
+    Direction,
+    Event,
+    Message,
+    MessageEvent,
+    PriorityChanged,
+    Status,
+    StatusChanged,
+    TagsChanged,
+)
+from omnicx.sla._calendar import ALWAYS_OPEN, Calendar
+from omnicx.sla._clock import (
+    Clock,
+    ClockEvent,
+    ClockEventKind,
+    Effect,
+    Escalate,
+    PolicyApplied,
+    SlaReport,
+    TargetStatus,
+)
+from omnicx.sla._policy import REPLY_METRICS, ConversationFacts, Metric, Policy
+
+K = ClockEventKind
+_DONE = (Status.SOLVED, Status.CLOSED)
+_UPDATES = (Metric.PERIODIC_UPDATE, Metric.PAUSABLE_UPDATE)
+_LIFETIME = (Metric.RESOLUTION, Metric.REQUESTER_WAIT, Metric.AGENT_WORK)
+_MACHINES = (AuthorKind.BOT, AuthorKind.AUTOMATION)
+
+
+def _public_human_reply(message: Message) -> bool:
+    return message.is_public_human_reply
+
+
+@attrs.frozen(kw_only=True)
+class SlaState:
+    """Everything the engine knows about one conversation's SLAs."""
+
+    facts: ConversationFacts = attrs.field(factory=ConversationFacts)
+    policy: Policy | None = None
+    applied: tuple[PolicyApplied, ...] = ()
+    """Which policy (name, version) applied from when: the full history."""
+    clocks: tuple[Clock, ...] = ()
+    time: datetime | None = None
+    """The latest event instant seen."""
+    created: bool = False
+    first_reply_started: bool = False
+    reopens: int = 0
+
+
+def _ceil_percent(seconds: int, percent: int) -> int:
+    return -(-seconds * percent // 100)
+
+
+@attrs.frozen(kw_only=True)
+class SlaEngine:
+    """Applies ordered SLA policies to a conversation's timeline.
+
+    Attributes:
+        policies: tried in order; the first whose ``when`` matches applies.
+        default: applies when none matches (None: no SLA, stated explicitly).
+        fulfils_reply: which messages fulfil reply targets; by default
+            ``Message.is_public_human_reply`` (no bot, automation or note).
+        bot_reply_clears: a public bot or automation reply cancels the open
+            reply clocks without a sample (Chatwoot); off by default.
+    """
+
+    policies: tuple[Policy, ...] = attrs.field(converter=tuple)
+    default: Policy | None = None
+    fulfils_reply: Callable[[Message], bool] = _public_human_reply
+    bot_reply_clears: bool = False
+
+    def start(self, customer: Mapping[str, Any] | None = None) -> SlaState:
+        """An empty state; ``customer`` holds the attributes conditions may test."""
+        return SlaState(facts=ConversationFacts(customer=dict(customer or {})))
+
+    def select(self, facts: ConversationFacts) -> Policy | None:
+        """The first policy whose condition matches, else ``default``."""
+        return next((p for p in self.policies if p.when(facts)), self.default)
+
+    # -- clock arithmetic -------------------------------------------------
+
+    def _calendar(self, state: SlaState, metric: Metric) -> Calendar:
+        policy = state.policy
+        if policy is None:
+            return ALWAYS_OPEN
+        target = policy.target(metric, state.facts.priority)
+        return policy.calendar_for(target) if target else policy.calendar
+
+    def _pending(self, state: SlaState, clock: Clock) -> list[tuple[datetime, int, str, int]]:
+        # (instant, order, key, percent) of every threshold not yet emitted.
+        policy = state.policy
+        if policy is None or clock.running_since is None or not clock.is_open:
+            return []
+        target = policy.target(clock.metric, state.facts.priority)
+        if target is None:
+            return []
+        steps = [("breach", 100)]
+        if target.warn_percent:
+            steps.insert(0, ("warn", target.warn_percent))
+        steps += [
+            (f"escalate:{i}", e.percent)
+            for i, e in enumerate(policy.escalations)
+            if not e.metrics or clock.metric in e.metrics
+        ]
+        calendar = self._calendar(state, clock.metric)
+        out = []
+        for order, (key, percent) in enumerate(steps):
+            if key in clock.fired:
+                continue
+            left = max(0, _ceil_percent(target.seconds, percent) - clock.elapsed)
+            out.append((calendar.add(clock.running_since, left), order, key, percent))
+        return out
+
+    def _advance(
+        self, state: SlaState, now: datetime, *, strict: bool = False
+    ) -> tuple[SlaState, list[Effect]]:
+        due = [
+            (instant, i, order, key, percent)
+            for i, clock in enumerate(state.clocks)
+            for instant, order, key, percent in self._pending(state, clock)
+            if instant < now or (not strict and instant == now)
+        ]
+        if not due:
+            return state, []
+        clocks = list(state.clocks)
+        effects: list[Effect] = []
+        for instant, i, _order, key, percent in sorted(due):
+            clock = clocks[i]
+            fired = clock.fired | {key}
+            if key == "warn":
+                clock = attrs.evolve(clock, fired=fired, warned_at=instant)
+                effects.append(
+                    ClockEvent(
+                        kind=K.WARN, metric=clock.metric, occurrence=clock.occurrence, at=instant
+                    )
+                )
+            elif key == "breach":
+                # Breach is stamped at the target instant, once, and stays.
+                clock = attrs.evolve(clock, fired=fired, breached_at=instant)
+                effects.append(
+                    ClockEvent(
+                        kind=K.BREACH, metric=clock.metric, occurrence=clock.occurrence, at=instant
+                    )
+                )
+            else:
+                assert state.policy is not None
+                step = state.policy.escalations[int(key.split(":")[1])]
+                clock = attrs.evolve(clock, fired=fired)
+                effects.append(
+                    Escalate(
+                        action=step.action,
+                        metric=clock.metric,
+                        occurrence=clock.occurrence,
+                        percent=percent,
+                        at=instant,
+                    )
+                )
+            clocks[i] = clock
+        return attrs.evolve(state, clocks=tuple(clocks)), effects
+
+    def _close(self, state: SlaState, at: datetime) -> SlaState:
+        # Bank every running segment at ``at`` in the calendar in force, so
+        # a policy or priority change only affects time after it.
+        clocks = []
+        for clock in state.clocks:
+            since = clock.running_since
+            if since is not None and since < at:
+                spent = self._calendar(state, clock.metric).seconds_between(since, at)
+                clock = attrs.evolve(clock, elapsed=clock.elapsed + spent, running_since=at)
+            clocks.append(clock)
+        return attrs.evolve(state, clocks=tuple(clocks))
+
+    # -- events ----------------------------------------------------------
+
+    def apply(
+        self, state: SlaState, event: Event, now: datetime
+    ) -> tuple[SlaState, tuple[Effect, ...]]:
+        """Fold one timeline event in, then run time forward to ``now``.
+
+        Feed events in timeline order; one older than the latest seen is
+        taken as happening at that latest instant. A fulfilment at exactly
+        the target instant counts as achieved.
+        """
+        at = event.at if state.time is None or event.at >= state.time else state.time
+        state, effects = self._advance(state, at, strict=True)
+        state = self._close(state, at)
+        before = state.facts
+        facts = _updated(before, event)
+        policy = self.select(facts)
+        step = _Step(list(state.clocks), effects, at)
+        if policy is not state.policy or not state.created:
+            record = PolicyApplied(
+                name=policy.name if policy else None,
+                version=policy.version if policy else None,
+                at=at,
+            )
+            if state.applied or policy is not None:
+                effects.append(record)
+                state = attrs.evolve(state, applied=(*state.applied, record))
+        state = attrs.evolve(state, facts=facts, policy=policy, time=at)
+        if not state.created:
+            for metric in _LIFETIME:
+                step.activate(metric)
+            state = attrs.evolve(state, created=True)
+        if isinstance(event, MessageEvent):
+            state = self._on_message(state, step, event.message)
+        elif isinstance(event, StatusChanged):
+            state = self._on_status(state, step, before.status, event.status)
+        pauses = policy.pauses if policy else {}
+        for i, clock in enumerate(step.clocks):
+            if not clock.is_open:
+                continue
+            paused = facts.status in pauses.get(clock.metric, frozenset())
+            if paused and clock.running_since is not None:
+                step.put(i, attrs.evolve(clock, running_since=None), K.PAUSE)
+            elif not paused and clock.running_since is None:
+                step.put(i, attrs.evolve(clock, running_since=at), K.RESUME)
+        state = attrs.evolve(state, clocks=tuple(step.clocks))
+        state, late = self._advance(state, max(now, at))
+        return state, (*effects, *late)
+
+    def _on_message(self, state: SlaState, step: _Step, message: Message) -> SlaState:
+        active = state.facts.status not in _DONE
+        if message.direction is Direction.INBOUND and message.author.kind is AuthorKind.CUSTOMER:
+            if not active:
+                return state
+            if not state.first_reply_started:
+                step.activate(Metric.FIRST_REPLY)
+                return attrs.evolve(state, first_reply_started=True)
+            # Zendesk: next reply runs from the oldest unanswered customer
+            # message; later ones don't reset it.
+            if not step.open_of(REPLY_METRICS):
+                step.activate(Metric.NEXT_REPLY)
+        elif self.fulfils_reply(message):
+            step.fulfil(REPLY_METRICS | set(_UPDATES))
+            if active:
+                for metric in _UPDATES:
+                    step.activate(metric)
+        elif (
+            self.bot_reply_clears
+            and message.direction is Direction.OUTBOUND
+            and message.public
+            and message.author.kind in _MACHINES
+        ):
+            for i in step.open_of(REPLY_METRICS):
+                step.put(
+                    i,
+                    attrs.evolve(step.clocks[i], cancelled_at=step.at, running_since=None),
+                    K.CANCEL,
+                )
+        return state
+
+    def _on_status(self, state: SlaState, step: _Step, old: Status, new: Status) -> SlaState:
+        if new in _DONE and old not in _DONE:
+            # dbt_zendesk counts a solve as fulfilling reply metrics; Chatwoot
+            # clears waiting_since on resolve.
+            step.fulfil(set(Metric))
+        elif old in _DONE and new not in _DONE:
+            # A reopen starts a new first reply from the reopen (Chatwoot
+            # last_non_human_activity) and resumes the lifetime clocks.
+            step.activate(Metric.FIRST_REPLY)
+            for metric in _LIFETIME:
+                i = max(j for j, c in enumerate(step.clocks) if c.metric is metric)
+                clock = attrs.evolve(step.clocks[i], fulfilled_at=None, running_since=step.at)
+                step.put(i, clock, K.RESUME)
+            return attrs.evolve(state, first_reply_started=True, reopens=state.reopens + 1)
+        return state
+
+    def advance(self, state: SlaState, now: datetime) -> tuple[SlaState, tuple[Effect, ...]]:
+        """Run time forward to ``now``: emit warnings, breaches and escalations due by then."""
+        state, effects = self._advance(state, now)
+        return state, tuple(effects)
+
+    def next_deadline(self, state: SlaState, now: datetime) -> datetime | None:
+        """The next instant after ``now`` at which ``advance`` would emit something."""
+        state, _ = self._advance(state, now)
+        instants = [p[0] for c in state.clocks for p in self._pending(state, c)]
+        return min(instants, default=None)
+
+    def report(self, state: SlaState, now: datetime) -> SlaReport:
+        """Every clock's state, due instant and remaining time at ``now``."""
+        state, _ = self._advance(state, now)
+        targets = []
+        for clock in state.clocks:
+            if clock.cancelled_at is not None:
+                continue
+            policy = state.policy
+            target = policy.target(clock.metric, state.facts.priority) if policy else None
+            calendar = self._calendar(state, clock.metric)
+            since = clock.running_since
+            elapsed = clock.elapsed + (calendar.seconds_between(since, now) if since else 0)
+            due = clock.breached_at
+            if due is None and since is not None and target is not None:
+                due = calendar.add(since, max(0, target.seconds - clock.elapsed))
+            targets.append(
+                TargetStatus(
+                    metric=clock.metric,
+                    occurrence=clock.occurrence,
+                    state=clock.state,
+                    target=target,
+                    elapsed=elapsed,
+                    remaining=None if target is None else target.seconds - elapsed,
+                    due=due,
+                    policy=policy.name if policy else None,
+                )
+            )
+        return SlaReport(
+            now=now,
+            targets=tuple(targets),
+            next_deadline=self.next_deadline(state, now),
+            policy=state.applied[-1] if state.applied else None,
+        )
+
+    def replay(
+        self, events: Iterable[Event], now: datetime, customer: Mapping[str, Any] | None = None
+    ) -> tuple[SlaState, tuple[Effect, ...]]:
+        """Fold a timeline (events up to ``now``, in time order) and run to ``now``."""
+        state, effects = self.start(customer), list[Effect]()
+        for event in sorted((e for e in events if e.at <= now), key=lambda e: e.at):
+            state, emitted = self.apply(state, event, event.at)
+            effects += emitted
+        state, emitted = self.advance(state, now)
+        return state, (*effects, *emitted)
+
+    def status(
+        self, events: Iterable[Event], now: datetime, customer: Mapping[str, Any] | None = None
+    ) -> SlaReport:
+        """Replay a conversation's timeline and report every clock at ``now``."""
+        state, _ = self.replay(events, now, customer)
+        return self.report(state, now)
+
+
+@attrs.define
+class _Step:
+    # Scratch space for one event: the clocks being rewritten and the
+    # effects emitted, in order.
+    clocks: list[Clock]
+    effects: list[Effect]
+    at: datetime
+
+    def put(self, i: int, clock: Clock, kind: ClockEventKind) -> None:
+        self.clocks[i] = clock
+        self.effects.append(
+            ClockEvent(kind=kind, metric=clock.metric, occurrence=clock.occurrence, at=self.at)
+        )
+
+    def activate(self, metric: Metric) -> None:
+        occurrence = sum(1 for c in self.clocks if c.metric is metric)
+        self.clocks.append(
+            Clock(metric=metric, occurrence=occurrence, activated_at=self.at, running_since=self.at)
+        )
+        self.effects.append(
+            ClockEvent(kind=K.ACTIVATE, metric=metric, occurrence=occurrence, at=self.at)
+        )
+
+    def open_of(self, metrics: Iterable[Metric]) -> list[int]:
+        wanted = set(metrics)
+        return [i for i, c in enumerate(self.clocks) if c.metric in wanted and c.is_open]
+
+    def fulfil(self, metrics: Iterable[Metric]) -> None:
+        for i in self.open_of(metrics):
+            clock = attrs.evolve(self.clocks[i], fulfilled_at=self.at, running_since=None)
+            self.put(i, clock, K.FULFIL)
+
+
+def _updated(facts: ConversationFacts, event: Event) -> ConversationFacts:
+    if isinstance(event, MessageEvent) and facts.channel is None:
+        return attrs.evolve(facts, channel=event.message.channel)
+    if isinstance(event, StatusChanged):
+        return attrs.evolve(facts, status=event.status)
+    if isinstance(event, PriorityChanged):
+        return attrs.evolve(facts, priority=event.priority)
+    if isinstance(event, Assigned):
+        return attrs.evolve(facts, assignee=event.assignee, queue=event.queue or facts.queue)
+    if isinstance(event, TagsChanged):
+        return attrs.evolve(facts, tags=(facts.tags | event.added) - event.removed)
+    return facts

@@ -1,0 +1,161 @@
+"""SLA policies: which conversations they cover and the targets they set.
+
+Policies are an ordered list; the first whose condition matches applies
+(Zendesk orders by ``position``; an unordered match is Frappe's failure mode).
+Conditions are any ``Condition``: a callable taking ``ConversationFacts``. The
+plain field matcher ``Match`` covers channel, priority, queue, tags and
+customer attributes; richer compiled rule conditions plug in the same way.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from typing import Any, Protocol
+
+import attrs
+
+from omnicx.model import Channel, Priority, Status
+from omnicx.sla._calendar import ALWAYS_OPEN, Calendar
+
+
+class Metric(enum.Enum):
+    """What an SLA target measures (definitions in docs/sla.md)."""
+
+    FIRST_REPLY = "first_reply"
+    """From the first customer message (or a reopen) to the first public human reply."""
+    NEXT_REPLY = "next_reply"
+    """From the oldest unanswered customer message to the next public human reply."""
+    PERIODIC_UPDATE = "periodic_update"
+    """From one public human reply to the next, until solved."""
+    PAUSABLE_UPDATE = "pausable_update"
+    """Periodic update that pauses while pending."""
+    REQUESTER_WAIT = "requester_wait"
+    """Time the customer waits: the conversation's life until solved, minus pending."""
+    AGENT_WORK = "agent_work"
+    """Time the team owns the work: until solved, minus pending and on-hold."""
+    RESOLUTION = "resolution"
+    """From creation to solved, never paused."""
+
+
+REPLY_METRICS = frozenset({Metric.FIRST_REPLY, Metric.NEXT_REPLY})
+
+_P, _H = Status.PENDING, Status.ON_HOLD
+DEFAULT_PAUSES: Mapping[Metric, frozenset[Status]] = {
+    # Zendesk: "requester wait time ... excludes pending"; "agent work time
+    # ... excludes pending and on-hold"; pausable update pauses in pending;
+    # reply metrics are never paused by status.
+    Metric.REQUESTER_WAIT: frozenset({_P}),
+    Metric.AGENT_WORK: frozenset({_P, _H}),
+    Metric.PAUSABLE_UPDATE: frozenset({_P}),
+}
+"""Zendesk's pause sets: the statuses in which each metric's clock stops."""
+
+NO_PAUSES: Mapping[Metric, frozenset[Status]] = {}
+"""No clock ever pauses on status: the Chatwoot model, as an explicit choice."""
+
+
+@attrs.frozen(kw_only=True)
+class ConversationFacts:
+    """What a policy condition sees about a conversation at one moment."""
+
+    channel: Channel | None = None
+    status: Status = Status.NEW
+    priority: Priority = Priority.NORMAL
+    queue: str | None = None
+    assignee: str | None = None
+    tags: frozenset[str] = frozenset()
+    customer: Mapping[str, Any] = attrs.field(factory=dict)
+    """Host-supplied customer attributes (``vip``, ``tier``...)."""
+
+
+class Condition(Protocol):
+    """Anything that says whether a policy covers a conversation."""
+
+    def __call__(self, facts: ConversationFacts, /) -> bool:
+        """True when the policy applies."""
+        ...
+
+
+def _frozen(value: Any) -> Any:
+    return None if value is None else frozenset(value)
+
+
+@attrs.frozen(kw_only=True)
+class Match:
+    """A plain field matcher: every given field must match (None: any value).
+
+    ``tags`` must all be present; ``customer`` maps an attribute to the
+    allowed values (``{"tier": {"gold", "platinum"}}``).
+    """
+
+    channel: frozenset[Channel] | None = attrs.field(default=None, converter=_frozen)
+    priority: frozenset[Priority] | None = attrs.field(default=None, converter=_frozen)
+    queue: frozenset[str] | None = attrs.field(default=None, converter=_frozen)
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
+    customer: Mapping[str, frozenset[Any]] = attrs.field(factory=dict)
+
+    def __call__(self, facts: ConversationFacts, /) -> bool:
+        """True when every given field matches ``facts``."""
+        checks = (
+            self.channel is None or facts.channel in self.channel,
+            self.priority is None or facts.priority in self.priority,
+            self.queue is None or facts.queue in self.queue,
+            self.tags <= facts.tags,
+            all(facts.customer.get(k) in set(v) for k, v in self.customer.items()),
+        )
+        return all(checks)
+
+
+@attrs.frozen(kw_only=True)
+class Target:
+    """One goal: ``seconds`` of business (or calendar) time, with a warning.
+
+    ``warn_percent`` (1-99) marks the clock warned once that share is used.
+    """
+
+    seconds: int = attrs.field(validator=attrs.validators.ge(0))
+    business: bool = True
+    warn_percent: int | None = attrs.field(
+        default=None,
+        validator=attrs.validators.optional([attrs.validators.ge(1), attrs.validators.le(99)]),
+    )
+
+
+@attrs.frozen(kw_only=True)
+class Escalation:
+    """A ladder step: at ``percent`` of a target used, emit ``action``.
+
+    100 is the breach instant; above 100 keeps escalating a breached clock.
+    ``metrics`` limits the step to some metrics (empty: all).
+    """
+
+    percent: int = attrs.field(validator=attrs.validators.ge(1))
+    action: str
+    metrics: frozenset[Metric] = frozenset()
+
+
+@attrs.frozen(kw_only=True)
+class Policy:
+    """An SLA policy: a condition, per-metric per-priority targets, a calendar.
+
+    ``version`` is recorded with every application, so a history says which
+    revision of the policy applied. ``pauses`` maps each metric to the
+    statuses that pause it (``DEFAULT_PAUSES``, ``NO_PAUSES`` or your own).
+    """
+
+    name: str
+    version: int = 1
+    when: Condition = attrs.field(factory=Match)
+    targets: Mapping[Metric, Mapping[Priority, Target]] = attrs.field(factory=dict)
+    calendar: Calendar = ALWAYS_OPEN
+    pauses: Mapping[Metric, frozenset[Status]] = DEFAULT_PAUSES
+    escalations: tuple[Escalation, ...] = ()
+
+    def target(self, metric: Metric, priority: Priority) -> Target | None:
+        """The target for a metric at a priority, or None when the policy sets none."""
+        return self.targets.get(metric, {}).get(priority)
+
+    def calendar_for(self, target: Target) -> Calendar:
+        """The calendar a target counts in: the policy's, or ``ALWAYS_OPEN``."""
+        return self.calendar if target.business else ALWAYS_OPEN
