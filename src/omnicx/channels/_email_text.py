@@ -64,7 +64,7 @@ def html_to_text(html: str) -> str:
 # <ada@example.com> wrote:"), possibly wrapped over two lines; and Outlook's
 # separators.
 _ATTRIBUTION = re.compile(
-    r"^(On|Am|Le|El|Il|Op)\s.{0,300}(wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s?:\s*$",
+    r"^(On|Am|Le|El|Il|Op)\s.{0,300}(wrote|schrieb|a écrit|escribió|ha scritto|schreef)\b.{0,200}:\s*$",
     re.IGNORECASE | re.DOTALL,
 )
 _OUTLOOK = re.compile(r"^(-{2,}\s*Original Message\s*-{2,}|_{10,}|From:\s.+)$", re.IGNORECASE)

@@ -1,0 +1,277 @@
+"""Shopify and Stripe webhooks into timeline events and customer attributes."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from omnicx.channels import (
+    ShopifyWebhook,
+    StripeWebhook,
+    minor_to_decimal,
+    sign_shopify,
+    sign_stripe,
+)
+from omnicx.errors import PayloadError, SignatureError
+from omnicx.model import Identifier, OrderEvent, PaymentEvent, PaymentKind
+
+SHOPIFY = ShopifyWebhook(secret="shp-secret")
+STRIPE = StripeWebhook(secret="whsec_test")
+NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+
+# Shopify's documented orders/create sample, trimmed to the fields used.
+ORDER: dict[str, Any] = {
+    "id": 820982911946154508,
+    "name": "#9999",
+    "email": "jon@example.com",
+    "created_at": "2026-03-02T07:00:00-05:00",
+    "currency": "USD",
+    "total_price": "403.00",
+    "financial_status": "paid",
+    "line_items": [{"quantity": 1}, {"quantity": 2}],
+    "customer": {
+        "id": 115310627314723954,
+        "email": "John@Example.com",
+        "verified_email": True,
+        "phone": "+16135550135",
+        "first_name": "John",
+        "last_name": "Smith",
+        "orders_count": 4,
+        "total_spent": "1021.50",
+    },
+}
+CUSTOMER_KEY = "external:shopify:customer:115310627314723954"
+
+
+def shopify(payload: dict[str, Any], topic: str) -> tuple[bytes, dict[str, str]]:
+    raw = json.dumps(payload).encode()
+    return raw, {
+        "X-Shopify-Topic": topic,
+        "X-Shopify-Hmac-Sha256": sign_shopify("shp-secret", raw),
+        "X-Shopify-Webhook-Id": "b54557e4",
+    }
+
+
+def test_shopify_order_created() -> None:
+    """orders/create: an OrderEvent, the customer's identifiers, order count and lifetime value."""
+    raw, headers = shopify(ORDER, "orders/create")
+    SHOPIFY.verify(raw, headers)
+    result = SHOPIFY.parse(raw, headers)
+    assert result.identifiers == (
+        Identifier.external("shopify:customer", "115310627314723954"),
+        Identifier.email("john@example.com", verified=True),
+        Identifier.phone("+16135550135"),
+    )
+    assert result.name == "John Smith"
+    assert result.attributes == {"order_count": 4, "lifetime_value": "1021.50", "currency": "USD"}
+    assert result.events == (
+        OrderEvent(
+            id="shopify:order:820982911946154508:created",
+            at=NOW,
+            customer_id=CUSTOMER_KEY,
+            source="shopify",
+            external_id="b54557e4",
+            order_id="#9999",
+            system="shopify",
+            total=Decimal("403.00"),
+            currency="USD",
+            status="paid",
+            item_count=3,
+        ),
+    )
+
+
+def test_shopify_order_without_customer_totals() -> None:
+    """Newer API versions omit the customer's totals: this order alone counts."""
+    customer = {"id": 1, "email": None}
+    raw, headers = shopify({**ORDER, "customer": customer}, "orders/create")
+    assert SHOPIFY.parse(raw, headers).attributes == {
+        "order_count": 1,
+        "lifetime_value": "403.00",
+        "currency": "USD",
+    }
+
+
+def test_shopify_customer_created_new_api_shape() -> None:
+    """customers/create with number_of_orders and amount_spent (newer API versions)."""
+    payload = {
+        "id": "gid://shopify/Customer/77",
+        "email": "a@example.com",
+        "number_of_orders": "2",
+        "amount_spent": {"amount": "50.10", "currency_code": "EUR"},
+    }
+    raw, headers = shopify(payload, "customers/create")
+    result = SHOPIFY.parse(raw, headers)
+    assert result.identifiers[0] == Identifier.external("shopify:customer", "77")
+    assert result.attributes == {"order_count": 2, "lifetime_value": "50.10", "currency": "EUR"}
+    assert result.events == ()
+
+
+@pytest.mark.parametrize(
+    ("payload", "topic", "message"),
+    [
+        (ORDER, "orders/paid", "X-Shopify-Topic: unsupported Shopify topic"),
+        ({**ORDER, "customer": None}, "orders/create", "customer: an order without a customer"),
+        (
+            {**ORDER, "total_price": "-1"},
+            "orders/create",
+            "total_price: expected a non-negative amount",
+        ),
+        (
+            {**ORDER, "total_price": "abc"},
+            "orders/create",
+            "total_price: expected a non-negative amount",
+        ),
+        (
+            {**ORDER, "customer": {"id": "has space"}},
+            "orders/create",
+            "customer.id: unusable customer id",
+        ),
+        (
+            {**ORDER, "created_at": "yesterday"},
+            "orders/create",
+            "created_at: expected an ISO 8601 timestamp with an offset",
+        ),
+    ],
+)
+def test_shopify_bad_payloads(payload: dict[str, Any], topic: str, message: str) -> None:
+    """Unsupported topics and wrong fields are PayloadErrors with their field."""
+    raw, headers = shopify(payload, topic)
+    with pytest.raises(PayloadError) as info:
+        SHOPIFY.parse(raw, headers)
+    assert str(info.value) == message
+
+
+def test_shopify_signature_fails_on_change() -> None:
+    """A changed body fails X-Shopify-Hmac-Sha256."""
+    raw, headers = shopify(ORDER, "orders/create")
+    with pytest.raises(SignatureError) as info:
+        SHOPIFY.verify(raw.replace(b"403.00", b"4.00"), headers)
+    assert info.value.header == "X-Shopify-Hmac-Sha256"
+
+
+def stripe_event(kind: str, obj: dict[str, Any]) -> bytes:
+    return json.dumps(
+        {
+            "id": "evt_1",
+            "object": "event",
+            "type": kind,
+            "created": int(NOW.timestamp()),
+            "data": {"object": obj},
+        }
+    ).encode()
+
+
+CHARGE = {
+    "id": "ch_1",
+    "object": "charge",
+    "amount": 2000,
+    "amount_refunded": 500,
+    "currency": "usd",
+    "customer": "cus_9",
+    "payment_intent": "pi_1",
+    "billing_details": {"email": "Pay@Example.com"},
+    "status": "succeeded",
+}
+
+
+def test_stripe_charge_succeeded() -> None:
+    """charge.succeeded: a PaymentEvent in major units, customer and billing email identifiers."""
+    raw = stripe_event("charge.succeeded", CHARGE)
+    STRIPE.verify(
+        raw,
+        {"Stripe-Signature": sign_stripe("whsec_test", raw, int(NOW.timestamp()))},
+        now=NOW + timedelta(seconds=30),
+    )
+    result = STRIPE.parse(raw, {})
+    assert result.identifiers == (
+        Identifier.external("stripe", "cus_9"),
+        Identifier.email("pay@example.com"),
+    )
+    assert result.events == (
+        PaymentEvent(
+            id="stripe:evt_1",
+            at=NOW,
+            customer_id="external:stripe:cus_9",
+            source="stripe",
+            external_id="evt_1",
+            payment_id="pi_1",
+            kind=PaymentKind.PAYMENT,
+            amount=Decimal("20.00"),
+            currency="USD",
+            system="stripe",
+            status="succeeded",
+        ),
+    )
+
+
+def test_stripe_refund_and_dispute() -> None:
+    """charge.refunded uses amount_refunded as a REFUND; disputes are DISPUTE."""
+    (refund,) = STRIPE.parse(stripe_event("charge.refunded", CHARGE), {}).events
+    assert isinstance(refund, PaymentEvent)
+    assert (refund.kind, refund.amount) == (PaymentKind.REFUND, Decimal("5.00"))
+    dispute_obj = {
+        "id": "dp_1",
+        "amount": 1000,
+        "currency": "jpy",
+        "charge": "ch_1",
+        "status": "needs_response",
+        "customer": "cus_9",
+    }
+    (dispute,) = STRIPE.parse(stripe_event("charge.dispute.created", dispute_obj), {}).events
+    assert isinstance(dispute, PaymentEvent)
+    assert (dispute.kind, dispute.amount, dispute.payment_id, dispute.status) == (
+        PaymentKind.DISPUTE,
+        Decimal("1000"),
+        "ch_1",
+        "needs_response",
+    )
+
+
+def test_stripe_replay_is_refused() -> None:
+    """A signature older than the tolerance is a replay."""
+    raw = stripe_event("charge.succeeded", CHARGE)
+    header = {"Stripe-Signature": sign_stripe("whsec_test", raw, int(NOW.timestamp()))}
+    with pytest.raises(SignatureError, match="replay tolerance"):
+        STRIPE.verify(raw, header, now=NOW + timedelta(minutes=10))
+
+
+@pytest.mark.parametrize(
+    ("kind", "obj", "message"),
+    [
+        ("customer.created", CHARGE, "type: unsupported Stripe event type"),
+        (
+            "charge.succeeded",
+            {**CHARGE, "amount": 1.5},
+            "data.object.amount: expected whole minor units",
+        ),
+        (
+            "charge.succeeded",
+            {**CHARGE, "customer": None, "billing_details": {}},
+            "data.object.customer: no customer or email",
+        ),
+        (
+            "charge.succeeded",
+            {k: v for k, v in CHARGE.items() if k != "currency"},
+            "data.object.currency: required field is missing",
+        ),
+    ],
+)
+def test_stripe_bad_payloads(kind: str, obj: dict[str, Any], message: str) -> None:
+    """Unsupported types and wrong fields are PayloadErrors."""
+    with pytest.raises(PayloadError) as info:
+        STRIPE.parse(stripe_event(kind, obj), {})
+    assert str(info.value) == message
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "expected"),
+    [(1999, "usd", "19.99"), (500, "JPY", "500"), (1234, "kwd", "1.234")],
+)
+def test_minor_units(amount: int, currency: str, expected: str) -> None:
+    """Zero- and three-decimal currencies convert with their own exponent."""
+    assert minor_to_decimal(amount, currency) == Decimal(expected)
