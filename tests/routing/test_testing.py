@@ -1,0 +1,101 @@
+"""``omnicx.testing.assert_routes`` and the pytest plugin's fixtures."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+import omnicx.testing
+from omnicx.model import Author, AuthorKind, Channel, Direction, Message
+from omnicx.routing import RuleEngine, context_from_input, load_rules
+from omnicx.testing import assert_routes
+
+pytest_plugins = ["pytester"]
+
+RULES = {
+    "rules": [
+        {
+            "id": "refund",
+            "when": {"field": "message.text", "op": "contains", "value": "refund"},
+            "then": {"queue": "billing", "priority": "high", "add_tags": ["refund"]},
+        },
+        {"id": "rest", "then": {"queue": "general"}},
+    ]
+}
+
+
+def test_assert_routes_accepts_every_input_form(tmp_path: Path) -> None:
+    """Rules as data, rule set, engine or file; input as text, case data, message or context."""
+    path = tmp_path / "r.json"
+    path.write_text(__import__("json").dumps(RULES))
+    engine = RuleEngine.compile(load_rules(RULES))
+    message = Message(
+        id="m",
+        channel=Channel.EMAIL,
+        direction=Direction.INBOUND,
+        author=Author(kind=AuthorKind.CUSTOMER),
+        sent_at=datetime(2026, 1, 1, tzinfo=UTC),
+        text="refund please",
+    )
+    for rules in (RULES, load_rules(RULES), engine, path):
+        for given in (
+            "refund please",
+            {"text": "refund please"},
+            message,
+            context_from_input({"text": "refund please"}),
+        ):
+            decision = assert_routes(
+                rules, given, queue="billing", priority="high", tags=["refund"], fired=["refund"]
+            )
+            assert decision.queue == "billing"
+    assert_routes(
+        RULES, "hello", queue="general", priority=None, skills=[], language=None, sla_policy=None
+    )
+
+
+def test_failure_message_is_the_trace() -> None:
+    """A mismatch raises AssertionError whose message is the mismatch plus the explain trace."""
+    with pytest.raises(AssertionError) as info:
+        assert_routes(RULES, "hello", queue="billing")
+    assert str(info.value) == "\n".join(
+        [
+            "routing differs:",
+            "queue: expected 'billing', got 'general'",
+            "trace:",
+            "- refund: no match: rules[0].when: expected message.text contains 'refund', saw ['hello']",
+            "+ rest: matched",
+            "=> queue='general' priority=None tags=[]",
+        ]
+    )
+
+
+def test_exported_from_omnicx_testing() -> None:
+    """``assert_routes`` is public in ``omnicx.testing``."""
+    assert "assert_routes" in omnicx.testing.__all__
+
+
+def test_plugin_fixtures(pytester: pytest.Pytester) -> None:
+    """With the plugin enabled, a host's tests get ``routing_context``, ``rule_engine``
+    and ``assert_routes`` fixtures."""
+    pytester.makepyfile(
+        """
+        RULES = {"rules": [{"id": "sms", "when": {"field": "channel", "op": "eq", "value": "sms"},
+                            "then": {"queue": "sms"}}]}
+
+        def test_routes(routing_context, rule_engine, assert_routes):
+            engine = rule_engine(RULES)
+            ctx = routing_context(channel="sms", text="hi")
+            assert engine.decide(ctx).queue == "sms"
+            assert_routes(engine, ctx, queue="sms")
+
+        def test_fails(assert_routes):
+            assert_routes(RULES, {"channel": "chat"}, queue="sms")
+        """
+    )
+    result = pytester.runpytest_inprocess("-p", "omnicx.testing.pytest_plugin")
+    result.assert_outcomes(passed=1, failed=1)
+    result.stdout.fnmatch_lines(
+        ["*- sms: no match: rules?0?.when: expected channel eq 'sms', saw 'chat'*"]
+    )
