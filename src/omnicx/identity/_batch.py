@@ -39,6 +39,10 @@ from omnicx.model import Identifier
 __all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue", "resolve_batch"]
 
 
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 def _pairs(value: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
     return tuple((str(a), str(b)) for a, b in value)
 
@@ -66,9 +70,9 @@ class ContactRecord:
 
     record_id: str = attrs.field(validator=_record_id)
     source: str = ""
-    emails: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    emails: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     emails_verified: bool = False
-    phones: tuple[str, ...] = attrs.field(default=(), converter=tuple)
+    phones: tuple[str, ...] = attrs.field(default=(), converter=_strings)
     handles: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
     external_ids: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
     name: str = ""

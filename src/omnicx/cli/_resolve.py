@@ -1,0 +1,199 @@
+"""``omnicx resolve contacts.csv``: batch identity resolution of a contact export.
+
+Input is a CSV file with a header. Columns (only ``record_id`` is required):
+
+- ``record_id``: unique per row;
+- ``email``/``emails``, ``phone``/``phones``: one or more values, ``;`` between;
+- ``handles``: ``network:value`` items (``instagram:1784...;x:@jdoe``);
+- ``external_ids``: ``system:value`` items, split at the last ``:``
+  (``shopify:customer:123``);
+- ``emails_verified``: ``true``/``false`` (also ``1``/``0``, ``yes``/``no``);
+- ``name``, ``address``, ``region`` (default region for national phones),
+  ``source``.
+
+Output is ``record_id,cluster_id``, one row per input row, in input order.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import sys
+from collections.abc import Iterator
+from typing import IO, Any
+
+from omnicx.errors import ValidationError, suggest
+from omnicx.identity._batch import BatchPolicy, ContactRecord, resolve_batch
+from omnicx.identity._guards import IdentityPolicy
+
+_COLUMNS = {
+    "record_id": "record_id",
+    "source": "source",
+    "name": "name",
+    "address": "address",
+    "region": "region",
+    "email": "emails",
+    "emails": "emails",
+    "phone": "phones",
+    "phones": "phones",
+    "handles": "handles",
+    "external_ids": "external_ids",
+    "emails_verified": "emails_verified",
+}
+_TRUTH = {"": False, "false": False, "0": False, "no": False, "true": True, "1": True, "yes": True}
+
+
+def register(subparsers: Any) -> None:
+    """Add the ``resolve`` subcommand."""
+    parser = subparsers.add_parser(
+        "resolve",
+        help="partition a contact CSV into people (record_id,cluster_id)",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("contacts", help="CSV file with a header row")
+    parser.add_argument("-o", "--output", help="write here instead of standard output")
+    parser.add_argument("--region", help="default region for national phones, e.g. GB")
+    parser.add_argument("--fuzzy", action="store_true", help="also link by name + address")
+    parser.add_argument(
+        "--max-names", type=int, default=3, help="names a value may carry before it is shared"
+    )
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    policy = BatchPolicy(
+        identity=IdentityPolicy(max_names_per_identifier=args.max_names),
+        default_region=args.region,
+        fuzzy=args.fuzzy,
+    )
+    path: str = args.contacts
+    try:
+        handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
+    except OSError as error:
+        raise ValidationError.single(path, f"can't read the file ({error.strerror})") from None
+    with handle:
+        bar = _Progress(path, sys.stderr) if sys.stderr.isatty() else None
+        ids: list[str] = []
+        result = resolve_batch(
+            read_contacts(handle, path, ids), policy=policy, progress=bar.update if bar else None
+        )
+        if bar:
+            bar.done()
+    out: IO[str] = sys.stdout
+    if args.output:
+        out = open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    try:
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(["record_id", "cluster_id"])
+        clusters = result.clusters
+        writer.writerows((rid, clusters[rid]) for rid in ids)
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def read_contacts(handle: IO[str], path: str, ids: list[str]) -> Iterator[ContactRecord]:
+    """Yield one ContactRecord per CSV row, appending each id to ``ids``.
+
+    Raises ValidationError naming the file, the line and the column of the
+    first problem; the message never repeats a cell's content.
+    """
+    reader = csv.reader(handle, strict=True)
+    try:
+        header = next(reader, None)
+        if header is None:
+            raise ValidationError.single(f"{path}:1", "the file is empty (a header row is needed)")
+        fields = _header(header, path)
+        seen: set[str] = set()
+        for row in reader:
+            line = reader.line_num
+            if not any(row):
+                continue
+            if len(row) != len(header):
+                raise ValidationError.single(
+                    f"{path}:{line}", f"expected {len(header)} fields, got {len(row)}"
+                )
+            record = _record(dict(zip(fields, row, strict=True)), f"{path}:{line}")
+            if record.record_id in seen:
+                raise ValidationError.single(
+                    f"{path}:{line}: record_id", "repeats an earlier row's id (ids are unique)"
+                )
+            seen.add(record.record_id)
+            ids.append(record.record_id)
+            yield record
+    except csv.Error as error:
+        raise ValidationError.single(f"{path}:{reader.line_num}", f"bad CSV ({error})") from None
+
+
+def _header(header: list[str], path: str) -> list[str]:
+    fields: list[str] = []
+    for column, raw in enumerate(header, start=1):
+        name = raw.strip().lower()
+        if name not in _COLUMNS:
+            hint = suggest(name, list(_COLUMNS))
+            raise ValidationError.single(
+                f"{path}:1: column {column}", f"unknown column {raw!r}{hint}"
+            )
+        fields.append(_COLUMNS[name])
+    if "record_id" not in fields:
+        raise ValidationError.single(f"{path}:1", "the header has no 'record_id' column")
+    return fields
+
+
+def _split(cell: str) -> tuple[str, ...]:
+    return tuple(v.strip() for v in cell.split(";") if v.strip())
+
+
+def _pairs(cell: str, where: str, *, last: bool) -> tuple[tuple[str, str], ...]:
+    pairs: list[tuple[str, str]] = []
+    for item in _split(cell):
+        scope, colon, value = item.rpartition(":") if last else item.partition(":")
+        if not colon or not scope or not value:
+            raise ValidationError.single(where, "an item is not written 'name:value'")
+        pairs.append((scope, value))
+    return tuple(pairs)
+
+
+def _record(cells: dict[str, str], where: str) -> ContactRecord:
+    record_id = cells.get("record_id", "").strip()
+    if not record_id:
+        raise ValidationError.single(f"{where}: record_id", "the record id is empty")
+    verified = cells.get("emails_verified", "").strip().lower()
+    if verified not in _TRUTH:
+        raise ValidationError.single(
+            f"{where}: emails_verified", "not one of true, false, 1, 0, yes, no"
+        )
+    return ContactRecord(
+        record_id=record_id,
+        source=cells.get("source", ""),
+        emails=_split(cells.get("emails", "")),
+        emails_verified=_TRUTH[verified],
+        phones=_split(cells.get("phones", "")),
+        handles=_pairs(cells.get("handles", ""), f"{where}: handles", last=False),
+        external_ids=_pairs(cells.get("external_ids", ""), f"{where}: external_ids", last=True),
+        name=cells.get("name", ""),
+        address=cells.get("address", ""),
+        region=cells.get("region", "").strip().upper(),
+    )
+
+
+class _Progress:
+    """A one-line progress bar on a terminal: records read out of the file's rows."""
+
+    def __init__(self, path: str, stream: IO[str]) -> None:
+        self.stream = stream
+        with open(path, "rb") as counted:
+            lines = sum(chunk.count(b"\n") for chunk in iter(lambda: counted.read(1 << 20), b""))
+        self.total = max(1, lines - 1)
+
+    def update(self, done: int) -> None:
+        share = min(1.0, done / self.total)
+        filled = int(share * 30)
+        self.stream.write(f"\rresolving [{'#' * filled}{'.' * (30 - filled)}] {done:,} records")
+        self.stream.flush()
+
+    def done(self) -> None:
+        self.stream.write("\n")
+        self.stream.flush()
