@@ -8,17 +8,16 @@ conversations in that group.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, tzinfo
 
 import attrs
 
 from omnicx.metrics._config import MetricsConfig
-from omnicx.metrics._dimensions import NONE, check_dimensions, group_keys
+from omnicx.metrics._dimensions import NONE, check_dimensions, key_function
 from omnicx.metrics._distribution import Distribution
 from omnicx.metrics._facts import ConversationFacts
 from omnicx.metrics._fold import facts_by_conversation
-from omnicx.metrics._timing import Timing
 from omnicx.metrics._values import (
     DURATIONS,
     GroupMetrics,
@@ -30,7 +29,7 @@ from omnicx.metrics._values import (
 )
 from omnicx.model import Event
 
-_COUNTERS = [
+_COUNTERS = (
     "conversations",
     "solved",
     "ever_solved",
@@ -45,74 +44,93 @@ _COUNTERS = [
     "detractors",
     "offered",
     "answered",
-]
+)
+_SINGLE_TIMINGS = (
+    "first_reply",
+    "first_resolution",
+    "full_resolution",
+    "requester_wait",
+    "agent_work",
+    "on_hold",
+)
+
+
+def _distributions() -> dict[str, Distribution]:
+    return {name: Distribution() for name in DURATIONS}
 
 
 @attrs.define
 class _Group:
-    counts: dict[str, int] = attrs.field(factory=lambda: dict.fromkeys(_COUNTERS, 0))
-    calendar: dict[str, Distribution] = attrs.field(
-        factory=lambda: {name: Distribution() for name in DURATIONS}
-    )
-    business: dict[str, Distribution] = attrs.field(
-        factory=lambda: {name: Distribution() for name in DURATIONS}
-    )
+    # One counter per field: attribute access on a slotted class is the fast path.
+    conversations: int = 0
+    solved: int = 0
+    ever_solved: int = 0
+    reopened: int = 0
+    one_touch: int = 0
+    fcr_decided: int = 0
+    fcr: int = 0
+    csat_answers: int = 0
+    csat_satisfied: int = 0
+    promoters: int = 0
+    passives: int = 0
+    detractors: int = 0
+    offered: int = 0
+    answered: int = 0
+    calendar: dict[str, Distribution] = attrs.field(factory=_distributions)
+    business: dict[str, Distribution] = attrs.field(factory=_distributions)
     ces: Distribution = attrs.field(factory=Distribution)
     replies: Distribution = attrs.field(factory=Distribution)
     sla: dict[str, list[int]] = attrs.field(factory=dict)
 
     def add(self, facts: ConversationFacts) -> None:
-        c = self.counts
-        c["conversations"] += 1
-        if facts.solved:
-            c["solved"] += 1
+        self.conversations += 1
+        if not facts.status.is_active:
+            self.solved += 1
             self.replies.add(facts.agent_replies)
-            c["one_touch"] += facts.agent_replies <= 1
+            self.one_touch += facts.agent_replies <= 1
         if facts.first_resolution is not None:
-            c["ever_solved"] += 1
-            c["reopened"] += facts.reopens > 0
+            self.ever_solved += 1
+            self.reopened += facts.reopens > 0
         if facts.first_contact_resolution is not None:
-            c["fcr_decided"] += 1
-            c["fcr"] += facts.first_contact_resolution
+            self.fcr_decided += 1
+            self.fcr += facts.first_contact_resolution
         if facts.csat_satisfied is not None:
-            c["csat_answers"] += 1
-            c["csat_satisfied"] += facts.csat_satisfied
-        if facts.nps_score is not None:
+            self.csat_answers += 1
+            self.csat_satisfied += facts.csat_satisfied
+        score = facts.nps_score
+        if score is not None:
             # NPS: promoters answer 9-10, passives 7-8, detractors 0-6.
-            bucket = (
-                "promoters"
-                if facts.nps_score >= 9
-                else "passives"
-                if facts.nps_score >= 7
-                else "detractors"
-            )
-            c[bucket] += 1
+            if score >= 9:
+                self.promoters += 1
+            elif score >= 7:
+                self.passives += 1
+            else:
+                self.detractors += 1
         if facts.ces_score is not None:
             self.ces.add(facts.ces_score)
         if facts.survey_offered:
-            c["offered"] += 1
-            c["answered"] += facts.survey_answered
-        self._timing("first_reply", facts.first_reply)
-        for timing in facts.reopen_replies:
-            self._timing("reopen_reply", timing)
-        for timing in facts.next_replies:
-            self._timing("next_reply", timing)
-        self._timing("first_resolution", facts.first_resolution)
-        self._timing("full_resolution", facts.full_resolution)
-        self._timing("requester_wait", facts.requester_wait)
-        self._timing("agent_work", facts.agent_work)
-        self._timing("on_hold", facts.on_hold)
-
-    def _timing(self, name: str, timing: Timing | None) -> None:
-        if timing is None:
-            return
-        self.calendar[name].add(timing.seconds)
-        if timing.business_seconds is not None:
-            self.business[name].add(timing.business_seconds)
+            self.offered += 1
+            self.answered += facts.survey_answered
+        calendar, business = self.calendar, self.business
+        for name in _SINGLE_TIMINGS:
+            timing = getattr(facts, name)
+            if timing is not None:
+                calendar[name].add(timing.seconds)
+                if timing.business_seconds is not None:
+                    business[name].add(timing.business_seconds)
+        for name, timings in (
+            ("reopen_reply", facts.reopen_replies),
+            ("next_reply", facts.next_replies),
+        ):
+            for timing in timings:
+                calendar[name].add(timing.seconds)
+                if timing.business_seconds is not None:
+                    business[name].add(timing.business_seconds)
 
     def merge(self, other: _Group) -> _Group:
+        counts = {name: getattr(self, name) + getattr(other, name) for name in _COUNTERS}
         return _Group(
-            counts={k: self.counts[k] + other.counts[k] for k in _COUNTERS},
+            **counts,
             calendar={k: self.calendar[k].merge(other.calendar[k]) for k in DURATIONS},
             business={k: self.business[k].merge(other.business[k]) for k in DURATIONS},
             ces=self.ces.merge(other.ces),
@@ -127,17 +145,16 @@ class _Group:
         )
 
     def result(self) -> GroupMetrics:
-        c = self.counts
         return GroupMetrics(
-            conversations=c["conversations"],
-            solved=c["solved"],
-            reopened=Rate(part=c["reopened"], whole=c["ever_solved"]),
-            one_touch=Rate(part=c["one_touch"], whole=c["solved"]),
-            first_contact_resolution=Rate(part=c["fcr"], whole=c["fcr_decided"]),
-            csat=Rate(part=c["csat_satisfied"], whole=c["csat_answers"]),
-            nps=Nps(promoters=c["promoters"], passives=c["passives"], detractors=c["detractors"]),
+            conversations=self.conversations,
+            solved=self.solved,
+            reopened=Rate(part=self.reopened, whole=self.ever_solved),
+            one_touch=Rate(part=self.one_touch, whole=self.solved),
+            first_contact_resolution=Rate(part=self.fcr, whole=self.fcr_decided),
+            csat=Rate(part=self.csat_satisfied, whole=self.csat_answers),
+            nps=Nps(promoters=self.promoters, passives=self.passives, detractors=self.detractors),
             ces=self.ces.summary(),
-            survey_response=Rate(part=c["answered"], whole=c["offered"]),
+            survey_response=Rate(part=self.answered, whole=self.offered),
             agent_replies=self.replies.summary(),
             durations={k: d.summary() for k, d in self.calendar.items()},
             business_durations={k: d.summary() for k, d in self.business.items()},
@@ -156,10 +173,16 @@ class MetricsAccumulator:
     by: tuple[str, ...] = attrs.field(default=(), converter=check_dimensions)
     tz: tzinfo = UTC
     _groups: dict[tuple[str, ...], _Group] = attrs.field(factory=dict, init=False)
+    _keys: Callable[[ConversationFacts], list[tuple[str, ...]]] = attrs.field(
+        init=False, eq=False, repr=False
+    )
+
+    def __attrs_post_init__(self) -> None:
+        self._keys = key_function(self.by, self.tz)
 
     def add(self, facts: ConversationFacts) -> None:
         """Count one conversation in every group it belongs to."""
-        for key in group_keys(facts, self.by, self.tz):
+        for key in self._keys(facts):
             group = self._groups.get(key)
             if group is None:
                 group = self._groups[key] = _Group()

@@ -48,24 +48,33 @@ class Distribution:
     """Accumulates non-negative values; ``merge`` combines partitions.
 
     Stateful by design (a frozen value copied per sample would be quadratic);
-    ``summary()`` returns the frozen figures.
+    ``summary()`` returns the frozen figures. Once past ``EXACT_LIMIT`` values
+    it keeps bucket counts, folding new values in by batches.
     """
 
-    count: int = 0
-    total: float = 0
-    values: list[float] | None = attrs.field(factory=list)
-    buckets: dict[int, int] = attrs.field(factory=dict)
+    values: list[float] = attrs.field(factory=list)
+    """Every value while exact; once sketched, the values not yet counted into buckets."""
+    buckets: dict[int, int] | None = None
+    """None while exact; the sketch's bucket counts once past ``EXACT_LIMIT``."""
+    sketched_count: int = 0
+    sketched_total: float = 0
+
+    @property
+    def count(self) -> int:
+        """How many values were added."""
+        return self.sketched_count + len(self.values)
+
+    @property
+    def total(self) -> float:
+        """The sum of the values added."""
+        return self.sketched_total + sum(self.values)
 
     def add(self, value: float) -> None:
         """Add one value (must be non-negative)."""
-        self.count += 1
-        self.total += value
-        if self.values is None:
-            add_to_buckets(self.buckets, (value,))
-            return
-        self.values.append(value)
-        if len(self.values) > EXACT_LIMIT:
-            self._to_sketch()
+        values = self.values
+        values.append(value)
+        if len(values) > EXACT_LIMIT:
+            self._flush()
 
     def extend(self, values: Iterable[float]) -> None:
         """Add many values."""
@@ -74,45 +83,48 @@ class Distribution:
 
     def merge(self, other: Distribution) -> Distribution:
         """Return a new distribution holding both inputs' values; neither input changes."""
-        merged = Distribution(count=self.count + other.count, total=self.total + other.total)
-        if self.values is not None and other.values is not None:
-            merged.values = self.values + other.values
-            if len(merged.values) > EXACT_LIMIT:
-                merged._to_sketch()
-        else:
-            merged.values = None
-            merged.buckets = merge_buckets(self._as_buckets(), other._as_buckets())
+        merged = Distribution(
+            values=self.values + other.values,
+            sketched_count=self.sketched_count + other.sketched_count,
+            sketched_total=self.sketched_total + other.sketched_total,
+        )
+        if self.buckets is not None or other.buckets is not None:
+            merged.buckets = merge_buckets(self.buckets or {}, other.buckets or {})
+        if merged.buckets is not None or len(merged.values) > EXACT_LIMIT:
+            merged._flush()
         return merged
 
     def summary(self) -> Summary:
         """The frozen figures: count, total, mean, median, p90, p95."""
-        if self.count == 0:
-            return Summary()
-        if self.values is not None:
+        if self.buckets is None:
             self.values.sort()  # in place: later sorts of a sorted list are cheap
+        else:
+            self._flush()
+        count, total = self.count, self.total
+        if count == 0:
+            return Summary()
         return Summary(
-            count=self.count,
-            total=self.total,
-            mean=self.total / self.count,
+            count=count,
+            total=total,
+            mean=total / count,
             median=self._quantile(0.5),
             p90=self._quantile(0.9),
             p95=self._quantile(0.95),
-            exact=self.values is not None,
+            exact=self.buckets is None,
         )
 
     def _quantile(self, q: float) -> float:
         rank = math.floor(q * (self.count - 1))
-        if self.values is not None:
+        if self.buckets is None:
             return self.values[rank]
         return value_at_rank(self.buckets, rank)
 
-    def _as_buckets(self) -> dict[int, int]:
-        if self.values is None:
-            return self.buckets
-        buckets: dict[int, int] = {}
-        add_to_buckets(buckets, self.values)
-        return buckets
-
-    def _to_sketch(self) -> None:
-        self.buckets = self._as_buckets()
-        self.values = None
+    def _flush(self) -> None:
+        # The sketch of a set of values does not depend on when they were
+        # counted in, so batching keeps merges exact.
+        if self.buckets is None:
+            self.buckets = {}
+        add_to_buckets(self.buckets, self.values)
+        self.sketched_count += len(self.values)
+        self.sketched_total += sum(self.values)
+        self.values = []
