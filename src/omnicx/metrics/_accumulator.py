@@ -15,7 +15,7 @@ import attrs
 
 from omnicx.metrics._config import MetricsConfig
 from omnicx.metrics._dimensions import NONE, check_dimensions, key_function
-from omnicx.metrics._distribution import Distribution
+from omnicx.metrics._distribution import EXACT_LIMIT, Distribution
 from omnicx.metrics._facts import ConversationFacts
 from omnicx.metrics._fold import facts_by_conversation
 from omnicx.metrics._values import (
@@ -27,7 +27,7 @@ from omnicx.metrics._values import (
     SlaOutcome,
     SlaTally,
 )
-from omnicx.model import Event
+from omnicx.model import Event, Status
 
 _COUNTERS = (
     "conversations",
@@ -59,6 +59,14 @@ def _distributions() -> dict[str, Distribution]:
     return {name: Distribution() for name in DURATIONS}
 
 
+def _add(distribution: Distribution, value: int) -> None:
+    # Distribution.add, inlined for the hot loop: append, fold into the sketch when full.
+    values = distribution.values
+    values.append(value)
+    if len(values) > EXACT_LIMIT:
+        distribution.add_pending()
+
+
 @attrs.define
 class _Group:
     # One counter per field: attribute access on a slotted class is the fast path.
@@ -84,7 +92,7 @@ class _Group:
 
     def add(self, facts: ConversationFacts) -> None:
         self.conversations += 1
-        if not facts.status.is_active:
+        if facts.status is Status.SOLVED or facts.status is Status.CLOSED:
             self.solved += 1
             self.replies.add(facts.agent_replies)
             self.one_touch += facts.agent_replies <= 1
@@ -115,17 +123,17 @@ class _Group:
         for name in _SINGLE_TIMINGS:
             timing = getattr(facts, name)
             if timing is not None:
-                calendar[name].add(timing.seconds)
+                _add(calendar[name], timing.seconds)
                 if timing.business_seconds is not None:
-                    business[name].add(timing.business_seconds)
+                    _add(business[name], timing.business_seconds)
         for name, timings in (
             ("reopen_reply", facts.reopen_replies),
             ("next_reply", facts.next_replies),
         ):
             for timing in timings:
-                calendar[name].add(timing.seconds)
+                _add(calendar[name], timing.seconds)
                 if timing.business_seconds is not None:
-                    business[name].add(timing.business_seconds)
+                    _add(business[name], timing.business_seconds)
 
     def merge(self, other: _Group) -> _Group:
         counts = {name: getattr(self, name) + getattr(other, name) for name in _COUNTERS}

@@ -74,7 +74,7 @@ class Distribution:
         values = self.values
         values.append(value)
         if len(values) > EXACT_LIMIT:
-            self._flush()
+            self.add_pending()
 
     def extend(self, values: Iterable[float]) -> None:
         """Add many values."""
@@ -91,7 +91,7 @@ class Distribution:
         if self.buckets is not None or other.buckets is not None:
             merged.buckets = merge_buckets(self.buckets or {}, other.buckets or {})
         if merged.buckets is not None or len(merged.values) > EXACT_LIMIT:
-            merged._flush()
+            merged.add_pending()
         return merged
 
     def summary(self) -> Summary:
@@ -99,7 +99,7 @@ class Distribution:
         if self.buckets is None:
             self.values.sort()  # in place: later sorts of a sorted list are cheap
         else:
-            self._flush()
+            self.add_pending()
         count, total = self.count, self.total
         if count == 0:
             return Summary()
@@ -119,7 +119,8 @@ class Distribution:
             return self.values[rank]
         return value_at_rank(self.buckets, rank)
 
-    def _flush(self) -> None:
+    def add_pending(self) -> None:
+        """Count the pending values into the sketch (switching to it if still exact)."""
         # The sketch of a set of values does not depend on when they were
         # counted in, so batching keeps merges exact.
         if self.buckets is None:

@@ -42,9 +42,10 @@ from omnicx.model import (
 _DEFAULT = MetricsConfig()
 _MACHINE_AUTHORS = frozenset({AuthorKind.BOT, AuthorKind.AUTOMATION})
 # Zendesk's duration metrics: requester wait counts new, open and on-hold;
-# agent work counts new and open; on-hold counts on-hold.
-_REQUESTER_WAIT = (Status.NEW, Status.OPEN, Status.ON_HOLD)
-_AGENT_WORK = (Status.NEW, Status.OPEN)
+# agent work counts new and open; on-hold counts on-hold. Pending (waiting on
+# the customer) counts in none.
+_NEW, _OPEN, _ON_HOLD = Status.NEW, Status.OPEN, Status.ON_HOLD
+_SOLVED, _CLOSED = Status.SOLVED, Status.CLOSED
 
 
 class FactsBuilder:
@@ -73,7 +74,9 @@ class FactsBuilder:
         self.attribute_map: dict[str, str] = {}
         self.current = Status.NEW
         self.status_since = created_at
-        self.per_status: dict[Status, Timing] = {}
+        # Seconds in [new+open, on-hold] statuses, calendar then business.
+        self.worked = [0, 0]
+        self.held = [0, 0]
         self.outbound_first = False
         self.reopens = 0
         self.agent_replies = 0
@@ -169,11 +172,15 @@ class FactsBuilder:
 
     def status(self, at: datetime, status: Status) -> None:
         """The conversation moved to ``status``; solved/closed to active counts as a reopen."""
-        spent = Timing.between(self.status_since, at, self.calendar)
-        previous = self.per_status.get(self.current)
-        self.per_status[self.current] = spent if previous is None else previous + spent
+        current = self.current
+        if current is _NEW or current is _OPEN or current is _ON_HOLD:
+            bucket = self.held if current is _ON_HOLD else self.worked
+            bucket[0] += int((at - self.status_since).total_seconds())
+            if self.calendar is not None:
+                bucket[1] += self.calendar.seconds_between(self.status_since, at)
         self.status_since = at
-        was_active, is_active = self.current.is_active, status.is_active
+        was_active = not (current is _SOLVED or current is _CLOSED)
+        is_active = not (status is _SOLVED or status is _CLOSED)
         if was_active and not is_active:
             self.first_solve = self.first_solve or at
             self.last_solve = at
@@ -220,16 +227,15 @@ class FactsBuilder:
         else:
             self.ces_score = score
 
-    def _in(self, statuses: tuple[Status, ...]) -> Timing:
-        total = Timing(seconds=0, business_seconds=None if self.calendar is None else 0)
-        for status in statuses:
-            if status in self.per_status:
-                total = total + self.per_status[status]
-        return total
+    def _spent(self, *buckets: list[int]) -> Timing:
+        return Timing(
+            seconds=sum(b[0] for b in buckets),
+            business_seconds=None if self.calendar is None else sum(b[1] for b in buckets),
+        )
 
     def facts(self, now: datetime) -> ConversationFacts:
         """The conversation's facts as of ``now`` (at or after the last step)."""
-        solved = not self.current.is_active
+        solved = self.current is _SOLVED or self.current is _CLOSED
         between, calendar = Timing.between, self.calendar
         spans = list(self.spans)
         if self.span_start is not None:
@@ -259,9 +265,9 @@ class FactsBuilder:
             full_resolution=None
             if not solved or last_solve is None
             else between(self.created, last_solve, calendar),
-            requester_wait=self._in(_REQUESTER_WAIT) if solved else None,
-            agent_work=self._in(_AGENT_WORK) if solved else None,
-            on_hold=self._in((Status.ON_HOLD,)) if solved else None,
+            requester_wait=self._spent(self.worked, self.held) if solved else None,
+            agent_work=self._spent(self.worked) if solved else None,
+            on_hold=self._spent(self.held) if solved else None,
             one_touch=self.agent_replies <= 1 if solved else None,
             first_contact_resolution=self._fcr(now),
             survey_offered=self.survey_offered,
