@@ -176,3 +176,13 @@ def test_fall_back_repeat_counts_twice() -> None:
     calendar = load_calendar({"timezone": "America/New_York", "hours": {"sunday": ["01:00-01:30"]}})
     day = datetime(2026, 11, 1, 0, 0, tzinfo=NY)
     assert calendar.seconds_between(day, day + timedelta(days=1)) == HOUR
+
+
+def test_answers_do_not_depend_on_query_order() -> None:
+    """Asking about a later date first, then an earlier one, gives the same answers."""
+    warm, fresh = office(), office()
+    late = datetime(2027, 6, 1, 10, tzinfo=NY)
+    early = datetime(2026, 1, 5, 10, tzinfo=NY)
+    warm.add(late, 5 * HOUR)
+    assert warm.seconds_between(early, late) == fresh.seconds_between(early, late)
+    assert warm.add(early, 40 * HOUR) == fresh.add(early, 40 * HOUR)

@@ -16,6 +16,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from omnicx.errors import Problem, ValidationError
+from omnicx.sla._index import OpenIndex
 from omnicx.sla._zone import Span, first_instant, local_date, preimage, to_epoch, wall_seconds
 
 DAY = 86400
@@ -146,6 +147,8 @@ class BusinessCalendar:
     _special: dict[date, Hours] = attrs.field(init=False, eq=False, repr=False)
     _days: dict[date, tuple[Span, ...]] = attrs.field(init=False, eq=False, repr=False)
     _own: dict[date, list[Span]] = attrs.field(init=False, eq=False, repr=False)
+    _starts: dict[date, int] = attrs.field(init=False, eq=False, repr=False)
+    _index: OpenIndex = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -165,6 +168,8 @@ class BusinessCalendar:
         object.__setattr__(self, "_special", dict(self.special))
         object.__setattr__(self, "_days", {})
         object.__setattr__(self, "_own", {})
+        object.__setattr__(self, "_starts", {})
+        object.__setattr__(self, "_index", OpenIndex(self._spans))
 
     def hours_on(self, day: date) -> Hours:
         """The wall-clock intervals that start on a local date (after holidays and specials)."""
@@ -184,7 +189,10 @@ class BusinessCalendar:
         return spans
 
     def _start_of(self, day: date) -> int:
-        return first_instant(self._zone, wall_seconds(day, 0))
+        start = self._starts.get(day)
+        if start is None:
+            start = self._starts[day] = first_instant(self._zone, wall_seconds(day, 0))
+        return start
 
     def _spans(self, day: date) -> tuple[Span, ...]:
         # The UTC spans inside this date's window, whichever date they start on.
@@ -237,30 +245,25 @@ class BusinessCalendar:
         """
         if seconds < 0:
             raise ValueError(f"seconds: must not be negative, got {seconds}")
-        u, remaining = to_epoch(start), seconds
-        if remaining == 0:
+        u = to_epoch(start)
+        if seconds == 0:
             return self._instant(u)
-        day = self._date_of(u)
-        while True:
-            for a, b in self._spans(day):
-                if b <= u:
-                    continue
-                a = max(a, u)
-                if remaining <= b - a:
-                    return self._instant(a + remaining)
-                remaining -= b - a
-            day += _ONE_DAY
+        # Find the date holding the goal-th open second, then walk its spans.
+        day, remaining = self._index.locate(self._index.position(self._date_of(u), u) + seconds)
+        for a, b in self._spans(day):
+            if remaining <= b - a:
+                return self._instant(a + remaining)
+            remaining -= b - a
+        raise AssertionError("the open index and the spans disagree")  # pragma: no cover
 
     def seconds_between(self, start: datetime, end: datetime) -> int:
         """Open seconds in ``[start, end)``; 0 when ``end`` is not after ``start``."""
         u, v = to_epoch(start), to_epoch(end)
-        total = 0
-        day = self._date_of(u)
-        while u < v and self._start_of(day) < v:
-            for a, b in self._spans(day):
-                total += max(0, min(b, v) - max(a, u))
-            day += _ONE_DAY
-        return total
+        if v <= u:
+            return 0
+        # The earlier end first: covering a later date never re-bases the index.
+        before = self._index.position(self._date_of(u), u)
+        return self._index.position(self._date_of(v), v) - before
 
     def next_open(self, at: datetime) -> datetime:
         """``at`` when open, else the start of the next opening."""
