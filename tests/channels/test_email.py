@@ -178,6 +178,31 @@ def test_auto_submitted_is_flagged() -> None:
     assert parse(raw).message.metadata["auto_submitted"] == "auto-replied"
 
 
+def test_unknown_charset_and_broken_message_id_still_parse() -> None:
+    """An unknown charset decodes as UTF-8 with replacements; a malformed Message-ID falls back to a digest."""
+    raw = (
+        b"From: a@example.com\r\nMessage-ID: <\r\nDate: Mon, 02 Mar 2026 12:00:00 +0000\r\n"
+        b"Content-Type: text/plain; charset=x-unknown-42\r\n\r\nCaf\xc3\xa9 \xff\r\n"
+    )
+    event = parse(raw)
+    assert event.message.text == "Café \ufffd"
+    assert event.message.external_id is not None
+    assert event.message.external_id.startswith("sha256:")
+
+
+def test_inline_image_keeps_its_content_id() -> None:
+    """An attachment's Content-ID is its external id (HTML bodies reference it)."""
+    message = email.message.EmailMessage(policy=email.policy.default)
+    message["From"] = "ada@example.com"
+    message["Date"] = "Mon, 02 Mar 2026 12:00:00 +0000"
+    message.set_content("see image")
+    message.add_attachment(
+        b"\x89PNG", maintype="image", subtype="png", filename="a.png", cid="<img1@example.com>"
+    )
+    (attachment,) = parse(message.as_bytes()).message.attachments
+    assert attachment.external_id == "img1@example.com"
+
+
 def test_unusable_sender_address_gives_no_identifier() -> None:
     """A From that is not a valid address still yields the message, with no identifier."""
     raw = b"From: Someone <not an address@>\r\nMessage-ID: <z@x>\r\nDate: Mon, 02 Mar 2026 12:00:00 +0000\r\n\r\nhi\r\n"

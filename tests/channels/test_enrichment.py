@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from omnicx.channels import (
     ShopifyWebhook,
@@ -275,3 +279,79 @@ def test_stripe_bad_payloads(kind: str, obj: dict[str, Any], message: str) -> No
 def test_minor_units(amount: int, currency: str, expected: str) -> None:
     """Zero- and three-decimal currencies convert with their own exponent."""
     assert minor_to_decimal(amount, currency) == Decimal(expected)
+
+
+_JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12),
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=10), inner, max_size=4)
+    ),
+    max_leaves=15,
+)
+
+
+def _refuse_or_parse(
+    parse: Callable[[bytes, dict[str, str]], object], body: bytes, headers: dict[str, str]
+) -> None:
+    with contextlib.suppress(PayloadError):
+        parse(body, headers)
+
+
+@given(value=_JSON, topic=st.sampled_from(["orders/create", "customers/create", "other"]))
+def test_shopify_arbitrary_json_parses_or_refuses(value: object, topic: str) -> None:
+    """Arbitrary JSON under any topic either parses or raises PayloadError."""
+    _refuse_or_parse(SHOPIFY.parse, json.dumps(value).encode(), {"X-Shopify-Topic": topic})
+
+
+@given(
+    customer=st.dictionaries(
+        st.sampled_from(
+            [
+                "id",
+                "email",
+                "phone",
+                "orders_count",
+                "total_spent",
+                "amount_spent",
+                "number_of_orders",
+            ]
+        ),
+        _JSON,
+    ),
+    order=st.dictionaries(
+        st.sampled_from(["id", "name", "created_at", "total_price", "line_items", "currency"]),
+        _JSON,
+    ),
+)
+def test_shopify_near_valid_orders_parse_or_refuse(
+    customer: dict[str, object], order: dict[str, object]
+) -> None:
+    """Orders with arbitrary values in the fields read either parse or raise PayloadError."""
+    payload = {**ORDER, **order, "customer": {**ORDER["customer"], **customer}}
+    _refuse_or_parse(
+        SHOPIFY.parse, json.dumps(payload).encode(), {"X-Shopify-Topic": "orders/create"}
+    )
+
+
+@given(
+    obj=st.dictionaries(
+        st.sampled_from(
+            [
+                "id",
+                "amount",
+                "amount_refunded",
+                "currency",
+                "customer",
+                "receipt_email",
+                "billing_details",
+                "payment_intent",
+                "status",
+            ]
+        ),
+        _JSON,
+    ),
+    kind=st.sampled_from(["charge.succeeded", "charge.refunded", "refund.created"]),
+)
+def test_stripe_near_valid_events_parse_or_refuse(obj: dict[str, object], kind: str) -> None:
+    """Events with arbitrary values in the fields read either parse or raise PayloadError."""
+    _refuse_or_parse(STRIPE.parse, stripe_event(kind, {**CHARGE, **obj}), {})

@@ -199,3 +199,9 @@ def test_instagram_splits_at_1000_and_sends_attachments() -> None:
     }
     assert INSTAGRAM.channel == Channel.INSTAGRAM
     assert "ig-secret" not in repr(INSTAGRAM)
+
+
+def test_blank_mids_are_skipped() -> None:
+    """Blank ids in a delivery receipt name no message and are skipped."""
+    events = MESSENGER.parse(webhook("page", item(delivery={"mids": [" ", "m_1"]})), {})
+    assert [e.external_id for e in events if isinstance(e, DeliveryUpdate)] == ["m_1"]

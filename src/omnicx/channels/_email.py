@@ -92,22 +92,22 @@ class EmailAdapter:
         name = address.display_name or None
         full_text = _body_text(parsed)
         text = strip_reply(full_text) if self.strip_quotes else full_text
-        ids = _msg_ids(parsed.get("Message-ID"))
+        ids = _msg_ids(_header(parsed, "Message-ID"))
         # No Message-ID (RFC 5322 says SHOULD, not MUST): a digest of the bytes
         # still de-duplicates redeliveries of the same message.
         external = ids[0] if ids else "sha256:" + hashlib.sha256(raw).hexdigest()[:32]
-        subject = parsed.get("Subject")
+        subject = _header(parsed, "Subject")
         thread = ThreadRefs(
             message_id=ids[0] if ids else None,
-            in_reply_to=_msg_ids(parsed.get("In-Reply-To")),
-            references=_msg_ids(parsed.get("References")),
-            subject=str(subject) if subject is not None else None,
+            in_reply_to=_msg_ids(_header(parsed, "In-Reply-To")),
+            references=_msg_ids(_header(parsed, "References")),
+            subject=subject,
         )
         metadata: dict[str, object] = {"full_text": full_text}
-        auto = parsed.get("Auto-Submitted")
-        if auto is not None and str(auto).strip().lower() != "no":
+        auto = (_header(parsed, "Auto-Submitted") or "no").strip().lower()
+        if auto != "no":
             # RFC 3834: auto-replies say so; a host must not auto-reply to them.
-            metadata["auto_submitted"] = str(auto).strip().lower()
+            metadata["auto_submitted"] = auto
         message = Message(
             id=message_id(Channel.EMAIL, external),
             channel=Channel.EMAIL,
@@ -159,10 +159,21 @@ class EmailAdapter:
         )
 
 
-def _msg_ids(value: object) -> tuple[str, ...]:
+def _header(parsed: email.message.Message, name: str) -> str | None:
+    # policy.default parses structured headers; a malformed one (a lone "<" in
+    # Message-ID) makes that parser raise, so fall back to the raw text.
+    try:
+        value = parsed.get(name)
+        return None if value is None else str(value)
+    except (IndexError, ValueError, TypeError, AttributeError):
+        raw = next((v for k, v in parsed.raw_items() if k.lower() == name.lower()), None)
+        return None if raw is None else str(raw)
+
+
+def _msg_ids(value: str | None) -> tuple[str, ...]:
     if value is None:
         return ()
-    return tuple(_MSG_ID.findall(str(value)))
+    return tuple(_MSG_ID.findall(value))
 
 
 def _date(parsed: email.message.Message, headers: Mapping[str, str]) -> datetime:
@@ -179,7 +190,12 @@ def _body_text(parsed: EmailMessage) -> str:
     part = parsed.get_body(preferencelist=("plain", "html"))
     if part is None:
         return ""
-    content = part.get_content()
+    try:
+        content = part.get_content()
+    except LookupError:
+        # An unknown charset name: keep what UTF-8 can read rather than lose the message.
+        payload = part.get_payload(decode=True)
+        content = payload.decode("utf-8", "replace") if isinstance(payload, bytes) else ""
     if not isinstance(content, str):
         return ""
     if part.get_content_subtype() == "html":
@@ -196,9 +212,7 @@ def _attachments(parsed: EmailMessage) -> tuple[Attachment, ...]:
                 filename=part.get_filename() or "",
                 content_type=part.get_content_type(),
                 size=len(payload) if isinstance(payload, bytes) else None,
-                external_id=_msg_ids(part.get("Content-ID"))[0]
-                if part.get("Content-ID") and _msg_ids(part.get("Content-ID"))
-                else None,
+                external_id=next(iter(_msg_ids(_header(part, "Content-ID"))), None),
             )
         )
     return tuple(found)

@@ -29,7 +29,7 @@ from omnicx.channels._media import json_post, media_kind
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import verify_hub_sha256
-from omnicx.channels._wire import Wire, load_json, unsupported
+from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.model import (
     Attachment,
     Author,
@@ -75,6 +75,7 @@ class _MetaMessaging:
         """Check ``X-Hub-Signature-256`` over the raw body; ``url`` is not signed."""
         verify_hub_sha256(self.app_secret, body, headers)
 
+    @entry_point()
     def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
         """Every messaging item of every entry, in order; postbacks and the like are skipped."""
         root = load_json(body)
@@ -104,7 +105,7 @@ class _MetaMessaging:
                     recipient=sender,
                 )
                 for mid in delivery.items("mids")
-                if isinstance(mid.value, str) and mid.value
+                if isinstance(mid.value, str) and mid.value.strip()
             ]
         if item.has("read"):
             # Instagram names the message read; Messenger gives only a watermark

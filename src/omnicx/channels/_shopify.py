@@ -15,7 +15,7 @@ import attrs
 from omnicx.channels import _ids
 from omnicx.channels._enrichment import Enrichment, money
 from omnicx.channels._signatures import header, verify_shopify
-from omnicx.channels._wire import Wire, load_json, unsupported
+from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.errors import PayloadError, PayloadReason
 from omnicx.model import Identifier, OrderEvent
 
@@ -39,6 +39,7 @@ class ShopifyWebhook:
         """Check ``X-Shopify-Hmac-Sha256`` over the raw body."""
         verify_shopify(self.secret, body, headers)
 
+    @entry_point()
     def parse(self, body: bytes, headers: Mapping[str, str]) -> Enrichment:
         """The order event and customer facts, chosen by ``X-Shopify-Topic``."""
         topic = (header(headers, _TOPIC) or "").strip()
@@ -101,7 +102,7 @@ class ShopifyWebhook:
             customer_id=customer.identifiers[0].key,
             source="shopify",
             external_id=header(headers, "X-Shopify-Webhook-Id") or f"order:{order_id}",
-            order_id=root.opt_text("name") or order_id,
+            order_id=(root.opt_text("name") or "").strip() or order_id,
             system="shopify",
             total=total,
             currency=root.opt_text("currency"),

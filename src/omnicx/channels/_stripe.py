@@ -16,7 +16,7 @@ import attrs
 from omnicx.channels import _ids
 from omnicx.channels._enrichment import Enrichment
 from omnicx.channels._signatures import verify_stripe
-from omnicx.channels._wire import Wire, load_json, unsupported
+from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.errors import PayloadError, PayloadReason
 from omnicx.model import PaymentEvent, PaymentKind
 
@@ -62,6 +62,7 @@ class StripeWebhook:
         """Check ``Stripe-Signature`` at ``now``; a stale timestamp is a replay."""
         verify_stripe(self.secret, body, headers, now=now, tolerance=self.tolerance)
 
+    @entry_point()
     def parse(self, body: bytes, headers: Mapping[str, str]) -> Enrichment:
         """A payment, refund or dispute event for the customer the object names."""
         root = load_json(body)

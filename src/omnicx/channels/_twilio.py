@@ -21,6 +21,7 @@ from omnicx.channels._events import ChannelEvent, DeliveryState, DeliveryUpdate,
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import verify_twilio
+from omnicx.channels._wire import entry_point
 from omnicx.errors import PayloadError, PayloadReason
 from omnicx.model import (
     Attachment,
@@ -92,6 +93,7 @@ class TwilioAdapter:
         """Check ``X-Twilio-Signature``; ``url`` is the full URL Twilio called, query included."""
         verify_twilio(self.auth_token, url, parse_form(body), headers)
 
+    @entry_point()
     def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
         """An inbound message, a delivery update, or nothing for in-flight statuses."""
         form = dict(parse_form(body))

@@ -30,7 +30,7 @@ from omnicx.channels._media import json_post
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import header
-from omnicx.channels._wire import Wire, load_json, unsupported
+from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.errors import PayloadError, PayloadReason, SignatureError
 from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Message, ThreadRefs
 
@@ -78,6 +78,7 @@ class WebChatAdapter:
         if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
             raise SignatureError(SIGNATURE_HEADER, "signature does not match the request")
 
+    @entry_point()
     def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
         """A visitor's message or a read receipt."""
         root = load_json(body)

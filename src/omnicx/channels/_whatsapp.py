@@ -26,7 +26,7 @@ from omnicx.channels._media import json_post, media_kind
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import verify_hub_sha256
-from omnicx.channels._wire import Wire, load_json, unsupported
+from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Message, ThreadRefs
 
 _STATES = {
@@ -80,6 +80,7 @@ class WhatsAppAdapter:
         """Check ``X-Hub-Signature-256`` over the raw body; ``url`` is not signed."""
         verify_hub_sha256(self.app_secret, body, headers)
 
+    @entry_point()
     def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
         """Messages, reactions and statuses of every change in the batch, in order."""
         root = load_json(body)

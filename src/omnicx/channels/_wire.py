@@ -10,12 +10,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
 
 import attrs
 
-from omnicx.errors import PayloadError, PayloadReason
+from omnicx.errors import PayloadError, PayloadReason, ValidationError
 
 MAX_BODY = 5 * 1024 * 1024
 """The largest webhook body accepted (5 MiB); more is refused as TOO_LARGE."""
@@ -165,3 +166,19 @@ class Wire:
 def unsupported(detail: str, field: str | None = None) -> PayloadError:
     """A well-formed payload of a kind the adapter does not handle."""
     return PayloadError(PayloadReason.UNSUPPORTED, detail, field=field)
+
+
+@contextmanager
+def entry_point() -> Iterator[None]:
+    """Re-type a model invariant the payload broke (a blank id) as a ``PayloadError``.
+
+    Wraps each adapter's ``parse``: the one place where values built from the
+    wire meet the model's validators.
+    """
+    try:
+        yield
+    except ValidationError as error:
+        problem = error.problems[0]
+        raise PayloadError(
+            PayloadReason.INVALID_VALUE, problem.message, field=problem.path or None
+        ) from None
