@@ -294,3 +294,22 @@ def test_profile_to_customer() -> None:
     resolve(store, obs("o1", ANA, name="Ana"))
     customer = current_profile(store, "p1").to_customer()
     assert (customer.id, customer.name, customer.identifiers) == ("p1", "Ana", (ANA,))
+
+
+def test_graph_values_round_trip_through_serde() -> None:
+    """Profiles, links and merge records serialise with omnicx.serde, as a SQL store needs."""
+    from omnicx import serde
+    from omnicx.identity import merge
+
+    store = MemoryIdentityStore()
+    resolve(store, obs("o1", ANA, tags=["a"]))
+    resolve(store, obs("o2", PHONE, hour=1))
+    record = merge(store, "p1", "p2", at=T0)
+    values = [
+        store.profiles["p1"],
+        store.profiles["p2"],
+        store.links["email:ana@example.com"],
+        record,
+    ]
+    for value in values:
+        assert serde.from_dict(type(value), serde.to_dict(value)) == value
