@@ -142,8 +142,6 @@ _SEPARATORS = str.maketrans("", "", " .-()/\u00a0")
 
 
 def _phone_cache_key(raw: str) -> str:
-    # Separators never change a number: "+44 7911 123456" and "+447911123456"
-    # share one cache entry, and so one phonenumbers parse.
     folded = raw.strip().translate(_SEPARATORS)
     return folded if folded.lstrip("+").isdigit() else raw
 
@@ -200,46 +198,49 @@ class _Evidence:
             progress(len(self.record_ids))
 
     def _read_one(self, i: int, record: ContactRecord) -> None:
-        name = _clean(record.name)
         name_id = -1
-        if name:
+        if record.name:
+            name = _clean(record.name)
             name_id = self.names.setdefault(name, len(self.name_text))
             if name_id == len(self.name_text):
                 self.name_text.append(name)
         self.record_name.append(name_id)
         if record.address and self.policy.fuzzy:
             self.addresses[i] = _clean(record.address)
-        region = record.region or self.policy.default_region or ""
         guarded: list[Identifier] = []
-        mails: list[int] = []
-        values = itertools.chain(
-            (("x", s, raw) for s, raw in record.external_ids),
-            (("e", "", raw) for raw in record.emails),
-            (("p", region, _phone_cache_key(raw)) for raw in record.phones),
-            (("h", n, raw) for n, raw in record.handles),
-        )
-        for tag, scope, raw in values:
-            k = self._key(tag, scope, raw)
-            if k < 0:
-                continue
-            self._attach(k, i)
-            if tag == "e":
-                mails.append(k)
+        key, attach = self._key, self._attach
+        for system, raw in record.external_ids:
+            k = key("x", system, raw)
+            if k >= 0:
+                attach(k, i)
+                if self.key_unique[k]:
+                    guarded.append(self.key_ident[k])
+        if record.emails:
+            mails = [k for k in (key("e", "", raw) for raw in record.emails) if k >= 0]
+            for k in mails:
+                attach(k, i)
                 if record.emails_verified:
-                    ident = self._verified(k)
-                    self.key_rank[k] = min(self.key_rank[k], link_rank(ident))
-                    guarded.append(ident)
-            elif self.key_unique[k]:
-                guarded.append(self.key_ident[k])
+                    guarded.append(self._verified(k))
+            if mails and self.policy.fuzzy:
+                self.record_emails[i] = tuple(mails)
+        if record.phones:
+            region = record.region or self.policy.default_region or ""
+            for raw in record.phones:
+                k = key("p", region, raw)
+                if k >= 0:
+                    attach(k, i)
+        for network, raw in record.handles:
+            k = key("h", network, raw)
+            if k >= 0:
+                attach(k, i)
         if guarded:
             self.guarded[i] = frozenset(guarded)
-        if mails and self.policy.fuzzy:
-            self.record_emails[i] = tuple(mails)
 
     def _verified(self, k: int) -> Identifier:
         ident = self.verified.get(k)
         if ident is None:
             ident = self.verified[k] = attrs.evolve(self.key_ident[k], verified=True)
+            self.key_rank[k] = min(self.key_rank[k], link_rank(ident))
         return ident
 
     def _attach(self, k: int, i: int) -> None:
@@ -257,7 +258,15 @@ class _Evidence:
         cache_key = (tag, scope, raw)
         k = self._cache.get(cache_key)
         if k is None:
-            k = self._normalise(tag, scope, raw)
+            if tag == "p":
+                # Separators never change a number: "+44 7911 123456" and
+                # "+447911123456" share one entry, and so one phonenumbers parse.
+                folded = (tag, scope, _phone_cache_key(raw))
+                k = self._cache.get(folded)
+                if k is None:
+                    k = self._cache[folded] = self._normalise(tag, scope, folded[2])
+            else:
+                k = self._normalise(tag, scope, raw)
             self._cache[cache_key] = k
         if k < 0:
             self.invalid_values += 1
