@@ -321,3 +321,24 @@ def test_bad_external_identifier_is_refused(system: str, raw: str, message: str)
     with pytest.raises(ValidationError) as info:
         external_identifier(system, raw)
     assert str(info.value) == message
+
+
+def _examples() -> list[tuple[str, str, str]]:
+    import phonenumbers
+
+    found = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        number = phonenumbers.example_number_for_type(region, phonenumbers.PhoneNumberType.MOBILE)
+        if number is not None:
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            found.append((region, e164, national))
+    return found
+
+
+@given(st.sampled_from(_examples()))
+def test_e164_fast_path_agrees_with_full_parse(example: tuple[str, str, str]) -> None:
+    """Every region's example mobile: E.164 (fast path) and national input reach the same value."""
+    region, e164, national = example
+    assert canonical_phone(e164) == e164
+    assert canonical_phone(national, region) == e164

@@ -87,11 +87,31 @@ def _parse_cached(raw: str, region: str | None) -> tuple[bool, str, str | None]:
     if not text:
         return False, "the number is empty", None
     if _E164.fullmatch(text):
-        return _from_parsed(text, None, keep=text)
+        return _from_e164(text)
     compact = _SEPARATORS.sub("", text)
     if _DIGITS.fullmatch(compact):
         return _from_digits(compact, region)
     return _from_parsed(text, region, keep=None)
+
+
+def _from_e164(text: str) -> tuple[bool, str, str | None]:
+    # E.164 country codes are prefix-free, so the first known 1-3 digit prefix
+    # is the country code: build the number directly instead of parsing text
+    # (about half the cost), then check it against the same metadata.
+    digits = text[1:]
+    for size in (1, 2, 3):
+        code = int(digits[:size])
+        if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
+            national = digits[size:]
+            number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
+            zeros = len(national) - len(national.lstrip("0"))
+            if zeros:  # Italian-style numbers keep their leading zeros
+                number.italian_leading_zero = True
+                number.number_of_leading_zeros = zeros
+            if not phonenumbers.is_valid_number(number):
+                return False, _INVALID, None
+            return True, text, None
+    return _from_parsed(text, None, keep=text)
 
 
 def _from_digits(digits: str, region: str | None) -> tuple[bool, str, str | None]:
@@ -113,11 +133,12 @@ def _from_parsed(
     except phonenumbers.NumberParseException as bad:
         return False, _PARSE_REASONS.get(bad.error_type, "the text is not a phone number"), None
     if not phonenumbers.is_valid_number(number):
-        return False, "the number is not valid for its country (E.164 metadata)", None
+        return False, _INVALID, None
     e164 = keep or phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     return True, e164, number.extension or None
 
 
+_INVALID = "the number is not valid for its country (E.164 metadata)"
 _PARSE_REASONS = {
     phonenumbers.NumberParseException.INVALID_COUNTRY_CODE: (
         "the number has no valid country code and no default region applies"
