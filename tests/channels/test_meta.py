@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import attrs
 import pytest
 
 from omnicx.channels import (
@@ -199,6 +200,13 @@ def test_instagram_splits_at_1000_and_sends_attachments() -> None:
     }
     assert INSTAGRAM.channel == Channel.INSTAGRAM
     assert "ig-secret" not in repr(INSTAGRAM)
+
+
+def test_instagram_counts_bytes() -> None:
+    """Instagram's 1,000-byte limit: 500 two-byte characters fit one message, 501 do not."""
+    fits = OutboundMessage(to=PSID, now=NOW, text="é" * 500, last_inbound_at=NOW)
+    assert len(INSTAGRAM.render(fits)) == 1
+    assert len(INSTAGRAM.render(attrs.evolve(fits, text="é" * 501))) == 2
 
 
 def test_blank_mids_are_skipped() -> None:

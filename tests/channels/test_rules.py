@@ -109,9 +109,21 @@ def test_split_prefers_whitespace() -> None:
     assert split_text("short", None) == ("short",)
 
 
-@given(text=st.text(max_size=300), limit=st.integers(1, 50))
-def test_split_parts_fit_and_join_back(text: str, limit: int) -> None:
-    """Every part fits the limit and the parts join back to the text exactly."""
-    parts = split_text(text, limit)
+def test_split_by_bytes() -> None:
+    """A byte limit counts UTF-8 bytes: four 3-byte characters per 12 bytes."""
+    assert split_text("€€€€€€", None, max_bytes=12) == ("€€€€", "€€")
+    byte_caps = Capabilities(max_text_bytes=4)
+    assert check_send(_out(text="€€"), byte_caps, LongText.REFUSE) is SendCheck.TOO_LONG
+    assert check_send(_out(text="ab"), byte_caps, LongText.REFUSE) is SendCheck.OK
+
+
+@given(
+    text=st.text(max_size=300), limit=st.integers(1, 50), max_bytes=st.none() | st.integers(4, 60)
+)
+def test_split_parts_fit_and_join_back(text: str, limit: int, max_bytes: int | None) -> None:
+    """Every part fits both limits and the parts join back to the text exactly."""
+    parts = split_text(text, limit, max_bytes=max_bytes)
     assert "".join(parts) == text
     assert all(len(part) <= limit for part in parts)
+    if max_bytes is not None:
+        assert all(len(p.encode("utf-8", "surrogatepass")) <= max_bytes for p in parts)

@@ -253,15 +253,15 @@ class InstagramAdapter(_MetaMessaging):
         page_id: the Instagram professional account (or its linked Page) id.
         app_secret: the Meta app secret ``X-Hub-Signature-256`` is keyed with.
         app_id: this app's id, to tell our echoes from other tools' (None: all ours).
-        long_text: split or refuse text over 1,000 characters.
+        long_text: split or refuse text over 1,000 UTF-8 bytes.
     """
 
     OBJECT: ClassVar[str] = "instagram"
     NETWORK: ClassVar[str] = "instagram"
-    # Instagram messaging: "Text messages must be UTF-8 and be 1000 bytes or less";
-    # counted here in characters, so hosts sending non-ASCII text should split lower.
+    # Instagram messaging: "Text messages must be UTF-8 and be 1000 bytes or less".
     CAPABILITIES: ClassVar[Capabilities] = Capabilities(
         max_text_length=1000,
+        max_text_bytes=1000,
         attachments=True,
         reply_window=_STANDARD_WINDOW,
         human_agent_window=_HUMAN_AGENT_WINDOW,

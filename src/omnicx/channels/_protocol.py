@@ -18,7 +18,10 @@ class Capabilities:
     """What a channel can carry, and the rules outbound messages must follow.
 
     Attributes:
-        max_text_length: the longest text one message may carry (None: no limit).
+        max_text_length: the longest text one message may carry, in characters
+            (None: no limit).
+        max_text_bytes: the same limit in UTF-8 bytes, for providers that count
+            bytes (Instagram).
         attachments: whether outbound messages may carry attachments.
         templates: whether the channel has pre-approved templates.
         reply_window: how long after the customer's last inbound message a
@@ -31,6 +34,7 @@ class Capabilities:
     """
 
     max_text_length: int | None = None
+    max_text_bytes: int | None = None
     attachments: bool = False
     templates: bool = False
     reply_window: timedelta | None = None

@@ -70,10 +70,32 @@ def check_send(
         return SendCheck.NO_ATTACHMENTS
     if not _inside_window(outbound, capabilities):
         return SendCheck.WINDOW_CLOSED
-    limit = capabilities.max_text_length
-    if limit is not None and len(outbound.text) > limit and long_text is LongText.REFUSE:
+    over = not _fits(outbound.text, capabilities.max_text_length, capabilities.max_text_bytes)
+    if over and long_text is LongText.REFUSE:
         return SendCheck.TOO_LONG
     return SendCheck.OK
+
+
+def _size(text: str) -> int:
+    # UTF-8 bytes; lone surrogates (which no provider accepts anyway) count as 3.
+    return len(text.encode("utf-8", "surrogatepass"))
+
+
+def _fits(text: str, limit: int | None, max_bytes: int | None) -> bool:
+    return (limit is None or len(text) <= limit) and (max_bytes is None or _size(text) <= max_bytes)
+
+
+def _reach(text: str, limit: int | None, max_bytes: int | None) -> int:
+    # How many leading characters fit both limits (at least one, so splitting advances).
+    reach = len(text) if limit is None else min(limit, len(text))
+    if max_bytes is not None:
+        total = 0
+        for index, char in enumerate(text[:reach]):
+            total += _size(char)
+            if total > max_bytes:
+                reach = index
+                break
+    return max(reach, 1)
 
 
 def _inside_window(outbound: OutboundMessage, capabilities: Capabilities) -> bool:
@@ -89,22 +111,21 @@ def _inside_window(outbound: OutboundMessage, capabilities: Capabilities) -> boo
     return last <= outbound.now < last + window
 
 
-def split_text(text: str, limit: int | None) -> tuple[str, ...]:
-    """Cut ``text`` into parts of at most ``limit`` characters, at whitespace where possible.
+def split_text(text: str, limit: int | None, *, max_bytes: int | None = None) -> tuple[str, ...]:
+    """Cut ``text`` into parts of at most ``limit`` characters and ``max_bytes`` UTF-8 bytes.
 
-    Joining the parts with nothing in between gives back ``text`` exactly.
+    Cuts after whitespace where possible, hard at the limit otherwise (a long
+    URL). Joining the parts with nothing in between gives back ``text`` exactly.
     """
-    if limit is None or len(text) <= limit:
-        return (text,)
     parts: list[str] = []
     rest = text
-    while len(rest) > limit:
-        cut = max(rest.rfind(" ", 0, limit), rest.rfind("\n", 0, limit))
-        # No whitespace in reach (a long URL): cut hard at the limit.
-        end = cut + 1 if cut > 0 else limit
+    while not _fits(rest, limit, max_bytes):
+        reach = _reach(rest, limit, max_bytes)
+        cut = max(rest.rfind(" ", 0, reach), rest.rfind("\n", 0, reach))
+        end = cut + 1 if cut > 0 else reach
         parts.append(rest[:end])
         rest = rest[end:]
-    if rest:
+    if rest or not parts:
         parts.append(rest)
     return tuple(parts)
 
@@ -118,4 +139,6 @@ def enforce(
         raise RenderRefused(channel, verdict)
     if outbound.template is not None or not outbound.text:
         return ()
-    return split_text(outbound.text, capabilities.max_text_length)
+    return split_text(
+        outbound.text, capabilities.max_text_length, max_bytes=capabilities.max_text_bytes
+    )
