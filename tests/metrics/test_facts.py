@@ -257,8 +257,7 @@ def test_facts_builder_steps_equal_the_event_fold(timeline) -> None:
     t = timeline().inbound(0, "chat").assign(1, "ann", "q1").bot(2).reply(5).inbound(9)
     t.priority(10, Priority.HIGH).tags(11, "vip").reply(12).solve(20)
     t.survey(21, SurveyKind.NPS, 10, 0, 10).custom(22, "conversation.attributes", {"plan": "pro"})
-    builder = FactsBuilder(conversation_id="c1", created_at=t.at(0))
-    builder.customer_id = "u1"
+    builder = FactsBuilder(conversation_id="c1", created_at=t.at(0), customer_id="u1")
     builder.message(t.at(0), channel="chat", inbound=True)
     builder.assigned("ann", "q1")
     builder.message(t.at(2), channel="email", inbound=False, machine_reply=True)

@@ -58,12 +58,17 @@ class FactsBuilder:
     """
 
     def __init__(
-        self, *, conversation_id: str, created_at: datetime, config: MetricsConfig = _DEFAULT
+        self,
+        *,
+        conversation_id: str,
+        created_at: datetime,
+        customer_id: str = "",
+        config: MetricsConfig = _DEFAULT,
     ) -> None:
         self.config = config
         self.calendar = config.calendar
         self.conversation_id = conversation_id
-        self.customer_id = ""
+        self.customer_id = customer_id
         self.created = created_at
         self.channel: str | None = None
         self.channels: set[str] = set()
