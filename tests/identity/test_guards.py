@@ -137,3 +137,11 @@ def test_phone_link_refused_when_verified_emails_differ() -> None:
     assert protection_refusal([ANA], [Identifier.email("ben@example.com")], 2) is None
     relaxed = IdentityPolicy(verified_email_guards_weaker_links=False)
     assert protection_refusal([ANA], [BEN], 2, relaxed) is None
+
+
+def test_placeholders_neither_link_nor_protect() -> None:
+    """A blocked external id or a verified role mailbox does not refuse a link."""
+    junk = Identifier.external("shopify:customer", "0")
+    assert protection_refusal([junk], [SHOP2], 0) is None
+    info = Identifier.email("info@acme.com", verified=True)
+    assert protection_refusal([info], [BEN], 2) is None

@@ -211,7 +211,8 @@ def protection_refusal(
     """Return why two identifier sets must not be linked, or None if they may.
 
     ``evidence_rank`` is the best :func:`link_rank` of the identifiers the two
-    sides share. Refused when a unique kind has values on both sides and none
+    sides share. Blocked values and role mailboxes are ignored here: a
+    placeholder id or a shared inbox neither links nor protects. Refused when a unique kind has values on both sides and none
     in common, or (if the policy says so) when the evidence is weaker than a
     verified email and both sides have verified emails, none in common.
     """
@@ -235,6 +236,8 @@ _VERIFIED = "verified-email"
 def _by_label(identifiers: Iterable[Identifier], policy: IdentityPolicy) -> dict[str, set[str]]:
     grouped: dict[str, set[str]] = {}
     for identifier in identifiers:
+        if intrinsic_shared_reason(identifier, policy) is not None:
+            continue  # a placeholder or a shared inbox says nothing about who this is
         if is_unique_kind(identifier, policy):
             grouped.setdefault(kind_label(identifier), set()).add(identifier.value)
         if identifier.kind is IdentifierKind.EMAIL and identifier.verified:
