@@ -127,3 +127,20 @@ def test_unmerge_of_merge_restores_the_profiles(
     unmerge(store, record.id, now=T0)
     assert store.profiles == before
     _assert_invariants(store)
+
+
+@given(observations, policies)
+def test_undoing_every_merge_keeps_the_invariants(
+    rows: list[tuple[list[Identifier], str | None, int]], policy: IdentityPolicy
+) -> None:
+    """Undoing all merges, latest first, revives every absorbed profile and keeps links consistent."""
+    store, _ = _run(rows, policy)
+    live_before = len(store.live_profiles())
+    pending = sorted(store.merges, key=lambda m: int(m[1:]), reverse=True)
+    for merge_id in pending:
+        unmerge(store, merge_id, now=T0, policy=policy)
+        _assert_invariants(store)
+    assert len(store.live_profiles()) == live_before + len(pending)
+    assert all(p.merge_ids == () for p in store.live_profiles())
+    attributed = {oid: p.id for p in store.live_profiles() for oid in p.observation_ids}
+    assert attributed == {oid: pid for oid, (_, pid) in store.observations.items()}
