@@ -352,3 +352,46 @@ def test_target_validation(bad: int) -> None:
         Target(seconds=60, warn_percent=bad)
     with pytest.raises(ValueError):
         Target(seconds=bad if bad < 0 else -bad)
+
+
+def test_match_checks_every_given_field() -> None:
+    """Match requires every given field: channel, priority, queue, tags and customer values."""
+    from omnicx.sla import ConversationFacts
+
+    rule = Match(
+        channel=[Channel.EMAIL],
+        priority=[Priority.HIGH, Priority.URGENT],
+        queue=["billing"],
+        tags=["vip"],
+        customer={"tier": {"gold"}},
+    )
+    facts = ConversationFacts(
+        channel=Channel.EMAIL,
+        priority=Priority.HIGH,
+        queue="billing",
+        tags=frozenset({"vip", "de"}),
+        customer={"tier": "gold"},
+    )
+    assert rule(facts)
+    assert Match()(ConversationFacts())
+    for change in (
+        {"channel": Channel.CHAT},
+        {"priority": Priority.LOW},
+        {"queue": "sales"},
+        {"tags": frozenset({"de"})},
+        {"customer": {"tier": "silver"}},
+    ):
+        import attrs
+
+        assert not rule(attrs.evolve(facts, **change))
+
+
+def test_assignment_sets_queue_for_policy_selection() -> None:
+    """An assignment's queue is a fact policies can match on."""
+    from omnicx.model import Assigned
+
+    billing = Policy(name="billing", when=Match(queue=["billing"]))
+    engine = SlaEngine(policies=[billing])
+    moved = Assigned(id="a", at=at(5), customer_id="c1", assignee="ag1", queue="billing")
+    report = engine.status([customer(0), moved], at(10))
+    assert report.policy == PolicyApplied(name="billing", version=1, at=at(5))

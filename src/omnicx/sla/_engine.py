@@ -45,6 +45,10 @@ _LIFETIME = (Metric.RESOLUTION, Metric.REQUESTER_WAIT, Metric.AGENT_WORK)
 _MACHINES = (AuthorKind.BOT, AuthorKind.AUTOMATION)
 
 
+def _policies(value: Iterable[Policy]) -> tuple[Policy, ...]:
+    return tuple(value)
+
+
 def _public_human_reply(message: Message) -> bool:
     return message.is_public_human_reply
 
@@ -82,7 +86,7 @@ class SlaEngine:
             reply clocks without a sample (Chatwoot); off by default.
     """
 
-    policies: tuple[Policy, ...] = attrs.field(converter=tuple)
+    policies: tuple[Policy, ...] = attrs.field(converter=_policies)
     default: Policy | None = None
     fulfils_reply: Callable[[Message], bool] = _public_human_reply
     bot_reply_clears: bool = False

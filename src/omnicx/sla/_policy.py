@@ -10,7 +10,7 @@ customer attributes; richer compiled rule conditions plug in the same way.
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+from collections.abc import Collection, Iterable, Mapping
 from typing import Any, Protocol
 
 import attrs
@@ -77,8 +77,20 @@ class Condition(Protocol):
         ...
 
 
-def _frozen(value: Any) -> Any:
+def _channels(value: Iterable[Channel] | None) -> frozenset[Channel] | None:
     return None if value is None else frozenset(value)
+
+
+def _priorities(value: Iterable[Priority] | None) -> frozenset[Priority] | None:
+    return None if value is None else frozenset(value)
+
+
+def _names(value: Iterable[str] | None) -> frozenset[str] | None:
+    return None if value is None else frozenset(value)
+
+
+def _tags(value: Iterable[str]) -> frozenset[str]:
+    return frozenset(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -89,11 +101,11 @@ class Match:
     allowed values (``{"tier": {"gold", "platinum"}}``).
     """
 
-    channel: frozenset[Channel] | None = attrs.field(default=None, converter=_frozen)
-    priority: frozenset[Priority] | None = attrs.field(default=None, converter=_frozen)
-    queue: frozenset[str] | None = attrs.field(default=None, converter=_frozen)
-    tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozenset)
-    customer: Mapping[str, frozenset[Any]] = attrs.field(factory=dict)
+    channel: frozenset[Channel] | None = attrs.field(default=None, converter=_channels)
+    priority: frozenset[Priority] | None = attrs.field(default=None, converter=_priorities)
+    queue: frozenset[str] | None = attrs.field(default=None, converter=_names)
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=_tags)
+    customer: Mapping[str, Collection[Any]] = attrs.field(factory=dict)
 
     def __call__(self, facts: ConversationFacts, /) -> bool:
         """True when every given field matches ``facts``."""
@@ -102,7 +114,7 @@ class Match:
             self.priority is None or facts.priority in self.priority,
             self.queue is None or facts.queue in self.queue,
             self.tags <= facts.tags,
-            all(facts.customer.get(k) in set(v) for k, v in self.customer.items()),
+            all(facts.customer.get(k) in v for k, v in self.customer.items()),
         )
         return all(checks)
 
