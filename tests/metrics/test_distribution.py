@@ -83,3 +83,12 @@ def test_sketch_rank_out_of_range() -> None:
 
     with pytest.raises(IndexError, match="rank 3 is outside a sketch of 1 values"):
         value_at_rank({1: 1}, 3)
+
+
+def test_merging_sketched_distributions() -> None:
+    """Two sketched partials merge into the sketch of all their values."""
+    left_values = list(range(1, EXACT_LIMIT + 10))
+    right_values = list(range(5, EXACT_LIMIT + 20))
+    merged = _of(left_values).merge(_of(right_values))
+    assert merged.summary() == _of(left_values + right_values).summary()
+    assert not merged.summary().exact

@@ -21,11 +21,3 @@ class Timing:
         """The duration from ``start`` to ``end`` (whole seconds, rounded down)."""
         business = None if calendar is None else calendar.seconds_between(start, end)
         return cls(seconds=int((end - start).total_seconds()), business_seconds=business)
-
-    def __add__(self, other: Timing) -> Timing:
-        business = (
-            None
-            if self.business_seconds is None or other.business_seconds is None
-            else self.business_seconds + other.business_seconds
-        )
-        return Timing(seconds=self.seconds + other.seconds, business_seconds=business)
