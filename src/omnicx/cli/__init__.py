@@ -17,7 +17,7 @@ from omnicx.errors import OmnicxError
 __all__ = ["main"]
 
 # Subcommand modules, in the order ``omnicx --help`` lists them.
-_COMMANDS: tuple[str, ...] = ("_metrics", "_rules", "_resolve")
+_COMMANDS: tuple[str, ...] = ("_demo", "_metrics", "_rules", "_resolve")
 
 
 def build_parser() -> argparse.ArgumentParser:

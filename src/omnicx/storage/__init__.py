@@ -7,7 +7,7 @@
 
 from omnicx.storage._memory import MemoryStore, check_versions
 from omnicx.storage._protocol import DeskStore
-from omnicx.storage._records import Changes, ConversationRecord
+from omnicx.storage._records import Activity, Changes, ConversationRecord
 from omnicx.storage._schema import MIGRATIONS, SCHEMA_VERSION, migrate
 from omnicx.storage._sqlite import SqliteStore
 from omnicx.storage._staged import StagedIdentityStore
@@ -15,6 +15,7 @@ from omnicx.storage._staged import StagedIdentityStore
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "Activity",
     "Changes",
     "ConversationRecord",
     "DeskStore",

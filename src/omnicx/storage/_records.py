@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -13,6 +14,23 @@ from omnicx.timeline import ConversationSummary
 
 
 @attrs.frozen(kw_only=True)
+class Activity:
+    """One agent action on a conversation, kept for collision detection.
+
+    Attributes:
+        version: the conversation version the action produced.
+        agent_id: who acted.
+        action: ``"reply"`` or ``"claim"``.
+        at: when.
+    """
+
+    version: int
+    agent_id: str
+    action: str
+    at: datetime
+
+
+@attrs.frozen(kw_only=True)
 class ConversationRecord:
     """A conversation as stored: the value, what threading knows, its SLA state.
 
@@ -20,6 +38,11 @@ class ConversationRecord:
         conversation: the conversation itself.
         summary: the threading summary (ids, provider threads, subject).
         sla_state: the SLA engine's state, JSON-ready, opaque to the store.
+        addresses: channel name -> where replies on that channel go (an email
+            address, an E.164 phone, a page-scoped id, a chat session).
+        last_inbound: channel name -> when the customer last wrote there
+            (messaging windows are judged from it).
+        activity: recent agent actions, newest last (collision detection).
         version: the stored version; 0 for a conversation never stored.
             Each commit of the record stores ``version + 1``.
     """
@@ -27,6 +50,9 @@ class ConversationRecord:
     conversation: Conversation
     summary: ConversationSummary
     sla_state: Mapping[str, Any] = attrs.field(factory=dict)
+    addresses: Mapping[str, str] = attrs.field(factory=dict)
+    last_inbound: Mapping[str, datetime] = attrs.field(factory=dict)
+    activity: tuple[Activity, ...] = ()
     version: int = 0
 
     @property

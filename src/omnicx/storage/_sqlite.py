@@ -9,6 +9,8 @@ from contextlib import contextmanager
 from os import PathLike
 from typing import Any, TypeVar
 
+import attrs
+
 from omnicx import serde
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event
@@ -184,7 +186,7 @@ class SqliteStore:
         # Serialize before the transaction so a bad value never holds the lock.
         conversations = [
             (r.id, r.conversation.customer_id, serde.to_dict(r.conversation.created_at),
-             r.version + 1, _dump(_bumped(r)))
+             r.version + 1, _dump(attrs.evolve(r, version=r.version + 1)))
             for r in changes.conversations
         ]  # fmt: skip
         events = [
@@ -228,12 +230,3 @@ class SqliteStore:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
-
-
-def _bumped(record: ConversationRecord) -> ConversationRecord:
-    return ConversationRecord(
-        conversation=record.conversation,
-        summary=record.summary,
-        sla_state=record.sla_state,
-        version=record.version + 1,
-    )

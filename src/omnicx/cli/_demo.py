@@ -1,0 +1,228 @@
+"""``omnicx demo``: run the sample week through a desk and show what omnicx did."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from omnicx.desk import Desk
+from omnicx.desk._demo import DemoRun, demo_desk, run_sample
+from omnicx.metrics import compute_metrics, report_table
+from omnicx.model import (
+    Assigned,
+    Event,
+    MessageEvent,
+    NoteEvent,
+    OrderEvent,
+    PriorityChanged,
+    StatusChanged,
+    SurveyResponse,
+    TagsChanged,
+)
+from omnicx.routing import RoutingContext
+from omnicx.storage import SqliteStore
+
+_COLOURS = {"title": "1;36", "bad": "1;31", "good": "32", "dim": "2", "warn": "33"}
+
+
+def register(subparsers: Any) -> None:
+    """Add ``omnicx demo`` to the command line."""
+    parser = subparsers.add_parser(
+        "demo",
+        help="run a sample week of multi-channel support through omnicx",
+        description="Ingest a bundled week of email, SMS, WhatsApp, Instagram and web chat "
+        "messages into a desk on SQLite and show profiles, a timeline, routing, SLAs "
+        "and metrics.",
+    )
+    parser.add_argument("--db", type=Path, help="keep the SQLite database at this path")
+    parser.add_argument(
+        "--colour", choices=("auto", "always", "never"), default="auto", help="colour output"
+    )
+    parser.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    out = sys.stdout
+    colour = args.colour == "always" or (
+        args.colour == "auto" and out.isatty() and "NO_COLOR" not in os.environ
+    )
+    with tempfile.TemporaryDirectory() as scratch:
+        path = args.db or Path(scratch) / "omnicx-demo.sqlite3"
+        if args.db is not None and path.exists():
+            print(f"omnicx: error: {path} exists; pass a new path", file=sys.stderr)
+            return 1
+        with SqliteStore(path) as store:
+            desk = demo_desk(store)
+            run = run_sample(desk)
+            Report(out, colour).show(desk, run)
+        if args.db is not None:
+            print(f"\nThe desk's data is kept in {path}.", file=out)
+    return 0
+
+
+class Report:
+    """Writes the demo's sections as readable terminal text."""
+
+    def __init__(self, out: TextIO, colour: bool) -> None:
+        self.out = out
+        self.colour = colour
+
+    def paint(self, text: str, style: str) -> str:
+        """Wrap ``text`` in an ANSI colour when colour is on."""
+        return f"\x1b[{_COLOURS[style]}m{text}\x1b[0m" if self.colour else text
+
+    def title(self, text: str) -> None:
+        """Print a section title."""
+        print(f"\n{self.paint(text, 'title')}\n{'=' * len(text)}", file=self.out)
+
+    def table(self, rows: Sequence[Sequence[str]]) -> None:
+        """Print rows aligned in columns; the first row is the header."""
+        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+        for n, row in enumerate(rows):
+            line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
+            print(self.paint(line.rstrip(), "dim") if n == 0 else line.rstrip(), file=self.out)
+
+    def show(self, desk: Desk, run: DemoRun) -> None:
+        """Print every section."""
+        self.profiles(desk, run)
+        self.timeline(desk, run.customers["maya"], "Maya Chen")
+        self.routing(desk, run)
+        self.sla(desk, run)
+        self.metrics(desk, run)
+
+    def profiles(self, desk: Desk, run: DemoRun) -> None:
+        """Customers with their identifiers, and every merge with its evidence."""
+        self.title("Customer profiles (one per person, across channels)")
+        rows = [["customer", "name", "identifiers"]]
+        for who, customer_id in run.customers.items():
+            customer = desk.customer(customer_id)
+            ids = ", ".join(_identifier(i) for i in customer.identifiers)
+            rows.append([customer.id, customer.name or who, ids])
+        self.table(rows)
+        for customer_id in sorted(set(run.customers.values())):
+            profile = desk.store.profile(customer_id)
+            for merge_id in profile.merge_ids if profile else ():
+                record = desk.store.merge(merge_id)
+                if record is None:
+                    continue
+                evidence = ", ".join(_identifier(i) for i in record.evidence)
+                print(
+                    f"merged {record.absorbed_id} into {record.survivor_id} "
+                    f"({record.id}, undoable) on evidence: {evidence}",
+                    file=self.out,
+                )
+
+    def timeline(self, desk: Desk, customer_id: str, name: str) -> None:
+        """One customer's unified timeline."""
+        self.title(f"Timeline of {name} (all channels, one story)")
+        rows = [["when (UTC)", "conversation", "what"]]
+        for event in desk.timeline(customer_id):
+            rows.append([_when(event.at), event.conversation_id or "-", _describe(event)])
+        self.table(rows)
+
+    def routing(self, desk: Desk, run: DemoRun) -> None:
+        """Each inbound message's routing decision, and one explain trace."""
+        self.title("Routing decisions")
+        rows = [["received", "channel", "customer", "conversation", "thread", "rule", "queue",
+                 "priority"]]  # fmt: skip
+        for delivery, receipt in run.inbound:
+            rows.append([
+                _when(delivery.at), delivery.adapter, receipt.customer_id, receipt.conversation_id,
+                receipt.thread_reason or "-", ",".join(receipt.fired) or "-",
+                receipt.queue or "-", receipt.priority,
+            ])  # fmt: skip
+        self.table(rows)
+        if desk.rules is None:
+            return
+        delivery, receipt = next(
+            (d, r) for d, r in run.inbound if r.fired and r.fired[0] == "refund"
+        )
+        events = desk.store.events(conversation_id=receipt.conversation_id)
+        message = next(e.message for e in events if isinstance(e, MessageEvent))
+        context = RoutingContext(
+            now=delivery.at, message=message, customer=desk.customer(receipt.customer_id)
+        )
+        print(f"\nWhy {receipt.conversation_id} went to {receipt.queue}:", file=self.out)
+        print(str(desk.rules.explain(context)), file=self.out)
+
+    def sla(self, desk: Desk, run: DemoRun) -> None:
+        """Every conversation's SLA clocks at the demo's "now"."""
+        self.title(f"SLA clocks at {_when(desk.clock.now())}")
+        rows = [["conversation", "policy", "target", "state", "due", "time left"]]
+        for conversation_id in sorted(set(run.conversations.values())):
+            report = desk.sla_report(conversation_id)
+            if report is None:
+                continue
+            for target in report.targets:
+                if target.target is None:
+                    continue
+                state = target.state.value
+                style = {"breached": "bad", "achieved": "good", "warned": "warn"}.get(state)
+                remaining = target.remaining
+                left = "-" if remaining is None else _duration(remaining)
+                rows.append([
+                    conversation_id, target.policy or "-", target.metric.value,
+                    self.paint(state, style) if style else state,
+                    _when(target.due) if target.due else "-", left,
+                ])  # fmt: skip
+        self.table(rows)
+
+    def metrics(self, desk: Desk, run: DemoRun) -> None:
+        """The week's metrics by channel (durations are medians in seconds)."""
+        self.title("Metrics by channel (durations: median seconds)")
+        events: list[Event] = []
+        for customer_id in sorted(set(run.customers.values())):
+            events.extend(desk.timeline(customer_id))
+        report = compute_metrics(events, now=desk.clock.now(), by=("channel",))
+        print(report_table(report), file=self.out)
+
+
+def _identifier(identifier: Any) -> str:
+    label = identifier.kind.value
+    if identifier.namespace:
+        label = identifier.namespace
+    return f"{label}:{identifier.value}"
+
+
+def _when(at: datetime) -> str:
+    return at.strftime("%a %d %H:%M")
+
+
+def _duration(seconds: int) -> str:
+    sign = "-" if seconds < 0 else ""
+    minutes = abs(seconds) // 60
+    return f"{sign}{minutes // 60}h{minutes % 60:02d}m"
+
+
+def _describe(event: Event) -> str:
+    if isinstance(event, MessageEvent):
+        message = event.message
+        arrow = "<-" if message.direction.value == "inbound" else "->"
+        who = message.author.id or message.author.kind.value
+        return f"{arrow} {message.channel.name} {who}: {message.text[:48]}"
+    if isinstance(event, StatusChanged):
+        previous = event.previous.value if event.previous else "-"
+        return f"status {previous} -> {event.status.value}"
+    if isinstance(event, SurveyResponse):
+        return f"{event.survey.value} answer {event.score}/{event.scale_max}"
+    if isinstance(event, NoteEvent):
+        return f"note: {event.text[:48]}"
+    if isinstance(event, Assigned):
+        return f"routed to queue {event.queue}" + (
+            f", agent {event.assignee}" if event.assignee else ""
+        )
+    if isinstance(event, PriorityChanged):
+        previous = event.previous.value if event.previous else "-"
+        return f"priority {previous} -> {event.priority.value}"
+    if isinstance(event, TagsChanged):
+        return "tags " + " ".join([*(f"+{t}" for t in sorted(event.added)),
+                                   *(f"-{t}" for t in sorted(event.removed))])  # fmt: skip
+    if isinstance(event, OrderEvent):
+        return f"order {event.order_id} ({event.system}) {event.total or ''} {event.currency or ''}"
+    return event.TAG

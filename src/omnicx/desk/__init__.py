@@ -1,0 +1,20 @@
+"""The desk: where a host application meets omnicx.
+
+One call per inbound event (``Desk.receive``), one per agent action
+(``reply``, ``note``, ``assign``, ``set_status``, ``solve``, ``reopen``,
+``set_priority``, ``tag``, ``record_survey``); all state in the host's store;
+every call atomic and idempotent; the receipt's outbox holds what to send.
+"""
+
+from omnicx.desk._desk import Desk, customer_of
+from omnicx.desk._receipt import CollisionError, OutboxKind, Outgoing, Receipt, SlaLine
+
+__all__ = [
+    "CollisionError",
+    "Desk",
+    "OutboxKind",
+    "Outgoing",
+    "Receipt",
+    "SlaLine",
+    "customer_of",
+]

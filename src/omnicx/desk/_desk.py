@@ -1,0 +1,476 @@
+"""The desk: one call per inbound event, all state in the host's store."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+import attrs
+
+from omnicx import serde
+from omnicx.channels import Enrichment, MessageReceived
+from omnicx.clock import Clock
+from omnicx.desk._actions import AgentActions
+from omnicx.desk._receipt import OutboxKind, Outgoing, Receipt, SlaLine
+from omnicx.desk._unit import (
+    ACTIVE,
+    Unit,
+    address_for,
+    higher,
+    member_ids,
+    message_refs,
+    own_refs,
+    receipt_for,
+)
+from omnicx.errors import NotFoundError
+from omnicx.identity import (
+    DEFAULT_POLICY,
+    DEFAULT_RULES,
+    IdentityPolicy,
+    MergeRules,
+    Observation,
+    Profile,
+    current_profile,
+    resolve,
+)
+from omnicx.model import (
+    Assigned,
+    Author,
+    AuthorKind,
+    Channel,
+    Conversation,
+    Customer,
+    Event,
+    MessageEvent,
+    PriorityChanged,
+    Status,
+    StatusChanged,
+    TagsChanged,
+)
+from omnicx.routing import Decision, RoutingContext, RuleEngine, Trace
+from omnicx.sla import Escalate, SlaEngine, SlaReport
+from omnicx.storage import Changes, ConversationRecord, DeskStore
+from omnicx.timeline import (
+    ConversationSummary,
+    ThreadingPolicy,
+    ThreadOutcome,
+    build_timeline,
+    thread,
+)
+
+SYSTEM = Author(kind=AuthorKind.SYSTEM, id="omnicx")
+
+
+def customer_of(profile: Profile) -> Customer:
+    """The profile as a ``Customer``, lifting well-known attributes into fields.
+
+    ``vip``, ``tier``, ``language``, ``timezone`` and ``lifetime_value`` in a
+    profile's attributes (from enrichment or the host) become the customer's
+    fields, so routing and SLA conditions see them.
+    """
+    base = profile.to_customer()
+    attributes = dict(base.attributes)
+    value = attributes.get("lifetime_value")
+    try:
+        lifetime = None if value is None else Decimal(str(value))
+    except InvalidOperation:
+        lifetime = None
+
+    def text(key: str) -> str | None:
+        value = attributes.get(key)
+        return value if isinstance(value, str) else None
+
+    return attrs.evolve(
+        base,
+        vip=bool(attributes.get("vip", False)),
+        tier=text("tier"),
+        language=text("language"),
+        timezone=text("timezone"),
+        lifetime_value=lifetime if lifetime is not None and lifetime >= 0 else None,
+    )
+
+
+@attrs.define
+class Desk(AgentActions):
+    """The pipeline that ties identity, threading, routing and SLAs to a store.
+
+    Every call reads what it needs from ``store``, computes every change, and
+    commits them in one ``store.commit``: nothing is half-written, and a lost
+    race raises ``ConflictError`` for the host to retry. Every call is
+    idempotent by its key (the inbound message's channel and external id, or
+    the ``request_id`` an agent action passes).
+
+    Attributes:
+        store: where all state lives (``MemoryStore``, ``SqliteStore`` or the host's).
+        clock: where ``now`` comes from; use ``FixedClock`` in tests.
+        rules: the compiled routing rules; None routes nothing.
+        sla: the SLA engine; None tracks no SLA.
+        threading: the threading windows.
+        identity: identity resolution's guards and limits.
+        merge_rules: how merged profiles combine fields.
+        csat_template: the survey template sent after a solve; None sends none.
+    """
+
+    store: DeskStore
+    clock: Clock
+    rules: RuleEngine | None = None
+    sla: SlaEngine | None = None
+    threading: ThreadingPolicy = attrs.field(factory=ThreadingPolicy)
+    identity: IdentityPolicy = DEFAULT_POLICY
+    merge_rules: MergeRules = DEFAULT_RULES
+    csat_template: str | None = "csat"
+
+    # -- inbound -------------------------------------------------------------
+
+    def receive(self, event: MessageReceived) -> Receipt:
+        """Take one inbound customer message through the whole pipeline.
+
+        Resolves the sender to a customer, threads the message into a
+        conversation (continued, reopened or new), routes it, updates SLA
+        clocks and commits it all at once. The receipt's outbox holds what
+        the host should send (auto-replies, notifications, escalations).
+
+        A message already received (same channel and external id) changes
+        nothing and returns the receipt recorded the first time, with
+        ``replayed`` set.
+        """
+        message = event.message
+        key = f"in:{message.id}"
+        replayed = self._replayed(key)
+        if replayed is not None:
+            return replayed
+        unit = Unit.open(self.store, key, self.clock.now())
+        observation = Observation(
+            id=message.id, at=message.sent_at, identifiers=event.sender, name=event.sender_name
+        )
+        resolution = resolve(unit.staged, observation, policy=self.identity, rules=self.merge_rules)
+        profile = current_profile(unit.staged, resolution.customer_id)
+        customer = customer_of(profile)
+        summaries = self._candidates(unit, profile, message_refs(message))
+        decision = thread(message, summaries, self.threading, unit.now, customer_id=profile.id)
+        if decision.conversation_id is not None:
+            record = unit.load(self._record(decision.conversation_id))
+        else:
+            record = self._new_record(unit, profile.id, event, decision.follow_up_of)
+        record = self._take_message(unit, record, event, profile.id, decision.outcome)
+        active = sum(1 for s in summaries if s.status in ACTIVE and s.id != record.id) + int(
+            record.conversation.status in ACTIVE
+        )
+        fresh = decision.outcome is not ThreadOutcome.CONTINUE
+        record, fired = self._route(unit, record, customer, event, active, fresh)
+        record, sla = self._track(unit, record, customer)
+        unit.put(record)
+        receipt = receipt_for(
+            unit,
+            record,
+            profile.id,
+            identity=resolution.outcome.value,
+            merges=tuple(m.id for m in resolution.merges),
+            conflicts=len(resolution.conflicts),
+            thread_reason=decision.reason.value,
+            fired=fired,
+            sla=sla,
+        )
+        return unit.commit(receipt)
+
+    def explain(self, event: MessageReceived) -> Trace | None:
+        """The routing trace for a message as it would be routed now (nothing is stored)."""
+        if self.rules is None:
+            return None
+        return self.rules.explain(RoutingContext(now=self.clock.now(), message=event.message))
+
+    def enrich(self, enrichment: Enrichment, *, key: str) -> str:
+        """Record orders, payments and profile facts from a commerce webhook.
+
+        The enrichment's identifiers resolve (and may merge) the customer like
+        any message; its attributes fold into the profile; its events join the
+        customer's timeline. ``key`` makes the call idempotent (use the
+        webhook's delivery id). Returns the customer id.
+        """
+        stored = self.store.receipt(f"enrich:{key}")
+        if stored is not None:
+            return str(stored["customer_id"])
+        unit = Unit.open(self.store, f"enrich:{key}", self.clock.now())
+        first = min((e.at for e in enrichment.events), default=unit.now)
+        observation = Observation(
+            id=unit.key,
+            at=first,
+            identifiers=enrichment.identifiers,
+            name=enrichment.name,
+            attributes=enrichment.attributes,
+        )
+        resolution = resolve(unit.staged, observation, policy=self.identity, rules=self.merge_rules)
+        for event in enrichment.events:
+            unit.events.append(attrs.evolve(event, customer_id=resolution.customer_id))
+        self.store.commit(
+            _changes_without_conversation(unit, {"customer_id": resolution.customer_id})
+        )
+        return resolution.customer_id
+
+    # -- reading -------------------------------------------------------------
+
+    def customer(self, customer_id: str) -> Customer:
+        """The live customer for an id (an id merged away resolves to its survivor)."""
+        return customer_of(current_profile(self.store, customer_id))
+
+    def timeline(self, customer_id: str) -> tuple[Event, ...]:
+        """The customer's one timeline across channels, merged profiles included."""
+        profile = current_profile(self.store, customer_id)
+        staged = Unit.open(self.store, "read", self.clock.now()).staged
+        return build_timeline(self.store.events(customer_ids=member_ids(staged, profile)))
+
+    def conversation(self, conversation_id: str) -> ConversationRecord:
+        """The stored conversation record; raises ``NotFoundError``."""
+        return self._record(conversation_id)
+
+    def conversations(self, customer_id: str) -> list[ConversationRecord]:
+        """Every conversation of a customer (merged profiles included), oldest first."""
+        profile = current_profile(self.store, customer_id)
+        staged = Unit.open(self.store, "read", self.clock.now()).staged
+        return self.store.conversations_of(member_ids(staged, profile))
+
+    def sla_report(self, conversation_id: str) -> SlaReport | None:
+        """Every SLA clock of a conversation at the clock's ``now``; None without SLAs."""
+        if self.sla is None:
+            return None
+        record = self._record(conversation_id)
+        events = self.store.events(conversation_id=conversation_id)
+        customer = self.customer(record.conversation.customer_id)
+        return self.sla.status(events, self.clock.now(), _customer_facts(customer))
+
+    # -- steps ---------------------------------------------------------------
+
+    def _replayed(self, key: str) -> Receipt | None:
+        stored = self.store.receipt(key)
+        if stored is None:
+            return None
+        return attrs.evolve(serde.from_dict(Receipt, stored), replayed=True)
+
+    def _record(self, conversation_id: str) -> ConversationRecord:
+        record = self.store.conversation(conversation_id)
+        if record is None:
+            raise NotFoundError("conversation", conversation_id)
+        return record
+
+    def _candidates(
+        self, unit: Unit, profile: Profile, refs: Sequence[str]
+    ) -> list[ConversationSummary]:
+        ids = member_ids(unit.staged, profile)
+        records = {r.id: r for r in self.store.conversations_of(ids)}
+        for ref in refs:
+            found = self.store.conversation_for_ref(ref)
+            if found is not None and found not in records:
+                records[found] = self._record(found)
+        summaries = []
+        for record in records.values():
+            summary = unit.load(record).summary
+            if summary.customer_id in ids:
+                # Conversations of merged-away profiles belong to the survivor now.
+                summary = attrs.evolve(summary, customer_id=profile.id)
+            summaries.append(summary)
+        return summaries
+
+    def _new_record(
+        self, unit: Unit, customer_id: str, event: MessageReceived, follow_up_of: str | None
+    ) -> ConversationRecord:
+        message = event.message
+        conversation = Conversation(
+            id=self.store.next_id("c"),
+            customer_id=customer_id,
+            channel=message.channel,
+            created_at=message.sent_at,
+            subject=message.thread.subject,
+            follow_up_of=follow_up_of,
+        )
+        summary = ConversationSummary(
+            id=conversation.id,
+            customer_id=customer_id,
+            channel=message.channel,
+            status=Status.NEW,
+            last_activity_at=message.sent_at,
+        )
+        unit.events.append(
+            StatusChanged(
+                id=unit.event_id(),
+                at=message.sent_at,
+                customer_id=customer_id,
+                conversation_id=conversation.id,
+                previous=None,
+                status=Status.NEW,
+                actor=SYSTEM,
+            )
+        )
+        return ConversationRecord(conversation=conversation, summary=summary)
+
+    def _take_message(
+        self,
+        unit: Unit,
+        record: ConversationRecord,
+        event: MessageReceived,
+        customer_id: str,
+        outcome: ThreadOutcome,
+    ) -> ConversationRecord:
+        message = event.message
+        conversation = record.conversation
+        # A customer writing to a solved conversation inside the reopen window
+        # reopens it; writing to one pending on them makes it open again.
+        if outcome is ThreadOutcome.REOPEN or conversation.status is Status.PENDING:
+            record = self._set_status(unit, record, Status.OPEN, message.sent_at, SYSTEM)
+        unit.events.append(
+            MessageEvent(
+                id=f"msg:{message.id}",
+                at=message.sent_at,
+                customer_id=customer_id,
+                conversation_id=conversation.id,
+                source=message.channel.name,
+                external_id=message.external_id,
+                message=message,
+            )
+        )
+        unit.refs.extend((ref, conversation.id) for ref in own_refs(message))
+        channel = message.channel.name
+        address = address_for(message.channel, event.sender) or message.thread.provider_thread_id
+        addresses = dict(record.addresses)
+        if address:
+            addresses[channel] = address
+        last = record.last_inbound.get(channel)
+        inbound = dict(record.last_inbound)
+        inbound[channel] = message.sent_at if last is None else max(last, message.sent_at)
+        return attrs.evolve(
+            record,
+            summary=record.summary.with_message(message),
+            addresses=addresses,
+            last_inbound=inbound,
+        )
+
+    def _route(
+        self,
+        unit: Unit,
+        record: ConversationRecord,
+        customer: Customer,
+        event: MessageReceived,
+        active: int,
+        fresh: bool,
+    ) -> tuple[ConversationRecord, tuple[str, ...]]:
+        if self.rules is None:
+            return record, ()
+        context = RoutingContext(
+            now=unit.now,
+            message=event.message,
+            customer=customer,
+            conversation=record.conversation,
+            open_conversations=active,
+        )
+        decision = self.rules.decide(context)
+        record = self._apply_decision(unit, record, decision, fresh)
+        conversation = record.conversation
+        # Auto-replies acknowledge a new or reopened conversation, not every message.
+        for reply in decision.auto_replies if fresh else ():
+            unit.outbox.append(
+                self._to_customer(record, OutboxKind.AUTO_REPLY, template=reply.template,
+                                  variables=dict(reply.variables))
+            )  # fmt: skip
+        for kind, targets in (
+            (OutboxKind.NOTIFICATION, decision.notifications),
+            (OutboxKind.ESCALATION, decision.escalations),
+        ):
+            unit.outbox.extend(
+                Outgoing(kind=kind, conversation_id=conversation.id,
+                         customer_id=conversation.customer_id, target=target)
+                for target in targets
+            )  # fmt: skip
+        return record, decision.fired
+
+    def _apply_decision(
+        self, unit: Unit, record: ConversationRecord, decision: Decision, fresh: bool
+    ) -> ConversationRecord:
+        conversation = record.conversation
+        at = unit.now
+        # A new or reopened conversation takes the decided queue; a running
+        # one keeps its queue and owner, so routing never yanks live work.
+        queue = decision.queue if fresh and decision.queue else conversation.queue
+        priority = higher(conversation.priority, decision.priority)
+        tags = (conversation.tags | decision.tags) - decision.removed_tags
+        base: dict[str, Any] = {"at": at, "customer_id": conversation.customer_id,
+                "conversation_id": conversation.id, "actor": SYSTEM}  # fmt: skip
+        if queue != conversation.queue:
+            unit.events.append(
+                Assigned(id=unit.event_id(), assignee=conversation.assignee,
+                         previous=conversation.assignee, queue=queue, **base)
+            )  # fmt: skip
+        if priority is not conversation.priority:
+            unit.events.append(
+                PriorityChanged(id=unit.event_id(), previous=conversation.priority,
+                                priority=priority, **base)
+            )  # fmt: skip
+        if tags != conversation.tags:
+            unit.events.append(
+                TagsChanged(id=unit.event_id(), added=tags - conversation.tags,
+                            removed=conversation.tags - tags, **base)
+            )  # fmt: skip
+        updated = attrs.evolve(conversation, queue=queue, priority=priority, tags=tags)
+        return attrs.evolve(record, conversation=updated)
+
+    def _track(
+        self, unit: Unit, record: ConversationRecord, customer: Customer
+    ) -> tuple[ConversationRecord, tuple[SlaLine, ...]]:
+        if self.sla is None:
+            return record, ()
+        stored = self.store.events(conversation_id=record.id)
+        mine = [e for e in unit.events if e.conversation_id == record.id]
+        checked = record.sla_state.get("checked_at")
+        since = None if checked is None else datetime.fromisoformat(str(checked))
+        _, effects = self.sla.replay([*stored, *mine], unit.now, _customer_facts(customer))
+        for effect in effects:
+            # Replays re-emit old effects: only what fell due since the last
+            # check is new.
+            if isinstance(effect, Escalate) and (since is None or effect.at > since):
+                unit.outbox.append(
+                    Outgoing(kind=OutboxKind.ESCALATION, conversation_id=record.id,
+                             customer_id=record.conversation.customer_id, target=effect.action)
+                )  # fmt: skip
+        report = self.sla.status([*stored, *mine], unit.now, _customer_facts(customer))
+        lines = tuple(
+            SlaLine(
+                metric=t.metric.value,
+                occurrence=t.occurrence,
+                state=t.state.value,
+                due=t.due,
+                remaining_seconds=t.remaining,
+            )
+            for t in report.targets
+        )
+        state = {"checked_at": serde.to_dict(unit.now), "lines": serde.to_dict(lines)}
+        return attrs.evolve(record, sla_state=state), lines
+
+    def _to_customer(self, record: ConversationRecord, kind: OutboxKind, **fields: Any) -> Outgoing:
+        # Answer where the customer last wrote; before any inbound message,
+        # on the channel the conversation started on.
+        latest = max(record.last_inbound.items(), key=lambda item: item[1], default=None)
+        channel = record.conversation.channel if latest is None else Channel(latest[0])
+        return Outgoing(
+            kind=kind,
+            conversation_id=record.id,
+            customer_id=record.conversation.customer_id,
+            channel=channel,
+            to=record.addresses.get(channel.name),
+            last_inbound_at=record.last_inbound.get(channel.name),
+            **fields,
+        )
+
+
+def _customer_facts(customer: Customer) -> Mapping[str, Any]:
+    facts: dict[str, Any] = dict(customer.attributes)
+    facts.update(vip=customer.vip, tier=customer.tier, language=customer.language)
+    return facts
+
+
+def _changes_without_conversation(unit: Unit, receipt: Mapping[str, Any]) -> Changes:
+    return Changes(
+        identity=unit.staged.staged(),
+        profile_versions=dict(unit.staged.read_versions),
+        events=tuple(unit.events),
+        receipts=((unit.key, dict(receipt)),),
+    )

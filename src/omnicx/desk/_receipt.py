@@ -1,0 +1,122 @@
+"""What every desk call returns: a receipt, with an outbox for the host to send."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+from datetime import datetime
+
+import attrs
+
+from omnicx.errors import ConflictError
+from omnicx.model import Channel
+
+
+class OutboxKind(enum.Enum):
+    """Why the desk wants something sent."""
+
+    AUTO_REPLY = "auto_reply"
+    """A rule's auto-reply template to the customer."""
+    AGENT_REPLY = "agent_reply"
+    """An agent's reply to the customer."""
+    CSAT_REQUEST = "csat_request"
+    """A satisfaction survey after a solve."""
+    NOTIFICATION = "notification"
+    """A rule's notification to a named target (a Slack channel, a lead)."""
+    ESCALATION = "escalation"
+    """A rule's or an SLA threshold's escalation to a named target."""
+
+
+@attrs.frozen(kw_only=True)
+class Outgoing:
+    """One thing for the host to send; omnicx never sends anything itself.
+
+    For messages to the customer (``AUTO_REPLY``, ``AGENT_REPLY``,
+    ``CSAT_REQUEST``) ``channel`` and ``to`` say where, and the host renders
+    it with that channel's adapter (window and length rules apply there).
+    For ``NOTIFICATION`` and ``ESCALATION``, ``target`` names who to tell.
+
+    Attributes:
+        last_inbound_at: when the customer last wrote on ``channel``, for the
+            adapter's messaging-window check.
+        template: the template id of an auto-reply or survey, if any.
+        variables: the template's variables.
+    """
+
+    kind: OutboxKind
+    conversation_id: str
+    customer_id: str
+    channel: Channel | None = None
+    to: str | None = None
+    text: str = ""
+    template: str | None = None
+    variables: Mapping[str, str] = attrs.field(factory=dict)
+    target: str | None = None
+    last_inbound_at: datetime | None = None
+
+
+@attrs.frozen(kw_only=True)
+class SlaLine:
+    """One SLA clock's state in a receipt."""
+
+    metric: str
+    occurrence: int
+    state: str
+    due: datetime | None = None
+    remaining_seconds: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class Receipt:
+    """The outcome of one desk call.
+
+    Attributes:
+        key: the idempotency key the call was recorded under.
+        replayed: True when this call had been processed before and nothing
+            changed; the receipt is the one recorded then.
+        identity: the identity outcome (new, matched, merged, conflict) for
+            inbound messages; None for agent actions.
+        merges: ids of merges made (``omnicx.identity.unmerge`` undoes them).
+        thread_reason: why the message went to this conversation.
+        fired: ids of the routing rules that fired.
+        conversation_version: the conversation's version after the call; pass
+            it back as ``seen_version`` with the agent's next action.
+    """
+
+    key: str
+    customer_id: str
+    conversation_id: str
+    conversation_version: int
+    status: str
+    priority: str
+    queue: str | None = None
+    assignee: str | None = None
+    tags: frozenset[str] = frozenset()
+    identity: str | None = None
+    merges: tuple[str, ...] = ()
+    conflicts: int = 0
+    thread_reason: str | None = None
+    fired: tuple[str, ...] = ()
+    sla: tuple[SlaLine, ...] = ()
+    outbox: tuple[Outgoing, ...] = ()
+    replayed: bool = False
+
+
+class CollisionError(ConflictError):
+    """Another agent replied to or claimed the conversation since this one loaded it.
+
+    Attributes:
+        agent_id: who acted in between.
+        action: ``"reply"`` or ``"claim"``.
+        at: when they did.
+    """
+
+    def __init__(self, conversation_id: str, agent_id: str, action: str, at: datetime) -> None:
+        self.agent_id = agent_id
+        self.action = action
+        self.at = at
+        verb = "replied to" if action == "reply" else "claimed"
+        super().__init__(
+            f"agent {agent_id!r} {verb} conversation {conversation_id!r} at "
+            f"{at.isoformat()} since you loaded it; reload it before acting"
+        )

@@ -1,0 +1,153 @@
+"""One desk call's unit of work: what it read, what it will write, one commit."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+import attrs
+
+from omnicx import serde
+from omnicx.desk._receipt import Outgoing, Receipt
+from omnicx.identity import Profile
+from omnicx.model import Channel, Conversation, Event, Message, Priority, Status
+from omnicx.storage import Changes, ConversationRecord, DeskStore, StagedIdentityStore
+
+
+def message_refs(message: Message) -> list[str]:
+    """The thread-reference keys a message answers to (looked up in the store)."""
+    refs = [f"mid:{mid}" for mid in (*message.thread.in_reply_to, *message.thread.references)]
+    channel = message.channel.name
+    if message.thread.provider_thread_id:
+        refs.append(f"thread:{channel}:{message.thread.provider_thread_id}")
+    if message.external_id:
+        refs.append(f"ext:{channel}:{message.external_id}")
+    return refs
+
+
+def own_refs(message: Message) -> list[str]:
+    """The thread-reference keys under which a message's conversation is indexed."""
+    refs = [f"mid:{message.thread.message_id}"] if message.thread.message_id else []
+    channel = message.channel.name
+    if message.thread.provider_thread_id:
+        refs.append(f"thread:{channel}:{message.thread.provider_thread_id}")
+    if message.external_id:
+        refs.append(f"ext:{channel}:{message.external_id}")
+    return refs
+
+
+@attrs.define
+class Unit:
+    """Collects one call's reads and writes; ``commit`` hands them to the store at once."""
+
+    store: DeskStore
+    key: str
+    now: datetime
+    staged: StagedIdentityStore
+    read: dict[str, ConversationRecord] = attrs.field(factory=dict)
+    written: dict[str, ConversationRecord] = attrs.field(factory=dict)
+    events: list[Event] = attrs.field(factory=list)
+    refs: list[tuple[str, str]] = attrs.field(factory=list)
+    outbox: list[Outgoing] = attrs.field(factory=list)
+    _count: int = 0
+
+    @classmethod
+    def open(cls, store: DeskStore, key: str, now: datetime) -> Unit:
+        """Start a unit of work over ``store``."""
+        return cls(store=store, key=key, now=now, staged=StagedIdentityStore(store))
+
+    def event_id(self) -> str:
+        """A fresh event id, derived from the call's key (stable under replays)."""
+        self._count += 1
+        return f"{self.key}#{self._count}"
+
+    def load(self, record: ConversationRecord) -> ConversationRecord:
+        """Remember a record as read (its version guards the commit)."""
+        self.read.setdefault(record.id, record)
+        return self.written.get(record.id, record)
+
+    def put(self, record: ConversationRecord) -> None:
+        """Stage a record to write; its version stays the one read."""
+        base = self.read.get(record.id)
+        version = 0 if base is None else base.version
+        self.written[record.id] = attrs.evolve(record, version=version)
+
+    def commit(self, receipt: Receipt) -> Receipt:
+        """Write everything with the receipt, atomically; return the receipt."""
+        self.store.commit(
+            Changes(
+                identity=self.staged.staged(),
+                profile_versions=dict(self.staged.read_versions),
+                conversations=tuple(self.written.values()),
+                thread_refs=tuple(self.refs),
+                events=tuple(self.events),
+                receipts=((self.key, serde.to_dict(receipt)),),
+            )
+        )
+        return receipt
+
+
+def member_ids(staged: StagedIdentityStore, profile: Profile) -> list[str]:
+    """The profile's id and every id merged into it (still-merged ones only)."""
+    ids, todo = [profile.id], list(profile.merge_ids)
+    while todo:
+        record = staged.merge(todo.pop())
+        if record is None or record.undone_at is not None:
+            continue
+        ids.append(record.absorbed_id)
+        absorbed = staged.profile(record.absorbed_id)
+        if absorbed is not None:
+            todo.extend(absorbed.merge_ids)
+    return ids
+
+
+def address_for(channel: Channel, identifiers: Iterable[object]) -> str | None:
+    """Pick where replies on ``channel`` go from the sender's identifiers."""
+    from omnicx.model import Identifier, IdentifierKind
+
+    wanted = {
+        "email": (IdentifierKind.EMAIL, ""),
+        "sms": (IdentifierKind.PHONE, ""),
+        "voice": (IdentifierKind.PHONE, ""),
+        "whatsapp": (IdentifierKind.PHONE, ""),
+    }.get(channel.name, (IdentifierKind.HANDLE, channel.name))
+    found = [i for i in identifiers if isinstance(i, Identifier)]
+    for identifier in found:
+        if (identifier.kind, identifier.namespace) == wanted:
+            return identifier.value
+    return found[0].value if found else None
+
+
+def receipt_for(
+    unit: Unit,
+    record: ConversationRecord,
+    customer_id: str,
+    **extra: object,
+) -> Receipt:
+    """Build the receipt describing ``record`` after the call."""
+    conversation: Conversation = record.conversation
+    base = unit.read.get(record.id)
+    version = (0 if base is None else base.version) + 1
+    return Receipt(
+        key=unit.key,
+        customer_id=customer_id,
+        conversation_id=conversation.id,
+        conversation_version=version,
+        status=conversation.status.value,
+        priority=conversation.priority.value,
+        queue=conversation.queue,
+        assignee=conversation.assignee,
+        tags=conversation.tags,
+        outbox=tuple(unit.outbox),
+        **extra,  # type: ignore[arg-type]
+    )
+
+
+def higher(current: Priority, proposed: Priority | None) -> Priority:
+    """Rules raise priority on a running conversation; they never lower it."""
+    if proposed is None or proposed.rank <= current.rank:
+        return current
+    return proposed
+
+
+ACTIVE = frozenset({Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD})
