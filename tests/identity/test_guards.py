@@ -145,3 +145,8 @@ def test_placeholders_neither_link_nor_protect() -> None:
     assert protection_refusal([junk], [SHOP2], 0) is None
     info = Identifier.email("info@acme.com", verified=True)
     assert protection_refusal([info], [BEN], 2) is None
+
+
+def test_match_key_folds_case_of_hand_built_emails() -> None:
+    """An email Identifier built by hand with capitals still keys like its canonical form."""
+    assert match_key(Identifier.email("Ana@Example.COM")) == match_key(ANA)

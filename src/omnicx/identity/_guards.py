@@ -133,7 +133,7 @@ def match_key(identifier: Identifier) -> str:
     kind uses :attr:`Identifier.key`. Pass canonical identifiers.
     """
     if identifier.kind is IdentifierKind.EMAIL:
-        return f"email:{email_match_key(identifier.value)}"
+        return f"email:{email_match_key(identifier.value.lower())}"
     return identifier.key
 
 
