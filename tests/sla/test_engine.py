@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import attrs
 import pytest
 
-from omnicx.model import AuthorKind, Channel, Priority, Status
+from omnicx.model import Assigned, AuthorKind, Channel, Priority, Status
 from omnicx.sla import (
     NO_PAUSES,
     ClockEvent,
     ClockEventKind,
     ClockState,
+    ConversationFacts,
     Escalate,
     Escalation,
     Match,
@@ -356,8 +358,6 @@ def test_target_validation(bad: int) -> None:
 
 def test_match_checks_every_given_field() -> None:
     """Match requires every given field: channel, priority, queue, tags and customer values."""
-    from omnicx.sla import ConversationFacts
-
     rule = Match(
         channel=[Channel.EMAIL],
         priority=[Priority.HIGH, Priority.URGENT],
@@ -381,17 +381,30 @@ def test_match_checks_every_given_field() -> None:
         {"tags": frozenset({"de"})},
         {"customer": {"tier": "silver"}},
     ):
-        import attrs
-
         assert not rule(attrs.evolve(facts, **change))
 
 
 def test_assignment_sets_queue_for_policy_selection() -> None:
     """An assignment's queue is a fact policies can match on."""
-    from omnicx.model import Assigned
-
     billing = Policy(name="billing", when=Match(queue=["billing"]))
     engine = SlaEngine(policies=[billing])
     moved = Assigned(id="a", at=at(5), customer_id="c1", assignee="ag1", queue="billing")
     report = engine.status([customer(0), moved], at(10))
     assert report.policy == PolicyApplied(name="billing", version=1, at=at(5))
+
+
+def test_intercom_variant_breaches_at_the_late_reply() -> None:
+    """With breach_on_reply a late reply clock is marked breached when the reply comes."""
+    engine = SlaEngine(policies=[policy(first_reply=60, next_reply=30)], breach_on_reply=True)
+    state, effects = engine.replay([customer(0)], at(100))
+    frt = clock(engine.report(state, at(100)), Metric.FIRST_REPLY)
+    assert frt.state is ClockState.ACTIVE
+    assert frt.overdue == 40 * 60
+    assert not [e for e in effects if isinstance(e, ClockEvent) and e.kind is K.BREACH]
+    state, effects = engine.replay([customer(0), agent(100), customer(110), agent(120)], at(130))
+    assert [e for e in effects if isinstance(e, ClockEvent) and e.kind is K.BREACH] == [
+        ClockEvent(kind=K.BREACH, metric=Metric.FIRST_REPLY, occurrence=0, at=at(100))
+    ]
+    report = engine.report(state, at(130))
+    assert clock(report, Metric.FIRST_REPLY).state is ClockState.BREACHED
+    assert clock(report, Metric.NEXT_REPLY).state is ClockState.ACHIEVED

@@ -84,12 +84,16 @@ class SlaEngine:
             ``Message.is_public_human_reply`` (no bot, automation or note).
         bot_reply_clears: a public bot or automation reply cancels the open
             reply clocks without a sample (Chatwoot); off by default.
+        breach_on_reply: the Intercom variant: a reply clock that runs past
+            its target is marked breached only when it is fulfilled, at that
+            instant; off by default (breach at the target instant).
     """
 
     policies: tuple[Policy, ...] = attrs.field(converter=_policies)
     default: Policy | None = None
     fulfils_reply: Callable[[Message], bool] = _public_human_reply
     bot_reply_clears: bool = False
+    breach_on_reply: bool = False
 
     def start(self, customer: Mapping[str, Any] | None = None) -> SlaState:
         """An empty state; ``customer`` holds the attributes conditions may test."""
@@ -116,7 +120,8 @@ class SlaEngine:
         target = policy.target(clock.metric, state.facts.priority)
         if target is None:
             return []
-        steps = [("breach", 100)]
+        late_only = self.breach_on_reply and clock.metric in REPLY_METRICS
+        steps = [] if late_only else [("breach", 100)]
         if target.warn_percent:
             steps.insert(0, ("warn", target.warn_percent))
         steps += [
@@ -228,6 +233,8 @@ class SlaEngine:
             state = self._on_message(state, step, event.message)
         elif isinstance(event, StatusChanged):
             state = self._on_status(state, step, before.status, event.status)
+        if self.breach_on_reply:
+            self._breach_late_replies(state, step)
         pauses = policy.pauses if policy else {}
         for i, clock in enumerate(step.clocks):
             if not clock.is_open:
@@ -240,6 +247,20 @@ class SlaEngine:
         state = attrs.evolve(state, clocks=tuple(step.clocks))
         state, late = self._advance(state, max(now, at))
         return state, (*effects, *late)
+
+    def _breach_late_replies(self, state: SlaState, step: _Step) -> None:
+        # Intercom: "missed" is applied when the teammate finally replies.
+        policy = state.policy
+        for i, clock in enumerate(step.clocks):
+            target = policy.target(clock.metric, state.facts.priority) if policy else None
+            if (
+                target is not None
+                and clock.metric in REPLY_METRICS
+                and clock.fulfilled_at == step.at
+                and clock.breached_at is None
+                and clock.elapsed > target.seconds
+            ):
+                step.put(i, attrs.evolve(clock, breached_at=step.at), K.BREACH)
 
     def _on_message(self, state: SlaState, step: _Step, message: Message) -> SlaState:
         active = state.facts.status not in _DONE
