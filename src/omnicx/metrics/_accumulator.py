@@ -45,14 +45,6 @@ _COUNTERS = (
     "offered",
     "answered",
 )
-_SINGLE_TIMINGS = (
-    "first_reply",
-    "first_resolution",
-    "full_resolution",
-    "requester_wait",
-    "agent_work",
-    "on_hold",
-)
 
 
 def _distributions() -> dict[str, Distribution]:
@@ -120,8 +112,14 @@ class _Group:
             self.offered += 1
             self.answered += facts.survey_answered
         calendar, business = self.calendar, self.business
-        for name in _SINGLE_TIMINGS:
-            timing = getattr(facts, name)
+        for name, timing in (
+            ("first_reply", facts.first_reply),
+            ("first_resolution", facts.first_resolution),
+            ("full_resolution", facts.full_resolution),
+            ("requester_wait", facts.requester_wait),
+            ("agent_work", facts.agent_work),
+            ("on_hold", facts.on_hold),
+        ):
             if timing is not None:
                 _add(calendar[name], timing.seconds)
                 if timing.business_seconds is not None:

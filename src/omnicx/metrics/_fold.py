@@ -57,6 +57,15 @@ class FactsBuilder:
     Steps must arrive in time order; ``created_at`` is the first one's time.
     """
 
+    __slots__ = (
+        "agent", "agent_replies", "attribute_map", "calendar", "ces_score", "channel",
+        "channels", "config", "conversation_id", "created", "csat_satisfied", "current",
+        "customer_id", "first_reply", "first_solve", "first_window_pending", "follow_up",
+        "held", "last_solve", "next_replies", "nps_score", "outbound_first", "priority_name",
+        "queue", "reopen_replies", "reopens", "span_start", "spans", "status_since",
+        "survey_offered", "tag_set", "waiting_since", "window_start", "worked",
+    )  # fmt: skip
+
     def __init__(
         self,
         *,
