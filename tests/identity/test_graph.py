@@ -313,3 +313,15 @@ def test_graph_values_round_trip_through_serde() -> None:
     ]
     for value in values:
         assert serde.from_dict(type(value), serde.to_dict(value)) == value
+
+
+def test_conventional_attribute_names_pick_their_rule() -> None:
+    """Unconfigured *_count sums, first_* keeps the earliest, last_* the latest."""
+    store = MemoryIdentityStore()
+    resolve(store, obs("o1", ANA, order_count=2, first_order="2025-03", last_order="2025-04"))
+    resolve(
+        store, obs("o2", PHONE, hour=1, order_count=3, first_order="2024-01", last_order="2026-01")
+    )
+    resolve(store, obs("o3", ANA, PHONE, hour=2))
+    attributes = dict(current_profile(store, "p1").attributes)
+    assert attributes == {"order_count": 5, "first_order": "2024-01", "last_order": "2026-01"}

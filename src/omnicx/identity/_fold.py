@@ -34,7 +34,10 @@ class MergeRules:
     Fixed rules: ``created_at`` is the earliest, ``last_seen_at`` the latest,
     identifiers, names, addresses and observation ids are unioned. For
     attributes, ``fields`` names a rule per attribute; an attribute not named
-    is unioned when both values are lists and otherwise the survivor wins.
+    is unioned when both values are lists, summed when both are numbers and
+    its name ends in ``_count``, the earliest for ``first_*`` and the latest
+    for ``last_*`` (when both values compare), and otherwise the survivor
+    wins.
 
     Example: ``MergeRules(fields={"order_count": FieldRule.SUM,
     "last_order_at": FieldRule.MAX})``.
@@ -49,10 +52,27 @@ class MergeRules:
             return rule
         if isinstance(left, list | tuple) and isinstance(right, list | tuple):
             return FieldRule.UNION
+        numbers = _is_number(left) and _is_number(right)
+        # Naming conventions as the big helpdesks apply them: counters sum,
+        # first_* keeps the earliest, last_* the latest.
+        if numbers and name.endswith("_count"):
+            return FieldRule.SUM
+        if _comparable(left, right) and name.startswith("first_"):
+            return FieldRule.MIN
+        if _comparable(left, right) and name.startswith("last_"):
+            return FieldRule.MAX
         return FieldRule.SURVIVOR
 
 
 DEFAULT_RULES = MergeRules()
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
+
+
+def _comparable(left: Any, right: Any) -> bool:
+    return type(left) is type(right) and isinstance(left, int | float | str)
 
 
 def union_identifiers(*groups: Iterable[Identifier]) -> tuple[Identifier, ...]:
