@@ -1,0 +1,54 @@
+"""The demo's sample week shows every promised behaviour, and ``omnicx demo`` prints it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from omnicx.cli import main
+from omnicx.desk._demo import demo_desk, run_sample
+from omnicx.storage import MemoryStore
+
+
+@pytest.fixture(scope="module")
+def run():  # type: ignore[no-untyped-def]
+    desk = demo_desk(MemoryStore())
+    return desk, run_sample(desk)
+
+
+def test_sample_week_merges_switches_reopens_and_breaches(run) -> None:  # type: ignore[no-untyped-def]
+    """Sam's two profiles merge; Maya switches channel; Lena reopens; Tom's SLA breaches."""
+    desk, result = run
+    reasons = {(d.who, r.thread_reason) for d, r in result.inbound}
+    assert ("maya", "continuity") in reasons  # email -> WhatsApp, same conversation
+    assert ("lena", "references") in reasons  # reply on a solved email thread
+    assert any(r.identity == "merged" for d, r in result.inbound if d.who == "sam")
+    tom = desk.sla_report(result.conversations["tom"])
+    assert any(t.metric.value == "first_reply" and t.state.value == "breached" for t in tom.targets)
+    lena = desk.conversation(result.conversations["lena"]).conversation
+    assert lena.status.value == "solved"
+    assert len({result.customers[w] for w in ("maya", "sam", "tom", "lena", "jo")}) == 5
+
+
+def test_omnicx_demo_prints_every_section(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The README's first command: profiles, timeline, routing with a trace, SLAs, metrics."""
+    db = tmp_path / "demo.sqlite3"
+    assert main(["demo", "--db", str(db), "--colour", "never"]) == 0
+    out = capsys.readouterr().out
+    for heading in ("Customer profiles", "Timeline of Maya Chen", "Routing decisions",
+                    "SLA clocks", "Metrics by channel"):  # fmt: skip
+        assert heading in out
+    assert "merged p4 into p2" in out
+    assert "breached" in out
+    assert "\x1b[" not in out
+    assert db.exists()
+    assert main(["demo", "--db", str(db)]) == 1  # refuses to overwrite a kept database
+
+
+def test_demo_colour_on_request(capsys: pytest.CaptureFixture[str]) -> None:
+    """--colour always paints the headings and states."""
+    assert main(["demo", "--colour", "always"]) == 0
+    assert "\x1b[1;36m" in capsys.readouterr().out
