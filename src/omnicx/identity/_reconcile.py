@@ -1,0 +1,242 @@
+"""Reconcile: bring the incremental graph to the batch partition, by undoable steps.
+
+The incremental graph decides one observation at a time, so with merge
+protection its answer can depend on arrival order; the batch answer over the
+same evidence does not. ``reconcile`` compares the two and proposes (or
+applies) the steps that close the gap using only the graph's own undoable
+operations: ``unmerge`` for a profile that holds two batch clusters because
+of a recorded merge, ``merge`` for one batch cluster spread over profiles.
+What neither can fix (a profile that took observations of two clusters
+without a merge) is reported as unresolved, for a human to split.
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+from collections.abc import Callable, Mapping
+from datetime import datetime
+
+import attrs
+
+from omnicx.errors import ConflictError, ValidationError
+from omnicx.identity._batch import ContactRecord
+from omnicx.identity._email import email_identifier
+from omnicx.identity._graph import current_profile
+from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy
+from omnicx.identity._handles import external_identifier, handle_identifier
+from omnicx.identity._phone import phone_identifier
+from omnicx.identity._records import MergeRecord, Observation, Profile
+from omnicx.identity._store import IdentityStore
+from omnicx.identity._unmerge import merge, unmerge
+from omnicx.model import Identifier
+
+__all__ = ["ReconcileMode", "Reconciliation", "observation_of", "reconcile"]
+
+
+class ReconcileMode(enum.Enum):
+    """Whether ``reconcile`` only proposes steps or also applies them."""
+
+    PROPOSE = "propose"
+    """Change nothing; report the merges and unmerges that would close the gap."""
+    APPLY = "apply"
+    """Unmerge, then merge, through the graph's operations (each one undoable)."""
+
+
+@attrs.frozen(kw_only=True)
+class Reconciliation:
+    """What differed between the graph and the batch, and what was (or would be) done.
+
+    Attributes:
+        differing: observation ids whose profile disagrees with the batch
+            (the graph joins them with an observation the batch keeps apart,
+            or splits them from one it joins), sorted; before any step.
+        unmerges: merge ids to undo (or undone), newest first per profile.
+        merges: groups of profile ids to merge (or merged), each sorted.
+        made: the merge records written (APPLY only).
+        refused: profile pairs whose merge protection refused (APPLY only).
+        unresolved: profiles that still hold observations of two batch
+            clusters with no merge left to undo: a human splits them.
+        missing: batch record ids the graph has never seen, sorted.
+    """
+
+    differing: tuple[str, ...]
+    unmerges: tuple[str, ...] = ()
+    merges: tuple[tuple[str, ...], ...] = ()
+    made: tuple[MergeRecord, ...] = ()
+    refused: tuple[tuple[str, str], ...] = ()
+    unresolved: tuple[str, ...] = ()
+    missing: tuple[str, ...] = ()
+
+    @property
+    def agrees(self) -> bool:
+        """Whether the graph already had the batch's partition."""
+        return not self.differing
+
+
+def _graph_view(store: IdentityStore, batch: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
+    owner: dict[str, str] = {}
+    missing: list[str] = []
+    for oid in batch:
+        seen = store.observation(oid)
+        if seen is None:
+            missing.append(oid)
+        else:
+            owner[oid] = current_profile(store, seen[1]).id
+    return owner, sorted(missing)
+
+
+def _spans(owner: dict[str, str], batch: Mapping[str, str]) -> dict[str, set[str]]:
+    clusters: dict[str, set[str]] = {}
+    for oid, pid in owner.items():
+        clusters.setdefault(pid, set()).add(batch[oid])
+    return clusters
+
+
+def _differing(owner: dict[str, str], batch: Mapping[str, str]) -> tuple[str, ...]:
+    profiles_of: dict[str, set[str]] = {}
+    for oid, pid in owner.items():
+        profiles_of.setdefault(batch[oid], set()).add(pid)
+    spans = _spans(owner, batch)
+    return tuple(
+        sorted(
+            oid
+            for oid, pid in owner.items()
+            if len(spans[pid]) > 1 or len(profiles_of[batch[oid]]) > 1
+        )
+    )
+
+
+def _joins_two_clusters(record: MergeRecord, batch: Mapping[str, str]) -> bool:
+    sides = (*record.survivor_before.observation_ids, *record.absorbed_before.observation_ids)
+    return len({batch[o] for o in sides if o in batch}) > 1
+
+
+def _planned_unmerges(
+    store: IdentityStore, profile: Profile, batch: Mapping[str, str]
+) -> list[str]:
+    # Merges undo last-in first-out: undo down to the oldest one that joined
+    # observations the batch keeps apart.
+    records = [store.merge(m) for m in profile.merge_ids]
+    live = [r for r in records if r is not None and r.undone_at is None]
+    wrong = [i for i, r in enumerate(live) if _joins_two_clusters(r, batch)]
+    if not wrong:
+        return []
+    return [r.id for r in reversed(live[wrong[0] :])]
+
+
+def reconcile(
+    store: IdentityStore,
+    batch: Mapping[str, str],
+    *,
+    now: datetime,
+    mode: ReconcileMode = ReconcileMode.PROPOSE,
+    policy: IdentityPolicy = DEFAULT_POLICY,
+) -> Reconciliation:
+    """Compare the graph in ``store`` with a batch partition and close the gap.
+
+    ``batch`` maps observation ids (the batch's record ids) to cluster ids,
+    as ``BatchResult.clusters`` does, over the same evidence the graph saw.
+    Splits use ``unmerge`` (newest merge first, as the graph requires);
+    merges use ``merge`` under ``policy``, so merge protection still holds
+    and every step stays undoable. In PROPOSE mode nothing is written and
+    the merges listed are those the batch asks for among the profiles as
+    they stand; APPLY unmerges first, then merges, then reports what
+    remains. ``now`` stamps the steps.
+    """
+    owner, missing = _graph_view(store, batch)
+    differing = _differing(owner, batch)
+    spans = _spans(owner, batch)
+    spread = sorted(pid for pid, clusters in spans.items() if len(clusters) > 1)
+    planned = {pid: _planned_unmerges(store, current_profile(store, pid), batch) for pid in spread}
+    unmerges = [m for pid in spread for m in planned[pid]]
+    if mode is ReconcileMode.PROPOSE:
+        return Reconciliation(
+            differing=differing,
+            unmerges=tuple(unmerges),
+            merges=_merge_groups(owner, batch, spans),
+            unresolved=tuple(pid for pid in spread if not planned[pid]),
+            missing=tuple(missing),
+        )
+    undone: list[str] = []
+    for pid in spread:
+        while True:
+            profile = current_profile(store, pid)
+            if len(_spans_of(store, profile, batch)) < 2:
+                break
+            steps = _planned_unmerges(store, profile, batch)
+            if not steps:
+                break
+            unmerge(store, steps[0], now=now, policy=policy)
+            undone.append(steps[0])
+    owner, _ = _graph_view(store, batch)
+    groups = _merge_groups(owner, batch, _spans(owner, batch))
+    made: list[MergeRecord] = []
+    refused: list[tuple[str, str]] = []
+    for group in groups:
+        for other in group[1:]:
+            first = current_profile(store, group[0]).id
+            try:
+                made.append(merge(store, first, other, at=now, policy=policy))
+            except ConflictError:
+                refused.append((group[0], other))
+    owner, _ = _graph_view(store, batch)
+    left = _spans(owner, batch)
+    return Reconciliation(
+        differing=differing,
+        unmerges=tuple(undone),
+        merges=groups,
+        made=tuple(made),
+        refused=tuple(refused),
+        unresolved=tuple(sorted(pid for pid, c in left.items() if len(c) > 1)),
+        missing=tuple(missing),
+    )
+
+
+def _spans_of(store: IdentityStore, profile: Profile, batch: Mapping[str, str]) -> set[str]:
+    return {batch[o] for o in profile.observation_ids if o in batch}
+
+
+def _merge_groups(
+    owner: dict[str, str], batch: Mapping[str, str], spans: dict[str, set[str]]
+) -> tuple[tuple[str, ...], ...]:
+    # A batch cluster spread over several profiles, each lying inside it.
+    profiles_of: dict[str, set[str]] = {}
+    for oid, pid in owner.items():
+        if len(spans[pid]) == 1:
+            profiles_of.setdefault(batch[oid], set()).add(pid)
+    return tuple(sorted(tuple(sorted(p)) for p in profiles_of.values() if len(p) > 1))
+
+
+def observation_of(
+    record: ContactRecord, *, at: datetime, default_region: str | None = None
+) -> Observation:
+    """The graph Observation for a batch record: the same evidence, canonical.
+
+    Each raw value goes through the same normalisers as in ``resolve_batch``;
+    a value that does not normalise is left out, as the batch ignores it.
+    The observation id is the record id, so ``reconcile`` can pair them.
+    """
+    identifiers: list[Identifier] = []
+    region = record.region or default_region
+    makers: list[Callable[[], Identifier]] = [
+        *(functools.partial(external_identifier, s, v) for s, v in record.external_ids),
+        *(
+            functools.partial(email_identifier, v, verified=record.emails_verified)
+            for v in record.emails
+        ),
+        *(functools.partial(phone_identifier, v, region=region) for v in record.phones),
+        *(functools.partial(handle_identifier, n, v) for n, v in record.handles),
+    ]
+    for make in makers:
+        try:
+            identifiers.append(make())
+        except ValidationError:
+            continue
+    return Observation(
+        id=record.record_id,
+        at=at,
+        identifiers=tuple(identifiers),
+        name=record.name or None,
+        address=record.address or None,
+    )
