@@ -325,3 +325,15 @@ def test_conventional_attribute_names_pick_their_rule() -> None:
     resolve(store, obs("o3", ANA, PHONE, hour=2))
     attributes = dict(current_profile(store, "p1").attributes)
     assert attributes == {"order_count": 5, "first_order": "2024-01", "last_order": "2026-01"}
+
+
+def test_shared_identifier_stops_collecting_names() -> None:
+    """After an identifier is shared, new names are not stored on its link."""
+    store = MemoryIdentityStore()
+    policy = IdentityPolicy(max_names_per_identifier=1)
+    resolve(store, obs("o1", PHONE, name="Ana"), policy=policy)
+    resolve(store, obs("o2", PHONE, name="Ben", hour=1), policy=policy)
+    resolve(store, obs("o3", PHONE, name="Carl", hour=2), policy=policy)
+    link = store.links["phone:+14155550100"]
+    assert (link.shared, link.names) == (SharedReason.TOO_MANY_NAMES, ("Ana", "Ben"))
+    assert link.profile_ids == ("p1", "p2", "p3")

@@ -100,7 +100,8 @@ def resolve(
         link = txn.link(match_key(identifier))
         ids = {txn.live(p).id for p in link.profile_ids} | {target.id}
         names = link.names
-        if observation.name and observation.name not in names:
+        # Once shared, more names add nothing: a switchboard's list stays short.
+        if observation.name and observation.name not in names and link.shared is None:
             names = (*names, observation.name)
         shared = link.shared or intrinsic_shared_reason(identifier, policy)
         if shared is None and too_many_names(names, policy):
