@@ -4,6 +4,13 @@ Raw emails, phones, handles and external ids become canonical
 :class:`~omnicx.model.Identifier` values here; see ``docs/identity.md``.
 """
 
+from omnicx.identity._batch import (
+    BatchPolicy,
+    BatchResult,
+    ContactRecord,
+    SharedValue,
+    resolve_batch,
+)
 from omnicx.identity._email import canonical_email, email_identifier, email_match_key
 from omnicx.identity._fold import DEFAULT_RULES, FieldRule, MergeRules
 from omnicx.identity._fuzzy import (
@@ -42,6 +49,12 @@ from omnicx.identity._phone import (
     phone_extension,
     phone_identifier,
 )
+from omnicx.identity._reconcile import (
+    ReconcileMode,
+    Reconciliation,
+    observation_of,
+    reconcile,
+)
 from omnicx.identity._records import (
     ChangeSet,
     Conflict,
@@ -61,10 +74,13 @@ __all__ = [
     "DEFAULT_POLICY",
     "DEFAULT_ROLE_MAILBOXES",
     "DEFAULT_RULES",
+    "BatchPolicy",
+    "BatchResult",
     "Candidate",
     "CandidateIndex",
     "ChangeSet",
     "Conflict",
+    "ContactRecord",
     "Decision",
     "FieldRule",
     "FuzzyPolicy",
@@ -80,9 +96,12 @@ __all__ = [
     "Profile",
     "Reason",
     "ReasonKind",
+    "ReconcileMode",
+    "Reconciliation",
     "Refusal",
     "Resolution",
     "SharedReason",
+    "SharedValue",
     "Unmerged",
     "auto_merge",
     "canonical_email",
@@ -102,10 +121,13 @@ __all__ = [
     "link_rank",
     "match_key",
     "merge",
+    "observation_of",
     "phone_extension",
     "phone_identifier",
     "protection_refusal",
+    "reconcile",
     "resolve",
+    "resolve_batch",
     "too_many_names",
     "unmerge",
 ]
