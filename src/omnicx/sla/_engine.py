@@ -14,16 +14,13 @@ from typing import Any
 import attrs
 
 from omnicx.model import (
-    Assigned,
     AuthorKind,
     Direction,
     Event,
     Message,
     MessageEvent,
-    PriorityChanged,
     Status,
     StatusChanged,
-    TagsChanged,
 )
 from omnicx.sla._calendar import ALWAYS_OPEN, Calendar
 from omnicx.sla._clock import (
@@ -36,6 +33,7 @@ from omnicx.sla._clock import (
     SlaReport,
     TargetStatus,
 )
+from omnicx.sla._fold import Step, updated
 from omnicx.sla._policy import REPLY_METRICS, ConversationFacts, Metric, Policy
 
 K = ClockEventKind
@@ -212,9 +210,9 @@ class SlaEngine:
         state, effects = self._advance(state, at, strict=True)
         state = self._close(state, at)
         before = state.facts
-        facts = _updated(before, event)
+        facts = updated(before, event)
         policy = self.select(facts)
-        step = _Step(list(state.clocks), effects, at)
+        step = Step(list(state.clocks), effects, at)
         if policy is not state.policy or not state.created:
             record = PolicyApplied(
                 name=policy.name if policy else None,
@@ -248,7 +246,7 @@ class SlaEngine:
         state, late = self._advance(state, max(now, at))
         return state, (*effects, *late)
 
-    def _breach_late_replies(self, state: SlaState, step: _Step) -> None:
+    def _breach_late_replies(self, state: SlaState, step: Step) -> None:
         # Intercom: "missed" is applied when the teammate finally replies.
         policy = state.policy
         for i, clock in enumerate(step.clocks):
@@ -262,7 +260,7 @@ class SlaEngine:
             ):
                 step.put(i, attrs.evolve(clock, breached_at=step.at), K.BREACH)
 
-    def _on_message(self, state: SlaState, step: _Step, message: Message) -> SlaState:
+    def _on_message(self, state: SlaState, step: Step, message: Message) -> SlaState:
         active = state.facts.status not in _DONE
         if message.direction is Direction.INBOUND and message.author.kind is AuthorKind.CUSTOMER:
             if not active:
@@ -293,7 +291,7 @@ class SlaEngine:
                 )
         return state
 
-    def _on_status(self, state: SlaState, step: _Step, old: Status, new: Status) -> SlaState:
+    def _on_status(self, state: SlaState, step: Step, old: Status, new: Status) -> SlaState:
         if new in _DONE and old not in _DONE:
             # dbt_zendesk counts a solve as fulfilling reply metrics; Chatwoot
             # clears waiting_since on resolve.
@@ -371,50 +369,3 @@ class SlaEngine:
         """Replay a conversation's timeline and report every clock at ``now``."""
         state, _ = self.replay(events, now, customer)
         return self.report(state, now)
-
-
-@attrs.define
-class _Step:
-    # Scratch space for one event: the clocks being rewritten and the
-    # effects emitted, in order.
-    clocks: list[Clock]
-    effects: list[Effect]
-    at: datetime
-
-    def put(self, i: int, clock: Clock, kind: ClockEventKind) -> None:
-        self.clocks[i] = clock
-        self.effects.append(
-            ClockEvent(kind=kind, metric=clock.metric, occurrence=clock.occurrence, at=self.at)
-        )
-
-    def activate(self, metric: Metric) -> None:
-        occurrence = sum(1 for c in self.clocks if c.metric is metric)
-        self.clocks.append(
-            Clock(metric=metric, occurrence=occurrence, activated_at=self.at, running_since=self.at)
-        )
-        self.effects.append(
-            ClockEvent(kind=K.ACTIVATE, metric=metric, occurrence=occurrence, at=self.at)
-        )
-
-    def open_of(self, metrics: Iterable[Metric]) -> list[int]:
-        wanted = set(metrics)
-        return [i for i, c in enumerate(self.clocks) if c.metric in wanted and c.is_open]
-
-    def fulfil(self, metrics: Iterable[Metric]) -> None:
-        for i in self.open_of(metrics):
-            clock = attrs.evolve(self.clocks[i], fulfilled_at=self.at, running_since=None)
-            self.put(i, clock, K.FULFIL)
-
-
-def _updated(facts: ConversationFacts, event: Event) -> ConversationFacts:
-    if isinstance(event, MessageEvent) and facts.channel is None:
-        return attrs.evolve(facts, channel=event.message.channel)
-    if isinstance(event, StatusChanged):
-        return attrs.evolve(facts, status=event.status)
-    if isinstance(event, PriorityChanged):
-        return attrs.evolve(facts, priority=event.priority)
-    if isinstance(event, Assigned):
-        return attrs.evolve(facts, assignee=event.assignee, queue=event.queue or facts.queue)
-    if isinstance(event, TagsChanged):
-        return attrs.evolve(facts, tags=(facts.tags | event.added) - event.removed)
-    return facts
