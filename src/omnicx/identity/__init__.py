@@ -1,7 +1,15 @@
 """Identity resolution: canonical identifiers, the identity graph and matching.
 
-Raw emails, phones, handles and external ids become canonical
-:class:`~omnicx.model.Identifier` values here; see ``docs/identity.md``.
+- canonical identifiers: ``canonical_email``, ``canonical_phone``,
+  ``handle_identifier``, ``external_identifier`` and their match keys;
+- the incremental graph: ``resolve`` one ``Observation`` at a time through an
+  ``IdentityStore``, with merge protection, per-identifier limits, recorded
+  merges and ``unmerge``; the guard decisions are pure functions
+  (``protection_refusal``, ``is_blocked``, ``is_role_mailbox``...);
+- fuzzy candidates: ``CandidateIndex`` with scored, explained candidates;
+- batch resolution of imports: ``resolve_batch``.
+
+See ``docs/identity.md``.
 """
 
 from omnicx.identity._batch import (
