@@ -166,6 +166,10 @@ VIP = {"vip": True, "tier": "gold", "lifetime_value": 1500, "attributes": {"plan
             True,
         ),
         ({"jsonlogic": {"==": [{"var": "no.such"}, None]}}, {}, True),
+        ({"jsonlogic": {"/": [1, 0]}}, {}, False),
+        ({"jsonlogic": {">": [{"var": "customer.lifetime_value"}, 1]}}, {"customer": VIP}, True),
+        ({"jsonlogic": {"exists": ["customer.tier"]}}, {"customer": VIP}, True),
+        ({"jsonlogic": {"==": [{"val": ["customer.tier"]}, "gold"]}}, {"customer": VIP}, True),
     ],
 )
 def test_operators(when: dict[str, Any], inputs: dict[str, Any], expected: bool) -> None:

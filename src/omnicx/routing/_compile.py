@@ -67,13 +67,21 @@ class _FactsData(_jsonlogic.Lookup):
         return get_field(path)(self.facts)
 
 
+def _logic_pred(logic: Any) -> Pred:
+    def pred(facts: Facts) -> bool:
+        try:
+            return _jsonlogic.truthy(_jsonlogic.apply(logic, _FactsData(facts)))
+        except (_jsonlogic.JsonLogicError, TypeError, ValueError, ArithmeticError):
+            # A JsonLogic rule that fails on this input (NaN, bad arguments) does not match.
+            return False
+
+    return pred
+
+
 def compile_node(node: Node, calendars: Mapping[str, OpenHours]) -> Compiled:
     """Compile a parsed condition into a predicate."""
     if isinstance(node, Logic):
-        logic = node.logic
-        return Compiled(
-            pred=lambda f: _jsonlogic.truthy(_jsonlogic.apply(logic, _FactsData(f))), node=node
-        )
+        return Compiled(pred=_logic_pred(node.logic), node=node)
     if isinstance(node, Group):
         children = tuple(compile_node(item, calendars) for item in node.items)
         preds = tuple(c.pred for c in children)

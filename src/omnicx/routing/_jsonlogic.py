@@ -2,13 +2,13 @@
 
 JsonLogic is data: evaluating it runs no code of the rule's author. Operators
 follow the reference implementation (json-logic-js), whose semantics are
-JavaScript's: ``{"==": [1, "1"]}`` is true, ``[]`` is falsy, ``+`` parses
-strings as numbers.
+JavaScript's: ``{"==": [1, "1"]}`` is true, ``[]`` is falsy, ``+`` reads
+numeric strings as numbers. Like the community compat suites, results JSON
+cannot hold (NaN, Infinity) and malformed arguments raise JsonLogicError.
 """
 
 from __future__ import annotations
 
-import itertools
 import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -79,20 +79,17 @@ def _to_num(value: Any) -> float:
         return math.nan
 
 
-def _parse_float(value: Any) -> float:
-    """JavaScript's ``parseFloat``: the longest numeric prefix, else NaN."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
-        return float(value)
-    text = _to_str(value).strip()
-    for end in range(len(text), 0, -1):
-        try:
-            return float(text[:end])
-        except ValueError:
-            continue
-    return math.nan
+def _operand(value: Any) -> float:
+    """An arithmetic operand: numbers, numeric strings, booleans and null; else NaN."""
+    if isinstance(value, list | tuple | Mapping):
+        return math.nan
+    return _to_num(value)
 
 
 def _num_out(value: float) -> int | float:
+    # JSON has no NaN or Infinity: the community suites make such results errors.
+    if math.isnan(value) or math.isinf(value):
+        raise JsonLogicError("NaN")
     return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
@@ -152,6 +149,25 @@ def _var(data: Any, path: Any, default: Any = None) -> Any:
     return default if current is None else current
 
 
+def _val(data: Any, segments: Sequence[Any], exists: bool) -> Any:
+    """The newer ``val``/``exists``: one path segment per argument, no dot splitting."""
+    if isinstance(data, Lookup):
+        found = data.lookup(".".join(_to_str(x) for x in segments))
+        return found is not None if exists else found
+    current = data
+    for segment in segments:
+        if isinstance(current, Mapping) and _to_str(segment) in current:
+            current = current[_to_str(segment)]
+        elif isinstance(current, list | tuple) and isinstance(segment, int | str):
+            try:
+                current = current[int(segment)]
+            except (ValueError, IndexError):
+                return False if exists else None
+        else:
+            return False if exists else None
+    return True if exists else current
+
+
 def _missing(data: Any, *keys: Any) -> list[Any]:
     wanted = keys[0] if keys and isinstance(keys[0], list) else keys
     return [k for k in wanted if _var(data, k) in (None, "")]
@@ -171,34 +187,21 @@ def _substr(text: Any, start: Any, length: Any = None) -> str:
 
 def _minus(*args: Any) -> int | float:
     if len(args) == 1:
-        return _num_out(-_to_num(args[0]))
-    return _num_out(_to_num(args[0]) - _to_num(args[1]))
+        return _num_out(-_operand(args[0]))
+    return _num_out(_operand(args[0]) - _operand(args[1]))
 
 
-def _divide(a: Any, b: Any) -> int | float:
-    x, y = _to_num(a), _to_num(b)
-    if y == 0:
-        return (
-            math.nan
-            if x == 0 or math.isnan(x)
-            else math.copysign(math.inf, x) * math.copysign(1, y)
-        )
-    return _num_out(x / y)
+def _divide(first: Any, *rest: Any) -> int | float:
+    value = _operand(first)
+    for divisor in rest:
+        y = _operand(divisor)
+        value = math.nan if y == 0 else value / y
+    return _num_out(value)
 
 
 def _modulo(a: Any, b: Any) -> int | float:
-    x, y = _to_num(a), _to_num(b)
-    return math.nan if y == 0 else _num_out(math.fmod(x, y))
-
-
-def _between(op: str) -> Callable[..., bool]:
-    strict = op == "<"
-
-    def compare(*args: Any) -> bool:
-        pairs = itertools.pairwise(args)
-        return all(_less(a, b, not strict) for a, b in pairs)
-
-    return compare
+    x, y = _operand(a), _operand(b)
+    return _num_out(math.nan if y == 0 else math.fmod(x, y))
 
 
 def _merge(*args: Any) -> list[Any]:
@@ -217,14 +220,6 @@ def _in(needle: Any, haystack: Any) -> bool:
 
 
 _SIMPLE: Mapping[str, Callable[..., Any]] = {
-    "==": lambda a=None, b=None: _loose_eq(a, b),
-    "!=": lambda a=None, b=None: not _loose_eq(a, b),
-    "===": lambda a=None, b=None: _strict_eq(a, b),
-    "!==": lambda a=None, b=None: not _strict_eq(a, b),
-    ">": lambda a, b: _less(b, a, False),
-    ">=": lambda a, b: _less(b, a, True),
-    "<": _between("<"),
-    "<=": _between("<="),
     "!": lambda a=None, *_: not truthy(a),
     "!!": lambda a=None, *_: truthy(a),
     "%": _modulo,
@@ -232,10 +227,8 @@ _SIMPLE: Mapping[str, Callable[..., Any]] = {
     "in": _in,
     "cat": lambda *args: "".join(_to_str(a) for a in args),
     "substr": _substr,
-    "+": lambda *args: _num_out(math.fsum(_parse_float(a) for a in args)),
-    "*": lambda first, *args: _num_out(
-        math.prod([_parse_float(first), *(_parse_float(a) for a in args)])
-    ),
+    "+": lambda *args: _num_out(math.fsum(_operand(a) for a in args)),
+    "*": lambda first, *args: _num_out(math.prod([_operand(first), *(_operand(a) for a in args)])),
     "-": _minus,
     "/": _divide,
     "min": lambda *args: _num_out(min(_to_num(a) for a in args)) if args else None,
@@ -243,9 +236,11 @@ _SIMPLE: Mapping[str, Callable[..., Any]] = {
     "merge": _merge,
 }
 
-_SPECIAL = ("if", "?:", "and", "or", "var", "missing", "missing_some", "map", "filter")
-_SPECIAL_MORE = ("reduce", "all", "none", "some")
-OPERATORS: tuple[str, ...] = tuple(sorted((*_SIMPLE, *_SPECIAL, *_SPECIAL_MORE)))
+_SPECIAL = ("if", "?:", "and", "or", "var", "val", "exists", "??", "missing", "missing_some", "map")
+_SPECIAL_MORE = ("filter", "reduce", "all", "none", "some", "throw", "try")
+OPERATORS: tuple[str, ...] = tuple(
+    sorted((*_SIMPLE, *_SPECIAL, *_SPECIAL_MORE, "==", "!=", "===", "!==", "<", "<=", ">", ">="))
+)
 """Every JsonLogic operator this interpreter knows."""
 
 
@@ -265,10 +260,14 @@ def apply(logic: Any, data: Any = None) -> Any:
         return logic
     op, raw = next(iter(logic.items()))
     args: Sequence[Any] = raw if isinstance(raw, list | tuple) else [raw]
+    if op in _LIST_ONLY and not isinstance(raw, list | tuple):
+        raise JsonLogicError("Invalid Arguments")
+    if op in _CHAINED:
+        return _chain(op, args, data)
     if op in ("if", "?:"):
         return _if(args, data)
     if op == "and" or op == "or":
-        value: Any = None
+        value: Any = False if not args else None
         for arg in args:
             value = apply(arg, data)
             if truthy(value) is (op == "or"):
@@ -276,9 +275,26 @@ def apply(logic: Any, data: Any = None) -> Any:
         return value
     if op in ("map", "filter", "reduce", "all", "none", "some"):
         return _iterate(op, args, data)
+    if op == "??":
+        for arg in args:
+            value = apply(arg, data)
+            if value is not None:
+                return value
+        return None
+    if op == "try":
+        for arg in args[:-1]:
+            try:
+                return apply(arg, data)
+            except JsonLogicError:
+                continue
+        return apply(args[-1], data) if args else None
     values = [apply(a, data) for a in args]
     if op == "var":
         return _var(data, *(values[:2] or [None]))
+    if op == "val" or op == "exists":
+        return _val(data, values, op == "exists")
+    if op == "throw":
+        raise JsonLogicError(_to_str(values[0] if values else None))
     if op == "missing":
         return _missing(data, *values)
     if op == "missing_some":
@@ -289,6 +305,55 @@ def apply(logic: Any, data: Any = None) -> Any:
     if simple is None:
         raise JsonLogicError(f"unrecognised operation {op!r}")
     return simple(*values)
+
+
+_LIST_ONLY = frozenset(
+    (
+        "if",
+        "?:",
+        "and",
+        "or",
+        "map",
+        "filter",
+        "reduce",
+        "all",
+        "some",
+        "none",
+        "==",
+        "!=",
+        "===",
+        "!==",
+        "<",
+        "<=",
+        ">",
+        ">=",
+    )
+)
+_PAIRS: Mapping[str, Callable[[Any, Any], bool]] = {
+    "==": _loose_eq,
+    "!=": lambda a, b: not _loose_eq(a, b),
+    "===": _strict_eq,
+    "!==": lambda a, b: not _strict_eq(a, b),
+    "<": lambda a, b: _less(a, b, False),
+    "<=": lambda a, b: _less(a, b, True),
+    ">": lambda a, b: _less(b, a, False),
+    ">=": lambda a, b: _less(b, a, True),
+}
+_CHAINED = frozenset(_PAIRS)
+
+
+def _chain(op: str, args: Sequence[Any], data: Any) -> bool:
+    """Comparisons hold pairwise along the arguments, evaluated lazily (``<`` as between)."""
+    if len(args) < 2:
+        raise JsonLogicError("Invalid Arguments")
+    test = _PAIRS[op]
+    left = apply(args[0], data)
+    for arg in args[1:]:
+        right = apply(arg, data)
+        if not test(left, right):
+            return False
+        left = right
+    return True
 
 
 def _if(args: Sequence[Any], data: Any) -> Any:
