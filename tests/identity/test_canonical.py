@@ -342,3 +342,15 @@ def test_e164_fast_path_agrees_with_full_parse(example: tuple[str, str, str]) ->
     region, e164, national = example
     assert canonical_phone(e164) == e164
     assert canonical_phone(national, region) == e164
+
+
+@given(
+    st.sampled_from(["shopify:customer", "Stripe", "hubspot:contact"]),
+    st.from_regex(r"[A-Za-z0-9_]{1,20}", fullmatch=True),
+)
+def test_external_identifier_is_idempotent(system: str, raw: str) -> None:
+    """Re-normalising an external id's own system and value changes nothing."""
+    if system == "shopify:customer":
+        raw = str(len(raw))
+    once = external_identifier(system, raw)
+    assert external_identifier(once.namespace, once.value) == once
