@@ -96,6 +96,30 @@ def test_whatsapp_via_twilio() -> None:
     assert event.sender_name == event.message.author.name == "Ada L"
 
 
+def test_whatsapp_button_and_location_extras() -> None:
+    """Twilio's WhatsApp quick-reply and location parameters land in text and metadata."""
+    wa = {
+        **SMS,
+        "From": "whatsapp:+447911123456",
+        "Body": "",
+        "ButtonText": "Track",
+        "ButtonPayload": "track-1",
+        "Latitude": "51.5",
+        "Longitude": "-0.12",
+        "Label": "Home",
+    }
+    event = parse_one(wa)
+    assert event.message.text == "Track"
+    assert event.message.metadata == {
+        "to": "+14155550199",
+        "account_sid": "AC123",
+        "reply_id": "track-1",
+        "latitude": "51.5",
+        "longitude": "-0.12",
+        "label": "Home",
+    }
+
+
 def test_short_code_sender_is_a_handle() -> None:
     """A sender identity rules refuse as a phone (a short code) stays an sms handle."""
     event = parse_one({**SMS, "From": "72345"})

@@ -12,6 +12,7 @@ from omnicx.channels import (
     WEBCHAT_SIGNATURE_HEADER,
     DeliveryState,
     DeliveryUpdate,
+    MessageEdited,
     MessageReceived,
     OutboundMessage,
     WebChatAdapter,
@@ -92,6 +93,27 @@ def test_read_receipt() -> None:
     }
     assert ADAPTER.parse(body(payload), {}) == (
         DeliveryUpdate(channel=Channel.CHAT, external_id="out-1", state=DeliveryState.READ, at=NOW),
+    )
+
+
+def test_edit() -> None:
+    """An edit event replaces the text of an earlier visitor message."""
+    payload = {
+        "type": "edit",
+        "id": "m-1",
+        "session_id": "s-1",
+        "visitor": {"id": "v-9"},
+        "text": "Is the blue one in stock?",
+        "at": "2026-03-02T12:00:00Z",
+    }
+    assert ADAPTER.parse(body(payload), {}) == (
+        MessageEdited(
+            channel=Channel.CHAT,
+            external_id="m-1",
+            text="Is the blue one in stock?",
+            at=NOW,
+            sender=(Identifier.handle("chat", "v-9", verified=True),),
+        ),
     )
 
 

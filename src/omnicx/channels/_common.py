@@ -1,12 +1,15 @@
-"""Small pieces every reference adapter shares: forms, receipt instants, ids."""
+"""Small pieces every reference adapter shares: forms, receipt instants, ids, JSON posts."""
 
 from __future__ import annotations
 
 import email.utils
+import json
 from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qsl
 
+from omnicx.channels._protocol import OutboundRequest
 from omnicx.channels._signatures import header
 from omnicx.channels._wire import check_size
 from omnicx.errors import PayloadError, PayloadReason
@@ -63,3 +66,19 @@ def received_at(headers: Mapping[str, str]) -> datetime:
 def message_id(channel: Channel, external_id: str) -> str:
     """omnicx's id for a provider message: stable across redeliveries."""
     return f"{channel.name}:{external_id}"
+
+
+def media_kind(content_type: str) -> str:
+    """``image``, ``video``, ``audio`` or ``file`` from a MIME type."""
+    major = content_type.partition("/")[0].lower()
+    return major if major in ("image", "video", "audio") else "file"
+
+
+def json_post(url: str, payload: dict[str, Any]) -> OutboundRequest:
+    """A POST with a UTF-8 JSON body."""
+    return OutboundRequest(
+        method="POST",
+        url=url,
+        headers={"Content-Type": "application/json"},
+        body=json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8"),
+    )

@@ -137,10 +137,10 @@ class TwilioAdapter:
             direction=Direction.INBOUND,
             author=Author(kind=AuthorKind.CUSTOMER, name=form.get("ProfileName") or None),
             sent_at=at,
-            text=form.get("Body", ""),
+            text=form.get("Body", "") or form.get("ButtonText", ""),
             attachments=_media(form),
             external_id=sid,
-            metadata={"to": form.get("To", ""), "account_sid": form.get("AccountSid", "")},
+            metadata=_metadata(form),
         )
         return (
             MessageReceived(
@@ -197,6 +197,23 @@ def _post(url: str, fields: list[tuple[str, str]]) -> OutboundRequest:
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         body=urlencode(fields).encode("ascii"),
     )
+
+
+# WhatsApp via Twilio adds quick-reply buttons (ButtonPayload/ButtonText) and
+# shared locations (Latitude/Longitude/Address/Label) as extra parameters.
+_EXTRAS = {
+    "ButtonPayload": "reply_id",
+    "Latitude": "latitude",
+    "Longitude": "longitude",
+    "Address": "address",
+    "Label": "label",
+}
+
+
+def _metadata(form: Mapping[str, str]) -> dict[str, str]:
+    found = {"to": form.get("To", ""), "account_sid": form.get("AccountSid", "")}
+    found.update({key: form[name] for name, key in _EXTRAS.items() if form.get(name)})
+    return found
 
 
 def _media(form: Mapping[str, str]) -> tuple[Attachment, ...]:

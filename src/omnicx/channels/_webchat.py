@@ -11,6 +11,9 @@ Inbound (widget to host), one JSON object per request, signed with
 
     {"type": "read", "session_id": "s-1", "message_ids": ["out-1"], "at": "..."}
 
+    {"type": "edit", "id": "m-1", "session_id": "s-1", "visitor": {"id": "v-9"},
+     "text": "Hello again", "at": "..."}
+
 ``visitor.email``/``phone`` are what the visitor typed (unverified) unless
 ``visitor.verified`` is true (a logged-in user the host vouches for).
 """
@@ -24,9 +27,14 @@ from collections.abc import Mapping, Sequence
 import attrs
 
 from omnicx.channels import _ids
-from omnicx.channels._common import message_id
-from omnicx.channels._events import ChannelEvent, DeliveryState, DeliveryUpdate, MessageReceived
-from omnicx.channels._media import json_post
+from omnicx.channels._common import json_post, message_id
+from omnicx.channels._events import (
+    ChannelEvent,
+    DeliveryState,
+    DeliveryUpdate,
+    MessageEdited,
+    MessageReceived,
+)
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import header
@@ -37,7 +45,9 @@ from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Mes
 SIGNATURE_HEADER = "X-Omnicx-Signature"
 """The header web-chat requests are signed in."""
 
-_CAPABILITIES = Capabilities(max_text_length=10000, attachments=True, delivery_receipts=True)
+_CAPABILITIES = Capabilities(
+    max_text_length=10000, attachments=True, edits=True, delivery_receipts=True
+)
 
 
 def sign_webchat(secret: str, body: bytes) -> str:
@@ -66,7 +76,7 @@ class WebChatAdapter:
 
     @property
     def capabilities(self) -> Capabilities:
-        """10,000 characters, attachments by URL, read receipts; no window."""
+        """10,000 characters, attachments by URL, edits, read receipts; no window."""
         return _CAPABILITIES
 
     def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
@@ -80,7 +90,7 @@ class WebChatAdapter:
 
     @entry_point()
     def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
-        """A visitor's message or a read receipt."""
+        """A visitor's message, an edit of one, or a read receipt."""
         root = load_json(body)
         kind = root.opt_text("type")
         if kind == "message":
@@ -93,6 +103,16 @@ class WebChatAdapter:
                 )
                 for mid in root.items("message_ids")
                 if isinstance(mid.value, str) and mid.value.strip()
+            )
+        if kind == "edit":
+            return (
+                MessageEdited(
+                    channel=Channel.CHAT,
+                    external_id=root.text("id"),
+                    text=root.opt_text("text") or "",
+                    at=root.iso_instant("at"),
+                    sender=_ids.handle("chat", root.child("visitor").text("id")),
+                ),
             )
         raise unsupported("unknown web-chat event type", "type")
 

@@ -14,7 +14,7 @@ from typing import Any
 import attrs
 
 from omnicx.channels import _ids
-from omnicx.channels._common import message_id
+from omnicx.channels._common import json_post, media_kind, message_id
 from omnicx.channels._events import (
     ChannelEvent,
     DeliveryState,
@@ -22,7 +22,6 @@ from omnicx.channels._events import (
     MessageReceived,
     Reaction,
 )
-from omnicx.channels._media import json_post, media_kind
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import verify_hub_sha256
