@@ -1,0 +1,129 @@
+"""Messages per second through ``Desk.receive`` on MemoryStore and on SqliteStore.
+
+Each store runs in its own child process pinned to one core, so peak RSS is
+that store's alone. The desk has the example support rule set (35 rules) and
+a business-hours SLA engine (VIP and standard policies, escalation ladder);
+the clock follows the stream (each message is received a few seconds after
+it was sent), as in live ingestion. SQLite writes a WAL file in a temporary
+directory. ``--profile`` prints the top functions by own time (cProfile) for
+the in-memory run.
+
+    benchmarks/run pipeline            # full size
+    benchmarks/run pipeline --quick    # a few seconds
+    benchmarks/run pipeline --profile  # where the time goes
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import json
+import os
+import pstats
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from synth import inbound, rules, sla
+
+from omnicx.clock import FixedClock
+from omnicx.desk import Desk
+from omnicx.storage import DeskStore, MemoryStore, SqliteStore
+
+TARGETS = {"memory": 20_000, "sqlite": 3_000}
+
+
+def _pin_one_core() -> None:
+    if hasattr(os, "sched_setaffinity"):
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+def run(store_name: str, n: int, profile: bool, with_sla: bool) -> dict[str, object]:
+    """Receive ``n`` messages on a fresh store; return the figures (JSON-ready)."""
+    _pin_one_core()
+    events = inbound(n)
+    with tempfile.TemporaryDirectory() as folder:
+        store: DeskStore = (
+            MemoryStore() if store_name == "memory" else SqliteStore(Path(folder) / "desk.db")
+        )
+        clock = FixedClock(events[0].message.sent_at)
+        desk = Desk(store=store, clock=clock, rules=rules(), sla=sla() if with_sla else None)
+        lag = timedelta(seconds=3)
+        profiler = cProfile.Profile() if profile else None
+        latencies = []
+        conversations = set()
+        began, cpu = time.perf_counter(), time.process_time()
+        if profiler is not None:
+            profiler.enable()
+        for event in events:
+            clock.set(event.message.sent_at + lag)
+            start = time.perf_counter()
+            conversations.add(desk.receive(event).conversation_id)
+            latencies.append(time.perf_counter() - start)
+        if profiler is not None:
+            profiler.disable()
+        elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
+        if isinstance(store, SqliteStore):
+            store.close()
+    latencies.sort()
+    result: dict[str, object] = {
+        "store": store_name,
+        "n": n,
+        "seconds": elapsed,
+        "rate": n / elapsed,
+        "cpu_rate": n / cpu,
+        "p50_ms": latencies[len(latencies) // 2] * 1000,
+        "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
+        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "conversations": len(conversations),
+    }
+    if profiler is not None:
+        out = io.StringIO()
+        stats = pstats.Stats(profiler, stream=out)
+        stats.sort_stats("cumulative").print_stats(30)
+        stats.sort_stats("tottime").print_stats(15)
+        result["profile"] = out.getvalue()
+    return result
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="small run for development")
+    parser.add_argument("--n", type=int, default=None, help="messages per store")
+    parser.add_argument("--profile", action="store_true", help="cProfile the in-memory run")
+    parser.add_argument("--no-sla", action="store_true", help="run the desk without SLAs")
+    parser.add_argument("--child", choices=sorted(TARGETS), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    n = args.n or (1_000 if args.quick else 10_000)
+    if args.child:
+        print(json.dumps(run(args.child, n, args.profile, not args.no_sla)))
+        return
+    setup = "support rules" + ("" if args.no_sla else " + SLA")
+    print(f"Desk.receive, n={n} inbound messages, {setup}, one core")
+    for store in ("memory", "sqlite"):
+        command = [sys.executable, __file__, "--child", store, "--n", str(n)]
+        if args.profile and store == "memory":
+            command.append("--profile")
+        if args.no_sla:
+            command.append("--no-sla")
+        child = subprocess.run(command, check=True, capture_output=True, text=True)
+        r = json.loads(child.stdout.strip().splitlines()[-1])
+        verdict = "meets" if r["rate"] >= TARGETS[store] else "MISSES"
+        print(
+            f"  {store:7} {r['rate']:10,.0f} msg/s (CPU time: {r['cpu_rate']:,.0f}/s)  p50 {r['p50_ms']:6.2f} ms  "
+            f"p99 {r['p99_ms']:7.2f} ms  peak RSS {r['rss_mib']:6,.0f} MiB  "
+            f"{r['conversations']:,} conversations  ({verdict} target {TARGETS[store]:,}/s)"
+        )
+        if "profile" in r:
+            print(r["profile"])
+
+
+if __name__ == "__main__":
+    main()
