@@ -181,6 +181,11 @@ def test_extension_is_kept_apart(raw: str, extension: str | None) -> None:
     ("raw", "region", "message"),
     [
         ("", None, "phone: the number is empty"),
+        (
+            "+9990000000",
+            None,
+            "phone: the number has no valid country code and no default region applies",
+        ),
         ("whatsapp:", None, "phone: the number is empty"),
         ("call me", None, "phone: the text is not a phone number"),
         (

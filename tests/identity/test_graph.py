@@ -337,3 +337,14 @@ def test_shared_identifier_stops_collecting_names() -> None:
     link = store.links["phone:+14155550100"]
     assert (link.shared, link.names) == (SharedReason.TOO_MANY_NAMES, ("Ana", "Ben"))
     assert link.profile_ids == ("p1", "p2", "p3")
+
+
+def test_lowering_the_profiles_limit_applies_to_existing_links() -> None:
+    """A link held by two profiles under a looser policy stops linking under a stricter one."""
+    store = MemoryIdentityStore()
+    loose = IdentityPolicy(max_profiles_per_identifier=2)
+    resolve(store, obs("o1", SHOP1, PHONE), policy=loose)
+    resolve(store, obs("o2", SHOP2, PHONE, hour=1), policy=loose)
+    result = resolve(store, obs("o3", PHONE, hour=2))
+    assert (result.customer_id, result.outcome) == ("p3", Outcome.NEW)
+    assert store.links["phone:+14155550100"].shared is SharedReason.TOO_MANY_PROFILES
