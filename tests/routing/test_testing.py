@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import tomllib
 from datetime import UTC, datetime
+from importlib.metadata import entry_points
 from pathlib import Path
 
 import pytest
@@ -76,6 +78,13 @@ def test_exported_from_omnicx_testing() -> None:
     assert "assert_routes" in omnicx.testing.__all__
 
 
+def test_plugin_is_an_entry_point() -> None:
+    """Installing omnicx registers the plugin with pytest (``pytest11``)."""
+    pyproject = Path(__file__).resolve().parents[2] / "pyproject.toml"
+    declared = tomllib.loads(pyproject.read_text())["project"]["entry-points"]["pytest11"]
+    assert declared == {"omnicx": "omnicx.testing.pytest_plugin"}
+
+
 def test_plugin_fixtures(pytester: pytest.Pytester) -> None:
     """With the plugin enabled, a host's tests get ``routing_context``, ``rule_engine``
     and ``assert_routes`` fixtures."""
@@ -94,7 +103,9 @@ def test_plugin_fixtures(pytester: pytest.Pytester) -> None:
             assert_routes(RULES, {"channel": "chat"}, queue="sms")
         """
     )
-    result = pytester.runpytest_inprocess("-p", "omnicx.testing.pytest_plugin")
+    registered = any(ep.name == "omnicx" for ep in entry_points(group="pytest11"))
+    args = [] if registered else ["-p", "omnicx.testing.pytest_plugin"]
+    result = pytester.runpytest_inprocess(*args)
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         ["*- sms: no match: rules?0?.when: expected channel eq 'sms', saw 'chat'*"]
