@@ -31,8 +31,7 @@ sys.path.insert(0, str(HERE))
 from scores import Scores, score  # noqa: E402
 from synth import ceiling_partition, generate, iter_csv_rows  # noqa: E402
 
-from omnicx.identity import IdentityPolicy  # noqa: E402
-from omnicx.identity._batch import BatchPolicy, resolve_batch  # noqa: E402
+from omnicx.identity import BatchPolicy, IdentityPolicy, resolve_batch  # noqa: E402
 
 
 def _line(label: str, s: Scores) -> str:

@@ -23,7 +23,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from omnicx.identity._batch import ContactRecord
+from omnicx.identity import ContactRecord
 
 FIRST_NAMES = {
     "Robert": ("Bob", "Rob", "Bobby"),

@@ -9,11 +9,13 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from omnicx.errors import ValidationError
-from omnicx.identity import IdentityPolicy, Refusal, SharedReason
-from omnicx.identity._batch import (
+from omnicx.identity import (
     BatchPolicy,
     BatchResult,
     ContactRecord,
+    IdentityPolicy,
+    Refusal,
+    SharedReason,
     SharedValue,
     resolve_batch,
 )

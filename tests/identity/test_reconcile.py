@@ -9,13 +9,15 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from omnicx.identity import MemoryIdentityStore, resolve
-from omnicx.identity._batch import ContactRecord, resolve_batch
-from omnicx.identity._reconcile import (
+from omnicx.identity import (
+    ContactRecord,
+    MemoryIdentityStore,
     ReconcileMode,
     Reconciliation,
     observation_of,
     reconcile,
+    resolve,
+    resolve_batch,
 )
 from omnicx.model import Identifier
 

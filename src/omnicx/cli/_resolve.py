@@ -23,8 +23,7 @@ from collections.abc import Iterator
 from typing import IO, Any
 
 from omnicx.errors import ValidationError, suggest
-from omnicx.identity._batch import BatchPolicy, ContactRecord, resolve_batch
-from omnicx.identity._guards import IdentityPolicy
+from omnicx.identity import BatchPolicy, ContactRecord, IdentityPolicy, resolve_batch
 
 _COLUMNS = {
     "record_id": "record_id",
