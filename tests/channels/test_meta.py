@@ -111,6 +111,7 @@ def test_delivery_read_reaction_edit() -> None:
             item(reaction={"mid": "m_a", "action": "unreact"}),
             item(message_edit={"mid": "m_c", "text": "fixed typo", "num_edit": 1}),
             item(postback={"title": "Get Started", "payload": "START"}),
+            item(referral={"ref": "ad-1", "source": "ADS"}),
         ),
         {},
     )
@@ -207,6 +208,17 @@ def test_instagram_counts_bytes() -> None:
     fits = OutboundMessage(to=PSID, now=NOW, text="é" * 500, last_inbound_at=NOW)
     assert len(INSTAGRAM.render(fits)) == 1
     assert len(INSTAGRAM.render(attrs.evolve(fits, text="é" * 501))) == 2
+
+
+def test_postback_with_mid_is_a_message() -> None:
+    """A tapped button with a mid is the customer speaking: title as text, payload as reply id."""
+    (event,) = MESSENGER.parse(
+        webhook("page", item(postback={"mid": "m_pb", "title": "Talk to us", "payload": "HUMAN"})),
+        {},
+    )
+    assert isinstance(event, MessageReceived)
+    assert (event.message.id, event.message.text) == ("messenger:m_pb", "Talk to us")
+    assert event.message.metadata == {"type": "postback", "reply_id": "HUMAN"}
 
 
 def test_blank_mids_are_skipped() -> None:

@@ -220,6 +220,13 @@ def test_http_date_header_is_the_fallback_instant() -> None:
     assert event.message.sent_at == NOW
 
 
+def test_minus_zero_date_is_utc() -> None:
+    """An HTTP date with -0000 is UTC, not the machine's local time."""
+    (event,) = ADAPTER.parse(form(SMS), {"Date": "Mon, 02 Mar 2026 12:00:00 -0000"})
+    assert isinstance(event, MessageReceived)
+    assert event.message.sent_at == NOW
+
+
 def test_invalid_utf8_form_is_malformed() -> None:
     """Percent-encoded bytes that are not UTF-8 are refused as MALFORMED."""
     with pytest.raises(PayloadError, match="body is not a UTF-8 form"):

@@ -51,11 +51,13 @@ def received_at(headers: Mapping[str, str]) -> datetime:
     dated = header(headers, "Date")
     if dated:
         try:
-            return email.utils.parsedate_to_datetime(dated).astimezone(UTC)
+            stamp = email.utils.parsedate_to_datetime(dated)
         except (TypeError, ValueError, IndexError, OverflowError):
             raise PayloadError(
                 PayloadReason.INVALID_VALUE, "not an HTTP date", field="Date"
             ) from None
+        # "-0000" parses naive; it means UTC (RFC 5322 section 3.3), never local time.
+        return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
     raise PayloadError(
         PayloadReason.MISSING_FIELD,
         f"the payload has no timestamp; set {RECEIVED_AT_HEADER} or Date",

@@ -9,7 +9,7 @@ signed with ``X-Hub-Signature-256``; each messaging item holds one of
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import attrs
@@ -147,10 +147,32 @@ class _MetaMessaging:
                     sender=sender,
                 )
             ]
+        if item.has("postback"):
+            return self._postback(item.child("postback"), sender, at)
         return []
 
+    def _postback(
+        self, postback: Wire, sender: tuple[Identifier, ...], at: datetime
+    ) -> list[ChannelEvent]:
+        # A tapped button (Get Started, a persistent-menu item) is the customer
+        # speaking: its title is what they "said", its payload what it means.
+        mid = postback.opt_text("mid")
+        if not mid or not mid.strip():
+            return []  # older postbacks carry no message id to de-duplicate on
+        message = Message(
+            id=message_id(self.channel, mid),
+            channel=self.channel,
+            direction=Direction.INBOUND,
+            author=Author(kind=AuthorKind.CUSTOMER),
+            sent_at=at,
+            text=postback.opt_text("title") or "",
+            external_id=mid,
+            metadata={"type": "postback", "reply_id": postback.opt_text("payload") or ""},
+        )
+        return [MessageReceived(message=message, sender=sender)]
+
     def _message(
-        self, message: Wire, item: Wire, sender: tuple[Identifier, ...], at: Any
+        self, message: Wire, item: Wire, sender: tuple[Identifier, ...], at: datetime
     ) -> ChannelEvent:
         mid = message.text("mid")
         channel = self.channel
