@@ -1,0 +1,57 @@
+"""Keyword matching promises: case, accents and punctuation never matter; whole words do."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from omnicx.routing import Lexicon, LexiconLanguage, LexiconSentiment
+from omnicx.routing._text import Terms, Words, normalize
+
+WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèüöñç", min_size=1, max_size=8)
+
+
+@given(st.text(max_size=40))
+def test_normalize_is_idempotent(text: str) -> None:
+    """Normalising twice changes nothing."""
+    assert normalize(normalize(text)) == normalize(text)
+
+
+@given(words=st.lists(WORD, min_size=1, max_size=5), before=st.lists(WORD, max_size=3))
+def test_a_phrase_matches_in_any_case_and_punctuation(words: list[str], before: list[str]) -> None:
+    """A phrase is found whatever the case and separators around its words."""
+    phrase = " ".join(words)
+    text = " ".join(before) + ", " + "-".join(w.upper() for w in words) + "!"
+    terms = Terms.of([phrase])
+    assert terms.any_in(Words.of(text))
+    assert terms.all_in(Words.of(text))
+
+
+@given(word=WORD, suffix=WORD)
+def test_only_whole_words_match(word: str, suffix: str) -> None:
+    """A keyword never matches inside a longer word."""
+    assert not Terms.of([word]).any_in(Words.of(word + suffix))
+
+
+def test_accents_are_ignored_both_ways() -> None:
+    """Accented keywords match plain text and the other way round."""
+    assert Terms.of(["reembólso"]).any_in(Words.of("REEMBOLSO ya"))
+    assert Terms.of(["reembolso"]).any_in(Words.of("reembólso"))
+    assert Terms.of(["!!", "ok"]).count == 1
+    assert Terms.of(["money back", "refund"]).found_in(Words.of("refund, money back")) == [
+        "refund",
+        "money back",
+    ]
+
+
+def test_default_signals_are_deterministic_word_lists() -> None:
+    """The shipped lexicon, sentiment and language defaults behave as documented."""
+    text = Words.of("URGENT: I was charged twice, I want a refund")
+    assert Lexicon().categories(text) == ("billing", "refund")
+    assert Lexicon().is_urgent(text)
+    assert not Lexicon(urgency=("asap",)).is_urgent(text)
+    assert LexiconSentiment().score("great, thanks!") == 1.0
+    assert LexiconSentiment().score("terrible but thanks") == 0.0
+    assert LexiconSentiment().score("hello") == 0.0
+    assert LexiconLanguage().detect("merci, je ne sais pas") == "fr"
+    assert LexiconLanguage().detect("ok") is None
