@@ -325,3 +325,24 @@ def test_customer_of_lifts_known_attributes() -> None:
     bad = customer_of(Profile(id="p2", created_at=T0, last_seen_at=T0,
                               attributes={"lifetime_value": "lots"}))  # fmt: skip
     assert bad.lifetime_value is None
+
+
+def test_delivery_updates_land_on_the_sent_message(desk: Desk, store: DeskStore) -> None:
+    """Once the host records the provider id, delivery updates join the conversation, once."""
+    from omnicx.channels import DeliveryState, DeliveryUpdate
+    from omnicx.model import CustomEvent
+
+    first = desk.receive(inbound(1))
+    update = DeliveryUpdate(
+        channel=Channel.EMAIL, external_id="prov-9", state=DeliveryState.READ, at=T0
+    )
+    assert desk.delivery(update) is None
+    desk.record_sent(first.conversation_id, channel=Channel.EMAIL, external_id="prov-9")
+    receipt = desk.delivery(update)
+    assert receipt is not None
+    assert receipt.conversation_id == first.conversation_id
+    again = desk.delivery(update)
+    assert again is not None
+    assert again.replayed
+    (event,) = [e for e in store.events() if isinstance(e, CustomEvent)]
+    assert event.name == "delivery.read"

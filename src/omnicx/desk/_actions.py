@@ -8,13 +8,16 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from omnicx.channels import DeliveryUpdate
 from omnicx.desk._receipt import CollisionError, OutboxKind, Outgoing, Receipt, SlaLine
 from omnicx.desk._unit import Unit, receipt_for
 from omnicx.model import (
     Assigned,
     Author,
     AuthorKind,
+    Channel,
     Customer,
+    CustomEvent,
     Direction,
     Message,
     MessageEvent,
@@ -292,6 +295,52 @@ class AgentActions:
             return record
 
         return self._act(conversation_id, request_id, change)
+
+    def record_sent(
+        self,
+        conversation_id: str,
+        *,
+        channel: Channel,
+        external_id: str,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Tell the desk the provider's id of a message the host sent.
+
+        Delivery updates (``delivery``) for that id then land on this
+        conversation; a customer's reply quoting it threads here too.
+        """
+
+        def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+            unit.refs.append((f"ext:{channel.name}:{external_id}", record.id))
+            return record
+
+        return self._act(conversation_id, request_id, change)
+
+    def delivery(self, update: DeliveryUpdate) -> Receipt | None:
+        """Record a provider's delivery update (sent, delivered, read, failed).
+
+        Returns None when the message is unknown (never passed to
+        ``record_sent``): the update is dropped, as helpdesks do for messages
+        sent outside them. Idempotent per message and state.
+        """
+        ref = f"ext:{update.channel.name}:{update.external_id}"
+        conversation_id = self.store.conversation_for_ref(ref)
+        if conversation_id is None:
+            return None
+
+        def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+            conversation = record.conversation
+            unit.events.append(
+                CustomEvent(id=unit.event_id(), at=update.at, customer_id=conversation.customer_id,
+                            conversation_id=conversation.id, source=update.channel.name,
+                            external_id=update.external_id,
+                            name=f"delivery.{update.state.value}",
+                            data={"error_code": update.error_code})
+            )  # fmt: skip
+            return record
+
+        request = f"delivery:{update.channel.name}:{update.external_id}:{update.state.value}"
+        return self._act(conversation_id, request, change)
 
     # -- shared --------------------------------------------------------------
 
