@@ -186,3 +186,21 @@ def test_answers_do_not_depend_on_query_order() -> None:
     warm.add(late, 5 * HOUR)
     assert warm.seconds_between(early, late) == fresh.seconds_between(early, late)
     assert warm.add(early, 40 * HOUR) == fresh.add(early, 40 * HOUR)
+
+
+def test_midnight_dst_changes_in_santiago() -> None:
+    """Chile changes clocks at midnight: the repeated 23:00 hour counts twice, the lost one never."""
+    santiago = ZoneInfo("America/Santiago")
+    late = load_calendar({"timezone": "America/Santiago", "hours": {"saturday": ["23:00-24:00"]}})
+    saturday = datetime(2026, 4, 4, 12, tzinfo=santiago)
+    assert late.seconds_between(saturday, saturday + timedelta(days=1)) == 2 * HOUR
+    assert late.is_open(datetime(2026, 4, 5, 3, 30, tzinfo=UTC))  # the second 23:30
+    days = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+    always = load_calendar(
+        {"timezone": "America/Santiago", "hours": {d: ["00:00-24:00"] for d in days}}
+    )
+    start = datetime(2026, 9, 5, 12, tzinfo=santiago)
+    assert always.seconds_between(start, datetime(2026, 9, 6, 12, tzinfo=santiago)) == 23 * HOUR
+    assert always.next_open(datetime(2026, 9, 6, 3, 59, tzinfo=UTC)) == datetime(
+        2026, 9, 6, 3, 59, tzinfo=UTC
+    )

@@ -19,6 +19,7 @@ from omnicx.sla import BusinessCalendar
 
 DAY = 86400
 Q = 900  # a quarter hour
+STEP = 60  # one minute: every boundary and DST change falls on a minute
 # Dates with a DST change, and the zones that change on them.
 ANCHORS = [
     ("America/New_York", date(2026, 3, 8)),
@@ -26,6 +27,9 @@ ANCHORS = [
     ("Europe/Berlin", date(2026, 3, 29)),
     ("Europe/Berlin", date(2026, 10, 25)),
     ("Asia/Tokyo", date(2026, 6, 1)),
+    # Chile changes clocks at midnight: a date starts inside a gap or a repeat.
+    ("America/Santiago", date(2026, 4, 4)),
+    ("America/Santiago", date(2026, 9, 6)),
 ]
 
 
@@ -76,8 +80,9 @@ def oracle_open(calendar: BusinessCalendar, minute: int) -> bool:
 
 
 def oracle_minutes(calendar: BusinessCalendar, anchor: date) -> list[tuple[int, bool]]:
-    start = int(datetime(anchor.year, anchor.month, anchor.day, tzinfo=UTC).timestamp()) - 2 * DAY
-    return [(m, oracle_open(calendar, m)) for m in range(start, start + 5 * DAY, 60)]
+    start = int(datetime(anchor.year, anchor.month, anchor.day, tzinfo=UTC).timestamp()) - 18 * 3600
+    # From the evening before the change (overnight shifts) to the day after.
+    return [(m, oracle_open(calendar, m)) for m in range(start, start + 2 * DAY, STEP)]
 
 
 def at(epoch: int) -> datetime:
@@ -95,13 +100,13 @@ def test_matches_minute_oracle(case: tuple[BusinessCalendar, date], data: st.Dat
     start, end = minutes[i][0], minutes[j][0]
     assert calendar.is_open(at(start)) is minutes[i][1]
     open_minutes = sum(1 for _, is_open in minutes[i:j] if is_open)
-    assert calendar.seconds_between(at(start), at(end)) == open_minutes * 60
-    n = data.draw(st.integers(0, 24 * 60))
+    assert calendar.seconds_between(at(start), at(end)) == open_minutes * STEP
+    n = data.draw(st.integers(0, 16 * 60))
     later = [m for m, is_open in minutes[i:] if is_open]
     if n == 0:
         assert calendar.add(at(start), 0) == at(start)
     elif len(later) >= n:
-        assert calendar.add(at(start), n * 60) == at(later[n - 1] + 60)
+        assert calendar.add(at(start), n * STEP) == at(later[n - 1] + STEP)
     if later:
         assert calendar.next_open(at(start)) == at(later[0])
 
