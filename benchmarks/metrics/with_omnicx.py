@@ -29,51 +29,56 @@ from omnicx.metrics import (
 )
 from omnicx.model import Status, SurveyKind
 
+CHUNK = 200_000
+
 
 def reports(columns: dict[str, np.ndarray], now: datetime) -> tuple[MetricsReport, MetricsReport]:
     """Every metric by channel and by queue."""
     config = MetricsConfig()
     by_channel = MetricsAccumulator(by=("channel",))
     by_queue = MetricsAccumulator(by=("queue",))
-    convs = columns["conv"].tolist()
-    stamps = columns["at"].tolist()
-    kinds = columns["kind"].tolist()
-    channels = [CHANNELS[c] for c in columns["channel"].tolist()]
-    queues = columns["queue"].tolist()
-    agents = columns["agent"].tolist()
-    values = columns["value"].tolist()
-    fromtimestamp = datetime.fromtimestamp
     builder: FactsBuilder | None = None
     current = -1
-    for i, conv in enumerate(convs):
-        at = fromtimestamp(stamps[i], UTC)
-        if conv != current:
-            if builder is not None:
-                facts = builder.facts(now)
-                by_channel.add(facts)
-                by_queue.add(facts)
-            builder = FactsBuilder(conversation_id=str(conv), created_at=at, config=config)
-            current = conv
-        assert builder is not None
-        kind = kinds[i]
-        if kind == INBOUND:
-            builder.message(at, channel=channels[i], inbound=True)
-        elif kind == REPLY:
-            builder.message(at, channel=channels[i], inbound=False, human_reply=True)
-        elif kind == BOT:
-            builder.message(at, channel=channels[i], inbound=False, machine_reply=True)
-        elif kind == SOLVE:
-            builder.status(at, Status.SOLVED)
-        elif kind == REOPEN:
-            builder.status(at, Status.OPEN)
-        elif kind == ASSIGN:
-            builder.assigned(f"a{agents[i]}", QUEUES[queues[i]])
-        elif kind == CSAT:
-            builder.survey(SurveyKind.CSAT, values[i], 1, 5)
-        elif kind == NPS:
-            builder.survey(SurveyKind.NPS, values[i], 0, 10)
-        else:
-            builder.priority(PRIORITIES[values[i]])
+    fromtimestamp = datetime.fromtimestamp
+    # Python lists of a slice at a time: the whole columns as lists would cost ~1 GB.
+    for offset in range(0, len(columns["conv"]), CHUNK):
+        part = slice(offset, offset + CHUNK)
+        convs = columns["conv"][part].tolist()
+        stamps = columns["at"][part].tolist()
+        kinds = columns["kind"][part].tolist()
+        channels = [CHANNELS[c] for c in columns["channel"][part].tolist()]
+        queues = columns["queue"][part].tolist()
+        agents = columns["agent"][part].tolist()
+        values = columns["value"][part].tolist()
+        for i, conv in enumerate(convs):
+            at = fromtimestamp(stamps[i], UTC)
+            if conv != current:
+                if builder is not None:
+                    facts = builder.facts(now)
+                    by_channel.add(facts)
+                    by_queue.add(facts)
+                builder = FactsBuilder(conversation_id=str(conv), created_at=at, config=config)
+                current = conv
+            assert builder is not None
+            kind = kinds[i]
+            if kind == INBOUND:
+                builder.message(at, channel=channels[i], inbound=True)
+            elif kind == REPLY:
+                builder.message(at, channel=channels[i], inbound=False, human_reply=True)
+            elif kind == BOT:
+                builder.message(at, channel=channels[i], inbound=False, machine_reply=True)
+            elif kind == SOLVE:
+                builder.status(at, Status.SOLVED)
+            elif kind == REOPEN:
+                builder.status(at, Status.OPEN)
+            elif kind == ASSIGN:
+                builder.assigned(f"a{agents[i]}", QUEUES[queues[i]])
+            elif kind == CSAT:
+                builder.survey(SurveyKind.CSAT, values[i], 1, 5)
+            elif kind == NPS:
+                builder.survey(SurveyKind.NPS, values[i], 0, 10)
+            else:
+                builder.priority(PRIORITIES[values[i]])
     if builder is not None:
         facts = builder.facts(now)
         by_channel.add(facts)
