@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import heapq
 from collections.abc import Iterable, Iterator
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from omnicx.model import Event
 from omnicx.timeline._dedup import DedupKey, dedup_key, keep_better
 from omnicx.timeline._order import DEFAULT_ORDER, EventKey, TimelineOrder
 
+K = TypeVar("K", bound=tuple[Any, ...])
 T = TypeVar("T")
+_NOTHING = object()
 
 
 def merge_streams(
@@ -29,19 +31,16 @@ def merge_streams(
     through; ``build_timeline`` collapses those too, at the cost of holding
     the whole timeline.
 
-    A stream that is not sorted in ``order`` yields a timeline that is not
-    sorted either; sort it with ``build_timeline``.
+    Memory is bounded by the number of sources and the largest burst of
+    events at one instant, not by the number of events. A stream that is not
+    sorted in ``order`` yields a timeline that is not sorted either; sort it
+    with ``build_timeline``.
     """
     key_of = order.key
-    # Decorate once: (key, stream number, position, event). The key's first
-    # element is the instant, and the position keeps equal keys from ever
-    # comparing two events; tuples then compare in C inside heapq.
-    decorated = [
-        ((key_of(e), n, i, e) for i, e in enumerate(stream)) for n, stream in enumerate(streams)
-    ]
+    decorated = [((key_of(e), e) for e in stream) for stream in streams]
     burst: dict[DedupKey, tuple[EventKey, Event]] = {}
     instant: int | None = None
-    for key, _, _, event in heapq.merge(*decorated):
+    for key, event in _heap_merge(decorated, drop_repeats=False):
         if key[0] != instant:
             if burst:
                 yield from _flush(burst)
@@ -70,20 +69,62 @@ def _flush(burst: dict[DedupKey, tuple[EventKey, Event]]) -> list[Event]:
     return events
 
 
-def merge_keyed(*streams: Iterable[tuple[tuple[object, ...], T]]) -> Iterator[tuple[object, T]]:
+def _heap_merge(
+    streams: Iterable[Iterable[tuple[K, T]]], *, drop_repeats: bool
+) -> Iterator[tuple[K, T]]:
+    # heapq.merge's loop, inlined with the repeat check: one generator instead
+    # of two is most of the cost per pair. Entries are [key, stream number,
+    # pair, next]; the stream number keeps equal keys from comparing payloads.
+    heap: list[list[Any]] = []
+    for number, stream in enumerate(streams):
+        pull = iter(stream).__next__
+        try:
+            pair = pull()
+        except StopIteration:
+            continue
+        heap.append([pair[0], number, pair, pull])
+    heapq.heapify(heap)
+    last: object = _NOTHING
+    replace = heapq.heapreplace
+    while len(heap) > 1:
+        entry = heap[0]
+        if not drop_repeats or entry[0] != last:
+            last = entry[0]
+            yield entry[2]
+        try:
+            pair = entry[3]()
+        except StopIteration:
+            heapq.heappop(heap)
+            continue
+        entry[0] = pair[0]
+        entry[2] = pair
+        replace(heap, entry)
+    if heap:
+        # One source left: hand it over without the heap.
+        entry = heap[0]
+        pair, pull = entry[2], entry[3]
+        while True:
+            if not drop_repeats or pair[0] != last:
+                last = pair[0]
+                yield pair
+            try:
+                pair = pull()
+            except StopIteration:
+                return
+
+
+def merge_keyed(
+    *streams: Iterable[tuple[K, T]],
+) -> Iterator[tuple[K, T]]:
     """Merge streams of ``(sort key, payload)`` pairs sorted by key: the fast path.
 
     For bulk work (backfills, exports) a host that stores each event's
     ``TimelineOrder.key`` next to the row merges on the stored keys without
-    building event objects; keys compare as plain tuples. Pairs with equal
-    keys are the same event delivered twice: only the first is kept, which is
-    the same as any other since the key includes the event id.
+    building event objects; keys compare as plain tuples and payloads are
+    never compared. Pairs with equal keys are the same event delivered twice:
+    one is kept, which is as good as any since the key includes the event id. Memory is bounded by ``BLOCK`` pairs per source.
     """
-    last: tuple[object, ...] | None = None
-    for pair in heapq.merge(*streams):
-        if pair[0] != last:
-            last = pair[0]
-            yield pair
+    return _heap_merge(streams, drop_repeats=True)
 
 
 def build_timeline(

@@ -111,6 +111,8 @@ def thread(
 
     Raises:
         ValidationError: ``now`` is naive.
+        ConflictError: summaries passed as a list put one message in two
+            conversations (see ``ThreadIndex.put``).
     """
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValidationError.single("now", "naive datetime; pass a timezone-aware value")
