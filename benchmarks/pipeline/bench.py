@@ -113,7 +113,9 @@ def main() -> None:
             command.append("--profile")
         if args.no_sla:
             command.append("--no-sla")
-        child = subprocess.run(command, check=True, capture_output=True, text=True)
+        child = subprocess.run(command, capture_output=True, text=True)
+        if child.returncode != 0:
+            sys.exit(f"{store} run failed:\n{child.stderr}")
         r = json.loads(child.stdout.strip().splitlines()[-1])
         verdict = "meets" if r["rate"] >= TARGETS[store] else "MISSES"
         print(
