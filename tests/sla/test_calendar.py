@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -204,3 +205,13 @@ def test_midnight_dst_changes_in_santiago() -> None:
     assert always.next_open(datetime(2026, 9, 6, 3, 59, tzinfo=UTC)) == datetime(
         2026, 9, 6, 3, 59, tzinfo=UTC
     )
+
+
+def test_shared_between_threads() -> None:
+    """One calendar used from several threads at once gives the single-threaded answers."""
+    starts = [datetime(2026, 1, 5, 10, tzinfo=NY) + timedelta(days=37 * k) for k in range(12)]
+    expected = [office().add(s, 100 * HOUR) for s in starts]
+    shared = office()
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        got = list(pool.map(lambda s: shared.add(s, 100 * HOUR), reversed(starts)))
+    assert got[::-1] == expected

@@ -261,7 +261,7 @@ class BusinessCalendar:
         u, v = to_epoch(start), to_epoch(end)
         if v <= u:
             return 0
-        # The earlier end first: covering a later date never re-bases the index.
+        # Positions are absolute open-second counts, so the difference is the answer.
         before = self._index.position(self._date_of(u), u)
         return self._index.position(self._date_of(v), v) - before
 
