@@ -39,32 +39,37 @@ def merge_streams(
     key_of = order.key
     decorated = [((key_of(e), e) for e in stream) for stream in streams]
     burst: dict[DedupKey, tuple[EventKey, Event]] = {}
-    instant: int | None = None
+    # The burst arrives in key order; it only needs re-sorting when a later
+    # copy replaced an earlier one or two distinct events share a key.
+    shuffled = False
+    previous: EventKey | None = None
     for key, event in _heap_merge(decorated, drop_repeats=False):
-        if key[0] != instant:
+        if previous is None or key[0] != previous[0]:
             if burst:
-                yield from _flush(burst)
-            instant = key[0]
+                yield from _flush(burst, shuffled)
+            shuffled = False
+        elif key == previous:
+            shuffled = True
+        previous = key
         copy = dedup_key(event)
         kept = burst.get(copy)
         if kept is None:
             burst[copy] = (key, event)
-        else:
-            better = keep_better(kept[1], event)
-            burst[copy] = kept if better is kept[1] else (key, event)
+        elif keep_better(kept[1], event) is not kept[1]:
+            burst[copy] = (key, event)
+            shuffled = True
     if burst:
-        yield from _flush(burst)
+        yield from _flush(burst, shuffled)
 
 
-def _flush(burst: dict[DedupKey, tuple[EventKey, Event]]) -> list[Event]:
-    # The kept copy may not be the first one seen, so the burst is re-sorted;
-    # the dedup key breaks ties between distinct events that share an id
-    # (a host bug, but the order must still not depend on arrival).
-    if len(burst) == 1:
-        events = [event for _, event in burst.values()]
-    else:
+def _flush(burst: dict[DedupKey, tuple[EventKey, Event]], shuffled: bool = True) -> list[Event]:
+    # The dedup key breaks ties between distinct events that share an id (a
+    # host bug, but the order must still not depend on arrival).
+    if shuffled and len(burst) > 1:
         ranked = sorted((key, copy, event) for copy, (key, event) in burst.items())
         events = [event for _, _, event in ranked]
+    else:
+        events = [event for _, event in burst.values()]
     burst.clear()
     return events
 
