@@ -148,6 +148,16 @@ def test_merge_keyed_merges_precomputed_keys_and_drops_exact_repeats() -> None:
     assert [p for _, p in merge_keyed(s1, s2)] == ["p1", "p2", "p3"]
 
 
+def test_merge_keyed_never_compares_payloads_and_handles_empty_sources() -> None:
+    """Equal keys with unorderable payloads merge fine; empty and lone sources pass through."""
+    same = (5, 0, "a", 0, "e5")
+    s1 = [((1, 0, "a", 0, "e1"), {"row": 1}), (same, {"row": 5})]
+    s2 = [(same, {"row": 5}), (same, {"row": 5}), ((9, 0, "a", 0, "e9"), {"row": 9})]
+    out = list(merge_keyed(s1, [], s2))
+    assert [p["row"] for _, p in out] == [1, 5, 9]
+    assert list(merge_keyed()) == []
+
+
 @given(st.lists(events(), max_size=12), st.randoms(use_true_random=False))
 def test_build_timeline_is_order_independent_and_idempotent(evs, rnd) -> None:  # type: ignore[no-untyped-def]
     """Any arrival order gives the same timeline, and merging it with itself changes nothing."""
