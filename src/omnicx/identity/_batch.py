@@ -20,7 +20,7 @@ import attrs
 from rapidfuzz import fuzz
 
 from omnicx.errors import ValidationError
-from omnicx.identity._email import canonical_email
+from omnicx.identity._email import canonical_email, email_match_key
 from omnicx.identity._guards import (
     DEFAULT_POLICY,
     IdentityPolicy,
@@ -28,6 +28,7 @@ from omnicx.identity._guards import (
     SharedReason,
     intrinsic_shared_reason,
     is_unique_kind,
+    kind_label,
     link_rank,
     match_key,
     protection_refusal,
@@ -173,6 +174,7 @@ class _Evidence:
         self.addresses: dict[int, str] = {}
         self.invalid_values = 0
         self._cache: dict[tuple[str, str, str], int] = {}
+        self._unique_labels: dict[str, bool] = {}
 
     def members(self, k: int) -> list[int]:
         """The record indices carrying value ``k``."""
@@ -273,27 +275,39 @@ class _Evidence:
         return k
 
     def _normalise(self, tag: str, scope: str, raw: str) -> int:
+        # Emails and phones get their match key without building an
+        # Identifier; the Identifier and its guards are made once per key.
+        ident: Identifier | None = None
         try:
             if tag == "e":
-                ident = Identifier.email(canonical_email(raw))
+                value = canonical_email(raw)
+                text = f"email:{email_match_key(value)}"
             elif tag == "p":
-                ident = Identifier.phone(canonical_phone(raw, scope or None))
-            elif tag == "h":
-                ident = handle_identifier(scope, raw)
+                value = canonical_phone(raw, scope or None)
+                text = f"phone:{value}"
             else:
-                ident = external_identifier(scope, raw)
+                maker = handle_identifier if tag == "h" else external_identifier
+                ident = maker(scope, raw)
+                text = match_key(ident)
         except ValidationError:
             return -1
-        text = match_key(ident)
-        k = self.key_index.setdefault(text, len(self.key_ident))
-        if k == len(self.key_ident):
-            self.key_ident.append(ident)
-            self.key_text.append(text)
-            self.key_unique.append(is_unique_kind(ident, self.policy.identity))
-            self.key_rank.append(link_rank(ident))
-            reason = intrinsic_shared_reason(ident, self.policy.identity)
-            if reason is not None:
-                self.shared[k] = reason
+        k = self.key_index.get(text)
+        if k is not None:
+            return k
+        if ident is None:
+            ident = Identifier.email(value) if tag == "e" else Identifier.phone(value)
+        k = self.key_index[text] = len(self.key_ident)
+        self.key_ident.append(ident)
+        self.key_text.append(text)
+        label = kind_label(ident)
+        unique = self._unique_labels.get(label)
+        if unique is None:
+            unique = self._unique_labels[label] = is_unique_kind(ident, self.policy.identity)
+        self.key_unique.append(unique)
+        self.key_rank.append(link_rank(ident))
+        reason = intrinsic_shared_reason(ident, self.policy.identity)
+        if reason is not None:
+            self.shared[k] = reason
         return k
 
     def linking_order(self) -> list[int]:
