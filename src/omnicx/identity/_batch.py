@@ -260,10 +260,12 @@ class _Evidence:
         cache_key = (tag, scope, raw)
         k = self._cache.get(cache_key)
         if k is None:
-            if tag == "p":
-                # Separators never change a number: "+44 7911 123456" and
-                # "+447911123456" share one entry, and so one phonenumbers parse.
-                folded = (tag, scope, _phone_cache_key(raw))
+            if tag in "pe":
+                # Folds that never change the canonical value share one entry:
+                # separators in a number ("+44 7911 123456", "+447911123456"),
+                # case and outer spaces in an address (canonical_email lower-cases).
+                fold = _phone_cache_key(raw) if tag == "p" else raw.strip().lower()
+                folded = (tag, scope, fold)
                 k = self._cache.get(folded)
                 if k is None:
                     k = self._cache[folded] = self._normalise(tag, scope, folded[2])
