@@ -20,7 +20,6 @@ from pathlib import Path
 from typing import Any
 
 import attrs
-import pytest
 
 from omnicx.channels import MessageReceived, WebChatAdapter, sign_webchat
 from omnicx.clock import FixedClock
@@ -293,11 +292,6 @@ def test_same_webhook_twice_on_sqlite_changes_nothing(tmp_path: Path) -> None:
     assert attrs.evolve(again, replayed=False) == first
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="desk threading: a reply that arrives before its parent email starts a "
-    "conversation the parent cannot find (own_refs/message_refs in desk/_unit.py)",
-)
 def test_email_threads_by_references_alone_survive_shuffling() -> None:
     """Emails carrying only Message-ID/In-Reply-To/References thread the same in any order.
 
@@ -317,11 +311,6 @@ def test_email_threads_by_references_alone_survive_shuffling() -> None:
     )
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="desk: Conversation.created_at is the sent time of the first message to "
-    "arrive (Desk._new_record), not of the earliest message",
-)
 def test_created_at_is_the_earliest_message_whatever_the_arrival_order() -> None:
     """A conversation starts when its earliest message was sent, as a profile does.
 

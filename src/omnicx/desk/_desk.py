@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
@@ -14,6 +13,7 @@ from omnicx.channels import Enrichment, MessageReceived
 from omnicx.clock import Clock
 from omnicx.desk._actions import AgentActions
 from omnicx.desk._receipt import OutboxKind, Outgoing, Receipt, SlaLine
+from omnicx.desk._sla_state import dump_sla, load_sla
 from omnicx.desk._unit import (
     ACTIVE,
     Unit,
@@ -23,6 +23,7 @@ from omnicx.desk._unit import (
     message_refs,
     own_refs,
     receipt_for,
+    referenced_ids,
 )
 from omnicx.errors import NotFoundError
 from omnicx.identity import (
@@ -54,8 +55,10 @@ from omnicx.sla import Escalate, SlaEngine, SlaReport
 from omnicx.storage import Changes, ConversationRecord, DeskStore
 from omnicx.timeline import (
     ConversationSummary,
+    ThreadDecision,
     ThreadingPolicy,
     ThreadOutcome,
+    ThreadReason,
     build_timeline,
     thread,
 )
@@ -150,6 +153,16 @@ class Desk(AgentActions):
         customer = customer_of(profile)
         summaries = self._candidates(unit, profile, message_refs(message))
         decision = thread(message, summaries, self.threading, unit.now, customer_id=profile.id)
+        if decision.creates_conversation and message.thread.message_id:
+            # A reply that arrived before this message indexed its id: the
+            # late parent joins the reply's conversation.
+            found = self.store.conversation_for_ref(f"mid:{message.thread.message_id}")
+            if found is not None:
+                decision = ThreadDecision(
+                    outcome=ThreadOutcome.CONTINUE,
+                    reason=ThreadReason.REFERENCES,
+                    conversation_id=found,
+                )
         if decision.conversation_id is not None:
             record = unit.load(self._record(decision.conversation_id))
         else:
@@ -236,9 +249,13 @@ class Desk(AgentActions):
         if self.sla is None:
             return None
         record = self._record(conversation_id)
+        now = self.clock.now()
+        state = load_sla(self.sla, record.sla_state)
+        if state is not None:
+            return self.sla.report(state, now)
         events = self.store.events(conversation_id=conversation_id)
         customer = self.customer(record.conversation.customer_id)
-        return self.sla.status(events, self.clock.now(), _customer_facts(customer))
+        return self.sla.status(events, now, _customer_facts(customer))
 
     # -- steps ---------------------------------------------------------------
 
@@ -330,6 +347,13 @@ class Desk(AgentActions):
             )
         )
         unit.refs.extend((ref, conversation.id) for ref in own_refs(message))
+        # Index the ids it references too, where nothing claimed them yet, so a
+        # parent that arrives later finds this conversation.
+        unit.refs.extend(
+            (ref, conversation.id)
+            for ref in referenced_ids(message)
+            if self.store.conversation_for_ref(ref) is None
+        )
         channel = message.channel.name
         address = address_for(message.channel, event.sender) or message.thread.provider_thread_id
         addresses = dict(record.addresses)
@@ -338,6 +362,11 @@ class Desk(AgentActions):
         last = record.last_inbound.get(channel)
         inbound = dict(record.last_inbound)
         inbound[channel] = message.sent_at if last is None else max(last, message.sent_at)
+        # A message that arrives late but was sent earlier moves the start back,
+        # so a conversation's age never depends on arrival order.
+        if message.sent_at < conversation.created_at:
+            conversation = attrs.evolve(record.conversation, created_at=message.sent_at)
+            record = attrs.evolve(record, conversation=conversation)
         return attrs.evolve(
             record,
             summary=record.summary.with_message(message),
@@ -418,20 +447,31 @@ class Desk(AgentActions):
     ) -> tuple[ConversationRecord, tuple[SlaLine, ...]]:
         if self.sla is None:
             return record, ()
-        stored = self.store.events(conversation_id=record.id)
-        mine = [e for e in unit.events if e.conversation_id == record.id]
-        checked = record.sla_state.get("checked_at")
-        since = None if checked is None else datetime.fromisoformat(str(checked))
-        _, effects = self.sla.replay([*stored, *mine], unit.now, _customer_facts(customer))
-        for effect in effects:
-            # Replays re-emit old effects: only what fell due since the last
-            # check is new.
-            if isinstance(effect, Escalate) and (since is None or effect.at > since):
+        facts = _customer_facts(customer)
+        mine = sorted(
+            (e for e in unit.events if e.conversation_id == record.id), key=lambda e: e.at
+        )
+        state = load_sla(self.sla, record.sla_state)
+        if state is None:
+            # No usable stored state (first call, or the policies changed):
+            # rebuild it from the conversation's events.
+            earlier = self.store.events(conversation_id=record.id)
+            state, effects = self.sla.replay([*earlier, *mine], unit.now, facts)
+            new_effects = [e for e in effects if e.at >= unit.now]
+        else:
+            new_effects = []
+            for event in mine:
+                state, emitted = self.sla.apply(state, event, unit.now)
+                new_effects.extend(emitted)
+            state, emitted = self.sla.advance(state, unit.now)
+            new_effects.extend(emitted)
+        for effect in new_effects:
+            if isinstance(effect, Escalate):
                 unit.outbox.append(
                     Outgoing(kind=OutboxKind.ESCALATION, conversation_id=record.id,
                              customer_id=record.conversation.customer_id, target=effect.action)
                 )  # fmt: skip
-        report = self.sla.status([*stored, *mine], unit.now, _customer_facts(customer))
+        report = self.sla.report(state, unit.now)
         lines = tuple(
             SlaLine(
                 metric=t.metric.value,
@@ -442,8 +482,7 @@ class Desk(AgentActions):
             )
             for t in report.targets
         )
-        state = {"checked_at": serde.to_dict(unit.now), "lines": serde.to_dict(lines)}
-        return attrs.evolve(record, sla_state=state), lines
+        return attrs.evolve(record, sla_state=dump_sla(state)), lines
 
     def _to_customer(self, record: ConversationRecord, kind: OutboxKind, **fields: Any) -> Outgoing:
         # Answer where the customer last wrote; before any inbound message,

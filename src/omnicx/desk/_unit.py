@@ -15,8 +15,14 @@ from omnicx.storage import Changes, ConversationRecord, DeskStore, StagedIdentit
 
 
 def message_refs(message: Message) -> list[str]:
-    """The thread-reference keys a message answers to (looked up in the store)."""
-    refs = [f"mid:{mid}" for mid in (*message.thread.in_reply_to, *message.thread.references)]
+    """The thread-reference keys a message answers to (looked up in the store).
+
+    Its own Message-ID is among them: a reply that arrived first indexed the
+    ids it references, so a parent arriving late finds its conversation.
+    """
+    thread = message.thread
+    own = [thread.message_id] if thread.message_id else []
+    refs = [f"mid:{mid}" for mid in (*own, *thread.in_reply_to, *thread.references)]
     channel = message.channel.name
     if message.thread.provider_thread_id:
         refs.append(f"thread:{channel}:{message.thread.provider_thread_id}")
@@ -34,6 +40,11 @@ def own_refs(message: Message) -> list[str]:
     if message.external_id:
         refs.append(f"ext:{channel}:{message.external_id}")
     return refs
+
+
+def referenced_ids(message: Message) -> list[str]:
+    """The ``mid:`` keys of the Message-IDs a message references."""
+    return [f"mid:{mid}" for mid in (*message.thread.in_reply_to, *message.thread.references)]
 
 
 @attrs.define

@@ -48,6 +48,11 @@ class MemoryStore(MemoryIdentityStore):
     event_ids: set[str] = attrs.field(factory=set)
     receipts: dict[str, Mapping[str, Any]] = attrs.field(factory=dict)
     versions: dict[str, int] = attrs.field(factory=dict)
+    # Indexes, so lookups cost what they return rather than a full scan.
+    _by_customer: dict[str, set[str]] = attrs.field(factory=dict)
+    _events_by_customer: dict[str, list[Event]] = attrs.field(factory=dict)
+    _events_by_conversation: dict[str, list[Event]] = attrs.field(factory=dict)
+    _position: dict[str, int] = attrs.field(factory=dict)
 
     def profile_version(self, profile_id: str) -> int:
         """Return the stored version of a profile (0 if never written)."""
@@ -59,8 +64,8 @@ class MemoryStore(MemoryIdentityStore):
 
     def conversations_of(self, customer_ids: Collection[str]) -> list[ConversationRecord]:
         """Return every conversation of these customers, oldest first."""
-        wanted = set(customer_ids)
-        found = [r for r in self.records.values() if r.conversation.customer_id in wanted]
+        ids = {cid for customer in set(customer_ids) for cid in self._by_customer.get(customer, ())}
+        found = [self.records[cid] for cid in ids]
         return sorted(found, key=lambda r: (r.conversation.created_at, r.id))
 
     def conversation_for_ref(self, ref: str) -> str | None:
@@ -74,13 +79,15 @@ class MemoryStore(MemoryIdentityStore):
         conversation_id: str | None = None,
     ) -> list[Event]:
         """Return stored events matching every filter given, in append order."""
+        if conversation_id is not None:
+            candidates = self._events_by_conversation.get(conversation_id, [])
+        elif customer_ids is not None:
+            found = [e for c in set(customer_ids) for e in self._events_by_customer.get(c, ())]
+            candidates = sorted(found, key=lambda e: self._position[e.id])
+        else:
+            candidates = self.event_log
         wanted = None if customer_ids is None else set(customer_ids)
-        return [
-            e
-            for e in self.event_log
-            if (wanted is None or e.customer_id in wanted)
-            and (conversation_id is None or e.conversation_id == conversation_id)
-        ]
+        return [e for e in candidates if wanted is None or e.customer_id in wanted]
 
     def receipt(self, key: str) -> Mapping[str, Any] | None:
         """Return the receipt recorded under an idempotency key, or None."""
@@ -94,11 +101,19 @@ class MemoryStore(MemoryIdentityStore):
             self.versions[profile.id] = self.versions.get(profile.id, 0) + 1
         for record in changes.conversations:
             self.records[record.id] = attrs.evolve(record, version=record.version + 1)
+            self._by_customer.setdefault(record.conversation.customer_id, set()).add(record.id)
         self.refs.update(changes.thread_refs)
         for event in changes.events:
             if event.id not in self.event_ids:
                 self.event_ids.add(event.id)
+                self._position[event.id] = len(self.event_log)
                 self.event_log.append(event)
+                self._events_by_customer.setdefault(event.customer_id, []).append(event)
+                if event.conversation_id is not None:
+                    conversation_events = self._events_by_conversation.setdefault(
+                        event.conversation_id, []
+                    )
+                    conversation_events.append(event)
         for key, receipt in changes.receipts:
             self.receipts.setdefault(key, receipt)
 
