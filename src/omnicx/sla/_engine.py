@@ -92,6 +92,23 @@ class SlaEngine:
     fulfils_reply: Callable[[Message], bool] = _public_human_reply
     bot_reply_clears: bool = False
     breach_on_reply: bool = False
+    # Due instants by (calendar, start, seconds): the same clock's thresholds
+    # are asked for again at every event and report. Holds the calendar too,
+    # so an id is never reused while its entry lives.
+    _due_cache: dict[tuple[int, datetime, int], tuple[Calendar, datetime]] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
+
+    def _due(self, calendar: Calendar, since: datetime, seconds: int) -> datetime:
+        key = (id(calendar), since, seconds)
+        cached = self._due_cache.get(key)
+        if cached is not None and cached[0] is calendar:
+            return cached[1]
+        if len(self._due_cache) > 100_000:
+            self._due_cache.clear()
+        due = calendar.add(since, seconds)
+        self._due_cache[key] = (calendar, due)
+        return due
 
     def start(self, customer: Mapping[str, Any] | None = None) -> SlaState:
         """An empty state; ``customer`` holds the attributes conditions may test."""
@@ -133,7 +150,7 @@ class SlaEngine:
             if key in clock.fired:
                 continue
             left = max(0, _ceil_percent(target.seconds, percent) - clock.elapsed)
-            out.append((calendar.add(clock.running_since, left), order, key, percent))
+            out.append((self._due(calendar, clock.running_since, left), order, key, percent))
         return out
 
     def _advance(
