@@ -14,16 +14,10 @@ from omnicx.model import Channel, Conversation, Event, Message, Priority, Status
 from omnicx.storage import Changes, ConversationRecord, DeskStore, StagedIdentityStore
 
 
-def message_refs(message: Message) -> list[str]:
-    """The thread-reference keys a message answers to (looked up in the store).
-
-    Its own Message-ID is among them: a reply that arrived first indexed the
-    ids it references, so a parent arriving late finds its conversation.
-    """
-    thread = message.thread
-    own = [thread.message_id] if thread.message_id else []
-    refs = [f"mid:{mid}" for mid in (*own, *thread.in_reply_to, *thread.references)]
+def _channel_refs(message: Message) -> list[str]:
+    # Provider ids are only unique per channel.
     channel = message.channel.name
+    refs = []
     if message.thread.provider_thread_id:
         refs.append(f"thread:{channel}:{message.thread.provider_thread_id}")
     if message.external_id:
@@ -33,18 +27,22 @@ def message_refs(message: Message) -> list[str]:
 
 def own_refs(message: Message) -> list[str]:
     """The thread-reference keys under which a message's conversation is indexed."""
-    refs = [f"mid:{message.thread.message_id}"] if message.thread.message_id else []
-    channel = message.channel.name
-    if message.thread.provider_thread_id:
-        refs.append(f"thread:{channel}:{message.thread.provider_thread_id}")
-    if message.external_id:
-        refs.append(f"ext:{channel}:{message.external_id}")
-    return refs
+    own = [f"mid:{message.thread.message_id}"] if message.thread.message_id else []
+    return own + _channel_refs(message)
 
 
 def referenced_ids(message: Message) -> list[str]:
     """The ``mid:`` keys of the Message-IDs a message references."""
     return [f"mid:{mid}" for mid in (*message.thread.in_reply_to, *message.thread.references)]
+
+
+def message_refs(message: Message) -> list[str]:
+    """The thread-reference keys a message answers to (looked up in the store).
+
+    Its own Message-ID is among them: a reply that arrived first indexed the
+    ids it references, so a parent arriving late finds its conversation.
+    """
+    return own_refs(message) + referenced_ids(message)
 
 
 @attrs.define
