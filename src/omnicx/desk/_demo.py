@@ -23,7 +23,7 @@ from omnicx.desk._sample import (
     Delivery,
     sample_week,
 )
-from omnicx.model import SurveyKind
+from omnicx.model import Priority, SurveyKind
 from omnicx.routing import RuleEngine, load_rules
 from omnicx.sla import Match, Metric, Policy, SlaEngine, Target, load_calendar
 from omnicx.storage import DeskStore
@@ -76,7 +76,6 @@ def _hours(hours: float) -> Target:
 def demo_sla() -> SlaEngine:
     """The demo's SLA policies: VIP first, then a standard one for everybody."""
     calendar = load_calendar(DEMO_CALENDAR)
-    every = {p: _hours(1) for p in ("low", "normal", "high", "urgent")}
     vip = Policy(
         name="vip",
         when=Match(tags={"vip"}),
@@ -89,14 +88,12 @@ def demo_sla() -> SlaEngine:
         calendar=calendar,
         targets={Metric.FIRST_REPLY: _by_priority({"low": 8, "normal": 4, "high": 1, "urgent": 1}),
                  Metric.NEXT_REPLY: _by_priority({"low": 8, "normal": 8, "high": 4, "urgent": 2}),
-                 Metric.RESOLUTION: _by_priority(dict.fromkeys(every, 24))},
+                 Metric.RESOLUTION: _by_priority({p.value: 24 for p in Priority})},
     )  # fmt: skip
     return SlaEngine(policies=[vip], default=standard)
 
 
-def _by_priority(hours: Mapping[str, float]) -> Any:
-    from omnicx.model import Priority
-
+def _by_priority(hours: Mapping[str, float]) -> dict[Priority, Target]:
     return {Priority(name): _hours(value) for name, value in hours.items()}
 
 

@@ -10,7 +10,16 @@ import attrs
 from omnicx import serde
 from omnicx.desk._receipt import Outgoing, Receipt
 from omnicx.identity import Profile
-from omnicx.model import Channel, Conversation, Event, Message, Priority, Status
+from omnicx.model import (
+    Channel,
+    Conversation,
+    Event,
+    Identifier,
+    IdentifierKind,
+    Message,
+    Priority,
+    Status,
+)
 from omnicx.storage import Changes, ConversationRecord, DeskStore, StagedIdentityStore
 
 
@@ -110,17 +119,15 @@ def member_ids(staged: StagedIdentityStore, profile: Profile) -> list[str]:
     return ids
 
 
-def address_for(channel: Channel, identifiers: Iterable[object]) -> str | None:
+def address_for(channel: Channel, identifiers: Iterable[Identifier]) -> str | None:
     """Pick where replies on ``channel`` go from the sender's identifiers."""
-    from omnicx.model import Identifier, IdentifierKind
-
     wanted = {
         "email": (IdentifierKind.EMAIL, ""),
         "sms": (IdentifierKind.PHONE, ""),
         "voice": (IdentifierKind.PHONE, ""),
         "whatsapp": (IdentifierKind.PHONE, ""),
     }.get(channel.name, (IdentifierKind.HANDLE, channel.name))
-    found = [i for i in identifiers if isinstance(i, Identifier)]
+    found = list(identifiers)
     for identifier in found:
         if (identifier.kind, identifier.namespace) == wanted:
             return identifier.value
