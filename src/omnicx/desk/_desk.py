@@ -51,7 +51,7 @@ from omnicx.model import (
     TagsChanged,
 )
 from omnicx.routing import Decision, RoutingContext, RuleEngine, Trace
-from omnicx.sla import Escalate, SlaEngine, SlaReport
+from omnicx.sla import Escalate, SlaEngine, SlaReport, SlaState
 from omnicx.storage import Changes, ConversationRecord, DeskStore
 from omnicx.timeline import (
     ConversationSummary,
@@ -124,6 +124,11 @@ class Desk(AgentActions):
     identity: IdentityPolicy = DEFAULT_POLICY
     merge_rules: MergeRules = DEFAULT_RULES
     csat_template: str | None = "csat"
+    # The last SLA state folded per conversation, with the data it was stored
+    # as: a record whose stored data is unchanged skips decoding it again.
+    _sla_memo: dict[str, tuple[Mapping[str, Any], SlaState]] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
 
     # -- inbound -------------------------------------------------------------
 
@@ -250,7 +255,7 @@ class Desk(AgentActions):
             return None
         record = self._record(conversation_id)
         now = self.clock.now()
-        state = load_sla(self.sla, record.sla_state)
+        state = self._load_sla(self.sla, record)
         if state is not None:
             return self.sla.report(state, now)
         events = self.store.events(conversation_id=conversation_id)
@@ -451,7 +456,7 @@ class Desk(AgentActions):
         mine = sorted(
             (e for e in unit.events if e.conversation_id == record.id), key=lambda e: e.at
         )
-        state = load_sla(self.sla, record.sla_state)
+        state = self._load_sla(self.sla, record)
         if state is None:
             # No usable stored state (first call, or the policies changed):
             # rebuild it from the conversation's events.
@@ -482,7 +487,17 @@ class Desk(AgentActions):
             )
             for t in report.targets
         )
-        return attrs.evolve(record, sla_state=dump_sla(state)), lines
+        stored = dump_sla(state)
+        if len(self._sla_memo) > 10_000:
+            self._sla_memo.clear()
+        self._sla_memo[record.id] = (stored, state)
+        return attrs.evolve(record, sla_state=stored), lines
+
+    def _load_sla(self, engine: SlaEngine, record: ConversationRecord) -> SlaState | None:
+        memo = self._sla_memo.get(record.id)
+        if memo is not None and memo[0] == record.sla_state:
+            return memo[1]
+        return load_sla(engine, record.sla_state)
 
     def _to_customer(self, record: ConversationRecord, kind: OutboxKind, **fields: Any) -> Outgoing:
         # Answer where the customer last wrote; before any inbound message,
