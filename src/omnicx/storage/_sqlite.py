@@ -94,12 +94,12 @@ class SqliteStore:
 
     def next_id(self, kind: str) -> str:
         """Return ``p<n>``/``m<n>``/``<kind><n>``, never the same twice."""
-        with self._transaction():
-            value = self._db.execute(
-                "INSERT INTO counters (kind, value) VALUES (?, 1) "
-                "ON CONFLICT (kind) DO UPDATE SET value = value + 1 RETURNING value",
-                (kind,),
-            ).fetchone()[0]
+        # One statement is its own atomic transaction in autocommit mode.
+        value = self._db.execute(
+            "INSERT INTO counters (kind, value) VALUES (?, 1) "
+            "ON CONFLICT (kind) DO UPDATE SET value = value + 1 RETURNING value",
+            (kind,),
+        ).fetchall()[0][0]  # fetch all so the statement finishes and commits now
         prefix = {"profile": "p", "merge": "m"}.get(kind, kind)
         return f"{prefix}{value}"
 
