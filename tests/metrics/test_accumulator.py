@@ -12,12 +12,14 @@ from hypothesis import strategies as st
 
 from omnicx.errors import ValidationError
 from omnicx.metrics import (
+    EXACT_LIMIT,
     NONE,
     ConversationFacts,
     MetricsAccumulator,
     MetricsConfig,
     SlaOutcome,
     SlaTally,
+    Timing,
     compute_metrics,
     facts_by_conversation,
     group_keys,
@@ -292,3 +294,32 @@ def test_first_reply_count_across_a_week(timeline) -> None:
     assert timedelta(seconds=chat.total) == timedelta(
         minutes=sum(i % 7 for i in range(20) if i % 2)
     )
+
+
+def test_large_groups_switch_to_the_sketch_however_they_are_split() -> None:
+    """Past EXACT_LIMIT values a group's quantiles come from the sketch, whole or merged."""
+    start = datetime(2024, 1, 1, tzinfo=UTC)
+    facts = [
+        ConversationFacts(
+            conversation_id=f"c{i}",
+            customer_id="u",
+            created_at=start,
+            channel="email",
+            status=Status.SOLVED,
+            agent_replies=i % 3,
+            first_reply=Timing(seconds=i * 7 % 5000),
+            next_replies=(Timing(seconds=i), Timing(seconds=i + 1)),
+        )
+        for i in range(EXACT_LIMIT + 500)
+    ]
+    whole = MetricsAccumulator(by=("channel",))
+    whole.add_all(facts)
+    left, right = MetricsAccumulator(by=("channel",)), MetricsAccumulator(by=("channel",))
+    left.add_all(facts[:700])
+    right.add_all(facts[700:])
+    report = whole.report()
+    figures = report.groups[("email",)]
+    assert figures.durations["first_reply"].exact is False
+    assert figures.durations["next_reply"].count == 2 * len(facts)
+    assert figures.agent_replies.exact is False
+    assert left.merge(right).report() == report

@@ -29,6 +29,8 @@ from omnicx.metrics._values import (
 )
 from omnicx.model import Event, Status
 
+_SOLVED, _CLOSED = Status.SOLVED, Status.CLOSED
+
 _COUNTERS = (
     "conversations",
     "solved",
@@ -51,12 +53,16 @@ def _distributions() -> dict[str, Distribution]:
     return {name: Distribution() for name in DURATIONS}
 
 
-def _add(distribution: Distribution, value: int) -> None:
-    # Distribution.add, inlined for the hot loop: append, fold into the sketch when full.
-    values = distribution.values
-    values.append(value)
-    if len(values) > EXACT_LIMIT:
-        distribution.add_pending()
+# The duration fields of ConversationFacts holding at most one Timing, in the
+# order ``_Group`` keeps their appenders.
+_SINGLE_TIMINGS = (
+    "first_reply",
+    "first_resolution",
+    "full_resolution",
+    "requester_wait",
+    "agent_work",
+    "on_hold",
+)
 
 
 @attrs.define
@@ -81,12 +87,42 @@ class _Group:
     ces: Distribution = attrs.field(factory=Distribution)
     replies: Distribution = attrs.field(factory=Distribution)
     sla: dict[str, list[int]] = attrs.field(factory=dict)
+    # Values appended straight to the distributions' lists since the last
+    # check for a full one: checking once per EXACT_LIMIT values instead of
+    # once per value. Distributions fold a too-long list in summary() and
+    # merge(), and the sketch does not depend on when values are counted in.
+    _unchecked: int = attrs.field(default=0, init=False, eq=False, repr=False)
+    _appends: tuple[Callable[[float], None], ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Bound appends of each list, in the order add() feeds them; the lists
+        # live as long as their distribution (add_pending empties in place).
+        cal, bus = self.calendar, self.business
+        self._appends = (
+            *(cal[name].values.append for name in _SINGLE_TIMINGS),
+            *(bus[name].values.append for name in _SINGLE_TIMINGS),
+            cal["reopen_reply"].values.append,
+            bus["reopen_reply"].values.append,
+            cal["next_reply"].values.append,
+            bus["next_reply"].values.append,
+            self.replies.values.append,
+            self.ces.values.append,
+        )
 
     def add(self, facts: ConversationFacts) -> None:
+        (
+            first_reply, first_resolution, full_resolution, requester_wait, agent_work, on_hold,
+            b_first_reply, b_first_resolution, b_full_resolution, b_requester_wait,
+            b_agent_work, b_on_hold, reopen_reply, b_reopen_reply, next_reply, b_next_reply,
+            replies, ces,
+        ) = self._appends  # fmt: skip
+        appended = 0
         self.conversations += 1
-        if facts.status is Status.SOLVED or facts.status is Status.CLOSED:
+        status = facts.status
+        if status is _SOLVED or status is _CLOSED:
             self.solved += 1
-            self.replies.add(facts.agent_replies)
+            replies(facts.agent_replies)
+            appended += 1
             self.one_touch += facts.agent_replies <= 1
         if facts.first_resolution is not None:
             self.ever_solved += 1
@@ -107,31 +143,51 @@ class _Group:
             else:
                 self.detractors += 1
         if facts.ces_score is not None:
-            self.ces.add(facts.ces_score)
+            ces(facts.ces_score)
+            appended += 1
         if facts.survey_offered:
             self.offered += 1
             self.answered += facts.survey_answered
-        calendar, business = self.calendar, self.business
-        for name, timing in (
-            ("first_reply", facts.first_reply),
-            ("first_resolution", facts.first_resolution),
-            ("full_resolution", facts.full_resolution),
-            ("requester_wait", facts.requester_wait),
-            ("agent_work", facts.agent_work),
-            ("on_hold", facts.on_hold),
+        for timing, to_calendar, to_business in (
+            (facts.first_reply, first_reply, b_first_reply),
+            (facts.first_resolution, first_resolution, b_first_resolution),
+            (facts.full_resolution, full_resolution, b_full_resolution),
+            (facts.requester_wait, requester_wait, b_requester_wait),
+            (facts.agent_work, agent_work, b_agent_work),
+            (facts.on_hold, on_hold, b_on_hold),
         ):
             if timing is not None:
-                _add(calendar[name], timing.seconds)
+                to_calendar(timing.seconds)
+                appended += 1
                 if timing.business_seconds is not None:
-                    _add(business[name], timing.business_seconds)
-        for name, timings in (
-            ("reopen_reply", facts.reopen_replies),
-            ("next_reply", facts.next_replies),
+                    to_business(timing.business_seconds)
+                    appended += 1
+        for timings, to_calendar, to_business in (
+            (facts.reopen_replies, reopen_reply, b_reopen_reply),
+            (facts.next_replies, next_reply, b_next_reply),
         ):
             for timing in timings:
-                _add(calendar[name], timing.seconds)
+                to_calendar(timing.seconds)
+                appended += 1
                 if timing.business_seconds is not None:
-                    _add(business[name], timing.business_seconds)
+                    to_business(timing.business_seconds)
+                    appended += 1
+        self._unchecked += appended
+        if self._unchecked > EXACT_LIMIT:
+            self._fold_full()
+
+    def _fold_full(self) -> None:
+        # Every list held at most EXACT_LIMIT values at the last check and at
+        # most EXACT_LIMIT + 1 were appended since, so none grows past twice it.
+        for distribution in (
+            *self.calendar.values(),
+            *self.business.values(),
+            self.replies,
+            self.ces,
+        ):
+            if len(distribution.values) > EXACT_LIMIT:
+                distribution.add_pending()
+        self._unchecked = 0
 
     def merge(self, other: _Group) -> _Group:
         counts = {name: getattr(self, name) + getattr(other, name) for name in _COUNTERS}

@@ -74,6 +74,9 @@ def key_function(
     if not all(name in _SINGLE for name in by):
         return lambda facts: group_keys(facts, by, tz)
     getters = [_SINGLE[name] for name in by]
+    if len(getters) == 1:
+        (get,) = getters
+        return lambda facts: [(get(facts, tz) or NONE,)]
 
     def keys(facts: ConversationFacts) -> list[tuple[str, ...]]:
         return [tuple(get(facts, tz) or NONE for get in getters)]

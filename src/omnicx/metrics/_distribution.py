@@ -43,6 +43,11 @@ class Summary:
     exact: bool = True
 
 
+def _own(values: Iterable[float]) -> list[float]:
+    # A private copy: add_pending empties the list in place.
+    return list(values)
+
+
 @attrs.define
 class Distribution:
     """Accumulates non-negative values; ``merge`` combines partitions.
@@ -52,7 +57,7 @@ class Distribution:
     it keeps bucket counts, folding new values in by batches.
     """
 
-    values: list[float] = attrs.field(factory=list)
+    values: list[float] = attrs.field(factory=list, converter=_own)
     """Every value while exact; once sketched, the values not yet counted into buckets."""
     buckets: dict[int, int] | None = None
     """None while exact; the sketch's bucket counts once past ``EXACT_LIMIT``."""
@@ -96,9 +101,10 @@ class Distribution:
 
     def summary(self) -> Summary:
         """The frozen figures: count, total, mean, median, p90, p95."""
-        if self.buckets is None:
+        if self.buckets is None and len(self.values) <= EXACT_LIMIT:
             self.values.sort()  # in place: later sorts of a sorted list are cheap
         else:
+            # Also a list a caller appended to past EXACT_LIMIT without add().
             self.add_pending()
         count, total = self.count, self.total
         if count == 0:
@@ -128,4 +134,5 @@ class Distribution:
         add_to_buckets(self.buckets, self.values)
         self.sketched_count += len(self.values)
         self.sketched_total += sum(self.values)
-        self.values = []
+        # Emptied in place: a holder of ``values.append`` keeps feeding this list.
+        self.values.clear()
