@@ -1,13 +1,28 @@
 """Test helpers for hosts and for omnicx itself: public API, like ``structlog.testing``.
 
-``omnicx.testing.strategies`` holds hypothesis strategies for every public
-model type (it needs the ``test`` extra). Later modules add contract suites
-for stores and channel adapters, and rule assertions.
+- ``AdapterContract`` and ``StoreContract``: contract suites to subclass for
+  your own channel adapter or store;
+- ``assert_routes``: assert a routing decision, failing with the explain trace;
+- ``omnicx.testing.strategies``: hypothesis strategies for every model type;
+- ``omnicx.testing.pytest_plugin``: fixtures, loaded automatically by pytest.
+
+Names load on first use, so the pytest plugin (which pytest imports in every
+host's test run) does not pull in hypothesis or the contract suites.
 """
 
-from omnicx.testing._adapter_contract import AdapterContract, SignedRequest, parse_or_refuse
-from omnicx.testing._rules import assert_routes
-from omnicx.testing._store_contract import StoreContract
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from omnicx.testing._adapter_contract import (
+        AdapterContract,
+        SignedRequest,
+        parse_or_refuse,
+    )
+    from omnicx.testing._rules import assert_routes
+    from omnicx.testing._store_contract import StoreContract
 
 __all__ = [
     "AdapterContract",
@@ -16,3 +31,18 @@ __all__ = [
     "assert_routes",
     "parse_or_refuse",
 ]
+
+_HOMES = {
+    "AdapterContract": "_adapter_contract",
+    "SignedRequest": "_adapter_contract",
+    "parse_or_refuse": "_adapter_contract",
+    "StoreContract": "_store_contract",
+    "assert_routes": "_rules",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'omnicx.testing' has no attribute {name!r}")
+    return getattr(importlib.import_module(f"omnicx.testing.{home}"), name)
