@@ -3,6 +3,7 @@
     benchmarks/run identity            # 1,000,000 records
     benchmarks/run identity --quick    # 50,000 records
     benchmarks/run identity --n 200000
+    benchmarks/run identity --febrl    # FEBRL person matching next to Splink (febrl.py)
 
 Generates contacts with ground-truth people (see synth.py), writes them as the
 CSV ``omnicx resolve`` reads, and measures:
@@ -70,7 +71,13 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="50,000 records")
     parser.add_argument("--n", type=int, default=None, help="number of records")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--febrl", action="store_true", help="run febrl.py instead")
     args = parser.parse_args()
+    if args.febrl:
+        import febrl  # its peers (pandas, splink) load only when asked for
+
+        febrl.main(["--quick"] if args.quick else [])
+        return
     n = args.n or (50_000 if args.quick else 1_000_000)
 
     start = time.perf_counter()

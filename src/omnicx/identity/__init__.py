@@ -7,6 +7,8 @@
   merges and ``unmerge``; the guard decisions are pure functions
   (``protection_refusal``, ``is_blocked``, ``is_role_mailbox``...);
 - fuzzy candidates: ``CandidateIndex`` with scored, explained candidates;
+- person-record matching: ``PersonMatcher`` (weighted field comparisons
+  over blocking keys, for imports with names, dates of birth, addresses);
 - batch resolution of imports: ``resolve_batch``.
 
 See ``docs/identity.md``.
@@ -52,6 +54,16 @@ from omnicx.identity._guards import (
     too_many_names,
 )
 from omnicx.identity._handles import canonical_network, external_identifier, handle_identifier
+from omnicx.identity._person import (
+    DEFAULT_PERSON_MATCHER,
+    BlockingKey,
+    Comparator,
+    FieldComparison,
+    FieldScore,
+    PersonMatch,
+    PersonMatcher,
+    PersonRecord,
+)
 from omnicx.identity._phone import (
     canonical_phone,
     phone_extension,
@@ -79,18 +91,23 @@ from omnicx.identity._unmerge import Unmerged, merge, unmerge
 __all__ = [
     "DEFAULT_BLOCKED_VALUES",
     "DEFAULT_FUZZY",
+    "DEFAULT_PERSON_MATCHER",
     "DEFAULT_POLICY",
     "DEFAULT_ROLE_MAILBOXES",
     "DEFAULT_RULES",
     "BatchPolicy",
     "BatchResult",
+    "BlockingKey",
     "Candidate",
     "CandidateIndex",
     "ChangeSet",
+    "Comparator",
     "Conflict",
     "ContactRecord",
     "Decision",
+    "FieldComparison",
     "FieldRule",
+    "FieldScore",
     "FuzzyPolicy",
     "IdentityPolicy",
     "IdentityStore",
@@ -101,6 +118,9 @@ __all__ = [
     "MergeRules",
     "Observation",
     "Outcome",
+    "PersonMatch",
+    "PersonMatcher",
+    "PersonRecord",
     "Profile",
     "Reason",
     "ReasonKind",
