@@ -1,0 +1,89 @@
+"""Export: one customer's complete data as a versioned JSON document."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+from typing import Any
+
+import attrs
+
+from omnicx import serde
+from omnicx.errors import ValidationError
+from omnicx.identity import MergeRecord, Profile, current_profile
+from omnicx.model import Conversation, Customer, Event
+from omnicx.storage import DeskStore
+from omnicx.timeline import build_timeline
+
+EXPORT_FORMAT = "omnicx.customer-export"
+EXPORT_VERSION = 1
+
+
+@attrs.frozen(kw_only=True)
+class CustomerExport:
+    """Everything omnicx holds about one person.
+
+    Attributes:
+        customer: the live profile as a customer.
+        profiles: the live profile and every profile merged into it.
+        merges: the merge records that joined them, with their evidence.
+        conversations: every conversation of those profiles.
+        events: the unified timeline: messages, notes, status changes,
+            orders, payments, survey answers, calls.
+    """
+
+    exported_at: datetime
+    customer: Customer
+    profiles: tuple[Profile, ...]
+    merges: tuple[MergeRecord, ...]
+    conversations: tuple[Conversation, ...]
+    events: tuple[Event, ...]
+
+
+def export_customer(store: DeskStore, customer_id: str, *, now: datetime) -> CustomerExport:
+    """Collect one customer's data, merged-in profiles included.
+
+    ``customer_id`` may be an id merged away: it resolves to the survivor.
+    Raises ``NotFoundError`` for an id the store never had.
+    """
+    live = current_profile(store, customer_id)
+    profiles, merges, todo = [live], [], list(live.merge_ids)
+    while todo:
+        record = store.merge(todo.pop())
+        if record is None or record.undone_at is not None:
+            continue
+        merges.append(record)
+        absorbed = store.profile(record.absorbed_id)
+        if absorbed is not None:
+            profiles.append(absorbed)
+            todo.extend(absorbed.merge_ids)
+    ids = [p.id for p in profiles]
+    return CustomerExport(
+        exported_at=now,
+        customer=live.to_customer(),
+        profiles=tuple(profiles),
+        merges=tuple(sorted(merges, key=lambda m: m.at)),
+        conversations=tuple(r.conversation for r in store.conversations_of(ids)),
+        events=build_timeline(store.events(customer_ids=ids)),
+    )
+
+
+def export_document(export: CustomerExport) -> dict[str, Any]:
+    """The export as a JSON-ready document tagged with its format and version."""
+    return {"format": EXPORT_FORMAT, "version": EXPORT_VERSION, **serde.to_dict(export)}
+
+
+def load_export(document: Mapping[str, Any]) -> CustomerExport:
+    """Read an export document back, checking its format, version and every field.
+
+    Raises:
+        ValidationError: a wrong format or version, or any invalid field, with its path.
+    """
+    if document.get("format") != EXPORT_FORMAT:
+        raise ValidationError.single("format", f"expected {EXPORT_FORMAT!r}")
+    if document.get("version") != EXPORT_VERSION:
+        raise ValidationError.single(
+            "version", f"unsupported export version {document.get('version')!r}; expected 1"
+        )
+    body = {k: v for k, v in document.items() if k not in ("format", "version")}
+    return serde.from_dict(CustomerExport, body)
