@@ -20,6 +20,7 @@ import argparse
 import contextlib
 import io
 import itertools
+import logging
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -106,6 +107,9 @@ def splink_pairs(
     import splink.comparison_library as cl
     from splink import DuckDBAPI, Linker, SettingsCreator, block_on
 
+    # Splink narrates its training through its own loggers, set up on import.
+    for name in ("splink", *(n for n in logging.root.manager.loggerDict if n.startswith("splink"))):
+        logging.getLogger(name).setLevel(logging.WARNING)
     start = time.perf_counter()
     dedupe = len(frames) == 1
     if dedupe:
@@ -191,7 +195,7 @@ def run(name: str, frames: list[pd.DataFrame], quick: bool) -> None:
     for t, pairs in ours.items():
         mark = " (default)" if t == default else ""
         print(_line(f"omnicx weight >= {t:g}{mark}", seconds, scores(pairs, truth), len(pairs)))
-    thresholds = (0.5, 0.9, 0.99)
+    thresholds = (0.2, 0.5, 0.9, 0.99)
     try:
         # Splink narrates its training on stdout; keep the report readable.
         with contextlib.redirect_stdout(io.StringIO()):
