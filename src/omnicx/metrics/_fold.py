@@ -46,6 +46,7 @@ _MACHINE_AUTHORS = frozenset({AuthorKind.BOT, AuthorKind.AUTOMATION})
 # the customer) counts in none.
 _NEW, _OPEN, _ON_HOLD = Status.NEW, Status.OPEN, Status.ON_HOLD
 _SOLVED, _CLOSED = Status.SOLVED, Status.CLOSED
+_ZERO, _ZERO_BUSINESS = Timing(seconds=0), Timing(seconds=0, business_seconds=0)
 
 
 class FactsBuilder:
@@ -241,20 +242,44 @@ class FactsBuilder:
         else:
             self.ces_score = score
 
-    def _spent(self, *buckets: list[int]) -> Timing:
-        return Timing(
-            seconds=sum(b[0] for b in buckets),
-            business_seconds=None if self.calendar is None else sum(b[1] for b in buckets),
-        )
+    def _spent(self) -> tuple[Timing, Timing, Timing]:
+        # (requester wait, agent work, on hold). Most conversations are never
+        # on hold: their requester wait is their agent work, and on-hold is a
+        # shared zero (Timing is frozen, so sharing one object is safe).
+        worked, held = self.worked, self.held
+        if self.calendar is None:
+            work = Timing(seconds=worked[0])
+            if not held[0]:
+                return work, work, _ZERO
+            return Timing(seconds=worked[0] + held[0]), work, Timing(seconds=held[0])
+        work = Timing(seconds=worked[0], business_seconds=worked[1])
+        if not held[0] and not held[1]:
+            return work, work, _ZERO_BUSINESS
+        wait = Timing(seconds=worked[0] + held[0], business_seconds=worked[1] + held[1])
+        return wait, work, Timing(seconds=held[0], business_seconds=held[1])
 
     def facts(self, now: datetime) -> ConversationFacts:
         """The conversation's facts as of ``now`` (at or after the last step)."""
         solved = self.current is _SOLVED or self.current is _CLOSED
-        between, calendar = Timing.between, self.calendar
-        spans = list(self.spans)
+        calendar = self.calendar
+        spans = self.spans
         if self.span_start is not None:
-            spans.append((self.span_start, None))
+            spans = [*spans, (self.span_start, None)]
         first_solve, last_solve = self.first_solve, self.last_solve
+        first_resolution = (
+            None if first_solve is None else Timing.between(self.created, first_solve, calendar)
+        )
+        full_resolution = None
+        wait = work = held = None
+        if solved:
+            if last_solve is not None:
+                # Never reopened: the full resolution is the first one.
+                full_resolution = (
+                    first_resolution
+                    if last_solve == first_solve
+                    else Timing.between(self.created, last_solve, calendar)
+                )
+            wait, work, held = self._spent()
         return ConversationFacts(
             conversation_id=self.conversation_id,
             customer_id=self.customer_id,
@@ -273,15 +298,11 @@ class FactsBuilder:
             first_reply=self.first_reply,
             reopen_replies=tuple(self.reopen_replies),
             next_replies=tuple(self.next_replies),
-            first_resolution=None
-            if first_solve is None
-            else between(self.created, first_solve, calendar),
-            full_resolution=None
-            if not solved or last_solve is None
-            else between(self.created, last_solve, calendar),
-            requester_wait=self._spent(self.worked, self.held) if solved else None,
-            agent_work=self._spent(self.worked) if solved else None,
-            on_hold=self._spent(self.held) if solved else None,
+            first_resolution=first_resolution,
+            full_resolution=full_resolution,
+            requester_wait=wait,
+            agent_work=work,
+            on_hold=held,
             one_touch=self.agent_replies <= 1 if solved else None,
             first_contact_resolution=self._fcr(now),
             survey_offered=self.survey_offered,
