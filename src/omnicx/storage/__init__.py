@@ -7,7 +7,7 @@
 
 from omnicx.storage._memory import MemoryStore, check_versions
 from omnicx.storage._protocol import DeskStore
-from omnicx.storage._records import Activity, Changes, ConversationRecord
+from omnicx.storage._records import Activity, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import MIGRATIONS, SCHEMA_VERSION, migrate
 from omnicx.storage._sqlite import SqliteStore
 from omnicx.storage._staged import StagedIdentityStore
@@ -19,6 +19,7 @@ __all__ = [
     "Changes",
     "ConversationRecord",
     "DeskStore",
+    "Erasure",
     "MemoryStore",
     "SqliteStore",
     "StagedIdentityStore",

@@ -10,7 +10,7 @@ import attrs
 from omnicx.errors import ConflictError
 from omnicx.identity import MemoryIdentityStore
 from omnicx.model import Event
-from omnicx.storage._records import Changes, ConversationRecord
+from omnicx.storage._records import Changes, ConversationRecord, Erasure
 
 
 def check_versions(
@@ -116,6 +116,36 @@ class MemoryStore(MemoryIdentityStore):
                     conversation_events.append(event)
         for key, receipt in changes.receipts:
             self.receipts.setdefault(key, receipt)
+
+    def erase(self, erasure: Erasure) -> None:
+        """Apply an erasure (nothing here can fail halfway)."""
+        erased = set(erasure.customer_ids)
+        for profile in erasure.profiles:
+            self.profiles[profile.id] = profile
+        for link in erasure.links:
+            self.links[link.key] = link
+        for key in erasure.drop_links:
+            self.links.pop(key, None)
+        for merge_id in erasure.drop_merges:
+            self.merges.pop(merge_id, None)
+        for observation_id in erasure.drop_observations:
+            self.observations.pop(observation_id, None)
+        replaced = {event.id: event for event in erasure.events}
+        self.event_log = [replaced.get(e.id, e) for e in self.event_log]
+        for index in (self._events_by_customer, self._events_by_conversation):
+            for key, events in index.items():
+                index[key] = [replaced.get(e.id, e) for e in events]
+        conversations = set()
+        for record in erasure.conversations:
+            stored = self.records.get(record.id)
+            version = 0 if stored is None else stored.version
+            self.records[record.id] = attrs.evolve(record, version=version + 1)
+            conversations.add(record.id)
+        conversations |= {cid for customer in erased for cid in self._by_customer.get(customer, ())}
+        self.refs = {k: v for k, v in self.refs.items() if v not in conversations}
+        self.receipts = {
+            k: v for k, v in self.receipts.items() if v.get("customer_id") not in erased
+        }
 
     def _conversation_version(self, conversation_id: str) -> int:
         record = self.records.get(conversation_id)

@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from omnicx.identity import IdentityStore
 from omnicx.model import Event
-from omnicx.storage._records import Changes, ConversationRecord
+from omnicx.storage._records import Changes, ConversationRecord, Erasure
 
 
 class DeskStore(IdentityStore, Protocol):
@@ -63,4 +63,13 @@ class DeskStore(IdentityStore, Protocol):
 
     def commit(self, changes: Changes) -> None:
         """Write ``changes`` all or nothing; see the class contract."""
+        ...
+
+    def erase(self, erasure: Erasure) -> None:
+        """Apply an erasure all or nothing, leaving no copy of what it removed.
+
+        A store that keeps old row versions (a WAL, free pages, backups under
+        its control) must make sure the erased values are not recoverable
+        from it afterwards.
+        """
         ...

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from omnicx.identity import ChangeSet
+from omnicx.identity import ChangeSet, Link, Profile
 from omnicx.model import Conversation, Event
 from omnicx.timeline import ConversationSummary
 
@@ -82,3 +82,32 @@ class Changes:
     thread_refs: tuple[tuple[str, str], ...] = ()
     events: tuple[Event, ...] = ()
     receipts: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+
+
+@attrs.frozen(kw_only=True)
+class Erasure:
+    """Everything erasing customers removes or rewrites; a store applies it at once.
+
+    Attributes:
+        profiles: scrubbed profiles replacing the stored ones (by id).
+        links: scrubbed links replacing stored ones (identifiers still held
+            by other customers), by key.
+        drop_links: match keys to delete.
+        drop_merges: merge record ids to delete (their before-images hold
+            personal data).
+        drop_observations: observation ids to delete.
+        events: scrubbed events replacing the stored ones (by id).
+        conversations: scrubbed conversation records replacing the stored
+            ones, whatever their version.
+        customer_ids: the erased customers: their receipts and every thread
+            reference of their conversations are deleted.
+    """
+
+    profiles: tuple[Profile, ...] = ()
+    links: tuple[Link, ...] = ()
+    drop_links: tuple[str, ...] = ()
+    drop_merges: tuple[str, ...] = ()
+    drop_observations: tuple[str, ...] = ()
+    events: tuple[Event, ...] = ()
+    conversations: tuple[ConversationRecord, ...] = ()
+    customer_ids: tuple[str, ...] = ()

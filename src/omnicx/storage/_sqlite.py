@@ -15,7 +15,7 @@ from omnicx import serde
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event
 from omnicx.storage._memory import check_versions
-from omnicx.storage._records import Changes, ConversationRecord
+from omnicx.storage._records import Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
 
 T = TypeVar("T")
@@ -48,6 +48,8 @@ class SqliteStore:
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
         self._db.execute("PRAGMA busy_timeout = 5000")
+        # Deleted and overwritten content is zeroed, not left in free pages.
+        self._db.execute("PRAGMA secure_delete = ON")
         migrate(self._db)
 
     def close(self) -> None:
@@ -214,6 +216,43 @@ class SqliteStore:
             self._db.executemany(
                 "INSERT OR IGNORE INTO receipts (key, data) VALUES (?, ?)", receipts
             )
+
+    def erase(self, erasure: Erasure) -> None:
+        """Apply an erasure in one transaction, then purge the WAL of old copies."""
+        events = [(json.dumps(serde.event_to_dict(e)), e.id) for e in erasure.events]
+        ids = list(erasure.customer_ids)
+        marks = ",".join("?" * len(ids))
+        with self._transaction():
+            self._apply_identity(ChangeSet(profiles=erasure.profiles, links=erasure.links))
+            for table, column, keys in (
+                ("links", "key", erasure.drop_links),
+                ("merges", "id", erasure.drop_merges),
+                ("observations", "id", erasure.drop_observations),
+            ):
+                self._db.executemany(
+                    f"DELETE FROM {table} WHERE {column} = ?", [(k,) for k in keys]
+                )
+            self._db.executemany("UPDATE events SET data = ? WHERE id = ?", events)
+            for record in erasure.conversations:
+                version = self._conversation_version(record.id) + 1
+                self._db.execute(
+                    "UPDATE conversations SET data = ?, version = ? WHERE id = ?",
+                    (_dump(attrs.evolve(record, version=version)), version, record.id),
+                )
+            self._db.execute(
+                "DELETE FROM thread_refs WHERE conversation_id IN "
+                f"(SELECT id FROM conversations WHERE customer_id IN ({marks}))",
+                ids,
+            )
+            self._db.execute(
+                f"DELETE FROM receipts WHERE json_extract(data, '$.customer_id') IN ({marks})",
+                ids,
+            )
+        # The WAL still holds the old pages: copy everything into the main
+        # file, truncate the log, and rebuild the file without free pages.
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self._db.execute("VACUUM")
+        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     def _conversation_version(self, conversation_id: str) -> int:
         found = self._one("SELECT version FROM conversations WHERE id = ?", conversation_id)

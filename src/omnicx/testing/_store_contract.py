@@ -31,7 +31,7 @@ from omnicx.model import (
     NoteEvent,
     Status,
 )
-from omnicx.storage import Changes, ConversationRecord, DeskStore
+from omnicx.storage import Changes, ConversationRecord, DeskStore, Erasure
 from omnicx.timeline import ConversationSummary
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -219,3 +219,41 @@ class StoreContract:
             attributes={"tier": "gold"},
             created_at=T0,
         )
+
+    def test_erase_replaces_drops_and_forgets(self) -> None:
+        """erase() rewrites profiles, events and conversations, drops the rest it names."""
+        store = self.make_store()
+        profile = _profile("p1", "ada@example.com")
+        link = Link(key="email:ada@example.com", profile_ids=("p1",))
+        shared = Link(key="phone:+1", profile_ids=("p1", "p2"), names=("Ada", "Bo"))
+        observation = Observation(id="o1", at=T0, identifiers=profile.identifiers)
+        store.commit(
+            Changes(
+                identity=ChangeSet(profiles=(profile,), links=(link, shared),
+                                   observations=((observation, "p1"),)),
+                conversations=(_record("c1", "p1"),),
+                thread_refs=(("mid:c1@x", "c1"),),
+                events=(_note("e1", "p1", "c1"),),
+                receipts=(("k1", {"customer_id": "p1"}), ("k2", {"customer_id": "p2"})),
+            )
+        )  # fmt: skip
+        blank = Profile(id="p1", created_at=T0, last_seen_at=T0)
+        quiet = attrs.evolve(_note("e1", "p1", "c1"), text="")
+        record = attrs.evolve(_record("c1", "p1"), sla_state={})
+        store.erase(
+            Erasure(
+                profiles=(blank,), links=(attrs.evolve(shared, profile_ids=("p2",), names=()),),
+                drop_links=(link.key,), drop_observations=("o1",), events=(quiet,),
+                conversations=(record,), customer_ids=("p1",),
+            )
+        )  # fmt: skip
+        assert store.profile("p1") == blank
+        assert store.link(link.key) is None
+        assert store.link(shared.key) == Link(key="phone:+1", profile_ids=("p2",))
+        assert store.observation("o1") is None
+        assert store.events() == [quiet]
+        stored = store.conversation("c1")
+        assert stored is not None
+        assert (stored.sla_state, stored.version) == ({}, 2)
+        assert store.conversation_for_ref("mid:c1@x") is None
+        assert (store.receipt("k1"), store.receipt("k2")) == (None, {"customer_id": "p2"})

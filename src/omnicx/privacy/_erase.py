@@ -1,0 +1,171 @@
+"""Erasure: remove one customer's personal data, keep what the business may keep."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import attrs
+
+from omnicx.identity import Link, Profile, current_profile, match_key
+from omnicx.model import (
+    AuthorKind,
+    CallEvent,
+    CustomEvent,
+    Event,
+    Message,
+    MessageEvent,
+    NoteEvent,
+    SurveyResponse,
+    ThreadRefs,
+)
+from omnicx.storage import ConversationRecord, DeskStore, Erasure
+
+
+@attrs.frozen(kw_only=True)
+class ErasureReport:
+    """What an erasure did, for the requester's answer and the audit trail.
+
+    Attributes:
+        customer_ids: the live profile and every profile merged into it.
+        identifiers: how many identifiers were removed.
+        events: how many timeline events were scrubbed.
+        conversations: how many conversations were scrubbed.
+    """
+
+    erased_at: datetime
+    customer_ids: tuple[str, ...]
+    identifiers: int
+    events: int
+    conversations: int
+
+
+def _scrub_message(message: Message) -> Message:
+    # Keep what metrics need (channel, direction, author kind, public,
+    # sent_at, ids for de-duplication); drop every word and every name.
+    author = message.author
+    # A customer author's id is a channel handle (a visitor id, a phone).
+    customer = author.kind is AuthorKind.CUSTOMER
+    return attrs.evolve(
+        message,
+        author=attrs.evolve(author, name=None, id=None if customer else author.id),
+        text="",
+        attachments=(),
+        thread=ThreadRefs(),
+        metadata={},
+    )
+
+
+def scrub_event(event: Event) -> Event:
+    """An event with its personal content removed and its shape kept.
+
+    Messages lose text, attachments, threading headers, metadata and the
+    author's name (and a customer author's id); notes lose their text; survey answers their comment;
+    calls their recording; custom events their data. Instants, kinds,
+    statuses, priorities, scores, amounts and ids stay, so metrics computed
+    before and after are the same.
+    """
+    if isinstance(event, MessageEvent):
+        return attrs.evolve(event, message=_scrub_message(event.message))
+    if isinstance(event, NoteEvent):
+        return attrs.evolve(event, text="")
+    if isinstance(event, SurveyResponse):
+        return attrs.evolve(event, comment=None)
+    if isinstance(event, CallEvent):
+        return attrs.evolve(event, recording_url=None)
+    if isinstance(event, CustomEvent):
+        return attrs.evolve(event, data={})
+    return event
+
+
+def _scrub_profile(profile: Profile) -> Profile:
+    return Profile(
+        id=profile.id,
+        created_at=profile.created_at,
+        last_seen_at=profile.last_seen_at,
+        merged_into=profile.merged_into,
+    )
+
+
+def _scrub_record(record: ConversationRecord) -> ConversationRecord:
+    summary = attrs.evolve(
+        record.summary,
+        message_ids=frozenset(),
+        external_ids=frozenset(),
+        provider_threads=frozenset(),
+        subject=None,
+    )
+    return attrs.evolve(
+        record,
+        conversation=attrs.evolve(record.conversation, subject=None),
+        summary=summary,
+        sla_state={},
+        addresses={},
+        last_inbound={},
+    )
+
+
+def erase_customer(store: DeskStore, customer_id: str, *, now: datetime) -> ErasureReport:
+    """Erase one customer (and every profile merged into it) in one transaction.
+
+    Removes identifiers, names, addresses, attributes, observations, merge
+    records, message bodies, attachment metadata, threading headers, reply
+    addresses and receipts. Keeps, anonymous, the profile ids, conversations'
+    statuses, priorities, queues and tags, and every event's instant and kind,
+    so reports for past periods do not change. The erased identifiers no
+    longer link: the same address writing again starts a fresh profile.
+
+    Raises ``NotFoundError`` for an id the store never had.
+    """
+    live = current_profile(store, customer_id)
+    profiles, merges, todo = [live], [], list(live.merge_ids)
+    while todo:
+        record = store.merge(todo.pop())
+        if record is None:
+            continue
+        merges.append(record.id)
+        absorbed = store.profile(record.absorbed_id)
+        if absorbed is not None and absorbed.merged_into == live.id:
+            profiles.append(absorbed)
+            todo.extend(absorbed.merge_ids)
+    ids = tuple(p.id for p in profiles)
+    links, drop_links = _links(store, profiles, set(ids))
+    events = tuple(scrub_event(e) for e in store.events(customer_ids=ids))
+    records = tuple(_scrub_record(r) for r in store.conversations_of(ids))
+    store.erase(
+        Erasure(
+            profiles=tuple(_scrub_profile(p) for p in profiles),
+            links=links,
+            drop_links=drop_links,
+            drop_merges=tuple(merges),
+            drop_observations=tuple(o for p in profiles for o in p.observation_ids),
+            events=events,
+            conversations=records,
+            customer_ids=ids,
+        )
+    )
+    return ErasureReport(
+        erased_at=now,
+        customer_ids=ids,
+        identifiers=len({i.key for p in profiles for i in p.identifiers}),
+        events=len(events),
+        conversations=len(records),
+    )
+
+
+def _links(
+    store: DeskStore, profiles: list[Profile], erased: set[str]
+) -> tuple[tuple[Link, ...], tuple[str, ...]]:
+    # An identifier only this customer held goes; one others share (a family
+    # phone) stays for them, without this customer and without the names seen.
+    keep: dict[str, Link] = {}
+    drop: set[str] = set()
+    for key in {match_key(i) for p in profiles for i in p.identifiers}:
+        link = store.link(key)
+        if link is None:
+            continue
+        others = tuple(pid for pid in link.profile_ids if pid not in erased)
+        if others:
+            keep[key] = attrs.evolve(link, profile_ids=others, names=())
+        else:
+            drop.add(key)
+    return tuple(keep[k] for k in sorted(keep)), tuple(sorted(drop))
