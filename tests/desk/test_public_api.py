@@ -15,7 +15,7 @@ def test_desk_all() -> None:
 
 def test_storage_all() -> None:
     assert omnicx.storage.__all__ == [
-        "MIGRATIONS", "SCHEMA_VERSION", "Activity", "Changes", "ConversationRecord", "DeskStore", "Erasure",
+        "MIGRATIONS", "SCHEMA_VERSION", "Activity", "AuditAction", "AuditEntry", "Changes", "ConversationRecord", "DeskStore", "Erasure",
         "MemoryStore", "SqliteStore", "StagedIdentityStore", "check_versions", "migrate",
     ]  # fmt: skip
 

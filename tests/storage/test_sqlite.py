@@ -85,3 +85,22 @@ def test_live_profiles_skip_tombstones() -> None:
     gone = Profile(id="p2", created_at=T0, last_seen_at=T0, merged_into="p1")
     store.apply(ChangeSet(profiles=(alive, gone)))
     assert store.live_profiles() == [alive]
+
+
+def test_opening_an_older_database_migrates_it_and_keeps_its_data(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file written at schema 1 opens at the current schema with its rows intact."""
+    from omnicx.storage import _schema
+
+    path = tmp_path / "old.sqlite3"
+    with monkeypatch.context() as patch:
+        patch.setattr(_schema, "MIGRATIONS", _schema.MIGRATIONS[:1])
+        patch.setattr(_schema, "SCHEMA_VERSION", 1)
+        with SqliteStore(path) as old:
+            old.commit(Changes(events=(_note("e1"),)))
+    with SqliteStore(path) as store:
+        assert [e.id for e in store.events()] == ["e1"]
+        assert store.audit() == []
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2

@@ -7,7 +7,14 @@
 
 from omnicx.storage._memory import MemoryStore, check_versions
 from omnicx.storage._protocol import DeskStore
-from omnicx.storage._records import Activity, Changes, ConversationRecord, Erasure
+from omnicx.storage._records import (
+    Activity,
+    AuditAction,
+    AuditEntry,
+    Changes,
+    ConversationRecord,
+    Erasure,
+)
 from omnicx.storage._schema import MIGRATIONS, SCHEMA_VERSION, migrate
 from omnicx.storage._sqlite import SqliteStore
 from omnicx.storage._staged import StagedIdentityStore
@@ -16,6 +23,8 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "Activity",
+    "AuditAction",
+    "AuditEntry",
     "Changes",
     "ConversationRecord",
     "DeskStore",

@@ -10,7 +10,7 @@ import attrs
 from omnicx.errors import ConflictError
 from omnicx.identity import MemoryIdentityStore
 from omnicx.model import Event
-from omnicx.storage._records import Changes, ConversationRecord, Erasure
+from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
 
 def check_versions(
@@ -53,6 +53,7 @@ class MemoryStore(MemoryIdentityStore):
     _events_by_customer: dict[str, list[Event]] = attrs.field(factory=dict)
     _events_by_conversation: dict[str, list[Event]] = attrs.field(factory=dict)
     _position: dict[str, int] = attrs.field(factory=dict)
+    audit_log: list[AuditEntry] = attrs.field(factory=list)
 
     def profile_version(self, profile_id: str) -> int:
         """Return the stored version of a profile (0 if never written)."""
@@ -116,6 +117,22 @@ class MemoryStore(MemoryIdentityStore):
                     conversation_events.append(event)
         for key, receipt in changes.receipts:
             self.receipts.setdefault(key, receipt)
+        self._append_audit(changes.audit)
+
+    def audit(
+        self, *, customer_id: str | None = None, actor: str | None = None
+    ) -> list[AuditEntry]:
+        """Return audit entries matching every filter given, oldest first."""
+        return [
+            entry
+            for entry in self.audit_log
+            if (customer_id is None or entry.customer_id == customer_id)
+            and (actor is None or entry.actor == actor)
+        ]
+
+    def _append_audit(self, entries: tuple[AuditEntry, ...]) -> None:
+        known = {entry.id for entry in self.audit_log}
+        self.audit_log.extend(entry for entry in entries if entry.id not in known)
 
     def erase(self, erasure: Erasure) -> None:
         """Apply an erasure (nothing here can fail halfway)."""
@@ -146,6 +163,7 @@ class MemoryStore(MemoryIdentityStore):
         self.receipts = {
             k: v for k, v in self.receipts.items() if v.get("customer_id") not in erased
         }
+        self._append_audit(erasure.audit)
 
     def _conversation_version(self, conversation_id: str) -> int:
         record = self.records.get(conversation_id)

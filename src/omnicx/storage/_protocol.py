@@ -7,7 +7,7 @@ from typing import Any, Protocol
 
 from omnicx.identity import IdentityStore
 from omnicx.model import Event
-from omnicx.storage._records import Changes, ConversationRecord, Erasure
+from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
 
 class DeskStore(IdentityStore, Protocol):
@@ -59,6 +59,16 @@ class DeskStore(IdentityStore, Protocol):
 
     def receipt(self, key: str) -> Mapping[str, Any] | None:
         """Return the receipt recorded under an idempotency key, or None."""
+        ...
+
+    def audit(
+        self, *, customer_id: str | None = None, actor: str | None = None
+    ) -> list[AuditEntry]:
+        """Return audit entries matching every filter given, oldest first.
+
+        The audit log is append-only: ``commit`` and ``erase`` append to it;
+        nothing rewrites or deletes an entry.
+        """
         ...
 
     def commit(self, changes: Changes) -> None:

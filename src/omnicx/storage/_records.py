@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
@@ -61,6 +62,40 @@ class ConversationRecord:
         return self.conversation.id
 
 
+class AuditAction(enum.Enum):
+    """What an audit entry records."""
+
+    MERGE = "merge"
+    UNMERGE = "unmerge"
+    EXPORT = "export"
+    ERASURE = "erasure"
+    ASSIGNMENT = "assignment"
+    RULES_CHANGE = "rules_change"
+
+
+@attrs.frozen(kw_only=True)
+class AuditEntry:
+    """One append-only audit record: who did what, to whom, when and why.
+
+    Attributes:
+        id: unique; appending an id already stored is skipped.
+        actor: who acted (an agent id, ``"omnicx"`` for automatic merges).
+        customer_id: the customer concerned, if any.
+        conversation_id: the conversation concerned, if any.
+        reason: why, in the actor's words (never a customer's message).
+        details: JSON-compatible specifics (merge id, rule-set version...).
+    """
+
+    id: str
+    at: datetime
+    actor: str
+    action: AuditAction
+    customer_id: str | None = None
+    conversation_id: str | None = None
+    reason: str = ""
+    details: Mapping[str, Any] = attrs.field(factory=dict)
+
+
 @attrs.frozen(kw_only=True)
 class Changes:
     """Everything one desk call writes; a store commits it all or nothing.
@@ -74,6 +109,7 @@ class Changes:
         thread_refs: (reference key, conversation id) pairs to index.
         events: timeline events to append (an event id already stored is skipped).
         receipts: (idempotency key, JSON-ready receipt) pairs to record.
+        audit: audit entries to append.
     """
 
     identity: ChangeSet = attrs.field(factory=ChangeSet)
@@ -82,6 +118,7 @@ class Changes:
     thread_refs: tuple[tuple[str, str], ...] = ()
     events: tuple[Event, ...] = ()
     receipts: tuple[tuple[str, Mapping[str, Any]], ...] = ()
+    audit: tuple[AuditEntry, ...] = ()
 
 
 @attrs.frozen(kw_only=True)
@@ -101,6 +138,7 @@ class Erasure:
             ones, whatever their version.
         customer_ids: the erased customers: their receipts and every thread
             reference of their conversations are deleted.
+        audit: audit entries to append with it (the erasure's own record).
     """
 
     profiles: tuple[Profile, ...] = ()
@@ -111,3 +149,4 @@ class Erasure:
     events: tuple[Event, ...] = ()
     conversations: tuple[ConversationRecord, ...] = ()
     customer_ids: tuple[str, ...] = ()
+    audit: tuple[AuditEntry, ...] = ()

@@ -41,6 +41,18 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX events_conversation ON events (conversation_id, seq);
     CREATE TABLE receipts (key TEXT PRIMARY KEY, data TEXT NOT NULL);
     """,
+    # 2: the append-only audit log.
+    """
+    CREATE TABLE audit (
+        seq INTEGER PRIMARY KEY AUTOINCREMENT,
+        id TEXT NOT NULL UNIQUE,
+        actor TEXT NOT NULL,
+        customer_id TEXT,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX audit_customer ON audit (customer_id, seq);
+    CREATE INDEX audit_actor ON audit (actor, seq);
+    """,
 )
 
 SCHEMA_VERSION = len(MIGRATIONS)

@@ -15,7 +15,7 @@ from omnicx import serde
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event
 from omnicx.storage._memory import check_versions
-from omnicx.storage._records import Changes, ConversationRecord, Erasure
+from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
 
 T = TypeVar("T")
@@ -216,6 +216,7 @@ class SqliteStore:
             self._db.executemany(
                 "INSERT OR IGNORE INTO receipts (key, data) VALUES (?, ?)", receipts
             )
+            self._append_audit(changes.audit)
 
     def erase(self, erasure: Erasure) -> None:
         """Apply an erasure in one transaction, then purge the WAL of old copies."""
@@ -248,11 +249,33 @@ class SqliteStore:
                 f"DELETE FROM receipts WHERE json_extract(data, '$.customer_id') IN ({marks})",
                 ids,
             )
+            self._append_audit(erasure.audit)
         # The WAL still holds the old pages: copy everything into the main
         # file, truncate the log, and rebuild the file without free pages.
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         self._db.execute("VACUUM")
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    def audit(
+        self, *, customer_id: str | None = None, actor: str | None = None
+    ) -> list[AuditEntry]:
+        """Return audit entries matching every filter given, oldest first."""
+        where, params = [], []
+        for column, value in (("customer_id", customer_id), ("actor", actor)):
+            if value is not None:
+                where.append(f"{column} = ?")
+                params.append(value)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._db.execute(f"SELECT data FROM audit{clause} ORDER BY seq", params)
+        return [_load(AuditEntry, data) for (data,) in rows]
+
+    def _append_audit(self, entries: tuple[AuditEntry, ...]) -> None:
+        if not entries:
+            return
+        self._db.executemany(
+            "INSERT OR IGNORE INTO audit (id, actor, customer_id, data) VALUES (?, ?, ?, ?)",
+            [(e.id, e.actor, e.customer_id, _dump(e)) for e in entries],
+        )
 
     def _conversation_version(self, conversation_id: str) -> int:
         found = self._one("SELECT version FROM conversations WHERE id = ?", conversation_id)

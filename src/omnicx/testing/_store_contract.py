@@ -31,7 +31,14 @@ from omnicx.model import (
     NoteEvent,
     Status,
 )
-from omnicx.storage import Changes, ConversationRecord, DeskStore, Erasure
+from omnicx.storage import (
+    AuditAction,
+    AuditEntry,
+    Changes,
+    ConversationRecord,
+    DeskStore,
+    Erasure,
+)
 from omnicx.timeline import ConversationSummary
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -257,3 +264,25 @@ class StoreContract:
         assert (stored.sla_state, stored.version) == ({}, 2)
         assert store.conversation_for_ref("mid:c1@x") is None
         assert (store.receipt("k1"), store.receipt("k2")) == (None, {"customer_id": "p2"})
+
+    def test_audit_log_appends_once_and_filters(self) -> None:
+        """Audit entries keep their order, skip known ids and filter by customer and actor."""
+        store = self.make_store()
+
+        def entry(entry_id: str, actor: str, customer: str | None) -> AuditEntry:
+            return AuditEntry(id=entry_id, at=T0, actor=actor, action=AuditAction.EXPORT,
+                              customer_id=customer, reason="request", details={"n": 1})  # fmt: skip
+
+        first, second, third = (
+            entry("a1", "ann", "p1"),
+            entry("a2", "bob", "p1"),
+            entry("a3", "ann", None),
+        )
+        store.commit(Changes(audit=(first, second)))
+        store.commit(Changes(audit=(first, third)))
+        assert store.audit() == [first, second, third]
+        assert store.audit(customer_id="p1") == [first, second]
+        assert store.audit(actor="ann") == [first, third]
+        assert store.audit(customer_id="p1", actor="bob") == [second]
+        store.erase(Erasure(customer_ids=("p9",), audit=(entry("a4", "lead", "p9"),)))
+        assert [e.id for e in store.audit()] == ["a1", "a2", "a3", "a4"]
