@@ -39,7 +39,9 @@ def test_sqlite_file_and_wal_hold_nothing_of_the_erased_customer(tmp_path: Path)
     run = run_sample(desk)
     assert all(value in _files(path) for value in SAM)
     before = _metrics(desk)
-    report = erase_customer(store, run.customers["sam"], now=desk.clock.now())
+    report = erase_customer(
+        store, run.customers["sam"], now=desk.clock.now(), actor="lead", reason="request"
+    )
     assert report.customer_ids == ("p2", "p4")
     assert (report.identifiers, report.conversations) == (3, 3)
     raw = _files(path)
@@ -55,7 +57,9 @@ def test_erased_customer_writing_again_starts_a_fresh_profile() -> None:
     store = MemoryStore()
     desk = demo_desk(store)
     run = run_sample(desk)
-    erase_customer(store, run.customers["sam"], now=desk.clock.now())
+    erase_customer(
+        store, run.customers["sam"], now=desk.clock.now(), actor="lead", reason="request"
+    )
     desk.clock.advance(timedelta(minutes=5))  # type: ignore[attr-defined]
     message = Message(
         id="email:again", channel=Channel.EMAIL, direction=Direction.INBOUND,
@@ -78,7 +82,9 @@ def test_erasure_keeps_the_shape_of_the_timeline() -> None:
     desk = demo_desk(store)
     run = run_sample(desk)
     before = desk.timeline(run.customers["tom"])
-    erase_customer(store, run.customers["tom"], now=desk.clock.now())
+    erase_customer(
+        store, run.customers["tom"], now=desk.clock.now(), actor="lead", reason="request"
+    )
     after = desk.timeline(run.customers["tom"])
     assert [(e.id, e.TAG, e.at) for e in after] == [(e.id, e.TAG, e.at) for e in before]
     assert all(e.message.text == "" for e in after if hasattr(e, "message"))
@@ -87,4 +93,10 @@ def test_erasure_keeps_the_shape_of_the_timeline() -> None:
 def test_unknown_customer_is_not_found() -> None:
     """Erasing an id the store never had names it and changes nothing."""
     with pytest.raises(NotFoundError):
-        erase_customer(MemoryStore(), "nope", now=demo_desk(MemoryStore()).clock.now())
+        erase_customer(
+            MemoryStore(),
+            "nope",
+            now=demo_desk(MemoryStore()).clock.now(),
+            actor="lead",
+            reason="r",
+        )

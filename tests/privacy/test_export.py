@@ -23,7 +23,7 @@ def desk(request: pytest.FixtureRequest) -> Desk:
 
 def test_export_holds_every_event_the_timeline_shows(desk: Desk) -> None:
     """The export's events are exactly the customer's unified timeline."""
-    export = export_customer(desk.store, "p1", now=desk.clock.now())
+    export = export_customer(desk.store, "p1", now=desk.clock.now(), actor="lead", reason="request")
     assert export.events == desk.timeline("p1")
     assert {e.TAG for e in export.events} >= {"message", "order", "survey.answered"}
     assert [c.id for c in export.conversations] == [r.id for r in desk.conversations("p1")]
@@ -31,8 +31,12 @@ def test_export_holds_every_event_the_timeline_shows(desk: Desk) -> None:
 
 def test_export_covers_merged_in_profiles_from_either_id(desk: Desk) -> None:
     """Sam's two merged profiles, the merge and both profiles' events are exported."""
-    by_old_id = export_customer(desk.store, "p4", now=desk.clock.now())
-    by_new_id = export_customer(desk.store, "p2", now=desk.clock.now())
+    by_old_id = export_customer(
+        desk.store, "p4", now=desk.clock.now(), actor="lead", reason="request"
+    )
+    by_new_id = export_customer(
+        desk.store, "p2", now=desk.clock.now(), actor="lead", reason="request"
+    )
     assert by_old_id == by_new_id
     assert [p.id for p in by_new_id.profiles] == ["p2", "p4"]
     assert [(m.survivor_id, m.absorbed_id) for m in by_new_id.merges] == [("p2", "p4")]
@@ -41,7 +45,7 @@ def test_export_covers_merged_in_profiles_from_either_id(desk: Desk) -> None:
 
 def test_document_round_trips_through_json(desk: Desk) -> None:
     """The versioned JSON document reads back to the same export."""
-    export = export_customer(desk.store, "p2", now=desk.clock.now())
+    export = export_customer(desk.store, "p2", now=desk.clock.now(), actor="lead", reason="request")
     document = json.loads(json.dumps(export_document(export)))
     assert (document["format"], document["version"]) == ("omnicx.customer-export", 1)
     assert load_export(document) == export
@@ -49,7 +53,9 @@ def test_document_round_trips_through_json(desk: Desk) -> None:
 
 def test_bad_documents_are_refused_with_their_path(desk: Desk) -> None:
     """Another format, another version or a broken field is a ValidationError."""
-    document = export_document(export_customer(desk.store, "p2", now=desk.clock.now()))
+    document = export_document(
+        export_customer(desk.store, "p2", now=desk.clock.now(), actor="lead", reason="request")
+    )
     with pytest.raises(ValidationError, match=r"format: expected 'omnicx\.customer-export'"):
         load_export({**document, "format": "other"})
     with pytest.raises(ValidationError, match="version: unsupported export version 9"):
@@ -62,4 +68,4 @@ def test_bad_documents_are_refused_with_their_path(desk: Desk) -> None:
 def test_unknown_customer_is_not_found(desk: Desk) -> None:
     """Exporting an id the store never had names it."""
     with pytest.raises(NotFoundError, match="nope"):
-        export_customer(desk.store, "nope", now=desk.clock.now())
+        export_customer(desk.store, "nope", now=desk.clock.now(), actor="lead", reason="request")

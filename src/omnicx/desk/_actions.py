@@ -32,7 +32,7 @@ from omnicx.model import (
     can_transition,
     transition,
 )
-from omnicx.storage import Activity, ConversationRecord
+from omnicx.storage import Activity, AuditAction, ConversationRecord
 
 if TYPE_CHECKING:
     from omnicx.clock import Clock
@@ -175,6 +175,9 @@ class AgentActions:
                          previous=conversation.assignee, queue=target_queue,
                          actor=_agent(actor_id))
             )  # fmt: skip
+            unit.record(AuditAction.ASSIGNMENT, actor_id, customer_id=conversation.customer_id,
+                        conversation_id=conversation.id, assignee=agent_id,
+                        previous=conversation.assignee, queue=target_queue)  # fmt: skip
             updated = attrs.evolve(conversation, assignee=agent_id, queue=target_queue)
             record = attrs.evolve(record, conversation=updated)
             if agent_id is not None and agent_id == actor_id:

@@ -35,6 +35,7 @@ from omnicx.identity import (
     Profile,
     current_profile,
     resolve,
+    unmerge,
 )
 from omnicx.model import (
     Assigned,
@@ -52,7 +53,7 @@ from omnicx.model import (
 )
 from omnicx.routing import Decision, RoutingContext, RuleEngine, Trace
 from omnicx.sla import Escalate, SlaEngine, SlaReport, SlaState
-from omnicx.storage import Changes, ConversationRecord, DeskStore
+from omnicx.storage import AuditAction, Changes, ConversationRecord, DeskStore
 from omnicx.timeline import (
     ConversationSummary,
     ThreadDecision,
@@ -63,7 +64,8 @@ from omnicx.timeline import (
     thread,
 )
 
-SYSTEM = Author(kind=AuthorKind.SYSTEM, id="omnicx")
+SYSTEM_ACTOR = "omnicx"
+SYSTEM = Author(kind=AuthorKind.SYSTEM, id=SYSTEM_ACTOR)
 
 
 def customer_of(profile: Profile) -> Customer:
@@ -155,6 +157,11 @@ class Desk(AgentActions):
         )
         resolution = resolve(unit.staged, observation, policy=self.identity, rules=self.merge_rules)
         profile = current_profile(unit.staged, resolution.customer_id)
+        for merge in resolution.merges:
+            # No identifiers in the audit log: it outlives erasure.
+            unit.record(AuditAction.MERGE, SYSTEM_ACTOR, customer_id=merge.survivor_id,
+                        reason="identifiers shared", merge_id=merge.id,
+                        absorbed_id=merge.absorbed_id)  # fmt: skip
         customer = customer_of(profile)
         summaries = self._candidates(unit, profile, message_refs(message))
         decision = thread(message, summaries, self.threading, unit.now, customer_id=profile.id)
@@ -220,12 +227,39 @@ class Desk(AgentActions):
             attributes=enrichment.attributes,
         )
         resolution = resolve(unit.staged, observation, policy=self.identity, rules=self.merge_rules)
+        for merge in resolution.merges:
+            unit.record(AuditAction.MERGE, SYSTEM_ACTOR, customer_id=merge.survivor_id,
+                        reason="identifiers shared", merge_id=merge.id,
+                        absorbed_id=merge.absorbed_id)  # fmt: skip
         for event in enrichment.events:
             unit.events.append(attrs.evolve(event, customer_id=resolution.customer_id))
         self.store.commit(
             _changes_without_conversation(unit, {"customer_id": resolution.customer_id})
         )
         return resolution.customer_id
+
+    def unmerge(self, merge_id: str, *, actor_id: str, reason: str) -> str:
+        """Undo a merge (``omnicx.identity.unmerge``), recorded in the audit log.
+
+        Returns the id of the profile restored. Conversations and events keep
+        their original customer ids, so both customers' timelines split back
+        by themselves.
+        """
+        unit = Unit.open(self.store, f"unmerge:{merge_id}", self.clock.now())
+        undone = unmerge(unit.staged, merge_id, now=unit.now, policy=self.identity)
+        unit.record(AuditAction.UNMERGE, actor_id, customer_id=undone.survivor.id,
+                    reason=reason, merge_id=merge_id, restored_id=undone.restored.id)  # fmt: skip
+        self.store.commit(_changes_without_conversation(unit, {"customer_id": undone.survivor.id}))
+        return undone.restored.id
+
+    def replace_rules(
+        self, rules: RuleEngine | None, *, actor_id: str, reason: str, version: str = ""
+    ) -> None:
+        """Route with new rules from now on, recorded in the audit log."""
+        unit = Unit.open(self.store, f"rules:{self.store.next_id('rules')}", self.clock.now())
+        unit.record(AuditAction.RULES_CHANGE, actor_id, reason=reason, version=version)
+        self.store.commit(_changes_without_conversation(unit, {"customer_id": None}))
+        self.rules = rules
 
     # -- reading -------------------------------------------------------------
 
@@ -527,4 +561,5 @@ def _changes_without_conversation(unit: Unit, receipt: Mapping[str, Any]) -> Cha
         profile_versions=dict(unit.staged.read_versions),
         events=tuple(unit.events),
         receipts=((unit.key, dict(receipt)),),
+        audit=tuple(unit.audit),
     )

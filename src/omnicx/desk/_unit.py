@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -20,7 +21,14 @@ from omnicx.model import (
     Priority,
     Status,
 )
-from omnicx.storage import Changes, ConversationRecord, DeskStore, StagedIdentityStore
+from omnicx.storage import (
+    AuditAction,
+    AuditEntry,
+    Changes,
+    ConversationRecord,
+    DeskStore,
+    StagedIdentityStore,
+)
 
 
 def _channel_refs(message: Message) -> list[str]:
@@ -67,6 +75,7 @@ class Unit:
     events: list[Event] = attrs.field(factory=list)
     refs: list[tuple[str, str]] = attrs.field(factory=list)
     outbox: list[Outgoing] = attrs.field(factory=list)
+    audit: list[AuditEntry] = attrs.field(factory=list)
     _count: int = 0
 
     @classmethod
@@ -78,6 +87,23 @@ class Unit:
         """A fresh event id, derived from the call's key (stable under replays)."""
         self._count += 1
         return f"{self.key}#{self._count}"
+
+    def record(
+        self,
+        action: AuditAction,
+        actor: str,
+        *,
+        customer_id: str | None = None,
+        conversation_id: str | None = None,
+        reason: str = "",
+        **details: Any,
+    ) -> None:
+        """Add an audit entry, written with the rest of the call."""
+        self.audit.append(
+            AuditEntry(id=f"{self.key}#audit{len(self.audit) + 1}", at=self.now, actor=actor,
+                       action=action, customer_id=customer_id, conversation_id=conversation_id,
+                       reason=reason, details=details)
+        )  # fmt: skip
 
     def load(self, record: ConversationRecord) -> ConversationRecord:
         """Remember a record as read (its version guards the commit)."""
@@ -100,6 +126,7 @@ class Unit:
                 thread_refs=tuple(self.refs),
                 events=tuple(self.events),
                 receipts=((self.key, serde.to_dict(receipt)),),
+                audit=tuple(self.audit),
             )
         )
         return receipt

@@ -18,7 +18,7 @@ from omnicx.model import (
     SurveyResponse,
     ThreadRefs,
 )
-from omnicx.storage import ConversationRecord, DeskStore, Erasure
+from omnicx.storage import AuditAction, AuditEntry, ConversationRecord, DeskStore, Erasure
 
 
 @attrs.frozen(kw_only=True)
@@ -104,7 +104,9 @@ def _scrub_record(record: ConversationRecord) -> ConversationRecord:
     )
 
 
-def erase_customer(store: DeskStore, customer_id: str, *, now: datetime) -> ErasureReport:
+def erase_customer(
+    store: DeskStore, customer_id: str, *, now: datetime, actor: str, reason: str
+) -> ErasureReport:
     """Erase one customer (and every profile merged into it) in one transaction.
 
     Removes identifiers, names, addresses, attributes, observations, merge
@@ -112,7 +114,9 @@ def erase_customer(store: DeskStore, customer_id: str, *, now: datetime) -> Eras
     addresses and receipts. Keeps, anonymous, the profile ids, conversations'
     statuses, priorities, queues and tags, and every event's instant and kind,
     so reports for past periods do not change. The erased identifiers no
-    longer link: the same address writing again starts a fresh profile.
+    longer link: the same address writing again starts a fresh profile. The
+    erasure is recorded in the audit log with ``actor`` and ``reason`` (ids
+    only, no personal data).
 
     Raises ``NotFoundError`` for an id the store never had.
     """
@@ -141,8 +145,13 @@ def erase_customer(store: DeskStore, customer_id: str, *, now: datetime) -> Eras
             events=events,
             conversations=records,
             customer_ids=ids,
+            audit=(
+                AuditEntry(id=f"erasure:{store.next_id('erasure')}", at=now, actor=actor,
+                           action=AuditAction.ERASURE, customer_id=live.id, reason=reason,
+                           details={"customer_ids": list(ids)}),
+            ),
         )
-    )
+    )  # fmt: skip
     return ErasureReport(
         erased_at=now,
         customer_ids=ids,

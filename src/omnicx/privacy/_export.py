@@ -12,7 +12,7 @@ from omnicx import serde
 from omnicx.errors import ValidationError
 from omnicx.identity import MergeRecord, Profile, current_profile
 from omnicx.model import Conversation, Customer, Event
-from omnicx.storage import DeskStore
+from omnicx.storage import AuditAction, AuditEntry, Changes, DeskStore
 from omnicx.timeline import build_timeline
 
 EXPORT_FORMAT = "omnicx.customer-export"
@@ -40,10 +40,13 @@ class CustomerExport:
     events: tuple[Event, ...]
 
 
-def export_customer(store: DeskStore, customer_id: str, *, now: datetime) -> CustomerExport:
-    """Collect one customer's data, merged-in profiles included.
+def export_customer(
+    store: DeskStore, customer_id: str, *, now: datetime, actor: str, reason: str
+) -> CustomerExport:
+    """Collect one customer's data, merged-in profiles included, and audit it.
 
     ``customer_id`` may be an id merged away: it resolves to the survivor.
+    The export is recorded in the audit log with ``actor`` and ``reason``.
     Raises ``NotFoundError`` for an id the store never had.
     """
     live = current_profile(store, customer_id)
@@ -58,6 +61,10 @@ def export_customer(store: DeskStore, customer_id: str, *, now: datetime) -> Cus
             profiles.append(absorbed)
             todo.extend(absorbed.merge_ids)
     ids = [p.id for p in profiles]
+    entry = AuditEntry(id=f"export:{store.next_id('export')}", at=now, actor=actor,
+                       action=AuditAction.EXPORT, customer_id=live.id, reason=reason,
+                       details={"customer_ids": ids})  # fmt: skip
+    store.commit(Changes(audit=(entry,)))
     return CustomerExport(
         exported_at=now,
         customer=live.to_customer(),
