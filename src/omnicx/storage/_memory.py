@@ -148,10 +148,16 @@ class MemoryStore(MemoryIdentityStore):
         for observation_id in erasure.drop_observations:
             self.observations.pop(observation_id, None)
         replaced = {event.id: event for event in erasure.events}
-        self.event_log = [replaced.get(e.id, e) for e in self.event_log]
+        dropped = set(erasure.drop_events)
+        self.event_ids -= dropped
+
+        def rewrite(events: list[Event]) -> list[Event]:
+            return [replaced.get(e.id, e) for e in events if e.id not in dropped]
+
+        self.event_log = rewrite(self.event_log)
         for index in (self._events_by_customer, self._events_by_conversation):
             for key, events in index.items():
-                index[key] = [replaced.get(e.id, e) for e in events]
+                index[key] = rewrite(events)
         conversations = set()
         for record in erasure.conversations:
             stored = self.records.get(record.id)

@@ -134,6 +134,7 @@ class Erasure:
             personal data).
         drop_observations: observation ids to delete.
         events: scrubbed events replacing the stored ones (by id).
+        drop_events: ids of events to delete.
         conversations: scrubbed conversation records replacing the stored
             ones, whatever their version.
         customer_ids: the erased customers: their receipts and every thread
@@ -147,6 +148,7 @@ class Erasure:
     drop_merges: tuple[str, ...] = ()
     drop_observations: tuple[str, ...] = ()
     events: tuple[Event, ...] = ()
+    drop_events: tuple[str, ...] = ()
     conversations: tuple[ConversationRecord, ...] = ()
     customer_ids: tuple[str, ...] = ()
     audit: tuple[AuditEntry, ...] = ()

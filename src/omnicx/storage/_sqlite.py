@@ -234,6 +234,9 @@ class SqliteStore:
                     f"DELETE FROM {table} WHERE {column} = ?", [(k,) for k in keys]
                 )
             self._db.executemany("UPDATE events SET data = ? WHERE id = ?", events)
+            self._db.executemany(
+                "DELETE FROM events WHERE id = ?", [(i,) for i in erasure.drop_events]
+            )
             for record in erasure.conversations:
                 version = self._conversation_version(record.id) + 1
                 self._db.execute(

@@ -259,6 +259,10 @@ class StoreContract:
         assert store.link(shared.key) == Link(key="phone:+1", profile_ids=("p2",))
         assert store.observation("o1") is None
         assert store.events() == [quiet]
+        store.commit(Changes(events=(_note("e2", "p2"),)))
+        store.erase(Erasure(drop_events=("e1",)))
+        assert [e.id for e in store.events()] == ["e2"]
+        assert store.events(conversation_id="c1") == []
         stored = store.conversation("c1")
         assert stored is not None
         assert (stored.sla_state, stored.version) == ({}, 2)
