@@ -100,3 +100,23 @@ def test_unknown_customer_is_not_found() -> None:
             actor="lead",
             reason="r",
         )
+
+
+def test_desk_can_refuse_an_erased_customer_writing_again() -> None:
+    """With Desk.erased=REFUSE an erased identifier is refused, not silently re-linked."""
+    from omnicx.desk import ErasedCustomerError, ErasedPolicy
+
+    store = MemoryStore()
+    desk = demo_desk(store)
+    run = run_sample(desk)
+    erase_customer(store, run.customers["sam"], now=desk.clock.now(), actor="lead", reason="r")
+    desk.erased = ErasedPolicy.REFUSE
+    message = Message(
+        id="email:again", channel=Channel.EMAIL, direction=Direction.INBOUND,
+        author=Author(kind=AuthorKind.CUSTOMER), sent_at=desk.clock.now(), text="hi",
+        external_id="again",
+    )  # fmt: skip
+    event = MessageReceived(message=message, sender=(email_identifier("Sam.Okafor@example.org"),))
+    with pytest.raises(ErasedCustomerError, match="the sender's email belongs to an erased"):
+        desk.receive(event)
+    assert store.receipt("in:email:again") is None

@@ -6,12 +6,14 @@ One call per inbound event (``Desk.receive``), one per agent action
 every call atomic and idempotent; the receipt's outbox holds what to send.
 """
 
-from omnicx.desk._desk import Desk, customer_of
+from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy, customer_of
 from omnicx.desk._receipt import CollisionError, OutboxKind, Outgoing, Receipt, SlaLine
 
 __all__ = [
     "CollisionError",
     "Desk",
+    "ErasedCustomerError",
+    "ErasedPolicy",
     "OutboxKind",
     "Outgoing",
     "Receipt",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping, Sequence
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -25,7 +26,7 @@ from omnicx.desk._unit import (
     receipt_for,
     referenced_ids,
 )
-from omnicx.errors import NotFoundError
+from omnicx.errors import NotFoundError, OmnicxError
 from omnicx.identity import (
     DEFAULT_POLICY,
     DEFAULT_RULES,
@@ -34,6 +35,7 @@ from omnicx.identity import (
     Observation,
     Profile,
     current_profile,
+    match_key,
     resolve,
     unmerge,
 )
@@ -51,6 +53,7 @@ from omnicx.model import (
     StatusChanged,
     TagsChanged,
 )
+from omnicx.privacy._erase import tombstone_key
 from omnicx.routing import Decision, RoutingContext, RuleEngine, Trace
 from omnicx.sla import Escalate, SlaEngine, SlaReport, SlaState
 from omnicx.storage import AuditAction, Changes, ConversationRecord, DeskStore
@@ -65,6 +68,28 @@ from omnicx.timeline import (
 )
 
 SYSTEM_ACTOR = "omnicx"
+
+
+class ErasedPolicy(enum.Enum):
+    """What the desk does when an erased customer's identifier writes again."""
+
+    FRESH = "fresh"
+    """Start a new, unrelated profile (the old one stays erased)."""
+    REFUSE = "refuse"
+    """Refuse the message with ``ErasedCustomerError``; the host decides."""
+
+
+class ErasedCustomerError(OmnicxError):
+    """An identifier of an erased customer wrote again and the desk refuses it."""
+
+    def __init__(self, kind: str) -> None:
+        self.kind = kind
+        super().__init__(
+            f"the sender's {kind} belongs to an erased customer; refused by "
+            "Desk.erased=REFUSE (use FRESH to start a new profile)"
+        )
+
+
 SYSTEM = Author(kind=AuthorKind.SYSTEM, id=SYSTEM_ACTOR)
 
 
@@ -126,6 +151,7 @@ class Desk(AgentActions):
     identity: IdentityPolicy = DEFAULT_POLICY
     merge_rules: MergeRules = DEFAULT_RULES
     csat_template: str | None = "csat"
+    erased: ErasedPolicy = ErasedPolicy.FRESH
     # The last SLA state folded per conversation, with the data it was stored
     # as: a record whose stored data is unchanged skips decoding it again.
     _sla_memo: dict[str, tuple[Mapping[str, Any], SlaState]] = attrs.field(
@@ -151,6 +177,10 @@ class Desk(AgentActions):
         replayed = self._replayed(key)
         if replayed is not None:
             return replayed
+        if self.erased is ErasedPolicy.REFUSE:
+            for identifier in event.sender:
+                if self.store.link(tombstone_key(match_key(identifier))) is not None:
+                    raise ErasedCustomerError(identifier.kind.value)
         unit = Unit.open(self.store, key, self.clock.now())
         observation = Observation(
             id=message.id, at=message.sent_at, identifiers=event.sender, name=event.sender_name

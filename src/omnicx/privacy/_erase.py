@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 
 import attrs
@@ -104,8 +105,23 @@ def _scrub_record(record: ConversationRecord) -> ConversationRecord:
     )
 
 
+def tombstone_key(key: str) -> str:
+    """The link key under which an erased identifier's match key is remembered.
+
+    A SHA-256 digest, so the store keeps no readable identifier, yet the desk
+    can tell when an erased identifier writes again.
+    """
+    return f"erased:{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def erase_customer(
-    store: DeskStore, customer_id: str, *, now: datetime, actor: str, reason: str
+    store: DeskStore,
+    customer_id: str,
+    *,
+    now: datetime,
+    actor: str,
+    reason: str,
+    tombstone: bool = True,
 ) -> ErasureReport:
     """Erase one customer (and every profile merged into it) in one transaction.
 
@@ -116,7 +132,9 @@ def erase_customer(
     so reports for past periods do not change. The erased identifiers no
     longer link: the same address writing again starts a fresh profile. The
     erasure is recorded in the audit log with ``actor`` and ``reason`` (ids
-    only, no personal data).
+    only, no personal data). With ``tombstone`` (the default) a digest of each
+    erased identifier is kept, so a desk configured to refuse erased
+    customers can recognise them (``Desk.erased``).
 
     Raises ``NotFoundError`` for an id the store never had.
     """
@@ -133,6 +151,9 @@ def erase_customer(
             todo.extend(absorbed.merge_ids)
     ids = tuple(p.id for p in profiles)
     links, drop_links = _links(store, profiles, set(ids))
+    if tombstone:
+        keys = sorted({match_key(i) for p in profiles for i in p.identifiers})
+        links += tuple(Link(key=tombstone_key(k)) for k in keys)
     events = tuple(scrub_event(e) for e in store.events(customer_ids=ids))
     records = tuple(_scrub_record(r) for r in store.conversations_of(ids))
     store.erase(
