@@ -43,15 +43,18 @@ def reports(columns: dict[str, np.ndarray], now: datetime) -> tuple[MetricsRepor
     # Python lists of a slice at a time: the whole columns as lists would cost ~1 GB.
     for offset in range(0, len(columns["conv"]), CHUNK):
         part = slice(offset, offset + CHUNK)
-        convs = columns["conv"][part].tolist()
-        stamps = columns["at"][part].tolist()
-        kinds = columns["kind"][part].tolist()
-        channels = [CHANNELS[c] for c in columns["channel"][part].tolist()]
-        queues = columns["queue"][part].tolist()
-        agents = columns["agent"][part].tolist()
-        values = columns["value"][part].tolist()
-        for i, conv in enumerate(convs):
-            at = fromtimestamp(stamps[i], UTC)
+        rows = zip(
+            columns["conv"][part].tolist(),
+            columns["at"][part].tolist(),
+            columns["kind"][part].tolist(),
+            [CHANNELS[c] for c in columns["channel"][part].tolist()],
+            columns["queue"][part].tolist(),
+            columns["agent"][part].tolist(),
+            columns["value"][part].tolist(),
+            strict=True,
+        )
+        for conv, stamp, kind, channel, queue, agent, value in rows:
+            at = fromtimestamp(stamp, UTC)
             if conv != current:
                 if builder is not None:
                     facts = builder.facts(now)
@@ -60,25 +63,24 @@ def reports(columns: dict[str, np.ndarray], now: datetime) -> tuple[MetricsRepor
                 builder = FactsBuilder(conversation_id=str(conv), created_at=at, config=config)
                 current = conv
             assert builder is not None
-            kind = kinds[i]
             if kind == INBOUND:
-                builder.message(at, channel=channels[i], inbound=True)
+                builder.message(at, channel=channel, inbound=True)
             elif kind == REPLY:
-                builder.message(at, channel=channels[i], inbound=False, human_reply=True)
+                builder.message(at, channel=channel, inbound=False, human_reply=True)
             elif kind == BOT:
-                builder.message(at, channel=channels[i], inbound=False, machine_reply=True)
+                builder.message(at, channel=channel, inbound=False, machine_reply=True)
             elif kind == SOLVE:
                 builder.status(at, Status.SOLVED)
             elif kind == REOPEN:
                 builder.status(at, Status.OPEN)
             elif kind == ASSIGN:
-                builder.assigned(f"a{agents[i]}", QUEUES[queues[i]])
+                builder.assigned(f"a{agent}", QUEUES[queue])
             elif kind == CSAT:
-                builder.survey(SurveyKind.CSAT, values[i], 1, 5)
+                builder.survey(SurveyKind.CSAT, value, 1, 5)
             elif kind == NPS:
-                builder.survey(SurveyKind.NPS, values[i], 0, 10)
+                builder.survey(SurveyKind.NPS, value, 0, 10)
             else:
-                builder.priority(PRIORITIES[values[i]])
+                builder.priority(PRIORITIES[value])
     if builder is not None:
         facts = builder.facts(now)
         by_channel.add(facts)
