@@ -46,6 +46,7 @@ _MACHINE_AUTHORS = frozenset({AuthorKind.BOT, AuthorKind.AUTOMATION})
 # the customer) counts in none.
 _NEW, _OPEN, _ON_HOLD = Status.NEW, Status.OPEN, Status.ON_HOLD
 _SOLVED, _CLOSED = Status.SOLVED, Status.CLOSED
+_NO_NAMES: frozenset[str] = frozenset()
 _ZERO, _ZERO_BUSINESS = Timing(seconds=0), Timing(seconds=0, business_seconds=0)
 
 
@@ -62,9 +63,10 @@ class FactsBuilder:
         "agent", "agent_replies", "attribute_map", "calendar", "ces_score", "channel",
         "channels", "config", "conversation_id", "created", "csat_satisfied", "current",
         "customer_id", "first_reply", "first_solve", "first_window_pending", "follow_up",
-        "held", "last_solve", "next_replies", "nps_score", "outbound_first", "priority_name",
+        "held", "held_business", "last_solve", "next_replies", "nps_score", "outbound_first", "priority_name",
         "queue", "reopen_replies", "reopens", "span_start", "spans", "status_since",
         "survey_offered", "tag_set", "waiting_since", "window_start", "worked",
+        "worked_business",
     )  # fmt: skip
 
     def __init__(
@@ -81,17 +83,18 @@ class FactsBuilder:
         self.customer_id = customer_id
         self.created = created_at
         self.channel: str | None = None
-        self.channels: set[str] = set()
+        # Containers are immutable and shared until a step changes them: most
+        # conversations never do, and every allocation here is per conversation.
+        self.channels: frozenset[str] = _NO_NAMES
         self.queue: str | None = None
         self.agent: str | None = None
         self.priority_name = "normal"
-        self.tag_set: set[str] = set()
-        self.attribute_map: dict[str, str] = {}
+        self.tag_set: frozenset[str] = _NO_NAMES
+        self.attribute_map: dict[str, str] | None = None
         self.current = Status.NEW
         self.status_since = created_at
-        # Seconds in [new+open, on-hold] statuses, calendar then business.
-        self.worked = [0, 0]
-        self.held = [0, 0]
+        # Seconds in new+open and in on-hold statuses, calendar and business.
+        self.worked = self.worked_business = self.held = self.held_business = 0
         self.outbound_first = False
         self.reopens = 0
         self.agent_replies = 0
@@ -99,8 +102,8 @@ class FactsBuilder:
         self.window_start: datetime | None = None
         self.waiting_since: datetime | None = None
         self.first_reply: Timing | None = None
-        self.reopen_replies: list[Timing] = []
-        self.next_replies: list[Timing] = []
+        self.reopen_replies: tuple[Timing, ...] = ()
+        self.next_replies: list[Timing] | None = None
         self.first_solve: datetime | None = None
         self.last_solve: datetime | None = None
         self.follow_up: datetime | None = None
@@ -109,7 +112,7 @@ class FactsBuilder:
         self.nps_score: int | None = None
         self.ces_score: int | None = None
         self.span_start: datetime | None = created_at
-        self.spans: list[tuple[datetime, datetime | None]] = []
+        self.spans: tuple[tuple[datetime, datetime | None], ...] = ()
 
     def feed(self, event: Event) -> None:
         """Apply one omnicx event."""
@@ -160,7 +163,8 @@ class FactsBuilder:
                 self.window_start = self.created
             else:
                 self.outbound_first = True
-        self.channels.add(channel)
+        if channel not in self.channels:
+            self.channels = self.channels | {channel}
         if inbound:
             if self.first_solve is not None and self.follow_up is None:
                 self.follow_up = at
@@ -176,11 +180,15 @@ class FactsBuilder:
                     self.first_reply = sample
                     self.first_window_pending = False
                 else:
-                    self.reopen_replies.append(sample)
+                    self.reopen_replies += (sample,)  # one per reopen: a short tuple
                 self.window_start = None
                 self.waiting_since = None
             elif self.waiting_since is not None:
-                self.next_replies.append(Timing.between(self.waiting_since, at, self.calendar))
+                sample = Timing.between(self.waiting_since, at, self.calendar)
+                if self.next_replies is None:
+                    self.next_replies = [sample]
+                else:
+                    self.next_replies.append(sample)
                 self.waiting_since = None
         elif machine_reply:
             self.waiting_since = None
@@ -189,10 +197,16 @@ class FactsBuilder:
         """The conversation moved to ``status``; solved/closed to active counts as a reopen."""
         current = self.current
         if current is _NEW or current is _OPEN or current is _ON_HOLD:
-            bucket = self.held if current is _ON_HOLD else self.worked
-            bucket[0] += int((at - self.status_since).total_seconds())
-            if self.calendar is not None:
-                bucket[1] += self.calendar.seconds_between(self.status_since, at)
+            seconds = int((at - self.status_since).total_seconds())
+            business = (
+                0 if self.calendar is None else self.calendar.seconds_between(self.status_since, at)
+            )
+            if current is _ON_HOLD:
+                self.held += seconds
+                self.held_business += business
+            else:
+                self.worked += seconds
+                self.worked_business += business
         self.status_since = at
         was_active = not (current is _SOLVED or current is _CLOSED)
         is_active = not (status is _SOLVED or status is _CLOSED)
@@ -203,7 +217,7 @@ class FactsBuilder:
                 self.first_window_pending = False
             self.window_start = None
             self.waiting_since = None
-            self.spans.append((self.span_start or at, at))
+            self.spans += ((self.span_start or at, at),)  # one per solve: a short tuple
             self.span_start = None
         elif is_active and not was_active:
             self.reopens += 1
@@ -230,6 +244,8 @@ class FactsBuilder:
 
     def attributes(self, data: Mapping[str, Any]) -> None:
         """Custom attributes were set (values become strings; later writes win)."""
+        if self.attribute_map is None:
+            self.attribute_map = {}
         self.attribute_map.update({str(k): str(v) for k, v in data.items()})
 
     def survey(self, kind: SurveyKind, score: int, scale_min: int, scale_max: int) -> None:
@@ -248,15 +264,16 @@ class FactsBuilder:
         # shared zero (Timing is frozen, so sharing one object is safe).
         worked, held = self.worked, self.held
         if self.calendar is None:
-            work = Timing(seconds=worked[0])
-            if not held[0]:
+            work = Timing(seconds=worked)
+            if not held:
                 return work, work, _ZERO
-            return Timing(seconds=worked[0] + held[0]), work, Timing(seconds=held[0])
-        work = Timing(seconds=worked[0], business_seconds=worked[1])
-        if not held[0] and not held[1]:
+            return Timing(seconds=worked + held), work, Timing(seconds=held)
+        worked_business, held_business = self.worked_business, self.held_business
+        work = Timing(seconds=worked, business_seconds=worked_business)
+        if not held and not held_business:
             return work, work, _ZERO_BUSINESS
-        wait = Timing(seconds=worked[0] + held[0], business_seconds=worked[1] + held[1])
-        return wait, work, Timing(seconds=held[0], business_seconds=held[1])
+        wait = Timing(seconds=worked + held, business_seconds=worked_business + held_business)
+        return wait, work, Timing(seconds=held, business_seconds=held_business)
 
     def facts(self, now: datetime) -> ConversationFacts:
         """The conversation's facts as of ``now`` (at or after the last step)."""
@@ -264,7 +281,7 @@ class FactsBuilder:
         calendar = self.calendar
         spans = self.spans
         if self.span_start is not None:
-            spans = [*spans, (self.span_start, None)]
+            spans = (*spans, (self.span_start, None))
         first_solve, last_solve = self.first_solve, self.last_solve
         first_resolution = (
             None if first_solve is None else Timing.between(self.created, first_solve, calendar)
@@ -285,19 +302,19 @@ class FactsBuilder:
             customer_id=self.customer_id,
             created_at=self.created,
             channel=self.channel,
-            channels=frozenset(self.channels),
+            channels=self.channels,
             queue=self.queue,
             agent=self.agent,
             priority=self.priority_name,
-            tags=frozenset(self.tag_set),
-            attributes=dict(self.attribute_map),
+            tags=self.tag_set,
+            attributes={} if self.attribute_map is None else dict(self.attribute_map),
             status=self.current,
             outbound_first=self.outbound_first,
             reopens=self.reopens,
             agent_replies=self.agent_replies,
             first_reply=self.first_reply,
-            reopen_replies=tuple(self.reopen_replies),
-            next_replies=tuple(self.next_replies),
+            reopen_replies=self.reopen_replies,
+            next_replies=() if self.next_replies is None else tuple(self.next_replies),
             first_resolution=first_resolution,
             full_resolution=full_resolution,
             requester_wait=wait,
@@ -309,7 +326,7 @@ class FactsBuilder:
             csat_satisfied=self.csat_satisfied,
             nps_score=self.nps_score,
             ces_score=self.ces_score,
-            active_spans=tuple(spans),
+            active_spans=spans,
         )
 
     def _fcr(self, now: datetime) -> bool | None:
