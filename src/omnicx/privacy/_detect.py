@@ -129,7 +129,7 @@ _PHONE = re.compile(
     _NOT_AFTER
     + "(?:"
     # International, E.164: "+" then at most 15 digits; 8 is the shortest we take.
-    + r"\+\d(?:[ .\-]?\(?\d\)?|[ .\-]?\d){7,14}"
+    + r"\+\d(?:[ .\-]?\(?\d\)?){7,14}"
     # National trunk-prefixed: "020 7946 0958", "07400 123456", "(0)20 ...".
     + r"|\(?0\d{2,4}\)?[ -]?\d{3,4}[ -]?\d{3,4}"
     # French style pairs with one separator throughout: "01 23 45 67 89".
