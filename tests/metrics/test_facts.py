@@ -270,3 +270,39 @@ def test_facts_builder_steps_equal_the_event_fold(timeline) -> None:
     builder.survey(SurveyKind.NPS, 10, 0, 10)
     builder.attributes({"plan": "pro"})
     assert builder.facts(t.at(10**6)) == t.facts()
+
+
+def test_facts_are_a_snapshot_later_steps_leave_alone(timeline) -> None:
+    """Facts taken mid-way keep their values when the builder takes more steps."""
+    from omnicx.metrics import FactsBuilder
+
+    t = timeline()
+    builder = FactsBuilder(conversation_id="c1", created_at=t.at(0))
+    builder.message(t.at(0), channel="chat", inbound=True)
+    builder.message(t.at(1), channel="chat", inbound=False, human_reply=True)
+    builder.message(t.at(2), channel="chat", inbound=True)
+    builder.message(t.at(4), channel="chat", inbound=False, human_reply=True)
+    builder.tags(["vip"])
+    builder.attributes({"plan": "pro"})
+    builder.status(t.at(5), Status.SOLVED)
+    before = builder.facts(t.at(6))
+    builder.status(t.at(7), Status.OPEN)
+    builder.message(t.at(8), channel="email", inbound=False, human_reply=True)
+    builder.message(t.at(9), channel="email", inbound=True)
+    builder.message(t.at(12), channel="email", inbound=False, human_reply=True)
+    builder.tags(["billing"], ["vip"])
+    builder.attributes({"plan": "free"})
+    builder.status(t.at(13), Status.SOLVED)
+    after = builder.facts(t.at(14))
+    assert before.channels == frozenset({"chat"})
+    assert before.tags == frozenset({"vip"})
+    assert before.attributes == {"plan": "pro"}
+    assert [r.seconds for r in before.next_replies] == [120]
+    assert before.reopen_replies == ()
+    assert before.active_spans == ((t.at(0), t.at(5)),)
+    assert after.channels == frozenset({"chat", "email"})
+    assert after.tags == frozenset({"billing"})
+    assert after.attributes == {"plan": "free"}
+    assert [r.seconds for r in after.next_replies] == [120, 180]
+    assert [r.seconds for r in after.reopen_replies] == [60]
+    assert after.active_spans == ((t.at(0), t.at(5)), (t.at(7), t.at(13)))
