@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -11,6 +11,7 @@ import attrs
 from omnicx.channels import DeliveryUpdate
 from omnicx.desk._receipt import CollisionError, OutboxKind, Outgoing, Receipt, SlaLine
 from omnicx.desk._unit import Unit, receipt_for
+from omnicx.errors import NotFoundError
 from omnicx.model import (
     Assigned,
     Author,
@@ -32,6 +33,7 @@ from omnicx.model import (
     can_transition,
     transition,
 )
+from omnicx.privacy import Action, Actor, Resource, require
 from omnicx.storage import Activity, AuditAction, ConversationRecord
 
 if TYPE_CHECKING:
@@ -54,8 +56,10 @@ class AgentActions:
     store: DeskStore
     clock: Clock
     csat_template: str | None
+    actors: Mapping[str, Actor] | None
 
     # Provided by Desk.
+    redacted: Callable[[Message], Message]
     _record: Callable[[str], ConversationRecord]
     _replayed: Callable[[str], Receipt | None]
     _to_customer: Callable[..., Outgoing]
@@ -91,14 +95,17 @@ class AgentActions:
             _check_collision(record, agent_id, seen_version)
             conversation = record.conversation
             channel = self._to_customer(record, OutboxKind.AGENT_REPLY).channel
-            message = Message(
-                id=unit.key,
-                channel=channel or conversation.channel,
-                direction=Direction.OUTBOUND,
-                author=_agent(agent_id),
-                sent_at=unit.now,
-                text=text,
-                public=public,
+            # What is stored is redacted; what is sent is what the agent wrote.
+            message = self.redacted(
+                Message(
+                    id=unit.key,
+                    channel=channel or conversation.channel,
+                    direction=Direction.OUTBOUND,
+                    author=_agent(agent_id),
+                    sent_at=unit.now,
+                    text=text,
+                    public=public,
+                )
             )
             unit.events.append(
                 MessageEvent(id=f"msg:{unit.key}", at=unit.now,
@@ -118,7 +125,13 @@ class AgentActions:
                 record = self._set_status(unit, record, then, unit.now, _agent(agent_id))
             return record
 
-        return self._act(conversation_id, request_id, change)
+        return self._act(
+            conversation_id,
+            request_id,
+            change,
+            agent_id,
+            Action.NOTE if not public else Action.REPLY,
+        )
 
     def note(
         self,
@@ -146,7 +159,7 @@ class AgentActions:
             )  # fmt: skip
             return record
 
-        return self._act(conversation_id, request_id, change)
+        return self._act(conversation_id, request_id, change, agent_id, Action.NOTE)
 
     def assign(
         self,
@@ -184,7 +197,7 @@ class AgentActions:
                 record = _touched(unit, record, actor_id, "claim")
             return record
 
-        return self._act(conversation_id, request_id, change)
+        return self._act(conversation_id, request_id, change, actor_id, Action.ASSIGN)
 
     def set_status(
         self,
@@ -207,7 +220,7 @@ class AgentActions:
                 )
             return record
 
-        return self._act(conversation_id, request_id, change)
+        return self._act(conversation_id, request_id, change, actor_id, Action.CHANGE_STATUS)
 
     def solve(
         self, conversation_id: str, *, actor_id: str, request_id: str | None = None
@@ -247,7 +260,7 @@ class AgentActions:
             )  # fmt: skip
             return attrs.evolve(record, conversation=attrs.evolve(conversation, priority=priority))
 
-        return self._act(conversation_id, request_id, change)
+        return self._act(conversation_id, request_id, change, actor_id, Action.CHANGE_STATUS)
 
     def tag(
         self,
@@ -273,7 +286,7 @@ class AgentActions:
             )  # fmt: skip
             return attrs.evolve(record, conversation=attrs.evolve(conversation, tags=tags))
 
-        return self._act(conversation_id, request_id, change)
+        return self._act(conversation_id, request_id, change, actor_id, Action.CHANGE_STATUS)
 
     def record_survey(
         self,
@@ -347,14 +360,39 @@ class AgentActions:
 
     # -- shared --------------------------------------------------------------
 
-    def _act(self, conversation_id: str, request_id: str | None, change: Change) -> Receipt:
+    def check(self, actor_id: str, action: Action, resource: Resource) -> None:
+        """Refuse ``action`` unless the actor's role allows it (when ``actors`` is set).
+
+        Raises:
+            PermissionDenied: the role lacks the action or cannot see the queue.
+            NotFoundError: ``actors`` is set and does not know ``actor_id``.
+        """
+        if self.actors is None:
+            return
+        actor = self.actors.get(actor_id)
+        if actor is None:
+            raise NotFoundError("actor", actor_id)
+        require(actor, action, resource)
+
+    def _act(
+        self,
+        conversation_id: str,
+        request_id: str | None,
+        change: Change,
+        actor_id: str | None = None,
+        action: Action | None = None,
+    ) -> Receipt:
         if request_id is not None:
             replayed = self._replayed(f"act:{request_id}")
             if replayed is not None:
                 return replayed
         key = f"act:{request_id}" if request_id else f"act:{self.store.next_id('a')}"
         unit = Unit.open(self.store, key, self.clock.now())
-        record = change(unit, unit.load(self._record(conversation_id)))
+        loaded = unit.load(self._record(conversation_id))
+        if actor_id is not None and action is not None:
+            queue = loaded.conversation.queue
+            self.check(actor_id, action, Resource.conversation(conversation_id, queue))
+        record = change(unit, loaded)
         customer_id = record.conversation.customer_id
         record, sla = self._track(unit, record, self.customer(customer_id))
         unit.put(record)

@@ -47,12 +47,14 @@ from omnicx.model import (
     Conversation,
     Customer,
     Event,
+    Message,
     MessageEvent,
     PriorityChanged,
     Status,
     StatusChanged,
     TagsChanged,
 )
+from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, redact
 from omnicx.privacy._erase import tombstone_key
 from omnicx.routing import Decision, RoutingContext, RuleEngine, Trace
 from omnicx.sla import Escalate, SlaEngine, SlaReport, SlaState
@@ -141,6 +143,13 @@ class Desk(AgentActions):
         identity: identity resolution's guards and limits.
         merge_rules: how merged profiles combine fields.
         csat_template: the survey template sent after a solve; None sends none.
+        erased: what to do when an erased customer's identifier writes again.
+        actors: who may act, by id (``omnicx.privacy.Actor`` with a role and
+            visible queues); every agent action is checked against it. None
+            (the default) trusts the host to have checked.
+        redaction: channel name (or ``"*"`` for every channel) -> the
+            ``omnicx.privacy.RedactionPolicy`` applied to message text before
+            anything is stored: inbound messages and agent replies.
     """
 
     store: DeskStore
@@ -152,6 +161,8 @@ class Desk(AgentActions):
     merge_rules: MergeRules = DEFAULT_RULES
     csat_template: str | None = "csat"
     erased: ErasedPolicy = ErasedPolicy.FRESH
+    actors: Mapping[str, Actor] | None = None
+    redaction: Mapping[str, RedactionPolicy] = attrs.field(factory=dict)
     # The last SLA state folded per conversation, with the data it was stored
     # as: a record whose stored data is unchanged skips decoding it again.
     _sla_memo: dict[str, tuple[Mapping[str, Any], SlaState]] = attrs.field(
@@ -172,7 +183,8 @@ class Desk(AgentActions):
         nothing and returns the receipt recorded the first time, with
         ``replayed`` set.
         """
-        message = event.message
+        message = self.redacted(event.message)
+        event = attrs.evolve(event, message=message)
         key = f"in:{message.id}"
         replayed = self._replayed(key)
         if replayed is not None:
@@ -230,6 +242,13 @@ class Desk(AgentActions):
         )
         return unit.commit(receipt)
 
+    def redacted(self, message: Message) -> Message:
+        """``message`` with its text redacted by the channel's policy, if any."""
+        policy = self.redaction.get(message.channel.name) or self.redaction.get("*")
+        if policy is None:
+            return message
+        return attrs.evolve(message, text=redact(message.text, policy).text)
+
     def explain(self, event: MessageReceived) -> Trace | None:
         """The routing trace for a message as it would be routed now (nothing is stored)."""
         if self.rules is None:
@@ -275,6 +294,10 @@ class Desk(AgentActions):
         their original customer ids, so both customers' timelines split back
         by themselves.
         """
+        record = self.store.merge(merge_id)
+        if record is None:
+            raise NotFoundError("merge", merge_id)
+        self.check(actor_id, Action.UNMERGE, Resource.customer(record.survivor_id))
         unit = Unit.open(self.store, f"unmerge:{merge_id}", self.clock.now())
         undone = unmerge(unit.staged, merge_id, now=unit.now, policy=self.identity)
         unit.record(AuditAction.UNMERGE, actor_id, customer_id=undone.survivor.id,
@@ -286,6 +309,7 @@ class Desk(AgentActions):
         self, rules: RuleEngine | None, *, actor_id: str, reason: str, version: str = ""
     ) -> None:
         """Route with new rules from now on, recorded in the audit log."""
+        self.check(actor_id, Action.EDIT_RULES, Resource.rules())
         unit = Unit.open(self.store, f"rules:{self.store.next_id('rules')}", self.clock.now())
         unit.record(AuditAction.RULES_CHANGE, actor_id, reason=reason, version=version)
         self.store.commit(_changes_without_conversation(unit, {"customer_id": None}))
