@@ -5,9 +5,7 @@ from __future__ import annotations
 import omnicx.privacy as privacy
 
 PINNED = [
-    "BUILTIN_ROLES", "DEFAULT_REDACTION", "Action", "Actor", "CustomPattern", "Permission",
-    "PermissionDenied", "Redacted", "RedactionPolicy", "Resource", "ResourceKind", "Role",
-    "can", "load_roles", "redact", "require",
+    "BUILTIN_ROLES", "DEFAULT_REDACTION", "EXPORT_FORMAT", "EXPORT_VERSION", "Action", "Actor", "CustomPattern", "CustomerExport", "ErasureReport", "Permission", "PermissionDenied", "Redacted", "RedactionPolicy", "Resource", "ResourceKind", "RetentionMode", "RetentionPolicy", "RetentionReport", "Role", "apply_retention", "can", "erase_customer", "export_customer", "export_document", "load_export", "load_roles", "redact", "require", "scrub_event", "tombstone_key",
 ]  # fmt: skip
 
 

@@ -54,8 +54,7 @@ from omnicx.model import (
     StatusChanged,
     TagsChanged,
 )
-from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, redact
-from omnicx.privacy._erase import tombstone_key
+from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, redact, tombstone_key
 from omnicx.routing import Decision, RoutingContext, RuleEngine, Trace
 from omnicx.sla import Escalate, SlaEngine, SlaReport, SlaState
 from omnicx.storage import AuditAction, Changes, ConversationRecord, DeskStore
