@@ -306,3 +306,25 @@ def test_facts_are_a_snapshot_later_steps_leave_alone(timeline) -> None:
     assert [r.seconds for r in after.next_replies] == [120, 180]
     assert [r.seconds for r in after.reopen_replies] == [60]
     assert after.active_spans == ((t.at(0), t.at(5)), (t.at(7), t.at(13)))
+
+
+def test_on_hold_time_in_business_seconds(timeline) -> None:
+    """With a calendar, requester wait adds the on-hold time to the agent work, in both units."""
+    from omnicx.metrics import FactsBuilder, MetricsConfig
+
+    class HalfTime:
+        def seconds_between(self, start, end) -> int:
+            return int((end - start).total_seconds()) // 2
+
+    t = timeline()
+    builder = FactsBuilder(
+        conversation_id="c1", created_at=t.at(0), config=MetricsConfig(calendar=HalfTime())
+    )
+    builder.message(t.at(0), channel="chat", inbound=True)
+    builder.status(t.at(2), Status.ON_HOLD)
+    builder.status(t.at(5), Status.OPEN)
+    builder.status(t.at(6), Status.SOLVED)
+    facts = builder.facts(t.at(7))
+    assert facts.agent_work == Timing(seconds=180, business_seconds=90)
+    assert facts.on_hold == Timing(seconds=180, business_seconds=90)
+    assert facts.requester_wait == Timing(seconds=360, business_seconds=180)
