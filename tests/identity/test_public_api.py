@@ -65,6 +65,7 @@ PINNED = [
     "link_rank",
     "match_key",
     "merge",
+    "merged_profiles",
     "observation_of",
     "phone_extension",
     "phone_identifier",

@@ -10,7 +10,7 @@ import attrs
 
 from omnicx import serde
 from omnicx.desk._receipt import Outgoing, Receipt
-from omnicx.identity import Profile
+from omnicx.identity import Profile, merged_profiles
 from omnicx.model import (
     Channel,
     Conversation,
@@ -134,16 +134,7 @@ class Unit:
 
 def member_ids(staged: StagedIdentityStore, profile: Profile) -> list[str]:
     """The profile's id and every id merged into it (still-merged ones only)."""
-    ids, todo = [profile.id], list(profile.merge_ids)
-    while todo:
-        record = staged.merge(todo.pop())
-        if record is None or record.undone_at is not None:
-            continue
-        ids.append(record.absorbed_id)
-        absorbed = staged.profile(record.absorbed_id)
-        if absorbed is not None:
-            todo.extend(absorbed.merge_ids)
-    return ids
+    return [p.id for p in merged_profiles(staged, profile)[0]]
 
 
 def address_for(channel: Channel, identifiers: Iterable[Identifier]) -> str | None:

@@ -35,7 +35,7 @@ from omnicx.identity._fuzzy import (
     auto_merge,
     decide,
 )
-from omnicx.identity._graph import current_profile, resolve
+from omnicx.identity._graph import current_profile, merged_profiles, resolve
 from omnicx.identity._guards import (
     DEFAULT_BLOCKED_VALUES,
     DEFAULT_POLICY,
@@ -149,6 +149,7 @@ __all__ = [
     "link_rank",
     "match_key",
     "merge",
+    "merged_profiles",
     "observation_of",
     "phone_extension",
     "phone_identifier",

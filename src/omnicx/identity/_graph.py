@@ -44,6 +44,27 @@ def current_profile(store: IdentityStore, profile_id: str) -> Profile:
     return Txn(store).live(profile_id)
 
 
+def merged_profiles(
+    store: IdentityStore, profile: Profile
+) -> tuple[tuple[Profile, ...], tuple[MergeRecord, ...]]:
+    """A live profile and every profile merged into it, with the merges that did it.
+
+    Follows merges transitively (a profile merged into one that was merged
+    later); undone merges are skipped. The live profile comes first.
+    """
+    profiles, merges, todo = [profile], [], list(profile.merge_ids)
+    while todo:
+        record = store.merge(todo.pop())
+        if record is None or record.undone_at is not None:
+            continue
+        merges.append(record)
+        absorbed = store.profile(record.absorbed_id)
+        if absorbed is not None:
+            profiles.append(absorbed)
+            todo.extend(absorbed.merge_ids)
+    return tuple(profiles), tuple(sorted(merges, key=lambda m: (m.at, m.id)))
+
+
 def resolve(
     store: IdentityStore,
     observation: Observation,

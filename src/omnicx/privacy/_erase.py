@@ -7,7 +7,7 @@ from datetime import datetime
 
 import attrs
 
-from omnicx.identity import Link, Profile, current_profile, match_key
+from omnicx.identity import Link, Profile, current_profile, match_key, merged_profiles
 from omnicx.model import (
     AuthorKind,
     CallEvent,
@@ -139,16 +139,10 @@ def erase_customer(
     Raises ``NotFoundError`` for an id the store never had.
     """
     live = current_profile(store, customer_id)
-    profiles, merges, todo = [live], [], list(live.merge_ids)
-    while todo:
-        record = store.merge(todo.pop())
-        if record is None:
-            continue
-        merges.append(record.id)
-        absorbed = store.profile(record.absorbed_id)
-        if absorbed is not None and absorbed.merged_into == live.id:
-            profiles.append(absorbed)
-            todo.extend(absorbed.merge_ids)
+    profiles, _ = merged_profiles(store, live)
+    # Every merge record a profile lists goes, undone ones too: their
+    # before-images hold the same personal data.
+    merges = sorted({merge_id for p in profiles for merge_id in p.merge_ids})
     ids = tuple(p.id for p in profiles)
     links, drop_links = _links(store, profiles, set(ids))
     if tombstone:
@@ -183,7 +177,7 @@ def erase_customer(
 
 
 def _links(
-    store: DeskStore, profiles: list[Profile], erased: set[str]
+    store: DeskStore, profiles: tuple[Profile, ...], erased: set[str]
 ) -> tuple[tuple[Link, ...], tuple[str, ...]]:
     # An identifier only this customer held goes; one others share (a family
     # phone) stays for them, without this customer and without the names seen.

@@ -10,7 +10,7 @@ import attrs
 
 from omnicx import serde
 from omnicx.errors import ValidationError
-from omnicx.identity import MergeRecord, Profile, current_profile
+from omnicx.identity import MergeRecord, Profile, current_profile, merged_profiles
 from omnicx.model import Conversation, Customer, Event
 from omnicx.storage import AuditAction, AuditEntry, Changes, DeskStore
 from omnicx.timeline import build_timeline
@@ -50,16 +50,7 @@ def export_customer(
     Raises ``NotFoundError`` for an id the store never had.
     """
     live = current_profile(store, customer_id)
-    profiles, merges, todo = [live], [], list(live.merge_ids)
-    while todo:
-        record = store.merge(todo.pop())
-        if record is None or record.undone_at is not None:
-            continue
-        merges.append(record)
-        absorbed = store.profile(record.absorbed_id)
-        if absorbed is not None:
-            profiles.append(absorbed)
-            todo.extend(absorbed.merge_ids)
+    profiles, merges = merged_profiles(store, live)
     ids = [p.id for p in profiles]
     entry = AuditEntry(id=f"export:{store.next_id('export')}", at=now, actor=actor,
                        action=AuditAction.EXPORT, customer_id=live.id, reason=reason,
@@ -68,8 +59,8 @@ def export_customer(
     return CustomerExport(
         exported_at=now,
         customer=live.to_customer(),
-        profiles=tuple(profiles),
-        merges=tuple(sorted(merges, key=lambda m: m.at)),
+        profiles=profiles,
+        merges=merges,
         conversations=tuple(r.conversation for r in store.conversations_of(ids)),
         events=build_timeline(store.events(customer_ids=ids)),
     )
