@@ -11,7 +11,7 @@ from urllib.parse import parse_qsl
 
 from omnicx.channels._protocol import OutboundRequest
 from omnicx.channels._signatures import header
-from omnicx.channels._wire import check_size
+from omnicx.channels._wire import check_size, parse_instant
 from omnicx.errors import PayloadError, PayloadReason
 from omnicx.model import Channel
 
@@ -37,17 +37,7 @@ def received_at(headers: Mapping[str, str]) -> datetime:
     """The instant the host received the request, from its headers, in UTC."""
     stamped = header(headers, RECEIVED_AT_HEADER)
     if stamped:
-        try:
-            parsed = datetime.fromisoformat(stamped.strip().replace("Z", "+00:00"))
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.tzinfo is None:
-            raise PayloadError(
-                PayloadReason.INVALID_VALUE,
-                "expected an ISO 8601 timestamp with an offset",
-                field=RECEIVED_AT_HEADER,
-            )
-        return parsed.astimezone(UTC)
+        return parse_instant(stamped, field=RECEIVED_AT_HEADER)
     dated = header(headers, "Date")
     if dated:
         try:

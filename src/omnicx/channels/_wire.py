@@ -149,18 +149,22 @@ class Wire:
 
     def iso_instant(self, key: str) -> datetime:
         """The required ISO 8601 timestamp ``key`` as a UTC datetime (offset required)."""
-        text = self.text(key)
-        try:
-            parsed = datetime.fromisoformat(text.replace("Z", "+00:00"))
-        except ValueError:
-            parsed = None
-        if parsed is None or parsed.tzinfo is None:
-            raise PayloadError(
-                PayloadReason.INVALID_VALUE,
-                "expected an ISO 8601 timestamp with an offset",
-                field=self._child_path(key),
-            )
-        return parsed.astimezone(UTC)
+        return parse_instant(self.text(key), field=self._child_path(key))
+
+
+def parse_instant(text: str, *, field: str) -> datetime:
+    """An ISO 8601 timestamp with an offset, as a UTC datetime; else ``PayloadError``."""
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        parsed = None
+    if parsed is None or parsed.tzinfo is None:
+        raise PayloadError(
+            PayloadReason.INVALID_VALUE,
+            "expected an ISO 8601 timestamp with an offset",
+            field=field,
+        )
+    return parsed.astimezone(UTC)
 
 
 def unsupported(detail: str, field: str | None = None) -> PayloadError:
