@@ -552,8 +552,10 @@ class Desk(AgentActions):
             new_effects = [e for e in effects if e.at >= unit.now]
         else:
             new_effects = []
+            # Each event at its own instant, as replay does, so a reply
+            # sent before a target instant but received after it still counts.
             for event in mine:
-                state, emitted = self.sla.apply(state, event, unit.now)
+                state, emitted = self.sla.apply(state, event, event.at)
                 new_effects.extend(emitted)
             state, emitted = self.sla.advance(state, unit.now)
             new_effects.extend(emitted)

@@ -19,6 +19,7 @@ from omnicx.model import (
     Event,
     Message,
     MessageEvent,
+    Priority,
     Status,
     StatusChanged,
 )
@@ -67,6 +68,16 @@ class SlaState:
     reopens: int = 0
 
 
+_Threshold = tuple[datetime, int, str, int]
+
+
+def _calendar_of(policy: Policy | None, priority: Priority, metric: Metric) -> Calendar:
+    if policy is None:
+        return ALWAYS_OPEN
+    target = policy.target(metric, priority)
+    return policy.calendar_for(target) if target else policy.calendar
+
+
 def _ceil_percent(seconds: int, percent: int) -> int:
     return -(-seconds * percent // 100)
 
@@ -98,6 +109,17 @@ class SlaEngine:
     _due_cache: dict[tuple[int, datetime, int], tuple[Calendar, datetime]] = attrs.field(
         factory=dict, init=False, repr=False, eq=False
     )
+    # Pending thresholds by (clock, policy, priority): the same frozen clock
+    # is asked again by every advance, report and next deadline until an
+    # event replaces it. Holds the clock and policy, so ids stay unique.
+    _pending_cache: dict[tuple[int, int, int], tuple[Clock, Policy, list[_Threshold]]] = (
+        attrs.field(factory=dict, init=False, repr=False, eq=False)
+    )
+    # The earliest pending threshold of a whole clock tuple, so an advance
+    # with nothing due costs one lookup.
+    _earliest_cache: dict[
+        tuple[int, int, int], tuple[tuple[Clock, ...], Policy | None, datetime | None]
+    ] = attrs.field(factory=dict, init=False, repr=False, eq=False)
 
     def _due(self, calendar: Calendar, since: datetime, seconds: int) -> datetime:
         key = (id(calendar), since, seconds)
@@ -121,18 +143,28 @@ class SlaEngine:
     # -- clock arithmetic -------------------------------------------------
 
     def _calendar(self, state: SlaState, metric: Metric) -> Calendar:
-        policy = state.policy
-        if policy is None:
-            return ALWAYS_OPEN
-        target = policy.target(metric, state.facts.priority)
-        return policy.calendar_for(target) if target else policy.calendar
+        return _calendar_of(state.policy, state.facts.priority, metric)
 
-    def _pending(self, state: SlaState, clock: Clock) -> list[tuple[datetime, int, str, int]]:
+    def _pending(self, state: SlaState, clock: Clock) -> list[_Threshold]:
         # (instant, order, key, percent) of every threshold not yet emitted.
         policy = state.policy
         if policy is None or clock.running_since is None or not clock.is_open:
             return []
-        target = policy.target(clock.metric, state.facts.priority)
+        priority = state.facts.priority
+        # Enum members are singletons: id() hashes faster than the member.
+        key = (id(clock), id(policy), id(priority))
+        cached = self._pending_cache.get(key)
+        if cached is not None and cached[0] is clock and cached[1] is policy:
+            return cached[2]
+        if len(self._pending_cache) > 100_000:
+            self._pending_cache.clear()
+        out = self._thresholds(policy, priority, clock)
+        self._pending_cache[key] = (clock, policy, out)
+        return out
+
+    def _thresholds(self, policy: Policy, priority: Priority, clock: Clock) -> list[_Threshold]:
+        assert clock.running_since is not None
+        target = policy.target(clock.metric, priority)
         if target is None:
             return []
         late_only = self.breach_on_reply and clock.metric in REPLY_METRICS
@@ -144,7 +176,7 @@ class SlaEngine:
             for i, e in enumerate(policy.escalations)
             if not e.metrics or clock.metric in e.metrics
         ]
-        calendar = self._calendar(state, clock.metric)
+        calendar = policy.calendar_for(target)
         out = []
         for order, (key, percent) in enumerate(steps):
             if key in clock.fired:
@@ -156,6 +188,9 @@ class SlaEngine:
     def _advance(
         self, state: SlaState, now: datetime, *, strict: bool = False
     ) -> tuple[SlaState, list[Effect]]:
+        earliest = self._earliest_pending(state)
+        if earliest is None or earliest > now or (strict and earliest == now):
+            return state, []
         due = [
             (instant, i, order, key, percent)
             for i, clock in enumerate(state.clocks)
@@ -225,11 +260,21 @@ class SlaEngine:
         """
         at = event.at if state.time is None or event.at >= state.time else state.time
         state, effects = self._advance(state, at, strict=True)
-        state = self._close(state, at)
         before = state.facts
         facts = updated(before, event)
         policy = self.select(facts)
-        step = Step(list(state.clocks), effects, at)
+        if policy is not state.policy or facts.priority is not before.priority:
+            # Bank running time in the old calendar: the change only
+            # affects time after it.
+            state = self._close(state, at)
+
+        def bank(clock: Clock) -> int:
+            since = clock.running_since
+            if since is None:
+                return 0
+            return _calendar_of(policy, facts.priority, clock.metric).seconds_between(since, at)
+
+        step = Step(list(state.clocks), effects, at, bank)
         if policy is not state.policy or not state.created:
             record = PolicyApplied(
                 name=policy.name if policy else None,
@@ -256,7 +301,7 @@ class SlaEngine:
                 continue
             paused = facts.status in pauses.get(clock.metric, frozenset())
             if paused and clock.running_since is not None:
-                step.put(i, attrs.evolve(clock, running_since=None), K.PAUSE)
+                step.stop(i, K.PAUSE)
             elif not paused and clock.running_since is None:
                 step.put(i, attrs.evolve(clock, running_since=at), K.RESUME)
         state = attrs.evolve(state, clocks=tuple(step.clocks))
@@ -301,11 +346,7 @@ class SlaEngine:
             and message.author.kind in _MACHINES
         ):
             for i in step.open_of(REPLY_METRICS):
-                step.put(
-                    i,
-                    attrs.evolve(step.clocks[i], cancelled_at=step.at, running_since=None),
-                    K.CANCEL,
-                )
+                step.stop(i, K.CANCEL, cancelled_at=step.at)
         return state
 
     def _on_status(self, state: SlaState, step: Step, old: Status, new: Status) -> SlaState:
@@ -332,8 +373,20 @@ class SlaEngine:
     def next_deadline(self, state: SlaState, now: datetime) -> datetime | None:
         """The next instant after ``now`` at which ``advance`` would emit something."""
         state, _ = self._advance(state, now)
-        instants = [p[0] for c in state.clocks for p in self._pending(state, c)]
-        return min(instants, default=None)
+        return self._earliest_pending(state)
+
+    def _earliest_pending(self, state: SlaState) -> datetime | None:
+        clocks, policy = state.clocks, state.policy
+        key = (id(clocks), id(policy), id(state.facts.priority))
+        cached = self._earliest_cache.get(key)
+        if cached is not None and cached[0] is clocks and cached[1] is policy:
+            return cached[2]
+        if len(self._earliest_cache) > 100_000:
+            self._earliest_cache.clear()
+        instants = [p[0] for c in clocks for p in self._pending(state, c)]
+        earliest = min(instants, default=None)
+        self._earliest_cache[key] = (clocks, policy, earliest)
+        return earliest
 
     def report(self, state: SlaState, now: datetime) -> SlaReport:
         """Every clock's state, due instant and remaining time at ``now``."""
@@ -349,7 +402,7 @@ class SlaEngine:
             elapsed = clock.elapsed + (calendar.seconds_between(since, now) if since else 0)
             due = clock.breached_at
             if due is None and since is not None and target is not None:
-                due = calendar.add(since, max(0, target.seconds - clock.elapsed))
+                due = self._due(calendar, since, max(0, target.seconds - clock.elapsed))
             targets.append(
                 TargetStatus(
                     metric=clock.metric,
@@ -365,7 +418,7 @@ class SlaEngine:
         return SlaReport(
             now=now,
             targets=tuple(targets),
-            next_deadline=self.next_deadline(state, now),
+            next_deadline=self._earliest_pending(state),
             policy=state.applied[-1] if state.applied else None,
         )
 

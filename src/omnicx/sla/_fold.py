@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -21,6 +22,8 @@ class Step:
     clocks: list[Clock]
     effects: list[Effect]
     at: datetime
+    bank: Callable[[Clock], int]
+    """Seconds a clock has run since ``running_since``, up to ``at``."""
 
     def put(self, i: int, clock: Clock, kind: ClockEventKind) -> None:
         """Replace clock ``i`` and record what happened to it."""
@@ -28,6 +31,12 @@ class Step:
         self.effects.append(
             ClockEvent(kind=kind, metric=clock.metric, occurrence=clock.occurrence, at=self.at)
         )
+
+    def stop(self, i: int, kind: ClockEventKind, **changes: Any) -> None:
+        """Stop clock ``i`` at ``at``, banking its running time, and record ``kind``."""
+        clock = self.clocks[i]
+        elapsed = clock.elapsed + self.bank(clock)
+        self.put(i, attrs.evolve(clock, elapsed=elapsed, running_since=None, **changes), kind)
 
     def activate(self, metric: Metric) -> None:
         """Start the next occurrence of ``metric``."""
@@ -47,8 +56,7 @@ class Step:
     def fulfil(self, metrics: Iterable[Metric]) -> None:
         """Fulfil every open clock of these metrics."""
         for i in self.open_of(metrics):
-            clock = attrs.evolve(self.clocks[i], fulfilled_at=self.at, running_since=None)
-            self.put(i, clock, K.FULFIL)
+            self.stop(i, K.FULFIL, fulfilled_at=self.at)
 
 
 def updated(facts: ConversationFacts, event: Event) -> ConversationFacts:
