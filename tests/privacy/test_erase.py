@@ -52,6 +52,22 @@ def test_sqlite_file_and_wal_hold_nothing_of_the_erased_customer(tmp_path: Path)
     store.close()
 
 
+def test_sqlite_store_keeps_no_decoded_copy_of_the_erased_customer(tmp_path: Path) -> None:
+    """The store's in-process cache of decoded rows holds none of Sam's data after erasure."""
+    store = SqliteStore(tmp_path / "desk.sqlite3")
+    desk = demo_desk(store)
+    run = run_sample(desk)
+    erase_customer(
+        store, run.customers["sam"], now=desk.clock.now(), actor="lead", reason="request"
+    )
+    for customer_id in ("p2", "p4"):
+        store.profile(customer_id)
+        store.conversations_of([customer_id])
+    cached = "".join(text for _, text in store._decoded).encode()
+    assert [value for value in SAM if value in cached] == []
+    store.close()
+
+
 def test_erased_customer_writing_again_starts_a_fresh_profile() -> None:
     """The old email no longer links: a new message makes a new, unrelated profile."""
     store = MemoryStore()

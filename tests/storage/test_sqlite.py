@@ -104,3 +104,15 @@ def test_opening_an_older_database_migrates_it_and_keeps_its_data(
         assert store.audit() == []
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+
+
+def test_rows_read_again_decode_to_equal_values() -> None:
+    """A profile read twice, and after an update, is the value last written."""
+    store = SqliteStore()
+    first = Profile(id="p1", created_at=T0, last_seen_at=T0)
+    store.apply(ChangeSet(profiles=(first,)))
+    assert store.profile("p1") == first
+    assert store.profile("p1") == first
+    later = Profile(id="p1", created_at=T0, last_seen_at=T0, names=("Ada",))
+    store.apply(ChangeSet(profiles=(later,)))
+    assert store.profile("p1") == later

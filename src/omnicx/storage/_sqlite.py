@@ -7,7 +7,7 @@ import sqlite3
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from os import PathLike
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import attrs
 
@@ -21,12 +21,15 @@ from omnicx.storage._schema import migrate
 T = TypeVar("T")
 
 
-def _dump(value: Any) -> str:
+def _to_json(value: Any) -> str:
     return json.dumps(serde.to_dict(value), separators=(",", ":"), ensure_ascii=False)
 
 
-def _load(cls: type[T], text: str) -> T:
-    return serde.from_dict(cls, json.loads(text))
+# Decoded values by their exact stored text. Text to value is a pure
+# function, so an entry is never stale; the cache only saves the JSON and
+# converter work for rows read again (a customer's profile and
+# conversations at every message). Erasure empties it.
+_DECODED_LIMIT = 20_000
 
 
 class SqliteStore:
@@ -51,6 +54,25 @@ class SqliteStore:
         # Deleted and overwritten content is zeroed, not left in free pages.
         self._db.execute("PRAGMA secure_delete = ON")
         migrate(self._db)
+        self._decoded: dict[tuple[type[Any], str], Any] = {}
+
+    def _load(self, cls: type[T], text: str) -> T:
+        key = (cls, text)
+        value = self._decoded.get(key)
+        if value is None:
+            value = serde.from_dict(cls, json.loads(text))
+            self._remember(key, value)
+        return cast(T, value)
+
+    def _dump(self, value: Any) -> str:
+        text = _to_json(value)
+        self._remember((type(value), text), value)
+        return text
+
+    def _remember(self, key: tuple[type[Any], str], value: Any) -> None:
+        if len(self._decoded) >= _DECODED_LIMIT:
+            self._decoded.clear()
+        self._decoded[key] = value
 
     def close(self) -> None:
         """Close the connection."""
@@ -71,7 +93,7 @@ class SqliteStore:
     def profile(self, profile_id: str) -> Profile | None:
         """Return the profile (live or tombstone) with this id, or None."""
         data = self._one("SELECT data FROM profiles WHERE id = ?", profile_id)
-        return None if data is None else _load(Profile, data)
+        return None if data is None else self._load(Profile, data)
 
     def profile_version(self, profile_id: str) -> int:
         """Return the stored version of a profile (0 if never written)."""
@@ -80,19 +102,19 @@ class SqliteStore:
     def link(self, key: str) -> Link | None:
         """Return the link for this match key, or None."""
         data = self._one("SELECT data FROM links WHERE key = ?", key)
-        return None if data is None else _load(Link, data)
+        return None if data is None else self._load(Link, data)
 
     def merge(self, merge_id: str) -> MergeRecord | None:
         """Return the merge record with this id, or None."""
         data = self._one("SELECT data FROM merges WHERE id = ?", merge_id)
-        return None if data is None else _load(MergeRecord, data)
+        return None if data is None else self._load(MergeRecord, data)
 
     def observation(self, observation_id: str) -> tuple[Observation, str] | None:
         """Return a recorded observation and the profile id it was attributed to."""
         row = self._db.execute(
             "SELECT data, profile_id FROM observations WHERE id = ?", (observation_id,)
         ).fetchone()
-        return None if row is None else (_load(Observation, row[0]), row[1])
+        return None if row is None else (self._load(Observation, row[0]), row[1])
 
     def next_id(self, kind: str) -> str:
         """Return ``p<n>``/``m<n>``/``<kind><n>``, never the same twice."""
@@ -113,7 +135,7 @@ class SqliteStore:
     def live_profiles(self) -> list[Profile]:
         """Return every live profile, by id."""
         rows = self._db.execute("SELECT data FROM profiles ORDER BY id").fetchall()
-        profiles = (_load(Profile, data) for (data,) in rows)
+        profiles = (self._load(Profile, data) for (data,) in rows)
         return [p for p in profiles if p.live]
 
     def _apply_identity(self, changes: ChangeSet) -> None:
@@ -121,19 +143,19 @@ class SqliteStore:
             self._db.execute(
                 "INSERT INTO profiles (id, version, data) VALUES (?, 1, ?) "
                 "ON CONFLICT (id) DO UPDATE SET version = version + 1, data = excluded.data",
-                (profile.id, _dump(profile)),
+                (profile.id, self._dump(profile)),
             )
         self._db.executemany(
             "INSERT OR REPLACE INTO links (key, data) VALUES (?, ?)",
-            [(link.key, _dump(link)) for link in changes.links],
+            [(link.key, self._dump(link)) for link in changes.links],
         )
         self._db.executemany(
             "INSERT OR REPLACE INTO merges (id, data) VALUES (?, ?)",
-            [(record.id, _dump(record)) for record in changes.merges],
+            [(record.id, _to_json(record)) for record in changes.merges],
         )
         self._db.executemany(
             "INSERT OR REPLACE INTO observations (id, profile_id, data) VALUES (?, ?, ?)",
-            [(obs.id, pid, _dump(obs)) for obs, pid in changes.observations],
+            [(obs.id, pid, _to_json(obs)) for obs, pid in changes.observations],
         )
 
     # -- desk ----------------------------------------------------------------
@@ -141,7 +163,7 @@ class SqliteStore:
     def conversation(self, conversation_id: str) -> ConversationRecord | None:
         """Return the stored record, or None."""
         data = self._one("SELECT data FROM conversations WHERE id = ?", conversation_id)
-        return None if data is None else _load(ConversationRecord, data)
+        return None if data is None else self._load(ConversationRecord, data)
 
     def conversations_of(self, customer_ids: Collection[str]) -> list[ConversationRecord]:
         """Return every conversation of these customers, oldest first."""
@@ -152,7 +174,7 @@ class SqliteStore:
             "ORDER BY created_at, id",
             ids,
         ).fetchall()
-        return [_load(ConversationRecord, data) for (data,) in rows]
+        return [self._load(ConversationRecord, data) for (data,) in rows]
 
     def conversation_for_ref(self, ref: str) -> str | None:
         """Return the conversation id indexed under a thread reference key."""
@@ -188,7 +210,7 @@ class SqliteStore:
         # Serialize before the transaction so a bad value never holds the lock.
         conversations = [
             (r.id, r.conversation.customer_id, serde.to_dict(r.conversation.created_at),
-             r.version + 1, _dump(attrs.evolve(r, version=r.version + 1)))
+             r.version + 1, self._dump(attrs.evolve(r, version=r.version + 1)))
             for r in changes.conversations
         ]  # fmt: skip
         events = [
@@ -223,6 +245,8 @@ class SqliteStore:
         events = [(json.dumps(serde.event_to_dict(e)), e.id) for e in erasure.events]
         ids = list(erasure.customer_ids)
         marks = ",".join("?" * len(ids))
+        # Erased data must not outlive the erasure in this process either.
+        self._decoded.clear()
         with self._transaction():
             self._apply_identity(ChangeSet(profiles=erasure.profiles, links=erasure.links))
             for table, column, keys in (
@@ -241,7 +265,7 @@ class SqliteStore:
                 version = self._conversation_version(record.id) + 1
                 self._db.execute(
                     "UPDATE conversations SET data = ?, version = ? WHERE id = ?",
-                    (_dump(attrs.evolve(record, version=version)), version, record.id),
+                    (_to_json(attrs.evolve(record, version=version)), version, record.id),
                 )
             self._db.execute(
                 "DELETE FROM thread_refs WHERE conversation_id IN "
@@ -270,14 +294,14 @@ class SqliteStore:
                 params.append(value)
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = self._db.execute(f"SELECT data FROM audit{clause} ORDER BY seq", params)
-        return [_load(AuditEntry, data) for (data,) in rows]
+        return [self._load(AuditEntry, data) for (data,) in rows]
 
     def _append_audit(self, entries: tuple[AuditEntry, ...]) -> None:
         if not entries:
             return
         self._db.executemany(
             "INSERT OR IGNORE INTO audit (id, actor, customer_id, data) VALUES (?, ?, ?, ?)",
-            [(e.id, e.actor, e.customer_id, _dump(e)) for e in entries],
+            [(e.id, e.actor, e.customer_id, _to_json(e)) for e in entries],
         )
 
     def _conversation_version(self, conversation_id: str) -> int:

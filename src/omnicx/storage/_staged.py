@@ -25,18 +25,29 @@ class StagedIdentityStore:
     _merges: dict[str, MergeRecord] = attrs.field(factory=dict)
     _observations: dict[str, tuple[Observation, str]] = attrs.field(factory=dict)
     read_versions: dict[str, int] = attrs.field(factory=dict)
+    # What this unit read from the base store: one pipeline call sees one
+    # answer per key, and asks the store once.
+    _read_profiles: dict[str, Profile | None] = attrs.field(factory=dict, init=False)
+    _read_links: dict[str, Link | None] = attrs.field(factory=dict, init=False)
 
     def profile(self, profile_id: str) -> Profile | None:
         """Return the buffered or stored profile, recording its version."""
         if profile_id in self._profiles:
             return self._profiles[profile_id]
+        if profile_id in self._read_profiles:
+            return self._read_profiles[profile_id]
         if profile_id not in self.read_versions:
             self.read_versions[profile_id] = self.base.profile_version(profile_id)
-        return self.base.profile(profile_id)
+        profile = self._read_profiles[profile_id] = self.base.profile(profile_id)
+        return profile
 
     def link(self, key: str) -> Link | None:
         """Return the buffered or stored link."""
-        return self._links[key] if key in self._links else self.base.link(key)
+        if key in self._links:
+            return self._links[key]
+        if key not in self._read_links:
+            self._read_links[key] = self.base.link(key)
+        return self._read_links[key]
 
     def merge(self, merge_id: str) -> MergeRecord | None:
         """Return the buffered or stored merge record."""
