@@ -116,3 +116,20 @@ def test_rows_read_again_decode_to_equal_values() -> None:
     later = Profile(id="p1", created_at=T0, last_seen_at=T0, names=("Ada",))
     store.apply(ChangeSet(profiles=(later,)))
     assert store.profile("p1") == later
+
+
+def test_ids_are_never_handed_out_twice_across_stores_on_one_file(tmp_path: Path) -> None:
+    """Two stores on one file take ids in reserved blocks: consecutive each, shared by none."""
+    path = tmp_path / "desk.sqlite3"
+    with SqliteStore(path) as one, SqliteStore(path) as two:
+        taken = [store.next_id("c") for _ in range(200) for store in (one, two)]
+    assert len(set(taken)) == len(taken)
+    with SqliteStore(path) as again:
+        later = int(again.next_id("c")[1:])
+    assert later > max(int(i[1:]) for i in taken)
+
+
+def test_one_store_hands_out_consecutive_ids(tmp_path: Path) -> None:
+    """A single store's ids count up without gaps, as a reader would expect."""
+    with SqliteStore(tmp_path / "desk.sqlite3") as store:
+        assert [store.next_id("profile") for _ in range(100)] == [f"p{n}" for n in range(1, 101)]

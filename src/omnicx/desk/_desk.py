@@ -14,7 +14,7 @@ from omnicx.channels import Enrichment, MessageReceived
 from omnicx.clock import Clock
 from omnicx.desk._actions import AgentActions
 from omnicx.desk._receipt import OutboxKind, Outgoing, Receipt, SlaLine
-from omnicx.desk._sla_state import dump_sla, load_sla
+from omnicx.desk._sla_state import SlaCodec
 from omnicx.desk._unit import (
     ACTIVE,
     Unit,
@@ -162,11 +162,7 @@ class Desk(AgentActions):
     erased: ErasedPolicy = ErasedPolicy.FRESH
     actors: Mapping[str, Actor] | None = None
     redaction: Mapping[str, RedactionPolicy] = attrs.field(factory=dict)
-    # The last SLA state folded per conversation, with the data it was stored
-    # as: a record whose stored data is unchanged skips decoding it again.
-    _sla_memo: dict[str, tuple[Mapping[str, Any], SlaState]] = attrs.field(
-        factory=dict, init=False, repr=False
-    )
+    _sla_codec: SlaCodec = attrs.field(factory=SlaCodec, init=False, repr=False)
 
     # -- inbound -------------------------------------------------------------
 
@@ -576,17 +572,11 @@ class Desk(AgentActions):
             )
             for t in report.targets
         )
-        stored = dump_sla(state)
-        if len(self._sla_memo) > 10_000:
-            self._sla_memo.clear()
-        self._sla_memo[record.id] = (stored, state)
+        stored = self._sla_codec.dump(record.id, state)
         return attrs.evolve(record, sla_state=stored), lines
 
     def _load_sla(self, engine: SlaEngine, record: ConversationRecord) -> SlaState | None:
-        memo = self._sla_memo.get(record.id)
-        if memo is not None and memo[0] == record.sla_state:
-            return memo[1]
-        return load_sla(engine, record.sla_state)
+        return self._sla_codec.load(engine, record.id, record.sla_state)
 
     def _to_customer(self, record: ConversationRecord, kind: OutboxKind, **fields: Any) -> Outgoing:
         # Answer where the customer last wrote; before any inbound message,

@@ -13,12 +13,12 @@ from omnicx.sla import Policy, SlaEngine, SlaState
 
 _POLICY = "policy"
 _STATE = "state"
+_LIMIT = 50_000
 
 
 def dump_sla(state: SlaState) -> dict[str, Any]:
     """The state as JSON-ready data; the policy is stored by name (it holds code)."""
-    name = state.policy.name if state.policy is not None else None
-    return {_POLICY: name, _STATE: serde.to_dict(attrs.evolve(state, policy=None))}
+    return SlaCodec().dump("", state)
 
 
 def load_sla(engine: SlaEngine, data: Mapping[str, Any]) -> SlaState | None:
@@ -41,3 +41,57 @@ def load_sla(engine: SlaEngine, data: Mapping[str, Any]) -> SlaState | None:
     except ValidationError:
         return None
     return attrs.evolve(state, policy=policy)
+
+
+@attrs.define
+class SlaCodec:
+    """``dump_sla``/``load_sla`` with memory, for the desk's hot path.
+
+    A new event replaces only some clocks; the others are the same frozen
+    objects, so their encoded form is reused. The last state per
+    conversation is kept with the data it was stored as: a record whose
+    stored data is unchanged skips decoding.
+    """
+
+    # Encoded parts by object id; holding the object keeps its id unique.
+    _parts: dict[int, tuple[object, Any]] = attrs.field(factory=dict, init=False)
+    _states: dict[str, tuple[Mapping[str, Any], SlaState]] = attrs.field(factory=dict, init=False)
+
+    def dump(self, conversation_id: str, state: SlaState) -> dict[str, Any]:
+        """Encode ``state`` exactly as ``serde.to_dict`` would, policy by name."""
+        encoded: dict[str, Any] = {}
+        for field in attrs.fields(SlaState):
+            value = getattr(state, field.name)
+            if field.name == _POLICY:
+                encoded[_POLICY] = None
+            elif isinstance(value, tuple):
+                encoded[field.name] = [self._part(item) for item in value]
+            else:
+                encoded[field.name] = self._part(value)
+        name = state.policy.name if state.policy is not None else None
+        stored = {_POLICY: name, _STATE: encoded}
+        if len(self._states) >= _LIMIT:
+            self._states.clear()
+        self._states[conversation_id] = (stored, state)
+        return stored
+
+    def load(
+        self, engine: SlaEngine, conversation_id: str, data: Mapping[str, Any]
+    ) -> SlaState | None:
+        """``load_sla``, answered from memory when ``data`` is what was last dumped."""
+        remembered = self._states.get(conversation_id)
+        if remembered is not None and remembered[0] == data:
+            return remembered[1]
+        return load_sla(engine, data)
+
+    def _part(self, value: object) -> Any:
+        if not attrs.has(type(value)):
+            return serde.to_dict(value)
+        hit = self._parts.get(id(value))
+        if hit is not None and hit[0] is value:
+            return hit[1]
+        if len(self._parts) >= _LIMIT:
+            self._parts.clear()
+        encoded = serde.to_dict(value)
+        self._parts[id(value)] = (value, encoded)
+        return encoded

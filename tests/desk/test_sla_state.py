@@ -1,0 +1,45 @@
+"""The SLA state codec: the stored form is serde's, and memory never changes an answer."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import attrs
+from hypothesis import given
+from tests.sla.test_engine_properties import ENGINE, timelines
+
+from omnicx import serde
+from omnicx.desk._sla_state import SlaCodec, dump_sla, load_sla
+from omnicx.model import Event
+from omnicx.sla import SlaState
+
+
+def _serde_form(state: SlaState) -> dict[str, object]:
+    return {
+        "policy": state.policy.name if state.policy is not None else None,
+        "state": serde.to_dict(attrs.evolve(state, policy=None)),
+    }
+
+
+@given(timelines())
+def test_every_folded_state_encodes_as_serde_does_and_loads_back(events: list[Event]) -> None:
+    """At each step of a random timeline, the codec's data equals serde's and decodes back."""
+    codec = SlaCodec()
+    state = ENGINE.start()
+    for event in events:
+        state, _ = ENGINE.apply(state, event, event.at)
+        stored = codec.dump("c1", state)
+        assert stored == _serde_form(state)
+        assert load_sla(ENGINE, stored) == state
+        assert codec.load(ENGINE, "c1", stored) is state
+
+
+@given(timelines())
+def test_changed_stored_data_is_decoded_not_remembered(events: list[Event]) -> None:
+    """A record whose stored data differs from the last dump is decoded from that data."""
+    codec = SlaCodec()
+    state, _ = ENGINE.replay(events, events[-1].at)
+    codec.dump("c1", state)
+    later, _ = ENGINE.advance(state, events[-1].at + timedelta(days=30))
+    assert codec.load(ENGINE, "c1", dump_sla(later)) == later
+    assert codec.load(ENGINE, "c1", {}) is None
