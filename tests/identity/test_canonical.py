@@ -359,3 +359,93 @@ def test_external_identifier_is_idempotent(system: str, raw: str) -> None:
         raw = str(len(raw))
     once = external_identifier(system, raw)
     assert external_identifier(once.namespace, once.value) == once
+
+
+def _written_forms() -> list[tuple[str, str, str]]:
+    import phonenumbers
+
+    kinds = (phonenumbers.PhoneNumberType.MOBILE, phonenumbers.PhoneNumberType.FIXED_LINE)
+    found = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in kinds:
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is None:
+                continue
+            e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+            national = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.NATIONAL)
+            spaced = phonenumbers.format_number(
+                number, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+            )
+            for raw in (national, spaced, "".join(c for c in national if c.isdigit())):
+                found.append((region, raw, e164))
+    return found
+
+
+@given(st.sampled_from(_written_forms()))
+def test_written_forms_reach_the_parsers_number(form: tuple[str, str, str]) -> None:
+    """National (with or without separators) and spaced international forms of every
+    region's example numbers reach the E.164 value phonenumbers gives, shortcuts or not."""
+    region, raw, e164 = form
+    assert canonical_phone(raw, region) == e164
+
+
+@pytest.mark.parametrize(
+    ("raw", "region", "e164"),
+    [
+        ("4915190757321", "DE", "+4915190757321"),
+        ("015190757321", "DE", "+4915190757321"),
+        ("004915190757321", "DE", "+4915190757321"),
+        ("0014155550123", "US", "+14155550123"),
+        ("0033612345678", "US", "+33612345678"),
+        ("(415) 555-0123", "US", "+14155550123"),
+        ("+49 151 90757321", "FR", "+4915190757321"),
+    ],
+)
+def test_wa_id_and_00_forms(raw: str, region: str, e164: str) -> None:
+    """Digits starting with the region's country code read as a wa_id; "00" reads as
+    the international prefix even where the region dials abroad with 011."""
+    assert canonical_phone(raw, region) == e164
+
+
+def _example_e164s() -> list[str]:
+    import phonenumbers
+
+    found = []
+    for region in sorted(phonenumbers.SUPPORTED_REGIONS):
+        for kind in range(12):
+            number = phonenumbers.example_number_for_type(region, kind)
+            if number is not None:
+                found.append(
+                    phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+                )
+    for code in sorted(phonenumbers.COUNTRY_CODES_FOR_NON_GEO_REGIONS):
+        number = phonenumbers.example_number_for_non_geo_entity(code)
+        if number is not None:
+            found.append(phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164))
+    return found
+
+
+@given(
+    st.sampled_from(_example_e164s()),
+    st.integers(min_value=1, max_value=16),
+    st.sampled_from("0123456789"),
+)
+def test_e164_validity_is_phonenumbers_validity(e164: str, position: int, digit: str) -> None:
+    """The grouped-pattern validity check agrees with phonenumbers.is_valid_number,
+    on example numbers of every type and region and on one-digit changes of them."""
+    import phonenumbers
+
+    text = e164 if position >= len(e164) else e164[:position] + digit + e164[position + 1 :]
+    try:
+        number = phonenumbers.parse(text, None)
+        expected = phonenumbers.is_valid_number(number) and text == phonenumbers.format_number(
+            number, phonenumbers.PhoneNumberFormat.E164
+        )
+    except phonenumbers.NumberParseException:
+        expected = False
+    try:
+        assert canonical_phone(text) == text
+        valid = True
+    except ValidationError:
+        valid = False
+    assert valid == expected

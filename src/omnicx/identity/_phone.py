@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import functools
 import re
+from typing import Any
 
+import attrs
 import phonenumbers
 
 from omnicx.errors import ValidationError
@@ -91,38 +93,176 @@ def _parse_cached(raw: str, region: str | None) -> tuple[bool, str, str | None]:
     compact = _SEPARATORS.sub("", text)
     if _DIGITS.fullmatch(compact):
         return _from_digits(compact, region)
+    if _E164.fullmatch(compact):
+        # "+44 7911 123456": the number of the E.164 spelling (cached) when
+        # that is valid; "+44 (0)7911 123456" still goes to the parser.
+        found = _via_e164(compact)
+        if found is not None:
+            return found
     return _from_parsed(text, region, keep=None)
 
 
 def _from_e164(text: str) -> tuple[bool, str, str | None]:
     # E.164 country codes are prefix-free, so the first known 1-3 digit prefix
-    # is the country code: build the number directly instead of parsing text
-    # (about half the cost), then check it against the same metadata.
+    # is the country code: check the national number against the same
+    # metadata directly instead of parsing text (a fraction of the cost).
     digits = text[1:]
     for size in (1, 2, 3):
         code = int(digits[:size])
         if code in phonenumbers.COUNTRY_CODE_TO_REGION_CODE:
             national = digits[size:]
-            number = phonenumbers.PhoneNumber(country_code=code, national_number=int(national))
-            zeros = len(national) - len(national.lstrip("0"))
-            if zeros:  # Italian-style numbers keep their leading zeros
-                number.italian_leading_zero = True
-                number.number_of_leading_zeros = zeros
-            if not phonenumbers.is_valid_number(number):
+            if not national.strip("0") or not _is_valid(code, national):
                 return False, _INVALID, None
             return True, text, None
     return _from_parsed(text, None, keep=text)
 
 
+def _is_valid(code: int, national: str) -> bool:
+    """``phonenumbers.is_valid_number`` for a country code and national number.
+
+    The same metadata and the same rule: the region is the first of the
+    code's regions whose leading digits match or where the number is valid,
+    and the number is valid when it fits the general pattern and one
+    number type. Patterns are grouped per region and length once.
+    """
+    regions = phonenumbers.COUNTRY_CODE_TO_REGION_CODE[code]
+    if len(regions) == 1:
+        return _valid_in(code, regions[0], national)
+    for region in regions:
+        leading = _leading_digits(region)
+        if leading is not None:
+            if leading.match(national):
+                return _valid_in(code, region, national)
+        elif _valid_in(code, region, national):
+            return True
+    return False
+
+
+@functools.cache
+def _leading_digits(region: str) -> re.Pattern[str] | None:
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    return re.compile(meta.leading_digits) if meta and meta.leading_digits else None
+
+
+def _valid_in(code: int, region: str, national: str) -> bool:
+    pattern = _type_pattern(code, region, len(national))
+    return pattern is not None and pattern.fullmatch(national) is not None
+
+
+@functools.cache
+def _type_pattern(code: int, region: str, length: int) -> re.Pattern[str] | None:
+    """One pattern: the general description, then any type possible at ``length``."""
+    # "001" (non-geographic entities such as +800) is looked up by code.
+    meta = phonenumbers.PhoneMetadata.metadata_for_region_or_calling_code(code, region)
+    general = meta.general_desc if meta is not None else None
+    if meta is None or general is None or not _fits(general, length):
+        return None
+    types = [
+        f"(?:{desc.national_number_pattern})"
+        for desc in (
+            meta.premium_rate, meta.toll_free, meta.shared_cost, meta.voip,
+            meta.personal_number, meta.pager, meta.uan, meta.voicemail,
+            meta.fixed_line, meta.mobile,
+        )
+        if desc is not None and desc.national_number_pattern and _fits(desc, length)
+    ]  # fmt: skip
+    if not types:
+        return None
+    return re.compile(f"(?=(?:{general.national_number_pattern})$)(?:{'|'.join(types)})")
+
+
+def _fits(desc: Any, length: int) -> bool:
+    possible = desc.possible_length
+    return not possible or length in possible
+
+
 def _from_digits(digits: str, region: str | None) -> tuple[bool, str, str | None]:
     # WhatsApp's wa_id is "the customer's phone number" without "+": country
-    # code first. A national reading wins only when a region says so and the
-    # number is valid there (07911123456 in GB); otherwise read it as wa_id.
+    # code first. Digits that begin with the region's own country code are
+    # read that way when valid (a national number is written with its trunk
+    # prefix, "0151...", not "49151..."); otherwise a national reading wins
+    # when it is valid there (07911123456 in GB), and the wa_id reading last.
     if region is not None:
+        rules = _region_rules(region)
+        if rules is not None:
+            found = _fast_national(digits, rules)
+            if found is not None:
+                return found
         national = _from_parsed(digits, region, keep=None)
-        if national[0] or digits.startswith("0"):
+        if national[0]:
+            return national
+        if digits.startswith("00"):
+            # ITU-T E.164 recommends "00" as the international prefix; where a
+            # region dials abroad otherwise (011 in NANP) "00" + country code
+            # is still how numbers are written from abroad.
+            abroad = _via_e164("+" + digits[2:])
+            return abroad if abroad is not None else national
+        if digits.startswith("0"):
             return national
     return _from_parsed("+" + digits, None, keep=None)
+
+
+def _via_e164(candidate: str) -> tuple[bool, str, str | None] | None:
+    """The E.164 reading of ``candidate`` (cached), or None if not valid."""
+    if not _E164.fullmatch(candidate):
+        return None
+    found = _parse_cached(candidate, None)
+    return found if found[0] else None
+
+
+@attrs.frozen
+class _RegionRules:
+    """What a national number needs in one region, from phonenumbers metadata."""
+
+    country_code: str
+    international_prefix: str | None  # only when a literal ("00"), not a pattern
+    national_prefix: str | None
+    prefix_for_parsing: re.Pattern[str] | None
+
+
+@functools.cache
+def _region_rules(region: str) -> _RegionRules | None:
+    meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
+    if meta is None or meta.national_prefix_transform_rule is not None:
+        return None  # rewriting rules (AR, BR, MX...): always the full parser
+    idd = meta.international_prefix
+    parsing = meta.national_prefix_for_parsing or meta.national_prefix
+    return _RegionRules(
+        country_code=str(meta.country_code),
+        international_prefix=idd if idd and idd.isdigit() else None,
+        national_prefix=meta.national_prefix,
+        prefix_for_parsing=re.compile(parsing) if parsing else None,
+    )
+
+
+def _fast_national(digits: str, rules: _RegionRules) -> tuple[bool, str, str | None] | None:
+    """Read ``digits`` without the full parser when the result is certain, else None.
+
+    Each shortcut builds the E.164 candidate phonenumbers would build (IDD,
+    country code, trunk prefix dropped) and accepts it only if that number
+    is valid; phonenumbers strips a trunk prefix exactly when what remains
+    is a possible number, so a valid candidate is its answer too. The
+    candidate's validity is cached by E.164 value, so every written form of
+    one number costs one check.
+    """
+    idd = rules.international_prefix
+    if idd is None:
+        return None  # an IDD pattern (0011, 0019... in AU): the full parser reads it
+    if digits.startswith(idd):
+        return _via_e164("+" + digits[len(idd) :])
+    if digits.startswith(rules.country_code) and not digits.startswith("0"):
+        return _via_e164("+" + digits)
+    pattern = rules.prefix_for_parsing
+    match = pattern.match(digits) if pattern is not None else None
+    if match is None:
+        national = digits
+    elif match.group() == rules.national_prefix and not any(match.groups()):
+        national = digits[match.end() :]
+    else:
+        return None
+    if national.startswith(rules.country_code):
+        return None  # phonenumbers may read these as country code + number
+    return _via_e164(f"+{rules.country_code}{national}")
 
 
 def _from_parsed(
