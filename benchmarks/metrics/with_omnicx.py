@@ -37,15 +37,15 @@ def reports(columns: dict[str, np.ndarray], now: datetime) -> tuple[MetricsRepor
     config = MetricsConfig()
     by_channel = MetricsAccumulator(by=("channel",))
     by_queue = MetricsAccumulator(by=("queue",))
+    epoch_now = now.timestamp()  # the builders hold epoch seconds; give them ``now`` alike
     builder: FactsBuilder | None = None
     current = -1
-    fromtimestamp = datetime.fromtimestamp
     # Python lists of a slice at a time: the whole columns as lists would cost ~1 GB.
     for offset in range(0, len(columns["conv"]), CHUNK):
         part = slice(offset, offset + CHUNK)
         rows = zip(
             columns["conv"][part].tolist(),
-            columns["at"][part].tolist(),
+            columns["at"][part].tolist(),  # epoch seconds: FactsBuilder takes them as they are
             columns["kind"][part].tolist(),
             [CHANNELS[c] for c in columns["channel"][part].tolist()],
             columns["queue"][part].tolist(),
@@ -53,13 +53,10 @@ def reports(columns: dict[str, np.ndarray], now: datetime) -> tuple[MetricsRepor
             columns["value"][part].tolist(),
             strict=True,
         )
-        for conv, stamp, kind, channel, queue, agent, value in rows:
-            at = fromtimestamp(stamp, UTC)
+        for conv, at, kind, channel, queue, agent, value in rows:
             if conv != current:
                 if builder is not None:
-                    facts = builder.facts(now)
-                    by_channel.add(facts)
-                    by_queue.add(facts)
+                    builder.add_to(by_channel, by_queue, now=epoch_now)
                 builder = FactsBuilder(conversation_id=str(conv), created_at=at, config=config)
                 current = conv
             assert builder is not None
@@ -82,9 +79,7 @@ def reports(columns: dict[str, np.ndarray], now: datetime) -> tuple[MetricsRepor
             else:
                 builder.priority(PRIORITIES[value])
     if builder is not None:
-        facts = builder.facts(now)
-        by_channel.add(facts)
-        by_queue.add(facts)
+        builder.add_to(by_channel, by_queue, now=epoch_now)
     return by_channel.report(), by_queue.report()
 
 

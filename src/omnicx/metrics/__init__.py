@@ -7,11 +7,12 @@ per group with a ``MetricsAccumulator`` (mergeable across shards), and read a
 
 from omnicx.metrics._accumulator import MetricsAccumulator, compute_metrics
 from omnicx.metrics._backlog import backlog_at, was_active
+from omnicx.metrics._by_conversation import facts_by_conversation, fold_conversation
 from omnicx.metrics._config import BusinessTime, MetricsConfig
 from omnicx.metrics._dimensions import DIMENSIONS, NONE, group_keys
 from omnicx.metrics._distribution import EXACT_LIMIT, Distribution, Summary
 from omnicx.metrics._facts import ConversationFacts
-from omnicx.metrics._fold import FactsBuilder, facts_by_conversation, fold_conversation
+from omnicx.metrics._fold import FactsBuilder
 from omnicx.metrics._output import group_to_dict, report_table, report_to_dict
 from omnicx.metrics._sketch import DEFAULT_RELATIVE_ERROR
 from omnicx.metrics._timing import Timing

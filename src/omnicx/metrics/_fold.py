@@ -1,4 +1,4 @@
-"""The fold of one conversation into ``ConversationFacts``: the metric rules live here.
+"""The fold of one conversation: the metric rules live here.
 
 The rules (docs/metrics.md explains each):
 
@@ -12,18 +12,21 @@ The rules (docs/metrics.md explains each):
   or automation reply clears the wait without a sample (Chatwoot).
 - "Solving fulfils or clears outstanding reply clocks" (dbt_zendesk): a solve
   closes any open reply window and wait without a sample.
+
+Instants are kept as the host gives them, datetimes or epoch seconds, so
+durations are whole seconds of exact differences either way; business
+seconds are computed only when a calendar is configured.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
-from typing import Any
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
-from omnicx.errors import ValidationError
 from omnicx.metrics._config import MetricsConfig
+from omnicx.metrics._derive import builder_dims, builder_facts, builder_values
 from omnicx.metrics._facts import ConversationFacts
-from omnicx.metrics._timing import Timing
 from omnicx.model import (
     Assigned,
     AuthorKind,
@@ -39,6 +42,9 @@ from omnicx.model import (
     TagsChanged,
 )
 
+if TYPE_CHECKING:
+    from omnicx.metrics._accumulator import MetricsAccumulator
+
 _DEFAULT = MetricsConfig()
 _MACHINE_AUTHORS = frozenset({AuthorKind.BOT, AuthorKind.AUTOMATION})
 # Zendesk's duration metrics: requester wait counts new, open and on-hold;
@@ -47,72 +53,95 @@ _MACHINE_AUTHORS = frozenset({AuthorKind.BOT, AuthorKind.AUTOMATION})
 _NEW, _OPEN, _ON_HOLD = Status.NEW, Status.OPEN, Status.ON_HOLD
 _SOLVED, _CLOSED = Status.SOLVED, Status.CLOSED
 _NO_NAMES: frozenset[str] = frozenset()
-_ZERO, _ZERO_BUSINESS = Timing(seconds=0), Timing(seconds=0, business_seconds=0)
+
+Instant = datetime | float
+"""A point in time: an aware datetime, or epoch seconds (an int or a float)."""
+
+
+def _whole_seconds(delta: timedelta) -> int:
+    return int(delta.total_seconds())
 
 
 class FactsBuilder:
-    """Folds one conversation's history, step by step, into ``ConversationFacts``.
+    """Folds one conversation's history, step by step, into its figures.
 
     ``feed(event)`` takes omnicx events; the other methods take the same steps
     as plain values, so a host holding columnar data (a warehouse export, a
     dataframe) folds without building event objects, through the same rules.
     Steps must arrive in time order; ``created_at`` is the first one's time.
+
+    Instants are aware datetimes or epoch seconds (int or float); every
+    instant given to one builder must be of the kind ``created_at`` is
+    (``now`` may be either). Epoch seconds skip datetime arithmetic, the
+    cheaper choice for columnar data.
+
+    Read the result as ``facts(now)``, or count it straight into accumulators
+    with ``add_to(*accumulators, now=now)``: the same figures, without
+    building ``ConversationFacts``.
     """
 
     __slots__ = (
         "agent", "agent_replies", "attribute_map", "calendar", "ces_score", "channel",
-        "channels", "config", "conversation_id", "created", "csat_satisfied", "current",
-        "customer_id", "first_reply", "first_solve", "first_window_pending", "follow_up",
-        "held", "held_business", "last_solve", "next_replies", "nps_score", "outbound_first", "priority_name",
-        "queue", "reopen_replies", "reopens", "span_start", "spans", "status_since",
-        "survey_offered", "tag_set", "waiting_since", "window_start", "worked",
-        "worked_business",
+        "config", "conversation_id", "created", "csat_satisfied", "current",
+        "customer_id", "fcr_window", "first_reply", "first_reply_business", "first_solve",
+        "first_window_pending", "follow_up", "held", "held_business", "last_solve",
+        "next_business", "next_replies", "nps_score", "numeric", "other_channels", "outbound_first",
+        "priority_name", "queue", "reopen_business", "reopen_replies", "reopens",
+        "seconds_of", "span_start", "spans", "status_since", "survey_offered", "tag_set",
+        "waiting_since", "window_start", "worked", "worked_business",
     )  # fmt: skip
 
     def __init__(
         self,
         *,
         conversation_id: str,
-        created_at: datetime,
+        created_at: Instant,
         customer_id: str = "",
         config: MetricsConfig = _DEFAULT,
     ) -> None:
         self.config = config
         self.calendar = config.calendar
+        numeric = self.numeric = not isinstance(created_at, datetime)
+        self.seconds_of: Any = int if numeric else _whole_seconds
+        self.fcr_window: Any = config.fcr_window.total_seconds() if numeric else config.fcr_window
         self.conversation_id = conversation_id
         self.customer_id = customer_id
-        self.created = created_at
+        self.created: Any = created_at
         self.channel: str | None = None
         # Containers are immutable and shared until a step changes them: most
         # conversations never do, and every allocation here is per conversation.
-        self.channels: frozenset[str] = _NO_NAMES
+        self.other_channels: frozenset[str] = _NO_NAMES  # used after the first one
         self.queue: str | None = None
         self.agent: str | None = None
         self.priority_name = "normal"
         self.tag_set: frozenset[str] = _NO_NAMES
         self.attribute_map: dict[str, str] | None = None
         self.current = Status.NEW
-        self.status_since = created_at
+        self.status_since: Any = created_at
         # Seconds in new+open and in on-hold statuses, calendar and business.
         self.worked = self.worked_business = self.held = self.held_business = 0
         self.outbound_first = False
         self.reopens = 0
         self.agent_replies = 0
         self.first_window_pending = True
-        self.window_start: datetime | None = None
-        self.waiting_since: datetime | None = None
-        self.first_reply: Timing | None = None
-        self.reopen_replies: tuple[Timing, ...] = ()
-        self.next_replies: list[Timing] | None = None
-        self.first_solve: datetime | None = None
-        self.last_solve: datetime | None = None
-        self.follow_up: datetime | None = None
+        self.window_start: Any = None
+        self.waiting_since: Any = None
+        # Reply samples in whole seconds; business seconds only with a calendar.
+        self.first_reply: int | None = None
+        self.first_reply_business: int | None = None
+        self.reopen_replies: tuple[int, ...] = ()
+        self.reopen_business: tuple[int, ...] = ()
+        self.next_replies: tuple[int, ...] = ()  # usually one or two: a tuple is cheapest
+        self.next_business: tuple[int, ...] = ()
+        self.first_solve: Any = None
+        self.last_solve: Any = None
+        self.follow_up: Any = None
         self.survey_offered = False
         self.csat_satisfied: bool | None = None
         self.nps_score: int | None = None
         self.ces_score: int | None = None
-        self.span_start: datetime | None = created_at
-        self.spans: tuple[tuple[datetime, datetime | None], ...] = ()
+        self.span_start: Any = created_at
+        self.spans: tuple[tuple[Any, Any], ...] = ()
 
     def feed(self, event: Event) -> None:
         """Apply one omnicx event."""
@@ -145,7 +174,7 @@ class FactsBuilder:
 
     def message(
         self,
-        at: datetime,
+        at: Instant,
         *,
         channel: str,
         inbound: bool,
@@ -163,8 +192,8 @@ class FactsBuilder:
                 self.window_start = self.created
             else:
                 self.outbound_first = True
-        if channel not in self.channels:
-            self.channels = self.channels | {channel}
+        elif channel != self.channel and channel not in self.other_channels:
+            self.other_channels = self.other_channels | {channel}
         if inbound:
             if self.first_solve is not None and self.follow_up is None:
                 self.follow_up = at
@@ -174,33 +203,57 @@ class FactsBuilder:
                 self.waiting_since = at
         elif human_reply:
             self.agent_replies += 1
-            if self.window_start is not None:
-                sample = Timing.between(self.window_start, at, self.calendar)
+            start = self.window_start
+            if start is not None:
+                seconds = self.seconds_of(at - start)
+                business = None if self.calendar is None else self._business(start, at)
                 if self.first_window_pending:
-                    self.first_reply = sample
+                    self.first_reply = seconds
+                    self.first_reply_business = business
                     self.first_window_pending = False
                 else:
-                    self.reopen_replies += (sample,)  # one per reopen: a short tuple
+                    # One per reopen: short tuples.
+                    self.reopen_replies += (seconds,)
+                    if business is not None:
+                        self.reopen_business += (business,)
                 self.window_start = None
                 self.waiting_since = None
             elif self.waiting_since is not None:
-                sample = Timing.between(self.waiting_since, at, self.calendar)
-                if self.next_replies is None:
-                    self.next_replies = [sample]
-                else:
-                    self.next_replies.append(sample)
+                self._next_reply(self.waiting_since, at)
                 self.waiting_since = None
         elif machine_reply:
             self.waiting_since = None
 
-    def status(self, at: datetime, status: Status) -> None:
+    def _next_reply(self, start: Any, at: Any) -> None:
+        seconds = self.seconds_of(at - start)
+        self.next_replies += (seconds,)
+        if self.calendar is not None:
+            self.next_business += (self._business(start, at),)
+
+    def _business(self, start: Any, end: Any) -> int:
+        calendar = self.calendar
+        assert calendar is not None
+        if self.numeric:
+            start, end = self._datetime(start), self._datetime(end)
+        return calendar.seconds_between(start, end)
+
+    def _datetime(self, instant: Any) -> datetime:
+        if self.numeric:
+            return datetime.fromtimestamp(instant, UTC)
+        return instant  # type: ignore[no-any-return]
+
+    def _instant(self, when: Instant) -> Any:
+        """``when`` as this builder's kind of instant."""
+        if isinstance(when, datetime):
+            return when.timestamp() if self.numeric else when
+        return when if self.numeric else datetime.fromtimestamp(when, UTC)
+
+    def status(self, at: Instant, status: Status) -> None:
         """The conversation moved to ``status``; solved/closed to active counts as a reopen."""
         current = self.current
         if current is _NEW or current is _OPEN or current is _ON_HOLD:
-            seconds = int((at - self.status_since).total_seconds())
-            business = (
-                0 if self.calendar is None else self.calendar.seconds_between(self.status_since, at)
-            )
+            seconds = self.seconds_of(at - self.status_since)
+            business = 0 if self.calendar is None else self._business(self.status_since, at)
             if current is _ON_HOLD:
                 self.held += seconds
                 self.held_business += business
@@ -211,13 +264,14 @@ class FactsBuilder:
         was_active = not (current is _SOLVED or current is _CLOSED)
         is_active = not (status is _SOLVED or status is _CLOSED)
         if was_active and not is_active:
-            self.first_solve = self.first_solve or at
+            if self.first_solve is None:
+                self.first_solve = at
             self.last_solve = at
             if self.window_start is not None:
                 self.first_window_pending = False
             self.window_start = None
             self.waiting_since = None
-            self.spans += ((self.span_start or at, at),)  # one per solve: a short tuple
+            self.spans += ((self.span_start, at),)  # one per solve: a short tuple
             self.span_start = None
         elif is_active and not was_active:
             self.reopens += 1
@@ -258,129 +312,17 @@ class FactsBuilder:
         else:
             self.ces_score = score
 
-    def _spent(self) -> tuple[Timing, Timing, Timing]:
-        # (requester wait, agent work, on hold). Most conversations are never
-        # on hold: their requester wait is their agent work, and on-hold is a
-        # shared zero (Timing is frozen, so sharing one object is safe).
-        worked, held = self.worked, self.held
-        if self.calendar is None:
-            work = Timing(seconds=worked)
-            if not held:
-                return work, work, _ZERO
-            return Timing(seconds=worked + held), work, Timing(seconds=held)
-        worked_business, held_business = self.worked_business, self.held_business
-        work = Timing(seconds=worked, business_seconds=worked_business)
-        if not held and not held_business:
-            return work, work, _ZERO_BUSINESS
-        wait = Timing(seconds=worked + held, business_seconds=worked_business + held_business)
-        return wait, work, Timing(seconds=held, business_seconds=held_business)
-
-    def facts(self, now: datetime) -> ConversationFacts:
+    def facts(self, now: Instant) -> ConversationFacts:
         """The conversation's facts as of ``now`` (at or after the last step)."""
-        solved = self.current is _SOLVED or self.current is _CLOSED
-        calendar = self.calendar
-        spans = self.spans
-        if self.span_start is not None:
-            spans = (*spans, (self.span_start, None))
-        first_solve, last_solve = self.first_solve, self.last_solve
-        first_resolution = (
-            None if first_solve is None else Timing.between(self.created, first_solve, calendar)
-        )
-        full_resolution = None
-        wait = work = held = None
-        if solved:
-            if last_solve is not None:
-                # Never reopened: the full resolution is the first one.
-                full_resolution = (
-                    first_resolution
-                    if last_solve == first_solve
-                    else Timing.between(self.created, last_solve, calendar)
-                )
-            wait, work, held = self._spent()
-        return ConversationFacts(
-            conversation_id=self.conversation_id,
-            customer_id=self.customer_id,
-            created_at=self.created,
-            channel=self.channel,
-            channels=self.channels,
-            queue=self.queue,
-            agent=self.agent,
-            priority=self.priority_name,
-            tags=self.tag_set,
-            attributes={} if self.attribute_map is None else dict(self.attribute_map),
-            status=self.current,
-            outbound_first=self.outbound_first,
-            reopens=self.reopens,
-            agent_replies=self.agent_replies,
-            first_reply=self.first_reply,
-            reopen_replies=self.reopen_replies,
-            next_replies=() if self.next_replies is None else tuple(self.next_replies),
-            first_resolution=first_resolution,
-            full_resolution=full_resolution,
-            requester_wait=wait,
-            agent_work=work,
-            on_hold=held,
-            one_touch=self.agent_replies <= 1 if solved else None,
-            first_contact_resolution=self._fcr(now),
-            survey_offered=self.survey_offered,
-            csat_satisfied=self.csat_satisfied,
-            nps_score=self.nps_score,
-            ces_score=self.ces_score,
-            active_spans=spans,
-        )
+        return builder_facts(self, self._instant(now))
 
-    def _fcr(self, now: datetime) -> bool | None:
-        if self.first_solve is None:
-            return None
-        window_end = self.first_solve + self.config.fcr_window
-        if self.follow_up is not None and self.follow_up <= window_end:
-            return False
-        # Without a follow-up, the answer is only known once the window has passed.
-        return True if now >= window_end else None
+    def add_to(self, *accumulators: MetricsAccumulator, now: Instant) -> None:
+        """Count the conversation, as of ``now``, into each accumulator.
 
-
-def fold_conversation(
-    events: Iterable[Event], *, now: datetime, config: MetricsConfig = _DEFAULT
-) -> ConversationFacts:
-    """Fold one conversation's events into its facts, as of ``now``.
-
-    Events are read in time order (ties keep their input order); events after
-    ``now`` are ignored, so facts are a point-in-time view.
-
-    Raises:
-        ValidationError: no event of the conversation happened by ``now``, or
-            the events belong to different conversations.
-    """
-    ordered = sorted((e for e in events if e.at <= now), key=_at)
-    if not ordered:
-        raise ValidationError.single("events", "no event of the conversation happened by now")
-    ids = {e.conversation_id for e in ordered}
-    if len(ids) != 1 or None in ids:
-        names = ", ".join(sorted(repr(i) for i in ids))
-        raise ValidationError.single("events", f"expected one conversation, got {names}")
-    first = ordered[0]
-    builder = FactsBuilder(
-        conversation_id=first.conversation_id or "", created_at=first.at, config=config
-    )
-    for event in ordered:
-        builder.feed(event)
-    return builder.facts(now)
-
-
-def facts_by_conversation(
-    events: Iterable[Event], *, now: datetime, config: MetricsConfig = _DEFAULT
-) -> list[ConversationFacts]:
-    """Group events by ``conversation_id`` and fold each group, as of ``now``.
-
-    Events without a conversation, and conversations with no event by
-    ``now``, are skipped. The result is ordered by conversation id.
-    """
-    groups: dict[str, list[Event]] = {}
-    for event in events:
-        if event.conversation_id is not None and event.at <= now:
-            groups.setdefault(event.conversation_id, []).append(event)
-    return [fold_conversation(groups[key], now=now, config=config) for key in sorted(groups)]
-
-
-def _at(event: Event) -> datetime:
-    return event.at
+        The same as ``accumulator.add(self.facts(now))`` for each, without
+        building the facts: the figures are derived once and shared by every
+        accumulator (a breakdown by channel and one by queue, say).
+        """
+        dims, values = builder_dims(self), builder_values(self, self._instant(now))
+        for accumulator in accumulators:
+            accumulator._add_row(dims, values)
