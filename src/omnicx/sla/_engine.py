@@ -71,6 +71,13 @@ class SlaState:
 _Threshold = tuple[datetime, int, str, int]
 
 
+def _same_or_new(old: tuple[Clock, ...], new: list[Clock]) -> tuple[Clock, ...]:
+    # Keeping the old tuple when no clock changed keeps the caches keyed on it warm.
+    if len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True)):
+        return old
+    return tuple(new)
+
+
 def _calendar_of(policy: Policy | None, priority: Priority, metric: Metric) -> Calendar:
     if policy is None:
         return ALWAYS_OPEN
@@ -262,7 +269,8 @@ class SlaEngine:
         state, effects = self._advance(state, at, strict=True)
         before = state.facts
         facts = updated(before, event)
-        policy = self.select(facts)
+        # Selection is a function of the facts: unchanged facts, same policy.
+        policy = state.policy if facts is before and state.created else self.select(facts)
         if policy is not state.policy or facts.priority is not before.priority:
             # Bank running time in the old calendar: the change only
             # affects time after it.
@@ -275,20 +283,30 @@ class SlaEngine:
             return _calendar_of(policy, facts.priority, clock.metric).seconds_between(since, at)
 
         step = Step(list(state.clocks), effects, at, bank)
+        applied = state.applied
         if policy is not state.policy or not state.created:
             record = PolicyApplied(
                 name=policy.name if policy else None,
                 version=policy.version if policy else None,
                 at=at,
             )
-            if state.applied or policy is not None:
+            if applied or policy is not None:
                 effects.append(record)
-                state = attrs.evolve(state, applied=(*state.applied, record))
-        state = attrs.evolve(state, facts=facts, policy=policy, time=at)
+                applied = (*applied, record)
         if not state.created:
             for metric in _LIFETIME:
                 step.activate(metric)
-            state = attrs.evolve(state, created=True)
+        # One construction instead of an evolve per change: this is the hot path.
+        state = SlaState(
+            facts=facts,
+            policy=policy,
+            applied=applied,
+            clocks=state.clocks,
+            time=at,
+            created=True,
+            first_reply_started=state.first_reply_started,
+            reopens=state.reopens,
+        )
         if isinstance(event, MessageEvent):
             state = self._on_message(state, step, event.message)
         elif isinstance(event, StatusChanged):
@@ -304,7 +322,9 @@ class SlaEngine:
                 step.stop(i, K.PAUSE)
             elif not paused and clock.running_since is None:
                 step.put(i, attrs.evolve(clock, running_since=at), K.RESUME)
-        state = attrs.evolve(state, clocks=tuple(step.clocks))
+        clocks = _same_or_new(state.clocks, step.clocks)
+        if clocks is not state.clocks:
+            state = attrs.evolve(state, clocks=clocks)
         state, late = self._advance(state, max(now, at))
         return state, (*effects, *late)
 
