@@ -543,8 +543,8 @@ class Desk(AgentActions):
         if state is None:
             # No usable stored state (first call, or the policies changed):
             # rebuild it from the conversation's events.
-            stored = record.id in unit.read
-            earlier = self.store.events(conversation_id=record.id) if stored else []
+            in_store = record.id in unit.read
+            earlier = self.store.events(conversation_id=record.id) if in_store else []
             state, effects = self.sla.replay([*earlier, *mine], unit.now, facts)
             new_effects = [e for e in effects if e.at >= unit.now]
         else:
