@@ -54,6 +54,11 @@ class MemoryStore(MemoryIdentityStore):
     _events_by_conversation: dict[str, list[Event]] = attrs.field(factory=dict)
     _position: dict[str, int] = attrs.field(factory=dict)
     audit_log: list[AuditEntry] = attrs.field(factory=list)
+    _audit_ids: set[str] = attrs.field(init=False)
+
+    @_audit_ids.default
+    def _known_audit_ids(self) -> set[str]:
+        return {entry.id for entry in self.audit_log}
 
     def profile_version(self, profile_id: str) -> int:
         """Return the stored version of a profile (0 if never written)."""
@@ -131,8 +136,10 @@ class MemoryStore(MemoryIdentityStore):
         ]
 
     def _append_audit(self, entries: tuple[AuditEntry, ...]) -> None:
-        known = {entry.id for entry in self.audit_log}
-        self.audit_log.extend(entry for entry in entries if entry.id not in known)
+        for entry in entries:
+            if entry.id not in self._audit_ids:
+                self._audit_ids.add(entry.id)
+                self.audit_log.append(entry)
 
     def erase(self, erasure: Erasure) -> None:
         """Apply an erasure (nothing here can fail halfway)."""
