@@ -30,7 +30,12 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from scores import Scores, score  # noqa: E402
-from synth import ceiling_partition, generate, iter_csv_rows  # noqa: E402
+from synth import (  # noqa: E402
+    ceiling_partition,
+    generate,
+    iter_csv_rows,
+    unprotected_ceiling_partition,
+)
 
 from omnicx.identity import BatchPolicy, IdentityPolicy, resolve_batch  # noqa: E402
 
@@ -84,8 +89,9 @@ def main() -> None:
     data = generate(n, seed=args.seed)
     print(f"identity: {n:,} synthetic records of {len(set(data.truth)):,} people", end="")
     print(f" (generated in {time.perf_counter() - start:.1f} s)")
-    ceiling = score(ceiling_partition(data), data.truth)
-    print(_line("ceiling (perfect identifier-only)", ceiling))
+    print(_line("ceiling (perfect identifier-only)", score(ceiling_partition(data), data.truth)))
+    unprotected = score(unprotected_ceiling_partition(data), data.truth)
+    print(_line("(no merge protection, for reference)", unprotected))
 
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / "contacts.csv"

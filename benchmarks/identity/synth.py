@@ -11,8 +11,7 @@ two Shopify ids.
 
 Alongside the records the generator keeps, for every record, the *true*
 identifiers it carries (the mailbox, the line, the account), so the ceiling
-of an identifier-only resolver can be computed: link two records when they
-share a true identifier that belongs to exactly one person.
+of an identifier-only resolver can be computed (see ``ceiling_partition``).
 """
 
 from __future__ import annotations
@@ -23,7 +22,7 @@ from collections.abc import Iterator
 
 import attrs
 
-from omnicx.identity import ContactRecord
+from omnicx.identity import BatchPolicy, ContactRecord, IdentityPolicy, resolve_batch
 
 FIRST_NAMES = {
     "Robert": ("Bob", "Rob", "Bobby"),
@@ -262,7 +261,9 @@ class _World:
             emails=emails,
             shopify=[str(1_000_000 + index)],
             instagram=str(17_800_000_000 + index * 7),
-            x_handle=f"{formal[:3]}{last}{index}",
+            # X usernames are at most 15 characters: "Your username cannot be
+            # longer than 15 characters" (help.x.com, username rules).
+            x_handle=f"{formal[:3]}{last[:5]}{index}",
             address=f"{rng.randint(1, 200)} {rng.choice(STREETS)}",
         )
 
@@ -429,17 +430,71 @@ def generate(n_records: int, seed: int = 7) -> Dataset:
     )
 
 
-def ceiling_partition(data: Dataset) -> list[int]:
-    """The partition a perfect identifier-only resolver reaches: one label per record.
-
-    Two records link when they share a true identifier owned by exactly one
-    person (a family line, a role mailbox, a switchboard, a recycled number
-    or a junk value is owned by several and links nothing).
-    """
+def _owners(data: Dataset) -> dict[str, set[int]]:
     owners: dict[str, set[int]] = defaultdict(set)
     for keys, person in zip(data.true_keys, data.truth, strict=True):
         for key in keys:
             owners[key].add(person)
+    return owners
+
+
+def ceiling_partition(data: Dataset) -> list[str]:
+    """The partition a perfect identifier-only resolver honouring the rules reaches.
+
+    Perfect: it knows which values belong to exactly one person (a family
+    line or mailbox, a role mailbox, a switchboard, a recycled number or a
+    junk value belongs to several, or to no one, and links nothing), so no
+    names are needed to spot them. Honouring the rules: everything else is
+    the issue's deterministic policy as ``resolve_batch`` applies it with
+    defaults: precedence, invalid values never match, and merge protection:
+    two Shopify ids of one person never auto-merge ("two profiles with
+    different values never auto-merge"), and a phone or handle does not link
+    profiles holding different verified emails. So it is ``resolve_batch``
+    over the records stripped of every value that is not one person's, with
+    the names limits switched off.
+    """
+    owners = _owners(data)
+    records = [
+        _only_personal(record, keys, owners)
+        for record, keys in zip(data.records, data.true_keys, strict=True)
+    ]
+    unlimited = 10**9
+    policy = BatchPolicy(
+        identity=IdentityPolicy(max_names_per_identifier=unlimited),
+        max_people_per_value=unlimited,
+    )
+    clusters = resolve_batch(records, policy=policy).clusters
+    return [clusters[r.record_id] for r in records]
+
+
+def _only_personal(
+    record: ContactRecord, keys: tuple[str, ...], owners: dict[str, set[int]]
+) -> ContactRecord:
+    """``record`` without the values that are not exactly one person's."""
+
+    def personal(prefix: str) -> bool:
+        return any(k.startswith(prefix) and len(owners[k]) == 1 for k in keys)
+
+    # A record carries at most one value of each kind; junk values have
+    # their own "junk:" keys and so never count as personal.
+    return attrs.evolve(
+        record,
+        emails=record.emails if personal("e:") else (),
+        phones=record.phones if personal("p:") else (),
+        handles=record.handles if personal("h:") else (),
+        external_ids=record.external_ids if personal("x:") else (),
+    )
+
+
+def unprotected_ceiling_partition(data: Dataset) -> list[int]:
+    """Like :func:`ceiling_partition` but with no merge protection at all.
+
+    Links any two records sharing a value that belongs to exactly one
+    person, even two Shopify ids of one person or a phone between different
+    verified emails: a bound no resolver honouring the issue's protection
+    can reach, printed for comparison only.
+    """
+    owners = _owners(data)
     parent = list(range(len(data.records)))
 
     def find(i: int) -> int:

@@ -118,6 +118,39 @@ def test_spelling_variants_count_as_one_name() -> None:
     assert resolve_batch(records).cluster_count == 1
 
 
+def test_family_line_with_two_peoples_names_is_shared() -> None:
+    """Two given names of one family on one line are two people: the line links no one."""
+    records = [
+        _r("a", phones=["+14155550100"], name="Maria Becker"),
+        _r("b", phones=["+14155550100"], name="Lucas Becker"),
+        _r("c", phones=["+14155550100"]),
+    ]
+    result = resolve_batch(records)
+    assert result.cluster_count == 3
+    assert result.shared == (
+        SharedValue(key="phone:+14155550100", reason=SharedReason.TOO_MANY_NAMES, records=3),
+    )
+
+
+def test_nicknames_typos_and_initials_are_one_person() -> None:
+    """Robert, Bob, a typo, an initial and upper case are one person's names."""
+    names = ["Robert Smith", "Bob Smith", "ROBERT SMTIH", "R Smith", "Bobby Smith"]
+    records = [_r(f"r{i}", phones=["+14155550100"], name=n) for i, n in enumerate(names)]
+    assert resolve_batch(records).cluster_count == 1
+
+
+def test_max_people_per_value_is_configurable() -> None:
+    """Allowing two people per value lets a couple's line link; zero is refused."""
+    records = [
+        _r("a", phones=["+14155550100"], name="Maria Becker"),
+        _r("b", phones=["+14155550100"], name="Lucas Becker"),
+    ]
+    assert resolve_batch(records, policy=BatchPolicy(max_people_per_value=2)).cluster_count == 1
+    with pytest.raises(ValidationError) as info:
+        BatchPolicy(max_people_per_value=0)
+    assert str(info.value) == "max_people_per_value: must be at least 1, got 0"
+
+
 def test_two_shopify_ids_never_merge() -> None:
     """An email shared by two Shopify customers is contested: merge protection refuses it."""
     records = [

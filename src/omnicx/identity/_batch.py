@@ -31,9 +31,9 @@ from omnicx.identity._guards import (
     kind_label,
     link_rank,
     match_key,
-    protection_refusal,
 )
 from omnicx.identity._handles import external_identifier, handle_identifier
+from omnicx.identity._names import count_people
 from omnicx.identity._phone import canonical_phone
 from omnicx.model import Identifier
 
@@ -81,6 +81,11 @@ class ContactRecord:
     region: str = ""
 
 
+def _at_least_one(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 1:
+        raise ValidationError.single(attribute.name, f"must be at least 1, got {value}")
+
+
 @attrs.frozen(kw_only=True)
 class BatchPolicy:
     """How :func:`resolve_batch` links: the identity policy plus batch options.
@@ -91,7 +96,13 @@ class BatchPolicy:
     - ``default_region``: region for national phones when a record has none.
     - ``name_similarity``: two names of one value whose rapidfuzz
       ``token_sort_ratio`` reaches this are spellings of one name
-      (``Jon Smith``/``John Smith``) when counting names against the limit.
+      (``Jon Smith``/``John Smith``) when counting the people behind it.
+    - ``max_people_per_value``: a value whose names belong to more people
+      than this (or than ``identity.max_names_per_identifier``, if fewer)
+      is shared. Names of one person are spellings, typos,
+      nicknames or initials of one another (``Robert Smith``, ``Bob Smith``,
+      ``ROBERT SMTIH``); ``Maria Becker`` and ``Lucas Becker`` are two people
+      (a family line). Nameless records count no one.
     - ``fuzzy``: also link clusters sharing a normalised name *and* an
       address or an email local part, when merge protection allows.
     """
@@ -99,6 +110,7 @@ class BatchPolicy:
     identity: IdentityPolicy = DEFAULT_POLICY
     default_region: str | None = None
     name_similarity: float = 75.0
+    max_people_per_value: int = attrs.field(default=1, validator=_at_least_one)
     fuzzy: bool = False
 
 
@@ -139,6 +151,7 @@ class BatchResult:
 
 
 _PROGRESS_EVERY = 10_000
+VERIFIED = "verified-email"  # the label verified emails are guarded under
 _SEPARATORS = str.maketrans("", "", " .-()/\u00a0")
 
 
@@ -165,11 +178,12 @@ class _Evidence:
         self.key_text: list[str] = []
         self.key_unique: list[bool] = []
         self.verified: dict[int, Identifier] = {}
+        self.key_guard: list[str | None] = []
         self.key_rank: list[int] = []
         self.first: list[int] = []
         self.more: dict[int, list[int]] = {}
         self.shared: dict[int, SharedReason] = {}
-        self.guarded: dict[int, frozenset[Identifier]] = {}
+        self.guarded: dict[int, tuple[tuple[str, str], ...]] = {}
         self.record_emails: dict[int, tuple[int, ...]] = {}
         self.addresses: dict[int, str] = {}
         self.invalid_values = 0
@@ -209,20 +223,23 @@ class _Evidence:
         self.record_name.append(name_id)
         if record.address and self.policy.fuzzy:
             self.addresses[i] = _clean(record.address)
-        guarded: list[Identifier] = []
-        key, attach = self._key, self._attach
+        guarded: list[tuple[str, str]] = []
+        key, attach, key_guard = self._key, self._attach, self.key_guard
         for system, raw in record.external_ids:
             k = key("x", system, raw)
             if k >= 0:
                 attach(k, i)
-                if self.key_unique[k]:
-                    guarded.append(self.key_ident[k])
+                label = key_guard[k]
+                if label is not None:
+                    guarded.append((label, self.key_ident[k].value))
         if record.emails:
             mails = [k for k in (key("e", "", raw) for raw in record.emails) if k >= 0]
             for k in mails:
                 attach(k, i)
                 if record.emails_verified:
-                    guarded.append(self._verified(k))
+                    self._verified(k)
+                    if k not in self.shared:
+                        guarded.append((VERIFIED, self.key_text[k]))
             if mails and self.policy.fuzzy:
                 self.record_emails[i] = tuple(mails)
         if record.phones:
@@ -236,7 +253,7 @@ class _Evidence:
             if k >= 0:
                 attach(k, i)
         if guarded:
-            self.guarded[i] = frozenset(guarded)
+            self.guarded[i] = tuple(guarded)
 
     def _verified(self, k: int) -> Identifier:
         ident = self.verified.get(k)
@@ -310,13 +327,16 @@ class _Evidence:
         reason = intrinsic_shared_reason(ident, self.policy.identity)
         if reason is not None:
             self.shared[k] = reason
+        # A placeholder or a shared inbox says nothing about who this is, so
+        # it never protects either (as in protection_refusal).
+        self.key_guard.append(label if unique and reason is None else None)
         return k
 
     def linking_order(self) -> list[int]:
         """Values that may link, in the canonical order: precedence, then key.
 
-        Decided over all records: a value seen with more distinct names than
-        the policy allows is marked shared here and left out.
+        Decided over all records: a value whose names belong to more people
+        than the policy allows is marked shared here and left out.
         """
         order: list[int] = []
         for k, group in self.more.items():
@@ -330,24 +350,20 @@ class _Evidence:
         return order
 
     def _too_many_names(self, group: list[int]) -> bool:
-        limit = self.policy.identity.max_names_per_identifier
         counts = Counter(self.record_name[i] for i in group)
         counts.pop(-1, None)
-        if len(counts) <= limit:
+        if len(counts) < 2:
             return False
-        if len(counts) > 8 * limit:
-            return True  # a switchboard: no need to compare spellings
-        # Most frequent spellings first, so a typo joins the name it mistypes;
-        # the frequencies are over all records, so the grouping is order-free.
+        # Most frequent names first, so a typo joins the name it mistypes;
+        # the frequencies are over all records, so the answer is order-free.
         ranked = sorted(counts, key=lambda n: (-counts[n], self.name_text[n]))
-        groups: list[str] = []
-        for name in (self.name_text[n] for n in ranked):
-            similar = self.policy.name_similarity
-            if not any(fuzz.token_sort_ratio(name, g) >= similar for g in groups):
-                groups.append(name)
-                if len(groups) > limit:
-                    return True
-        return False
+        limit = min(self.policy.max_people_per_value, self.policy.identity.max_names_per_identifier)
+        similar = self.policy.name_similarity
+
+        def spelling(left: str, right: str) -> bool:
+            return fuzz.token_sort_ratio(left, right) >= similar
+
+        return count_people((self.name_text[n] for n in ranked), limit, spelling) > limit
 
     def fuzzy_blocks(self) -> list[list[int]]:
         """Groups of records with one name and one address or email local part.
@@ -370,11 +386,21 @@ class _Evidence:
 
 
 class _Components:
-    """Union-find over record indices, with the identifiers protection looks at."""
+    """Union-find over record indices, with the values protection looks at.
 
-    def __init__(self, size: int, guarded: dict[int, frozenset[Identifier]]) -> None:
+    Each root keeps its guarded values grouped by label (a unique kind such
+    as ``external:shopify:customer``, or verified emails), so a refusal is a
+    few set operations, decided exactly as ``protection_refusal`` decides.
+    """
+
+    def __init__(self, size: int, guarded: dict[int, tuple[tuple[str, str], ...]]) -> None:
         self.parent = list(range(size))
-        self.guarded = dict(guarded)
+        self.guarded: dict[int, dict[str, frozenset[str]]] = {}
+        for i, pairs in guarded.items():
+            grouped: dict[str, set[str]] = {}
+            for label, value in pairs:
+                grouped.setdefault(label, set()).add(value)
+            self.guarded[i] = {label: frozenset(v) for label, v in grouped.items()}
 
     def find(self, i: int) -> int:
         parent = self.parent
@@ -388,22 +414,31 @@ class _Components:
     def refusal(self, roots: list[int], rank: int, policy: IdentityPolicy) -> Refusal | None:
         """Why linking all ``roots`` is refused (the smallest reason), or None."""
         held = [self.guarded[r] for r in roots if r in self.guarded]
-        reasons = {
-            reason
-            for a, b in itertools.combinations(held, 2)
-            if (reason := protection_refusal(a, b, rank, policy)) is not None
-        }
+        if len(held) < 2:
+            return None
+        guard_emails = policy.verified_email_guards_weaker_links and rank > 1
+        reasons: set[Refusal] = set()
+        for a, b in itertools.combinations(held, 2):
+            for label, values in a.items():
+                other = b.get(label)
+                if other is None or values & other:
+                    continue
+                if label != VERIFIED:
+                    reasons.add(Refusal.UNIQUE_KIND)
+                elif guard_emails:
+                    reasons.add(Refusal.VERIFIED_EMAILS_DIFFER)
         return min(reasons, key=lambda r: r.value) if reasons else None
 
     def union(self, roots: list[int]) -> None:
         keep = min(roots)
-        guarded = set(self.guarded.get(keep, ()))
+        merged: dict[str, frozenset[str]] = dict(self.guarded.get(keep, {}))
         for r in roots:
             if r != keep:
                 self.parent[r] = keep
-                guarded.update(self.guarded.pop(r, ()))
-        if guarded:
-            self.guarded[keep] = frozenset(guarded)
+                for label, values in self.guarded.pop(r, {}).items():
+                    merged[label] = merged.get(label, frozenset()) | values
+        if merged:
+            self.guarded[keep] = merged
 
 
 def resolve_batch(
@@ -418,8 +453,10 @@ def resolve_batch(
     verified email > phone > unverified email > handle); a name never links
     on its own. Each distinct raw value is normalised once. Guards, decided
     over all records before any link: blocked values and role mailboxes
-    link nothing; a value seen with more distinct names than
-    ``max_names_per_identifier`` (spelling variants counted once) is shared;
+    link nothing; a value whose names belong to more people than
+    ``max_people_per_value`` (or ``max_names_per_identifier``, if fewer;
+    spellings, typos, nicknames and initials of one name count once) is
+    shared;
     a link refused by merge protection (two values of a unique kind, or
     disjoint verified emails behind a weaker link) leaves the value shared
     as ``CONTESTED``. Links are made in canonical order, so each refusal
