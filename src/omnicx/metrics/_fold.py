@@ -118,21 +118,24 @@ class FactsBuilder:
         self.attribute_map: dict[str, str] | None = None
         self.current = Status.NEW
         self.status_since: Any = created_at
-        # Seconds in new+open and in on-hold statuses, calendar and business.
-        self.worked = self.worked_business = self.held = self.held_business = 0
+        # Seconds in new+open and in on-hold statuses.
+        self.worked = self.held = 0
         self.outbound_first = False
         self.reopens = 0
         self.agent_replies = 0
         self.first_window_pending = True
         self.window_start: Any = None
         self.waiting_since: Any = None
-        # Reply samples in whole seconds; business seconds only with a calendar.
+        # Reply samples in whole seconds.
         self.first_reply: int | None = None
-        self.first_reply_business: int | None = None
         self.reopen_replies: tuple[int, ...] = ()
-        self.reopen_business: tuple[int, ...] = ()
         self.next_replies: tuple[int, ...] = ()  # usually one or two: a tuple is cheapest
-        self.next_business: tuple[int, ...] = ()
+        if self.calendar is not None:
+            # The same in business seconds: only read when there is a calendar.
+            self.worked_business = self.held_business = 0
+            self.first_reply_business: int | None = None
+            self.reopen_business: tuple[int, ...] = ()
+            self.next_business: tuple[int, ...] = ()
         self.first_solve: Any = None
         self.last_solve: Any = None
         self.follow_up: Any = None
@@ -209,7 +212,8 @@ class FactsBuilder:
                 business = None if self.calendar is None else self._business(start, at)
                 if self.first_window_pending:
                     self.first_reply = seconds
-                    self.first_reply_business = business
+                    if business is not None:
+                        self.first_reply_business = business
                     self.first_window_pending = False
                 else:
                     # One per reopen: short tuples.
@@ -253,13 +257,16 @@ class FactsBuilder:
         current = self.current
         if current is _NEW or current is _OPEN or current is _ON_HOLD:
             seconds = self.seconds_of(at - self.status_since)
-            business = 0 if self.calendar is None else self._business(self.status_since, at)
             if current is _ON_HOLD:
                 self.held += seconds
-                self.held_business += business
             else:
                 self.worked += seconds
-                self.worked_business += business
+            if self.calendar is not None:
+                business = self._business(self.status_since, at)
+                if current is _ON_HOLD:
+                    self.held_business += business
+                else:
+                    self.worked_business += business
         self.status_since = at
         was_active = not (current is _SOLVED or current is _CLOSED)
         is_active = not (status is _SOLVED or status is _CLOSED)

@@ -11,15 +11,11 @@ their count), not on when they arrived.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 from itertools import chain
-from operator import is_not
 
 from omnicx.metrics import _rows as row
 from omnicx.metrics._distribution import EXACT_LIMIT, Distribution
 from omnicx.metrics._values import DURATIONS, GroupMetrics, Nps, Rate, SlaTally
-
-_not_none = partial(is_not, None)
 
 
 def _extend(distribution: Distribution, values: Iterable[float]) -> None:
@@ -65,8 +61,8 @@ class Group:
         counts = self.counts
         for index, position in enumerate(row.COUNTERS):
             counts[index] += sum(columns[position])
-        _extend(self.replies, filter(_not_none, columns[row.REPLIES]))
-        _extend(self.ces, filter(_not_none, columns[row.CES]))
+        _extend(self.replies, [v for v in columns[row.REPLIES] if v is not None])
+        _extend(self.ces, [v for v in columns[row.CES] if v is not None])
         self._durations(self.calendar, columns[row.FIRST_SINGLE : row.BUSINESS])
         business = [b for b in columns[row.BUSINESS] if b is not None]
         if business:
@@ -76,7 +72,7 @@ class Group:
     def _durations(into: dict[str, Distribution], columns: list[tuple[object, ...]]) -> None:
         # ``columns``: the six single durations, then the reopen and next reply tuples.
         for name, column in zip(row.SINGLE_DURATIONS, columns, strict=False):
-            _extend(into[name], filter(_not_none, column))  # type: ignore[arg-type]
+            _extend(into[name], [v for v in column if v is not None])  # type: ignore[misc]
         _extend(into["reopen_reply"], chain.from_iterable(columns[-2]))  # type: ignore[arg-type]
         _extend(into["next_reply"], chain.from_iterable(columns[-1]))  # type: ignore[arg-type]
 
