@@ -6,7 +6,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from omnicx.identity._names import NICKNAMES, count_people, same_person_name
+from omnicx.identity._names import (
+    MAX_NAMES_COMPARED,
+    NICKNAMES,
+    count_people,
+    same_person_name,
+)
 
 
 @pytest.mark.parametrize(
@@ -45,6 +50,14 @@ def test_count_people_stops_past_the_limit() -> None:
     """Counting stops at limit + 1; a name joins a person through any of their names."""
     assert count_people(["jim russo", "james russo", "jamie ruso"], 1) == 1
     assert count_people(["ana lima", "ben okafor", "chloe martin", "dan ivanov"], 1) == 2
+    assert count_people([f"name{i} x" for i in range(MAX_NAMES_COMPARED + 1)], 5) == 6
+    assert count_people([], 1) == 0
+
+
+@given(st.permutations(["r smith", "bob smith", "robert smith", "bobby smith", "ann lee"]))
+def test_count_people_is_order_free(names: list[str]) -> None:
+    """The same names in any order belong to the same number of people."""
+    assert count_people(names, 5) == 2
 
 
 def test_nicknames_are_symmetric() -> None:

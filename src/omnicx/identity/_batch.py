@@ -96,10 +96,10 @@ class BatchPolicy:
     - ``default_region``: region for national phones when a record has none.
     - ``name_similarity``: two names of one value whose rapidfuzz
       ``token_sort_ratio`` reaches this are spellings of one name
-      (``Jon Smith``/``John Smith``) when counting the people behind it.
+      (``Jon Smith``/``John Smith``) when counting names against
+      ``identity.max_names_per_identifier``.
     - ``max_people_per_value``: a value whose names belong to more people
-      than this (or than ``identity.max_names_per_identifier``, if fewer)
-      is shared. Names of one person are spellings, typos,
+      than this is shared. Names of one person are spellings, typos,
       nicknames or initials of one another (``Robert Smith``, ``Bob Smith``,
       ``ROBERT SMTIH``); ``Maria Becker`` and ``Lucas Becker`` are two people
       (a family line). Nameless records count no one.
@@ -354,16 +354,19 @@ class _Evidence:
         counts.pop(-1, None)
         if len(counts) < 2:
             return False
-        # Most frequent names first, so a typo joins the name it mistypes;
-        # the frequencies are over all records, so the answer is order-free.
-        ranked = sorted(counts, key=lambda n: (-counts[n], self.name_text[n]))
-        limit = min(self.policy.max_people_per_value, self.policy.identity.max_names_per_identifier)
+        names = [self.name_text[n] for n in counts]
+        people = self.policy.max_people_per_value
+        if count_people(names, people) > people:
+            return True
+        limit = self.policy.identity.max_names_per_identifier
+        if len(names) <= limit:
+            return False
         similar = self.policy.name_similarity
 
         def spelling(left: str, right: str) -> bool:
             return fuzz.token_sort_ratio(left, right) >= similar
 
-        return count_people((self.name_text[n] for n in ranked), limit, spelling) > limit
+        return count_people(names, limit, spelling) > limit
 
     def fuzzy_blocks(self) -> list[list[int]]:
         """Groups of records with one name and one address or email local part.
@@ -454,9 +457,9 @@ def resolve_batch(
     on its own. Each distinct raw value is normalised once. Guards, decided
     over all records before any link: blocked values and role mailboxes
     link nothing; a value whose names belong to more people than
-    ``max_people_per_value`` (or ``max_names_per_identifier``, if fewer;
-    spellings, typos, nicknames and initials of one name count once) is
-    shared;
+    ``max_people_per_value`` (spellings, typos, nicknames and initials of
+    one name count once), or seen with more distinct names than
+    ``max_names_per_identifier`` (close spellings count once), is shared;
     a link refused by merge protection (two values of a unique kind, or
     disjoint verified emails behind a weaker link) leaves the value shared
     as ``CONTESTED``. Links are made in canonical order, so each refusal

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 
 from rapidfuzz.distance import DamerauLevenshtein
 
-__all__ = ["NICKNAMES", "count_people", "same_person_name"]
+__all__ = ["MAX_NAMES_COMPARED", "NICKNAMES", "count_people", "same_person_name"]
 
 # Common English hypocorisms (diminutives) and their formal names, as
 # genealogy and record-linkage name tables list them.
@@ -149,28 +149,39 @@ def _nickname(name: str, other: str) -> bool:
     return other in related or any(_close(other, form) for form in related)
 
 
+MAX_NAMES_COMPARED = 64
+"""More distinct names than this on one value are taken as many people."""
+
+
 def count_people(
     names: Iterable[str], limit: int, also: Callable[[str, str], bool] | None = None
 ) -> int:
-    """How many people the names belong to, counting at most ``limit + 1``.
+    """How many people the distinct ``names`` belong to, counting at most ``limit + 1``.
 
-    ``names`` come most frequent first, so a typo joins the name it
-    mistypes; each name joins the first person one of whose names it
-    matches (:func:`same_person_name`, or ``also`` when given), or starts a
-    new person.
+    Two names are one person's when :func:`same_person_name` (or ``also``,
+    when given) says so, and the relation is closed transitively (``Jim``,
+    ``James``, ``Jamie``), so the answer does not depend on the order of
+    ``names``. Past :data:`MAX_NAMES_COMPARED` distinct names the value is
+    a switchboard rather than a person: ``limit + 1`` without comparing.
     """
+    distinct = sorted(set(names))
+    if len(distinct) <= 1:
+        return len(distinct)
+    if len(distinct) > MAX_NAMES_COMPARED:
+        return limit + 1
+    parent = list(range(len(distinct)))
 
-    def same(left: str, right: str) -> bool:
-        return same_person_name(left, right) or (also is not None and also(left, right))
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
 
-    people: list[list[str]] = []
-    for name in names:
-        for person in people:
-            if any(same(name, seen) for seen in person):
-                person.append(name)
-                break
-        else:
-            people.append([name])
-            if len(people) > limit:
-                break
-    return len(people)
+    for i, left in enumerate(distinct):
+        for j in range(i + 1, len(distinct)):
+            if find(i) != find(j) and (
+                same_person_name(left, distinct[j])
+                or (also is not None and also(left, distinct[j]))
+            ):
+                parent[find(j)] = find(i)
+    return min(len({find(i) for i in range(len(distinct))}), limit + 1)
