@@ -149,6 +149,9 @@ class BusinessCalendar:
     _own: dict[date, list[Span]] = attrs.field(init=False, eq=False, repr=False)
     _starts: dict[date, int] = attrs.field(init=False, eq=False, repr=False)
     _index: OpenIndex = attrs.field(init=False, eq=False, repr=False)
+    # Open-second positions by epoch second. Positions never change once
+    # handed out, and clocks that started together ask for the same ones.
+    _positions: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -170,6 +173,7 @@ class BusinessCalendar:
         object.__setattr__(self, "_own", {})
         object.__setattr__(self, "_starts", {})
         object.__setattr__(self, "_index", OpenIndex(self._spans))
+        object.__setattr__(self, "_positions", {})
 
     def hours_on(self, day: date) -> Hours:
         """The wall-clock intervals that start on a local date (after holidays and specials)."""
@@ -249,7 +253,7 @@ class BusinessCalendar:
         if seconds == 0:
             return self._instant(u)
         # Find the date holding the goal-th open second, then walk its spans.
-        day, remaining = self._index.locate(self._index.position(self._date_of(u), u) + seconds)
+        day, remaining = self._index.locate(self._position(u) + seconds)
         for a, b in self._spans(day):
             if remaining <= b - a:
                 return self._instant(a + remaining)
@@ -262,8 +266,15 @@ class BusinessCalendar:
         if v <= u:
             return 0
         # Positions are absolute open-second counts, so the difference is the answer.
-        before = self._index.position(self._date_of(u), u)
-        return self._index.position(self._date_of(v), v) - before
+        return self._position(v) - self._position(u)
+
+    def _position(self, epoch: int) -> int:
+        found = self._positions.get(epoch)
+        if found is None:
+            if len(self._positions) >= 100_000:
+                self._positions.clear()
+            found = self._positions[epoch] = self._index.position(self._date_of(epoch), epoch)
+        return found
 
     def next_open(self, at: datetime) -> datetime:
         """``at`` when open, else the start of the next opening."""

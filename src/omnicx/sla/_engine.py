@@ -8,7 +8,7 @@ The engine schedules nothing: ``next_deadline`` says when to call again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -71,6 +71,29 @@ class SlaState:
 _Threshold = tuple[datetime, int, str, int]
 
 
+@attrs.define
+class _Plan:
+    # One clock's thresholds not yet emitted, as open seconds left from
+    # ``running_since``; their instants are filled in when first needed.
+    clock: Clock
+    policy: Policy
+    calendar: Calendar
+    steps: list[tuple[int, int, str, int]]
+    bound: datetime | None
+    pending: list[_Threshold] | None = None
+
+
+@attrs.define
+class _Outlook:
+    # A clock tuple's earliest threshold: a cheap lower bound, and the exact
+    # instant once asked for.
+    clocks: tuple[Clock, ...]
+    policy: Policy | None
+    bound: datetime | None
+    exact: datetime | None = None
+    exact_known: bool = False
+
+
 def _same_or_new(old: tuple[Clock, ...], new: list[Clock]) -> tuple[Clock, ...]:
     # Keeping the old tuple when no clock changed keeps the caches keyed on it warm.
     if len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True)):
@@ -116,17 +139,17 @@ class SlaEngine:
     _due_cache: dict[tuple[int, datetime, int], tuple[Calendar, datetime]] = attrs.field(
         factory=dict, init=False, repr=False, eq=False
     )
-    # Pending thresholds by (clock, policy, priority): the same frozen clock
+    # Threshold plans by (clock, policy, priority): the same frozen clock
     # is asked again by every advance, report and next deadline until an
     # event replaces it. Holds the clock and policy, so ids stay unique.
-    _pending_cache: dict[tuple[int, int, int], tuple[Clock, Policy, list[_Threshold]]] = (
-        attrs.field(factory=dict, init=False, repr=False, eq=False)
+    _plans: dict[tuple[int, int, int], _Plan] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
     )
-    # The earliest pending threshold of a whole clock tuple, so an advance
-    # with nothing due costs one lookup.
-    _earliest_cache: dict[
-        tuple[int, int, int], tuple[tuple[Clock, ...], Policy | None, datetime | None]
-    ] = attrs.field(factory=dict, init=False, repr=False, eq=False)
+    # The same, for a whole clock tuple: an advance with nothing due costs
+    # one lookup.
+    _outlooks: dict[tuple[int, int, int], _Outlook] = attrs.field(
+        factory=dict, init=False, repr=False, eq=False
+    )
 
     def _due(self, calendar: Calendar, since: datetime, seconds: int) -> datetime:
         key = (id(calendar), since, seconds)
@@ -152,28 +175,27 @@ class SlaEngine:
     def _calendar(self, state: SlaState, metric: Metric) -> Calendar:
         return _calendar_of(state.policy, state.facts.priority, metric)
 
-    def _pending(self, state: SlaState, clock: Clock) -> list[_Threshold]:
-        # (instant, order, key, percent) of every threshold not yet emitted.
+    def _plan(self, state: SlaState, clock: Clock) -> _Plan | None:
         policy = state.policy
         if policy is None or clock.running_since is None or not clock.is_open:
-            return []
+            return None
         priority = state.facts.priority
         # Enum members are singletons: id() hashes faster than the member.
         key = (id(clock), id(policy), id(priority))
-        cached = self._pending_cache.get(key)
-        if cached is not None and cached[0] is clock and cached[1] is policy:
-            return cached[2]
-        if len(self._pending_cache) > 100_000:
-            self._pending_cache.clear()
-        out = self._thresholds(policy, priority, clock)
-        self._pending_cache[key] = (clock, policy, out)
-        return out
+        plan = self._plans.get(key)
+        if plan is not None and plan.clock is clock and plan.policy is policy:
+            return plan
+        if len(self._plans) > 100_000:
+            self._plans.clear()
+        plan = self._plans[key] = self._make_plan(policy, priority, clock)
+        return plan
 
-    def _thresholds(self, policy: Policy, priority: Priority, clock: Clock) -> list[_Threshold]:
-        assert clock.running_since is not None
+    def _make_plan(self, policy: Policy, priority: Priority, clock: Clock) -> _Plan:
+        since = clock.running_since
+        assert since is not None
         target = policy.target(clock.metric, priority)
         if target is None:
-            return []
+            return _Plan(clock=clock, policy=policy, calendar=ALWAYS_OPEN, steps=[], bound=None)
         late_only = self.breach_on_reply and clock.metric in REPLY_METRICS
         steps = [] if late_only else [("breach", 100)]
         if target.warn_percent:
@@ -183,18 +205,55 @@ class SlaEngine:
             for i, e in enumerate(policy.escalations)
             if not e.metrics or clock.metric in e.metrics
         ]
+        planned = [
+            (max(0, _ceil_percent(target.seconds, percent) - clock.elapsed), order, key, percent)
+            for order, (key, percent) in enumerate(steps)
+            if key not in clock.fired
+        ]
+        # Open seconds never outrun elapsed seconds, so no threshold falls
+        # before since + its open seconds left: a bound without the calendar.
+        # In UTC: aware arithmetic in a DST zone adds wall time, not elapsed.
+        bound = None
+        if planned:
+            bound = since.astimezone(UTC) + timedelta(seconds=min(p[0] for p in planned))
         calendar = policy.calendar_for(target)
-        out = []
-        for order, (key, percent) in enumerate(steps):
-            if key in clock.fired:
-                continue
-            left = max(0, _ceil_percent(target.seconds, percent) - clock.elapsed)
-            out.append((self._due(calendar, clock.running_since, left), order, key, percent))
-        return out
+        return _Plan(clock=clock, policy=policy, calendar=calendar, steps=planned, bound=bound)
+
+    def _pending(self, state: SlaState, clock: Clock) -> list[_Threshold]:
+        # (instant, order, key, percent) of every threshold not yet emitted.
+        plan = self._plan(state, clock)
+        if plan is None:
+            return []
+        if plan.pending is None:
+            since = clock.running_since
+            assert since is not None
+            plan.pending = [
+                (self._due(plan.calendar, since, left), order, key, percent)
+                for left, order, key, percent in plan.steps
+            ]
+        return plan.pending
+
+    def _outlook(self, state: SlaState) -> _Outlook:
+        clocks, policy = state.clocks, state.policy
+        key = (id(clocks), id(policy), id(state.facts.priority))
+        outlook = self._outlooks.get(key)
+        if outlook is not None and outlook.clocks is clocks and outlook.policy is policy:
+            return outlook
+        if len(self._outlooks) > 100_000:
+            self._outlooks.clear()
+        bounds = [p.bound for c in clocks if (p := self._plan(state, c)) and p.bound]
+        outlook = _Outlook(clocks=clocks, policy=policy, bound=min(bounds, default=None))
+        self._outlooks[key] = outlook
+        return outlook
 
     def _advance(
         self, state: SlaState, now: datetime, *, strict: bool = False
     ) -> tuple[SlaState, list[Effect]]:
+        # The calendar-free bound settles most calls; the exact instants are
+        # computed only when something may be due.
+        bound = self._outlook(state).bound
+        if bound is None or bound > now or (strict and bound == now):
+            return state, []
         earliest = self._earliest_pending(state)
         if earliest is None or earliest > now or (strict and earliest == now):
             return state, []
@@ -396,17 +455,12 @@ class SlaEngine:
         return self._earliest_pending(state)
 
     def _earliest_pending(self, state: SlaState) -> datetime | None:
-        clocks, policy = state.clocks, state.policy
-        key = (id(clocks), id(policy), id(state.facts.priority))
-        cached = self._earliest_cache.get(key)
-        if cached is not None and cached[0] is clocks and cached[1] is policy:
-            return cached[2]
-        if len(self._earliest_cache) > 100_000:
-            self._earliest_cache.clear()
-        instants = [p[0] for c in clocks for p in self._pending(state, c)]
-        earliest = min(instants, default=None)
-        self._earliest_cache[key] = (clocks, policy, earliest)
-        return earliest
+        outlook = self._outlook(state)
+        if not outlook.exact_known:
+            instants = [p[0] for c in state.clocks for p in self._pending(state, c)]
+            outlook.exact = min(instants, default=None)
+            outlook.exact_known = True
+        return outlook.exact
 
     def report(self, state: SlaState, now: datetime) -> SlaReport:
         """Every clock's state, due instant and remaining time at ``now``."""
