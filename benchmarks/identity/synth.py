@@ -451,7 +451,8 @@ def ceiling_partition(data: Dataset) -> list[str]:
     different values never auto-merge"), and a phone or handle does not link
     profiles holding different verified emails. So it is ``resolve_batch``
     over the records stripped of every value that is not one person's, with
-    the names limits switched off.
+    the names limits and the caller-ID rule switched off (those guess what
+    the oracle knows).
     """
     owners = _owners(data)
     records = [
@@ -462,6 +463,7 @@ def ceiling_partition(data: Dataset) -> list[str]:
     policy = BatchPolicy(
         identity=IdentityPolicy(max_names_per_identifier=unlimited),
         max_people_per_value=unlimited,
+        caller_id_sources=frozenset(),
     )
     clusters = resolve_batch(records, policy=policy).clusters
     return [clusters[r.record_id] for r in records]

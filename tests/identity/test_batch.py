@@ -151,6 +151,22 @@ def test_max_people_per_value_is_configurable() -> None:
     assert str(info.value) == "max_people_per_value: must be at least 1, got 0"
 
 
+def test_number_seen_only_as_nameless_caller_id_links_nothing() -> None:
+    """A switchboard's main number on calls links no one; a text from it corroborates it."""
+    calls = [_r(f"c{i}", source="phone_call", phones=["+14155550100"]) for i in range(3)]
+    result = resolve_batch(calls)
+    assert result.cluster_count == 3
+    assert result.shared == (
+        SharedValue(key="phone:+14155550100", reason=SharedReason.CALLER_ID_ONLY, records=3),
+    )
+    texted = [*calls, _r("s", source="sms", phones=["+14155550100"])]
+    assert resolve_batch(texted).cluster_count == 1
+    named = [*calls, _r("n", source="phone_call", phones=["+14155550100"], name="Ana Lima")]
+    assert resolve_batch(named).cluster_count == 1
+    anyone = BatchPolicy(caller_id_sources=frozenset())
+    assert resolve_batch(calls, policy=anyone).cluster_count == 1
+
+
 def test_two_shopify_ids_never_merge() -> None:
     """An email shared by two Shopify customers is contested: merge protection refuses it."""
     records = [

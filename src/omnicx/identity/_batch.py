@@ -103,6 +103,11 @@ class BatchPolicy:
       nicknames or initials of one another (``Robert Smith``, ``Bob Smith``,
       ``ROBERT SMTIH``); ``Maria Becker`` and ``Lucas Becker`` are two people
       (a family line). Nameless records count no one.
+    - ``caller_id_sources``: record sources whose phones are caller IDs
+      (inbound calls). A number seen only there, and never with a name,
+      links nothing: caller ID is unverified, and a switchboard or a
+      household landline presents one number for many people, while the
+      number a person texts or orders from is theirs. Empty: no such rule.
     - ``fuzzy``: also link clusters sharing a normalised name *and* an
       address or an email local part, when merge protection allows.
     """
@@ -111,6 +116,9 @@ class BatchPolicy:
     default_region: str | None = None
     name_similarity: float = 75.0
     max_people_per_value: int = attrs.field(default=1, validator=_at_least_one)
+    caller_id_sources: frozenset[str] = attrs.field(
+        default=frozenset({"call", "phone_call", "voice"}), converter=frozenset
+    )
     fuzzy: bool = False
 
 
@@ -187,6 +195,8 @@ class _Evidence:
         self.record_emails: dict[int, tuple[int, ...]] = {}
         self.addresses: dict[int, str] = {}
         self.invalid_values = 0
+        # Values seen on a record that is not a nameless caller ID.
+        self.corroborated: set[int] = set()
         self._cache: dict[tuple[str, str, str], int] = {}
         self._unique_labels: dict[str, bool] = {}
 
@@ -244,10 +254,13 @@ class _Evidence:
                 self.record_emails[i] = tuple(mails)
         if record.phones:
             region = record.region or self.policy.default_region or ""
+            caller_id = name_id < 0 and record.source in self.policy.caller_id_sources
             for raw in record.phones:
                 k = key("p", region, raw)
                 if k >= 0:
                     attach(k, i)
+                    if not caller_id:
+                        self.corroborated.add(k)
         for network, raw in record.handles:
             k = key("h", network, raw)
             if k >= 0:
@@ -339,10 +352,13 @@ class _Evidence:
         than the policy allows is marked shared here and left out.
         """
         order: list[int] = []
+        phones_corroborated = self.corroborated
         for k, group in self.more.items():
             if k in self.shared:
                 continue
-            if self._too_many_names(group):
+            if self.key_text[k].startswith("phone:") and k not in phones_corroborated:
+                self.shared[k] = SharedReason.CALLER_ID_ONLY
+            elif self._too_many_names(group):
                 self.shared[k] = SharedReason.TOO_MANY_NAMES
             else:
                 order.append(k)

@@ -54,6 +54,8 @@ class SharedReason(enum.Enum):
     """Held by more live profiles than the policy allows (a switchboard)."""
     CONTESTED = "contested"
     """A link through it was refused, so it stays on two profiles."""
+    CALLER_ID_ONLY = "caller_id_only"
+    """Batch only: seen only as the caller ID of calls, never with a name."""
 
 
 class Refusal(enum.Enum):
