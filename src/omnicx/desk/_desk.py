@@ -205,7 +205,7 @@ class Desk(AgentActions):
         if decision.creates_conversation and message.thread.message_id:
             # A reply that arrived before this message indexed its id: the
             # late parent joins the reply's conversation.
-            found = self.store.conversation_for_ref(f"mid:{message.thread.message_id}")
+            found = unit.conversation_for_ref(f"mid:{message.thread.message_id}")
             if found is not None:
                 decision = ThreadDecision(
                     outcome=ThreadOutcome.CONTINUE,
@@ -365,7 +365,7 @@ class Desk(AgentActions):
         ids = member_ids(unit.staged, profile)
         records = {r.id: r for r in self.store.conversations_of(ids)}
         for ref in refs:
-            found = self.store.conversation_for_ref(ref)
+            found = unit.conversation_for_ref(ref)
             if found is not None and found not in records:
                 records[found] = self._record(found)
         summaries = []
@@ -434,13 +434,17 @@ class Desk(AgentActions):
                 message=message,
             )
         )
-        unit.refs.extend((ref, conversation.id) for ref in own_refs(message))
+        unit.refs.extend(
+            (ref, conversation.id)
+            for ref in own_refs(message)
+            if unit.conversation_for_ref(ref) != conversation.id
+        )
         # Index the ids it references too, where nothing claimed them yet, so a
         # parent that arrives later finds this conversation.
         unit.refs.extend(
             (ref, conversation.id)
             for ref in referenced_ids(message)
-            if self.store.conversation_for_ref(ref) is None
+            if unit.conversation_for_ref(ref) is None
         )
         channel = message.channel.name
         address = address_for(message.channel, event.sender) or message.thread.provider_thread_id

@@ -77,11 +77,18 @@ class Unit:
     outbox: list[Outgoing] = attrs.field(factory=list)
     audit: list[AuditEntry] = attrs.field(factory=list)
     _count: int = 0
+    _ref_owners: dict[str, str | None] = attrs.field(factory=dict)
 
     @classmethod
     def open(cls, store: DeskStore, key: str, now: datetime) -> Unit:
         """Start a unit of work over ``store``."""
         return cls(store=store, key=key, now=now, staged=StagedIdentityStore(store))
+
+    def conversation_for_ref(self, ref: str) -> str | None:
+        """The store's conversation for a reference key, asked once per call."""
+        if ref not in self._ref_owners:
+            self._ref_owners[ref] = self.store.conversation_for_ref(ref)
+        return self._ref_owners[ref]
 
     def event_id(self) -> str:
         """A fresh event id, derived from the call's key (stable under replays)."""
