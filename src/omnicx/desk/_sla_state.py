@@ -85,6 +85,8 @@ class SlaCodec:
         return load_sla(engine, data)
 
     def _part(self, value: object) -> Any:
+        if value is None or isinstance(value, (bool, int, str)):
+            return value
         if not attrs.has(type(value)):
             return serde.to_dict(value)
         hit = self._parts.get(id(value))
