@@ -6,8 +6,11 @@
 
 Both sides start from the same synthetic event columns (synth.py) and run in
 their own child process, so each peak RSS is its own. omnicx folds the columns
-through the public ``FactsBuilder`` (the path a host with columnar data uses)
-into mergeable accumulators; pandas computes the same definitions vectorised.
+through the public API a host with columnar data uses (with_omnicx.py): a
+``FactsBuilder`` per conversation fed each row's step with its epoch-second
+timestamp, then ``FactsBuilder.add_to`` into two mergeable
+``MetricsAccumulator`` breakdowns; pandas computes the same definitions
+vectorised.
 Counts, sums and exact quantiles must be equal; quantiles omnicx reads from
 its sketch must be within its documented 1% relative error. A sample of
 conversations is also run through attrs events and ``compute_metrics`` to time

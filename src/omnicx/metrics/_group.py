@@ -17,6 +17,8 @@ from omnicx.metrics import _rows as row
 from omnicx.metrics._distribution import EXACT_LIMIT, Distribution
 from omnicx.metrics._values import DURATIONS, GroupMetrics, Nps, Rate, SlaTally
 
+_SLICE = 512
+
 
 def _extend(distribution: Distribution, values: Iterable[float]) -> None:
     held = distribution.values
@@ -56,8 +58,14 @@ class Group:
         if not rows:
             return
         self.conversations += len(rows)
-        columns = list(zip(*rows, strict=True))
+        # A slice at a time: ``zip(*rows)`` makes one iterator per row, and
+        # tens of thousands at once would set the garbage collector running.
+        for start in range(0, len(rows), _SLICE):
+            self._count(rows[start : start + _SLICE])
         rows.clear()  # in place: accumulators hold ``pending.append``
+
+    def _count(self, rows: list[row.Values]) -> None:
+        columns = list(zip(*rows, strict=True))
         counts = self.counts
         for index, position in enumerate(row.COUNTERS):
             counts[index] += sum(columns[position])
