@@ -25,11 +25,11 @@ def _to_json(value: Any) -> str:
     return json.dumps(serde.to_dict(value), separators=(",", ":"), ensure_ascii=False)
 
 
-# Decoded values by their exact stored text. Text to value is a pure
-# function, so an entry is never stale; the cache only saves the JSON and
-# converter work for rows read again (a customer's profile and
-# conversations at every message). Erasure empties it.
-_DECODED_LIMIT = 20_000
+# Decoded values by their exact stored text, least recently used dropped
+# first. Text to value is a pure function, so an entry is never stale; the
+# cache only saves the JSON and converter work for rows read again (a
+# customer's profile and conversations at every message). Erasure empties it.
+_DECODED_LIMIT = 4_096
 _ID_BLOCK = 64
 
 
@@ -61,10 +61,10 @@ class SqliteStore:
 
     def _load(self, cls: type[T], text: str) -> T:
         key = (cls, text)
-        value = self._decoded.get(key)
+        value = self._decoded.pop(key, None)
         if value is None:
             value = serde.from_dict(cls, json.loads(text))
-            self._remember(key, value)
+        self._remember(key, value)
         return cast(T, value)
 
     def _dump(self, value: Any) -> str:
@@ -73,9 +73,11 @@ class SqliteStore:
         return text
 
     def _remember(self, key: tuple[type[Any], str], value: Any) -> None:
-        if len(self._decoded) >= _DECODED_LIMIT:
-            self._decoded.clear()
+        # Least recently used first: dicts keep insertion order, and a hit
+        # is taken out and put back at the end.
         self._decoded[key] = value
+        if len(self._decoded) > _DECODED_LIMIT:
+            del self._decoded[next(iter(self._decoded))]
 
     def close(self) -> None:
         """Close the connection."""
