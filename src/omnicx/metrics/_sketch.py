@@ -29,24 +29,15 @@ def add_to_buckets(buckets: dict[int, int], values: Iterable[float]) -> None:
     """Count each value into its bucket; zero (and anything below) has a bucket of its own."""
     log, ceil, scale = math.log, math.ceil, 1 / _LOG_GAMMA
     values = list(values)
-    if not values:
-        return
-    # Every way counts the same buckets; a sample picks the cheaper one.
-    if len(set(values[:_SAMPLE])) * 2 <= min(len(values), _SAMPLE):
+    # Both ways count the same buckets; a sample picks the cheaper one.
+    if len(set(values[:_SAMPLE])) * 2 > min(len(values), _SAMPLE):
+        # Mostly distinct: a comprehension plus Counter keeps the work in C.
+        indexes = Counter([ceil(log(v) * scale) if v > 0 else _ZERO for v in values])
+    else:
         # Many repeats (whole seconds, reply counts): one bucket lookup per distinct value.
-        indexes: Counter[int] = Counter()
+        indexes = Counter()
         for value, count in Counter(values).items():
             indexes[ceil(log(value) * scale) if value > 0 else _ZERO] += count
-    elif min(values) >= 0:
-        # Mostly distinct and none negative: chained maps keep the work in C
-        # (``scale * log(v)`` is the same float as ``log(v) * scale``).
-        zeros = values.count(0)
-        positive = filter(None, values) if zeros else values
-        indexes = Counter(map(ceil, map(scale.__mul__, map(log, positive))))
-        if zeros:
-            indexes[_ZERO] += zeros
-    else:
-        indexes = Counter([ceil(log(v) * scale) if v > 0 else _ZERO for v in values])
     for index, count in indexes.items():
         buckets[index] = buckets.get(index, 0) + count
 
