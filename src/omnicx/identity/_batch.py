@@ -26,16 +26,15 @@ from omnicx.identity._guards import (
     IdentityPolicy,
     Refusal,
     SharedReason,
-    intrinsic_shared_reason,
-    is_unique_kind,
     kind_label,
     link_rank,
     match_key,
+    value_shared_reason,
 )
 from omnicx.identity._handles import external_identifier, handle_identifier
 from omnicx.identity._names import count_people
 from omnicx.identity._phone import canonical_phone
-from omnicx.model import Identifier
+from omnicx.model import IdentifierKind
 
 __all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue", "resolve_batch"]
 
@@ -172,6 +171,22 @@ def _clean(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
+def _unique_label(label: str, policy: IdentityPolicy) -> bool:
+    """``is_unique_kind`` for a kind label (``external:shopify:customer``)."""
+    return any(label == kind or label.startswith(f"{kind}:") for kind in policy.unique_kinds)
+
+
+def _guard(
+    guards: dict[str, frozenset[str]] | None, label: str, value: str
+) -> dict[str, frozenset[str]]:
+    """``guards`` with ``value`` added under ``label`` (a new dict when None)."""
+    if guards is None:
+        return {label: frozenset((value,))}
+    held = guards.get(label)
+    guards[label] = frozenset((value,)) if held is None else held | {value}
+    return guards
+
+
 class _Evidence:
     """Everything read from the records, with integer ids for values and names."""
 
@@ -182,16 +197,14 @@ class _Evidence:
         self.names: dict[str, int] = {}
         self.name_text: list[str] = []
         self.key_index: dict[str, int] = {}
-        self.key_ident: list[Identifier] = []
+        self.key_value: list[str] = []
         self.key_text: list[str] = []
-        self.key_unique: list[bool] = []
-        self.verified: dict[int, Identifier] = {}
         self.key_guard: list[str | None] = []
         self.key_rank: list[int] = []
         self.first: list[int] = []
         self.more: dict[int, list[int]] = {}
         self.shared: dict[int, SharedReason] = {}
-        self.guarded: dict[int, tuple[tuple[str, str], ...]] = {}
+        self.guarded: dict[int, dict[str, frozenset[str]]] = {}
         self.record_emails: dict[int, tuple[int, ...]] = {}
         self.addresses: dict[int, str] = {}
         self.invalid_values = 0
@@ -199,6 +212,8 @@ class _Evidence:
         self.corroborated: set[int] = set()
         self._cache: dict[tuple[str, str, str], int] = {}
         self._unique_labels: dict[str, bool] = {}
+        for label in ("email", "phone"):
+            self._unique_labels[label] = _unique_label(label, policy.identity)
 
     def members(self, k: int) -> list[int]:
         """The record indices carrying value ``k``."""
@@ -233,7 +248,7 @@ class _Evidence:
         self.record_name.append(name_id)
         if record.address and self.policy.fuzzy:
             self.addresses[i] = _clean(record.address)
-        guarded: list[tuple[str, str]] = []
+        guarded: dict[str, frozenset[str]] | None = None
         key, attach, key_guard = self._key, self._attach, self.key_guard
         for system, raw in record.external_ids:
             k = key("x", system, raw)
@@ -241,15 +256,15 @@ class _Evidence:
                 attach(k, i)
                 label = key_guard[k]
                 if label is not None:
-                    guarded.append((label, self.key_ident[k].value))
+                    guarded = _guard(guarded, label, self.key_value[k])
         if record.emails:
             mails = [k for k in (key("e", "", raw) for raw in record.emails) if k >= 0]
             for k in mails:
                 attach(k, i)
                 if record.emails_verified:
-                    self._verified(k)
+                    self.key_rank[k] = 1  # link_rank of a verified email
                     if k not in self.shared:
-                        guarded.append((VERIFIED, self.key_text[k]))
+                        guarded = _guard(guarded, VERIFIED, self.key_text[k])
             if mails and self.policy.fuzzy:
                 self.record_emails[i] = tuple(mails)
         if record.phones:
@@ -265,15 +280,8 @@ class _Evidence:
             k = key("h", network, raw)
             if k >= 0:
                 attach(k, i)
-        if guarded:
-            self.guarded[i] = tuple(guarded)
-
-    def _verified(self, k: int) -> Identifier:
-        ident = self.verified.get(k)
-        if ident is None:
-            ident = self.verified[k] = attrs.evolve(self.key_ident[k], verified=True)
-            self.key_rank[k] = min(self.key_rank[k], link_rank(ident))
-        return ident
+        if guarded is not None:
+            self.guarded[i] = guarded
 
     def _attach(self, k: int, i: int) -> None:
         if k == len(self.first):
@@ -307,9 +315,9 @@ class _Evidence:
         return k
 
     def _normalise(self, tag: str, scope: str, raw: str) -> int:
-        # Emails and phones get their match key without building an
-        # Identifier; the Identifier and its guards are made once per key.
-        ident: Identifier | None = None
+        # Emails and phones get their match key and guards from the value
+        # alone; only handles and external ids are built as Identifiers.
+        policy = self.policy.identity
         try:
             if tag == "e":
                 value = canonical_email(raw)
@@ -326,18 +334,19 @@ class _Evidence:
         k = self.key_index.get(text)
         if k is not None:
             return k
-        if ident is None:
-            ident = Identifier.email(value) if tag == "e" else Identifier.phone(value)
-        k = self.key_index[text] = len(self.key_ident)
-        self.key_ident.append(ident)
+        if tag == "e" or tag == "p":
+            kind = IdentifierKind.EMAIL if tag == "e" else IdentifierKind.PHONE
+            label, rank = kind.value, (3 if tag == "e" else 2)
+        else:
+            kind, value, label, rank = ident.kind, ident.value, kind_label(ident), link_rank(ident)
+        k = self.key_index[text] = len(self.key_value)
+        self.key_value.append(value)
         self.key_text.append(text)
-        label = kind_label(ident)
         unique = self._unique_labels.get(label)
         if unique is None:
-            unique = self._unique_labels[label] = is_unique_kind(ident, self.policy.identity)
-        self.key_unique.append(unique)
-        self.key_rank.append(link_rank(ident))
-        reason = intrinsic_shared_reason(ident, self.policy.identity)
+            unique = self._unique_labels[label] = _unique_label(label, policy)
+        self.key_rank.append(rank)
+        reason = value_shared_reason(kind, value, policy)
         if reason is not None:
             self.shared[k] = reason
         # A placeholder or a shared inbox says nothing about who this is, so
@@ -399,7 +408,7 @@ class _Evidence:
                 continue
             for k in keys:
                 if k not in self.shared:
-                    local = self.key_ident[k].value.rpartition("@")[0].split("+", 1)[0]
+                    local = self.key_value[k].rpartition("@")[0].split("+", 1)[0]
                     blocks.setdefault(f"l:{self.record_name[i]}:{local}", []).append(i)
         return [sorted(set(g)) for _, g in sorted(blocks.items()) if len(set(g)) > 1]
 
@@ -412,14 +421,9 @@ class _Components:
     few set operations, decided exactly as ``protection_refusal`` decides.
     """
 
-    def __init__(self, size: int, guarded: dict[int, tuple[tuple[str, str], ...]]) -> None:
+    def __init__(self, size: int, guarded: dict[int, dict[str, frozenset[str]]]) -> None:
         self.parent = list(range(size))
-        self.guarded: dict[int, dict[str, frozenset[str]]] = {}
-        for i, pairs in guarded.items():
-            grouped: dict[str, set[str]] = {}
-            for label, value in pairs:
-                grouped.setdefault(label, set()).add(value)
-            self.guarded[i] = {label: frozenset(v) for label, v in grouped.items()}
+        self.guarded = dict(guarded)
 
     def find(self, i: int) -> int:
         parent = self.parent

@@ -163,27 +163,38 @@ def link_rank(identifier: Identifier) -> int:
 
 def is_blocked(identifier: Identifier, policy: IdentityPolicy = DEFAULT_POLICY) -> bool:
     """Whether the identifier's value is a placeholder that must never link."""
-    value = identifier.value
+    return _blocked(identifier.kind, identifier.value, policy)
+
+
+def _blocked(kind: IdentifierKind, value: str, policy: IdentityPolicy) -> bool:
     if policy.blocks(value):
         return True
-    return identifier.kind is IdentifierKind.PHONE and policy.blocks(value.lstrip("+"))
+    return kind is IdentifierKind.PHONE and policy.blocks(value.lstrip("+"))
 
 
 def is_role_mailbox(identifier: Identifier, policy: IdentityPolicy = DEFAULT_POLICY) -> bool:
     """Whether the identifier is an email to a shared inbox (``info@``, ``support@``)."""
-    if identifier.kind is not IdentifierKind.EMAIL:
-        return False
-    local = identifier.value.rpartition("@")[0].split("+", 1)[0]
-    return local in policy.role_mailboxes
+    return identifier.kind is IdentifierKind.EMAIL and _role(identifier.value, policy)
+
+
+def _role(email: str, policy: IdentityPolicy) -> bool:
+    return email.rpartition("@")[0].split("+", 1)[0] in policy.role_mailboxes
 
 
 def intrinsic_shared_reason(
     identifier: Identifier, policy: IdentityPolicy = DEFAULT_POLICY
 ) -> SharedReason | None:
     """Return why the identifier can never link by its value alone, or None."""
-    if is_blocked(identifier, policy):
+    return value_shared_reason(identifier.kind, identifier.value, policy)
+
+
+def value_shared_reason(
+    kind: IdentifierKind, value: str, policy: IdentityPolicy = DEFAULT_POLICY
+) -> SharedReason | None:
+    """:func:`intrinsic_shared_reason` of a canonical value of ``kind``, no Identifier needed."""
+    if _blocked(kind, value, policy):
         return SharedReason.BLOCKED
-    if is_role_mailbox(identifier, policy):
+    if kind is IdentifierKind.EMAIL and _role(value, policy):
         return SharedReason.ROLE_MAILBOX
     return None
 
