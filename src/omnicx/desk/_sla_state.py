@@ -13,7 +13,7 @@ from omnicx.sla import Policy, SlaEngine, SlaState
 
 _POLICY = "policy"
 _STATE = "state"
-_LIMIT = 50_000
+_LIMIT = 20_000
 
 
 def dump_sla(state: SlaState) -> dict[str, Any]:

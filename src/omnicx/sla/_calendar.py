@@ -29,6 +29,9 @@ Hours = tuple[tuple[int, int], ...]
 ``end`` may pass 86400 for an overnight shift (22:00-06:00 is ``(79200, 108000)``).
 """
 
+# Open-second positions remembered before starting over.
+_CACHE_LIMIT = 20_000
+
 
 @runtime_checkable
 class Calendar(Protocol):
@@ -271,7 +274,7 @@ class BusinessCalendar:
     def _position(self, epoch: int) -> int:
         found = self._positions.get(epoch)
         if found is None:
-            if len(self._positions) >= 100_000:
+            if len(self._positions) >= _CACHE_LIMIT:
                 self._positions.clear()
             found = self._positions[epoch] = self._index.position(self._date_of(epoch), epoch)
         return found

@@ -38,6 +38,8 @@ from omnicx.sla._fold import Step, updated
 from omnicx.sla._policy import REPLY_METRICS, ConversationFacts, Metric, Policy
 
 K = ClockEventKind
+# Entries per memo before it starts over: bounded memory, quickly warm again.
+_CACHE_LIMIT = 20_000
 _DONE = (Status.SOLVED, Status.CLOSED)
 _UPDATES = (Metric.PERIODIC_UPDATE, Metric.PAUSABLE_UPDATE)
 _LIFETIME = (Metric.RESOLUTION, Metric.REQUESTER_WAIT, Metric.AGENT_WORK)
@@ -156,7 +158,7 @@ class SlaEngine:
         cached = self._due_cache.get(key)
         if cached is not None and cached[0] is calendar:
             return cached[1]
-        if len(self._due_cache) > 100_000:
+        if len(self._due_cache) > _CACHE_LIMIT:
             self._due_cache.clear()
         due = calendar.add(since, seconds)
         self._due_cache[key] = (calendar, due)
@@ -185,7 +187,7 @@ class SlaEngine:
         plan = self._plans.get(key)
         if plan is not None and plan.clock is clock and plan.policy is policy:
             return plan
-        if len(self._plans) > 100_000:
+        if len(self._plans) > _CACHE_LIMIT:
             self._plans.clear()
         plan = self._plans[key] = self._make_plan(policy, priority, clock)
         return plan
@@ -239,7 +241,7 @@ class SlaEngine:
         outlook = self._outlooks.get(key)
         if outlook is not None and outlook.clocks is clocks and outlook.policy is policy:
             return outlook
-        if len(self._outlooks) > 100_000:
+        if len(self._outlooks) > _CACHE_LIMIT:
             self._outlooks.clear()
         bounds = [p.bound for c in clocks if (p := self._plan(state, c)) and p.bound]
         outlook = _Outlook(clocks=clocks, policy=policy, bound=min(bounds, default=None))
