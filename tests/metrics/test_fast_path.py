@@ -22,6 +22,7 @@ from omnicx.metrics import (
     MetricsConfig,
     Timing,
     _accumulator,
+    _group,
     _sketch,
     compute_metrics,
     facts_by_conversation,
@@ -254,3 +255,19 @@ def test_timing_between() -> None:
     end = start + timedelta(seconds=90, microseconds=999_999)
     assert Timing.between(start, end, None) == Timing(seconds=90)
     assert Timing.between(start, end, HalfTime()) == Timing(seconds=90, business_seconds=45)
+
+
+def test_accumulators_with_the_same_conversations_compare_equal(timeline) -> None:
+    """Equality compares figures, whether or not pending rows were counted yet."""
+    facts = facts_by_conversation(
+        timeline("a").inbound(0).reply(3).solve(4).events + timeline("b").inbound(1).events,
+        now=NOW,
+    )
+    left, right = MetricsAccumulator(by=("channel",)), MetricsAccumulator(by=("channel",))
+    left.add_all(facts)
+    right.add_all(facts)
+    left.report()  # counts left's pending rows; right's stay pending
+    assert left == right
+    right.add(facts[0])
+    assert left != right
+    assert _group.Group().__eq__(left) is NotImplemented

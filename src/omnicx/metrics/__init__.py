@@ -2,7 +2,9 @@
 
 Fold each conversation's events into ``ConversationFacts``, accumulate facts
 per group with a ``MetricsAccumulator`` (mergeable across shards), and read a
-``MetricsReport``. docs/metrics.md defines every metric and its edge cases.
+``MetricsReport``; or let ``FactsBuilder.add_to`` count each conversation
+straight into accumulators (what ``compute_metrics`` does). docs/metrics.md
+defines every metric and its edge cases.
 """
 
 from omnicx.metrics._accumulator import MetricsAccumulator, compute_metrics

@@ -84,6 +84,21 @@ class Group:
         _extend(into["reopen_reply"], chain.from_iterable(columns[-2]))  # type: ignore[arg-type]
         _extend(into["next_reply"], chain.from_iterable(columns[-1]))  # type: ignore[arg-type]
 
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Group):
+            return NotImplemented
+        self.flush()
+        other.flush()
+        return self._state() == other._state()
+
+    __hash__ = None  # type: ignore[assignment]  # mutable
+
+    def _state(self) -> tuple[object, ...]:
+        return (
+            self.conversations, self.counts, self.calendar, self.business, self.ces,
+            self.replies, self.sla,
+        )  # fmt: skip
+
     def merge(self, other: Group) -> Group:
         """A new group holding both groups' figures; neither input's figures change."""
         self.flush()

@@ -66,7 +66,7 @@ COUNTERS = (
     OFFERED,
     ANSWERED,
 )
-"""Positions of the boolean figures, in ``_Group.counts`` order."""
+"""Positions of the boolean figures, in ``Group.counts`` order (omnicx.metrics._group)."""
 
 SINGLE_DURATIONS = (
     "first_reply",
