@@ -17,9 +17,16 @@ from hypothesis import strategies as st
 from tests.metrics.conftest import Timeline
 
 from omnicx.metrics import (
+    DURATIONS,
+    ConversationFacts,
+    Distribution,
     FactsBuilder,
+    GroupMetrics,
     MetricsAccumulator,
     MetricsConfig,
+    Nps,
+    Rate,
+    Summary,
     Timing,
     _accumulator,
     _group,
@@ -27,6 +34,7 @@ from omnicx.metrics import (
     compute_metrics,
     facts_by_conversation,
     fold_conversation,
+    group_keys,
 )
 from omnicx.model import (
     AuthorKind,
@@ -131,6 +139,77 @@ def test_add_to_equals_the_per_object_path(ts, by, with_calendar) -> None:
     assert fast.report() == _per_object(events, by, config)
     assert other.report() == _per_object(events, ("channel",), config)
     assert compute_metrics(events, now=NOW, by=by, config=config) == fast.report()
+
+
+def _summary(values: list[int]) -> Summary:
+    distribution = Distribution()
+    distribution.extend(values)
+    return distribution.summary()
+
+
+_MANY = {"reopen_reply": "reopen_replies", "next_reply": "next_replies"}
+
+
+def _oracle(facts: list[ConversationFacts]) -> GroupMetrics:
+    """One group's figures computed plainly from its facts, one metric at a time."""
+    solved = [f for f in facts if f.status in (Status.SOLVED, Status.CLOSED)]
+    ever = [f for f in facts if f.first_resolution is not None]
+    fcr = [f.first_contact_resolution for f in facts if f.first_contact_resolution is not None]
+    csat = [f.csat_satisfied for f in facts if f.csat_satisfied is not None]
+    nps = [f.nps_score for f in facts if f.nps_score is not None]
+    offered = [f for f in facts if f.survey_offered]
+
+    def timings(f: ConversationFacts, name: str) -> tuple[Timing, ...]:
+        if name in _MANY:
+            return getattr(f, _MANY[name])  # type: ignore[no-any-return]
+        timing = getattr(f, name)
+        return () if timing is None else (timing,)
+
+    return GroupMetrics(
+        conversations=len(facts),
+        solved=len(solved),
+        reopened=Rate(part=sum(f.reopens > 0 for f in ever), whole=len(ever)),
+        one_touch=Rate(part=sum(f.agent_replies <= 1 for f in solved), whole=len(solved)),
+        first_contact_resolution=Rate(part=sum(fcr), whole=len(fcr)),
+        csat=Rate(part=sum(csat), whole=len(csat)),
+        nps=Nps(
+            promoters=sum(n >= 9 for n in nps),
+            passives=sum(7 <= n <= 8 for n in nps),
+            detractors=sum(n <= 6 for n in nps),
+        ),
+        ces=_summary([f.ces_score for f in facts if f.ces_score is not None]),
+        survey_response=Rate(part=sum(f.survey_answered for f in offered), whole=len(offered)),
+        agent_replies=_summary([f.agent_replies for f in solved]),
+        durations={
+            name: _summary([t.seconds for f in facts for t in timings(f, name)])
+            for name in DURATIONS
+        },
+        business_durations={
+            name: _summary(
+                [
+                    t.business_seconds
+                    for f in facts
+                    for t in timings(f, name)
+                    if t.business_seconds is not None
+                ]
+            )
+            for name in DURATIONS
+        },
+    )
+
+
+@given(many, st.sampled_from(BREAKDOWNS), st.booleans())
+def test_figures_equal_a_plain_computation_from_facts(ts, by, with_calendar) -> None:
+    """Every figure equals the metric computed plainly, group by group, from the facts."""
+    config = MetricsConfig(calendar=HalfTime() if with_calendar else None)
+    events = _events(ts)
+    facts = facts_by_conversation(events, now=NOW, config=config)
+    members: dict[tuple[str, ...], list[ConversationFacts]] = {}
+    for item in facts:
+        for key in group_keys(item, by):
+            members.setdefault(key, []).append(item)
+    expected = {key: _oracle(group) for key, group in sorted(members.items())}
+    assert dict(compute_metrics(events, now=NOW, by=by, config=config).groups) == expected
 
 
 def _epoch_builder(events: list[Event], config: MetricsConfig) -> FactsBuilder:
@@ -271,3 +350,21 @@ def test_accumulators_with_the_same_conversations_compare_equal(timeline) -> Non
     right.add(facts[0])
     assert left != right
     assert _group.Group().__eq__(left) is NotImplemented
+
+
+def test_large_groups_through_add_to_equal_the_per_object_path() -> None:
+    """Past EXACT_LIMIT values (the sketch), add_to and add(facts) still report the same."""
+    fast, slow = MetricsAccumulator(by=("channel",)), MetricsAccumulator(by=("channel",))
+    for i in range(3000):
+        start = 1_700_000_000 + i * 37
+        builder = FactsBuilder(conversation_id=f"c{i}", created_at=start)
+        builder.message(start, channel="chat" if i % 4 == 0 else "email", inbound=True)
+        builder.message(start + i % 977, channel="chat", inbound=False, human_reply=True)
+        builder.message(start + 2000, channel="chat", inbound=True)
+        builder.message(start + 2000 + i, channel="chat", inbound=False, human_reply=True)
+        builder.status(start + 9000 + i * 3, Status.SOLVED if i % 5 else Status.PENDING)
+        builder.add_to(fast, now=NOW)
+        slow.add(builder.facts(NOW))
+    report = fast.report()
+    assert report == slow.report()
+    assert report.groups[("email",)].durations["first_reply"].exact is False
