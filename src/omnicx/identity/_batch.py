@@ -13,6 +13,7 @@ graph uses (``omnicx.identity._guards``), configured by one IdentityPolicy.
 from __future__ import annotations
 
 import itertools
+from array import array
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
@@ -176,15 +177,14 @@ def _unique_label(label: str, policy: IdentityPolicy) -> bool:
     return any(label == kind or label.startswith(f"{kind}:") for kind in policy.unique_kinds)
 
 
-def _guard(
-    guards: dict[str, frozenset[str]] | None, label: str, value: str
-) -> dict[str, frozenset[str]]:
-    """``guards`` with ``value`` added under ``label`` (a new dict when None)."""
-    if guards is None:
-        return {label: frozenset((value,))}
-    held = guards.get(label)
-    guards[label] = frozenset((value,)) if held is None else held | {value}
-    return guards
+def _grouped(pairs: tuple[tuple[str, str], ...]) -> dict[str, frozenset[str]]:
+    """``(label, value)`` pairs grouped by label."""
+    if len(pairs) == 1:
+        return {pairs[0][0]: frozenset((pairs[0][1],))}
+    grouped: dict[str, set[str]] = {}
+    for label, value in pairs:
+        grouped.setdefault(label, set()).add(value)
+    return {label: frozenset(values) for label, values in grouped.items()}
 
 
 class _Evidence:
@@ -201,23 +201,61 @@ class _Evidence:
         self.key_text: list[str] = []
         self.key_guard: list[str | None] = []
         self.key_rank: list[int] = []
+        # Who carries each value, without a list per value (a million small
+        # lists would keep the garbage collector busy): the first record per
+        # value, then (value, record) pairs for the others, grouped by finish().
         self.first: list[int] = []
-        self.more: dict[int, list[int]] = {}
+        self._last: list[int] = []
+        self._pair_key = array("q")
+        self._pair_rec = array("q")
+        self._offsets: list[int] = []
+        self._members = array("q")
+        self.multi: list[int] = []
         self.shared: dict[int, SharedReason] = {}
-        self.guarded: dict[int, dict[str, frozenset[str]]] = {}
+        self.guarded: dict[int, tuple[tuple[str, str], ...]] = {}
         self.record_emails: dict[int, tuple[int, ...]] = {}
         self.addresses: dict[int, str] = {}
         self.invalid_values = 0
         # Values seen on a record that is not a nameless caller ID.
         self.corroborated: set[int] = set()
-        self._cache: dict[tuple[str, str, str], int] = {}
+        self._cache: dict[str, int] = {}
         self._unique_labels: dict[str, bool] = {}
         for label in ("email", "phone"):
             self._unique_labels[label] = _unique_label(label, policy.identity)
 
-    def members(self, k: int) -> list[int]:
-        """The record indices carrying value ``k``."""
-        return self.more.get(k) or [self.first[k]]
+    def group(self, k: int) -> array[int]:
+        """The records carrying value ``k`` (one of :attr:`multi`), in input order."""
+        return self._members[self._offsets[k] : self._offsets[k + 1]]
+
+    def group_size(self, k: int) -> int:
+        """How many records carry value ``k`` (one of :attr:`multi`)."""
+        return self._offsets[k + 1] - self._offsets[k]
+
+    def finish(self) -> None:
+        """Group the records of each value carried by several (a counting sort)."""
+        first, size = self.first, len(self.first)
+        extra = [0] * size
+        for k in self._pair_key:
+            extra[k] += 1
+        offsets = [0] * (size + 1)
+        running = 0
+        for k in range(size):
+            offsets[k] = running
+            if extra[k]:
+                running += extra[k] + 1
+        offsets[size] = running
+        members = array("q", bytes(8 * running))
+        at = offsets[:]
+        for k in range(size):
+            if extra[k]:
+                members[at[k]] = first[k]
+                at[k] += 1
+        for k, i in zip(self._pair_key, self._pair_rec, strict=True):
+            members[at[k]] = i
+            at[k] += 1
+        self.multi = [k for k in range(size) if extra[k]]
+        self._offsets, self._members = offsets, members
+        self._pair_key, self._pair_rec, self._last = array("q"), array("q"), []
 
     def read(
         self, records: Iterable[ContactRecord], progress: Callable[[int], None] | None
@@ -237,6 +275,7 @@ class _Evidence:
                 progress(i + 1)
         if progress is not None:
             progress(len(self.record_ids))
+        self.finish()
 
     def _read_one(self, i: int, record: ContactRecord) -> None:
         name_id = -1
@@ -248,7 +287,7 @@ class _Evidence:
         self.record_name.append(name_id)
         if record.address and self.policy.fuzzy:
             self.addresses[i] = _clean(record.address)
-        guarded: dict[str, frozenset[str]] | None = None
+        guarded: list[tuple[str, str]] = []
         key, attach, key_guard = self._key, self._attach, self.key_guard
         for system, raw in record.external_ids:
             k = key("x", system, raw)
@@ -256,7 +295,7 @@ class _Evidence:
                 attach(k, i)
                 label = key_guard[k]
                 if label is not None:
-                    guarded = _guard(guarded, label, self.key_value[k])
+                    guarded.append((label, self.key_value[k]))
         if record.emails:
             mails = [k for k in (key("e", "", raw) for raw in record.emails) if k >= 0]
             for k in mails:
@@ -264,7 +303,7 @@ class _Evidence:
                 if record.emails_verified:
                     self.key_rank[k] = 1  # link_rank of a verified email
                     if k not in self.shared:
-                        guarded = _guard(guarded, VERIFIED, self.key_text[k])
+                        guarded.append((VERIFIED, self.key_text[k]))
             if mails and self.policy.fuzzy:
                 self.record_emails[i] = tuple(mails)
         if record.phones:
@@ -280,36 +319,39 @@ class _Evidence:
             k = key("h", network, raw)
             if k >= 0:
                 attach(k, i)
-        if guarded is not None:
-            self.guarded[i] = guarded
+        if guarded:
+            # Tuples of strings: the garbage collector stops tracking them.
+            self.guarded[i] = tuple(guarded)
 
     def _attach(self, k: int, i: int) -> None:
         if k == len(self.first):
             self.first.append(i)
-        elif self.first[k] != i:
-            group = self.more.get(k)
-            if group is None:
-                self.more[k] = [self.first[k], i]
-            elif group[-1] != i:
-                group.append(i)
+            self._last.append(i)
+        elif self._last[k] != i:  # the same value twice in one record counts once
+            self._last[k] = i
+            self._pair_key.append(k)
+            self._pair_rec.append(i)
 
     def _key(self, tag: str, scope: str, raw: str) -> int:
         """The value id of one raw value, normalised on first sight; -1 if invalid."""
-        cache_key = (tag, scope, raw)
-        k = self._cache.get(cache_key)
+        # String cache keys: a million of them cost the garbage collector
+        # nothing, unlike tuples.
+        cache = self._cache
+        cache_key = f"{tag}{scope}\x1f{raw}"
+        k = cache.get(cache_key)
         if k is None:
             if tag in "pe":
                 # Folds that never change the canonical value share one entry:
                 # separators in a number ("+44 7911 123456", "+447911123456"),
                 # case and outer spaces in an address (canonical_email lower-cases).
                 fold = _phone_cache_key(raw) if tag == "p" else raw.strip().lower()
-                folded = (tag, scope, fold)
-                k = self._cache.get(folded)
+                folded = f"{tag}{scope}\x1e{fold}"
+                k = cache.get(folded)
                 if k is None:
-                    k = self._cache[folded] = self._normalise(tag, scope, folded[2])
+                    k = cache[folded] = self._normalise(tag, scope, fold)
             else:
                 k = self._normalise(tag, scope, raw)
-            self._cache[cache_key] = k
+            cache[cache_key] = k
         if k < 0:
             self.invalid_values += 1
         return k
@@ -362,19 +404,19 @@ class _Evidence:
         """
         order: list[int] = []
         phones_corroborated = self.corroborated
-        for k, group in self.more.items():
+        for k in self.multi:
             if k in self.shared:
                 continue
             if self.key_text[k].startswith("phone:") and k not in phones_corroborated:
                 self.shared[k] = SharedReason.CALLER_ID_ONLY
-            elif self._too_many_names(group):
+            elif self._too_many_names(self.group(k)):
                 self.shared[k] = SharedReason.TOO_MANY_NAMES
             else:
                 order.append(k)
         order.sort(key=lambda k: (self.key_rank[k], self.key_text[k]))
         return order
 
-    def _too_many_names(self, group: list[int]) -> bool:
+    def _too_many_names(self, group: array[int]) -> bool:
         counts = Counter(self.record_name[i] for i in group)
         counts.pop(-1, None)
         if len(counts) < 2:
@@ -416,13 +458,16 @@ class _Evidence:
 class _Components:
     """Union-find over record indices, with the values protection looks at.
 
-    Each root keeps its guarded values grouped by label (a unique kind such
-    as ``external:shopify:customer``, or verified emails), so a refusal is a
-    few set operations, decided exactly as ``protection_refusal`` decides.
+    Each root keeps its guarded values as (label, value) pairs: a unique
+    kind such as ``external:shopify:customer``, or verified emails. A
+    refusal groups them by label and is decided exactly as
+    ``protection_refusal`` decides.
     """
 
-    def __init__(self, size: int, guarded: dict[int, dict[str, frozenset[str]]]) -> None:
+    def __init__(self, size: int, guarded: dict[int, tuple[tuple[str, str], ...]]) -> None:
         self.parent = list(range(size))
+        # Each root's guarded (label, value) pairs, distinct; tuples of
+        # strings cost the garbage collector nothing.
         self.guarded = dict(guarded)
 
     def find(self, i: int) -> int:
@@ -436,9 +481,10 @@ class _Components:
 
     def refusal(self, roots: list[int], rank: int, policy: IdentityPolicy) -> Refusal | None:
         """Why linking all ``roots`` is refused (the smallest reason), or None."""
-        held = [self.guarded[r] for r in roots if r in self.guarded]
-        if len(held) < 2:
+        pairs = [self.guarded[r] for r in roots if r in self.guarded]
+        if len(pairs) < 2:
             return None
+        held = [_grouped(p) for p in pairs]
         guard_emails = policy.verified_email_guards_weaker_links and rank > 1
         reasons: set[Refusal] = set()
         for a, b in itertools.combinations(held, 2):
@@ -454,14 +500,13 @@ class _Components:
 
     def union(self, roots: list[int]) -> None:
         keep = min(roots)
-        merged: dict[str, frozenset[str]] = dict(self.guarded.get(keep, {}))
+        merged: set[tuple[str, str]] = set()
         for r in roots:
             if r != keep:
                 self.parent[r] = keep
-                for label, values in self.guarded.pop(r, {}).items():
-                    merged[label] = merged.get(label, frozenset()) | values
+            merged.update(self.guarded.pop(r, ()))
         if merged:
-            self.guarded[keep] = merged
+            self.guarded[keep] = tuple(merged)
 
 
 def resolve_batch(
@@ -498,7 +543,7 @@ def resolve_batch(
     comps = _Components(len(ev.record_ids), ev.guarded)
     refused: dict[int, Refusal] = {}
     for k in order:
-        roots = sorted({comps.find(r) for r in ev.more[k]})
+        roots = sorted({comps.find(r) for r in ev.group(k)})
         if len(roots) < 2:
             continue
         reason = comps.refusal(roots, ev.key_rank[k], policy.identity)
@@ -522,16 +567,16 @@ def resolve_batch(
 
 def _shared_values(ev: _Evidence, refused: dict[int, Refusal]) -> tuple[SharedValue, ...]:
     found = [
-        SharedValue(key=ev.key_text[k], reason=reason, records=len(ev.more[k]))
+        SharedValue(key=ev.key_text[k], reason=reason, records=ev.group_size(k))
         for k, reason in ev.shared.items()
-        if k in ev.more
+        if ev.group_size(k) > 1
     ]
     found.extend(
         SharedValue(
             key=ev.key_text[k],
             reason=SharedReason.CONTESTED,
             refusal=reason,
-            records=len(ev.more[k]),
+            records=ev.group_size(k),
         )
         for k, reason in refused.items()
     )
