@@ -218,7 +218,8 @@ class _Evidence:
         self.invalid_values = 0
         # Values seen on a record that is not a nameless caller ID.
         self.corroborated: set[int] = set()
-        self._cache: dict[str, int] = {}
+        # Per kind and scope: raw value (and its fold) -> value id, or -1.
+        self._caches: dict[str, dict[str, int]] = {}
         self._unique_labels: dict[str, bool] = {}
         for label in ("email", "phone"):
             self._unique_labels[label] = _unique_label(label, policy.identity)
@@ -334,24 +335,22 @@ class _Evidence:
 
     def _key(self, tag: str, scope: str, raw: str) -> int:
         """The value id of one raw value, normalised on first sight; -1 if invalid."""
-        # String cache keys: a million of them cost the garbage collector
-        # nothing, unlike tuples.
-        cache = self._cache
-        cache_key = f"{tag}{scope}\x1f{raw}"
-        k = cache.get(cache_key)
+        cache = self._caches.get(tag + scope)
+        if cache is None:
+            cache = self._caches[tag + scope] = {}
+        k = cache.get(raw)
         if k is None:
             if tag in "pe":
                 # Folds that never change the canonical value share one entry:
                 # separators in a number ("+44 7911 123456", "+447911123456"),
                 # case and outer spaces in an address (canonical_email lower-cases).
                 fold = _phone_cache_key(raw) if tag == "p" else raw.strip().lower()
-                folded = f"{tag}{scope}\x1e{fold}"
-                k = cache.get(folded)
+                k = cache.get(fold)
                 if k is None:
-                    k = cache[folded] = self._normalise(tag, scope, fold)
+                    k = cache[fold] = self._normalise(tag, scope, fold)
             else:
                 k = self._normalise(tag, scope, raw)
-            cache[cache_key] = k
+            cache[raw] = k
         if k < 0:
             self.invalid_values += 1
         return k
@@ -584,7 +583,11 @@ def _shared_values(ev: _Evidence, refused: dict[int, Refusal]) -> tuple[SharedVa
 
 
 def _labels(record_ids: list[str], comps: _Components) -> dict[str, str]:
-    roots = [comps.find(i) for i in range(len(record_ids))]
+    # A union always points a root at a smaller index, so one ascending pass
+    # finds every record's root: its parent's root is already known.
+    roots = comps.parent
+    for i, p in enumerate(roots):
+        roots[i] = roots[p]
     smallest: dict[int, str] = {}
     for rid, root in zip(record_ids, roots, strict=True):
         best = smallest.get(root)

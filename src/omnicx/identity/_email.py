@@ -88,7 +88,7 @@ def _parse(raw: str) -> str:
         text = text[1:-1].strip()
     if not text:
         raise _Malformed("the address is empty")
-    if any(ch.isspace() for ch in text):
+    if _SPACE.search(text):
         raise _Malformed("the address contains whitespace")
     if text.count("@") != 1:
         raise _Malformed(
@@ -110,6 +110,10 @@ def _check_local(local: str) -> str:
     return local
 
 
+_SPACE = re.compile(r"\s")
+
+
+@functools.lru_cache(maxsize=8192)  # customers share few domains: check each once
 def _check_domain(domain: str) -> str:
     domain = domain.rstrip(".").lower()  # a trailing dot is the DNS root, same host
     if not domain:
