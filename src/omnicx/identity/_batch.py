@@ -45,6 +45,8 @@ def _strings(value: Iterable[str]) -> tuple[str, ...]:
 
 
 def _pairs(value: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    if value == ():
+        return ()  # most records: no handle, no external id
     return tuple((str(a), str(b)) for a, b in value)
 
 
@@ -196,6 +198,7 @@ class _Evidence:
         self.record_name: list[int] = []
         self.names: dict[str, int] = {}
         self.name_text: list[str] = []
+        self._raw_names: dict[str, int] = {}
         self.key_index: dict[str, int] = {}
         self.key_value: list[str] = []
         self.key_text: list[str] = []
@@ -281,10 +284,14 @@ class _Evidence:
     def _read_one(self, i: int, record: ContactRecord) -> None:
         name_id = -1
         if record.name:
-            name = _clean(record.name)
-            name_id = self.names.setdefault(name, len(self.name_text))
-            if name_id == len(self.name_text):
-                self.name_text.append(name)
+            # One person writes one name again and again: clean each once.
+            name_id = self._raw_names.get(record.name, -1)
+            if name_id < 0:
+                name = _clean(record.name)
+                name_id = self.names.setdefault(name, len(self.name_text))
+                if name_id == len(self.name_text):
+                    self.name_text.append(name)
+                self._raw_names[record.name] = name_id
         self.record_name.append(name_id)
         if record.address and self.policy.fuzzy:
             self.addresses[i] = _clean(record.address)
