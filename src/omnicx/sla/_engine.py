@@ -328,7 +328,7 @@ class SlaEngine:
         """
         at = event.at if state.time is None or event.at >= state.time else state.time
         state, effects = self._advance(state, at, strict=True)
-        before = state.facts
+        before, previous = state.facts, state.policy
         facts = updated(before, event)
         # Selection is a function of the facts: unchanged facts, same policy.
         policy = state.policy if facts is before and state.created else self.select(facts)
@@ -374,8 +374,15 @@ class SlaEngine:
             state = self._on_status(state, step, before.status, event.status)
         if self.breach_on_reply:
             self._breach_late_replies(state, step)
+        # A clock's pause depends on the policy, its metric and the status:
+        # with none of them changed and no clock added, none moves.
+        settled = (
+            policy is previous
+            and facts.status is before.status
+            and len(step.clocks) == len(state.clocks)
+        )
         pauses = policy.pauses if policy else {}
-        for i, clock in enumerate(step.clocks):
+        for i, clock in enumerate(() if settled else step.clocks):
             if not clock.is_open:
                 continue
             paused = facts.status in pauses.get(clock.metric, frozenset())
