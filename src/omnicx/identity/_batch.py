@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 from array import array
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 
 import attrs
@@ -161,7 +160,8 @@ class BatchResult:
 
 
 _PROGRESS_EVERY = 10_000
-VERIFIED = "verified-email"  # the label verified emails are guarded under
+VERIFIED = "verified-email"
+_PHONE_RANK = 2  # link_rank of every phone  # the label verified emails are guarded under
 _SEPARATORS = str.maketrans("", "", " .-()/\u00a0")
 
 
@@ -199,6 +199,9 @@ class _Evidence:
         self.names: dict[str, int] = {}
         self.name_text: list[str] = []
         self._raw_names: dict[str, int] = {}
+        self._fuzzy = policy.fuzzy
+        self._default_region = policy.default_region or ""
+        self._caller_ids = policy.caller_id_sources
         self.key_index: dict[str, int] = {}
         self.key_value: list[str] = []
         self.key_text: list[str] = []
@@ -283,65 +286,61 @@ class _Evidence:
 
     def _read_one(self, i: int, record: ContactRecord) -> None:
         name_id = -1
-        if record.name:
+        raw_name = record.name
+        if raw_name:
             # One person writes one name again and again: clean each once.
-            name_id = self._raw_names.get(record.name, -1)
+            name_id = self._raw_names.get(raw_name, -1)
             if name_id < 0:
-                name = _clean(record.name)
+                name = _clean(raw_name)
                 name_id = self.names.setdefault(name, len(self.name_text))
                 if name_id == len(self.name_text):
                     self.name_text.append(name)
-                self._raw_names[record.name] = name_id
+                self._raw_names[raw_name] = name_id
         self.record_name.append(name_id)
-        if record.address and self.policy.fuzzy:
+        fuzzy = self._fuzzy
+        if fuzzy and record.address:
             self.addresses[i] = _clean(record.address)
-        guarded: list[tuple[str, str]] = []
-        key, attach, key_guard = self._key, self._attach, self.key_guard
-        for system, raw in record.external_ids:
-            k = key("x", system, raw)
-            if k >= 0:
-                attach(k, i)
-                label = key_guard[k]
-                if label is not None:
-                    guarded.append((label, self.key_value[k]))
+        guarded: list[tuple[str, str]] | None = None
+        see = self._see
+        if record.external_ids:
+            key_guard = self.key_guard
+            for system, raw in record.external_ids:
+                k = see("x", system, raw, i)
+                if k >= 0:
+                    label = key_guard[k]
+                    if label is not None:
+                        guarded = [] if guarded is None else guarded
+                        guarded.append((label, self.key_value[k]))
         if record.emails:
-            mails = [k for k in (key("e", "", raw) for raw in record.emails) if k >= 0]
+            mails = [k for k in (see("e", "", raw, i) for raw in record.emails) if k >= 0]
+            verified = record.emails_verified
             for k in mails:
-                attach(k, i)
-                if record.emails_verified:
+                if verified:
                     self.key_rank[k] = 1  # link_rank of a verified email
                     if k not in self.shared:
+                        guarded = [] if guarded is None else guarded
                         guarded.append((VERIFIED, self.key_text[k]))
-            if mails and self.policy.fuzzy:
+            if mails and fuzzy:
                 self.record_emails[i] = tuple(mails)
         if record.phones:
-            region = record.region or self.policy.default_region or ""
-            caller_id = name_id < 0 and record.source in self.policy.caller_id_sources
+            region = record.region or self._default_region
+            caller_id = name_id < 0 and record.source in self._caller_ids
             for raw in record.phones:
-                k = key("p", region, raw)
-                if k >= 0:
-                    attach(k, i)
-                    if not caller_id:
-                        self.corroborated.add(k)
+                k = see("p", region, raw, i)
+                if k >= 0 and not caller_id:
+                    self.corroborated.add(k)
         for network, raw in record.handles:
-            k = key("h", network, raw)
-            if k >= 0:
-                attach(k, i)
-        if guarded:
+            see("h", network, raw, i)
+        if guarded is not None:
             # Tuples of strings: the garbage collector stops tracking them.
             self.guarded[i] = tuple(guarded)
 
-    def _attach(self, k: int, i: int) -> None:
-        if k == len(self.first):
-            self.first.append(i)
-            self._last.append(i)
-        elif self._last[k] != i:  # the same value twice in one record counts once
-            self._last[k] = i
-            self._pair_key.append(k)
-            self._pair_rec.append(i)
+    def _see(self, tag: str, scope: str, raw: str, i: int) -> int:
+        """The value id of one raw value carried by record ``i``; -1 if invalid.
 
-    def _key(self, tag: str, scope: str, raw: str) -> int:
-        """The value id of one raw value, normalised on first sight; -1 if invalid."""
+        Each raw value is normalised on first sight, and the record is
+        attached to the value (once, even if it carries the value twice).
+        """
         cache = self._caches.get(tag + scope)
         if cache is None:
             cache = self._caches[tag + scope] = {}
@@ -360,6 +359,13 @@ class _Evidence:
             cache[raw] = k
         if k < 0:
             self.invalid_values += 1
+        elif k == len(self.first):
+            self.first.append(i)
+            self._last.append(i)
+        elif self._last[k] != i:
+            self._last[k] = i
+            self._pair_key.append(k)
+            self._pair_rec.append(i)
         return k
 
     def _normalise(self, tag: str, scope: str, raw: str) -> int:
@@ -409,12 +415,12 @@ class _Evidence:
         than the policy allows is marked shared here and left out.
         """
         order: list[int] = []
-        phones_corroborated = self.corroborated
+        corroborated, shared, rank = self.corroborated, self.shared, self.key_rank
         for k in self.multi:
-            if k in self.shared:
+            if k in shared:
                 continue
-            if self.key_text[k].startswith("phone:") and k not in phones_corroborated:
-                self.shared[k] = SharedReason.CALLER_ID_ONLY
+            if rank[k] == _PHONE_RANK and k not in corroborated:
+                shared[k] = SharedReason.CALLER_ID_ONLY
             elif self._too_many_names(self.group(k)):
                 self.shared[k] = SharedReason.TOO_MANY_NAMES
             else:
@@ -423,11 +429,12 @@ class _Evidence:
         return order
 
     def _too_many_names(self, group: array[int]) -> bool:
-        counts = Counter(self.record_name[i] for i in group)
-        counts.pop(-1, None)
-        if len(counts) < 2:
+        record_name = self.record_name
+        seen = {record_name[i] for i in group}
+        seen.discard(-1)  # nameless records count no one
+        if len(seen) < 2:
             return False
-        names = [self.name_text[n] for n in counts]
+        names = [self.name_text[n] for n in seen]
         people = self.policy.max_people_per_value
         if count_people(names, people) > people:
             return True
