@@ -33,7 +33,7 @@ from omnicx.identity._guards import (
 )
 from omnicx.identity._handles import external_identifier, handle_identifier
 from omnicx.identity._names import count_people
-from omnicx.identity._phone import canonical_phone
+from omnicx.identity._phone import read_phone
 from omnicx.model import IdentifierKind
 
 __all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue", "resolve_batch"]
@@ -226,6 +226,8 @@ class _Evidence:
         self.corroborated: set[int] = set()
         # Per kind and scope: raw value (and its fold) -> value id, or -1.
         self._caches: dict[str, dict[str, int]] = {}
+        self._emails = self._cache("e", "")
+        self._phones: dict[str, dict[str, int]] = {}
         self._unique_labels: dict[str, bool] = {}
         for label in ("email", "phone"):
             self._unique_labels[label] = _unique_label(label, policy.identity)
@@ -305,14 +307,15 @@ class _Evidence:
         if record.external_ids:
             key_guard = self.key_guard
             for system, raw in record.external_ids:
-                k = see("x", system, raw, i)
+                k = see(self._cache("x", system), "x", system, raw, i)
                 if k >= 0:
                     label = key_guard[k]
                     if label is not None:
                         guarded = [] if guarded is None else guarded
                         guarded.append((label, self.key_value[k]))
         if record.emails:
-            mails = [k for k in (see("e", "", raw, i) for raw in record.emails) if k >= 0]
+            cache = self._emails
+            mails = [k for k in (see(cache, "e", "", raw, i) for raw in record.emails) if k >= 0]
             verified = record.emails_verified
             for k in mails:
                 if verified:
@@ -325,25 +328,35 @@ class _Evidence:
         if record.phones:
             region = record.region or self._default_region
             caller_id = name_id < 0 and record.source in self._caller_ids
+            cache = self._phones.get(region) or self._phone_cache(region)
             for raw in record.phones:
-                k = see("p", region, raw, i)
+                k = see(cache, "p", region, raw, i)
                 if k >= 0 and not caller_id:
                     self.corroborated.add(k)
         for network, raw in record.handles:
-            see("h", network, raw, i)
+            see(self._cache("h", network), "h", network, raw, i)
         if guarded is not None:
             # Tuples of strings: the garbage collector stops tracking them.
             self.guarded[i] = tuple(guarded)
 
-    def _see(self, tag: str, scope: str, raw: str, i: int) -> int:
-        """The value id of one raw value carried by record ``i``; -1 if invalid.
-
-        Each raw value is normalised on first sight, and the record is
-        attached to the value (once, even if it carries the value twice).
-        """
+    def _cache(self, tag: str, scope: str) -> dict[str, int]:
+        """Raw value (and its fold) -> value id, or -1, for one kind and scope."""
         cache = self._caches.get(tag + scope)
         if cache is None:
             cache = self._caches[tag + scope] = {}
+        return cache
+
+    def _phone_cache(self, region: str) -> dict[str, int]:
+        cache = self._phones[region] = self._cache("p", region)
+        return cache
+
+    def _see(self, cache: dict[str, int], tag: str, scope: str, raw: str, i: int) -> int:
+        """The value id of one raw value carried by record ``i``; -1 if invalid.
+
+        Each raw value is normalised on first sight (``cache`` is the
+        :meth:`_cache` of ``tag`` and ``scope``), and the record is attached
+        to the value (once, even if it carries the value twice).
+        """
         k = cache.get(raw)
         if k is None:
             if tag in "pe":
@@ -377,8 +390,10 @@ class _Evidence:
                 value = canonical_email(raw)
                 text = f"email:{email_match_key(value)}"
             elif tag == "p":
-                value = canonical_phone(raw, scope or None)
-                text = f"phone:{value}"
+                phone = read_phone(raw, scope or None)
+                if phone is None:
+                    return -1
+                value, text = phone, f"phone:{phone}"
             else:
                 maker = handle_identifier if tag == "h" else external_identifier
                 ident = maker(scope, raw)

@@ -192,7 +192,8 @@ def value_shared_reason(
     kind: IdentifierKind, value: str, policy: IdentityPolicy = DEFAULT_POLICY
 ) -> SharedReason | None:
     """:func:`intrinsic_shared_reason` of a canonical value of ``kind``, no Identifier needed."""
-    if _blocked(kind, value, policy):
+    blocks = policy.blocks
+    if blocks(value) or (kind is IdentifierKind.PHONE and blocks(value.lstrip("+"))):
         return SharedReason.BLOCKED
     if kind is IdentifierKind.EMAIL and _role(value, policy):
         return SharedReason.ROLE_MAILBOX

@@ -67,6 +67,17 @@ def phone_identifier(raw: str, *, region: str | None = None, verified: bool = Fa
     return Identifier.phone(_checked(raw, region)[0], verified=verified)
 
 
+def read_phone(raw: str, region: str | None) -> str | None:
+    """:func:`canonical_phone` for callers that cache raw values themselves.
+
+    Returns None instead of raising for an invalid number, and does not
+    cache ``raw`` (the E.164 candidates it checks are still cached, so the
+    written forms of one number cost one check).
+    """
+    ok, value, _extension = _parse_cached.__wrapped__(raw, region)
+    return value if ok else None
+
+
 def _checked(raw: str, region: str | None) -> tuple[str, str | None]:
     ok, value, extension = _parse_cached(raw, region)
     if not ok:
