@@ -1,0 +1,132 @@
+"""Batch resolution's values: the records it reads, its policy and its answer."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import attrs
+
+from omnicx.errors import ValidationError
+from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy, Refusal, SharedReason
+
+__all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue"]
+
+
+def _strings(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
+def _pairs(value: Iterable[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    if value == ():
+        return ()  # most records: no handle, no external id
+    return tuple((str(a), str(b)) for a, b in value)
+
+
+def _record_id(_instance: object, _attribute: attrs.Attribute[str], value: str) -> None:
+    if not value:
+        raise ValidationError.single("record_id", "a record needs a non-empty id")
+
+
+@attrs.frozen(kw_only=True)
+class ContactRecord:
+    """One row of a contact import: raw values, as the source wrote them.
+
+    Values are raw (``" J.Doe@GMail.com "``, ``"07911 123456"``, ``"@JDoe"``);
+    :func:`resolve_batch` normalises each distinct value once. ``handles`` are
+    ``(network, value)`` pairs, ``external_ids`` ``(system, value)`` pairs
+    (``("shopify:customer", "123")``). ``emails_verified`` says the source
+    vouched for the emails (a signed-in account, a DKIM-aligned sender): they
+    then rank above phones and guard weaker links. ``region`` is the default
+    region for national-format phones in this record (the channel account's
+    or the customer's); ``BatchPolicy.default_region`` applies when empty.
+    ``name`` and ``address`` never link on their own: names count the people
+    behind a shared value, and both feed the optional fuzzy pass.
+    """
+
+    record_id: str = attrs.field(validator=_record_id)
+    source: str = ""
+    emails: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    emails_verified: bool = False
+    phones: tuple[str, ...] = attrs.field(default=(), converter=_strings)
+    handles: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+    external_ids: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=_pairs)
+    name: str = ""
+    address: str = ""
+    region: str = ""
+
+
+def _at_least_one(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 1:
+        raise ValidationError.single(attribute.name, f"must be at least 1, got {value}")
+
+
+@attrs.frozen(kw_only=True)
+class BatchPolicy:
+    """How :func:`resolve_batch` links: the identity policy plus batch options.
+
+    - ``identity``: the same IdentityPolicy the incremental graph uses
+      (blocked values, role mailboxes, ``max_names_per_identifier``, unique
+      kinds, the verified-email guard).
+    - ``default_region``: region for national phones when a record has none.
+    - ``name_similarity``: two names of one value whose rapidfuzz
+      ``token_sort_ratio`` reaches this are spellings of one name
+      (``Jon Smith``/``John Smith``) when counting names against
+      ``identity.max_names_per_identifier``.
+    - ``max_people_per_value``: a value whose names belong to more people
+      than this is shared. Names of one person are spellings, typos,
+      nicknames or initials of one another (``Robert Smith``, ``Bob Smith``,
+      ``ROBERT SMTIH``); ``Maria Becker`` and ``Lucas Becker`` are two people
+      (a family line). Nameless records count no one.
+    - ``caller_id_sources``: record sources whose phones are caller IDs
+      (inbound calls). A number seen only there, and never with a name,
+      links nothing: caller ID is unverified, and a switchboard or a
+      household landline presents one number for many people, while the
+      number a person texts or orders from is theirs. Empty: no such rule.
+    - ``fuzzy``: also link clusters sharing a normalised name *and* an
+      address or an email local part, when merge protection allows.
+    """
+
+    identity: IdentityPolicy = DEFAULT_POLICY
+    default_region: str | None = None
+    name_similarity: float = 75.0
+    max_people_per_value: int = attrs.field(default=1, validator=_at_least_one)
+    caller_id_sources: frozenset[str] = attrs.field(
+        default=frozenset({"call", "phone_call", "voice"}), converter=frozenset
+    )
+    fuzzy: bool = False
+
+
+@attrs.frozen(kw_only=True)
+class SharedValue:
+    """A value several records carry that did not link them, for review.
+
+    ``key`` is the identifier's match key (``phone:+14155550100``);
+    ``reason`` why it is shared; ``refusal`` the merge-protection rule that
+    refused it when ``reason`` is ``CONTESTED``; ``records`` how many
+    records carry it.
+    """
+
+    key: str
+    reason: SharedReason
+    refusal: Refusal | None = None
+    records: int
+
+
+@attrs.frozen(kw_only=True)
+class BatchResult:
+    """The partition of a batch, and the shared values that did not link.
+
+    ``clusters`` maps each record id to its cluster id: the smallest record
+    id in the cluster, so the answer does not depend on input order.
+    ``invalid_values`` counts raw values that did not normalise (they link
+    nothing). ``shared`` is sorted by key.
+    """
+
+    clusters: Mapping[str, str]
+    shared: tuple[SharedValue, ...]
+    invalid_values: int
+
+    @property
+    def cluster_count(self) -> int:
+        """How many distinct clusters (people) the batch found."""
+        return len(set(self.clusters.values()))
