@@ -68,6 +68,18 @@ def _canonical_or_problem(raw: str) -> tuple[bool, str]:
         return False, str(bad)
 
 
+def read_email(raw: str) -> str | None:
+    """:func:`canonical_email` for callers that cache raw values themselves.
+
+    Returns None instead of raising for a malformed address, and does not
+    cache ``raw``.
+    """
+    try:
+        return _parse(raw)
+    except _Malformed:
+        return None
+
+
 def _canonical(raw: str) -> str:
     ok, text = _canonical_or_problem(raw)
     if not ok:

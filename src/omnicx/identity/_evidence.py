@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from omnicx.errors import ValidationError
 from omnicx.identity._batch_values import BatchPolicy, ContactRecord
-from omnicx.identity._email import canonical_email, email_match_key
+from omnicx.identity._email import email_match_key, read_email
 from omnicx.identity._guards import (
     IdentityPolicy,
     SharedReason,
@@ -217,8 +217,10 @@ class Evidence:
         policy = self.policy.identity
         try:
             if tag == "e":
-                value = canonical_email(raw)
-                text = f"email:{email_match_key(value)}"
+                email = read_email(raw)
+                if email is None:
+                    return -1
+                value, text = email, f"email:{email_match_key(email)}"
             elif tag == "p":
                 phone = read_phone(raw, scope or None)
                 if phone is None:
