@@ -105,19 +105,25 @@ def read_contacts(handle: IO[str], path: str, ids: list[str]) -> Iterator[Contac
         if header is None:
             raise ValidationError.single(f"{path}:1", "the file is empty (a header row is needed)")
         fields = _header(header, path)
+        # Column positions, read directly from each row (a later column of
+        # the same field wins, as "email" then "emails" would in a dict).
+        at = {name: position for position, name in enumerate(fields)}
+        width = len(header)
         seen: set[str] = set()
         for row in reader:
-            line = reader.line_num
+            if len(row) != width:
+                if not any(row):
+                    continue
+                raise ValidationError.single(
+                    f"{path}:{reader.line_num}", f"expected {width} fields, got {len(row)}"
+                )
             if not any(row):
                 continue
-            if len(row) != len(header):
-                raise ValidationError.single(
-                    f"{path}:{line}", f"expected {len(header)} fields, got {len(row)}"
-                )
-            record = _record(dict(zip(fields, row, strict=True)), f"{path}:{line}")
+            record = _record(row, at, path, reader.line_num)
             if record.record_id in seen:
                 raise ValidationError.single(
-                    f"{path}:{line}: record_id", "repeats an earlier row's id (ids are unique)"
+                    f"{path}:{reader.line_num}: record_id",
+                    "repeats an earlier row's id (ids are unique)",
                 )
             seen.add(record.record_id)
             ids.append(record.record_id)
@@ -142,6 +148,11 @@ def _header(header: list[str], path: str) -> list[str]:
 
 
 def _split(cell: str) -> tuple[str, ...]:
+    if not cell:
+        return ()
+    if ";" not in cell:
+        value = cell.strip()
+        return (value,) if value else ()
     return tuple(v.strip() for v in cell.split(";") if v.strip())
 
 
@@ -155,26 +166,34 @@ def _pairs(cell: str, where: str, *, last: bool) -> tuple[tuple[str, str], ...]:
     return tuple(pairs)
 
 
-def _record(cells: dict[str, str], where: str) -> ContactRecord:
-    record_id = cells.get("record_id", "").strip()
+def _record(row: list[str], at: dict[str, int], path: str, line: int) -> ContactRecord:
+    def cell(name: str) -> str:
+        position = at.get(name)
+        return "" if position is None else row[position]
+
+    record_id = cell("record_id").strip()
     if not record_id:
-        raise ValidationError.single(f"{where}: record_id", "the record id is empty")
-    verified = cells.get("emails_verified", "").strip().lower()
+        raise ValidationError.single(f"{path}:{line}: record_id", "the record id is empty")
+    verified = cell("emails_verified").strip().lower()
     if verified not in _TRUTH:
         raise ValidationError.single(
-            f"{where}: emails_verified", "not one of true, false, 1, 0, yes, no"
+            f"{path}:{line}: emails_verified", "not one of true, false, 1, 0, yes, no"
         )
+    handles = cell("handles")
+    external = cell("external_ids")
     return ContactRecord(
         record_id=record_id,
-        source=cells.get("source", ""),
-        emails=_split(cells.get("emails", "")),
+        source=cell("source"),
+        emails=_split(cell("emails")),
         emails_verified=_TRUTH[verified],
-        phones=_split(cells.get("phones", "")),
-        handles=_pairs(cells.get("handles", ""), f"{where}: handles", last=False),
-        external_ids=_pairs(cells.get("external_ids", ""), f"{where}: external_ids", last=True),
-        name=cells.get("name", ""),
-        address=cells.get("address", ""),
-        region=cells.get("region", "").strip().upper(),
+        phones=_split(cell("phones")),
+        handles=_pairs(handles, f"{path}:{line}: handles", last=False) if handles else (),
+        external_ids=(
+            _pairs(external, f"{path}:{line}: external_ids", last=True) if external else ()
+        ),
+        name=cell("name"),
+        address=cell("address"),
+        region=cell("region").strip().upper(),
     )
 
 
