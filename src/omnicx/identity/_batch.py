@@ -58,16 +58,25 @@ class _Components:
 
     def refusal(self, roots: list[int], rank: int, policy: IdentityPolicy) -> Refusal | None:
         """Why linking all ``roots`` is refused (the smallest reason), or None."""
-        pairs = [self.guarded[r] for r in roots if r in self.guarded]
+        guarded = self.guarded
+        pairs = [guarded[r] for r in roots if r in guarded]
         if len(pairs) < 2:
             return None
-        held = [_grouped(p) for p in pairs]
         guard_emails = policy.verified_email_guards_weaker_links and rank > 1
+        if len(pairs) == 2 and len(pairs[0]) == 1 and len(pairs[1]) == 1:
+            # The common case: two records each guarded by one value.
+            (label, value), (other_label, other) = pairs[0][0], pairs[1][0]
+            if label != other_label or value == other:
+                return None
+            if label != VERIFIED:
+                return Refusal.UNIQUE_KIND
+            return Refusal.VERIFIED_EMAILS_DIFFER if guard_emails else None
+        held = [_grouped(p) for p in pairs]
         reasons: set[Refusal] = set()
         for a, b in itertools.combinations(held, 2):
             for label, values in a.items():
-                other = b.get(label)
-                if other is None or values & other:
+                other_values = b.get(label)
+                if other_values is None or values & other_values:
                     continue
                 if label != VERIFIED:
                     reasons.add(Refusal.UNIQUE_KIND)

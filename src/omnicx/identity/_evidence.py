@@ -345,17 +345,32 @@ class Evidence:
         """Groups of records with one name and one address or email local part.
 
         Weak evidence, so only a name *and* a second field; blocking on the
-        pair compares no records pairwise. Sorted by block key.
+        pair compares no records pairwise. Sorted by block key. Blocks are
+        numbered and their records kept in flat arrays until grouped, as
+        values are.
         """
-        blocks: dict[str, list[int]] = {}
+        block_ids: dict[str, int] = {}
+        blocks, members = array("q"), array("q")
+        record_name = self.record_name
         for i, address in self.addresses.items():
-            if self.record_name[i] >= 0:
-                blocks.setdefault(f"a:{self.record_name[i]}:{address}", []).append(i)
+            if record_name[i] >= 0:
+                key = f"a:{record_name[i]}:{address}"
+                blocks.append(block_ids.setdefault(key, len(block_ids)))
+                members.append(i)
         for i, keys in self.record_emails.items():
-            if self.record_name[i] < 0:
+            if record_name[i] < 0:
                 continue
             for k in keys:
                 if k not in self.shared:
                     local = self.key_value[k].rpartition("@")[0].split("+", 1)[0]
-                    blocks.setdefault(f"l:{self.record_name[i]}:{local}", []).append(i)
-        return [sorted(set(g)) for _, g in sorted(blocks.items()) if len(set(g)) > 1]
+                    key = f"l:{record_name[i]}:{local}"
+                    blocks.append(block_ids.setdefault(key, len(block_ids)))
+                    members.append(i)
+        first = [-1] * len(block_ids)
+        several: dict[int, set[int]] = {}
+        for b, i in zip(blocks, members, strict=True):
+            if first[b] < 0:
+                first[b] = i
+            elif first[b] != i:
+                several.setdefault(b, {first[b]}).add(i)
+        return [sorted(several[b]) for _, b in sorted(block_ids.items()) if b in several]
