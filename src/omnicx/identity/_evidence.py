@@ -110,11 +110,11 @@ class Evidence:
         self.corroborated = {k for k, i in zip(ids["p"], phones, strict=True) if not callers[i]}
         self.corroborated.discard(-1)
         if self.policy.fuzzy:
-            found: dict[int, list[int]] = {}
+            found: dict[int, tuple[int, ...]] = {}  # tuples: untracked by the collector
             for k, i in zip(ids["e"], columns["e"].records, strict=True):
                 if k >= 0:
-                    found.setdefault(i, []).append(k)
-            self.record_emails = {i: tuple(ks) for i, ks in found.items()}
+                    found[i] = (*found.get(i, ()), k)
+            self.record_emails = found
 
     def _collect(
         self,
@@ -341,7 +341,7 @@ class Evidence:
 
         return count_people(names, limit, spelling) > limit
 
-    def fuzzy_blocks(self) -> list[list[int]]:
+    def fuzzy_blocks(self) -> list[array[int]]:
         """Groups of records with one name and one address or email local part.
 
         Weak evidence, so only a name *and* a second field; blocking on the
@@ -366,11 +366,24 @@ class Evidence:
                     key = f"l:{record_name[i]}:{local}"
                     blocks.append(block_ids.setdefault(key, len(block_ids)))
                     members.append(i)
-        first = [-1] * len(block_ids)
-        several: dict[int, set[int]] = {}
+        # Each block's records arrive in input order (a block is either an
+        # address block or a mailbox block), so repeats are adjacent.
+        size = len(block_ids)
+        counts = [0] * size
+        for b in blocks:
+            counts[b] += 1
+        offsets, running = [0] * size, 0
+        for b, count in enumerate(counts):
+            offsets[b] = running
+            running += count
+        grouped, ends = array("q", bytes(8 * running)), offsets[:]
         for b, i in zip(blocks, members, strict=True):
-            if first[b] < 0:
-                first[b] = i
-            elif first[b] != i:
-                several.setdefault(b, {first[b]}).add(i)
-        return [sorted(several[b]) for _, b in sorted(block_ids.items()) if b in several]
+            at = ends[b]
+            if at == offsets[b] or grouped[at - 1] != i:
+                grouped[at] = i
+                ends[b] = at + 1
+        return [
+            grouped[offsets[b] : ends[b]]
+            for _, b in sorted(block_ids.items())
+            if ends[b] - offsets[b] > 1
+        ]
