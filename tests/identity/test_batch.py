@@ -286,6 +286,7 @@ def test_empty_record_id_is_refused() -> None:
 _EMAILS = ["ana@example.com", "A.NA@example.com", "info@example.com", "ben@gmail.com", "null"]
 _PHONES = ["+14155550100", "+14155550101", "(415) 555-0102", "0000000"]
 _NAMES = ["", "Ana Lima", "Ben Okafor", "Chloe Martin", "Dmitri Ivanov", "Eve Adams"]
+_NAMES += ["Robert Lima", "Bob Lima", "R Lima", "ROBERT LIAM"]  # one person's names
 
 
 @st.composite
@@ -303,6 +304,7 @@ def _records(draw: st.DrawFn) -> list[ContactRecord]:
             ),
             name=draw(st.sampled_from(_NAMES)),
             region="US",
+            source=draw(st.sampled_from(["", "sms", "phone_call"])),
         )
         for i in range(count)
     ]
