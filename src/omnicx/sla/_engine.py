@@ -8,7 +8,7 @@ The engine schedules nothing: ``next_deadline`` says when to call again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -19,11 +19,10 @@ from omnicx.model import (
     Event,
     Message,
     MessageEvent,
-    Priority,
     Status,
     StatusChanged,
 )
-from omnicx.sla._calendar import ALWAYS_OPEN, Calendar
+from omnicx.sla._calendar import Calendar
 from omnicx.sla._clock import (
     Clock,
     ClockEvent,
@@ -35,11 +34,10 @@ from omnicx.sla._clock import (
     TargetStatus,
 )
 from omnicx.sla._fold import Step, updated
+from omnicx.sla._plan import Threshold, ThresholdPlanner, calendar_of
 from omnicx.sla._policy import REPLY_METRICS, ConversationFacts, Metric, Policy
 
 K = ClockEventKind
-# Entries per memo before it starts over: bounded memory, quickly warm again.
-_CACHE_LIMIT = 20_000
 _DONE = (Status.SOLVED, Status.CLOSED)
 _UPDATES = (Metric.PERIODIC_UPDATE, Metric.PAUSABLE_UPDATE)
 _LIFETIME = (Metric.RESOLUTION, Metric.REQUESTER_WAIT, Metric.AGENT_WORK)
@@ -70,48 +68,11 @@ class SlaState:
     reopens: int = 0
 
 
-_Threshold = tuple[datetime, int, str, int]
-
-
-@attrs.define
-class _Plan:
-    # One clock's thresholds not yet emitted, as open seconds left from
-    # ``running_since``; their instants are filled in when first needed.
-    clock: Clock
-    policy: Policy
-    calendar: Calendar
-    steps: list[tuple[int, int, str, int]]
-    bound: datetime | None
-    pending: list[_Threshold] | None = None
-
-
-@attrs.define
-class _Outlook:
-    # A clock tuple's earliest threshold: a cheap lower bound, and the exact
-    # instant once asked for.
-    clocks: tuple[Clock, ...]
-    policy: Policy | None
-    bound: datetime | None
-    exact: datetime | None = None
-    exact_known: bool = False
-
-
 def _same_or_new(old: tuple[Clock, ...], new: list[Clock]) -> tuple[Clock, ...]:
     # Keeping the old tuple when no clock changed keeps the caches keyed on it warm.
     if len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True)):
         return old
     return tuple(new)
-
-
-def _calendar_of(policy: Policy | None, priority: Priority, metric: Metric) -> Calendar:
-    if policy is None:
-        return ALWAYS_OPEN
-    target = policy.target(metric, priority)
-    return policy.calendar_for(target) if target else policy.calendar
-
-
-def _ceil_percent(seconds: int, percent: int) -> int:
-    return -(-seconds * percent // 100)
 
 
 @attrs.frozen(kw_only=True)
@@ -135,34 +96,11 @@ class SlaEngine:
     fulfils_reply: Callable[[Message], bool] = _public_human_reply
     bot_reply_clears: bool = False
     breach_on_reply: bool = False
-    # Due instants by (calendar, start, seconds): the same clock's thresholds
-    # are asked for again at every event and report. Holds the calendar too,
-    # so an id is never reused while its entry lives.
-    _due_cache: dict[tuple[int, datetime, int], tuple[Calendar, datetime]] = attrs.field(
-        factory=dict, init=False, repr=False, eq=False
-    )
-    # Threshold plans by (clock, policy, priority): the same frozen clock
-    # is asked again by every advance, report and next deadline until an
-    # event replaces it. Holds the clock and policy, so ids stay unique.
-    _plans: dict[tuple[int, int, int], _Plan] = attrs.field(
-        factory=dict, init=False, repr=False, eq=False
-    )
-    # The same, for a whole clock tuple: an advance with nothing due costs
-    # one lookup.
-    _outlooks: dict[tuple[int, int, int], _Outlook] = attrs.field(
-        factory=dict, init=False, repr=False, eq=False
-    )
+    _planner: ThresholdPlanner = attrs.field(init=False, repr=False, eq=False)
 
-    def _due(self, calendar: Calendar, since: datetime, seconds: int) -> datetime:
-        key = (id(calendar), since, seconds)
-        cached = self._due_cache.get(key)
-        if cached is not None and cached[0] is calendar:
-            return cached[1]
-        if len(self._due_cache) > _CACHE_LIMIT:
-            self._due_cache.clear()
-        due = calendar.add(since, seconds)
-        self._due_cache[key] = (calendar, due)
-        return due
+    @_planner.default
+    def _new_planner(self) -> ThresholdPlanner:
+        return ThresholdPlanner(breach_on_reply=self.breach_on_reply)
 
     def start(self, customer: Mapping[str, Any] | None = None) -> SlaState:
         """An empty state; ``customer`` holds the attributes conditions may test."""
@@ -175,85 +113,17 @@ class SlaEngine:
     # -- clock arithmetic -------------------------------------------------
 
     def _calendar(self, state: SlaState, metric: Metric) -> Calendar:
-        return _calendar_of(state.policy, state.facts.priority, metric)
+        return calendar_of(state.policy, state.facts.priority, metric)
 
-    def _plan(self, state: SlaState, clock: Clock) -> _Plan | None:
-        policy = state.policy
-        if policy is None or clock.running_since is None or not clock.is_open:
-            return None
-        priority = state.facts.priority
-        # Enum members are singletons: id() hashes faster than the member.
-        key = (id(clock), id(policy), id(priority))
-        plan = self._plans.get(key)
-        if plan is not None and plan.clock is clock and plan.policy is policy:
-            return plan
-        if len(self._plans) > _CACHE_LIMIT:
-            self._plans.clear()
-        plan = self._plans[key] = self._make_plan(policy, priority, clock)
-        return plan
-
-    def _make_plan(self, policy: Policy, priority: Priority, clock: Clock) -> _Plan:
-        since = clock.running_since
-        assert since is not None
-        target = policy.target(clock.metric, priority)
-        if target is None:
-            return _Plan(clock=clock, policy=policy, calendar=ALWAYS_OPEN, steps=[], bound=None)
-        late_only = self.breach_on_reply and clock.metric in REPLY_METRICS
-        steps = [] if late_only else [("breach", 100)]
-        if target.warn_percent:
-            steps.insert(0, ("warn", target.warn_percent))
-        steps += [
-            (f"escalate:{i}", e.percent)
-            for i, e in enumerate(policy.escalations)
-            if not e.metrics or clock.metric in e.metrics
-        ]
-        planned = [
-            (max(0, _ceil_percent(target.seconds, percent) - clock.elapsed), order, key, percent)
-            for order, (key, percent) in enumerate(steps)
-            if key not in clock.fired
-        ]
-        # Open seconds never outrun elapsed seconds, so no threshold falls
-        # before since + its open seconds left: a bound without the calendar.
-        # In UTC: aware arithmetic in a DST zone adds wall time, not elapsed.
-        bound = None
-        if planned:
-            bound = since.astimezone(UTC) + timedelta(seconds=min(p[0] for p in planned))
-        calendar = policy.calendar_for(target)
-        return _Plan(clock=clock, policy=policy, calendar=calendar, steps=planned, bound=bound)
-
-    def _pending(self, state: SlaState, clock: Clock) -> list[_Threshold]:
-        # (instant, order, key, percent) of every threshold not yet emitted.
-        plan = self._plan(state, clock)
-        if plan is None:
-            return []
-        if plan.pending is None:
-            since = clock.running_since
-            assert since is not None
-            plan.pending = [
-                (self._due(plan.calendar, since, left), order, key, percent)
-                for left, order, key, percent in plan.steps
-            ]
-        return plan.pending
-
-    def _outlook(self, state: SlaState) -> _Outlook:
-        clocks, policy = state.clocks, state.policy
-        key = (id(clocks), id(policy), id(state.facts.priority))
-        outlook = self._outlooks.get(key)
-        if outlook is not None and outlook.clocks is clocks and outlook.policy is policy:
-            return outlook
-        if len(self._outlooks) > _CACHE_LIMIT:
-            self._outlooks.clear()
-        bounds = [p.bound for c in clocks if (p := self._plan(state, c)) and p.bound]
-        outlook = _Outlook(clocks=clocks, policy=policy, bound=min(bounds, default=None))
-        self._outlooks[key] = outlook
-        return outlook
+    def _pending(self, state: SlaState, clock: Clock) -> list[Threshold]:
+        return self._planner.pending(state.policy, state.facts.priority, clock)
 
     def _advance(
         self, state: SlaState, now: datetime, *, strict: bool = False
     ) -> tuple[SlaState, list[Effect]]:
         # The calendar-free bound settles most calls; the exact instants are
         # computed only when something may be due.
-        bound = self._outlook(state).bound
+        bound = self._planner.bound(state.clocks, state.policy, state.facts.priority)
         if bound is None or bound > now or (strict and bound == now):
             return state, []
         earliest = self._earliest_pending(state)
@@ -341,7 +211,7 @@ class SlaEngine:
             since = clock.running_since
             if since is None:
                 return 0
-            return _calendar_of(policy, facts.priority, clock.metric).seconds_between(since, at)
+            return calendar_of(policy, facts.priority, clock.metric).seconds_between(since, at)
 
         step = Step(list(state.clocks), effects, at, bank)
         applied = state.applied
@@ -464,12 +334,7 @@ class SlaEngine:
         return self._earliest_pending(state)
 
     def _earliest_pending(self, state: SlaState) -> datetime | None:
-        outlook = self._outlook(state)
-        if not outlook.exact_known:
-            instants = [p[0] for c in state.clocks for p in self._pending(state, c)]
-            outlook.exact = min(instants, default=None)
-            outlook.exact_known = True
-        return outlook.exact
+        return self._planner.earliest(state.clocks, state.policy, state.facts.priority)
 
     def report(self, state: SlaState, now: datetime) -> SlaReport:
         """Every clock's state, due instant and remaining time at ``now``."""
@@ -485,7 +350,7 @@ class SlaEngine:
             elapsed = clock.elapsed + (calendar.seconds_between(since, now) if since else 0)
             due = clock.breached_at
             if due is None and since is not None and target is not None:
-                due = self._due(calendar, since, max(0, target.seconds - clock.elapsed))
+                due = self._planner.due(calendar, since, max(0, target.seconds - clock.elapsed))
             targets.append(
                 TargetStatus(
                     metric=clock.metric,
