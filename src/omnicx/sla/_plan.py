@@ -9,6 +9,7 @@ settles "is anything due" with a lower bound that needs no calendar.
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import attrs
 
@@ -30,6 +31,12 @@ def calendar_of(policy: Policy | None, priority: Priority, metric: Metric) -> Ca
         return ALWAYS_OPEN
     target = policy.target(metric, priority)
     return policy.calendar_for(target) if target else policy.calendar
+
+
+def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
+    if len(memo) >= _CACHE_LIMIT:
+        memo.clear()
+    memo[key] = value
 
 
 def _ceil_percent(seconds: int, percent: int) -> int:
@@ -82,10 +89,8 @@ class ThresholdPlanner:
         cached = self._due_memo.get(key)
         if cached is not None and cached[0] is calendar:
             return cached[1]
-        if len(self._due_memo) > _CACHE_LIMIT:
-            self._due_memo.clear()
         due = calendar.add(since, seconds)
-        self._due_memo[key] = (calendar, due)
+        _remember(self._due_memo, key, (calendar, due))
         return due
 
     def pending(self, policy: Policy | None, priority: Priority, clock: Clock) -> list[Threshold]:
@@ -126,12 +131,10 @@ class ThresholdPlanner:
         outlook = self._outlooks.get(key)
         if outlook is not None and outlook.clocks is clocks and outlook.policy is policy:
             return outlook
-        if len(self._outlooks) > _CACHE_LIMIT:
-            self._outlooks.clear()
         plans = (self._plan(policy, priority, c) for c in clocks)
         bounds = [p.bound for p in plans if p is not None and p.bound is not None]
         outlook = _Outlook(clocks=clocks, policy=policy, bound=min(bounds, default=None))
-        self._outlooks[key] = outlook
+        _remember(self._outlooks, key, outlook)
         return outlook
 
     def _plan(self, policy: Policy | None, priority: Priority, clock: Clock) -> _Plan | None:
@@ -142,9 +145,8 @@ class ThresholdPlanner:
         plan = self._plans.get(key)
         if plan is not None and plan.clock is clock and plan.policy is policy:
             return plan
-        if len(self._plans) > _CACHE_LIMIT:
-            self._plans.clear()
-        plan = self._plans[key] = self._make_plan(policy, priority, clock)
+        plan = self._make_plan(policy, priority, clock)
+        _remember(self._plans, key, plan)
         return plan
 
     def _make_plan(self, policy: Policy, priority: Priority, clock: Clock) -> _Plan:
