@@ -6,8 +6,9 @@ One call per inbound event (``Desk.receive``), one per agent action
 every call atomic and idempotent; the receipt's outbox holds what to send.
 """
 
-from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy, customer_of
+from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
 from omnicx.desk._receipt import CollisionError, OutboxKind, Outgoing, Receipt, SlaLine
+from omnicx.desk._steps import customer_of
 
 __all__ = [
     "CollisionError",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -26,12 +26,10 @@ from omnicx.model import (
     Priority,
     PriorityChanged,
     Status,
-    StatusChanged,
     SurveyKind,
     SurveyResponse,
     TagsChanged,
     can_transition,
-    transition,
 )
 from omnicx.privacy import Action, Actor, Resource, require
 from omnicx.storage import Activity, AuditAction, ConversationRecord
@@ -67,6 +65,7 @@ class AgentActions:
     _track: Callable[
         [Unit, ConversationRecord, Customer], tuple[ConversationRecord, tuple[SlaLine, ...]]
     ]
+    _set_status: Callable[[Unit, ConversationRecord, Status, datetime, Author], ConversationRecord]
 
     def reply(
         self,
@@ -397,31 +396,6 @@ class AgentActions:
         record, sla = self._track(unit, record, self.customer(customer_id))
         unit.put(record)
         return unit.commit(receipt_for(unit, record, customer_id, sla=sla))
-
-    def _set_status(
-        self,
-        unit: Unit,
-        record: ConversationRecord,
-        status: Status,
-        at: datetime,
-        actor: Author,
-    ) -> ConversationRecord:
-        conversation = record.conversation
-        new = transition(conversation.status, status)
-        unit.events.append(
-            StatusChanged(id=unit.event_id(), at=at, customer_id=conversation.customer_id,
-                          conversation_id=conversation.id, previous=conversation.status,
-                          status=new, actor=actor)
-        )  # fmt: skip
-        solved_at: Any = record.summary.solved_at
-        if new is Status.SOLVED:
-            solved_at = at
-        elif new is not Status.CLOSED:
-            solved_at = None
-        summary = attrs.evolve(record.summary, status=new, solved_at=solved_at)
-        return attrs.evolve(
-            record, conversation=attrs.evolve(conversation, status=new), summary=summary
-        )
 
 
 def _check_collision(record: ConversationRecord, agent_id: str, seen_version: int | None) -> None:

@@ -12,6 +12,8 @@ from omnicx import serde
 from omnicx.desk._receipt import Outgoing, Receipt
 from omnicx.identity import Profile, merged_profiles
 from omnicx.model import (
+    Author,
+    AuthorKind,
     Channel,
     Conversation,
     Event,
@@ -29,6 +31,11 @@ from omnicx.storage import (
     DeskStore,
     StagedIdentityStore,
 )
+
+SYSTEM_ACTOR = "omnicx"
+"""The actor id omnicx records for what it does by itself (merges, routing)."""
+
+SYSTEM = Author(kind=AuthorKind.SYSTEM, id=SYSTEM_ACTOR)
 
 
 def _channel_refs(message: Message) -> list[str]:
