@@ -17,6 +17,12 @@ def test_normalize_is_idempotent(text: str) -> None:
     assert normalize(normalize(text)) == normalize(text)
 
 
+def test_compatibility_forms_fold_their_case() -> None:
+    """Letters whose case shows only after decomposition fold like plain ones."""
+    bold_abc = "\U0001d5d4\U0001d5d5\U0001d5d6"
+    assert normalize(f"{bold_abc} \u3392 \u01c4 REMBÓLSO") == "abc mhz dz rembolso"
+
+
 @given(words=st.lists(WORD, min_size=1, max_size=5), before=st.lists(WORD, max_size=3))
 def test_a_phrase_matches_in_any_case_and_punctuation(words: list[str], before: list[str]) -> None:
     """A phrase is found whatever the case and separators around its words."""

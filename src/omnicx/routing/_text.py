@@ -13,10 +13,15 @@ _WORD = re.compile(r"\w+")
 
 def normalize(text: str) -> str:
     """Fold case and strip accents, so ``"Rembolso"`` and ``"REMBÓLSO"`` compare equal."""
-    folded = text.casefold()
-    if folded.isascii():
-        return folded
-    decomposed = unicodedata.normalize("NFKD", folded)
+    if text.isascii():
+        return text.lower()
+    # Decompose before folding too: a compatibility form can hide a letter's
+    # case (mathematical bold capital A, U+1D5D4, is "A" only after NFKD).
+    return _strip_marks(_strip_marks(text).casefold())
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
