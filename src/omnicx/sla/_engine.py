@@ -201,8 +201,8 @@ class SlaEngine:
         before, previous = state.facts, state.policy
         facts = updated(before, event)
         # Selection is a function of the facts: unchanged facts, same policy.
-        policy = state.policy if facts is before and state.created else self.select(facts)
-        if policy is not state.policy or facts.priority is not before.priority:
+        policy = previous if facts is before and state.created else self.select(facts)
+        if policy is not previous or facts.priority is not before.priority:
             # Bank running time in the old calendar: the change only
             # affects time after it.
             state = self._close(state, at)
@@ -215,7 +215,7 @@ class SlaEngine:
 
         step = Step(list(state.clocks), effects, at, bank)
         applied = state.applied
-        if policy is not state.policy or not state.created:
+        if policy is not previous or not state.created:
             record = PolicyApplied(
                 name=policy.name if policy else None,
                 version=policy.version if policy else None,
