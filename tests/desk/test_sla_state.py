@@ -9,7 +9,7 @@ from hypothesis import given
 from tests.sla.test_engine_properties import ENGINE, timelines
 
 from omnicx import serde
-from omnicx.desk._sla_state import SlaCodec, dump_sla, load_sla
+from omnicx.desk._sla_state import SlaCodec, load_sla
 from omnicx.model import Event
 from omnicx.sla import SlaState
 
@@ -41,5 +41,5 @@ def test_changed_stored_data_is_decoded_not_remembered(events: list[Event]) -> N
     state, _ = ENGINE.replay(events, events[-1].at)
     codec.dump("c1", state)
     later, _ = ENGINE.advance(state, events[-1].at + timedelta(days=30))
-    assert codec.load(ENGINE, "c1", dump_sla(later)) == later
+    assert codec.load(ENGINE, "c1", SlaCodec().dump("c1", later)) == later
     assert codec.load(ENGINE, "c1", {}) is None

@@ -16,11 +16,6 @@ _STATE = "state"
 _LIMIT = 20_000
 
 
-def dump_sla(state: SlaState) -> dict[str, Any]:
-    """The state as JSON-ready data; the policy is stored by name (it holds code)."""
-    return SlaCodec().dump("", state)
-
-
 def load_sla(engine: SlaEngine, data: Mapping[str, Any]) -> SlaState | None:
     """The stored state with its policy looked up in ``engine``; None when absent or stale.
 
@@ -45,7 +40,10 @@ def load_sla(engine: SlaEngine, data: Mapping[str, Any]) -> SlaState | None:
 
 @attrs.define
 class SlaCodec:
-    """``dump_sla``/``load_sla`` with memory, for the desk's hot path.
+    """SLA state to JSON-ready data and back, with memory, for the desk's hot path.
+
+    The stored form is ``serde``'s, with the policy stored by name (it holds
+    code).
 
     A new event replaces only some clocks; the others are the same frozen
     objects, so their encoded form is reused. The last state per
