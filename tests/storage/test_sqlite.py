@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import sqlite3
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import attrs
 import pytest
 
-from omnicx.errors import OmnicxError
+from omnicx.errors import ConflictError, OmnicxError
 from omnicx.identity import ChangeSet, Profile
-from omnicx.model import Author, AuthorKind, NoteEvent
-from omnicx.storage import SCHEMA_VERSION, Changes, SqliteStore, migrate
+from omnicx.model import Author, AuthorKind, Channel, Conversation, NoteEvent, Status
+from omnicx.storage import SCHEMA_VERSION, Changes, ConversationRecord, SqliteStore, migrate
+from omnicx.timeline import ConversationSummary
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -103,7 +105,7 @@ def test_opening_an_older_database_migrates_it_and_keeps_its_data(
         assert [e.id for e in store.events()] == ["e1"]
         assert store.audit() == []
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
 
 
 def test_rows_read_again_decode_to_equal_values() -> None:
@@ -148,3 +150,69 @@ def test_the_decoded_row_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) ->
         assert store.profile(profile.id) == profile
     assert len(store._decoded) == 3
     assert {value.id for value in store._decoded.values()} == {"p3", "p4", "p5"}
+
+
+def _conversation(conversation_id: str, start: datetime, version: int = 0) -> ConversationRecord:
+    conversation = Conversation(
+        id=conversation_id, customer_id="p1", channel=Channel.EMAIL, created_at=start
+    )
+    summary = ConversationSummary(
+        id=conversation_id,
+        customer_id="p1",
+        channel=Channel.EMAIL,
+        status=Status.NEW,
+        last_activity_at=start,
+    )
+    return ConversationRecord(conversation=conversation, summary=summary, version=version)
+
+
+def test_a_conversation_whose_start_moves_back_is_reindexed() -> None:
+    """A late message that moves a conversation's start back reorders the customer's list."""
+    store = SqliteStore()
+    store.commit(Changes(conversations=(_conversation("c1", T0),)))
+    store.commit(Changes(conversations=(_conversation("c2", T0 + timedelta(hours=1)),)))
+    earlier = _conversation("c2", T0 - timedelta(hours=1), version=1)
+    store.commit(Changes(conversations=(earlier,)))
+    assert [r.id for r in store.conversations_of(["p1"])] == ["c2", "c1"]
+    assert store.conversation("c2") == attrs.evolve(earlier, version=2)
+    with pytest.raises(ConflictError, match=r"read version 1, stored 2"):
+        store.commit(Changes(conversations=(earlier,)))
+
+
+def test_a_second_conflicting_conversation_writes_nothing() -> None:
+    """When one record of a commit lost its race, the records before it are not written either."""
+    store = SqliteStore()
+    store.commit(Changes(conversations=(_conversation("c2", T0),)))
+    fresh = _conversation("c1", T0)
+    with pytest.raises(ConflictError, match=r"'c2' changed since it was read"):
+        store.commit(Changes(conversations=(fresh, _conversation("c2", T0))))
+    assert store.conversation("c1") is None
+
+
+def test_opening_a_schema_2_database_keeps_event_order_and_thread_refs(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Migration 3 rebuilds events and thread refs: order, ids and lookups survive, and
+    events appended afterwards come after the old ones."""
+    from omnicx.storage import _schema
+
+    path = tmp_path / "v2.sqlite3"
+    with monkeypatch.context() as patch:
+        patch.setattr(_schema, "MIGRATIONS", _schema.MIGRATIONS[:2])
+        patch.setattr(_schema, "SCHEMA_VERSION", 2)
+        with SqliteStore(path) as old:
+            old.commit(
+                Changes(
+                    events=(_note("e2"), _note("e1"), _note("e3")),
+                    thread_refs=(("mid:a", "c1"), ("ext:email:b", "c2")),
+                )
+            )
+    with SqliteStore(path) as store:
+        store.commit(Changes(events=(_note("e0"),)))
+        assert [e.id for e in store.events()] == ["e2", "e1", "e3", "e0"]
+        assert store.conversation_for_ref("mid:a") == "c1"
+        assert store.conversation_for_ref("ext:email:b") == "c2"
+    db = sqlite3.connect(path)
+    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
+    assert {"events_3", "thread_refs_3"}.isdisjoint(tables)
+    assert {"events_customer", "events_conversation"} <= tables

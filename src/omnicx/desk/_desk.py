@@ -133,7 +133,8 @@ class Desk(AgentActions, ConversationSteps):
         ``replayed`` set.
         """
         message = self.redacted(event.message)
-        event = attrs.evolve(event, message=message)
+        if message is not event.message:
+            event = attrs.evolve(event, message=message)
         key = f"in:{message.id}"
         replayed = self._replayed(key)
         if replayed is not None:
@@ -325,7 +326,7 @@ class Desk(AgentActions, ConversationSteps):
         summaries = []
         for record in records.values():
             summary = unit.load(record).summary
-            if summary.customer_id in ids:
+            if summary.customer_id != profile.id and summary.customer_id in ids:
                 # Conversations of merged-away profiles belong to the survivor now.
                 summary = attrs.evolve(summary, customer_id=profile.id)
             summaries.append(summary)

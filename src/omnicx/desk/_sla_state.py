@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -14,6 +14,8 @@ from omnicx.sla import Policy, SlaEngine, SlaState
 _POLICY = "policy"
 _STATE = "state"
 _LIMIT = 20_000
+_FIELDS = tuple(field.name for field in attrs.fields(SlaState))
+_ATOMS = (bool, int, str)
 
 
 def load_sla(engine: SlaEngine, data: Mapping[str, Any]) -> SlaState | None:
@@ -58,14 +60,14 @@ class SlaCodec:
     def dump(self, conversation_id: str, state: SlaState) -> dict[str, Any]:
         """Encode ``state`` exactly as ``serde.to_dict`` would, policy by name."""
         encoded: dict[str, Any] = {}
-        for field in attrs.fields(SlaState):
-            value = getattr(state, field.name)
-            if field.name == _POLICY:
+        for field in _FIELDS:
+            value = getattr(state, field)
+            if field == _POLICY:
                 encoded[_POLICY] = None
-            elif isinstance(value, tuple):
-                encoded[field.name] = [self._part(item) for item in value]
+            elif type(value) is tuple:
+                encoded[field] = self._parts_of(value)
             else:
-                encoded[field.name] = self._part(value)
+                encoded[field] = self._part(value)
         name = state.policy.name if state.policy is not None else None
         stored = {_POLICY: name, _STATE: encoded}
         if len(self._states) >= _LIMIT:
@@ -78,20 +80,30 @@ class SlaCodec:
     ) -> SlaState | None:
         """``load_sla``, answered from memory when ``data`` is what was last dumped."""
         remembered = self._states.get(conversation_id)
-        if remembered is not None and remembered[0] == data:
+        if remembered is not None and (remembered[0] is data or remembered[0] == data):
             return remembered[1]
         return load_sla(engine, data)
 
+    def _parts_of(self, values: tuple[object, ...]) -> list[Any]:
+        # Most events leave the clock tuple itself unchanged: reuse its list.
+        hit = self._parts.get(id(values))
+        if hit is not None and hit[0] is values:
+            return cast(list[Any], hit[1])
+        encoded = [self._part(item) for item in values]
+        self._keep(values, encoded)
+        return encoded
+
     def _part(self, value: object) -> Any:
-        if value is None or isinstance(value, (bool, int, str)):
+        if value is None or type(value) in _ATOMS:
             return value
-        if not attrs.has(type(value)):
-            return serde.to_dict(value)
         hit = self._parts.get(id(value))
         if hit is not None and hit[0] is value:
             return hit[1]
+        encoded = serde.to_dict(value)
+        self._keep(value, encoded)
+        return encoded
+
+    def _keep(self, value: object, encoded: Any) -> None:
         if len(self._parts) >= _LIMIT:
             self._parts.clear()
-        encoded = serde.to_dict(value)
         self._parts[id(value)] = (value, encoded)
-        return encoded

@@ -46,8 +46,7 @@ def customer_of(profile: Profile) -> Customer:
     profile's attributes (from enrichment or the host) become the customer's
     fields, so routing and SLA conditions see them.
     """
-    base = profile.to_customer()
-    attributes = dict(base.attributes)
+    attributes = profile.attributes
     value = attributes.get("lifetime_value")
     try:
         lifetime = None if value is None else Decimal(str(value))
@@ -58,13 +57,17 @@ def customer_of(profile: Profile) -> Customer:
         value = attributes.get(key)
         return value if isinstance(value, str) else None
 
-    return attrs.evolve(
-        base,
+    return Customer(
+        id=profile.id,
+        identifiers=profile.identifiers,
+        name=profile.names[0] if profile.names else None,
         vip=bool(attributes.get("vip", False)),
         tier=text("tier"),
         language=text("language"),
         timezone=text("timezone"),
         lifetime_value=lifetime if lifetime is not None and lifetime >= 0 else None,
+        attributes=dict(attributes),
+        created_at=profile.created_at,
     )
 
 
@@ -232,6 +235,12 @@ class ConversationSteps:
                 TagsChanged(id=unit.event_id(), added=tags - conversation.tags,
                             removed=conversation.tags - tags, **base)
             )  # fmt: skip
+        if (
+            queue == conversation.queue
+            and priority is conversation.priority
+            and tags == conversation.tags
+        ):
+            return record
         updated = attrs.evolve(conversation, queue=queue, priority=priority, tags=tags)
         return attrs.evolve(record, conversation=updated)
 

@@ -128,7 +128,9 @@ class Unit:
         """Stage a record to write; its version stays the one read."""
         base = self.read.get(record.id)
         version = 0 if base is None else base.version
-        self.written[record.id] = attrs.evolve(record, version=version)
+        if record.version != version:
+            record = attrs.evolve(record, version=version)
+        self.written[record.id] = record
 
     def commit(self, receipt: Receipt) -> Receipt:
         """Write everything with the receipt, atomically; return the receipt."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from typing import Any
 
 import attrs
@@ -15,8 +15,8 @@ from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Era
 
 def check_versions(
     changes: Changes,
-    stored_conversation_version: Any,
-    stored_profile_version: Any,
+    stored_conversation_version: Callable[[str], int],
+    stored_profile_version: Callable[[str], int],
 ) -> None:
     """Raise ``ConflictError`` if anything ``changes`` read was written since.
 
@@ -25,10 +25,12 @@ def check_versions(
     for record in changes.conversations:
         stored = stored_conversation_version(record.id)
         if stored != record.version:
-            raise ConflictError(
-                f"conversation {record.id!r} changed since it was read "
-                f"(read version {record.version}, stored {stored}); reload and retry"
-            )
+            raise conversation_conflict(record, stored)
+    check_profile_versions(changes, stored_profile_version)
+
+
+def check_profile_versions(changes: Changes, stored_profile_version: Callable[[str], int]) -> None:
+    """The profile half of ``check_versions``."""
     for profile_id, version in sorted(changes.profile_versions.items()):
         stored = stored_profile_version(profile_id)
         if stored != version:
@@ -36,6 +38,14 @@ def check_versions(
                 f"customer {profile_id!r} changed since it was read "
                 f"(read version {version}, stored {stored}); reload and retry"
             )
+
+
+def conversation_conflict(record: ConversationRecord, stored: int) -> ConflictError:
+    """The error for a conversation written since ``record`` was read."""
+    return ConflictError(
+        f"conversation {record.id!r} changed since it was read "
+        f"(read version {record.version}, stored {stored}); reload and retry"
+    )
 
 
 @attrs.define

@@ -14,7 +14,7 @@ import attrs
 from omnicx import serde
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event
-from omnicx.storage._memory import check_versions
+from omnicx.storage._memory import check_profile_versions, conversation_conflict
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
 
@@ -226,7 +226,7 @@ class SqliteStore:
         # Serialize before the transaction so a bad value never holds the lock.
         conversations = [
             (r.id, r.conversation.customer_id, serde.to_dict(r.conversation.created_at),
-             r.version + 1, self._dump(attrs.evolve(r, version=r.version + 1)))
+             r.version, self._dump(attrs.evolve(r, version=r.version + 1)))
             for r in changes.conversations
         ]  # fmt: skip
         events = [
@@ -235,15 +235,12 @@ class SqliteStore:
         ]
         receipts = [(key, json.dumps(receipt)) for key, receipt in changes.receipts]
         with self._transaction():
-            check_versions(changes, self._conversation_version, self.profile_version)
+            # Each write checks the version it replaces, so no read precedes it.
+            for record, row in zip(changes.conversations, conversations, strict=True):
+                if not self._put_conversation(*row):
+                    raise conversation_conflict(record, self._conversation_version(record.id))
+            check_profile_versions(changes, self.profile_version)
             self._apply_identity(changes.identity)
-            self._db.executemany(
-                "INSERT INTO conversations (id, customer_id, created_at, version, data)"
-                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET"
-                " customer_id = excluded.customer_id, created_at = excluded.created_at,"
-                " version = excluded.version, data = excluded.data",
-                conversations,
-            )
             self._db.executemany(
                 "INSERT INTO thread_refs (ref, conversation_id) VALUES (?, ?)"
                 " ON CONFLICT (ref) DO UPDATE SET conversation_id = excluded.conversation_id",
@@ -322,6 +319,31 @@ class SqliteStore:
             "INSERT OR IGNORE INTO audit (id, actor, customer_id, data) VALUES (?, ?, ?, ?)",
             [(e.id, e.actor, e.customer_id, _to_json(e)) for e in entries],
         )
+
+    def _put_conversation(
+        self, conversation_id: str, customer_id: str, created_at: str, read: int, data: str
+    ) -> bool:
+        # False when the stored version is not the one read (a lost race).
+        if read == 0:
+            return self._changed(
+                "INSERT INTO conversations (id, customer_id, created_at, version, data)"
+                " VALUES (?, ?, ?, 1, ?) ON CONFLICT (id) DO NOTHING",
+                conversation_id, customer_id, created_at, data,
+            )  # fmt: skip
+        # Rewriting an indexed column rewrites its index entry, value
+        # unchanged or not: set customer and start only when they moved.
+        return self._changed(
+            "UPDATE conversations SET version = ?, data = ?"
+            " WHERE id = ? AND version = ? AND customer_id = ? AND created_at = ?",
+            read + 1, data, conversation_id, read, customer_id, created_at,
+        ) or self._changed(
+            "UPDATE conversations SET version = ?, data = ?, customer_id = ?, created_at = ?"
+            " WHERE id = ? AND version = ?",
+            read + 1, data, customer_id, created_at, conversation_id, read,
+        )  # fmt: skip
+
+    def _changed(self, sql: str, *params: Any) -> bool:
+        return bool(self._db.execute(sql, params).rowcount == 1)
 
     def _conversation_version(self, conversation_id: str) -> int:
         found = self._one("SELECT version FROM conversations WHERE id = ?", conversation_id)
