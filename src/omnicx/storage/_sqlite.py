@@ -21,8 +21,12 @@ from omnicx.storage._schema import migrate
 T = TypeVar("T")
 
 
+# One encoder for every column: json.dumps with options builds a new one per call.
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
 def _to_json(value: Any) -> str:
-    return json.dumps(serde.to_dict(value), separators=(",", ":"), ensure_ascii=False)
+    return _encode(serde.to_dict(value))
 
 
 # Decoded values by their exact stored text, least recently used dropped
@@ -230,10 +234,10 @@ class SqliteStore:
             for r in changes.conversations
         ]  # fmt: skip
         events = [
-            (e.id, e.customer_id, e.conversation_id, json.dumps(serde.event_to_dict(e)))
+            (e.id, e.customer_id, e.conversation_id, _encode(serde.event_to_dict(e)))
             for e in changes.events
         ]
-        receipts = [(key, json.dumps(receipt)) for key, receipt in changes.receipts]
+        receipts = [(key, _encode(receipt)) for key, receipt in changes.receipts]
         with self._transaction():
             # Each write checks the version it replaces, so no read precedes it.
             for record, row in zip(changes.conversations, conversations, strict=True):
@@ -258,7 +262,7 @@ class SqliteStore:
 
     def erase(self, erasure: Erasure) -> None:
         """Apply an erasure in one transaction, then purge the WAL of old copies."""
-        events = [(json.dumps(serde.event_to_dict(e)), e.id) for e in erasure.events]
+        events = [(_encode(serde.event_to_dict(e)), e.id) for e in erasure.events]
         ids = list(erasure.customer_ids)
         marks = ",".join("?" * len(ids))
         # Erased data must not outlive the erasure in this process either.
