@@ -16,6 +16,7 @@ import attrs
 from omnicx.routing import _jsonlogic
 from omnicx.routing._conditions import HAVE_RE2, MAX_TEXT, Group, Leaf, Logic, Node
 from omnicx.routing._context import Facts, FieldKind, field_kind, get_field
+from omnicx.routing._jsonlogic_compile import compile_logic
 from omnicx.routing._text import Terms
 
 Pred = Callable[[Facts], bool]
@@ -67,10 +68,21 @@ class _FactsData(_jsonlogic.Lookup):
         return get_field(path)(self.facts)
 
 
+def _resolve(path: str) -> Callable[[Any], Any]:
+    """``_FactsData.lookup(path)`` with the field looked up once, at compile time."""
+    if field_kind(path) is None:
+        return lambda data: None
+    read = get_field(path)
+    return lambda data: read(data.facts)
+
+
 def _logic_pred(logic: Any) -> Pred:
+    run = compile_logic(logic, _resolve)
+    truthy = _jsonlogic.truthy
+
     def pred(facts: Facts) -> bool:
         try:
-            return _jsonlogic.truthy(_jsonlogic.apply(logic, _FactsData(facts)))
+            return truthy(run(_FactsData(facts)))
         except (_jsonlogic.JsonLogicError, TypeError, ValueError, ArithmeticError):
             # A JsonLogic rule that fails on this input (NaN, bad arguments) does not match.
             return False

@@ -15,7 +15,7 @@ from typing import Any
 
 from omnicx.errors import Problem, suggest
 
-__all__ = ["JsonLogicError", "Lookup", "apply", "check", "truthy"]
+__all__ = ["JsonLogicError", "Lookup", "apply", "check", "finish", "truthy"]
 
 
 class JsonLogicError(Exception):
@@ -273,7 +273,7 @@ def apply(logic: Any, data: Any = None) -> Any:
             if truthy(value) is (op == "or"):
                 return value
         return value
-    if op in ("map", "filter", "reduce", "all", "none", "some"):
+    if op in _ITERATE:
         return _iterate(op, args, data)
     if op == "??":
         for arg in args:
@@ -288,7 +288,11 @@ def apply(logic: Any, data: Any = None) -> Any:
             except JsonLogicError:
                 continue
         return apply(args[-1], data) if args else None
-    values = [apply(a, data) for a in args]
+    return finish(op, [apply(a, data) for a in args], data)
+
+
+def finish(op: Any, values: list[Any], data: Any) -> Any:
+    """Apply an operator that takes its arguments evaluated: ``var``, ``in``, ``+``..."""
     if op == "var":
         return _var(data, *(values[:2] or [None]))
     if op == "val" or op == "exists":
@@ -307,28 +311,6 @@ def apply(logic: Any, data: Any = None) -> Any:
     return simple(*values)
 
 
-_LIST_ONLY = frozenset(
-    (
-        "if",
-        "?:",
-        "and",
-        "or",
-        "map",
-        "filter",
-        "reduce",
-        "all",
-        "some",
-        "none",
-        "==",
-        "!=",
-        "===",
-        "!==",
-        "<",
-        "<=",
-        ">",
-        ">=",
-    )
-)
 _PAIRS: Mapping[str, Callable[[Any, Any], bool]] = {
     "==": _loose_eq,
     "!=": lambda a, b: not _loose_eq(a, b),
@@ -340,6 +322,9 @@ _PAIRS: Mapping[str, Callable[[Any, Any], bool]] = {
     ">=": lambda a, b: _less(b, a, True),
 }
 _CHAINED = frozenset(_PAIRS)
+_ITERATE = frozenset(("map", "filter", "reduce", "all", "none", "some"))
+# Operators whose arguments must be an array: ``{"map": 5}`` is malformed.
+_LIST_ONLY = frozenset(("if", "?:", "and", "or", *_ITERATE, *_PAIRS))
 
 
 def _chain(op: str, args: Sequence[Any], data: Any) -> bool:
