@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -189,3 +190,20 @@ def test_datetime_objects_are_accepted_when_aware() -> None:
     when = datetime(2026, 1, 1, tzinfo=UTC)
     wire = {"id": "c", "customer_id": "p", "channel": "sms", "created_at": when}
     assert serde.from_dict(Conversation, wire).created_at == when
+
+
+@given(
+    st.datetimes(
+        timezones=st.sampled_from([UTC, ZoneInfo("Europe/London"), ZoneInfo("Asia/Kolkata")])
+    ),
+    st.sampled_from([UTC, ZoneInfo("America/New_York"), ZoneInfo("Australia/Lord_Howe")]),
+)
+def test_an_instant_formats_the_same_whichever_zone_came_first(
+    moment: datetime, other: ZoneInfo
+) -> None:
+    """Formatted instants are remembered; the same instant seen in another zone, even
+    first, gives the same UTC string, and that string parses back to the instant."""
+    expected = moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    assert serde.to_dict(moment.astimezone(other)) == expected
+    assert serde.to_dict(moment) == expected
+    assert serde.from_dict(datetime, expected) == moment

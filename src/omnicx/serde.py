@@ -16,6 +16,7 @@ edge. The wire format:
 from __future__ import annotations
 
 import enum
+import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -93,6 +94,10 @@ def _structure_datetime(value: Any, _type: Any) -> datetime:
     return parsed
 
 
+# Records repeat the same instants (a message's time is in its event, its
+# conversation and its receipt): each is formatted once while it stays recent.
+# Equal aware datetimes are the same instant, so they share one UTC string.
+@functools.lru_cache(maxsize=4096)
 def _unstructure_datetime(value: datetime) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
