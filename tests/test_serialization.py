@@ -194,7 +194,9 @@ def test_datetime_objects_are_accepted_when_aware() -> None:
 
 @given(
     st.datetimes(
-        timezones=st.sampled_from([UTC, ZoneInfo("Europe/London"), ZoneInfo("Asia/Kolkata")])
+        min_value=datetime(1900, 1, 1),
+        max_value=datetime(2200, 1, 1),
+        timezones=st.sampled_from([UTC, ZoneInfo("Europe/London"), ZoneInfo("Asia/Kolkata")]),
     ),
     st.sampled_from([UTC, ZoneInfo("America/New_York"), ZoneInfo("Australia/Lord_Howe")]),
 )
