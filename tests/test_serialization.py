@@ -208,4 +208,4 @@ def test_an_instant_formats_the_same_whichever_zone_came_first(
     expected = moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
     assert serde.to_dict(moment.astimezone(other)) == expected
     assert serde.to_dict(moment) == expected
-    assert serde.from_dict(datetime, expected) == moment
+    assert serde.from_dict(datetime, expected).timestamp() == moment.timestamp()
