@@ -8,6 +8,10 @@ it was sent), as in live ingestion. SQLite writes a WAL file in a temporary
 directory. ``--profile`` prints the top functions by own time (cProfile) for
 the in-memory run.
 
+The SQLite line also reports the store's floor: the exact statements the run
+issued, replayed on a fresh file with no pipeline work in between, so the
+share of SQLite itself in each message is measured, not guessed.
+
     benchmarks/run pipeline            # full size
     benchmarks/run pipeline --quick    # a few seconds
     benchmarks/run pipeline --profile  # where the time goes
@@ -22,6 +26,7 @@ import json
 import os
 import pstats
 import resource
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -43,6 +48,51 @@ TARGETS = {"memory": 20_000, "sqlite": 3_000}
 def _pin_one_core() -> None:
     if hasattr(os, "sched_setaffinity"):
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
+
+
+class _Recorder:
+    """A connection stand-in that records every statement it forwards."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.log: list[tuple[str, str, object]] = []
+
+    def execute(self, sql: str, params: object = ()) -> sqlite3.Cursor:
+        self.log.append(("one", sql, tuple(params)))  # type: ignore[arg-type]
+        return self.connection.execute(sql, params)  # type: ignore[arg-type]
+
+    def executemany(self, sql: str, rows: object) -> sqlite3.Cursor:
+        rows = [tuple(row) for row in rows]  # type: ignore[attr-defined]
+        self.log.append(("many", sql, rows))
+        return self.connection.executemany(sql, rows)
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def sql_floor(n: int, with_sla: bool, folder: Path) -> float:
+    """CPU seconds per message of the SQL a run issues, replayed alone on a fresh file."""
+    events = inbound(n)
+    store = SqliteStore(folder / "recorded.db")
+    recorder = _Recorder(store._db)
+    store._db = recorder  # type: ignore[assignment]
+    clock = FixedClock(events[0].message.sent_at)
+    desk = Desk(store=store, clock=clock, rules=rules(), sla=sla() if with_sla else None)
+    for event in events:
+        clock.set(event.message.sent_at + timedelta(seconds=3))
+        desk.receive(event)
+    store.close()
+    replay = SqliteStore(folder / "replayed.db")
+    db = replay._db
+    cpu = time.process_time()
+    for kind, sql, params in recorder.log:
+        if kind == "many":
+            db.executemany(sql, params)  # type: ignore[arg-type]
+        else:
+            db.execute(sql, params).fetchall()  # type: ignore[arg-type]
+    cpu = time.process_time() - cpu
+    replay.close()
+    return cpu / n
 
 
 def run(store_name: str, n: int, profile: bool, with_sla: bool) -> dict[str, object]:
@@ -72,6 +122,7 @@ def run(store_name: str, n: int, profile: bool, with_sla: bool) -> dict[str, obj
         elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
         if isinstance(store, SqliteStore):
             store.close()
+        floor = sql_floor(n, with_sla, Path(folder)) if store_name == "sqlite" else None
     latencies.sort()
     result: dict[str, object] = {
         "store": store_name,
@@ -83,6 +134,7 @@ def run(store_name: str, n: int, profile: bool, with_sla: bool) -> dict[str, obj
         "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
         "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
         "conversations": len(conversations),
+        "sql_floor_us": None if floor is None else floor * 1e6,
     }
     if profiler is not None:
         out = io.StringIO()
@@ -123,6 +175,11 @@ def main() -> None:
             f"p99 {r['p99_ms']:7.2f} ms  peak RSS {r['rss_mib']:6,.0f} MiB  "
             f"{r['conversations']:,} conversations  ({verdict} target {TARGETS[store]:,}/s)"
         )
+        if r["sql_floor_us"] is not None:
+            print(
+                f"          its SQL alone, replayed without the pipeline: {r['sql_floor_us']:.0f} µs "
+                f"CPU per message (a ceiling of {1e6 / r['sql_floor_us']:,.0f} msg/s)"
+            )
         if "profile" in r:
             print(r["profile"])
 
