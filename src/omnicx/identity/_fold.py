@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -108,6 +109,32 @@ def fold_observation(profile: Profile, observation: Observation) -> Profile:
     profile already saw a later observation (an attribute is a snapshot of
     its source, so folding the same observation twice changes nothing).
     """
+    identifiers = union_identifiers(profile.identifiers, observation.identifiers)
+    return _folded(profile, observation, identifiers)
+
+
+def fold_held(profile: Profile, observation: Observation) -> Profile:
+    """:func:`fold_observation` when the profile already holds every identifier.
+
+    "Holds" means the same key, verified if the observation's is: the
+    identifiers then stay as they are, and are not unioned again when they
+    are already in canonical order (sorted by key, one per key).
+    """
+    held = profile.identifiers
+    if not _canonical(held):
+        held = union_identifiers(held, observation.identifiers)
+    return _folded(profile, observation, held)
+
+
+def _canonical(identifiers: tuple[Identifier, ...]) -> bool:
+    # What union_identifiers returns: strictly increasing keys.
+    keys = [identifier.key for identifier in identifiers]
+    return all(a < b for a, b in itertools.pairwise(keys))
+
+
+def _folded(
+    profile: Profile, observation: Observation, identifiers: tuple[Identifier, ...]
+) -> Profile:
     attributes = dict(profile.attributes)
     latest = observation.at >= profile.last_seen_at
     for name, value in observation.attributes.items():
@@ -117,16 +144,25 @@ def fold_observation(profile: Profile, observation: Observation) -> Profile:
         elif latest or name not in attributes:
             attributes[name] = value
     seen = profile.observation_ids
-    return attrs.evolve(
-        profile,
+    # Every Profile field, built directly: attrs.evolve costs more than the fold.
+    return Profile(
+        id=profile.id,
         created_at=min(profile.created_at, observation.at),
         last_seen_at=max(profile.last_seen_at, observation.at),
-        identifiers=union_identifiers(profile.identifiers, observation.identifiers),
-        names=_union(profile.names, [observation.name] if observation.name else []),
-        addresses=_union(profile.addresses, [observation.address] if observation.address else []),
+        identifiers=identifiers,
+        names=_with(profile.names, observation.name),
+        addresses=_with(profile.addresses, observation.address),
         attributes=attributes,
         observation_ids=seen if observation.id in seen else (*seen, observation.id),
+        merge_ids=profile.merge_ids,
+        merged_into=profile.merged_into,
     )
+
+
+def _with(items: tuple[str, ...], item: str | None) -> tuple[str, ...]:
+    """``items`` with ``item`` appended if given and new (``_union`` of one item)."""
+    items = tuple(items)
+    return (*items, item) if item and item not in items else items
 
 
 def merge_profiles(

@@ -7,6 +7,7 @@ import attrs
 from omnicx.identity._fold import (
     DEFAULT_RULES,
     MergeRules,
+    fold_held,
     fold_observation,
     new_profile,
     union_identifiers,
@@ -23,6 +24,7 @@ from omnicx.identity._guards import (
     too_many_names,
 )
 from omnicx.identity._records import (
+    ChangeSet,
     Conflict,
     MergeRecord,
     Observation,
@@ -30,6 +32,7 @@ from omnicx.identity._records import (
     Profile,
     Resolution,
 )
+from omnicx.identity._returning import returning_profile
 from omnicx.identity._store import IdentityStore
 from omnicx.identity._txn import Txn
 from omnicx.model import Identifier
@@ -91,6 +94,23 @@ def resolve(
     seen = store.observation(observation.id)
     if seen is not None:
         return Resolution(customer_id=current_profile(store, seen[1]).id, outcome=Outcome.MATCHED)
+    returning = returning_profile(store, observation, policy)
+    if returning is None:
+        return resolve_general(store, observation, policy=policy, rules=rules)
+    # Nothing new: the general way would write every link back as it was.
+    target = fold_held(returning, observation)
+    store.apply(ChangeSet(profiles=(target,), observations=((observation, target.id),)))
+    return Resolution(customer_id=target.id, outcome=Outcome.MATCHED)
+
+
+def resolve_general(
+    store: IdentityStore,
+    observation: Observation,
+    *,
+    policy: IdentityPolicy = DEFAULT_POLICY,
+    rules: MergeRules = DEFAULT_RULES,
+) -> Resolution:
+    """``resolve`` for an observation not seen before, without the returning-customer shortcut."""
     txn = Txn(store)
     identifiers = union_identifiers(observation.identifiers)
     evidence = _evidence(txn, identifiers, observation.name, policy)

@@ -115,6 +115,11 @@ class IdentityPolicy:
     unique_kinds: frozenset[str] = frozenset({"external"})
     verified_email_guards_weaker_links: bool = True
     _blocked: re.Pattern[str] = attrs.field(init=False, repr=False, eq=False)
+    # intrinsic_shared_reason per (kind, value): the incremental graph asks
+    # about the same few identifiers on every message of a customer.
+    _reasons: dict[tuple[IdentifierKind, str], SharedReason | None] = attrs.field(
+        init=False, repr=False, eq=False, factory=dict
+    )
 
     def __attrs_post_init__(self) -> None:
         joined = "|".join(f"(?:{p})" for p in self.blocked_values) or r"(?!)"
@@ -185,7 +190,17 @@ def intrinsic_shared_reason(
     identifier: Identifier, policy: IdentityPolicy = DEFAULT_POLICY
 ) -> SharedReason | None:
     """Return why the identifier can never link by its value alone, or None."""
-    return value_shared_reason(identifier.kind, identifier.value, policy)
+    memo = policy._reasons
+    key = (identifier.kind, identifier.value)
+    if key in memo:
+        return memo[key]
+    if len(memo) >= _MEMO_LIMIT:
+        memo.clear()  # bounded: a long-running host meets ever new values
+    reason = memo[key] = value_shared_reason(identifier.kind, identifier.value, policy)
+    return reason
+
+
+_MEMO_LIMIT = 4096
 
 
 def value_shared_reason(

@@ -50,10 +50,15 @@ class Txn:
             self.profiles[profile.id] = profile
 
     def put_link(self, link: Link, policy: IdentityPolicy, *, crowded: SharedReason) -> None:
-        """Store a link, marking it shared when more live profiles hold it than allowed."""
+        """Store a link, marking it shared when more live profiles hold it than allowed.
+
+        A link equal to the one already there is not written again.
+        """
         if link.shared is None and len(link.profile_ids) > policy.max_profiles_per_identifier:
             link = attrs.evolve(link, shared=crowded)
         before = self.store.link(link.key)
+        if link == self.links.get(link.key, before):
+            return  # unchanged: writing it back would only cost the store a write
         newly = link.shared is not None and (before is None or before.shared is None)
         if newly and link.key not in self.newly_shared:
             self.newly_shared.append(link.key)
