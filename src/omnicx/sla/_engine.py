@@ -31,11 +31,11 @@ from omnicx.sla._clock import (
     Escalate,
     PolicyApplied,
     SlaReport,
-    TargetStatus,
 )
-from omnicx.sla._fold import Step, updated
-from omnicx.sla._plan import Threshold, ThresholdPlanner, calendar_of
+from omnicx.sla._fold import Step, banked, idle, updated
+from omnicx.sla._plan import Threshold, ThresholdPlanner
 from omnicx.sla._policy import REPLY_METRICS, ConversationFacts, Metric, Policy
+from omnicx.sla._report import report_of
 
 K = ClockEventKind
 _DONE = (Status.SOLVED, Status.CLOSED)
@@ -113,7 +113,7 @@ class SlaEngine:
     # -- clock arithmetic -------------------------------------------------
 
     def _calendar(self, state: SlaState, metric: Metric) -> Calendar:
-        return calendar_of(state.policy, state.facts.priority, metric)
+        return self._planner.template(state.policy, state.facts.priority, metric).calendar
 
     def _pending(self, state: SlaState, clock: Clock) -> list[Threshold]:
         return self._planner.pending(state.policy, state.facts.priority, clock)
@@ -123,10 +123,11 @@ class SlaEngine:
     ) -> tuple[SlaState, list[Effect]]:
         # The calendar-free bound settles most calls; the exact instants are
         # computed only when something may be due.
-        bound = self._planner.bound(state.clocks, state.policy, state.facts.priority)
+        outlook = self._planner.outlook(state.clocks, state.policy, state.facts.priority)
+        bound = outlook.bound
         if bound is None or bound > now or (strict and bound == now):
             return state, []
-        earliest = self._earliest_pending(state)
+        earliest = self._planner.earliest(outlook)
         if earliest is None or earliest > now or (strict and earliest == now):
             return state, []
         due = [
@@ -181,9 +182,10 @@ class SlaEngine:
             since = clock.running_since
             if since is not None and since < at:
                 spent = self._calendar(state, clock.metric).seconds_between(since, at)
-                clock = attrs.evolve(clock, elapsed=clock.elapsed + spent, running_since=at)
+                clock = banked(clock, clock.elapsed + spent, at)
             clocks.append(clock)
-        return attrs.evolve(state, clocks=tuple(clocks))
+        new = _same_or_new(state.clocks, clocks)
+        return state if new is state.clocks else attrs.evolve(state, clocks=new)
 
     # -- events ----------------------------------------------------------
 
@@ -197,21 +199,44 @@ class SlaEngine:
         the target instant counts as achieved.
         """
         at = event.at if state.time is None or event.at >= state.time else state.time
-        state, effects = self._advance(state, at, strict=True)
         before, previous = state.facts, state.policy
         facts = updated(before, event)
         # Selection is a function of the facts: unchanged facts, same policy.
         policy = previous if facts is before and state.created else self.select(facts)
+        if (
+            policy is previous
+            and facts.priority is before.priority
+            and state.created
+            and not self.breach_on_reply
+            and idle(event, state.facts.status, state.first_reply_started, state.clocks)
+        ):
+            # No clock starts, stops or changes calendar: what was due before
+            # the event and what falls due up to ``now`` are one run of time.
+            state, effects = self._advance(state, max(now, at))
+            return SlaState(
+                facts=facts,
+                policy=policy,
+                applied=state.applied,
+                clocks=state.clocks,
+                time=at,
+                created=True,
+                first_reply_started=state.first_reply_started,
+                reopens=state.reopens,
+            ), tuple(effects)
+        state, effects = self._advance(state, at, strict=True)
         if policy is not previous or facts.priority is not before.priority:
             # Bank running time in the old calendar: the change only
             # affects time after it.
             state = self._close(state, at)
 
+        template = self._planner.template
+
         def bank(clock: Clock) -> int:
             since = clock.running_since
             if since is None:
                 return 0
-            return calendar_of(policy, facts.priority, clock.metric).seconds_between(since, at)
+            calendar = template(policy, facts.priority, clock.metric).calendar
+            return calendar.seconds_between(since, at)
 
         step = Step(list(state.clocks), effects, at, bank)
         applied = state.applied
@@ -334,41 +359,15 @@ class SlaEngine:
         return self._earliest_pending(state)
 
     def _earliest_pending(self, state: SlaState) -> datetime | None:
-        return self._planner.earliest(state.clocks, state.policy, state.facts.priority)
+        outlook = self._planner.outlook(state.clocks, state.policy, state.facts.priority)
+        return self._planner.earliest(outlook)
 
     def report(self, state: SlaState, now: datetime) -> SlaReport:
         """Every clock's state, due instant and remaining time at ``now``."""
         state, _ = self._advance(state, now)
-        targets = []
-        for clock in state.clocks:
-            if clock.cancelled_at is not None:
-                continue
-            policy = state.policy
-            target = policy.target(clock.metric, state.facts.priority) if policy else None
-            calendar = self._calendar(state, clock.metric)
-            since = clock.running_since
-            elapsed = clock.elapsed + (calendar.seconds_between(since, now) if since else 0)
-            due = clock.breached_at
-            if due is None and since is not None and target is not None:
-                due = self._planner.due(calendar, since, max(0, target.seconds - clock.elapsed))
-            targets.append(
-                TargetStatus(
-                    metric=clock.metric,
-                    occurrence=clock.occurrence,
-                    state=clock.state,
-                    target=target,
-                    elapsed=elapsed,
-                    remaining=None if target is None else target.seconds - elapsed,
-                    due=due,
-                    policy=policy.name if policy else None,
-                )
-            )
-        return SlaReport(
-            now=now,
-            targets=tuple(targets),
-            next_deadline=self._earliest_pending(state),
-            policy=state.applied[-1] if state.applied else None,
-        )
+        outlook = self._planner.outlook(state.clocks, state.policy, state.facts.priority)
+        applied = state.applied[-1] if state.applied else None
+        return report_of(self._planner, outlook, applied, now)
 
     def replay(
         self, events: Iterable[Event], now: datetime, customer: Mapping[str, Any] | None = None

@@ -16,21 +16,13 @@ import attrs
 from omnicx.model import Priority
 from omnicx.sla._calendar import ALWAYS_OPEN, Calendar
 from omnicx.sla._clock import Clock
-from omnicx.sla._policy import REPLY_METRICS, Metric, Policy
+from omnicx.sla._policy import REPLY_METRICS, Metric, Policy, Target
 
 # Entries per memo before it starts over: bounded memory, quickly warm again.
 _CACHE_LIMIT = 20_000
 
 Threshold = tuple[datetime, int, str, int]
 """(instant, order, key, percent) of a threshold not yet emitted."""
-
-
-def calendar_of(policy: Policy | None, priority: Priority, metric: Metric) -> Calendar:
-    """The calendar a metric's clock counts in under ``policy`` at ``priority``."""
-    if policy is None:
-        return ALWAYS_OPEN
-    target = policy.target(metric, priority)
-    return policy.calendar_for(target) if target else policy.calendar
 
 
 def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
@@ -43,6 +35,53 @@ def _ceil_percent(seconds: int, percent: int) -> int:
     return -(-seconds * percent // 100)
 
 
+@attrs.frozen
+class Template:
+    """What a policy sets for one metric at one priority, worked out once.
+
+    ``steps`` are the thresholds in emission order as ``(seconds, order,
+    key, percent)``: the open seconds at which each fires, counted from the
+    clock's activation.
+    """
+
+    policy: Policy | None
+    target: Target | None
+    calendar: Calendar
+    steps: tuple[tuple[int, int, str, int], ...]
+
+
+_NO_POLICY = Template(policy=None, target=None, calendar=ALWAYS_OPEN, steps=())
+
+
+def make_template(
+    policy: Policy | None, priority: Priority, metric: Metric, *, breach_on_reply: bool
+) -> Template:
+    """The template of ``metric`` at ``priority`` under ``policy``, computed plainly."""
+    if policy is None:
+        return _NO_POLICY
+    target = policy.target(metric, priority)
+    if target is None:
+        return Template(policy=policy, target=None, calendar=policy.calendar, steps=())
+    late_only = breach_on_reply and metric in REPLY_METRICS
+    steps = [] if late_only else [("breach", 100)]
+    if target.warn_percent:
+        steps.insert(0, ("warn", target.warn_percent))
+    steps += [
+        (f"escalate:{i}", e.percent)
+        for i, e in enumerate(policy.escalations)
+        if not e.metrics or metric in e.metrics
+    ]
+    return Template(
+        policy=policy,
+        target=target,
+        calendar=policy.calendar_for(target),
+        steps=tuple(
+            (_ceil_percent(target.seconds, percent), order, key, percent)
+            for order, (key, percent) in enumerate(steps)
+        ),
+    )
+
+
 @attrs.define
 class _Plan:
     # One clock's thresholds not yet emitted, as open seconds left from
@@ -53,17 +92,27 @@ class _Plan:
     steps: list[tuple[int, int, str, int]]
     bound: datetime | None
     pending: list[Threshold] | None = None
+    first: datetime | None = None
+    first_known: bool = False
 
 
 @attrs.define
-class _Outlook:
-    # A clock tuple's earliest threshold: a cheap lower bound, and the exact
-    # instant once asked for.
+class Outlook:
+    """A clock tuple under one policy and priority: its plans and earliest threshold.
+
+    ``bound`` is a lower bound on every pending threshold that needs no
+    calendar (None: nothing pending); the exact earliest instant is worked
+    out once asked for. ``rows`` is room for a report's per-clock parts.
+    """
+
     clocks: tuple[Clock, ...]
     policy: Policy | None
+    priority: Priority
+    plans: list[_Plan]
     bound: datetime | None
     exact: datetime | None = None
     exact_known: bool = False
+    rows: list[Any] | None = None
 
 
 @attrs.define
@@ -78,10 +127,24 @@ class ThresholdPlanner:
     _due_memo: dict[tuple[int, datetime, int], tuple[Calendar, datetime]] = attrs.field(
         factory=dict, init=False, repr=False
     )
-    _plans: dict[tuple[int, int, int], _Plan] = attrs.field(factory=dict, init=False, repr=False)
-    _outlooks: dict[tuple[int, int, int], _Outlook] = attrs.field(
+    _templates: dict[tuple[int, int, int], Template] = attrs.field(
         factory=dict, init=False, repr=False
     )
+    _plans: dict[tuple[int, int, int], _Plan] = attrs.field(factory=dict, init=False, repr=False)
+    _outlooks: dict[tuple[int, int, int], Outlook] = attrs.field(
+        factory=dict, init=False, repr=False
+    )
+
+    def template(self, policy: Policy | None, priority: Priority, metric: Metric) -> Template:
+        """``make_template``, remembered per policy object, priority and metric."""
+        # Enum members are singletons: id() hashes faster than the member.
+        key = (id(policy), id(priority), id(metric))
+        found = self._templates.get(key)
+        if found is not None and found.policy is policy:
+            return found
+        found = make_template(policy, priority, metric, breach_on_reply=self.breach_on_reply)
+        _remember(self._templates, key, found)
+        return found
 
     def due(self, calendar: Calendar, since: datetime, seconds: int) -> datetime:
         """``calendar.add(since, seconds)``, remembered."""
@@ -107,40 +170,48 @@ class ThresholdPlanner:
             ]
         return plan.pending
 
-    def bound(
+    def outlook(
         self, clocks: tuple[Clock, ...], policy: Policy | None, priority: Priority
-    ) -> datetime | None:
-        """No pending threshold of ``clocks`` falls before this (None: none pending)."""
-        return self._outlook(clocks, policy, priority).bound
-
-    def earliest(
-        self, clocks: tuple[Clock, ...], policy: Policy | None, priority: Priority
-    ) -> datetime | None:
-        """The earliest pending threshold instant of ``clocks`` (None: none pending)."""
-        outlook = self._outlook(clocks, policy, priority)
-        if not outlook.exact_known:
-            instants = [p[0] for c in clocks for p in self.pending(policy, priority, c)]
-            outlook.exact = min(instants, default=None)
-            outlook.exact_known = True
-        return outlook.exact
-
-    def _outlook(
-        self, clocks: tuple[Clock, ...], policy: Policy | None, priority: Priority
-    ) -> _Outlook:
+    ) -> Outlook:
+        """What ``clocks`` have pending under ``policy`` at ``priority``, remembered."""
         key = (id(clocks), id(policy), id(priority))
         outlook = self._outlooks.get(key)
         if outlook is not None and outlook.clocks is clocks and outlook.policy is policy:
             return outlook
-        plans = (self._plan(policy, priority, c) for c in clocks)
-        bounds = [p.bound for p in plans if p is not None and p.bound is not None]
-        outlook = _Outlook(clocks=clocks, policy=policy, bound=min(bounds, default=None))
+        plans = [p for p in (self._plan(policy, priority, c) for c in clocks) if p is not None]
+        bounds = [p.bound for p in plans if p.bound is not None]
+        outlook = Outlook(
+            clocks=clocks,
+            policy=policy,
+            priority=priority,
+            plans=plans,
+            bound=min(bounds, default=None),
+        )
         _remember(self._outlooks, key, outlook)
         return outlook
+
+    def earliest(self, outlook: Outlook) -> datetime | None:
+        """The earliest pending threshold instant of the outlook's clocks (None: none)."""
+        if not outlook.exact_known:
+            instants = [self._first(p) for p in outlook.plans if p.steps]
+            outlook.exact = min(instants, default=None)
+            outlook.exact_known = True
+        return outlook.exact
+
+    def _first(self, plan: _Plan) -> datetime:
+        # ``add`` never decreases as the seconds grow, so a clock's earliest
+        # threshold is the one with the fewest open seconds left.
+        if not plan.first_known:
+            since = plan.clock.running_since
+            assert since is not None
+            plan.first = self.due(plan.calendar, since, min(s[0] for s in plan.steps))
+            plan.first_known = True
+        assert plan.first is not None
+        return plan.first
 
     def _plan(self, policy: Policy | None, priority: Priority, clock: Clock) -> _Plan | None:
         if policy is None or clock.running_since is None or not clock.is_open:
             return None
-        # Enum members are singletons: id() hashes faster than the member.
         key = (id(clock), id(policy), id(priority))
         plan = self._plans.get(key)
         if plan is not None and plan.clock is clock and plan.policy is policy:
@@ -152,22 +223,12 @@ class ThresholdPlanner:
     def _make_plan(self, policy: Policy, priority: Priority, clock: Clock) -> _Plan:
         since = clock.running_since
         assert since is not None
-        target = policy.target(clock.metric, priority)
-        if target is None:
-            return _Plan(clock=clock, policy=policy, calendar=ALWAYS_OPEN, steps=[], bound=None)
-        late_only = self.breach_on_reply and clock.metric in REPLY_METRICS
-        steps = [] if late_only else [("breach", 100)]
-        if target.warn_percent:
-            steps.insert(0, ("warn", target.warn_percent))
-        steps += [
-            (f"escalate:{i}", e.percent)
-            for i, e in enumerate(policy.escalations)
-            if not e.metrics or clock.metric in e.metrics
-        ]
+        template = self.template(policy, priority, clock.metric)
+        elapsed, fired = clock.elapsed, clock.fired
         planned = [
-            (max(0, _ceil_percent(target.seconds, percent) - clock.elapsed), order, key, percent)
-            for order, (key, percent) in enumerate(steps)
-            if key not in clock.fired
+            (max(0, seconds - elapsed), order, key, percent)
+            for seconds, order, key, percent in template.steps
+            if key not in fired
         ]
         # Open seconds never outrun elapsed seconds, so no threshold falls
         # before since + its open seconds left: a bound without the calendar.
@@ -175,5 +236,6 @@ class ThresholdPlanner:
         bound = None
         if planned:
             bound = since.astimezone(UTC) + timedelta(seconds=min(p[0] for p in planned))
-        calendar = policy.calendar_for(target)
-        return _Plan(clock=clock, policy=policy, calendar=calendar, steps=planned, bound=bound)
+        return _Plan(
+            clock=clock, policy=policy, calendar=template.calendar, steps=planned, bound=bound
+        )

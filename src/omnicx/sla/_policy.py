@@ -109,14 +109,17 @@ class Match:
 
     def __call__(self, facts: ConversationFacts, /) -> bool:
         """True when every given field matches ``facts``."""
-        checks = (
-            self.channel is None or facts.channel in self.channel,
-            self.priority is None or facts.priority in self.priority,
-            self.queue is None or facts.queue in self.queue,
-            self.tags <= facts.tags,
-            all(facts.customer.get(k) in v for k, v in self.customer.items()),
-        )
-        return all(checks)
+        # The first failing field settles it: selection runs on every fact change.
+        if self.channel is not None and facts.channel not in self.channel:
+            return False
+        if self.priority is not None and facts.priority not in self.priority:
+            return False
+        if self.queue is not None and facts.queue not in self.queue:
+            return False
+        if self.tags and not self.tags <= facts.tags:
+            return False
+        customer = facts.customer
+        return all(customer.get(k) in v for k, v in self.customer.items())
 
 
 @attrs.frozen(kw_only=True)

@@ -1,0 +1,369 @@
+"""The engine's memos and fast paths give exactly what the plain computation gives."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from unittest import mock
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+import omnicx.sla._engine as engine_module
+import omnicx.sla._plan as plan_module
+from omnicx.model import Assigned, AuthorKind, Channel, Event, Priority, Status
+from omnicx.sla import (
+    ALWAYS_OPEN,
+    Clock,
+    ConversationFacts,
+    Escalation,
+    Match,
+    Metric,
+    Policy,
+    SlaEngine,
+    SlaReport,
+    SlaState,
+    Target,
+    TargetStatus,
+    load_calendar,
+)
+from omnicx.sla._fold import banked, updated
+from omnicx.sla._plan import make_template
+
+from ._timeline import agent, at, customer, message, priority, status, tags
+
+OFFICE = load_calendar(
+    {
+        "timezone": "Europe/London",
+        "hours": {d: ["09:00-17:30"] for d in ("mon", "tue", "wed", "thu", "fri")},
+        "holidays": ["2026-11-25"],
+    }
+)
+LADDER = (
+    Escalation(percent=50, action="nudge", metrics=frozenset({Metric.FIRST_REPLY})),
+    Escalation(percent=100, action="lead"),
+    Escalation(percent=150, action="manager"),
+)
+
+
+def targets(hours: float, business: bool = True) -> dict[Metric, dict[Priority, Target]]:
+    return {
+        m: {
+            p: Target(seconds=int(hours * 3600) // (p.rank + 1), business=business, warn_percent=75)
+            for p in Priority
+            if p is not Priority.LOW or m is not Metric.NEXT_REPLY
+        }
+        for m in Metric
+        if m is not Metric.PAUSABLE_UPDATE
+    }
+
+
+POLICIES = (
+    Policy(
+        name="billing",
+        when=Match(queue=["billing"], priority=[Priority.HIGH, Priority.URGENT]),
+        targets=targets(2),
+        calendar=OFFICE,
+        escalations=LADDER,
+    ),
+    Policy(
+        name="refund",
+        when=Match(tags=["refund"]),
+        targets=targets(6, business=False),
+        calendar=OFFICE,
+    ),
+    Policy(name="vip", when=Match(customer={"vip": {True}}), targets=targets(4), calendar=OFFICE),
+)
+DEFAULT = Policy(name="standard", targets=targets(8), calendar=OFFICE, escalations=LADDER)
+
+
+def engine(**options: bool) -> SlaEngine:
+    """A fresh engine: empty memos."""
+    return SlaEngine(policies=POLICIES, default=DEFAULT, **options)
+
+
+def assigned(minute: float, queue: str | None) -> Assigned:
+    return Assigned(id=f"a{minute}", at=at(minute), customer_id="c1", assignee="ag", queue=queue)
+
+
+def untagged(minute: float, *removed: str) -> Event:
+    return attrs.evolve(tags(minute), id=f"u{minute}", removed=frozenset(removed))
+
+
+STEPS = st.sampled_from(
+    [
+        # Messages are drawn more often than each other kind of event.
+        *[customer, agent] * 4,
+        lambda m: agent(m, public=False),
+        lambda m: message(m, AuthorKind.BOT),
+        *[lambda m, s=s: status(m, s) for s in Status],
+        *[lambda m, p=p: priority(m, p) for p in Priority],
+        *[lambda m, q=q: assigned(m, q) for q in ("billing", "sales", None)],
+        lambda m: tags(m, "refund"),
+        lambda m: untagged(m, "refund"),
+    ]
+)
+
+
+@st.composite
+def timelines(draw: st.DrawFn) -> list[Event]:
+    """A conversation with bursts at one instant, as routing emits them."""
+    minute = 0
+    events: list[Event] = [customer(0)]
+    for make in draw(st.lists(STEPS, max_size=20)):
+        minute += draw(st.sampled_from([0, 0, 1, 45, 600, 3000]))
+        events.append(make(minute))
+    return events
+
+
+def nows(events: list[Event], data: st.DataObject) -> list[datetime]:
+    """A 'now' for each event, before the next event (the host's contract)."""
+    result = []
+    for event, following in zip(events, [*events[1:], None], strict=True):
+        limit = following.at if following else event.at + timedelta(days=5)
+        span = int((limit - event.at).total_seconds())
+        result.append(event.at + timedelta(seconds=data.draw(st.integers(0, max(0, span - 1)))))
+    return result
+
+
+def plain_report(engine: SlaEngine, state: SlaState, now: datetime) -> SlaReport:
+    """The report worked out clock by clock from the policy, with no memo: the oracle."""
+    state, _ = engine.advance(state, now)
+    policy, level = state.policy, state.facts.priority
+    lines, instants = [], []
+    for clock in state.clocks:
+        target = policy.target(clock.metric, level) if policy else None
+        calendar = ALWAYS_OPEN if policy is None else policy.calendar
+        if policy is not None and target is not None:
+            calendar = policy.calendar_for(target)
+        since = clock.running_since
+        elapsed = clock.elapsed + (calendar.seconds_between(since, now) if since else 0)
+        due = clock.breached_at
+        if due is None and since is not None and target is not None:
+            due = calendar.add(since, max(0, target.seconds - clock.elapsed))
+        if since is not None and clock.is_open and target is not None:
+            template = make_template(
+                policy, level, clock.metric, breach_on_reply=engine.breach_on_reply
+            )
+            instants += [
+                calendar.add(since, max(0, seconds - clock.elapsed))
+                for seconds, _, key, _ in template.steps
+                if key not in clock.fired
+            ]
+        if clock.cancelled_at is None:
+            lines.append(
+                TargetStatus(
+                    metric=clock.metric,
+                    occurrence=clock.occurrence,
+                    state=clock.state,
+                    target=target,
+                    elapsed=elapsed,
+                    remaining=None if target is None else target.seconds - elapsed,
+                    due=due,
+                    policy=policy.name if policy else None,
+                )
+            )
+    return SlaReport(
+        now=now,
+        targets=tuple(lines),
+        next_deadline=min(instants, default=None),
+        policy=state.applied[-1] if state.applied else None,
+    )
+
+
+def fold(make: object, events: list[Event], times: list[datetime]) -> list[object]:
+    """Every output of the desk's calls (apply, advance, report) on a fresh or shared engine."""
+    get = make if callable(make) else (lambda: make)
+    outputs: list[object] = []
+    state = get().start({"vip": True})
+    for event, now in zip(events, times, strict=True):
+        state, effects = get().apply(state, event, event.at)
+        outputs += [state, effects]
+        state, effects = get().advance(state, now)
+        report = get().report(state, now)
+        assert report == plain_report(get(), state, now)
+        outputs += [state, effects, report, get().next_deadline(state, now)]
+    return outputs
+
+
+WARM = engine()
+
+
+@given(timelines(), st.data())
+def test_warm_memos_give_what_a_cold_engine_gives(events: list[Event], data: st.DataObject) -> None:
+    """An engine whose memos hold earlier conversations answers like a new one per call."""
+    times = nows(events, data)
+    assert fold(WARM, events, times) == fold(engine, events, times)
+
+
+@given(timelines(), st.data(), st.integers(1, 4))
+def test_memos_starting_over_change_nothing(
+    events: list[Event], data: st.DataObject, limit: int
+) -> None:
+    """Memos cleared every few entries (the bound on their size) give the same answers."""
+    times = nows(events, data)
+    with mock.patch.object(plan_module, "_CACHE_LIMIT", limit):
+        tiny = fold(engine(), events, times)
+    assert tiny == fold(engine, events, times)
+
+
+@given(timelines(), st.data(), st.booleans())
+def test_idle_event_shortcut_equals_the_full_fold(
+    events: list[Event], data: st.DataObject, bot_reply_clears: bool
+) -> None:
+    """Folding events that move no clock through the full path gives the same results."""
+    times = nows(events, data)
+    fast = fold(engine(bot_reply_clears=bot_reply_clears), events, times)
+    with mock.patch.object(engine_module, "idle", return_value=False):
+        full = fold(engine(bot_reply_clears=bot_reply_clears), events, times)
+    assert fast == full
+
+
+@given(timelines(), st.data())
+def test_incremental_equals_replay_with_routing_events(
+    events: list[Event], data: st.DataObject
+) -> None:
+    """Applying events one by one (assignments, tags, priorities too) equals one replay."""
+    end = events[-1].at + timedelta(days=data.draw(st.integers(0, 10)))
+    state, effects = WARM.start(), []
+    for event in events:
+        state, emitted = WARM.apply(state, event, event.at)
+        effects += emitted
+    state, emitted = WARM.advance(state, end)
+    effects += emitted
+    assert (state, tuple(effects)) == engine().replay(events, end)
+    assert WARM.report(state, end) == engine().status(events, end)
+
+
+def test_breach_on_reply_engine_agrees_with_replay() -> None:
+    """The Intercom variant takes the full path for every event and still agrees with replay."""
+    late = engine(breach_on_reply=True)
+    events = [customer(0), assigned(0, "billing"), priority(0, Priority.URGENT), agent(600)]
+    state = late.start()
+    for event in events:
+        state, _ = late.apply(state, event, event.at)
+    assert state == late.replay(events, at(600))[0]
+
+
+def test_banked_keeps_every_other_field() -> None:
+    """banked replaces elapsed and running_since only; it names every Clock field."""
+    assert [f.name for f in attrs.fields(Clock)] == [
+        "metric",
+        "occurrence",
+        "activated_at",
+        "elapsed",
+        "running_since",
+        "fulfilled_at",
+        "breached_at",
+        "warned_at",
+        "cancelled_at",
+        "fired",
+    ]
+    full = Clock(
+        metric=Metric.NEXT_REPLY,
+        occurrence=2,
+        activated_at=at(0),
+        elapsed=7,
+        running_since=at(1),
+        fulfilled_at=at(2),
+        breached_at=at(3),
+        warned_at=at(4),
+        cancelled_at=at(5),
+        fired=frozenset({"warn"}),
+    )
+    assert banked(full, 99, None) == attrs.evolve(full, elapsed=99, running_since=None)
+
+
+FACT_EVENTS = st.sampled_from(
+    [
+        customer(1),
+        message(1, channel=Channel.SMS),
+        status(1, Status.PENDING),
+        priority(1, Priority.URGENT),
+        assigned(1, "billing"),
+        assigned(1, None),
+        tags(1, "refund", "vip"),
+        untagged(1, "vip"),
+        agent(1),
+    ]
+)
+FACTS = st.builds(
+    ConversationFacts,
+    channel=st.sampled_from([None, Channel.EMAIL]),
+    status=st.sampled_from(Status),
+    priority=st.sampled_from(Priority),
+    queue=st.sampled_from([None, "sales"]),
+    assignee=st.sampled_from([None, "ag0"]),
+    tags=st.frozensets(st.sampled_from(["vip", "de"])),
+    customer=st.fixed_dictionaries({"vip": st.booleans()}),
+)
+
+
+def plainly_updated(facts: ConversationFacts, event: Event) -> ConversationFacts:
+    """The fact update written with attrs.evolve, as the oracle."""
+    kind = type(event).__name__
+    if kind == "MessageEvent" and facts.channel is None:
+        return attrs.evolve(facts, channel=event.message.channel)  # type: ignore[attr-defined]
+    if kind == "StatusChanged":
+        return attrs.evolve(facts, status=event.status)  # type: ignore[attr-defined]
+    if kind == "PriorityChanged":
+        return attrs.evolve(facts, priority=event.priority)  # type: ignore[attr-defined]
+    if kind == "Assigned":
+        queue = event.queue or facts.queue  # type: ignore[attr-defined]
+        return attrs.evolve(facts, assignee=event.assignee, queue=queue)  # type: ignore[attr-defined]
+    if kind == "TagsChanged":
+        new = (facts.tags | event.added) - event.removed  # type: ignore[attr-defined]
+        return attrs.evolve(facts, tags=new)
+    return facts
+
+
+@given(FACTS, FACT_EVENTS)
+def test_updated_facts_equal_attrs_evolve(facts: ConversationFacts, event: Event) -> None:
+    """The constructor-built fact update equals the attrs.evolve one, and keeps unchanged facts."""
+    result = updated(facts, event)
+    assert result == plainly_updated(facts, event)
+    if type(event).__name__ == "MessageEvent" and facts.channel is not None:
+        assert result is facts
+
+
+MATCHES = st.builds(
+    Match,
+    channel=st.sampled_from([None, [Channel.EMAIL], [Channel.SMS, Channel.EMAIL]]),
+    priority=st.sampled_from([None, [Priority.HIGH], list(Priority)]),
+    queue=st.sampled_from([None, ["sales"], ["billing"]]),
+    tags=st.sampled_from([[], ["vip"], ["vip", "de"]]),
+    customer=st.sampled_from([{}, {"vip": {True}}, {"vip": {False}, "tier": {None}}]),
+)
+
+
+@given(MATCHES, FACTS)
+def test_match_short_circuit_equals_every_check(rule: Match, facts: ConversationFacts) -> None:
+    """Match stops at the first failing field and answers as if it checked them all."""
+    every = (
+        rule.channel is None or facts.channel in rule.channel,
+        rule.priority is None or facts.priority in rule.priority,
+        rule.queue is None or facts.queue in rule.queue,
+        rule.tags <= facts.tags,
+        all(facts.customer.get(k) in v for k, v in rule.customer.items()),
+    )
+    assert rule(facts) is all(every)
+
+
+def test_templates_are_remembered_per_policy_object() -> None:
+    """An equal but distinct policy gets its own template; no policy counts in ALWAYS_OPEN."""
+    planner = WARM._planner
+    twin = attrs.evolve(DEFAULT)
+    first = planner.template(DEFAULT, Priority.HIGH, Metric.FIRST_REPLY)
+    assert planner.template(DEFAULT, Priority.HIGH, Metric.FIRST_REPLY) is first
+    assert planner.template(twin, Priority.HIGH, Metric.FIRST_REPLY).policy is twin
+    assert first == make_template(DEFAULT, Priority.HIGH, Metric.FIRST_REPLY, breach_on_reply=False)
+    none = planner.template(None, Priority.HIGH, Metric.FIRST_REPLY)
+    assert none.calendar is ALWAYS_OPEN
+    assert none.steps == ()
+    assert [s[2] for s in first.steps] == [
+        "warn",
+        "breach",
+        "escalate:0",
+        "escalate:1",
+        "escalate:2",
+    ]
