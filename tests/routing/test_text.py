@@ -6,7 +6,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from omnicx.routing import Lexicon, LexiconLanguage, LexiconSentiment
-from omnicx.routing._text import Terms, Words, normalize
+from omnicx.routing._signals import _NEGATIVE, _POSITIVE, _STOPWORDS, language_of, sentiment_of
+from omnicx.routing._text import _WORD, Terms, Words, normalize, words_of
 
 WORD = st.text(alphabet="abcdefghijklmnopqrstuvwxyzéèüöñç", min_size=1, max_size=8)
 
@@ -61,3 +62,49 @@ def test_default_signals_are_deterministic_word_lists() -> None:
     assert LexiconSentiment().score("hello") == 0.0
     assert LexiconLanguage().detect("merci, je ne sais pas") == "fr"
     assert LexiconLanguage().detect("ok") is None
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_ascii_words_are_the_regex_words(text: str) -> None:
+    """The translate-and-split cut of ASCII text equals ``\\w+`` over the folded text."""
+    assert words_of(text) == _WORD.findall(normalize(text))
+
+
+@given(st.text(max_size=40))
+def test_any_text_is_cut_like_the_regex(text: str) -> None:
+    """Whatever the script, the words are ``\\w+`` over the normalised text."""
+    assert words_of(text) == _WORD.findall(normalize(text))
+
+
+@given(terms=st.lists(st.lists(WORD, min_size=1, max_size=3).map(" ".join), max_size=6),
+       text=st.lists(WORD, max_size=8).map(" ".join))  # fmt: skip
+def test_count_in_is_the_number_found(terms: list[str], text: str) -> None:
+    """``count_in`` counts exactly the terms ``found_in`` lists."""
+    compiled, words = Terms.of(terms), Words.of(text)
+    assert compiled.count_in(words) == len(compiled.found_in(words))
+
+
+_COMMON = ["el", "que", "la", "de", "und", "ich", "thanks", "le", "great", "bad", "never", "x"]
+
+
+def _language_by_found_in(text: str) -> str | None:
+    best, best_hits = None, 1
+    for tag, terms in _STOPWORDS.items():
+        hits = len(terms.found_in(Words.of(text)))
+        if hits > best_hits:
+            best, best_hits = tag, hits
+    return best
+
+
+def _sentiment_by_found_in(text: str) -> float:
+    negative = len(_NEGATIVE.found_in(Words.of(text)))
+    positive = len(_POSITIVE.found_in(Words.of(text)))
+    total = negative + positive
+    return 0.0 if total == 0 else (positive - negative) / total
+
+
+@given(st.lists(st.sampled_from(_COMMON), max_size=8).map(" ".join))
+def test_signals_from_counts_equal_signals_from_found_terms(text: str) -> None:
+    """Counting hits without listing them gives the documented language and sentiment."""
+    assert language_of(Words.of(text)) == _language_by_found_in(text)
+    assert sentiment_of(Words.of(text)) == _sentiment_by_found_in(text)

@@ -132,6 +132,10 @@ def _compile_leaf(node: Leaf, calendars: Mapping[str, OpenHours]) -> Compiled:
             pred = lambda f: not words.isdisjoint(f.words(field).words)  # noqa: E731
         else:
             pred = lambda f: terms.any_in(f.words(field))  # noqa: E731
+    elif op == "eq" and isinstance(value, bool):
+        pred = lambda f: read(f) is value  # noqa: E731  # _same: only a bool equals a bool
+    elif op == "eq" and isinstance(value, str):
+        pred = lambda f: read(f) == value  # noqa: E731  # _same: no bool equals a string
     else:
         test = _TESTS[op](value)
         pred = lambda f: test(read(f))  # noqa: E731

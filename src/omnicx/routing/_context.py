@@ -17,6 +17,8 @@ from omnicx.routing._signals import (
     LexiconLanguage,
     LexiconSentiment,
     SentimentClassifier,
+    language_of,
+    sentiment_of,
 )
 from omnicx.routing._text import Words
 
@@ -68,28 +70,21 @@ class FieldKind(enum.Enum):
 class Facts:
     """One context seen through field paths, caching the costly derived values."""
 
-    __slots__ = ("_cache", "ctx", "signals")
+    __slots__ = ("_cache", "_words", "ctx", "signals")
 
     def __init__(self, ctx: RoutingContext, signals: Signals) -> None:
         self.ctx = ctx
         self.signals = signals
         self._cache: dict[str, Any] = {}
+        self._words: dict[str, Words] = {}
 
     def words(self, path: str) -> Words:
         """The words of a text field, computed once per context."""
-        key = "w:" + path
-        cached = self._cache.get(key)
+        cached = self._words.get(path)
         if cached is None:
             raw = get_field(path)(self)
-            cached = self._cache[key] = Words.of(raw if isinstance(raw, str) else "")
+            cached = self._words[path] = Words.of(raw if isinstance(raw, str) else "")
         return cached
-
-    def memo(self, key: str, compute: Callable[[], Any]) -> Any:
-        """Return a cached derived value, computing it on first use."""
-        if key in self._cache:
-            return self._cache[key]
-        value = self._cache[key] = compute()
-        return value
 
 
 Getter = Callable[[Facts], Any]
@@ -120,7 +115,15 @@ def _text(facts: Facts) -> str:
 
 
 def _sentiment(facts: Facts) -> float:
-    return float(facts.memo("sentiment", lambda: facts.signals.sentiment.score(_text(facts))))
+    cache = facts._cache
+    if "sentiment" not in cache:
+        classifier, text = facts.signals.sentiment, _text(facts)
+        # The default classifier reads the words the keyword rules already cut.
+        if type(classifier) is LexiconSentiment and isinstance(text, str):
+            cache["sentiment"] = sentiment_of(facts.words("message.text"))
+        else:
+            cache["sentiment"] = classifier.score(text)
+    return float(cache["sentiment"])
 
 
 def _sentiment_label(facts: Facts) -> str:
@@ -129,7 +132,28 @@ def _sentiment_label(facts: Facts) -> str:
 
 
 def _language(facts: Facts) -> str | None:
-    return facts.memo("language", lambda: facts.signals.language.detect(_text(facts)))  # type: ignore[no-any-return]
+    cache = facts._cache
+    if "language" not in cache:
+        detector, text = facts.signals.language, _text(facts)
+        if type(detector) is LexiconLanguage and isinstance(text, str):
+            cache["language"] = language_of(facts.words("message.text"))
+        else:
+            cache["language"] = detector.detect(text)
+    return cache["language"]  # type: ignore[no-any-return]
+
+
+def _keywords(facts: Facts) -> tuple[str, ...]:
+    cache = facts._cache
+    if "kw" not in cache:
+        cache["kw"] = facts.signals.lexicon.categories(facts.words("message.text"))
+    return cache["kw"]  # type: ignore[no-any-return]
+
+
+def _urgent(facts: Facts) -> bool:
+    cache = facts._cache
+    if "urgent" not in cache:
+        cache["urgent"] = facts.signals.lexicon.is_urgent(facts.words("message.text"))
+    return cache["urgent"]  # type: ignore[no-any-return]
 
 
 FIELDS: Mapping[str, tuple[FieldKind, Getter]] = {
@@ -157,14 +181,8 @@ FIELDS: Mapping[str, tuple[FieldKind, Getter]] = {
     "conversation.tags": (FieldKind.LIST, _conv(lambda c: sorted(c.tags))),
     "conversation.subject": (FieldKind.TEXT, _conv(lambda c: c.subject)),
     "conversation.channel": (FieldKind.STRING, _conv(lambda c: c.channel.name)),
-    "signals.keywords": (
-        FieldKind.LIST,
-        lambda f: f.memo("kw", lambda: f.signals.lexicon.categories(f.words("message.text"))),
-    ),
-    "signals.urgent": (
-        FieldKind.BOOL,
-        lambda f: f.memo("urgent", lambda: f.signals.lexicon.is_urgent(f.words("message.text"))),
-    ),
+    "signals.keywords": (FieldKind.LIST, _keywords),
+    "signals.urgent": (FieldKind.BOOL, _urgent),
     "signals.sentiment": (FieldKind.STRING, _sentiment_label),
     "signals.sentiment_score": (FieldKind.NUMBER, _sentiment),
     "signals.language": (FieldKind.STRING, _language),

@@ -83,34 +83,68 @@ class Trace:
 @attrs.frozen(kw_only=True)
 class _Compiled:
     rule: Rule
-    pred: Pred | None
+    pred: Pred | None  # what is left to test past the bucket and the gate
     cond: Compiled | None
     gate: frozenset[str] | None
     channels: frozenset[str] | None
     decision: Decision
 
 
-def _conjuncts(node: Node | None) -> Sequence[Node]:
-    if node is None:
+# One rule as ``decide`` walks it: the gate, what is left to test past it, the rule.
+_Step = tuple[frozenset[str] | None, Pred | None, _Compiled]
+
+
+def _conjuncts(cond: Compiled | None) -> tuple[Compiled, ...]:
+    if cond is None:
         return ()
-    if isinstance(node, Group) and node.kind == "all":
-        return node.items
-    return (node,)
+    if isinstance(cond.node, Group) and cond.node.kind == "all":
+        return cond.children
+    return (cond,)
 
 
-def _index_keys(node: Node | None) -> tuple[frozenset[str] | None, frozenset[str] | None]:
-    """The channels a rule is limited to and the words one of which it needs, if any."""
+def _index_keys(
+    cond: Compiled | None,
+) -> tuple[frozenset[str] | None, frozenset[str] | None, Pred | None]:
+    """The channels a rule is limited to, the words one of which it needs, and the rest.
+
+    The rest is what ``decide`` still tests once the bucket and the gate let
+    the rule through: its conjuncts minus the channel condition (true in the
+    rule's own buckets) and a single-word keyword condition (true exactly
+    when the gate passes); None if nothing is left.
+    """
     channels: frozenset[str] | None = None
     gate: frozenset[str] | None = None
-    for part in _conjuncts(node):
-        if not isinstance(part, Leaf):
+    parts = _conjuncts(cond)
+    implied: dict[str, Compiled] = {}
+    for part in parts:
+        node = part.node
+        if not isinstance(node, Leaf):
             continue
-        if part.field == "channel" and part.op in ("eq", "in"):
-            values = [part.value] if part.op == "eq" else part.value
+        if node.field == "channel" and node.op in ("eq", "in"):
+            values = [node.value] if node.op == "eq" else node.value
             channels = frozenset(v for v in values if isinstance(v, str))
-        elif part.field == "message.text" and part.op in ("contains", "contains_any"):
-            gate = Terms.of([part.value] if part.op == "contains" else part.value).gate
-    return channels, gate
+            implied["channel"] = part
+        elif node.field == "message.text" and node.op in ("contains", "contains_any"):
+            terms = Terms.of([node.value] if node.op == "contains" else node.value)
+            gate = terms.gate
+            implied.pop("gate", None)
+            if not terms.phrases:
+                implied["gate"] = part
+    rest = tuple(p.pred for p in parts if all(p is not q for q in implied.values()))
+    if cond is None or len(rest) == len(parts):
+        return channels, gate, None if cond is None else cond.pred
+    return channels, gate, _all(rest)
+
+
+def _all(preds: tuple[Pred, ...]) -> Pred | None:
+    if not preds:
+        return None
+    if len(preds) == 1:
+        return preds[0]
+    if len(preds) == 2:
+        a, b = preds
+        return lambda f: a(f) and b(f)
+    return lambda f: all(p(f) for p in preds)
 
 
 def _merge(rules: Sequence[Rule]) -> Decision:
@@ -165,8 +199,8 @@ class RuleEngine:
     """
 
     _rules: tuple[_Compiled, ...]
-    _buckets: Mapping[str, tuple[_Compiled, ...]]
-    _other: tuple[_Compiled, ...]
+    _buckets: Mapping[str, tuple[_Step, ...]]
+    _other: tuple[_Step, ...]
     _first_match: bool
     _signals: Signals
 
@@ -196,11 +230,11 @@ class RuleEngine:
         compiled = []
         for rule in rule_set.rules:
             cond = None if rule.when is None else compile_node(rule.when, calendars)
-            channels, gate = _index_keys(rule.when)
+            channels, gate, rest = _index_keys(cond)
             compiled.append(
                 _Compiled(
                     rule=rule,
-                    pred=None if cond is None else cond.pred,
+                    pred=rest,
                     cond=cond,
                     gate=gate,
                     channels=channels,
@@ -210,9 +244,10 @@ class RuleEngine:
         live = [c for c in compiled if c.rule.enabled]
         named = sorted({ch for c in live for ch in (c.channels or ())})
         buckets = {
-            ch: tuple(c for c in live if c.channels is None or ch in c.channels) for ch in named
+            ch: tuple((c.gate, c.pred, c) for c in live if c.channels is None or ch in c.channels)
+            for ch in named
         }
-        other = tuple(c for c in live if c.channels is None)
+        other = tuple((c.gate, c.pred, c) for c in live if c.channels is None)
         return cls(
             tuple(compiled), buckets, other, rule_set.mode is Mode.FIRST_MATCH, signals or Signals()
         )
@@ -228,13 +263,13 @@ class RuleEngine:
         bucket = self._other if channel is None else self._buckets.get(channel, self._other)
         fired: list[_Compiled] = []
         words: frozenset[str] | None = None
-        for c in bucket:
-            if c.gate is not None:
+        for gate, pred, c in bucket:
+            if gate is not None:
                 if words is None:
                     words = facts.words("message.text").words
-                if c.gate.isdisjoint(words):
+                if gate.isdisjoint(words):
                     continue
-            if c.pred is None or c.pred(facts):
+            if pred is None or pred(facts):
                 if self._first_match:
                     return c.decision
                 fired.append(c)

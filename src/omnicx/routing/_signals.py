@@ -22,6 +22,8 @@ __all__ = [
     "LexiconLanguage",
     "LexiconSentiment",
     "SentimentClassifier",
+    "language_of",
+    "sentiment_of",
 ]
 
 DEFAULT_KEYWORDS: Mapping[str, tuple[str, ...]] = {
@@ -153,11 +155,15 @@ class LexiconSentiment:
 
     def score(self, text: str) -> float:
         """Score ``text``; 0.0 when no sentiment word appears."""
-        words = Words.of(text)
-        negative = len(_NEGATIVE.found_in(words))
-        positive = len(_POSITIVE.found_in(words))
-        total = negative + positive
-        return 0.0 if total == 0 else (positive - negative) / total
+        return sentiment_of(Words.of(text))
+
+
+def sentiment_of(words: Words) -> float:
+    """``LexiconSentiment().score`` of a text already cut into ``words``."""
+    negative = _NEGATIVE.count_in(words)
+    positive = _POSITIVE.count_in(words)
+    total = negative + positive
+    return 0.0 if total == 0 else (positive - negative) / total
 
 
 _STOPWORDS: Mapping[str, Terms] = {
@@ -236,10 +242,14 @@ class LexiconLanguage:
 
     def detect(self, text: str) -> str | None:
         """Return a two-letter tag or None when fewer than two common words match."""
-        words = Words.of(text)
-        best, best_hits = None, 1
-        for tag, terms in _STOPWORDS.items():
-            hits = len(terms.found_in(words))
-            if hits > best_hits:
-                best, best_hits = tag, hits
-        return best
+        return language_of(Words.of(text))
+
+
+def language_of(words: Words) -> str | None:
+    """``LexiconLanguage().detect`` of a text already cut into ``words``."""
+    best, best_hits = None, 1
+    for tag, terms in _STOPWORDS.items():
+        hits = terms.count_in(words)
+        if hits > best_hits:
+            best, best_hits = tag, hits
+    return best

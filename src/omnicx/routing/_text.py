@@ -9,6 +9,19 @@ from collections.abc import Iterable
 import attrs
 
 _WORD = re.compile(r"\w+")
+# On ASCII text ``\w`` is [A-Za-z0-9_]: one translate pass folds case and turns
+# every other character into a space, and split() then cuts the same words as
+# _WORD.findall(text.lower()), about twice as fast.
+_ASCII_WORDS = str.maketrans(
+    {chr(i): chr(i).lower() if _WORD.fullmatch(chr(i)) else " " for i in range(128)}
+)
+
+
+def words_of(text: str) -> list[str]:
+    """The normalised words of ``text``, in order."""
+    if text.isascii():
+        return text.translate(_ASCII_WORDS).split()
+    return _WORD.findall(normalize(text))
 
 
 def normalize(text: str) -> str:
@@ -39,7 +52,7 @@ class Words:
     @classmethod
     def of(cls, text: str) -> Words:
         """Cut ``text`` into words."""
-        tokens = _WORD.findall(normalize(text))
+        tokens = words_of(text)
         return cls(frozenset(tokens), " " + " ".join(tokens) + " ")
 
 
@@ -63,7 +76,7 @@ class Terms:
         phrases: list[str] = []
         count = 0
         for term in terms:
-            tokens = _WORD.findall(normalize(term))
+            tokens = words_of(term)
             if not tokens:
                 continue
             count += 1
@@ -82,11 +95,29 @@ class Terms:
         """True if at least one term is in ``text``."""
         if not self.words.isdisjoint(text.words):
             return True
-        return any(p in text.padded for p in self.phrases)
+        padded = text.padded
+        # A loop, not any(): no generator to build for the one or two phrases of a list.
+        for phrase in self.phrases:  # noqa: SIM110
+            if phrase in padded:
+                return True
+        return False
 
     def all_in(self, text: Words) -> bool:
         """True if every term is in ``text``."""
-        return self.words <= text.words and all(p in text.padded for p in self.phrases)
+        if not self.words <= text.words:
+            return False
+        padded = text.padded
+        for phrase in self.phrases:  # noqa: SIM110
+            if phrase not in padded:
+                return False
+        return True
+
+    def count_in(self, text: Words) -> int:
+        """How many terms are in ``text``: ``len(self.found_in(text))``, without the list."""
+        count = len(self.words & text.words)
+        if self.phrases:
+            count += sum(p in text.padded for p in self.phrases)
+        return count
 
     def found_in(self, text: Words) -> list[str]:
         """The terms (normalised) present in ``text``, words first."""
