@@ -95,10 +95,30 @@ def _union(left: Iterable[Any], right: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(out)
 
 
-def new_profile(profile_id: str, observation: Observation) -> Profile:
-    """Return a profile made from its first observation."""
-    empty = Profile(id=profile_id, created_at=observation.at, last_seen_at=observation.at)
-    return fold_observation(empty, observation)
+def new_profile(
+    profile_id: str,
+    observation: Observation,
+    *,
+    identifiers: tuple[Identifier, ...] | None = None,
+) -> Profile:
+    """Return a profile made from its first observation.
+
+    ``identifiers``, if given, is ``union_identifiers(observation.identifiers)``
+    already computed by the caller.
+    """
+    # What folding the observation into an empty profile gives, built at once.
+    return Profile(
+        id=profile_id,
+        created_at=observation.at,
+        last_seen_at=observation.at,
+        identifiers=union_identifiers(observation.identifiers)
+        if identifiers is None
+        else identifiers,
+        names=_with((), observation.name),
+        addresses=_with((), observation.address),
+        attributes=dict(observation.attributes),
+        observation_ids=(observation.id,),
+    )
 
 
 def fold_observation(profile: Profile, observation: Observation) -> Profile:

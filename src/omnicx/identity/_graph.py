@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import attrs
-
 from omnicx.identity._fold import (
     DEFAULT_RULES,
     MergeRules,
@@ -26,6 +24,7 @@ from omnicx.identity._guards import (
 from omnicx.identity._records import (
     ChangeSet,
     Conflict,
+    Link,
     MergeRecord,
     Observation,
     Outcome,
@@ -113,7 +112,8 @@ def resolve_general(
     """``resolve`` for an observation not seen before, without the returning-customer shortcut."""
     txn = Txn(store)
     identifiers = union_identifiers(observation.identifiers)
-    evidence = _evidence(txn, identifiers, observation.name, policy)
+    keys = [match_key(identifier) for identifier in identifiers]
+    evidence = _evidence(txn, identifiers, keys, observation.name, policy)
     accepted, refused = _choose(txn, identifiers, evidence, policy)
 
     merges: list[MergeRecord] = []
@@ -133,12 +133,13 @@ def resolve_general(
             merges.append(record)
         target = fold_observation(target, observation)
     else:
-        target = new_profile(store.next_id("profile"), observation)
+        target = new_profile(store.next_id("profile"), observation, identifiers=identifiers)
     txn.put(target)
     txn.observations[observation.id] = (observation, target.id)
 
-    for identifier in identifiers:
-        link = txn.link(match_key(identifier))
+    crowded = SharedReason.CONTESTED if refused else SharedReason.TOO_MANY_PROFILES
+    for identifier, key in zip(identifiers, keys, strict=True):
+        link = txn.link(key)
         ids = {txn.live(p).id for p in link.profile_ids} | {target.id}
         names = link.names
         # Once shared, more names add nothing: a switchboard's list stays short.
@@ -147,9 +148,8 @@ def resolve_general(
         shared = link.shared or intrinsic_shared_reason(identifier, policy)
         if shared is None and too_many_names(names, policy):
             shared = SharedReason.TOO_MANY_NAMES
-        crowded = SharedReason.CONTESTED if refused else SharedReason.TOO_MANY_PROFILES
         txn.put_link(
-            attrs.evolve(link, profile_ids=tuple(sorted(ids)), names=names, shared=shared),
+            Link(key=key, profile_ids=tuple(sorted(ids)), names=names, shared=shared),
             policy,
             crowded=crowded,
         )
@@ -180,12 +180,18 @@ def _age(profile: Profile) -> tuple[object, str]:
 
 
 def _evidence(
-    txn: Txn, identifiers: tuple[Identifier, ...], name: str | None, policy: IdentityPolicy
+    txn: Txn,
+    identifiers: tuple[Identifier, ...],
+    keys: list[str],
+    name: str | None,
+    policy: IdentityPolicy,
 ) -> dict[str, list[Identifier]]:
     """Map each live profile reachable through a linking identifier to those identifiers."""
     reached: dict[str, list[Identifier]] = {}
-    for identifier in identifiers:
-        link = txn.link(match_key(identifier))
+    for identifier, key in zip(identifiers, keys, strict=True):
+        link = txn.link(key)
+        if not link.profile_ids:
+            continue  # reaches no one, whatever else holds
         if link.shared is not None or intrinsic_shared_reason(identifier, policy) is not None:
             continue
         if too_many_names((*link.names, *([name] if name else [])), policy):

@@ -25,6 +25,7 @@ class Txn:
     merges: dict[str, MergeRecord] = attrs.field(factory=dict)
     observations: dict[str, tuple[Observation, str]] = attrs.field(factory=dict)
     newly_shared: list[str] = attrs.field(factory=list)
+    blanks: dict[str, Link] = attrs.field(factory=dict)
 
     def profile(self, profile_id: str) -> Profile:
         found = self.profiles.get(profile_id) or self.store.profile(profile_id)
@@ -43,7 +44,10 @@ class Txn:
 
     def link(self, key: str) -> Link:
         found = self.links.get(key) or self.store.link(key)
-        return found if found is not None else Link(key=key)
+        if found is None:
+            # A key never seen: one blank link per key, however often asked.
+            found = self.blanks.get(key) or self.blanks.setdefault(key, Link(key=key))
+        return found
 
     def put(self, *profiles: Profile) -> None:
         for profile in profiles:
