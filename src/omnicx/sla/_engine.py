@@ -32,8 +32,8 @@ from omnicx.sla._clock import (
     PolicyApplied,
     SlaReport,
 )
-from omnicx.sla._fold import Step, banked, idle, updated
-from omnicx.sla._plan import Threshold, ThresholdPlanner
+from omnicx.sla._fold import Step, banked, idle, same_or_new, updated
+from omnicx.sla._plan import ThresholdPlanner
 from omnicx.sla._policy import REPLY_METRICS, ConversationFacts, Metric, Policy
 from omnicx.sla._report import report_of
 
@@ -66,13 +66,6 @@ class SlaState:
     created: bool = False
     first_reply_started: bool = False
     reopens: int = 0
-
-
-def _same_or_new(old: tuple[Clock, ...], new: list[Clock]) -> tuple[Clock, ...]:
-    # Keeping the old tuple when no clock changed keeps the caches keyed on it warm.
-    if len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True)):
-        return old
-    return tuple(new)
 
 
 @attrs.frozen(kw_only=True)
@@ -115,9 +108,6 @@ class SlaEngine:
     def _calendar(self, state: SlaState, metric: Metric) -> Calendar:
         return self._planner.template(state.policy, state.facts.priority, metric).calendar
 
-    def _pending(self, state: SlaState, clock: Clock) -> list[Threshold]:
-        return self._planner.pending(state.policy, state.facts.priority, clock)
-
     def _advance(
         self, state: SlaState, now: datetime, *, strict: bool = False
     ) -> tuple[SlaState, list[Effect]]:
@@ -132,8 +122,9 @@ class SlaEngine:
             return state, []
         due = [
             (instant, i, order, key, percent)
-            for i, clock in enumerate(state.clocks)
-            for instant, order, key, percent in self._pending(state, clock)
+            for i, plan in enumerate(outlook.plans)
+            if plan is not None
+            for instant, order, key, percent in self._planner.pending(plan)
             if instant < now or (not strict and instant == now)
         ]
         if not due:
@@ -184,7 +175,7 @@ class SlaEngine:
                 spent = self._calendar(state, clock.metric).seconds_between(since, at)
                 clock = banked(clock, clock.elapsed + spent, at)
             clocks.append(clock)
-        new = _same_or_new(state.clocks, clocks)
+        new = same_or_new(state.clocks, clocks)
         return state if new is state.clocks else attrs.evolve(state, clocks=new)
 
     # -- events ----------------------------------------------------------
@@ -198,6 +189,24 @@ class SlaEngine:
         taken as happening at that latest instant. A fulfilment at exactly
         the target instant counts as achieved.
         """
+        new, effects = self._apply(state, event, now)
+        self._superseded(state, new)
+        return new, effects
+
+    def _superseded(self, old: SlaState, new: SlaState) -> None:
+        # Hosts keep the new state; the old one's memo entry would only hold
+        # garbage (and give the garbage collector more to walk) until evicted.
+        clocks, policy, priority = old.clocks, old.policy, old.facts.priority
+        if (
+            clocks is not new.clocks
+            or policy is not new.policy
+            or priority is not new.facts.priority
+        ):
+            self._planner.forget(clocks, policy, priority)
+
+    def _apply(
+        self, state: SlaState, event: Event, now: datetime
+    ) -> tuple[SlaState, tuple[Effect, ...]]:
         at = event.at if state.time is None or event.at >= state.time else state.time
         before, previous = state.facts, state.policy
         facts = updated(before, event)
@@ -285,7 +294,7 @@ class SlaEngine:
                 step.stop(i, K.PAUSE)
             elif not paused and clock.running_since is None:
                 step.put(i, attrs.evolve(clock, running_since=at), K.RESUME)
-        clocks = _same_or_new(state.clocks, step.clocks)
+        clocks = same_or_new(state.clocks, step.clocks)
         if clocks is not state.clocks:
             state = attrs.evolve(state, clocks=clocks)
         state, late = self._advance(state, max(now, at))
@@ -350,8 +359,9 @@ class SlaEngine:
 
     def advance(self, state: SlaState, now: datetime) -> tuple[SlaState, tuple[Effect, ...]]:
         """Run time forward to ``now``: emit warnings, breaches and escalations due by then."""
-        state, effects = self._advance(state, now)
-        return state, tuple(effects)
+        new, effects = self._advance(state, now)
+        self._superseded(state, new)
+        return new, tuple(effects)
 
     def next_deadline(self, state: SlaState, now: datetime) -> datetime | None:
         """The next instant after ``now`` at which ``advance`` would emit something."""

@@ -69,6 +69,14 @@ class Step:
             self.stop(i, K.FULFIL, fulfilled_at=self.at)
 
 
+def same_or_new(old: tuple[Clock, ...], new: list[Clock]) -> tuple[Clock, ...]:
+    """``old`` itself when ``new`` holds the same clock objects, else ``new`` as a tuple."""
+    # Keeping the old tuple when no clock changed keeps the memos keyed on it warm.
+    if len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True)):
+        return old
+    return tuple(new)
+
+
 def banked(clock: Clock, elapsed: int, running_since: datetime | None) -> Clock:
     """``clock`` with new ``elapsed`` and ``running_since``, every other field kept."""
     # A constructor call: on the per-event path it costs half of attrs.evolve.

@@ -20,6 +20,7 @@ from omnicx.sla._policy import REPLY_METRICS, Metric, Policy, Target
 
 # Entries per memo before it starts over: bounded memory, quickly warm again.
 _CACHE_LIMIT = 20_000
+_CALENDAR_LIMIT = 64
 
 Threshold = tuple[datetime, int, str, int]
 """(instant, order, key, percent) of a threshold not yet emitted."""
@@ -83,17 +84,19 @@ def make_template(
 
 
 @attrs.define
-class _Plan:
-    # One clock's thresholds not yet emitted, as open seconds left from
-    # ``running_since``; their instants are filled in when first needed.
-    clock: Clock
-    policy: Policy
+class Plan:
+    """One clock's thresholds not yet emitted, as open seconds left from ``since``.
+
+    ``bound`` is ``since`` plus the fewest seconds left, in elapsed time: no
+    threshold falls before it. Instants are filled in when first needed.
+    """
+
+    since: datetime
     calendar: Calendar
     steps: list[tuple[int, int, str, int]]
-    bound: datetime | None
+    bound: datetime
     pending: list[Threshold] | None = None
     first: datetime | None = None
-    first_known: bool = False
 
 
 @attrs.define
@@ -108,7 +111,8 @@ class Outlook:
     clocks: tuple[Clock, ...]
     policy: Policy | None
     priority: Priority
-    plans: list[_Plan]
+    plans: list[Plan | None]
+    """Aligned with ``clocks``; None where nothing is pending."""
     bound: datetime | None
     exact: datetime | None = None
     exact_known: bool = False
@@ -119,18 +123,18 @@ class Outlook:
 class ThresholdPlanner:
     """Pending thresholds of clocks, remembered while the clocks stay the same.
 
-    Memos hold the objects they are keyed by (``id()`` of a clock, policy,
-    calendar or clock tuple), so an id is never reused while its entry lives.
+    Memos hold the objects they are keyed by (``id()`` of a policy, calendar
+    or clock tuple), so an id is never reused while its entry lives.
     """
 
     breach_on_reply: bool = False
-    _due_memo: dict[tuple[int, datetime, int], tuple[Calendar, datetime]] = attrs.field(
+    _due_memo: dict[tuple[int, datetime, int], datetime] = attrs.field(
         factory=dict, init=False, repr=False
     )
+    _calendars: dict[int, Calendar] = attrs.field(factory=dict, init=False, repr=False)
     _templates: dict[tuple[int, int, int], Template] = attrs.field(
         factory=dict, init=False, repr=False
     )
-    _plans: dict[tuple[int, int, int], _Plan] = attrs.field(factory=dict, init=False, repr=False)
     _outlooks: dict[tuple[int, int, int], Outlook] = attrs.field(
         factory=dict, init=False, repr=False
     )
@@ -148,22 +152,26 @@ class ThresholdPlanner:
 
     def due(self, calendar: Calendar, since: datetime, seconds: int) -> datetime:
         """``calendar.add(since, seconds)``, remembered."""
+        # Entries hold only ints and datetimes, which the garbage collector
+        # stops tracking; the calendar, kept by id, must be the one remembered.
         key = (id(calendar), since, seconds)
+        if self._calendars.get(key[0]) is not calendar:
+            # Registered calendars stay alive, so their ids stay theirs.
+            if len(self._calendars) >= _CALENDAR_LIMIT:
+                self._calendars.clear()
+                self._due_memo.clear()
+            self._calendars[key[0]] = calendar
         cached = self._due_memo.get(key)
-        if cached is not None and cached[0] is calendar:
-            return cached[1]
+        if cached is not None:
+            return cached
         due = calendar.add(since, seconds)
-        _remember(self._due_memo, key, (calendar, due))
+        _remember(self._due_memo, key, due)
         return due
 
-    def pending(self, policy: Policy | None, priority: Priority, clock: Clock) -> list[Threshold]:
-        """Every threshold of ``clock`` not yet emitted, with its instant."""
-        plan = self._plan(policy, priority, clock)
-        if plan is None:
-            return []
+    def pending(self, plan: Plan) -> list[Threshold]:
+        """Every threshold of the plan's clock not yet emitted, with its instant."""
         if plan.pending is None:
-            since = clock.running_since
-            assert since is not None
+            since = plan.since
             plan.pending = [
                 (self.due(plan.calendar, since, left), order, key, percent)
                 for left, order, key, percent in plan.steps
@@ -178,8 +186,8 @@ class ThresholdPlanner:
         outlook = self._outlooks.get(key)
         if outlook is not None and outlook.clocks is clocks and outlook.policy is policy:
             return outlook
-        plans = [p for p in (self._plan(policy, priority, c) for c in clocks) if p is not None]
-        bounds = [p.bound for p in plans if p.bound is not None]
+        plans = [self._plan(policy, priority, c) for c in clocks]
+        bounds = [p.bound for p in plans if p is not None]
         outlook = Outlook(
             clocks=clocks,
             policy=policy,
@@ -190,39 +198,33 @@ class ThresholdPlanner:
         _remember(self._outlooks, key, outlook)
         return outlook
 
+    def forget(self, clocks: tuple[Clock, ...], policy: Policy | None, priority: Priority) -> None:
+        """Drop the outlook of ``clocks`` (a state superseded by a newer one)."""
+        key = (id(clocks), id(policy), id(priority))
+        outlook = self._outlooks.get(key)
+        if outlook is not None and outlook.clocks is clocks:
+            del self._outlooks[key]
+
     def earliest(self, outlook: Outlook) -> datetime | None:
         """The earliest pending threshold instant of the outlook's clocks (None: none)."""
         if not outlook.exact_known:
-            instants = [self._first(p) for p in outlook.plans if p.steps]
+            instants = [self._first(p) for p in outlook.plans if p is not None]
             outlook.exact = min(instants, default=None)
             outlook.exact_known = True
         return outlook.exact
 
-    def _first(self, plan: _Plan) -> datetime:
+    def _first(self, plan: Plan) -> datetime:
         # ``add`` never decreases as the seconds grow, so a clock's earliest
         # threshold is the one with the fewest open seconds left.
-        if not plan.first_known:
-            since = plan.clock.running_since
-            assert since is not None
-            plan.first = self.due(plan.calendar, since, min(s[0] for s in plan.steps))
-            plan.first_known = True
-        assert plan.first is not None
+        if plan.first is None:
+            plan.first = self.due(plan.calendar, plan.since, min(s[0] for s in plan.steps))
         return plan.first
 
-    def _plan(self, policy: Policy | None, priority: Priority, clock: Clock) -> _Plan | None:
-        if policy is None or clock.running_since is None or not clock.is_open:
-            return None
-        key = (id(clock), id(policy), id(priority))
-        plan = self._plans.get(key)
-        if plan is not None and plan.clock is clock and plan.policy is policy:
-            return plan
-        plan = self._make_plan(policy, priority, clock)
-        _remember(self._plans, key, plan)
-        return plan
-
-    def _make_plan(self, policy: Policy, priority: Priority, clock: Clock) -> _Plan:
+    def _plan(self, policy: Policy | None, priority: Priority, clock: Clock) -> Plan | None:
+        # None when nothing is pending: no policy, not running, or no threshold left.
         since = clock.running_since
-        assert since is not None
+        if policy is None or since is None or not clock.is_open:
+            return None
         template = self.template(policy, priority, clock.metric)
         elapsed, fired = clock.elapsed, clock.fired
         planned = [
@@ -230,12 +232,10 @@ class ThresholdPlanner:
             for seconds, order, key, percent in template.steps
             if key not in fired
         ]
+        if not planned:
+            return None
         # Open seconds never outrun elapsed seconds, so no threshold falls
         # before since + its open seconds left: a bound without the calendar.
         # In UTC: aware arithmetic in a DST zone adds wall time, not elapsed.
-        bound = None
-        if planned:
-            bound = since.astimezone(UTC) + timedelta(seconds=min(p[0] for p in planned))
-        return _Plan(
-            clock=clock, policy=policy, calendar=template.calendar, steps=planned, bound=bound
-        )
+        bound = since.astimezone(UTC) + timedelta(seconds=min(p[0] for p in planned))
+        return Plan(since=since, calendar=template.calendar, steps=planned, bound=bound)
