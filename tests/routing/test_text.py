@@ -85,6 +85,7 @@ def test_count_in_is_the_number_found(terms: list[str], text: str) -> None:
 
 
 _COMMON = ["el", "que", "la", "de", "und", "ich", "thanks", "le", "great", "bad", "never", "x"]
+_COMMON += ["una", "para", "por", "e", "is", "en", "het", "mon", "nao"]
 
 
 def _language_by_found_in(text: str) -> str | None:

@@ -245,11 +245,25 @@ class LexiconLanguage:
         return language_of(Words.of(text))
 
 
+# The common-word lists are single words: a word's hits are the tags listing it.
+_TAGS_OF: dict[str, list[str]] = {}
+for _tag, _terms in _STOPWORDS.items():
+    for _word in _terms.words:
+        _TAGS_OF.setdefault(_word, []).append(_tag)
+_COMMON_WORDS = frozenset(_TAGS_OF)
+
+
 def language_of(words: Words) -> str | None:
     """``LexiconLanguage().detect`` of a text already cut into ``words``."""
+    common = words.words & _COMMON_WORDS
+    if len(common) < 2:  # no language can reach the two hits a guess needs
+        return None
+    hits: dict[str, int] = {}
+    for word in common:
+        for tag in _TAGS_OF[word]:
+            hits[tag] = hits.get(tag, 0) + 1
     best, best_hits = None, 1
-    for tag, terms in _STOPWORDS.items():
-        hits = terms.count_in(words)
-        if hits > best_hits:
-            best, best_hits = tag, hits
+    for tag in _STOPWORDS:  # alphabetical: on a tie the first tag keeps the lead
+        if hits.get(tag, 0) > best_hits:
+            best, best_hits = tag, hits[tag]
     return best
