@@ -99,6 +99,15 @@ class RecordingStore(MemoryIdentityStore):
     """A memory store that keeps every ChangeSet it applied."""
 
     applied: list[ChangeSet] = attrs.field(factory=list)
+    reads: list[str] = attrs.field(factory=list)
+
+    def profile(self, profile_id: str) -> Profile | None:
+        self.reads.append(f"profile {profile_id}")
+        return super().profile(profile_id)
+
+    def link(self, key: str) -> Link | None:
+        self.reads.append(f"link {key}")
+        return super().link(key)
 
     def apply(self, changes: ChangeSet) -> None:
         self.applied.append(changes)
@@ -196,14 +205,16 @@ def _unmerge(store: MemoryIdentityStore, merge_id: str) -> object:
 
 
 def test_returning_customer_writes_only_the_profile_and_the_observation() -> None:
-    """A customer writing again from linked identifiers is MATCHED and no link is rewritten."""
+    """A customer writing again from linked identifiers is MATCHED, read once, and no link is rewritten."""
     store = RecordingStore()
     resolve(store, _observation("o1", ANA, PHONE, name="Ana"))
     profile = returning_profile(store, _observation("o2", PHONE, name="Ana"), IdentityPolicy())
     assert profile is not None
     assert profile.id == "p1"
-    result = resolve(store, _observation("o2", PHONE, name="Ana", hour=2))
+    store.reads.clear()
+    result = resolve(store, _observation("o2", PHONE, ANA, name="Ana", hour=2))
     assert result == Resolution(customer_id="p1", outcome=Outcome.MATCHED)
+    assert store.reads == [f"link {match_key(PHONE)}", "profile p1", f"link {match_key(ANA)}"]
     changes = store.applied[-1]
     assert changes.links == ()
     assert [p.id for p in changes.profiles] == ["p1"]

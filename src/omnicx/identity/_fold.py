@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import enum
-import itertools
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -148,8 +147,13 @@ def fold_held(profile: Profile, observation: Observation) -> Profile:
 
 def _canonical(identifiers: tuple[Identifier, ...]) -> bool:
     # What union_identifiers returns: strictly increasing keys.
-    keys = [identifier.key for identifier in identifiers]
-    return all(a < b for a, b in itertools.pairwise(keys))
+    previous = ""
+    for identifier in identifiers:
+        key = identifier.key
+        if key <= previous:
+            return False
+        previous = key
+    return True
 
 
 def _folded(
