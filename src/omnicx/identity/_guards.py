@@ -9,7 +9,7 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import attrs
 
@@ -192,8 +192,10 @@ def intrinsic_shared_reason(
     """Return why the identifier can never link by its value alone, or None."""
     memo = policy._reasons
     key = (identifier.kind, identifier.value)
-    if key in memo:
-        return memo[key]
+    # One lookup, not "in" then "[]": another thread may clear the memo between.
+    reason = memo.get(key, _UNKNOWN)
+    if reason is not _UNKNOWN:
+        return cast("SharedReason | None", reason)
     if len(memo) >= _MEMO_LIMIT:
         memo.clear()  # bounded: a long-running host meets ever new values
     reason = memo[key] = value_shared_reason(identifier.kind, identifier.value, policy)
@@ -201,6 +203,7 @@ def intrinsic_shared_reason(
 
 
 _MEMO_LIMIT = 4096
+_UNKNOWN = object()
 
 
 def value_shared_reason(
