@@ -27,7 +27,7 @@ from omnicx.sla import (
     TargetStatus,
     load_calendar,
 )
-from omnicx.sla._fold import banked, updated
+from omnicx.sla._fold import banked, emitted, updated
 from omnicx.sla._plan import make_template
 
 from ._timeline import agent, at, customer, message, priority, status, tags
@@ -252,8 +252,8 @@ def test_breach_on_reply_engine_agrees_with_replay() -> None:
     assert state == late.replay(events, at(600))[0]
 
 
-def test_banked_keeps_every_other_field() -> None:
-    """banked replaces elapsed and running_since only; it names every Clock field."""
+def test_clock_copies_keep_every_other_field() -> None:
+    """banked and emitted change only their fields; the Clock fields they copy are pinned."""
     assert [f.name for f in attrs.fields(Clock)] == [
         "metric",
         "occurrence",
@@ -279,6 +279,12 @@ def test_banked_keeps_every_other_field() -> None:
         fired=frozenset({"warn"}),
     )
     assert banked(full, 99, None) == attrs.evolve(full, elapsed=99, running_since=None)
+    fired = frozenset({"warn", "breach"})
+    assert emitted(full, "breach", at(9)) == attrs.evolve(full, breached_at=at(9), fired=fired)
+    warned = attrs.evolve(full, warned_at=at(9), fired=frozenset({"warn"}))
+    assert emitted(full, "warn", at(9)) == warned
+    fired = frozenset({"warn", "escalate:0"})
+    assert emitted(full, "escalate:0", at(9)) == attrs.evolve(full, fired=fired)
 
 
 FACT_EVENTS = st.sampled_from(

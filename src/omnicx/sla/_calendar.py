@@ -155,6 +155,9 @@ class BusinessCalendar:
     # Open-second positions by epoch second. Positions never change once
     # handed out, and clocks that started together ask for the same ones.
     _positions: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
+    # The window ``[start, end)`` of the date last found, and that date: the
+    # instants asked about ("now", event times) mostly fall in the same day.
+    _window: tuple[int, int, date] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         problems: list[Problem] = []
@@ -177,6 +180,7 @@ class BusinessCalendar:
         object.__setattr__(self, "_starts", {})
         object.__setattr__(self, "_index", OpenIndex(self._spans))
         object.__setattr__(self, "_positions", {})
+        object.__setattr__(self, "_window", (0, 0, date.min))
 
     def hours_on(self, day: date) -> Hours:
         """The wall-clock intervals that start on a local date (after holidays and specials)."""
@@ -224,13 +228,20 @@ class BusinessCalendar:
         return result
 
     def _date_of(self, epoch: int) -> date:
+        low, high, day = self._window
+        if low <= epoch < high:
+            return day
         day = local_date(self._zone, epoch)
         # A fall-back repeat across midnight can put an instant in a
         # neighbouring date's window.
         if epoch >= self._start_of(day + _ONE_DAY):
-            return day + _ONE_DAY
-        if epoch < self._start_of(day):
-            return day - _ONE_DAY
+            day += _ONE_DAY
+        elif epoch < self._start_of(day):
+            day -= _ONE_DAY
+        # One assignment of a whole tuple: threads never see half a window.
+        object.__setattr__(
+            self, "_window", (self._start_of(day), self._start_of(day + _ONE_DAY), day)
+        )
         return day
 
     def _instant(self, epoch: int) -> datetime:

@@ -22,7 +22,6 @@ from omnicx.model import (
     Status,
     StatusChanged,
 )
-from omnicx.sla._calendar import Calendar
 from omnicx.sla._clock import (
     Clock,
     ClockEvent,
@@ -32,7 +31,7 @@ from omnicx.sla._clock import (
     PolicyApplied,
     SlaReport,
 )
-from omnicx.sla._fold import Step, banked, idle, same_or_new, updated
+from omnicx.sla._fold import Step, banked, emitted, idle, same_or_new, updated
 from omnicx.sla._plan import ThresholdPlanner
 from omnicx.sla._policy import REPLY_METRICS, ConversationFacts, Metric, Policy
 from omnicx.sla._report import report_of
@@ -66,6 +65,20 @@ class SlaState:
     created: bool = False
     first_reply_started: bool = False
     reopens: int = 0
+
+
+def _with_clocks(state: SlaState, clocks: tuple[Clock, ...]) -> SlaState:
+    # ``state`` with other clocks, by one constructor call (attrs.evolve costs twice).
+    return SlaState(
+        facts=state.facts,
+        policy=state.policy,
+        applied=state.applied,
+        clocks=clocks,
+        time=state.time,
+        created=state.created,
+        first_reply_started=state.first_reply_started,
+        reopens=state.reopens,
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -105,9 +118,6 @@ class SlaEngine:
 
     # -- clock arithmetic -------------------------------------------------
 
-    def _calendar(self, state: SlaState, metric: Metric) -> Calendar:
-        return self._planner.template(state.policy, state.facts.priority, metric).calendar
-
     def _advance(
         self, state: SlaState, now: datetime, *, strict: bool = False
     ) -> tuple[SlaState, list[Effect]]:
@@ -132,51 +142,44 @@ class SlaEngine:
         clocks = list(state.clocks)
         effects: list[Effect] = []
         for instant, i, _order, key, percent in sorted(due):
-            clock = clocks[i]
-            fired = clock.fired | {key}
+            clock = clocks[i] = emitted(clocks[i], key, instant)
+            metric, occurrence = clock.metric, clock.occurrence
             if key == "warn":
-                clock = attrs.evolve(clock, fired=fired, warned_at=instant)
                 effects.append(
-                    ClockEvent(
-                        kind=K.WARN, metric=clock.metric, occurrence=clock.occurrence, at=instant
-                    )
+                    ClockEvent(kind=K.WARN, metric=metric, occurrence=occurrence, at=instant)
                 )
             elif key == "breach":
                 # Breach is stamped at the target instant, once, and stays.
-                clock = attrs.evolve(clock, fired=fired, breached_at=instant)
                 effects.append(
-                    ClockEvent(
-                        kind=K.BREACH, metric=clock.metric, occurrence=clock.occurrence, at=instant
-                    )
+                    ClockEvent(kind=K.BREACH, metric=metric, occurrence=occurrence, at=instant)
                 )
             else:
                 assert state.policy is not None
                 step = state.policy.escalations[int(key.split(":")[1])]
-                clock = attrs.evolve(clock, fired=fired)
                 effects.append(
                     Escalate(
                         action=step.action,
-                        metric=clock.metric,
-                        occurrence=clock.occurrence,
+                        metric=metric,
+                        occurrence=occurrence,
                         percent=percent,
                         at=instant,
                     )
                 )
-            clocks[i] = clock
-        return attrs.evolve(state, clocks=tuple(clocks)), effects
+        return _with_clocks(state, tuple(clocks)), effects
 
     def _close(self, state: SlaState, at: datetime) -> SlaState:
         # Bank every running segment at ``at`` in the calendar in force, so
         # a policy or priority change only affects time after it.
         clocks = []
+        table = self._planner.templates(state.policy, state.facts.priority)
         for clock in state.clocks:
             since = clock.running_since
             if since is not None and since < at:
-                spent = self._calendar(state, clock.metric).seconds_between(since, at)
+                spent = table[id(clock.metric)].calendar.seconds_between(since, at)
                 clock = banked(clock, clock.elapsed + spent, at)
             clocks.append(clock)
         new = same_or_new(state.clocks, clocks)
-        return state if new is state.clocks else attrs.evolve(state, clocks=new)
+        return state if new is state.clocks else _with_clocks(state, new)
 
     # -- events ----------------------------------------------------------
 
@@ -221,7 +224,7 @@ class SlaEngine:
         ):
             # No clock starts, stops or changes calendar: what was due before
             # the event and what falls due up to ``now`` are one run of time.
-            state, effects = self._advance(state, max(now, at))
+            state, effects = self._advance(state, now if now > at else at)
             return SlaState(
                 facts=facts,
                 policy=policy,
@@ -238,14 +241,13 @@ class SlaEngine:
             # affects time after it.
             state = self._close(state, at)
 
-        template = self._planner.template
+        table = self._planner.templates(policy, facts.priority)
 
         def bank(clock: Clock) -> int:
             since = clock.running_since
             if since is None:
                 return 0
-            calendar = template(policy, facts.priority, clock.metric).calendar
-            return calendar.seconds_between(since, at)
+            return table[id(clock.metric)].calendar.seconds_between(since, at)
 
         step = Step(list(state.clocks), effects, at, bank)
         applied = state.applied
@@ -296,7 +298,7 @@ class SlaEngine:
                 step.put(i, attrs.evolve(clock, running_since=at), K.RESUME)
         clocks = same_or_new(state.clocks, step.clocks)
         if clocks is not state.clocks:
-            state = attrs.evolve(state, clocks=clocks)
+            state = _with_clocks(state, clocks)
         state, late = self._advance(state, max(now, at))
         return state, (*effects, *late)
 

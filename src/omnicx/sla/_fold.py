@@ -23,6 +23,7 @@ from omnicx.sla._clock import Clock, ClockEvent, ClockEventKind, Effect
 from omnicx.sla._policy import ConversationFacts, Metric
 
 K = ClockEventKind
+_FIRST, _NEXT = Metric.FIRST_REPLY, Metric.NEXT_REPLY
 
 
 @attrs.define
@@ -94,6 +95,22 @@ def banked(clock: Clock, elapsed: int, running_since: datetime | None) -> Clock:
     )
 
 
+def emitted(clock: Clock, key: str, at: datetime) -> Clock:
+    """``clock`` with threshold ``key`` emitted at ``at``; a warning or breach is stamped."""
+    return Clock(
+        metric=clock.metric,
+        occurrence=clock.occurrence,
+        activated_at=clock.activated_at,
+        elapsed=clock.elapsed,
+        running_since=clock.running_since,
+        fulfilled_at=clock.fulfilled_at,
+        breached_at=at if key == "breach" else clock.breached_at,
+        warned_at=at if key == "warn" else clock.warned_at,
+        cancelled_at=clock.cancelled_at,
+        fired=clock.fired | {key},
+    )
+
+
 def updated(facts: ConversationFacts, event: Event) -> ConversationFacts:
     """The facts after an event: channel, status, priority, queue, assignee, tags."""
     # Constructor calls rather than attrs.evolve: this runs for every event.
@@ -140,7 +157,12 @@ def idle(event: Event, status: Status, first_reply_started: bool, clocks: Iterab
         return False
     if status is Status.SOLVED or status is Status.CLOSED:
         return True
-    return first_reply_started and any(
-        (c.metric is Metric.FIRST_REPLY or c.metric is Metric.NEXT_REPLY) and c.is_open
-        for c in clocks
-    )
+    if not first_reply_started:
+        return False
+    for c in clocks:
+        metric = c.metric
+        # Open: neither fulfilled nor cancelled (Clock.is_open, without the call).
+        open_ = c.fulfilled_at is None and c.cancelled_at is None
+        if (metric is _FIRST or metric is _NEXT) and open_:
+            return True
+    return False

@@ -58,9 +58,13 @@ class OpenIndex:
     def position(self, day: date, epoch: int) -> int:
         """Open seconds before ``epoch``, counted from the index origin (``epoch`` in ``day``)."""
         with self._lock:
-            i = self._cover(day)
+            i = self._cover(day)  # may replace ``cum``: read it after
             before = self.cum[i]
-        return before + sum(min(b, epoch) - a for a, b in self.spans_of(day) if a < epoch)
+        for a, b in self.spans_of(day):
+            if a >= epoch:
+                break
+            before += (b if b < epoch else epoch) - a
+        return before
 
     def locate(self, goal: int) -> tuple[date, int]:
         """The date holding open second number ``goal`` (1-based) and how far into it."""

@@ -132,23 +132,30 @@ class ThresholdPlanner:
         factory=dict, init=False, repr=False
     )
     _calendars: dict[int, Calendar] = attrs.field(factory=dict, init=False, repr=False)
-    _templates: dict[tuple[int, int, int], Template] = attrs.field(
+    _templates: dict[tuple[int, int], tuple[Policy | None, dict[int, Template]]] = attrs.field(
         factory=dict, init=False, repr=False
     )
     _outlooks: dict[tuple[int, int, int], Outlook] = attrs.field(
         factory=dict, init=False, repr=False
     )
 
+    def templates(self, policy: Policy | None, priority: Priority) -> dict[int, Template]:
+        """Every metric's template under ``policy`` at ``priority``, by ``id(metric)``."""
+        # Enum members are singletons: id() hashes faster than the member.
+        key = (id(policy), id(priority))
+        found = self._templates.get(key)
+        if found is not None and found[0] is policy:
+            return found[1]
+        make = make_template
+        table = {
+            id(m): make(policy, priority, m, breach_on_reply=self.breach_on_reply) for m in Metric
+        }
+        _remember(self._templates, key, (policy, table))
+        return table
+
     def template(self, policy: Policy | None, priority: Priority, metric: Metric) -> Template:
         """``make_template``, remembered per policy object, priority and metric."""
-        # Enum members are singletons: id() hashes faster than the member.
-        key = (id(policy), id(priority), id(metric))
-        found = self._templates.get(key)
-        if found is not None and found.policy is policy:
-            return found
-        found = make_template(policy, priority, metric, breach_on_reply=self.breach_on_reply)
-        _remember(self._templates, key, found)
-        return found
+        return self.templates(policy, priority)[id(metric)]
 
     def due(self, calendar: Calendar, since: datetime, seconds: int) -> datetime:
         """``calendar.add(since, seconds)``, remembered."""
@@ -186,7 +193,8 @@ class ThresholdPlanner:
         outlook = self._outlooks.get(key)
         if outlook is not None and outlook.clocks is clocks and outlook.policy is policy:
             return outlook
-        plans = [self._plan(policy, priority, c) for c in clocks]
+        table = self.templates(policy, priority) if policy is not None else {}
+        plans = [self._plan(table, c) for c in clocks]
         bounds = [p.bound for p in plans if p is not None]
         outlook = Outlook(
             clocks=clocks,
@@ -220,12 +228,15 @@ class ThresholdPlanner:
             plan.first = self.due(plan.calendar, plan.since, min(s[0] for s in plan.steps))
         return plan.first
 
-    def _plan(self, policy: Policy | None, priority: Priority, clock: Clock) -> Plan | None:
-        # None when nothing is pending: no policy, not running, or no threshold left.
+    def _plan(self, table: dict[int, Template], clock: Clock) -> Plan | None:
+        # None when nothing is pending: no policy (an empty table), not
+        # running, or no threshold left.
         since = clock.running_since
-        if policy is None or since is None or not clock.is_open:
+        if not table or since is None or clock.fulfilled_at is not None:
             return None
-        template = self.template(policy, priority, clock.metric)
+        if clock.cancelled_at is not None:
+            return None
+        template = table[id(clock.metric)]
         elapsed, fired = clock.elapsed, clock.fired
         planned = [
             (max(0, seconds - elapsed), order, key, percent)

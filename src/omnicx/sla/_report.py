@@ -53,10 +53,11 @@ def _rows(planner: ThresholdPlanner, outlook: Outlook) -> list[_Row]:
     policy, priority = outlook.policy, outlook.priority
     name = policy.name if policy else None
     rows = []
+    table = planner.templates(policy, priority)
     for clock in outlook.clocks:
         if clock.cancelled_at is not None:
             continue
-        template = planner.template(policy, priority, clock.metric)
+        template = table[id(clock.metric)]
         target, calendar = template.target, template.calendar
         since = clock.running_since
         due = clock.breached_at
