@@ -230,3 +230,76 @@ def test_the_benchmark_stream_decides_as_the_plain_interpreter() -> None:
         assert decision == engine.explain(context).decision
         seen.add(decision.fired)
     assert len(seen) >= 15  # the stream reaches most of the rule set
+
+
+def _check(rules: list[dict[str, Any]], inputs: list[dict[str, Any]]) -> set[tuple[str, ...]]:
+    rule_set = load_rules({"mode": "accumulate", "rules": rules})
+    engine = RuleEngine.compile(rule_set)
+    fired = set()
+    for raw in inputs:
+        context = context_from_input(raw)
+        decision = engine.decide(context)
+        assert decision == _plain_decide(rule_set, context) == engine.explain(context).decision
+        fired.add(decision.fired)
+    return fired
+
+
+def test_shortcut_edge_cases_decide_like_the_interpreter() -> None:
+    """Long conjunctions past the bucket, a phrase list after a word list, computed
+    JsonLogic paths (known and unknown) and a signal read twice all agree."""
+    rules = [
+        {
+            "id": "long",
+            "when": {
+                "all": [
+                    _leaf("channel", "eq", "sms"),
+                    _leaf("customer.vip", "eq", True),
+                    _leaf("customer.tier", "eq", "gold"),
+                    _leaf("customer.open_conversations", "gte", 1),
+                ]
+            },
+            "then": {"queue": "a"},
+        },
+        {
+            "id": "words-then-phrase",
+            "when": {
+                "all": [
+                    _leaf("message.text", "contains", "money"),
+                    _leaf("message.text", "contains_any", ["money back", "refund"]),
+                ]
+            },
+            "then": {"queue": "b"},
+        },
+        {
+            "id": "computed-path",
+            "when": {"jsonlogic": {"==": [{"var": {"cat": ["customer.", "tier"]}}, "gold"]}},
+            "then": {"queue": "c"},
+        },
+        {
+            "id": "unknown-path",
+            "when": {"jsonlogic": {"!": {"var": {"cat": ["customer.", "nope"]}}}},
+            "then": {"queue": "d"},
+        },
+        {
+            "id": "keywords-twice",
+            "when": {
+                "any": [
+                    _leaf("signals.keywords", "contains", "billing"),
+                    _leaf("signals.keywords", "contains", "refund"),
+                ]
+            },
+            "then": {"queue": "e"},
+        },
+    ]
+    gold = {"vip": True, "tier": "gold"}
+    inputs = [
+        {"channel": "sms", "text": "money", "customer": gold, "open_conversations": 2},
+        {"channel": "sms", "text": "money back please", "customer": gold},
+        {"channel": "chat", "text": "I want a refund for this money", "customer": gold},
+        {"channel": "email", "text": "refund", "open_conversations": 3},
+    ]
+    assert _check(rules, inputs) == {
+        ("long", "computed-path", "unknown-path"),
+        ("words-then-phrase", "computed-path", "unknown-path", "keywords-twice"),
+        ("unknown-path", "keywords-twice"),
+    }
