@@ -20,6 +20,7 @@ from omnicx.sla import (
     Match,
     Metric,
     Policy,
+    PolicyApplied,
     SlaEngine,
     SlaReport,
     SlaState,
@@ -285,6 +286,27 @@ def test_clock_copies_keep_every_other_field() -> None:
     assert emitted(full, "warn", at(9)) == warned
     fired = frozenset({"warn", "escalate:0"})
     assert emitted(full, "escalate:0", at(9)) == attrs.evolve(full, fired=fired)
+
+
+def test_state_copy_keeps_every_other_field() -> None:
+    """The engine's one-call state copy with new clocks names every SlaState field."""
+    assert [f.name for f in attrs.fields(SlaState)] == [
+        "facts",
+        "policy",
+        "applied",
+        "clocks",
+        "time",
+        "created",
+        "first_reply_started",
+        "reopens",
+    ]
+    state = attrs.evolve(
+        WARM.start({"vip": True}), policy=DEFAULT, time=at(3), created=True, reopens=2
+    )
+    record = PolicyApplied(name="standard", version=1, at=at(0))
+    state = attrs.evolve(state, first_reply_started=True, applied=(record,))
+    copied = engine_module._with_clocks(state, ())
+    assert copied == attrs.evolve(state, clocks=())
 
 
 FACT_EVENTS = st.sampled_from(

@@ -8,6 +8,7 @@ settles "is anything due" with a lower bound that needs no calendar.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,6 +50,12 @@ class Template:
     target: Target | None
     calendar: Calendar
     steps: tuple[tuple[int, int, str, int], ...]
+    least: int = attrs.field(init=False)
+    """The fewest seconds of any step (0 without steps)."""
+
+    @least.default
+    def _least(self) -> int:
+        return min((s[0] for s in self.steps), default=0)
 
 
 _NO_POLICY = Template(policy=None, target=None, calendar=ALWAYS_OPEN, steps=())
@@ -93,7 +100,8 @@ class Plan:
 
     since: datetime
     calendar: Calendar
-    steps: list[tuple[int, int, str, int]]
+    steps: Sequence[tuple[int, int, str, int]]
+    least: int
     bound: datetime
     pending: list[Threshold] | None = None
     first: datetime | None = None
@@ -225,7 +233,7 @@ class ThresholdPlanner:
         # ``add`` never decreases as the seconds grow, so a clock's earliest
         # threshold is the one with the fewest open seconds left.
         if plan.first is None:
-            plan.first = self.due(plan.calendar, plan.since, min(s[0] for s in plan.steps))
+            plan.first = self.due(plan.calendar, plan.since, plan.least)
         return plan.first
 
     def _plan(self, table: dict[int, Template], clock: Clock) -> Plan | None:
@@ -237,16 +245,25 @@ class ThresholdPlanner:
         if clock.cancelled_at is not None:
             return None
         template = table[id(clock.metric)]
-        elapsed, fired = clock.elapsed, clock.fired
-        planned = [
-            (max(0, seconds - elapsed), order, key, percent)
-            for seconds, order, key, percent in template.steps
-            if key not in fired
-        ]
+        planned: Sequence[tuple[int, int, str, int]] = template.steps
         if not planned:
             return None
+        elapsed, fired = clock.elapsed, clock.fired
+        least = template.least
+        if elapsed or fired:
+            planned = [
+                (max(0, seconds - elapsed), order, key, percent)
+                for seconds, order, key, percent in planned
+                if key not in fired
+            ]
+            if not planned:
+                return None
+            least = min(p[0] for p in planned)
+        # (A clock that has run nothing and emitted nothing plans the template.)
         # Open seconds never outrun elapsed seconds, so no threshold falls
         # before since + its open seconds left: a bound without the calendar.
         # In UTC: aware arithmetic in a DST zone adds wall time, not elapsed.
-        bound = since.astimezone(UTC) + timedelta(seconds=min(p[0] for p in planned))
-        return Plan(since=since, calendar=template.calendar, steps=planned, bound=bound)
+        bound = since.astimezone(UTC) + timedelta(seconds=least)
+        return Plan(
+            since=since, calendar=template.calendar, steps=planned, least=least, bound=bound
+        )
