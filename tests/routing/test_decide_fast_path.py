@@ -92,6 +92,8 @@ def _leaf(field: str, op: str, value: Any) -> dict[str, Any]:
     return {"field": field, "op": op, "value": value}
 
 
+_BOOL_FIELDS = st.sampled_from(["customer.vip", "signals.urgent", "message.has_attachments"])
+_BOOL_OPS = st.sampled_from(["eq", "eq", "ne", "exists"])
 _LEAVES = st.one_of(
     st.sampled_from(_CHANNELS).map(lambda c: _leaf("channel", "eq", c)),
     st.lists(st.sampled_from(_CHANNELS), min_size=1, max_size=3).map(
@@ -104,11 +106,10 @@ _LEAVES = st.one_of(
     st.lists(_TERMS, min_size=1, max_size=2).map(
         lambda ts: _leaf("message.text", "contains_all", ts)
     ),
-    st.booleans().map(lambda b: _leaf("customer.vip", "eq", b)),
+    st.tuples(_BOOL_FIELDS, _BOOL_OPS, st.booleans()).map(lambda t: _leaf(*t)),
     st.sampled_from(["gold", "silver"]).map(lambda t: _leaf("customer.tier", "eq", t)),
     st.sampled_from(["es", "de", "en"]).map(lambda lang: _leaf("signals.language", "eq", lang)),
     st.sampled_from(["es", "de"]).map(lambda lang: _leaf("customer.language", "eq", lang)),
-    st.booleans().map(lambda b: _leaf("signals.urgent", "eq", b)),
     st.sampled_from(["negative", "positive"]).map(lambda s: _leaf("signals.sentiment", "eq", s)),
     st.integers(0, 6000).map(lambda n: _leaf("customer.lifetime_value", "gte", n)),
     st.integers(0, 4).map(lambda n: _leaf("customer.open_conversations", "gte", n)),
@@ -246,7 +247,8 @@ def _check(rules: list[dict[str, Any]], inputs: list[dict[str, Any]]) -> set[tup
 
 def test_shortcut_edge_cases_decide_like_the_interpreter() -> None:
     """Long conjunctions past the bucket, a phrase list after a word list, computed
-    JsonLogic paths (known and unknown) and a signal read twice all agree."""
+    JsonLogic paths (known and unknown), a signal read twice, and the urgency and
+    ``contains_all`` gates (which only ``eq true`` and every term may use) all agree."""
     rules = [
         {
             "id": "long",
@@ -291,6 +293,16 @@ def test_shortcut_edge_cases_decide_like_the_interpreter() -> None:
             "then": {"queue": "e"},
         },
     ]
+    rules += [
+        {"id": "calm", "when": _leaf("signals.urgent", "ne", True), "then": {"queue": "f"}},
+        {"id": "known", "when": _leaf("signals.urgent", "exists", True), "then": {"queue": "g"}},
+        {"id": "pressed", "when": _leaf("signals.urgent", "eq", True), "then": {"queue": "h"}},
+        {
+            "id": "both",
+            "when": _leaf("message.text", "contains_all", ["refund", "money back"]),
+            "then": {"queue": "i"},
+        },
+    ]
     gold = {"vip": True, "tier": "gold"}
     inputs = [
         {"channel": "sms", "text": "money", "customer": gold, "open_conversations": 2},
@@ -298,8 +310,11 @@ def test_shortcut_edge_cases_decide_like_the_interpreter() -> None:
         {"channel": "chat", "text": "I want a refund for this money", "customer": gold},
         {"channel": "email", "text": "refund", "open_conversations": 3},
     ]
+    inputs.append({"channel": "chat", "text": "REFUND, money-back: right now!"})
+    calm = ("calm", "known")
     assert _check(rules, inputs) == {
-        ("long", "computed-path", "unknown-path"),
-        ("words-then-phrase", "computed-path", "unknown-path", "keywords-twice"),
-        ("unknown-path", "keywords-twice"),
+        ("long", "computed-path", "unknown-path", *calm),
+        ("words-then-phrase", "computed-path", "unknown-path", "keywords-twice", *calm),
+        ("unknown-path", "keywords-twice", *calm),
+        ("words-then-phrase", "unknown-path", "keywords-twice", "known", "pressed", "both"),
     }

@@ -103,17 +103,20 @@ def _conjuncts(cond: Compiled | None) -> tuple[Compiled, ...]:
 
 
 def _index_keys(
-    cond: Compiled | None,
+    cond: Compiled | None, urgency: Terms
 ) -> tuple[frozenset[str] | None, frozenset[str] | None, Pred | None]:
     """The channels a rule is limited to, the words one of which it needs, and the rest.
 
     The rest is what ``decide`` still tests once the bucket and the gate let
     the rule through: its conjuncts minus the channel condition (true in the
     rule's own buckets) and a single-word keyword condition (true exactly
-    when the gate passes); None if nothing is left.
+    when the gate passes); None if nothing is left. Without a ``contains`` or
+    ``contains_any`` keyword condition, a ``contains_all`` one (any of its
+    words is needed) or ``signals.urgent`` true (an urgency term is) gates.
     """
     channels: frozenset[str] | None = None
     gate: frozenset[str] | None = None
+    needed: frozenset[str] | None = None
     parts = _conjuncts(cond)
     implied: dict[str, Compiled] = {}
     for part in parts:
@@ -130,6 +133,17 @@ def _index_keys(
             implied.pop("gate", None)
             if not terms.phrases:
                 implied["gate"] = part
+        elif needed is None and node.field == "message.text" and node.op == "contains_all":
+            every = Terms.of(node.value).gate  # each term's (first) word is needed
+            needed = frozenset(sorted(every)[:1]) if every else None
+        elif (
+            needed is None
+            and node.field == "signals.urgent"
+            and node.op == "eq"
+            and node.value is True
+        ):
+            needed = urgency.gate
+    gate = needed if gate is None else gate
     rest = tuple(p.pred for p in parts if all(p is not q for q in implied.values()))
     if cond is None or len(rest) == len(parts):
         return channels, gate, None if cond is None else cond.pred
@@ -227,10 +241,12 @@ class RuleEngine:
         ]
         if problems:
             raise ValidationError(problems)
+        signals = signals or Signals()
+        urgency = Terms.of(signals.lexicon.urgency)
         compiled = []
         for rule in rule_set.rules:
             cond = None if rule.when is None else compile_node(rule.when, calendars)
-            channels, gate, rest = _index_keys(cond)
+            channels, gate, rest = _index_keys(cond, urgency)
             compiled.append(
                 _Compiled(
                     rule=rule,
@@ -248,9 +264,7 @@ class RuleEngine:
             for ch in named
         }
         other = tuple((c.gate, c.pred, c) for c in live if c.channels is None)
-        return cls(
-            tuple(compiled), buckets, other, rule_set.mode is Mode.FIRST_MATCH, signals or Signals()
-        )
+        return cls(tuple(compiled), buckets, other, rule_set.mode is Mode.FIRST_MATCH, signals)
 
     def decide(self, context: RoutingContext) -> Decision:
         """Run the rules over ``context`` and return what they decided."""
