@@ -116,8 +116,6 @@ class SlaEngine:
         """The first policy whose condition matches, else ``default``."""
         return next((p for p in self.policies if p.when(facts)), self.default)
 
-    # -- clock arithmetic -------------------------------------------------
-
     def _advance(
         self, state: SlaState, now: datetime, *, strict: bool = False
     ) -> tuple[SlaState, list[Effect]]:
@@ -180,8 +178,6 @@ class SlaEngine:
             clocks.append(clock)
         new = same_or_new(state.clocks, clocks)
         return state if new is state.clocks else _with_clocks(state, new)
-
-    # -- events ----------------------------------------------------------
 
     def apply(
         self, state: SlaState, event: Event, now: datetime
@@ -376,8 +372,10 @@ class SlaEngine:
 
     def report(self, state: SlaState, now: datetime) -> SlaReport:
         """Every clock's state, due instant and remaining time at ``now``."""
-        state, _ = self._advance(state, now)
         outlook = self._planner.outlook(state.clocks, state.policy, state.facts.priority)
+        if outlook.bound is not None and outlook.bound <= now:  # else nothing is due
+            state, _ = self._advance(state, now)
+            outlook = self._planner.outlook(state.clocks, state.policy, state.facts.priority)
         applied = state.applied[-1] if state.applied else None
         return report_of(self._planner, outlook, applied, now)
 
