@@ -9,11 +9,13 @@ import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
+import omnicx.sla._calendar as calendar_module
 import omnicx.sla._engine as engine_module
 import omnicx.sla._plan as plan_module
 from omnicx.model import Assigned, AuthorKind, Channel, Event, Priority, Status
 from omnicx.sla import (
     ALWAYS_OPEN,
+    BusinessCalendar,
     Clock,
     ConversationFacts,
     Escalation,
@@ -402,3 +404,24 @@ def test_templates_are_remembered_per_policy_object() -> None:
         "escalate:1",
         "escalate:2",
     ]
+
+
+def office() -> BusinessCalendar:
+    """A new London office calendar: its own empty position memo."""
+    return load_calendar(
+        {
+            "timezone": "Europe/London",
+            "hours": {d: ["09:00-12:00", "13:00-17:30"] for d in ("mon", "tue", "fri")},
+        }
+    )
+
+
+@given(st.lists(st.tuples(st.integers(0, 90 * 24 * 60), st.integers(0, 3000)), max_size=30))
+def test_calendar_position_memo_evicting_changes_nothing(spans: list[tuple[int, int]]) -> None:
+    """A calendar whose position memo keeps evicting answers like one that never does."""
+    with mock.patch.object(calendar_module, "_CACHE_LIMIT", 3):
+        small = office()
+        tiny = [small.seconds_between(at(a), at(a + b)) for a, b in spans]
+    roomy = office()
+    assert tiny == [roomy.seconds_between(at(a), at(a + b)) for a, b in spans]
+    assert len(small._positions) <= 3

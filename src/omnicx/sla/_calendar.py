@@ -8,6 +8,7 @@ with the minutes.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
@@ -286,7 +287,9 @@ class BusinessCalendar:
         found = self._positions.get(epoch)
         if found is None:
             if len(self._positions) >= _CACHE_LIMIT:
-                self._positions.clear()
+                # The older half goes: recent instants (clocks still running) stay.
+                for old in list(itertools.islice(self._positions, len(self._positions) // 2 or 1)):
+                    self._positions.pop(old, None)
             found = self._positions[epoch] = self._index.position(self._date_of(epoch), epoch)
         return found
 

@@ -8,6 +8,7 @@ settles "is anything due" with a lower bound that needs no calendar.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,8 +30,15 @@ Threshold = tuple[datetime, int, str, int]
 
 def _remember(memo: dict[Any, Any], key: Any, value: Any) -> None:
     if len(memo) >= _CACHE_LIMIT:
-        memo.clear()
+        _evict_older_half(memo)
     memo[key] = value
+
+
+def _evict_older_half(memo: dict[Any, Any]) -> None:
+    """Drop the older half of a full memo: dicts keep insertion order, so recent stay warm."""
+    # pop, not del: another thread may be evicting the same keys.
+    for key in list(itertools.islice(memo, len(memo) // 2 or 1)):
+        memo.pop(key, None)
 
 
 def _ceil_percent(seconds: int, percent: int) -> int:
