@@ -17,6 +17,8 @@ from omnicx.sla import (
     ALWAYS_OPEN,
     BusinessCalendar,
     Clock,
+    ClockEvent,
+    ClockEventKind,
     ConversationFacts,
     Escalation,
     Match,
@@ -425,3 +427,23 @@ def test_calendar_position_memo_evicting_changes_nothing(spans: list[tuple[int, 
     roomy = office()
     assert tiny == [roomy.seconds_between(at(a), at(a + b)) for a, b in spans]
     assert len(small._positions) <= 3
+
+
+def test_zero_second_target_breaches_as_the_clock_starts() -> None:
+    """A clock that starts with no open second left emits at once, even from a sub-second start.
+
+    The shortcut that settles freshly started clocks without planning them
+    must not skip a threshold that falls at the start itself.
+    """
+    instant = Policy(
+        name="instant",
+        targets={Metric.FIRST_REPLY: {Priority.NORMAL: Target(seconds=0, business=False)}},
+    )
+    zero = SlaEngine(policies=[instant])
+    for first in (customer(0), attrs.evolve(customer(0), at=at(0) + timedelta(microseconds=5))):
+        state, effects = zero.apply(zero.start(), first, first.at)
+        breach = ClockEvent(
+            kind=ClockEventKind.BREACH, metric=Metric.FIRST_REPLY, occurrence=0, at=at(0)
+        )
+        assert breach in effects
+        assert state.clocks[-1].breached_at == at(0)

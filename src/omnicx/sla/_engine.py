@@ -121,7 +121,8 @@ class SlaEngine:
     ) -> tuple[SlaState, list[Effect]]:
         # The calendar-free bound settles most calls; the exact instants are
         # computed only when something may be due.
-        outlook = self._planner.outlook(state.clocks, state.policy, state.facts.priority)
+        clocks = state.clocks
+        outlook = self._planner.outlook(clocks, state.policy, state.facts.priority)
         bound = outlook.bound
         if bound is None or bound > now or (strict and bound == now):
             return state, []
@@ -137,10 +138,10 @@ class SlaEngine:
         ]
         if not due:
             return state, []
-        clocks = list(state.clocks)
+        changed = list(clocks)
         effects: list[Effect] = []
         for instant, i, _order, key, percent in sorted(due):
-            clock = clocks[i] = emitted(clocks[i], key, instant)
+            clock = changed[i] = emitted(changed[i], key, instant)
             metric, occurrence = clock.metric, clock.occurrence
             if key == "warn":
                 effects.append(
@@ -163,7 +164,7 @@ class SlaEngine:
                         at=instant,
                     )
                 )
-        return _with_clocks(state, tuple(clocks)), effects
+        return _with_clocks(state, tuple(changed)), effects
 
     def _close(self, state: SlaState, at: datetime) -> SlaState:
         # Bank every running segment at ``at`` in the calendar in force, so
@@ -275,7 +276,7 @@ class SlaEngine:
         elif isinstance(event, StatusChanged):
             state = self._on_status(state, step, before.status, event.status)
         if self.breach_on_reply:
-            self._breach_late_replies(state, step)
+            step.breach_late_replies(policy, facts.priority)
         # A clock's pause depends on the policy, its metric and the status:
         # with none of them changed and no clock added, none moves.
         settled = (
@@ -297,20 +298,6 @@ class SlaEngine:
             state = _with_clocks(state, clocks)
         state, late = self._advance(state, max(now, at))
         return state, (*effects, *late)
-
-    def _breach_late_replies(self, state: SlaState, step: Step) -> None:
-        # Intercom: "missed" is applied when the teammate finally replies.
-        policy = state.policy
-        for i, clock in enumerate(step.clocks):
-            target = policy.target(clock.metric, state.facts.priority) if policy else None
-            if (
-                target is not None
-                and clock.metric in REPLY_METRICS
-                and clock.fulfilled_at == step.at
-                and clock.breached_at is None
-                and clock.elapsed > target.seconds
-            ):
-                step.put(i, attrs.evolve(clock, breached_at=step.at), K.BREACH)
 
     def _on_message(self, state: SlaState, step: Step, message: Message) -> SlaState:
         active = state.facts.status not in _DONE

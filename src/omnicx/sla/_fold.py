@@ -14,13 +14,14 @@ from omnicx.model import (
     Direction,
     Event,
     MessageEvent,
+    Priority,
     PriorityChanged,
     Status,
     StatusChanged,
     TagsChanged,
 )
 from omnicx.sla._clock import Clock, ClockEvent, ClockEventKind, Effect
-from omnicx.sla._policy import ConversationFacts, Metric
+from omnicx.sla._policy import REPLY_METRICS, ConversationFacts, Metric, Policy
 
 K = ClockEventKind
 _FIRST, _NEXT = Metric.FIRST_REPLY, Metric.NEXT_REPLY
@@ -68,6 +69,20 @@ class Step:
         """Fulfil every open clock of these metrics."""
         for i in self.open_of(metrics):
             self.stop(i, K.FULFIL, fulfilled_at=self.at)
+
+    def breach_late_replies(self, policy: Policy | None, priority: Priority) -> None:
+        """Mark reply clocks fulfilled at ``at`` past their target breached, at ``at``."""
+        # Intercom: "missed" is applied when the teammate finally replies.
+        for i, clock in enumerate(self.clocks):
+            target = policy.target(clock.metric, priority) if policy else None
+            if (
+                target is not None
+                and clock.metric in REPLY_METRICS
+                and clock.fulfilled_at == self.at
+                and clock.breached_at is None
+                and clock.elapsed > target.seconds
+            ):
+                self.put(i, attrs.evolve(clock, breached_at=self.at), K.BREACH)
 
 
 def same_or_new(old: tuple[Clock, ...], new: list[Clock]) -> tuple[Clock, ...]:
