@@ -1,4 +1,4 @@
-"""Helpers for folding one event: the scratch clock list and fact updates."""
+"""Helpers for folding one event: the scratch clock list, fact updates, clock copies."""
 
 from __future__ import annotations
 

@@ -20,8 +20,9 @@ from omnicx.sla._calendar import ALWAYS_OPEN, Calendar
 from omnicx.sla._clock import Clock
 from omnicx.sla._policy import REPLY_METRICS, Metric, Policy, Target
 
-# Entries per memo before it starts over: bounded memory, quickly warm again.
+# Entries per memo before its older half goes: bounded memory, recent entries warm.
 _CACHE_LIMIT = 20_000
+# Calendars whose due instants are remembered before all are forgotten.
 _CALENDAR_LIMIT = 64
 
 Threshold = tuple[datetime, int, str, int]
@@ -162,10 +163,8 @@ class ThresholdPlanner:
         found = self._templates.get(key)
         if found is not None and found[0] is policy:
             return found[1]
-        make = make_template
-        table = {
-            id(m): make(policy, priority, m, breach_on_reply=self.breach_on_reply) for m in Metric
-        }
+        late = self.breach_on_reply
+        table = {id(m): make_template(policy, priority, m, breach_on_reply=late) for m in Metric}
         _remember(self._templates, key, (policy, table))
         return table
 
