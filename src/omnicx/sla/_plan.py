@@ -155,6 +155,7 @@ class ThresholdPlanner:
     _outlooks: dict[tuple[int, int, int], Outlook] = attrs.field(
         factory=dict, init=False, repr=False
     )
+    _last: Outlook | None = attrs.field(default=None, init=False, repr=False)
 
     def templates(self, policy: Policy | None, priority: Priority) -> dict[int, Template]:
         """Every metric's template under ``policy`` at ``priority``, by ``id(metric)``."""
@@ -204,9 +205,19 @@ class ThresholdPlanner:
         self, clocks: tuple[Clock, ...], policy: Policy | None, priority: Priority
     ) -> Outlook:
         """What ``clocks`` have pending under ``policy`` at ``priority``, remembered."""
+        # One call asks about the same state several times: the last answer first.
+        last = self._last
+        if (
+            last is not None
+            and last.clocks is clocks
+            and last.policy is policy
+            and last.priority is priority
+        ):
+            return last
         key = (id(clocks), id(policy), id(priority))
         outlook = self._outlooks.get(key)
         if outlook is not None and outlook.clocks is clocks and outlook.policy is policy:
+            self._last = outlook
             return outlook
         table = self.templates(policy, priority) if policy is not None else {}
         plans = [self._plan(table, c) for c in clocks]
@@ -219,6 +230,7 @@ class ThresholdPlanner:
             bound=min(bounds, default=None),
         )
         _remember(self._outlooks, key, outlook)
+        self._last = outlook
         return outlook
 
     def forget(self, clocks: tuple[Clock, ...], policy: Policy | None, priority: Priority) -> None:
@@ -227,6 +239,8 @@ class ThresholdPlanner:
         outlook = self._outlooks.get(key)
         if outlook is not None and outlook.clocks is clocks:
             del self._outlooks[key]
+            if self._last is outlook:
+                self._last = None
 
     def earliest(self, outlook: Outlook) -> datetime | None:
         """The earliest pending threshold instant of the outlook's clocks (None: none)."""
