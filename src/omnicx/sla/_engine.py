@@ -114,7 +114,10 @@ class SlaEngine:
 
     def select(self, facts: ConversationFacts) -> Policy | None:
         """The first policy whose condition matches, else ``default``."""
-        return next((p for p in self.policies if p.when(facts)), self.default)
+        for policy in self.policies:
+            if policy.when(facts):
+                return policy
+        return self.default
 
     def _advance(
         self, state: SlaState, now: datetime, *, strict: bool = False
