@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import attrs
+import pytest
 from hypothesis import given
 from tests.sla.test_engine_properties import ENGINE, timelines
 
 from omnicx import serde
+from omnicx.desk import _sla_state
 from omnicx.desk._sla_state import SlaCodec, load_sla
 from omnicx.model import Event
 from omnicx.sla import SlaState
@@ -43,3 +45,21 @@ def test_changed_stored_data_is_decoded_not_remembered(events: list[Event]) -> N
     later, _ = ENGINE.advance(state, events[-1].at + timedelta(days=30))
     assert codec.load(ENGINE, "c1", SlaCodec().dump("c1", later)) == later
     assert codec.load(ENGINE, "c1", {}) is None
+
+
+@given(timelines())
+def test_a_full_codec_forgets_its_older_half_and_still_encodes_exactly(
+    events: list[Event],
+) -> None:
+    """Past the memory limit the oldest conversations are forgotten: their next dump is
+    encoded afresh, and every dump still equals serde's form."""
+    codec = SlaCodec()
+    state = ENGINE.start()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_sla_state, "_LIMIT", 4)
+        for i, event in enumerate(events):
+            state, _ = ENGINE.apply(state, event, event.at)
+            for conversation in (f"c{i % 7}", "hot"):
+                assert codec.dump(conversation, state) == _serde_form(state)
+                assert len(codec._states) <= 4
+        assert codec.load(ENGINE, "hot", _serde_form(state)) is state

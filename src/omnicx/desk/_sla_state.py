@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, cast
+from typing import Any
 
 import attrs
 
@@ -48,30 +48,43 @@ class SlaCodec:
     code).
 
     A new event replaces only some clocks; the others are the same frozen
-    objects, so their encoded form is reused. The last state per
-    conversation is kept with the data it was stored as: a record whose
-    stored data is unchanged skips decoding.
+    objects, so their encoded form is taken from the conversation's last
+    dump. That last state is kept with the data it was stored as: a record
+    whose stored data is unchanged skips decoding. Nothing else is kept, so
+    the codec holds one state per conversation it saw recently.
     """
 
-    # Encoded parts by object id; holding the object keeps its id unique.
-    _parts: dict[int, tuple[object, Any]] = attrs.field(factory=dict, init=False)
     _states: dict[str, tuple[Mapping[str, Any], SlaState]] = attrs.field(factory=dict, init=False)
 
     def dump(self, conversation_id: str, state: SlaState) -> dict[str, Any]:
         """Encode ``state`` exactly as ``serde.to_dict`` would, policy by name."""
+        last = self._states.get(conversation_id)
+        before, old = (last[1], last[0][_STATE]) if last is not None else (None, {})
         encoded: dict[str, Any] = {}
         for field in _FIELDS:
             value = getattr(state, field)
             if field == _POLICY:
                 encoded[_POLICY] = None
+            elif before is not None and value is getattr(before, field):
+                encoded[field] = old[field]
             elif type(value) is tuple:
-                encoded[field] = self._parts_of(value)
+                # The old tuple lives in ``before`` for this call: its ids are unique.
+                pairs = (
+                    () if before is None else zip(getattr(before, field), old[field], strict=True)
+                )
+                kept = {id(item): data for item, data in pairs}
+                encoded[field] = [
+                    kept[id(item)] if id(item) in kept else _encode(item) for item in value
+                ]
             else:
-                encoded[field] = self._part(value)
+                encoded[field] = _encode(value)
         name = state.policy.name if state.policy is not None else None
         stored = {_POLICY: name, _STATE: encoded}
         if len(self._states) >= _LIMIT:
-            self._states.clear()
+            # Drop the older half: recent conversations stay warm.
+            for key in list(self._states)[: _LIMIT // 2]:
+                del self._states[key]
+        self._states.pop(conversation_id, None)
         self._states[conversation_id] = (stored, state)
         return stored
 
@@ -84,26 +97,8 @@ class SlaCodec:
             return remembered[1]
         return load_sla(engine, data)
 
-    def _parts_of(self, values: tuple[object, ...]) -> list[Any]:
-        # Most events leave the clock tuple itself unchanged: reuse its list.
-        hit = self._parts.get(id(values))
-        if hit is not None and hit[0] is values:
-            return cast(list[Any], hit[1])
-        encoded = [self._part(item) for item in values]
-        self._keep(values, encoded)
-        return encoded
 
-    def _part(self, value: object) -> Any:
-        if value is None or type(value) in _ATOMS:
-            return value
-        hit = self._parts.get(id(value))
-        if hit is not None and hit[0] is value:
-            return hit[1]
-        encoded = serde.to_dict(value)
-        self._keep(value, encoded)
-        return encoded
-
-    def _keep(self, value: object, encoded: Any) -> None:
-        if len(self._parts) >= _LIMIT:
-            self._parts.clear()
-        self._parts[id(value)] = (value, encoded)
+def _encode(value: object) -> Any:
+    if value is None or type(value) in _ATOMS:
+        return value
+    return serde.to_dict(value)
