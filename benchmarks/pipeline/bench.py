@@ -129,6 +129,8 @@ def run(
         elapsed, cpu = time.perf_counter() - began, time.process_time() - cpu
         if isinstance(store, SqliteStore):
             store.close()
+        # Peak memory of the run itself, before the floor's statement log.
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         floor = sql_floor(n, with_sla, Path(folder)) if store_name == "sqlite" else None
     latencies.sort()
     result: dict[str, object] = {
@@ -139,7 +141,7 @@ def run(
         "cpu_rate": n / cpu,
         "p50_ms": latencies[len(latencies) // 2] * 1000,
         "p99_ms": latencies[int(len(latencies) * 0.99)] * 1000,
-        "rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "rss_mib": rss,
         "conversations": len(conversations),
         "sql_floor_us": None if floor is None else floor * 1e6,
     }
