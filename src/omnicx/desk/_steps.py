@@ -46,7 +46,9 @@ def customer_of(profile: Profile) -> Customer:
     profile's attributes (from enrichment or the host) become the customer's
     fields, so routing and SLA conditions see them.
     """
-    attributes = profile.attributes
+    # Profile.to_customer maps the shared fields; this adds the lifted ones.
+    base = profile.to_customer()
+    attributes = base.attributes
     value = attributes.get("lifetime_value")
     try:
         lifetime = None if value is None else Decimal(str(value))
@@ -57,17 +59,13 @@ def customer_of(profile: Profile) -> Customer:
         value = attributes.get(key)
         return value if isinstance(value, str) else None
 
-    return Customer(
-        id=profile.id,
-        identifiers=profile.identifiers,
-        name=profile.names[0] if profile.names else None,
+    return attrs.evolve(
+        base,
         vip=bool(attributes.get("vip", False)),
         tier=text("tier"),
         language=text("language"),
         timezone=text("timezone"),
         lifetime_value=lifetime if lifetime is not None and lifetime >= 0 else None,
-        attributes=dict(attributes),
-        created_at=profile.created_at,
     )
 
 
