@@ -13,13 +13,31 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
-from omnicx.errors import Problem, suggest
+from omnicx.errors import Problem, ValidationError, suggest
 
-__all__ = ["JsonLogicError", "Lookup", "apply", "check", "finish", "truthy"]
+__all__ = ["JsonLogicError", "Lookup", "apply", "call", "check", "finish", "truthy"]
 
 
-class JsonLogicError(Exception):
-    """A JsonLogic rule failed while evaluating (unknown operator, ``throw``)."""
+class JsonLogicError(ValidationError):
+    """A JsonLogic rule failed while evaluating (unknown operator, ``throw``, bad arguments).
+
+    A ``ValidationError`` (so an ``OmnicxError`` and a ``ValueError``) with one problem.
+    """
+
+    def __init__(self, message: str, path: str = "") -> None:
+        super().__init__([Problem(path, message)])
+
+
+# Builtin errors an operator can hit on arguments it cannot take; re-typed as JsonLogicError.
+_BUILTIN = (TypeError, ValueError, LookupError, ArithmeticError, AttributeError)
+
+
+def _retyped(op: Any, error: Exception) -> JsonLogicError:
+    if isinstance(error, JsonLogicError):
+        return error
+    if op is None:
+        return JsonLogicError(f"JsonLogic evaluation failed ({type(error).__name__})")
+    return JsonLogicError(f"invalid arguments to {op!r} ({type(error).__name__})")
 
 
 class Lookup:
@@ -252,10 +270,18 @@ def apply(logic: Any, data: Any = None) -> Any:
     """Evaluate JsonLogic ``logic`` against ``data``.
 
     Raises:
-        JsonLogicError: for an unknown operator.
+        JsonLogicError: for an unknown operator, ``throw``, or arguments an
+            operator cannot take; never a builtin exception.
     """
+    try:
+        return _apply(logic, data)
+    except _BUILTIN as error:  # a last resort: operators re-type their own errors
+        raise _retyped(None, error) from error
+
+
+def _apply(logic: Any, data: Any) -> Any:
     if isinstance(logic, list | tuple):
-        return [apply(item, data) for item in logic]
+        return [_apply(item, data) for item in logic]
     if not _is_rule(logic):
         return logic
     op, raw = next(iter(logic.items()))
@@ -269,7 +295,7 @@ def apply(logic: Any, data: Any = None) -> Any:
     if op == "and" or op == "or":
         value: Any = False if not args else None
         for arg in args:
-            value = apply(arg, data)
+            value = _apply(arg, data)
             if truthy(value) is (op == "or"):
                 return value
         return value
@@ -277,18 +303,18 @@ def apply(logic: Any, data: Any = None) -> Any:
         return _iterate(op, args, data)
     if op == "??":
         for arg in args:
-            value = apply(arg, data)
+            value = _apply(arg, data)
             if value is not None:
                 return value
         return None
     if op == "try":
         for arg in args[:-1]:
             try:
-                return apply(arg, data)
+                return _apply(arg, data)
             except JsonLogicError:
                 continue
-        return apply(args[-1], data) if args else None
-    return finish(op, [apply(a, data) for a in args], data)
+        return _apply(args[-1], data) if args else None
+    return finish(op, [_apply(a, data) for a in args], data)
 
 
 def finish(op: Any, values: list[Any], data: Any) -> Any:
@@ -302,13 +328,23 @@ def finish(op: Any, values: list[Any], data: Any) -> Any:
     if op == "missing":
         return _missing(data, *values)
     if op == "missing_some":
-        need, keys = values[0], values[1]
+        if len(values) < 2 or not isinstance(values[1], list | tuple):
+            raise JsonLogicError("Invalid Arguments")
+        need, keys = _to_num(values[0]), values[1]
         absent = _missing(data, *keys)
         return [] if len(keys) - len(absent) >= need else absent
     simple = _SIMPLE.get(op)
     if simple is None:
         raise JsonLogicError(f"unrecognised operation {op!r}")
-    return simple(*values)
+    return call(op, simple, values)
+
+
+def call(op: str, simple: Callable[..., Any], values: Sequence[Any]) -> Any:
+    """Run operator ``simple`` on ``values``; a builtin error becomes a JsonLogicError."""
+    try:
+        return simple(*values)
+    except _BUILTIN as error:
+        raise _retyped(op, error) from error
 
 
 _PAIRS: Mapping[str, Callable[[Any, Any], bool]] = {
@@ -332,9 +368,9 @@ def _chain(op: str, args: Sequence[Any], data: Any) -> bool:
     if len(args) < 2:
         raise JsonLogicError("Invalid Arguments")
     test = _PAIRS[op]
-    left = apply(args[0], data)
+    left = _apply(args[0], data)
     for arg in args[1:]:
-        right = apply(arg, data)
+        right = _apply(arg, data)
         if not test(left, right):
             return False
         left = right
@@ -343,34 +379,77 @@ def _chain(op: str, args: Sequence[Any], data: Any) -> bool:
 
 def _if(args: Sequence[Any], data: Any) -> Any:
     for i in range(0, len(args) - 1, 2):
-        if truthy(apply(args[i], data)):
-            return apply(args[i + 1], data)
-    return apply(args[-1], data) if len(args) % 2 == 1 else None
+        if truthy(_apply(args[i], data)):
+            return _apply(args[i + 1], data)
+    return _apply(args[-1], data) if len(args) % 2 == 1 else None
 
 
 def _iterate(op: str, args: Sequence[Any], data: Any) -> Any:
-    items = apply(args[0], data) if args else None
+    items = _apply(args[0], data) if args else None
     if not isinstance(items, list | tuple):
         items = []
     body = args[1] if len(args) > 1 else None
     if op == "map":
-        return [apply(body, item) for item in items]
+        return [_apply(body, item) for item in items]
     if op == "filter":
-        return [item for item in items if truthy(apply(body, item))]
+        return [item for item in items if truthy(_apply(body, item))]
     if op == "reduce":
-        acc = apply(args[2], data) if len(args) > 2 else None
+        acc = _apply(args[2], data) if len(args) > 2 else None
         for item in items:
-            acc = apply(body, {"current": item, "accumulator": acc})
+            acc = _apply(body, {"current": item, "accumulator": acc})
         return acc
     if op == "all":
-        return bool(items) and all(truthy(apply(body, item)) for item in items)
+        return bool(items) and all(truthy(_apply(body, item)) for item in items)
     if op == "none":
-        return not any(truthy(apply(body, item)) for item in items)
-    return any(truthy(apply(body, item)) for item in items)
+        return not any(truthy(_apply(body, item)) for item in items)
+    return any(truthy(_apply(body, item)) for item in items)
+
+
+def _usage(op: str) -> tuple[int, int | None, str]:
+    """(fewest, most, example) arguments of an operator with a fixed arity, else (0, None, "")."""
+    if op in _CHAINED:
+        return 2, None, f'{{"{op}": [a, b]}}'
+    return _ARITY.get(op, (0, None, ""))
+
+
+_ARITY: Mapping[str, tuple[int, int | None, str]] = {
+    "-": (1, None, '{"-": [a]} to negate or {"-": [a, b]} to subtract'),
+    "*": (1, None, '{"*": [a, b]}'),
+    "/": (1, None, '{"/": [a, b]}'),
+    "%": (2, 2, '{"%": [a, b]}'),
+    "in": (2, 2, '{"in": [needle, haystack]}'),
+    "substr": (2, 3, '{"substr": [text, start]} or {"substr": [text, start, length]}'),
+    "missing_some": (2, None, '{"missing_some": [count, ["a", "b"]]}'),
+}
+
+
+def _count(n: int) -> str:
+    return f"{n} argument" if n == 1 else f"{n} arguments"
+
+
+def _shape(op: str, raw: Any, path: str) -> list[Problem]:
+    """Arity and shape problems of one operator node (``raw`` is its argument)."""
+    if op in _LIST_ONLY and not isinstance(raw, list | tuple):
+        example = _usage(op)[2] or f'{{"{op}": [...]}}'
+        return [Problem(path, f"{op!r} takes a list of arguments: write {example}")]
+    args = raw if isinstance(raw, list | tuple) else [raw]
+    fewest, most, example = _usage(op)
+    n = len(args)
+    if n < fewest or (most is not None and n > most):
+        if most is None:
+            wanted = f"at least {_count(fewest)}"
+        elif most == fewest:
+            wanted = _count(fewest)
+        else:
+            wanted = f"{fewest} to {_count(most)}"
+        return [Problem(path, f"{op!r} takes {wanted}, got {n}: write {example}")]
+    if op == "missing_some" and not _is_rule(args[1]) and not isinstance(args[1], list | tuple):
+        return [Problem(f"{path}[1]", f"'missing_some' takes a list of names: write {example}")]
+    return []
 
 
 def check(logic: Any, path: str) -> list[Problem]:
-    """Every unknown operator in ``logic``, each with its path and a suggestion."""
+    """Every unknown operator and wrong arity in ``logic``, each with its path and a fix."""
     problems: list[Problem] = []
     if isinstance(logic, list | tuple):
         for i, item in enumerate(logic):
@@ -382,5 +461,6 @@ def check(logic: Any, path: str) -> list[Problem]:
                 Problem(path, f"unknown JsonLogic operator {op!r}{suggest(op, OPERATORS)}")
             )
         else:
+            problems.extend(_shape(op, raw, f"{path}.{op}"))
             problems.extend(check(raw, f"{path}.{op}"))
     return problems

@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from omnicx.routing._jsonlogic import (
+    _BUILTIN,
     _CHAINED,
     _ITERATE,
     _LIST_ONLY,
@@ -22,10 +23,12 @@ from omnicx.routing._jsonlogic import (
     _SIMPLE,
     JsonLogicError,
     _is_rule,
+    _retyped,
     _to_num,
     _to_str,
     _var,
     apply,
+    call,
     finish,
     truthy,
 )
@@ -55,7 +58,15 @@ def compile_logic(logic: Any, resolve: Resolve | None = None) -> Fn:
     paths at the top level (not inside ``map``/``filter``/... bodies, which
     see items) then read through the resolved function directly.
     """
-    return _compile(logic, resolve)
+    run = _compile(logic, resolve)
+
+    def logic_fn(data: Any) -> Any:
+        try:
+            return run(data)
+        except _BUILTIN as error:  # a last resort, as ``apply``
+            raise _retyped(None, error) from error
+
+    return logic_fn
 
 
 def _constant(logic: Any) -> tuple[bool, Any]:
@@ -97,10 +108,7 @@ def _compile(logic: Any, resolve: Resolve | None) -> Fn:
     simple = None if op in _EVALUATED_FIRST else _SIMPLE.get(op)
     if simple is None:
         return lambda data: finish(op, [f(data) for f in fns], data)
-    if len(fns) == 1:
-        (only,) = fns
-        return lambda data: simple(only(data))
-    return lambda data: simple(*[f(data) for f in fns])
+    return lambda data: call(op, simple, [f(data) for f in fns])
 
 
 def _compile_var(args: Sequence[Any], fns: tuple[Fn, ...], resolve: Resolve | None) -> Fn:
