@@ -3,12 +3,27 @@
 ``apply(state, event, now) -> (state, effects)`` is the whole contract;
 ``status(events, now)`` replays a timeline through it, so the two agree.
 The engine schedules nothing: ``next_deadline`` says when to call again.
+
+Time is UTC instants throughout. Every datetime entering the engine (an
+event's ``at``, a ``now``) is turned into UTC at the public boundary, and
+all ordering, subtraction and keying runs on those instants. Aware datetimes
+sharing one tzinfo compare and subtract by wall clock with ``fold`` ignored
+(PEP 495), so without this two events in a fall-back repeated hour would be
+ordered and timed by their wall readings. Emitted effects and clock fields
+therefore carry UTC datetimes.
+
+Events at the same instant are folded in input order: ``replay`` sorts by
+``(UTC instant, input position)``, a stable sort, so it agrees with a host
+that ``apply``-s the same list one event at a time. Events at distinct
+instants are ordered by instant whatever the input order or zone. Feed a
+customer message before the reply that answers it when both share a second:
+in the other order the reply answers nothing and the message starts a clock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -41,6 +56,11 @@ _DONE = (Status.SOLVED, Status.CLOSED)
 _UPDATES = (Metric.PERIODIC_UPDATE, Metric.PAUSABLE_UPDATE)
 _LIFETIME = (Metric.RESOLUTION, Metric.REQUESTER_WAIT, Metric.AGENT_WORK)
 _MACHINES = (AuthorKind.BOT, AuthorKind.AUTOMATION)
+
+
+def utc(at: datetime) -> datetime:
+    """The UTC instant of an aware datetime (itself when already in ``UTC``)."""
+    return at if at.tzinfo is UTC else at.astimezone(UTC)
 
 
 def _policies(value: Iterable[Policy]) -> tuple[Policy, ...]:
@@ -192,7 +212,7 @@ class SlaEngine:
         taken as happening at that latest instant. A fulfilment at exactly
         the target instant counts as achieved.
         """
-        new, effects = self._apply(state, event, now)
+        new, effects = self._apply(state, event, utc(event.at), utc(now))
         self._superseded(state, new)
         return new, effects
 
@@ -208,9 +228,10 @@ class SlaEngine:
             self._planner.forget(clocks, policy, priority)
 
     def _apply(
-        self, state: SlaState, event: Event, now: datetime
+        self, state: SlaState, event: Event, instant: datetime, now: datetime
     ) -> tuple[SlaState, tuple[Effect, ...]]:
-        at = event.at if state.time is None or event.at >= state.time else state.time
+        # ``instant`` and ``now`` are UTC (see the module docstring).
+        at = instant if state.time is None or instant >= state.time else state.time
         before, previous = state.facts, state.policy
         facts = updated(before, event)
         # Selection is a function of the facts: unchanged facts, same policy.
@@ -347,13 +368,13 @@ class SlaEngine:
 
     def advance(self, state: SlaState, now: datetime) -> tuple[SlaState, tuple[Effect, ...]]:
         """Run time forward to ``now``: emit warnings, breaches and escalations due by then."""
-        new, effects = self._advance(state, now)
+        new, effects = self._advance(state, utc(now))
         self._superseded(state, new)
         return new, tuple(effects)
 
     def next_deadline(self, state: SlaState, now: datetime) -> datetime | None:
         """The next instant after ``now`` at which ``advance`` would emit something."""
-        state, _ = self._advance(state, now)
+        state, _ = self._advance(state, utc(now))
         return self._earliest_pending(state)
 
     def _earliest_pending(self, state: SlaState) -> datetime | None:
@@ -362,6 +383,7 @@ class SlaEngine:
 
     def report(self, state: SlaState, now: datetime) -> SlaReport:
         """Every clock's state, due instant and remaining time at ``now``."""
+        now = utc(now)
         outlook = self._planner.outlook(state.clocks, state.policy, state.facts.priority)
         if outlook.bound is not None and outlook.bound <= now:  # else nothing is due
             state, _ = self._advance(state, now)
@@ -372,10 +394,23 @@ class SlaEngine:
     def replay(
         self, events: Iterable[Event], now: datetime, customer: Mapping[str, Any] | None = None
     ) -> tuple[SlaState, tuple[Effect, ...]]:
-        """Fold a timeline (events up to ``now``, in time order) and run to ``now``."""
+        """Fold a timeline (events up to ``now``) and run to ``now``.
+
+        Events are folded by ``(UTC instant, input position)``: events at one
+        instant keep their input order (module docstring).
+        """
+        now = utc(now)
         state, effects = self.start(customer), list[Effect]()
-        for event in sorted((e for e in events if e.at <= now), key=lambda e: e.at):
-            state, emitted = self.apply(state, event, event.at)
+        keyed = []
+        for position, event in enumerate(events):
+            instant = utc(event.at)
+            if instant <= now:
+                keyed.append((instant, position, event))
+        keyed.sort(key=lambda k: k[:2])
+        for instant, _position, event in keyed:
+            new, emitted = self._apply(state, event, instant, instant)
+            self._superseded(state, new)
+            state = new
             effects += emitted
         state, emitted = self.advance(state, now)
         return state, (*effects, *emitted)
