@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -23,7 +24,7 @@ from omnicx.desk._unit import (
     message_refs,
     receipt_for,
 )
-from omnicx.errors import NotFoundError, OmnicxError
+from omnicx.errors import NotFoundError, OmnicxError, ValidationError
 from omnicx.identity import (
     DEFAULT_POLICY,
     DEFAULT_RULES,
@@ -77,7 +78,31 @@ class ErasedCustomerError(OmnicxError):
         )
 
 
-@attrs.define
+def _collaborator(what: str, check: Any, fix: str) -> Any:
+    """An attrs validator refusing a wrong collaborator with the field and the fix."""
+
+    def validate(_: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and attribute.default is None:
+            return
+        if not check(value):
+            raise ValidationError.single(
+                f"Desk.{attribute.name}",
+                f"expected {what}, got {type(value).__name__}: {fix}",
+            )
+
+    return validate
+
+
+def _is_store(value: object) -> bool:
+    return all(callable(getattr(value, name, None)) for name in ("commit", "conversation"))
+
+
+def _is_clock(value: object) -> bool:
+    # A datetime has a now() too (a classmethod): it is a time, not a clock.
+    return not isinstance(value, (datetime, type)) and callable(getattr(value, "now", None))
+
+
+@attrs.define(kw_only=True)
 class Desk(AgentActions, ConversationSteps):
     """The pipeline that ties identity, threading, routing and SLAs to a store.
 
@@ -105,10 +130,30 @@ class Desk(AgentActions, ConversationSteps):
             anything is stored: inbound messages and agent replies.
     """
 
-    store: DeskStore
-    clock: Clock
-    rules: RuleEngine | None = None
-    sla: SlaEngine | None = None
+    store: DeskStore = attrs.field(
+        validator=_collaborator(
+            "a store", _is_store, "pass a store object, e.g. SqliteStore('support.sqlite3')"
+        )
+    )
+    clock: Clock = attrs.field(
+        validator=_collaborator(
+            "a clock with now()", _is_clock, "pass SystemClock() or FixedClock(datetime)"
+        )
+    )
+    rules: RuleEngine | None = attrs.field(
+        default=None,
+        validator=_collaborator(
+            "a RuleEngine",
+            lambda v: isinstance(v, RuleEngine),
+            "compile the rule set first with RuleEngine.compile(rule_set)",
+        ),
+    )
+    sla: SlaEngine | None = attrs.field(
+        default=None,
+        validator=_collaborator(
+            "an SlaEngine", lambda v: isinstance(v, SlaEngine), "build one with SlaEngine(...)"
+        ),
+    )
     threading: ThreadingPolicy = attrs.field(factory=ThreadingPolicy)
     identity: IdentityPolicy = DEFAULT_POLICY
     merge_rules: MergeRules = DEFAULT_RULES

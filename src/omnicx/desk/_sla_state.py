@@ -55,6 +55,14 @@ class SlaCodec:
     """
 
     _states: dict[str, tuple[Mapping[str, Any], SlaState]] = attrs.field(factory=dict, init=False)
+    # States decoded under one engine are wrong under another: the engine is part
+    # of every key, held once here, and a new engine empties the memory.
+    _engine: SlaEngine | None = attrs.field(default=None, init=False)
+
+    def forget(self) -> None:
+        """Drop every remembered state (erasure, or a new SLA engine)."""
+        self._states.clear()
+        self._engine = None
 
     def dump(self, conversation_id: str, state: SlaState) -> dict[str, Any]:
         """Encode ``state`` exactly as ``serde.to_dict`` would, policy by name."""
@@ -92,6 +100,10 @@ class SlaCodec:
         self, engine: SlaEngine, conversation_id: str, data: Mapping[str, Any]
     ) -> SlaState | None:
         """``load_sla``, answered from memory when ``data`` is what was last dumped."""
+        if engine is not self._engine:
+            if self._engine is not None:
+                self._states.clear()
+            self._engine = engine
         remembered = self._states.get(conversation_id)
         if remembered is not None and (remembered[0] is data or remembered[0] == data):
             return remembered[1]

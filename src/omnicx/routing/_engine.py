@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from types import MappingProxyType
 from typing import Any
 
 import attrs
@@ -16,6 +17,11 @@ from omnicx.routing._rules import Actions, AutoReply, Mode, Rule, RuleSet
 from omnicx.routing._text import Terms
 
 __all__ = ["Decision", "RuleEngine", "RuleTrace", "Trace"]
+
+
+def _read_only(fields: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A read-only copy, so one shared Decision can never change under its readers."""
+    return MappingProxyType(dict(fields))
 
 
 @attrs.frozen(kw_only=True)
@@ -37,7 +43,7 @@ class Decision:
     auto_replies: tuple[AutoReply, ...] = ()
     escalations: tuple[str, ...] = ()
     notifications: tuple[str, ...] = ()
-    fields: Mapping[str, Any] = attrs.field(factory=dict)
+    fields: Mapping[str, Any] = attrs.field(factory=dict, converter=_read_only)
     fired: tuple[str, ...] = ()
 
 

@@ -236,11 +236,16 @@ class ThresholdPlanner:
     def forget(self, clocks: tuple[Clock, ...], policy: Policy | None, priority: Priority) -> None:
         """Drop the outlook of ``clocks`` (a state superseded by a newer one)."""
         key = (id(clocks), id(policy), id(priority))
-        outlook = self._outlooks.get(key)
-        if outlook is not None and outlook.clocks is clocks:
-            del self._outlooks[key]
-            if self._last is outlook:
-                self._last = None
+        # pop, not lookup-then-del: another thread may drop the key in between.
+        outlook = self._outlooks.pop(key, None)
+        if outlook is None:
+            return
+        if outlook.clocks is not clocks:
+            # A newer state's outlook under a reused id: put it back untouched.
+            self._outlooks.setdefault(key, outlook)
+            return
+        if self._last is outlook:
+            self._last = None
 
     def earliest(self, outlook: Outlook) -> datetime | None:
         """The earliest pending threshold instant of the outlook's clocks (None: none)."""
