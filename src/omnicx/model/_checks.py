@@ -6,6 +6,7 @@ and coercion happen at the edges (the converter, the channel adapters).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,10 +17,17 @@ from omnicx.errors import ValidationError
 
 def aware(_instance: Any, attribute: attrs.Attribute[Any], value: datetime | None) -> None:
     """Refuse naive datetimes: every instant in omnicx carries its offset."""
+    if not isinstance(value, datetime | None):
+        raise ValidationError.single(
+            attribute.name,
+            f"{_owner(_instance, attribute)} must be a datetime, got {type(value).__name__}; "
+            "pass a timezone-aware datetime (e.g. datetime.now(timezone.utc))",
+        )
     if value is not None and (value.tzinfo is None or value.utcoffset() is None):
         raise ValidationError.single(
             attribute.name,
-            "naive datetime; pass a timezone-aware value (e.g. with tzinfo=timezone.utc)",
+            f"naive datetime; {_owner(_instance, attribute)} needs a timezone-aware value "
+            "(e.g. with tzinfo=timezone.utc)",
         )
 
 
@@ -33,3 +41,42 @@ def non_negative(_instance: Any, attribute: attrs.Attribute[Any], value: float |
     """Refuse negative counts, durations and amounts that cannot be negative."""
     if value is not None and value < 0:
         raise ValidationError.single(attribute.name, f"must be >= 0, got {value}")
+
+
+def _owner(instance: Any, attribute: attrs.Attribute[Any]) -> str:
+    # "Customer.vip": the class being built and the field, for error messages.
+    return f"{type(instance).__name__}.{attribute.name}"
+
+
+Validator = Callable[[Any, "attrs.Attribute[Any]", Any], None]
+
+
+def of_type(
+    kind: type | tuple[type, ...], what: str, fix: str, *, optional: bool = False
+) -> Validator:
+    """Refuse a value that is not ``kind`` (``None`` too, when ``optional``).
+
+    Like ``attrs.validators.instance_of``, but raises omnicx's
+    ``ValidationError`` naming the class, the field and the fix, e.g.
+    ``vip: Customer.vip must be a bool, got str; pass True or False``.
+    A ``bool`` never passes for an ``int`` field. The message names the
+    value's type only, never the value, so no customer text leaks into it.
+    """
+    kinds = kind if isinstance(kind, tuple) else (kind,)
+    refuse_bool = bool not in kinds and any(issubclass(bool, k) for k in kinds)
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None and optional:
+            return
+        if isinstance(value, kinds) and not (refuse_bool and isinstance(value, bool)):
+            return
+        raise ValidationError.single(
+            attribute.name,
+            f"{_owner(instance, attribute)} must be {what}, got {type(value).__name__}; {fix}",
+        )
+
+    return check
+
+
+MONEY_FIX = "pass a decimal.Decimal built from a string (e.g. Decimal('12.50')), never a float"
+"""How to fix a money field given a float or int: amounts are exact Decimals."""

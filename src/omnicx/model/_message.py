@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from omnicx.model._channel import Channel, Direction
-from omnicx.model._checks import aware, non_empty, non_negative
+from omnicx.model._checks import aware, non_empty, non_negative, of_type
 
 
 class AuthorKind(enum.Enum):
@@ -86,11 +86,15 @@ class Message:
     direction: Direction
     author: Author
     sent_at: datetime = attrs.field(validator=aware)
-    text: str = ""
+    text: str = attrs.field(
+        default="", validator=of_type(str, "a str", "pass the message text as a string")
+    )
     attachments: tuple[Attachment, ...] = ()
     external_id: str | None = None
     thread: ThreadRefs = ThreadRefs()
-    public: bool = True
+    public: bool = attrs.field(
+        default=True, validator=of_type(bool, "a bool", "pass True or False")
+    )
     metadata: Mapping[str, Any] = attrs.field(factory=dict)
 
     @property

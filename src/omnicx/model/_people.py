@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from omnicx.model._checks import aware, non_empty, non_negative
+from omnicx.model._checks import MONEY_FIX, aware, non_empty, non_negative, of_type
 from omnicx.model._identifier import Identifier
 
 
@@ -33,12 +33,18 @@ class Customer:
 
     id: str = attrs.field(validator=non_empty)
     identifiers: tuple[Identifier, ...] = ()
-    name: str | None = None
-    vip: bool = False
+    name: str | None = attrs.field(
+        default=None,
+        validator=of_type(str, "a str or None", "pass the display name as a string", optional=True),
+    )
+    vip: bool = attrs.field(default=False, validator=of_type(bool, "a bool", "pass True or False"))
     tier: str | None = None
     language: str | None = None
     timezone: str | None = None
-    lifetime_value: Decimal | None = attrs.field(default=None, validator=non_negative)
+    lifetime_value: Decimal | None = attrs.field(
+        default=None,
+        validator=[of_type(Decimal, "a Decimal or None", MONEY_FIX, optional=True), non_negative],
+    )
     attributes: Mapping[str, Any] = attrs.field(factory=dict)
     created_at: datetime | None = attrs.field(default=None, validator=aware)
 
@@ -69,7 +75,10 @@ class Agent:
     id: str = attrs.field(validator=non_empty)
     name: str = ""
     status: AgentStatus = AgentStatus.OFFLINE
-    capacity: int = attrs.field(default=10, validator=non_negative)
+    capacity: int = attrs.field(
+        default=10,
+        validator=[of_type(int, "an int", "pass a whole number of work units"), non_negative],
+    )
     queues: frozenset[str] = frozenset()
     skills: frozenset[str] = frozenset()
     languages: frozenset[str] = frozenset()

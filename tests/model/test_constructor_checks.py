@@ -1,0 +1,102 @@
+"""Constructors refuse wrong input types with a ValidationError naming the fix."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from omnicx.errors import ValidationError
+from omnicx.model import Agent, Author, AuthorKind, Channel, Customer, Direction, Message
+
+NOW = datetime(2026, 1, 1, tzinfo=UTC)
+
+
+def _message(**changes: Any) -> Message:
+    fields: dict[str, Any] = {
+        "id": "m1",
+        "channel": Channel.EMAIL,
+        "direction": Direction.INBOUND,
+        "author": Author(kind=AuthorKind.CUSTOMER),
+        "sent_at": NOW,
+    }
+    fields.update(changes)
+    return Message(**fields)
+
+
+def _error(build: Any) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        build()
+    assert not isinstance(caught.value, TypeError)
+    return caught.value
+
+
+def test_message_text_must_be_a_string() -> None:
+    error = _error(lambda: _message(text=5))
+    assert error.paths == ("text",)
+    assert str(error) == (
+        "text: Message.text must be a str, got int; pass the message text as a string"
+    )
+
+
+def test_message_public_must_be_a_bool() -> None:
+    error = _error(lambda: _message(public="no"))
+    assert str(error) == "public: Message.public must be a bool, got str; pass True or False"
+
+
+def test_customer_vip_must_be_a_bool() -> None:
+    error = _error(lambda: Customer(id="c1", vip="yes"))
+    assert error.paths == ("vip",)
+    assert str(error) == "vip: Customer.vip must be a bool, got str; pass True or False"
+
+
+def test_customer_lifetime_value_refuses_a_float() -> None:
+    error = _error(lambda: Customer(id="c1", lifetime_value=12.5))
+    assert str(error) == (
+        "lifetime_value: Customer.lifetime_value must be a Decimal or None, got float; "
+        "pass a decimal.Decimal built from a string (e.g. Decimal('12.50')), never a float"
+    )
+
+
+def test_customer_lifetime_value_accepts_a_decimal_and_still_refuses_negatives() -> None:
+    assert Customer(id="c1", lifetime_value=Decimal("12.50")).lifetime_value == Decimal("12.50")
+    assert Customer(id="c1").lifetime_value is None
+    error = _error(lambda: Customer(id="c1", lifetime_value=Decimal(-3)))
+    assert str(error) == "lifetime_value: must be >= 0, got -3"
+
+
+def test_customer_name_must_be_a_string() -> None:
+    error = _error(lambda: Customer(id="c1", name=42))
+    assert str(error) == (
+        "name: Customer.name must be a str or None, got int; pass the display name as a string"
+    )
+
+
+def test_agent_capacity_refuses_a_bool() -> None:
+    error = _error(lambda: Agent(id="a1", capacity=True))
+    assert str(error) == (
+        "capacity: Agent.capacity must be an int, got bool; pass a whole number of work units"
+    )
+
+
+def test_naive_datetime_names_class_field_and_fix() -> None:
+    error = _error(lambda: Customer(id="c1", created_at=datetime(2026, 1, 1)))
+    assert str(error) == (
+        "created_at: naive datetime; Customer.created_at needs a timezone-aware value "
+        "(e.g. with tzinfo=timezone.utc)"
+    )
+    error = _error(lambda: _message(sent_at=datetime(2026, 1, 1)))
+    assert str(error) == (
+        "sent_at: naive datetime; Message.sent_at needs a timezone-aware value "
+        "(e.g. with tzinfo=timezone.utc)"
+    )
+
+
+def test_datetime_field_refuses_a_string() -> None:
+    error = _error(lambda: _message(sent_at="2026-01-01T00:00:00Z"))
+    assert str(error) == (
+        "sent_at: Message.sent_at must be a datetime, got str; "
+        "pass a timezone-aware datetime (e.g. datetime.now(timezone.utc))"
+    )
