@@ -7,13 +7,13 @@ import omnicx.channels
 PINNED = [
     "CHANNEL_EVENT_TYPES", "RECEIVED_AT_HEADER", "WEBCHAT_SIGNATURE_HEADER", "Capabilities",
     "ChannelAdapter", "ChannelEvent", "DeliveryState", "DeliveryUpdate", "EmailAdapter",
-    "Enrichment", "InstagramAdapter", "LongText", "MessageEcho", "MessageEdited",
-    "MessageReceived", "MessengerAdapter", "OutboundMessage", "OutboundRequest", "Reaction",
-    "RenderRefused", "SendCheck", "ShopifyWebhook", "StripeWebhook", "Template", "TwilioAdapter",
-    "WebChatAdapter", "WhatsAppAdapter", "check_send", "html_to_text", "minor_to_decimal",
-    "sign_hub_sha256", "sign_shopify", "sign_stripe", "sign_twilio", "sign_webchat",
-    "split_text", "strip_reply", "verify_hub_sha256", "verify_shopify", "verify_stripe",
-    "verify_twilio",
+    "Enrichment", "InstagramAdapter", "LongText", "MessageEcho", "MessageEdited", "MessageReceived",
+    "MessengerAdapter", "OutboundMessage", "OutboundRequest", "Reaction", "RenderRefused",
+    "SendCheck", "ShopifyWebhook", "StripeWebhook", "Template", "TwilioAdapter", "WebChatAdapter",
+    "WhatsAppAdapter", "check_send", "html_to_text", "minor_to_decimal", "reply_address",
+    "reply_channel", "sign_hub_sha256", "sign_shopify", "sign_stripe", "sign_twilio",
+    "sign_webchat", "split_text", "strip_reply", "verify_hub_sha256", "verify_shopify",
+    "verify_stripe", "verify_twilio",
 ]  # fmt: skip
 
 

@@ -112,3 +112,26 @@ def test_redaction_applies_per_channel_before_storing() -> None:
         if isinstance(e, MessageEvent) and e.message.direction is Direction.OUTBOUND
     ]  # fmt: skip
     assert sent.message.text == "IBAN [iban ••••3000]"
+
+
+def test_tags_and_priority_are_their_own_permissions() -> None:
+    """A triage seat may tag but not solve; a status-only seat may solve but not tag."""
+    from omnicx.model import Status
+    from omnicx.privacy import Action, Role
+
+    tagger = Role(name="tagger", actions=frozenset({Action.VIEW, Action.TAG}))
+    closer = Role(name="closer", actions=frozenset({Action.VIEW, Action.CHANGE_STATUS}))
+    actors = {"tia": Actor(id="tia", role=tagger), "cal": Actor(id="cal", role=closer)}
+    desk = Desk(store=MemoryStore(), clock=FixedClock(T0), rules=RULES, actors=actors)
+    conversation = desk.receive(_inbound()).conversation_id
+    assert desk.tag(conversation, actor_id="tia", add=["refund"]).tags == {"refund"}
+    for refused in (
+        lambda: desk.solve(conversation, actor_id="tia"),
+        lambda: desk.set_priority(conversation, Priority.HIGH, actor_id="tia"),
+        lambda: desk.tag(conversation, actor_id="cal", add=["vip"]),
+        lambda: desk.set_priority(conversation, Priority.HIGH, actor_id="cal"),
+    ):
+        with pytest.raises(PermissionDenied):
+            refused()
+    assert desk.solve(conversation, actor_id="cal").status == Status.SOLVED.value
+    assert desk.conversation(conversation).conversation.tags == {"refund"}

@@ -8,7 +8,7 @@ import pytest
 
 from omnicx import FixedClock
 from omnicx.channels import MessageReceived
-from omnicx.desk import CollisionError, Desk, OutboxKind, customer_of
+from omnicx.desk import CollisionError, Desk, OutboxKind
 from omnicx.errors import ConflictError, InvalidTransition, NotFoundError
 from omnicx.identity import Profile, email_identifier, phone_identifier
 from omnicx.model import (
@@ -309,7 +309,7 @@ def test_explain_and_sla_report(desk: Desk) -> None:
     assert {t.metric for t in report.targets} >= {Metric.FIRST_REPLY}
 
 
-def test_customer_of_lifts_known_attributes() -> None:
+def test_to_customer_lifts_known_attributes() -> None:
     """vip, tier, language, timezone and lifetime value leave attributes for fields."""
     profile = Profile(
         id="p1",
@@ -318,12 +318,12 @@ def test_customer_of_lifts_known_attributes() -> None:
         attributes={"vip": True, "tier": "gold", "language": "de", "lifetime_value": "120.5",
                     "timezone": 3},
     )  # fmt: skip
-    customer = customer_of(profile)
+    customer = profile.to_customer()
     assert (customer.vip, customer.tier, customer.language) == (True, "gold", "de")
     assert str(customer.lifetime_value) == "120.5"
     assert customer.timezone is None
-    bad = customer_of(Profile(id="p2", created_at=T0, last_seen_at=T0,
-                              attributes={"lifetime_value": "lots"}))  # fmt: skip
+    bad = Profile(id="p2", created_at=T0, last_seen_at=T0,
+                  attributes={"lifetime_value": "lots"}).to_customer()  # fmt: skip
     assert bad.lifetime_value is None
 
 

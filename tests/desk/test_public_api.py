@@ -9,7 +9,7 @@ import omnicx.testing
 
 def test_desk_all() -> None:
     assert omnicx.desk.__all__ == [
-        "CollisionError", "Desk", "ErasedCustomerError", "ErasedPolicy", "OutboxKind", "Outgoing", "Receipt", "SlaLine", "customer_of",
+        "CollisionError", "Desk", "ErasedCustomerError", "ErasedPolicy", "OutboxKind", "Outgoing", "Receipt", "SlaLine",
     ]  # fmt: skip
 
 

@@ -24,10 +24,11 @@ from omnicx.privacy._access import APPLICABLE
 
 A = Action
 # The role matrix docs/privacy.md shows: what each built-in role may do.
+AGENT = {A.VIEW, A.REPLY, A.NOTE, A.ASSIGN, A.CHANGE_STATUS, A.CHANGE_PRIORITY, A.TAG}
 MATRIX = {
     "read_only": {A.VIEW},
-    "agent": {A.VIEW, A.REPLY, A.NOTE, A.ASSIGN, A.CHANGE_STATUS},
-    "lead": {A.VIEW, A.REPLY, A.NOTE, A.ASSIGN, A.CHANGE_STATUS, A.MERGE, A.UNMERGE, A.EXPORT},
+    "agent": AGENT,
+    "lead": AGENT | {A.MERGE, A.UNMERGE, A.EXPORT},
     "admin": set(Action),
 }
 
@@ -130,7 +131,7 @@ def test_custom_roles_extend_allow_and_deny() -> None:
         }
     )
     assert roles["billing"] == Role(
-        name="billing", actions=frozenset({A.VIEW, A.REPLY, A.NOTE, A.CHANGE_STATUS, A.EXPORT})
+        name="billing", actions=frozenset((AGENT - {A.ASSIGN}) | {A.EXPORT})
     )
     assert roles["auditor"].actions == {A.VIEW, A.EXPORT}
     assert roles["admin"] is BUILTIN_ROLES["admin"]

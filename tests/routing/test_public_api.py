@@ -6,11 +6,11 @@ import omnicx.routing
 
 PINNED = [
     "Actions", "AgentLoad", "AssignOutcome", "Assignment", "AssignmentPolicy", "AssignmentRound",
-    "AutoReply", "Case", "CaseResult", "Decision", "Failure", "JsonLogicError",
-    "LanguageDetector", "Lexicon", "LexiconLanguage", "LexiconSentiment", "Mode", "OpenHours",
-    "RoutingContext", "Rule", "RuleEngine", "RuleSet", "RuleTrace", "SentimentClassifier",
-    "Signals", "Strategy", "Trace", "WorkItem", "assign", "check_case", "context_from_input",
-    "jsonlogic_apply", "load_cases", "load_rules", "rule_file_schema",
+    "AutoReply", "Case", "CaseResult", "Decision", "Failure", "JsonLogicError", "LanguageDetector",
+    "Lexicon", "LexiconLanguage", "LexiconSentiment", "Mode", "OpenHours", "RoutingContext", "Rule",
+    "RuleEngine", "RuleSet", "RuleTrace", "SentimentClassifier", "Signals", "Strategy", "Trace",
+    "WorkItem", "apply_decision", "assign", "check_case", "context_from_input", "jsonlogic_apply",
+    "load_cases", "load_rules", "raised_priority", "rule_file_schema",
 ]  # fmt: skip
 
 

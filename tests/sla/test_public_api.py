@@ -8,7 +8,7 @@ PINNED = [
     "ALWAYS_OPEN", "DEFAULT_PAUSES", "NO_PAUSES", "BusinessCalendar", "Calendar", "Clock",
     "ClockEvent", "ClockEventKind", "ClockState", "Condition", "ConversationFacts", "Effect",
     "Escalate", "Escalation", "Match", "Metric", "Policy", "PolicyApplied", "SlaEngine",
-    "SlaReport", "SlaState", "Target", "TargetStatus", "load_calendar",
+    "SlaReport", "SlaState", "Target", "TargetStatus", "customer_facts", "load_calendar",
 ]  # fmt: skip
 
 

@@ -9,8 +9,9 @@ PINNED = [
     "DedupKey", "EventKey", "Page", "ThreadDecision", "ThreadIndex", "ThreadOutcome",
     "ThreadReason", "ThreadingPolicy", "TimelineOrder", "TimelineQuery", "best_copy",
     "build_timeline", "combine_timelines", "completeness", "decode_cursor", "dedup_key",
-    "encode_cursor", "event_channel", "merge_keyed", "merge_streams", "normalize_subject",
-    "page", "since_last_agent_reply", "split_timeline", "thread", "utc_micros",
+    "encode_cursor", "event_channel", "external_key", "lookup_keys", "merge_keyed", "merge_streams",
+    "message_id_key", "normalize_subject", "own_keys", "page", "referenced_keys",
+    "since_last_agent_reply", "split_timeline", "thread", "utc_micros",
 ]  # fmt: skip
 
 

@@ -7,6 +7,7 @@ Stripe webhooks enrich customer profiles (:class:`Enrichment`). See
 ``docs/channels.md``.
 """
 
+from omnicx.channels._addressing import reply_address, reply_channel
 from omnicx.channels._common import RECEIVED_AT_HEADER
 from omnicx.channels._email import EmailAdapter
 from omnicx.channels._email_text import html_to_text, strip_reply
@@ -78,6 +79,8 @@ __all__ = [
     "check_send",
     "html_to_text",
     "minor_to_decimal",
+    "reply_address",
+    "reply_channel",
     "sign_hub_sha256",
     "sign_shopify",
     "sign_stripe",

@@ -8,7 +8,6 @@ every call atomic and idempotent; the receipt's outbox holds what to send.
 
 from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
 from omnicx.desk._receipt import CollisionError, OutboxKind, Outgoing, Receipt, SlaLine
-from omnicx.desk._steps import customer_of
 
 __all__ = [
     "CollisionError",
@@ -19,5 +18,4 @@ __all__ = [
     "Outgoing",
     "Receipt",
     "SlaLine",
-    "customer_of",
 ]

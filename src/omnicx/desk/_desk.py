@@ -3,25 +3,26 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import attrs
 
 from omnicx import serde
-from omnicx.channels import Enrichment, MessageReceived
+from omnicx.channels import DeliveryUpdate, Enrichment, MessageReceived
 from omnicx.clock import Clock
-from omnicx.desk._actions import AgentActions
-from omnicx.desk._receipt import OutboxKind, Outgoing, Receipt
-from omnicx.desk._sla_state import SlaCodec
-from omnicx.desk._steps import ConversationSteps, customer_facts, customer_of
+from omnicx.desk import _agent_changes as changes
+from omnicx.desk._agent_changes import Change
+from omnicx.desk._receipt import Receipt, SlaLine
+from omnicx.desk._record_steps import new_record, take_message
+from omnicx.desk._route import route
+from omnicx.desk._sla_tracker import SlaTracker
 from omnicx.desk._unit import (
     ACTIVE,
     SYSTEM_ACTOR,
     Unit,
     member_ids,
-    message_refs,
     receipt_for,
 )
 from omnicx.errors import NotFoundError, OmnicxError, ValidationError
@@ -42,10 +43,13 @@ from omnicx.model import (
     Customer,
     Event,
     Message,
+    Priority,
+    Status,
+    SurveyKind,
 )
-from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, redact, tombstone_key
+from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, redact, require, tombstone_key
 from omnicx.routing import RoutingContext, RuleEngine, Trace
-from omnicx.sla import SlaEngine, SlaReport
+from omnicx.sla import SlaEngine, SlaReport, customer_facts
 from omnicx.storage import AuditAction, Changes, ConversationRecord, DeskStore
 from omnicx.timeline import (
     ConversationSummary,
@@ -54,6 +58,9 @@ from omnicx.timeline import (
     ThreadOutcome,
     ThreadReason,
     build_timeline,
+    external_key,
+    lookup_keys,
+    message_id_key,
     thread,
 )
 
@@ -103,7 +110,7 @@ def _is_clock(value: object) -> bool:
 
 
 @attrs.define(kw_only=True)
-class Desk(AgentActions, ConversationSteps):
+class Desk:
     """The pipeline that ties identity, threading, routing and SLAs to a store.
 
     Every call reads what it needs from ``store``, computes every change, and
@@ -161,7 +168,7 @@ class Desk(AgentActions, ConversationSteps):
     erased: ErasedPolicy = ErasedPolicy.FRESH
     actors: Mapping[str, Actor] | None = None
     redaction: Mapping[str, RedactionPolicy] = attrs.field(factory=dict)
-    _sla_codec: SlaCodec = attrs.field(factory=SlaCodec, init=False, repr=False)
+    _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
 
     # -- inbound -------------------------------------------------------------
 
@@ -199,13 +206,13 @@ class Desk(AgentActions, ConversationSteps):
             unit.record(AuditAction.MERGE, SYSTEM_ACTOR, customer_id=merge.survivor_id,
                         reason="identifiers shared", merge_id=merge.id,
                         absorbed_id=merge.absorbed_id)  # fmt: skip
-        customer = customer_of(profile)
-        summaries = self._candidates(unit, profile, message_refs(message))
+        customer = profile.to_customer()
+        summaries = self._candidates(unit, profile, lookup_keys(message))
         decision = thread(message, summaries, self.threading, unit.now, customer_id=profile.id)
         if decision.creates_conversation and message.thread.message_id:
             # A reply that arrived before this message indexed its id: the
             # late parent joins the reply's conversation.
-            found = unit.conversation_for_ref(f"mid:{message.thread.message_id}")
+            found = unit.conversation_for_ref(message_id_key(message.thread.message_id))
             if found is not None:
                 decision = ThreadDecision(
                     outcome=ThreadOutcome.CONTINUE,
@@ -215,13 +222,17 @@ class Desk(AgentActions, ConversationSteps):
         if decision.conversation_id is not None:
             record = unit.load(self._record(decision.conversation_id))
         else:
-            record = self._new_record(unit, profile.id, event, decision.follow_up_of)
-        record = self._take_message(unit, record, event, profile.id, decision.outcome)
+            conversation_id = self.store.next_id("c")
+            record = new_record(unit, conversation_id, profile.id, event, decision.follow_up_of)
+        record = take_message(unit, record, event, profile.id, decision.outcome)
         active = sum(1 for s in summaries if s.status in ACTIVE and s.id != record.id) + int(
             record.conversation.status in ACTIVE
         )
         fresh = decision.outcome is not ThreadOutcome.CONTINUE
-        record, fired = self._route(unit, record, customer, event, active, fresh)
+        fired: tuple[str, ...] = ()
+        if self.rules is not None:
+            record, fired = route(self.rules, unit, record, customer, event.message,
+                                  active=active, fresh=fresh)  # fmt: skip
         record, sla = self._track(unit, record, customer)
         unit.put(record)
         receipt = receipt_for(
@@ -314,7 +325,7 @@ class Desk(AgentActions, ConversationSteps):
 
     def customer(self, customer_id: str) -> Customer:
         """The live customer for an id (an id merged away resolves to its survivor)."""
-        return customer_of(current_profile(self.store, customer_id))
+        return current_profile(self.store, customer_id).to_customer()
 
     def timeline(self, customer_id: str) -> tuple[Event, ...]:
         """The customer's one timeline across channels, merged profiles included."""
@@ -338,7 +349,7 @@ class Desk(AgentActions, ConversationSteps):
             return None
         record = self._record(conversation_id)
         now = self.clock.now()
-        state = self._load_sla(self.sla, record)
+        state = self._sla.state(self.sla, record)
         if state is not None:
             return self.sla.report(state, now)
         events = self.store.events(conversation_id=conversation_id)
@@ -377,20 +388,217 @@ class Desk(AgentActions, ConversationSteps):
             summaries.append(summary)
         return summaries
 
-    def _to_customer(self, record: ConversationRecord, kind: OutboxKind, **fields: Any) -> Outgoing:
-        # Answer where the customer last wrote; before any inbound message,
-        # on the channel the conversation started on.
-        latest = max(record.last_inbound.items(), key=lambda item: item[1], default=None)
-        channel = record.conversation.channel if latest is None else Channel(latest[0])
-        return Outgoing(
-            kind=kind,
-            conversation_id=record.id,
-            customer_id=record.conversation.customer_id,
-            channel=channel,
-            to=record.addresses.get(channel.name),
-            last_inbound_at=record.last_inbound.get(channel.name),
-            **fields,
+    def _track(
+        self, unit: Unit, record: ConversationRecord, customer: Customer
+    ) -> tuple[ConversationRecord, tuple[SlaLine, ...]]:
+        if self.sla is None:
+            return record, ()
+        return self._sla.track(self.sla, self.store, unit, record, customer)
+
+    # -- agent actions -------------------------------------------------------
+
+    def reply(
+        self,
+        conversation_id: str,
+        *,
+        agent_id: str,
+        text: str,
+        seen_version: int | None = None,
+        public: bool = True,
+        then: Status | None = Status.PENDING,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """An agent replies; the outbox carries the message for the host to send.
+
+        Args:
+            seen_version: the ``conversation_version`` the agent's screen
+                showed. If another agent replied or claimed since, the reply
+                is refused with ``CollisionError`` (who and when).
+            public: False for a private message to colleagues (sent nowhere).
+            then: the status to move to after a public reply, when the
+                lifecycle allows it (waiting on the customer by default).
+            request_id: makes the call idempotent (a double click sends once).
+        """
+        change = changes.reply(agent_id=agent_id, text=text, seen_version=seen_version,
+                               public=public, then=then, redact=self.redacted)  # fmt: skip
+        action = Action.REPLY if public else Action.NOTE
+        return self._act(conversation_id, request_id, change, agent_id, action)
+
+    def note(
+        self,
+        conversation_id: str,
+        *,
+        agent_id: str,
+        text: str,
+        mentions: Iterable[str] = (),
+        request_id: str | None = None,
+    ) -> Receipt:
+        """An internal note; every @-mentioned agent gets a notification in the outbox."""
+        change = changes.note(agent_id=agent_id, text=text, mentions=frozenset(mentions))
+        return self._act(conversation_id, request_id, change, agent_id, Action.NOTE)
+
+    def assign(
+        self,
+        conversation_id: str,
+        *,
+        agent_id: str | None,
+        actor_id: str,
+        queue: str | None = None,
+        seen_version: int | None = None,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Assign to an agent (None: unassign), optionally moving queue.
+
+        An agent assigning to themselves claims the conversation; with
+        ``seen_version`` a claim is refused if someone else claimed or
+        replied since (``CollisionError``).
+        """
+        change = changes.assign(agent_id=agent_id, actor_id=actor_id, queue=queue,
+                                seen_version=seen_version)  # fmt: skip
+        return self._act(conversation_id, request_id, change, actor_id, Action.ASSIGN)
+
+    def set_status(
+        self,
+        conversation_id: str,
+        status: Status,
+        *,
+        actor_id: str,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Move a conversation to ``status``; ``InvalidTransition`` if the lifecycle forbids it.
+
+        Solving puts a CSAT survey request in the outbox (``csat_template``).
+        """
+        change = changes.status(status=status, actor_id=actor_id, csat_template=self.csat_template)
+        return self._act(conversation_id, request_id, change, actor_id, Action.CHANGE_STATUS)
+
+    def solve(
+        self, conversation_id: str, *, actor_id: str, request_id: str | None = None
+    ) -> Receipt:
+        """Mark solved (see ``set_status``)."""
+        return self.set_status(
+            conversation_id, Status.SOLVED, actor_id=actor_id, request_id=request_id
         )
+
+    def reopen(
+        self, conversation_id: str, *, actor_id: str, request_id: str | None = None
+    ) -> Receipt:
+        """Reopen a solved conversation (a closed one can't: start a follow-up)."""
+        return self.set_status(
+            conversation_id, Status.OPEN, actor_id=actor_id, request_id=request_id
+        )
+
+    def set_priority(
+        self,
+        conversation_id: str,
+        priority: Priority,
+        *,
+        actor_id: str,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Change the priority (SLA targets follow the new priority).
+
+        Checked as the ``CHANGE_PRIORITY`` action when ``actors`` is set.
+        """
+        change = changes.priority(priority=priority, actor_id=actor_id)
+        return self._act(conversation_id, request_id, change, actor_id, Action.CHANGE_PRIORITY)
+
+    def tag(
+        self,
+        conversation_id: str,
+        *,
+        actor_id: str,
+        add: Iterable[str] = (),
+        remove: Iterable[str] = (),
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Add and remove tags (checked as the ``TAG`` action when ``actors`` is set)."""
+        change = changes.tags(actor_id=actor_id, add=add, remove=remove)
+        return self._act(conversation_id, request_id, change, actor_id, Action.TAG)
+
+    def record_survey(
+        self,
+        conversation_id: str,
+        *,
+        survey: SurveyKind,
+        score: int,
+        comment: str | None = None,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Record a customer's CSAT (1-5), NPS (0-10) or CES (1-7) answer."""
+        change = changes.survey(survey=survey, score=score, comment=comment)
+        return self._act(conversation_id, request_id, change)
+
+    def record_sent(
+        self,
+        conversation_id: str,
+        *,
+        channel: Channel,
+        external_id: str,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Tell the desk the provider's id of a message the host sent.
+
+        Delivery updates (``delivery``) for that id then land on this
+        conversation; a customer's reply quoting it threads here too.
+        """
+        change = changes.sent(channel=channel, external_id=external_id)
+        return self._act(conversation_id, request_id, change)
+
+    def delivery(self, update: DeliveryUpdate) -> Receipt | None:
+        """Record a provider's delivery update (sent, delivered, read, failed).
+
+        Returns None when the message is unknown (never passed to
+        ``record_sent``): the update is dropped, as helpdesks do for messages
+        sent outside them. Idempotent per message and state.
+        """
+        conversation_id = self.store.conversation_for_ref(
+            external_key(update.channel, update.external_id)
+        )
+        if conversation_id is None:
+            return None
+        request = f"delivery:{update.channel.name}:{update.external_id}:{update.state.value}"
+        return self._act(conversation_id, request, changes.delivered(update))
+
+    def check(self, actor_id: str, action: Action, resource: Resource) -> None:
+        """Refuse ``action`` unless the actor's role allows it (when ``actors`` is set).
+
+        Raises:
+            PermissionDenied: the role lacks the action or cannot see the queue.
+            NotFoundError: ``actors`` is set and does not know ``actor_id``.
+        """
+        if self.actors is None:
+            return
+        actor = self.actors.get(actor_id)
+        if actor is None:
+            raise NotFoundError("actor", actor_id)
+        require(actor, action, resource)
+
+    def _act(
+        self,
+        conversation_id: str,
+        request_id: str | None,
+        change: Change,
+        actor_id: str | None = None,
+        action: Action | None = None,
+    ) -> Receipt:
+        # One agent action: idempotent by request id, permission-checked on
+        # the conversation's queue, SLA clocks advanced, committed at once.
+        if request_id is not None:
+            replayed = self._replayed(f"act:{request_id}")
+            if replayed is not None:
+                return replayed
+        key = f"act:{request_id}" if request_id else f"act:{self.store.next_id('a')}"
+        unit = Unit.open(self.store, key, self.clock.now())
+        loaded = unit.load(self._record(conversation_id))
+        if actor_id is not None and action is not None:
+            queue = loaded.conversation.queue
+            self.check(actor_id, action, Resource.conversation(conversation_id, queue))
+        record = change(unit, loaded)
+        customer_id = record.conversation.customer_id
+        record, sla = self._track(unit, record, self.customer(customer_id))
+        unit.put(record)
+        return unit.commit(receipt_for(unit, record, customer_id, sla=sla))
 
 
 def _changes_without_conversation(unit: Unit, receipt: Mapping[str, Any]) -> Changes:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -14,13 +13,8 @@ from omnicx.identity import Profile, merged_profiles
 from omnicx.model import (
     Author,
     AuthorKind,
-    Channel,
     Conversation,
     Event,
-    Identifier,
-    IdentifierKind,
-    Message,
-    Priority,
     Status,
 )
 from omnicx.storage import (
@@ -36,37 +30,6 @@ SYSTEM_ACTOR = "omnicx"
 """The actor id omnicx records for what it does by itself (merges, routing)."""
 
 SYSTEM = Author(kind=AuthorKind.SYSTEM, id=SYSTEM_ACTOR)
-
-
-def _channel_refs(message: Message) -> list[str]:
-    # Provider ids are only unique per channel.
-    channel = message.channel.name
-    refs = []
-    if message.thread.provider_thread_id:
-        refs.append(f"thread:{channel}:{message.thread.provider_thread_id}")
-    if message.external_id:
-        refs.append(f"ext:{channel}:{message.external_id}")
-    return refs
-
-
-def own_refs(message: Message) -> list[str]:
-    """The thread-reference keys under which a message's conversation is indexed."""
-    own = [f"mid:{message.thread.message_id}"] if message.thread.message_id else []
-    return own + _channel_refs(message)
-
-
-def referenced_ids(message: Message) -> list[str]:
-    """The ``mid:`` keys of the Message-IDs a message references."""
-    return [f"mid:{mid}" for mid in (*message.thread.in_reply_to, *message.thread.references)]
-
-
-def message_refs(message: Message) -> list[str]:
-    """The thread-reference keys a message answers to (looked up in the store).
-
-    Its own Message-ID is among them: a reply that arrived first indexed the
-    ids it references, so a parent arriving late finds its conversation.
-    """
-    return own_refs(message) + referenced_ids(message)
 
 
 @attrs.define
@@ -153,21 +116,6 @@ def member_ids(staged: StagedIdentityStore, profile: Profile) -> list[str]:
     return [p.id for p in merged_profiles(staged, profile)[0]]
 
 
-def address_for(channel: Channel, identifiers: Iterable[Identifier]) -> str | None:
-    """Pick where replies on ``channel`` go from the sender's identifiers."""
-    wanted = {
-        "email": (IdentifierKind.EMAIL, ""),
-        "sms": (IdentifierKind.PHONE, ""),
-        "voice": (IdentifierKind.PHONE, ""),
-        "whatsapp": (IdentifierKind.PHONE, ""),
-    }.get(channel.name, (IdentifierKind.HANDLE, channel.name))
-    found = list(identifiers)
-    for identifier in found:
-        if (identifier.kind, identifier.namespace) == wanted:
-            return identifier.value
-    return found[0].value if found else None
-
-
 def receipt_for(
     unit: Unit,
     record: ConversationRecord,
@@ -191,13 +139,6 @@ def receipt_for(
         outbox=tuple(unit.outbox),
         **extra,  # type: ignore[arg-type]
     )
-
-
-def higher(current: Priority, proposed: Priority | None) -> Priority:
-    """Rules raise priority on a running conversation; they never lower it."""
-    if proposed is None or proposed.rank <= current.rank:
-        return current
-    return proposed
 
 
 ACTIVE = frozenset({Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD})

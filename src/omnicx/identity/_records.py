@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
@@ -71,14 +72,49 @@ class Profile:
         return self.merged_into is None
 
     def to_customer(self) -> Customer:
-        """Return the profile as a model ``Customer`` (first name seen as its name)."""
+        """Return the profile as a model ``Customer``, lifting well-known attributes.
+
+        The first name seen becomes its name. ``vip``, ``tier``, ``language``,
+        ``timezone`` and ``lifetime_value`` in the attributes (from enrichment
+        or the host) become the customer's fields, so routing and SLA
+        conditions see them; a value of the wrong shape (``lifetime_value:
+        "lots"``, a numeric timezone) is left out rather than guessed.
+        """
+        attributes = dict(self.attributes)
+
+        def text(key: str) -> str | None:
+            value = attributes.get(key)
+            return value if isinstance(value, str) else None
+
         return Customer(
             id=self.id,
             identifiers=self.identifiers,
             name=self.names[0] if self.names else None,
-            attributes=dict(self.attributes),
+            attributes=attributes,
             created_at=self.created_at,
+            vip=_flag(attributes.get("vip")),
+            tier=text("tier"),
+            language=text("language"),
+            timezone=text("timezone"),
+            lifetime_value=_money(attributes.get("lifetime_value")),
         )
+
+
+def _flag(value: object) -> bool:
+    # Hosts and commerce platforms send flags as booleans or as text.
+    if isinstance(value, str):
+        return value.strip().lower() in {"true", "yes", "y", "1", "vip"}
+    return value is True or (isinstance(value, int) and value == 1)
+
+
+def _money(value: object) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        amount = Decimal(str(value))
+    except InvalidOperation:
+        return None
+    return amount if amount.is_finite() and amount >= 0 else None
 
 
 @attrs.frozen(kw_only=True)

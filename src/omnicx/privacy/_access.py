@@ -21,7 +21,15 @@ class ResourceKind(enum.Enum):
 # Which actions make sense on which kind of resource.
 APPLICABLE: dict[ResourceKind, frozenset[Action]] = {
     ResourceKind.CONVERSATION: frozenset(
-        {Action.VIEW, Action.REPLY, Action.NOTE, Action.ASSIGN, Action.CHANGE_STATUS}
+        {
+            Action.VIEW,
+            Action.REPLY,
+            Action.NOTE,
+            Action.ASSIGN,
+            Action.CHANGE_STATUS,
+            Action.CHANGE_PRIORITY,
+            Action.TAG,
+        }
     ),
     ResourceKind.CUSTOMER: frozenset(
         {Action.VIEW, Action.EXPORT, Action.ERASE, Action.MERGE, Action.UNMERGE}

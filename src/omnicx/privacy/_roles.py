@@ -19,6 +19,8 @@ class Action(enum.Enum):
     NOTE = "note"
     ASSIGN = "assign"
     CHANGE_STATUS = "change_status"
+    CHANGE_PRIORITY = "change_priority"
+    TAG = "tag"
     EXPORT = "export"
     ERASE = "erase"
     EDIT_RULES = "edit_rules"
@@ -38,7 +40,17 @@ class Role:
         return action in self.actions
 
 
-_AGENT = frozenset({Action.VIEW, Action.REPLY, Action.NOTE, Action.ASSIGN, Action.CHANGE_STATUS})
+_AGENT = frozenset(
+    {
+        Action.VIEW,
+        Action.REPLY,
+        Action.NOTE,
+        Action.ASSIGN,
+        Action.CHANGE_STATUS,
+        Action.CHANGE_PRIORITY,
+        Action.TAG,
+    }
+)
 # As the big helpdesks ship them: a light/read-only seat sees but never writes
 # to the customer; agents work conversations; leads also merge, unmerge and
 # export; only admins erase people and change the rules.

@@ -6,6 +6,7 @@ into indexed predicates; ``decide`` routes one context and ``explain`` says
 why. ``assign`` offers routed work to agents. See docs/rules.md.
 """
 
+from omnicx.routing._apply import apply_decision, raised_priority
 from omnicx.routing._assign import (
     AgentLoad,
     Assignment,
@@ -62,11 +63,13 @@ __all__ = [
     "Strategy",
     "Trace",
     "WorkItem",
+    "apply_decision",
     "assign",
     "check_case",
     "context_from_input",
     "jsonlogic_apply",
     "load_cases",
     "load_rules",
+    "raised_priority",
     "rule_file_schema",
 ]

@@ -20,6 +20,7 @@ from omnicx.sla._clock import (
     SlaReport,
     TargetStatus,
 )
+from omnicx.sla._customer import customer_facts
 from omnicx.sla._engine import SlaEngine, SlaState
 from omnicx.sla._load import load_calendar
 from omnicx.sla._policy import (
@@ -58,5 +59,6 @@ __all__ = [
     "SlaState",
     "Target",
     "TargetStatus",
+    "customer_facts",
     "load_calendar",
 ]

@@ -225,6 +225,7 @@ class StoreContract:
             name="Ada",
             attributes={"tier": "gold"},
             created_at=T0,
+            tier="gold",
         )
 
     def test_erase_replaces_drops_and_forgets(self) -> None:

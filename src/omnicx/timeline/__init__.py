@@ -21,6 +21,13 @@ from omnicx.timeline._order import (
     utc_micros,
 )
 from omnicx.timeline._policy import ThreadingPolicy
+from omnicx.timeline._refs import (
+    external_key,
+    lookup_keys,
+    message_id_key,
+    own_keys,
+    referenced_keys,
+)
 from omnicx.timeline._state import ConversationSummary, ThreadIndex
 from omnicx.timeline._subject import normalize_subject
 from omnicx.timeline._thread import ThreadDecision, ThreadOutcome, ThreadReason, thread
@@ -58,10 +65,15 @@ __all__ = [
     "dedup_key",
     "encode_cursor",
     "event_channel",
+    "external_key",
+    "lookup_keys",
     "merge_keyed",
     "merge_streams",
+    "message_id_key",
     "normalize_subject",
+    "own_keys",
     "page",
+    "referenced_keys",
     "since_last_agent_reply",
     "split_timeline",
     "thread",

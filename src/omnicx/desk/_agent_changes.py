@@ -1,0 +1,209 @@
+"""What each agent action does to a conversation record, as a ``Change``.
+
+A change runs inside a unit of work: it may append events and outbox
+entries and returns the record as it is after the action. The desk runs it
+(idempotency, permission check, SLA clocks, one commit).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+import attrs
+
+from omnicx.channels import DeliveryUpdate
+from omnicx.desk._outbox import to_customer, to_target
+from omnicx.desk._receipt import OutboxKind
+from omnicx.desk._record_steps import change_conversation, check_collision, set_status, touched
+from omnicx.desk._unit import Unit
+from omnicx.model import (
+    Assigned,
+    Author,
+    AuthorKind,
+    Channel,
+    CustomEvent,
+    Direction,
+    Message,
+    MessageEvent,
+    NoteEvent,
+    Priority,
+    Status,
+    SurveyKind,
+    SurveyResponse,
+    can_transition,
+)
+from omnicx.storage import AuditAction, ConversationRecord
+from omnicx.timeline import external_key
+
+Change = Callable[[Unit, ConversationRecord], ConversationRecord]
+"""One action's effect on a record inside a unit of work."""
+
+SCALES = {SurveyKind.CSAT: (1, 5), SurveyKind.NPS: (0, 10), SurveyKind.CES: (1, 7)}
+"""Each survey's score range, both ends included."""
+
+
+def agent(agent_id: str) -> Author:
+    """The author an agent's action is recorded under."""
+    return Author(kind=AuthorKind.AGENT, id=agent_id)
+
+
+def reply(
+    *,
+    agent_id: str,
+    text: str,
+    seen_version: int | None,
+    public: bool,
+    then: Status | None,
+    redact: Callable[[Message], Message],
+) -> Change:
+    """An agent's reply (or private message); the outbox carries what to send."""
+
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        check_collision(record, agent_id, seen_version)
+        conversation = record.conversation
+        channel = to_customer(record, OutboxKind.AGENT_REPLY).channel
+        # What is stored is redacted; what is sent is what the agent wrote.
+        message = redact(
+            Message(id=unit.key, channel=channel or conversation.channel,
+                    direction=Direction.OUTBOUND, author=agent(agent_id), sent_at=unit.now,
+                    text=text, public=public)
+        )  # fmt: skip
+        unit.events.append(
+            MessageEvent(id=f"msg:{unit.key}", at=unit.now, customer_id=conversation.customer_id,
+                         conversation_id=conversation.id, source=message.channel.name,
+                         message=message)
+        )  # fmt: skip
+        record = attrs.evolve(record, summary=record.summary.with_message(message))
+        if not public:
+            return record
+        unit.outbox.append(to_customer(record, OutboxKind.AGENT_REPLY, text=text))
+        record = touched(unit, record, agent_id, "reply")
+        if conversation.status is Status.NEW and then is not Status.NEW:
+            record = set_status(unit, record, Status.OPEN, unit.now, agent(agent_id))
+        current = record.conversation.status
+        if then is not None and then is not current and can_transition(current, then):
+            record = set_status(unit, record, then, unit.now, agent(agent_id))
+        return record
+
+    return change
+
+
+def note(*, agent_id: str, text: str, mentions: frozenset[str]) -> Change:
+    """An internal note; every @-mentioned agent gets a notification."""
+
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        conversation = record.conversation
+        unit.events.append(
+            NoteEvent(id=unit.event_id(), at=unit.now, customer_id=conversation.customer_id,
+                      conversation_id=conversation.id, author=agent(agent_id), text=text,
+                      mentions=mentions)
+        )  # fmt: skip
+        unit.outbox.extend(
+            to_target(record, OutboxKind.NOTIFICATION, f"agent:{mentioned}")
+            for mentioned in sorted(mentions)
+        )
+        return record
+
+    return change
+
+
+def assign(
+    *, agent_id: str | None, actor_id: str, queue: str | None, seen_version: int | None
+) -> Change:
+    """Assign to an agent (None: unassign), optionally moving queue; audited."""
+
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        check_collision(record, actor_id, seen_version)
+        conversation = record.conversation
+        target_queue = queue if queue is not None else conversation.queue
+        unit.events.append(
+            Assigned(id=unit.event_id(), at=unit.now, customer_id=conversation.customer_id,
+                     conversation_id=conversation.id, assignee=agent_id,
+                     previous=conversation.assignee, queue=target_queue, actor=agent(actor_id))
+        )  # fmt: skip
+        unit.record(AuditAction.ASSIGNMENT, actor_id, customer_id=conversation.customer_id,
+                    conversation_id=conversation.id, assignee=agent_id,
+                    previous=conversation.assignee, queue=target_queue)  # fmt: skip
+        updated = attrs.evolve(conversation, assignee=agent_id, queue=target_queue)
+        record = attrs.evolve(record, conversation=updated)
+        if agent_id is not None and agent_id == actor_id:
+            record = touched(unit, record, actor_id, "claim")
+        return record
+
+    return change
+
+
+def status(*, status: Status, actor_id: str, csat_template: str | None) -> Change:
+    """A status change; solving asks for a CSAT survey when a template is set."""
+
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        record = set_status(unit, record, status, unit.now, agent(actor_id))
+        if status is Status.SOLVED and csat_template is not None:
+            unit.outbox.append(to_customer(record, OutboxKind.CSAT_REQUEST, template=csat_template))
+        return record
+
+    return change
+
+
+def priority(*, priority: Priority, actor_id: str) -> Change:
+    """A priority change (SLA targets follow the new priority)."""
+
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        updated = attrs.evolve(record.conversation, priority=priority)
+        return change_conversation(unit, record, updated, agent(actor_id))
+
+    return change
+
+
+def tags(*, actor_id: str, add: Iterable[str], remove: Iterable[str]) -> Change:
+    """Tags added and removed (a tag in both is removed)."""
+    added, removed = frozenset(add), frozenset(remove)
+
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        conversation = record.conversation
+        updated = attrs.evolve(conversation, tags=(conversation.tags | added) - removed)
+        return change_conversation(unit, record, updated, agent(actor_id))
+
+    return change
+
+
+def survey(*, survey: SurveyKind, score: int, comment: str | None) -> Change:
+    """A customer's survey answer (``SurveyResponse`` refuses a score off the scale)."""
+    low, high = SCALES[survey]
+
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        conversation = record.conversation
+        unit.events.append(
+            SurveyResponse(id=unit.event_id(), at=unit.now, customer_id=conversation.customer_id,
+                           conversation_id=conversation.id, survey=survey, scale_min=low,
+                           scale_max=high, score=score, comment=comment)
+        )  # fmt: skip
+        return record
+
+    return change
+
+
+def sent(*, channel: Channel, external_id: str) -> Change:
+    """The provider's id of a message the host sent, indexed to the conversation."""
+
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        unit.refs.append((external_key(channel, external_id), record.id))
+        return record
+
+    return change
+
+
+def delivered(update: DeliveryUpdate) -> Change:
+    """A provider's delivery update, as an event on the conversation."""
+
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        conversation = record.conversation
+        unit.events.append(
+            CustomEvent(id=unit.event_id(), at=update.at, customer_id=conversation.customer_id,
+                        conversation_id=conversation.id, source=update.channel.name,
+                        external_id=update.external_id, name=f"delivery.{update.state.value}",
+                        data={"error_code": update.error_code})
+        )  # fmt: skip
+        return record
+
+    return change

@@ -1,0 +1,82 @@
+"""The desk's SLA clocks: fold a call's events into a conversation's stored state."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import attrs
+
+from omnicx.desk._outbox import to_target
+from omnicx.desk._receipt import OutboxKind, SlaLine
+from omnicx.desk._sla_state import SlaCodec
+from omnicx.desk._unit import Unit
+from omnicx.model import Customer, Event
+from omnicx.sla import Escalate, SlaEngine, SlaReport, SlaState, customer_facts
+from omnicx.storage import ConversationRecord, DeskStore
+
+
+@attrs.define
+class SlaTracker:
+    """Keeps each conversation's SLA state current under the engine it is given.
+
+    The state lives in the conversation record (``sla_state``); the codec's
+    memory, owned here, only saves decoding it again. The engine is passed
+    on every call, so replacing ``Desk.sla`` takes effect at the next call.
+    """
+
+    _codec: SlaCodec = attrs.field(factory=SlaCodec)
+
+    def forget(self) -> None:
+        """Drop the remembered states (after erasure)."""
+        self._codec.forget()
+
+    def state(self, engine: SlaEngine, record: ConversationRecord) -> SlaState | None:
+        """The record's stored state under ``engine``; None when absent or stale."""
+        return self._codec.load(engine, record.id, record.sla_state)
+
+    def track(
+        self,
+        engine: SlaEngine,
+        store: DeskStore,
+        unit: Unit,
+        record: ConversationRecord,
+        customer: Customer,
+    ) -> tuple[ConversationRecord, tuple[SlaLine, ...]]:
+        """Fold the unit's events for ``record`` into its state; escalations join the outbox."""
+        mine = sorted((e for e in unit.events if e.conversation_id == record.id), key=_instant)
+        state = self.state(engine, record)
+        if state is None:
+            # No usable stored state (first call, or the policies changed):
+            # rebuild it from the conversation's events.
+            earlier = store.events(conversation_id=record.id) if record.id in unit.read else []
+            state, effects = engine.replay([*earlier, *mine], unit.now, customer_facts(customer))
+            new_effects = [e for e in effects if e.at >= unit.now]
+        else:
+            new_effects = []
+            # Each event at its own instant, as replay does, so a reply
+            # sent before a target instant but received after it still counts.
+            for event in mine:
+                state, emitted = engine.apply(state, event, event.at)
+                new_effects.extend(emitted)
+            state, emitted = engine.advance(state, unit.now)
+            new_effects.extend(emitted)
+        unit.outbox.extend(
+            to_target(record, OutboxKind.ESCALATION, effect.action)
+            for effect in new_effects
+            if isinstance(effect, Escalate)
+        )
+        lines = _lines(engine.report(state, unit.now))
+        return attrs.evolve(record, sla_state=self._codec.dump(record.id, state)), lines
+
+
+def _instant(event: Event) -> datetime:
+    # By UTC instant: two times in a repeated fall-back hour differ only by fold.
+    return event.at.astimezone(UTC)
+
+
+def _lines(report: SlaReport) -> tuple[SlaLine, ...]:
+    return tuple(
+        SlaLine(metric=t.metric.value, occurrence=t.occurrence, state=t.state.value, due=t.due,
+                remaining_seconds=t.remaining)
+        for t in report.targets
+    )  # fmt: skip

@@ -1,0 +1,47 @@
+"""Thread reference keys: the names under which a conversation is found again.
+
+A conversation is indexed under the Message-IDs of its messages (``mid:``),
+the provider's thread ids (``thread:<channel>:``) and the provider's message
+ids (``ext:<channel>:``); a later message finds its conversation by the keys
+it answers to. Provider ids are only unique per channel, so their keys name
+the channel; Message-IDs are global by RFC 5322.
+"""
+
+from __future__ import annotations
+
+from omnicx.model import Channel, Message
+
+
+def message_id_key(message_id: str) -> str:
+    """The key for an RFC 5322 Message-ID (without angle brackets)."""
+    return f"mid:{message_id}"
+
+
+def external_key(channel: Channel, external_id: str) -> str:
+    """The key for a provider's message id on ``channel``."""
+    return f"ext:{channel.name}:{external_id}"
+
+
+def own_keys(message: Message) -> list[str]:
+    """The keys under which a message's conversation is indexed."""
+    keys = [message_id_key(message.thread.message_id)] if message.thread.message_id else []
+    if message.thread.provider_thread_id:
+        keys.append(f"thread:{message.channel.name}:{message.thread.provider_thread_id}")
+    if message.external_id:
+        keys.append(external_key(message.channel, message.external_id))
+    return keys
+
+
+def referenced_keys(message: Message) -> list[str]:
+    """The keys of the Message-IDs a message answers to (In-Reply-To, References)."""
+    thread = message.thread
+    return [message_id_key(mid) for mid in (*thread.in_reply_to, *thread.references)]
+
+
+def lookup_keys(message: Message) -> list[str]:
+    """Every key to look up when threading ``message``.
+
+    Its own keys are among them: a reply that arrived first indexed the ids it
+    references, so a parent arriving late finds the reply's conversation.
+    """
+    return own_keys(message) + referenced_keys(message)
