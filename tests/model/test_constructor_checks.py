@@ -100,3 +100,42 @@ def test_datetime_field_refuses_a_string() -> None:
         "sent_at: Message.sent_at must be a datetime, got str; "
         "pass a timezone-aware datetime (e.g. datetime.now(timezone.utc))"
     )
+
+
+def test_sla_policy_refuses_a_missing_condition() -> None:
+    """``Policy(when=None)`` fails where it is made, not inside ``SlaEngine.select``."""
+    from omnicx.sla import Policy
+
+    error = _error(lambda: Policy(name="vip", when=None))  # type: ignore[arg-type]
+    assert str(error) == (
+        "when: Policy.when must be a condition, got NoneType; "
+        "pass Match(...) (Match() covers every conversation) or a function"
+    )
+    assert _error(lambda: Policy(name=" ")).problems[0].path == "name"
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: _target(seconds=-1), "seconds: Target.seconds must be a whole number of at least 0, got -1"),
+        (lambda: _target(seconds="900"), "seconds: Target.seconds must be a whole number of at least 0, got str"),
+        (lambda: _target(seconds=True), "seconds: Target.seconds must be a whole number of at least 0, got bool"),
+        (lambda: _target(warn_percent=100), "warn_percent: Target.warn_percent must be a whole number from 1 to 99, got 100"),
+        (lambda: _escalation(percent=0), "percent: Escalation.percent must be a whole number of at least 1, got 0"),
+    ],
+)  # fmt: skip
+def test_sla_targets_and_escalations_refuse_bad_numbers(build: object, message: str) -> None:
+    """Out-of-range and non-integer numbers are omnicx ValidationErrors naming the field."""
+    assert str(_error(build)) == message  # type: ignore[arg-type]
+
+
+def _target(**fields: object) -> object:
+    from omnicx.sla import Target
+
+    return Target(**{"seconds": 900, **fields})  # type: ignore[arg-type]
+
+
+def _escalation(**fields: object) -> object:
+    from omnicx.sla import Escalation
+
+    return Escalation(**{"percent": 50, "action": "notify:lead", **fields})  # type: ignore[arg-type]

@@ -78,5 +78,36 @@ def of_type(
     return check
 
 
+def callable_value(what: str, fix: str) -> Validator:
+    """Refuse a value that cannot be called (``None`` included), naming the fix."""
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if not callable(value):
+            raise ValidationError.single(
+                attribute.name,
+                f"{_owner(instance, attribute)} must be {what}, got {type(value).__name__}; {fix}",
+            )
+
+    return check
+
+
+def in_range(low: int, high: int | None = None) -> Validator:
+    """Refuse an integer below ``low`` or above ``high`` (and anything not an int)."""
+    bound = f"of at least {low}" if high is None else f"from {low} to {high}"
+
+    def check(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is None:
+            return
+        whole = isinstance(value, int) and not isinstance(value, bool)
+        if not whole or value < low or (high is not None and value > high):
+            got = repr(value) if whole else type(value).__name__
+            raise ValidationError.single(
+                attribute.name,
+                f"{_owner(instance, attribute)} must be a whole number {bound}, got {got}",
+            )
+
+    return check
+
+
 MONEY_FIX = "pass a decimal.Decimal built from a string (e.g. Decimal('12.50')), never a float"
 """How to fix a money field given a float or int: amounts are exact Decimals."""

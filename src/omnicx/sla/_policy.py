@@ -16,7 +16,11 @@ from typing import Any, Protocol
 import attrs
 
 from omnicx.model import Channel, Priority, Status
+from omnicx.model._checks import callable_value, in_range, non_empty, of_type
 from omnicx.sla._calendar import ALWAYS_OPEN, Calendar
+
+_BOOL_FIX = "pass True for business hours or False for calendar time"
+_ACTION_FIX = "name what to do, e.g. 'notify:lead'"
 
 
 class Metric(enum.Enum):
@@ -129,12 +133,9 @@ class Target:
     ``warn_percent`` (1-99) marks the clock warned once that share is used.
     """
 
-    seconds: int = attrs.field(validator=attrs.validators.ge(0))
-    business: bool = True
-    warn_percent: int | None = attrs.field(
-        default=None,
-        validator=attrs.validators.optional([attrs.validators.ge(1), attrs.validators.le(99)]),
-    )
+    seconds: int = attrs.field(validator=in_range(0))
+    business: bool = attrs.field(default=True, validator=of_type(bool, "a bool", _BOOL_FIX))
+    warn_percent: int | None = attrs.field(default=None, validator=in_range(1, 99))
 
 
 @attrs.frozen(kw_only=True)
@@ -145,8 +146,8 @@ class Escalation:
     ``metrics`` limits the step to some metrics (empty: all).
     """
 
-    percent: int = attrs.field(validator=attrs.validators.ge(1))
-    action: str
+    percent: int = attrs.field(validator=in_range(1))
+    action: str = attrs.field(validator=[of_type(str, "text", _ACTION_FIX), non_empty])
     metrics: frozenset[Metric] = frozenset()
 
 
@@ -159,9 +160,14 @@ class Policy:
     statuses that pause it (``DEFAULT_PAUSES``, ``NO_PAUSES`` or your own).
     """
 
-    name: str
-    version: int = 1
-    when: Condition = attrs.field(factory=Match)
+    name: str = attrs.field(validator=[of_type(str, "text", "name the policy"), non_empty])
+    version: int = attrs.field(default=1, validator=in_range(1))
+    when: Condition = attrs.field(
+        factory=Match,
+        validator=callable_value(
+            "a condition", "pass Match(...) (Match() covers every conversation) or a function"
+        ),
+    )
     targets: Mapping[Metric, Mapping[Priority, Target]] = attrs.field(factory=dict)
     calendar: Calendar = ALWAYS_OPEN
     pauses: Mapping[Metric, frozenset[Status]] = DEFAULT_PAUSES
