@@ -11,7 +11,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
-from omnicx.errors import ValidationError
+from omnicx.model._checks import require_aware
 
 __all__ = ["Clock", "FixedClock", "SystemClock"]
 
@@ -35,8 +35,7 @@ class SystemClock:
 
 
 def _check_aware(_instance: object, _attribute: object, value: datetime) -> None:
-    if value.tzinfo is None or value.utcoffset() is None:
-        raise ValidationError.single("now", "naive datetime; pass a timezone-aware value")
+    require_aware(value, "now")
 
 
 @attrs.define

@@ -23,6 +23,7 @@ from omnicx.metrics._group import Group
 from omnicx.metrics._rows import Dims, Values, facts_row
 from omnicx.metrics._values import MetricsReport, SlaOutcome
 from omnicx.model import Event
+from omnicx.model._checks import require_aware
 
 # Rows held uncounted across all groups before every group counts its batch:
 # large batches make counting cheap, and this bounds the memory they take.
@@ -134,6 +135,7 @@ def compute_metrics(
     """
     config = config or MetricsConfig()
     accumulator = MetricsAccumulator(by=tuple(by), tz=tz)
+    require_aware(now, "now")
     groups = events_by_conversation(events, now)
     for conversation_id in sorted(groups):
         ordered = groups[conversation_id]

@@ -10,6 +10,7 @@ from omnicx.metrics._config import MetricsConfig
 from omnicx.metrics._facts import ConversationFacts
 from omnicx.metrics._fold import FactsBuilder
 from omnicx.model import Event
+from omnicx.model._checks import require_aware
 
 _DEFAULT = MetricsConfig()
 
@@ -26,6 +27,7 @@ def fold_conversation(
         ValidationError: no event of the conversation happened by ``now``, or
             the events belong to different conversations.
     """
+    require_aware(now, "now")
     ordered = sorted((e for e in events if e.at <= now), key=_at)
     if not ordered:
         raise ValidationError.single("events", "no event of the conversation happened by now")

@@ -31,6 +31,21 @@ def aware(_instance: Any, attribute: attrs.Attribute[Any], value: datetime | Non
         )
 
 
+def require_aware(value: object, where: str) -> None:
+    """Refuse a ``now=`` (or any instant argument) that is not a timezone-aware datetime.
+
+    ``where`` names the argument as the caller wrote it (``compute_metrics(now=)``).
+    """
+    if not isinstance(value, datetime):
+        raise ValidationError.single(
+            where, f"must be a datetime, got {type(value).__name__}; pass a timezone-aware one"
+        )
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError.single(
+            where, "naive datetime; pass a timezone-aware value (e.g. with tzinfo=timezone.utc)"
+        )
+
+
 def non_empty(_instance: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
     """Refuse empty or blank identifiers."""
     if value is not None and not value.strip():

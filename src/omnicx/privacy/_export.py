@@ -12,6 +12,7 @@ from omnicx import serde
 from omnicx.errors import ValidationError
 from omnicx.identity import MergeRecord, Profile, current_profile, merged_profiles
 from omnicx.model import Conversation, Customer, Event
+from omnicx.model._checks import require_aware
 from omnicx.storage import AuditAction, AuditEntry, Changes, DeskStore
 from omnicx.timeline import build_timeline
 
@@ -49,6 +50,7 @@ def export_customer(
     The export is recorded in the audit log with ``actor`` and ``reason``.
     Raises ``NotFoundError`` for an id the store never had.
     """
+    require_aware(now, "now")
     live = current_profile(store, customer_id)
     profiles, merges = merged_profiles(store, live)
     ids = [p.id for p in profiles]

@@ -11,6 +11,7 @@ import attrs
 
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model import Event, MessageEvent
+from omnicx.model._checks import require_aware
 from omnicx.privacy._erase import scrub_event
 from omnicx.storage import DeskStore, Erasure
 
@@ -99,6 +100,7 @@ def apply_retention(
     off (anonymising is idempotent; deleted events are gone). Running it
     again on the same data changes nothing.
     """
+    require_aware(now, "now")
     if batch_size < 1:
         raise ValidationError.single("batch_size", "must be >= 1")
     due = []

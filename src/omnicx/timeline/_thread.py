@@ -24,8 +24,8 @@ from datetime import datetime
 
 import attrs
 
-from omnicx.errors import ValidationError
 from omnicx.model import Channel, Direction, Message, Status
+from omnicx.model._checks import require_aware
 from omnicx.timeline._policy import ThreadingPolicy
 from omnicx.timeline._state import ConversationSummary, ThreadIndex
 from omnicx.timeline._subject import normalize_subject
@@ -114,8 +114,7 @@ def thread(
         ConflictError: summaries passed as a list put one message in two
             conversations (see ``ThreadIndex.put``).
     """
-    if now.tzinfo is None or now.utcoffset() is None:
-        raise ValidationError.single("now", "naive datetime; pass a timezone-aware value")
+    require_aware(now, "now")
     index = (
         conversations if isinstance(conversations, ThreadIndex) else ThreadIndex.of(conversations)
     )
