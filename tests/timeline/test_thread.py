@@ -218,7 +218,7 @@ def test_outbound_without_references_joins_the_latest_open_conversation() -> Non
 def test_naive_now_is_refused() -> None:
     """Windows need an aware ``now``."""
     with pytest.raises(
-        ValidationError, match=r"^now: naive datetime; pass a timezone-aware value \(e.g.
+        ValidationError, match=r"^now: naive datetime; pass a timezone-aware value \(e\.g\."
     ):
         thread(msg(), [], POLICY, NOW.replace(tzinfo=None), customer_id="c1")
 
