@@ -98,12 +98,13 @@ def test_state_copy_keeps_every_other_field() -> None:
         "created",
         "first_reply_started",
         "reopens",
+        "replied_at",
     ]
     state = attrs.evolve(
         WARM.start({"vip": True}), policy=DEFAULT, time=at(3), created=True, reopens=2
     )
     record = PolicyApplied(name="standard", version=1, at=at(0))
-    state = attrs.evolve(state, first_reply_started=True, applied=(record,))
+    state = attrs.evolve(state, first_reply_started=True, applied=(record,), replied_at=at(2))
     copied = engine_module._with_clocks(state, ())
     assert copied == attrs.evolve(state, clocks=())
 

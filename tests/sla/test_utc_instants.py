@@ -103,6 +103,27 @@ def test_same_instant_events_keep_input_order() -> None:
     assert first_reply(engine.status(events, t + timedelta(hours=3))) == (ClockState.ACHIEVED, 0)
 
 
+@given(st.booleans(), st.booleans(), st.sampled_from([UTC, NY]))
+def test_a_reply_in_the_same_second_answers_the_message_in_either_order(
+    reply_first: bool, breach_on_reply: bool, zone: object
+) -> None:
+    """Listing the reply before the message it answers never starts a breaching clock."""
+    engine = SlaEngine(
+        policies=[policy(first_reply=60, next_reply=60)], breach_on_reply=breach_on_reply
+    )
+    t = datetime(2026, 11, 1, 1, 30, fold=1, tzinfo=NY)  # the repeated fall-back hour
+    opened = message(t - timedelta(hours=2), AuthorKind.CUSTOMER, 0)
+    answered = message(t - timedelta(hours=1, minutes=59), AuthorKind.AGENT, 1)
+    customer = message(t, AuthorKind.CUSTOMER, 2)
+    reply = message(t.astimezone(zone), AuthorKind.AGENT, 3)  # type: ignore[arg-type]
+    pair = [reply, customer] if reply_first else [customer, reply]
+    report = engine.status([opened, answered, *pair], t + timedelta(hours=3))
+    lines = {(x.metric, x.occurrence): x for x in report.targets}
+    second = lines[(Metric.NEXT_REPLY, 0)]
+    assert (second.state, second.elapsed) == (ClockState.ACHIEVED, 0)
+    assert all(x.state is not ClockState.BREACHED for x in report.targets)
+
+
 KINDS = [
     (AuthorKind.CUSTOMER, True),
     (AuthorKind.AGENT, True),

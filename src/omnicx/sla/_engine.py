@@ -15,9 +15,10 @@ therefore carry UTC datetimes.
 Events at the same instant are folded in input order: ``replay`` sorts by
 ``(UTC instant, input position)``, a stable sort, so it agrees with a host
 that ``apply``-s the same list one event at a time. Events at distinct
-instants are ordered by instant whatever the input order or zone. Feed a
-customer message before the reply that answers it when both share a second:
-in the other order the reply answers nothing and the message starts a clock.
+instants are ordered by instant whatever the input order or zone. A reply and
+a customer message at the same instant count as the reply answering the
+message in either order: the reply clock the message starts is fulfilled at
+that instant with no time elapsed, so list order never makes a breach.
 """
 
 from __future__ import annotations
@@ -85,6 +86,8 @@ class SlaState:
     created: bool = False
     first_reply_started: bool = False
     reopens: int = 0
+    replied_at: datetime | None = None
+    """The instant of the latest reply that fulfilled reply targets."""
 
 
 def _with_clocks(state: SlaState, clocks: tuple[Clock, ...]) -> SlaState:
@@ -98,6 +101,7 @@ def _with_clocks(state: SlaState, clocks: tuple[Clock, ...]) -> SlaState:
         created=state.created,
         first_reply_started=state.first_reply_started,
         reopens=state.reopens,
+        replied_at=state.replied_at,
     )
 
 
@@ -255,6 +259,7 @@ class SlaEngine:
                 created=True,
                 first_reply_started=state.first_reply_started,
                 reopens=state.reopens,
+                replied_at=state.replied_at,
             ), tuple(effects)
         state, effects = self._advance(state, at, strict=True)
         if policy is not previous or facts.priority is not before.priority:
@@ -294,6 +299,7 @@ class SlaEngine:
             created=True,
             first_reply_started=state.first_reply_started,
             reopens=state.reopens,
+            replied_at=state.replied_at,
         )
         if isinstance(event, MessageEvent):
             state = self._on_message(state, step, event.message)
@@ -330,16 +336,21 @@ class SlaEngine:
                 return state
             if not state.first_reply_started:
                 step.activate(Metric.FIRST_REPLY)
-                return attrs.evolve(state, first_reply_started=True)
-            # Zendesk: next reply runs from the oldest unanswered customer
-            # message; later ones don't reset it.
-            if not step.open_of(REPLY_METRICS):
+                state = attrs.evolve(state, first_reply_started=True)
+            elif not step.open_of(REPLY_METRICS):
+                # Zendesk: next reply runs from the oldest unanswered customer
+                # message; later ones don't reset it.
                 step.activate(Metric.NEXT_REPLY)
+            if state.replied_at == step.at:
+                # A reply in the same instant answers this message whichever
+                # of the two was listed first (module docstring).
+                step.fulfil(REPLY_METRICS)
         elif self.fulfils_reply(message):
             step.fulfil(REPLY_METRICS | set(_UPDATES))
             if active:
                 for metric in _UPDATES:
                     step.activate(metric)
+            return attrs.evolve(state, replied_at=step.at)
         elif (
             self.bot_reply_clears
             and message.direction is Direction.OUTBOUND
