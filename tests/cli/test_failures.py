@@ -188,6 +188,43 @@ def _patch_handler(
     monkeypatch.setattr("omnicx.cli._rules._schema", behaviour)
 
 
+@pytest.mark.parametrize("command", READERS)
+def test_an_input_file_without_permission(
+    command: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A file the user may not read is named (faked: the tests may run as root)."""
+    locked = tmp_path / "locked.txt"
+    locked.write_text("x", encoding="utf-8")
+    real_open = Path.open
+
+    def open_or_refuse(self: Path, *args: object, **kwargs: object) -> object:
+        if self == locked:
+            raise PermissionError(13, "Permission denied", str(self))
+        return real_open(self, *args, **kwargs)  # type: ignore[call-overload]
+
+    monkeypatch.setattr(Path, "open", open_or_refuse)
+    assert _one_error_line(capsys, _argv(command, locked)) == (
+        f"omnicx: error: {locked}: can't read the file (Permission denied)"
+    )
+
+
+def test_a_file_error_deeper_in_a_command(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An OSError naming a file, raised past the early checks, is still one line."""
+
+    def vanished(args: argparse.Namespace) -> int:
+        raise FileNotFoundError(2, "No such file or directory", "rules.yaml")
+
+    _patch_handler(monkeypatch, vanished)
+    assert _one_error_line(capsys, ["rules", "schema"]) == (
+        "omnicx: error: rules.yaml: No such file or directory; check the path and its permissions"
+    )
+
+
 def test_ctrl_c_exits_130_quietly(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
