@@ -1,7 +1,9 @@
 """The ``omnicx`` command line.
 
 Each subcommand lives in its own private module exposing
-``register(subparsers)``; this module only wires them together.
+``register(subparsers)``; this module only wires them together. How a
+command ends when its files, database or output fail is decided in one
+place, ``_fail`` (docs/cli.md lists the messages and exit codes).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import sys
 from collections.abc import Sequence
 
 from omnicx._version import __version__
-from omnicx.errors import OmnicxError
+from omnicx.cli import _fail
 
 __all__ = ["main"]
 
@@ -35,15 +37,21 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the ``omnicx`` command; returns the process exit code."""
+    """Run the ``omnicx`` command; returns the process exit code (docs/cli.md)."""
     parser = build_parser()
-    args = parser.parse_args(argv)
-    handler = getattr(args, "handler", None)
-    if handler is None:
-        parser.print_help()
-        return 2
+    # Filled in place, so a failure can still see which files were named.
+    args = argparse.Namespace()
     try:
-        return int(handler(args))
-    except OmnicxError as error:
-        print(f"omnicx: error: {error}", file=sys.stderr)
-        return 1
+        parser.parse_args(argv, namespace=args)
+        handler = getattr(args, "handler", None)
+        if handler is None:
+            parser.print_help()
+            code = _fail.EXIT_USAGE
+        else:
+            _fail.check_inputs(args)
+            code = int(handler(args))
+        # A closed pipe shows up here, not in the flush at interpreter exit.
+        sys.stdout.flush()
+    except _fail.EXPECTED as error:
+        return _fail.report(error, args)
+    return code

@@ -13,6 +13,7 @@ from typing import Any, TextIO
 
 from omnicx.desk import Desk
 from omnicx.desk._demo import DemoRun, demo_desk, run_sample
+from omnicx.errors import ValidationError
 from omnicx.metrics import compute_metrics, report_table
 from omnicx.model import (
     Assigned,
@@ -44,7 +45,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--colour", choices=("auto", "always", "never"), default="auto", help="colour output"
     )
-    parser.set_defaults(handler=_run)
+    parser.set_defaults(handler=_run, database="db")
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -52,11 +53,10 @@ def _run(args: argparse.Namespace) -> int:
     colour = args.colour == "always" or (
         args.colour == "auto" and out.isatty() and "NO_COLOR" not in os.environ
     )
+    if args.db is not None:
+        _check_new_database(args.db)
     with tempfile.TemporaryDirectory() as scratch:
         path = args.db or Path(scratch) / "omnicx-demo.sqlite3"
-        if args.db is not None and path.exists():
-            print(f"omnicx: error: {path} exists; pass a new path", file=sys.stderr)
-            return 1
         with SqliteStore(path) as store:
             desk = demo_desk(store)
             run = run_sample(desk)
@@ -64,6 +64,17 @@ def _run(args: argparse.Namespace) -> int:
         if args.db is not None:
             print(f"\nThe desk's data is kept in {path}.", file=out)
     return 0
+
+
+def _check_new_database(path: Path) -> None:
+    """The demo writes a fresh database: refuse to touch an existing path."""
+    if path.exists() or path.is_symlink():
+        raise ValidationError.single(str(path), "already exists; pass a new path")
+    parent = path.parent
+    if not parent.is_dir():
+        raise ValidationError.single(
+            str(path), f"can't create the database: {parent} is not a directory"
+        )
 
 
 class Report:

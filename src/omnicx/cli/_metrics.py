@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from omnicx import serde
+from omnicx.cli._fail import not_text, unreadable
 from omnicx.errors import Problem, ValidationError
 from omnicx.metrics import MetricsConfig, compute_metrics, report_table, report_to_dict
 from omnicx.model import Event
@@ -41,20 +42,23 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         "--fcr-days", type=float, default=7, help="first contact resolution window in days"
     )
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
-    parser.set_defaults(handler=run)
+    parser.set_defaults(handler=run, reads=("events",))
 
 
 def read_events(path: Path) -> list[Event]:
     """Parse a JSON-lines event file.
 
     Raises:
-        ValidationError: the file is missing, or lines are not valid events;
-            each problem's path is ``file:line`` (then the field path).
+        ValidationError: the file is missing or not UTF-8 text, or lines are
+            not valid events; each problem's path is ``file:line`` (then the
+            field path).
     """
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
-        raise ValidationError.single(str(path), f"can't read the file ({error.strerror})") from None
+        raise unreadable(path, error) from None
+    except UnicodeDecodeError:
+        raise not_text(path) from None
     events: list[Event] = []
     problems: list[Problem] = []
     for number, line in enumerate(text.splitlines(), start=1):

@@ -23,6 +23,7 @@ import sys
 from collections.abc import Iterator
 from typing import IO, Any
 
+from omnicx.cli._fail import not_text, unreadable
 from omnicx.errors import ValidationError, suggest
 from omnicx.identity import BatchPolicy, ContactRecord, IdentityPolicy, resolve_batch
 
@@ -58,7 +59,7 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--max-names", type=int, default=3, help="names a value may carry before it is shared"
     )
-    parser.set_defaults(handler=_run)
+    parser.set_defaults(handler=_run, reads=("contacts",))
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -71,7 +72,7 @@ def _run(args: argparse.Namespace) -> int:
     try:
         handle = open(path, encoding="utf-8-sig", newline="")  # noqa: SIM115
     except OSError as error:
-        raise ValidationError.single(path, f"can't read the file ({error.strerror})") from None
+        raise unreadable(path, error) from None
     with handle:
         bar = _Progress(path, sys.stderr) if sys.stderr.isatty() else None
         ids: list[str] = []
@@ -82,7 +83,12 @@ def _run(args: argparse.Namespace) -> int:
             bar.done()
     out: IO[str] = sys.stdout
     if args.output:
-        out = open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        try:
+            out = open(args.output, "w", encoding="utf-8", newline="")  # noqa: SIM115
+        except OSError as error:
+            raise ValidationError.single(
+                args.output, f"can't write the file ({error.strerror})"
+            ) from None
     try:
         writer = csv.writer(out, lineterminator="\n")
         writer.writerow(["record_id", "cluster_id"])
@@ -98,7 +104,8 @@ def read_contacts(handle: IO[str], path: str, ids: list[str]) -> Iterator[Contac
     """Yield one ContactRecord per CSV row, appending each id to ``ids``.
 
     Raises ValidationError naming the file, the line and the column of the
-    first problem; the message never repeats a cell's content.
+    first problem (or only the file, when it is not UTF-8 text); the message
+    never repeats a cell's content.
     """
     reader = csv.reader(handle, strict=True)
     try:
@@ -135,6 +142,8 @@ def read_contacts(handle: IO[str], path: str, ids: list[str]) -> Iterator[Contac
             yield record
     except csv.Error as error:
         raise ValidationError.single(f"{path}:{reader.line_num}", f"bad CSV ({error})") from None
+    except UnicodeDecodeError:
+        raise not_text(path) from None
 
 
 def _header(header: list[str], path: str) -> list[str]:

@@ -18,11 +18,11 @@ def register(subparsers: Any) -> None:
     commands = parser.add_subparsers(dest="rules_command", metavar="ACTION", required=True)
     lint = commands.add_parser("lint", help="validate a rule file; exit 1 listing every problem")
     lint.add_argument("file", type=Path)
-    lint.set_defaults(handler=_lint)
+    lint.set_defaults(handler=_lint, reads=("file",))
     test = commands.add_parser("test", help="run a case file against a rule file")
     test.add_argument("file", type=Path)
     test.add_argument("cases", type=Path)
-    test.set_defaults(handler=_test)
+    test.set_defaults(handler=_test, reads=("file", "cases"))
     schema = commands.add_parser("schema", help="print the JSON Schema of a rule file")
     schema.set_defaults(handler=_schema)
 
