@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -14,12 +14,11 @@ from omnicx.channels import DeliveryUpdate, Enrichment, MessageReceived
 from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
 from omnicx.desk._agent_changes import Change
+from omnicx.desk._inbound import Inbound, routing_context, take_in
 from omnicx.desk._receipt import Receipt, SlaLine
-from omnicx.desk._record_steps import new_record, take_message
 from omnicx.desk._route import route
 from omnicx.desk._sla_tracker import SlaTracker
 from omnicx.desk._unit import (
-    ACTIVE,
     SYSTEM_ACTOR,
     Unit,
     member_ids,
@@ -32,7 +31,6 @@ from omnicx.identity import (
     IdentityPolicy,
     MergeRules,
     Observation,
-    Profile,
     current_profile,
     match_key,
     resolve,
@@ -48,20 +46,13 @@ from omnicx.model import (
     SurveyKind,
 )
 from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, redact, require, tombstone_key
-from omnicx.routing import RoutingContext, RuleEngine, Trace
+from omnicx.routing import RuleEngine, Trace
 from omnicx.sla import SlaEngine, SlaReport, customer_facts
 from omnicx.storage import AuditAction, Changes, ConversationRecord, DeskStore
 from omnicx.timeline import (
-    ConversationSummary,
-    ThreadDecision,
     ThreadingPolicy,
-    ThreadOutcome,
-    ThreadReason,
     build_timeline,
     external_key,
-    lookup_keys,
-    message_id_key,
-    thread,
 )
 
 
@@ -196,49 +187,18 @@ class Desk:
                 if self.store.link(tombstone_key(match_key(identifier))) is not None:
                     raise ErasedCustomerError(identifier.kind.value)
         unit = Unit.open(self.store, key, self.clock.now())
-        observation = Observation(
-            id=message.id, at=message.sent_at, identifiers=event.sender, name=event.sender_name
-        )
-        resolution = resolve(unit.staged, observation, policy=self.identity, rules=self.merge_rules)
-        profile = current_profile(unit.staged, resolution.customer_id)
-        for merge in resolution.merges:
-            # No identifiers in the audit log: it outlives erasure.
-            unit.record(AuditAction.MERGE, SYSTEM_ACTOR, customer_id=merge.survivor_id,
-                        reason="identifiers shared", merge_id=merge.id,
-                        absorbed_id=merge.absorbed_id)  # fmt: skip
-        customer = profile.to_customer()
-        summaries = self._candidates(unit, profile, lookup_keys(message))
-        decision = thread(message, summaries, self.threading, unit.now, customer_id=profile.id)
-        if decision.creates_conversation and message.thread.message_id:
-            # A reply that arrived before this message indexed its id: the
-            # late parent joins the reply's conversation.
-            found = unit.conversation_for_ref(message_id_key(message.thread.message_id))
-            if found is not None:
-                decision = ThreadDecision(
-                    outcome=ThreadOutcome.CONTINUE,
-                    reason=ThreadReason.REFERENCES,
-                    conversation_id=found,
-                )
-        if decision.conversation_id is not None:
-            record = unit.load(self._record(decision.conversation_id))
-        else:
-            conversation_id = self.store.next_id("c")
-            record = new_record(unit, conversation_id, profile.id, event, decision.follow_up_of)
-        record = take_message(unit, record, event, profile.id, decision.outcome)
-        active = sum(1 for s in summaries if s.status in ACTIVE and s.id != record.id) + int(
-            record.conversation.status in ACTIVE
-        )
-        fresh = decision.outcome is not ThreadOutcome.CONTINUE
-        fired: tuple[str, ...] = ()
+        inbound = self._take_in(unit, event)
+        record, fired = inbound.record, tuple[str, ...]()
         if self.rules is not None:
-            record, fired = route(self.rules, unit, record, customer, event.message,
-                                  active=active, fresh=fresh)  # fmt: skip
-        record, sla = self._track(unit, record, customer)
+            context = routing_context(unit, inbound, event)
+            record, fired = route(self.rules, unit, record, context, fresh=inbound.fresh)
+        record, sla = self._track(unit, record, inbound.customer)
         unit.put(record)
+        resolution, decision = inbound.resolution, inbound.decision
         receipt = receipt_for(
             unit,
             record,
-            profile.id,
+            resolution.customer_id,
             identity=resolution.outcome.value,
             merges=tuple(m.id for m in resolution.merges),
             conflicts=len(resolution.conflicts),
@@ -256,10 +216,25 @@ class Desk:
         return attrs.evolve(message, text=redact(message.text, policy).text)
 
     def explain(self, event: MessageReceived) -> Trace | None:
-        """The routing trace for a message as it would be routed now (nothing is stored)."""
+        """The routing trace for a message as ``receive`` would route it now.
+
+        The message goes through the same identity resolution and threading
+        as in ``receive`` (so rules see the same customer, enrichment
+        included, and the same conversation), but nothing is committed: the
+        store's data is unchanged (ids may be reserved). None without rules.
+        """
         if self.rules is None:
             return None
-        return self.rules.explain(RoutingContext(now=self.clock.now(), message=event.message))
+        message = self.redacted(event.message)
+        if message is not event.message:
+            event = attrs.evolve(event, message=message)
+        unit = Unit.open(self.store, f"explain:{message.id}", self.clock.now())
+        inbound = self._take_in(unit, event)
+        return self.rules.explain(routing_context(unit, inbound, event))
+
+    def _take_in(self, unit: Unit, event: MessageReceived) -> Inbound:
+        return take_in(self.store, unit, event, identity=self.identity,
+                       merge_rules=self.merge_rules, threading=self.threading)  # fmt: skip
 
     def enrich(self, enrichment: Enrichment, *, key: str) -> str:
         """Record orders, payments and profile facts from a commerce webhook.
@@ -369,24 +344,6 @@ class Desk:
         if record is None:
             raise NotFoundError("conversation", conversation_id)
         return record
-
-    def _candidates(
-        self, unit: Unit, profile: Profile, refs: Sequence[str]
-    ) -> list[ConversationSummary]:
-        ids = member_ids(unit.staged, profile)
-        records = {r.id: r for r in self.store.conversations_of(ids)}
-        for ref in refs:
-            found = unit.conversation_for_ref(ref)
-            if found is not None and found not in records:
-                records[found] = self._record(found)
-        summaries = []
-        for record in records.values():
-            summary = unit.load(record).summary
-            if summary.customer_id != profile.id and summary.customer_id in ids:
-                # Conversations of merged-away profiles belong to the survivor now.
-                summary = attrs.evolve(summary, customer_id=profile.id)
-            summaries.append(summary)
-        return summaries
 
     def _track(
         self, unit: Unit, record: ConversationRecord, customer: Customer

@@ -6,7 +6,6 @@ from omnicx.desk._outbox import to_customer, to_target
 from omnicx.desk._receipt import OutboxKind
 from omnicx.desk._record_steps import change_conversation
 from omnicx.desk._unit import SYSTEM, Unit
-from omnicx.model import Customer, Message
 from omnicx.routing import RoutingContext, RuleEngine, apply_decision
 from omnicx.storage import ConversationRecord
 
@@ -15,24 +14,15 @@ def route(
     rules: RuleEngine,
     unit: Unit,
     record: ConversationRecord,
-    customer: Customer,
-    message: Message,
+    context: RoutingContext,
     *,
-    active: int,
     fresh: bool,
 ) -> tuple[ConversationRecord, tuple[str, ...]]:
-    """``record`` routed by ``rules``; returns it with the ids of the rules that fired.
+    """``record`` routed by ``rules`` in ``context``; returns it with the rules that fired.
 
     ``fresh`` is true for a new or reopened conversation: only those take the
     decided queue and send auto-replies (``apply_decision``).
     """
-    context = RoutingContext(
-        now=unit.now,
-        message=message,
-        customer=customer,
-        conversation=record.conversation,
-        open_conversations=active,
-    )
     decision = rules.decide(context)
     updated = apply_decision(record.conversation, decision, fresh=fresh)
     record = change_conversation(unit, record, updated, SYSTEM)

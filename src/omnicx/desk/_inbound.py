@@ -1,0 +1,152 @@
+"""The first half of ``Desk.receive``: who wrote, and which conversation it joins.
+
+``receive`` and ``explain`` both start here, so the routing context that
+``explain`` shows is the one ``receive`` routes with: the same customer
+(lifted from the resolved profile, enrichment included), the same
+conversation state and the same count of open conversations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import attrs
+
+from omnicx.channels import MessageReceived
+from omnicx.desk._record_steps import new_record, take_message
+from omnicx.desk._unit import ACTIVE, SYSTEM_ACTOR, Unit, member_ids
+from omnicx.errors import NotFoundError
+from omnicx.identity import (
+    IdentityPolicy,
+    MergeRules,
+    Observation,
+    Profile,
+    Resolution,
+    current_profile,
+    resolve,
+)
+from omnicx.model import Customer
+from omnicx.routing import RoutingContext
+from omnicx.storage import AuditAction, ConversationRecord, DeskStore
+from omnicx.timeline import (
+    ConversationSummary,
+    ThreadDecision,
+    ThreadingPolicy,
+    ThreadOutcome,
+    ThreadReason,
+    lookup_keys,
+    message_id_key,
+    thread,
+)
+
+
+@attrs.frozen(kw_only=True)
+class Inbound:
+    """An inbound message resolved to a customer and threaded, not yet routed.
+
+    Attributes:
+        record: the conversation with the message taken in.
+        customer: the sender as routing and SLA conditions see them.
+        resolution: what identity resolution did.
+        decision: what threading decided.
+        open_conversations: the customer's active conversations, this one included.
+    """
+
+    record: ConversationRecord
+    customer: Customer
+    resolution: Resolution
+    decision: ThreadDecision
+    open_conversations: int
+
+    @property
+    def fresh(self) -> bool:
+        """A new or reopened conversation (it takes the decided queue and auto-replies)."""
+        return self.decision.outcome is not ThreadOutcome.CONTINUE
+
+
+def take_in(
+    store: DeskStore,
+    unit: Unit,
+    event: MessageReceived,
+    *,
+    identity: IdentityPolicy,
+    merge_rules: MergeRules,
+    threading: ThreadingPolicy,
+) -> Inbound:
+    """Resolve the sender and thread ``event``'s message inside ``unit``."""
+    message = event.message
+    observation = Observation(
+        id=message.id, at=message.sent_at, identifiers=event.sender, name=event.sender_name
+    )
+    resolution = resolve(unit.staged, observation, policy=identity, rules=merge_rules)
+    profile = current_profile(unit.staged, resolution.customer_id)
+    for merge in resolution.merges:
+        # No identifiers in the audit log: it outlives erasure.
+        unit.record(AuditAction.MERGE, SYSTEM_ACTOR, customer_id=merge.survivor_id,
+                    reason="identifiers shared", merge_id=merge.id,
+                    absorbed_id=merge.absorbed_id)  # fmt: skip
+    summaries = _candidates(store, unit, profile, lookup_keys(message))
+    decision = thread(message, summaries, threading, unit.now, customer_id=profile.id)
+    if decision.creates_conversation and message.thread.message_id:
+        # A reply that arrived before this message indexed its id: the
+        # late parent joins the reply's conversation.
+        found = unit.conversation_for_ref(message_id_key(message.thread.message_id))
+        if found is not None:
+            decision = ThreadDecision(
+                outcome=ThreadOutcome.CONTINUE,
+                reason=ThreadReason.REFERENCES,
+                conversation_id=found,
+            )
+    if decision.conversation_id is not None:
+        record = unit.load(_record(store, decision.conversation_id))
+    else:
+        conversation_id = store.next_id("c")
+        record = new_record(unit, conversation_id, profile.id, event, decision.follow_up_of)
+    record = take_message(unit, record, event, profile.id, decision.outcome)
+    others = sum(1 for s in summaries if s.status in ACTIVE and s.id != record.id)
+    return Inbound(
+        record=record,
+        customer=profile.to_customer(),
+        resolution=resolution,
+        decision=decision,
+        open_conversations=others + int(record.conversation.status in ACTIVE),
+    )
+
+
+def routing_context(unit: Unit, inbound: Inbound, event: MessageReceived) -> RoutingContext:
+    """The one routing context for an inbound message, for ``receive`` and ``explain``."""
+    return RoutingContext(
+        now=unit.now,
+        message=event.message,
+        customer=inbound.customer,
+        conversation=inbound.record.conversation,
+        open_conversations=inbound.open_conversations,
+    )
+
+
+def _record(store: DeskStore, conversation_id: str) -> ConversationRecord:
+    record = store.conversation(conversation_id)
+    if record is None:
+        raise NotFoundError("conversation", conversation_id)
+    return record
+
+
+def _candidates(
+    store: DeskStore, unit: Unit, profile: Profile, refs: Sequence[str]
+) -> list[ConversationSummary]:
+    # The customer's conversations (merged profiles included) and any the
+    # message references, as threading sees them.
+    ids = member_ids(unit.staged, profile)
+    records = {r.id: r for r in store.conversations_of(ids)}
+    for ref in refs:
+        found = unit.conversation_for_ref(ref)
+        if found is not None and found not in records:
+            records[found] = _record(store, found)
+    summaries = []
+    for record in records.values():
+        summary = unit.load(record).summary
+        if summary.customer_id != profile.id and summary.customer_id in ids:
+            # Conversations of merged-away profiles belong to the survivor now.
+            summary = attrs.evolve(summary, customer_id=profile.id)
+        summaries.append(summary)
+    return summaries
