@@ -7,7 +7,7 @@ reads or writes the store.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -19,6 +19,7 @@ from omnicx.model import (
     Assigned,
     Author,
     Conversation,
+    Message,
     MessageEvent,
     PriorityChanged,
     Status,
@@ -30,6 +31,7 @@ from omnicx.storage import Activity, ConversationRecord
 from omnicx.timeline import ConversationSummary, ThreadOutcome, own_keys, referenced_keys
 
 _KEPT_ACTIVITY = 20
+_AFTER = timedelta(microseconds=1)
 
 
 def new_record(
@@ -137,13 +139,22 @@ def set_status(
 
 
 def change_conversation(
-    unit: Unit, record: ConversationRecord, updated: Conversation, actor: Author
+    unit: Unit,
+    record: ConversationRecord,
+    updated: Conversation,
+    actor: Author,
+    *,
+    at: datetime | None = None,
 ) -> ConversationRecord:
-    """``record`` with queue, assignee, priority and tags of ``updated``, each change an event."""
+    """``record`` with queue, assignee, priority and tags of ``updated``, each change an event.
+
+    The events are stamped ``at`` (default: the call's ``now``).
+    """
     conversation = record.conversation
     if updated == conversation:
         return record
-    base: dict[str, Any] = {"at": unit.now, "customer_id": conversation.customer_id,
+    base: dict[str, Any] = {"at": unit.now if at is None else at,
+            "customer_id": conversation.customer_id,
             "conversation_id": conversation.id, "actor": actor}  # fmt: skip
     if (updated.queue, updated.assignee) != (conversation.queue, conversation.assignee):
         unit.events.append(
@@ -161,6 +172,16 @@ def change_conversation(
                         removed=conversation.tags - updated.tags, **base)
         )  # fmt: skip
     return attrs.evolve(record, conversation=updated)
+
+
+def caused_at(message: Message) -> datetime:
+    """The instant of the events a message causes (routing): one microsecond after it.
+
+    They carry the message's own clock rather than the desk's, so on the
+    timeline they follow the message that caused them and come before the
+    next one, however late the webhook arrived.
+    """
+    return message.sent_at + _AFTER
 
 
 def check_collision(record: ConversationRecord, agent_id: str, seen_version: int | None) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from omnicx.desk._outbox import to_customer, to_target
 from omnicx.desk._receipt import OutboxKind
-from omnicx.desk._record_steps import change_conversation
+from omnicx.desk._record_steps import caused_at, change_conversation
 from omnicx.desk._unit import SYSTEM, Unit
 from omnicx.routing import RoutingContext, RuleEngine, apply_decision
 from omnicx.storage import ConversationRecord
@@ -25,7 +25,8 @@ def route(
     """
     decision = rules.decide(context)
     updated = apply_decision(record.conversation, decision, fresh=fresh)
-    record = change_conversation(unit, record, updated, SYSTEM)
+    caused = caused_at(context.message) if context.message is not None else None
+    record = change_conversation(unit, record, updated, SYSTEM, at=caused)
     # Auto-replies acknowledge a new or reopened conversation, not every message.
     for auto in decision.auto_replies if fresh else ():
         unit.outbox.append(
