@@ -37,7 +37,8 @@ def test_lint_lists_every_problem_and_exits_1(
     assert capsys.readouterr().err.splitlines() == [
         f"{bad}: rules[0].when.op: unknown operator 'eqq' (did you mean 'eq'?)",
         f"{bad}: rules[0].then: expected a non-empty object of actions",
-        f"{bad}: 2 problem(s) in {bad}".replace(f"{bad}: 2", "2"),
+        f"{bad}: rules[1].id: duplicate id 'a' (first used by rules[0]); give each rule its own id",
+        f"3 problem(s) in {bad}",
     ]
 
 

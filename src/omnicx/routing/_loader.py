@@ -66,13 +66,18 @@ def load_rules(
     calendars: Iterable[str] | None = None,
     queues: Iterable[str] | None = None,
     sla_policies: Iterable[str] | None = None,
+    channels: Iterable[str] = (),
 ) -> RuleSet:
     """Load and validate a rule set from a mapping, a file path, or text.
 
     A ``str`` is text in ``format``; a ``Path`` is read and its format taken
     from the suffix (.json, .toml, .yaml/.yml) unless ``format`` is given.
     Names passed in ``calendars``, ``queues`` and ``sla_policies`` are checked:
-    a rule naming anything else is an error.
+    a rule naming anything else is an error. The file may declare the same
+    lists itself (top-level ``queues``, ``calendars``, ``sla_policies``); its
+    names must then be among the host's, and its rules among its own.
+    ``channels`` (here or in the file) names the host's own channels, allowed
+    next to the well-known ones in channel conditions.
 
     Raises:
         ValidationError: with every problem found, each with its path.
@@ -87,5 +92,6 @@ def load_rules(
         calendars=None if calendars is None else frozenset(calendars),
         queues=None if queues is None else frozenset(queues),
         sla_policies=None if sla_policies is None else frozenset(sla_policies),
+        channels=frozenset(channels),
     )
     return parse_rule_set(data, known)

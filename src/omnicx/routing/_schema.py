@@ -143,6 +143,15 @@ def rule_file_schema() -> dict[str, Any]:
         "properties": {
             "mode": {"enum": [m.value for m in Mode], "default": Mode.FIRST_MATCH.value},
             "rules": {"type": "array", "items": rule},
+            **{
+                key: {"type": "array", "items": name, "description": f"the {what}s rules may name"}
+                for key, what in (
+                    ("queues", "queue"),
+                    ("calendars", "calendar"),
+                    ("sla_policies", "SLA policie"),
+                    ("channels", "host channel"),
+                )
+            },
         },
         "required": ["rules"],
         "additionalProperties": False,
