@@ -23,9 +23,18 @@ def parse_document(text: str, format: str) -> Any:
     YAML uses ``yaml.safe_load``, which builds only plain values, never objects.
 
     Raises:
-        ValidationError: if the text does not parse, or YAML is asked for
-            without PyYAML installed.
+        ValidationError: if the text does not parse, nests too deeply for the
+            parser, or YAML is asked for without PyYAML installed.
     """
+    try:
+        return _parse(text, format)
+    except RecursionError:
+        raise ValidationError.single(
+            "", f"invalid {format.upper()}: nested too deeply to read; flatten the document"
+        ) from None
+
+
+def _parse(text: str, format: str) -> Any:
     if format == "json":
         try:
             return json.loads(text)

@@ -16,6 +16,8 @@ from omnicx.routing._names import language_problem
 __all__ = ["Actions", "AutoReply", "Mode", "Rule", "RuleSet", "parse_rule_set"]
 
 PRIORITIES = ("low", "normal", "high", "urgent")
+MAX_DEPTH = 100
+"""Deepest nesting of objects and lists a rule's ``when`` may have (evaluation recurses)."""
 _CHANNEL_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,39}")  # as omnicx.model.Channel requires
 
 
@@ -223,7 +225,15 @@ def _parse_rule(raw: Any, where: str, known: Known, problems: list[Problem]) -> 
             name = "a string" if kind is str else "true or false"
             problems.append(Problem(f"{where}.{key}", f"expected {name}"))
     when = None
-    if "when" in raw:
+    if "when" in raw and _depth(raw["when"]) > MAX_DEPTH:
+        problems.append(
+            Problem(
+                f"{where}.when",
+                f"conditions nest more than {MAX_DEPTH} levels deep; flatten them "
+                "('all' and 'any' take any number of conditions)",
+            )
+        )
+    elif "when" in raw:
         when = parse(raw["when"], f"{where}.when", known, problems)
     if "then" not in raw:
         problems.append(Problem(f"{where}.then", "a rule needs actions"))
@@ -238,6 +248,24 @@ def _parse_rule(raw: Any, where: str, known: Known, problems: list[Problem]) -> 
         then=actions,
         stop=raw.get("stop", False),
     )
+
+
+def _depth(value: Any) -> int:
+    """How many objects and lists nest in ``value``, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:  # enough to refuse; no need to walk the rest
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _str_list(value: Any, where: str, problems: list[Problem]) -> tuple[str, ...]:
