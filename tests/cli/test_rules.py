@@ -108,8 +108,8 @@ def test_test_reports_bad_rule_and_case_files(
     assert capsys.readouterr().err.splitlines() == [
         f"{cases}: cases[0].expect.queeu: unknown key (did you mean 'queue'?)",
         f"{cases}: cases[0].input.chanel: unknown key (did you mean 'channel'?)",
-        f"{cases}: cases[1].input: invalid case input: Invalid isoformat string: 'yesterday'",
-        f"{cases}: cases[2].input.lifetime_value: must be >= 0, got -1",
+        f"{cases}: cases[1].input.now: expected an ISO 8601 time like '2026-01-05T10:00:00+00:00'",
+        f"{cases}: cases[2].input.customer.lifetime_value: expected a number, 0 or more, got -1",
         f"{cases}: cases[3]: expected an object with 'name', 'input' and 'expect'",
         f"{cases}: cases[4].expect: expected an object",
         f"6 problem(s) in {cases}",
