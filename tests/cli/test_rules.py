@@ -131,6 +131,8 @@ def test_schema_is_json_and_describes_rules(capsys: pytest.CaptureFixture[str]) 
     assert schema["required"] == ["rules"]
     assert "contains_any" in schema["$defs"]["compare"]["properties"]["op"]["enum"]
     assert schema["properties"]["rules"]["items"]["required"] == ["id", "then"]
+    for declared in ("queues", "calendars", "sla_policies", "channels"):
+        assert schema["properties"][declared]["type"] == "array"
 
 
 def _write(path: Path, data: object) -> Path:

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import tomllib
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from omnicx.errors import ValidationError
 from omnicx.routing import RuleEngine, context_from_input, load_cases, load_rules
+from omnicx.routing._case_input import INPUT_KEYS
 
 
 def _case_problems(case: Any) -> list[str]:
@@ -147,3 +151,28 @@ def test_a_native_toml_datetime_and_attachments_are_read() -> None:
     assert RuleEngine.compile(rules).decide(context).queue == "files"
     assert context.conversation is not None
     assert context.conversation.assignee == "ana"
+
+
+_JSON = st.recursive(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(-5, 5),
+        st.floats(allow_nan=True),
+        st.sampled_from(["", "x", "sms", "open", "2026-01-05T10:00:00Z", "2026-01-05"]),
+    ),
+    lambda c: st.one_of(
+        st.lists(c, max_size=3), st.dictionaries(st.text(max_size=5), c, max_size=3)
+    ),
+    max_leaves=8,
+)
+_KEYS = st.sampled_from(
+    [*INPUT_KEYS, "vip", "customer", "conversation", "status", "lifetime_value", "x"]
+)
+
+
+@given(st.dictionaries(_KEYS, _JSON, max_size=5))
+def test_any_input_builds_a_context_or_raises_validation_error(raw: dict[str, Any]) -> None:
+    """Arbitrary JSON as a case input never escapes as a builtin exception."""
+    with contextlib.suppress(ValidationError):
+        context_from_input(raw)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+import tomllib
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -165,3 +167,12 @@ def test_re2_decides_as_python_re_on_plain_patterns(pattern: str, anchor: str, t
     compiled = compile_pattern(full)
     assert not isinstance(compiled, str)
     assert (compiled.search(text) is not None) == (re.search(full, text) is not None)
+
+
+def test_re2_is_a_main_dependency_and_the_extra_is_an_alias() -> None:
+    """Linear-time matching is the default install; ``omnicx[re2]`` still resolves."""
+    project = tomllib.loads(
+        (Path(__file__).resolve().parents[2] / "pyproject.toml").read_text(encoding="utf-8")
+    )["project"]
+    assert any(dep.startswith("google-re2") for dep in project["dependencies"])
+    assert project["optional-dependencies"]["re2"] == []

@@ -8,6 +8,7 @@ problem with its path and what to write instead.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -86,7 +87,8 @@ class _Reader:
         return self.get(key, lambda v: isinstance(v, str), "a string", default)
 
     def optional_text(self, key: str) -> str | None:
-        return self.get(key, lambda v: v is None or isinstance(v, str), "a string or null")  # type: ignore[no-any-return]
+        value = self.get(key, lambda v: v is None or isinstance(v, str), "a string or null")
+        return None if value is None else str(value)
 
     def flag(self, key: str) -> bool:
         return bool(self.get(key, lambda v: isinstance(v, bool), "true or false", False))
@@ -102,8 +104,8 @@ class _Reader:
         if value in choices:
             return str(value)
         if isinstance(value, str):
-            self.bad(key, f"unknown value {value!r}{suggest(value, choices)}; use one of "
-                     f"{', '.join(choices)}")  # fmt: skip
+            hint = suggest(value, choices)
+            self.bad(key, f"unknown value {value!r}{hint}; use one of {', '.join(choices)}")
         else:
             self.bad(key, f"expected one of {', '.join(choices)}, got {_kind(value)}")
         return default
@@ -122,7 +124,9 @@ def _is_count(value: Any) -> bool:
 
 
 def _is_amount(value: Any) -> bool:
-    return value is None or (_is_count(value) or (isinstance(value, float) and value >= 0))
+    if isinstance(value, float):
+        return math.isfinite(value) and value >= 0
+    return value is None or _is_count(value)
 
 
 def context_from_input(raw: Mapping[str, Any]) -> RoutingContext:
