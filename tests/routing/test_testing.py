@@ -10,9 +10,12 @@ from pathlib import Path
 import pytest
 
 import omnicx.testing
+from omnicx.errors import ValidationError
 from omnicx.model import Author, AuthorKind, Channel, Direction, Message
 from omnicx.routing import RuleEngine, context_from_input, load_rules
+from omnicx.sla import load_calendar
 from omnicx.testing import assert_routes
+from omnicx.testing._rules import as_engine
 
 pytest_plugins = ["pytester"]
 
@@ -110,3 +113,61 @@ def test_plugin_fixtures(pytester: pytest.Pytester) -> None:
     result.stdout.fnmatch_lines(
         ["*- sms: no match: rules?0?.when: expected channel eq 'sms', saw 'chat'*"]
     )
+
+
+HOURS_RULES = {
+    "rules": [
+        {
+            "id": "open",
+            "when": {"op": "in_business_hours", "calendar": "eu"},
+            "then": {"queue": "live"},
+        },
+        {"id": "closed", "then": {"queue": "after-hours"}},
+    ]
+}
+EU = {"timezone": "Europe/Berlin", "hours": {"monday": ["09:00-17:00"]}}
+MONDAY_10_BERLIN = {"now": "2026-01-05T09:00:00+00:00", "text": "hi"}
+MONDAY_20_BERLIN = {"now": "2026-01-05T19:00:00+00:00", "text": "hi"}
+
+
+def test_calendars_make_business_hours_rules_testable(tmp_path: Path) -> None:
+    """A calendar as ``BusinessCalendar``, as data or as a file routes by ``now`` the same."""
+    path = tmp_path / "eu.toml"
+    path.write_text('timezone = "Europe/Berlin"\n[hours]\nmonday = ["09:00-17:00"]\n')
+    for calendar in (load_calendar(EU), EU, path):
+        engine = as_engine(HOURS_RULES, calendars={"eu": calendar})
+        assert engine.decide(context_from_input(MONDAY_10_BERLIN)).queue == "live"
+        assert engine.decide(context_from_input(MONDAY_20_BERLIN)).queue == "after-hours"
+    assert_routes(HOURS_RULES, MONDAY_20_BERLIN, calendars={"eu": EU}, queue="after-hours")
+
+
+def test_calendar_mistakes_are_validation_errors() -> None:
+    """An unknown calendar name, bad calendar data, or calendars with a compiled engine."""
+    with pytest.raises(ValidationError) as info:
+        as_engine(HOURS_RULES, calendars={"us": EU})
+    assert str(info.value) == "rules[0].when.calendar: unknown calendar 'eu'"
+    with pytest.raises(ValidationError) as info:
+        as_engine(HOURS_RULES, calendars={"eu": {"timezone": "Europe/Berln", "hours": {}}})
+    assert info.value.paths[0] == "calendars.eu.timezone"
+    with pytest.raises(ValidationError) as info:
+        as_engine(RuleEngine.compile(load_rules(RULES)), calendars={"eu": EU})
+    assert info.value.paths == ("rules",)
+
+
+def test_plugin_rule_engine_takes_calendars(pytester: pytest.Pytester) -> None:
+    """The ``rule_engine`` fixture compiles business-hours rules with the host's calendars."""
+    pytester.makepyfile(
+        f"""
+        RULES = {HOURS_RULES!r}
+        EU = {EU!r}
+
+        def test_hours(rule_engine, routing_context):
+            engine = rule_engine(RULES, calendars={{"eu": EU}})
+            assert engine.decide(routing_context(**{MONDAY_10_BERLIN!r})).queue == "live"
+            assert engine.decide(routing_context(**{MONDAY_20_BERLIN!r})).queue == "after-hours"
+        """
+    )
+    registered = any(ep.name == "omnicx" for ep in entry_points(group="pytest11"))
+    args = [] if registered else ["-p", "omnicx.testing.pytest_plugin"]
+    result = pytester.runpytest_inprocess(*args)
+    result.assert_outcomes(passed=1)

@@ -65,10 +65,11 @@ def test_every_problem_is_reported_at_once() -> None:
         "mode: unknown mode 'first-match' (did you mean 'first_match'?)",
         "rules[0].when.field: unknown field 'mesage.text' (did you mean 'message.text'?)",
         "rules[1].when.value: expected a boolean for 'customer.vip', got string",
-        "rules[2].when.value: invalid regular expression: missing ), unterminated subpattern at position 0",
+        "rules[2].when.value: invalid regular expression: missing ) at '(unclosed'",
         "rules[3].then.priorty: unknown key (did you mean 'priority'?)",
         "rules[3].then.priority: unknown priority 'hihg' (did you mean 'high'?)",
         "rules[4].when.value: expected a number, got string",
+        "rules[4].id: duplicate id 'd' (first used by rules[3]); give each rule its own id",
         "rules[5].when.vaule: unknown key (did you mean 'value'?)",
         "rules[5].when.value: operator 'contains' needs a value",
         "rules[6]: expected a rule object",
@@ -84,14 +85,15 @@ def test_duplicate_ids_name_the_first_use() -> None:
                 _rule(id="x"),
             ]
         }
-    ) == ["rules[1].id: duplicate id 'x' (first used by rules[0])"]
+    ) == ["rules[1].id: duplicate id 'x' (first used by rules[0]); give each rule its own id"]
 
 
 def test_unreachable_rules_after_an_unconditional_rule() -> None:
     """In first-match mode a rule without ``when`` hides every later rule."""
+    fix = "give rules[0] a 'when' or move it last"
     assert _problems({"rules": [_rule(id="all"), _rule(id="b"), _rule(id="c")]}) == [
-        "rules[1]: unreachable: rules[0] ('all') always matches and stops evaluation",
-        "rules[2]: unreachable: rules[0] ('all') always matches and stops evaluation",
+        f"rules[1]: unreachable: rules[0] ('all') always matches and stops evaluation; {fix}",
+        f"rules[2]: unreachable: rules[0] ('all') always matches and stops evaluation; {fix}",
     ]
 
 
@@ -101,7 +103,10 @@ def test_accumulate_mode_only_stop_makes_rules_unreachable() -> None:
     assert ok.mode is Mode.ACCUMULATE
     assert _problems(
         {"mode": "accumulate", "rules": [_rule(id="a", stop=True), _rule(id="b")]}
-    ) == ["rules[1]: unreachable: rules[0] ('a') always matches and stops evaluation"]
+    ) == [
+        "rules[1]: unreachable: rules[0] ('a') always matches and stops evaluation; "
+        "give rules[0] a 'when' or move it last"
+    ]
 
 
 def test_known_names_are_checked_when_given() -> None:
@@ -156,10 +161,6 @@ def test_known_names_are_checked_when_given() -> None:
         (
             {"field": "message.text", "op": "matches", "value": 3},
             "rules[0].when.value: expected a regular expression string, got number",
-        ),
-        (
-            {"field": "message.text", "op": "matches", "value": "a" * 300},
-            "rules[0].when.value: pattern longer than 256 characters (install the 're2' extra to lift this)",
         ),
         (
             {"field": "channel", "op": "in", "value": "sms"},

@@ -3,40 +3,22 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import attrs
 
 from omnicx.errors import Problem, ValidationError, suggest
-from omnicx.model import (
-    Author,
-    AuthorKind,
-    Channel,
-    Conversation,
-    Customer,
-    Direction,
-    Message,
-    Priority,
-    Status,
-    ThreadRefs,
-)
+from omnicx.routing._case_input import context_from_input
 from omnicx.routing._context import RoutingContext
 from omnicx.routing._engine import Decision, RuleEngine, Trace
 from omnicx.routing._loader import _format_of, parse_document
+from omnicx.routing._rules import PRIORITIES
 
 __all__ = ["Case", "CaseResult", "check_case", "context_from_input", "load_cases"]
 
-DEFAULT_NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
-"""When a case gives no ``now``: a Monday, 10:00 UTC."""
-
-_INPUT_KEYS = (
-    "channel", "text", "subject", "direction", "author", "metadata", "attachments",
-    "customer", "conversation", "open_conversations", "changes", "now",
-)  # fmt: skip
 _EXPECT_KEYS = ("queue", "priority", "tags", "skills", "language", "sla_policy", "fired")
+_CASE_KEYS = ("name", "input", "expect")
 
 
 @attrs.frozen(kw_only=True)
@@ -62,83 +44,11 @@ class CaseResult:
         return not self.mismatches
 
 
-def context_from_input(raw: Mapping[str, Any]) -> RoutingContext:
-    """Build a routing context from plain data (the ``input`` of a case).
-
-    Keys: channel, text, subject, direction, author, metadata, attachments
-    (a count), customer (vip, tier, language, lifetime_value, attributes),
-    conversation (status, priority, queue, tags, channel), open_conversations,
-    changes (path -> [old, new]) and now (ISO 8601). Unknown keys are errors.
-    """
-    problems = [
-        Problem(str(k), f"unknown key{suggest(str(k), _INPUT_KEYS)}")
-        for k in raw
-        if k not in _INPUT_KEYS
-    ]
-    if problems:
-        raise ValidationError(problems)
-    try:
-        return _build(raw)
-    except ValidationError:
-        raise
-    except (TypeError, ValueError, KeyError) as error:
-        raise ValidationError.single("", f"invalid case input: {error}") from None
-
-
-def _build(raw: Mapping[str, Any]) -> RoutingContext:
-    now = datetime.fromisoformat(raw["now"]) if "now" in raw else DEFAULT_NOW
-    channel = Channel(raw.get("channel", "email"))
-    message = None
-    if any(k in raw for k in ("text", "channel", "subject", "metadata", "direction", "author")):
-        message = Message(
-            id="case",
-            channel=channel,
-            direction=Direction(raw.get("direction", "inbound")),
-            author=Author(kind=AuthorKind(raw.get("author", "customer"))),
-            sent_at=now,
-            text=raw.get("text", ""),
-            thread=ThreadRefs(subject=raw.get("subject")),
-            metadata=dict(raw.get("metadata", {})),
-        )
-    customer = None
-    if "customer" in raw:
-        c = raw["customer"]
-        ltv = c.get("lifetime_value")
-        customer = Customer(
-            id=str(c.get("id", "customer")),
-            vip=bool(c.get("vip", False)),
-            tier=c.get("tier"),
-            language=c.get("language"),
-            lifetime_value=None if ltv is None else Decimal(str(ltv)),
-            attributes=dict(c.get("attributes", {})),
-        )
-    conversation = None
-    if "conversation" in raw:
-        v = raw["conversation"]
-        conversation = Conversation(
-            id="conversation",
-            customer_id="customer",
-            channel=Channel(v.get("channel", channel.name)),
-            created_at=now,
-            status=Status(v.get("status", "open")),
-            priority=Priority(v.get("priority", "normal")),
-            queue=v.get("queue"),
-            tags=frozenset(v.get("tags", ())),
-            subject=v.get("subject"),
-        )
-    changes = {k: (v[0], v[1]) for k, v in dict(raw.get("changes", {})).items()}
-    return RoutingContext(
-        now=now,
-        message=message,
-        customer=customer,
-        conversation=conversation,
-        open_conversations=int(raw.get("open_conversations", 0)),
-        changes=changes,
-    )
-
-
 def load_cases(source: Mapping[str, Any] | Path) -> tuple[Case, ...]:
     """Load a case file: ``{"cases": [{"name", "input", "expect"}, ...]}``.
+
+    Unknown keys and wrong types, in the case, its ``input`` (at any depth)
+    or its ``expect``, are problems.
 
     Raises:
         ValidationError: with every problem, each with its path.
@@ -150,31 +60,78 @@ def load_cases(source: Mapping[str, Any] | Path) -> tuple[Case, ...]:
     items = data.get("cases") if isinstance(data, Mapping) else None
     if not isinstance(items, list):
         raise ValidationError.single("cases", "expected a list of cases")
-    problems: list[Problem] = []
+    problems: list[Problem] = [
+        Problem(str(k), f"unknown key{suggest(str(k), ('cases',))}") for k in data if k != "cases"
+    ]
     cases: list[Case] = []
     for i, item in enumerate(items):
-        where = f"cases[{i}]"
-        if not isinstance(item, Mapping) or not isinstance(item.get("input"), Mapping):
-            problems.append(Problem(where, "expected an object with 'name', 'input' and 'expect'"))
-            continue
-        expect = item.get("expect", {})
-        if not isinstance(expect, Mapping):
-            problems.append(Problem(f"{where}.expect", "expected an object"))
-            continue
-        problems.extend(
-            Problem(f"{where}.expect.{k}", f"unknown key{suggest(str(k), _EXPECT_KEYS)}")
-            for k in expect
-            if k not in _EXPECT_KEYS
-        )
-        try:
-            context = context_from_input(item["input"])
-        except ValidationError as error:
-            problems.extend(error.under(f"{where}.input").problems)
-            continue
-        cases.append(Case(name=str(item.get("name", where)), context=context, expect=expect))
+        case = _case(item, f"cases[{i}]", problems)
+        if case is not None:
+            cases.append(case)
     if problems:
         raise ValidationError(problems)
     return tuple(cases)
+
+
+def _case(item: Any, where: str, problems: list[Problem]) -> Case | None:
+    if not isinstance(item, Mapping) or not isinstance(item.get("input"), Mapping):
+        problems.append(Problem(where, "expected an object with 'name', 'input' and 'expect'"))
+        return None
+    before = len(problems)
+    problems.extend(
+        Problem(f"{where}.{k}", f"unknown key{suggest(str(k), _CASE_KEYS)}")
+        for k in item
+        if k not in _CASE_KEYS
+    )
+    name = item.get("name", where)
+    if not isinstance(name, str) or not name:
+        problems.append(Problem(f"{where}.name", "expected a non-empty string"))
+    expect = item.get("expect", {})
+    if isinstance(expect, Mapping):
+        problems.extend(_expect_problems(expect, f"{where}.expect"))
+    else:
+        problems.append(Problem(f"{where}.expect", "expected an object"))
+    try:
+        context = context_from_input(item["input"])
+    except ValidationError as error:
+        problems.extend(error.under(f"{where}.input").problems)
+        return None
+    if len(problems) > before:
+        return None
+    return Case(name=str(name), context=context, expect=expect)
+
+
+def _is_names(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(v, str) for v in value)
+
+
+def _is_name(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+# What each expected field must be, and how to say it.
+_EXPECT_TYPES = {
+    "queue": (_is_name, "a queue name or null"),
+    "priority": (lambda v: v is None or v in PRIORITIES, f"one of {', '.join(PRIORITIES)} or null"),
+    "tags": (_is_names, "a list of tags"),
+    "skills": (_is_names, "a list of skills"),
+    "language": (_is_name, "a language tag or null"),
+    "sla_policy": (_is_name, "an SLA policy name or null"),
+    "fired": (_is_names, "a list of rule ids, in order"),
+}
+
+
+def _expect_problems(expect: Mapping[str, Any], where: str) -> list[Problem]:
+    problems = []
+    for key, value in expect.items():
+        rule = _EXPECT_TYPES.get(key)
+        if rule is None:
+            problems.append(
+                Problem(f"{where}.{key}", f"unknown key{suggest(str(key), _EXPECT_KEYS)}")
+            )
+        elif not rule[0](value):
+            problems.append(Problem(f"{where}.{key}", f"expected {rule[1]}, got {value!r}"))
+    return problems
 
 
 def _actual(decision: Decision, key: str) -> Any:

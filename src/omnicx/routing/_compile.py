@@ -14,7 +14,7 @@ from typing import Any, Protocol
 import attrs
 
 from omnicx.routing import _jsonlogic
-from omnicx.routing._conditions import HAVE_RE2, MAX_TEXT, Group, Leaf, Logic, Node
+from omnicx.routing._conditions import Group, Leaf, Logic, Node
 from omnicx.routing._context import Facts, FieldKind, field_kind, get_field
 from omnicx.routing._jsonlogic_compile import compile_logic
 from omnicx.routing._text import Terms
@@ -171,10 +171,8 @@ def _num(value: Any) -> bool:
 
 
 def _search(pattern: Any) -> Callable[[Any], bool]:
-    if HAVE_RE2:  # pragma: no cover - depends on the environment
-        return lambda v: isinstance(v, str) and pattern.search(v) is not None
-    # Without a linear-time engine, bound the work a pathological pattern can do.
-    return lambda v: isinstance(v, str) and pattern.search(v[:MAX_TEXT]) is not None
+    # An RE2 pattern: linear in the text, so the whole text is searched, however long.
+    return lambda v: isinstance(v, str) and pattern.search(v) is not None
 
 
 def _contains(value: Any) -> Callable[[Any], bool]:

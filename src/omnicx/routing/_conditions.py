@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -11,20 +10,9 @@ import attrs
 from omnicx.errors import Problem, suggest
 from omnicx.routing import _jsonlogic
 from omnicx.routing._context import FIELD_CHOICES, FieldKind, field_kind, known_paths
+from omnicx.routing._names import CHANNEL_FIELDS, LANGUAGE_FIELDS, channel_problem, language_problem
+from omnicx.routing._regex import compile_pattern
 from omnicx.routing._text import valid_term
-
-try:  # the linear-time engine, when the ``re2`` extra is installed
-    import re2 as _re2  # type: ignore[import-not-found,unused-ignore]
-except ImportError:  # pragma: no cover - depends on the environment
-    _re2 = None
-
-HAVE_RE2 = _re2 is not None
-"""True when google-re2 is importable and ``matches`` runs in linear time."""
-
-MAX_PATTERN = 256
-"""Longest ``matches`` pattern accepted when google-re2 is not installed."""
-MAX_TEXT = 10_000
-"""Without google-re2, ``matches`` only searches a text's first this many characters."""
 
 OPERATORS: tuple[str, ...] = (
     "between",
@@ -90,18 +78,15 @@ Node = Leaf | Group | Logic
 
 @attrs.frozen(kw_only=True)
 class Known:
-    """Names the host declares; None means "not checked"."""
+    """Names the host or the rule file declares; None means "not checked".
+
+    ``channels`` are the host's own channels, allowed next to the well-known ones.
+    """
 
     calendars: frozenset[str] | None = None
     queues: frozenset[str] | None = None
     sla_policies: frozenset[str] | None = None
-
-
-def compile_regex(pattern: str) -> Any:
-    """Compile a ``matches`` pattern with google-re2 if present, else ``re``."""
-    if _re2 is not None:  # pragma: no cover - depends on the environment
-        return _re2.compile(pattern)
-    return re.compile(pattern)
+    channels: frozenset[str] = frozenset()
 
 
 def _type_name(value: Any) -> str:
@@ -160,12 +145,12 @@ def parse(raw: Any, where: str, known: Known, problems: list[Problem]) -> Node |
         extra = {k: raw[k] for k in ("from", "to") if k in raw}
         return Leaf(where=where, op=op, field=str(field), extra=extra)
     if kind is not None:
-        _check_value(op, str(field), kind, raw, where, problems)
+        _check_value(op, str(field), kind, raw, where, known, problems)
     if len(problems) > before:
         return None
     value = raw.get("value", True if op == "exists" else None)
     if op == "matches":
-        value = compile_regex(value)
+        value = compile_pattern(value)  # _check_value refused any pattern RE2 can't compile
     return Leaf(where=where, op=op, field=str(field), value=value)
 
 
@@ -229,6 +214,7 @@ def _check_value(
     kind: FieldKind,
     raw: Mapping[str, Any],
     where: str,
+    known: Known,
     problems: list[Problem],
 ) -> None:
     at = f"{where}.value"
@@ -290,15 +276,8 @@ def _check_value(
             )
         elif not isinstance(value, str):
             bad(f"expected a regular expression string, got {_type_name(value)}")
-        elif _re2 is None and len(value) > MAX_PATTERN:
-            bad(
-                f"pattern longer than {MAX_PATTERN} characters (install the 're2' extra to lift this)"
-            )
-        else:
-            try:
-                compile_regex(value)
-            except Exception as error:  # re.error or re2.error
-                bad(f"invalid regular expression: {error}")
+        elif isinstance(refused := compile_pattern(value), str):
+            bad(refused)
         return
     if op in ("in", "not_in") and not isinstance(value, list):
         bad(f"expected a list of values, got {_type_name(value)}")
@@ -306,10 +285,12 @@ def _check_value(
     values: list[Any] = list(value) if op in ("in", "not_in") else [value]
     for i, item in enumerate(values):
         here = f"{at}[{i}]" if op in ("in", "not_in") else at
-        _check_scalar(item, field, kind, here, problems)
+        _check_scalar(item, field, kind, here, known, problems)
 
 
-def _check_scalar(item: Any, field: str, kind: FieldKind, at: str, problems: list[Problem]) -> None:
+def _check_scalar(
+    item: Any, field: str, kind: FieldKind, at: str, known: Known, problems: list[Problem]
+) -> None:
     if item is None or kind in (FieldKind.ANY, FieldKind.LIST):
         if not _is_scalar(item):
             problems.append(Problem(at, f"expected a single value, got {_type_name(item)}"))
@@ -323,3 +304,13 @@ def _check_scalar(item: Any, field: str, kind: FieldKind, at: str, problems: lis
         problems.append(
             Problem(at, f"unknown value {item!r} for {field!r}{suggest(item, choices)}")
         )
+    elif why := _name_problem(field, item, known):
+        problems.append(Problem(at, why))
+
+
+def _name_problem(field: str, item: str, known: Known) -> str | None:
+    if field in CHANNEL_FIELDS:
+        return channel_problem(item, known.channels)
+    if field in LANGUAGE_FIELDS:
+        return language_problem(item)
+    return None

@@ -23,9 +23,18 @@ def parse_document(text: str, format: str) -> Any:
     YAML uses ``yaml.safe_load``, which builds only plain values, never objects.
 
     Raises:
-        ValidationError: if the text does not parse, or YAML is asked for
-            without PyYAML installed.
+        ValidationError: if the text does not parse, nests too deeply for the
+            parser, or YAML is asked for without PyYAML installed.
     """
+    try:
+        return _parse(text, format)
+    except RecursionError:
+        raise ValidationError.single(
+            "", f"invalid {format.upper()}: nested too deeply to read; flatten the document"
+        ) from None
+
+
+def _parse(text: str, format: str) -> Any:
     if format == "json":
         try:
             return json.loads(text)
@@ -66,13 +75,18 @@ def load_rules(
     calendars: Iterable[str] | None = None,
     queues: Iterable[str] | None = None,
     sla_policies: Iterable[str] | None = None,
+    channels: Iterable[str] = (),
 ) -> RuleSet:
     """Load and validate a rule set from a mapping, a file path, or text.
 
     A ``str`` is text in ``format``; a ``Path`` is read and its format taken
     from the suffix (.json, .toml, .yaml/.yml) unless ``format`` is given.
     Names passed in ``calendars``, ``queues`` and ``sla_policies`` are checked:
-    a rule naming anything else is an error.
+    a rule naming anything else is an error. The file may declare the same
+    lists itself (top-level ``queues``, ``calendars``, ``sla_policies``); its
+    names must then be among the host's, and its rules among its own.
+    ``channels`` (here or in the file) names the host's own channels, allowed
+    next to the well-known ones in channel conditions.
 
     Raises:
         ValidationError: with every problem found, each with its path.
@@ -87,5 +101,6 @@ def load_rules(
         calendars=None if calendars is None else frozenset(calendars),
         queues=None if queues is None else frozenset(queues),
         sla_policies=None if sla_policies is None else frozenset(sla_policies),
+        channels=frozenset(channels),
     )
     return parse_rule_set(data, known)

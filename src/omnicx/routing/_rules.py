@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -10,10 +11,14 @@ import attrs
 
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.routing._conditions import Known, Node, parse
+from omnicx.routing._names import language_problem
 
 __all__ = ["Actions", "AutoReply", "Mode", "Rule", "RuleSet", "parse_rule_set"]
 
 PRIORITIES = ("low", "normal", "high", "urgent")
+MAX_DEPTH = 100
+"""Deepest nesting of objects and lists a rule's ``when`` may have (evaluation recurses)."""
+_CHANNEL_NAME = re.compile(r"[a-z][a-z0-9_.-]{0,39}")  # as omnicx.model.Channel requires
 
 
 class Mode(enum.Enum):
@@ -74,11 +79,18 @@ class RuleSet:
     mode: Mode = Mode.FIRST_MATCH
 
 
-_SET_KEYS = ("mode", "rules")
+_SET_KEYS = ("mode", "rules", "queues", "calendars", "sla_policies", "channels")
 _RULE_KEYS = ("id", "description", "enabled", "when", "then", "stop")
 _STR_ACTIONS = ("queue", "language", "sla_policy", "escalate")
 _LIST_ACTIONS = ("add_tags", "remove_tags", "skills", "notify")
 ACTION_KEYS = (*_STR_ACTIONS, *_LIST_ACTIONS, "priority", "auto_reply", "set_fields")
+# Top-level lists a rule file may declare, and what one name in each is.
+_DECLARED = (
+    ("queues", "queue"),
+    ("calendars", "calendar"),
+    ("sla_policies", "SLA policy"),
+    ("channels", "channel"),
+)
 
 
 def _unknown_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> list[Problem]:
@@ -99,7 +111,8 @@ def parse_rule_set(raw: Any, known: Known | None = None) -> RuleSet:
     if not isinstance(raw, Mapping):
         raise ValidationError.single("", "expected a rule file object with a 'rules' list")
     problems = _unknown_keys(raw, _SET_KEYS, "")
-    mode = Mode.FIRST_MATCH
+    known = _declarations(raw, known, problems)
+    mode: Mode | None = Mode.FIRST_MATCH
     if "mode" in raw:
         choices = [m.value for m in Mode]
         if raw["mode"] in choices:
@@ -107,6 +120,7 @@ def parse_rule_set(raw: Any, known: Known | None = None) -> RuleSet:
         else:
             hint = suggest(str(raw["mode"]), choices)
             problems.append(Problem("mode", f"unknown mode {raw['mode']!r}{hint}"))
+            mode = None
     items = raw.get("rules")
     rules: list[Rule] = []
     if not isinstance(items, list):
@@ -115,34 +129,84 @@ def parse_rule_set(raw: Any, known: Known | None = None) -> RuleSet:
     seen: dict[str, int] = {}
     for i, item in enumerate(items):
         rule = _parse_rule(item, f"rules[{i}]", known, problems)
-        if rule is None:
-            continue
-        if rule.id in seen:
-            problems.append(
-                Problem(
-                    f"rules[{i}].id",
-                    f"duplicate id {rule.id!r} (first used by rules[{seen[rule.id]}])",
+        # Ids are read from the raw item, so a repeat is found even when the
+        # first rule with that id is itself invalid.
+        rule_id = item.get("id") if isinstance(item, Mapping) else None
+        if isinstance(rule_id, str) and rule_id:
+            if rule_id in seen:
+                problems.append(
+                    Problem(
+                        f"rules[{i}].id",
+                        f"duplicate id {rule_id!r} (first used by rules[{seen[rule_id]}]); "
+                        "give each rule its own id",
+                    )
                 )
-            )
-        seen.setdefault(rule.id, i)
-        rules.append(rule)
-    if not problems:
-        problems.extend(_unreachable(rules, mode))
+            seen.setdefault(rule_id, i)
+        if rule is not None:
+            rules.append(rule)
+    if mode is not None:  # with an unknown mode, which rules are reachable is unknown too
+        problems.extend(_unreachable(items, mode))
     if problems:
         raise ValidationError(problems)
-    return RuleSet(rules=tuple(rules), mode=mode)
+    return RuleSet(rules=tuple(rules), mode=mode or Mode.FIRST_MATCH)
 
 
-def _unreachable(rules: list[Rule], mode: Mode) -> list[Problem]:
-    for i, rule in enumerate(rules):
-        always = rule.enabled and rule.when is None
-        if always and (mode is Mode.FIRST_MATCH or rule.stop) and i + 1 < len(rules):
+def _declarations(raw: Mapping[str, Any], known: Known, problems: list[Problem]) -> Known:
+    """The names the file declares, checked against the host's; they then bound the rules."""
+    found: dict[str, frozenset[str]] = {}
+    for key, what in _DECLARED:
+        if key not in raw:
+            continue
+        names = raw[key]
+        if not isinstance(names, list) or not all(isinstance(n, str) and n for n in names):
+            problems.append(Problem(key, f"expected a list of {what} names"))
+            continue
+        host = None if key == "channels" else getattr(known, key)
+        for i, name in enumerate(names):
+            if host is not None and name not in host:
+                problems.append(
+                    Problem(
+                        f"{key}[{i}]",
+                        f"{what} {name!r} is not one the host declares"
+                        f"{suggest(name, sorted(host))}; remove it or add it to the host's list",
+                    )
+                )
+            elif key == "channels" and not _CHANNEL_NAME.fullmatch(name):
+                problems.append(
+                    Problem(
+                        f"{key}[{i}]",
+                        f"invalid channel name {name!r}; use 1-40 lower-case letters, digits, "
+                        "'_', '.' or '-', starting with a letter",
+                    )
+                )
+        found[key] = frozenset(names)
+    return Known(
+        queues=found.get("queues", known.queues),
+        calendars=found.get("calendars", known.calendars),
+        sla_policies=found.get("sla_policies", known.sla_policies),
+        channels=known.channels | found.get("channels", frozenset()),
+    )
+
+
+def _unreachable(items: list[Any], mode: Mode) -> list[Problem]:
+    """Rules after one that always matches and stops, read from the raw items.
+
+    Reading the raw items keeps this check independent of every other one: a
+    catch-all hides later rules even when some rule has an unrelated mistake.
+    """
+    for i, item in enumerate(items):
+        if not isinstance(item, Mapping) or "when" in item or item.get("enabled", True) is not True:
+            continue
+        if mode is Mode.FIRST_MATCH or item.get("stop") is True:
+            rule_id = item.get("id")
+            name = f" ({rule_id!r})" if isinstance(rule_id, str) and rule_id else ""
             return [
                 Problem(
                     f"rules[{j}]",
-                    f"unreachable: rules[{i}] ({rule.id!r}) always matches and stops evaluation",
+                    f"unreachable: rules[{i}]{name} always matches and stops evaluation; "
+                    f"give rules[{i}] a 'when' or move it last",
                 )
-                for j in range(i + 1, len(rules))
+                for j in range(i + 1, len(items))
             ]
     return []
 
@@ -161,7 +225,15 @@ def _parse_rule(raw: Any, where: str, known: Known, problems: list[Problem]) -> 
             name = "a string" if kind is str else "true or false"
             problems.append(Problem(f"{where}.{key}", f"expected {name}"))
     when = None
-    if "when" in raw:
+    if "when" in raw and _depth(raw["when"]) > MAX_DEPTH:
+        problems.append(
+            Problem(
+                f"{where}.when",
+                f"conditions nest more than {MAX_DEPTH} levels deep; flatten them "
+                "('all' and 'any' take any number of conditions)",
+            )
+        )
+    elif "when" in raw:
         when = parse(raw["when"], f"{where}.when", known, problems)
     if "then" not in raw:
         problems.append(Problem(f"{where}.then", "a rule needs actions"))
@@ -176,6 +248,24 @@ def _parse_rule(raw: Any, where: str, known: Known, problems: list[Problem]) -> 
         then=actions,
         stop=raw.get("stop", False),
     )
+
+
+def _depth(value: Any) -> int:
+    """How many objects and lists nest in ``value``, counted without recursion."""
+    deepest, stack = 0, [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, Mapping):
+            children: Any = item.values()
+        elif isinstance(item, list | tuple):
+            children = item
+        else:
+            continue
+        deepest = max(deepest, depth)
+        if deepest > MAX_DEPTH:  # enough to refuse; no need to walk the rest
+            return deepest
+        stack.extend((child, depth + 1) for child in children)
+    return deepest
 
 
 def _str_list(value: Any, where: str, problems: list[Problem]) -> tuple[str, ...]:
@@ -201,6 +291,9 @@ def _parse_actions(raw: Any, where: str, known: Known, problems: list[Problem]) 
                 fields[key] = raw[key]
             else:
                 problems.append(Problem(f"{where}.{key}", "expected a non-empty string"))
+    language = fields.get("language")
+    if language is not None and (why := language_problem(language)):
+        problems.append(Problem(f"{where}.language", why))
     for key, names, what in (
         ("queue", known.queues, "queue"),
         ("sla_policy", known.sla_policies, "SLA policy"),

@@ -10,6 +10,12 @@ from omnicx.routing._rules import PRIORITIES, Mode
 
 __all__ = ["rule_file_schema"]
 
+_DECLARATIONS = {
+    "queues": "the queues rules may name; any other is an error",
+    "calendars": "the business calendars rules may name",
+    "sla_policies": "the SLA policies rules may name",
+    "channels": "the host's own channels, allowed next to the well-known ones",
+}
 _STRINGS = {"type": "array", "items": {"type": "string", "minLength": 1}}
 _SCALAR = {"type": ["string", "number", "boolean", "null"]}
 
@@ -143,6 +149,10 @@ def rule_file_schema() -> dict[str, Any]:
         "properties": {
             "mode": {"enum": [m.value for m in Mode], "default": Mode.FIRST_MATCH.value},
             "rules": {"type": "array", "items": rule},
+            **{
+                key: {"type": "array", "items": name, "description": description}
+                for key, description in _DECLARATIONS.items()
+            },
         },
         "required": ["rules"],
         "additionalProperties": False,

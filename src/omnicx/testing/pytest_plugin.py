@@ -5,7 +5,9 @@ the fixtures available in any test suite:
 
 - ``routing_context``: build a ``RoutingContext`` from keyword arguments
   (``routing_context(channel="sms", text="refund", customer={"vip": True})``);
-- ``rule_engine``: compile rules from a mapping, ``RuleSet`` or file path;
+- ``rule_engine``: compile rules from a mapping, ``RuleSet`` or file path,
+  with the business calendars they use
+  (``rule_engine(rules, calendars={"eu": Path("eu.toml")})``);
 - ``assert_routes``: ``omnicx.testing.assert_routes``, whose failure message
   is the explain trace.
 """
@@ -18,7 +20,7 @@ from typing import Any
 import pytest
 
 from omnicx.routing import RoutingContext, RuleEngine, context_from_input
-from omnicx.testing._rules import RulesLike, as_engine, assert_routes
+from omnicx.testing._rules import as_engine, assert_routes
 
 __all__ = ["assert_routes_fixture", "routing_context", "rule_engine"]
 
@@ -34,8 +36,13 @@ def routing_context() -> Callable[..., RoutingContext]:
 
 
 @pytest.fixture
-def rule_engine() -> Callable[[RulesLike], RuleEngine]:
-    """A factory compiling rules (mapping, ``RuleSet`` or file path) into an engine."""
+def rule_engine() -> Callable[..., RuleEngine]:
+    """A factory compiling rules (mapping, ``RuleSet`` or file path) into an engine.
+
+    ``rule_engine(rules, calendars={name: calendar}, signals=None)``: a calendar
+    is a ``BusinessCalendar`` (any ``OpenHours``), calendar data or a calendar
+    file, so rules with ``in_business_hours`` are testable.
+    """
     return as_engine
 
 
