@@ -5,10 +5,10 @@ from __future__ import annotations
 import omnicx.sla
 
 PINNED = [
-    "ALWAYS_OPEN", "DEFAULT_PAUSES", "NO_PAUSES", "BusinessCalendar", "Calendar", "Clock",
-    "ClockEvent", "ClockEventKind", "ClockState", "Condition", "ConversationFacts", "Effect",
-    "Escalate", "Escalation", "Match", "Metric", "Policy", "PolicyApplied", "SlaEngine",
-    "SlaReport", "SlaState", "Target", "TargetStatus", "load_calendar",
+    "ALWAYS_OPEN", "DEFAULT_PAUSES", "NO_PAUSES", "BusinessCalendar", "Calendar",
+    "ClockEvent", "ClockEventKind", "ClockState", "Condition", "Effect", "Escalate",
+    "Escalation", "Match", "Metric", "Policy", "PolicyApplied", "SlaClock", "SlaEngine",
+    "SlaFacts", "SlaReport", "SlaState", "Target", "TargetStatus", "load_calendar",
 ]  # fmt: skip
 
 

@@ -46,7 +46,7 @@ class MatchMode(enum.Enum):
     """Merge candidates at or above the policy's threshold."""
 
 
-class Decision(enum.Enum):
+class MatchDecision(enum.Enum):
     """What to do with one candidate."""
 
     IGNORE = "ignore"
@@ -111,22 +111,22 @@ class FuzzyPolicy:
 DEFAULT_FUZZY = FuzzyPolicy()
 
 
-def decide(candidate: Candidate, policy: FuzzyPolicy = DEFAULT_FUZZY) -> Decision:
+def decide(candidate: Candidate, policy: FuzzyPolicy = DEFAULT_FUZZY) -> MatchDecision:
     """Return what to do with ``candidate`` under ``policy``.
 
     AUTO_MERGE only in AUTO_MERGE mode, at or above ``auto_merge_at``, and
     never on a name alone.
     """
     if candidate.score < policy.suggest_at:
-        return Decision.IGNORE
+        return MatchDecision.IGNORE
     beyond_name = any(r.kind is not ReasonKind.NAME for r in candidate.reasons)
     if (
         policy.mode is MatchMode.AUTO_MERGE
         and candidate.score >= policy.auto_merge_at
         and beyond_name
     ):
-        return Decision.AUTO_MERGE
-    return Decision.SUGGEST
+        return MatchDecision.AUTO_MERGE
+    return MatchDecision.SUGGEST
 
 
 @attrs.frozen
@@ -301,7 +301,7 @@ def auto_merge(
     refused: list[Candidate] = []
     subject = current_profile(store, profile_id)
     for candidate in index.candidates(subject):
-        if decide(candidate, index.policy) is not Decision.AUTO_MERGE:
+        if decide(candidate, index.policy) is not MatchDecision.AUTO_MERGE:
             continue
         try:
             record = merge(
