@@ -109,6 +109,7 @@ class FuzzyPolicy:
 
 
 DEFAULT_FUZZY = FuzzyPolicy()
+"""The fuzzy policy ``CandidateIndex`` uses when given none: suggest, never auto-merge."""
 
 
 def decide(candidate: Candidate, policy: FuzzyPolicy = DEFAULT_FUZZY) -> MatchDecision:

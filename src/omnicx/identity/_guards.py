@@ -29,6 +29,7 @@ DEFAULT_BLOCKED_VALUES: tuple[str, ...] = (
     r"(test|noemail|no-email|none|null|email)@(test|example|email|none|null)\.(com|org|net)",
     r"\+?1?(?:0{6,}|1234567890?|9{7,})",
 )
+"""Placeholder values that never link: ``IdentityPolicy.blocked_values`` by default."""
 
 # Shared inboxes (RFC 2142 "Mailbox names for common services" plus common
 # business aliases): many people write from them, so they never link.
@@ -41,6 +42,7 @@ DEFAULT_ROLE_MAILBOXES: frozenset[str] = frozenset(
         "security", "service", "support", "team", "webmaster",
     }
 )  # fmt: skip
+"""Local parts of shared inboxes: ``IdentityPolicy.role_mailboxes`` by default."""
 
 
 class SharedReason(enum.Enum):
@@ -124,6 +126,7 @@ class IdentityPolicy:
 
 
 DEFAULT_POLICY = IdentityPolicy()
+"""The identity policy resolution uses when given none (see IdentityPolicy's defaults)."""
 
 
 def match_key(identifier: Identifier) -> str:
