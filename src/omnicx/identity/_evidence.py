@@ -16,8 +16,14 @@ from rapidfuzz import fuzz
 
 from omnicx.errors import ValidationError
 from omnicx.identity._batch_values import BatchPolicy, ContactRecord
-from omnicx.identity._email import email_match_key, read_email
-from omnicx.identity._guards import SharedReason, kind_label, match_key, value_shared_reason
+from omnicx.identity._email import email_match_key, mailbox_name, read_email
+from omnicx.identity._guards import (
+    SharedReason,
+    fold_name,
+    kind_label,
+    match_key,
+    value_shared_reason,
+)
 from omnicx.identity._handles import external_identifier, handle_identifier
 from omnicx.identity._names import count_people
 from omnicx.identity._phone import read_phone
@@ -40,10 +46,6 @@ _SEPARATORS = str.maketrans("", "", " .-()/\u00a0")
 def _phone_fold(raw: str) -> str:
     folded = raw.strip().translate(_SEPARATORS)
     return folded if folded.lstrip("+").isdigit() else raw
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.casefold().split())
 
 
 class _Column:
@@ -138,7 +140,7 @@ class Evidence:
             if record.name:
                 name_id = raw_names.get(record.name, -1)
                 if name_id < 0:
-                    name = _clean(record.name)
+                    name = fold_name(record.name)
                     name_id = names.setdefault(name, len(name_text))
                     if name_id == len(name_text):
                         name_text.append(name)
@@ -164,7 +166,7 @@ class Evidence:
                 h.raws.append(raw)
                 h.records.append(i)
             if fuzzy and record.address:
-                self.addresses[i] = _clean(record.address)
+                self.addresses[i] = fold_name(record.address)
             if progress is not None and (i + 1) % _PROGRESS_EVERY == 0:
                 progress(i + 1)
         if progress is not None:
@@ -362,8 +364,7 @@ class Evidence:
                 continue
             for k in keys:
                 if k not in self.shared:
-                    local = self.key_value[k].rpartition("@")[0].split("+", 1)[0]
-                    key = f"l:{record_name[i]}:{local}"
+                    key = f"l:{record_name[i]}:{mailbox_name(self.key_value[k])}"
                     blocks.append(block_ids.setdefault(key, len(block_ids)))
                     members.append(i)
         # Each block's records arrive in input order (a block is either an

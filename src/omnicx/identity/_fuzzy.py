@@ -12,6 +12,7 @@ import attrs
 from rapidfuzz import fuzz, utils
 
 from omnicx.errors import ConflictError, ValidationError
+from omnicx.identity._email import mailbox_name
 from omnicx.identity._fold import DEFAULT_RULES, MergeRules
 from omnicx.identity._graph import current_profile
 from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy, is_role_mailbox
@@ -162,8 +163,8 @@ def _features(
     phones: set[str] = set()
     for identifier in identifiers:
         if identifier.kind is IdentifierKind.EMAIL and not is_role_mailbox(identifier):
-            local, _, domain = identifier.value.rpartition("@")
-            locals_.add((local.split("+", 1)[0].replace(".", ""), domain))
+            domain = identifier.value.rpartition("@")[2]
+            locals_.add((mailbox_name(identifier.value).replace(".", ""), domain))
         elif identifier.kind is IdentifierKind.PHONE:
             phones.add(identifier.value)
     folded_names = tuple(dict.fromkeys(n for n in map(_fold, names) if n))

@@ -16,7 +16,7 @@ from typing import Any, cast
 import attrs
 
 from omnicx.errors import ValidationError
-from omnicx.identity._email import email_match_key
+from omnicx.identity._email import email_match_key, mailbox_name
 from omnicx.model import Identifier, IdentifierKind
 
 # Segment Unify's suggested blocked values ("^[0-]*$", "-1", "null",
@@ -164,7 +164,7 @@ def is_role_mailbox(identifier: Identifier, policy: IdentityPolicy = DEFAULT_POL
 
 
 def _role(email: str, policy: IdentityPolicy) -> bool:
-    return email.rpartition("@")[0].split("+", 1)[0] in policy.role_mailboxes
+    return mailbox_name(email) in policy.role_mailboxes
 
 
 def intrinsic_shared_reason(
@@ -199,11 +199,16 @@ def value_shared_reason(
     return None
 
 
+def fold_name(text: str) -> str:
+    """Return ``text`` case-folded with inner whitespace collapsed: how names are counted."""
+    return " ".join(text.casefold().split())
+
+
 def too_many_names(names: Iterable[str], policy: IdentityPolicy = DEFAULT_POLICY) -> bool:
     """Whether ``names`` (seen with one identifier) exceed the policy's limit.
 
     Names are compared case-folded with inner whitespace collapsed.
     """
-    distinct = {" ".join(name.casefold().split()) for name in names}
+    distinct = {fold_name(name) for name in names}
     distinct.discard("")
     return len(distinct) > policy.max_names_per_identifier
