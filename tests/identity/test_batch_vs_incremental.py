@@ -29,7 +29,9 @@ from omnicx.identity import (
     resolve,
     resolve_batch,
 )
+from omnicx.identity._protection import protection_refusal
 from omnicx.model import Identifier, IdentifierKind
+from omnicx.testing.strategies import identifiers
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
 # Raw forms that normalise to one value sit next to each other.
@@ -200,3 +202,15 @@ def test_both_refuse_exactly_when_evidence_joins_two_unique_values(
     assert set(refusals) <= {Refusal.UNIQUE_KIND}
     if not conflicting:
         assert incremental == _groups(dict(batch.clusters))
+
+
+@given(st.lists(identifiers(), min_size=1, max_size=6), st.data(), st.integers(0, 9))
+def test_merge_protection_reads_neither_side_order_nor_item_order(
+    pool: list[Identifier], data: st.DataObject, rank: int
+) -> None:
+    """The batch asks about roots pairwise in index order, the graph group-first: same answer."""
+    left = data.draw(st.lists(st.sampled_from(pool), max_size=4))
+    right = data.draw(st.lists(st.sampled_from(pool), max_size=4))
+    answer = protection_refusal(left, right, rank, UNIQUE)
+    assert protection_refusal(right, left, rank, UNIQUE) == answer
+    assert protection_refusal(left[::-1], right[::-1], rank, UNIQUE) == answer

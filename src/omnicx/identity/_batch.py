@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from omnicx.identity._batch_values import BatchPolicy, BatchResult, ContactRecord, SharedValue
 from omnicx.identity._evidence import Evidence
 from omnicx.identity._guards import IdentityPolicy, SharedReason
-from omnicx.identity._protection import Refusal, refusal
+from omnicx.identity._protection import RANK_VERIFIED_EMAIL, Refusal, refusal
 
 __all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue", "resolve_batch"]
 
@@ -118,7 +118,10 @@ def resolve_batch(
             roots = sorted({comps.find(r) for r in group})
             # Only unique kinds protect here: a name with an address or a
             # mailbox name is the evidence that two different emails are one person.
-            if len(roots) > 1 and comps.refusal(roots, 1, policy.identity) is None:
+            if (
+                len(roots) > 1
+                and comps.refusal(roots, RANK_VERIFIED_EMAIL, policy.identity) is None
+            ):
                 comps.union(roots)
     return BatchResult(
         clusters=_labels(ev.record_ids, comps),
