@@ -7,7 +7,8 @@ with), which links conflict (two Shopify customer ids, two sets of verified
 emails with nothing in common), and links are then made in a canonical order
 (precedence, then key), never in input order. The same records in any order
 give the same partition. The guards themselves are the ones the incremental
-graph uses (``omnicx.identity._guards``), configured by one IdentityPolicy.
+graph uses (``_guards`` for values, ``_protection`` for merge protection, link
+ranks and unique kinds), configured by one IdentityPolicy.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from collections.abc import Callable, Iterable
 from omnicx.identity._batch_values import BatchPolicy, BatchResult, ContactRecord, SharedValue
 from omnicx.identity._evidence import Evidence
 from omnicx.identity._guards import IdentityPolicy, SharedReason
-from omnicx.identity._protection import RANK_VERIFIED_EMAIL, Refusal, refusal
+from omnicx.identity._protection import RANK_VERIFIED_EMAIL, Guard, Refusal, refusal
 
 __all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue", "resolve_batch"]
 
@@ -31,7 +32,7 @@ class _Components:
     refused exactly as ``_protection.refusal`` decides for the graph.
     """
 
-    def __init__(self, size: int, guarded: dict[int, tuple[tuple[str, str], ...]]) -> None:
+    def __init__(self, size: int, guarded: dict[int, tuple[Guard, ...]]) -> None:
         self.parent = list(range(size))
         # Each root's guarded (label, value) pairs, distinct; tuples of
         # strings cost the garbage collector nothing.
@@ -62,7 +63,7 @@ class _Components:
 
     def union(self, roots: list[int]) -> None:
         keep = min(roots)
-        merged: set[tuple[str, str]] = set()
+        merged: set[Guard] = set()
         for r in roots:
             if r != keep:
                 self.parent[r] = keep
