@@ -1,47 +1,179 @@
-"""Each public ``__all__`` is pinned: adding a public name is a visible decision.
+"""The public surface: every public module's ``__all__`` is pinned here, in one place.
 
-Subpackages pin their own ``__all__`` in ``tests/<package>/test_public_api.py``.
+Adding or removing a public name is a visible decision: it changes ``PINNED``.
+
+The rules these tests hold every public module (a module of ``omnicx`` whose
+dotted path has no part starting with ``_``) to:
+
+- its ``__all__`` is exactly its ``PINNED`` list, in the order ruff's RUF022
+  keeps (CONSTANTS, Classes, functions);
+- **one home per name**: a name is in the ``__all__`` of exactly one public
+  module other than the top-level ``omnicx`` package. ``omnicx`` re-exports
+  the few types most hosts touch; a name it exports must be the very object
+  its home exports. Two packages never export one name with two meanings
+  (``omnicx.sla.SlaClock`` is not ``omnicx.Clock``), nor one object twice;
+- every exported name has a docstring: a class or function its own
+  ``__doc__``, a constant an attribute docstring (the string literal right
+  after its assignment) where it is assigned; dunder names are exempt;
+- every public exception is an ``OmnicxError``: exported ones, and every
+  exception class of any module whose name does not start with ``_``.
 """
 
 from __future__ import annotations
 
+import ast
 import importlib
+import inspect
+import pkgutil
+from pathlib import Path
+from types import ModuleType
 
 import pytest
 
+import omnicx
+from omnicx.errors import OmnicxError
+
 PINNED = {
     "omnicx": [
-        "Agent", "AgentStatus", "Attachment", "Author", "AuthorKind", "Channel", "Clock",
-        "ConflictError", "Conversation", "Customer", "Direction", "Event", "FixedClock",
-        "Identifier", "IdentifierKind", "InvalidTransition", "Message", "NotFoundError",
-        "OmnicxError", "PayloadError", "PayloadReason", "Priority", "Problem", "Queue",
-        "SignatureError", "Status", "SystemClock", "Team", "ThreadRefs", "ValidationError",
-        "__version__",
+        "Agent", "AgentStatus", "Attachment", "Author", "AuthorKind", "Channel",
+        "Clock", "ConflictError", "Conversation", "Customer", "Direction", "Event",
+        "FixedClock", "Identifier", "IdentifierKind", "InvalidTransition", "Message",
+        "NotFoundError", "OmnicxError", "PayloadError", "PayloadReason", "Priority",
+        "Problem", "Queue", "SignatureError", "Status", "SystemClock", "Team",
+        "ThreadRefs", "ValidationError", "__version__",
     ],
-    "omnicx.model": [
-        "EVENT_TYPES", "LIFECYCLE", "WELL_KNOWN_CHANNELS", "Agent", "AgentStatus", "Assigned",
-        "Attachment", "Author", "AuthorKind", "CallEvent", "Channel", "Conversation",
-        "CustomEvent", "Customer", "Direction", "Event", "Identifier", "IdentifierKind",
-        "Message", "MessageEvent", "NoteEvent", "OrderEvent", "PaymentEvent", "PaymentKind",
-        "Priority", "PriorityChanged", "Queue", "Status", "StatusChanged", "SurveyKind",
-        "SurveyResponse", "TagsChanged", "Team", "ThreadRefs", "can_transition", "is_reopen",
-        "transition",
+    "omnicx.channels": [
+        "CHANNEL_EVENT_TYPES", "RECEIVED_AT_HEADER", "WEBCHAT_SIGNATURE_HEADER",
+        "Capabilities", "ChannelAdapter", "ChannelEvent", "DeliveryState",
+        "DeliveryUpdate", "EmailAdapter", "Enrichment", "InstagramAdapter", "LongText",
+        "MessageEcho", "MessageEdited", "MessageReceived", "MessengerAdapter",
+        "OutboundMessage", "OutboundRequest", "Reaction", "RenderRefused", "SendCheck",
+        "ShopifyWebhook", "StripeWebhook", "Template", "TwilioAdapter",
+        "WebChatAdapter", "WhatsAppAdapter", "check_send", "html_to_text",
+        "minor_to_decimal", "reply_address", "reply_channel", "sign_hub_sha256",
+        "sign_shopify", "sign_stripe", "sign_twilio", "sign_webchat", "split_text",
+        "strip_reply", "verify_hub_sha256", "verify_shopify", "verify_stripe",
+        "verify_twilio",
+    ],
+    "omnicx.cli": [
+        "main",
+    ],
+    "omnicx.clock": [
+        "Clock", "FixedClock", "SystemClock",
+    ],
+    "omnicx.desk": [
+        "CollisionError", "Desk", "ErasedCustomerError", "ErasedPolicy", "OutboxKind",
+        "Outgoing", "Receipt", "SlaLine",
     ],
     "omnicx.errors": [
-        "ConflictError", "InvalidTransition", "NotFoundError", "OmnicxError", "PayloadError",
-        "PayloadReason", "Problem", "SignatureError", "ValidationError", "suggest",
+        "ConflictError", "InvalidTransition", "NotFoundError", "OmnicxError",
+        "PayloadError", "PayloadReason", "Problem", "SignatureError", "ValidationError",
+        "suggest",
+    ],
+    "omnicx.identity": [
+        "DEFAULT_BLOCKED_VALUES", "DEFAULT_FUZZY", "DEFAULT_PERSON_MATCHER",
+        "DEFAULT_POLICY", "DEFAULT_ROLE_MAILBOXES", "DEFAULT_RULES", "BatchPolicy",
+        "BatchResult", "BlockingKey", "Candidate", "CandidateIndex", "ChangeSet",
+        "Comparator", "Conflict", "ContactRecord", "FieldComparison", "FieldRule",
+        "FieldScore", "FuzzyPolicy", "IdentityPolicy", "IdentityStore", "Link",
+        "MatchDecision", "MatchMode", "MemoryIdentityStore", "MergeRecord",
+        "MergeRules", "Observation", "Outcome", "PersonMatch", "PersonMatcher",
+        "PersonRecord", "Profile", "Reason", "ReasonKind", "ReconcileMode",
+        "Reconciliation", "Refusal", "Resolution", "SharedReason", "SharedValue",
+        "Unmerged", "auto_merge", "canonical_email", "canonical_network",
+        "canonical_phone", "current_profile", "decide", "email_identifier",
+        "email_match_key", "external_identifier", "handle_identifier", "match_key",
+        "merge", "merged_profiles", "observation_of", "phone_extension",
+        "phone_identifier", "reconcile", "resolve", "resolve_batch", "unmerge",
+    ],
+    "omnicx.metrics": [
+        "DEFAULT_RELATIVE_ERROR", "DIMENSIONS", "DURATIONS", "EXACT_LIMIT", "NONE",
+        "BusinessTime", "ConversationFacts", "Distribution", "FactsBuilder",
+        "GroupMetrics", "MetricsAccumulator", "MetricsConfig", "MetricsReport", "Nps",
+        "Rate", "SlaOutcome", "SlaTally", "Summary", "Timing", "backlog_at",
+        "compute_metrics", "facts_by_conversation", "fold_conversation", "group_keys",
+        "group_to_dict", "report_table", "report_to_dict", "was_active",
+    ],
+    "omnicx.model": [
+        "EVENT_TYPES", "LIFECYCLE", "WELL_KNOWN_CHANNELS", "Agent", "AgentStatus",
+        "Assigned", "Attachment", "Author", "AuthorKind", "CallEvent", "Channel",
+        "Conversation", "CustomEvent", "Customer", "Direction", "Event", "Identifier",
+        "IdentifierKind", "Message", "MessageEvent", "NoteEvent", "OrderEvent",
+        "PaymentEvent", "PaymentKind", "Priority", "PriorityChanged", "Queue", "Status",
+        "StatusChanged", "SurveyKind", "SurveyResponse", "TagsChanged", "Team",
+        "ThreadRefs", "can_transition", "is_reopen", "transition",
+    ],
+    "omnicx.privacy": [
+        "BUILTIN_ROLES", "DEFAULT_REDACTION", "EXPORT_FORMAT", "EXPORT_VERSION",
+        "Action", "Actor", "CustomPattern", "CustomerExport", "ErasureReport",
+        "Permission", "PermissionDenied", "Redacted", "RedactionPolicy", "Resource",
+        "ResourceKind", "RetentionMode", "RetentionPolicy", "RetentionReport", "Role",
+        "apply_retention", "can", "erase_customer", "export_customer",
+        "export_document", "load_export", "load_roles", "redact", "require",
+        "scrub_event", "tombstone_key",
+    ],
+    "omnicx.routing": [
+        "Actions", "AgentLoad", "AssignOutcome", "Assignment", "AssignmentPolicy",
+        "AssignmentRound", "AutoReply", "Case", "CaseResult", "Decision", "Failure",
+        "JsonLogicError", "LanguageDetector", "Lexicon", "LexiconLanguage",
+        "LexiconSentiment", "Mode", "OpenHours", "RoutingContext", "Rule", "RuleEngine",
+        "RuleSet", "RuleTrace", "SentimentClassifier", "Signals", "Strategy", "Trace",
+        "WorkItem", "apply_decision", "assign", "check_case", "context_from_input",
+        "jsonlogic_apply", "load_cases", "load_rules", "raised_priority",
+        "rule_file_schema",
     ],
     "omnicx.serde": [
-        "EVENT_TAGS", "converter", "event_from_dict", "event_to_dict", "from_dict", "from_json",
-        "make_converter", "to_dict", "to_json",
+        "EVENT_TAGS", "converter", "event_from_dict", "event_to_dict", "from_dict",
+        "from_json", "make_converter", "to_dict", "to_json",
     ],
-    "omnicx.clock": ["Clock", "FixedClock", "SystemClock"],
+    "omnicx.sla": [
+        "ALWAYS_OPEN", "DEFAULT_PAUSES", "NO_PAUSES", "BusinessCalendar", "Calendar",
+        "ClockEvent", "ClockEventKind", "ClockState", "Condition", "Effect", "Escalate",
+        "Escalation", "Match", "Metric", "Policy", "PolicyApplied", "SlaClock",
+        "SlaEngine", "SlaFacts", "SlaReport", "SlaState", "Target", "TargetStatus",
+        "customer_facts", "load_calendar",
+    ],
+    "omnicx.storage": [
+        "MIGRATIONS", "SCHEMA_VERSION", "Activity", "AuditAction", "AuditEntry",
+        "Changes", "ConversationRecord", "DeskStore", "Erasure", "MemoryStore",
+        "SqliteStore", "StagedIdentityStore", "check_versions", "migrate",
+    ],
+    "omnicx.testing": [
+        "AdapterContract", "SignedRequest", "StoreContract", "assert_routes",
+        "parse_or_refuse",
+    ],
+    "omnicx.testing.pytest_plugin": [
+        "assert_routes_fixture", "routing_context", "rule_engine",
+    ],
     "omnicx.testing.strategies": [
-        "agents", "attachments", "authors", "aware_datetimes", "channels", "conversations",
-        "customers", "events", "identifiers", "ids", "json_objects", "messages", "queues",
-        "teams", "thread_refs",
+        "agents", "attachments", "authors", "aware_datetimes", "channels",
+        "conversations", "customers", "events", "identifiers", "ids", "json_objects",
+        "messages", "queues", "teams", "thread_refs",
+    ],
+    "omnicx.timeline": [
+        "ALL_EVENTS", "DEFAULT_ORDER", "UNRANKED", "CombinedTimeline",
+        "ConversationSummary", "DedupKey", "EventKey", "Page", "ThreadDecision",
+        "ThreadIndex", "ThreadOutcome", "ThreadReason", "ThreadingPolicy",
+        "TimelineOrder", "TimelineQuery", "best_copy", "build_timeline",
+        "combine_timelines", "completeness", "decode_cursor", "dedup_key",
+        "encode_cursor", "event_channel", "external_key", "lookup_keys", "merge_keyed",
+        "merge_streams", "message_id_key", "normalize_subject", "own_keys", "page",
+        "referenced_keys", "since_last_agent_reply", "split_timeline", "thread",
+        "utc_micros",
     ],
 }  # fmt: skip
+
+
+def _modules() -> list[str]:
+    found = ["omnicx"]
+    for info in pkgutil.walk_packages(omnicx.__path__, "omnicx."):
+        if info.name != "omnicx.__main__":  # running it runs the command line
+            found.append(info.name)
+    return found
+
+
+ALL_MODULES = _modules()
+PUBLIC = [m for m in ALL_MODULES if not any(part.startswith("_") for part in m.split("."))]
 
 
 def _isort_key(name: str) -> tuple[int, str]:
@@ -50,21 +182,97 @@ def _isort_key(name: str) -> tuple[int, str]:
     return rank, name
 
 
+def test_every_public_module_is_pinned() -> None:
+    """A new public module (or one made private) shows up here."""
+    assert sorted(PUBLIC) == sorted(PINNED)
+
+
 @pytest.mark.parametrize("module_name", sorted(PINNED))
 def test_all_is_pinned_sorted_and_importable(module_name: str) -> None:
     module = importlib.import_module(module_name)
+    assert module.__doc__, f"{module_name} has no docstring"
     exported = list(module.__all__)
     assert exported == PINNED[module_name]
     assert exported == sorted(exported, key=_isort_key)
     for name in exported:
-        assert getattr(module, name) is not None
+        getattr(module, name)
+
+
+def test_every_public_name_has_one_home() -> None:
+    """No name is exported by two packages, except the top level re-exporting it."""
+    homes: dict[str, list[str]] = {}
+    for module_name in PUBLIC:
+        if module_name != "omnicx":
+            for name in importlib.import_module(module_name).__all__:
+                homes.setdefault(name, []).append(module_name)
+    twice = {name: where for name, where in homes.items() if len(where) > 1}
+    assert twice == {}
+    for name in omnicx.__all__:
+        if name.startswith("__"):
+            continue
+        assert name in homes, f"omnicx.{name} has no home package"
+        home = importlib.import_module(homes[name][0])
+        assert getattr(omnicx, name) is getattr(home, name), name
+
+
+def _assignment_documented(module_name: str, name: str) -> bool:
+    """Whether ``name`` has an attribute docstring where it is assigned, following imports."""
+    module = importlib.import_module(module_name)
+    assert module.__file__ is not None
+    body = ast.parse(Path(module.__file__).read_text(encoding="utf-8")).body
+    for index, node in enumerate(body):
+        if isinstance(node, ast.ImportFrom) and node.module:
+            for alias in node.names:
+                if (alias.asname or alias.name) == name:
+                    return _assignment_documented(node.module, alias.name)
+        targets: list[ast.expr] = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        if any(isinstance(t, ast.Name) and t.id == name for t in targets):
+            after = body[index + 1] if index + 1 < len(body) else None
+            return (
+                isinstance(after, ast.Expr)
+                and isinstance(after.value, ast.Constant)
+                and isinstance(after.value.value, str)
+            )
+    return False
+
+
+def _documented(module: ModuleType, name: str) -> bool:
+    value = getattr(module, name)
+    if inspect.isclass(value):
+        return bool(value.__dict__.get("__doc__"))
+    if inspect.isroutine(value):
+        return bool(value.__doc__)
+    return _assignment_documented(module.__name__, name)
 
 
 @pytest.mark.parametrize("module_name", sorted(PINNED))
-def test_every_public_name_has_a_docstring(module_name: str) -> None:
+def test_every_exported_name_has_a_docstring(module_name: str) -> None:
     module = importlib.import_module(module_name)
-    assert module.__doc__
-    for name in module.__all__:
-        value = getattr(module, name)
-        if callable(value) and not isinstance(value, type(None)):
-            assert getattr(value, "__doc__", None), f"{module_name}.{name} has no docstring"
+    missing = [
+        name
+        for name in module.__all__
+        if not name.startswith("__") and not _documented(module, name)
+    ]
+    assert missing == []
+
+
+def test_every_public_exception_is_an_omnicx_error() -> None:
+    """A host catches ``OmnicxError`` and gets every error omnicx raises on purpose."""
+    stray = []
+    for module_name in ALL_MODULES:
+        module = importlib.import_module(module_name)
+        exported = set(getattr(module, "__all__", ())) if module_name in PINNED else set()
+        for name in sorted(set(vars(module)) | exported):
+            value = getattr(module, name)  # loads omnicx.testing's lazy names too
+            if not (inspect.isclass(value) and issubclass(value, BaseException)):
+                continue
+            public = name in exported or (
+                value.__module__ == module_name and not name.startswith("_")
+            )
+            if public and not issubclass(value, OmnicxError):
+                stray.append(f"{module_name}.{name}")
+    assert stray == []

@@ -12,8 +12,8 @@ from omnicx.errors import ValidationError
 from omnicx.identity import (
     Candidate,
     CandidateIndex,
-    Decision,
     FuzzyPolicy,
+    MatchDecision,
     MatchMode,
     MemoryIdentityStore,
     Observation,
@@ -62,7 +62,7 @@ def test_name_plus_weak_evidence_is_a_scored_candidate() -> None:
     assert candidate.profile_id == "p1"
     assert kinds(candidate) == [ReasonKind.NAME, ReasonKind.EMAIL_LOCAL_PART]
     assert 0.8 < candidate.score < 0.95
-    assert decide(candidate) is Decision.SUGGEST
+    assert decide(candidate) is MatchDecision.SUGGEST
 
 
 def test_phone_suffix_and_address_reasons() -> None:
@@ -137,11 +137,11 @@ def test_suggest_is_the_default_and_auto_needs_more_than_a_name() -> None:
         reasons=(Reason(kind=ReasonKind.ADDRESS, weight=0.99, detail=""),),
     )
     auto = FuzzyPolicy(mode=MatchMode.AUTO_MERGE)
-    assert decide(strong) is Decision.SUGGEST
-    assert decide(strong, auto) is Decision.AUTO_MERGE
-    assert decide(name_only, auto) is Decision.SUGGEST
+    assert decide(strong) is MatchDecision.SUGGEST
+    assert decide(strong, auto) is MatchDecision.AUTO_MERGE
+    assert decide(name_only, auto) is MatchDecision.SUGGEST
     weak = Candidate(profile_id="p1", score=0.2, reasons=())
-    assert decide(weak, auto) is Decision.IGNORE
+    assert decide(weak, auto) is MatchDecision.IGNORE
 
 
 def test_policy_thresholds_are_validated() -> None:

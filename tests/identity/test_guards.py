@@ -5,20 +5,15 @@ from __future__ import annotations
 import pytest
 
 from omnicx.errors import ValidationError
-from omnicx.identity import (
-    IdentityPolicy,
-    Refusal,
-    SharedReason,
+from omnicx.identity import IdentityPolicy, Refusal, SharedReason, match_key
+from omnicx.identity._guards import (
     intrinsic_shared_reason,
     is_blocked,
     is_role_mailbox,
-    is_unique_kind,
     kind_label,
-    link_rank,
-    match_key,
-    protection_refusal,
     too_many_names,
 )
+from omnicx.identity._protection import is_unique_kind, link_rank, protection_refusal
 from omnicx.model import Identifier
 
 SHOP1 = Identifier.external("shopify:customer", "1")

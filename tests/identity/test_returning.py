@@ -22,7 +22,6 @@ from omnicx.identity import (
     Resolution,
     SharedReason,
     email_identifier,
-    intrinsic_shared_reason,
     match_key,
     merge,
     resolve,
@@ -30,7 +29,7 @@ from omnicx.identity import (
 )
 from omnicx.identity._fold import fold_held, fold_observation
 from omnicx.identity._graph import resolve_general
-from omnicx.identity._guards import _MEMO_LIMIT
+from omnicx.identity._guards import _MEMO_LIMIT, intrinsic_shared_reason
 from omnicx.identity._returning import returning_profile
 from omnicx.model import Identifier, IdentifierKind
 

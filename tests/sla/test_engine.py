@@ -13,7 +13,6 @@ from omnicx.sla import (
     ClockEvent,
     ClockEventKind,
     ClockState,
-    ConversationFacts,
     Escalate,
     Escalation,
     Match,
@@ -21,6 +20,7 @@ from omnicx.sla import (
     Policy,
     PolicyApplied,
     SlaEngine,
+    SlaFacts,
     Target,
     load_calendar,
 )
@@ -365,7 +365,7 @@ def test_match_checks_every_given_field() -> None:
         tags=["vip"],
         customer={"tier": {"gold"}},
     )
-    facts = ConversationFacts(
+    facts = SlaFacts(
         channel=Channel.EMAIL,
         priority=Priority.HIGH,
         queue="billing",
@@ -373,7 +373,7 @@ def test_match_checks_every_given_field() -> None:
         customer={"tier": "gold"},
     )
     assert rule(facts)
-    assert Match()(ConversationFacts())
+    assert Match()(SlaFacts())
     for change in (
         {"channel": Channel.CHAT},
         {"priority": Priority.LOW},

@@ -14,14 +14,14 @@ from omnicx.model import Assigned, Channel, Event, Priority, Status
 from omnicx.sla import (
     ALWAYS_OPEN,
     BusinessCalendar,
-    Clock,
-    ConversationFacts,
     Escalation,
     Match,
     Metric,
     Policy,
     PolicyApplied,
+    SlaClock,
     SlaEngine,
+    SlaFacts,
     SlaState,
     Target,
     load_calendar,
@@ -53,8 +53,8 @@ def untagged(minute: float, *removed: str) -> Event:
 
 
 def test_clock_copies_keep_every_other_field() -> None:
-    """banked and emitted change only their fields; the Clock fields they copy are pinned."""
-    assert [f.name for f in attrs.fields(Clock)] == [
+    """banked and emitted change only their fields; the SlaClock fields they copy are pinned."""
+    assert [f.name for f in attrs.fields(SlaClock)] == [
         "metric",
         "occurrence",
         "activated_at",
@@ -66,7 +66,7 @@ def test_clock_copies_keep_every_other_field() -> None:
         "cancelled_at",
         "fired",
     ]
-    full = Clock(
+    full = SlaClock(
         metric=Metric.NEXT_REPLY,
         occurrence=2,
         activated_at=at(0),
@@ -123,7 +123,7 @@ FACT_EVENTS = st.sampled_from(
     ]
 )
 FACTS = st.builds(
-    ConversationFacts,
+    SlaFacts,
     channel=st.sampled_from([None, Channel.EMAIL]),
     status=st.sampled_from(Status),
     priority=st.sampled_from(Priority),
@@ -134,7 +134,7 @@ FACTS = st.builds(
 )
 
 
-def plainly_updated(facts: ConversationFacts, event: Event) -> ConversationFacts:
+def plainly_updated(facts: SlaFacts, event: Event) -> SlaFacts:
     """The fact update written with attrs.evolve, as the oracle."""
     kind = type(event).__name__
     if kind == "MessageEvent" and facts.channel is None:
@@ -153,7 +153,7 @@ def plainly_updated(facts: ConversationFacts, event: Event) -> ConversationFacts
 
 
 @given(FACTS, FACT_EVENTS)
-def test_updated_facts_equal_attrs_evolve(facts: ConversationFacts, event: Event) -> None:
+def test_updated_facts_equal_attrs_evolve(facts: SlaFacts, event: Event) -> None:
     """The constructor-built fact update equals the attrs.evolve one, and keeps unchanged facts."""
     result = updated(facts, event)
     assert result == plainly_updated(facts, event)
@@ -172,7 +172,7 @@ MATCHES = st.builds(
 
 
 @given(MATCHES, FACTS)
-def test_match_short_circuit_equals_every_check(rule: Match, facts: ConversationFacts) -> None:
+def test_match_short_circuit_equals_every_check(rule: Match, facts: SlaFacts) -> None:
     """Match stops at the first failing field and answers as if it checked them all."""
     every = (
         rule.channel is None or facts.channel in rule.channel,

@@ -4,8 +4,9 @@
   ``handle_identifier``, ``external_identifier`` and their match keys;
 - the incremental graph: ``resolve`` one ``Observation`` at a time through an
   ``IdentityStore``, with merge protection, per-identifier limits, recorded
-  merges and ``unmerge``; the guard decisions are pure functions
-  (``protection_refusal``, ``is_blocked``, ``is_role_mailbox``...);
+  merges and ``unmerge``; why a value never links or a link was refused
+  comes back as ``SharedReason`` and ``Refusal`` (the rules behind them are
+  private, shared by the graph and batch resolution);
 - fuzzy candidates: ``CandidateIndex`` with scored, explained candidates;
 - person-record matching: ``PersonMatcher`` (weighted field comparisons
   over blocking keys, for imports with names, dates of birth, addresses);
@@ -27,8 +28,8 @@ from omnicx.identity._fuzzy import (
     DEFAULT_FUZZY,
     Candidate,
     CandidateIndex,
-    Decision,
     FuzzyPolicy,
+    MatchDecision,
     MatchMode,
     Reason,
     ReasonKind,
@@ -41,17 +42,8 @@ from omnicx.identity._guards import (
     DEFAULT_POLICY,
     DEFAULT_ROLE_MAILBOXES,
     IdentityPolicy,
-    Refusal,
     SharedReason,
-    intrinsic_shared_reason,
-    is_blocked,
-    is_role_mailbox,
-    is_unique_kind,
-    kind_label,
-    link_rank,
     match_key,
-    protection_refusal,
-    too_many_names,
 )
 from omnicx.identity._handles import canonical_network, external_identifier, handle_identifier
 from omnicx.identity._person import (
@@ -69,6 +61,7 @@ from omnicx.identity._phone import (
     phone_extension,
     phone_identifier,
 )
+from omnicx.identity._protection import Refusal
 from omnicx.identity._reconcile import (
     ReconcileMode,
     Reconciliation,
@@ -104,7 +97,6 @@ __all__ = [
     "Comparator",
     "Conflict",
     "ContactRecord",
-    "Decision",
     "FieldComparison",
     "FieldRule",
     "FieldScore",
@@ -112,6 +104,7 @@ __all__ = [
     "IdentityPolicy",
     "IdentityStore",
     "Link",
+    "MatchDecision",
     "MatchMode",
     "MemoryIdentityStore",
     "MergeRecord",
@@ -141,22 +134,14 @@ __all__ = [
     "email_match_key",
     "external_identifier",
     "handle_identifier",
-    "intrinsic_shared_reason",
-    "is_blocked",
-    "is_role_mailbox",
-    "is_unique_kind",
-    "kind_label",
-    "link_rank",
     "match_key",
     "merge",
     "merged_profiles",
     "observation_of",
     "phone_extension",
     "phone_identifier",
-    "protection_refusal",
     "reconcile",
     "resolve",
     "resolve_batch",
-    "too_many_names",
     "unmerge",
 ]

@@ -7,7 +7,8 @@ with), which links conflict (two Shopify customer ids, two sets of verified
 emails with nothing in common), and links are then made in a canonical order
 (precedence, then key), never in input order. The same records in any order
 give the same partition. The guards themselves are the ones the incremental
-graph uses (``omnicx.identity._guards``), configured by one IdentityPolicy.
+graph uses (``_guards`` for values, ``_protection`` for merge protection, link
+ranks and unique kinds), configured by one IdentityPolicy.
 """
 
 from __future__ import annotations
@@ -16,32 +17,22 @@ import itertools
 from collections.abc import Callable, Iterable
 
 from omnicx.identity._batch_values import BatchPolicy, BatchResult, ContactRecord, SharedValue
-from omnicx.identity._evidence import VERIFIED, Evidence
-from omnicx.identity._guards import IdentityPolicy, Refusal, SharedReason
+from omnicx.identity._evidence import Evidence
+from omnicx.identity._guards import IdentityPolicy, SharedReason
+from omnicx.identity._protection import RANK_VERIFIED_EMAIL, Guard, Refusal, refusal
 
 __all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue", "resolve_batch"]
 
 
-def _grouped(pairs: tuple[tuple[str, str], ...]) -> dict[str, frozenset[str]]:
-    """``(label, value)`` pairs grouped by label."""
-    if len(pairs) == 1:
-        return {pairs[0][0]: frozenset((pairs[0][1],))}
-    grouped: dict[str, set[str]] = {}
-    for label, value in pairs:
-        grouped.setdefault(label, set()).add(value)
-    return {label: frozenset(values) for label, values in grouped.items()}
-
-
 class _Components:
-    """Union-find over record indices, with the values protection looks at.
+    """Union-find over record indices, with the guards protection looks at.
 
-    Each root keeps its guarded values as (label, value) pairs: a unique
-    kind such as ``external:shopify:customer``, or verified emails. A
-    refusal groups them by label and is decided exactly as
-    ``protection_refusal`` decides.
+    Each root keeps its guards (``_protection.Guard``: a unique-kind value
+    such as ``external:shopify:customer``, or a verified email); a link is
+    refused exactly as ``_protection.refusal`` decides for the graph.
     """
 
-    def __init__(self, size: int, guarded: dict[int, tuple[tuple[str, str], ...]]) -> None:
+    def __init__(self, size: int, guarded: dict[int, tuple[Guard, ...]]) -> None:
         self.parent = list(range(size))
         # Each root's guarded (label, value) pairs, distinct; tuples of
         # strings cost the garbage collector nothing.
@@ -57,36 +48,22 @@ class _Components:
         return root
 
     def refusal(self, roots: list[int], rank: int, policy: IdentityPolicy) -> Refusal | None:
-        """Why linking all ``roots`` is refused (the smallest reason), or None."""
+        """Why linking all ``roots`` is refused (``UNIQUE_KIND`` first), or None."""
         guarded = self.guarded
-        pairs = [guarded[r] for r in roots if r in guarded]
-        if len(pairs) < 2:
+        held = [guarded[r] for r in roots if r in guarded]
+        if len(held) < 2:
             return None
-        guard_emails = policy.verified_email_guards_weaker_links and rank > 1
-        if len(pairs) == 2 and len(pairs[0]) == 1 and len(pairs[1]) == 1:
-            # The common case: two records each guarded by one value.
-            (label, value), (other_label, other) = pairs[0][0], pairs[1][0]
-            if label != other_label or value == other:
-                return None
-            if label != VERIFIED:
-                return Refusal.UNIQUE_KIND
-            return Refusal.VERIFIED_EMAILS_DIFFER if guard_emails else None
-        held = [_grouped(p) for p in pairs]
-        reasons: set[Refusal] = set()
+        found = None
         for a, b in itertools.combinations(held, 2):
-            for label, values in a.items():
-                other_values = b.get(label)
-                if other_values is None or values & other_values:
-                    continue
-                if label != VERIFIED:
-                    reasons.add(Refusal.UNIQUE_KIND)
-                elif guard_emails:
-                    reasons.add(Refusal.VERIFIED_EMAILS_DIFFER)
-        return min(reasons, key=lambda r: r.value) if reasons else None
+            reason = refusal(a, b, rank, policy)
+            if reason is Refusal.UNIQUE_KIND:
+                return reason  # what refusal() answers when both rules refuse
+            found = found or reason
+        return found
 
     def union(self, roots: list[int]) -> None:
         keep = min(roots)
-        merged: set[tuple[str, str]] = set()
+        merged: set[Guard] = set()
         for r in roots:
             if r != keep:
                 self.parent[r] = keep
@@ -142,7 +119,10 @@ def resolve_batch(
             roots = sorted({comps.find(r) for r in group})
             # Only unique kinds protect here: a name with an address or a
             # mailbox name is the evidence that two different emails are one person.
-            if len(roots) > 1 and comps.refusal(roots, 1, policy.identity) is None:
+            if (
+                len(roots) > 1
+                and comps.refusal(roots, RANK_VERIFIED_EMAIL, policy.identity) is None
+            ):
                 comps.union(roots)
     return BatchResult(
         clusters=_labels(ev.record_ids, comps),

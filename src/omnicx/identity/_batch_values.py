@@ -7,7 +7,8 @@ from collections.abc import Iterable, Mapping
 import attrs
 
 from omnicx.errors import ValidationError
-from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy, Refusal, SharedReason
+from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy, SharedReason
+from omnicx.identity._protection import Refusal
 
 __all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue"]
 

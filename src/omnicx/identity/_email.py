@@ -176,6 +176,15 @@ def email_match_key(canonical: str) -> str:
     return canonical
 
 
+def mailbox_name(address: str) -> str:
+    """Return the local part of a canonical address without its ``+tag``.
+
+    ``info+shop@example.com`` -> ``info``: what role mailboxes and the batch's
+    fuzzy pass compare.
+    """
+    return address.rpartition("@")[0].split("+", 1)[0]
+
+
 def email_identifier(raw: str, *, verified: bool = False) -> Identifier:
     """Return an email Identifier holding the canonical form of ``raw``.
 

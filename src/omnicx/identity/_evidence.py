@@ -16,25 +16,29 @@ from rapidfuzz import fuzz
 
 from omnicx.errors import ValidationError
 from omnicx.identity._batch_values import BatchPolicy, ContactRecord
-from omnicx.identity._email import email_match_key, read_email
+from omnicx.identity._email import email_match_key, mailbox_name, read_email
 from omnicx.identity._guards import (
-    IdentityPolicy,
     SharedReason,
+    fold_name,
     kind_label,
-    link_rank,
     match_key,
     value_shared_reason,
 )
 from omnicx.identity._handles import external_identifier, handle_identifier
 from omnicx.identity._names import count_people
 from omnicx.identity._phone import read_phone
+from omnicx.identity._protection import (
+    RANK_PHONE,
+    RANK_VERIFIED_EMAIL,
+    VERIFIED,
+    Guard,
+    is_unique_label,
+    kind_rank,
+)
 from omnicx.model import IdentifierKind
 
-__all__ = ["VERIFIED", "Evidence"]
+__all__ = ["Evidence"]
 
-VERIFIED = "verified-email"  # the label verified emails are guarded under
-_PHONE_RANK = 2  # link_rank of every phone
-_VERIFIED_RANK = 1  # link_rank of a verified email
 _PROGRESS_EVERY = 10_000
 _SEPARATORS = str.maketrans("", "", " .-()/\u00a0")
 
@@ -42,15 +46,6 @@ _SEPARATORS = str.maketrans("", "", " .-()/\u00a0")
 def _phone_fold(raw: str) -> str:
     folded = raw.strip().translate(_SEPARATORS)
     return folded if folded.lstrip("+").isdigit() else raw
-
-
-def _clean(text: str) -> str:
-    return " ".join(text.casefold().split())
-
-
-def _unique_label(label: str, policy: IdentityPolicy) -> bool:
-    """``is_unique_kind`` for a kind label (``external:shopify:customer``)."""
-    return any(label == kind or label.startswith(f"{kind}:") for kind in policy.unique_kinds)
 
 
 class _Column:
@@ -76,7 +71,7 @@ class Evidence:
         self.key_guard: list[str | None] = []
         self.key_rank: list[int] = []
         self.shared: dict[int, SharedReason] = {}
-        self.guarded: dict[int, tuple[tuple[str, str], ...]] = {}
+        self.guarded: dict[int, tuple[Guard, ...]] = {}
         self.record_emails: dict[int, tuple[int, ...]] = {}
         self.addresses: dict[int, str] = {}
         self.invalid_values = 0
@@ -86,6 +81,7 @@ class Evidence:
         self._ends: list[int] = []
         self._members = array("q")
         self._unique_labels: dict[str, bool] = {}
+        self._guarding_tags: set[str] = set()  # columns with a value that guards
 
     def group(self, k: int) -> array[int]:
         """The records carrying value ``k``, in input order."""
@@ -144,7 +140,7 @@ class Evidence:
             if record.name:
                 name_id = raw_names.get(record.name, -1)
                 if name_id < 0:
-                    name = _clean(record.name)
+                    name = fold_name(record.name)
                     name_id = names.setdefault(name, len(name_text))
                     if name_id == len(name_text):
                         name_text.append(name)
@@ -170,7 +166,7 @@ class Evidence:
                 h.raws.append(raw)
                 h.records.append(i)
             if fuzzy and record.address:
-                self.addresses[i] = _clean(record.address)
+                self.addresses[i] = fold_name(record.address)
             if progress is not None and (i + 1) % _PROGRESS_EVERY == 0:
                 progress(i + 1)
         if progress is not None:
@@ -237,22 +233,27 @@ class Evidence:
             return k
         if tag == "e" or tag == "p":
             kind = IdentifierKind.EMAIL if tag == "e" else IdentifierKind.PHONE
-            label, rank = kind.value, (3 if tag == "e" else _PHONE_RANK)
+            label = kind.value
         else:
-            kind, value, label, rank = ident.kind, ident.value, kind_label(ident), link_rank(ident)
+            kind, value, label = ident.kind, ident.value, kind_label(ident)
+        # Unverified here: a record that vouches for its emails raises them in _guards.
+        rank = kind_rank(kind, verified=False)
         k = self.key_index[text] = len(self.key_value)
         self.key_value.append(value)
         self.key_text.append(text)
         unique = self._unique_labels.get(label)
         if unique is None:
-            unique = self._unique_labels[label] = _unique_label(label, policy)
+            unique = self._unique_labels[label] = is_unique_label(label, policy)
         self.key_rank.append(rank)
         reason = value_shared_reason(kind, value, policy)
         if reason is not None:
             self.shared[k] = reason
         # A placeholder or a shared inbox says nothing about who this is, so
-        # it never protects either (as in protection_refusal).
-        self.key_guard.append(label if unique and reason is None else None)
+        # it never protects either (as in _protection.guards).
+        guards = unique and reason is None
+        self.key_guard.append(label if guards else None)
+        if guards:
+            self._guarding_tags.add(tag)
         return k
 
     def _group(self, ids: dict[str, list[int]], columns: dict[str, _Column]) -> None:
@@ -285,17 +286,18 @@ class Evidence:
     def _guards(
         self, ids: dict[str, list[int]], columns: dict[str, _Column], verified: bytearray
     ) -> None:
-        """Each record's unique-kind values and verified emails, for merge protection."""
+        """Each record's guards (``_protection.guards`` of its identifiers)."""
         # Tuples of strings, never lists: the garbage collector stops
         # tracking them at once instead of tracing them for the whole batch.
-        held: dict[int, tuple[tuple[str, str], ...]] = {}
+        held: dict[int, tuple[Guard, ...]] = {}
         key_guard, key_value = self.key_guard, self.key_value
-        for k, i in zip(ids["x"], columns["x"].records, strict=True):
-            if k >= 0 and (label := key_guard[k]) is not None:
-                held[i] = (*held.get(i, ()), (label, key_value[k]))
+        for tag in sorted(self._guarding_tags):  # most policies guard external ids only
+            for k, i in zip(ids[tag], columns[tag].records, strict=True):
+                if k >= 0 and (label := key_guard[k]) is not None:
+                    held[i] = (*held.get(i, ()), (label, key_value[k]))
         for k, i in zip(ids["e"], columns["e"].records, strict=True):
             if k >= 0 and verified[i]:
-                self.key_rank[k] = _VERIFIED_RANK
+                self.key_rank[k] = RANK_VERIFIED_EMAIL
                 if k not in self.shared:
                     held[i] = (*held.get(i, ()), (VERIFIED, self.key_text[k]))
         self.guarded = held
@@ -312,7 +314,7 @@ class Evidence:
         for k in self.multi:
             if k in shared:
                 continue
-            if rank[k] == _PHONE_RANK and k not in corroborated:
+            if rank[k] == RANK_PHONE and k not in corroborated:
                 shared[k] = SharedReason.CALLER_ID_ONLY
             elif self._too_many_names(self.group(k)):
                 shared[k] = SharedReason.TOO_MANY_NAMES
@@ -362,8 +364,7 @@ class Evidence:
                 continue
             for k in keys:
                 if k not in self.shared:
-                    local = self.key_value[k].rpartition("@")[0].split("+", 1)[0]
-                    key = f"l:{record_name[i]}:{local}"
+                    key = f"l:{record_name[i]}:{mailbox_name(self.key_value[k])}"
                     blocks.append(block_ids.setdefault(key, len(block_ids)))
                     members.append(i)
         # Each block's records arrive in input order (a block is either an

@@ -65,6 +65,7 @@ class MergeRules:
 
 
 DEFAULT_RULES = MergeRules()
+"""Merge rules with no per-attribute rule: the naming conventions of ``MergeRules`` apply."""
 
 
 def _is_number(value: Any) -> bool:

@@ -12,6 +12,7 @@ import attrs
 from rapidfuzz import fuzz, utils
 
 from omnicx.errors import ConflictError, ValidationError
+from omnicx.identity._email import mailbox_name
 from omnicx.identity._fold import DEFAULT_RULES, MergeRules
 from omnicx.identity._graph import current_profile
 from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy, is_role_mailbox
@@ -46,7 +47,7 @@ class MatchMode(enum.Enum):
     """Merge candidates at or above the policy's threshold."""
 
 
-class Decision(enum.Enum):
+class MatchDecision(enum.Enum):
     """What to do with one candidate."""
 
     IGNORE = "ignore"
@@ -109,24 +110,25 @@ class FuzzyPolicy:
 
 
 DEFAULT_FUZZY = FuzzyPolicy()
+"""The fuzzy policy ``CandidateIndex`` uses when given none: suggest, never auto-merge."""
 
 
-def decide(candidate: Candidate, policy: FuzzyPolicy = DEFAULT_FUZZY) -> Decision:
+def decide(candidate: Candidate, policy: FuzzyPolicy = DEFAULT_FUZZY) -> MatchDecision:
     """Return what to do with ``candidate`` under ``policy``.
 
     AUTO_MERGE only in AUTO_MERGE mode, at or above ``auto_merge_at``, and
     never on a name alone.
     """
     if candidate.score < policy.suggest_at:
-        return Decision.IGNORE
+        return MatchDecision.IGNORE
     beyond_name = any(r.kind is not ReasonKind.NAME for r in candidate.reasons)
     if (
         policy.mode is MatchMode.AUTO_MERGE
         and candidate.score >= policy.auto_merge_at
         and beyond_name
     ):
-        return Decision.AUTO_MERGE
-    return Decision.SUGGEST
+        return MatchDecision.AUTO_MERGE
+    return MatchDecision.SUGGEST
 
 
 @attrs.frozen
@@ -161,8 +163,8 @@ def _features(
     phones: set[str] = set()
     for identifier in identifiers:
         if identifier.kind is IdentifierKind.EMAIL and not is_role_mailbox(identifier):
-            local, _, domain = identifier.value.rpartition("@")
-            locals_.add((local.split("+", 1)[0].replace(".", ""), domain))
+            domain = identifier.value.rpartition("@")[2]
+            locals_.add((mailbox_name(identifier.value).replace(".", ""), domain))
         elif identifier.kind is IdentifierKind.PHONE:
             phones.add(identifier.value)
     folded_names = tuple(dict.fromkeys(n for n in map(_fold, names) if n))
@@ -301,7 +303,7 @@ def auto_merge(
     refused: list[Candidate] = []
     subject = current_profile(store, profile_id)
     for candidate in index.candidates(subject):
-        if decide(candidate, index.policy) is not Decision.AUTO_MERGE:
+        if decide(candidate, index.policy) is not MatchDecision.AUTO_MERGE:
             continue
         try:
             record = merge(

@@ -13,14 +13,12 @@ from omnicx.identity._fold import (
 from omnicx.identity._guards import (
     DEFAULT_POLICY,
     IdentityPolicy,
-    Refusal,
     SharedReason,
     intrinsic_shared_reason,
-    link_rank,
     match_key,
-    protection_refusal,
     too_many_names,
 )
+from omnicx.identity._protection import Refusal, link_rank, protection_refusal
 from omnicx.identity._records import (
     ChangeSet,
     Conflict,

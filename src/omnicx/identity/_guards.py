@@ -1,7 +1,9 @@
-"""Link guards: which identifiers may link profiles, and which links are refused.
+"""Link guards: the identity policy, and which identifiers may link at all.
 
 Every decision here is a pure function of identifiers and a policy, so the
-incremental graph and the batch resolver apply exactly the same rules.
+incremental graph and the batch resolver apply exactly the same rules; the
+rules about which links are refused (merge protection, link ranks, unique
+kinds) are in ``_protection``.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from typing import Any, cast
 import attrs
 
 from omnicx.errors import ValidationError
-from omnicx.identity._email import email_match_key
+from omnicx.identity._email import email_match_key, mailbox_name
 from omnicx.model import Identifier, IdentifierKind
 
 # Segment Unify's suggested blocked values ("^[0-]*$", "-1", "null",
@@ -27,6 +29,7 @@ DEFAULT_BLOCKED_VALUES: tuple[str, ...] = (
     r"(test|noemail|no-email|none|null|email)@(test|example|email|none|null)\.(com|org|net)",
     r"\+?1?(?:0{6,}|1234567890?|9{7,})",
 )
+"""Placeholder values that never link: ``IdentityPolicy.blocked_values`` by default."""
 
 # Shared inboxes (RFC 2142 "Mailbox names for common services" plus common
 # business aliases): many people write from them, so they never link.
@@ -39,6 +42,7 @@ DEFAULT_ROLE_MAILBOXES: frozenset[str] = frozenset(
         "security", "service", "support", "team", "webmaster",
     }
 )  # fmt: skip
+"""Local parts of shared inboxes: ``IdentityPolicy.role_mailboxes`` by default."""
 
 
 class SharedReason(enum.Enum):
@@ -56,15 +60,6 @@ class SharedReason(enum.Enum):
     """A link through it was refused, so it stays on two profiles."""
     CALLER_ID_ONLY = "caller_id_only"
     """Batch only: seen only as the caller ID of calls, never with a name."""
-
-
-class Refusal(enum.Enum):
-    """Why merge protection refused to link two profiles."""
-
-    UNIQUE_KIND = "unique_kind"
-    """Both carry a unique-per-customer kind (one Shopify id) with different values."""
-    VERIFIED_EMAILS_DIFFER = "verified_emails_differ"
-    """The link was weaker than email and both have different verified emails."""
 
 
 def _compile_blocked(
@@ -131,6 +126,7 @@ class IdentityPolicy:
 
 
 DEFAULT_POLICY = IdentityPolicy()
+"""The identity policy resolution uses when given none (see IdentityPolicy's defaults)."""
 
 
 def match_key(identifier: Identifier) -> str:
@@ -151,21 +147,6 @@ def kind_label(identifier: Identifier) -> str:
     return identifier.kind.value
 
 
-def link_rank(identifier: Identifier) -> int:
-    """Return the identifier's precedence: lower links first.
-
-    external id (0) > verified email (1) > E.164 phone (2) > unverified email
-    (3) > channel handle (4).
-    """
-    if identifier.kind is IdentifierKind.EXTERNAL:
-        return 0
-    if identifier.kind is IdentifierKind.EMAIL:
-        return 1 if identifier.verified else 3
-    if identifier.kind is IdentifierKind.PHONE:
-        return 2
-    return 4
-
-
 def is_blocked(identifier: Identifier, policy: IdentityPolicy = DEFAULT_POLICY) -> bool:
     """Whether the identifier's value is a placeholder that must never link."""
     return _blocked(identifier.kind, identifier.value, policy)
@@ -183,7 +164,7 @@ def is_role_mailbox(identifier: Identifier, policy: IdentityPolicy = DEFAULT_POL
 
 
 def _role(email: str, policy: IdentityPolicy) -> bool:
-    return email.rpartition("@")[0].split("+", 1)[0] in policy.role_mailboxes
+    return mailbox_name(email) in policy.role_mailboxes
 
 
 def intrinsic_shared_reason(
@@ -218,60 +199,16 @@ def value_shared_reason(
     return None
 
 
+def fold_name(text: str) -> str:
+    """Return ``text`` case-folded with inner whitespace collapsed: how names are counted."""
+    return " ".join(text.casefold().split())
+
+
 def too_many_names(names: Iterable[str], policy: IdentityPolicy = DEFAULT_POLICY) -> bool:
     """Whether ``names`` (seen with one identifier) exceed the policy's limit.
 
     Names are compared case-folded with inner whitespace collapsed.
     """
-    distinct = {" ".join(name.casefold().split()) for name in names}
+    distinct = {fold_name(name) for name in names}
     distinct.discard("")
     return len(distinct) > policy.max_names_per_identifier
-
-
-def is_unique_kind(identifier: Identifier, policy: IdentityPolicy = DEFAULT_POLICY) -> bool:
-    """Whether a customer may hold only one value of this identifier's kind."""
-    label = kind_label(identifier)
-    return any(label == kind or label.startswith(f"{kind}:") for kind in policy.unique_kinds)
-
-
-def protection_refusal(
-    left: Iterable[Identifier],
-    right: Iterable[Identifier],
-    evidence_rank: int,
-    policy: IdentityPolicy = DEFAULT_POLICY,
-) -> Refusal | None:
-    """Return why two identifier sets must not be linked, or None if they may.
-
-    ``evidence_rank`` is the best :func:`link_rank` of the identifiers the two
-    sides share. Blocked values and role mailboxes are ignored here: a
-    placeholder id or a shared inbox neither links nor protects. Refused when a unique kind has values on both sides and none
-    in common, or (if the policy says so) when the evidence is weaker than a
-    verified email and both sides have verified emails, none in common.
-    """
-    left_keys, right_keys = _by_label(left, policy), _by_label(right, policy)
-    for label, values in left_keys.items():
-        other = right_keys.get(label)
-        if label == _VERIFIED:
-            continue
-        if other is not None and not (values & other):
-            return Refusal.UNIQUE_KIND
-    if policy.verified_email_guards_weaker_links and evidence_rank > 1:
-        mine, theirs = left_keys.get(_VERIFIED), right_keys.get(_VERIFIED)
-        if mine and theirs and not (mine & theirs):
-            return Refusal.VERIFIED_EMAILS_DIFFER
-    return None
-
-
-_VERIFIED = "verified-email"
-
-
-def _by_label(identifiers: Iterable[Identifier], policy: IdentityPolicy) -> dict[str, set[str]]:
-    grouped: dict[str, set[str]] = {}
-    for identifier in identifiers:
-        if intrinsic_shared_reason(identifier, policy) is not None:
-            continue  # a placeholder or a shared inbox says nothing about who this is
-        if is_unique_kind(identifier, policy):
-            grouped.setdefault(kind_label(identifier), set()).add(identifier.value)
-        if identifier.kind is IdentifierKind.EMAIL and identifier.verified:
-            grouped.setdefault(_VERIFIED, set()).add(match_key(identifier))
-    return grouped

@@ -10,7 +10,8 @@ from typing import Any
 
 import attrs
 
-from omnicx.identity._guards import Refusal, SharedReason
+from omnicx.identity._guards import SharedReason
+from omnicx.identity._protection import Refusal
 from omnicx.model import Customer, Identifier
 from omnicx.model._checks import aware, non_empty
 

@@ -8,21 +8,11 @@ import attrs
 
 from omnicx.errors import ConflictError, NotFoundError
 from omnicx.identity._fold import DEFAULT_RULES, MergeRules, fold_observation
-from omnicx.identity._guards import (
-    DEFAULT_POLICY,
-    IdentityPolicy,
-    SharedReason,
-    link_rank,
-    match_key,
-    protection_refusal,
-)
+from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy, SharedReason, match_key
+from omnicx.identity._protection import RANK_NO_IDENTIFIER, link_rank, protection_refusal
 from omnicx.identity._records import MergeRecord, Observation, Profile
 from omnicx.identity._store import IdentityStore
 from omnicx.identity._txn import Txn
-
-# A merge with no shared identifier (a fuzzy or manual decision) ranks below
-# every identifier, so the verified-email guard applies to it.
-_NO_IDENTIFIER_RANK = 9
 
 
 @attrs.frozen(kw_only=True)
@@ -66,7 +56,7 @@ def merge(
         raise ConflictError(f"profiles {first_id!r} and {second_id!r} are already one profile")
     shared = {match_key(i) for i in first.identifiers} & {match_key(i) for i in second.identifiers}
     evidence = tuple(i for i in second.identifiers if match_key(i) in shared)
-    rank = min((link_rank(i) for i in evidence), default=_NO_IDENTIFIER_RANK)
+    rank = min((link_rank(i) for i in evidence), default=RANK_NO_IDENTIFIER)
     refusal = protection_refusal(first.identifiers, second.identifiers, rank, policy)
     if refusal is not None:
         raise ConflictError(
@@ -160,6 +150,6 @@ def _belongs_to(observation: Observation, restored: Profile, survivor: Profile) 
     def best(profile: Profile) -> int:
         keys = {match_key(i) for i in profile.identifiers}
         ranks = [link_rank(i) for i in observation.identifiers if match_key(i) in keys]
-        return min(ranks, default=_NO_IDENTIFIER_RANK)
+        return min(ranks, default=RANK_NO_IDENTIFIER)
 
     return best(restored) < best(survivor)

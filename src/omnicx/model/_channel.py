@@ -23,6 +23,7 @@ WELL_KNOWN_CHANNELS = (
     "whatsapp",
     "x",
 )
+"""Channel names omnicx ships adapters or rules for; any other valid name works too."""
 
 
 def _check_name(_instance: Any, _attribute: attrs.Attribute[Any], value: str) -> None:

@@ -17,7 +17,9 @@ from omnicx.storage import AuditAction, AuditEntry, Changes, DeskStore
 from omnicx.timeline import build_timeline
 
 EXPORT_FORMAT = "omnicx.customer-export"
+"""The ``format`` field of a customer export document."""
 EXPORT_VERSION = 1
+"""The ``version`` field of a customer export document this release writes."""
 
 
 @attrs.frozen(kw_only=True)

@@ -10,13 +10,13 @@ See docs/sla.md.
 
 from omnicx.sla._calendar import ALWAYS_OPEN, BusinessCalendar, Calendar
 from omnicx.sla._clock import (
-    Clock,
     ClockEvent,
     ClockEventKind,
     ClockState,
     Effect,
     Escalate,
     PolicyApplied,
+    SlaClock,
     SlaReport,
     TargetStatus,
 )
@@ -27,11 +27,11 @@ from omnicx.sla._policy import (
     DEFAULT_PAUSES,
     NO_PAUSES,
     Condition,
-    ConversationFacts,
     Escalation,
     Match,
     Metric,
     Policy,
+    SlaFacts,
     Target,
 )
 
@@ -41,12 +41,10 @@ __all__ = [
     "NO_PAUSES",
     "BusinessCalendar",
     "Calendar",
-    "Clock",
     "ClockEvent",
     "ClockEventKind",
     "ClockState",
     "Condition",
-    "ConversationFacts",
     "Effect",
     "Escalate",
     "Escalation",
@@ -54,7 +52,9 @@ __all__ = [
     "Metric",
     "Policy",
     "PolicyApplied",
+    "SlaClock",
     "SlaEngine",
+    "SlaFacts",
     "SlaReport",
     "SlaState",
     "Target",

@@ -1,7 +1,7 @@
 """SLA clock values: one clock per metric and occurrence, and what they emit.
 
 A clock is event-sourced: ``ClockEvent`` values (activate, pause, resume,
-fulfil, warn, breach, cancel) are the record; ``Clock`` is the fold of them
+fulfil, warn, breach, cancel) are the record; ``SlaClock`` is the fold of them
 that the engine keeps to answer quickly.
 """
 
@@ -74,7 +74,7 @@ Effect = ClockEvent | Escalate | PolicyApplied
 
 
 @attrs.frozen(kw_only=True)
-class Clock:
+class SlaClock:
     """The folded state of one metric occurrence.
 
     ``elapsed`` counts the seconds (in the target's calendar) up to

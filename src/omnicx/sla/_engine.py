@@ -39,17 +39,17 @@ from omnicx.model import (
     StatusChanged,
 )
 from omnicx.sla._clock import (
-    Clock,
     ClockEvent,
     ClockEventKind,
     Effect,
     Escalate,
     PolicyApplied,
+    SlaClock,
     SlaReport,
 )
 from omnicx.sla._fold import Step, banked, emitted, idle, same_or_new, updated
 from omnicx.sla._plan import ThresholdPlanner
-from omnicx.sla._policy import REPLY_METRICS, ConversationFacts, Metric, Policy
+from omnicx.sla._policy import REPLY_METRICS, Metric, Policy, SlaFacts
 from omnicx.sla._report import report_of
 
 K = ClockEventKind
@@ -76,11 +76,11 @@ def _public_human_reply(message: Message) -> bool:
 class SlaState:
     """Everything the engine knows about one conversation's SLAs."""
 
-    facts: ConversationFacts = attrs.field(factory=ConversationFacts)
+    facts: SlaFacts = attrs.field(factory=SlaFacts)
     policy: Policy | None = None
     applied: tuple[PolicyApplied, ...] = ()
     """Which policy (name, version) applied from when: the full history."""
-    clocks: tuple[Clock, ...] = ()
+    clocks: tuple[SlaClock, ...] = ()
     time: datetime | None = None
     """The latest event instant seen."""
     created: bool = False
@@ -90,7 +90,7 @@ class SlaState:
     """The instant of the latest reply that fulfilled reply targets."""
 
 
-def _with_clocks(state: SlaState, clocks: tuple[Clock, ...]) -> SlaState:
+def _with_clocks(state: SlaState, clocks: tuple[SlaClock, ...]) -> SlaState:
     # ``state`` with other clocks, by one constructor call (attrs.evolve costs twice).
     return SlaState(
         facts=state.facts,
@@ -134,9 +134,9 @@ class SlaEngine:
 
     def start(self, customer: Mapping[str, Any] | None = None) -> SlaState:
         """An empty state; ``customer`` holds the attributes conditions may test."""
-        return SlaState(facts=ConversationFacts(customer=dict(customer or {})))
+        return SlaState(facts=SlaFacts(customer=dict(customer or {})))
 
-    def select(self, facts: ConversationFacts) -> Policy | None:
+    def select(self, facts: SlaFacts) -> Policy | None:
         """The first policy whose condition matches, else ``default``."""
         for policy in self.policies:
             if policy.when(facts):
@@ -269,7 +269,7 @@ class SlaEngine:
 
         table = self._planner.templates(policy, facts.priority)
 
-        def bank(clock: Clock) -> int:
+        def bank(clock: SlaClock) -> int:
             since = clock.running_since
             if since is None:
                 return 0

@@ -20,8 +20,8 @@ from omnicx.model import (
     StatusChanged,
     TagsChanged,
 )
-from omnicx.sla._clock import Clock, ClockEvent, ClockEventKind, Effect
-from omnicx.sla._policy import REPLY_METRICS, ConversationFacts, Metric, Policy
+from omnicx.sla._clock import ClockEvent, ClockEventKind, Effect, SlaClock
+from omnicx.sla._policy import REPLY_METRICS, Metric, Policy, SlaFacts
 
 K = ClockEventKind
 _FIRST, _NEXT = Metric.FIRST_REPLY, Metric.NEXT_REPLY
@@ -31,13 +31,13 @@ _FIRST, _NEXT = Metric.FIRST_REPLY, Metric.NEXT_REPLY
 class Step:
     """Scratch space for one event: the clocks being rewritten and the effects, in order."""
 
-    clocks: list[Clock]
+    clocks: list[SlaClock]
     effects: list[Effect]
     at: datetime
-    bank: Callable[[Clock], int]
+    bank: Callable[[SlaClock], int]
     """Seconds a clock has run since ``running_since``, up to ``at``."""
 
-    def put(self, i: int, clock: Clock, kind: ClockEventKind) -> None:
+    def put(self, i: int, clock: SlaClock, kind: ClockEventKind) -> None:
         """Replace clock ``i`` and record what happened to it."""
         self.clocks[i] = clock
         self.effects.append(
@@ -54,7 +54,9 @@ class Step:
         """Start the next occurrence of ``metric``."""
         occurrence = sum(1 for c in self.clocks if c.metric is metric)
         self.clocks.append(
-            Clock(metric=metric, occurrence=occurrence, activated_at=self.at, running_since=self.at)
+            SlaClock(
+                metric=metric, occurrence=occurrence, activated_at=self.at, running_since=self.at
+            )
         )
         self.effects.append(
             ClockEvent(kind=K.ACTIVATE, metric=metric, occurrence=occurrence, at=self.at)
@@ -85,7 +87,7 @@ class Step:
                 self.put(i, attrs.evolve(clock, breached_at=self.at), K.BREACH)
 
 
-def same_or_new(old: tuple[Clock, ...], new: list[Clock]) -> tuple[Clock, ...]:
+def same_or_new(old: tuple[SlaClock, ...], new: list[SlaClock]) -> tuple[SlaClock, ...]:
     """``old`` itself when ``new`` holds the same clock objects, else ``new`` as a tuple."""
     # Keeping the old tuple when no clock changed keeps the memos keyed on it warm.
     if len(old) == len(new) and all(a is b for a, b in zip(old, new, strict=True)):
@@ -93,10 +95,10 @@ def same_or_new(old: tuple[Clock, ...], new: list[Clock]) -> tuple[Clock, ...]:
     return tuple(new)
 
 
-def banked(clock: Clock, elapsed: int, running_since: datetime | None) -> Clock:
+def banked(clock: SlaClock, elapsed: int, running_since: datetime | None) -> SlaClock:
     """``clock`` with new ``elapsed`` and ``running_since``, every other field kept."""
     # A constructor call: on the per-event path it costs half of attrs.evolve.
-    return Clock(
+    return SlaClock(
         metric=clock.metric,
         occurrence=clock.occurrence,
         activated_at=clock.activated_at,
@@ -110,9 +112,9 @@ def banked(clock: Clock, elapsed: int, running_since: datetime | None) -> Clock:
     )
 
 
-def emitted(clock: Clock, key: str, at: datetime) -> Clock:
+def emitted(clock: SlaClock, key: str, at: datetime) -> SlaClock:
     """``clock`` with threshold ``key`` emitted at ``at``; a warning or breach is stamped."""
-    return Clock(
+    return SlaClock(
         metric=clock.metric,
         occurrence=clock.occurrence,
         activated_at=clock.activated_at,
@@ -126,7 +128,7 @@ def emitted(clock: Clock, key: str, at: datetime) -> Clock:
     )
 
 
-def updated(facts: ConversationFacts, event: Event) -> ConversationFacts:
+def updated(facts: SlaFacts, event: Event) -> SlaFacts:
     """The facts after an event: channel, status, priority, queue, assignee, tags."""
     # Constructor calls rather than attrs.evolve: this runs for every event.
     channel, status, priority = facts.channel, facts.status, facts.priority
@@ -145,7 +147,7 @@ def updated(facts: ConversationFacts, event: Event) -> ConversationFacts:
         tags = (tags | event.added) - event.removed
     else:
         return facts
-    return ConversationFacts(
+    return SlaFacts(
         channel=channel,
         status=status,
         priority=priority,
@@ -156,7 +158,9 @@ def updated(facts: ConversationFacts, event: Event) -> ConversationFacts:
     )
 
 
-def idle(event: Event, status: Status, first_reply_started: bool, clocks: Iterable[Clock]) -> bool:
+def idle(
+    event: Event, status: Status, first_reply_started: bool, clocks: Iterable[SlaClock]
+) -> bool:
     """True when folding ``event`` leaves every clock as it is (the facts may still move).
 
     That is anything but a message or a status change, and a customer
@@ -176,7 +180,7 @@ def idle(event: Event, status: Status, first_reply_started: bool, clocks: Iterab
         return False
     for c in clocks:
         metric = c.metric
-        # Open: neither fulfilled nor cancelled (Clock.is_open, without the call).
+        # Open: neither fulfilled nor cancelled (SlaClock.is_open, without the call).
         open_ = c.fulfilled_at is None and c.cancelled_at is None
         if (metric is _FIRST or metric is _NEXT) and open_:
             return True

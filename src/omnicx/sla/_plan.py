@@ -17,7 +17,7 @@ import attrs
 
 from omnicx.model import Priority
 from omnicx.sla._calendar import ALWAYS_OPEN, Calendar
-from omnicx.sla._clock import Clock
+from omnicx.sla._clock import SlaClock
 from omnicx.sla._policy import REPLY_METRICS, Metric, Policy, Target
 
 # Entries per memo before its older half goes: bounded memory, recent entries warm.
@@ -125,7 +125,7 @@ class Outlook:
     out once asked for. ``rows`` is room for a report's per-clock parts.
     """
 
-    clocks: tuple[Clock, ...]
+    clocks: tuple[SlaClock, ...]
     policy: Policy | None
     priority: Priority
     plans: list[Plan | None]
@@ -202,7 +202,7 @@ class ThresholdPlanner:
         return plan.pending
 
     def outlook(
-        self, clocks: tuple[Clock, ...], policy: Policy | None, priority: Priority
+        self, clocks: tuple[SlaClock, ...], policy: Policy | None, priority: Priority
     ) -> Outlook:
         """What ``clocks`` have pending under ``policy`` at ``priority``, remembered."""
         # One call asks about the same state several times: the last answer first.
@@ -233,7 +233,9 @@ class ThresholdPlanner:
         self._last = outlook
         return outlook
 
-    def forget(self, clocks: tuple[Clock, ...], policy: Policy | None, priority: Priority) -> None:
+    def forget(
+        self, clocks: tuple[SlaClock, ...], policy: Policy | None, priority: Priority
+    ) -> None:
         """Drop the outlook of ``clocks`` (a state superseded by a newer one)."""
         key = (id(clocks), id(policy), id(priority))
         # pop, not lookup-then-del: another thread may drop the key in between.
@@ -262,7 +264,7 @@ class ThresholdPlanner:
             plan.first = self.due(plan.calendar, plan.since, plan.least)
         return plan.first
 
-    def _plan(self, table: dict[int, Template], clock: Clock) -> Plan | None:
+    def _plan(self, table: dict[int, Template], clock: SlaClock) -> Plan | None:
         # None when nothing is pending: no policy (an empty table), not
         # running, or no threshold left.
         since = clock.running_since

@@ -2,7 +2,7 @@
 
 Policies are an ordered list; the first whose condition matches applies
 (Zendesk orders by ``position``; an unordered match is Frappe's failure mode).
-Conditions are any ``Condition``: a callable taking ``ConversationFacts``. The
+Conditions are any ``Condition``: a callable taking ``SlaFacts``. The
 plain field matcher ``Match`` covers channel, priority, queue, tags and
 customer attributes; richer compiled rule conditions plug in the same way.
 """
@@ -60,7 +60,7 @@ NO_PAUSES: Mapping[Metric, frozenset[Status]] = {}
 
 
 @attrs.frozen(kw_only=True)
-class ConversationFacts:
+class SlaFacts:
     """What a policy condition sees about a conversation at one moment."""
 
     channel: Channel | None = None
@@ -76,7 +76,7 @@ class ConversationFacts:
 class Condition(Protocol):
     """Anything that says whether a policy covers a conversation."""
 
-    def __call__(self, facts: ConversationFacts, /) -> bool:
+    def __call__(self, facts: SlaFacts, /) -> bool:
         """True when the policy applies."""
         ...
 
@@ -111,7 +111,7 @@ class Match:
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=_tags)
     customer: Mapping[str, Collection[Any]] = attrs.field(factory=dict)
 
-    def __call__(self, facts: ConversationFacts, /) -> bool:
+    def __call__(self, facts: SlaFacts, /) -> bool:
         """True when every given field matches ``facts``."""
         # The first failing field settles it: selection runs on every fact change.
         if self.channel is not None and facts.channel not in self.channel:

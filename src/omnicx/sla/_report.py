@@ -14,7 +14,7 @@ from datetime import datetime
 import attrs
 
 from omnicx.sla._calendar import Calendar
-from omnicx.sla._clock import Clock, ClockState, PolicyApplied, SlaReport, TargetStatus
+from omnicx.sla._clock import ClockState, PolicyApplied, SlaClock, SlaReport, TargetStatus
 from omnicx.sla._plan import Outlook, ThresholdPlanner
 from omnicx.sla._policy import Target
 
@@ -22,7 +22,7 @@ from omnicx.sla._policy import Target
 @attrs.define
 class _Row:
     # One clock's line without the parts that depend on ``now``.
-    clock: Clock
+    clock: SlaClock
     target: Target | None
     calendar: Calendar
     due: datetime | None

@@ -78,6 +78,7 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE thread_refs_3 RENAME TO thread_refs;
     """,
 )
+"""One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 
 SCHEMA_VERSION = len(MIGRATIONS)
 """The schema version this release writes."""
