@@ -24,7 +24,16 @@ from omnicx.privacy._access import APPLICABLE
 
 A = Action
 # The role matrix docs/privacy.md shows: what each built-in role may do.
-AGENT = {A.VIEW, A.REPLY, A.NOTE, A.ASSIGN, A.CHANGE_STATUS, A.CHANGE_PRIORITY, A.TAG}
+AGENT = {
+    A.VIEW,
+    A.REPLY,
+    A.NOTE,
+    A.ASSIGN,
+    A.CHANGE_STATUS,
+    A.CHANGE_PRIORITY,
+    A.TAG,
+    A.EDIT_CUSTOMER,
+}
 MATRIX = {
     "read_only": {A.VIEW},
     "agent": AGENT,

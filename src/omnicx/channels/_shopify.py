@@ -74,6 +74,9 @@ class ShopifyWebhook:
             attributes["lifetime_value"] = str(spent)
         if currency:
             attributes["currency"] = currency
+        tags = _tags(node.get("tags"))
+        if tags:
+            attributes["tags"] = tags
         return Enrichment(
             identifiers=tuple(identifiers),
             name=" ".join(n for n in names if n) or None,
@@ -115,6 +118,19 @@ class ShopifyWebhook:
             events=(event,),
             attributes={**customer.attributes, **_with_total(customer, total)},
         )
+
+
+def _tags(node: Wire) -> list[str]:
+    # Shopify sends a customer's tags as one comma-separated string
+    # ("VIP, wholesale"); some apps send a list.
+    value = node.value
+    if isinstance(value, str):
+        parts = value.split(",")
+    elif isinstance(value, list):
+        parts = [item for item in value if isinstance(item, str)]
+    else:
+        return []
+    return [tag.strip() for tag in parts if tag.strip()]
 
 
 def _with_total(customer: Enrichment, total: Decimal | None) -> dict[str, object]:

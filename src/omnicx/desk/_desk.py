@@ -14,12 +14,12 @@ from omnicx.channels import DeliveryUpdate, Enrichment, MessageReceived
 from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
 from omnicx.desk._agent_changes import Change
-from omnicx.desk._inbound import Inbound, routing_context, take_in
+from omnicx.desk._customer_edit import CustomerEdit
+from omnicx.desk._inbound import Inbound, audit_merges, routing_context, take_in
 from omnicx.desk._receipt import Receipt, SlaLine
 from omnicx.desk._route import route
 from omnicx.desk._sla_tracker import SlaTracker
 from omnicx.desk._unit import (
-    SYSTEM_ACTOR,
     Unit,
     member_ids,
     receipt_for,
@@ -28,14 +28,18 @@ from omnicx.errors import NotFoundError, OmnicxError, ValidationError
 from omnicx.identity import (
     DEFAULT_POLICY,
     DEFAULT_RULES,
+    DEFAULT_STANDING,
+    ChangeSet,
     IdentityPolicy,
     MergeRules,
     Observation,
+    Standing,
     current_profile,
     match_key,
     resolve,
     unmerge,
 )
+from omnicx.identity import merge as merge_customers
 from omnicx.model import (
     Channel,
     Customer,
@@ -118,6 +122,8 @@ class Desk:
         threading: the threading windows.
         identity: identity resolution's guards and limits.
         merge_rules: how merged profiles combine fields.
+        standing: what makes a customer VIP and gives it a tier (tags,
+            lifetime value thresholds).
         csat_template: the survey template sent after a solve; None sends none.
         erased: what to do when an erased customer's identifier writes again.
         actors: who may act, by id (``omnicx.privacy.Actor`` with a role and
@@ -155,6 +161,7 @@ class Desk:
     threading: ThreadingPolicy = attrs.field(factory=ThreadingPolicy)
     identity: IdentityPolicy = DEFAULT_POLICY
     merge_rules: MergeRules = DEFAULT_RULES
+    standing: Standing = DEFAULT_STANDING
     csat_template: str | None = "csat"
     erased: ErasedPolicy = ErasedPolicy.FRESH
     actors: Mapping[str, Actor] | None = None
@@ -234,7 +241,8 @@ class Desk:
 
     def _take_in(self, unit: Unit, event: MessageReceived) -> Inbound:
         return take_in(self.store, unit, event, identity=self.identity,
-                       merge_rules=self.merge_rules, threading=self.threading)  # fmt: skip
+                       merge_rules=self.merge_rules, threading=self.threading,
+                       standing=self.standing)  # fmt: skip
 
     def enrich(self, enrichment: Enrichment, *, key: str) -> str:
         """Record orders, payments and profile facts from a commerce webhook.
@@ -257,10 +265,7 @@ class Desk:
             attributes=enrichment.attributes,
         )
         resolution = resolve(unit.staged, observation, policy=self.identity, rules=self.merge_rules)
-        for merge in resolution.merges:
-            unit.record(AuditAction.MERGE, SYSTEM_ACTOR, customer_id=merge.survivor_id,
-                        reason="identifiers shared", merge_id=merge.id,
-                        absorbed_id=merge.absorbed_id)  # fmt: skip
+        audit_merges(unit, resolution)
         for event in enrichment.events:
             unit.events.append(attrs.evolve(event, customer_id=resolution.customer_id))
         self.store.commit(
@@ -286,6 +291,77 @@ class Desk:
         self.store.commit(_changes_without_conversation(unit, {"customer_id": undone.survivor.id}))
         return undone.restored.id
 
+    def merge(
+        self,
+        first_id: str,
+        second_id: str,
+        *,
+        actor_id: str,
+        reason: str,
+        request_id: str | None = None,
+    ) -> str:
+        """Merge two customers by hand (``omnicx.identity.merge``), audited; returns the merge id.
+
+        The older profile survives; merge protection still applies
+        (``ConflictError`` when it refuses, or when both already are one
+        customer), and ``unmerge`` undoes it. The audit entry names the
+        identifiers the two shared as evidence, by kind only. ``request_id``
+        makes a retried call return the first call's merge.
+        """
+        key = f"merge:{request_id}" if request_id else f"merge:{self.store.next_id('a')}"
+        stored = self.store.receipt(key)
+        if stored is not None:
+            return str(stored["merge_id"])
+        for customer_id in (first_id, second_id):
+            live = current_profile(self.store, customer_id)
+            self.check(actor_id, Action.MERGE, Resource.customer(live.id))
+        unit = Unit.open(self.store, key, self.clock.now())
+        record = merge_customers(unit.staged, first_id, second_id, at=unit.now, policy=self.identity,
+                       rules=self.merge_rules)  # fmt: skip
+        unit.record(AuditAction.MERGE, actor_id, customer_id=record.survivor_id, reason=reason,
+                    merge_id=record.id, absorbed_id=record.absorbed_id,
+                    evidence=sorted({i.kind.value for i in record.evidence}))  # fmt: skip
+        receipt = {"customer_id": record.survivor_id, "merge_id": record.id}
+        self.store.commit(_changes_without_conversation(unit, receipt))
+        return record.id
+
+    def update_customer(
+        self,
+        customer_id: str,
+        *,
+        actor_id: str,
+        reason: str = "",
+        name: str | None = None,
+        vip: bool | None = None,
+        tier: str | None = None,
+        language: str | None = None,
+        timezone: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        request_id: str | None = None,
+    ) -> Customer:
+        """Change a customer's name, VIP flag, tier, language, time zone or attributes.
+
+        None leaves a field as it is; an attribute set to None is removed.
+        Every problem is reported at once (``ValidationError`` with paths),
+        before anything is written. The audit log records which fields
+        changed, never their values (it outlives erasure). Returns the
+        customer as routing now sees it.
+        """
+        edit = CustomerEdit(name=name, vip=vip, tier=tier, language=language,
+                            timezone=timezone, attributes=dict(attributes or {}))  # fmt: skip
+        key = f"customer:{request_id}" if request_id else f"customer:{self.store.next_id('a')}"
+        if self.store.receipt(key) is not None:
+            return self.customer(customer_id)
+        unit = Unit.open(self.store, key, self.clock.now())
+        profile = current_profile(unit.staged, customer_id)
+        self.check(actor_id, Action.EDIT_CUSTOMER, Resource.customer(profile.id))
+        updated = edit.applied_to(profile)
+        unit.staged.apply(ChangeSet(profiles=(updated,)))
+        unit.record(AuditAction.CUSTOMER_UPDATE, actor_id, customer_id=profile.id,
+                    reason=reason, fields=edit.changed())  # fmt: skip
+        self.store.commit(_changes_without_conversation(unit, {"customer_id": profile.id}))
+        return updated.to_customer(self.standing)
+
     def replace_rules(
         self, rules: RuleEngine | None, *, actor_id: str, reason: str, version: str = ""
     ) -> None:
@@ -300,7 +376,7 @@ class Desk:
 
     def customer(self, customer_id: str) -> Customer:
         """The live customer for an id (an id merged away resolves to its survivor)."""
-        return current_profile(self.store, customer_id).to_customer()
+        return current_profile(self.store, customer_id).to_customer(self.standing)
 
     def timeline(self, customer_id: str) -> tuple[Event, ...]:
         """The customer's one timeline across channels, merged profiles included."""

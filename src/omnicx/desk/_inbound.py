@@ -22,6 +22,7 @@ from omnicx.identity import (
     Observation,
     Profile,
     Resolution,
+    Standing,
     current_profile,
     resolve,
 )
@@ -72,6 +73,7 @@ def take_in(
     identity: IdentityPolicy,
     merge_rules: MergeRules,
     threading: ThreadingPolicy,
+    standing: Standing,
 ) -> Inbound:
     """Resolve the sender and thread ``event``'s message inside ``unit``."""
     message = event.message
@@ -80,11 +82,7 @@ def take_in(
     )
     resolution = resolve(unit.staged, observation, policy=identity, rules=merge_rules)
     profile = current_profile(unit.staged, resolution.customer_id)
-    for merge in resolution.merges:
-        # No identifiers in the audit log: it outlives erasure.
-        unit.record(AuditAction.MERGE, SYSTEM_ACTOR, customer_id=merge.survivor_id,
-                    reason="identifiers shared", merge_id=merge.id,
-                    absorbed_id=merge.absorbed_id)  # fmt: skip
+    audit_merges(unit, resolution)
     summaries = _candidates(store, unit, profile, lookup_keys(message))
     decision = thread(message, summaries, threading, unit.now, customer_id=profile.id)
     if decision.creates_conversation and message.thread.message_id:
@@ -106,11 +104,20 @@ def take_in(
     others = sum(1 for s in summaries if s.status in ACTIVE and s.id != record.id)
     return Inbound(
         record=record,
-        customer=profile.to_customer(),
+        customer=profile.to_customer(standing),
         resolution=resolution,
         decision=decision,
         open_conversations=others + int(record.conversation.status in ACTIVE),
     )
+
+
+def audit_merges(unit: Unit, resolution: Resolution) -> None:
+    """Record the merges identity resolution made, as omnicx's own actions."""
+    for merge in resolution.merges:
+        # No identifiers in the audit log: it outlives erasure.
+        unit.record(AuditAction.MERGE, SYSTEM_ACTOR, customer_id=merge.survivor_id,
+                    reason="identifiers shared", merge_id=merge.id,
+                    absorbed_id=merge.absorbed_id)  # fmt: skip
 
 
 def routing_context(unit: Unit, inbound: Inbound, event: MessageReceived) -> RoutingContext:

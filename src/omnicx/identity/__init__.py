@@ -78,6 +78,7 @@ from omnicx.identity._records import (
     Profile,
     Resolution,
 )
+from omnicx.identity._standing import DEFAULT_STANDING, Standing
 from omnicx.identity._store import IdentityStore, MemoryIdentityStore
 from omnicx.identity._unmerge import Unmerged, merge, unmerge
 
@@ -88,6 +89,7 @@ __all__ = [
     "DEFAULT_POLICY",
     "DEFAULT_ROLE_MAILBOXES",
     "DEFAULT_RULES",
+    "DEFAULT_STANDING",
     "BatchPolicy",
     "BatchResult",
     "BlockingKey",
@@ -123,6 +125,7 @@ __all__ = [
     "Resolution",
     "SharedReason",
     "SharedValue",
+    "Standing",
     "Unmerged",
     "auto_merge",
     "canonical_email",

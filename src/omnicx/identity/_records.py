@@ -5,13 +5,13 @@ from __future__ import annotations
 import enum
 from collections.abc import Mapping
 from datetime import datetime
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import attrs
 
 from omnicx.identity._guards import SharedReason
 from omnicx.identity._protection import Refusal
+from omnicx.identity._standing import DEFAULT_STANDING, Standing, money_of
 from omnicx.model import Customer, Identifier
 from omnicx.model._checks import aware, non_empty
 
@@ -72,13 +72,14 @@ class Profile:
         """Whether this profile is a person rather than a merge tombstone."""
         return self.merged_into is None
 
-    def to_customer(self) -> Customer:
+    def to_customer(self, standing: Standing = DEFAULT_STANDING) -> Customer:
         """Return the profile as a model ``Customer``, lifting well-known attributes.
 
-        The first name seen becomes its name. ``vip``, ``tier``, ``language``,
-        ``timezone`` and ``lifetime_value`` in the attributes (from enrichment
-        or the host) become the customer's fields, so routing and SLA
-        conditions see them; a value of the wrong shape (``lifetime_value:
+        The first name seen becomes its name. ``language``, ``timezone`` and
+        ``lifetime_value`` in the attributes (from enrichment or the host)
+        become the customer's fields, and ``standing`` decides ``vip`` and
+        ``tier`` (a ``VIP`` tag, a lifetime value threshold), so routing and
+        SLA conditions see them. A value of the wrong shape (``lifetime_value:
         "lots"``, a numeric timezone) is left out rather than guessed.
         """
         attributes = dict(self.attributes)
@@ -93,29 +94,12 @@ class Profile:
             name=self.names[0] if self.names else None,
             attributes=attributes,
             created_at=self.created_at,
-            vip=_flag(attributes.get("vip")),
-            tier=text("tier"),
+            vip=standing.vip(attributes),
+            tier=standing.tier(attributes),
             language=text("language"),
             timezone=text("timezone"),
-            lifetime_value=_money(attributes.get("lifetime_value")),
+            lifetime_value=money_of(attributes.get("lifetime_value")),
         )
-
-
-def _flag(value: object) -> bool:
-    # Hosts and commerce platforms send flags as booleans or as text.
-    if isinstance(value, str):
-        return value.strip().lower() in {"true", "yes", "y", "1", "vip"}
-    return value is True or (isinstance(value, int) and value == 1)
-
-
-def _money(value: object) -> Decimal | None:
-    if value is None or isinstance(value, bool):
-        return None
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        return None
-    return amount if amount.is_finite() and amount >= 0 else None
 
 
 @attrs.frozen(kw_only=True)

@@ -32,7 +32,14 @@ APPLICABLE: dict[ResourceKind, frozenset[Action]] = {
         }
     ),
     ResourceKind.CUSTOMER: frozenset(
-        {Action.VIEW, Action.EXPORT, Action.ERASE, Action.MERGE, Action.UNMERGE}
+        {
+            Action.VIEW,
+            Action.EXPORT,
+            Action.ERASE,
+            Action.MERGE,
+            Action.UNMERGE,
+            Action.EDIT_CUSTOMER,
+        }
     ),
     ResourceKind.RULES: frozenset({Action.VIEW, Action.EDIT_RULES}),
 }

@@ -21,6 +21,7 @@ class Action(enum.Enum):
     CHANGE_STATUS = "change_status"
     CHANGE_PRIORITY = "change_priority"
     TAG = "tag"
+    EDIT_CUSTOMER = "edit_customer"
     EXPORT = "export"
     ERASE = "erase"
     EDIT_RULES = "edit_rules"
@@ -49,6 +50,7 @@ _AGENT = frozenset(
         Action.CHANGE_STATUS,
         Action.CHANGE_PRIORITY,
         Action.TAG,
+        Action.EDIT_CUSTOMER,
     }
 )
 # As the big helpdesks ship them: a light/read-only seat sees but never writes

@@ -341,6 +341,8 @@ class SlaEngine:
                 # Zendesk: next reply runs from the oldest unanswered customer
                 # message; later ones don't reset it.
                 step.activate(Metric.NEXT_REPLY)
+            else:
+                return state
             if state.replied_at == step.at:
                 # A reply in the same instant answers this message whichever
                 # of the two was listed first (module docstring).

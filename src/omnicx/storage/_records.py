@@ -71,6 +71,7 @@ class AuditAction(enum.Enum):
     ERASURE = "erasure"
     ASSIGNMENT = "assignment"
     RULES_CHANGE = "rules_change"
+    CUSTOMER_UPDATE = "customer_update"
 
 
 @attrs.frozen(kw_only=True)
