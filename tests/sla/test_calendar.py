@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import omnicx.sla._calendar as calendar_module
 from omnicx.errors import ValidationError
 from omnicx.sla import ALWAYS_OPEN, BusinessCalendar, Calendar, load_calendar
 
@@ -215,3 +216,32 @@ def test_shared_between_threads() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda s: shared.add(s, 100 * HOUR), reversed(starts)))
     assert got[::-1] == expected
+
+
+def test_a_century_query_stays_within_the_cache_bounds() -> None:
+    """One 100-year question leaves every per-date cache at or below its bound.
+
+    The answers equal plain arithmetic (8 hours per weekday: New York's DST
+    changes fall outside 09:00-17:00) and a cold calendar's answers.
+    """
+    calendar = office()
+    start, end = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    total = calendar.seconds_between(start, end)
+    first = date(2000, 1, 1)
+    weekdays = sum((first + timedelta(days=n)).weekday() < 5 for n in range((end - start).days))
+    assert total == weekdays * 8 * HOUR
+    assert calendar.add(start, total) == datetime(2099, 12, 31, 17, tzinfo=NY)
+    assert len(calendar._days) <= calendar_module.DAYS_LIMIT
+    assert len(calendar._starts) <= calendar_module.DAYS_LIMIT
+    assert len(calendar._own) <= calendar_module.OWN_LIMIT
+    assert len(calendar._blocks) <= calendar_module.BLOCKS_LIMIT
+    probes = [
+        (datetime(2000, 1, 3, 9, 30, tzinfo=NY), 3 * HOUR),
+        (datetime(2026, 11, 20, 16, 30, tzinfo=NY), 41 * HOUR),
+        (datetime(2099, 12, 30, 12, tzinfo=NY), 5 * HOUR),
+    ]
+    cold = office()
+    assert [calendar.add(s, n) for s, n in probes] == [cold.add(s, n) for s, n in probes]
+    assert [calendar.seconds_between(s, s + timedelta(days=400)) for s, _ in probes] == [
+        office().seconds_between(s, s + timedelta(days=400)) for s, _ in probes
+    ]

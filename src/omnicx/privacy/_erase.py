@@ -7,6 +7,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._caches import clear_personal
 from omnicx.identity import Link, Profile, current_profile, match_key, merged_profiles
 from omnicx.model import (
     AuthorKind,
@@ -76,6 +77,15 @@ def scrub_event(event: Event) -> Event:
     if isinstance(event, CustomEvent):
         return attrs.evolve(event, data={})
     return event
+
+
+def _anonymous(event: Event, new_id: str) -> Event:
+    # The provider's ids (Message-ID, wamid) go with the event's own id; a
+    # message keeps an id, the event's new one.
+    if isinstance(event, MessageEvent):
+        message = attrs.evolve(event.message, id=new_id, external_id=None)
+        return attrs.evolve(event, id=new_id, external_id=None, message=message)
+    return attrs.evolve(event, id=new_id, external_id=None)
 
 
 def _scrub_profile(profile: Profile) -> Profile:
@@ -148,7 +158,14 @@ def erase_customer(
     if tombstone:
         keys = sorted({match_key(i) for p in profiles for i in p.identifiers})
         links += tuple(Link(key=tombstone_key(k)) for k in keys)
-    events = tuple(scrub_event(e) for e in store.events(customer_ids=ids))
+    audit_id = f"erasure:{store.next_id('erasure')}"
+    # Event ids are built from provider ids (an email's Message-ID): each
+    # event takes an opaque id made from the erasure's own, in place.
+    stored = store.events(customer_ids=ids)
+    renamed = tuple((e.id, f"{audit_id}/{n}") for n, e in enumerate(stored, 1))
+    events = tuple(
+        _anonymous(scrub_event(e), new) for e, (_, new) in zip(stored, renamed, strict=True)
+    )
     records = tuple(_scrub_record(r) for r in store.conversations_of(ids))
     store.erase(
         Erasure(
@@ -157,16 +174,20 @@ def erase_customer(
             drop_links=drop_links,
             drop_merges=tuple(merges),
             drop_observations=tuple(o for p in profiles for o in p.observation_ids),
+            renamed_events=renamed,
             events=events,
             conversations=records,
             customer_ids=ids,
             audit=(
-                AuditEntry(id=f"erasure:{store.next_id('erasure')}", at=now, actor=actor,
+                AuditEntry(id=audit_id, at=now, actor=actor,
                            action=AuditAction.ERASURE, customer_id=live.id, reason=reason,
                            details={"customer_ids": list(ids)}),
             ),
         )
     )  # fmt: skip
+    # Caches cannot tell one customer's entries from another's: empty every
+    # one that may hold personal data (raw phone numbers, addresses).
+    clear_personal()
     return ErasureReport(
         erased_at=now,
         customer_ids=ids,
