@@ -8,10 +8,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from omnicx import FixedClock
+from omnicx.channels import MessageReceived
 from omnicx.desk import Desk
 from omnicx.desk._sla_state import SlaCodec
 from omnicx.errors import ValidationError
-from omnicx.channels import MessageReceived
 from omnicx.model import Author, AuthorKind, Channel, Direction, Identifier, Message, Priority
 from omnicx.routing import Decision, RuleEngine, load_rules
 from omnicx.sla import Metric, Policy, SlaEngine, Target
