@@ -161,5 +161,14 @@ class BoundedCache(Generic[K, V]):
     def __len__(self) -> int:
         return len(self._data)
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # A copy or a pickle (a policy sent to a worker process) starts empty:
+        # entries are only ever a shortcut, and a lock cannot be copied.
+        return (_empty, (self.name, self.maxsize, self.personal))
+
     def __repr__(self) -> str:
         return f"BoundedCache({self.name!r}, {len(self)}/{self.maxsize})"
+
+
+def _empty(name: str, maxsize: int, personal: bool) -> BoundedCache[Any, Any]:
+    return BoundedCache(name, maxsize, personal=personal)
