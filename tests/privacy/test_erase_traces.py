@@ -157,6 +157,8 @@ def test_no_sqlite_table_holds_her_after_erasure(tmp_path: Path) -> None:
     assert leaks == {}
     assert all(value in repr(tables) for value in KEPT)
     assert not [row for row in tables["thread_refs"] if "ada" in row[0]]
+    raw = b"".join(p.read_bytes() for p in tmp_path.glob("desk.sqlite3*"))
+    assert [value for value in ERASED if value.encode() in raw] == []
 
 
 def test_memory_store_internals_hold_nothing_of_her() -> None:
