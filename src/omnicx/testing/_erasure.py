@@ -1,4 +1,4 @@
-"""A customer to erase: she writes by email (threaded by Message-ID) and SMS.
+"""A customer to erase: a shop tells of her, she writes by email (threaded) and SMS.
 
 ``write_and_erase`` runs her messages (and another customer's) through a
 desk, erases her, and returns what must be gone and what must stay. The
@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
-from omnicx.channels import MessageReceived
+from omnicx.channels import Enrichment, MessageReceived
 from omnicx.desk import Desk
 from omnicx.identity import email_identifier, phone_identifier
 from omnicx.model import Author, AuthorKind, Channel, Direction, Message, ThreadRefs
@@ -29,7 +29,8 @@ ADA_MIDS = (
     "ada-lost-parent.44b0@analytical.example",
 )
 ADA_SMS_ID = "SMada5550123"
-ERASED = (ADA_EMAIL, ADA_PHONE, ADA_PHONE.lstrip("+"), ADA_NAME, *ADA_MIDS, ADA_SMS_ID)
+ADA_CITY = "Adaville-on-Thames"  # a profile attribute from a shop's webhook
+ERASED = (ADA_EMAIL, ADA_PHONE, ADA_PHONE.lstrip("+"), ADA_NAME, *ADA_MIDS, ADA_SMS_ID, ADA_CITY)
 """Strings no store row, event, cache or file may hold after her erasure."""
 
 BO_EMAIL = "bo.kept@other.example"
@@ -68,9 +69,11 @@ def _email(mid: str, at: datetime, *, refs: tuple[str, ...] = (), name: str = AD
 
 
 def write_and_erase(desk: Desk) -> ErasureRun:
-    """Ada writes twice by email and once by SMS, Bo once; then Ada is erased."""
+    """A shop tells of Ada; she writes twice by email and once by SMS, Bo once; Ada is erased."""
     first, reply, lost = ADA_MIDS
     ada = (email_identifier(ADA_EMAIL),)
+    shop = Enrichment(identifiers=ada, name=ADA_NAME, attributes={"city": ADA_CITY})
+    desk.enrich(shop, key="shop-ada-1")
     calls = [
         MessageReceived(message=_email(first, T0), sender=ada, sender_name=ADA_NAME),
         MessageReceived(
@@ -102,5 +105,5 @@ def write_and_erase(desk: Desk) -> ErasureRun:
     return ErasureRun(
         erased_id=erased,
         kept_id=kept,
-        receipt_keys=tuple(f"in:{call.message.id}" for call in calls),
+        receipt_keys=("enrich:shop-ada-1", *(f"in:{call.message.id}" for call in calls)),
     )
