@@ -137,9 +137,12 @@ def erase_customer(
 
     Removes identifiers, names, addresses, attributes, observations, merge
     records, message bodies, attachment metadata, threading headers, reply
-    addresses and receipts. Keeps, anonymous, the profile ids, conversations'
-    statuses, priorities, queues and tags, and every event's instant and kind,
-    so reports for past periods do not change. The erased identifiers no
+    addresses and receipts, and replaces every event's id (built from
+    provider ids such as an email's Message-ID) with an opaque one. Keeps,
+    anonymous, the profile ids, conversations' statuses, priorities, queues
+    and tags, and every event's instant, kind and place in the timeline, so
+    reports for past periods do not change. Afterwards every in-process
+    cache that may hold personal data is emptied (docs/internals.md). The erased identifiers no
     longer link: the same address writing again starts a fresh profile. The
     erasure is recorded in the audit log with ``actor`` and ``reason`` (ids
     only, no personal data). With ``tombstone`` (the default) a digest of each
