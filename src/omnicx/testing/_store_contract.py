@@ -271,6 +271,17 @@ class StoreContract:
         assert store.conversation_for_ref("mid:c1@x") is None
         assert (store.receipt("k1"), store.receipt("k2")) == (None, {"customer_id": "p2"})
 
+    def test_erase_renames_events_in_place(self) -> None:
+        """``renamed_events`` give events new ids where they stand; the old ids are free again."""
+        store = self.make_store()
+        store.commit(Changes(events=(_note("e1", "p1"), _note("e2", "p1"), _note("e3", "p2"))))
+        quiet = attrs.evolve(_note("x1", "p1"), text="")
+        store.erase(Erasure(renamed_events=(("e1", "x1"), ("e2", "x2")), events=(quiet,)))
+        assert store.events() == [quiet, _note("x2", "p1"), _note("e3", "p2")]
+        assert [e.id for e in store.events(customer_ids=("p1",))] == ["x1", "x2"]
+        store.commit(Changes(events=(_note("x1", "p1"), _note("e1", "p1"))))
+        assert [e.id for e in store.events()] == ["x1", "x2", "e3", "e1"]
+
     def test_erasure_leaves_nothing_of_the_customer_to_read(self) -> None:
         """After ``erase_customer`` nothing the store returns holds her data.
 
