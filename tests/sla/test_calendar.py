@@ -15,6 +15,7 @@ from omnicx.sla import ALWAYS_OPEN, BusinessCalendar, Calendar, load_calendar
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
 HOUR = 3600
+HOUR_DELTA = timedelta(hours=1)
 
 
 def office(zone: str = "America/New_York", **extra: object) -> BusinessCalendar:
@@ -245,3 +246,14 @@ def test_a_century_query_stays_within_the_cache_bounds() -> None:
     assert [calendar.seconds_between(s, s + timedelta(days=400)) for s, _ in probes] == [
         office().seconds_between(s, s + timedelta(days=400)) for s, _ in probes
     ]
+
+
+def test_questions_near_the_ends_of_the_date_range_are_answered() -> None:
+    """Totals are kept per block of dates; a block reaching past year 9999 or before
+    year 1 still answers for the dates inside it."""
+    calendar = office("UTC")
+    # 9999-12-01 is a Wednesday, 0001-01-10 a Wednesday too: three working days follow.
+    for day in (datetime(9999, 12, 1, tzinfo=UTC), datetime(1, 1, 10, tzinfo=UTC)):
+        assert day.weekday() == 2
+        assert calendar.add(day + 10 * HOUR_DELTA, HOUR) == day + 11 * HOUR_DELTA
+        assert calendar.seconds_between(day, day + timedelta(days=3)) == 3 * 8 * HOUR

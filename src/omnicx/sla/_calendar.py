@@ -24,6 +24,7 @@ from omnicx.sla._zone import Span, first_instant, local_date, preimage, to_epoch
 DAY = 86400
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ONE_DAY = timedelta(days=1)
+_FIRST, _LAST = date.min.toordinal(), date.max.toordinal()
 
 Hours = tuple[tuple[int, int], ...]
 """Opening intervals of one day as ``(start, end)`` seconds after local midnight.
@@ -245,7 +246,10 @@ class BusinessCalendar:
         if found is None:
             running, totals = 0, [0]
             for ordinal in range(number * BLOCK, (number + 1) * BLOCK):
-                running += sum(b - a for a, b in self._spans(date.fromordinal(ordinal)))
+                # Dates next to the ends of what Python can represent (years
+                # 1 and 9999) count as closed: their spans cannot be computed.
+                if _FIRST + 2 < ordinal < _LAST - 2:
+                    running += sum(b - a for a, b in self._spans(date.fromordinal(ordinal)))
                 totals.append(running)
             found = self._blocks.put(number, tuple(totals))
         return found
