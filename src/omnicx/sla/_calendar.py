@@ -163,7 +163,7 @@ class BusinessCalendar:
     # pure function of the calendar's fields and the date, so an evicted
     # entry is only recomputed, never wrong.
     _days: BoundedCache[date, tuple[Span, ...]] = attrs.field(init=False, eq=False, repr=False)
-    _own: BoundedCache[date, list[Span]] = attrs.field(init=False, eq=False, repr=False)
+    _own: BoundedCache[date, tuple[Span, ...]] = attrs.field(init=False, eq=False, repr=False)
     _starts: BoundedCache[date, int] = attrs.field(init=False, eq=False, repr=False)
     _blocks: BoundedCache[int, tuple[int, ...]] = attrs.field(init=False, eq=False, repr=False)
     # The window ``[start, end)`` of the date last found, and that date: the
@@ -203,13 +203,13 @@ class BusinessCalendar:
             return ()
         return self.week[day.weekday()]
 
-    def _own_spans(self, day: date) -> list[Span]:
+    def _own_spans(self, day: date) -> tuple[Span, ...]:
         spans = self._own.get(day)
         if spans is None:
-            spans = []
+            found: list[Span] = []
             for start, end in self.hours_on(day):
-                spans += preimage(self._zone, wall_seconds(day, start), wall_seconds(day, end))
-            self._own.put(day, spans)
+                found += preimage(self._zone, wall_seconds(day, start), wall_seconds(day, end))
+            spans = self._own.put(day, tuple(found))
         return spans
 
     def _start_of(self, day: date) -> int:
