@@ -10,6 +10,8 @@ scanned for her strings.
 from __future__ import annotations
 
 import gc
+import importlib
+import pkgutil
 import sqlite3
 import sys
 import types
@@ -19,6 +21,7 @@ from typing import Any
 
 import pytest
 
+import omnicx
 from omnicx import _caches
 from omnicx.clock import FixedClock
 from omnicx.desk import Desk
@@ -119,6 +122,9 @@ def test_every_functools_cache_in_omnicx_is_registered() -> None:
     anything with ``cache_info``: each must be in the registry, so
     erasure can reach it and docs/internals.md lists it.
     """
+    for module in pkgutil.walk_packages(omnicx.__path__, "omnicx."):
+        if not module.name.endswith("__main__"):  # that one runs the command line
+            importlib.import_module(module.name)  # every module, not only those imported so far
     registered = {id(r.target) for r in _caches.registered()}
     found = []
     for module in _omnicx_modules():
