@@ -83,7 +83,7 @@ PINNED = {
         "Standing", "Unmerged", "auto_merge", "canonical_email", "canonical_network",
         "canonical_phone", "current_profile", "decide", "email_identifier",
         "email_match_key", "external_identifier", "handle_identifier", "match_key",
-        "merge", "merged_profiles", "observation_of", "omnicx.identity",
+        "merge", "merged_profiles", "observation_of",
         "phone_extension", "phone_identifier", "reconcile", "resolve", "resolve_batch",
         "unmerge",
     ],

@@ -209,3 +209,14 @@ def test_an_instant_formats_the_same_whichever_zone_came_first(
     assert serde.to_dict(moment.astimezone(other)) == expected
     assert serde.to_dict(moment) == expected
     assert serde.from_dict(datetime, expected).timestamp() == moment.timestamp()
+
+
+def test_the_two_readings_of_a_fall_back_hour_serialize_apart() -> None:
+    """01:30 in New York on 2026-11-01 happens twice; the datetime cache keys on ``fold``."""
+    from zoneinfo import ZoneInfo
+
+    first = datetime(2026, 11, 1, 1, 30, tzinfo=ZoneInfo("America/New_York"))
+    second = first.replace(fold=1)
+    assert first == second  # same zone: Python compares wall clocks
+    assert serde.to_dict(first) == "2026-11-01T05:30:00Z"
+    assert serde.to_dict(second) == "2026-11-01T06:30:00Z"

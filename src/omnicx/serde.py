@@ -16,7 +16,6 @@ edge. The wire format:
 from __future__ import annotations
 
 import enum
-import functools
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
@@ -34,6 +33,7 @@ from cattrs.errors import (
 )
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
+from omnicx._caches import memo
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model import EVENT_TYPES, Channel, Event
 
@@ -94,11 +94,17 @@ def _structure_datetime(value: Any, _type: Any) -> datetime:
     return parsed
 
 
+def _unstructure_datetime(value: datetime) -> str:
+    # ``fold`` is part of the key: inside one zone, the two readings of a
+    # fall-back hour compare (and hash) equal, yet they are different instants.
+    return _utc_text(value, value.fold)
+
+
 # Records repeat the same instants (a message's time is in its event, its
 # conversation and its receipt): each is formatted once while it stays recent.
-# Equal aware datetimes are the same instant, so they share one UTC string.
-@functools.lru_cache(maxsize=4096)
-def _unstructure_datetime(value: datetime) -> str:
+# Equal aware datetimes of one fold are the same instant: one UTC string.
+@memo(4096, personal=False)
+def _utc_text(value: datetime, _fold: int) -> str:
     return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from omnicx import FixedClock
+from omnicx.channels import MessageReceived
 from omnicx.desk import Desk
 from omnicx.desk._sla_state import SlaCodec
 from omnicx.errors import ValidationError
-from omnicx.model import Priority
-from omnicx.routing import Decision, load_rules
+from omnicx.model import Author, AuthorKind, Channel, Direction, Identifier, Message, Priority
+from omnicx.routing import Decision, RuleEngine, load_rules
 from omnicx.sla import Metric, Policy, SlaEngine, Target
 from omnicx.sla._plan import ThresholdPlanner
 from omnicx.storage import MemoryStore
@@ -122,3 +123,54 @@ def test_planner_forget_is_safe_under_thread_switching() -> None:
 class _FakeOutlook:
     def __init__(self, clocks: tuple[object, ...]) -> None:
         self.clocks = clocks
+
+
+def _hello(n: int, at: datetime) -> MessageReceived:
+    message = Message(
+        id=f"chat:m{n}", channel=Channel.CHAT, direction=Direction.INBOUND,
+        author=Author(kind=AuthorKind.CUSTOMER), sent_at=at, text="I want a refund please",
+        external_id=f"m{n}",
+    )  # fmt: skip
+    return MessageReceived(message=message, sender=(Identifier.handle("chat", f"v-{n}"),))
+
+
+def _queue_rules(queue: str) -> RuleEngine:
+    return RuleEngine.compile(load_rules({"rules": [{"id": queue, "then": {"queue": queue}}]}))
+
+
+def _first_reply_due(desk: Desk, conversation_id: str) -> datetime | None:
+    report = desk.sla_report(conversation_id)
+    assert report is not None
+    return next(t.due for t in report.targets if t.metric is Metric.FIRST_REPLY)
+
+
+def test_swapped_rules_route_the_next_message() -> None:
+    """``desk.rules = other`` takes effect at the very next receive."""
+    desk = Desk(store=MemoryStore(), clock=FixedClock(T0), rules=_queue_rules("first"))
+    assert desk.receive(_hello(1, T0)).queue == "first"
+    desk.rules = _queue_rules("second")
+    receipt = desk.receive(_hello(2, T0))
+    assert (receipt.queue, receipt.fired) == ("second", ("second",))
+
+
+def test_swapped_sla_engine_answers_the_next_report() -> None:
+    """``desk.sla = other`` takes effect at the next ``sla_report``, even under the same policy name.
+
+    The stored state was encoded under the old engine; the desk's codec
+    remembers it, so only an engine-complete key keeps the old targets out.
+    """
+    same_name = "standard"
+
+    def engine(seconds: int) -> SlaEngine:
+        targets = {p: Target(seconds=seconds, business=False) for p in Priority}
+        return SlaEngine(
+            policies=[], default=Policy(name=same_name, targets={Metric.FIRST_REPLY: targets})
+        )
+
+    desk = Desk(store=MemoryStore(), clock=FixedClock(T0), sla=engine(60))
+    conversation = desk.receive(_hello(1, T0)).conversation_id
+    assert _first_reply_due(desk, conversation) == T0 + timedelta(seconds=60)
+    desk.sla = engine(3600)
+    assert _first_reply_due(desk, conversation) == T0 + timedelta(seconds=3600)
+    desk.sla = _engine(120)  # a policy the stored state never heard of: replayed
+    assert _first_reply_due(desk, conversation) == T0 + timedelta(seconds=120)

@@ -48,15 +48,15 @@ def test_changed_stored_data_is_decoded_not_remembered(events: list[Event]) -> N
 
 
 @given(timelines())
-def test_a_full_codec_forgets_its_older_half_and_still_encodes_exactly(
+def test_a_full_codec_forgets_the_least_recent_and_still_encodes_exactly(
     events: list[Event],
 ) -> None:
-    """Past the memory limit the oldest conversations are forgotten: their next dump is
-    encoded afresh, and every dump still equals serde's form."""
-    codec = SlaCodec()
+    """Past the memory limit the least recently used conversations are forgotten:
+    their next dump is encoded afresh, and every dump still equals serde's form."""
     state = ENGINE.start()
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(_sla_state, "_LIMIT", 4)
+        codec = SlaCodec()
         for i, event in enumerate(events):
             state, _ = ENGINE.apply(state, event, event.at)
             for conversation in (f"c{i % 7}", "hot"):

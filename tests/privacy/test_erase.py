@@ -93,7 +93,7 @@ def test_erased_customer_writing_again_starts_a_fresh_profile() -> None:
 
 
 def test_erasure_keeps_the_shape_of_the_timeline() -> None:
-    """Events keep ids, kinds and instants; messages lose their words."""
+    """Events keep kinds, instants and order; ids become opaque; messages lose their words."""
     store = MemoryStore()
     desk = demo_desk(store)
     run = run_sample(desk)
@@ -102,7 +102,9 @@ def test_erasure_keeps_the_shape_of_the_timeline() -> None:
         store, run.customers["tom"], now=desk.clock.now(), actor="lead", reason="request"
     )
     after = desk.timeline(run.customers["tom"])
-    assert [(e.id, e.TAG, e.at) for e in after] == [(e.id, e.TAG, e.at) for e in before]
+    assert [(e.TAG, e.at) for e in after] == [(e.TAG, e.at) for e in before]
+    assert sorted(e.id for e in after) == sorted(f"erasure:erasure1/{n}" for n in range(1, 7))
+    assert all(e.external_id is None for e in after)
     assert all(e.message.text == "" for e in after if hasattr(e, "message"))
 
 

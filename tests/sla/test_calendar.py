@@ -8,12 +8,14 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+import omnicx.sla._calendar as calendar_module
 from omnicx.errors import ValidationError
 from omnicx.sla import ALWAYS_OPEN, BusinessCalendar, Calendar, load_calendar
 
 NY = ZoneInfo("America/New_York")
 BERLIN = ZoneInfo("Europe/Berlin")
 HOUR = 3600
+HOUR_DELTA = timedelta(hours=1)
 
 
 def office(zone: str = "America/New_York", **extra: object) -> BusinessCalendar:
@@ -215,3 +217,43 @@ def test_shared_between_threads() -> None:
     with ThreadPoolExecutor(max_workers=4) as pool:
         got = list(pool.map(lambda s: shared.add(s, 100 * HOUR), reversed(starts)))
     assert got[::-1] == expected
+
+
+def test_a_century_query_stays_within_the_cache_bounds() -> None:
+    """One 100-year question leaves every per-date cache at or below its bound.
+
+    The answers equal plain arithmetic (8 hours per weekday: New York's DST
+    changes fall outside 09:00-17:00) and a cold calendar's answers.
+    """
+    calendar = office()
+    start, end = datetime(2000, 1, 1, tzinfo=UTC), datetime(2100, 1, 1, tzinfo=UTC)
+    total = calendar.seconds_between(start, end)
+    first = date(2000, 1, 1)
+    weekdays = sum((first + timedelta(days=n)).weekday() < 5 for n in range((end - start).days))
+    assert total == weekdays * 8 * HOUR
+    assert calendar.add(start, total) == datetime(2099, 12, 31, 17, tzinfo=NY)
+    assert len(calendar._days) <= calendar_module.DAYS_LIMIT
+    assert len(calendar._starts) <= calendar_module.DAYS_LIMIT
+    assert len(calendar._own) <= calendar_module.OWN_LIMIT
+    assert len(calendar._blocks) <= calendar_module.BLOCKS_LIMIT
+    probes = [
+        (datetime(2000, 1, 3, 9, 30, tzinfo=NY), 3 * HOUR),
+        (datetime(2026, 11, 20, 16, 30, tzinfo=NY), 41 * HOUR),
+        (datetime(2099, 12, 30, 12, tzinfo=NY), 5 * HOUR),
+    ]
+    cold = office()
+    assert [calendar.add(s, n) for s, n in probes] == [cold.add(s, n) for s, n in probes]
+    assert [calendar.seconds_between(s, s + timedelta(days=400)) for s, _ in probes] == [
+        office().seconds_between(s, s + timedelta(days=400)) for s, _ in probes
+    ]
+
+
+def test_questions_near_the_ends_of_the_date_range_are_answered() -> None:
+    """Totals are kept per block of dates; a block reaching past year 9999 or before
+    year 1 still answers for the dates inside it."""
+    calendar = office("UTC")
+    # 9999-12-01 is a Wednesday, 0001-01-10 a Wednesday too: three working days follow.
+    for day in (datetime(9999, 12, 1, tzinfo=UTC), datetime(1, 1, 10, tzinfo=UTC)):
+        assert day.weekday() == 2
+        assert calendar.add(day + 10 * HOUR_DELTA, HOUR) == day + 11 * HOUR_DELTA
+        assert calendar.seconds_between(day, day + timedelta(days=3)) == 3 * 8 * HOUR

@@ -205,7 +205,7 @@ def test_templates_are_remembered_per_policy_object() -> None:
 
 
 def office() -> BusinessCalendar:
-    """A new London office calendar: its own empty position memo."""
+    """A new London office calendar: its own empty per-date caches."""
     return load_calendar(
         {
             "timezone": "Europe/London",
@@ -215,11 +215,19 @@ def office() -> BusinessCalendar:
 
 
 @given(st.lists(st.tuples(st.integers(0, 90 * 24 * 60), st.integers(0, 3000)), max_size=30))
-def test_calendar_position_memo_evicting_changes_nothing(spans: list[tuple[int, int]]) -> None:
-    """A calendar whose position memo keeps evicting answers like one that never does."""
-    with mock.patch.object(calendar_module, "_CACHE_LIMIT", 3):
+def test_calendar_caches_evicting_changes_nothing(spans: list[tuple[int, int]]) -> None:
+    """A calendar whose per-date caches keep evicting answers like one that never does."""
+    with (
+        mock.patch.object(calendar_module, "DAYS_LIMIT", 2),
+        mock.patch.object(calendar_module, "OWN_LIMIT", 1),
+        mock.patch.object(calendar_module, "BLOCKS_LIMIT", 1),
+    ):
         small = office()
-        tiny = [small.seconds_between(at(a), at(a + b)) for a, b in spans]
+    tiny = [small.seconds_between(at(a), at(a + b)) for a, b in spans]
+    tiny_due = [small.add(at(a), b * 60) for a, b in spans]
     roomy = office()
     assert tiny == [roomy.seconds_between(at(a), at(a + b)) for a, b in spans]
-    assert len(small._positions) <= 3
+    assert tiny_due == [roomy.add(at(a), b * 60) for a, b in spans]
+    assert len(small._days) <= 2
+    assert len(small._own) <= 1
+    assert len(small._blocks) <= 1

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from omnicx import serde
+from omnicx._caches import BoundedCache
 from omnicx.errors import ValidationError
 from omnicx.sla import Policy, SlaEngine, SlaState
 
@@ -51,10 +52,14 @@ class SlaCodec:
     objects, so their encoded form is taken from the conversation's last
     dump. That last state is kept with the data it was stored as: a record
     whose stored data is unchanged skips decoding. Nothing else is kept, so
-    the codec holds one state per conversation it saw recently.
+    the codec holds one state per conversation it saw recently (at most
+    20,000, least recently used out; erasure empties it).
     """
 
-    _states: dict[str, tuple[Mapping[str, Any], SlaState]] = attrs.field(factory=dict, init=False)
+    # Conversation facts carry the customer's attributes: erasure empties it.
+    _states: BoundedCache[str, tuple[Mapping[str, Any], SlaState]] = attrs.field(
+        factory=lambda: BoundedCache("SlaCodec.states", _LIMIT, personal=True), init=False
+    )
     # States decoded under one engine are wrong under another: the engine is part
     # of every key, held once here, and a new engine empties the memory.
     _engine: SlaEngine | None = attrs.field(default=None, init=False)
@@ -88,12 +93,7 @@ class SlaCodec:
                 encoded[field] = _encode(value)
         name = state.policy.name if state.policy is not None else None
         stored = {_POLICY: name, _STATE: encoded}
-        if len(self._states) >= _LIMIT:
-            # Drop the older half: recent conversations stay warm.
-            for key in list(self._states)[: _LIMIT // 2]:
-                del self._states[key]
-        self._states.pop(conversation_id, None)
-        self._states[conversation_id] = (stored, state)
+        self._states.put(conversation_id, (stored, state))
         return stored
 
     def load(

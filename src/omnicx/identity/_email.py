@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 import re
 
+from omnicx._caches import memo
 from omnicx.errors import ValidationError
 from omnicx.model import Identifier
 
@@ -59,7 +59,7 @@ def canonical_email(raw: str) -> str:
     return _canonical(raw)
 
 
-@functools.lru_cache(maxsize=65536)
+@memo(65_536, personal=True)  # raw addresses: emptied by erasure
 def _canonical_or_problem(raw: str) -> tuple[bool, str]:
     # Caches failures too, so a junk value repeated a million times is parsed once.
     try:
@@ -125,7 +125,9 @@ def _check_local(local: str) -> str:
 _SPACE = re.compile(r"\s")
 
 
-@functools.lru_cache(maxsize=8192)  # customers share few domains: check each once
+# Customers share few domains: check each once. A domain can name a person
+# (a family's own domain), so erasure empties it too.
+@memo(8192, personal=True)
 def _check_domain(domain: str) -> str:
     domain = domain.rstrip(".").lower()  # a trailing dot is the DNS root, same host
     if not domain:

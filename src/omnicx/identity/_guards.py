@@ -11,13 +11,17 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from typing import Any, cast
+from typing import Any
 
 import attrs
 
+from omnicx._caches import BoundedCache
 from omnicx.errors import ValidationError
 from omnicx.identity._email import email_match_key, mailbox_name
 from omnicx.model import Identifier, IdentifierKind
+
+# Identifier values whose shared reason a policy remembers.
+_MEMO_LIMIT = 4096
 
 # Segment Unify's suggested blocked values ("^[0-]*$", "-1", "null",
 # "anonymous") plus the placeholders forms and CSV exports are full of.
@@ -112,8 +116,12 @@ class IdentityPolicy:
     _blocked: re.Pattern[str] = attrs.field(init=False, repr=False, eq=False)
     # intrinsic_shared_reason per (kind, value): the incremental graph asks
     # about the same few identifiers on every message of a customer.
-    _reasons: dict[tuple[IdentifierKind, str], SharedReason | None] = attrs.field(
-        init=False, repr=False, eq=False, factory=dict
+    # Identifier values are personal data: erasure empties it.
+    _reasons: BoundedCache[tuple[IdentifierKind, str], tuple[SharedReason | None]] = attrs.field(
+        init=False,
+        repr=False,
+        eq=False,
+        factory=lambda: BoundedCache("IdentityPolicy.reasons", _MEMO_LIMIT, personal=True),
     )
 
     def __attrs_post_init__(self) -> None:
@@ -171,20 +179,13 @@ def intrinsic_shared_reason(
     identifier: Identifier, policy: IdentityPolicy = DEFAULT_POLICY
 ) -> SharedReason | None:
     """Return why the identifier can never link by its value alone, or None."""
-    memo = policy._reasons
+    # The key is the whole input besides the policy, which owns the memo.
     key = (identifier.kind, identifier.value)
-    # One lookup, not "in" then "[]": another thread may clear the memo between.
-    reason = memo.get(key, _UNKNOWN)
-    if reason is not _UNKNOWN:
-        return cast("SharedReason | None", reason)
-    if len(memo) >= _MEMO_LIMIT:
-        memo.clear()  # bounded: a long-running host meets ever new values
-    reason = memo[key] = value_shared_reason(identifier.kind, identifier.value, policy)
-    return reason
-
-
-_MEMO_LIMIT = 4096
-_UNKNOWN = object()
+    found = policy._reasons.get(key)
+    if found is None:
+        reason = value_shared_reason(identifier.kind, identifier.value, policy)
+        found = policy._reasons.put(key, (reason,))  # a 1-tuple: None is an answer
+    return found[0]
 
 
 def value_shared_reason(

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import functools
 import re
 from typing import Any
 
 import attrs
 import phonenumbers
 
+from omnicx._caches import memo
 from omnicx.errors import ValidationError
 from omnicx.model import Identifier
 
@@ -74,7 +74,7 @@ def read_phone(raw: str, region: str | None) -> str | None:
     cache ``raw`` (the E.164 candidates it checks are still cached, so the
     written forms of one number cost one check).
     """
-    ok, value, _extension = _parse_cached.__wrapped__(raw, region)
+    ok, value, _extension = _parse(raw, region)
     return value if ok else None
 
 
@@ -85,8 +85,7 @@ def _checked(raw: str, region: str | None) -> tuple[str, str | None]:
     return value, extension
 
 
-@functools.lru_cache(maxsize=262144)
-def _parse_cached(raw: str, region: str | None) -> tuple[bool, str, str | None]:
+def _parse(raw: str, region: str | None) -> tuple[bool, str, str | None]:
     if region is not None and not _REGION.fullmatch(region):
         return False, "the default region must be two upper-case letters (ISO 3166-1)", None
     text = raw.strip()
@@ -111,6 +110,11 @@ def _parse_cached(raw: str, region: str | None) -> tuple[bool, str, str | None]:
         if found is not None:
             return found
     return _from_parsed(text, region, keep=None)
+
+
+# Raw numbers as written: personal data, emptied by erasure. The key is the
+# whole input (raw text and default region); metadata is fixed per process.
+_parse_cached = memo(262_144, personal=True)(_parse)
 
 
 def _from_e164(text: str) -> tuple[bool, str, str | None]:
@@ -149,7 +153,7 @@ def _is_valid(code: int, national: str) -> bool:
     return False
 
 
-@functools.cache
+@memo(1024, personal=False)  # one per region in the metadata (about 250)
 def _leading_digits(region: str) -> re.Pattern[str] | None:
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
     return re.compile(meta.leading_digits) if meta and meta.leading_digits else None
@@ -160,7 +164,7 @@ def _valid_in(code: int, region: str, national: str) -> bool:
     return pattern is not None and pattern.fullmatch(national) is not None
 
 
-@functools.cache
+@memo(8192, personal=False)  # per country code, region and length: a few thousand
 def _type_pattern(code: int, region: str, length: int) -> re.Pattern[str] | None:
     """One pattern: the general description, then any type possible at ``length``."""
     # "001" (non-geographic entities such as +800) is looked up by code.
@@ -231,7 +235,7 @@ class _RegionRules:
     prefix_for_parsing: re.Pattern[str] | None
 
 
-@functools.cache
+@memo(1024, personal=False)  # per two-letter region: at most 676
 def _region_rules(region: str) -> _RegionRules | None:
     meta = phonenumbers.PhoneMetadata.metadata_for_region(region)
     if meta is None or meta.national_prefix_transform_rule is not None:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._caches import clear_personal
 from omnicx.identity import Link, Profile, current_profile, match_key, merged_profiles
 from omnicx.model import (
     AuthorKind,
@@ -78,6 +79,15 @@ def scrub_event(event: Event) -> Event:
     return event
 
 
+def _anonymous(event: Event, new_id: str) -> Event:
+    # The provider's ids (Message-ID, wamid) go with the event's own id; a
+    # message keeps an id, the event's new one.
+    if isinstance(event, MessageEvent):
+        message = attrs.evolve(event.message, id=new_id, external_id=None)
+        return attrs.evolve(event, id=new_id, external_id=None, message=message)
+    return attrs.evolve(event, id=new_id, external_id=None)
+
+
 def _scrub_profile(profile: Profile) -> Profile:
     return Profile(
         id=profile.id,
@@ -127,9 +137,12 @@ def erase_customer(
 
     Removes identifiers, names, addresses, attributes, observations, merge
     records, message bodies, attachment metadata, threading headers, reply
-    addresses and receipts. Keeps, anonymous, the profile ids, conversations'
-    statuses, priorities, queues and tags, and every event's instant and kind,
-    so reports for past periods do not change. The erased identifiers no
+    addresses and receipts, and replaces every event's id (built from
+    provider ids such as an email's Message-ID) with an opaque one. Keeps,
+    anonymous, the profile ids, conversations' statuses, priorities, queues
+    and tags, and every event's instant, kind and place in the timeline, so
+    reports for past periods do not change. Afterwards every in-process
+    cache that may hold personal data is emptied (docs/internals.md). The erased identifiers no
     longer link: the same address writing again starts a fresh profile. The
     erasure is recorded in the audit log with ``actor`` and ``reason`` (ids
     only, no personal data). With ``tombstone`` (the default) a digest of each
@@ -148,7 +161,14 @@ def erase_customer(
     if tombstone:
         keys = sorted({match_key(i) for p in profiles for i in p.identifiers})
         links += tuple(Link(key=tombstone_key(k)) for k in keys)
-    events = tuple(scrub_event(e) for e in store.events(customer_ids=ids))
+    audit_id = f"erasure:{store.next_id('erasure')}"
+    # Event ids are built from provider ids (an email's Message-ID): each
+    # event takes an opaque id made from the erasure's own, in place.
+    stored = store.events(customer_ids=ids)
+    renamed = tuple((e.id, f"{audit_id}/{n}") for n, e in enumerate(stored, 1))
+    events = tuple(
+        _anonymous(scrub_event(e), new) for e, (_, new) in zip(stored, renamed, strict=True)
+    )
     records = tuple(_scrub_record(r) for r in store.conversations_of(ids))
     store.erase(
         Erasure(
@@ -157,16 +177,20 @@ def erase_customer(
             drop_links=drop_links,
             drop_merges=tuple(merges),
             drop_observations=tuple(o for p in profiles for o in p.observation_ids),
+            renamed_events=renamed,
             events=events,
             conversations=records,
             customer_ids=ids,
             audit=(
-                AuditEntry(id=f"erasure:{store.next_id('erasure')}", at=now, actor=actor,
+                AuditEntry(id=audit_id, at=now, actor=actor,
                            action=AuditAction.ERASURE, customer_id=live.id, reason=reason,
                            details={"customer_ids": list(ids)}),
             ),
         )
     )  # fmt: skip
+    # Caches cannot tell one customer's entries from another's: empty every
+    # one that may hold personal data (raw phone numbers, addresses).
+    clear_personal()
     return ErasureReport(
         erased_at=now,
         customer_ids=ids,

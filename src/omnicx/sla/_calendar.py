@@ -1,14 +1,15 @@
 """Business calendars: when a team is open, and arithmetic in open seconds.
 
 Everything runs on integer UTC seconds over half-open intervals. Each local
-date's openings are turned into UTC spans once (cached on the calendar), and
-every operation walks dates, so the cost grows with the days spanned, never
-with the minutes.
+date's openings are turned into UTC spans once (in a bounded cache on the
+calendar), and totals of open seconds are kept per block of 32 dates, so
+the cost grows with the days spanned, never with the minutes, and a
+repeated question costs a few lookups per block.
 """
 
 from __future__ import annotations
 
-import itertools
+import bisect
 from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Protocol, runtime_checkable
@@ -16,13 +17,14 @@ from zoneinfo import ZoneInfo
 
 import attrs
 
+from omnicx._caches import BoundedCache
 from omnicx.errors import Problem, ValidationError
-from omnicx.sla._index import OpenIndex
 from omnicx.sla._zone import Span, first_instant, local_date, preimage, to_epoch, wall_seconds
 
 DAY = 86400
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 _ONE_DAY = timedelta(days=1)
+_FIRST, _LAST = date.min.toordinal(), date.max.toordinal()
 
 Hours = tuple[tuple[int, int], ...]
 """Opening intervals of one day as ``(start, end)`` seconds after local midnight.
@@ -30,8 +32,14 @@ Hours = tuple[tuple[int, int], ...]
 ``end`` may pass 86400 for an overnight shift (22:00-06:00 is ``(79200, 108000)``).
 """
 
-# Open-second positions remembered before starting over.
-_CACHE_LIMIT = 20_000
+BLOCK = 32
+"""Dates per block of open-second totals."""
+DAYS_LIMIT = 2_048
+"""Dates whose spans and first instants a calendar remembers (about 5.6 years)."""
+OWN_LIMIT = 64
+"""Dates whose own openings a calendar remembers (only neighbours reuse them)."""
+BLOCKS_LIMIT = 1_024
+"""Blocks of open-second totals a calendar remembers (about 90 years)."""
 
 
 @runtime_checkable
@@ -149,13 +157,15 @@ class BusinessCalendar:
     special: tuple[tuple[date, Hours], ...] = attrs.field(default=(), converter=_to_special)
     _zone: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
     _special: dict[date, Hours] = attrs.field(init=False, eq=False, repr=False)
-    _days: dict[date, tuple[Span, ...]] = attrs.field(init=False, eq=False, repr=False)
-    _own: dict[date, list[Span]] = attrs.field(init=False, eq=False, repr=False)
-    _starts: dict[date, int] = attrs.field(init=False, eq=False, repr=False)
-    _index: OpenIndex = attrs.field(init=False, eq=False, repr=False)
-    # Open-second positions by epoch second. Positions never change once
-    # handed out, and clocks that started together ask for the same ones.
-    _positions: dict[int, int] = attrs.field(init=False, eq=False, repr=False)
+    # Bounded per-date caches (docs/internals.md): the UTC spans in each
+    # date's window, the spans each date's own hours make, each date's first
+    # instant, and open-second totals per block of dates. Every value is a
+    # pure function of the calendar's fields and the date, so an evicted
+    # entry is only recomputed, never wrong.
+    _days: BoundedCache[date, tuple[Span, ...]] = attrs.field(init=False, eq=False, repr=False)
+    _own: BoundedCache[date, tuple[Span, ...]] = attrs.field(init=False, eq=False, repr=False)
+    _starts: BoundedCache[date, int] = attrs.field(init=False, eq=False, repr=False)
+    _blocks: BoundedCache[int, tuple[int, ...]] = attrs.field(init=False, eq=False, repr=False)
     # The window ``[start, end)`` of the date last found, and that date: the
     # instants asked about ("now", event times) mostly fall in the same day.
     _window: tuple[int, int, date] = attrs.field(init=False, eq=False, repr=False)
@@ -174,13 +184,15 @@ class BusinessCalendar:
             problems += day_problems(f"special.{d.isoformat()}", hours)
         if problems:
             raise ValidationError(problems)
+        name = f"BusinessCalendar({self.timezone})"
         object.__setattr__(self, "_zone", zone)
         object.__setattr__(self, "_special", dict(self.special))
-        object.__setattr__(self, "_days", {})
-        object.__setattr__(self, "_own", {})
-        object.__setattr__(self, "_starts", {})
-        object.__setattr__(self, "_index", OpenIndex(self._spans))
-        object.__setattr__(self, "_positions", {})
+        object.__setattr__(self, "_days", BoundedCache(f"{name}.days", DAYS_LIMIT, personal=False))
+        object.__setattr__(self, "_own", BoundedCache(f"{name}.own", OWN_LIMIT, personal=False))
+        starts = BoundedCache[date, int](f"{name}.starts", DAYS_LIMIT, personal=False)
+        object.__setattr__(self, "_starts", starts)
+        blocks = BoundedCache[int, tuple[int, ...]](f"{name}.blocks", BLOCKS_LIMIT, personal=False)
+        object.__setattr__(self, "_blocks", blocks)
         object.__setattr__(self, "_window", (0, 0, date.min))
 
     def hours_on(self, day: date) -> Hours:
@@ -191,19 +203,19 @@ class BusinessCalendar:
             return ()
         return self.week[day.weekday()]
 
-    def _own_spans(self, day: date) -> list[Span]:
+    def _own_spans(self, day: date) -> tuple[Span, ...]:
         spans = self._own.get(day)
         if spans is None:
-            spans = []
+            found: list[Span] = []
             for start, end in self.hours_on(day):
-                spans += preimage(self._zone, wall_seconds(day, start), wall_seconds(day, end))
-            self._own[day] = spans
+                found += preimage(self._zone, wall_seconds(day, start), wall_seconds(day, end))
+            spans = self._own.put(day, tuple(found))
         return spans
 
     def _start_of(self, day: date) -> int:
         start = self._starts.get(day)
         if start is None:
-            start = self._starts[day] = first_instant(self._zone, wall_seconds(day, 0))
+            start = self._starts.put(day, first_instant(self._zone, wall_seconds(day, 0)))
         return start
 
     def _spans(self, day: date) -> tuple[Span, ...]:
@@ -224,9 +236,34 @@ class BusinessCalendar:
                 merged[-1] = (merged[-1][0], max(merged[-1][1], b))
             else:
                 merged.append((a, b))
-        result = tuple(merged)
-        self._days[day] = result
-        return result
+        return self._days.put(day, tuple(merged))
+
+    def _block(self, number: int) -> tuple[int, ...]:
+        # Open seconds before each date of block ``number`` (dates whose
+        # ordinal // BLOCK is ``number``), from the block's start; the last
+        # entry is the block's total. Date windows partition time, so blocks do.
+        found = self._blocks.get(number)
+        if found is None:
+            running, totals = 0, [0]
+            for ordinal in range(number * BLOCK, (number + 1) * BLOCK):
+                # Dates next to the ends of what Python can represent (years
+                # 1 and 9999) count as closed: their spans cannot be computed.
+                if _FIRST + 2 < ordinal < _LAST - 2:
+                    running += sum(b - a for a, b in self._spans(date.fromordinal(ordinal)))
+                totals.append(running)
+            found = self._blocks.put(number, tuple(totals))
+        return found
+
+    def _offset(self, epoch: int) -> tuple[int, int]:
+        """``epoch``'s block and the open seconds before it in that block."""
+        day = self._date_of(epoch)
+        number, index = divmod(day.toordinal(), BLOCK)
+        before = self._block(number)[index]
+        for a, b in self._spans(day):
+            if a >= epoch:
+                break
+            before += (b if b < epoch else epoch) - a
+        return number, before
 
     def _date_of(self, epoch: int) -> date:
         low, high, day = self._window
@@ -267,31 +304,34 @@ class BusinessCalendar:
         u = to_epoch(start)
         if seconds == 0:
             return self._instant(u)
-        # Find the date holding the goal-th open second, then walk its spans.
-        day, remaining = self._index.locate(self._position(u) + seconds)
-        for a, b in self._spans(day):
+        # The goal-th open second counted from the start of u's block: skip
+        # whole blocks, then find its date in the block and walk that date's spans.
+        number, before = self._offset(u)
+        goal = before + seconds
+        block = self._block(number)
+        while block[-1] < goal:
+            goal -= block[-1]
+            number += 1
+            block = self._block(number)
+        index = bisect.bisect_left(block, goal) - 1
+        remaining = goal - block[index]
+        for a, b in self._spans(date.fromordinal(number * BLOCK + index)):
             if remaining <= b - a:
                 return self._instant(a + remaining)
             remaining -= b - a
-        raise AssertionError("the open index and the spans disagree")  # pragma: no cover
+        raise AssertionError("the block totals and the spans disagree")  # pragma: no cover
 
     def seconds_between(self, start: datetime, end: datetime) -> int:
         """Open seconds in ``[start, end)``; 0 when ``end`` is not after ``start``."""
         u, v = to_epoch(start), to_epoch(end)
         if v <= u:
             return 0
-        # Positions are absolute open-second counts, so the difference is the answer.
-        return self._position(v) - self._position(u)
-
-    def _position(self, epoch: int) -> int:
-        found = self._positions.get(epoch)
-        if found is None:
-            if len(self._positions) >= _CACHE_LIMIT:
-                # The older half goes: recent instants (clocks still running) stay.
-                for old in list(itertools.islice(self._positions, len(self._positions) // 2 or 1)):
-                    self._positions.pop(old, None)
-            found = self._positions[epoch] = self._index.position(self._date_of(epoch), epoch)
-        return found
+        first, before_u = self._offset(u)
+        last, before_v = self._offset(v)
+        # Whole blocks in between count their totals: the work grows with the
+        # blocks spanned, and repeated questions find them remembered.
+        between = sum(self._block(n)[-1] for n in range(first, last))
+        return between + before_v - before_u
 
     def next_open(self, at: datetime) -> datetime:
         """``at`` when open, else the start of the next opening."""

@@ -145,7 +145,7 @@ class ThresholdPlanner:
     """
 
     breach_on_reply: bool = False
-    _due_memo: dict[tuple[int, datetime, int], datetime] = attrs.field(
+    _due_memo: dict[tuple[int, datetime, int, int], datetime] = attrs.field(
         factory=dict, init=False, repr=False
     )
     _calendars: dict[int, Calendar] = attrs.field(factory=dict, init=False, repr=False)
@@ -177,7 +177,8 @@ class ThresholdPlanner:
         """``calendar.add(since, seconds)``, remembered."""
         # Entries hold only ints and datetimes, which the garbage collector
         # stops tracking; the calendar, kept by id, must be the one remembered.
-        key = (id(calendar), since, seconds)
+        # ``fold`` too: two readings of a fall-back hour compare equal in one zone.
+        key = (id(calendar), since, since.fold, seconds)
         if self._calendars.get(key[0]) is not calendar:
             # Registered calendars stay alive, so their ids stay theirs.
             if len(self._calendars) >= _CALENDAR_LIMIT:

@@ -164,12 +164,25 @@ class MemoryStore(MemoryIdentityStore):
             self.merges.pop(merge_id, None)
         for observation_id in erasure.drop_observations:
             self.observations.pop(observation_id, None)
+        renamed = dict(erasure.renamed_events)
         replaced = {event.id: event for event in erasure.events}
         dropped = set(erasure.drop_events)
+        self.event_ids = (self.event_ids - renamed.keys()) | set(renamed.values())
         self.event_ids -= dropped
+        for old_id, new_id in renamed.items():
+            if old_id in self._position:
+                self._position[new_id] = self._position.pop(old_id)
+        for event_id in dropped:
+            self._position.pop(event_id, None)
+
+        def one(event: Event) -> Event:
+            new_id = renamed.get(event.id)
+            if new_id is not None:
+                event = attrs.evolve(event, id=new_id)
+            return replaced.get(event.id, event)
 
         def rewrite(events: list[Event]) -> list[Event]:
-            return [replaced.get(e.id, e) for e in events if e.id not in dropped]
+            return [e for e in map(one, events) if e.id not in dropped]
 
         self.event_log = rewrite(self.event_log)
         for index in (self._events_by_customer, self._events_by_conversation):

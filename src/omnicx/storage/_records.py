@@ -134,7 +134,10 @@ class Erasure:
         drop_merges: merge record ids to delete (their before-images hold
             personal data).
         drop_observations: observation ids to delete.
-        events: scrubbed events replacing the stored ones (by id).
+        renamed_events: ``(stored id, new id)`` pairs, applied first: an
+            erased event's id can hold personal data (an email's Message-ID),
+            so it takes an opaque one in place (its append position stays).
+        events: scrubbed events replacing the stored ones (by id, after renaming).
         drop_events: ids of events to delete.
         conversations: scrubbed conversation records replacing the stored
             ones, whatever their version.
@@ -148,6 +151,7 @@ class Erasure:
     drop_links: tuple[str, ...] = ()
     drop_merges: tuple[str, ...] = ()
     drop_observations: tuple[str, ...] = ()
+    renamed_events: tuple[tuple[str, str], ...] = ()
     events: tuple[Event, ...] = ()
     drop_events: tuple[str, ...] = ()
     conversations: tuple[ConversationRecord, ...] = ()

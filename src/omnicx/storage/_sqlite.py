@@ -277,6 +277,10 @@ class SqliteStore:
                 self._db.executemany(
                     f"DELETE FROM {table} WHERE {column} = ?", [(k,) for k in keys]
                 )
+            self._db.executemany(
+                "UPDATE events SET id = ?, data = json_set(data, '$.id', ?) WHERE id = ?",
+                [(new, new, old) for old, new in erasure.renamed_events],
+            )
             self._db.executemany("UPDATE events SET data = ? WHERE id = ?", events)
             self._db.executemany(
                 "DELETE FROM events WHERE id = ?", [(i,) for i in erasure.drop_events]

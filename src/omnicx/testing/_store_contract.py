@@ -14,11 +14,13 @@ pytest then runs every ``test_*`` method against your store. omnicx's own
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import attrs
 import pytest
 
+from omnicx.clock import FixedClock
+from omnicx.desk import Desk
 from omnicx.errors import ConflictError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import (
@@ -39,9 +41,9 @@ from omnicx.storage import (
     DeskStore,
     Erasure,
 )
+from omnicx.testing import _erasure
+from omnicx.testing._erasure import T0, write_and_erase
 from omnicx.timeline import ConversationSummary
-
-T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
 
 def _profile(profile_id: str, email: str) -> Profile:
@@ -269,6 +271,41 @@ class StoreContract:
         assert (stored.sla_state, stored.version) == ({}, 2)
         assert store.conversation_for_ref("mid:c1@x") is None
         assert (store.receipt("k1"), store.receipt("k2")) == (None, {"customer_id": "p2"})
+
+    def test_erase_renames_events_in_place(self) -> None:
+        """``renamed_events`` give events new ids where they stand; the old ids are free again."""
+        store = self.make_store()
+        store.commit(Changes(events=(_note("e1", "p1"), _note("e2", "p1"), _note("e3", "p2"))))
+        quiet = attrs.evolve(_note("x1", "p1"), text="")
+        store.erase(Erasure(renamed_events=(("e1", "x1"), ("e2", "x2")), events=(quiet,)))
+        assert store.events() == [quiet, _note("x2", "p1"), _note("e3", "p2")]
+        assert [e.id for e in store.events(customer_ids=("p1",))] == ["x1", "x2"]
+        store.commit(Changes(events=(_note("x1", "p1"), _note("e1", "p1"))))
+        assert [e.id for e in store.events()] == ["x1", "x2", "e3", "e1"]
+
+    def test_erasure_leaves_nothing_of_the_customer_to_read(self) -> None:
+        """After ``erase_customer`` nothing the store returns holds her data.
+
+        Her identifiers, name, message text, Message-IDs (in event ids,
+        ``Message.id`` and ``external_id``) and thread reference keys are
+        gone; the other customer's data stays.
+        """
+        store = self.make_store()
+        run = write_and_erase(Desk(store=store, clock=FixedClock(T0)))
+        ids = [run.erased_id, run.kept_id]
+        seen = [
+            *store.events(),
+            *store.conversations_of(ids),
+            *(store.profile(i) for i in ids),
+            *store.audit(),
+            *(store.receipt(key) for key in run.receipt_keys),
+        ]
+        text = repr(seen)
+        # Her strings are read from the module, so no global here holds them.
+        assert [value for value in _erasure.ERASED if value in text] == []
+        assert [value for value in _erasure.KEPT if value not in text] == []
+        refs = [f"mid:{mid}" for mid in _erasure.ADA_MIDS] + [f"ext:sms:{_erasure.ADA_SMS_ID}"]
+        assert [ref for ref in refs if store.conversation_for_ref(ref) is not None] == []
 
     def test_audit_log_appends_once_and_filters(self) -> None:
         """Audit entries keep their order, skip known ids and filter by customer and actor."""
