@@ -9,7 +9,16 @@ from typing import Any
 import pytest
 
 from omnicx.errors import ValidationError
-from omnicx.model import Agent, Author, AuthorKind, Channel, Customer, Direction, Message
+from omnicx.model import (
+    Agent,
+    Author,
+    AuthorKind,
+    Channel,
+    Customer,
+    Direction,
+    Identifier,
+    Message,
+)
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -139,3 +148,25 @@ def _escalation(**fields: object) -> object:
     from omnicx.sla import Escalation
 
     return Escalation(**{"percent": 50, "action": "notify:lead", **fields})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (lambda: _order(total=12.5), "total: OrderEvent.total must be a Decimal or None, got float"),
+        (lambda: _order(item_count="3"), "item_count: OrderEvent.item_count must be an int, got str"),
+        (lambda: _order(item_count=True), "item_count: OrderEvent.item_count must be an int, got bool"),
+        (lambda: _order(order_id=17), "order_id: OrderEvent.order_id must be text, got int"),
+        (lambda: Identifier.email("a@example.com", verified="yes"), "verified: Identifier.verified must be a bool, got str"),
+    ],
+)  # fmt: skip
+def test_event_money_counts_ids_and_flags_are_typed(build: Any, message: str) -> None:
+    """Floats for money, text for counts, ints for ids and text flags fail where made."""
+    assert str(_error(build)).startswith(message)
+
+
+def _order(**fields: object) -> object:
+    from omnicx.model import OrderEvent
+
+    base = {"id": "o1", "at": NOW, "customer_id": "c1", "order_id": "1001"}
+    return OrderEvent(**{**base, **fields})  # type: ignore[arg-type]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 import attrs
@@ -47,14 +48,29 @@ def require_aware(value: object, where: str) -> None:
 
 
 def non_empty(_instance: Any, attribute: attrs.Attribute[Any], value: str | None) -> None:
-    """Refuse empty or blank identifiers."""
-    if value is not None and not value.strip():
+    """Refuse empty or blank identifiers, and anything that is not text."""
+    if value is None:
+        return
+    if not isinstance(value, str):
+        raise ValidationError.single(
+            attribute.name,
+            f"{_owner(_instance, attribute)} must be text, got {type(value).__name__}; "
+            "pass the id as a string",
+        )
+    if not value.strip():
         raise ValidationError.single(attribute.name, "must not be empty")
 
 
 def non_negative(_instance: Any, attribute: attrs.Attribute[Any], value: float | None) -> None:
     """Refuse negative counts, durations and amounts that cannot be negative."""
-    if value is not None and value < 0:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, (int, float, Decimal)):
+        raise ValidationError.single(
+            attribute.name,
+            f"{_owner(_instance, attribute)} must be a number, got {type(value).__name__}",
+        )
+    if value < 0:
         raise ValidationError.single(attribute.name, f"must be >= 0, got {value}")
 
 

@@ -17,9 +17,11 @@ import attrs
 
 from omnicx.errors import ValidationError
 from omnicx.model._channel import Direction
-from omnicx.model._checks import aware, non_empty, non_negative
+from omnicx.model._checks import MONEY_FIX, aware, non_empty, non_negative, of_type
 from omnicx.model._conversation import Priority, Status
 from omnicx.model._message import Author, Message
+
+_COUNT_FIX = "pass a whole number"
 
 
 @attrs.frozen(kw_only=True)
@@ -101,10 +103,15 @@ class OrderEvent(_Base):
     TAG: ClassVar[str] = "order"
     order_id: str = attrs.field(validator=non_empty)
     system: str = ""
-    total: Decimal | None = attrs.field(default=None, validator=non_negative)
+    total: Decimal | None = attrs.field(
+        default=None,
+        validator=[of_type(Decimal, "a Decimal or None", MONEY_FIX, optional=True), non_negative],
+    )
     currency: str | None = None
     status: str = "created"
-    item_count: int = attrs.field(default=0, validator=non_negative)
+    item_count: int = attrs.field(
+        default=0, validator=[of_type(int, "an int", _COUNT_FIX), non_negative]
+    )
 
 
 class PaymentKind(enum.Enum):
@@ -122,7 +129,9 @@ class PaymentEvent(_Base):
     TAG: ClassVar[str] = "payment"
     payment_id: str = attrs.field(validator=non_empty)
     kind: PaymentKind = PaymentKind.PAYMENT
-    amount: Decimal = attrs.field(validator=non_negative)
+    amount: Decimal = attrs.field(
+        validator=[of_type(Decimal, "a Decimal", MONEY_FIX), non_negative]
+    )
     currency: str
     system: str = ""
     status: str = "succeeded"
@@ -164,8 +173,12 @@ class CallEvent(_Base):
 
     TAG: ClassVar[str] = "call"
     direction: Direction
-    duration_seconds: int = attrs.field(default=0, validator=non_negative)
-    answered: bool = True
+    duration_seconds: int = attrs.field(
+        default=0, validator=[of_type(int, "an int", "pass whole seconds"), non_negative]
+    )
+    answered: bool = attrs.field(
+        default=True, validator=of_type(bool, "a bool", "pass True or False")
+    )
     agent_id: str | None = None
     recording_url: str | None = None
 

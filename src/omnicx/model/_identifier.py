@@ -8,7 +8,7 @@ from typing import Any
 import attrs
 
 from omnicx.errors import ValidationError
-from omnicx.model._checks import non_empty
+from omnicx.model._checks import non_empty, of_type
 
 
 class IdentifierKind(enum.Enum):
@@ -52,7 +52,10 @@ class Identifier:
     kind: IdentifierKind
     value: str = attrs.field(validator=non_empty)
     namespace: str = attrs.field(default="", validator=_check_namespace)
-    verified: bool = False
+    verified: bool = attrs.field(
+        default=False,
+        validator=of_type(bool, "a bool", "pass True only for an address the provider verified"),
+    )
 
     @property
     def key(self) -> str:
