@@ -7,7 +7,7 @@ import enum
 import attrs
 
 from omnicx.errors import OmnicxError
-from omnicx.privacy._roles import Action, Role
+from omnicx.privacy._roles import CONVERSATION_ACTIONS, Action, Role
 
 
 class ResourceKind(enum.Enum):
@@ -20,17 +20,7 @@ class ResourceKind(enum.Enum):
 
 # Which actions make sense on which kind of resource.
 APPLICABLE: dict[ResourceKind, frozenset[Action]] = {
-    ResourceKind.CONVERSATION: frozenset(
-        {
-            Action.VIEW,
-            Action.REPLY,
-            Action.NOTE,
-            Action.ASSIGN,
-            Action.CHANGE_STATUS,
-            Action.CHANGE_PRIORITY,
-            Action.TAG,
-        }
-    ),
+    ResourceKind.CONVERSATION: CONVERSATION_ACTIONS,
     ResourceKind.CUSTOMER: frozenset(
         {
             Action.VIEW,

@@ -41,7 +41,7 @@ class Role:
         return action in self.actions
 
 
-_AGENT = frozenset(
+CONVERSATION_ACTIONS = frozenset(
     {
         Action.VIEW,
         Action.REPLY,
@@ -50,9 +50,11 @@ _AGENT = frozenset(
         Action.CHANGE_STATUS,
         Action.CHANGE_PRIORITY,
         Action.TAG,
-        Action.EDIT_CUSTOMER,
     }
 )
+"""Everything done to a conversation; agents may do all of it."""
+
+_AGENT = CONVERSATION_ACTIONS | {Action.EDIT_CUSTOMER}
 # As the big helpdesks ship them: a light/read-only seat sees but never writes
 # to the customer; agents work conversations; leads also merge, unmerge and
 # export; only admins erase people and change the rules.
