@@ -6,6 +6,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._frozen import frozen_seq
 from omnicx.errors import ConflictError, NotFoundError
 from omnicx.identity._fold import DEFAULT_RULES, MergeRules, fold_observation
 from omnicx.identity._guards import (
@@ -41,7 +42,7 @@ class Unmerged:
     merge: MergeRecord
     survivor: Profile
     restored: Profile
-    reattributed: tuple[str, ...]
+    reattributed: tuple[str, ...] = attrs.field(converter=frozen_seq)
 
 
 def merge(

@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from omnicx._frozen import frozen_seq
 from omnicx.routing import _jsonlogic
 from omnicx.routing._conditions import HAVE_RE2, MAX_TEXT, Group, Leaf, Logic, Node
 from omnicx.routing._context import Facts, FieldKind, field_kind, get_field
@@ -52,7 +53,7 @@ class Compiled:
 
     pred: Pred
     node: Node
-    children: tuple[Compiled, ...] = ()
+    children: tuple[Compiled, ...] = attrs.field(default=(), converter=frozen_seq)
     read: Callable[[Facts], Any] | None = None
 
 

@@ -28,6 +28,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import frozen_seq
 from omnicx.model import (
     AuthorKind,
     Direction,
@@ -77,9 +78,9 @@ class SlaState:
 
     facts: ConversationFacts = attrs.field(factory=ConversationFacts)
     policy: Policy | None = None
-    applied: tuple[PolicyApplied, ...] = ()
+    applied: tuple[PolicyApplied, ...] = attrs.field(default=(), converter=frozen_seq)
     """Which policy (name, version) applied from when: the full history."""
-    clocks: tuple[Clock, ...] = ()
+    clocks: tuple[Clock, ...] = attrs.field(default=(), converter=frozen_seq)
     time: datetime | None = None
     """The latest event instant seen."""
     created: bool = False
