@@ -36,14 +36,24 @@ class FrozenMap(Mapping[_K, _V]):
     values; hashing one that holds an unhashable value raises ``TypeError``.
     """
 
-    __slots__ = ("_data", "_hash")
+    __slots__ = ("_data", "_deep", "_hash")
 
     _data: dict[_K, _V]
+    _deep: bool
     _hash: int | None
 
     def __init__(self, items: Mapping[_K, _V] | Iterable[tuple[_K, _V]] = ()) -> None:
         object.__setattr__(self, "_data", dict(items))
+        object.__setattr__(self, "_deep", False)
         object.__setattr__(self, "_hash", None)
+
+    @classmethod
+    def _frozen_through(cls, items: dict[_K, _V]) -> FrozenMap[_K, _V]:
+        # ``items`` are frozen already (freeze built them): mark it, so freezing
+        # it again (attrs.evolve re-runs converters) costs nothing.
+        made = cls(items)
+        object.__setattr__(made, "_deep", True)
+        return made
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"FrozenMap is read-only; can't set {name!r}")
@@ -107,7 +117,7 @@ class FrozenMap(Mapping[_K, _V]):
         return self if all(freeze(v) is v for v in self._data.values()) else FrozenMap(self)
 
 
-EMPTY_MAP: Mapping[Any, Any] = FrozenMap()
+EMPTY_MAP: Mapping[Any, Any] = FrozenMap._frozen_through({})
 """The one empty ``FrozenMap``, the default of empty mapping fields."""
 
 

@@ -13,7 +13,7 @@ from typing import Any, cast
 
 import attrs
 
-from omnicx._frozen import frozen_set
+from omnicx._frozen import frozen_seq, frozen_set
 from omnicx.errors import ValidationError
 from omnicx.identity._email import email_match_key
 from omnicx.model import Identifier, IdentifierKind
@@ -108,7 +108,7 @@ class IdentityPolicy:
     """
 
     blocked_values: tuple[str, ...] = attrs.field(
-        default=DEFAULT_BLOCKED_VALUES, validator=_compile_blocked
+        default=DEFAULT_BLOCKED_VALUES, converter=frozen_seq, validator=_compile_blocked
     )
     role_mailboxes: frozenset[str] = attrs.field(
         default=DEFAULT_ROLE_MAILBOXES, converter=frozen_set

@@ -7,7 +7,7 @@ from typing import Any
 
 import attrs
 
-from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_seq, frozen_set
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_seq, frozen_set
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model import Priority
 from omnicx.routing._compile import Compiled, Failure, OpenHours, Pred, compile_node, explain
@@ -213,9 +213,9 @@ class RuleEngine:
     safe to share between threads.
     """
 
-    _rules: tuple[_Compiled, ...]
-    _buckets: Mapping[str, tuple[_Step, ...]]
-    _other: tuple[_Step, ...]
+    _rules: tuple[_Compiled, ...] = attrs.field(converter=frozen_seq)
+    _buckets: Mapping[str, tuple[_Step, ...]] = attrs.field(converter=frozen_map)
+    _other: tuple[_Step, ...] = attrs.field(converter=frozen_seq)
     _first_match: bool
     _signals: Signals
 
