@@ -19,7 +19,8 @@ would leave an unsolved type variable there.
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
+import operator
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, TypeVar, final
 
 _K = TypeVar("_K")
@@ -49,10 +50,14 @@ class FrozenMap(Mapping[_K, _V]):
 
     @classmethod
     def _frozen_through(cls, items: dict[_K, _V]) -> FrozenMap[_K, _V]:
-        # ``items`` are frozen already (freeze built them): mark it, so freezing
-        # it again (attrs.evolve re-runs converters) costs nothing.
-        made = cls(items)
-        object.__setattr__(made, "_deep", True)
+        # ``items`` is a fresh dict of frozen values (freeze built it): take it
+        # without a copy and mark it, so freezing it again (attrs.evolve re-runs
+        # converters) costs nothing. Slots are set through their descriptors,
+        # past the refusing __setattr__, as the hot path builds many of these.
+        made: FrozenMap[_K, _V] = object.__new__(cls)
+        _SET_DATA(made, items)
+        _SET_DEEP(made, True)
+        _SET_HASH(made, None)
         return made
 
     def __setattr__(self, name: str, value: object) -> None:
@@ -117,6 +122,10 @@ class FrozenMap(Mapping[_K, _V]):
         return self if all(freeze(v) is v for v in self._data.values()) else FrozenMap(self)
 
 
+_SET_DATA: Callable[[object, object], None] = vars(FrozenMap)["_data"].__set__
+_SET_DEEP: Callable[[object, object], None] = vars(FrozenMap)["_deep"].__set__
+_SET_HASH: Callable[[object, object], None] = vars(FrozenMap)["_hash"].__set__
+
 EMPTY_MAP: Mapping[Any, Any] = FrozenMap._frozen_through({})
 """The one empty ``FrozenMap``, the default of empty mapping fields."""
 
@@ -150,22 +159,40 @@ def freeze(value: Any) -> Any:
     recursively; anything else (strings, numbers, attrs values) is returned
     as it is. A value that is already frozen is returned itself, not copied.
     """
-    if isinstance(value, str | int | float | bool) or value is None:
+    kind = type(value)
+    if kind in _ATOMS:
         return value
+    if kind is FrozenMap:
+        if value._deep:
+            return value
+        return _freeze_map(value)
+    if kind is dict:
+        return _freeze_map(value)
+    if kind is tuple:
+        frozen = tuple([v if type(v) in _ATOMS else freeze(v) for v in value])
+        return value if all(map(operator.is_, frozen, value)) else frozen
+    if kind is list:
+        return tuple([v if type(v) in _ATOMS else freeze(v) for v in value])
+    if kind is frozenset or kind is set:
+        members = frozenset([freeze(v) for v in value])
+        return value if kind is frozenset and members == value else members
     if isinstance(value, Mapping):
-        items = {k: freeze(v) for k, v in value.items()}
-        if isinstance(value, FrozenMap) and all(items[k] is v for k, v in value._data.items()):
-            return value
-        return FrozenMap(items) if items else EMPTY_MAP
-    if isinstance(value, list | tuple):
-        frozen = tuple(freeze(v) for v in value)
-        if type(value) is tuple and all(a is b for a, b in zip(frozen, value, strict=True)):
-            return value
-        return frozen
-    if isinstance(value, set | frozenset):
-        members = frozenset(freeze(v) for v in value)
-        return value if type(value) is frozenset and members == value else members
+        return _freeze_map(value)
     return value
+
+
+# Exact types that freeze returns as they are, checked before anything slower.
+_ATOMS = frozenset({str, int, float, bool, type(None), bytes})
+
+
+def _freeze_map(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
+    if not value:
+        return EMPTY_MAP
+    # Atoms inline: most values are strings and numbers, and a call costs more.
+    atoms = _ATOMS
+    return FrozenMap._frozen_through(
+        {k: v if type(v) in atoms else freeze(v) for k, v in value.items()}
+    )
 
 
 def frozen_json(items: Mapping[Any, Any]) -> Mapping[Any, Any]:

@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from omnicx import serde
+from omnicx._frozen import freeze, frozen_json
 from omnicx.errors import ValidationError
 from omnicx.sla import Policy, SlaEngine, SlaState
 
@@ -64,8 +65,13 @@ class SlaCodec:
         self._states.clear()
         self._engine = None
 
-    def dump(self, conversation_id: str, state: SlaState) -> dict[str, Any]:
-        """Encode ``state`` exactly as ``serde.to_dict`` would, policy by name."""
+    def dump(self, conversation_id: str, state: SlaState) -> Mapping[str, Any]:
+        """Encode ``state`` exactly as ``serde.to_dict`` would, policy by name, frozen.
+
+        The result is frozen once here (it goes into a frozen record, whose
+        converter then keeps it as it is), so the record's ``sla_state`` is the
+        very mapping remembered and ``load`` knows it without comparing.
+        """
         last = self._states.get(conversation_id)
         before, old = (last[1], last[0][_STATE]) if last is not None else (None, {})
         encoded: dict[str, Any] = {}
@@ -87,7 +93,7 @@ class SlaCodec:
             else:
                 encoded[field] = _encode(value)
         name = state.policy.name if state.policy is not None else None
-        stored = {_POLICY: name, _STATE: encoded}
+        stored = frozen_json({_POLICY: name, _STATE: encoded})
         if len(self._states) >= _LIMIT:
             # Drop the older half: recent conversations stay warm.
             for key in list(self._states)[: _LIMIT // 2]:
@@ -105,7 +111,8 @@ class SlaCodec:
                 self._states.clear()
             self._engine = engine
         remembered = self._states.get(conversation_id)
-        if remembered is not None and (remembered[0] is data or remembered[0] == data):
+        # Stored data comes back frozen (lists as tuples): compare it frozen.
+        if remembered is not None and (remembered[0] is data or remembered[0] == freeze(data)):
             return remembered[1]
         return load_sla(engine, data)
 
