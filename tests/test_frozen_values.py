@@ -382,6 +382,33 @@ def test_rule_decisions_cannot_be_changed_by_their_readers(
     assert hash(decision) == hash(fresh)
 
 
+def test_loaded_rules_policies_and_traces_are_frozen_all_the_way_down() -> None:
+    """A rule set from plain data, an SLA policy from dicts and an explain trace hold no list."""
+    rules = load_rules(_RULES)
+    assert_deep_frozen(rules)
+    assert_unchangeable(rules.rules[0].when)
+    assert_deep_frozen(_SLA_POLICY)
+    assert_unchangeable(_SLA_POLICY.targets[Metric.FIRST_REPLY])
+    trace = RuleEngine.compile(rules).explain(RoutingContext(now=T0, message=_message(1, "hi")))
+    assert_deep_frozen(trace)
+    # Messages still show values as the rule file wrote them.
+    assert str(trace.rules[0]) == (
+        "- refund: no match: rules[0].when: expected message.text contains_any ['refund'], "
+        "saw ['hi']"
+    )
+
+
+def test_desk_copies_the_host_s_configuration_mappings() -> None:
+    """Changing the dicts a Desk was built from afterwards changes nothing in it."""
+    actors: dict[str, Any] = {}
+    redaction: dict[str, Any] = {}
+    desk = Desk(store=MemoryStore(), clock=FixedClock(T0), actors=actors, redaction=redaction)
+    actors["intruder"] = object()
+    redaction["email"] = object()
+    assert desk.actors == {}
+    assert desk.redaction == {}
+
+
 @given(st.integers(min_value=0, max_value=180))
 def test_sla_state_and_report_cannot_be_changed(minutes: int) -> None:
     """SLA state, effects and report are frozen; reporting again equals a fresh engine."""

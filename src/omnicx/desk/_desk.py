@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from omnicx import serde
+from omnicx._frozen import EMPTY_MAP, frozen_map
 from omnicx.channels import Enrichment, MessageReceived
 from omnicx.clock import Clock
 from omnicx.desk._actions import AgentActions
@@ -159,8 +160,11 @@ class Desk(AgentActions, ConversationSteps):
     merge_rules: MergeRules = DEFAULT_RULES
     csat_template: str | None = "csat"
     erased: ErasedPolicy = ErasedPolicy.FRESH
-    actors: Mapping[str, Actor] | None = None
-    redaction: Mapping[str, RedactionPolicy] = attrs.field(factory=dict)
+    # The host's mappings are copied read-only: changing its dict later changes no desk.
+    actors: Mapping[str, Actor] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(frozen_map)
+    )
+    redaction: Mapping[str, RedactionPolicy] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     _sla_codec: SlaCodec = attrs.field(factory=SlaCodec, init=False, repr=False)
 
     # -- inbound -------------------------------------------------------------
