@@ -242,6 +242,13 @@ def test_no_public_frozen_class_keeps_a_mutable_container(cls: type[Any]) -> Non
             assert_deep_frozen(frozen, where)
 
 
+def test_every_public_frozen_class_hashes_by_value() -> None:
+    """Frozen and compared by value, so hashed by value: none falls back to identity."""
+    for cls in FROZEN:
+        assert cls.__hash__ is not None, f"{cls.__name__} is unhashable"
+        assert cls.__hash__ is not object.__hash__, f"{cls.__name__} hashes by identity"
+
+
 def test_every_frozen_default_is_immutable() -> None:
     """No default is a shared dict or list, nor a factory of one."""
     for cls in FROZEN:
