@@ -27,11 +27,12 @@ from omnicx import FixedClock, serde
 from omnicx._frozen import FrozenMap, freeze, frozen_json, thaw
 from omnicx.channels import MessageReceived
 from omnicx.desk import Desk
+from omnicx.errors import ValidationError
 from omnicx.identity import MemoryIdentityStore, Observation, email_identifier, resolve
 from omnicx.metrics import ConversationFacts as MetricsFacts
 from omnicx.metrics import MetricsAccumulator
-from omnicx.model import Author, AuthorKind, Channel, Customer, Direction, Message, Priority
-from omnicx.routing import RoutingContext, RuleEngine, load_rules
+from omnicx.model import Agent, Author, AuthorKind, Channel, Customer, Direction, Message, Priority
+from omnicx.routing import AutoReply, RoutingContext, RuleEngine, load_rules
 from omnicx.sla import ConversationFacts, Metric, Policy, SlaEngine, Target
 from omnicx.storage import DeskStore, MemoryStore, SqliteStore
 from omnicx.testing import strategies as oxs
@@ -148,6 +149,33 @@ def test_the_caller_s_dict_is_copied_not_kept() -> None:
     attributes["tier"] = "silver"
     attributes["orders"].append(3)
     assert customer.attributes == {"tier": "gold", "orders": (1, 2)}
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (
+            lambda: Agent(id="a1", skills="billing"),
+            "expected a set or list of values, got a single str; wrap one value in a list "
+            "(e.g. ['vip'])",
+        ),
+        (
+            lambda: Customer(id="c1", identifiers="ada@example.com"),
+            "expected a list or tuple of values, got a single str; wrap one value in a list "
+            "(e.g. ['vip'])",
+        ),
+        (lambda: Customer(id="c1", attributes=5), "expected a mapping (a dict), got int"),
+        (lambda: Agent(id="a1", skills=5), "expected a set or list of hashable values, got int"),
+        (lambda: AutoReply(template="t", variables=[1]), "expected a mapping (a dict), got list"),
+    ],
+)
+def test_wrong_containers_are_refused_not_silently_split(
+    build: Callable[[], object], message: str
+) -> None:
+    """A single string for a collection, or a non-mapping, is a ValidationError, not a surprise."""
+    with pytest.raises(ValidationError) as caught:
+        build()
+    assert str(caught.value) == message
 
 
 # ------------------------------------------------ every public frozen class

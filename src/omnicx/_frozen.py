@@ -23,6 +23,8 @@ import operator
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, TypeVar, final
 
+from omnicx.errors import ValidationError
+
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
@@ -131,20 +133,50 @@ EMPTY_MAP: Mapping[Any, Any] = FrozenMap._frozen_through({})
 
 
 def frozen_map(items: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> Mapping[Any, Any]:
-    """A ``FrozenMap`` of ``items`` (one level: the values are kept as they are)."""
+    """A ``FrozenMap`` of ``items`` (one level: the values are kept as they are).
+
+    Raises:
+        ValidationError: ``items`` is neither a mapping nor ``(key, value)`` pairs.
+    """
     if isinstance(items, FrozenMap):
         return items
-    return FrozenMap(items) if items else EMPTY_MAP
+    if isinstance(items, Mapping):
+        return FrozenMap(items) if items else EMPTY_MAP
+    _refuse_text(items, "a mapping (a dict)")
+    try:
+        return FrozenMap(items)
+    except (TypeError, ValueError):
+        raise _not_a("a mapping (a dict)", items) from None
 
 
 def frozen_seq(items: Iterable[Any]) -> tuple[Any, ...]:
-    """``items`` as a tuple (one level: the items are kept as they are)."""
-    return items if type(items) is tuple else tuple(items)
+    """``items`` as a tuple (one level: the items are kept as they are).
+
+    Raises:
+        ValidationError: ``items`` is a single string or not iterable.
+    """
+    if type(items) is tuple:
+        return items
+    _refuse_text(items, "a list or tuple")
+    try:
+        return tuple(items)
+    except TypeError:
+        raise _not_a("a list or tuple", items) from None
 
 
 def frozen_set(items: Iterable[Any]) -> frozenset[Any]:
-    """``items`` as a frozenset (one level)."""
-    return items if type(items) is frozenset else frozenset(items)
+    """``items`` as a frozenset (one level).
+
+    Raises:
+        ValidationError: ``items`` is a single string or not iterable.
+    """
+    if type(items) is frozenset:
+        return items
+    _refuse_text(items, "a set or list")
+    try:
+        return frozenset(items)
+    except TypeError:
+        raise _not_a("a set or list of hashable values", items) from None
 
 
 def frozen_set_or_none(items: Iterable[Any] | None) -> frozenset[Any] | None:
@@ -196,15 +228,42 @@ def _freeze_map(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
 
 
 def frozen_json(items: Mapping[Any, Any]) -> Mapping[Any, Any]:
-    """A ``FrozenMap`` of JSON-like ``items``, frozen all the way down."""
+    """A ``FrozenMap`` of JSON-like ``items``, frozen all the way down.
+
+    Raises:
+        ValidationError: ``items`` is not a mapping.
+    """
+    if not isinstance(items, Mapping):
+        raise _not_a("a mapping (a dict)", items)
     frozen: Mapping[Any, Any] = freeze(items)
     return frozen
 
 
 def frozen_tree(items: Iterable[Any]) -> tuple[Any, ...]:
-    """``items`` as a tuple, each item frozen all the way down (pairs, rows)."""
-    frozen: tuple[Any, ...] = freeze(items if isinstance(items, list | tuple) else list(items))
+    """``items`` as a tuple, each item frozen all the way down (pairs, rows).
+
+    Raises:
+        ValidationError: ``items`` is a single string or not iterable.
+    """
+    if not isinstance(items, list | tuple):
+        items = list(frozen_seq(items))
+    frozen: tuple[Any, ...] = freeze(items)
     return frozen
+
+
+def _refuse_text(items: object, what: str) -> None:
+    # A str is iterable, and "vip" would silently become ("v", "i", "p").
+    if isinstance(items, str | bytes):
+        raise ValidationError.single(
+            "",
+            f"expected {what} of values, got a single {type(items).__name__}; "
+            "wrap one value in a list (e.g. ['vip'])",
+        )
+
+
+def _not_a(what: str, items: object) -> ValidationError:
+    # The message names the type only, never the value: it may be customer data.
+    return ValidationError.single("", f"expected {what}, got {type(items).__name__}")
 
 
 def thaw(value: Any) -> Any:
