@@ -27,7 +27,16 @@ from hypothesis import strategies as st
 
 import omnicx
 from omnicx import FixedClock, serde
-from omnicx._frozen import FrozenMap, freeze, frozen_json, thaw
+from omnicx._frozen import (
+    FrozenMap,
+    freeze,
+    frozen_json,
+    frozen_map,
+    frozen_seq,
+    frozen_set,
+    frozen_tree,
+    thaw,
+)
 from omnicx.channels import MessageReceived
 from omnicx.desk import Desk
 from omnicx.errors import ValidationError
@@ -167,6 +176,44 @@ def test_frozen_map_refuses_every_change() -> None:
     assert frozen == plain
     assert plain == frozen  # dict.__eq__ defers to FrozenMap's reflected comparison
     assert frozen != {"a": 2}
+
+
+def test_frozen_map_copies_pickles_and_builds_from_pairs() -> None:
+    """Copies of a deep-frozen map are the map; a shallow one deep-copies its values."""
+    deep = frozen_json({"a": [1, {"b": 2}]})
+    assert copy.copy(deep) is deep
+    assert copy.deepcopy(deep) is deep
+    inner: list[int] = [1]
+    shallow = FrozenMap({"a": inner})
+    copied = copy.deepcopy(shallow)
+    inner.append(2)
+    assert copied == {"a": [1]}
+    assert pickle.loads(pickle.dumps(shallow)) == shallow
+    assert frozen_map([("a", 1)]) == {"a": 1}
+    assert repr(FrozenMap({"a": 1})) == "FrozenMap({'a': 1})"
+    with pytest.raises(AttributeError):
+        del deep._data  # type: ignore[attr-defined]
+
+
+def test_bad_items_are_refused_with_validation_errors() -> None:
+    """Unhashable set members, non-pairs and non-iterables are ValidationErrors."""
+    with pytest.raises(ValidationError, match="expected a set or list of hashable values"):
+        frozen_set([[1]])
+    with pytest.raises(ValidationError, match="expected a mapping"):
+        frozen_map([1, 2])
+    with pytest.raises(ValidationError, match="expected a list or tuple, got int"):
+        frozen_seq(5)  # type: ignore[arg-type]
+    assert frozen_tree(iter([["a", "b"]])) == (("a", "b"),)
+
+
+def test_thaw_gives_plain_json_ready_data() -> None:
+    """Thawed data is dicts and lists again; sets come back sorted when they can be."""
+    assert thaw(freeze({"s": {"b", "a"}, "t": ("x",), "m": {"k": [1]}})) == {
+        "s": ["a", "b"],
+        "t": ["x"],
+        "m": {"k": [1]},
+    }
+    assert sorted(thaw(frozenset({1, "a"})), key=str) == [1, "a"]
 
 
 def test_the_caller_s_dict_is_copied_not_kept() -> None:

@@ -19,6 +19,7 @@ would leave an unsolved type variable there.
 
 from __future__ import annotations
 
+import copy
 import operator
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, TypeVar, final
@@ -121,7 +122,10 @@ class FrozenMap(Mapping[_K, _V]):
         return self
 
     def __deepcopy__(self, memo: dict[int, Any]) -> FrozenMap[_K, _V]:
-        return self if all(freeze(v) is v for v in self._data.values()) else FrozenMap(self)
+        # Frozen all the way down: nothing in it can change, so it is its own copy.
+        if self._deep:
+            return self
+        return FrozenMap({k: copy.deepcopy(v, memo) for k, v in self._data.items()})
 
 
 _SET_DATA: Callable[[object, object], None] = vars(FrozenMap)["_data"].__set__
