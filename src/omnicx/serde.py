@@ -34,6 +34,7 @@ from cattrs.errors import (
 from cattrs.gen import make_dict_structure_fn, make_dict_unstructure_fn
 
 from omnicx._caches import memo
+from omnicx._frozen import FrozenMap, thaw
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model import EVENT_TYPES, Channel, Event
 
@@ -153,6 +154,14 @@ def _sorted_list(items: Iterable[Any]) -> list[Any]:
     return sorted(items)
 
 
+def _frozen_map_unstructurer(conv: cattrs.Converter) -> Callable[[FrozenMap[Any, Any]], Any]:
+    # A FrozenMap met by its runtime type (under ``Any``): a dict of unstructured items.
+    def unstructure(value: FrozenMap[Any, Any]) -> dict[Any, Any]:
+        return {conv.unstructure(k): conv.unstructure(v) for k, v in value.items()}
+
+    return unstructure
+
+
 def make_converter() -> cattrs.Converter:
     """Build a converter configured for omnicx's wire format.
 
@@ -179,7 +188,9 @@ def make_converter() -> cattrs.Converter:
         lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _structure_enum
     )
     conv.register_structure_hook_func(lambda t: t == Mapping[str, Any], _structure_json_object)
-    conv.register_unstructure_hook_func(lambda t: t == Mapping[str, Any], dict)
+    # Values hold JSON-like data frozen (FrozenMap, tuples): thaw it back to dicts and lists.
+    conv.register_unstructure_hook_func(lambda t: t == Mapping[str, Any], thaw)
+    conv.register_unstructure_hook(FrozenMap, _frozen_map_unstructurer(conv))
     _register_events(conv)
     return conv
 

@@ -98,7 +98,7 @@ def test_update_customer_makes_routing_see_the_change(store: DeskStore) -> None:
     desk.clock.advance(days=30)  # type: ignore[attr-defined]
     assert desk.receive(inbound(2)).queue == "vip"
     entry = [e for e in store.audit() if e.action is AuditAction.CUSTOMER_UPDATE][-1]
-    assert entry.details["fields"] == ["name", "vip", "tier", "language", "timezone", "plan"]
+    assert entry.details["fields"] == ("name", "vip", "tier", "language", "timezone", "plan")
     assert "Ada Lovelace" not in repr(entry)  # fields by name, never values
     removed = desk.update_customer(first.customer_id, actor_id="ann", attributes={"plan": None})
     assert "plan" not in removed.attributes

@@ -105,7 +105,7 @@ def test_bridging_observation_merges_into_the_oldest() -> None:
 
 
 def test_merge_field_rules() -> None:
-    """Lists union, configured counts sum, earliest created, latest seen, survivor wins scalars."""
+    """Lists union (stored frozen, as tuples), configured counts sum, earliest created, latest seen, survivor wins scalars."""
     store = MemoryIdentityStore()
     rules = MergeRules(
         fields={"orders": FieldRule.SUM, "first": FieldRule.MIN, "last": FieldRule.MAX}
@@ -121,7 +121,7 @@ def test_merge_field_rules() -> None:
     merged = current_profile(store, "p2")
     assert merged.id == "p1"
     assert dict(merged.attributes) == {
-        "tags": ["a", "b"], "orders": 7, "tier": "gold", "first": 1, "last": 9, "extra": 1,
+        "tags": ("a", "b"), "orders": 7, "tier": "gold", "first": 1, "last": 9, "extra": 1,
     }  # fmt: skip
     assert (merged.created_at, merged.last_seen_at) == (T0, T0 + timedelta(hours=2))
     assert merged.observation_ids == ("o1", "o2", "o3")

@@ -68,7 +68,7 @@ def test_unmerge_reattributes_what_arrived_since() -> None:
     result = unmerge(store, record.id, now=LATER)
     assert result.reattributed == ("o3",)
     assert result.restored.observation_ids == ("o2", "o3")
-    assert result.restored.attributes["tags"] == ["b", "c"]
+    assert result.restored.attributes["tags"] == ("b", "c")
     assert result.survivor.observation_ids == ("o1", "o4")
     assert store.observations["o3"][1] == "p2"
     assert resolve(store, obs("o5", PHONE, hour=5)).customer_id == "p2"

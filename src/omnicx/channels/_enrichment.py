@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_seq
 from omnicx.channels._wire import Wire
 from omnicx.errors import PayloadError, PayloadReason
 from omnicx.model import Identifier, OrderEvent, PaymentEvent
@@ -31,10 +32,10 @@ class Enrichment:
             ``lifetime_value`` (decimal string), ``currency``.
     """
 
-    identifiers: tuple[Identifier, ...] = ()
+    identifiers: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
     name: str | None = None
-    events: tuple[OrderEvent | PaymentEvent, ...] = ()
-    attributes: Mapping[str, Any] = attrs.field(factory=dict)
+    events: tuple[OrderEvent | PaymentEvent, ...] = attrs.field(default=(), converter=frozen_seq)
+    attributes: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
 
 def money(node: Wire, key: str) -> Decimal | None:

@@ -12,6 +12,7 @@ from typing import ClassVar
 
 import attrs
 
+from omnicx._frozen import frozen_seq
 from omnicx.model import Channel, Identifier, Message
 from omnicx.model._checks import aware, non_empty
 
@@ -30,7 +31,7 @@ class MessageReceived:
 
     TAG: ClassVar[str] = "message.received"
     message: Message
-    sender: tuple[Identifier, ...] = ()
+    sender: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
     sender_name: str | None = None
 
 
@@ -44,7 +45,7 @@ class MessageEcho:
 
     TAG: ClassVar[str] = "message.echo"
     message: Message
-    recipient: tuple[Identifier, ...] = ()
+    recipient: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
     ours: bool = True
     """True when this app sent it; False when another tool (the provider's inbox) did."""
 
@@ -72,7 +73,7 @@ class DeliveryUpdate:
     external_id: str = attrs.field(validator=non_empty)
     state: DeliveryState
     at: datetime = attrs.field(validator=aware)
-    recipient: tuple[Identifier, ...] = ()
+    recipient: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
     error_code: str | None = None
 
 
@@ -85,7 +86,7 @@ class Reaction:
     external_id: str = attrs.field(validator=non_empty)
     emoji: str
     at: datetime = attrs.field(validator=aware)
-    sender: tuple[Identifier, ...] = ()
+    sender: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)
@@ -97,7 +98,7 @@ class MessageEdited:
     external_id: str = attrs.field(validator=non_empty)
     text: str
     at: datetime = attrs.field(validator=aware)
-    sender: tuple[Identifier, ...] = ()
+    sender: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 ChannelEvent = MessageReceived | MessageEcho | DeliveryUpdate | Reaction | MessageEdited

@@ -8,6 +8,7 @@ from typing import Protocol, runtime_checkable
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq
 from omnicx.channels._events import ChannelEvent
 from omnicx.model import Attachment, Channel
 from omnicx.model._checks import aware, non_empty
@@ -50,7 +51,7 @@ class Template:
 
     name: str = attrs.field(validator=non_empty)
     language: str = "en_US"
-    parameters: tuple[str, ...] = ()
+    parameters: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)
@@ -73,7 +74,7 @@ class OutboundMessage:
     to: str = attrs.field(validator=non_empty)
     now: datetime = attrs.field(validator=aware)
     text: str = ""
-    attachments: tuple[Attachment, ...] = ()
+    attachments: tuple[Attachment, ...] = attrs.field(default=(), converter=frozen_seq)
     template: Template | None = None
     last_inbound_at: datetime | None = attrs.field(default=None, validator=aware)
     human_agent: bool = False
@@ -93,7 +94,7 @@ class OutboundRequest:
 
     method: str
     url: str
-    headers: Mapping[str, str] = attrs.field(factory=dict)
+    headers: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     body: bytes = b""
 
 

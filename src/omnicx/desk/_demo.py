@@ -7,6 +7,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import frozen_map, frozen_tree
 from omnicx.channels import ChannelAdapter, MessageReceived
 from omnicx.clock import FixedClock
 from omnicx.desk._desk import Desk
@@ -126,9 +127,9 @@ class DemoRun:
         customers: sample customer name -> customer id.
     """
 
-    inbound: tuple[tuple[Delivery, Receipt], ...]
-    conversations: Mapping[str, str]
-    customers: Mapping[str, str]
+    inbound: tuple[tuple[Delivery, Receipt], ...] = attrs.field(converter=frozen_tree)
+    conversations: Mapping[str, str] = attrs.field(converter=frozen_map)
+    customers: Mapping[str, str] = attrs.field(converter=frozen_map)
 
 
 def run_sample(desk: Desk) -> DemoRun:

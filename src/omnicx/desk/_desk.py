@@ -10,6 +10,7 @@ from typing import Any
 import attrs
 
 from omnicx import serde
+from omnicx._frozen import EMPTY_MAP, frozen_map
 from omnicx.channels import DeliveryUpdate, Enrichment, MessageReceived
 from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
@@ -164,8 +165,11 @@ class Desk:
     standing: Standing = DEFAULT_STANDING
     csat_template: str | None = "csat"
     erased: ErasedPolicy = ErasedPolicy.FRESH
-    actors: Mapping[str, Actor] | None = None
-    redaction: Mapping[str, RedactionPolicy] = attrs.field(factory=dict)
+    # The host's mappings are copied read-only: changing its dict later changes no desk.
+    actors: Mapping[str, Actor] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(frozen_map)
+    )
+    redaction: Mapping[str, RedactionPolicy] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
 
     # -- inbound -------------------------------------------------------------

@@ -8,6 +8,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq, frozen_set
 from omnicx.errors import ConflictError
 from omnicx.model import Channel
 
@@ -50,7 +51,7 @@ class Outgoing:
     to: str | None = None
     text: str = ""
     template: str | None = None
-    variables: Mapping[str, str] = attrs.field(factory=dict)
+    variables: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     target: str | None = None
     last_inbound_at: datetime | None = None
 
@@ -91,14 +92,14 @@ class Receipt:
     priority: str
     queue: str | None = None
     assignee: str | None = None
-    tags: frozenset[str] = frozenset()
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     identity: str | None = None
-    merges: tuple[str, ...] = ()
+    merges: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     conflicts: int = 0
     thread_reason: str | None = None
-    fired: tuple[str, ...] = ()
-    sla: tuple[SlaLine, ...] = ()
-    outbox: tuple[Outgoing, ...] = ()
+    fired: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    sla: tuple[SlaLine, ...] = attrs.field(default=(), converter=frozen_seq)
+    outbox: tuple[Outgoing, ...] = attrs.field(default=(), converter=frozen_seq)
     replayed: bool = False
 
 

@@ -28,6 +28,7 @@ from urllib.parse import urlencode
 
 import attrs
 
+from omnicx._frozen import frozen_map
 from omnicx.channels import (
     RECEIVED_AT_HEADER,
     EmailAdapter,
@@ -64,7 +65,7 @@ class Delivery:
     at: datetime
     adapter: str
     body: bytes
-    headers: Mapping[str, str]
+    headers: Mapping[str, str] = attrs.field(converter=frozen_map)
     url: str = ""
     who: str = ""
     """Which sample customer sent it (agent steps refer to it)."""

@@ -9,6 +9,7 @@ import attrs
 
 from omnicx import serde
 from omnicx._caches import BoundedCache
+from omnicx._frozen import freeze, frozen_json
 from omnicx.errors import ValidationError
 from omnicx.sla import Policy, SlaEngine, SlaState
 
@@ -69,8 +70,13 @@ class SlaCodec:
         self._states.clear()
         self._engine = None
 
-    def dump(self, conversation_id: str, state: SlaState) -> dict[str, Any]:
-        """Encode ``state`` exactly as ``serde.to_dict`` would, policy by name."""
+    def dump(self, conversation_id: str, state: SlaState) -> Mapping[str, Any]:
+        """Encode ``state`` exactly as ``serde.to_dict`` would, policy by name, frozen.
+
+        The result is frozen once here (it goes into a frozen record, whose
+        converter then keeps it as it is), so the record's ``sla_state`` is the
+        very mapping remembered and ``load`` knows it without comparing.
+        """
         last = self._states.get(conversation_id)
         before, old = (last[1], last[0][_STATE]) if last is not None else (None, {})
         encoded: dict[str, Any] = {}
@@ -92,7 +98,7 @@ class SlaCodec:
             else:
                 encoded[field] = _encode(value)
         name = state.policy.name if state.policy is not None else None
-        stored = {_POLICY: name, _STATE: encoded}
+        stored = frozen_json({_POLICY: name, _STATE: encoded})
         self._states.put(conversation_id, (stored, state))
         return stored
 
@@ -105,7 +111,8 @@ class SlaCodec:
                 self._states.clear()
             self._engine = engine
         remembered = self._states.get(conversation_id)
-        if remembered is not None and (remembered[0] is data or remembered[0] == data):
+        # Stored data comes back frozen (lists as tuples): compare it frozen.
+        if remembered is not None and (remembered[0] is data or remembered[0] == freeze(data)):
             return remembered[1]
         return load_sla(engine, data)
 

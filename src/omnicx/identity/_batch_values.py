@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from omnicx._frozen import frozen_map, frozen_seq
 from omnicx.errors import ValidationError
 from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy, SharedReason
 from omnicx.identity._protection import Refusal
@@ -123,8 +124,8 @@ class BatchResult:
     nothing). ``shared`` is sorted by key.
     """
 
-    clusters: Mapping[str, str]
-    shared: tuple[SharedValue, ...]
+    clusters: Mapping[str, str] = attrs.field(converter=frozen_map)
+    shared: tuple[SharedValue, ...] = attrs.field(converter=frozen_seq)
     invalid_values: int
 
     @property

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_map
 from omnicx.identity._records import Observation, Profile
 from omnicx.model import Identifier
 
@@ -43,7 +44,7 @@ class MergeRules:
     "last_order_at": FieldRule.MAX})``.
     """
 
-    fields: Mapping[str, FieldRule] = attrs.field(factory=dict)
+    fields: Mapping[str, FieldRule] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
 
     def rule_for(self, name: str, left: Any, right: Any) -> FieldRule:
         """Return the rule that combines ``left`` (survivor) and ``right``."""

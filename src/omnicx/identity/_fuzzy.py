@@ -11,6 +11,7 @@ from datetime import datetime
 import attrs
 from rapidfuzz import fuzz, utils
 
+from omnicx._frozen import frozen_seq
 from omnicx.errors import ConflictError, ValidationError
 from omnicx.identity._email import mailbox_name
 from omnicx.identity._fold import DEFAULT_RULES, MergeRules
@@ -73,7 +74,7 @@ class Candidate:
 
     profile_id: str
     score: float
-    reasons: tuple[Reason, ...]
+    reasons: tuple[Reason, ...] = attrs.field(converter=frozen_seq)
 
 
 def _unit(instance: FuzzyPolicy, attribute: attrs.Attribute[float], value: float) -> None:

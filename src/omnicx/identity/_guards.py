@@ -16,6 +16,7 @@ from typing import Any
 import attrs
 
 from omnicx._caches import BoundedCache
+from omnicx._frozen import frozen_seq, frozen_set
 from omnicx.errors import ValidationError
 from omnicx.identity._email import email_match_key, mailbox_name
 from omnicx.model import Identifier, IdentifierKind
@@ -106,12 +107,16 @@ class IdentityPolicy:
     """
 
     blocked_values: tuple[str, ...] = attrs.field(
-        default=DEFAULT_BLOCKED_VALUES, validator=_compile_blocked
+        default=DEFAULT_BLOCKED_VALUES, converter=frozen_seq, validator=_compile_blocked
     )
-    role_mailboxes: frozenset[str] = DEFAULT_ROLE_MAILBOXES
+    role_mailboxes: frozenset[str] = attrs.field(
+        default=DEFAULT_ROLE_MAILBOXES, converter=frozen_set
+    )
     max_names_per_identifier: int = attrs.field(default=3, validator=_at_least_one)
     max_profiles_per_identifier: int = attrs.field(default=1, validator=_at_least_one)
-    unique_kinds: frozenset[str] = frozenset({"external"})
+    unique_kinds: frozenset[str] = attrs.field(
+        default=frozenset({"external"}), converter=frozen_set
+    )
     verified_email_guards_weaker_links: bool = True
     _blocked: re.Pattern[str] = attrs.field(init=False, repr=False, eq=False)
     # intrinsic_shared_reason per (kind, value): the incremental graph asks

@@ -21,6 +21,7 @@ import attrs
 from rapidfuzz import fuzz
 from rapidfuzz.distance import DamerauLevenshtein, JaroWinkler
 
+from omnicx._frozen import frozen_map, frozen_seq
 from omnicx.errors import ValidationError
 
 
@@ -98,8 +99,8 @@ class BlockingKey:
             (0 or a missing entry keeps the whole value).
     """
 
-    fields: tuple[str, ...]
-    prefixes: tuple[int, ...] = ()
+    fields: tuple[str, ...] = attrs.field(converter=frozen_seq)
+    prefixes: tuple[int, ...] = attrs.field(default=(), converter=frozen_seq)
 
     def key(self, values: Mapping[str, str]) -> tuple[str, ...] | None:
         """Return this key for normalised ``values``, or None when a part is missing."""
@@ -118,7 +119,7 @@ class PersonRecord:
     """One person record: an id unique in its input and its raw field values."""
 
     record_id: str
-    fields: Mapping[str, str]
+    fields: Mapping[str, str] = attrs.field(converter=frozen_map)
 
 
 @attrs.frozen(kw_only=True)
@@ -141,7 +142,7 @@ class PersonMatch:
     left_id: str
     right_id: str
     weight: float
-    parts: tuple[FieldScore, ...]
+    parts: tuple[FieldScore, ...] = attrs.field(converter=frozen_seq)
 
 
 def normalise(value: str) -> str:
@@ -167,8 +168,8 @@ class PersonMatcher:
             common to be evidence, and quadratic to compare.
     """
 
-    comparisons: tuple[FieldComparison, ...]
-    blocking: tuple[BlockingKey, ...]
+    comparisons: tuple[FieldComparison, ...] = attrs.field(converter=frozen_seq)
+    blocking: tuple[BlockingKey, ...] = attrs.field(converter=frozen_seq)
     threshold: float = 6.0
     max_block: int = 500
 

@@ -19,6 +19,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._frozen import frozen_seq, frozen_tree
 from omnicx.errors import ConflictError, ValidationError
 from omnicx.identity._batch import ContactRecord
 from omnicx.identity._email import email_identifier
@@ -60,13 +61,13 @@ class Reconciliation:
         missing: batch record ids the graph has never seen, sorted.
     """
 
-    differing: tuple[str, ...]
-    unmerges: tuple[str, ...] = ()
-    merges: tuple[tuple[str, ...], ...] = ()
-    made: tuple[MergeRecord, ...] = ()
-    refused: tuple[tuple[str, str], ...] = ()
-    unresolved: tuple[str, ...] = ()
-    missing: tuple[str, ...] = ()
+    differing: tuple[str, ...] = attrs.field(converter=frozen_seq)
+    unmerges: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    merges: tuple[tuple[str, ...], ...] = attrs.field(default=(), converter=frozen_tree)
+    made: tuple[MergeRecord, ...] = attrs.field(default=(), converter=frozen_seq)
+    refused: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=frozen_tree)
+    unresolved: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    missing: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
     @property
     def agrees(self) -> bool:

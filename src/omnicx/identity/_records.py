@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_seq, frozen_tree
 from omnicx.identity._guards import SharedReason
 from omnicx.identity._protection import Refusal
 from omnicx.identity._standing import DEFAULT_STANDING, Standing, money_of
@@ -33,10 +34,10 @@ class Observation:
 
     id: str = attrs.field(validator=non_empty)
     at: datetime = attrs.field(validator=aware)
-    identifiers: tuple[Identifier, ...] = ()
+    identifiers: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
     name: str | None = None
     address: str | None = None
-    attributes: Mapping[str, Any] = attrs.field(factory=dict)
+    attributes: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
 
 @attrs.frozen(kw_only=True)
@@ -59,12 +60,12 @@ class Profile:
     id: str = attrs.field(validator=non_empty)
     created_at: datetime = attrs.field(validator=aware)
     last_seen_at: datetime = attrs.field(validator=aware)
-    identifiers: tuple[Identifier, ...] = ()
-    names: tuple[str, ...] = ()
-    addresses: tuple[str, ...] = ()
-    attributes: Mapping[str, Any] = attrs.field(factory=dict)
-    observation_ids: tuple[str, ...] = ()
-    merge_ids: tuple[str, ...] = ()
+    identifiers: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
+    names: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    addresses: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    attributes: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
+    observation_ids: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    merge_ids: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     merged_into: str | None = None
 
     @property
@@ -114,8 +115,8 @@ class Link:
     """
 
     key: str = attrs.field(validator=non_empty)
-    profile_ids: tuple[str, ...] = ()
-    names: tuple[str, ...] = ()
+    profile_ids: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    names: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     shared: SharedReason | None = None
 
 
@@ -139,7 +140,7 @@ class MergeRecord:
     at: datetime = attrs.field(validator=aware)
     survivor_id: str
     absorbed_id: str
-    evidence: tuple[Identifier, ...]
+    evidence: tuple[Identifier, ...] = attrs.field(converter=frozen_seq)
     observation_id: str | None
     survivor_before: Profile
     absorbed_before: Profile
@@ -169,8 +170,8 @@ class Conflict:
         reason: which protection rule refused it.
     """
 
-    profile_ids: tuple[str, str]
-    evidence: tuple[Identifier, ...]
+    profile_ids: tuple[str, str] = attrs.field(converter=frozen_seq)
+    evidence: tuple[Identifier, ...] = attrs.field(converter=frozen_seq)
     reason: Refusal
 
 
@@ -188,9 +189,9 @@ class Resolution:
 
     customer_id: str
     outcome: Outcome
-    merges: tuple[MergeRecord, ...] = ()
-    conflicts: tuple[Conflict, ...] = ()
-    newly_shared: tuple[str, ...] = ()
+    merges: tuple[MergeRecord, ...] = attrs.field(default=(), converter=frozen_seq)
+    conflicts: tuple[Conflict, ...] = attrs.field(default=(), converter=frozen_seq)
+    newly_shared: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)
@@ -205,7 +206,9 @@ class ChangeSet:
             was attributed to (insert or replace by observation id).
     """
 
-    profiles: tuple[Profile, ...] = ()
-    links: tuple[Link, ...] = ()
-    merges: tuple[MergeRecord, ...] = ()
-    observations: tuple[tuple[Observation, str], ...] = ()
+    profiles: tuple[Profile, ...] = attrs.field(default=(), converter=frozen_seq)
+    links: tuple[Link, ...] = attrs.field(default=(), converter=frozen_seq)
+    merges: tuple[MergeRecord, ...] = attrs.field(default=(), converter=frozen_seq)
+    observations: tuple[tuple[Observation, str], ...] = attrs.field(
+        default=(), converter=frozen_tree
+    )

@@ -6,6 +6,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._frozen import frozen_seq
 from omnicx.errors import ConflictError, NotFoundError
 from omnicx.identity._fold import DEFAULT_RULES, MergeRules, fold_observation
 from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy, SharedReason, match_key
@@ -31,7 +32,7 @@ class Unmerged:
     merge: MergeRecord
     survivor: Profile
     restored: Profile
-    reattributed: tuple[str, ...]
+    reattributed: tuple[str, ...] = attrs.field(converter=frozen_seq)
 
 
 def merge(

@@ -7,6 +7,7 @@ from typing import Protocol
 
 import attrs
 
+from omnicx._frozen import frozen_seq
 from omnicx.errors import Problem, ValidationError
 
 
@@ -56,7 +57,7 @@ class MetricsConfig:
     """
 
     fcr_window: timedelta = timedelta(days=7)
-    csat_scale: tuple[int, int] = (1, 5)
+    csat_scale: tuple[int, int] = attrs.field(default=(1, 5), converter=frozen_seq)
     csat_satisfied_from: int = 4
     calendar: BusinessTime | None = attrs.field(default=None, eq=False)
     survey_sent_event: str = "survey.sent"

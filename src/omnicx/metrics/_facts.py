@@ -11,6 +11,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq, frozen_set, frozen_tree
 from omnicx.metrics._timing import Timing
 from omnicx.model import Status
 
@@ -55,19 +56,19 @@ class ConversationFacts:
     customer_id: str
     created_at: datetime
     channel: str | None = None
-    channels: frozenset[str] = frozenset()
+    channels: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     queue: str | None = None
     agent: str | None = None
     priority: str = "normal"
-    tags: frozenset[str] = frozenset()
-    attributes: Mapping[str, str] = attrs.field(factory=dict)
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    attributes: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     status: Status = Status.NEW
     outbound_first: bool = False
     reopens: int = 0
     agent_replies: int = 0
     first_reply: Timing | None = None
-    reopen_replies: tuple[Timing, ...] = ()
-    next_replies: tuple[Timing, ...] = ()
+    reopen_replies: tuple[Timing, ...] = attrs.field(default=(), converter=frozen_seq)
+    next_replies: tuple[Timing, ...] = attrs.field(default=(), converter=frozen_seq)
     first_resolution: Timing | None = None
     full_resolution: Timing | None = None
     requester_wait: Timing | None = None
@@ -79,7 +80,9 @@ class ConversationFacts:
     csat_satisfied: bool | None = None
     nps_score: int | None = None
     ces_score: int | None = None
-    active_spans: tuple[tuple[datetime, datetime | None], ...] = ()
+    active_spans: tuple[tuple[datetime, datetime | None], ...] = attrs.field(
+        default=(), converter=frozen_tree
+    )
 
     @property
     def solved(self) -> bool:

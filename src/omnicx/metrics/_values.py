@@ -7,6 +7,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq
 from omnicx.metrics._distribution import Summary
 
 DURATIONS: tuple[str, ...] = (
@@ -77,7 +78,7 @@ class SlaOutcome:
     target: str
     achieved: bool
     at: datetime
-    dimensions: Mapping[str, str] = attrs.field(factory=dict)
+    dimensions: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
 
 
 @attrs.frozen(kw_only=True)
@@ -123,14 +124,14 @@ class GroupMetrics:
     ces: Summary = attrs.field(factory=Summary)
     survey_response: Rate = Rate()
     agent_replies: Summary = attrs.field(factory=Summary)
-    durations: Mapping[str, Summary] = attrs.field(factory=dict)
-    business_durations: Mapping[str, Summary] = attrs.field(factory=dict)
-    sla: Mapping[str, SlaTally] = attrs.field(factory=dict)
+    durations: Mapping[str, Summary] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
+    business_durations: Mapping[str, Summary] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
+    sla: Mapping[str, SlaTally] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
 
 
 @attrs.frozen(kw_only=True)
 class MetricsReport:
     """Figures per group: ``groups[key]``, where ``key`` has one value per ``by`` dimension."""
 
-    by: tuple[str, ...]
-    groups: Mapping[tuple[str, ...], GroupMetrics]
+    by: tuple[str, ...] = attrs.field(converter=frozen_seq)
+    groups: Mapping[tuple[str, ...], GroupMetrics] = attrs.field(converter=frozen_map)

@@ -7,6 +7,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._frozen import frozen_set
 from omnicx.model._channel import Channel
 from omnicx.model._checks import aware, non_empty
 
@@ -67,6 +68,6 @@ class Conversation:
     priority: Priority = Priority.NORMAL
     queue: str | None = None
     assignee: str | None = None
-    tags: frozenset[str] = frozenset()
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     subject: str | None = None
     follow_up_of: str | None = None

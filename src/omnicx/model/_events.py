@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_set
 from omnicx.errors import ValidationError
 from omnicx.model._channel import Direction
 from omnicx.model._checks import MONEY_FIX, aware, non_empty, non_negative, of_type
@@ -52,7 +53,7 @@ class NoteEvent(_Base):
     TAG: ClassVar[str] = "note"
     author: Author
     text: str = ""
-    mentions: frozenset[str] = frozenset()
+    mentions: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
 
 
 @attrs.frozen(kw_only=True)
@@ -81,8 +82,8 @@ class TagsChanged(_Base):
     """Tags were added to or removed from a conversation."""
 
     TAG: ClassVar[str] = "tags.changed"
-    added: frozenset[str] = frozenset()
-    removed: frozenset[str] = frozenset()
+    added: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    removed: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     actor: Author | None = None
 
 
@@ -189,7 +190,7 @@ class CustomEvent(_Base):
 
     TAG: ClassVar[str] = "custom"
     name: str = attrs.field(validator=non_empty)
-    data: Mapping[str, Any] = attrs.field(factory=dict)
+    data: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
 
 Event = (

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_seq
 from omnicx.model._channel import Channel, Direction
 from omnicx.model._checks import aware, non_empty, non_negative, of_type
 
@@ -63,8 +64,8 @@ class ThreadRefs:
     """
 
     message_id: str | None = None
-    in_reply_to: tuple[str, ...] = ()
-    references: tuple[str, ...] = ()
+    in_reply_to: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    references: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     provider_thread_id: str | None = None
     subject: str | None = None
 
@@ -89,13 +90,13 @@ class Message:
     text: str = attrs.field(
         default="", validator=of_type(str, "a str", "pass the message text as a string")
     )
-    attachments: tuple[Attachment, ...] = ()
+    attachments: tuple[Attachment, ...] = attrs.field(default=(), converter=frozen_seq)
     external_id: str | None = None
     thread: ThreadRefs = ThreadRefs()
     public: bool = attrs.field(
         default=True, validator=of_type(bool, "a bool", "pass True or False")
     )
-    metadata: Mapping[str, Any] = attrs.field(factory=dict)
+    metadata: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
     @property
     def is_public_human_reply(self) -> bool:

@@ -10,6 +10,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_seq, frozen_set
 from omnicx.model._checks import MONEY_FIX, aware, non_empty, non_negative, of_type
 from omnicx.model._identifier import Identifier
 
@@ -32,7 +33,7 @@ class Customer:
     """
 
     id: str = attrs.field(validator=non_empty)
-    identifiers: tuple[Identifier, ...] = ()
+    identifiers: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
     name: str | None = attrs.field(
         default=None,
         validator=of_type(str, "a str or None", "pass the display name as a string", optional=True),
@@ -45,7 +46,7 @@ class Customer:
         default=None,
         validator=[of_type(Decimal, "a Decimal or None", MONEY_FIX, optional=True), non_negative],
     )
-    attributes: Mapping[str, Any] = attrs.field(factory=dict)
+    attributes: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
     created_at: datetime | None = attrs.field(default=None, validator=aware)
 
 
@@ -79,9 +80,9 @@ class Agent:
         default=10,
         validator=[of_type(int, "an int", "pass a whole number of work units"), non_negative],
     )
-    queues: frozenset[str] = frozenset()
-    skills: frozenset[str] = frozenset()
-    languages: frozenset[str] = frozenset()
+    queues: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    skills: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    languages: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
 
 
 @attrs.frozen(kw_only=True)
@@ -103,4 +104,4 @@ class Team:
 
     id: str = attrs.field(validator=non_empty)
     name: str = ""
-    agents: frozenset[str] = frozenset()
+    agents: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)

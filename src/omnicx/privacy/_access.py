@@ -6,6 +6,7 @@ import enum
 
 import attrs
 
+from omnicx._frozen import frozen_set_or_none
 from omnicx.errors import OmnicxError
 from omnicx.privacy._roles import CONVERSATION_ACTIONS, Action, Role
 
@@ -71,7 +72,7 @@ class Actor:
 
     id: str
     role: Role
-    queues: frozenset[str] | None = None
+    queues: frozenset[str] | None = attrs.field(default=None, converter=frozen_set_or_none)
 
 
 class Permission(enum.Enum):

@@ -8,6 +8,7 @@ from datetime import datetime
 import attrs
 
 from omnicx._caches import clear_personal
+from omnicx._frozen import frozen_seq
 from omnicx.identity import Link, Profile, current_profile, match_key, merged_profiles
 from omnicx.model import (
     AuthorKind,
@@ -35,7 +36,7 @@ class ErasureReport:
     """
 
     erased_at: datetime
-    customer_ids: tuple[str, ...]
+    customer_ids: tuple[str, ...] = attrs.field(converter=frozen_seq)
     identifiers: int
     events: int
     conversations: int

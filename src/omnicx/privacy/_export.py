@@ -9,6 +9,7 @@ from typing import Any
 import attrs
 
 from omnicx import serde
+from omnicx._frozen import frozen_seq
 from omnicx.errors import ValidationError
 from omnicx.identity import MergeRecord, Profile, current_profile, merged_profiles
 from omnicx.model import Conversation, Customer, Event
@@ -37,10 +38,10 @@ class CustomerExport:
 
     exported_at: datetime
     customer: Customer
-    profiles: tuple[Profile, ...]
-    merges: tuple[MergeRecord, ...]
-    conversations: tuple[Conversation, ...]
-    events: tuple[Event, ...]
+    profiles: tuple[Profile, ...] = attrs.field(converter=frozen_seq)
+    merges: tuple[MergeRecord, ...] = attrs.field(converter=frozen_seq)
+    conversations: tuple[Conversation, ...] = attrs.field(converter=frozen_seq)
+    events: tuple[Event, ...] = attrs.field(converter=frozen_seq)
 
 
 def export_customer(

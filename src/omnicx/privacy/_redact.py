@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.privacy._detect import Span, find_cards, find_emails, find_ibans, find_phones
 
@@ -46,7 +47,7 @@ class RedactionPolicy:
     ibans: bool = True
     emails: bool = True
     phones: bool = True
-    patterns: tuple[CustomPattern, ...] = ()
+    patterns: tuple[CustomPattern, ...] = attrs.field(default=(), converter=frozen_seq)
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RedactionPolicy:
@@ -112,7 +113,7 @@ class Redacted:
     """
 
     text: str
-    found: Mapping[str, int] = attrs.field(factory=dict)
+    found: Mapping[str, int] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
 
     @property
     def changed(self) -> bool:

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_map
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model import Event, MessageEvent
 from omnicx.model._checks import require_aware
@@ -37,7 +38,7 @@ class RetentionPolicy:
     """
 
     default_days: int | None = None
-    channel_days: Mapping[str, int] = attrs.field(factory=dict)
+    channel_days: Mapping[str, int] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     mode: RetentionMode = RetentionMode.ANONYMISE
 
     @classmethod

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import frozen_set
 from omnicx.errors import Problem, ValidationError, suggest
 
 
@@ -34,7 +35,7 @@ class Role:
     """A named set of allowed actions; anything not listed is refused."""
 
     name: str
-    actions: frozenset[Action] = frozenset()
+    actions: frozenset[Action] = attrs.field(default=frozenset(), converter=frozen_set)
 
     def allows(self, action: Action) -> bool:
         """Whether this role includes ``action``."""

@@ -15,6 +15,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._frozen import FrozenMap, frozen_map, frozen_seq, frozen_set
 from omnicx.model import Agent, AgentStatus, Channel, Priority
 from omnicx.model._checks import aware, non_empty, non_negative
 
@@ -56,16 +57,18 @@ class AssignOutcome(enum.Enum):
     """Every eligible agent is at capacity."""
 
 
-DEFAULT_WEIGHTS: Mapping[str, int] = {
-    "chat": 2,
-    "email": 1,
-    "instagram": 2,
-    "messenger": 2,
-    "sms": 1,
-    "web_form": 1,
-    "whatsapp": 2,
-    "x": 1,
-}
+DEFAULT_WEIGHTS: Mapping[str, int] = FrozenMap(
+    {
+        "chat": 2,
+        "email": 1,
+        "instagram": 2,
+        "messenger": 2,
+        "sms": 1,
+        "web_form": 1,
+        "whatsapp": 2,
+        "x": 1,
+    }
+)
 """Units one conversation weighs per channel by default; voice takes the whole capacity."""
 
 
@@ -83,7 +86,7 @@ class AssignmentPolicy:
     """
 
     strategy: Strategy = Strategy.LEAST_LOADED
-    weights: Mapping[str, int] = DEFAULT_WEIGHTS
+    weights: Mapping[str, int] = attrs.field(default=DEFAULT_WEIGHTS, converter=frozen_map)
     default_weight: int = attrs.field(default=1, validator=non_negative)
     percentage: bool = False
     skills_based: bool = False
@@ -112,9 +115,9 @@ class WorkItem:
     arrived_at: datetime = attrs.field(validator=aware)
     priority: Priority = Priority.NORMAL
     queue: str | None = None
-    skills: frozenset[str] = frozenset()
+    skills: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     language: str | None = None
-    declined_by: frozenset[str] = frozenset()
+    declined_by: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
 
 
 @attrs.frozen(kw_only=True)
@@ -138,8 +141,8 @@ class Assignment:
 class AssignmentRound:
     """What one ``assign`` call produced: outcomes in work order, new loads, cursor."""
 
-    assignments: tuple[Assignment, ...]
-    loads: tuple[AgentLoad, ...]
+    assignments: tuple[Assignment, ...] = attrs.field(converter=frozen_seq)
+    loads: tuple[AgentLoad, ...] = attrs.field(converter=frozen_seq)
     cursor: str | None
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import frozen_json, frozen_seq, thaw
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.routing._case_input import context_from_input
 from omnicx.routing._context import RoutingContext
@@ -27,7 +28,7 @@ class Case:
 
     name: str
     context: RoutingContext
-    expect: Mapping[str, Any]
+    expect: Mapping[str, Any] = attrs.field(converter=frozen_json)
 
 
 @attrs.frozen(kw_only=True)
@@ -35,7 +36,7 @@ class CaseResult:
     """The result of one case: the mismatches (empty when it passed) and the trace."""
 
     case: Case
-    mismatches: tuple[str, ...]
+    mismatches: tuple[str, ...] = attrs.field(converter=frozen_seq)
     trace: Trace
 
     @property
@@ -145,7 +146,8 @@ def _actual(decision: Decision, key: str) -> Any:
 
 
 def _wanted(key: str, value: Any) -> Any:
-    return sorted(value) if key in ("tags", "skills") and value is not None else value
+    # Expectations are stored frozen (tuples); compare and show them as the file wrote them.
+    return sorted(value) if key in ("tags", "skills") and value is not None else thaw(value)
 
 
 def compare(decision: Decision, expect: Mapping[str, Any]) -> tuple[str, ...]:

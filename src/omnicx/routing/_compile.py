@@ -13,6 +13,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from omnicx._frozen import freeze, frozen_seq, thaw
 from omnicx.routing import _jsonlogic
 from omnicx.routing._conditions import Group, Leaf, Logic, Node
 from omnicx.routing._context import Facts, FieldKind, field_kind, get_field
@@ -40,10 +41,11 @@ class Failure:
 
     where: str
     expected: str
-    actual: Any
+    actual: Any = attrs.field(converter=freeze)
 
     def __str__(self) -> str:
-        return f"{self.where}: expected {self.expected}, saw {self.actual!r}"
+        # Frozen values (tuples) are shown as the rule file writes them (lists).
+        return f"{self.where}: expected {self.expected}, saw {thaw(self.actual)!r}"
 
 
 @attrs.frozen(kw_only=True)
@@ -52,7 +54,7 @@ class Compiled:
 
     pred: Pred
     node: Node
-    children: tuple[Compiled, ...] = ()
+    children: tuple[Compiled, ...] = attrs.field(default=(), converter=frozen_seq)
     read: Callable[[Facts], Any] | None = None
 
 
@@ -216,9 +218,9 @@ def _describe(node: Node) -> str:
     if node.op == "in_business_hours":
         return f"inside business hours of {node.extra['calendar']!r}"
     if node.op == "changed":
-        parts = [f"{k} {v!r}" for k, v in node.extra.items()]
+        parts = [f"{k} {thaw(v)!r}" for k, v in node.extra.items()]
         return f"{node.field} changed" + (" " + " ".join(parts) if parts else "")
-    value = node.value.pattern if node.op == "matches" else node.value
+    value = node.value.pattern if node.op == "matches" else thaw(node.value)
     return f"{node.field} {node.op} {value!r}"
 
 

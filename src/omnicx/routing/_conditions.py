@@ -7,6 +7,14 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import (
+    EMPTY_MAP,
+    freeze,
+    frozen_json,
+    frozen_seq,
+    frozen_set,
+    frozen_set_or_none,
+)
 from omnicx.errors import Problem, suggest
 from omnicx.routing import _jsonlogic
 from omnicx.routing._context import FIELD_CHOICES, FieldKind, field_kind, known_paths
@@ -52,8 +60,8 @@ class Leaf:
     where: str
     op: str
     field: str = ""
-    value: Any = None
-    extra: Mapping[str, Any] = attrs.field(factory=dict)
+    value: Any = attrs.field(default=None, converter=freeze)
+    extra: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
 
 @attrs.frozen(kw_only=True)
@@ -62,7 +70,7 @@ class Group:
 
     where: str
     kind: str
-    items: tuple[Node, ...]
+    items: tuple[Node, ...] = attrs.field(converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)
@@ -70,7 +78,7 @@ class Logic:
     """A JsonLogic condition, mixed into the native tree."""
 
     where: str
-    logic: Any
+    logic: Any = attrs.field(converter=freeze)
 
 
 Node = Leaf | Group | Logic
@@ -83,10 +91,10 @@ class Known:
     ``channels`` are the host's own channels, allowed next to the well-known ones.
     """
 
-    calendars: frozenset[str] | None = None
-    queues: frozenset[str] | None = None
-    sla_policies: frozenset[str] | None = None
-    channels: frozenset[str] = frozenset()
+    calendars: frozenset[str] | None = attrs.field(default=None, converter=frozen_set_or_none)
+    queues: frozenset[str] | None = attrs.field(default=None, converter=frozen_set_or_none)
+    sla_policies: frozenset[str] | None = attrs.field(default=None, converter=frozen_set_or_none)
+    channels: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
 
 
 def _type_name(value: Any) -> str:

@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_json
 from omnicx.model import Conversation, Customer, Message
 from omnicx.model._checks import aware
 from omnicx.routing._signals import (
@@ -44,7 +45,7 @@ class RoutingContext:
     customer: Customer | None = None
     conversation: Conversation | None = None
     open_conversations: int = 0
-    changes: Mapping[str, tuple[Any, Any]] = attrs.field(factory=dict)
+    changes: Mapping[str, tuple[Any, Any]] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
 
 @attrs.frozen(kw_only=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from types import MappingProxyType
 from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_seq, frozen_set
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model import Priority
 from omnicx.routing._compile import Compiled, Failure, OpenHours, Pred, compile_node, explain
@@ -17,11 +17,6 @@ from omnicx.routing._rules import Actions, AutoReply, Mode, Rule, RuleSet
 from omnicx.routing._text import Terms
 
 __all__ = ["Decision", "RuleEngine", "RuleTrace", "Trace"]
-
-
-def _read_only(fields: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A read-only copy, so one shared Decision can never change under its readers."""
-    return MappingProxyType(dict(fields))
 
 
 @attrs.frozen(kw_only=True)
@@ -35,16 +30,16 @@ class Decision:
 
     queue: str | None = None
     priority: Priority | None = None
-    tags: frozenset[str] = frozenset()
-    removed_tags: frozenset[str] = frozenset()
-    skills: frozenset[str] = frozenset()
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    removed_tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    skills: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     language: str | None = None
     sla_policy: str | None = None
-    auto_replies: tuple[AutoReply, ...] = ()
-    escalations: tuple[str, ...] = ()
-    notifications: tuple[str, ...] = ()
-    fields: Mapping[str, Any] = attrs.field(factory=dict, converter=_read_only)
-    fired: tuple[str, ...] = ()
+    auto_replies: tuple[AutoReply, ...] = attrs.field(default=(), converter=frozen_seq)
+    escalations: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    notifications: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    fields: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
+    fired: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)
@@ -75,7 +70,7 @@ class RuleTrace:
 class Trace:
     """Every rule in order with whether it matched and why not, plus the decision."""
 
-    rules: tuple[RuleTrace, ...]
+    rules: tuple[RuleTrace, ...] = attrs.field(converter=frozen_seq)
     decision: Decision
 
     def __str__(self) -> str:
@@ -218,9 +213,9 @@ class RuleEngine:
     safe to share between threads.
     """
 
-    _rules: tuple[_Compiled, ...]
-    _buckets: Mapping[str, tuple[_Step, ...]]
-    _other: tuple[_Step, ...]
+    _rules: tuple[_Compiled, ...] = attrs.field(converter=frozen_seq)
+    _buckets: Mapping[str, tuple[_Step, ...]] = attrs.field(converter=frozen_map)
+    _other: tuple[_Step, ...] = attrs.field(converter=frozen_seq)
     _first_match: bool
     _signals: Signals
 

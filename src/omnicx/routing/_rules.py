@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_seq
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.routing._conditions import Known, Node, parse
 from omnicx.routing._names import language_problem
@@ -36,7 +37,7 @@ class AutoReply:
     """An auto-reply to send: a template id and its variables (never free text)."""
 
     template: str
-    variables: Mapping[str, str] = attrs.field(factory=dict)
+    variables: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
 
 
 @attrs.frozen(kw_only=True)
@@ -45,15 +46,15 @@ class Actions:
 
     queue: str | None = None
     priority: str | None = None
-    add_tags: tuple[str, ...] = ()
-    remove_tags: tuple[str, ...] = ()
-    skills: tuple[str, ...] = ()
+    add_tags: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    remove_tags: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    skills: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     language: str | None = None
     sla_policy: str | None = None
     auto_reply: AutoReply | None = None
     escalate: str | None = None
-    notify: tuple[str, ...] = ()
-    set_fields: Mapping[str, Any] = attrs.field(factory=dict)
+    notify: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    set_fields: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
 
 @attrs.frozen(kw_only=True)
@@ -75,7 +76,7 @@ class Rule:
 class RuleSet:
     """An ordered list of rules and the mode that combines them."""
 
-    rules: tuple[Rule, ...]
+    rules: tuple[Rule, ...] = attrs.field(converter=frozen_seq)
     mode: Mode = Mode.FIRST_MATCH
 
 

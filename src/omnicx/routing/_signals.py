@@ -12,6 +12,7 @@ from typing import Protocol
 
 import attrs
 
+from omnicx._frozen import FrozenMap, frozen_json, frozen_seq
 from omnicx.routing._text import Terms, Words
 
 __all__ = [
@@ -26,23 +27,25 @@ __all__ = [
     "sentiment_of",
 ]
 
-DEFAULT_KEYWORDS: Mapping[str, tuple[str, ...]] = {
-    "billing": ("invoice", "charged", "charge", "billing", "payment", "receipt", "overcharged"),
-    "cancel": ("cancel", "cancellation", "unsubscribe", "close my account", "terminate"),
-    "complaint": ("complaint", "unacceptable", "disappointed", "worst", "terrible"),
-    "delivery": (
-        "delivery",
-        "shipping",
-        "tracking",
-        "parcel",
-        "package",
-        "courier",
-        "where is my order",
-    ),
-    "legal": ("lawyer", "attorney", "lawsuit", "sue", "gdpr", "legal action"),
-    "refund": ("refund", "money back", "chargeback", "reimburse", "reembolso", "remboursement"),
-    "security": ("hacked", "fraud", "phishing", "stolen", "unauthorized", "password reset"),
-}
+DEFAULT_KEYWORDS: Mapping[str, tuple[str, ...]] = FrozenMap(
+    {
+        "billing": ("invoice", "charged", "charge", "billing", "payment", "receipt", "overcharged"),
+        "cancel": ("cancel", "cancellation", "unsubscribe", "close my account", "terminate"),
+        "complaint": ("complaint", "unacceptable", "disappointed", "worst", "terrible"),
+        "delivery": (
+            "delivery",
+            "shipping",
+            "tracking",
+            "parcel",
+            "package",
+            "courier",
+            "where is my order",
+        ),
+        "legal": ("lawyer", "attorney", "lawsuit", "sue", "gdpr", "legal action"),
+        "refund": ("refund", "money back", "chargeback", "reimburse", "reembolso", "remboursement"),
+        "security": ("hacked", "fraud", "phishing", "stolen", "unauthorized", "password reset"),
+    }
+)
 """Keyword categories shipped by default: ``signals.keywords`` lists the ones found."""
 
 DEFAULT_URGENCY: tuple[str, ...] = (
@@ -68,8 +71,10 @@ class Lexicon:
     Matching is case- and accent-insensitive, on whole words and phrases.
     """
 
-    keywords: Mapping[str, tuple[str, ...]] = DEFAULT_KEYWORDS
-    urgency: tuple[str, ...] = DEFAULT_URGENCY
+    keywords: Mapping[str, tuple[str, ...]] = attrs.field(
+        default=DEFAULT_KEYWORDS, converter=frozen_json
+    )
+    urgency: tuple[str, ...] = attrs.field(default=DEFAULT_URGENCY, converter=frozen_seq)
     _compiled: tuple[tuple[str, Terms], ...] = attrs.field(init=False, repr=False, eq=False)
     _urgent: Terms = attrs.field(init=False, repr=False, eq=False)
 

@@ -18,6 +18,7 @@ from zoneinfo import ZoneInfo
 import attrs
 
 from omnicx._caches import BoundedCache
+from omnicx._frozen import frozen_seq, frozen_set
 from omnicx.errors import Problem, ValidationError
 from omnicx.sla._zone import Span, first_instant, local_date, preimage, to_epoch, wall_seconds
 
@@ -152,8 +153,8 @@ class BusinessCalendar:
     """
 
     timezone: str
-    week: tuple[Hours, ...]
-    holidays: frozenset[date] = frozenset()
+    week: tuple[Hours, ...] = attrs.field(converter=frozen_seq)
+    holidays: frozenset[date] = attrs.field(default=frozenset(), converter=frozen_set)
     special: tuple[tuple[date, Hours], ...] = attrs.field(default=(), converter=_to_special)
     _zone: ZoneInfo = attrs.field(init=False, eq=False, repr=False)
     _special: dict[date, Hours] = attrs.field(init=False, eq=False, repr=False)

@@ -12,6 +12,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._frozen import frozen_seq, frozen_set
 from omnicx.sla._policy import Metric, Target
 
 
@@ -90,7 +91,7 @@ class SlaClock:
     breached_at: datetime | None = None
     warned_at: datetime | None = None
     cancelled_at: datetime | None = None
-    fired: frozenset[str] = frozenset()
+    fired: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     """Threshold keys already emitted: ``warn``, ``breach``, ``escalate:<i>``."""
 
     @property
@@ -141,6 +142,6 @@ class SlaReport:
     """Every clock's status at ``now`` and when the host should wake up next."""
 
     now: datetime
-    targets: tuple[TargetStatus, ...]
+    targets: tuple[TargetStatus, ...] = attrs.field(converter=frozen_seq)
     next_deadline: datetime | None
     policy: PolicyApplied | None

@@ -29,6 +29,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import frozen_seq
 from omnicx.model import (
     AuthorKind,
     Direction,
@@ -78,9 +79,9 @@ class SlaState:
 
     facts: SlaFacts = attrs.field(factory=SlaFacts)
     policy: Policy | None = None
-    applied: tuple[PolicyApplied, ...] = ()
+    applied: tuple[PolicyApplied, ...] = attrs.field(default=(), converter=frozen_seq)
     """Which policy (name, version) applied from when: the full history."""
-    clocks: tuple[SlaClock, ...] = ()
+    clocks: tuple[SlaClock, ...] = attrs.field(default=(), converter=frozen_seq)
     time: datetime | None = None
     """The latest event instant seen."""
     created: bool = False

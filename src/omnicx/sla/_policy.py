@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, FrozenMap, frozen_json, frozen_seq, frozen_set
 from omnicx.model import Channel, Priority, Status
 from omnicx.model._checks import callable_value, in_range, non_empty, of_type
 from omnicx.sla._calendar import ALWAYS_OPEN, Calendar
@@ -45,17 +46,19 @@ class Metric(enum.Enum):
 REPLY_METRICS = frozenset({Metric.FIRST_REPLY, Metric.NEXT_REPLY})
 
 _P, _H = Status.PENDING, Status.ON_HOLD
-DEFAULT_PAUSES: Mapping[Metric, frozenset[Status]] = {
-    # Zendesk: "requester wait time ... excludes pending"; "agent work time
-    # ... excludes pending and on-hold"; pausable update pauses in pending;
-    # reply metrics are never paused by status.
-    Metric.REQUESTER_WAIT: frozenset({_P}),
-    Metric.AGENT_WORK: frozenset({_P, _H}),
-    Metric.PAUSABLE_UPDATE: frozenset({_P}),
-}
+DEFAULT_PAUSES: Mapping[Metric, frozenset[Status]] = FrozenMap(
+    {
+        # Zendesk: "requester wait time ... excludes pending"; "agent work time
+        # ... excludes pending and on-hold"; pausable update pauses in pending;
+        # reply metrics are never paused by status.
+        Metric.REQUESTER_WAIT: frozenset({_P}),
+        Metric.AGENT_WORK: frozenset({_P, _H}),
+        Metric.PAUSABLE_UPDATE: frozenset({_P}),
+    }
+)
 """Zendesk's pause sets: the statuses in which each metric's clock stops."""
 
-NO_PAUSES: Mapping[Metric, frozenset[Status]] = {}
+NO_PAUSES: Mapping[Metric, frozenset[Status]] = EMPTY_MAP
 """No clock ever pauses on status: the Chatwoot model, as an explicit choice."""
 
 
@@ -68,8 +71,8 @@ class SlaFacts:
     priority: Priority = Priority.NORMAL
     queue: str | None = None
     assignee: str | None = None
-    tags: frozenset[str] = frozenset()
-    customer: Mapping[str, Any] = attrs.field(factory=dict)
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    customer: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
     """Host-supplied customer attributes (``vip``, ``tier``...)."""
 
 
@@ -109,7 +112,7 @@ class Match:
     priority: frozenset[Priority] | None = attrs.field(default=None, converter=_priorities)
     queue: frozenset[str] | None = attrs.field(default=None, converter=_names)
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=_tags)
-    customer: Mapping[str, Collection[Any]] = attrs.field(factory=dict)
+    customer: Mapping[str, Collection[Any]] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
     def __call__(self, facts: SlaFacts, /) -> bool:
         """True when every given field matches ``facts``."""
@@ -148,7 +151,7 @@ class Escalation:
 
     percent: int = attrs.field(validator=in_range(1))
     action: str = attrs.field(validator=[of_type(str, "text", _ACTION_FIX), non_empty])
-    metrics: frozenset[Metric] = frozenset()
+    metrics: frozenset[Metric] = attrs.field(default=frozenset(), converter=frozen_set)
 
 
 @attrs.frozen(kw_only=True)
@@ -168,10 +171,14 @@ class Policy:
             "a condition", "pass Match(...) (Match() covers every conversation) or a function"
         ),
     )
-    targets: Mapping[Metric, Mapping[Priority, Target]] = attrs.field(factory=dict)
+    targets: Mapping[Metric, Mapping[Priority, Target]] = attrs.field(
+        default=EMPTY_MAP, converter=frozen_json
+    )
     calendar: Calendar = ALWAYS_OPEN
-    pauses: Mapping[Metric, frozenset[Status]] = DEFAULT_PAUSES
-    escalations: tuple[Escalation, ...] = ()
+    pauses: Mapping[Metric, frozenset[Status]] = attrs.field(
+        default=DEFAULT_PAUSES, converter=frozen_json
+    )
+    escalations: tuple[Escalation, ...] = attrs.field(default=(), converter=frozen_seq)
 
     def target(self, metric: Metric, priority: Priority) -> Target | None:
         """The target for a metric at a priority, or None when the policy sets none."""

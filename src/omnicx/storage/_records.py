@@ -9,6 +9,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_seq, frozen_tree
 from omnicx.identity import ChangeSet, Link, Profile
 from omnicx.model import Conversation, Event
 from omnicx.timeline import ConversationSummary
@@ -50,10 +51,10 @@ class ConversationRecord:
 
     conversation: Conversation
     summary: ConversationSummary
-    sla_state: Mapping[str, Any] = attrs.field(factory=dict)
-    addresses: Mapping[str, str] = attrs.field(factory=dict)
-    last_inbound: Mapping[str, datetime] = attrs.field(factory=dict)
-    activity: tuple[Activity, ...] = ()
+    sla_state: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
+    addresses: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
+    last_inbound: Mapping[str, datetime] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
+    activity: tuple[Activity, ...] = attrs.field(default=(), converter=frozen_seq)
     version: int = 0
 
     @property
@@ -94,7 +95,7 @@ class AuditEntry:
     customer_id: str | None = None
     conversation_id: str | None = None
     reason: str = ""
-    details: Mapping[str, Any] = attrs.field(factory=dict)
+    details: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
 
 @attrs.frozen(kw_only=True)
@@ -114,12 +115,14 @@ class Changes:
     """
 
     identity: ChangeSet = attrs.field(factory=ChangeSet)
-    profile_versions: Mapping[str, int] = attrs.field(factory=dict)
-    conversations: tuple[ConversationRecord, ...] = ()
-    thread_refs: tuple[tuple[str, str], ...] = ()
-    events: tuple[Event, ...] = ()
-    receipts: tuple[tuple[str, Mapping[str, Any]], ...] = ()
-    audit: tuple[AuditEntry, ...] = ()
+    profile_versions: Mapping[str, int] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
+    conversations: tuple[ConversationRecord, ...] = attrs.field(default=(), converter=frozen_seq)
+    thread_refs: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=frozen_tree)
+    events: tuple[Event, ...] = attrs.field(default=(), converter=frozen_seq)
+    receipts: tuple[tuple[str, Mapping[str, Any]], ...] = attrs.field(
+        default=(), converter=frozen_tree
+    )
+    audit: tuple[AuditEntry, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)
@@ -146,14 +149,14 @@ class Erasure:
         audit: audit entries to append with it (the erasure's own record).
     """
 
-    profiles: tuple[Profile, ...] = ()
-    links: tuple[Link, ...] = ()
-    drop_links: tuple[str, ...] = ()
-    drop_merges: tuple[str, ...] = ()
-    drop_observations: tuple[str, ...] = ()
-    renamed_events: tuple[tuple[str, str], ...] = ()
-    events: tuple[Event, ...] = ()
-    drop_events: tuple[str, ...] = ()
-    conversations: tuple[ConversationRecord, ...] = ()
-    customer_ids: tuple[str, ...] = ()
-    audit: tuple[AuditEntry, ...] = ()
+    profiles: tuple[Profile, ...] = attrs.field(default=(), converter=frozen_seq)
+    links: tuple[Link, ...] = attrs.field(default=(), converter=frozen_seq)
+    drop_links: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    drop_merges: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    drop_observations: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    renamed_events: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=frozen_seq)
+    events: tuple[Event, ...] = attrs.field(default=(), converter=frozen_seq)
+    drop_events: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    conversations: tuple[ConversationRecord, ...] = attrs.field(default=(), converter=frozen_seq)
+    customer_ids: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    audit: tuple[AuditEntry, ...] = attrs.field(default=(), converter=frozen_seq)

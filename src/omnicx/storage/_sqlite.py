@@ -12,6 +12,7 @@ from typing import Any, TypeVar, cast
 import attrs
 
 from omnicx import serde
+from omnicx._frozen import frozen_json, thaw
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event
 from omnicx.storage._memory import check_profile_versions, conversation_conflict
@@ -223,7 +224,7 @@ class SqliteStore:
     def receipt(self, key: str) -> Mapping[str, Any] | None:
         """Return the receipt recorded under an idempotency key, or None."""
         data = self._one("SELECT data FROM receipts WHERE key = ?", key)
-        return None if data is None else dict(json.loads(data))
+        return None if data is None else frozen_json(json.loads(data))
 
     def commit(self, changes: Changes) -> None:
         """Write ``changes`` in one transaction; a conflict or error writes nothing."""
@@ -237,7 +238,7 @@ class SqliteStore:
             (e.id, e.customer_id, e.conversation_id, _encode(serde.event_to_dict(e)))
             for e in changes.events
         ]
-        receipts = [(key, _encode(receipt)) for key, receipt in changes.receipts]
+        receipts = [(key, _encode(thaw(receipt))) for key, receipt in changes.receipts]
         with self._transaction():
             # Each write checks the version it replaces, so no read precedes it.
             for record, row in zip(changes.conversations, conversations, strict=True):

@@ -16,6 +16,7 @@ import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
+from omnicx._frozen import EMPTY_MAP, frozen_map
 from omnicx.channels import (
     CHANNEL_EVENT_TYPES,
     Capabilities,
@@ -33,7 +34,7 @@ class SignedRequest:
     """One webhook request as the provider sends it: body, headers (signature included), URL."""
 
     body: bytes
-    headers: Mapping[str, str] = attrs.field(factory=dict)
+    headers: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     url: str = "https://example.com/webhook"
 
 

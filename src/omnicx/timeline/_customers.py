@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 
 import attrs
 
+from omnicx._frozen import frozen_map, frozen_seq
 from omnicx.errors import ValidationError
 from omnicx.model import Event
 from omnicx.timeline._merge import build_timeline
@@ -29,8 +30,8 @@ class CombinedTimeline:
             with the merge record to undo the merge with ``split_timeline``.
     """
 
-    events: tuple[Event, ...]
-    origins: Mapping[str, str]
+    events: tuple[Event, ...] = attrs.field(converter=frozen_seq)
+    origins: Mapping[str, str] = attrs.field(converter=frozen_map)
 
 
 def combine_timelines(

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_map
 from omnicx.model import CallEvent, Channel, Event, MessageEvent
 
 EventKey = tuple[int, int, str, int, str]
@@ -48,7 +49,7 @@ class TimelineOrder:
             default gives 0 so ties fall through to the event id.
     """
 
-    ranks: Mapping[str, int] = attrs.field(factory=dict)
+    ranks: Mapping[str, int] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     sequence: Callable[[Event], int] = _no_sequence
 
     def key(self, event: Event) -> EventKey:

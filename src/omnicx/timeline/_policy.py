@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_set
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model import Channel
 
@@ -37,8 +38,10 @@ class ThreadingPolicy:
     """
 
     continuity_hours: float = 24.0
-    channel_continuity_hours: Mapping[str, float] = attrs.field(factory=dict)
-    separate_channels: frozenset[str] = frozenset()
+    channel_continuity_hours: Mapping[str, float] = attrs.field(
+        default=EMPTY_MAP, converter=frozen_map
+    )
+    separate_channels: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     subject_window_hours: float = 24.0 * 14
     reopen_days: float = 7.0
 

@@ -13,6 +13,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._frozen import frozen_set
 from omnicx.errors import ConflictError
 from omnicx.model import Channel, Message, Status
 from omnicx.model._checks import aware, non_empty
@@ -41,9 +42,9 @@ class ConversationSummary:
     status: Status
     last_activity_at: datetime = attrs.field(validator=aware)
     solved_at: datetime | None = attrs.field(default=None, validator=aware)
-    message_ids: frozenset[str] = frozenset()
-    external_ids: frozenset[ChannelRef] = frozenset()
-    provider_threads: frozenset[ChannelRef] = frozenset()
+    message_ids: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    external_ids: frozenset[ChannelRef] = attrs.field(default=frozenset(), converter=frozen_set)
+    provider_threads: frozenset[ChannelRef] = attrs.field(default=frozenset(), converter=frozen_set)
     subject: str | None = None
 
     def with_message(self, message: Message) -> ConversationSummary:

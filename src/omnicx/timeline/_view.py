@@ -16,6 +16,7 @@ from datetime import datetime
 
 import attrs
 
+from omnicx._frozen import frozen_seq, frozen_set_or_none
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model import EVENT_TYPES, Event, MessageEvent
 from omnicx.timeline._order import DEFAULT_ORDER, EventKey, TimelineOrder, event_channel
@@ -46,9 +47,13 @@ class TimelineQuery:
         until: exclusive upper bound on ``event.at``.
     """
 
-    channels: frozenset[str] | None = None
-    kinds: frozenset[str] | None = attrs.field(default=None, validator=_check_kinds)
-    conversation_ids: frozenset[str] | None = None
+    channels: frozenset[str] | None = attrs.field(default=None, converter=frozen_set_or_none)
+    kinds: frozenset[str] | None = attrs.field(
+        default=None, converter=frozen_set_or_none, validator=_check_kinds
+    )
+    conversation_ids: frozenset[str] | None = attrs.field(
+        default=None, converter=frozen_set_or_none
+    )
     since: datetime | None = None
     until: datetime | None = None
 
@@ -80,7 +85,7 @@ class Page:
         next_cursor: pass it back for the next page; None on the last page.
     """
 
-    events: tuple[Event, ...]
+    events: tuple[Event, ...] = attrs.field(converter=frozen_seq)
     next_cursor: str | None
 
 
