@@ -6,13 +6,15 @@ temporary working directory seeded with a copy of ``examples/`` (so
 modules import by name):
 
 - ``python``: executed; the blocks of one file share one namespace, so a later
-  block may use names an earlier one defined. A function named ``test_*`` a
-  block defines is called (with omnicx's pytest fixtures by parameter name),
-  and a ``Test*`` class's ``test_*`` methods are run, as pytest would (all but
-  hypothesis properties, which tests/channels and tests/storage run on the
-  same adapters and stores). The
-  code is compiled under the Markdown file's name with its own line numbers,
-  so a traceback points at the line of the doc.
+  block may use names an earlier one defined. A comment after an expression
+  that is itself a Python value (``canonical_phone(x)  # '+447911123456'``)
+  must equal it, and comment lines right after a ``print`` must be printed. A
+  function named ``test_*`` a block defines is called (with omnicx's pytest
+  fixtures by parameter name), and a ``Test*`` class's ``test_*`` methods
+  run, as pytest would (all but hypothesis properties, which tests/channels
+  and tests/storage run on the same adapters and stores). The code is
+  compiled under the Markdown file's name with its own line numbers, so a
+  traceback points at the line of the doc.
 - ``yaml``, ``toml``, ``json``: parsed, then loaded by the omnicx loader for
   what they are: a rule file (top-level ``rules``), a case file (``cases``), a
   calendar (``timezone`` and ``hours``), a threading policy, a redaction
@@ -21,7 +23,12 @@ modules import by name):
   ``omnicx.cli.main`` in the working directory and must exit 0; ``pip
   install`` may only name extras pyproject.toml defines; other commands
   (venv, pytest, git) are checked for shape only.
-- ``text`` and blocks without a language are output samples: not run.
+- ``text`` and blocks without a language are output samples. A ``text``
+  block that is a transcript (``$ omnicx ...`` lines, each followed by its
+  output) is replayed: each command runs and prints what is shown (spacing
+  aside), exiting 1 where it shows ``omnicx: error:`` and 0 otherwise. The
+  files a transcript needs and no block of its page writes are in
+  ``TRANSCRIPT_FILES``.
 
 An info string may carry ``file=PATH``: the block's text is also written to
 PATH in the working directory, and the later commands that read it check it
@@ -61,7 +68,7 @@ from omnicx.privacy import RedactionPolicy, load_export, load_roles
 from omnicx.routing import RoutingContext, context_from_input, load_cases, load_rules
 from omnicx.sla import load_calendar
 from omnicx.testing import assert_routes
-from omnicx.testing._rules import as_engine
+from omnicx.testing._rules import as_engine  # what the rule_engine fixture returns
 from omnicx.timeline import ThreadingPolicy
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -74,6 +81,14 @@ OUTPUT_LANGUAGES = {"", "text"}
 RUN_LANGUAGES = {"python", "sh", "yaml", "toml", "json"}
 # Commands a doc may show that are checked for their shape only.
 SHAPE_ONLY = {"python3", "python", ".", "source", "pytest", "git", "bash"}
+# Inputs the transcripts of a page read, by page: what the reader is told exists.
+TRANSCRIPT_FILES = {
+    "docs/cli.md": {
+        "contacts.xlsx": b"PK\x03\x04\xff\xfe",  # a spreadsheet, not UTF-8 text
+        "demo.sqlite3": b"",  # an earlier demo's database
+        "contacts.csv": b"record_id,email\n1,ana@example.com\n",
+    },
+}
 HOLIDAYS_MISSING = (
     "holiday_country: needs the 'holidays' package; install it with: pip install 'omnicx[holidays]'"
 )
@@ -439,17 +454,44 @@ def run_command(block: Block, words: list[str]) -> None:
         assert program in SHAPE_ONLY, f"{block.where}: no check for the command {program!r}"
 
 
-def run_omnicx(block: Block, args: list[str]) -> None:
-    """Run ``omnicx ARGS`` in-process; ``> FILE`` writes standard output to FILE."""
-    target = None
-    if ">" in args:
-        args, target = args[: args.index(">")], args[args.index(">") + 1]
+def omnicx(args: list[str]) -> tuple[int, str, str]:
+    """Run ``omnicx ARGS`` in-process: its exit code, standard output and error."""
     out, err = io.StringIO(), io.StringIO()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = cli.main(args)
-    assert code == 0, f"{block.where}: omnicx {shlex.join(args)} exited {code}: {err.getvalue()}"
+    return code, out.getvalue(), err.getvalue()
+
+
+def run_omnicx(block: Block, args: list[str]) -> None:
+    """Run ``omnicx ARGS``, which must succeed; ``> FILE`` writes standard output to FILE."""
+    target = None
+    if ">" in args:
+        args, target = args[: args.index(">")], args[args.index(">") + 1]
+    code, out, err = omnicx(args)
+    assert code == 0, f"{block.where}: omnicx {shlex.join(args)} exited {code}: {err}"
     if target is not None:
-        Path(target).write_text(out.getvalue(), encoding="utf-8")
+        Path(target).write_text(out, encoding="utf-8")
+
+
+def replay_transcript(block: Block) -> None:
+    """Run each ``$ omnicx ...`` line of a text block; it prints what follows it."""
+    shown: list[tuple[str, list[str]]] = []
+    for line in block.text.splitlines():
+        if line.startswith("$ "):
+            shown.append((line[2:], []))
+        elif shown:
+            shown[-1][1].append(line)
+    for command, lines in shown:
+        program, *args = shlex.split(command)
+        assert program == "omnicx", f"{block.where}: a transcript of {program!r}"
+        code, out, err = omnicx(args)
+        expected = "\n".join(lines)
+        assert (out + err).split() == expected.split(), (
+            f"{block.where}: $ {command}\nshown:\n{expected}\nprinted:\n{out}{err}"
+        )
+        assert code == (1 if "omnicx: error:" in expected else 0), (
+            f"{block.where}: $ {command} exited {code}"
+        )
 
 
 def extras() -> set[str]:
@@ -495,7 +537,11 @@ def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 def test_page_blocks_run(page: Path, workdir: Path) -> None:
     """The page's blocks, in order: python runs, data loads, commands succeed."""
     namespace: dict[str, Any] = {"__name__": f"doc_{page.stem.replace('-', '_')}"}
+    for name, data in TRANSCRIPT_FILES.get(str(page.relative_to(ROOT)), {}).items():
+        (workdir / name).write_bytes(data)
     for block in blocks(page):
+        if block.language == "text" and block.text.startswith("$ "):
+            replay_transcript(block)
         if block.language in OUTPUT_LANGUAGES or "no-run" in block.options:
             continue
         target = block.option("file")
