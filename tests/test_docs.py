@@ -149,16 +149,21 @@ def blocks(page: Path) -> list[Block]:
     return found
 
 
+def check_info(block: Block) -> None:
+    """The block's language is one this test runs or knows is output; no-run says why."""
+    known = RUN_LANGUAGES | OUTPUT_LANGUAGES
+    assert block.language in known, f"{block.where}: no check for ```{block.language}"
+    if "no-run" in block.options:
+        assert NO_RUN_REASON.match(block.before), (
+            f"{block.where}: a no-run block needs '<!-- no-run: why -->' just above it"
+        )
+
+
 def test_pages_have_the_blocks_this_test_knows() -> None:
-    """Every block's language is one this test runs or one it knows is output."""
+    """Every block of every page passes ``check_info``."""
     for page in PAGES:
         for block in blocks(page):
-            known = RUN_LANGUAGES | OUTPUT_LANGUAGES
-            assert block.language in known, f"{block.where}: no check for ```{block.language}"
-            if "no-run" in block.options:
-                assert NO_RUN_REASON.match(block.before), (
-                    f"{block.where}: a no-run block needs '<!-- no-run: why -->' just above it"
-                )
+            check_info(block)
 
 
 def test_the_parser_finds_the_blocks(tmp_path: Path) -> None:
@@ -560,3 +565,82 @@ def test_page_blocks_run(page: Path, workdir: Path) -> None:
                         load_data(block, value)
         except Exception as error:
             raise AssertionError(f"{block.where}: the ```{block.language} block failed") from error
+
+
+# --- the checks themselves ------------------------------------------------------------
+
+
+def page_block(tmp_path: Path, text: str) -> Block:
+    """The one block of a small page written to ``tmp_path``."""
+    page = tmp_path / "page.md"
+    page.write_text(text, encoding="utf-8")
+    (block,) = blocks(page)
+    return attrs.evolve(block, page=ROOT / "docs" / "page.md")  # names it like a doc
+
+
+def test_a_comment_stating_a_wrong_value_fails(tmp_path: Path) -> None:
+    """``expr  # value`` is checked; a remark in parentheses after the value is allowed."""
+    good = page_block(tmp_path, "```python\nx = 2\nx + 1  # 3 (three)\nx  # some prose\n```\n")
+    run_python(good, {})
+    bad = page_block(tmp_path, "```python\nx = 2\nx + 1  # 4\n```\n")
+    with pytest.raises(AssertionError, match=r"docs/page.md:1: line 3 gives 3, its comment says 4"):
+        run_python(bad, {})
+
+
+def test_a_value_on_the_comment_lines_below_is_checked(tmp_path: Path) -> None:
+    """Comment lines right after an expression are joined into the value they state."""
+    block = page_block(tmp_path, "```python\n'ab' + 'cd'\n# 'ab\n# cd'\n```\n")
+    run_python(block, {})
+    wrong = page_block(tmp_path, "```python\n'ab' + 'ce'\n# 'ab\n# cd'\n```\n")
+    with pytest.raises(AssertionError, match="its comment says 'abcd'"):
+        run_python(wrong, {})
+
+
+def test_output_shown_after_a_print_must_be_printed(tmp_path: Path) -> None:
+    """Comment lines after a ``print`` are what it prints (spacing aside)."""
+    run_python(page_block(tmp_path, "```python\nprint('a  b')\n# a b\n```\n"), {})
+    with pytest.raises(AssertionError, match="line 3 should print 'c'"):
+        run_python(page_block(tmp_path, "```python\nprint('a')\n# c\n```\n"), {})
+
+
+def test_tests_a_block_defines_are_run(tmp_path: Path) -> None:
+    """A ``test_*`` function gets omnicx's fixtures by name, and a failing one fails."""
+    block = page_block(
+        tmp_path,
+        "```python\ndef test_sms(routing_context):\n    assert routing_context(text='x') is None\n```\n",
+    )
+    with pytest.raises(AssertionError):
+        run_python(block, {})
+
+
+def test_no_run_needs_a_reason_and_unknown_languages_fail(tmp_path: Path) -> None:
+    """``no-run`` without the comment above it, or a language with no check, fails."""
+    check_info(page_block(tmp_path, "<!-- no-run: serves forever -->\n```python no-run\n```\n"))
+    with pytest.raises(AssertionError, match="needs '<!-- no-run: why -->'"):
+        check_info(page_block(tmp_path, "Text\n```python no-run\n```\n"))
+    with pytest.raises(AssertionError, match="no check for ```ini"):
+        check_info(page_block(tmp_path, "```ini\n```\n"))
+
+
+def test_commands_are_checked(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Unknown extras, other packages and unknown programs are refused; omnicx must succeed."""
+    monkeypatch.chdir(tmp_path)
+    block = page_block(tmp_path, "```sh\n```\n")
+    run_command_line(block, 'pip install -e ".[test,yaml]"  # a comment')
+    with pytest.raises(AssertionError, match=r"no extra \['tset'\]"):
+        run_command_line(block, 'pip install "omnicx[tset]"')
+    with pytest.raises(AssertionError, match="not omnicx"):
+        run_command_line(block, "pip install requests")
+    with pytest.raises(AssertionError, match="no check for the command 'curl'"):
+        run_command_line(block, "python3 -m venv .venv && curl https://example.com")
+    with pytest.raises(AssertionError, match=r"omnicx rules lint missing.yaml exited 1"):
+        run_command_line(block, "omnicx rules lint missing.yaml")
+
+
+def test_data_blocks_load_with_their_loader(tmp_path: Path) -> None:
+    """A rule file with a mistake fails the way ``load_rules`` reports it."""
+    block = page_block(tmp_path, "```yaml\nrules:\n  - {id: x, then: {priority: hihg}}\n```\n")
+    (value,) = parse_data(block)
+    with pytest.raises(ValidationError, match="unknown priority 'hihg'"):
+        load_data(block, value)
+    assert json_documents('{"a": 1}\n\n[2]\n') == [{"a": 1}, [2]]
