@@ -62,8 +62,8 @@ PINNED = {
         "Clock", "FixedClock", "SystemClock",
     ],
     "omnicx.desk": [
-        "CollisionError", "Desk", "ErasedCustomerError", "ErasedPolicy", "OutboxKind",
-        "Outgoing", "Receipt", "SlaLine",
+        "CollisionError", "ConversationErasedError", "Desk", "ErasedCustomerError",
+        "ErasedPolicy", "OutboxKind", "Outgoing", "Receipt", "SlaLine",
     ],
     "omnicx.errors": [
         "ConflictError", "InvalidTransition", "NotFoundError", "OmnicxError",

@@ -7,10 +7,18 @@ every call atomic and idempotent; the receipt's outbox holds what to send.
 """
 
 from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
-from omnicx.desk._receipt import CollisionError, OutboxKind, Outgoing, Receipt, SlaLine
+from omnicx.desk._receipt import (
+    CollisionError,
+    ConversationErasedError,
+    OutboxKind,
+    Outgoing,
+    Receipt,
+    SlaLine,
+)
 
 __all__ = [
     "CollisionError",
+    "ConversationErasedError",
     "Desk",
     "ErasedCustomerError",
     "ErasedPolicy",

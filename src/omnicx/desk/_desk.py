@@ -11,13 +11,13 @@ import attrs
 
 from omnicx import serde
 from omnicx._frozen import EMPTY_MAP, frozen_map
-from omnicx.channels import DeliveryUpdate, Enrichment, MessageReceived
+from omnicx.channels import DeliveryState, DeliveryUpdate, Enrichment, MessageReceived
 from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
 from omnicx.desk._agent_changes import Change
 from omnicx.desk._customer_edit import CustomerEdit
 from omnicx.desk._inbound import Inbound, audit_merges, routing_context, take_in
-from omnicx.desk._receipt import Receipt, SlaLine
+from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
 from omnicx.desk._route import route
 from omnicx.desk._sla_tracker import SlaTracker
 from omnicx.desk._unit import (
@@ -417,7 +417,13 @@ class Desk:
         stored = self.store.receipt(key)
         if stored is None:
             return None
-        return attrs.evolve(serde.from_dict(Receipt, stored), replayed=True)
+        receipt = serde.from_dict(Receipt, stored)
+        # What the host already handed over is not sent again on a redelivery.
+        pending = tuple(
+            item for item in receipt.outbox
+            if not item.id or self.store.receipt(_HANDED_OVER + item.id) is None
+        )  # fmt: skip
+        return attrs.evolve(receipt, outbox=pending, replayed=True)
 
     def _record(self, conversation_id: str) -> ConversationRecord:
         record = self.store.conversation(conversation_id)
@@ -577,25 +583,53 @@ class Desk:
         """Tell the desk the provider's id of a message the host sent.
 
         Delivery updates (``delivery``) for that id then land on this
-        conversation; a customer's reply quoting it threads here too.
+        conversation, and those that arrived before this call land now (the
+        receipt returned is the last call's); a customer's reply quoting it
+        threads here too.
         """
         change = changes.sent(channel=channel, external_id=external_id)
-        return self._act(conversation_id, request_id, change)
+        receipt = self._act(conversation_id, request_id, change)
+        for state in DeliveryState:
+            # Updates the provider sent before this call land now, each once.
+            request = f"delivery:{channel.name}:{external_id}:{state.value}"
+            kept = self.store.receipt(_EARLY + request)
+            if kept is not None:
+                data = {k: v for k, v in kept.items() if k != "customer_id"}
+                update = serde.from_dict(DeliveryUpdate, data)
+                receipt = self._act(conversation_id, request, changes.delivered(update))
+        return receipt
 
     def delivery(self, update: DeliveryUpdate) -> Receipt | None:
         """Record a provider's delivery update (sent, delivered, read, failed).
 
-        Returns None when the message is unknown (never passed to
-        ``record_sent``): the update is dropped, as helpdesks do for messages
-        sent outside them. Idempotent per message and state.
+        Returns None when the message is not known yet (``record_sent`` not
+        called for it): the update is kept, and lands on the conversation
+        when ``record_sent`` names it. Idempotent per message and state.
         """
         conversation_id = self.store.conversation_for_ref(
             external_key(update.channel, update.external_id)
         )
-        if conversation_id is None:
-            return None
         request = f"delivery:{update.channel.name}:{update.external_id}:{update.state.value}"
+        if conversation_id is None:
+            # The provider can report before the host records the id: keep
+            # the update until record_sent names its conversation.
+            early = serde.to_dict(update)
+            early["customer_id"] = None
+            self.store.commit(Changes(receipts=((_EARLY + request, early),)))
+            return None
         return self._act(conversation_id, request, changes.delivered(update))
+
+    def handed_over(self, *outgoing_ids: str) -> None:
+        """Record that the host sent these outbox items (``Outgoing.id``).
+
+        A replayed receipt (a redelivered webhook, a retried action) then
+        leaves them out, so the loop in docs/desk.md sends each item once.
+        Call it after the provider accepted the item; calling it again, or
+        for an id already recorded, changes nothing.
+        """
+        receipts = tuple((_HANDED_OVER + i, {"customer_id": None}) for i in outgoing_ids if i)
+        if receipts:
+            self.store.commit(Changes(receipts=receipts))
 
     def check(self, actor_id: str, action: Action, resource: Resource) -> None:
         """Refuse ``action`` unless the actor's role allows it (when ``actors`` is set).
@@ -628,6 +662,8 @@ class Desk:
         key = f"act:{request_id}" if request_id else f"act:{self.store.next_id('a')}"
         unit = Unit.open(self.store, key, self.clock.now())
         loaded = unit.load(self._record(conversation_id))
+        if loaded.erased_at is not None:
+            raise ConversationErasedError(conversation_id, loaded.erased_at)
         if actor_id is not None and action is not None:
             queue = loaded.conversation.queue
             self.check(actor_id, action, Resource.conversation(conversation_id, queue))
@@ -636,6 +672,10 @@ class Desk:
         record, sla = self._track(unit, record, self.customer(customer_id))
         unit.put(record)
         return unit.commit(receipt_for(unit, record, customer_id, sla=sla))
+
+
+_HANDED_OVER = "out:"
+_EARLY = "early:"
 
 
 def _changes_without_conversation(unit: Unit, receipt: Mapping[str, Any]) -> Changes:

@@ -9,7 +9,7 @@ from datetime import datetime
 import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq, frozen_set
-from omnicx.errors import ConflictError
+from omnicx.errors import ConflictError, OmnicxError
 from omnicx.model import Channel
 
 
@@ -42,6 +42,9 @@ class Outgoing:
             adapter's messaging-window check.
         template: the template id of an auto-reply or survey, if any.
         variables: the template's variables.
+        id: stable across replays (``<call key>/<position>``); pass it to
+            ``Desk.handed_over`` once the item is sent, and a replayed
+            receipt leaves it out.
     """
 
     kind: OutboxKind
@@ -54,6 +57,7 @@ class Outgoing:
     variables: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     target: str | None = None
     last_inbound_at: datetime | None = None
+    id: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -101,6 +105,18 @@ class Receipt:
     sla: tuple[SlaLine, ...] = attrs.field(default=(), converter=frozen_seq)
     outbox: tuple[Outgoing, ...] = attrs.field(default=(), converter=frozen_seq)
     replayed: bool = False
+
+
+class ConversationErasedError(OmnicxError):
+    """An agent action on a conversation whose customer was erased."""
+
+    def __init__(self, conversation_id: str, erased_at: datetime) -> None:
+        self.conversation_id = conversation_id
+        self.erased_at = erased_at
+        super().__init__(
+            f"conversation {conversation_id!r}: its customer was erased at "
+            f"{erased_at.isoformat()}; nothing more can be done on it (start a new conversation)"
+        )
 
 
 class CollisionError(ConflictError):

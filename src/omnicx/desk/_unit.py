@@ -116,6 +116,11 @@ def member_ids(staged: StagedIdentityStore, profile: Profile) -> list[str]:
     return [p.id for p in merged_profiles(staged, profile)[0]]
 
 
+def numbered(key: str, outbox: list[Outgoing]) -> tuple[Outgoing, ...]:
+    """The outbox with each item's stable id, ``<call key>/<position>`` from 1."""
+    return tuple(attrs.evolve(item, id=f"{key}/{n}") for n, item in enumerate(outbox, 1))
+
+
 def receipt_for(
     unit: Unit,
     record: ConversationRecord,
@@ -136,7 +141,7 @@ def receipt_for(
         queue=conversation.queue,
         assignee=conversation.assignee,
         tags=conversation.tags,
-        outbox=tuple(unit.outbox),
+        outbox=numbered(unit.key, unit.outbox),
         **extra,  # type: ignore[arg-type]
     )
 

@@ -21,6 +21,7 @@ from omnicx.model import (
     SurveyResponse,
     ThreadRefs,
 )
+from omnicx.model._checks import require_aware
 from omnicx.storage import AuditAction, AuditEntry, ConversationRecord, DeskStore, Erasure
 
 
@@ -98,7 +99,7 @@ def _scrub_profile(profile: Profile) -> Profile:
     )
 
 
-def _scrub_record(record: ConversationRecord) -> ConversationRecord:
+def _scrub_record(record: ConversationRecord, now: datetime) -> ConversationRecord:
     summary = attrs.evolve(
         record.summary,
         message_ids=frozenset(),
@@ -113,6 +114,7 @@ def _scrub_record(record: ConversationRecord) -> ConversationRecord:
         sla_state={},
         addresses={},
         last_inbound={},
+        erased_at=now,
     )
 
 
@@ -152,6 +154,7 @@ def erase_customer(
 
     Raises ``NotFoundError`` for an id the store never had.
     """
+    require_aware(now, "now")
     live = current_profile(store, customer_id)
     profiles, _ = merged_profiles(store, live)
     # Every merge record a profile lists goes, undone ones too: their
@@ -170,7 +173,7 @@ def erase_customer(
     events = tuple(
         _anonymous(scrub_event(e), new) for e, (_, new) in zip(stored, renamed, strict=True)
     )
-    records = tuple(_scrub_record(r) for r in store.conversations_of(ids))
+    records = tuple(_scrub_record(r, now) for r in store.conversations_of(ids))
     store.erase(
         Erasure(
             profiles=tuple(_scrub_profile(p) for p in profiles),

@@ -47,6 +47,8 @@ class ConversationRecord:
         activity: recent agent actions, newest last (collision detection).
         version: the stored version; 0 for a conversation never stored.
             Each commit of the record stores ``version + 1``.
+        erased_at: when its customer was erased (``erase_customer``); the
+            desk refuses agent actions on it from then on.
     """
 
     conversation: Conversation
@@ -56,6 +58,7 @@ class ConversationRecord:
     last_inbound: Mapping[str, datetime] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     activity: tuple[Activity, ...] = attrs.field(default=(), converter=frozen_seq)
     version: int = 0
+    erased_at: datetime | None = None
 
     @property
     def id(self) -> str:
