@@ -20,6 +20,7 @@ would leave an unsolved type variable there.
 from __future__ import annotations
 
 import copy
+import json
 import operator
 from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, TypeVar, final
@@ -142,9 +143,10 @@ def frozen_map(items: Mapping[Any, Any] | Iterable[tuple[Any, Any]]) -> Mapping[
     Raises:
         ValidationError: ``items`` is neither a mapping nor ``(key, value)`` pairs.
     """
-    if isinstance(items, FrozenMap):
-        return items
-    if isinstance(items, Mapping):
+    kind = type(items)
+    if kind is FrozenMap:
+        return items  # type: ignore[return-value]
+    if kind is dict or isinstance(items, Mapping):
         return FrozenMap(items) if items else EMPTY_MAP
     _refuse_text(items, "a mapping (a dict)")
     try:
@@ -196,7 +198,7 @@ def freeze(value: Any) -> Any:
     as it is. A value that is already frozen is returned itself, not copied.
     """
     kind = type(value)
-    if kind in _ATOMS:
+    if kind in _ATOMS or kind is JsonDocument:
         return value
     if kind is FrozenMap:
         if value._deep:
@@ -231,13 +233,111 @@ def _freeze_map(value: Mapping[Any, Any]) -> Mapping[Any, Any]:
     )
 
 
+@final
+class JsonDocument(Mapping[str, Any]):
+    """A read-only JSON object kept as its text, read (frozen) on first access.
+
+    For a document written far more often than read (a receipt, read again
+    only on a replay): a store can keep ``text`` as it is, and nothing walks
+    the data to freeze it unless someone reads it. Equal to any mapping with
+    the same items; hashed like its frozen items.
+    """
+
+    __slots__ = ("_read", "_source", "_text")
+
+    _text: str | None
+    _read: Mapping[str, Any] | None
+    _source: tuple[Any, Callable[[Any], Mapping[str, Any]]] | None
+
+    def __init__(self, text: str) -> None:
+        object.__setattr__(self, "_text", text)
+        object.__setattr__(self, "_read", None)
+        object.__setattr__(self, "_source", None)
+
+    @classmethod
+    def of(cls, value: Any, to_dict: Callable[[Any], Mapping[str, Any]]) -> JsonDocument:
+        """The document of an immutable ``value``, made (by ``to_dict``) only when read.
+
+        A store that keeps values as they are never pays for the encoding;
+        one that writes text asks for ``text`` once.
+        """
+        made: JsonDocument = object.__new__(cls)
+        object.__setattr__(made, "_text", None)
+        object.__setattr__(made, "_read", None)
+        object.__setattr__(made, "_source", (value, to_dict))
+        return made
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"JsonDocument is read-only; can't set {name!r}")
+
+    @property
+    def text(self) -> str:
+        """The document as compact JSON text."""
+        if self._text is None:
+            if self._source is not None and self._read is None:
+                value, to_dict = self._source
+                data: Any = to_dict(value)  # plain dicts and lists already
+            else:
+                data = thaw(self._items())
+            text = json.dumps(data, separators=(",", ":"), ensure_ascii=False)
+            object.__setattr__(self, "_text", text)
+        assert self._text is not None
+        return self._text
+
+    def _items(self) -> Mapping[str, Any]:
+        if self._read is None:
+            if self._source is not None:
+                value, to_dict = self._source
+                read = freeze(to_dict(value))
+            else:
+                assert self._text is not None
+                read = freeze(json.loads(self._text))
+            object.__setattr__(self, "_read", read)
+        assert self._read is not None
+        return self._read
+
+    def __getitem__(self, key: str) -> Any:
+        return self._items()[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items())
+
+    def __len__(self) -> int:
+        return len(self._items())
+
+    def __eq__(self, other: object) -> bool:
+        return self._items() == other
+
+    def __hash__(self) -> int:
+        return hash(self._items())
+
+    def __repr__(self) -> str:
+        return f"JsonDocument({self.text!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:  # pickles as text, whatever it was made from
+        return (JsonDocument, (self.text,))
+
+
+def assembled(items: dict[Any, Any]) -> Mapping[Any, Any]:
+    """A deep ``FrozenMap`` taking ``items`` as it is, without walking it.
+
+    Only for a fresh dict, held by no one else, whose values are all frozen
+    all the way down already (the parts of a larger value frozen one by one,
+    or reused from an earlier frozen value): it is not copied or checked.
+    """
+    return FrozenMap._frozen_through(items) if items else EMPTY_MAP
+
+
 def frozen_json(items: Mapping[Any, Any]) -> Mapping[Any, Any]:
     """A ``FrozenMap`` of JSON-like ``items``, frozen all the way down.
 
     Raises:
         ValidationError: ``items`` is not a mapping.
     """
-    if not isinstance(items, Mapping):
+    kind = type(items)
+    if kind is FrozenMap and items._deep:  # type: ignore[attr-defined]
+        return items
+    if kind is not dict and not isinstance(items, Mapping):
         raise _not_a("a mapping (a dict)", items)
     frozen: Mapping[Any, Any] = freeze(items)
     return frozen

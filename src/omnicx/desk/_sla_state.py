@@ -9,7 +9,7 @@ import attrs
 
 from omnicx import serde
 from omnicx._caches import BoundedCache
-from omnicx._frozen import freeze, frozen_json
+from omnicx._frozen import assembled, freeze
 from omnicx.errors import ValidationError
 from omnicx.sla import Policy, SlaEngine, SlaState
 
@@ -92,13 +92,15 @@ class SlaCodec:
                     () if before is None else zip(getattr(before, field), old[field], strict=True)
                 )
                 kept = {id(item): data for item, data in pairs}
-                encoded[field] = [
-                    kept[id(item)] if id(item) in kept else _encode(item) for item in value
-                ]
+                encoded[field] = tuple(
+                    [kept[id(item)] if id(item) in kept else _encode(item) for item in value]
+                )
             else:
                 encoded[field] = _encode(value)
         name = state.policy.name if state.policy is not None else None
-        stored = frozen_json({_POLICY: name, _STATE: encoded})
+        # Each part is frozen already (new ones by _encode, the rest reused
+        # from the last dump): assemble them without walking them again.
+        stored = assembled({_POLICY: name, _STATE: assembled(encoded)})
         self._states.put(conversation_id, (stored, state))
         return stored
 
@@ -120,4 +122,4 @@ class SlaCodec:
 def _encode(value: object) -> Any:
     if value is None or type(value) in _ATOMS:
         return value
-    return serde.to_dict(value)
+    return freeze(serde.to_dict(value))

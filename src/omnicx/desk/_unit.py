@@ -8,6 +8,7 @@ from typing import Any
 import attrs
 
 from omnicx import serde
+from omnicx._frozen import JsonDocument
 from omnicx.desk._receipt import Outgoing, Receipt
 from omnicx.identity import Profile, merged_profiles
 from omnicx.model import (
@@ -104,7 +105,8 @@ class Unit:
                 conversations=tuple(self.written.values()),
                 thread_refs=tuple(self.refs),
                 events=tuple(self.events),
-                receipts=((self.key, serde.to_dict(receipt)),),
+                # Written on every call, read again only on a replay: kept as text.
+                receipts=((self.key, JsonDocument.of(receipt, serde.to_dict)),),
                 audit=tuple(self.audit),
             )
         )

@@ -12,7 +12,7 @@ from typing import Any, TypeVar, cast
 import attrs
 
 from omnicx import serde
-from omnicx._frozen import frozen_json, thaw
+from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event
 from omnicx.storage._memory import check_profile_versions, conversation_conflict
@@ -238,7 +238,10 @@ class SqliteStore:
             (e.id, e.customer_id, e.conversation_id, _encode(serde.event_to_dict(e)))
             for e in changes.events
         ]
-        receipts = [(key, _encode(thaw(receipt))) for key, receipt in changes.receipts]
+        receipts = [
+            (key, receipt.text if type(receipt) is JsonDocument else _encode(thaw(receipt)))
+            for key, receipt in changes.receipts
+        ]
         with self._transaction():
             # Each write checks the version it replaces, so no read precedes it.
             for record, row in zip(changes.conversations, conversations, strict=True):
