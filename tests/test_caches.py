@@ -15,15 +15,30 @@ from omnicx.identity._guards import intrinsic_shared_reason
 from omnicx.sla import load_calendar
 
 
-def test_least_recently_used_goes_first() -> None:
-    """A hit refreshes an entry; past the bound the oldest untouched one goes."""
-    cache: _caches.BoundedCache[str, int] = _caches.BoundedCache("t", 2, personal=False)
+def test_the_oldest_written_go_first_a_quarter_at_a_time() -> None:
+    """Past the bound the oldest quarter by insertion goes; rewriting a key evicts nothing."""
+    cache: _caches.BoundedCache[str, int] = _caches.BoundedCache("t", 8, personal=False)
+    for n in range(8):
+        cache.put(f"k{n}", n)
+    cache.put("k3", 33)
+    assert len(cache) == 8
+    cache.put("new", 9)
+    assert [k for k, _ in cache.items()] == ["k2", "k3", "k4", "k5", "k6", "k7", "new"]
+    assert (cache.get("k0"), cache.get("k3"), cache.pop("k2"), len(cache)) == (None, 33, 2, 6)
+    small: _caches.BoundedCache[str, int] = _caches.BoundedCache("s", 1, personal=False)
+    small.put("a", 1)
+    small.put("b", 2)
+    assert small.items() == [("b", 2)]
+
+
+def test_clear_keeps_lookups_working() -> None:
+    """clear() empties the same dict the fast lookup reads, so nothing stale is found."""
+    cache: _caches.BoundedCache[str, int] = _caches.BoundedCache("c", 4, personal=True)
     cache.put("a", 1)
-    cache.put("b", 2)
-    assert cache.get("a") == 1
-    cache.put("c", 3)
-    assert cache.items() == [("a", 1), ("c", 3)]
-    assert (cache.get("b"), cache.pop("a"), len(cache)) == (None, 1, 1)
+    cache.clear()
+    assert cache.get("a") is None
+    cache.put("a", 2)
+    assert cache.get("a") == 2
 
 
 def test_clear_personal_empties_only_personal_caches() -> None:

@@ -216,6 +216,7 @@ class BusinessCalendar:
     def _start_of(self, day: date) -> int:
         start = self._starts.get(day)
         if start is None:
+            # A miss (a hit is the dict lookup above).
             start = self._starts.put(day, first_instant(self._zone, wall_seconds(day, 0)))
         return start
 
@@ -271,16 +272,18 @@ class BusinessCalendar:
         if low <= epoch < high:
             return day
         day = local_date(self._zone, epoch)
+        start_of = self._start_of
+        low, high = start_of(day), start_of(day + _ONE_DAY)
         # A fall-back repeat across midnight can put an instant in a
         # neighbouring date's window.
-        if epoch >= self._start_of(day + _ONE_DAY):
+        if epoch >= high:
             day += _ONE_DAY
-        elif epoch < self._start_of(day):
+            low, high = high, start_of(day + _ONE_DAY)
+        elif epoch < low:
             day -= _ONE_DAY
+            low, high = start_of(day), low
         # One assignment of a whole tuple: threads never see half a window.
-        object.__setattr__(
-            self, "_window", (self._start_of(day), self._start_of(day + _ONE_DAY), day)
-        )
+        object.__setattr__(self, "_window", (low, high, day))
         return day
 
     def _instant(self, epoch: int) -> datetime:
@@ -298,10 +301,10 @@ class BusinessCalendar:
 
         Zero returns ``start``; a start outside hours counts from the next
         opening, and a result can be an opening's end (Fri 16:00 + 1 h of
-        09:00-17:00 is Fri 17:00). Raises ValueError for negative seconds.
+        09:00-17:00 is Fri 17:00). Raises ValidationError for negative seconds.
         """
         if seconds < 0:
-            raise ValueError(f"seconds: must not be negative, got {seconds}")
+            raise ValidationError.single("seconds", f"must not be negative, got {seconds}")
         u = to_epoch(start)
         if seconds == 0:
             return self._instant(u)
@@ -356,7 +359,7 @@ class _AlwaysOpen:
     def add(self, start: datetime, seconds: int) -> datetime:
         """``start`` plus ``seconds`` of elapsed (not wall-clock) time, in UTC."""
         if seconds < 0:
-            raise ValueError(f"seconds: must not be negative, got {seconds}")
+            raise ValidationError.single("seconds", f"must not be negative, got {seconds}")
         return datetime.fromtimestamp(to_epoch(start) + seconds, UTC)
 
     def seconds_between(self, start: datetime, end: datetime) -> int:
