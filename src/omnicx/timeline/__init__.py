@@ -29,7 +29,7 @@ from omnicx.timeline._refs import (
     referenced_keys,
 )
 from omnicx.timeline._state import ConversationSummary, ThreadIndex
-from omnicx.timeline._subject import normalize_subject
+from omnicx.timeline._subject import normalize_subject, reply_subject
 from omnicx.timeline._thread import ThreadDecision, ThreadOutcome, ThreadReason, thread
 from omnicx.timeline._view import (
     ALL_EVENTS,
@@ -74,6 +74,7 @@ __all__ = [
     "own_keys",
     "page",
     "referenced_keys",
+    "reply_subject",
     "since_last_agent_reply",
     "split_timeline",
     "thread",
