@@ -31,7 +31,7 @@ from omnicx.model import AuthorKind, Channel, Direction, MessageEvent
 from omnicx.privacy import erase_customer
 from omnicx.storage import ConversationRecord, DeskStore, MemoryStore, SqliteStore
 
-from .test_desk import T0
+from .test_desk import RULES, T0
 
 ADAPTER = EmailAdapter()
 IDENTITY = EmailIdentity(
@@ -376,3 +376,11 @@ def test_erasure_forgets_the_email_thread(desk: Desk) -> None:
                    reason="request")  # fmt: skip
     record = desk.conversation(first.conversation_id)
     assert (record.email_parent, record.email_references, record.email_cc) == (None, (), ())
+
+
+def test_own_mail_is_never_routed(store: DeskStore) -> None:
+    """``explain`` has nothing to say about the business's own mail."""
+    desk = Desk(store=store, clock=FixedClock(T0), rules=RULES, email=IDENTITY)
+    assert desk.explain(mail(FIRST)) is not None
+    own = FIRST.replace(b"From: Ada Lovelace <ada@example.com>", b"From: support@shop.example")
+    assert desk.explain(mail(own)) is None

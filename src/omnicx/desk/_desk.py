@@ -263,9 +263,10 @@ class Desk:
         The message goes through the same identity resolution and threading
         as in ``receive`` (so rules see the same customer, enrichment
         included, and the same conversation), but nothing is committed: the
-        store's data is unchanged (ids may be reserved). None without rules.
+        store's data is unchanged (ids may be reserved). None without rules,
+        and for the business's own mail (``email``), which is never routed.
         """
-        if self.rules is None:
+        if self.rules is None or (self.email is not None and self.email.sent(event)):
             return None
         message = self.redacted(event.message)
         if message is not event.message:
