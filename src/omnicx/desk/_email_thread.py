@@ -57,7 +57,12 @@ def _canonical_set(value: Iterable[str]) -> frozenset[str]:
     if isinstance(value, str):
         value = (value,)
     found = set()
-    for index, raw in enumerate(sorted(value)):
+    for index, raw in enumerate(sorted(value, key=str)):
+        if not isinstance(raw, str):
+            raise ValidationError.single(
+                f"EmailIdentity.own_addresses[{index}]",
+                f"expected an email address, got {type(raw).__name__}",
+            )
         try:
             found.add(canonical_email(parseaddr(raw)[1] or raw))
         except ValidationError as error:
