@@ -384,3 +384,14 @@ def test_own_mail_is_never_routed(store: DeskStore) -> None:
     assert desk.explain(mail(FIRST)) is not None
     own = FIRST.replace(b"From: Ada Lovelace <ada@example.com>", b"From: support@shop.example")
     assert desk.explain(mail(own)) is None
+
+
+def test_a_late_copy_of_mail_to_an_erased_customer_names_nothing(desk: Desk) -> None:
+    """Erasure drops the thread references: the copy is refused, the customer stays erased."""
+    first = desk.receive(mail(FIRST))
+    item = _reply(desk, first.conversation_id)
+    (request,) = ADAPTER.render(outbound_email(item, T0))
+    erase_customer(desk.store, first.customer_id, now=T0 + timedelta(days=1), actor="dpo",
+                   reason="request")  # fmt: skip
+    with pytest.raises(UnthreadedOwnMailError):
+        desk.receive(mail(request.body))

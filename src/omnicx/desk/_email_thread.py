@@ -36,10 +36,13 @@ from omnicx.model import (
     ThreadRefs,
 )
 from omnicx.storage import ConversationRecord, DeskStore
-from omnicx.timeline import ThreadReason, message_id_key, own_keys, reply_subject
-
-MAX_REFERENCES = 20
-"""The most Message-IDs a reply's References carries (the first one is always kept)."""
+from omnicx.timeline import (
+    ThreadReason,
+    message_id_key,
+    own_keys,
+    reply_references,
+    reply_subject,
+)
 
 # RFC 5322 section 3.6.4: msg-id = "<" id-left "@" id-right ">", both sides
 # dot-atom-text here: atoms of atext joined by single dots. The desk's
@@ -215,20 +218,11 @@ def took_email(
     if last is not None and message.sent_at < last:
         return record
     refs = message.thread
-    # RFC 5322 section 3.6.4: a reply's References is the parent's
-    # References (or, without one, its In-Reply-To) followed by the
-    # parent's Message-ID.
-    chain = list(refs.references or refs.in_reply_to[-1:])
-    if refs.message_id:
-        chain.append(refs.message_id)
-    chain = list(dict.fromkeys(chain))
-    if len(chain) > MAX_REFERENCES:
-        # Keep the thread's first id: some clients thread by it alone.
-        chain = [chain[0], *chain[-(MAX_REFERENCES - 1) :]]
+    chain = reply_references(refs)
     skip = {(customer_address or "").casefold()}
     copied = list(_recipients(message, ("to", "cc")))
     cc = tuple(dict.fromkeys(a for a in copied if a.casefold() not in skip))
-    return attrs.evolve(record, email_parent=refs.message_id, email_references=tuple(chain),
+    return attrs.evolve(record, email_parent=refs.message_id, email_references=chain,
                         email_cc=cc)  # fmt: skip
 
 
