@@ -31,7 +31,7 @@ from omnicx.model import AuthorKind, Channel, Direction, MessageEvent
 from omnicx.privacy import erase_customer
 from omnicx.storage import ConversationRecord, DeskStore, MemoryStore, SqliteStore
 
-from .test_desk import RULES, T0
+from .test_desk import RULES, SLA, T0
 
 ADAPTER = EmailAdapter()
 IDENTITY = EmailIdentity(
@@ -395,3 +395,16 @@ def test_a_late_copy_of_mail_to_an_erased_customer_names_nothing(desk: Desk) -> 
                    reason="request")  # fmt: skip
     with pytest.raises(UnthreadedOwnMailError):
         desk.receive(mail(request.body))
+
+
+def test_a_colleagues_answer_from_their_own_mailbox_is_the_first_reply(store: DeskStore) -> None:
+    """Staff answering outside the desk still answered: the first-reply clock is achieved."""
+    desk = Desk(store=store, clock=FixedClock(T0), sla=SLA, email=IDENTITY)
+    desk.receive(mail(FIRST))
+    raw = (
+        b"From: sam.staff@shop.example\r\nTo: ada@example.com\r\nSubject: Re: Order\r\n"
+        b"Date: Mon, 2 Mar 2026 09:00:00 +0000\r\nMessage-ID: <s1@shop.example>\r\n"
+        b"In-Reply-To: <" + FIRST_ID.encode() + b">\r\n\r\nOn it.\r\n"
+    )
+    states = {line.metric: line.state for line in desk.receive(mail(raw)).sla}
+    assert states["first_reply"] == "achieved"
