@@ -62,8 +62,9 @@ PINNED = {
         "Clock", "FixedClock", "SystemClock",
     ],
     "omnicx.desk": [
-        "CollisionError", "ConversationErasedError", "Desk", "ErasedCustomerError",
-        "ErasedPolicy", "OutboxKind", "Outgoing", "Receipt", "SlaLine",
+        "CollisionError", "ConversationErasedError", "Desk", "EmailIdentity",
+        "ErasedCustomerError", "ErasedPolicy", "OutboxKind", "Outgoing", "Receipt",
+        "SlaLine", "UnthreadedOwnMailError", "outbound_email",
     ],
     "omnicx.errors": [
         "ConflictError", "InvalidTransition", "NotFoundError", "OmnicxError",
@@ -152,15 +153,15 @@ PINNED = {
         "messages", "queues", "teams", "thread_refs",
     ],
     "omnicx.timeline": [
-        "ALL_EVENTS", "DEFAULT_ORDER", "UNRANKED", "CombinedTimeline",
+        "ALL_EVENTS", "DEFAULT_ORDER", "MAX_REFERENCES", "UNRANKED", "CombinedTimeline",
         "ConversationSummary", "DedupKey", "EventKey", "Page", "ThreadDecision",
         "ThreadIndex", "ThreadOutcome", "ThreadReason", "ThreadingPolicy",
         "TimelineOrder", "TimelineQuery", "best_copy", "build_timeline",
         "combine_timelines", "completeness", "decode_cursor", "dedup_key",
         "encode_cursor", "event_channel", "external_key", "lookup_keys", "merge_keyed",
         "merge_streams", "message_id_key", "normalize_subject", "own_keys", "page",
-        "referenced_keys", "since_last_agent_reply", "split_timeline", "thread",
-        "utc_micros",
+        "referenced_keys", "reply_references", "reply_subject", "since_last_agent_reply", "split_timeline",
+        "thread", "utc_micros",
     ],
 }  # fmt: skip
 

@@ -6,6 +6,7 @@ import email
 import email.policy
 from datetime import UTC, datetime
 
+import attrs
 import pytest
 
 from omnicx.channels import (
@@ -252,3 +253,54 @@ def test_render_needs_a_sender() -> None:
     with pytest.raises(ValidationError) as info:
         ADAPTER.render(outbound)
     assert str(info.value) == "sender: an email needs a From address"
+
+
+def test_render_writes_every_threading_header() -> None:
+    """Message-ID, Date, In-Reply-To, References (parent appended once), Cc and a one-line Subject."""
+    outbound = OutboundMessage(
+        to="jane@example.com",
+        sender="Shop Support <support@shop.example>",
+        now=datetime(2026, 3, 2, 9, 30, tzinfo=UTC),
+        text="Shipped today.",
+        subject="Re: Café\r\n order",
+        message_id="act.r1.1@support.shop.example",
+        reply_to="<b@mail.example.com>",
+        references=("a@mail.example.com", "b@mail.example.com"),
+        cc=("ann@example.com", "bob@example.com"),
+    )
+    (request,) = ADAPTER.render(outbound)
+    sent = email.message_from_bytes(request.body, policy=email.policy.default)
+    assert sent["Message-ID"] == "<act.r1.1@support.shop.example>"
+    assert sent["Date"] == "Mon, 02 Mar 2026 09:30:00 +0000"
+    assert sent["In-Reply-To"] == "<b@mail.example.com>"
+    assert sent["References"] == "<a@mail.example.com> <b@mail.example.com>"
+    assert sent["Cc"] == "ann@example.com, bob@example.com"
+    assert str(sent["Subject"]) == "Re: Café order"
+    # Appended when the chain does not end with the parent.
+    other = attrs.evolve(outbound, references=("a@mail.example.com",))
+    (request,) = ADAPTER.render(other)
+    sent = email.message_from_bytes(request.body, policy=email.policy.default)
+    assert sent["References"] == "<a@mail.example.com> <b@mail.example.com>"
+
+
+@pytest.mark.parametrize("field", ["message_id", "reply_to", "references"])
+def test_render_refuses_ids_that_could_break_the_header(field: str) -> None:
+    """An id with a space, bracket or line break inside is a ValidationError, not an injected field."""
+    bad = "x@y>\r\nBcc: all@example.com"
+    value: object = (bad,) if field == "references" else bad
+    fine = OutboundMessage(to="jane@example.com", sender="s@shop.example", text="x",
+                           now=datetime(2026, 3, 2, tzinfo=UTC))  # fmt: skip
+    outbound = attrs.evolve(fine, **{field: value})
+    with pytest.raises(ValidationError) as info:
+        ADAPTER.render(outbound)
+    assert info.value.paths == (field,)
+
+
+def test_parse_keeps_the_other_recipients() -> None:
+    """To and Cc addresses land in metadata, so a reply can copy them again."""
+    raw = SIMPLE.replace(b"To: support@shop.example\r\n",
+                         b'To: support@shop.example, "Lee, Ann" <ann@example.com>\r\n'
+                         b"Cc: bob@example.com\r\n")  # fmt: skip
+    metadata = parse(raw).message.metadata
+    assert metadata["to"] == ("support@shop.example", "ann@example.com")
+    assert metadata["cc"] == ("bob@example.com",)

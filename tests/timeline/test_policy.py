@@ -5,10 +5,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from omnicx.errors import ValidationError
 from omnicx.model import Channel
-from omnicx.timeline import ThreadingPolicy, normalize_subject
+from omnicx.timeline import ThreadingPolicy, normalize_subject, reply_subject
 
 
 def test_defaults_and_overrides() -> None:
@@ -82,3 +84,29 @@ def test_wrong_shapes() -> None:
 def test_normalize_subject(subject: str | None, expected: str | None) -> None:
     """Reply/forward prefixes fold away, nested and in any case; other words stay."""
     assert normalize_subject(subject) == expected
+
+
+@pytest.mark.parametrize(
+    ("subject", "expected"),
+    [
+        ("Order 123", "Re: Order 123"),
+        ("Re: Order 123", "Re: Order 123"),
+        ("RE: Fwd: AW:  Order   123 ", "Re: Order 123"),
+        ("Re[3]: Order 123", "Re: Order 123"),
+        ("Re\uff1aOrder 123", "Re: Order 123"),
+        ("Order\r\n 123", "Re: Order 123"),
+        ("Re:", None),
+        (None, None),
+    ],
+)
+def test_reply_subject(subject: str | None, expected: str | None) -> None:
+    """One "Re: " however many prefixes the customer's clients stacked; case kept."""
+    assert reply_subject(subject) == expected
+
+
+@given(st.text(max_size=60))
+def test_reply_subject_threads_with_the_original(subject: str) -> None:
+    """A reply's subject normalises like the original's, and replying again changes nothing."""
+    reply = reply_subject(subject)
+    assert normalize_subject(reply) == normalize_subject(subject)
+    assert reply_subject(reply) == reply

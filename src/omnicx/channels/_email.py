@@ -11,9 +11,10 @@ import email
 import email.policy
 import hashlib
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from email.message import EmailMessage
+from email.utils import format_datetime
 
 import attrs
 
@@ -29,6 +30,9 @@ from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Mes
 
 # RFC 5322 section 3.6.4: msg-id = "<" id-left "@" id-right ">".
 _MSG_ID = re.compile(r"<([^<>\s]+)>")
+# What may stand between the angle brackets of an id we write: no space, no
+# brackets and no line break (a header value holding one could inject fields).
+_SENDABLE_ID = re.compile(r"[^<>\s]+@[^<>\s]+")
 _CAPABILITIES = Capabilities()
 
 
@@ -104,6 +108,11 @@ class EmailAdapter:
             subject=subject,
         )
         metadata: dict[str, object] = {"full_text": full_text}
+        for field in ("To", "Cc"):
+            # The other recipients, so a reply can copy them again (reply-all).
+            recipients = _addresses(parsed, field)
+            if recipients:
+                metadata[field.lower()] = list(recipients)
         auto = (_header(parsed, "Auto-Submitted") or "no").strip().lower()
         if auto != "no":
             # RFC 3834: auto-replies say so; a host must not auto-reply to them.
@@ -133,9 +142,16 @@ class EmailAdapter:
     def render(self, outbound: OutboundMessage) -> Sequence[OutboundRequest]:
         """One RFC 5322 message for the host's SMTP client.
 
-        ``outbound.sender`` is the From address (required); ``reply_to`` is the
-        Message-ID replied to and becomes In-Reply-To and References (RFC 5322
-        section 3.6.4). The host's mail system adds Message-ID and Date.
+        ``outbound.sender`` is the From address (required). ``reply_to`` is
+        the Message-ID replied to: it becomes In-Reply-To, and References is
+        ``outbound.references`` followed by it (RFC 5322 section 3.6.4).
+        ``message_id`` becomes Message-ID (else the host's mail system adds
+        one), ``cc`` the Cc field, and Date is ``outbound.now``.
+        ``omnicx.desk.outbound_email`` builds the message from a desk reply.
+
+        Raises:
+            ValidationError: no sender, or an id that is not ``left@right``
+                without spaces or angle brackets.
         """
         enforce(self.channel.name, outbound, _CAPABILITIES, LongText.SPLIT)
         if not outbound.sender:
@@ -143,11 +159,25 @@ class EmailAdapter:
         message = EmailMessage(policy=email.policy.SMTP)
         message["From"] = outbound.sender
         message["To"] = outbound.to
-        message["Subject"] = outbound.subject or ""
+        if outbound.cc:
+            message["Cc"] = ", ".join(outbound.cc)
+        # Subjects come from customers' mail: a line break would end the field.
+        message["Subject"] = " ".join((outbound.subject or "").split())
+        # RFC 5322 section 3.6.1: "The origination date field ... MUST" be present.
+        message["Date"] = format_datetime(outbound.now)
+        if outbound.message_id:
+            message["Message-ID"] = _bracketed(outbound.message_id, "message_id")
+        references = [_bracketed(r, "references") for r in outbound.references]
         if outbound.reply_to:
-            reference = f"<{outbound.reply_to.strip('<>')}>"
-            message["In-Reply-To"] = reference
-            message["References"] = reference
+            parent = _bracketed(outbound.reply_to, "reply_to")
+            message["In-Reply-To"] = parent
+            # RFC 5322 section 3.6.4: References holds "the contents of the
+            # parent's "References:" field (if any) followed by the contents
+            # of the parent's "Message-ID:" field".
+            if not references or references[-1] != parent:
+                references.append(parent)
+        if references:
+            message["References"] = " ".join(references)
         message.set_content(outbound.text)
         return (
             OutboundRequest(
@@ -157,6 +187,25 @@ class EmailAdapter:
                 body=message.as_bytes(),
             ),
         )
+
+
+def _bracketed(message_id: str, field: str) -> str:
+    bare = message_id.strip().removeprefix("<").removesuffix(">")
+    if not _SENDABLE_ID.fullmatch(bare):
+        raise ValidationError.single(
+            field, "expected a Message-ID like 'id@domain' (no spaces or angle brackets inside)"
+        )
+    return f"<{bare}>"
+
+
+def _addresses(parsed: email.message.Message, name: str) -> tuple[str, ...]:
+    try:
+        value = parsed.get(name)
+        found: Iterable[object] = getattr(value, "addresses", ()) if value is not None else ()
+        specs = (str(getattr(a, "addr_spec", "")) for a in found)
+        return tuple(spec for spec in specs if "@" in spec)
+    except (IndexError, ValueError, TypeError, AttributeError):
+        return ()
 
 
 def _header(parsed: email.message.Message, name: str) -> str | None:

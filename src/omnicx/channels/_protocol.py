@@ -66,9 +66,16 @@ class OutboundMessage:
             where the channel has a reply window (None: never wrote).
         human_agent: a human agent wrote it (opens Messenger/Instagram's
             7-day HUMAN_AGENT window).
-        reply_to: the provider id of the message this replies to, if any.
+        reply_to: the provider id of the message this replies to, if any
+            (email: the Message-ID, which becomes In-Reply-To).
         subject: the email subject line.
         sender: the business's own address (email From, a Twilio number).
+        message_id: the email Message-ID to send under, without angle
+            brackets (None: the host's mail system picks one).
+        references: the email thread's Message-IDs, oldest first, without
+            angle brackets (the References field; ``reply_to`` is appended
+            when it is not already last).
+        cc: email addresses to copy.
     """
 
     to: str = attrs.field(validator=non_empty)
@@ -81,6 +88,9 @@ class OutboundMessage:
     reply_to: str | None = None
     subject: str | None = None
     sender: str | None = None
+    message_id: str | None = None
+    references: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    cc: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)

@@ -4,9 +4,12 @@ One call per inbound event (``Desk.receive``), one per agent action
 (``reply``, ``note``, ``assign``, ``set_status``, ``solve``, ``reopen``,
 ``set_priority``, ``tag``, ``record_survey``); all state in the host's store;
 every call atomic and idempotent; the receipt's outbox holds what to send.
+Email replies thread by the desk's own Message-IDs (``EmailIdentity``,
+``outbound_email``).
 """
 
 from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
+from omnicx.desk._email_thread import EmailIdentity, UnthreadedOwnMailError, outbound_email
 from omnicx.desk._receipt import (
     CollisionError,
     ConversationErasedError,
@@ -20,10 +23,13 @@ __all__ = [
     "CollisionError",
     "ConversationErasedError",
     "Desk",
+    "EmailIdentity",
     "ErasedCustomerError",
     "ErasedPolicy",
     "OutboxKind",
     "Outgoing",
     "Receipt",
     "SlaLine",
+    "UnthreadedOwnMailError",
+    "outbound_email",
 ]

@@ -12,10 +12,12 @@ from collections.abc import Callable, Iterable
 import attrs
 
 from omnicx.channels import DeliveryUpdate
+from omnicx.desk._email_thread import EmailIdentity, agent_reply, index, sent_refs
 from omnicx.desk._outbox import to_customer, to_target
-from omnicx.desk._receipt import OutboxKind
+from omnicx.desk._receipt import OutboxKind, Outgoing
 from omnicx.desk._record_steps import change_conversation, check_collision, set_status, touched
 from omnicx.desk._unit import Unit
+from omnicx.errors import ValidationError
 from omnicx.model import (
     Assigned,
     Author,
@@ -33,7 +35,7 @@ from omnicx.model import (
     can_transition,
 )
 from omnicx.storage import AuditAction, ConversationRecord
-from omnicx.timeline import external_key
+from omnicx.timeline import external_key, message_id_key, own_keys
 
 Change = Callable[[Unit, ConversationRecord], ConversationRecord]
 """One action's effect on a record inside a unit of work."""
@@ -55,18 +57,30 @@ def reply(
     public: bool,
     then: Status | None,
     redact: Callable[[Message], Message],
+    email: EmailIdentity | None = None,
 ) -> Change:
-    """An agent's reply (or private message); the outbox carries what to send."""
+    """An agent's reply (or private message); the outbox carries what to send.
+
+    An email reply gets the desk's own Message-ID when ``email`` is set; it
+    is indexed to the conversation with the reply, so the customer's answer
+    threads back by reference.
+    """
 
     def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
         check_collision(record, agent_id, seen_version)
         conversation = record.conversation
-        channel = to_customer(record, OutboxKind.AGENT_REPLY).channel
+        to_send = to_customer(record, OutboxKind.AGENT_REPLY, text=text)
+        channel = to_send.channel or conversation.channel
+        if email is not None and channel == Channel.EMAIL:
+            message_id = email.message_id(unit.key, len(unit.outbox) + 1)
+            to_send = agent_reply(to_send, record, email, message_id)
+        item: Outgoing | None = to_send if public else None
+        sent_id = item.message_id if item is not None else None
         # What is stored is redacted; what is sent is what the agent wrote.
         message = redact(
-            Message(id=unit.key, channel=channel or conversation.channel,
-                    direction=Direction.OUTBOUND, author=agent(agent_id), sent_at=unit.now,
-                    text=text, public=public)
+            Message(id=unit.key, channel=channel, direction=Direction.OUTBOUND,
+                    author=agent(agent_id), sent_at=unit.now, text=text, public=public,
+                    external_id=sent_id, thread=sent_refs(item))
         )  # fmt: skip
         unit.events.append(
             MessageEvent(id=f"msg:{unit.key}", at=unit.now, customer_id=conversation.customer_id,
@@ -74,9 +88,10 @@ def reply(
                          message=message)
         )  # fmt: skip
         record = attrs.evolve(record, summary=record.summary.with_message(message))
-        if not public:
+        if item is None:
             return record
-        unit.outbox.append(to_customer(record, OutboxKind.AGENT_REPLY, text=text))
+        index(unit, record, own_keys(message))
+        unit.outbox.append(item)
         record = touched(unit, record, agent_id, "reply")
         if conversation.status is Status.NEW and then is not Status.NEW:
             record = set_status(unit, record, Status.OPEN, unit.now, agent(agent_id))
@@ -183,12 +198,23 @@ def survey(*, survey: SurveyKind, score: int, comment: str | None) -> Change:
     return change
 
 
-def sent(*, channel: Channel, external_id: str) -> Change:
-    """The provider's id of a message the host sent, indexed to the conversation."""
+def sent(*, channel: Channel, external_id: str, message_id: str | None = None) -> Change:
+    """The provider's id (and email Message-ID) of a message the host sent, indexed."""
 
     def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
         unit.refs.append((external_key(channel, external_id), record.id))
-        return record
+        if message_id is None:
+            return record
+        bare = message_id.strip().removeprefix("<").removesuffix(">")
+        if not bare or any(c.isspace() or c in "<>" for c in bare):
+            raise ValidationError.single(
+                "message_id", "expected the Message-ID the mailer used, like 'id@domain'"
+            )
+        index(unit, record, [message_id_key(bare)])
+        summary = record.summary
+        return attrs.evolve(
+            record, summary=attrs.evolve(summary, message_ids=summary.message_ids | {bare})
+        )
 
     return change
 

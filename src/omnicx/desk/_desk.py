@@ -16,6 +16,7 @@ from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
 from omnicx.desk._agent_changes import Change
 from omnicx.desk._customer_edit import CustomerEdit
+from omnicx.desk._email_thread import EmailIdentity, take_own
 from omnicx.desk._inbound import Inbound, audit_merges, routing_context, take_in
 from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
 from omnicx.desk._route import route
@@ -133,6 +134,10 @@ class Desk:
         redaction: channel name (or ``"*"`` for every channel) -> the
             ``omnicx.privacy.RedactionPolicy`` applied to message text before
             anything is stored: inbound messages and agent replies.
+        email: the business's own email addresses and the domain of the
+            Message-IDs the desk writes (``EmailIdentity``). None (the
+            default) writes no Message-ID or From, and takes every sender
+            as a customer.
     """
 
     store: DeskStore = attrs.field(
@@ -170,6 +175,14 @@ class Desk:
         default=None, converter=attrs.converters.optional(frozen_map)
     )
     redaction: Mapping[str, RedactionPolicy] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
+    email: EmailIdentity | None = attrs.field(
+        default=None,
+        validator=_collaborator(
+            "an EmailIdentity",
+            lambda v: isinstance(v, EmailIdentity),
+            "pass EmailIdentity(from_address=..., domain=...)",
+        ),
+    )
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
 
     # -- inbound -------------------------------------------------------------
@@ -185,6 +198,13 @@ class Desk:
         A message already received (same channel and external id) changes
         nothing and returns the receipt recorded the first time, with
         ``replayed`` set.
+
+        With ``email`` set, mail from one of the business's own addresses
+        (a Bcc to the support mailbox, a sent-folder sync) is recorded as
+        the business's outbound message on the conversation it references,
+        never as a customer's; a copy of a reply the desk wrote adds
+        nothing. Mail of its own that references no known conversation
+        raises ``UnthreadedOwnMailError`` and records nothing.
         """
         message = self.redacted(event.message)
         if message is not event.message:
@@ -193,6 +213,8 @@ class Desk:
         replayed = self._replayed(key)
         if replayed is not None:
             return replayed
+        if self.email is not None and self.email.sent(event):
+            return self._own_mail(key, event)
         if self.erased is ErasedPolicy.REFUSE:
             for identifier in event.sender:
                 if self.store.link(tombstone_key(match_key(identifier))) is not None:
@@ -219,6 +241,15 @@ class Desk:
         )
         return unit.commit(receipt)
 
+    def _own_mail(self, key: str, event: MessageReceived) -> Receipt:
+        unit = Unit.open(self.store, key, self.clock.now())
+        record, reason = take_own(self.store, unit, event)
+        customer_id = record.conversation.customer_id
+        record, sla = self._track(unit, record, self.customer(customer_id))
+        unit.put(record)
+        receipt = receipt_for(unit, record, customer_id, thread_reason=reason.value, sla=sla)
+        return unit.commit(receipt)
+
     def redacted(self, message: Message) -> Message:
         """``message`` with its text redacted by the channel's policy, if any."""
         policy = self.redaction.get(message.channel.name) or self.redaction.get("*")
@@ -232,9 +263,10 @@ class Desk:
         The message goes through the same identity resolution and threading
         as in ``receive`` (so rules see the same customer, enrichment
         included, and the same conversation), but nothing is committed: the
-        store's data is unchanged (ids may be reserved). None without rules.
+        store's data is unchanged (ids may be reserved). None without rules,
+        and for the business's own mail (``email``), which is never routed.
         """
-        if self.rules is None:
+        if self.rules is None or (self.email is not None and self.email.sent(event)):
             return None
         message = self.redacted(event.message)
         if message is not event.message:
@@ -463,7 +495,8 @@ class Desk:
             request_id: makes the call idempotent (a double click sends once).
         """
         change = changes.reply(agent_id=agent_id, text=text, seen_version=seen_version,
-                               public=public, then=then, redact=self.redacted)  # fmt: skip
+                               public=public, then=then, redact=self.redacted,
+                               email=self.email)  # fmt: skip
         action = Action.REPLY if public else Action.NOTE
         return self._act(conversation_id, request_id, change, agent_id, action)
 
@@ -578,6 +611,7 @@ class Desk:
         *,
         channel: Channel,
         external_id: str,
+        message_id: str | None = None,
         request_id: str | None = None,
     ) -> Receipt:
         """Tell the desk the provider's id of a message the host sent.
@@ -585,9 +619,11 @@ class Desk:
         Delivery updates (``delivery``) for that id then land on this
         conversation, and those that arrived before this call land now (the
         receipt returned is the last call's); a customer's reply quoting it
-        threads here too.
+        threads here too. ``message_id`` is the email Message-ID the host's
+        mailer actually sent under, when it rewrote the desk's: it is
+        indexed too, so replies and own-mail copies naming it thread here.
         """
-        change = changes.sent(channel=channel, external_id=external_id)
+        change = changes.sent(channel=channel, external_id=external_id, message_id=message_id)
         receipt = self._act(conversation_id, request_id, change)
         for state in DeliveryState:
             # Updates the provider sent before this call land now, each once.

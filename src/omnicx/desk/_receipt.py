@@ -45,6 +45,18 @@ class Outgoing:
         id: stable across replays (``<call key>/<position>``); pass it to
             ``Desk.handed_over`` once the item is sent, and a replayed
             receipt leaves it out.
+        subject: for email, ``"Re: "`` and the conversation's subject.
+        message_id: for an agent's email reply with ``Desk.email`` set, the
+            Message-ID the desk generated and indexed (no angle brackets).
+        in_reply_to: for email, the Message-ID of the customer's latest mail.
+        references: for email, the thread's Message-IDs, oldest first,
+            ending with ``in_reply_to``.
+        sender: the From address (``Desk.email``), if configured.
+        cc: addresses to copy: the other recipients of the customer's
+            latest mail, without the business's own (``EmailIdentity.keep_cc``).
+
+    ``omnicx.desk.outbound_email`` turns an email item into the
+    ``OutboundMessage`` that ``EmailAdapter.render`` sends.
     """
 
     kind: OutboxKind
@@ -58,6 +70,12 @@ class Outgoing:
     target: str | None = None
     last_inbound_at: datetime | None = None
     id: str = ""
+    subject: str | None = None
+    message_id: str | None = None
+    in_reply_to: str | None = None
+    references: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    sender: str | None = None
+    cc: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)

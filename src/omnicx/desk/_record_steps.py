@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from omnicx.channels import MessageReceived, reply_address
+from omnicx.desk._email_thread import took_email
 from omnicx.desk._receipt import CollisionError
 from omnicx.desk._unit import SYSTEM, Unit
 from omnicx.model import (
@@ -99,6 +100,7 @@ def take_message(
     )
     channel = message.channel.name
     address = reply_address(message.channel, event.sender) or message.thread.provider_thread_id
+    record = took_email(record, message, address)
     addresses = dict(record.addresses)
     if address:
         addresses[channel] = address

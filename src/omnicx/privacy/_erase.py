@@ -115,6 +115,10 @@ def _scrub_record(record: ConversationRecord, now: datetime) -> ConversationReco
         addresses={},
         last_inbound={},
         erased_at=now,
+        # Message-IDs and copied addresses can name the customer.
+        email_parent=None,
+        email_references=(),
+        email_cc=(),
     )
 
 

@@ -49,6 +49,13 @@ class ConversationRecord:
             Each commit of the record stores ``version + 1``.
         erased_at: when its customer was erased (``erase_customer``); the
             desk refuses agent actions on it from then on.
+        email_parent: the Message-ID (no angle brackets) of the customer's
+            latest email, which an agent's reply answers (In-Reply-To).
+        email_references: the References a reply to it carries, oldest
+            first and ending with ``email_parent``; capped, keeping the
+            thread's first id.
+        email_cc: the other recipients of that email (its To and Cc
+            without the customer), for a reply that copies them again.
     """
 
     conversation: Conversation
@@ -59,6 +66,9 @@ class ConversationRecord:
     activity: tuple[Activity, ...] = attrs.field(default=(), converter=frozen_seq)
     version: int = 0
     erased_at: datetime | None = None
+    email_parent: str | None = None
+    email_references: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    email_cc: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
     @property
     def id(self) -> str:

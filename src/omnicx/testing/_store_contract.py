@@ -69,7 +69,15 @@ def _record(conversation_id: str, customer_id: str, minutes: int = 0) -> Convers
         last_activity_at=created,
         message_ids=frozenset({f"{conversation_id}@mail.example"}),
     )
-    return ConversationRecord(conversation=conversation, summary=summary, sla_state={"n": 1})
+    # The email thread too: a store that drops a field loses replies' threading.
+    return ConversationRecord(
+        conversation=conversation,
+        summary=summary,
+        sla_state={"n": 1},
+        email_parent=f"{conversation_id}@mail.example",
+        email_references=("root@mail.example", f"{conversation_id}@mail.example"),
+        email_cc=("cc@example.com",),
+    )
 
 
 def _note(event_id: str, customer_id: str, conversation_id: str | None = None) -> NoteEvent:

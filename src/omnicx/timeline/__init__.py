@@ -22,14 +22,16 @@ from omnicx.timeline._order import (
 )
 from omnicx.timeline._policy import ThreadingPolicy
 from omnicx.timeline._refs import (
+    MAX_REFERENCES,
     external_key,
     lookup_keys,
     message_id_key,
     own_keys,
     referenced_keys,
+    reply_references,
 )
 from omnicx.timeline._state import ConversationSummary, ThreadIndex
-from omnicx.timeline._subject import normalize_subject
+from omnicx.timeline._subject import normalize_subject, reply_subject
 from omnicx.timeline._thread import ThreadDecision, ThreadOutcome, ThreadReason, thread
 from omnicx.timeline._view import (
     ALL_EVENTS,
@@ -44,6 +46,7 @@ from omnicx.timeline._view import (
 __all__ = [
     "ALL_EVENTS",
     "DEFAULT_ORDER",
+    "MAX_REFERENCES",
     "UNRANKED",
     "CombinedTimeline",
     "ConversationSummary",
@@ -74,6 +77,8 @@ __all__ = [
     "own_keys",
     "page",
     "referenced_keys",
+    "reply_references",
+    "reply_subject",
     "since_last_agent_reply",
     "split_timeline",
     "thread",

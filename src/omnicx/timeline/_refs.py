@@ -9,7 +9,10 @@ the channel; Message-IDs are global by RFC 5322.
 
 from __future__ import annotations
 
-from omnicx.model import Channel, Message
+from omnicx.model import Channel, Message, ThreadRefs
+
+MAX_REFERENCES = 20
+"""The most Message-IDs ``reply_references`` keeps (the thread's first always among them)."""
 
 
 def message_id_key(message_id: str) -> str:
@@ -45,3 +48,29 @@ def lookup_keys(message: Message) -> list[str]:
     references, so a parent arriving late finds the reply's conversation.
     """
     return own_keys(message) + referenced_keys(message)
+
+
+def reply_references(parent: ThreadRefs, *, limit: int = MAX_REFERENCES) -> tuple[str, ...]:
+    """The References of a reply to ``parent``, oldest first, ending with its Message-ID.
+
+    At most ``limit`` ids (at least 2): the thread's first id and the newest
+    ones, since some clients thread by the first alone.
+    """
+    # RFC 5322 section 3.6.4: "The "References:" field will contain the
+    # contents of the parent's "References:" field (if any) followed by the
+    # contents of the parent's "Message-ID:" field (if any). If the parent
+    # message does not contain a "References:" field but does have an
+    # "In-Reply-To:" field containing a single message identifier, then the
+    # "References:" field will contain the contents of the parent's
+    # "In-Reply-To:" field followed by the contents of the parent's
+    # "Message-ID:" field (if any)."
+    chain = list(parent.references)
+    if not chain and len(parent.in_reply_to) == 1:
+        chain = list(parent.in_reply_to)
+    if parent.message_id:
+        chain.append(parent.message_id)
+    chain = list(dict.fromkeys(chain))
+    limit = max(limit, 2)
+    if len(chain) > limit:
+        chain = [chain[0], *chain[-(limit - 1) :]]
+    return tuple(chain)

@@ -32,11 +32,29 @@ def normalize_subject(subject: str | None) -> str | None:
     """
     if subject is None:
         return None
+    folded = _SPACE.sub(" ", _strip_prefixes(subject)).strip().casefold()
+    return folded or None
+
+
+def reply_subject(subject: str | None) -> str | None:
+    """The subject of a reply: ``"Re: "`` and the subject without its prefixes.
+
+    The prefixes folded away are those ``normalize_subject`` folds, so a
+    reply never reads ``"Re: Re: ..."`` and threads by subject with the
+    original: ``normalize_subject(reply_subject(s)) == normalize_subject(s)``.
+    Case is kept (it is shown to the customer). None when nothing is left.
+    """
+    if subject is None:
+        return None
+    # Line breaks cannot be part of a header value (RFC 5322 section 2.2).
+    text = _SPACE.sub(" ", _strip_prefixes(subject)).strip()
+    return f"Re: {text}" if text else None
+
+
+def _strip_prefixes(subject: str) -> str:
     text = subject
     while True:
         stripped = _PREFIX.sub("", _LIST_TAG.sub("", text, count=1), count=1)
         if stripped == text:
-            break
+            return text
         text = stripped
-    folded = _SPACE.sub(" ", text).strip().casefold()
-    return folded or None
