@@ -18,6 +18,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import frozen_seq
 from omnicx.errors import Problem, ValidationError
 from omnicx.model import Channel, Priority, Status
 from omnicx.storage._records import ConversationRecord
@@ -267,7 +268,21 @@ class InboxQuery:
 
     def cursor_after(self, record: ConversationRecord) -> str:
         """The cursor continuing this query after ``record``."""
-        key = list(self.sort_key(record))
+        return self._cursor(self.sort_key(record))
+
+    def narrowed(self, where: InboxFilter) -> InboxQuery:
+        """This query (order, page size and position) over another filter.
+
+        For a caller that narrows a query it was given (to the queues an
+        actor may see) and must keep its position: the cursor is re-issued
+        for ``where``.
+        """
+        query = InboxQuery(where=where, sort=self.sort, limit=self.limit)
+        after = self.after
+        return query if after is None else attrs.evolve(query, cursor=query._cursor(after))
+
+    def _cursor(self, after: SortKey) -> str:
+        key = list(after)
         check = _digest([_CURSOR_VERSION, self.sort.value, self.where.fingerprint(), key])
         body = json.dumps([_CURSOR_VERSION, self.sort.value, key, check], separators=(",", ":"))
         return base64.urlsafe_b64encode(body.encode()).decode().rstrip("=")
@@ -327,7 +342,7 @@ class InboxPage:
             None when this page is the last.
     """
 
-    items: tuple[ConversationRecord, ...]
+    items: tuple[ConversationRecord, ...] = attrs.field(converter=frozen_seq)
     next_cursor: str | None = None
 
 
