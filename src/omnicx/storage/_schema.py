@@ -83,7 +83,10 @@ MIGRATIONS: tuple[str, ...] = (
     # 4: inbox queries and search. The fields inboxes filter and sort on get
     # columns (times as integer microseconds, which sort where ISO text with
     # optional fractions does not; priority as its rank), tags a table, and
-    # message text a full-text index keyed by the event's seq. Existing rows
+    # message text a full-text index keyed by the event's seq: contentless
+    # (no copy of the text; deleting a row names its words, which the event
+    # still holds) and without column sizes (ranking does not use them), so
+    # a message writes fewer pages. Existing rows
     # are filled in with omnicx_micros and omnicx_words, which ``migrate``
     # defines on the connection.
     """
@@ -114,10 +117,10 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT conversations.id, tags.value
         FROM conversations, json_each(conversations.data, '$.conversation.tags') AS tags;
     CREATE VIRTUAL TABLE message_words USING fts5(
-        words, conversation_id UNINDEXED, tokenize = 'ascii'
+        words, tokenize = 'ascii', content = '', columnsize = 0
     );
-    INSERT INTO message_words (rowid, words, conversation_id)
-        SELECT seq, omnicx_words(json_extract(data, '$.message.text')), conversation_id
+    INSERT INTO message_words (rowid, words)
+        SELECT seq, omnicx_words(json_extract(data, '$.message.text'))
         FROM events
         WHERE json_extract(data, '$.type') = 'message' AND conversation_id IS NOT NULL
     """,

@@ -307,8 +307,9 @@ class SqliteStore:
                 "UPDATE events SET id = ?, data = json_set(data, '$.id', ?) WHERE id = ?",
                 [(new, new, old) for old, new in erasure.renamed_events],
             )
+            self._unindex(erasure)
             self._db.executemany("UPDATE events SET data = ? WHERE id = ?", events)
-            self._reindex(erasure)
+            self._index(erasure.events)
             self._db.executemany(
                 "DELETE FROM events WHERE id = ?", [(i,) for i in erasure.drop_events]
             )
@@ -420,28 +421,36 @@ class SqliteStore:
         )
         if words and cursor.rowcount == 1:
             self._db.execute(
-                "INSERT INTO message_words (rowid, words, conversation_id) VALUES (?, ?, ?)",
-                (cursor.lastrowid, words, row[2]),
+                "INSERT INTO message_words (rowid, words) VALUES (?, ?)", (cursor.lastrowid, words)
             )
 
-    def _reindex(self, erasure: Erasure) -> None:
-        # Rewritten events are indexed afresh (a scrubbed message has no
-        # words left); dropped ones leave the index. Renames keep the seq.
-        for event in erasure.events:
-            seq = self._one("SELECT seq FROM events WHERE id = ?", event.id)
-            if seq is None:
+    def _unindex(self, erasure: Erasure) -> None:
+        # The index keeps no text, so a row is deleted by naming the words
+        # it was indexed with: those of the event as still stored (renames
+        # keep the seq and the text). Rewritten events are indexed afresh
+        # by _index; a scrubbed message has no words left.
+        for event_id in (*(e.id for e in erasure.events), *erasure.drop_events):
+            row = self._db.execute("SELECT seq, data FROM events WHERE id = ?", (event_id,))
+            found = row.fetchone()
+            if found is None:
                 continue
-            self._db.execute("DELETE FROM message_words WHERE rowid = ?", (seq,))
+            words = index_form(indexed_text(serde.event_from_dict(json.loads(found[1]))))
+            if words:
+                self._db.execute(
+                    "INSERT INTO message_words (message_words, rowid, words)"
+                    " VALUES ('delete', ?, ?)",
+                    (found[0], words),
+                )
+
+    def _index(self, events: Collection[Event]) -> None:
+        for event in events:
             words = index_form(indexed_text(event))
             if words:
                 self._db.execute(
-                    "INSERT INTO message_words (rowid, words, conversation_id) VALUES (?, ?, ?)",
-                    (seq, words, event.conversation_id),
+                    "INSERT INTO message_words (rowid, words)"
+                    " SELECT seq, ? FROM events WHERE id = ?",
+                    (words, event.id),
                 )
-        self._db.executemany(
-            "DELETE FROM message_words WHERE rowid IN (SELECT seq FROM events WHERE id = ?)",
-            [(i,) for i in erasure.drop_events],
-        )
 
     def _changed(self, sql: str, *params: Any) -> bool:
         return bool(self._db.execute(sql, params).rowcount == 1)

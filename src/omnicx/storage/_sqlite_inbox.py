@@ -115,15 +115,17 @@ def search_sql(wanted: frozenset[str], where: InboxFilter | None, limit: int) ->
     clauses = []
     for term in terms:
         clauses.append(
-            "c.id IN (SELECT conversation_id FROM message_words WHERE message_words MATCH ?)"
+            "c.id IN (SELECT e.conversation_id FROM message_words JOIN events e"
+            " ON e.seq = message_words.rowid WHERE message_words MATCH ?)"
         )
         params.append(term)
     if where is not None:
         clauses += where_clause(where, params)
     params.append(limit)
     return (
-        "SELECT c.data FROM (SELECT conversation_id AS id, COUNT(*) AS hits FROM message_words"
-        " WHERE message_words MATCH ? GROUP BY conversation_id) AS h"
+        "SELECT c.data FROM (SELECT e.conversation_id AS id, COUNT(*) AS hits"
+        " FROM message_words JOIN events e ON e.seq = message_words.rowid"
+        " WHERE message_words MATCH ? GROUP BY e.conversation_id) AS h"
         " JOIN conversations c ON c.id = h.id"
         f" WHERE {' AND '.join(clauses)}"
         " ORDER BY h.hits DESC, c.updated_us DESC, c.id LIMIT ?",
