@@ -40,6 +40,9 @@ def test_single_values_stand_for_sets_of_one() -> None:
     assert where.statuses == {Status.OPEN}
     assert where.channels == {Channel.SMS}
     assert where.tags == {"vip"}
+    assert InboxFilter(tags=None).tags == frozenset()
+    with pytest.raises(ValidationError, match=r"^tags: must be a set of tags, got int$"):
+        InboxFilter(tags=0)  # type: ignore[arg-type]
 
 
 def test_every_problem_of_a_filter_is_reported_with_its_path() -> None:

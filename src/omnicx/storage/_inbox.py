@@ -67,8 +67,8 @@ def _id_set(value: Any) -> Any:
     return value
 
 
-def _optional_set(value: Any) -> Any:
-    return None if value is None else _id_set(value)
+def _tag_set(value: Any) -> Any:
+    return frozenset() if value is None else _id_set(value)
 
 
 def _check_set(
@@ -125,13 +125,13 @@ class InboxFilter:
         updated_from, updated_before: the same range on the last activity.
     """
 
-    queues: frozenset[str | None] | None = attrs.field(default=None, converter=_optional_set)
-    statuses: frozenset[Status] | None = attrs.field(default=None, converter=_optional_set)
-    assignees: frozenset[str | None] | None = attrs.field(default=None, converter=_optional_set)
-    tags: frozenset[str] = attrs.field(default=frozenset(), converter=_id_set)
-    channels: frozenset[Channel] | None = attrs.field(default=None, converter=_optional_set)
-    customer_ids: frozenset[str] | None = attrs.field(default=None, converter=_optional_set)
-    priorities: frozenset[Priority] | None = attrs.field(default=None, converter=_optional_set)
+    queues: frozenset[str | None] | None = attrs.field(default=None, converter=_id_set)
+    statuses: frozenset[Status] | None = attrs.field(default=None, converter=_id_set)
+    assignees: frozenset[str | None] | None = attrs.field(default=None, converter=_id_set)
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=_tag_set)
+    channels: frozenset[Channel] | None = attrs.field(default=None, converter=_id_set)
+    customer_ids: frozenset[str] | None = attrs.field(default=None, converter=_id_set)
+    priorities: frozenset[Priority] | None = attrs.field(default=None, converter=_id_set)
     created_from: datetime | None = None
     created_before: datetime | None = None
     updated_from: datetime | None = None
@@ -142,7 +142,7 @@ class InboxFilter:
         _check_set(problems, "queues", self.queues, (str, type(None)), "queue names (or None)")
         _check_set(problems, "statuses", self.statuses, Status, "Status values")
         _check_set(problems, "assignees", self.assignees, (str, type(None)), "agent ids (or None)")
-        if self.tags:  # empty is fine here: no tag required
+        if self.tags != frozenset():  # empty is fine here: no tag required
             _check_set(problems, "tags", self.tags, str, "tags")
         _check_set(problems, "channels", self.channels, Channel, "Channel values")
         _check_set(problems, "customer_ids", self.customer_ids, str, "customer ids")

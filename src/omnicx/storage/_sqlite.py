@@ -309,7 +309,8 @@ class SqliteStore:
             )
             self._unindex(erasure)
             self._db.executemany("UPDATE events SET data = ? WHERE id = ?", events)
-            self._index(erasure.events)
+            dropped = set(erasure.drop_events)
+            self._index([e for e in erasure.events if e.id not in dropped])
             self._db.executemany(
                 "DELETE FROM events WHERE id = ?", [(i,) for i in erasure.drop_events]
             )
@@ -429,7 +430,8 @@ class SqliteStore:
         # it was indexed with: those of the event as still stored (renames
         # keep the seq and the text). Rewritten events are indexed afresh
         # by _index; a scrubbed message has no words left.
-        for event_id in (*(e.id for e in erasure.events), *erasure.drop_events):
+        # Each row once: deleting words a row no longer holds corrupts the index.
+        for event_id in dict.fromkeys((*(e.id for e in erasure.events), *erasure.drop_events)):
             row = self._db.execute("SELECT seq, data FROM events WHERE id = ?", (event_id,))
             found = row.fetchone()
             if found is None:
