@@ -147,15 +147,7 @@ def test_every_registered_cache_is_bounded_and_named() -> None:
 
 def _tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
     with sqlite3.connect(path) as db:
-        # A full-text table is read through its shadow tables (a contentless
-        # one cannot be scanned itself).
-        names = [
-            n
-            for (n,) in db.execute(
-                "SELECT name FROM sqlite_master WHERE type = 'table'"
-                " AND sql NOT LIKE 'CREATE VIRTUAL TABLE%'"
-            )
-        ]
+        names = [n for (n,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
         return {n: db.execute(f'SELECT * FROM "{n}"').fetchall() for n in names}
 
 

@@ -83,10 +83,11 @@ MIGRATIONS: tuple[str, ...] = (
     # 4: inbox queries and search. The fields inboxes filter and sort on get
     # columns (times as integer microseconds, which sort where ISO text with
     # optional fractions does not; priority as its rank), tags a table, and
-    # message text a full-text index keyed by the event's seq: contentless
-    # (no copy of the text; deleting a row names its words, which the event
-    # still holds) and without column sizes (ranking does not use them), so
-    # a message writes fewer pages. Existing rows
+    # message text a full-text index keyed by the event's seq: contentless,
+    # so it holds no copy of the text and a message writes fewer pages
+    # (deleting a row names its words, which the event still holds). Column
+    # sizes stay: without them the table cannot be scanned, and
+    # sqlite3's iterdump (a host's backup) scans every table. Existing rows
     # are filled in with omnicx_micros and omnicx_words, which ``migrate``
     # defines on the connection.
     """
@@ -117,7 +118,7 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT conversations.id, tags.value
         FROM conversations, json_each(conversations.data, '$.conversation.tags') AS tags;
     CREATE VIRTUAL TABLE message_words USING fts5(
-        words, tokenize = 'ascii', content = '', columnsize = 0
+        words, tokenize = 'ascii', content = ''
     );
     INSERT INTO message_words (rowid, words)
         SELECT seq, omnicx_words(json_extract(data, '$.message.text'))
