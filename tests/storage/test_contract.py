@@ -18,10 +18,13 @@ class TestMemoryStore(StoreContract):
 class TestSqliteStore(StoreContract):
     @pytest.fixture(autouse=True)
     def _tmp(self, tmp_path: Path) -> None:
-        self.path = tmp_path / "desk.sqlite3"
+        self.directory = tmp_path
+        self.made = 0
 
     def make_store(self) -> DeskStore:
-        return SqliteStore(self.path)
+        # A new file per call: property tests ask for an empty store per example.
+        self.made += 1
+        return SqliteStore(self.directory / f"desk{self.made}.sqlite3")
 
 
 def test_the_contract_base_demands_a_store() -> None:
