@@ -136,10 +136,9 @@ PINNED = {
         "customer_facts", "load_calendar",
     ],
     "omnicx.storage": [
-        "MAX_PAGE", "MIGRATIONS", "SCHEMA_VERSION", "Activity", "AuditAction", "AuditEntry",
-        "Changes", "ConversationRecord", "DeskStore", "Erasure", "InboxFilter", "InboxPage",
-        "InboxQuery", "InboxSort", "MemoryStore", "SqliteStore", "StagedIdentityStore",
-        "check_versions", "migrate",
+        "MIGRATIONS", "SCHEMA_VERSION", "Activity", "AuditAction", "AuditEntry",
+        "Changes", "ConversationRecord", "DeskStore", "Erasure", "MemoryStore",
+        "SqliteStore", "StagedIdentityStore", "check_versions", "migrate",
     ],
     "omnicx.testing": [
         "AdapterContract", "SignedRequest", "StoreContract", "assert_routes",

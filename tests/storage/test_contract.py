@@ -18,13 +18,10 @@ class TestMemoryStore(StoreContract):
 class TestSqliteStore(StoreContract):
     @pytest.fixture(autouse=True)
     def _tmp(self, tmp_path: Path) -> None:
-        self.directory = tmp_path
-        self.made = 0
+        self.path = tmp_path / "desk.sqlite3"
 
     def make_store(self) -> DeskStore:
-        # A new file per call: property tests ask for an empty store per example.
-        self.made += 1
-        return SqliteStore(self.directory / f"desk{self.made}.sqlite3")
+        return SqliteStore(self.path)
 
 
 def test_the_contract_base_demands_a_store() -> None:

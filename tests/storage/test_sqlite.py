@@ -105,7 +105,7 @@ def test_opening_an_older_database_migrates_it_and_keeps_its_data(
         assert [e.id for e in store.events()] == ["e1"]
         assert store.audit() == []
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
 
 
 def test_rows_read_again_decode_to_equal_values() -> None:
@@ -216,84 +216,3 @@ def test_opening_a_schema_2_database_keeps_event_order_and_thread_refs(
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
     assert {"events_3", "thread_refs_3"}.isdisjoint(tables)
     assert {"events_customer", "events_conversation"} <= tables
-
-
-def test_opening_a_schema_3_database_fills_the_inbox_columns_and_the_search_index(
-    tmp_path: Path,
-) -> None:
-    """Migration 4 reads existing conversations and messages into the new columns,
-    tag table and full-text index: the old rows answer inbox queries and searches."""
-    from omnicx import serde
-    from omnicx.model import Direction, Message, MessageEvent, Priority
-    from omnicx.storage import InboxFilter, InboxQuery, InboxSort, _schema
-
-    path = tmp_path / "v3.sqlite3"
-    db = sqlite3.connect(path, isolation_level=None)
-    for script in _schema.MIGRATIONS[:3]:
-        for statement in script.split(";"):
-            if statement.strip():
-                db.execute(statement)
-    db.execute("PRAGMA user_version = 3")
-    late = T0 + timedelta(seconds=1, microseconds=5)
-    records = [
-        attrs.evolve(
-            _conversation("c1", T0 + timedelta(seconds=1)),
-            conversation=attrs.evolve(
-                _conversation("c1", T0 + timedelta(seconds=1)).conversation,
-                queue="billing", priority=Priority.URGENT, tags=frozenset({"vip"}),
-            ),
-        ),
-        _conversation("c2", late),
-    ]  # fmt: skip
-    for record in records:
-        db.execute(
-            "INSERT INTO conversations (id, customer_id, created_at, version, data)"
-            " VALUES (?, ?, ?, 1, ?)",
-            (record.id, "p1", serde.to_dict(record.conversation.created_at),
-             serde.to_json(attrs.evolve(record, version=1))),
-        )  # fmt: skip
-    message = Message(
-        id="m1", channel=Channel.EMAIL, direction=Direction.INBOUND,
-        author=Author(kind=AuthorKind.CUSTOMER), sent_at=T0, text="Where is my Order?",
-    )  # fmt: skip
-    event = MessageEvent(id="m1", at=T0, customer_id="p1", conversation_id="c2", message=message)
-    db.execute(
-        "INSERT INTO events (id, customer_id, conversation_id, data) VALUES (?, ?, ?, ?)",
-        ("m1", "p1", "c2", serde.to_json(event)),
-    )
-    db.close()
-    with SqliteStore(path) as store:
-        assert [r.id for r in store.inbox(InboxQuery()).items] == ["c1", "c2"]
-        updated = store.inbox(InboxQuery(sort=InboxSort.LAST_UPDATE)).items
-        assert [r.id for r in updated] == ["c2", "c1"]
-        assert [r.id for r in store.inbox(InboxQuery(where=InboxFilter(tags="vip"))).items] == [
-            "c1"
-        ]
-        assert store.inbox_counts() == {("billing", Status.NEW): 1, (None, Status.NEW): 1}
-        assert [r.id for r in store.search("order")] == ["c2"]
-        # Started 5 microseconds later, c2 comes after c1 (ISO text would sort it first).
-        assert [r.id for r in store.conversations_of(["p1"])] == ["c1", "c2"]
-
-
-def test_erasure_leaves_no_word_of_hers_in_the_full_text_index(tmp_path: Path) -> None:
-    """Every term of the FTS5 index, decoded, and the file's bytes: none of her words."""
-    from omnicx.clock import FixedClock
-    from omnicx.desk import Desk
-    from omnicx.testing._erasure import write_and_erase
-
-    path = tmp_path / "desk.sqlite3"
-    store = SqliteStore(path)
-    write_and_erase(Desk(store=store, clock=FixedClock(T0)))
-    store.close()
-    db = sqlite3.connect(path)
-    db.execute("CREATE VIRTUAL TABLE temp.terms USING fts5vocab(main, message_words, 'row')")
-    terms = {bytes.fromhex(term).decode() for (term,) in db.execute("SELECT term FROM terms")}
-    tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
-    assert "message_words_content" not in tables  # the index keeps no copy of the text
-    hers = {"ada", "lovelace", "again", "call", "447400555123"}
-    assert terms & hers == set()
-    assert {"bo", "order"} <= terms
-    # Deleted index entries linger in older segments until they merge: the
-    # erasure merges them, so not even the file's bytes hold her words.
-    raw = b"".join(p.read_bytes() for p in tmp_path.glob("desk.sqlite3*"))
-    assert [w for w in sorted(hers) if w.encode().hex().encode() in raw] == []

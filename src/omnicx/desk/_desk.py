@@ -54,15 +54,7 @@ from omnicx.model import (
 from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, redact, require, tombstone_key
 from omnicx.routing import RuleEngine, Trace
 from omnicx.sla import SlaEngine, SlaReport, customer_facts
-from omnicx.storage import (
-    AuditAction,
-    Changes,
-    ConversationRecord,
-    DeskStore,
-    InboxFilter,
-    InboxPage,
-    InboxQuery,
-)
+from omnicx.storage import AuditAction, Changes, ConversationRecord, DeskStore
 from omnicx.timeline import (
     ThreadingPolicy,
     build_timeline,
@@ -716,67 +708,6 @@ class Desk:
         record, sla = self._track(unit, record, self.customer(customer_id))
         unit.put(record)
         return unit.commit(receipt_for(unit, record, customer_id, sla=sla))
-
-    # -- inbox ---------------------------------------------------------------
-
-    def inbox(self, query: InboxQuery | None = None, *, actor_id: str | None = None) -> InboxPage:
-        """One page of conversations (``store.inbox``), limited to what the actor may see.
-
-        With ``actors`` set, ``actor_id`` is required, the actor's role must
-        allow viewing, and the page holds only conversations in queues the
-        actor sees (and those in no queue). ``next_cursor`` continues
-        ``query`` as given.
-        """
-        query = query or InboxQuery()
-        where = self._visible(query.where, actor_id)
-        if where is None:
-            return InboxPage(items=())
-        page = self.store.inbox(query if where is query.where else query.narrowed(where))
-        if page.next_cursor is None or where is query.where:
-            return page
-        return attrs.evolve(page, next_cursor=query.cursor_after(page.items[-1]))
-
-    def inbox_counts(
-        self, where: InboxFilter | None = None, *, actor_id: str | None = None
-    ) -> Mapping[tuple[str | None, Status], int]:
-        """Counts by (queue, status) for inbox badges, over what the actor may see."""
-        visible = self._visible(where or InboxFilter(), actor_id)
-        return {} if visible is None else self.store.inbox_counts(visible)
-
-    def search(
-        self,
-        text: str,
-        *,
-        where: InboxFilter | None = None,
-        limit: int = 20,
-        actor_id: str | None = None,
-    ) -> list[ConversationRecord]:
-        """Conversations whose messages hold every word of ``text`` (``store.search``), best first.
-
-        Limited to what the actor may see, as ``inbox`` is.
-        """
-        visible = self._visible(where or InboxFilter(), actor_id)
-        if visible is None:
-            self.store.search(text, limit=limit)  # still refuse a bad text or limit
-            return []
-        return self.store.search(text, where=visible, limit=limit)
-
-    def _visible(self, where: InboxFilter, actor_id: str | None) -> InboxFilter | None:
-        # ``where`` narrowed to the actor's queues; None when nothing is left.
-        if self.actors is None:
-            return where
-        if actor_id is None:
-            raise ValidationError.single(
-                "actor_id", "is required when Desk.actors is set; pass who is looking"
-            )
-        self.check(actor_id, Action.VIEW, Resource.conversation("inbox"))
-        queues = self.actors[actor_id].queues
-        if queues is None:
-            return where
-        # Conversations in no queue are visible to everyone (omnicx.privacy.can).
-        allowed: frozenset[str | None] = frozenset({*queues, None})
-        wanted = allowed if where.queues is None else where.queues & allowed
-        return attrs.evolve(where, queues=wanted) if wanted else None
 
 
 _HANDED_OVER = "out:"

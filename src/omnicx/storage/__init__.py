@@ -5,7 +5,6 @@
 ``omnicx.testing.StoreContract`` checks any implementation.
 """
 
-from omnicx.storage._inbox import MAX_PAGE, InboxFilter, InboxPage, InboxQuery, InboxSort
 from omnicx.storage._memory import MemoryStore, check_versions
 from omnicx.storage._protocol import DeskStore
 from omnicx.storage._records import (
@@ -21,7 +20,6 @@ from omnicx.storage._sqlite import SqliteStore
 from omnicx.storage._staged import StagedIdentityStore
 
 __all__ = [
-    "MAX_PAGE",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "Activity",
@@ -31,10 +29,6 @@ __all__ = [
     "ConversationRecord",
     "DeskStore",
     "Erasure",
-    "InboxFilter",
-    "InboxPage",
-    "InboxQuery",
-    "InboxSort",
     "MemoryStore",
     "SqliteStore",
     "StagedIdentityStore",

@@ -9,10 +9,8 @@ import attrs
 
 from omnicx.errors import ConflictError
 from omnicx.identity import MemoryIdentityStore
-from omnicx.model import Event, Status
-from omnicx.storage._inbox import InboxFilter, InboxPage, InboxQuery, check_limit, plain_counts
+from omnicx.model import Event
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
-from omnicx.storage._search import indexed_text, query_words, rank, words
 
 
 def check_versions(
@@ -110,39 +108,6 @@ class MemoryStore(MemoryIdentityStore):
     def receipt(self, key: str) -> Mapping[str, Any] | None:
         """Return the receipt recorded under an idempotency key, or None."""
         return self.receipts.get(key)
-
-    def inbox(self, query: InboxQuery) -> InboxPage:
-        """Return one page of ``query``, by filtering and sorting every record."""
-        return query.page(self.records.values())
-
-    def inbox_counts(
-        self, where: InboxFilter | None = None
-    ) -> dict[tuple[str | None, Status], int]:
-        """Count matching conversations by (queue, status), over every record."""
-        return plain_counts(self.records.values(), where or InboxFilter())
-
-    def search(
-        self, text: str, *, where: InboxFilter | None = None, limit: int = 20
-    ) -> list[ConversationRecord]:
-        """Scan every conversation's messages for all the words of ``text``."""
-        wanted = query_words(text)
-        check_limit(limit, "limit")
-        hits: dict[str, int] = {}
-        found: list[ConversationRecord] = []
-        for conversation_id, events in self._events_by_conversation.items():
-            record = self.records.get(conversation_id)
-            if record is None or (where is not None and not where.matches(record)):
-                continue
-            seen: set[str] = set()
-            count = 0
-            for event in events:
-                present = wanted.intersection(words(indexed_text(event) or ""))
-                seen |= present
-                count += bool(present)
-            if seen == wanted:
-                hits[conversation_id] = count
-                found.append(record)
-        return rank(hits, found, limit)
 
     def commit(self, changes: Changes) -> None:
         """Check versions, then write everything (nothing is written on conflict)."""

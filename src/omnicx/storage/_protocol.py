@@ -6,8 +6,7 @@ from collections.abc import Collection, Mapping
 from typing import Any, Protocol
 
 from omnicx.identity import IdentityStore
-from omnicx.model import Event, Status
-from omnicx.storage._inbox import InboxFilter, InboxPage, InboxQuery
+from omnicx.model import Event
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
 
@@ -69,35 +68,6 @@ class DeskStore(IdentityStore, Protocol):
 
         The audit log is append-only: ``commit`` and ``erase`` append to it;
         nothing rewrites or deletes an entry.
-        """
-        ...
-
-    def inbox(self, query: InboxQuery) -> InboxPage:
-        """Return one page of conversations matching ``query.where``, in its order.
-
-        Must equal ``query.page(every stored record)``: the same items in the
-        same order, and a ``next_cursor`` exactly when more match after them.
-        """
-        ...
-
-    def inbox_counts(
-        self, where: InboxFilter | None = None
-    ) -> Mapping[tuple[str | None, Status], int]:
-        """Count the conversations matching ``where`` by (queue, status); zero counts left out."""
-        ...
-
-    def search(
-        self, text: str, *, where: InboxFilter | None = None, limit: int = 20
-    ) -> list[ConversationRecord]:
-        """Return conversations whose messages hold every word of ``text``, best first.
-
-        Words and ranking are those of ``omnicx.storage`` search (see
-        docs/storage.md): case-insensitive whole words; most matching
-        messages first, then latest activity, then id. Erased text is never
-        found. ``where`` narrows the results; ``limit`` is 1 to ``MAX_PAGE``.
-
-        Raises:
-            ValidationError: ``text`` has no words, or ``limit`` is out of range.
         """
         ...
 

@@ -8,11 +8,8 @@ migration: add a new one.
 from __future__ import annotations
 
 import sqlite3
-from datetime import datetime
 
 from omnicx.errors import OmnicxError
-from omnicx.storage._inbox import micros
-from omnicx.storage._search import index_form
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema.
@@ -80,51 +77,6 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE thread_refs;
     ALTER TABLE thread_refs_3 RENAME TO thread_refs;
     """,
-    # 4: inbox queries and search. The fields inboxes filter and sort on get
-    # columns (times as integer microseconds, which sort where ISO text with
-    # optional fractions does not; priority as its rank), tags a table, and
-    # message text a full-text index keyed by the event's seq: contentless,
-    # so it holds no copy of the text and a message writes fewer pages
-    # (deleting a row names its words, which the event still holds). Column
-    # sizes stay: without them the table cannot be scanned, and
-    # sqlite3's iterdump (a host's backup) scans every table. Existing rows
-    # are filled in with omnicx_micros and omnicx_words, which ``migrate``
-    # defines on the connection.
-    """
-    ALTER TABLE conversations ADD COLUMN queue TEXT;
-    ALTER TABLE conversations ADD COLUMN status TEXT NOT NULL DEFAULT 'new';
-    ALTER TABLE conversations ADD COLUMN assignee TEXT;
-    ALTER TABLE conversations ADD COLUMN priority INTEGER NOT NULL DEFAULT 1;
-    ALTER TABLE conversations ADD COLUMN channel TEXT NOT NULL DEFAULT '';
-    ALTER TABLE conversations ADD COLUMN created_us INTEGER NOT NULL DEFAULT 0;
-    ALTER TABLE conversations ADD COLUMN updated_us INTEGER NOT NULL DEFAULT 0;
-    UPDATE conversations SET
-        queue = json_extract(data, '$.conversation.queue'),
-        status = json_extract(data, '$.conversation.status'),
-        assignee = json_extract(data, '$.conversation.assignee'),
-        priority = CASE json_extract(data, '$.conversation.priority')
-            WHEN 'low' THEN 0 WHEN 'normal' THEN 1 WHEN 'high' THEN 2 WHEN 'urgent' THEN 3 END,
-        channel = json_extract(data, '$.conversation.channel'),
-        created_us = omnicx_micros(json_extract(data, '$.conversation.created_at')),
-        updated_us = omnicx_micros(json_extract(data, '$.summary.last_activity_at'));
-    CREATE INDEX conversations_priority_age ON conversations (priority DESC, created_us, id);
-    CREATE INDEX conversations_updated ON conversations (updated_us DESC, id);
-    CREATE INDEX conversations_queue_status ON conversations (queue, status);
-    CREATE INDEX conversations_assignee ON conversations (assignee, status);
-    CREATE TABLE conversation_tags (
-        conversation_id TEXT NOT NULL, tag TEXT NOT NULL, PRIMARY KEY (conversation_id, tag)
-    ) WITHOUT ROWID;
-    INSERT INTO conversation_tags (conversation_id, tag)
-        SELECT conversations.id, tags.value
-        FROM conversations, json_each(conversations.data, '$.conversation.tags') AS tags;
-    CREATE VIRTUAL TABLE message_words USING fts5(
-        words, tokenize = 'ascii', content = ''
-    );
-    INSERT INTO message_words (rowid, words)
-        SELECT seq, omnicx_words(json_extract(data, '$.message.text'))
-        FROM events
-        WHERE json_extract(data, '$.type') = 'message' AND conversation_id IS NOT NULL
-    """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 
@@ -138,10 +90,6 @@ def migrate(connection: sqlite3.Connection) -> int:
     Raises:
         OmnicxError: the database was written by a newer omnicx.
     """
-    # What migration 4 fills existing rows with; the same functions the
-    # store applies on every commit, so old and new rows agree.
-    connection.create_function("omnicx_micros", 1, _micros, deterministic=True)
-    connection.create_function("omnicx_words", 1, index_form, deterministic=True)
     (found,) = connection.execute("PRAGMA user_version").fetchone()
     if found > SCHEMA_VERSION:
         raise OmnicxError(
@@ -161,7 +109,3 @@ def migrate(connection: sqlite3.Connection) -> int:
             raise
         connection.execute("COMMIT")
     return int(found)
-
-
-def _micros(text: str) -> int:
-    return micros(datetime.fromisoformat(text))

@@ -14,13 +14,10 @@ import attrs
 from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
-from omnicx.model import Event, Status
-from omnicx.storage import _sqlite_inbox as inbox_sql
-from omnicx.storage._inbox import InboxFilter, InboxPage, InboxQuery, check_limit, micros
+from omnicx.model import Event
 from omnicx.storage._memory import check_profile_versions, conversation_conflict
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
-from omnicx.storage._search import index_form, indexed_text, query_words
 
 T = TypeVar("T")
 
@@ -195,7 +192,7 @@ class SqliteStore:
         marks = ",".join("?" * len(ids))
         rows = self._db.execute(
             f"SELECT data FROM conversations WHERE customer_id IN ({marks}) "
-            "ORDER BY created_us, id",
+            "ORDER BY created_at, id",
             ids,
         ).fetchall()
         return [self._load(ConversationRecord, data) for (data,) in rows]
@@ -229,42 +226,18 @@ class SqliteStore:
         data = self._one("SELECT data FROM receipts WHERE key = ?", key)
         return None if data is None else frozen_json(json.loads(data))
 
-    def inbox(self, query: InboxQuery) -> InboxPage:
-        """Return one page of ``query`` from the indexed columns (keyset pagination)."""
-        sql, params = inbox_sql.inbox_sql(query)
-        rows = self._db.execute(sql, params).fetchall()
-        return query.cut([self._load(ConversationRecord, data) for (data,) in rows])
-
-    def inbox_counts(
-        self, where: InboxFilter | None = None
-    ) -> dict[tuple[str | None, Status], int]:
-        """Count matching conversations by (queue, status) in one grouped query."""
-        sql, params = inbox_sql.counts_sql(where or InboxFilter())
-        rows = self._db.execute(sql, params).fetchall()
-        return {(queue, Status(status)): count for queue, status, count in rows}
-
-    def search(
-        self, text: str, *, where: InboxFilter | None = None, limit: int = 20
-    ) -> list[ConversationRecord]:
-        """Find conversations by message words through the FTS5 index."""
-        wanted = query_words(text)
-        check_limit(limit, "limit")
-        sql, params = inbox_sql.search_sql(wanted, where, limit)
-        rows = self._db.execute(sql, params).fetchall()
-        return [self._load(ConversationRecord, data) for (data,) in rows]
-
     def commit(self, changes: Changes) -> None:
         """Write ``changes`` in one transaction; a conflict or error writes nothing."""
         # Serialize before the transaction so a bad value never holds the lock.
         conversations = [
-            self._row(r, self._dump(attrs.evolve(r, version=r.version + 1)))
+            (r.id, r.conversation.customer_id, serde.to_dict(r.conversation.created_at),
+             r.version, self._dump(attrs.evolve(r, version=r.version + 1)))
             for r in changes.conversations
-        ]
-        events = [
-            ((e.id, e.customer_id, e.conversation_id, _encode(serde.event_to_dict(e))),
-             index_form(indexed_text(e)))
-            for e in changes.events
         ]  # fmt: skip
+        events = [
+            (e.id, e.customer_id, e.conversation_id, _encode(serde.event_to_dict(e)))
+            for e in changes.events
+        ]
         receipts = [
             (key, receipt.text if type(receipt) is JsonDocument else _encode(thaw(receipt)))
             for key, receipt in changes.receipts
@@ -272,9 +245,8 @@ class SqliteStore:
         with self._transaction():
             # Each write checks the version it replaces, so no read precedes it.
             for record, row in zip(changes.conversations, conversations, strict=True):
-                if not self._put_conversation(row):
+                if not self._put_conversation(*row):
                     raise conversation_conflict(record, self._conversation_version(record.id))
-                self._put_tags(record)
             check_profile_versions(changes, self.profile_version)
             self._apply_identity(changes.identity)
             self._db.executemany(
@@ -282,8 +254,11 @@ class SqliteStore:
                 " ON CONFLICT (ref) DO UPDATE SET conversation_id = excluded.conversation_id",
                 changes.thread_refs,
             )
-            for row, words in events:
-                self._put_event(row, words)
+            self._db.executemany(
+                "INSERT OR IGNORE INTO events (id, customer_id, conversation_id, data)"
+                " VALUES (?, ?, ?, ?)",
+                events,
+            )
             self._db.executemany(
                 "INSERT OR IGNORE INTO receipts (key, data) VALUES (?, ?)", receipts
             )
@@ -310,22 +285,16 @@ class SqliteStore:
                 "UPDATE events SET id = ?, data = json_set(data, '$.id', ?) WHERE id = ?",
                 [(new, new, old) for old, new in erasure.renamed_events],
             )
-            self._unindex(erasure)
             self._db.executemany("UPDATE events SET data = ? WHERE id = ?", events)
-            dropped = set(erasure.drop_events)
-            self._index([e for e in erasure.events if e.id not in dropped])
             self._db.executemany(
                 "DELETE FROM events WHERE id = ?", [(i,) for i in erasure.drop_events]
             )
             for record in erasure.conversations:
                 version = self._conversation_version(record.id) + 1
-                row = self._row(record, _to_json(attrs.evolve(record, version=version)))
                 self._db.execute(
-                    "UPDATE conversations SET version = ?, data = ?, queue = ?, status = ?,"
-                    " assignee = ?, priority = ?, channel = ?, updated_us = ? WHERE id = ?",
-                    (version, row[4], *row[5:10], row[11], record.id),
+                    "UPDATE conversations SET data = ?, version = ? WHERE id = ?",
+                    (_to_json(attrs.evolve(record, version=version)), version, record.id),
                 )
-                self._put_tags(record)
             self._db.execute(
                 "DELETE FROM thread_refs WHERE conversation_id IN "
                 f"(SELECT id FROM conversations WHERE customer_id IN ({marks}))",
@@ -336,9 +305,6 @@ class SqliteStore:
                 ids,
             )
             self._append_audit(erasure.audit)
-            # Merge the full-text index into one segment: deleted words
-            # otherwise stay in older segments until a later merge.
-            self._db.execute("INSERT INTO message_words (message_words) VALUES ('optimize')")
         # The WAL still holds the old pages: copy everything into the main
         # file, truncate the log, and rebuild the file without free pages.
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -366,96 +332,27 @@ class SqliteStore:
             [(e.id, e.actor, e.customer_id, _to_json(e)) for e in entries],
         )
 
-    def _row(self, record: ConversationRecord, data: str) -> tuple[Any, ...]:
-        # A conversation's columns, in the order _put_conversation takes them.
-        c = record.conversation
-        return (
-            record.id, c.customer_id, serde.to_dict(c.created_at), record.version, data,
-            c.queue, c.status.value, c.assignee, c.priority.rank, c.channel.name,
-            micros(c.created_at), micros(record.summary.last_activity_at),
-        )  # fmt: skip
-
-    def _put_conversation(self, row: tuple[Any, ...]) -> bool:
+    def _put_conversation(
+        self, conversation_id: str, customer_id: str, created_at: str, read: int, data: str
+    ) -> bool:
         # False when the stored version is not the one read (a lost race).
-        (conversation_id, customer_id, created_at, read, data,
-         queue, status, assignee, priority, channel, created_us, updated_us) = row  # fmt: skip
         if read == 0:
             return self._changed(
-                "INSERT INTO conversations (id, customer_id, created_at, version, data, queue,"
-                " status, assignee, priority, channel, created_us, updated_us)"
-                " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-                conversation_id, customer_id, created_at, data, queue, status, assignee,
-                priority, channel, created_us, updated_us,
+                "INSERT INTO conversations (id, customer_id, created_at, version, data)"
+                " VALUES (?, ?, ?, 1, ?) ON CONFLICT (id) DO NOTHING",
+                conversation_id, customer_id, created_at, data,
             )  # fmt: skip
         # Rewriting an indexed column rewrites its index entry, value
-        # unchanged or not: most writes (a message, a reply) move only the
-        # last activity, so try setting just that first.
+        # unchanged or not: set customer and start only when they moved.
         return self._changed(
-            "UPDATE conversations SET version = ?, data = ?, updated_us = ?"
-            " WHERE id = ? AND version = ? AND customer_id = ? AND created_at = ?"
-            " AND queue IS ? AND status = ? AND assignee IS ? AND priority = ? AND channel = ?",
-            read + 1, data, updated_us, conversation_id, read, customer_id, created_at,
-            queue, status, assignee, priority, channel,
+            "UPDATE conversations SET version = ?, data = ?"
+            " WHERE id = ? AND version = ? AND customer_id = ? AND created_at = ?",
+            read + 1, data, conversation_id, read, customer_id, created_at,
         ) or self._changed(
-            "UPDATE conversations SET version = ?, data = ?, customer_id = ?, created_at = ?,"
-            " queue = ?, status = ?, assignee = ?, priority = ?, channel = ?, created_us = ?,"
-            " updated_us = ? WHERE id = ? AND version = ?",
-            read + 1, data, customer_id, created_at, queue, status, assignee, priority,
-            channel, created_us, updated_us, conversation_id, read,
+            "UPDATE conversations SET version = ?, data = ?, customer_id = ?, created_at = ?"
+            " WHERE id = ? AND version = ?",
+            read + 1, data, customer_id, created_at, conversation_id, read,
         )  # fmt: skip
-
-    def _put_tags(self, record: ConversationRecord) -> None:
-        tags = sorted(record.conversation.tags)
-        marks = ",".join("?" * len(tags))
-        self._db.execute(
-            f"DELETE FROM conversation_tags WHERE conversation_id = ? AND tag NOT IN ({marks})",
-            (record.id, *tags),
-        )
-        self._db.executemany(
-            "INSERT OR IGNORE INTO conversation_tags (conversation_id, tag) VALUES (?, ?)",
-            [(record.id, tag) for tag in tags],
-        )
-
-    def _put_event(self, row: tuple[Any, ...], words: str) -> None:
-        # Appended once; a message's words join the full-text index under its seq.
-        cursor = self._db.execute(
-            "INSERT OR IGNORE INTO events (id, customer_id, conversation_id, data)"
-            " VALUES (?, ?, ?, ?)",
-            row,
-        )
-        if words and cursor.rowcount == 1:
-            self._db.execute(
-                "INSERT INTO message_words (rowid, words) VALUES (?, ?)", (cursor.lastrowid, words)
-            )
-
-    def _unindex(self, erasure: Erasure) -> None:
-        # The index keeps no text, so a row is deleted by naming the words
-        # it was indexed with: those of the event as still stored (renames
-        # keep the seq and the text). Rewritten events are indexed afresh
-        # by _index; a scrubbed message has no words left.
-        # Each row once: deleting words a row no longer holds corrupts the index.
-        for event_id in dict.fromkeys((*(e.id for e in erasure.events), *erasure.drop_events)):
-            row = self._db.execute("SELECT seq, data FROM events WHERE id = ?", (event_id,))
-            found = row.fetchone()
-            if found is None:
-                continue
-            words = index_form(indexed_text(serde.event_from_dict(json.loads(found[1]))))
-            if words:
-                self._db.execute(
-                    "INSERT INTO message_words (message_words, rowid, words)"
-                    " VALUES ('delete', ?, ?)",
-                    (found[0], words),
-                )
-
-    def _index(self, events: Collection[Event]) -> None:
-        for event in events:
-            words = index_form(indexed_text(event))
-            if words:
-                self._db.execute(
-                    "INSERT INTO message_words (rowid, words)"
-                    " SELECT seq, ? FROM events WHERE id = ?",
-                    (words, event.id),
-                )
 
     def _changed(self, sql: str, *params: Any) -> bool:
         return bool(self._db.execute(sql, params).rowcount == 1)
