@@ -376,7 +376,16 @@ def thaw(value: Any) -> Any:
     The inverse of ``freeze`` for JSON-like data: ``FrozenMap`` (any mapping)
     becomes a dict, tuples and lists lists, sets sorted lists, recursively.
     """
-    if isinstance(value, str | int | float | bool) or value is None:
+    # Exact types first, atoms inline: every stored record passes through here.
+    kind = type(value)
+    if kind in _ATOMS:
+        return value
+    if kind is FrozenMap or kind is dict:
+        items = value._data if kind is FrozenMap else value
+        return {k: v if type(v) in _ATOMS else thaw(v) for k, v in items.items()}
+    if kind is tuple or kind is list:
+        return [v if type(v) in _ATOMS else thaw(v) for v in value]
+    if isinstance(value, str | int | float | bool):  # subclasses, such as enums on str
         return value
     if isinstance(value, Mapping):
         return {k: thaw(v) for k, v in value.items()}
