@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import attrs
 
+from omnicx._frozen import EMPTY_MAP, frozen_json
 from omnicx.errors import Problem, ValidationError
 from omnicx.identity import Profile
 from omnicx.routing._names import language_problem
@@ -35,7 +36,7 @@ class CustomerEdit:
     tier: str | None = None
     language: str | None = None
     timezone: str | None = None
-    attributes: Mapping[str, Any] = attrs.field(factory=dict)
+    attributes: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
     def problems(self) -> list[Problem]:
         """Every field that is not acceptable, with its path and the fix."""
@@ -58,9 +59,6 @@ class CustomerEdit:
             found.append(
                 Problem("timezone", "unknown time zone; pass an IANA name such as 'Europe/Berlin'")
             )
-        if not isinstance(self.attributes, Mapping):
-            found.append(Problem("attributes", "must map attribute names to JSON values"))
-            return found
         for key, value in self.attributes.items():
             if not isinstance(key, str) or not key:
                 found.append(Problem("attributes", f"attribute names are text, got {key!r}"))

@@ -71,7 +71,8 @@ class SlaTracker:
 
 def _instant(event: Event) -> datetime:
     # By UTC instant: two times in a repeated fall-back hour differ only by fold.
-    return event.at.astimezone(UTC)
+    at = event.at
+    return at if at.tzinfo is UTC else at.astimezone(UTC)
 
 
 def _lines(report: SlaReport) -> tuple[SlaLine, ...]:
