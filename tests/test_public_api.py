@@ -99,7 +99,7 @@ PINNED = {
     "omnicx.model": [
         "EVENT_TYPES", "LIFECYCLE", "WELL_KNOWN_CHANNELS", "Agent", "AgentStatus",
         "Assigned", "Attachment", "Author", "AuthorKind", "CallEvent", "Channel",
-        "Conversation", "CustomEvent", "Customer", "Direction", "Event", "Identifier",
+        "Conversation", "CustomEvent", "Customer", "Direction", "Event", "FieldValue", "Identifier",
         "IdentifierKind", "Message", "MessageEvent", "NoteEvent", "OrderEvent",
         "PaymentEvent", "PaymentKind", "Priority", "PriorityChanged", "Queue", "Status",
         "StatusChanged", "SurveyKind", "SurveyResponse", "TagsChanged", "Team",

@@ -1,7 +1,7 @@
 """The vocabulary every omnicx module shares: frozen, slotted attrs values."""
 
 from omnicx.model._channel import WELL_KNOWN_CHANNELS, Channel, Direction
-from omnicx.model._conversation import Conversation, Priority, Status
+from omnicx.model._conversation import Conversation, FieldValue, Priority, Status
 from omnicx.model._events import (
     EVENT_TYPES,
     Assigned,
@@ -41,6 +41,7 @@ __all__ = [
     "Customer",
     "Direction",
     "Event",
+    "FieldValue",
     "Identifier",
     "IdentifierKind",
     "Message",

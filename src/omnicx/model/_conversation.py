@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import enum
+from collections.abc import Mapping
 from datetime import datetime
 
 import attrs
 
-from omnicx._frozen import frozen_set
+from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_set
 from omnicx.model._channel import Channel
 from omnicx.model._checks import aware, non_empty
+
+FieldValue = str | int | float | bool | None
+"""What a custom conversation field holds."""
 
 
 class Status(enum.Enum):
@@ -58,6 +62,15 @@ class Conversation:
     Attributes:
         channel: the channel it started on; later messages may use others.
         follow_up_of: the closed conversation this one follows up, if any.
+        skills: what an agent needs to take it (routing's ``skills`` action).
+        language: the language to answer in (routing's ``language`` action).
+        sla_policy: the SLA policy a rule chose for it (``sla_policy``); None
+            lets the SLA engine pick by its ordered policies.
+        fields: custom field name -> value (a string, number, boolean or
+            None), set by rules' ``set_fields`` and checked against the
+            desk's field schema.
+        snoozed_until: when a snoozed conversation wakes (``Desk.tick``
+            reopens it then); None when it is not snoozed.
     """
 
     id: str = attrs.field(validator=non_empty)
@@ -71,3 +84,8 @@ class Conversation:
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     subject: str | None = None
     follow_up_of: str | None = None
+    skills: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    language: str | None = None
+    sla_policy: str | None = None
+    fields: Mapping[str, FieldValue] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
+    snoozed_until: datetime | None = attrs.field(default=None, validator=aware)
