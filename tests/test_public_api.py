@@ -136,7 +136,7 @@ PINNED = {
         "customer_facts", "load_calendar",
     ],
     "omnicx.storage": [
-        "MIGRATIONS", "SCHEMA_VERSION", "Activity", "AuditAction", "AuditEntry",
+        "MIGRATIONS", "SCHEMA_VERSION", "ActionMark", "Activity", "AuditAction", "AuditEntry",
         "Changes", "ConversationRecord", "DeskStore", "Erasure", "MemoryStore",
         "SqliteStore", "StagedIdentityStore", "check_versions", "migrate",
     ],

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
 
 from omnicx import serde
-from omnicx._frozen import EMPTY_MAP, frozen_map
+from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_set
 from omnicx.channels import DeliveryState, DeliveryUpdate, Enrichment, MessageReceived
 from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
@@ -19,6 +19,7 @@ from omnicx.desk._customer_edit import CustomerEdit
 from omnicx.desk._email_thread import EmailIdentity, take_own
 from omnicx.desk._inbound import Inbound, audit_merges, routing_context, take_in
 from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
+from omnicx.desk._retry import RETRY_WINDOW, digest, marked, retried
 from omnicx.desk._route import route
 from omnicx.desk._sla_tracker import SlaTracker
 from omnicx.desk._unit import (
@@ -127,6 +128,10 @@ class Desk:
         standing: what makes a customer VIP and gives it a tier (tags,
             lifetime value thresholds).
         csat_template: the survey template sent after a solve; None sends none.
+        retry_window: how long an agent action without ``request_id`` that
+            repeats the conversation's latest action exactly (same actor,
+            same arguments, nothing in between) is taken as its retry and
+            returns the first receipt; ``timedelta(0)`` turns that off.
         erased: what to do when an erased customer's identifier writes again.
         actors: who may act, by id (``omnicx.privacy.Actor`` with a role and
             visible queues); every agent action is checked against it. None
@@ -169,6 +174,7 @@ class Desk:
     merge_rules: MergeRules = DEFAULT_RULES
     standing: Standing = DEFAULT_STANDING
     csat_template: str | None = "csat"
+    retry_window: timedelta = RETRY_WINDOW
     erased: ErasedPolicy = ErasedPolicy.FRESH
     # The host's mappings are copied read-only: changing its dict later changes no desk.
     actors: Mapping[str, Actor] | None = attrs.field(
@@ -498,7 +504,8 @@ class Desk:
                                public=public, then=then, redact=self.redacted,
                                email=self.email)  # fmt: skip
         action = Action.REPLY if public else Action.NOTE
-        return self._act(conversation_id, request_id, change, agent_id, action)
+        what = ("reply", conversation_id, text, public, then)
+        return self._act(conversation_id, request_id, change, agent_id, action, what)
 
     def note(
         self,
@@ -510,8 +517,10 @@ class Desk:
         request_id: str | None = None,
     ) -> Receipt:
         """An internal note; every @-mentioned agent gets a notification in the outbox."""
-        change = changes.note(agent_id=agent_id, text=text, mentions=frozenset(mentions))
-        return self._act(conversation_id, request_id, change, agent_id, Action.NOTE)
+        mentioned = frozen_set(mentions)
+        change = changes.note(agent_id=agent_id, text=text, mentions=mentioned)
+        what = ("note", conversation_id, text, mentioned)
+        return self._act(conversation_id, request_id, change, agent_id, Action.NOTE, what)
 
     def assign(
         self,
@@ -531,7 +540,8 @@ class Desk:
         """
         change = changes.assign(agent_id=agent_id, actor_id=actor_id, queue=queue,
                                 seen_version=seen_version)  # fmt: skip
-        return self._act(conversation_id, request_id, change, actor_id, Action.ASSIGN)
+        what = ("assign", conversation_id, agent_id, queue)
+        return self._act(conversation_id, request_id, change, actor_id, Action.ASSIGN, what)
 
     def set_status(
         self,
@@ -546,7 +556,8 @@ class Desk:
         Solving puts a CSAT survey request in the outbox (``csat_template``).
         """
         change = changes.status(status=status, actor_id=actor_id, csat_template=self.csat_template)
-        return self._act(conversation_id, request_id, change, actor_id, Action.CHANGE_STATUS)
+        what = ("status", conversation_id, status)
+        return self._act(conversation_id, request_id, change, actor_id, Action.CHANGE_STATUS, what)
 
     def solve(
         self, conversation_id: str, *, actor_id: str, request_id: str | None = None
@@ -577,7 +588,10 @@ class Desk:
         Checked as the ``CHANGE_PRIORITY`` action when ``actors`` is set.
         """
         change = changes.priority(priority=priority, actor_id=actor_id)
-        return self._act(conversation_id, request_id, change, actor_id, Action.CHANGE_PRIORITY)
+        what = ("priority", conversation_id, priority)
+        return self._act(
+            conversation_id, request_id, change, actor_id, Action.CHANGE_PRIORITY, what
+        )
 
     def tag(
         self,
@@ -589,8 +603,10 @@ class Desk:
         request_id: str | None = None,
     ) -> Receipt:
         """Add and remove tags (checked as the ``TAG`` action when ``actors`` is set)."""
-        change = changes.tags(actor_id=actor_id, add=add, remove=remove)
-        return self._act(conversation_id, request_id, change, actor_id, Action.TAG)
+        added, removed = frozen_set(add), frozen_set(remove)
+        change = changes.tags(actor_id=actor_id, add=added, remove=removed)
+        what = ("tag", conversation_id, added, removed)
+        return self._act(conversation_id, request_id, change, actor_id, Action.TAG, what)
 
     def record_survey(
         self,
@@ -603,7 +619,8 @@ class Desk:
     ) -> Receipt:
         """Record a customer's CSAT (1-5), NPS (0-10) or CES (1-7) answer."""
         change = changes.survey(survey=survey, score=score, comment=comment)
-        return self._act(conversation_id, request_id, change)
+        what = ("survey", conversation_id, survey, score, comment)
+        return self._act(conversation_id, request_id, change, what=what)
 
     def record_sent(
         self,
@@ -624,7 +641,9 @@ class Desk:
         indexed too, so replies and own-mail copies naming it thread here.
         """
         change = changes.sent(channel=channel, external_id=external_id, message_id=message_id)
-        receipt = self._act(conversation_id, request_id, change)
+        # The provider's id names the call: recording it again changes nothing.
+        request = request_id or f"sent:{channel.name}:{external_id}"
+        receipt = self._act(conversation_id, request, change)
         for state in DeliveryState:
             # Updates the provider sent before this call land now, each once.
             request = f"delivery:{channel.name}:{external_id}:{state.value}"
@@ -688,24 +707,39 @@ class Desk:
         change: Change,
         actor_id: str | None = None,
         action: Action | None = None,
+        what: tuple[object, ...] = (),
     ) -> Receipt:
-        # One agent action: idempotent by request id, permission-checked on
-        # the conversation's queue, SLA clocks advanced, committed at once.
+        # One agent action: idempotent by request id (or, without one, by
+        # being the conversation's latest action again: see _retry),
+        # permission-checked on the conversation's queue, SLA clocks
+        # advanced, committed at once. ``what`` names the action and its
+        # arguments for that retry check.
         if request_id is not None:
             replayed = self._replayed(f"act:{request_id}")
             if replayed is not None:
                 return replayed
-        key = f"act:{request_id}" if request_id else f"act:{self.store.next_id('a')}"
-        unit = Unit.open(self.store, key, self.clock.now())
-        loaded = unit.load(self._record(conversation_id))
-        if loaded.erased_at is not None:
-            raise ConversationErasedError(conversation_id, loaded.erased_at)
+        now = self.clock.now()
+        stored = self._record(conversation_id)
+        if stored.erased_at is not None:
+            raise ConversationErasedError(conversation_id, stored.erased_at)
         if actor_id is not None and action is not None:
-            queue = loaded.conversation.queue
+            queue = stored.conversation.queue
             self.check(actor_id, action, Resource.conversation(conversation_id, queue))
+        actor = actor_id or "customer"
+        action_digest = digest(*what) if what else ""
+        if request_id is None and what:
+            first = retried(stored, actor, action_digest, now, self.retry_window)
+            replayed = self._replayed(first) if first is not None else None
+            if replayed is not None:
+                return replayed
+        key = f"act:{request_id}" if request_id else f"act:{self.store.next_id('a')}"
+        unit = Unit.open(self.store, key, now)
+        loaded = unit.load(stored)
         record = change(unit, loaded)
         customer_id = record.conversation.customer_id
         record, sla = self._track(unit, record, self.customer(customer_id))
+        if what:
+            record = marked(record, actor, action_digest, key, loaded.version + 1, now)
         unit.put(record)
         return unit.commit(receipt_for(unit, record, customer_id, sla=sla))
 

@@ -119,6 +119,7 @@ def _scrub_record(record: ConversationRecord, now: datetime) -> ConversationReco
         email_parent=None,
         email_references=(),
         email_cc=(),
+        last_action=None,  # a hash of what the agent wrote
     )
 
 

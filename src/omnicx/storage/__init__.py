@@ -8,6 +8,7 @@
 from omnicx.storage._memory import MemoryStore, check_versions
 from omnicx.storage._protocol import DeskStore
 from omnicx.storage._records import (
+    ActionMark,
     Activity,
     AuditAction,
     AuditEntry,
@@ -22,6 +23,7 @@ from omnicx.storage._staged import StagedIdentityStore
 __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "ActionMark",
     "Activity",
     "AuditAction",
     "AuditEntry",

@@ -33,6 +33,25 @@ class Activity:
 
 
 @attrs.frozen(kw_only=True)
+class ActionMark:
+    """The latest agent action on a conversation, kept to recognise its retry.
+
+    Attributes:
+        actor: who acted.
+        digest: a hash of the action and its arguments.
+        key: the idempotency key its receipt is recorded under.
+        version: the conversation version the action produced.
+        at: when (the desk's clock).
+    """
+
+    actor: str
+    digest: str
+    key: str
+    version: int
+    at: datetime
+
+
+@attrs.frozen(kw_only=True)
 class ConversationRecord:
     """A conversation as stored: the value, what threading knows, its SLA state.
 
@@ -56,6 +75,8 @@ class ConversationRecord:
             thread's first id.
         email_cc: the other recipients of that email (its To and Cc
             without the customer), for a reply that copies them again.
+        last_action: the latest agent action (``Desk`` takes the same action
+            again, with nothing in between, as its retry).
     """
 
     conversation: Conversation
@@ -69,6 +90,7 @@ class ConversationRecord:
     email_parent: str | None = None
     email_references: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     email_cc: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    last_action: ActionMark | None = None
 
     @property
     def id(self) -> str:
