@@ -98,6 +98,10 @@ def test_without_a_schema_any_json_scalar_is_allowed() -> None:
         checked_fields([("a", 1)], None)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="not a finite number"):
         checked_fields({"ratio": math.inf}, SCHEMA)
+    # A rule file in YAML can hold .inf: the schema refuses it too.
+    (problem,) = SCHEMA.problems({"ratio": math.inf}, "rules[0].then.set_fields")
+    assert problem.path == "rules[0].then.set_fields.ratio"
+    assert "not a finite number" in problem.message
 
 
 def test_schema_data_errors_carry_paths() -> None:

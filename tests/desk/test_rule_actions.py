@@ -196,6 +196,7 @@ def test_replacing_rules_or_the_sla_engine_is_checked_too() -> None:
     with pytest.raises(ValidationError, match=r"rules\[0\].then.sla_policy"):
         desk.replace_rules(bad, actor_id="admin", reason="typo")
     assert desk.rules is good
+    assert desk.store.audit() == []  # refused before the change was recorded
     with pytest.raises(ValidationError, match="vip-15m"):
         desk.sla = SlaEngine(policies=(Policy(name="standard"),))
     assert desk.sla is SLA

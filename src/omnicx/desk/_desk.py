@@ -22,7 +22,7 @@ from omnicx.desk._fields import FieldSchema
 from omnicx.desk._inbound import Inbound, audit_merges, routing_context, take_in
 from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
 from omnicx.desk._route import route
-from omnicx.desk._rule_checks import consistent_actions
+from omnicx.desk._rule_checks import check_rule_actions, consistent_actions
 from omnicx.desk._sla_tracker import SlaTracker
 from omnicx.desk._unit import (
     Unit,
@@ -429,8 +429,13 @@ class Desk:
     def replace_rules(
         self, rules: RuleEngine | None, *, actor_id: str, reason: str, version: str = ""
     ) -> None:
-        """Route with new rules from now on, recorded in the audit log."""
+        """Route with new rules from now on, recorded in the audit log.
+
+        Rules naming what the desk lacks (an SLA policy, an undeclared
+        field) are refused before anything is recorded.
+        """
         self.check(actor_id, Action.EDIT_RULES, Resource.rules())
+        check_rule_actions(rules, self.sla, self.fields)
         unit = Unit.open(self.store, f"rules:{self.store.next_id('rules')}", self.clock.now())
         unit.record(AuditAction.RULES_CHANGE, actor_id, reason=reason, version=version)
         self.store.commit(_changes_without_conversation(unit, {"customer_id": None}))

@@ -46,10 +46,17 @@ def rule_action_problems(
     return problems
 
 
+def check_rule_actions(
+    rules: RuleEngine | None, sla: SlaEngine | None, fields: FieldSchema | None
+) -> None:
+    """Raise ``ValidationError`` with every ``rule_action_problems``, if any."""
+    problems = rule_action_problems(rules, sla, fields)
+    if problems:
+        raise ValidationError(problems)
+
+
 def consistent_actions(instance: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """A ``Desk`` validator: its rules, SLA engine and field schema agree, whichever changes."""
     current = {name: getattr(instance, name, None) for name in ("rules", "sla", "fields")}
     current[attribute.name] = value
-    problems = rule_action_problems(current["rules"], current["sla"], current["fields"])
-    if problems:
-        raise ValidationError(problems)
+    check_rule_actions(current["rules"], current["sla"], current["fields"])
