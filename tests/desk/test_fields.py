@@ -25,7 +25,7 @@ from omnicx.model import (
     Message,
 )
 from omnicx.privacy import BUILTIN_ROLES, Actor, PermissionDenied
-from omnicx.routing import apply_fields
+from omnicx.routing import RuleEngine, apply_fields, load_rules
 from omnicx.storage import MemoryStore
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -98,7 +98,11 @@ def test_without_a_schema_any_json_scalar_is_allowed() -> None:
         checked_fields([("a", 1)], None)  # type: ignore[arg-type]
     with pytest.raises(ValidationError, match="not a finite number"):
         checked_fields({"ratio": math.inf}, SCHEMA)
-    # A rule file in YAML can hold .inf: the schema refuses it too.
+    # A rule file in YAML can hold .inf: a desk refuses it, with or without a schema.
+    inf = RuleEngine.compile(load_rules("rules: [{id: x, then: {set_fields: {ratio: .inf}}}]",
+                                        format="yaml"))  # fmt: skip
+    with pytest.raises(ValidationError, match=r"rules\[0\]\.then\.set_fields\.ratio: inf is not"):
+        _desk(rules=inf)
     (problem,) = SCHEMA.problems({"ratio": math.inf}, "rules[0].then.set_fields")
     assert problem.path == "rules[0].then.set_fields.ratio"
     assert "not a finite number" in problem.message

@@ -163,6 +163,21 @@ class FieldSchema:
         return found
 
 
+def field_problems(
+    values: Mapping[str, Any], schema: FieldSchema | None, where: str = "fields"
+) -> list[Problem]:
+    """Every problem with ``values``: each must fit ``schema`` or, without one, be a JSON scalar."""
+    problems = [
+        Problem(f"{where}.{name}" if isinstance(name, str) and name else where,
+                why or "field names must be non-empty strings")
+        for name, value in values.items()
+        if (why := _scalar_problem(value)) is not None or not isinstance(name, str) or not name
+    ]  # fmt: skip
+    if not problems and schema is not None:
+        problems = schema.problems(values, where)
+    return problems
+
+
 def checked_fields(
     values: Mapping[str, Any], schema: FieldSchema | None, where: str = "fields"
 ) -> dict[str, FieldValue]:
@@ -173,14 +188,7 @@ def checked_fields(
     """
     if not isinstance(values, Mapping):
         raise ValidationError.single(where, "expected an object of field name -> value")
-    problems = [
-        Problem(f"{where}.{name}" if isinstance(name, str) and name else where,
-                why or "field names must be non-empty strings")
-        for name, value in values.items()
-        if (why := _scalar_problem(value)) is not None or not isinstance(name, str) or not name
-    ]  # fmt: skip
-    if not problems and schema is not None:
-        problems = schema.problems(values, where)
+    problems = field_problems(values, schema, where)
     if problems:
         raise ValidationError(problems)
     return dict(values)

@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from omnicx.desk._fields import FieldSchema
+from omnicx.desk._fields import FieldSchema, field_problems
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.routing import RuleEngine
 from omnicx.sla import SlaEngine
@@ -19,7 +19,8 @@ def rule_action_problems(
 
     A rule's ``sla_policy`` must be a policy of ``sla`` (without an SLA
     engine nothing tracks SLAs and any name is kept on the conversation);
-    its ``set_fields`` must fit ``fields`` (without a schema any scalar does).
+    its ``set_fields`` must fit ``fields`` (without a schema any finite
+    scalar does: a YAML ``.inf`` does not).
     Paths are the rule file's: ``rules[2].then.sla_policy``.
     """
     if not isinstance(rules, RuleEngine):
@@ -41,8 +42,8 @@ def rule_action_problems(
                     "add the policy to the engine or change the rule",
                 )
             )
-        if schema is not None:
-            problems.extend(schema.problems(rule.then.set_fields, f"{where}.set_fields"))
+        if rule.then.set_fields:
+            problems.extend(field_problems(rule.then.set_fields, schema, f"{where}.set_fields"))
     return problems
 
 
