@@ -17,7 +17,7 @@ from omnicx.desk import _agent_changes as changes
 from omnicx.desk._agent_changes import Change
 from omnicx.desk._customer_edit import CustomerEdit
 from omnicx.desk._email_thread import EmailIdentity, take_own
-from omnicx.desk._field_edit import set_fields
+from omnicx.desk._field_edit import fields_change
 from omnicx.desk._fields import FieldSchema
 from omnicx.desk._inbound import Inbound, audit_merges, routing_context, take_in
 from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
@@ -643,7 +643,7 @@ class Desk:
                 of the wrong type (each at ``fields.<name>``); nothing is
                 recorded.
         """
-        change = set_fields(fields, actor_id=actor_id, schema=self.fields)
+        change = fields_change(fields, actor_id=actor_id, schema=self.fields)
         return self._act(conversation_id, request_id, change, actor_id, Action.EDIT_FIELDS)
 
     def record_survey(

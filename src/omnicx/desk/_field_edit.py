@@ -15,7 +15,9 @@ from omnicx.routing import apply_fields
 from omnicx.storage import ConversationRecord
 
 
-def set_fields(fields: Mapping[str, Any], *, actor_id: str, schema: FieldSchema | None) -> Change:
+def fields_change(
+    fields: Mapping[str, Any], *, actor_id: str, schema: FieldSchema | None
+) -> Change:
     """Set ``fields`` (None clears one), checked against ``schema`` before anything is read.
 
     Raises:
