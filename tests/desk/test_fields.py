@@ -151,6 +151,8 @@ def test_a_schema_of_specs_refuses_a_name_twice() -> None:
     assert FieldSchema.of(spec).specs == {"seats": spec}
     with pytest.raises(ValidationError, match="declared twice"):
         FieldSchema.of(spec, spec)
+    with pytest.raises(ValidationError, match="keyed 'count' but named 'seats'"):
+        FieldSchema({"count": spec})
 
 
 def test_an_agent_sets_and_clears_fields_on_the_timeline() -> None:

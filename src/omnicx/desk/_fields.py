@@ -106,6 +106,15 @@ class FieldSchema:
 
     specs: Mapping[str, FieldSpec] = attrs.field(converter=frozen_map)
 
+    def __attrs_post_init__(self) -> None:
+        wrong = [
+            Problem(str(key), f"keyed {key!r} but named {spec.name!r}; key each spec by its name")
+            for key, spec in self.specs.items()
+            if key != spec.name
+        ]
+        if wrong:
+            raise ValidationError(wrong)
+
     @classmethod
     def of(cls, *specs: FieldSpec) -> FieldSchema:
         """A schema of these specs; a name given twice is refused."""
