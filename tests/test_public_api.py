@@ -63,7 +63,8 @@ PINNED = {
     ],
     "omnicx.desk": [
         "CollisionError", "ConversationErasedError", "Desk", "EmailIdentity",
-        "ErasedCustomerError", "ErasedPolicy", "OutboxKind", "Outgoing", "Receipt",
+        "ErasedCustomerError", "ErasedPolicy", "FieldSchema", "FieldSpec", "FieldType",
+        "OutboxKind", "Outgoing", "Receipt",
         "SlaLine", "UnthreadedOwnMailError", "outbound_email",
     ],
     "omnicx.errors": [
@@ -99,7 +100,7 @@ PINNED = {
     "omnicx.model": [
         "EVENT_TYPES", "LIFECYCLE", "WELL_KNOWN_CHANNELS", "Agent", "AgentStatus",
         "Assigned", "Attachment", "Author", "AuthorKind", "CallEvent", "Channel",
-        "Conversation", "CustomEvent", "Customer", "Direction", "Event", "FieldValue", "Identifier",
+        "Conversation", "CustomEvent", "Customer", "DetailsChanged", "Direction", "Event", "FieldValue", "Identifier",
         "IdentifierKind", "Message", "MessageEvent", "NoteEvent", "OrderEvent",
         "PaymentEvent", "PaymentKind", "Priority", "PriorityChanged", "Queue", "Status",
         "StatusChanged", "SurveyKind", "SurveyResponse", "TagsChanged", "Team",
@@ -120,9 +121,9 @@ PINNED = {
         "JsonLogicError", "LanguageDetector", "Lexicon", "LexiconLanguage",
         "LexiconSentiment", "Mode", "OpenHours", "RoutingContext", "Rule", "RuleEngine",
         "RuleSet", "RuleTrace", "SentimentClassifier", "Signals", "Strategy", "Trace",
-        "WorkItem", "apply_decision", "assign", "check_case", "context_from_input",
+        "WorkItem", "apply_decision", "apply_fields", "assign", "check_case", "context_from_input",
         "jsonlogic_apply", "load_cases", "load_rules", "raised_priority",
-        "rule_file_schema",
+        "routed_fields", "rule_file_schema",
     ],
     "omnicx.serde": [
         "EVENT_TAGS", "converter", "event_from_dict", "event_to_dict", "from_dict",

@@ -110,7 +110,7 @@ def rules() -> RuleEngine:
 
 
 def sla() -> SlaEngine:
-    """A VIP policy and a standard one, in business hours with an escalation ladder."""
+    """VIP and standard policies and those the rules name, in business hours with a ladder."""
     office = load_calendar(
         {
             "timezone": "Europe/London",
@@ -143,4 +143,19 @@ def sla() -> SlaEngine:
         escalations=ladder,
     )
     standard = Policy(name="standard", targets=targets(1.0), calendar=office, escalations=ladder)
-    return SlaEngine(policies=(vip,), default=standard)
+    # The policies the rule file names (``sla_policy``): chosen by name only.
+    named = tuple(
+        Policy(name=name, when=_by_name_only, targets=targets(scale), calendar=office,
+               escalations=ladder)
+        for name, scale in NAMED_POLICIES.items()
+    )  # fmt: skip
+    return SlaEngine(policies=(vip, *named), default=standard)
+
+
+NAMED_POLICIES = {"urgent-1h": 0.125, "vip-15m": 0.03, "vip-1h": 0.125, "social-1h": 0.125,
+                  "gdpr-30d": 90.0}  # fmt: skip
+"""The SLA policies examples/rules/support.yaml names, and their target scale."""
+
+
+def _by_name_only(_facts: object) -> bool:
+    return False

@@ -8,6 +8,7 @@ from omnicx.model import (
     Author,
     AuthorKind,
     Channel,
+    DetailsChanged,
     Direction,
     Event,
     Message,
@@ -67,6 +68,14 @@ def priority(minute: float, new: Priority) -> PriorityChanged:
 
 def tags(minute: float, *added: str) -> TagsChanged:
     return TagsChanged(id=f"t{minute}", at=at(minute), customer_id="c1", added=frozenset(added))
+
+
+def named(minute: float, policy: str | None) -> DetailsChanged:
+    """A rule named the SLA policy (None: a details change that names none)."""
+    return DetailsChanged(
+        id=f"d{minute}", at=at(minute), customer_id="c1", sla_policy=policy,
+        fields={} if policy else {"topic": "x"},
+    )  # fmt: skip
 
 
 def timeline(*events: Event) -> list[Event]:

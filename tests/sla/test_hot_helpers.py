@@ -29,7 +29,7 @@ from omnicx.sla import (
 from omnicx.sla._fold import banked, emitted, updated
 from omnicx.sla._plan import make_template
 
-from ._timeline import agent, at, customer, message, priority, status, tags
+from ._timeline import agent, at, customer, message, named, priority, status, tags
 
 LADDER = (
     Escalation(percent=50, action="nudge", metrics=frozenset({Metric.FIRST_REPLY})),
@@ -120,6 +120,8 @@ FACT_EVENTS = st.sampled_from(
         tags(1, "refund", "vip"),
         untagged(1, "vip"),
         agent(1),
+        named(1, "vip"),
+        named(1, None),
     ]
 )
 FACTS = st.builds(
@@ -131,6 +133,7 @@ FACTS = st.builds(
     assignee=st.sampled_from([None, "ag0"]),
     tags=st.frozensets(st.sampled_from(["vip", "de"])),
     customer=st.fixed_dictionaries({"vip": st.booleans()}),
+    sla_policy=st.sampled_from([None, "vip", "gold"]),
 )
 
 
@@ -149,6 +152,8 @@ def plainly_updated(facts: SlaFacts, event: Event) -> SlaFacts:
     if kind == "TagsChanged":
         new = (facts.tags | event.added) - event.removed  # type: ignore[attr-defined]
         return attrs.evolve(facts, tags=new)
+    if kind == "DetailsChanged" and event.sla_policy is not None:  # type: ignore[attr-defined]
+        return attrs.evolve(facts, sla_policy=event.sla_policy)  # type: ignore[attr-defined]
     return facts
 
 

@@ -17,6 +17,7 @@ from omnicx.errors import ValidationError
 from omnicx.metrics import compute_metrics, report_table
 from omnicx.model import (
     Assigned,
+    DetailsChanged,
     Event,
     MessageEvent,
     NoteEvent,
@@ -211,6 +212,14 @@ def _duration(seconds: int) -> str:
     return f"{sign}{minutes // 60}h{minutes % 60:02d}m"
 
 
+def _details(event: DetailsChanged) -> str:
+    parts = [f"skills {','.join(sorted(event.skills)) or '-'}"] if event.skills is not None else []
+    parts += [f"{name} {value}" for name, value in (("language", event.language),
+              ("sla policy", event.sla_policy)) if value is not None]  # fmt: skip
+    parts += [f"{name}={value}" for name, value in sorted(event.fields.items())]
+    return "details " + ", ".join(parts)
+
+
 def _describe(event: Event) -> str:
     if isinstance(event, MessageEvent):
         message = event.message
@@ -234,6 +243,8 @@ def _describe(event: Event) -> str:
     if isinstance(event, TagsChanged):
         return "tags " + " ".join([*(f"+{t}" for t in sorted(event.added)),
                                    *(f"-{t}" for t in sorted(event.removed))])  # fmt: skip
+    if isinstance(event, DetailsChanged):
+        return _details(event)
     if isinstance(event, OrderEvent):
         return f"order {event.order_id} ({event.system}) {event.total or ''} {event.currency or ''}"
     return event.TAG

@@ -2,7 +2,7 @@
 
 One call per inbound event (``Desk.receive``), one per agent action
 (``reply``, ``note``, ``assign``, ``set_status``, ``solve``, ``reopen``,
-``set_priority``, ``tag``, ``record_survey``); all state in the host's store;
+``set_priority``, ``tag``, ``set_fields``, ``record_survey``); all state in the host's store;
 every call atomic and idempotent; the receipt's outbox holds what to send.
 Email replies thread by the desk's own Message-IDs (``EmailIdentity``,
 ``outbound_email``).
@@ -10,6 +10,7 @@ Email replies thread by the desk's own Message-IDs (``EmailIdentity``,
 
 from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
 from omnicx.desk._email_thread import EmailIdentity, UnthreadedOwnMailError, outbound_email
+from omnicx.desk._fields import FieldSchema, FieldSpec, FieldType
 from omnicx.desk._receipt import (
     CollisionError,
     ConversationErasedError,
@@ -26,6 +27,9 @@ __all__ = [
     "EmailIdentity",
     "ErasedCustomerError",
     "ErasedPolicy",
+    "FieldSchema",
+    "FieldSpec",
+    "FieldType",
     "OutboxKind",
     "Outgoing",
     "Receipt",

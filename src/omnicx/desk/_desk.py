@@ -17,10 +17,13 @@ from omnicx.desk import _agent_changes as changes
 from omnicx.desk._agent_changes import Change
 from omnicx.desk._customer_edit import CustomerEdit
 from omnicx.desk._email_thread import EmailIdentity, take_own
+from omnicx.desk._field_edit import fields_change
+from omnicx.desk._fields import FieldSchema
 from omnicx.desk._inbound import Inbound, audit_merges, routing_context, take_in
 from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
 from omnicx.desk._retry import RETRY_WINDOW, digest, marked, retried
 from omnicx.desk._route import route
+from omnicx.desk._rule_checks import check_rule_actions, consistent_actions
 from omnicx.desk._sla_tracker import SlaTracker
 from omnicx.desk._unit import (
     Unit,
@@ -143,6 +146,14 @@ class Desk:
             Message-IDs the desk writes (``EmailIdentity``). None (the
             default) writes no Message-ID or From, and takes every sender
             as a customer.
+        fields: the custom fields conversations may carry (``FieldSchema``);
+            rules' ``set_fields`` and ``set_fields`` calls are checked
+            against it. None (the default) allows any JSON scalar.
+
+    Built with both ``rules`` and ``sla`` (or given new ones later), the
+    desk refuses rules naming an SLA policy the engine lacks, or setting a
+    field ``fields`` does not declare, with ``ValidationError`` at the
+    rule's path (``rules[2].then.sla_policy``).
     """
 
     store: DeskStore = attrs.field(
@@ -157,17 +168,23 @@ class Desk:
     )
     rules: RuleEngine | None = attrs.field(
         default=None,
-        validator=_collaborator(
-            "a RuleEngine",
-            lambda v: isinstance(v, RuleEngine),
-            "compile the rule set first with RuleEngine.compile(rule_set)",
-        ),
+        validator=[
+            _collaborator(
+                "a RuleEngine",
+                lambda v: isinstance(v, RuleEngine),
+                "compile the rule set first with RuleEngine.compile(rule_set)",
+            ),
+            consistent_actions,
+        ],
     )
     sla: SlaEngine | None = attrs.field(
         default=None,
-        validator=_collaborator(
-            "an SlaEngine", lambda v: isinstance(v, SlaEngine), "build one with SlaEngine(...)"
-        ),
+        validator=[
+            _collaborator(
+                "an SlaEngine", lambda v: isinstance(v, SlaEngine), "build one with SlaEngine(...)"
+            ),
+            consistent_actions,
+        ],
     )
     threading: ThreadingPolicy = attrs.field(factory=ThreadingPolicy)
     identity: IdentityPolicy = DEFAULT_POLICY
@@ -188,6 +205,17 @@ class Desk:
             lambda v: isinstance(v, EmailIdentity),
             "pass EmailIdentity(from_address=..., domain=...)",
         ),
+    )
+    fields: FieldSchema | None = attrs.field(
+        default=None,
+        validator=[
+            _collaborator(
+                "a FieldSchema",
+                lambda v: isinstance(v, FieldSchema),
+                "build one with FieldSchema.from_data({...}) or FieldSchema.of(FieldSpec(...))",
+            ),
+            consistent_actions,
+        ],
     )
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
 
@@ -407,8 +435,13 @@ class Desk:
     def replace_rules(
         self, rules: RuleEngine | None, *, actor_id: str, reason: str, version: str = ""
     ) -> None:
-        """Route with new rules from now on, recorded in the audit log."""
+        """Route with new rules from now on, recorded in the audit log.
+
+        Rules naming what the desk lacks (an SLA policy, an undeclared
+        field) are refused before anything is recorded.
+        """
         self.check(actor_id, Action.EDIT_RULES, Resource.rules())
+        check_rule_actions(rules, self.sla, self.fields)
         unit = Unit.open(self.store, f"rules:{self.store.next_id('rules')}", self.clock.now())
         unit.record(AuditAction.RULES_CHANGE, actor_id, reason=reason, version=version)
         self.store.commit(_changes_without_conversation(unit, {"customer_id": None}))
@@ -607,6 +640,27 @@ class Desk:
         change = changes.tags(actor_id=actor_id, add=added, remove=removed)
         what = ("tag", conversation_id, added, removed)
         return self._act(conversation_id, request_id, change, actor_id, Action.TAG, what)
+
+    def set_fields(
+        self,
+        conversation_id: str,
+        fields: Mapping[str, Any],
+        *,
+        actor_id: str,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Set custom fields (None clears one), checked against ``Desk.fields``.
+
+        Checked as the ``EDIT_FIELDS`` action when ``actors`` is set. The
+        change is a ``DetailsChanged`` event on the timeline.
+
+        Raises:
+            ValidationError: a field the schema does not declare or a value
+                of the wrong type (each at ``fields.<name>``); nothing is
+                recorded.
+        """
+        change = fields_change(fields, actor_id=actor_id, schema=self.fields)
+        return self._act(conversation_id, request_id, change, actor_id, Action.EDIT_FIELDS)
 
     def record_survey(
         self,

@@ -10,7 +10,7 @@ import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq, frozen_set
 from omnicx.errors import ConflictError, OmnicxError
-from omnicx.model import Channel
+from omnicx.model import Channel, FieldValue
 
 
 class OutboxKind(enum.Enum):
@@ -104,6 +104,11 @@ class Receipt:
         fired: ids of the routing rules that fired.
         conversation_version: the conversation's version after the call; pass
             it back as ``seen_version`` with the agent's next action.
+        skills, language, fields: the conversation's, after the call.
+        sla_policy: the SLA policy named for the conversation (a rule's
+            ``sla_policy``); None lets the SLA engine's ordered policies pick.
+        sla_applied: the SLA policy the desk's SLA engine applies to it now
+            (None without an SLA engine or when no policy covers it).
     """
 
     key: str
@@ -115,6 +120,11 @@ class Receipt:
     queue: str | None = None
     assignee: str | None = None
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    skills: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    language: str | None = None
+    sla_policy: str | None = None
+    sla_applied: str | None = None
+    fields: Mapping[str, FieldValue] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     identity: str | None = None
     merges: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     conflicts: int = 0

@@ -13,6 +13,7 @@ from typing import Any
 import attrs
 
 from omnicx.channels import MessageReceived, reply_address
+from omnicx.desk._details import note_details
 from omnicx.desk._email_thread import took_email
 from omnicx.desk._receipt import CollisionError
 from omnicx.desk._unit import SYSTEM, Unit
@@ -148,7 +149,7 @@ def change_conversation(
     *,
     at: datetime | None = None,
 ) -> ConversationRecord:
-    """``record`` with queue, assignee, priority and tags of ``updated``, each change an event.
+    """``record`` as ``updated``: each change of queue, assignee, priority, tags and details an event.
 
     The events are stamped ``at`` (default: the call's ``now``).
     """
@@ -173,6 +174,7 @@ def change_conversation(
             TagsChanged(id=unit.event_id(), added=updated.tags - conversation.tags,
                         removed=conversation.tags - updated.tags, **base)
         )  # fmt: skip
+    note_details(unit, conversation, updated, base)
     return attrs.evolve(record, conversation=updated)
 
 

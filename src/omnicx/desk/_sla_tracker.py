@@ -49,7 +49,10 @@ class SlaTracker:
             # No usable stored state (first call, or the policies changed):
             # rebuild it from the conversation's events.
             earlier = store.events(conversation_id=record.id) if record.id in unit.read else []
-            state, effects = engine.replay([*earlier, *mine], unit.now, customer_facts(customer))
+            # Up to this call's latest event too: routing events sit just after
+            # their message, which may be later than the desk's clock.
+            until = max([unit.now, *(_instant(e) for e in mine)])
+            state, effects = engine.replay([*earlier, *mine], until, customer_facts(customer))
             new_effects = [e for e in effects if e.at >= unit.now]
         else:
             new_effects = []

@@ -143,6 +143,12 @@ def receipt_for(
         queue=conversation.queue,
         assignee=conversation.assignee,
         tags=conversation.tags,
+        skills=conversation.skills,
+        language=conversation.language,
+        sla_policy=conversation.sla_policy,
+        # The SLA state is stored with its policy's name (desk/_sla_state.py).
+        sla_applied=record.sla_state.get("policy"),
+        fields=conversation.fields,
         outbox=numbered(unit.key, unit.outbox),
         **extra,  # type: ignore[arg-type]
     )

@@ -40,7 +40,9 @@ _SINGLE: dict[str, Callable[[Dims, tzinfo], str | None]] = {
 DIMENSIONS: tuple[str, ...] = (*_SINGLE, "tag", "attr.<name>")
 """Every breakdown dimension. Time buckets (hour, weekday, day, week, month)
 use the creation instant; ``tag`` puts a conversation in one group per tag;
-``attr.<name>`` groups by a custom attribute."""
+``attr.<name>`` groups by a custom attribute: a conversation's custom field
+(``DetailsChanged``: rules' ``set_fields``, ``Desk.set_fields``) or the host's
+attributes event."""
 
 
 def check_dimensions(by: Sequence[str]) -> tuple[str, ...]:

@@ -31,6 +31,7 @@ from omnicx.model import (
     Assigned,
     AuthorKind,
     CustomEvent,
+    DetailsChanged,
     Direction,
     Event,
     MessageEvent,
@@ -60,6 +61,12 @@ Instant = datetime | float
 
 def _whole_seconds(delta: timedelta) -> int:
     return int(delta.total_seconds())
+
+
+def _field_text(value: Any) -> str:
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(value)
 
 
 class FactsBuilder:
@@ -169,6 +176,9 @@ class FactsBuilder:
             self.tags(event.added, event.removed)
         elif isinstance(event, SurveyResponse):
             self.survey(event.survey, event.score, event.scale_min, event.scale_max)
+        elif isinstance(event, DetailsChanged):
+            if event.fields:
+                self.fields(event.fields)
         elif isinstance(event, CustomEvent):
             if event.name == self.config.survey_sent_event:
                 self.survey_offered = True
@@ -308,6 +318,19 @@ class FactsBuilder:
         if self.attribute_map is None:
             self.attribute_map = {}
         self.attribute_map.update({str(k): str(v) for k, v in data.items()})
+
+    def fields(self, changes: Mapping[str, Any]) -> None:
+        """Custom fields were set (None clears one): ``attr.<name>`` breakdowns group by them.
+
+        Booleans read ``true``/``false``, numbers and text as ``str`` gives them.
+        """
+        if self.attribute_map is None:
+            self.attribute_map = {}
+        for name, value in changes.items():
+            if value is None:
+                self.attribute_map.pop(name, None)
+            else:
+                self.attribute_map[name] = _field_text(value)
 
     def survey(self, kind: SurveyKind, score: int, scale_min: int, scale_max: int) -> None:
         """A survey was answered (which also means it was offered); the latest answer wins."""

@@ -15,11 +15,11 @@ from typing import Any, ClassVar
 
 import attrs
 
-from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_set
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_set, frozen_set_or_none
 from omnicx.errors import ValidationError
 from omnicx.model._channel import Direction
 from omnicx.model._checks import MONEY_FIX, aware, non_empty, non_negative, of_type
-from omnicx.model._conversation import Priority, Status
+from omnicx.model._conversation import FieldValue, Priority, Status
 from omnicx.model._message import Author, Message
 
 _COUNT_FIX = "pass a whole number"
@@ -94,6 +94,23 @@ class PriorityChanged(_Base):
     TAG: ClassVar[str] = "priority.changed"
     previous: Priority | None
     priority: Priority
+    actor: Author | None = None
+
+
+@attrs.frozen(kw_only=True)
+class DetailsChanged(_Base):
+    """A conversation's skills, language, SLA policy or custom fields changed.
+
+    Only what changed is set: ``skills`` (the whole new set), ``language`` and
+    ``sla_policy`` are None when unchanged; ``fields`` holds each custom field
+    set, by name, with its new value (None clears it).
+    """
+
+    TAG: ClassVar[str] = "details.changed"
+    skills: frozenset[str] | None = attrs.field(default=None, converter=frozen_set_or_none)
+    language: str | None = None
+    sla_policy: str | None = None
+    fields: Mapping[str, FieldValue] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     actor: Author | None = None
 
 
@@ -200,6 +217,7 @@ Event = (
     | Assigned
     | TagsChanged
     | PriorityChanged
+    | DetailsChanged
     | OrderEvent
     | PaymentEvent
     | SurveyResponse
@@ -215,6 +233,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     Assigned,
     TagsChanged,
     PriorityChanged,
+    DetailsChanged,
     OrderEvent,
     PaymentEvent,
     SurveyResponse,

@@ -22,6 +22,8 @@ class Action(enum.Enum):
     CHANGE_STATUS = "change_status"
     CHANGE_PRIORITY = "change_priority"
     TAG = "tag"
+    EDIT_FIELDS = "edit_fields"
+    """Set a conversation's custom fields (``Desk.set_fields``)."""
     EDIT_CUSTOMER = "edit_customer"
     EXPORT = "export"
     ERASE = "erase"
@@ -51,6 +53,7 @@ CONVERSATION_ACTIONS = frozenset(
         Action.CHANGE_STATUS,
         Action.CHANGE_PRIORITY,
         Action.TAG,
+        Action.EDIT_FIELDS,
     }
 )
 """Everything done to a conversation; agents may do all of it."""

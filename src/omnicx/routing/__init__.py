@@ -6,7 +6,7 @@ into indexed predicates; ``decide`` routes one context and ``explain`` says
 why. ``assign`` offers routed work to agents. See docs/rules.md.
 """
 
-from omnicx.routing._apply import apply_decision, raised_priority
+from omnicx.routing._apply import apply_decision, apply_fields, raised_priority, routed_fields
 from omnicx.routing._assign import (
     AgentLoad,
     Assignment,
@@ -64,6 +64,7 @@ __all__ = [
     "Trace",
     "WorkItem",
     "apply_decision",
+    "apply_fields",
     "assign",
     "check_case",
     "context_from_input",
@@ -71,5 +72,6 @@ __all__ = [
     "load_cases",
     "load_rules",
     "raised_priority",
+    "routed_fields",
     "rule_file_schema",
 ]

@@ -267,6 +267,11 @@ class RuleEngine:
         other = tuple((c.gate, c.pred, c) for c in live if c.channels is None)
         return cls(tuple(compiled), buckets, other, rule_set.mode is Mode.FIRST_MATCH, signals)
 
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        """The compiled rules, in the rule set's order (their index is their path's)."""
+        return tuple(c.rule for c in self._rules)
+
     def decide(self, context: RoutingContext) -> Decision:
         """Run the rules over ``context`` and return what they decided."""
         facts = Facts(context, self._signals)

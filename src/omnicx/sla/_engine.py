@@ -29,7 +29,7 @@ from typing import Any
 
 import attrs
 
-from omnicx._frozen import frozen_seq
+from omnicx._frozen import FrozenMap, frozen_seq
 from omnicx.model import (
     AuthorKind,
     Direction,
@@ -110,6 +110,11 @@ def _with_clocks(state: SlaState, clocks: tuple[SlaClock, ...]) -> SlaState:
 class SlaEngine:
     """Applies ordered SLA policies to a conversation's timeline.
 
+    A conversation whose facts name a policy (``SlaFacts.sla_policy``, set by
+    a ``DetailsChanged`` event: a routing rule's ``sla_policy``) gets that
+    policy by name; otherwise the ordered policies decide. A name the engine
+    does not know falls back to the ordered policies (``policy_named``).
+
     Attributes:
         policies: tried in order; the first whose ``when`` matches applies.
         default: applies when none matches (None: no SLA, stated explicitly).
@@ -128,17 +133,39 @@ class SlaEngine:
     bot_reply_clears: bool = False
     breach_on_reply: bool = False
     _planner: ThresholdPlanner = attrs.field(init=False, repr=False, eq=False)
+    _named: Mapping[str, Policy] = attrs.field(init=False, repr=False, eq=False)
 
     @_planner.default
     def _new_planner(self) -> ThresholdPlanner:
         return ThresholdPlanner(breach_on_reply=self.breach_on_reply)
+
+    @_named.default
+    def _by_name(self) -> Mapping[str, Policy]:
+        named: dict[str, Policy] = {}
+        for policy in (*self.policies, self.default):
+            if policy is not None:
+                named.setdefault(policy.name, policy)  # the first of a name wins
+        return FrozenMap(named)
+
+    @property
+    def policy_names(self) -> tuple[str, ...]:
+        """Every policy's name, in order, ``default``'s last: what a rule's ``sla_policy`` may name."""
+        return tuple(self._named)
+
+    def policy_named(self, name: str) -> Policy | None:
+        """The policy called ``name`` (the first of that name, ``default`` included), or None."""
+        return self._named.get(name)
 
     def start(self, customer: Mapping[str, Any] | None = None) -> SlaState:
         """An empty state; ``customer`` holds the attributes conditions may test."""
         return SlaState(facts=SlaFacts(customer=dict(customer or {})))
 
     def select(self, facts: SlaFacts) -> Policy | None:
-        """The first policy whose condition matches, else ``default``."""
+        """The policy ``facts`` name, else the first whose condition matches, else ``default``."""
+        if facts.sla_policy is not None:
+            named = self._named.get(facts.sla_policy)
+            if named is not None:
+                return named
         for policy in self.policies:
             if policy.when(facts):
                 return policy

@@ -11,6 +11,7 @@ import attrs
 from omnicx.model import (
     Assigned,
     AuthorKind,
+    DetailsChanged,
     Direction,
     Event,
     MessageEvent,
@@ -129,7 +130,7 @@ def emitted(clock: SlaClock, key: str, at: datetime) -> SlaClock:
 
 
 def updated(facts: SlaFacts, event: Event) -> SlaFacts:
-    """The facts after an event: channel, status, priority, queue, assignee, tags."""
+    """The facts after an event: channel, status, priority, queue, assignee, tags, policy."""
     # Constructor calls rather than attrs.evolve: this runs for every event.
     channel, status, priority = facts.channel, facts.status, facts.priority
     queue, assignee, tags = facts.queue, facts.assignee, facts.tags
@@ -145,6 +146,11 @@ def updated(facts: SlaFacts, event: Event) -> SlaFacts:
         assignee, queue = event.assignee, event.queue or queue
     elif isinstance(event, TagsChanged):
         tags = (tags | event.added) - event.removed
+    elif isinstance(event, DetailsChanged) and event.sla_policy is not None:
+        named = event.sla_policy
+        return SlaFacts(channel=channel, status=status, priority=priority, queue=queue,
+                        assignee=assignee, tags=tags, customer=facts.customer,
+                        sla_policy=named)  # fmt: skip
     else:
         return facts
     return SlaFacts(
@@ -155,6 +161,7 @@ def updated(facts: SlaFacts, event: Event) -> SlaFacts:
         assignee=assignee,
         tags=tags,
         customer=facts.customer,
+        sla_policy=facts.sla_policy,
     )
 
 

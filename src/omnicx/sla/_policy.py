@@ -74,6 +74,8 @@ class SlaFacts:
     tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     customer: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
     """Host-supplied customer attributes (``vip``, ``tier``...)."""
+    sla_policy: str | None = None
+    """The policy named for the conversation (a rule's ``sla_policy``), if any."""
 
 
 class Condition(Protocol):

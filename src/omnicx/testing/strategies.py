@@ -33,6 +33,7 @@ from omnicx.model import (
     Conversation,
     Customer,
     CustomEvent,
+    DetailsChanged,
     Direction,
     Event,
     Identifier,
@@ -97,6 +98,13 @@ def _words() -> st.SearchStrategy[str]:
 
 
 _tags = st.frozensets(ids(), max_size=4)
+_field_values = (
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**53), 2**53)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12)
+)
 _money = st.decimals(min_value=0, max_value=100000, places=2, allow_nan=False, allow_infinity=False)
 
 
@@ -296,6 +304,16 @@ def events() -> st.SearchStrategy[Event]:
             ),
         ),
         st.builds(TagsChanged, **_base(added=_tags, removed=_tags, actor=optional_actor)),
+        st.builds(
+            DetailsChanged,
+            **_base(
+                skills=st.none() | _tags,
+                language=st.none() | st.sampled_from(["en", "de", "pt-BR"]),
+                sla_policy=st.none() | ids(),
+                fields=st.dictionaries(ids(), _field_values, max_size=3),
+                actor=optional_actor,
+            ),
+        ),
         st.builds(
             PriorityChanged,
             **_base(
