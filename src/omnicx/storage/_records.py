@@ -56,6 +56,12 @@ class ConversationRecord:
             thread's first id.
         email_cc: the other recipients of that email (its To and Cc
             without the customer), for a reply that copies them again.
+        timers: name -> instant of each piece of scheduled work the desk
+            keeps for it (``"sla"``: the next SLA warning, escalation or
+            breach; ``"auto_solve"``; ``"csat"``), see ``Desk.tick``.
+        due_at: the earliest instant anything is due for it: the earliest
+            timer or ``conversation.snoozed_until``; None when nothing is.
+            The desk sets it on every write; stores index it (``due``).
     """
 
     conversation: Conversation
@@ -69,6 +75,8 @@ class ConversationRecord:
     email_parent: str | None = None
     email_references: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     email_cc: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    timers: Mapping[str, datetime] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
+    due_at: datetime | None = None
 
     @property
     def id(self) -> str:
