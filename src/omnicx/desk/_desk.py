@@ -195,7 +195,9 @@ class Desk:
     auto_solve_after: timedelta | None = attrs.field(
         default=None, validator=positive_period("auto_solve_after")
     )
-    csat_delay: timedelta | None = attrs.field(default=None, validator=positive_period("csat_delay"))
+    csat_delay: timedelta | None = attrs.field(
+        default=None, validator=positive_period("csat_delay")
+    )
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
 
     @property

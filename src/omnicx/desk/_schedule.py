@@ -105,7 +105,10 @@ def request_survey(
 def _latest_move(conversation_id: str, events: list[Event]) -> StatusChanged | None:
     found = None
     for event in events:
-        if type(event) is StatusChanged and event.conversation_id == conversation_id:
-            if found is None or event.at >= found.at:
-                found = event
+        if (
+            type(event) is StatusChanged
+            and event.conversation_id == conversation_id
+            and (found is None or event.at >= found.at)
+        ):
+            found = event
     return found

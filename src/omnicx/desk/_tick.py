@@ -45,9 +45,7 @@ def _snooze_ends(record: ConversationRecord) -> datetime | None:
     return record.conversation.snoozed_until
 
 
-def _wake(
-    unit: Unit, record: ConversationRecord, at: datetime, _: Schedule
-) -> ConversationRecord:
+def _wake(unit: Unit, record: ConversationRecord, at: datetime, _: Schedule) -> ConversationRecord:
     # Any status change ends a snooze (set_status clears it).
     if can_transition(record.conversation.status, Status.OPEN):
         return set_status(unit, record, Status.OPEN, at, AUTOMATION)
