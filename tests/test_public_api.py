@@ -64,7 +64,7 @@ PINNED = {
     "omnicx.desk": [
         "CollisionError", "ConversationErasedError", "Desk", "EmailIdentity",
         "ErasedCustomerError", "ErasedPolicy", "OutboxKind", "Outgoing", "Receipt",
-        "SlaLine", "UnthreadedOwnMailError", "outbound_email",
+        "SlaLine", "TickReport", "UnthreadedOwnMailError", "outbound_email",
     ],
     "omnicx.errors": [
         "ConflictError", "InvalidTransition", "NotFoundError", "OmnicxError",

@@ -2,7 +2,9 @@
 
 One call per inbound event (``Desk.receive``), one per agent action
 (``reply``, ``note``, ``assign``, ``set_status``, ``solve``, ``reopen``,
-``set_priority``, ``tag``, ``record_survey``); all state in the host's store;
+``set_priority``, ``tag``, ``snooze``, ``record_survey``), one for scheduled
+work (``tick``: SLA thresholds, snoozes ending, auto-solve, delayed
+surveys); all state in the host's store;
 every call atomic and idempotent; the receipt's outbox holds what to send.
 Email replies thread by the desk's own Message-IDs (``EmailIdentity``,
 ``outbound_email``).
@@ -18,6 +20,7 @@ from omnicx.desk._receipt import (
     Receipt,
     SlaLine,
 )
+from omnicx.desk._tick import TickReport
 
 __all__ = [
     "CollisionError",
@@ -30,6 +33,7 @@ __all__ = [
     "Outgoing",
     "Receipt",
     "SlaLine",
+    "TickReport",
     "UnthreadedOwnMailError",
     "outbound_email",
 ]
