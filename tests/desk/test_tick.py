@@ -158,7 +158,7 @@ def test_snooze_refuses_what_it_must(desk: Desk, clock: FixedClock) -> None:
     """A naive or past instant is a ValidationError; a solved conversation can't snooze."""
     conversation = desk.receive(inbound(1)).conversation_id
     with pytest.raises(ValidationError, match="timezone-aware"):
-        desk.snooze(conversation, until=datetime(2026, 3, 3), actor_id="a1")  # noqa: DTZ001
+        desk.snooze(conversation, until=datetime(2026, 3, 3), actor_id="a1")
     with pytest.raises(ValidationError, match="after now"):
         desk.snooze(conversation, until=T0, actor_id="a1")
     desk.solve(conversation, actor_id="a1")
@@ -255,9 +255,9 @@ def test_limit_leaves_the_rest_for_the_next_tick(desk: Desk, clock: FixedClock) 
 
 def test_periods_must_be_positive(store: DeskStore, clock: FixedClock) -> None:
     """A zero or negative period is refused with the field named."""
-    with pytest.raises(ValidationError, match="Desk.auto_solve_after: expected a positive"):
+    with pytest.raises(ValidationError, match=r"Desk\.auto_solve_after: expected a positive"):
         Desk(store=store, clock=clock, auto_solve_after=timedelta(0))
-    with pytest.raises(ValidationError, match="Desk.csat_delay: expected a positive"):
+    with pytest.raises(ValidationError, match=r"Desk\.csat_delay: expected a positive"):
         Desk(store=store, clock=clock, csat_delay=-HOUR)
 
 
