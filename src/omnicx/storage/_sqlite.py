@@ -370,15 +370,24 @@ class SqliteStore:
                 conversation_id, customer_id, created_at, data, due_at,
             )  # fmt: skip
         # Rewriting an indexed column rewrites its index entry, value
-        # unchanged or not: set customer and start only when they moved.
-        return self._changed(
-            "UPDATE conversations SET version = ?, data = ?, due_at = ?"
-            " WHERE id = ? AND version = ? AND customer_id = ? AND created_at = ?",
-            read + 1, data, due_at, conversation_id, read, customer_id, created_at,
-        ) or self._changed(
-            "UPDATE conversations SET version = ?, data = ?, customer_id = ?, created_at = ?,"
-            " due_at = ? WHERE id = ? AND version = ?",
-            read + 1, data, customer_id, created_at, due_at, conversation_id, read,
+        # unchanged or not: set customer, start and due instant only when
+        # they moved (the due instant moves more often than the other two).
+        return (
+            self._changed(
+                "UPDATE conversations SET version = ?, data = ? WHERE id = ? AND version = ?"
+                " AND customer_id = ? AND created_at = ? AND due_at IS ?",
+                read + 1, data, conversation_id, read, customer_id, created_at, due_at,
+            )
+            or self._changed(
+                "UPDATE conversations SET version = ?, data = ?, due_at = ?"
+                " WHERE id = ? AND version = ? AND customer_id = ? AND created_at = ?",
+                read + 1, data, due_at, conversation_id, read, customer_id, created_at,
+            )
+            or self._changed(
+                "UPDATE conversations SET version = ?, data = ?, customer_id = ?, created_at = ?,"
+                " due_at = ? WHERE id = ? AND version = ?",
+                read + 1, data, customer_id, created_at, due_at, conversation_id, read,
+            )
         )  # fmt: skip
 
     def _changed(self, sql: str, *params: Any) -> bool:
