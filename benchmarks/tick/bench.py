@@ -90,8 +90,10 @@ def build(store: DeskStore, open_count: int, due: int) -> Desk:
     later_clock = FixedClock(NOW + timedelta(days=1))
     later_desk = Desk(store=store, clock=later_clock, sla=SLA)
     later_template = _received(later_desk, later_clock, 2, NOW + timedelta(days=1))
-    assert due_template.due_at is not None and due_template.due_at <= NOW
-    assert later_template.due_at is not None and later_template.due_at > NOW
+    assert due_template.due_at is not None
+    assert due_template.due_at <= NOW
+    assert later_template.due_at is not None
+    assert later_template.due_at > NOW
     # Spread the due ones through the store, as a live desk would have them.
     every = open_count // due
     records = (
@@ -159,7 +161,9 @@ def main() -> None:
         return
     large = args.open or (20_000 if args.quick else 100_000)
     due = args.due or large // 100
-    print(f"Desk.tick, {due:,} due among {large // 10:,} and {large:,} open conversations, one core")
+    print(
+        f"Desk.tick, {due:,} due among {large // 10:,} and {large:,} open conversations, one core"
+    )
     for store in args.store or ("memory", "sqlite"):
         per_due = []
         for open_count in (large // 10, large):

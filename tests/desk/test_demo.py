@@ -35,9 +35,11 @@ def test_the_demo_tick_fires_sla_warnings_with_no_new_message(run) -> None:  # t
     """At the demo's "now" no message comes in; the tick still warns, at the due instants."""
     desk, result = run
     ticked = result.ticked
-    assert ticked is not None and ticked.now == desk.clock.now()
+    assert ticked is not None
+    assert ticked.now == desk.clock.now()
     warnings = [e for e in ticked.events if getattr(e, "name", None) == "sla.warning"]
-    assert warnings and all(e.at < ticked.now for e in warnings)
+    assert warnings
+    assert all(e.at < ticked.now for e in warnings)
     assert desk.tick().receipts == ()
 
 
