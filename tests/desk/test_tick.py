@@ -390,3 +390,59 @@ def test_an_existing_database_is_picked_up_after_the_migration(tmp_path: Path) -
     db = sqlite3.connect(path)
     assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     db.close()
+
+
+def test_a_snooze_on_an_open_conversation_just_ends(desk: Desk, store: DeskStore) -> None:
+    """A host-written snooze on a conversation already open ends without a status move."""
+    conversation = desk.receive(inbound(1)).conversation_id
+    desk.reply(conversation, agent_id="a1", text="on it", then=Status.OPEN)
+    record = desk.conversation(conversation)
+    snoozed = attrs.evolve(record.conversation, snoozed_until=T0 + timedelta(minutes=5))
+    store.commit(Changes(conversations=(attrs.evolve(record, conversation=snoozed,
+                                                     due_at=T0 + timedelta(minutes=5)),)))  # fmt: skip
+    desk.clock.set(T0 + timedelta(minutes=10))  # type: ignore[attr-defined]
+    report = desk.tick()
+    assert [e for e in report.events if isinstance(e, StatusChanged)] == []
+    after = desk.conversation(conversation)
+    assert (after.conversation.status, after.conversation.snoozed_until) == (Status.OPEN, None)
+    assert after.due_at is None
+
+
+def test_a_pending_conversation_from_before_the_period_is_timed_from_its_next_write(
+    store: DeskStore, clock: FixedClock
+) -> None:
+    """Turning auto-solve on later times each pending conversation from its next write."""
+    conversation = Desk(store=store, clock=clock).receive(inbound(1)).conversation_id
+    Desk(store=store, clock=clock).reply(conversation, agent_id="a1", text="done?")
+    assert store.conversation(conversation).due_at is None  # type: ignore[union-attr]
+    desk = Desk(store=store, clock=clock, auto_solve_after=HOUR, csat_template=None)
+    clock.set(T0 + HOUR)
+    desk.tag(conversation, actor_id="a1", add=["waiting"])
+    assert desk.conversation(conversation).due_at == T0 + 2 * HOUR
+    clock.set(T0 + 3 * HOUR)
+    report = desk.tick()
+    assert (report.receipts[0].status, report.outbox) == ("solved", ())
+
+
+def test_a_record_not_due_after_all_is_left_alone(clock: FixedClock) -> None:
+    """A store that hands back a record with nothing due gets no write for it."""
+
+    class Eager(MemoryStore):
+        def due(self, now: datetime, *, limit: int) -> list:  # type: ignore[type-arg]
+            return list(self.records.values())[:limit]
+
+    desk = Desk(store=Eager(), clock=clock, sla=SLA)
+    conversation = desk.receive(inbound(1)).conversation_id
+    assert desk.tick() == TickReport(now=T0)
+    assert desk.conversation(conversation).version == 1
+
+
+def test_the_memory_heap_stays_bounded() -> None:
+    """Rewriting one record's due instant many times keeps the heap small."""
+    store = MemoryStore()
+    conversation = Desk(store=store, clock=FixedClock(T0), sla=SLA).receive(inbound(1))
+    for minutes in range(300):
+        record = store.records[conversation.conversation_id]
+        store.commit(Changes(conversations=(attrs.evolve(record, due_at=T0 + minutes * HOUR),)))
+    assert len(store._due) <= 2 * len(store.records) + 65
+    assert [r.due_at for r in store.due(T0 + 1000 * HOUR, limit=5)] == [T0 + 299 * HOUR]
