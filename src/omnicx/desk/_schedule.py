@@ -7,6 +7,7 @@ stores index so ``Desk.tick`` reads only what is due.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -55,8 +56,11 @@ class Schedule:
 def due_at(record: ConversationRecord) -> datetime | None:
     """The earliest instant anything is due for ``record``: a timer or its snooze's end."""
     snoozed = record.conversation.snoozed_until
-    instants = [*record.timers.values(), *([snoozed] if snoozed is not None else [])]
-    return min(instants, default=None)
+    timers = record.timers
+    if not timers:
+        return snoozed
+    first = min(timers.values())
+    return first if snoozed is None or first <= snoozed else snoozed
 
 
 def scheduled(
@@ -70,23 +74,30 @@ def scheduled(
     conversation without an auto-solve timer (written before the period was
     configured) gets one counted from ``now``: never earlier than configured.
     """
+    # Every write of every record comes through here: most change no timer.
     status = record.conversation.status
-    timers = dict(record.timers)
-    moved = _latest_move(record.id, events)
-    if status is Status.PENDING and schedule.auto_solve_after is not None:
+    timers = record.timers
+    period = schedule.auto_solve_after
+    if status is Status.PENDING and period is not None:
+        moved = _latest_move(record.id, events)
         if moved is not None and moved.status is Status.PENDING:
-            timers[AUTO_SOLVE] = moved.at + schedule.auto_solve_after
-        else:
-            timers.setdefault(AUTO_SOLVE, now + schedule.auto_solve_after)
-    else:
-        timers.pop(AUTO_SOLVE, None)
-    if status not in _DONE:
+            if timers.get(AUTO_SOLVE) != moved.at + period:
+                timers = {**timers, AUTO_SOLVE: moved.at + period}
+        elif AUTO_SOLVE not in timers:
+            timers = {**timers, AUTO_SOLVE: now + period}
+    elif AUTO_SOLVE in timers:
+        timers = _without(timers, AUTO_SOLVE)
+    if CSAT in timers and status not in _DONE:
         # Reopened before the survey went out: it is not sent.
-        timers.pop(CSAT, None)
-    if timers != record.timers:
+        timers = _without(timers, CSAT)
+    if timers is not record.timers:
         record = attrs.evolve(record, timers=timers)
     due = due_at(record)
     return record if due == record.due_at else attrs.evolve(record, due_at=due)
+
+
+def _without(timers: Mapping[str, datetime], name: str) -> dict[str, datetime]:
+    return {k: v for k, v in timers.items() if k != name}
 
 
 def request_survey(
