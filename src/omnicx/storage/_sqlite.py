@@ -41,6 +41,13 @@ _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
 
 
+DUE_QUERY = (
+    "SELECT data FROM conversations WHERE due_at IS NOT NULL AND due_at <= ?"
+    " ORDER BY due_at, id LIMIT ?"
+)
+"""What ``due`` runs: a range of the partial index, already in its order."""
+
+
 def _micros(at: datetime | None) -> int | None:
     # The due column: an integer orders instants whatever offset they were written with.
     return None if at is None else (at - _EPOCH) // _MICROSECOND
@@ -239,11 +246,7 @@ class SqliteStore:
 
         Read from the partial index on ``due_at``: the cost follows what is due.
         """
-        rows = self._db.execute(
-            "SELECT data FROM conversations WHERE due_at IS NOT NULL AND due_at <= ?"
-            " ORDER BY due_at, id LIMIT ?",
-            (_micros(now), limit),
-        ).fetchall()
+        rows = self._db.execute(DUE_QUERY, (_micros(now), limit)).fetchall()
         return [self._load(ConversationRecord, data) for (data,) in rows]
 
     def commit(self, changes: Changes) -> None:
