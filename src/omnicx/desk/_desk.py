@@ -201,7 +201,7 @@ class Desk:
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
 
     @property
-    def schedule(self) -> Schedule:
+    def _schedule(self) -> Schedule:
         """The automation settings scheduled work follows (periods, survey template)."""
         return Schedule(auto_solve_after=self.auto_solve_after, csat_delay=self.csat_delay,
                         csat_template=self.csat_template)  # fmt: skip
@@ -496,7 +496,7 @@ class Desk:
             record = attrs.evolve(
                 record, timers={k: v for k, v in record.timers.items() if k != SLA_TIMER}
             )
-        return scheduled(record, unit.events, self.schedule, unit.now), lines
+        return scheduled(record, unit.events, self._schedule, unit.now), lines
 
     # -- scheduled work ------------------------------------------------------
 
@@ -555,7 +555,7 @@ class Desk:
                 conversation = attrs.evolve(loaded.conversation, snoozed_until=None)
                 updated = attrs.evolve(updated, conversation=conversation)
         else:
-            updated = run_due(unit, loaded, self.schedule)
+            updated = run_due(unit, loaded, self._schedule)
             updated, sla = self._track(unit, updated, self.customer(customer_id))
         if updated == loaded and not unit.events and not unit.outbox:
             return None
@@ -639,7 +639,7 @@ class Desk:
         Solving puts a CSAT survey request in the outbox (``csat_template``),
         or, with ``csat_delay``, leaves it for ``tick`` to send when due.
         """
-        change = changes.status(status=status, actor_id=actor_id, schedule=self.schedule)
+        change = changes.status(status=status, actor_id=actor_id, schedule=self._schedule)
         return self._act(conversation_id, request_id, change, actor_id, Action.CHANGE_STATUS)
 
     def snooze(
