@@ -65,7 +65,7 @@ PINNED = {
         "CollisionError", "ConversationErasedError", "Desk", "EmailIdentity",
         "ErasedCustomerError", "ErasedPolicy", "FieldSchema", "FieldSpec", "FieldType",
         "OutboxKind", "Outgoing", "Receipt",
-        "SlaLine", "UnthreadedOwnMailError", "outbound_email",
+        "SlaLine", "TickReport", "UnthreadedOwnMailError", "outbound_email",
     ],
     "omnicx.errors": [
         "ConflictError", "InvalidTransition", "NotFoundError", "OmnicxError",

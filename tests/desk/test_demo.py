@@ -31,6 +31,18 @@ def test_sample_week_merges_switches_reopens_and_breaches(run) -> None:  # type:
     assert len({result.customers[w] for w in ("maya", "sam", "tom", "lena", "jo")}) == 5
 
 
+def test_the_demo_tick_fires_sla_warnings_with_no_new_message(run) -> None:  # type: ignore[no-untyped-def]
+    """At the demo's "now" no message comes in; the tick still warns, at the due instants."""
+    desk, result = run
+    ticked = result.ticked
+    assert ticked is not None
+    assert ticked.now == desk.clock.now()
+    warnings = [e for e in ticked.events if getattr(e, "name", None) == "sla.warning"]
+    assert warnings
+    assert all(e.at < ticked.now for e in warnings)
+    assert desk.tick().receipts == ()
+
+
 def test_omnicx_demo_prints_every_section(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -39,8 +51,9 @@ def test_omnicx_demo_prints_every_section(
     assert main(["demo", "--db", str(db), "--colour", "never"]) == 0
     out = capsys.readouterr().out
     for heading in ("Customer profiles", "Timeline of Maya Chen", "Routing decisions",
-                    "SLA clocks", "Metrics by channel"):  # fmt: skip
+                    "Scheduled work: desk.tick()", "SLA clocks", "Metrics by channel"):  # fmt: skip
         assert heading in out
+    assert "sla.warning" in out
     assert "merged p4 into p2" in out
     assert "breached" in out
     assert "\x1b[" not in out

@@ -105,7 +105,7 @@ def test_opening_an_older_database_migrates_it_and_keeps_its_data(
         assert [e.id for e in store.events()] == ["e1"]
         assert store.audit() == []
     db = sqlite3.connect(path)
-    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
 
 
 def test_rows_read_again_decode_to_equal_values() -> None:
@@ -216,3 +216,16 @@ def test_opening_a_schema_2_database_keeps_event_order_and_thread_refs(
     tables = {name for (name,) in db.execute("SELECT name FROM sqlite_master")}
     assert {"events_3", "thread_refs_3"}.isdisjoint(tables)
     assert {"events_customer", "events_conversation"} <= tables
+
+
+def test_due_reads_the_due_index_in_its_order() -> None:
+    """The due query is a range of the partial index: no scan, no sort of what it finds."""
+    from omnicx.storage._sqlite import DUE_QUERY
+
+    with SqliteStore() as store:
+        plan = " ".join(
+            row[3] for row in store._db.execute(f"EXPLAIN QUERY PLAN {DUE_QUERY}", (0, 5))
+        )
+    assert "USING INDEX conversations_due" in plan
+    assert "TEMP B-TREE" not in plan
+    assert "SCAN" not in plan

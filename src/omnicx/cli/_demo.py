@@ -17,6 +17,7 @@ from omnicx.errors import ValidationError
 from omnicx.metrics import compute_metrics, report_table
 from omnicx.model import (
     Assigned,
+    CustomEvent,
     DetailsChanged,
     Event,
     MessageEvent,
@@ -105,6 +106,7 @@ class Report:
         self.profiles(desk, run)
         self.timeline(desk, run.customers["maya"], "Maya Chen")
         self.routing(desk, run)
+        self.scheduled(desk, run)
         self.sla(desk, run)
         self.metrics(desk, run)
 
@@ -162,6 +164,17 @@ class Report:
         )
         print(f"\nWhy {receipt.conversation_id} went to {receipt.queue}:", file=self.out)
         print(str(desk.rules.explain(context)), file=self.out)
+
+    def scheduled(self, desk: Desk, run: DemoRun) -> None:
+        """What ``Desk.tick`` did at the demo's "now", with no new message."""
+        self.title(f"Scheduled work: desk.tick() at {_when(desk.clock.now())}, no new message")
+        report = run.ticked
+        rows = [["due at (UTC)", "conversation", "what"]]
+        for event in report.events if report is not None else ():
+            rows.append([_when(event.at), event.conversation_id or "-", _describe(event)])
+        self.table(rows)
+        sent = len(report.outbox) if report is not None else 0
+        print(f"outbox: {sent} item(s) for the host to send", file=self.out)
 
     def sla(self, desk: Desk, run: DemoRun) -> None:
         """Every conversation's SLA clocks at the demo's "now"."""
@@ -245,6 +258,8 @@ def _describe(event: Event) -> str:
                                    *(f"-{t}" for t in sorted(event.removed))])  # fmt: skip
     if isinstance(event, DetailsChanged):
         return _details(event)
+    if isinstance(event, CustomEvent) and event.source == "sla":
+        return f"{event.name} {event.data['metric']}"
     if isinstance(event, OrderEvent):
         return f"order {event.order_id} ({event.system}) {event.total or ''} {event.currency or ''}"
     return event.TAG

@@ -2,7 +2,9 @@
 
 One call per inbound event (``Desk.receive``), one per agent action
 (``reply``, ``note``, ``assign``, ``set_status``, ``solve``, ``reopen``,
-``set_priority``, ``tag``, ``set_fields``, ``record_survey``); all state in the host's store;
+``set_priority``, ``tag``, ``set_fields``, ``snooze``, ``record_survey``), one for scheduled
+work (``tick``: SLA thresholds, snoozes ending, auto-solve, delayed
+surveys); all state in the host's store;
 every call atomic and idempotent; the receipt's outbox holds what to send.
 Email replies thread by the desk's own Message-IDs (``EmailIdentity``,
 ``outbound_email``).
@@ -19,6 +21,7 @@ from omnicx.desk._receipt import (
     Receipt,
     SlaLine,
 )
+from omnicx.desk._tick import TickReport
 
 __all__ = [
     "CollisionError",
@@ -34,6 +37,7 @@ __all__ = [
     "Outgoing",
     "Receipt",
     "SlaLine",
+    "TickReport",
     "UnthreadedOwnMailError",
     "outbound_email",
 ]

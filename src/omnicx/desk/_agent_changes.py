@@ -8,6 +8,7 @@ entries and returns the record as it is after the action. The desk runs it
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 import attrs
 
@@ -16,6 +17,7 @@ from omnicx.desk._email_thread import EmailIdentity, agent_reply, index, sent_re
 from omnicx.desk._outbox import to_customer, to_target
 from omnicx.desk._receipt import OutboxKind, Outgoing
 from omnicx.desk._record_steps import change_conversation, check_collision, set_status, touched
+from omnicx.desk._schedule import Schedule, request_survey
 from omnicx.desk._unit import Unit
 from omnicx.errors import ValidationError
 from omnicx.model import (
@@ -148,14 +150,34 @@ def assign(
     return change
 
 
-def status(*, status: Status, actor_id: str, csat_template: str | None) -> Change:
-    """A status change; solving asks for a CSAT survey when a template is set."""
+def status(*, status: Status, actor_id: str, schedule: Schedule) -> Change:
+    """A status change; solving asks for a CSAT survey when a template is set.
+
+    With ``Schedule.csat_delay`` the request waits for ``Desk.tick``.
+    """
 
     def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
         record = set_status(unit, record, status, unit.now, agent(actor_id))
-        if status is Status.SOLVED and csat_template is not None:
-            unit.outbox.append(to_customer(record, OutboxKind.CSAT_REQUEST, template=csat_template))
+        if status is Status.SOLVED:
+            record = request_survey(unit, record, unit.now, schedule)
         return record
+
+    return change
+
+
+def snooze(*, until: datetime, actor_id: str) -> Change:
+    """Put a conversation on hold until ``until``; ``Desk.tick`` opens it again then."""
+
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        if until <= unit.now:
+            raise ValidationError.single(
+                "until", f"expected an instant after now ({unit.now.isoformat()}), got "
+                f"{until.isoformat()}: to wake it now, set its status to open"
+            )  # fmt: skip
+        if record.conversation.status is not Status.ON_HOLD:
+            record = set_status(unit, record, Status.ON_HOLD, unit.now, agent(actor_id))
+        conversation = attrs.evolve(record.conversation, snoozed_until=until)
+        return attrs.evolve(record, conversation=conversation)
 
     return change
 

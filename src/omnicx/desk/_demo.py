@@ -24,6 +24,7 @@ from omnicx.desk._sample import (
     Delivery,
     sample_week,
 )
+from omnicx.desk._tick import TickReport
 from omnicx.model import Priority, SurveyKind
 from omnicx.routing import RuleEngine, load_rules
 from omnicx.sla import Match, Metric, Policy, SlaEngine, Target, load_calendar
@@ -71,7 +72,8 @@ DEMO_CALENDAR: Mapping[str, Any] = {
 
 
 def _hours(hours: float) -> Target:
-    return Target(seconds=int(hours * 3600))
+    # Warned at three quarters of the target, so a tick has warnings to fire.
+    return Target(seconds=int(hours * 3600), warn_percent=75)
 
 
 def demo_sla() -> SlaEngine:
@@ -125,11 +127,13 @@ class DemoRun:
         inbound: every inbound delivery with its receipt, in order.
         conversations: sample customer name -> their latest conversation id.
         customers: sample customer name -> customer id.
+        ticked: what ``Desk.tick`` did at ``DEMO_NOW``, with no new message.
     """
 
     inbound: tuple[tuple[Delivery, Receipt], ...] = attrs.field(converter=frozen_tree)
     conversations: Mapping[str, str] = attrs.field(converter=frozen_map)
     customers: Mapping[str, str] = attrs.field(converter=frozen_map)
+    ticked: TickReport | None = None
 
 
 def run_sample(desk: Desk) -> DemoRun:
@@ -137,7 +141,8 @@ def run_sample(desk: Desk) -> DemoRun:
 
     Each delivery is verified and parsed by its real adapter, then received;
     each agent step acts on the sample customer's latest conversation. The
-    clock ends at ``DEMO_NOW``.
+    clock ends at ``DEMO_NOW``, where the scheduled work runs (``Desk.tick``):
+    the SLA thresholds passed since each conversation's last message fire.
     """
     clock = desk.clock
     if not isinstance(clock, FixedClock):
@@ -165,8 +170,9 @@ def run_sample(desk: Desk) -> DemoRun:
                 latest[step.who] = receipt.conversation_id
                 customers[step.who] = receipt.customer_id
     clock.set(DEMO_NOW)
+    ticked = desk.tick()
     final = {who: desk.customer(cid).id for who, cid in customers.items()}
-    return DemoRun(inbound=tuple(inbound), conversations=latest, customers=final)
+    return DemoRun(inbound=tuple(inbound), conversations=latest, customers=final, ticked=ticked)
 
 
 def _act(desk: Desk, step: AgentStep, conversation_id: str) -> None:

@@ -24,13 +24,16 @@ from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
 from omnicx.desk._retry import RETRY_WINDOW, digest, marked, retried
 from omnicx.desk._route import route
 from omnicx.desk._rule_checks import check_rule_actions, consistent_actions
+from omnicx.desk._schedule import SLA as SLA_TIMER
+from omnicx.desk._schedule import Schedule, positive_period, scheduled
 from omnicx.desk._sla_tracker import SlaTracker
+from omnicx.desk._tick import TickReport, run_due
 from omnicx.desk._unit import (
     Unit,
     member_ids,
     receipt_for,
 )
-from omnicx.errors import NotFoundError, OmnicxError, ValidationError
+from omnicx.errors import ConflictError, NotFoundError, OmnicxError, ValidationError
 from omnicx.identity import (
     DEFAULT_POLICY,
     DEFAULT_RULES,
@@ -150,6 +153,13 @@ class Desk:
             rules' ``set_fields`` and ``set_fields`` calls are checked
             against it. None (the default) allows any JSON scalar.
 
+        auto_solve_after: a pending conversation is solved by ``tick`` this
+            long after it became pending, stamped at that instant; None (the
+            default) never solves by itself.
+        csat_delay: the CSAT request goes out this long after the solve, by
+            ``tick``, and not at all if the conversation was reopened
+            meanwhile; None (the default) puts it in the solve's outbox.
+
     Built with both ``rules`` and ``sla`` (or given new ones later), the
     desk refuses rules naming an SLA policy the engine lacks, or setting a
     field ``fields`` does not declare, with ``ValidationError`` at the
@@ -217,7 +227,19 @@ class Desk:
             consistent_actions,
         ],
     )
+    auto_solve_after: timedelta | None = attrs.field(
+        default=None, validator=positive_period("auto_solve_after")
+    )
+    csat_delay: timedelta | None = attrs.field(
+        default=None, validator=positive_period("csat_delay")
+    )
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
+
+    @property
+    def _schedule(self) -> Schedule:
+        """The automation settings scheduled work follows (periods, survey template)."""
+        return Schedule(auto_solve_after=self.auto_solve_after, csat_delay=self.csat_delay,
+                        csat_template=self.csat_template)  # fmt: skip
 
     # -- inbound -------------------------------------------------------------
 
@@ -505,9 +527,81 @@ class Desk:
     def _track(
         self, unit: Unit, record: ConversationRecord, customer: Customer
     ) -> tuple[ConversationRecord, tuple[SlaLine, ...]]:
-        if self.sla is None:
-            return record, ()
-        return self._sla.track(self.sla, self.store, unit, record, customer)
+        # Every write of a record comes through here: SLA clocks, then the
+        # timers and due_at that Desk.tick finds it by.
+        lines: tuple[SlaLine, ...] = ()
+        if self.sla is not None:
+            record, lines = self._sla.track(self.sla, self.store, unit, record, customer)
+        elif SLA_TIMER in record.timers:
+            record = attrs.evolve(
+                record, timers={k: v for k, v in record.timers.items() if k != SLA_TIMER}
+            )
+        return scheduled(record, unit.events, self._schedule, unit.now), lines
+
+    # -- scheduled work ------------------------------------------------------
+
+    def tick(self, *, limit: int = 1000) -> TickReport:
+        """Do everything due by the clock's ``now``; safe to call often and from many processes.
+
+        Reads only the conversations whose ``due_at`` has come (the store's
+        ``due`` index), oldest first, at most ``limit``. For each: wakes a
+        snoozed conversation, solves one pending for ``auto_solve_after``,
+        sends a delayed CSAT request (``csat_delay``), and runs its SLA
+        clocks, each at its own due instant (a warning due at 10:00 is
+        stamped 10:00 however late the tick runs). Each conversation is
+        committed on its own, version-checked: another process that got
+        there first wins and this one skips it, so nothing is done twice. A
+        second tick at the same ``now`` does nothing.
+
+        Returns:
+            a ``TickReport``: a receipt (with its outbox) per conversation
+            changed, the timeline events written, and ``more`` when
+            ``limit`` was reached.
+        """
+        if limit < 1:
+            raise ValidationError.single("limit", f"expected a positive number, got {limit}")
+        now = self.clock.now()
+        due = self.store.due(now, limit=limit)
+        receipts: list[Receipt] = []
+        events: list[Event] = []
+        skipped = 0
+        for record in due:
+            try:
+                done = self._tick_one(record, now)
+            except ConflictError:
+                skipped += 1
+                continue
+            if done is not None:
+                receipts.append(done[0])
+                events.extend(done[1])
+        # Other due work that is not one conversation's (offers to agents
+        # waiting for work...) joins here, adding its receipts to the report.
+        return TickReport(now=now, receipts=receipts, events=events, skipped=skipped,
+                          more=len(due) >= limit)  # fmt: skip
+
+    def _tick_one(
+        self, record: ConversationRecord, now: datetime
+    ) -> tuple[Receipt, list[Event]] | None:
+        # The key names the version read: a replay in another process makes
+        # the same ids, and only one of them commits.
+        unit = Unit.open(self.store, f"tick:{record.id}@{record.version}", now)
+        loaded = unit.load(record)
+        customer_id = loaded.conversation.customer_id
+        sla: tuple[SlaLine, ...] = ()
+        if loaded.erased_at is not None:
+            # Nothing is done for an erased customer's conversation any more.
+            updated = attrs.evolve(loaded, timers={}, due_at=None)
+            if loaded.conversation.snoozed_until is not None:
+                conversation = attrs.evolve(loaded.conversation, snoozed_until=None)
+                updated = attrs.evolve(updated, conversation=conversation)
+        else:
+            updated = run_due(unit, loaded, self._schedule)
+            updated, sla = self._track(unit, updated, self.customer(customer_id))
+        if updated == loaded and not unit.events and not unit.outbox:
+            return None
+        unit.put(updated)
+        receipt = unit.commit(receipt_for(unit, updated, customer_id, sla=sla))
+        return receipt, unit.events
 
     # -- agent actions -------------------------------------------------------
 
@@ -586,10 +680,37 @@ class Desk:
     ) -> Receipt:
         """Move a conversation to ``status``; ``InvalidTransition`` if the lifecycle forbids it.
 
-        Solving puts a CSAT survey request in the outbox (``csat_template``).
+        Solving puts a CSAT survey request in the outbox (``csat_template``),
+        or, with ``csat_delay``, leaves it for ``tick`` to send when due.
         """
-        change = changes.status(status=status, actor_id=actor_id, csat_template=self.csat_template)
+        change = changes.status(status=status, actor_id=actor_id, schedule=self._schedule)
         what = ("status", conversation_id, status)
+        return self._act(conversation_id, request_id, change, actor_id, Action.CHANGE_STATUS, what)
+
+    def snooze(
+        self,
+        conversation_id: str,
+        *,
+        until: datetime,
+        actor_id: str,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Put a conversation on hold until ``until``; ``tick`` opens it again then.
+
+        The conversation moves to on hold (SLA clocks pause as the policy
+        says) with ``snoozed_until`` set. A customer message, or any status
+        change, ends the snooze early. Checked as ``CHANGE_STATUS``.
+
+        Raises:
+            ValidationError: ``until`` is naive or not after now.
+            InvalidTransition: the conversation is solved or closed.
+        """
+        if not isinstance(until, datetime) or until.utcoffset() is None:
+            raise ValidationError.single(
+                "until", "expected a timezone-aware datetime (e.g. with tzinfo=timezone.utc)"
+            )
+        change = changes.snooze(until=until, actor_id=actor_id)
+        what = ("snooze", conversation_id, until.isoformat())
         return self._act(conversation_id, request_id, change, actor_id, Action.CHANGE_STATUS, what)
 
     def solve(

@@ -79,8 +79,12 @@ def take_message(
     message = event.message
     conversation = record.conversation
     # A customer writing to a solved conversation inside the reopen window
-    # reopens it; writing to one pending on them makes it open again.
-    if outcome is ThreadOutcome.REOPEN or conversation.status is Status.PENDING:
+    # reopens it; writing to one pending on them, or snoozed, makes it open again.
+    if (
+        outcome is ThreadOutcome.REOPEN
+        or conversation.status is Status.PENDING
+        or (conversation.snoozed_until is not None and conversation.status is not Status.OPEN)
+    ):
         record = set_status(unit, record, Status.OPEN, message.sent_at, SYSTEM)
     unit.events.append(
         MessageEvent(id=f"msg:{message.id}", at=message.sent_at, customer_id=customer_id,
@@ -122,7 +126,10 @@ def take_message(
 def set_status(
     unit: Unit, record: ConversationRecord, status: Status, at: datetime, actor: Author
 ) -> ConversationRecord:
-    """``record`` moved to ``status``; ``InvalidTransition`` if the lifecycle forbids it."""
+    """``record`` moved to ``status``; ``InvalidTransition`` if the lifecycle forbids it.
+
+    Any status change ends a snooze (``snoozed_until`` is cleared).
+    """
     conversation = record.conversation
     new = transition(conversation.status, status)
     unit.events.append(
@@ -136,9 +143,12 @@ def set_status(
     elif new is not Status.CLOSED:
         solved_at = None
     summary = attrs.evolve(record.summary, status=new, solved_at=solved_at)
-    return attrs.evolve(
-        record, conversation=attrs.evolve(conversation, status=new), summary=summary
+    moved = (
+        attrs.evolve(conversation, status=new)
+        if conversation.snoozed_until is None
+        else attrs.evolve(conversation, status=new, snoozed_until=None)
     )
+    return attrs.evolve(record, conversation=moved, summary=summary)
 
 
 def change_conversation(

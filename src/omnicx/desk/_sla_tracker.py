@@ -8,10 +8,19 @@ import attrs
 
 from omnicx.desk._outbox import to_target
 from omnicx.desk._receipt import OutboxKind, SlaLine
+from omnicx.desk._schedule import SLA
 from omnicx.desk._sla_state import SlaCodec
 from omnicx.desk._unit import Unit
-from omnicx.model import Customer, Event
-from omnicx.sla import Escalate, SlaEngine, SlaReport, SlaState, customer_facts
+from omnicx.model import Customer, CustomEvent, Event
+from omnicx.sla import (
+    ClockEvent,
+    ClockEventKind,
+    Escalate,
+    SlaEngine,
+    SlaReport,
+    SlaState,
+    customer_facts,
+)
 from omnicx.storage import ConversationRecord, DeskStore
 
 
@@ -63,13 +72,47 @@ class SlaTracker:
                 new_effects.extend(emitted)
             state, emitted = engine.advance(state, unit.now)
             new_effects.extend(emitted)
-        unit.outbox.extend(
-            to_target(record, OutboxKind.ESCALATION, effect.action)
-            for effect in new_effects
-            if isinstance(effect, Escalate)
-        )
+        for effect in new_effects:
+            if type(effect) is Escalate:
+                unit.outbox.append(to_target(record, OutboxKind.ESCALATION, effect.action))
+            if type(effect) is Escalate or (
+                type(effect) is ClockEvent and effect.kind in _ON_TIMELINE
+            ):
+                unit.events.append(sla_event(record, effect))
         lines = _lines(engine.report(state, unit.now))
-        return attrs.evolve(record, sla_state=self._codec.dump(record.id, state)), lines
+        timers = record.timers
+        deadline = engine.next_deadline(state, unit.now)
+        if deadline != timers.get(SLA):
+            timers = {k: v for k, v in timers.items() if k != SLA}
+            if deadline is not None:
+                timers[SLA] = deadline
+        stored = self._codec.dump(record.id, state)
+        return attrs.evolve(record, sla_state=stored, timers=timers), lines
+
+
+_ON_TIMELINE = (ClockEventKind.WARN, ClockEventKind.BREACH)
+_NAMES = {ClockEventKind.WARN: "sla.warning", ClockEventKind.BREACH: "sla.breach"}
+
+
+def sla_event(record: ConversationRecord, effect: ClockEvent | Escalate) -> CustomEvent:
+    """The timeline event of an SLA warning, breach or escalation, at its own due instant.
+
+    Its id names the clock and the threshold, so whichever call fires it
+    (a message, an agent action, a tick in any process) writes it once.
+    """
+    conversation = record.conversation
+    data: dict[str, object] = {"metric": effect.metric.value, "occurrence": effect.occurrence}
+    if type(effect) is Escalate:
+        name, what = "sla.escalation", f"escalate:{effect.percent}:{effect.action}"
+        data.update(percent=effect.percent, action=effect.action)
+    else:
+        assert type(effect) is ClockEvent
+        name, what = _NAMES[effect.kind], effect.kind.value
+    return CustomEvent(
+        id=f"sla:{conversation.id}:{effect.metric.value}:{effect.occurrence}:{what}",
+        at=effect.at, customer_id=conversation.customer_id, conversation_id=conversation.id,
+        source="sla", name=name, data=data,
+    )  # fmt: skip
 
 
 def _instant(event: Event) -> datetime:

@@ -109,7 +109,7 @@ def _scrub_record(record: ConversationRecord, now: datetime) -> ConversationReco
     )
     return attrs.evolve(
         record,
-        conversation=attrs.evolve(record.conversation, subject=None),
+        conversation=attrs.evolve(record.conversation, subject=None, snoozed_until=None),
         summary=summary,
         sla_state={},
         addresses={},
@@ -120,6 +120,9 @@ def _scrub_record(record: ConversationRecord, now: datetime) -> ConversationReco
         email_references=(),
         email_cc=(),
         last_action=None,  # a hash of what the agent wrote
+        # Nothing more is done for it: never due again (Desk.tick).
+        timers={},
+        due_at=None,
     )
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Callable, Collection, Mapping
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -65,6 +67,13 @@ class MemoryStore(MemoryIdentityStore):
     _position: dict[str, int] = attrs.field(factory=dict)
     audit_log: list[AuditEntry] = attrs.field(factory=list)
     _audit_ids: set[str] = attrs.field(init=False)
+    # (due_at, id) of written records, a heap; an entry whose record moved
+    # on is stale and dropped when it comes up (or when the heap compacts).
+    _due: list[tuple[datetime, str]] = attrs.field(init=False)
+
+    @_due.default
+    def _due_of_records(self) -> list[tuple[datetime, str]]:
+        return _due_heap(self.records.values())
 
     @_audit_ids.default
     def _known_audit_ids(self) -> set[str]:
@@ -109,6 +118,31 @@ class MemoryStore(MemoryIdentityStore):
         """Return the receipt recorded under an idempotency key, or None."""
         return self.receipts.get(key)
 
+    def due(self, now: datetime, *, limit: int) -> list[ConversationRecord]:
+        """Return up to ``limit`` records due by ``now``, earliest first (ties by id).
+
+        Costs O((returned + stale) log n): only the heap's due head is visited.
+        """
+        heap, found, seen = self._due, list[tuple[datetime, str]](), set[str]()
+        while heap and len(found) < limit and heap[0][0] <= now:
+            at, conversation_id = heapq.heappop(heap)
+            record = self.records.get(conversation_id)
+            if record is None or record.due_at != at or conversation_id in seen:
+                continue  # stale or a duplicate: gone for good
+            seen.add(conversation_id)
+            found.append((at, conversation_id))
+        for entry in found:
+            heapq.heappush(heap, entry)
+        return [self.records[conversation_id] for _, conversation_id in found]
+
+    def _index_due(self, records: Collection[ConversationRecord]) -> None:
+        for record in records:
+            if record.due_at is not None:
+                heapq.heappush(self._due, (record.due_at, record.id))
+        # Stale entries are bounded: past twice the live records, rebuild.
+        if len(self._due) > 2 * len(self.records) + 64:
+            self._due = _due_heap(self.records.values())
+
     def commit(self, changes: Changes) -> None:
         """Check versions, then write everything (nothing is written on conflict)."""
         check_versions(changes, self._conversation_version, self.profile_version)
@@ -118,6 +152,7 @@ class MemoryStore(MemoryIdentityStore):
         for record in changes.conversations:
             self.records[record.id] = attrs.evolve(record, version=record.version + 1)
             self._by_customer.setdefault(record.conversation.customer_id, set()).add(record.id)
+        self._index_due(changes.conversations)
         self.refs.update(changes.thread_refs)
         for event in changes.events:
             if event.id not in self.event_ids:
@@ -194,6 +229,7 @@ class MemoryStore(MemoryIdentityStore):
             version = 0 if stored is None else stored.version
             self.records[record.id] = attrs.evolve(record, version=version + 1)
             conversations.add(record.id)
+        self._index_due(erasure.conversations)
         conversations |= {cid for customer in erased for cid in self._by_customer.get(customer, ())}
         self.refs = {k: v for k, v in self.refs.items() if v not in conversations}
         self.receipts = {
@@ -204,3 +240,9 @@ class MemoryStore(MemoryIdentityStore):
     def _conversation_version(self, conversation_id: str) -> int:
         record = self.records.get(conversation_id)
         return 0 if record is None else record.version
+
+
+def _due_heap(records: Collection[ConversationRecord]) -> list[tuple[datetime, str]]:
+    heap = [(r.due_at, r.id) for r in records if r.due_at is not None]
+    heapq.heapify(heap)
+    return heap

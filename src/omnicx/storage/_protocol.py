@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from datetime import datetime
 from typing import Any, Protocol
 
 from omnicx.identity import IdentityStore
@@ -46,6 +47,15 @@ class DeskStore(IdentityStore, Protocol):
 
     def conversation_for_ref(self, ref: str) -> str | None:
         """Return the conversation id indexed under a thread reference key."""
+        ...
+
+    def due(self, now: datetime, *, limit: int) -> list[ConversationRecord]:
+        """Return up to ``limit`` records whose ``due_at`` is at or before ``now``.
+
+        Earliest ``due_at`` first, ties by conversation id. Served from an
+        index on ``due_at``: the cost follows what is returned, not how many
+        conversations are stored. Records with ``due_at`` None never appear.
+        """
         ...
 
     def events(

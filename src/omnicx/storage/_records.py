@@ -77,6 +77,12 @@ class ConversationRecord:
             without the customer), for a reply that copies them again.
         last_action: the latest agent action (``Desk`` takes the same action
             again, with nothing in between, as its retry).
+        timers: name -> instant of each piece of scheduled work the desk
+            keeps for it (``"sla"``: the next SLA warning, escalation or
+            breach; ``"auto_solve"``; ``"csat"``), see ``Desk.tick``.
+        due_at: the earliest instant anything is due for it: the earliest
+            timer or ``conversation.snoozed_until``; None when nothing is.
+            The desk sets it on every write; stores index it (``due``).
     """
 
     conversation: Conversation
@@ -91,6 +97,8 @@ class ConversationRecord:
     email_references: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     email_cc: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     last_action: ActionMark | None = None
+    timers: Mapping[str, datetime] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
+    due_at: datetime | None = None
 
     @property
     def id(self) -> str:

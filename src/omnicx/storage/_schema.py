@@ -77,6 +77,16 @@ MIGRATIONS: tuple[str, ...] = (
     DROP TABLE thread_refs;
     ALTER TABLE thread_refs_3 RENAME TO thread_refs;
     """,
+    # The due index: when anything is next due for a conversation
+    # (``ConversationRecord.due_at``, microseconds since the Unix epoch, UTC),
+    # for ``due``. Conversations stored before it that are still active are
+    # due at once (0): the first ``Desk.tick`` works out each one's instant.
+    """
+    ALTER TABLE conversations ADD COLUMN due_at INTEGER;
+    CREATE INDEX conversations_due ON conversations (due_at, id) WHERE due_at IS NOT NULL;
+    UPDATE conversations SET due_at = 0
+        WHERE json_extract(data, '$.conversation.status') NOT IN ('solved', 'closed');
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 

@@ -6,6 +6,7 @@ import json
 import sqlite3
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from os import PathLike
 from typing import Any, TypeVar, cast
 
@@ -36,6 +37,20 @@ def _to_json(value: Any) -> str:
 # customer's profile and conversations at every message). Erasure empties it.
 _DECODED_LIMIT = 4_096
 _ID_BLOCK = 64
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+
+DUE_QUERY = (
+    "SELECT data FROM conversations WHERE due_at IS NOT NULL AND due_at <= ?"
+    " ORDER BY due_at, id LIMIT ?"
+)
+"""What ``due`` runs: a range of the partial index, already in its order."""
+
+
+def _micros(at: datetime | None) -> int | None:
+    # The due column: an integer orders instants whatever offset they were written with.
+    return None if at is None else (at - _EPOCH) // _MICROSECOND
 
 
 class SqliteStore:
@@ -226,12 +241,20 @@ class SqliteStore:
         data = self._one("SELECT data FROM receipts WHERE key = ?", key)
         return None if data is None else frozen_json(json.loads(data))
 
+    def due(self, now: datetime, *, limit: int) -> list[ConversationRecord]:
+        """Return up to ``limit`` records due by ``now``, earliest first (ties by id).
+
+        Read from the partial index on ``due_at``: the cost follows what is due.
+        """
+        rows = self._db.execute(DUE_QUERY, (_micros(now), limit)).fetchall()
+        return [self._load(ConversationRecord, data) for (data,) in rows]
+
     def commit(self, changes: Changes) -> None:
         """Write ``changes`` in one transaction; a conflict or error writes nothing."""
         # Serialize before the transaction so a bad value never holds the lock.
         conversations = [
             (r.id, r.conversation.customer_id, serde.to_dict(r.conversation.created_at),
-             r.version, self._dump(attrs.evolve(r, version=r.version + 1)))
+             r.version, self._dump(attrs.evolve(r, version=r.version + 1)), _micros(r.due_at))
             for r in changes.conversations
         ]  # fmt: skip
         events = [
@@ -292,9 +315,10 @@ class SqliteStore:
             for record in erasure.conversations:
                 version = self._conversation_version(record.id) + 1
                 self._db.execute(
-                    "UPDATE conversations SET data = ?, version = ? WHERE id = ?",
-                    (_to_json(attrs.evolve(record, version=version)), version, record.id),
-                )
+                    "UPDATE conversations SET data = ?, version = ?, due_at = ? WHERE id = ?",
+                    (_to_json(attrs.evolve(record, version=version)), version,
+                     _micros(record.due_at), record.id),
+                )  # fmt: skip
             self._db.execute(
                 "DELETE FROM thread_refs WHERE conversation_id IN "
                 f"(SELECT id FROM conversations WHERE customer_id IN ({marks}))",
@@ -333,25 +357,40 @@ class SqliteStore:
         )
 
     def _put_conversation(
-        self, conversation_id: str, customer_id: str, created_at: str, read: int, data: str
+        self,
+        conversation_id: str,
+        customer_id: str,
+        created_at: str,
+        read: int,
+        data: str,
+        due_at: int | None,
     ) -> bool:
         # False when the stored version is not the one read (a lost race).
         if read == 0:
             return self._changed(
-                "INSERT INTO conversations (id, customer_id, created_at, version, data)"
-                " VALUES (?, ?, ?, 1, ?) ON CONFLICT (id) DO NOTHING",
-                conversation_id, customer_id, created_at, data,
+                "INSERT INTO conversations (id, customer_id, created_at, version, data, due_at)"
+                " VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO NOTHING",
+                conversation_id, customer_id, created_at, data, due_at,
             )  # fmt: skip
         # Rewriting an indexed column rewrites its index entry, value
-        # unchanged or not: set customer and start only when they moved.
-        return self._changed(
-            "UPDATE conversations SET version = ?, data = ?"
-            " WHERE id = ? AND version = ? AND customer_id = ? AND created_at = ?",
-            read + 1, data, conversation_id, read, customer_id, created_at,
-        ) or self._changed(
-            "UPDATE conversations SET version = ?, data = ?, customer_id = ?, created_at = ?"
-            " WHERE id = ? AND version = ?",
-            read + 1, data, customer_id, created_at, conversation_id, read,
+        # unchanged or not: set customer, start and due instant only when
+        # they moved (the due instant moves more often than the other two).
+        return (
+            self._changed(
+                "UPDATE conversations SET version = ?, data = ? WHERE id = ? AND version = ?"
+                " AND customer_id = ? AND created_at = ? AND due_at IS ?",
+                read + 1, data, conversation_id, read, customer_id, created_at, due_at,
+            )
+            or self._changed(
+                "UPDATE conversations SET version = ?, data = ?, due_at = ?"
+                " WHERE id = ? AND version = ? AND customer_id = ? AND created_at = ?",
+                read + 1, data, due_at, conversation_id, read, customer_id, created_at,
+            )
+            or self._changed(
+                "UPDATE conversations SET version = ?, data = ?, customer_id = ?, created_at = ?,"
+                " due_at = ? WHERE id = ? AND version = ?",
+                read + 1, data, customer_id, created_at, due_at, conversation_id, read,
+            )
         )  # fmt: skip
 
     def _changed(self, sql: str, *params: Any) -> bool:

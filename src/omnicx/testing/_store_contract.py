@@ -14,7 +14,7 @@ pytest then runs every ``test_*`` method against your store. omnicx's own
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import attrs
 import pytest
@@ -336,3 +336,48 @@ class StoreContract:
         assert store.audit(customer_id="p1", actor="bob") == [second]
         store.erase(Erasure(customer_ids=("p9",), audit=(entry("a4", "lead", "p9"),)))
         assert [e.id for e in store.audit()] == ["a1", "a2", "a3", "a4"]
+
+    def test_due_returns_what_is_due_earliest_first(self) -> None:
+        """``due`` lists records due by ``now``, earliest then by id, at most ``limit``."""
+        store = self.make_store()
+        zone = timezone(timedelta(hours=-5))
+        at = {"c1": T0 + timedelta(minutes=30), "c2": T0 + timedelta(minutes=10),
+              "c3": (T0 + timedelta(minutes=10)).astimezone(zone), "c4": None,
+              "c5": T0 + timedelta(hours=2)}  # fmt: skip
+        store.commit(
+            Changes(
+                conversations=tuple(
+                    attrs.evolve(_record(cid, "p1"), due_at=due, timers={"x": due} if due else {})
+                    for cid, due in at.items()
+                )
+            )
+        )
+        now = T0 + timedelta(hours=1)
+        assert [r.id for r in store.due(now, limit=10)] == ["c2", "c3", "c1"]
+        assert [r.id for r in store.due(now, limit=2)] == ["c2", "c3"]
+        assert [r.id for r in store.due(T0 + timedelta(minutes=10), limit=10)] == ["c2", "c3"]
+        assert store.due(T0, limit=10) == []
+        found = store.due(now, limit=1)[0]
+        assert found == attrs.evolve(_record("c2", "p1"), due_at=at["c2"], timers={"x": at["c2"]},
+                                     version=1)  # fmt: skip
+
+    def test_due_follows_each_write(self) -> None:
+        """A record written with a later or no ``due_at`` leaves the due list; reads change nothing."""
+        store = self.make_store()
+        now = T0 + timedelta(hours=1)
+        store.commit(Changes(conversations=(attrs.evolve(_record("c1", "p1"), due_at=T0),)))
+        assert [r.id for r in store.due(now, limit=5)] == ["c1"]
+        assert [r.id for r in store.due(now, limit=5)] == ["c1"]
+        for version, due in ((1, now + timedelta(minutes=1)), (2, None), (3, T0)):
+            record = attrs.evolve(_record("c1", "p1"), due_at=due, version=version)
+            store.commit(Changes(conversations=(record,)))
+        assert [(r.id, r.version) for r in store.due(now, limit=5)] == [("c1", 4)]
+        record = attrs.evolve(_record("c1", "p1"), due_at=None, version=4)
+        store.commit(Changes(conversations=(record,)))
+        assert store.due(now, limit=5) == []
+        # An erasure's record replaces the stored one in the index too.
+        stored = attrs.evolve(_record("c2", "p2"), due_at=T0)
+        store.commit(Changes(conversations=(stored,)))
+        erased = attrs.evolve(stored, due_at=None, erased_at=T0)
+        store.erase(Erasure(conversations=(erased,), customer_ids=("p2",)))
+        assert store.due(now, limit=5) == []
