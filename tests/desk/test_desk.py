@@ -27,7 +27,7 @@ from omnicx.model import (
 )
 from omnicx.routing import RuleEngine, load_rules
 from omnicx.sla import Metric, Policy, SlaEngine, Target
-from omnicx.storage import DeskStore, MemoryStore, SqliteStore
+from omnicx.storage import DeskStore
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 RULES = RuleEngine.compile(
@@ -55,16 +55,6 @@ SLA = SlaEngine(
         )
     ]
 )
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest) -> DeskStore:
-    return MemoryStore() if request.param == "memory" else SqliteStore()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(T0)
 
 
 @pytest.fixture

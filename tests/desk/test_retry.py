@@ -16,19 +16,9 @@ from omnicx.desk import Desk
 from omnicx.desk._retry import digest
 from omnicx.model import Channel, MessageEvent, Priority, Status, SurveyKind, TagsChanged
 from omnicx.privacy import erase_customer
-from omnicx.storage import DeskStore, MemoryStore, SqliteStore
+from omnicx.storage import DeskStore
 
 from .test_desk import T0, inbound
-
-
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest) -> DeskStore:
-    return MemoryStore() if request.param == "memory" else SqliteStore()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(T0)
 
 
 @pytest.fixture

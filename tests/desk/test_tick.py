@@ -47,16 +47,6 @@ SLA = SlaEngine(
 )
 
 
-@pytest.fixture(params=["memory", "sqlite"])
-def store(request: pytest.FixtureRequest) -> DeskStore:
-    return MemoryStore() if request.param == "memory" else SqliteStore()
-
-
-@pytest.fixture
-def clock() -> FixedClock:
-    return FixedClock(T0)
-
-
 @pytest.fixture
 def desk(store: DeskStore, clock: FixedClock) -> Desk:
     return Desk(store=store, clock=clock, sla=SLA)
