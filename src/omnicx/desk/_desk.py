@@ -930,4 +930,5 @@ def _changes_without_conversation(unit: Unit, receipt: Mapping[str, Any]) -> Cha
         events=tuple(unit.events),
         receipts=((unit.key, dict(receipt)),),
         audit=tuple(unit.audit),
+        **unit.reads(),
     )

@@ -108,9 +108,20 @@ class Unit:
                 # Written on every call, read again only on a replay: kept as text.
                 receipts=((self.key, JsonDocument.of(receipt, serde.to_dict)),),
                 audit=tuple(self.audit),
+                **self.reads(),
             )
         )
         return receipt
+
+    def reads(self) -> dict[str, Any]:
+        """What the commit checks did not move: links, references, the call's own key."""
+        for ref, _ in self.refs:
+            self.conversation_for_ref(ref)
+        return {
+            "links_read": self.staged.links_read(),
+            "refs_read": dict(self._ref_owners),
+            "new_receipts": (self.key,),
+        }
 
 
 def member_ids(staged: StagedIdentityStore, profile: Profile) -> list[str]:

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from omnicx.errors import ConflictError
-from omnicx.identity import MemoryIdentityStore
+from omnicx.identity import Link, MemoryIdentityStore
 from omnicx.model import Event
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
@@ -146,6 +146,7 @@ class MemoryStore(MemoryIdentityStore):
     def commit(self, changes: Changes) -> None:
         """Check versions, then write everything (nothing is written on conflict)."""
         check_versions(changes, self._conversation_version, self.profile_version)
+        check_reads(changes, self.links.get, self.refs.get, self.receipts.__contains__)
         self.apply(changes.identity)
         for profile in changes.identity.profiles:
             self.versions[profile.id] = self.versions.get(profile.id, 0) + 1
@@ -246,3 +247,35 @@ def _due_heap(records: Collection[ConversationRecord]) -> list[tuple[datetime, s
     heap = [(r.due_at, r.id) for r in records if r.due_at is not None]
     heapq.heapify(heap)
     return heap
+
+
+def check_reads(
+    changes: Changes,
+    stored_link: Callable[[str], Link | None],
+    stored_ref: Callable[[str], str | None],
+    receipt_recorded: Callable[[str], bool],
+) -> None:
+    """Raise ``ConflictError`` if a link, reference or receipt moved since the call read it.
+
+    The other half of ``check_versions`` (``Changes.links_read``,
+    ``refs_read`` and ``new_receipts``): stores call it inside the commit's
+    transaction, so the check and the writes see the same data.
+    """
+    for key in changes.new_receipts:
+        if receipt_recorded(key):
+            raise ConflictError(
+                f"call {key!r} was already recorded by another commit; "
+                "retry it to get the recorded receipt"
+            )
+    for key, read in sorted(changes.links_read.items()):
+        if stored_link(key) != read:
+            raise ConflictError(
+                f"identifier link {key!r} changed since it was read; reload and retry"
+            )
+    for ref, owner in sorted(changes.refs_read.items()):
+        stored = stored_ref(ref)
+        if stored != owner:
+            raise ConflictError(
+                f"thread reference {ref!r} changed since it was read (read {owner!r}, "
+                f"stored {stored!r}); reload and retry"
+            )

@@ -29,6 +29,11 @@ class DeskStore(IdentityStore, Protocol):
       their version by one.
     - ``commit`` skips an event whose id is already stored and a receipt whose
       key is already stored (idempotent replays).
+    - Compare-and-set inside the commit's transaction: ``commit`` raises
+      ``ConflictError`` when a link or thread reference differs from the one
+      in ``Changes.links_read`` / ``refs_read``, or a key of
+      ``Changes.new_receipts`` is already recorded; so one identifier never
+      links two new profiles and one message is never taken in twice.
     - ``events`` returns events in the order they were appended.
     - The identity graph's own ``apply`` writes directly (outside the desk).
     """

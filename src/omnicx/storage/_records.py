@@ -155,6 +155,16 @@ class Changes:
         events: timeline events to append (an event id already stored is skipped).
         receipts: (idempotency key, JSON-ready receipt) pairs to record.
         audit: audit entries to append.
+        links_read: match key -> the link the call read for it (None: no
+            link); every link the call writes is among them. The commit
+            fails with ``ConflictError`` if a stored link differs, so two
+            workers never link one identifier to two new profiles.
+        refs_read: thread reference key -> the conversation id the call
+            read for it (None: unindexed); every reference it writes is
+            among them. The commit fails if a stored one differs.
+        new_receipts: idempotency keys that must not be recorded yet (the
+            call's own key): the commit fails with ``ConflictError`` if one
+            is, and a retry finds the first call's receipt.
     """
 
     identity: ChangeSet = attrs.field(factory=ChangeSet)
@@ -166,6 +176,9 @@ class Changes:
         default=(), converter=frozen_tree
     )
     audit: tuple[AuditEntry, ...] = attrs.field(default=(), converter=frozen_seq)
+    links_read: Mapping[str, Link | None] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
+    refs_read: Mapping[str, str | None] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
+    new_receipts: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)

@@ -16,7 +16,7 @@ from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event
-from omnicx.storage._memory import check_profile_versions, conversation_conflict
+from omnicx.storage._memory import check_profile_versions, check_reads, conversation_conflict
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
 
@@ -271,6 +271,8 @@ class SqliteStore:
                 if not self._put_conversation(*row):
                     raise conversation_conflict(record, self._conversation_version(record.id))
             check_profile_versions(changes, self.profile_version)
+            if changes.links_read or changes.refs_read or changes.new_receipts:
+                check_reads(changes, self.link, self.conversation_for_ref, self._has_receipt)
             self._apply_identity(changes.identity)
             self._db.executemany(
                 "INSERT INTO thread_refs (ref, conversation_id) VALUES (?, ?)"
@@ -411,3 +413,6 @@ class SqliteStore:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    def _has_receipt(self, key: str) -> bool:
+        return self._one("SELECT 1 FROM receipts WHERE key = ?", key) is not None

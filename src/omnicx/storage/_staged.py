@@ -81,3 +81,14 @@ class StagedIdentityStore:
             merges=tuple(self._merges.values()),
             observations=tuple(self._observations.values()),
         )
+
+    def links_read(self) -> dict[str, Link | None]:
+        """The stored link of every key read or written, as first read.
+
+        A written key never read is read now, so the commit can check that
+        no other writer linked it since (``Changes.links_read``).
+        """
+        for key in self._links:
+            if key not in self._read_links:
+                self._read_links[key] = self.base.link(key)
+        return dict(self._read_links)

@@ -15,14 +15,24 @@ pytest then runs every ``test_*`` method against your store. omnicx's own
 from __future__ import annotations
 
 from datetime import timedelta, timezone
+from typing import Any
 
 import attrs
 import pytest
 
+from omnicx.channels import MessageReceived
 from omnicx.clock import FixedClock
-from omnicx.desk import Desk
+from omnicx.desk import Desk, Receipt
 from omnicx.errors import ConflictError
-from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
+from omnicx.identity import (
+    ChangeSet,
+    Link,
+    MergeRecord,
+    Observation,
+    Profile,
+    email_identifier,
+    match_key,
+)
 from omnicx.model import (
     Author,
     AuthorKind,
@@ -30,8 +40,10 @@ from omnicx.model import (
     Conversation,
     Customer,
     Identifier,
+    MessageEvent,
     NoteEvent,
     Status,
+    StatusChanged,
 )
 from omnicx.storage import (
     AuditAction,
@@ -381,3 +393,134 @@ class StoreContract:
         erased = attrs.evolve(stored, due_at=None, erased_at=T0)
         store.erase(Erasure(conversations=(erased,), customer_ids=("p2",)))
         assert store.due(now, limit=5) == []
+
+    # -- invariants checked inside the commit ---------------------------------
+
+    def test_a_link_written_since_it_was_read_is_a_conflict_and_writes_nothing(self) -> None:
+        """Two commits linking one identifier to two new profiles: the second fails whole."""
+        store = self.make_store()
+        key = "email:ada@example.com"
+
+        def claim(profile_id: str) -> Changes:
+            return Changes(
+                identity=ChangeSet(
+                    profiles=(_profile(profile_id, "ada@example.com"),),
+                    links=(Link(key=key, profile_ids=(profile_id,)),),
+                ),
+                conversations=(_record(f"c-{profile_id}", profile_id),),
+                events=(_note(f"e-{profile_id}", profile_id, f"c-{profile_id}"),),
+                receipts=((f"k-{profile_id}", {"customer_id": profile_id}),),
+                links_read={key: None},
+            )
+
+        store.commit(claim("p1"))
+        with pytest.raises(ConflictError, match=r"identifier link 'email:ada@example\.com'"):
+            store.commit(claim("p2"))
+        assert store.link(key) == Link(key=key, profile_ids=("p1",))
+        assert (store.profile("p2"), store.conversation("c-p2")) == (None, None)
+        assert [e.id for e in store.events()] == ["e-p1"]
+        assert store.receipt("k-p2") is None
+        # Read as it is now, the same link can be rewritten.
+        moved = Link(key=key, profile_ids=("p1", "p3"))
+        store.commit(Changes(identity=ChangeSet(links=(moved,)), links_read={key: store.link(key)}))
+        assert store.link(key) == moved
+
+    def test_a_recorded_call_key_is_a_conflict_and_writes_nothing(self) -> None:
+        """A call whose own key another commit recorded fails whole (redelivered webhooks)."""
+        store = self.make_store()
+
+        def deliver(conversation_id: str) -> Changes:
+            return Changes(
+                conversations=(_record(conversation_id, "p1"),),
+                events=(_note(f"e-{conversation_id}", "p1", conversation_id),),
+                receipts=(("in:m1", {"customer_id": "p1", "conversation_id": conversation_id}),),
+                new_receipts=("in:m1",),
+            )
+
+        store.commit(deliver("c1"))
+        with pytest.raises(ConflictError, match="'in:m1' was already recorded"):
+            store.commit(deliver("c2"))
+        assert store.conversation("c2") is None
+        assert [e.id for e in store.events()] == ["e-c1"]
+        assert store.receipt("in:m1") == {"customer_id": "p1", "conversation_id": "c1"}
+
+    def test_a_thread_reference_moved_since_it_was_read_is_a_conflict(self) -> None:
+        """A reference indexed since the call read it refuses the commit."""
+        store = self.make_store()
+        store.commit(Changes(conversations=(_record("c1", "p1"),), thread_refs=(("mid:x", "c1"),),
+                             refs_read={"mid:x": None}))  # fmt: skip
+        with pytest.raises(ConflictError, match="thread reference 'mid:x' changed"):
+            store.commit(
+                Changes(
+                    conversations=(_record("c2", "p1"),),
+                    thread_refs=(("mid:x", "c2"),),
+                    refs_read={"mid:x": None},
+                )
+            )
+        assert (store.conversation("c2"), store.conversation_for_ref("mid:x")) == (None, "c1")
+        store.commit(Changes(thread_refs=(("mid:x", "c2"),), refs_read={"mid:x": "c1"}))
+        assert store.conversation_for_ref("mid:x") == "c2"
+
+    def test_a_desk_losing_a_race_retries_into_the_first_result(self) -> None:
+        """Two workers on one store: the later commit fails whole, its retry finds the first.
+
+        The second worker computes its commit before the first one commits:
+        a redelivered webhook (the same message), then two first messages of
+        one new customer. Committed after the first, it must raise
+        ``ConflictError`` and write nothing, and the retried call must find
+        the first result: one customer, each message once.
+        """
+        store = self.make_store()
+        clock = FixedClock(T0)
+
+        def received(mid: str, email: str, minutes: int) -> MessageReceived:
+            message = _erasure._email(mid, T0 + timedelta(minutes=minutes), name="Ada")
+            sender = (email_identifier(email),)
+            return MessageReceived(message=message, sender=sender, sender_name="Ada")
+
+        def race(late: MessageReceived, early: MessageReceived) -> tuple[Receipt, Receipt]:
+            held = _HeldCommit(store)
+            with pytest.raises(_Held):
+                Desk(store=held, clock=clock).receive(late)
+            won = Desk(store=store, clock=clock).receive(early)
+            before = store.events()
+            assert held.changes is not None
+            with pytest.raises(ConflictError):
+                store.commit(held.changes)
+            assert store.events() == before
+            return won, Desk(store=store, clock=clock).receive(late)
+
+        ada = received("race-1@example.com", "ada.race@example.com", 0)
+        won, retried = race(ada, ada)
+        assert (retried.replayed, retried.conversation_id) == (True, won.conversation_id)
+        first = received("race-2@example.com", "bo.race@example.com", 1)
+        second = received("race-3@example.com", "bo.race@example.com", 2)
+        won, retried = race(second, first)
+        assert retried.customer_id == won.customer_id != retried.key
+        link = store.link(match_key(email_identifier("bo.race@example.com")))
+        assert link is not None
+        assert link.profile_ids == (won.customer_id,)
+        events = store.events()
+        created = {e.conversation_id for e in events if isinstance(e, StatusChanged)}
+        assert {e.conversation_id for e in events} <= created
+        messages = [e.message.id for e in events if isinstance(e, MessageEvent)]
+        assert sorted(messages) == sorted({m.message.id for m in (ada, first, second)})
+
+
+class _Held(Exception):
+    """A commit held back, to be replayed later by the test."""
+
+
+class _HeldCommit:
+    """A store whose commit is kept instead of written: a worker caught mid-call."""
+
+    def __init__(self, store: DeskStore) -> None:
+        self._store = store
+        self.changes: Changes | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def commit(self, changes: Changes) -> None:
+        self.changes = changes
+        raise _Held
