@@ -69,8 +69,8 @@ PINNED = {
     ],
     "omnicx.errors": [
         "ConflictError", "InvalidTransition", "NotFoundError", "OmnicxError",
-        "PayloadError", "PayloadReason", "Problem", "SignatureError", "ValidationError",
-        "suggest",
+        "PayloadError", "PayloadReason", "Problem", "SchemaVersionError", "SignatureError",
+        "ValidationError", "suggest",
     ],
     "omnicx.identity": [
         "DEFAULT_BLOCKED_VALUES", "DEFAULT_FUZZY", "DEFAULT_PERSON_MATCHER",
@@ -139,7 +139,8 @@ PINNED = {
     "omnicx.storage": [
         "MIGRATIONS", "SCHEMA_VERSION", "ActionMark", "Activity", "AuditAction", "AuditEntry",
         "Changes", "ConversationRecord", "DeskStore", "Erasure", "MemoryStore",
-        "SqliteStore", "StagedIdentityStore", "check_versions", "migrate",
+        "PostgresStore", "SqliteStore", "StagedIdentityStore", "check_versions", "migrate",
+        "retry_on_conflict",
     ],
     "omnicx.testing": [
         "AdapterContract", "SignedRequest", "StoreContract", "assert_routes",

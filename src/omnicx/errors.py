@@ -6,6 +6,7 @@ OmnicxError
 ├── PayloadError    (also ValueError)   the outside world sent junk; carries a reason enum
 │   └── SignatureError                  a webhook signature did not verify
 ├── ConflictError                       a concurrent change or merge protection said no
+├── SchemaVersionError                  a database written by a newer omnicx
 ├── NotFoundError   (also LookupError)  an id the host asked for does not exist
 └── InvalidTransition (also RuntimeError)  the host asked for something the domain forbids
 ```
@@ -31,6 +32,7 @@ __all__ = [
     "PayloadError",
     "PayloadReason",
     "Problem",
+    "SchemaVersionError",
     "SignatureError",
     "ValidationError",
     "suggest",
@@ -198,3 +200,22 @@ def suggest(word: str, choices: Sequence[str]) -> str:
     """
     close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class SchemaVersionError(OmnicxError):
+    """A store's database holds a schema newer than this omnicx knows.
+
+    Attributes:
+        found: the schema version in the database.
+        supported: the newest version this omnicx writes.
+        where: the database (a file path, a PostgreSQL schema name).
+    """
+
+    def __init__(self, where: str, found: int, supported: int) -> None:
+        self.where = where
+        self.found = found
+        self.supported = supported
+        super().__init__(
+            f"{where}: database schema version {found} is newer than this omnicx "
+            f"supports ({supported}); upgrade omnicx"
+        )

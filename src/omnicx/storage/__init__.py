@@ -1,9 +1,12 @@
 """Storage: the store protocol the desk needs, and two reference stores.
 
 ``DeskStore`` is the protocol a host implements (Django ORM, SQLAlchemy...);
-``MemoryStore`` and ``SqliteStore`` implement it, and
+``MemoryStore``, ``SqliteStore`` and ``PostgresStore`` (the ``postgres``
+extra, imported on first use) implement it, and
 ``omnicx.testing.StoreContract`` checks any implementation.
 """
+
+from typing import TYPE_CHECKING, Any
 
 from omnicx.storage._memory import MemoryStore, check_versions
 from omnicx.storage._protocol import DeskStore
@@ -16,6 +19,7 @@ from omnicx.storage._records import (
     ConversationRecord,
     Erasure,
 )
+from omnicx.storage._retry import retry_on_conflict
 from omnicx.storage._schema import MIGRATIONS, SCHEMA_VERSION, migrate
 from omnicx.storage._sqlite import SqliteStore
 from omnicx.storage._staged import StagedIdentityStore
@@ -32,8 +36,27 @@ __all__ = [
     "DeskStore",
     "Erasure",
     "MemoryStore",
+    "PostgresStore",
     "SqliteStore",
     "StagedIdentityStore",
     "check_versions",
     "migrate",
+    "retry_on_conflict",
 ]
+
+if TYPE_CHECKING:
+    from omnicx.storage._postgres import PostgresStore
+
+
+def __getattr__(name: str) -> Any:
+    # PostgresStore needs the ``postgres`` extra: imported on first use only.
+    if name == "PostgresStore":
+        try:
+            from omnicx.storage._postgres import PostgresStore
+        except ImportError as error:
+            raise ImportError(
+                f"omnicx.storage.PostgresStore needs psycopg 3 and psycopg-pool ({error}); "
+                'install them with: pip install "omnicx[postgres]"'
+            ) from error
+        return PostgresStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

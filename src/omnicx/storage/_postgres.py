@@ -1,0 +1,651 @@
+"""PostgresStore: the desk store on PostgreSQL, with psycopg 3 and its pool (no ORM)."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Collection, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import datetime
+from typing import Any, TypeVar, cast
+
+import attrs
+import psycopg
+from psycopg import errors as pg_errors
+from psycopg_pool import ConnectionPool
+
+from omnicx import serde
+from omnicx._frozen import JsonDocument, frozen_json, thaw
+from omnicx.errors import ConflictError, ValidationError
+from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
+from omnicx.model import Event
+from omnicx.storage._memory import conversation_conflict
+from omnicx.storage._postgres_schema import pg_migrate
+from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
+
+T = TypeVar("T")
+
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+_SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
+_DECODED_LIMIT = 4_096
+_ID_BLOCK = 64  # the ``ids`` sequence's increment: one nextval reserves a block
+_LOST_RACE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.UniqueViolation)
+
+PG_DUE_QUERY = (
+    "SELECT data FROM {s}.conversations WHERE due_at IS NOT NULL AND due_at <= %s"
+    " ORDER BY due_at, id LIMIT %s"
+)
+"""What ``due`` runs: a range of the partial index ``conversations_due``, in its order."""
+
+
+def _to_json(value: Any) -> str:
+    return _encode(serde.to_dict(value))
+
+
+class PostgresStore:
+    """A ``DeskStore`` in one schema of a PostgreSQL database.
+
+    Every desk call's commit is one transaction. Optimistic concurrency is
+    checked by the writes themselves: a conversation or profile is updated
+    ``WHERE version = <read>``, a new one is inserted ``ON CONFLICT DO
+    NOTHING``, the links, thread references and profiles the call read are
+    locked (``FOR UPDATE`` / ``FOR SHARE``) and compared, and the call's own
+    receipt key must be new (its primary key). Whatever loses a race raises
+    ``ConflictError`` and writes nothing; a deadlock or serialization failure
+    the server reports is a ``ConflictError`` too.
+
+    Opening a store applies the missing migrations of
+    ``omnicx.storage._postgres_schema`` under an advisory lock, so any
+    number of processes may start at once.
+
+    Args:
+        conninfo: a libpq connection string or URL (``postgresql://...``).
+        schema: the schema every table lives in (created if missing):
+            lowercase letters, digits and ``_``; default ``"omnicx"``.
+        pool: a ``psycopg_pool.ConnectionPool`` to take connections from
+            instead of ``conninfo`` (its connections must be in autocommit
+            mode); the store does not close a pool it was given.
+        max_size: the size of the pool the store opens from ``conninfo``.
+
+    Raises:
+        ValidationError: neither or both of ``conninfo`` and ``pool``, or a bad schema name.
+        SchemaVersionError: the schema was written by a newer omnicx.
+    """
+
+    def __init__(
+        self,
+        conninfo: str | None = None,
+        *,
+        schema: str = "omnicx",
+        pool: ConnectionPool | None = None,
+        max_size: int = 4,
+        _connection: psycopg.Connection[Any] | None = None,
+    ) -> None:
+        if not _SCHEMA_NAME.fullmatch(schema):
+            raise ValidationError.single(
+                "schema",
+                f"expected lowercase letters, digits and '_' (at most 63, not starting with a "
+                f"digit), got {schema!r}",
+            )
+        if _connection is None and (conninfo is None) == (pool is None):
+            raise ValidationError.single("conninfo", "give either a connection string or a pool")
+        self.schema = schema
+        self._s = f'"{schema}"'
+        self._host = _connection
+        self._own_pool = pool is None and _connection is None
+        self._pool = pool
+        if self._own_pool:
+            self._pool = ConnectionPool(
+                cast(str, conninfo), min_size=1, max_size=max_size,
+                kwargs={"autocommit": True}, open=True,
+            )  # fmt: skip
+        self._sql: dict[str, str] = {}
+        self._decoded: dict[tuple[type[Any], str], Any] = {}
+        self._reserved: dict[str, tuple[int, int]] = {}
+        with self._connection() as conn:
+            pg_migrate(conn, schema, self._s)
+
+    @classmethod
+    def on_connection(
+        cls, connection: psycopg.Connection[Any], *, schema: str = "omnicx"
+    ) -> PostgresStore:
+        """A store that runs on the host's own connection, inside the host's transaction.
+
+        Each ``commit`` and ``erase`` is a savepoint of the transaction the
+        host holds on ``connection`` (or its own transaction when none is
+        open and the connection is in autocommit mode): the host's writes
+        and omnicx's commit together, or roll back together. Reads see the
+        host's uncommitted writes. Use it for one request, then drop it; the
+        host keeps the connection.
+        """
+        return cls(schema=schema, _connection=connection)
+
+    def close(self) -> None:
+        """Close the pool the store opened (a given pool or connection stays open)."""
+        if self._own_pool and self._pool is not None:
+            self._pool.close()
+
+    def __enter__(self) -> PostgresStore:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    # -- plumbing --------------------------------------------------------------
+
+    @contextmanager
+    def _connection(self) -> Iterator[psycopg.Connection[Any]]:
+        if self._host is not None:
+            yield self._host
+            return
+        assert self._pool is not None
+        with self._pool.connection() as conn:
+            yield conn
+
+    @contextmanager
+    def _transaction(self) -> Iterator[psycopg.Connection[Any]]:
+        # One transaction (a savepoint inside a host's); a race the server
+        # reports (a deadlock, a unique key taken meanwhile) is a conflict.
+        with self._connection() as conn:
+            try:
+                with conn.transaction():
+                    yield conn
+            except _LOST_RACE as error:
+                raise ConflictError(
+                    f"a concurrent commit in PostgreSQL schema {self.schema!r} won the race "
+                    f"({type(error).__name__}); reload and retry"
+                ) from error
+
+    def _q(self, sql: str) -> str:
+        found = self._sql.get(sql)
+        if found is None:
+            found = self._sql[sql] = sql.replace("{s}", self._s)
+        return found
+
+    def _rows(self, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+        with self._connection() as conn:
+            return conn.execute(self._q(sql), params).fetchall()
+
+    def _one(self, sql: str, *params: Any) -> Any:
+        rows = self._rows(sql, *params)
+        return rows[0][0] if rows else None
+
+    def _load(self, cls: type[T], text: str) -> T:
+        key = (cls, text)
+        value = self._decoded.pop(key, None)
+        if value is None:
+            value = serde.from_dict(cls, json.loads(text))
+        self._decoded[key] = value
+        if len(self._decoded) > _DECODED_LIMIT:
+            del self._decoded[next(iter(self._decoded))]
+        return cast(T, value)
+
+    # -- identity --------------------------------------------------------------
+
+    def profile(self, profile_id: str) -> Profile | None:
+        """Return the profile (live or tombstone) with this id, or None."""
+        data = self._one("SELECT data FROM {s}.profiles WHERE id = %s", profile_id)
+        return None if data is None else self._load(Profile, data)
+
+    def profile_version(self, profile_id: str) -> int:
+        """Return the stored version of a profile (0 if never written)."""
+        return int(self._one("SELECT version FROM {s}.profiles WHERE id = %s", profile_id) or 0)
+
+    def link(self, key: str) -> Link | None:
+        """Return the link for this match key, or None."""
+        data = self._one("SELECT data FROM {s}.links WHERE key = %s", key)
+        return None if data is None else self._load(Link, data)
+
+    def merge(self, merge_id: str) -> MergeRecord | None:
+        """Return the merge record with this id, or None."""
+        data = self._one("SELECT data FROM {s}.merges WHERE id = %s", merge_id)
+        return None if data is None else self._load(MergeRecord, data)
+
+    def observation(self, observation_id: str) -> tuple[Observation, str] | None:
+        """Return a recorded observation and the profile id it was attributed to."""
+        rows = self._rows(
+            "SELECT data, profile_id FROM {s}.observations WHERE id = %s", observation_id
+        )
+        return None if not rows else (self._load(Observation, rows[0][0]), rows[0][1])
+
+    def next_id(self, kind: str) -> str:
+        """Return ``p<n>``/``m<n>``/``<kind><n>``, never the same twice.
+
+        Numbers come from one sequence in blocks of 64: ``nextval`` is never
+        rolled back, so ids stay unique inside host transactions too, and
+        kinds share the numbers (ids skip, they never repeat).
+        """
+        value, end = self._reserved.get(kind, (0, 0))
+        if value == end:
+            start = int(self._one("SELECT nextval('{s}.ids')"))
+            value, end = start - 1, start - 1 + _ID_BLOCK
+        self._reserved[kind] = (value + 1, end)
+        prefix = {"profile": "p", "merge": "m"}.get(kind, kind)
+        return f"{prefix}{value + 1}"
+
+    def apply(self, changes: ChangeSet) -> None:
+        """Write an identity ChangeSet in one transaction."""
+        with self._transaction() as conn:
+            self._apply_identity(conn, changes)
+
+    def live_profiles(self) -> list[Profile]:
+        """Return every live profile, by id."""
+        rows = self._rows("SELECT data FROM {s}.profiles ORDER BY id")
+        profiles = (self._load(Profile, data) for (data,) in rows)
+        return [p for p in profiles if p.live]
+
+    def _apply_identity(self, conn: psycopg.Connection[Any], changes: ChangeSet) -> None:
+        with conn.cursor() as cur:
+            cur.executemany(
+                self._q(
+                    "INSERT INTO {s}.profiles (id, version, data) VALUES (%s, 1, %s) ON CONFLICT"
+                    " (id) DO UPDATE SET version = profiles.version + 1, data = excluded.data"
+                ),
+                [(p.id, _to_json(p)) for p in changes.profiles],
+            )
+            self._put_links(cur, changes.links)
+            cur.executemany(
+                self._q(
+                    "INSERT INTO {s}.merges (id, data) VALUES (%s, %s)"
+                    " ON CONFLICT (id) DO UPDATE SET data = excluded.data"
+                ),
+                [(m.id, _to_json(m)) for m in changes.merges],
+            )
+            cur.executemany(
+                self._q(
+                    "INSERT INTO {s}.observations (id, profile_id, data) VALUES (%s, %s, %s)"
+                    " ON CONFLICT (id) DO UPDATE SET profile_id = excluded.profile_id,"
+                    " data = excluded.data"
+                ),
+                [(o.id, pid, _to_json(o)) for o, pid in changes.observations],
+            )
+
+    def _put_links(self, cur: psycopg.Cursor[Any], links: Collection[Link]) -> None:
+        cur.executemany(
+            self._q(
+                "INSERT INTO {s}.links (key, data) VALUES (%s, %s)"
+                " ON CONFLICT (key) DO UPDATE SET data = excluded.data"
+            ),
+            [(link.key, _to_json(link)) for link in links],
+        )
+
+    # -- desk --------------------------------------------------------------------
+
+    def conversation(self, conversation_id: str) -> ConversationRecord | None:
+        """Return the stored record, or None."""
+        data = self._one("SELECT data FROM {s}.conversations WHERE id = %s", conversation_id)
+        return None if data is None else self._load(ConversationRecord, data)
+
+    def conversations_of(self, customer_ids: Collection[str]) -> list[ConversationRecord]:
+        """Return every conversation of these customers, oldest first."""
+        ids = sorted(set(customer_ids))
+        if not ids:
+            return []
+        rows = self._rows(
+            "SELECT data FROM {s}.conversations WHERE customer_id = ANY(%s)"
+            " ORDER BY created_at, id",
+            ids,
+        )
+        return [self._load(ConversationRecord, data) for (data,) in rows]
+
+    def conversation_for_ref(self, ref: str) -> str | None:
+        """Return the conversation id indexed under a thread reference key."""
+        found = self._one("SELECT conversation_id FROM {s}.thread_refs WHERE ref = %s", ref)
+        return None if found is None else str(found)
+
+    def events(
+        self,
+        *,
+        customer_ids: Collection[str] | None = None,
+        conversation_id: str | None = None,
+    ) -> list[Event]:
+        """Return stored events matching every filter given, in append order."""
+        where: list[str] = []
+        params: list[Any] = []
+        if customer_ids is not None:
+            where.append("customer_id = ANY(%s)")
+            params.append(sorted(set(customer_ids)))
+        if conversation_id is not None:
+            where.append("conversation_id = %s")
+            params.append(conversation_id)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._rows(f"SELECT data FROM {{s}}.events{clause} ORDER BY seq", *params)
+        return [serde.event_from_dict(json.loads(data)) for (data,) in rows]
+
+    def receipt(self, key: str) -> Mapping[str, Any] | None:
+        """Return the receipt recorded under an idempotency key, or None."""
+        data = self._one("SELECT data FROM {s}.receipts WHERE key = %s", key)
+        return None if data is None else frozen_json(json.loads(data))
+
+    def due(self, now: datetime, *, limit: int) -> list[ConversationRecord]:
+        """Return up to ``limit`` records due by ``now``, earliest first (ties by id).
+
+        A range scan of the partial index on ``(due_at, id)``: the cost
+        follows what is due. (Claiming rows with ``FOR UPDATE SKIP LOCKED``
+        for several tick runners is not done yet: the version check of each
+        conversation's commit already keeps a tick from acting twice.)
+        """
+        rows = self._rows(PG_DUE_QUERY, now, limit)
+        return [self._load(ConversationRecord, data) for (data,) in rows]
+
+    def audit(
+        self, *, customer_id: str | None = None, actor: str | None = None
+    ) -> list[AuditEntry]:
+        """Return audit entries matching every filter given, oldest first."""
+        where: list[str] = []
+        params: list[Any] = []
+        for column, value in (("customer_id", customer_id), ("actor", actor)):
+            if value is not None:
+                where.append(f"{column} = %s")
+                params.append(value)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._rows(f"SELECT data FROM {{s}}.audit{clause} ORDER BY seq", *params)
+        return [self._load(AuditEntry, data) for (data,) in rows]
+
+    def commit(self, changes: Changes) -> None:
+        """Write ``changes`` in one transaction; a conflict or error writes nothing."""
+        # Serialize before the transaction so a bad value never holds a lock.
+        conversations = [
+            (r, _to_json(attrs.evolve(r, version=r.version + 1))) for r in changes.conversations
+        ]
+        events = [
+            (e.id, e.customer_id, e.conversation_id, _encode(serde.event_to_dict(e)))
+            for e in changes.events
+        ]
+        receipts = [
+            (key, _customer_of(receipt),
+             receipt.text if type(receipt) is JsonDocument else _encode(thaw(receipt)))
+            for key, receipt in changes.receipts
+        ]  # fmt: skip
+        with self._transaction() as conn, conn.cursor() as cur:
+            self._claim_receipts(cur, changes.new_receipts, receipts)
+            for record, data in conversations:
+                self._put_conversation(cur, record, data)
+            self._check_and_put_profiles(cur, changes)
+            self._check_and_put_links(cur, changes)
+            self._apply_identity(conn, attrs.evolve(changes.identity, profiles=(), links=()))
+            self._check_and_put_refs(cur, changes)
+            cur.executemany(
+                self._q(
+                    "INSERT INTO {s}.events (id, customer_id, conversation_id, data)"
+                    " VALUES (%s, %s, %s, %s) ON CONFLICT (id) DO NOTHING"
+                ),
+                events,
+            )
+            self._append_audit(cur, changes.audit)
+
+    def _claim_receipts(
+        self,
+        cur: psycopg.Cursor[Any],
+        fresh: Collection[str],
+        receipts: list[tuple[str, str | None, str]],
+    ) -> None:
+        # First, so a redelivered message waits on (then loses to) the
+        # first delivery's uncommitted receipt before doing anything else.
+        sql = self._q(
+            "INSERT INTO {s}.receipts (key, customer_id, data) VALUES (%s, %s, %s)"
+            " ON CONFLICT (key) DO NOTHING"
+        )
+        must_be_new = set(fresh)
+        for row in receipts:
+            cur.execute(sql, row)
+            if cur.rowcount != 1 and row[0] in must_be_new:
+                raise _recorded(row[0])
+            must_be_new.discard(row[0])
+        for key in sorted(must_be_new):
+            cur.execute(self._q("SELECT 1 FROM {s}.receipts WHERE key = %s"), (key,))
+            if cur.fetchone() is not None:
+                raise _recorded(key)
+
+    def _put_conversation(
+        self, cur: psycopg.Cursor[Any], record: ConversationRecord, data: str
+    ) -> None:
+        row = (record.conversation.customer_id, record.conversation.created_at, record.due_at, data)
+        if record.version == 0:
+            cur.execute(
+                self._q(
+                    "INSERT INTO {s}.conversations (id, customer_id, created_at, due_at, data,"
+                    " version) VALUES (%s, %s, %s, %s, %s, 1) ON CONFLICT (id) DO NOTHING"
+                ),
+                (record.id, *row),
+            )
+        else:
+            cur.execute(
+                self._q(
+                    "UPDATE {s}.conversations SET customer_id = %s, created_at = %s,"
+                    " due_at = %s, data = %s, version = version + 1"
+                    " WHERE id = %s AND version = %s"
+                ),
+                (*row, record.id, record.version),
+            )
+        if cur.rowcount != 1:
+            cur.execute(
+                self._q("SELECT version FROM {s}.conversations WHERE id = %s"), (record.id,)
+            )
+            found = cur.fetchone()
+            raise conversation_conflict(record, 0 if found is None else int(found[0]))
+
+    def _check_and_put_profiles(self, cur: psycopg.Cursor[Any], changes: Changes) -> None:
+        read = changes.profile_versions
+        written = {p.id for p in changes.identity.profiles}
+        # Profiles read but not written are locked against writers until the end.
+        kept = sorted(set(read) - written)
+        if kept:
+            cur.execute(
+                self._q("SELECT id, version FROM {s}.profiles WHERE id = ANY(%s) FOR SHARE"),
+                (kept,),
+            )
+            stored = {pid: int(v) for pid, v in cur.fetchall()}
+            for pid in kept:
+                if stored.get(pid, 0) != read[pid]:
+                    raise _profile_conflict(pid, read[pid], stored.get(pid, 0))
+        for profile in sorted(changes.identity.profiles, key=lambda p: p.id):
+            data = _to_json(profile)
+            version = read.get(profile.id)
+            if version is None:
+                cur.execute(
+                    self._q(
+                        "INSERT INTO {s}.profiles (id, version, data) VALUES (%s, 1, %s)"
+                        " ON CONFLICT (id) DO UPDATE SET version = profiles.version + 1,"
+                        " data = excluded.data"
+                    ),
+                    (profile.id, data),
+                )
+                continue
+            if version == 0:
+                cur.execute(
+                    self._q(
+                        "INSERT INTO {s}.profiles (id, version, data) VALUES (%s, 1, %s)"
+                        " ON CONFLICT (id) DO NOTHING"
+                    ),
+                    (profile.id, data),
+                )
+            else:
+                cur.execute(
+                    self._q(
+                        "UPDATE {s}.profiles SET version = version + 1, data = %s"
+                        " WHERE id = %s AND version = %s"
+                    ),
+                    (data, profile.id, version),
+                )
+            if cur.rowcount != 1:
+                cur.execute(
+                    self._q("SELECT version FROM {s}.profiles WHERE id = %s"), (profile.id,)
+                )
+                found = cur.fetchone()
+                raise _profile_conflict(profile.id, version, 0 if found is None else int(found[0]))
+
+    def _check_and_put_links(self, cur: psycopg.Cursor[Any], changes: Changes) -> None:
+        read = changes.links_read
+        if read:
+            cur.execute(
+                self._q(
+                    "SELECT key, data FROM {s}.links WHERE key = ANY(%s) ORDER BY key FOR UPDATE"
+                ),
+                (sorted(read),),
+            )
+            stored = {key: self._load(Link, data) for key, data in cur.fetchall()}
+            for key in sorted(read):
+                if stored.get(key) != read[key]:
+                    raise _link_conflict(key)
+        new = [
+            link for link in changes.identity.links if link.key in read and read[link.key] is None
+        ]
+        for link in sorted(new, key=lambda link: link.key):
+            cur.execute(
+                self._q(
+                    "INSERT INTO {s}.links (key, data) VALUES (%s, %s) ON CONFLICT (key) DO NOTHING"
+                ),
+                (link.key, _to_json(link)),
+            )
+            if cur.rowcount != 1:
+                raise _link_conflict(link.key)
+        self._put_links(
+            cur, [link for link in changes.identity.links if read.get(link.key) is not None
+                  or link.key not in read]
+        )  # fmt: skip
+
+    def _check_and_put_refs(self, cur: psycopg.Cursor[Any], changes: Changes) -> None:
+        read = changes.refs_read
+        if read:
+            cur.execute(
+                self._q(
+                    "SELECT ref, conversation_id FROM {s}.thread_refs WHERE ref = ANY(%s)"
+                    " ORDER BY ref FOR UPDATE"
+                ),
+                (sorted(read),),
+            )
+            stored = dict(cur.fetchall())
+            for ref in sorted(read):
+                if stored.get(ref) != read[ref]:
+                    raise _ref_conflict(ref, read[ref], stored.get(ref))
+        for ref, conversation_id in changes.thread_refs:
+            if ref in read and read[ref] is None:
+                cur.execute(
+                    self._q(
+                        "INSERT INTO {s}.thread_refs (ref, conversation_id) VALUES (%s, %s)"
+                        " ON CONFLICT (ref) DO NOTHING"
+                    ),
+                    (ref, conversation_id),
+                )
+                if cur.rowcount != 1:
+                    raise _ref_conflict(ref, None, self.conversation_for_ref(ref))
+            else:
+                cur.execute(
+                    self._q(
+                        "INSERT INTO {s}.thread_refs (ref, conversation_id) VALUES (%s, %s)"
+                        " ON CONFLICT (ref) DO UPDATE SET conversation_id = excluded.conversation_id"
+                    ),
+                    (ref, conversation_id),
+                )
+
+    def _append_audit(self, cur: psycopg.Cursor[Any], entries: tuple[AuditEntry, ...]) -> None:
+        cur.executemany(
+            self._q(
+                "INSERT INTO {s}.audit (id, actor, customer_id, data) VALUES (%s, %s, %s, %s)"
+                " ON CONFLICT (id) DO NOTHING"
+            ),
+            [(e.id, e.actor, e.customer_id, _to_json(e)) for e in entries],
+        )
+
+    def erase(self, erasure: Erasure) -> None:
+        """Apply an erasure in one transaction.
+
+        Every row holding an erased value is rewritten or deleted in it, so
+        no query can find the value afterwards. PostgreSQL keeps the old row
+        versions on disk until ``VACUUM`` reclaims them (autovacuum does, soon
+        after); a store with its own pool runs ``VACUUM`` on its tables right
+        after the commit. Freed space is not zeroed by PostgreSQL: disk
+        encryption or encrypted backups keep what remains unreadable.
+        """
+        self._decoded.clear()
+        ids = sorted(erasure.customer_ids)
+        with self._transaction() as conn, conn.cursor() as cur:
+            self._apply_identity(conn, ChangeSet(profiles=erasure.profiles, links=erasure.links))
+            for table, column, keys in (
+                ("links", "key", erasure.drop_links),
+                ("merges", "id", erasure.drop_merges),
+                ("observations", "id", erasure.drop_observations),
+            ):
+                if keys:
+                    cur.execute(
+                        self._q(f"DELETE FROM {{s}}.{table} WHERE {column} = ANY(%s)"),
+                        (list(keys),),
+                    )
+            for old, new in erasure.renamed_events:
+                cur.execute(self._q("SELECT data FROM {s}.events WHERE id = %s"), (old,))
+                found = cur.fetchone()
+                if found is not None:
+                    data = json.loads(found[0])
+                    data["id"] = new
+                    cur.execute(
+                        self._q("UPDATE {s}.events SET id = %s, data = %s WHERE id = %s"),
+                        (new, _encode(data), old),
+                    )
+            cur.executemany(
+                self._q("UPDATE {s}.events SET data = %s WHERE id = %s"),
+                [(_encode(serde.event_to_dict(e)), e.id) for e in erasure.events],
+            )
+            if erasure.drop_events:
+                cur.execute(
+                    self._q("DELETE FROM {s}.events WHERE id = ANY(%s)"),
+                    (list(erasure.drop_events),),
+                )
+            for record in erasure.conversations:
+                cur.execute(
+                    self._q("SELECT version FROM {s}.conversations WHERE id = %s FOR UPDATE"),
+                    (record.id,),
+                )
+                found = cur.fetchone()
+                version = (0 if found is None else int(found[0])) + 1
+                cur.execute(
+                    self._q(
+                        "UPDATE {s}.conversations SET data = %s, version = %s, due_at = %s"
+                        " WHERE id = %s"
+                    ),
+                    (_to_json(attrs.evolve(record, version=version)), version, record.due_at,
+                     record.id),
+                )  # fmt: skip
+            cur.execute(
+                self._q(
+                    "DELETE FROM {s}.thread_refs WHERE conversation_id = ANY(%s) OR conversation_id"
+                    " IN (SELECT id FROM {s}.conversations WHERE customer_id = ANY(%s))"
+                ),
+                ([r.id for r in erasure.conversations], ids),
+            )
+            cur.execute(self._q("DELETE FROM {s}.receipts WHERE customer_id = ANY(%s)"), (ids,))
+            self._append_audit(cur, erasure.audit)
+        if self._host is None:
+            with self._connection() as conn:
+                for table in ("profiles", "links", "merges", "observations", "events",
+                              "conversations", "thread_refs", "receipts"):  # fmt: skip
+                    conn.execute(self._q(f"VACUUM {{s}}.{table}"))
+
+
+def _customer_of(receipt: Mapping[str, Any]) -> str | None:
+    found = receipt.get("customer_id")
+    return found if isinstance(found, str) else None
+
+
+def _recorded(key: str) -> ConflictError:
+    return ConflictError(
+        f"call {key!r} was already recorded by another commit; retry it to get the recorded receipt"
+    )
+
+
+def _profile_conflict(profile_id: str, read: int, stored: int) -> ConflictError:
+    return ConflictError(
+        f"customer {profile_id!r} changed since it was read "
+        f"(read version {read}, stored {stored}); reload and retry"
+    )
+
+
+def _link_conflict(key: str) -> ConflictError:
+    return ConflictError(f"identifier link {key!r} changed since it was read; reload and retry")
+
+
+def _ref_conflict(ref: str, read: str | None, stored: str | None) -> ConflictError:
+    return ConflictError(
+        f"thread reference {ref!r} changed since it was read (read {read!r}, "
+        f"stored {stored!r}); reload and retry"
+    )

@@ -1,0 +1,73 @@
+"""The PostgreSQL server the PostgresStore tests run against, if one answers.
+
+``OMNICX_TEST_POSTGRES`` names it (default: a local server with trust
+authentication, database ``test``). Without a server the tests skip with
+one reason; ``OMNICX_REQUIRE_POSTGRES=1`` (CI) turns that skip into a
+failure. Each test class gets its own schema, dropped afterwards, and each
+test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+TABLES = (
+    "profiles, links, merges, observations, conversations, thread_refs, events, receipts, audit"
+)
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> str:
+    """The server's URL; skips (or fails, when required) if none answers."""
+    url = os.environ.get("OMNICX_TEST_POSTGRES", DEFAULT_POSTGRES)
+    try:
+        import psycopg
+
+        psycopg.connect(url, connect_timeout=3).close()
+    except Exception as error:  # no driver, no server, no database: one reason
+        reason = (
+            f"no PostgreSQL server answered at {url} ({type(error).__name__}: {error}); "
+            "set OMNICX_TEST_POSTGRES to one"
+        )
+        if os.environ.get("OMNICX_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"{reason} (OMNICX_REQUIRE_POSTGRES=1 requires it)", pytrace=False)
+        pytest.skip(reason)
+    return url
+
+
+@pytest.fixture(scope="class")
+def postgres_schema(postgres_url: str) -> Iterator[str]:
+    """A schema of its own for one test class, dropped when the class is done."""
+    import psycopg
+
+    name = f"omnicx_test_{os.getpid()}_{next(_numbers)}"
+    yield name
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')
+
+
+@pytest.fixture
+def empty_postgres(postgres_url: str, postgres_schema: str) -> Iterator[dict[str, Any]]:
+    """The class's schema with every table emptied; closes the stores a test opened."""
+    import psycopg
+
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT 1 FROM information_schema.tables WHERE table_schema = %s"
+            " AND table_name = 'events'",
+            (postgres_schema,),
+        ).fetchone()
+        if found is not None:
+            tables = ", ".join(f'"{postgres_schema}".{t.strip()}' for t in TABLES.split(","))
+            conn.execute(f"TRUNCATE {tables} RESTART IDENTITY")
+    opened: list[Any] = []
+    yield {"url": postgres_url, "schema": postgres_schema, "opened": opened}
+    for store in opened:
+        store.close()
