@@ -1,8 +1,13 @@
-"""Soak: several worker processes on one SQLite file, with redelivered webhooks.
+"""Soak: several worker processes on one store, with redelivered webhooks.
 
     benchmarks/run soak                  # 100,000 messages, 4 workers, 20% redelivered
     benchmarks/run soak --quick          # 5,000 messages
     benchmarks/run soak --workers 2 --n 20000
+    benchmarks/run soak --quick --store postgres   # a schema of its own, dropped after
+
+The store is one SQLite file (the default) or, with ``--store postgres``, a
+fresh schema of the PostgreSQL database ``--postgres`` names (default
+``$OMNICX_TEST_POSTGRES`` or a local server's ``test`` database).
 
 The stream is the pipeline benchmark's (one shop, many customers, threads
 across channels). Each message goes to a worker round-robin; a share of them
@@ -18,6 +23,7 @@ throughput, retries and peak memory; exits 1 when an invariant is broken.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import resource
 import sqlite3
@@ -38,9 +44,19 @@ from omnicx.desk import Desk
 from omnicx.errors import ConflictError
 from omnicx.identity import current_profile, match_key
 from omnicx.model import MessageEvent, StatusChanged
-from omnicx.storage import SqliteStore
+from omnicx.storage import DeskStore, SqliteStore
 
 RETRIES = 20
+DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def open_store(where: tuple[str, ...]) -> DeskStore:
+    """``("sqlite", path)`` or ``("postgres", url, schema)``: the store the workers share."""
+    if where[0] == "postgres":
+        from omnicx.storage import PostgresStore
+
+        return PostgresStore(where[1], schema=where[2], max_size=1)
+    return SqliteStore(where[1])
 
 
 def deliveries(n: int, workers: int, redeliver: float, seed: int = 3) -> list[list[int]]:
@@ -56,10 +72,10 @@ def deliveries(n: int, workers: int, redeliver: float, seed: int = 3) -> list[li
     return plan
 
 
-def work(path: str, n: int, numbers: list[int]) -> dict[str, float]:
-    """One worker: receive its messages on the shared file, retrying lost races."""
+def work(where: tuple[str, ...], n: int, numbers: list[int]) -> dict[str, float]:
+    """One worker: receive its messages on the shared store, retrying lost races."""
     events = synth.inbound(n)
-    store = SqliteStore(path)
+    store = open_store(where)
     clock = FixedClock(events[0].message.sent_at)
     desk = Desk(store=store, clock=clock, rules=synth.rules(), sla=synth.sla())
     retries = failures = 0
@@ -71,10 +87,12 @@ def work(path: str, n: int, numbers: list[int]) -> dict[str, float]:
             try:
                 desk.receive(event)
                 break
-            except (ConflictError, sqlite3.OperationalError):
+            except (ConflictError, sqlite3.OperationalError) as error:
                 retries += 1
                 failures += attempt == RETRIES
-    store.close()
+                if attempt == RETRIES:
+                    print(f"  gave up on message {number}: {error}", file=sys.stderr)
+    store.close()  # type: ignore[attr-defined]
     return {
         "calls": len(numbers),
         "retries": retries,
@@ -84,9 +102,9 @@ def work(path: str, n: int, numbers: list[int]) -> dict[str, float]:
     }
 
 
-def check(path: str, n: int) -> dict[str, int]:
-    """What the file holds, against the invariants a host relies on."""
-    store = SqliteStore(path)
+def check(where: tuple[str, ...], n: int) -> dict[str, int]:
+    """What the store holds, against the invariants a host relies on."""
+    store = open_store(where)
     events = store.events()
     stored = Counter(e.message.id for e in events if isinstance(e, MessageEvent))
     created = {
@@ -99,7 +117,7 @@ def check(path: str, n: int) -> dict[str, int]:
         if link is None or link.shared is not None:
             continue  # a shared value (a family phone) links no one, by design
         several += len({current_profile(store, p).id for p in link.profile_ids}) > 1
-    store.close()
+    store.close()  # type: ignore[attr-defined]
     return {
         "messages stored": len(stored),
         "messages lost": n - len(stored),
@@ -116,20 +134,37 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=None, help="distinct messages (default 100,000)")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--redeliver", type=float, default=0.2, help="share delivered twice")
+    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("OMNICX_TEST_POSTGRES", DEFAULT_POSTGRES),
+        help="the PostgreSQL database for --store postgres",
+    )
     args = parser.parse_args()
     n = args.n or (5_000 if args.quick else 100_000)
     plan = deliveries(n, args.workers, args.redeliver)
     with tempfile.TemporaryDirectory() as folder:
-        path = str(Path(folder) / "desk.db")
-        SqliteStore(path).close()  # created once, before the workers open it
-        began = time.perf_counter()
-        with ProcessPoolExecutor(args.workers) as pool:
-            results = list(pool.map(work, [path] * args.workers, [n] * args.workers, plan))
-        wall = time.perf_counter() - began
-        found = check(path, n)
+        if args.store == "postgres":
+            where: tuple[str, ...] = ("postgres", args.postgres, f"omnicx_soak_{os.getpid()}")
+            label = f"one PostgreSQL schema ({where[2]})"
+        else:
+            where, label = ("sqlite", str(Path(folder) / "desk.db")), "one SQLite file"
+        try:
+            open_store(where).close()  # type: ignore[attr-defined]  # created before the workers
+            began = time.perf_counter()
+            with ProcessPoolExecutor(args.workers) as pool:
+                results = list(pool.map(work, [where] * args.workers, [n] * args.workers, plan))
+            wall = time.perf_counter() - began
+            found = check(where, n)
+        finally:
+            if args.store == "postgres":
+                import psycopg
+
+                with psycopg.connect(args.postgres, autocommit=True) as conn:
+                    conn.execute(f'DROP SCHEMA IF EXISTS "{where[2]}" CASCADE')
     calls = sum(r["calls"] for r in results)
     print(f"soak: {n:,} messages, {calls:,.0f} deliveries ({args.redeliver:.0%} redelivered), "
-          f"{args.workers} workers on one SQLite file")  # fmt: skip
+          f"{args.workers} workers on {label}")  # fmt: skip
     print(f"  throughput   {calls / wall:,.0f} deliveries/s wall ({wall:.1f} s), "
           f"CPU {sum(r['cpu'] for r in results):.1f} s")  # fmt: skip
     print(f"  retries      {sum(r['retries'] for r in results):,.0f}, "

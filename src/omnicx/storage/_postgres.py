@@ -519,7 +519,8 @@ class PostgresStore:
             for ref in sorted(read):
                 if stored.get(ref) != read[ref]:
                     raise _ref_conflict(ref, read[ref], stored.get(ref))
-        for ref, conversation_id in changes.thread_refs:
+        # One row per reference: the last pair for a key is the one written.
+        for ref, conversation_id in dict(changes.thread_refs).items():
             if ref in read and read[ref] is None:
                 cur.execute(
                     self._q(
@@ -529,7 +530,12 @@ class PostgresStore:
                     (ref, conversation_id),
                 )
                 if cur.rowcount != 1:
-                    raise _ref_conflict(ref, None, self.conversation_for_ref(ref))
+                    cur.execute(
+                        self._q("SELECT conversation_id FROM {s}.thread_refs WHERE ref = %s"),
+                        (ref,),
+                    )
+                    found = cur.fetchone()
+                    raise _ref_conflict(ref, None, None if found is None else str(found[0]))
             else:
                 cur.execute(
                     self._q(

@@ -460,6 +460,10 @@ class StoreContract:
         assert (store.conversation("c2"), store.conversation_for_ref("mid:x")) == (None, "c1")
         store.commit(Changes(thread_refs=(("mid:x", "c2"),), refs_read={"mid:x": "c1"}))
         assert store.conversation_for_ref("mid:x") == "c2"
+        # A key named twice in one commit (a message referencing its own id) is one write.
+        twice = (("mid:y", "c2"), ("mid:y", "c2"))
+        store.commit(Changes(thread_refs=twice, refs_read={"mid:y": None}))
+        assert store.conversation_for_ref("mid:y") == "c2"
 
     def test_a_desk_losing_a_race_retries_into_the_first_result(self) -> None:
         """Two workers on one store: the later commit fails whole, its retry finds the first.
