@@ -56,7 +56,9 @@ class PostgresStore:
 
     Opening a store applies the missing migrations of
     ``omnicx.storage._postgres_schema`` under an advisory lock, so any
-    number of processes may start at once.
+    number of processes may start at once. Use one store per thread (the
+    decoded-row cache is not locked); threads may share one pool, each with
+    its own store.
 
     Args:
         conninfo: a libpq connection string or URL (``postgresql://...``).

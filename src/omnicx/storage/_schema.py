@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from omnicx.errors import OmnicxError
+from omnicx.errors import SchemaVersionError
 
 MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema.
@@ -98,14 +98,11 @@ def migrate(connection: sqlite3.Connection) -> int:
     """Bring the database to ``SCHEMA_VERSION``; return the version found.
 
     Raises:
-        OmnicxError: the database was written by a newer omnicx.
+        SchemaVersionError: the database was written by a newer omnicx.
     """
     (found,) = connection.execute("PRAGMA user_version").fetchone()
     if found > SCHEMA_VERSION:
-        raise OmnicxError(
-            f"database schema version {found} is newer than this omnicx supports "
-            f"({SCHEMA_VERSION}); upgrade omnicx"
-        )
+        raise SchemaVersionError("SQLite database", found, SCHEMA_VERSION)
     if found < SCHEMA_VERSION:
         connection.execute("BEGIN IMMEDIATE")
         try:
