@@ -74,6 +74,13 @@ def pg_migrate(conn: Any, schema: str, quoted: str) -> int:
     Raises:
         SchemaVersionError: the schema was written by a newer omnicx.
     """
+    # Up to date (every open but the first): no lock, which inside a host's
+    # transaction would be held until that transaction ends.
+    row = conn.execute("SELECT to_regclass(%s)", (f"{quoted}.schema_migrations",)).fetchone()
+    if row[0] is not None:
+        row = conn.execute(f"SELECT max(version) FROM {quoted}.schema_migrations").fetchone()
+        if int(row[0] or 0) == PG_SCHEMA_VERSION:
+            return PG_SCHEMA_VERSION
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"omnicx:{schema}",))
         conn.execute(f"CREATE SCHEMA IF NOT EXISTS {quoted}")

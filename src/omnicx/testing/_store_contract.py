@@ -465,6 +465,23 @@ class StoreContract:
         store.commit(Changes(thread_refs=twice, refs_read={"mid:y": None}))
         assert store.conversation_for_ref("mid:y") == "c2"
 
+    def test_a_profile_written_from_a_stale_read_is_a_conflict(self) -> None:
+        """Writing a profile read at an older version (or as new) refuses the whole commit."""
+        store = self.make_store()
+        store.commit(Changes(identity=ChangeSet(profiles=(_profile("p1", "a@x.example"),))))
+        renamed = attrs.evolve(_profile("p1", "a@x.example"), names=("Ada", "Ada L."))
+        for read in (0, 2):
+            with pytest.raises(ConflictError, match="customer 'p1' changed since it was read"):
+                store.commit(
+                    Changes(
+                        identity=ChangeSet(profiles=(renamed,)),
+                        profile_versions={"p1": read},
+                        events=(_note("e1", "p1"),),
+                    )
+                )
+        assert (store.profile_version("p1"), store.events()) == (1, [])
+        assert store.profile("p1") == _profile("p1", "a@x.example")
+
     def test_a_desk_losing_a_race_retries_into_the_first_result(self) -> None:
         """Two workers on one store: the later commit fails whole, its retry finds the first.
 
