@@ -139,7 +139,7 @@ PINNED = {
     "omnicx.storage": [
         "MIGRATIONS", "SCHEMA_VERSION", "ActionMark", "Activity", "AuditAction", "AuditEntry",
         "Changes", "ConversationRecord", "DeskStore", "Erasure", "MemoryStore",
-        "PostgresStore", "SqliteStore", "StagedIdentityStore", "check_versions", "migrate",
+        "PostgresStore", "SqliteStore", "StagedIdentityStore", "check_reads", "check_versions", "migrate",
         "retry_on_conflict",
     ],
     "omnicx.testing": [

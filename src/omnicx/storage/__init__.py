@@ -8,7 +8,7 @@ extra, imported on first use) implement it, and
 
 from typing import TYPE_CHECKING, Any
 
-from omnicx.storage._memory import MemoryStore, check_versions
+from omnicx.storage._memory import MemoryStore, check_reads, check_versions
 from omnicx.storage._protocol import DeskStore
 from omnicx.storage._records import (
     ActionMark,
@@ -39,6 +39,7 @@ __all__ = [
     "PostgresStore",
     "SqliteStore",
     "StagedIdentityStore",
+    "check_reads",
     "check_versions",
     "migrate",
     "retry_on_conflict",
