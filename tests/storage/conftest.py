@@ -33,7 +33,8 @@ def postgres_url() -> str:
         psycopg.connect(url, connect_timeout=3).close()
     except Exception as error:  # no driver, no server, no database: one reason
         reason = (
-            f"no PostgreSQL server answered at {url} ({type(error).__name__}: {error}); "
+            f"no PostgreSQL server answered at {url} "
+            f"({type(error).__name__}: {' '.join(str(error).split())}); "
             "set OMNICX_TEST_POSTGRES to one"
         )
         if os.environ.get("OMNICX_REQUIRE_POSTGRES") == "1":
