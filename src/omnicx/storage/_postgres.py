@@ -238,7 +238,8 @@ class PostgresStore:
 
     def _apply_identity(self, conn: psycopg.Connection[Any], changes: ChangeSet) -> None:
         with conn.cursor() as cur:
-            cur.executemany(
+            _many(
+                cur,
                 self._q(
                     "INSERT INTO {s}.profiles (id, version, data) VALUES (%s, 1, %s) ON CONFLICT"
                     " (id) DO UPDATE SET version = profiles.version + 1, data = excluded.data"
@@ -246,14 +247,16 @@ class PostgresStore:
                 [(p.id, _to_json(p)) for p in changes.profiles],
             )
             self._put_links(cur, changes.links)
-            cur.executemany(
+            _many(
+                cur,
                 self._q(
                     "INSERT INTO {s}.merges (id, data) VALUES (%s, %s)"
                     " ON CONFLICT (id) DO UPDATE SET data = excluded.data"
                 ),
                 [(m.id, _to_json(m)) for m in changes.merges],
             )
-            cur.executemany(
+            _many(
+                cur,
                 self._q(
                     "INSERT INTO {s}.observations (id, profile_id, data) VALUES (%s, %s, %s)"
                     " ON CONFLICT (id) DO UPDATE SET profile_id = excluded.profile_id,"
@@ -263,7 +266,8 @@ class PostgresStore:
             )
 
     def _put_links(self, cur: psycopg.Cursor[Any], links: Collection[Link]) -> None:
-        cur.executemany(
+        _many(
+            cur,
             self._q(
                 "INSERT INTO {s}.links (key, data) VALUES (%s, %s)"
                 " ON CONFLICT (key) DO UPDATE SET data = excluded.data"
@@ -367,7 +371,8 @@ class PostgresStore:
             self._check_and_put_links(cur, changes)
             self._apply_identity(conn, attrs.evolve(changes.identity, profiles=(), links=()))
             self._check_and_put_refs(cur, changes)
-            cur.executemany(
+            _many(
+                cur,
                 self._q(
                     "INSERT INTO {s}.events (id, customer_id, conversation_id, data)"
                     " VALUES (%s, %s, %s, %s) ON CONFLICT (id) DO NOTHING"
@@ -548,7 +553,8 @@ class PostgresStore:
                 )
 
     def _append_audit(self, cur: psycopg.Cursor[Any], entries: tuple[AuditEntry, ...]) -> None:
-        cur.executemany(
+        _many(
+            cur,
             self._q(
                 "INSERT INTO {s}.audit (id, actor, customer_id, data) VALUES (%s, %s, %s, %s)"
                 " ON CONFLICT (id) DO NOTHING"
@@ -590,7 +596,8 @@ class PostgresStore:
                         self._q("UPDATE {s}.events SET id = %s, data = %s WHERE id = %s"),
                         (new, _encode(data), old),
                     )
-            cur.executemany(
+            _many(
+                cur,
                 self._q("UPDATE {s}.events SET data = %s WHERE id = %s"),
                 [(_encode(serde.event_to_dict(e)), e.id) for e in erasure.events],
             )
@@ -657,3 +664,12 @@ def _ref_conflict(ref: str, read: str | None, stored: str | None) -> ConflictErr
         f"thread reference {ref!r} changed since it was read (read {read!r}, "
         f"stored {stored!r}); reload and retry"
     )
+
+
+def _many(cur: psycopg.Cursor[Any], sql: str, rows: Collection[Any]) -> None:
+    # executemany runs a pipeline (a round trip) even for no rows, and one row
+    # is cheaper as a plain execute.
+    if len(rows) == 1:
+        cur.execute(sql, next(iter(rows)))
+    elif rows:
+        cur.executemany(sql, rows)
