@@ -5,6 +5,7 @@
 ``omnicx.testing.StoreContract`` checks any implementation.
 """
 
+from omnicx.storage._agents import AgentRecord, AgentStore, WaitingWork, waiting_order
 from omnicx.storage._memory import MemoryStore, check_versions
 from omnicx.storage._protocol import DeskStore
 from omnicx.storage._records import (
@@ -24,6 +25,8 @@ __all__ = [
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "ActionMark",
+    "AgentRecord",
+    "AgentStore",
     "Activity",
     "AuditAction",
     "AuditEntry",
@@ -34,6 +37,8 @@ __all__ = [
     "MemoryStore",
     "SqliteStore",
     "StagedIdentityStore",
+    "WaitingWork",
     "check_versions",
     "migrate",
+    "waiting_order",
 ]

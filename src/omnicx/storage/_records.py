@@ -12,6 +12,7 @@ import attrs
 from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_seq, frozen_tree
 from omnicx.identity import ChangeSet, Link, Profile
 from omnicx.model import Conversation, Event
+from omnicx.storage._agents import AgentRecord, WaitingWork
 from omnicx.timeline import ConversationSummary
 
 
@@ -155,6 +156,11 @@ class Changes:
         events: timeline events to append (an event id already stored is skipped).
         receipts: (idempotency key, JSON-ready receipt) pairs to record.
         audit: audit entries to append.
+        agents: agent records to write; each ``version`` is the one read
+            (0 for a new agent), and the commit fails if the stored differs.
+        waiting: waiting work to write, version-checked the same way.
+        waiting_done: waiting work to delete (assigned or gone), each at
+            the version read.
     """
 
     identity: ChangeSet = attrs.field(factory=ChangeSet)
@@ -166,6 +172,9 @@ class Changes:
         default=(), converter=frozen_tree
     )
     audit: tuple[AuditEntry, ...] = attrs.field(default=(), converter=frozen_seq)
+    agents: tuple[AgentRecord, ...] = attrs.field(default=(), converter=frozen_seq)
+    waiting: tuple[WaitingWork, ...] = attrs.field(default=(), converter=frozen_seq)
+    waiting_done: tuple[WaitingWork, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)
