@@ -10,6 +10,7 @@ Email replies thread by the desk's own Message-IDs (``EmailIdentity``,
 ``outbound_email``).
 """
 
+from omnicx.desk._assignment import AgentAtCapacityError, OfferNotOpenError, UnknownAgentError
 from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
 from omnicx.desk._email_thread import EmailIdentity, UnthreadedOwnMailError, outbound_email
 from omnicx.desk._fields import FieldSchema, FieldSpec, FieldType
@@ -24,6 +25,7 @@ from omnicx.desk._receipt import (
 from omnicx.desk._tick import TickReport
 
 __all__ = [
+    "AgentAtCapacityError",
     "CollisionError",
     "ConversationErasedError",
     "Desk",
@@ -33,11 +35,13 @@ __all__ = [
     "FieldSchema",
     "FieldSpec",
     "FieldType",
+    "OfferNotOpenError",
     "OutboxKind",
     "Outgoing",
     "Receipt",
     "SlaLine",
     "TickReport",
+    "UnknownAgentError",
     "UnthreadedOwnMailError",
     "outbound_email",
 ]

@@ -16,8 +16,8 @@ from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event
-from omnicx.storage._memory import check_profile_versions, conversation_conflict
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions
+from omnicx.storage._memory import check_profile_versions, conversation_conflict
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
 
