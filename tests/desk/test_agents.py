@@ -27,6 +27,7 @@ from omnicx.model import (
     Direction,
     Message,
 )
+from omnicx.privacy import erase_customer
 from omnicx.routing import AssignmentPolicy, RuleEngine, Strategy, load_rules
 from omnicx.storage import DeskStore, MemoryStore
 
@@ -284,3 +285,11 @@ def test_unknown_agent(store: DeskStore, clock: FixedClock) -> None:
         desk.set_presence("ghost", AgentStatus.ONLINE)
     desk.put_agent(online("a"))
     assert [r.id for r in desk.agents()] == ["a"]
+
+
+def test_erased_customers_work_is_never_offered(store: DeskStore, clock: FixedClock) -> None:
+    desk = desk_with(store, clock)
+    receipt = desk.receive(inbound(1))
+    erase_customer(store, receipt.customer_id, now=T0, actor="dpo", reason="request")
+    assert desk.put_agent(online("a")) == ()
+    assert store.waiting(receipt.conversation_id) is None  # type: ignore[attr-defined]

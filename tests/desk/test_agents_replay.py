@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omnicx import FixedClock
-from omnicx.desk import Desk, OfferNotOpenError, Outgoing, OutboxKind, Receipt
+from omnicx.desk import Desk, OfferNotOpenError, OutboxKind, Outgoing, Receipt
 from omnicx.model import AgentStatus, Channel
 from omnicx.routing import AssignmentPolicy, Strategy
 from omnicx.storage import MemoryStore, SqliteStore

@@ -1081,6 +1081,11 @@ class Desk:
             unit.work_read[work.id] = work
             try:
                 record = unit.load(self._record(work.id))
+                if record.erased_at is not None:
+                    # Nothing more is done for an erased customer's conversation.
+                    unit.drop_work(work.id)
+                    self.store.commit(Changes(waiting_done=tuple(unit.work_done.values())))
+                    continue
                 offered = assigning.offer(unit, policy, record, agent_id)
                 unit.put(offered)
                 customer_id = offered.conversation.customer_id

@@ -91,8 +91,8 @@ MIGRATIONS: tuple[str, ...] = (
     # waiting for one, served by priority rank (highest first) then
     # original age (microseconds since the Unix epoch).
     """
-    CREATE TABLE agents (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
-    CREATE TABLE waiting (
+    CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS waiting (
         id TEXT PRIMARY KEY,
         version INTEGER NOT NULL,
         rank INTEGER NOT NULL,
@@ -100,7 +100,7 @@ MIGRATIONS: tuple[str, ...] = (
         offered INTEGER NOT NULL,
         data TEXT NOT NULL
     );
-    CREATE INDEX waiting_order ON waiting (rank DESC, arrived_at, id);
+    CREATE INDEX IF NOT EXISTS waiting_order ON waiting (rank DESC, arrived_at, id);
     """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
