@@ -293,3 +293,8 @@ def test_erased_customers_work_is_never_offered(store: DeskStore, clock: FixedCl
     erase_customer(store, receipt.customer_id, now=T0, actor="dpo", reason="request")
     assert desk.put_agent(online("a")) == ()
     assert store.waiting(receipt.conversation_id) is None  # type: ignore[attr-defined]
+
+
+def test_the_policy_and_store_are_checked_when_built(clock: FixedClock) -> None:
+    with pytest.raises(ValidationError, match="Desk.assignment"):
+        Desk(store=MemoryStore(), clock=clock, assignment="least")  # type: ignore[arg-type]

@@ -2,7 +2,8 @@
 
 One call per inbound event (``Desk.receive``), one per agent action
 (``reply``, ``note``, ``assign``, ``set_status``, ``solve``, ``reopen``,
-``set_priority``, ``tag``, ``set_fields``, ``snooze``, ``record_survey``), one for scheduled
+``set_priority``, ``tag``, ``set_fields``, ``snooze``, ``record_survey``, and with
+``assignment`` ``accept`` and ``decline`` of offers), one for scheduled
 work (``tick``: SLA thresholds, snoozes ending, auto-solve, delayed
 surveys); all state in the host's store;
 every call atomic and idempotent; the receipt's outbox holds what to send.

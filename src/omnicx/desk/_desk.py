@@ -242,10 +242,27 @@ class Desk:
     csat_delay: timedelta | None = attrs.field(
         default=None, validator=positive_period("csat_delay")
     )
-    assignment: AssignmentPolicy | None = None
+    assignment: AssignmentPolicy | None = attrs.field(default=None)
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
     # Round robin's place: the agent offered work last by this desk.
     _cursor: str | None = attrs.field(default=None, init=False, repr=False)
+
+    @assignment.validator
+    def _keeps_agents(self, _: attrs.Attribute[Any], value: AssignmentPolicy | None) -> None:
+        if value is None:
+            return
+        if not isinstance(value, AssignmentPolicy):
+            raise ValidationError.single(
+                "Desk.assignment",
+                f"expected an AssignmentPolicy, got {type(value).__name__}: "
+                "pass AssignmentPolicy(strategy=Strategy.LEAST_LOADED, ...)",
+            )
+        if not callable(getattr(self.store, "waiting_work", None)):
+            raise ValidationError.single(
+                "Desk.assignment",
+                f"{type(self.store).__name__} keeps no agents: use a store with agent(), "
+                "agents(), waiting() and waiting_work() (omnicx.storage.AgentStore)",
+            )
 
     @property
     def _schedule(self) -> Schedule:
