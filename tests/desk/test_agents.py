@@ -296,5 +296,5 @@ def test_erased_customers_work_is_never_offered(store: DeskStore, clock: FixedCl
 
 
 def test_the_policy_and_store_are_checked_when_built(clock: FixedClock) -> None:
-    with pytest.raises(ValidationError, match="Desk.assignment"):
+    with pytest.raises(ValidationError, match=r"Desk\.assignment"):
         Desk(store=MemoryStore(), clock=clock, assignment="least")  # type: ignore[arg-type]
