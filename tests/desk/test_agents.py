@@ -298,3 +298,18 @@ def test_erased_customers_work_is_never_offered(store: DeskStore, clock: FixedCl
 def test_the_policy_and_store_are_checked_when_built(clock: FixedClock) -> None:
     with pytest.raises(ValidationError, match=r"Desk\.assignment"):
         Desk(store=MemoryStore(), clock=clock, assignment="least")  # type: ignore[arg-type]
+
+
+def test_with_sla_clocks_push_mode_assigns_and_solving_frees(
+    store: DeskStore, clock: FixedClock
+) -> None:
+    from .test_tick import SLA
+
+    desk = Desk(store=store, clock=clock, rules=RULES, sla=SLA,
+                assignment=AssignmentPolicy(auto_accept=True))  # fmt: skip
+    desk.put_agent(online("a", capacity=1))
+    cid = desk.receive(inbound(1)).conversation_id
+    assert desk.conversation(cid).conversation.assignee == "a"
+    assert desk.sla_report(cid) is not None
+    desk.solve(cid, actor_id="a")
+    assert desk.agent("a").load == 0

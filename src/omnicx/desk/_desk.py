@@ -1104,8 +1104,9 @@ class Desk:
                     self.store.commit(Changes(waiting_done=tuple(unit.work_done.values())))
                     continue
                 offered = assigning.offer(unit, policy, record, agent_id)
-                unit.put(offered)
                 customer_id = offered.conversation.customer_id
+                offered, _ = self._track(unit, offered, self.customer(customer_id))
+                unit.put(offered)
                 receipts.append(unit.commit(receipt_for(unit, offered, customer_id)))
             except (ConflictError, NotFoundError):
                 # Another process changed the agent or the work first: read
