@@ -62,10 +62,10 @@ PINNED = {
         "Clock", "FixedClock", "SystemClock",
     ],
     "omnicx.desk": [
-        "CollisionError", "ConversationErasedError", "Desk", "EmailIdentity",
+        "AgentAtCapacityError", "CollisionError", "ConversationErasedError", "Desk", "EmailIdentity",
         "ErasedCustomerError", "ErasedPolicy", "FieldSchema", "FieldSpec", "FieldType",
-        "OutboxKind", "Outgoing", "Receipt",
-        "SlaLine", "TickReport", "UnthreadedOwnMailError", "outbound_email",
+        "OfferNotOpenError", "OutboxKind", "Outgoing", "Receipt",
+        "SlaLine", "TickReport", "UnknownAgentError", "UnthreadedOwnMailError", "outbound_email",
     ],
     "omnicx.errors": [
         "ConflictError", "InvalidTransition", "NotFoundError", "OmnicxError",
@@ -137,10 +137,11 @@ PINNED = {
         "customer_facts", "load_calendar",
     ],
     "omnicx.storage": [
-        "MIGRATIONS", "SCHEMA_VERSION", "ActionMark", "Activity", "AuditAction", "AuditEntry",
+        "MIGRATIONS", "SCHEMA_VERSION", "ActionMark", "Activity", "AgentRecord", "AgentStore",
+        "AuditAction", "AuditEntry",
         "Changes", "ConversationRecord", "DeskStore", "Erasure", "MemoryStore",
-        "PostgresStore", "SqliteStore", "StagedIdentityStore", "check_reads", "check_versions", "migrate",
-        "retry_on_conflict",
+        "PostgresStore", "SqliteStore", "StagedIdentityStore", "WaitingWork", "check_reads",
+        "check_versions", "migrate", "retry_on_conflict", "waiting_order",
     ],
     "omnicx.testing": [
         "AdapterContract", "SignedRequest", "StoreContract", "assert_routes",

@@ -2,7 +2,8 @@
 
 One call per inbound event (``Desk.receive``), one per agent action
 (``reply``, ``note``, ``assign``, ``set_status``, ``solve``, ``reopen``,
-``set_priority``, ``tag``, ``set_fields``, ``snooze``, ``record_survey``), one for scheduled
+``set_priority``, ``tag``, ``set_fields``, ``snooze``, ``record_survey``, and with
+``assignment`` ``accept`` and ``decline`` of offers), one for scheduled
 work (``tick``: SLA thresholds, snoozes ending, auto-solve, delayed
 surveys); all state in the host's store;
 every call atomic and idempotent; the receipt's outbox holds what to send.
@@ -10,6 +11,7 @@ Email replies thread by the desk's own Message-IDs (``EmailIdentity``,
 ``outbound_email``).
 """
 
+from omnicx.desk._assignment import AgentAtCapacityError, OfferNotOpenError, UnknownAgentError
 from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
 from omnicx.desk._email_thread import EmailIdentity, UnthreadedOwnMailError, outbound_email
 from omnicx.desk._fields import FieldSchema, FieldSpec, FieldType
@@ -24,6 +26,7 @@ from omnicx.desk._receipt import (
 from omnicx.desk._tick import TickReport
 
 __all__ = [
+    "AgentAtCapacityError",
     "CollisionError",
     "ConversationErasedError",
     "Desk",
@@ -33,11 +36,13 @@ __all__ = [
     "FieldSchema",
     "FieldSpec",
     "FieldType",
+    "OfferNotOpenError",
     "OutboxKind",
     "Outgoing",
     "Receipt",
     "SlaLine",
     "TickReport",
+    "UnknownAgentError",
     "UnthreadedOwnMailError",
     "outbound_email",
 ]

@@ -14,6 +14,7 @@ from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_set
 from omnicx.channels import DeliveryState, DeliveryUpdate, Enrichment, MessageReceived
 from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
+from omnicx.desk import _assignment as assigning
 from omnicx.desk._agent_changes import Change
 from omnicx.desk._customer_edit import CustomerEdit
 from omnicx.desk._email_thread import EmailIdentity, take_own
@@ -50,6 +51,8 @@ from omnicx.identity import (
 )
 from omnicx.identity import merge as merge_customers
 from omnicx.model import (
+    Agent,
+    AgentStatus,
     Channel,
     Customer,
     Event,
@@ -59,9 +62,10 @@ from omnicx.model import (
     SurveyKind,
 )
 from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, redact, require, tombstone_key
-from omnicx.routing import RuleEngine, Trace
+from omnicx.routing import AgentLoad, AssignmentPolicy, RuleEngine, Trace
+from omnicx.routing import assign as allocate
 from omnicx.sla import SlaEngine, SlaReport, customer_facts
-from omnicx.storage import AuditAction, Changes, ConversationRecord, DeskStore
+from omnicx.storage import AgentRecord, AuditAction, Changes, ConversationRecord, DeskStore
 from omnicx.timeline import (
     ThreadingPolicy,
     build_timeline,
@@ -159,6 +163,11 @@ class Desk:
         csat_delay: the CSAT request goes out this long after the solve, by
             ``tick``, and not at all if the conversation was reopened
             meanwhile; None (the default) puts it in the solve's outbox.
+        assignment: offer routed work to the agents kept in the store
+            (``AssignmentPolicy``: least-loaded or round robin, weights,
+            rate limit, offer timeout, push mode); None (the default)
+            keeps no agents and offers nothing. See docs/desk.md, "Agents
+            and assignment".
 
     Built with both ``rules`` and ``sla`` (or given new ones later), the
     desk refuses rules naming an SLA policy the engine lacks, or setting a
@@ -233,7 +242,27 @@ class Desk:
     csat_delay: timedelta | None = attrs.field(
         default=None, validator=positive_period("csat_delay")
     )
+    assignment: AssignmentPolicy | None = attrs.field(default=None)
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
+    # Round robin's place: the agent offered work last by this desk.
+    _cursor: str | None = attrs.field(default=None, init=False, repr=False)
+
+    @assignment.validator
+    def _keeps_agents(self, _: attrs.Attribute[Any], value: AssignmentPolicy | None) -> None:
+        if value is None:
+            return
+        if not isinstance(value, AssignmentPolicy):
+            raise ValidationError.single(
+                "Desk.assignment",
+                f"expected an AssignmentPolicy, got {type(value).__name__}: "
+                "pass AssignmentPolicy(strategy=Strategy.LEAST_LOADED, ...)",
+            )
+        if not callable(getattr(self.store, "waiting_work", None)):
+            raise ValidationError.single(
+                "Desk.assignment",
+                f"{type(self.store).__name__} keeps no agents: use a store with agent(), "
+                "agents(), waiting() and waiting_work() (omnicx.storage.AgentStore)",
+            )
 
     @property
     def _schedule(self) -> Schedule:
@@ -282,6 +311,9 @@ class Desk:
             context = routing_context(unit, inbound, event)
             record, fired = route(self.rules, unit, record, context, fresh=inbound.fresh)
         record, sla = self._track(unit, record, inbound.customer)
+        if self.assignment is not None:
+            assigning.reconcile(unit, self.assignment, unit.read.get(record.id), record,
+                                strict=False)  # fmt: skip
         unit.put(record)
         resolution, decision = inbound.resolution, inbound.decision
         receipt = receipt_for(
@@ -295,7 +327,10 @@ class Desk:
             fired=fired,
             sla=sla,
         )
-        return unit.commit(receipt)
+        receipt = unit.commit(receipt)
+        if self.assignment is not None and (unit.work_written or unit.agents_written):
+            receipt = self._with_offers(receipt)
+        return receipt
 
     def _own_mail(self, key: str, event: MessageReceived) -> Receipt:
         unit = Unit.open(self.store, key, self.clock.now())
@@ -576,6 +611,9 @@ class Desk:
                 events.extend(done[1])
         # Other due work that is not one conversation's (offers to agents
         # waiting for work...) joins here, adding its receipts to the report.
+        if self.assignment is not None:
+            for receipt in (*self._expire_offers(now), *self.offer_waiting()):
+                receipts.append(receipt)
         return TickReport(now=now, receipts=receipts, events=events, skipped=skipped,
                           more=len(due) >= limit)  # fmt: skip
 
@@ -597,6 +635,8 @@ class Desk:
         else:
             updated = run_due(unit, loaded, self._schedule)
             updated, sla = self._track(unit, updated, self.customer(customer_id))
+            if self.assignment is not None:
+                assigning.reconcile(unit, self.assignment, loaded, updated, strict=False)
         if updated == loaded and not unit.events and not unit.outbox:
             return None
         unit.put(updated)
@@ -915,8 +955,205 @@ class Desk:
         record, sla = self._track(unit, record, self.customer(customer_id))
         if what:
             record = marked(record, actor, action_digest, key, loaded.version + 1, now)
+        if self.assignment is not None:
+            assigning.reconcile(unit, self.assignment, loaded, record, strict=True)
         unit.put(record)
-        return unit.commit(receipt_for(unit, record, customer_id, sla=sla))
+        receipt = unit.commit(receipt_for(unit, record, customer_id, sla=sla))
+        if self.assignment is not None and (unit.agents_written or unit.work_written):
+            receipt = self._with_offers(receipt)
+        return receipt
+
+    # -- agents and assignment -----------------------------------------------
+
+    def _policy(self) -> AssignmentPolicy:
+        if self.assignment is None:
+            raise ValidationError.single(
+                "Desk.assignment",
+                "this desk keeps no agents: pass assignment=AssignmentPolicy(...) to Desk",
+            )
+        return self.assignment
+
+    def put_agent(self, agent: Agent) -> tuple[Receipt, ...]:
+        """Add an agent or update one (name, presence, capacity, queues, skills, languages).
+
+        The work the agent carries stays theirs. Returns the receipts of
+        the offers this made possible (an agent coming online with room).
+        """
+        self._policy()
+        if not isinstance(agent, Agent):
+            raise ValidationError.single("agent", f"expected an Agent, got {type(agent).__name__}")
+        unit = Unit.open(self.store, f"agent:{agent.id}", self.clock.now())
+        stored = unit.agent(agent.id)
+        record = AgentRecord(agent=agent) if stored is None else attrs.evolve(stored, agent=agent)
+        unit.put_agent(record)
+        self.store.commit(Changes(agents=tuple(unit.agents_written.values())))
+        return tuple(self.offer_waiting())
+
+    def set_presence(self, agent_id: str, status: AgentStatus) -> tuple[Receipt, ...]:
+        """Set an agent online, away or offline; returns the offers made (online).
+
+        Away and offline agents keep the work they carry and get nothing new.
+
+        Raises:
+            UnknownAgentError: no agent with this id (``put_agent`` first).
+        """
+        record = self.agent(agent_id)
+        if not isinstance(status, AgentStatus):
+            raise ValidationError.single(
+                "status", f"expected an AgentStatus, got {type(status).__name__}"
+            )
+        if record.agent.status is status:
+            return ()
+        return self.put_agent(attrs.evolve(record.agent, status=status))
+
+    def agent(self, agent_id: str) -> AgentRecord:
+        """The stored agent with its presence and the work it carries; ``UnknownAgentError``."""
+        self._policy()
+        found = self.store.agent(agent_id)  # type: ignore[attr-defined]
+        if found is None:
+            raise assigning.UnknownAgentError(agent_id)
+        return found  # type: ignore[no-any-return]
+
+    def agents(self) -> list[AgentRecord]:
+        """Every stored agent, by id."""
+        self._policy()
+        return list(self.store.agents())  # type: ignore[attr-defined]
+
+    def accept(
+        self, conversation_id: str, *, agent_id: str, request_id: str | None = None
+    ) -> Receipt:
+        """The agent accepts the open offer: the conversation is assigned to them.
+
+        Raises:
+            OfferNotOpenError: no open offer of it to this agent (never
+                made, answered already, or timed out).
+        """
+        self._policy()
+
+        def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+            assigning.open_offer(unit, conversation_id, agent_id)
+            return changes.assign(agent_id=agent_id, actor_id=agent_id, queue=None,
+                                  seen_version=None)(unit, record)  # fmt: skip
+
+        return self._act(conversation_id, request_id, change, agent_id, None,
+                         ("accept", conversation_id, agent_id))  # fmt: skip
+
+    def decline(
+        self, conversation_id: str, *, agent_id: str, request_id: str | None = None
+    ) -> Receipt:
+        """The agent declines the open offer; it is offered to someone else, never to them.
+
+        The conversation keeps its original age (its place in line). The
+        receipt's outbox carries the offers made next.
+
+        Raises:
+            OfferNotOpenError: no open offer of it to this agent.
+        """
+        self._policy()
+
+        def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+            assigning.open_offer(unit, conversation_id, agent_id)
+            assigning.take_back(unit, record, agent_id, "offer_declined")
+            return record
+
+        return self._act(conversation_id, request_id, change, agent_id, None,
+                         ("decline", conversation_id, agent_id))  # fmt: skip
+
+    def offer_waiting(self) -> list[Receipt]:
+        """Offer waiting work to eligible agents, by DOMAIN.md section 10.
+
+        Eligible: online, in the item's queue (or, ``skills_based``, with
+        every skill), speaking its language, not having declined it, with
+        room for its weight (voice takes all of it) and within the rate
+        limit. Most urgent first, then oldest by original age; agents
+        chosen least-loaded or round robin. Each offer is its own
+        version-checked commit: two processes never put one agent over
+        capacity (the loser skips). Returns one receipt per offer, its
+        outbox holding the ``OFFER`` for the host to deliver.
+        """
+        policy = self._policy()
+        store: Any = self.store
+        now = self.clock.now()
+        waiting = store.waiting_work(offered=False)
+        if not waiting:
+            return []
+        records: dict[str, AgentRecord] = {r.id: r for r in store.agents()}
+        loads = [AgentLoad(agent=r.agent, load=r.load,
+                           offers_left=assigning.offers_left(r, policy, now))
+                 for r in records.values()]  # fmt: skip
+        if not any(r.agent.status is AgentStatus.ONLINE for r in records.values()):
+            return []
+        by_id = {w.id: w for w in waiting}
+        chosen = allocate([assigning.work_item(w) for w in waiting], loads, policy,
+                          cursor=self._cursor)  # fmt: skip
+        self._cursor = chosen.cursor
+        receipts: list[Receipt] = []
+        for assignment in chosen.assignments:
+            if assignment.agent_id is None:
+                continue
+            work = by_id[assignment.item_id]
+            agent_id = assignment.agent_id
+            try:
+                stored = self._record(work.id)
+                # Work leaves the line and comes back (unassigned, reopened)
+                # at its first version again: the conversation's version
+                # tells those rounds apart, so each offer has its own key.
+                key = f"offer:{work.id}@{work.version}.{stored.version}"
+                unit = Unit.open(self.store, key, now)
+                unit.agents_read[agent_id] = records[agent_id]
+                unit.work_read[work.id] = work
+                record = unit.load(stored)
+                if record.erased_at is not None:
+                    # Nothing more is done for an erased customer's conversation.
+                    unit.drop_work(work.id)
+                    self.store.commit(Changes(waiting_done=tuple(unit.work_done.values())))
+                    continue
+                offered = assigning.offer(unit, policy, record, agent_id)
+                customer_id = offered.conversation.customer_id
+                offered, _ = self._track(unit, offered, self.customer(customer_id))
+                unit.put(offered)
+                receipts.append(unit.commit(receipt_for(unit, offered, customer_id)))
+            except (ConflictError, NotFoundError):
+                # Another process changed the agent or the work first: read
+                # the agent again for the rest of this round.
+                fresh = store.agent(agent_id)
+                if fresh is not None:
+                    records[agent_id] = fresh
+                continue
+            written = unit.agents_written[agent_id]
+            records[agent_id] = attrs.evolve(written, version=written.version + 1)
+        return receipts
+
+    def _expire_offers(self, now: datetime) -> list[Receipt]:
+        # Offers nobody answered in time go back in line, as declined.
+        store: Any = self.store
+        receipts: list[Receipt] = []
+        for work in store.waiting_work(offered=True):
+            if work.offer_expires is None or work.offer_expires > now:
+                continue
+            try:
+                stored = self._record(work.id)
+                key = f"expire:{work.id}@{work.version}.{stored.version}"
+                unit = Unit.open(self.store, key, now)
+                unit.work_read[work.id] = work
+                record = unit.load(stored)
+                assigning.take_back(unit, record, work.offered_to, "offer_timed_out")
+                unit.put(record)
+                customer_id = record.conversation.customer_id
+                receipts.append(unit.commit(receipt_for(unit, record, customer_id)))
+            except (ConflictError, NotFoundError):
+                continue
+        return receipts
+
+    def _with_offers(self, receipt: Receipt) -> Receipt:
+        # A call that freed capacity or queued work offers it at once; the
+        # offers' outbox items join the call's receipt (each offer also has
+        # its own receipt, under its own key).
+        offers = self.offer_waiting()
+        if not offers:
+            return receipt
+        extra = tuple(item for r in offers for item in r.outbox)
+        return attrs.evolve(receipt, outbox=(*receipt.outbox, *extra))
 
 
 _HANDED_OVER = "out:"

@@ -26,6 +26,8 @@ class OutboxKind(enum.Enum):
     """A rule's notification to a named target (a Slack channel, a lead)."""
     ESCALATION = "escalation"
     """A rule's or an SLA threshold's escalation to a named target."""
+    OFFER = "offer"
+    """Work offered to (or, in push mode, assigned to) the agent named by ``target``."""
 
 
 @attrs.frozen(kw_only=True)

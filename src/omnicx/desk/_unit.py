@@ -19,12 +19,15 @@ from omnicx.model import (
     Status,
 )
 from omnicx.storage import (
+    AgentRecord,
+    AgentStore,
     AuditAction,
     AuditEntry,
     Changes,
     ConversationRecord,
     DeskStore,
     StagedIdentityStore,
+    WaitingWork,
 )
 
 SYSTEM_ACTOR = "omnicx"
@@ -49,6 +52,54 @@ class Unit:
     audit: list[AuditEntry] = attrs.field(factory=list)
     _count: int = 0
     _ref_owners: dict[str, str | None] = attrs.field(factory=dict)
+    # Agents and waiting work read and written (Desk.assignment).
+    agents_read: dict[str, AgentRecord | None] = attrs.field(factory=dict)
+    agents_written: dict[str, AgentRecord] = attrs.field(factory=dict)
+    work_read: dict[str, WaitingWork | None] = attrs.field(factory=dict)
+    work_written: dict[str, WaitingWork] = attrs.field(factory=dict)
+    work_done: dict[str, WaitingWork] = attrs.field(factory=dict)
+
+    def agent(self, agent_id: str) -> AgentRecord | None:
+        """The agent record as this call has it (read once, then as written)."""
+        if agent_id in self.agents_written:
+            return self.agents_written[agent_id]
+        if agent_id not in self.agents_read:
+            self.agents_read[agent_id] = _agent_store(self.store).agent(agent_id)
+        return self.agents_read[agent_id]
+
+    def put_agent(self, record: AgentRecord) -> None:
+        """Stage an agent record to write, at the version read."""
+        if record.id not in self.agents_read:
+            self.agent(record.id)
+        base = self.agents_read[record.id]
+        self.agents_written[record.id] = attrs.evolve(
+            record, version=0 if base is None else base.version
+        )
+
+    def work(self, conversation_id: str) -> WaitingWork | None:
+        """The conversation's waiting work as this call has it."""
+        if conversation_id in self.work_done:
+            return None
+        if conversation_id in self.work_written:
+            return self.work_written[conversation_id]
+        if conversation_id not in self.work_read:
+            self.work_read[conversation_id] = _agent_store(self.store).waiting(conversation_id)
+        return self.work_read[conversation_id]
+
+    def put_work(self, work: WaitingWork) -> None:
+        """Stage waiting work to write, at the version read."""
+        self.work(work.id)
+        self.work_done.pop(work.id, None)
+        base = self.work_read.get(work.id)
+        self.work_written[work.id] = attrs.evolve(work, version=0 if base is None else base.version)
+
+    def drop_work(self, conversation_id: str) -> None:
+        """Stage the conversation's waiting work for deletion."""
+        self.work(conversation_id)
+        self.work_written.pop(conversation_id, None)
+        base = self.work_read.get(conversation_id)
+        if base is not None:
+            self.work_done[conversation_id] = base
 
     @classmethod
     def open(cls, store: DeskStore, key: str, now: datetime) -> Unit:
@@ -109,6 +160,9 @@ class Unit:
                 receipts=((self.key, JsonDocument.of(receipt, serde.to_dict)),),
                 audit=tuple(self.audit),
                 **self.reads(),
+                agents=tuple(self.agents_written.values()),
+                waiting=tuple(self.work_written.values()),
+                waiting_done=tuple(self.work_done.values()),
             )
         )
         return receipt
@@ -122,6 +176,15 @@ class Unit:
             "refs_read": dict(self._ref_owners),
             "new_receipts": (self.key,),
         }
+
+
+def _agent_store(store: DeskStore) -> AgentStore:
+    if not callable(getattr(store, "waiting_work", None)):
+        raise TypeError(
+            f"{type(store).__name__} keeps no agents: Desk.assignment needs a store with "
+            "agent(), agents(), waiting() and waiting_work() (omnicx.storage.AgentStore)"
+        )
+    return store  # type: ignore[return-value]
 
 
 def member_ids(staged: StagedIdentityStore, profile: Profile) -> list[str]:

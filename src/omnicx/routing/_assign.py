@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -55,6 +55,8 @@ class AssignOutcome(enum.Enum):
     """The only eligible agents declined this item."""
     AT_CAPACITY = "at_capacity"
     """Every eligible agent is at capacity."""
+    RATE_LIMITED = "rate_limited"
+    """Every eligible agent with room was offered its limit of work this minute."""
 
 
 DEFAULT_WEIGHTS: Mapping[str, int] = FrozenMap(
@@ -83,6 +85,13 @@ class AssignmentPolicy:
             agent's capacity (the limit is 100), Salesforce's percentage model.
         skills_based: if True, eligibility needs every required skill and
             ignores the queue; otherwise it needs the queue.
+        max_offers_per_minute: at most this many offers to one agent in
+            any minute (Chatwoot's assignment rate limit); None: no limit.
+        offer_timeout: how long an offer to an agent stays open in
+            ``omnicx.desk.Desk`` before ``tick`` takes it back (counted as
+            declined by that agent).
+        auto_accept: push mode: the desk assigns the work at once instead
+            of offering it for ``Desk.accept``.
     """
 
     strategy: Strategy = Strategy.LEAST_LOADED
@@ -90,6 +99,11 @@ class AssignmentPolicy:
     default_weight: int = attrs.field(default=1, validator=non_negative)
     percentage: bool = False
     skills_based: bool = False
+    max_offers_per_minute: int | None = attrs.field(
+        default=None, validator=attrs.validators.optional(non_negative)
+    )
+    offer_timeout: timedelta = timedelta(minutes=2)
+    auto_accept: bool = False
 
     def limit(self, agent: Agent) -> int:
         """The load at which ``agent`` is full."""
@@ -122,10 +136,15 @@ class WorkItem:
 
 @attrs.frozen(kw_only=True)
 class AgentLoad:
-    """An agent and the units of work they carry right now."""
+    """An agent and the units of work they carry right now.
+
+    ``offers_left`` is how many more offers the agent may get now (the
+    rate limit's allowance); None is unlimited.
+    """
 
     agent: Agent
     load: int = attrs.field(default=0, validator=non_negative)
+    offers_left: int | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -155,7 +174,11 @@ def _speaks(agent: Agent, language: str | None) -> bool:
 
 
 def _eligible(
-    item: WorkItem, loads: Mapping[str, int], agents: Sequence[Agent], policy: AssignmentPolicy
+    item: WorkItem,
+    loads: Mapping[str, int],
+    agents: Sequence[Agent],
+    policy: AssignmentPolicy,
+    allowance: Mapping[str, int | None],
 ) -> tuple[list[Agent], AssignOutcome]:
     stages: list[tuple[AssignOutcome, list[Agent]]] = []
     pool = [a for a in agents if a.status is AgentStatus.ONLINE]
@@ -172,6 +195,8 @@ def _eligible(
     stages.append((AssignOutcome.DECLINED, pool))
     pool = [a for a in pool if loads[a.id] + policy.weight(item.channel, a) <= policy.limit(a)]
     stages.append((AssignOutcome.AT_CAPACITY, pool))
+    pool = [a for a in pool if allowance[a.id] != 0]
+    stages.append((AssignOutcome.RATE_LIMITED, pool))
     for outcome, agents_left in stages:
         if not agents_left:
             return [], outcome
@@ -194,10 +219,11 @@ def assign(
     snapshot = sorted(agents, key=lambda a: a.agent.id)
     roster = [a.agent for a in snapshot]
     loads = {a.agent.id: a.load for a in snapshot}
+    allowance = {a.agent.id: a.offers_left for a in snapshot}
     ordered = sorted(items, key=lambda i: (-i.priority.rank, i.arrived_at, i.id))
     results: list[Assignment] = []
     for item in ordered:
-        pool, outcome = _eligible(item, loads, roster, policy)
+        pool, outcome = _eligible(item, loads, roster, policy, allowance)
         if not pool:
             results.append(Assignment(item_id=item.id, outcome=outcome))
             continue
@@ -209,7 +235,12 @@ def assign(
                 pool, key=lambda a: (loads[a.id] / max(policy.limit(a), 1), loads[a.id], a.id)
             )
         loads[chosen.id] += policy.weight(item.channel, chosen)
+        left = allowance[chosen.id]
+        if left is not None:
+            allowance[chosen.id] = left - 1
         cursor = chosen.id
         results.append(Assignment(item_id=item.id, outcome=outcome, agent_id=chosen.id))
-    new_loads = tuple(AgentLoad(agent=a, load=loads[a.id]) for a in roster)
+    new_loads = tuple(
+        AgentLoad(agent=a, load=loads[a.id], offers_left=allowance[a.id]) for a in roster
+    )
     return AssignmentRound(assignments=tuple(results), loads=new_loads, cursor=cursor)

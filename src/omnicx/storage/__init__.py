@@ -8,6 +8,7 @@ extra, imported on first use) implement it, and
 
 from typing import TYPE_CHECKING, Any
 
+from omnicx.storage._agents import AgentRecord, AgentStore, WaitingWork, waiting_order
 from omnicx.storage._memory import MemoryStore, check_reads, check_versions
 from omnicx.storage._protocol import DeskStore
 from omnicx.storage._records import (
@@ -29,6 +30,8 @@ __all__ = [
     "SCHEMA_VERSION",
     "ActionMark",
     "Activity",
+    "AgentRecord",
+    "AgentStore",
     "AuditAction",
     "AuditEntry",
     "Changes",
@@ -39,10 +42,12 @@ __all__ = [
     "PostgresStore",
     "SqliteStore",
     "StagedIdentityStore",
+    "WaitingWork",
     "check_reads",
     "check_versions",
     "migrate",
     "retry_on_conflict",
+    "waiting_order",
 ]
 
 if TYPE_CHECKING:

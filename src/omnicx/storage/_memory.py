@@ -12,6 +12,7 @@ import attrs
 from omnicx.errors import ConflictError
 from omnicx.identity import Link, MemoryIdentityStore
 from omnicx.model import Event
+from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions, waiting_order
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
 
@@ -70,6 +71,8 @@ class MemoryStore(MemoryIdentityStore):
     # (due_at, id) of written records, a heap; an entry whose record moved
     # on is stale and dropped when it comes up (or when the heap compacts).
     _due: list[tuple[datetime, str]] = attrs.field(init=False)
+    agent_records: dict[str, AgentRecord] = attrs.field(factory=dict)
+    waiting_records: dict[str, WaitingWork] = attrs.field(factory=dict)
 
     @_due.default
     def _due_of_records(self) -> list[tuple[datetime, str]]:
@@ -147,6 +150,8 @@ class MemoryStore(MemoryIdentityStore):
         """Check versions, then write everything (nothing is written on conflict)."""
         check_versions(changes, self._conversation_version, self.profile_version)
         check_reads(changes, self.links.get, self.refs.get, self.receipts.__contains__)
+        check_agent_versions(changes, self._agent_version, self._waiting_version)
+        self._write_agents(changes)
         self.apply(changes.identity)
         for profile in changes.identity.profiles:
             self.versions[profile.id] = self.versions.get(profile.id, 0) + 1
@@ -241,6 +246,46 @@ class MemoryStore(MemoryIdentityStore):
     def _conversation_version(self, conversation_id: str) -> int:
         record = self.records.get(conversation_id)
         return 0 if record is None else record.version
+
+    def agent(self, agent_id: str) -> AgentRecord | None:
+        """Return the stored agent record, or None."""
+        return self.agent_records.get(agent_id)
+
+    def agents(self) -> list[AgentRecord]:
+        """Return every stored agent record, by agent id."""
+        return [self.agent_records[k] for k in sorted(self.agent_records)]
+
+    def waiting(self, conversation_id: str) -> WaitingWork | None:
+        """Return the conversation's waiting work, or None."""
+        return self.waiting_records.get(conversation_id)
+
+    def waiting_work(
+        self, *, offered: bool | None = None, limit: int | None = None
+    ) -> list[WaitingWork]:
+        """Return waiting work, most urgent then oldest first, at most ``limit``."""
+        found = [
+            w
+            for w in self.waiting_records.values()
+            if offered is None or (w.offered_to is not None) == offered
+        ]
+        found.sort(key=waiting_order)
+        return found if limit is None else found[:limit]
+
+    def _agent_version(self, agent_id: str) -> int:
+        record = self.agent_records.get(agent_id)
+        return 0 if record is None else record.version
+
+    def _waiting_version(self, conversation_id: str) -> int:
+        work = self.waiting_records.get(conversation_id)
+        return 0 if work is None else work.version
+
+    def _write_agents(self, changes: Changes) -> None:
+        for record in changes.agents:
+            self.agent_records[record.id] = attrs.evolve(record, version=record.version + 1)
+        for work in changes.waiting:
+            self.waiting_records[work.id] = attrs.evolve(work, version=work.version + 1)
+        for work in changes.waiting_done:
+            self.waiting_records.pop(work.id, None)
 
 
 def _due_heap(records: Collection[ConversationRecord]) -> list[tuple[datetime, str]]:

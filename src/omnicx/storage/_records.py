@@ -12,6 +12,7 @@ import attrs
 from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_seq, frozen_tree
 from omnicx.identity import ChangeSet, Link, Profile
 from omnicx.model import Conversation, Event
+from omnicx.storage._agents import AgentRecord, WaitingWork
 from omnicx.timeline import ConversationSummary
 
 
@@ -165,6 +166,11 @@ class Changes:
         new_receipts: idempotency keys that must not be recorded yet (the
             call's own key): the commit fails with ``ConflictError`` if one
             is, and a retry finds the first call's receipt.
+        agents: agent records to write; each ``version`` is the one read
+            (0 for a new agent), and the commit fails if the stored differs.
+        waiting: waiting work to write, version-checked the same way.
+        waiting_done: waiting work to delete (assigned or gone), each at
+            the version read.
     """
 
     identity: ChangeSet = attrs.field(factory=ChangeSet)
@@ -179,6 +185,9 @@ class Changes:
     links_read: Mapping[str, Link | None] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     refs_read: Mapping[str, str | None] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     new_receipts: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    agents: tuple[AgentRecord, ...] = attrs.field(default=(), converter=frozen_seq)
+    waiting: tuple[WaitingWork, ...] = attrs.field(default=(), converter=frozen_seq)
+    waiting_done: tuple[WaitingWork, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)

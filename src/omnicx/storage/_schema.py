@@ -87,6 +87,21 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE conversations SET due_at = 0
         WHERE json_extract(data, '$.conversation.status') NOT IN ('solved', 'closed');
     """,
+    # Agents (presence and the work each carries) and the conversations
+    # waiting for one, served by priority rank (highest first) then
+    # original age (microseconds since the Unix epoch).
+    """
+    CREATE TABLE IF NOT EXISTS agents (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE IF NOT EXISTS waiting (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        rank INTEGER NOT NULL,
+        arrived_at INTEGER NOT NULL,
+        offered INTEGER NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS waiting_order ON waiting (rank DESC, arrived_at, id);
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 

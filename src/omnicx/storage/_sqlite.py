@@ -16,6 +16,7 @@ from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event
+from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions
 from omnicx.storage._memory import check_profile_versions, check_reads, conversation_conflict
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
@@ -273,6 +274,8 @@ class SqliteStore:
             check_profile_versions(changes, self.profile_version)
             if changes.links_read or changes.refs_read or changes.new_receipts:
                 check_reads(changes, self.link, self.conversation_for_ref, self._has_receipt)
+            if changes.agents or changes.waiting or changes.waiting_done:
+                self._write_agents(changes)
             self._apply_identity(changes.identity)
             self._db.executemany(
                 "INSERT INTO thread_refs (ref, conversation_id) VALUES (?, ?)"
@@ -394,6 +397,58 @@ class SqliteStore:
                 read + 1, data, customer_id, created_at, due_at, conversation_id, read,
             )
         )  # fmt: skip
+
+    # -- agents --------------------------------------------------------------
+
+    def agent(self, agent_id: str) -> AgentRecord | None:
+        """Return the stored agent record, or None."""
+        data = self._one("SELECT data FROM agents WHERE id = ?", agent_id)
+        return None if data is None else self._load(AgentRecord, data)
+
+    def agents(self) -> list[AgentRecord]:
+        """Return every stored agent record, by agent id."""
+        rows = self._db.execute("SELECT data FROM agents ORDER BY id").fetchall()
+        return [self._load(AgentRecord, data) for (data,) in rows]
+
+    def waiting(self, conversation_id: str) -> WaitingWork | None:
+        """Return the conversation's waiting work, or None."""
+        data = self._one("SELECT data FROM waiting WHERE id = ?", conversation_id)
+        return None if data is None else self._load(WaitingWork, data)
+
+    def waiting_work(
+        self, *, offered: bool | None = None, limit: int | None = None
+    ) -> list[WaitingWork]:
+        """Return waiting work, most urgent then oldest first, at most ``limit``."""
+        where = "" if offered is None else f" WHERE offered = {int(offered)}"
+        rows = self._db.execute(
+            f"SELECT data FROM waiting{where} ORDER BY rank DESC, arrived_at, id LIMIT ?",
+            (-1 if limit is None else limit,),
+        ).fetchall()
+        return [self._load(WaitingWork, data) for (data,) in rows]
+
+    def _write_agents(self, changes: Changes) -> None:
+        def version(table: str) -> Any:
+            return lambda key: int(self._one(f"SELECT version FROM {table} WHERE id = ?", key) or 0)
+
+        check_agent_versions(changes, version("agents"), version("waiting"))
+        self._db.executemany(
+            "INSERT INTO agents (id, version, data) VALUES (?, ?, ?)"
+            " ON CONFLICT (id) DO UPDATE SET version = excluded.version, data = excluded.data",
+            [(r.id, r.version + 1, self._dump(attrs.evolve(r, version=r.version + 1)))
+             for r in changes.agents],
+        )  # fmt: skip
+        self._db.executemany(
+            "INSERT INTO waiting (id, version, rank, arrived_at, offered, data)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO UPDATE SET version = excluded.version,"
+            " rank = excluded.rank, arrived_at = excluded.arrived_at,"
+            " offered = excluded.offered, data = excluded.data",
+            [(w.id, w.version + 1, w.priority.rank, _micros(w.arrived_at),
+              int(w.offered_to is not None), self._dump(attrs.evolve(w, version=w.version + 1)))
+             for w in changes.waiting],
+        )  # fmt: skip
+        self._db.executemany(
+            "DELETE FROM waiting WHERE id = ?", [(w.id,) for w in changes.waiting_done]
+        )
 
     def _changed(self, sql: str, *params: Any) -> bool:
         return bool(self._db.execute(sql, params).rowcount == 1)

@@ -34,6 +34,8 @@ from omnicx.identity import (
     match_key,
 )
 from omnicx.model import (
+    Agent,
+    AgentStatus,
     Author,
     AuthorKind,
     Channel,
@@ -42,16 +44,19 @@ from omnicx.model import (
     Identifier,
     MessageEvent,
     NoteEvent,
+    Priority,
     Status,
     StatusChanged,
 )
 from omnicx.storage import (
+    AgentRecord,
     AuditAction,
     AuditEntry,
     Changes,
     ConversationRecord,
     DeskStore,
     Erasure,
+    WaitingWork,
 )
 from omnicx.testing import _erasure
 from omnicx.testing._erasure import T0, write_and_erase
@@ -545,3 +550,72 @@ class _HeldCommit:
     def commit(self, changes: Changes) -> None:
         self.changes = changes
         raise _Held
+
+    # -- agents and waiting work (omnicx.storage.AgentStore) -----------------
+
+    def test_agents_round_trip_by_id_with_versions(self) -> None:
+        """Agent records read back as written, by id, each write counting a version."""
+        store: Any = self.make_store()
+        b = AgentRecord(agent=Agent(id="b", status=AgentStatus.ONLINE, capacity=3,
+                                    queues={"q"}, skills={"s"}, languages={"en"}),
+                        holding={"c1": 2}, offered_at=(T0,))  # fmt: skip
+        store.commit(Changes(agents=(AgentRecord(agent=Agent(id="a")), b)))
+        assert store.agent("zz") is None
+        assert [r.id for r in store.agents()] == ["a", "b"]
+        assert store.agent("b") == attrs.evolve(b, version=1)
+        assert store.agent("b").load == 2
+        store.commit(Changes(agents=(attrs.evolve(store.agent("b"), holding={}),)))
+        assert store.agent("b").version == 2
+        assert store.agent("b").holding == {}
+
+    def test_stale_agent_version_is_a_conflict_and_writes_nothing(self) -> None:
+        """Two writers of one agent: the second, from a stale read, fails atomically."""
+        store: Any = self.make_store()
+        store.commit(Changes(agents=(AgentRecord(agent=Agent(id="a")),)))
+        read = store.agent("a")
+        store.commit(Changes(agents=(attrs.evolve(read, holding={"c1": 1}),)))
+        with pytest.raises(ConflictError, match="agent 'a' changed since it was read"):
+            store.commit(
+                Changes(
+                    agents=(attrs.evolve(read, holding={"c2": 1}),),
+                    conversations=(_record("c9", "p9"),),
+                    receipts=(("k1", {"ok": True}),),
+                )
+            )
+        assert store.agent("a").holding == {"c1": 1}
+        assert store.conversation("c9") is None
+        assert store.receipt("k1") is None
+        with pytest.raises(ConflictError):
+            store.commit(Changes(agents=(AgentRecord(agent=Agent(id="a")),)))  # not new
+
+    def test_waiting_work_by_priority_then_original_age(self) -> None:
+        """Waiting work reads most urgent first, then oldest, filtered by offered."""
+        store: Any = self.make_store()
+        old = WaitingWork(id="old", channel=Channel.EMAIL, arrived_at=T0)
+        new = WaitingWork(id="new", channel=Channel.CHAT, arrived_at=T0 + timedelta(minutes=5))
+        urgent = WaitingWork(id="urgent", channel=Channel.EMAIL, priority=Priority.URGENT,
+                             arrived_at=T0 + timedelta(hours=1), offered_to="a",
+                             offer_expires=T0 + timedelta(hours=2), declined_by={"b"},
+                             skills={"s"}, language="es", queue="q")  # fmt: skip
+        store.commit(Changes(waiting=(new, urgent, old)))
+        assert [w.id for w in store.waiting_work()] == ["urgent", "old", "new"]
+        assert [w.id for w in store.waiting_work(limit=2)] == ["urgent", "old"]
+        assert [w.id for w in store.waiting_work(offered=True)] == ["urgent"]
+        assert [w.id for w in store.waiting_work(offered=False)] == ["old", "new"]
+        assert store.waiting("urgent") == attrs.evolve(urgent, version=1)
+        assert store.waiting("none") is None
+
+    def test_waiting_work_writes_and_deletes_are_version_checked(self) -> None:
+        """An offer and its answer race: one wins, the other is a ConflictError."""
+        store: Any = self.make_store()
+        store.commit(Changes(waiting=(WaitingWork(id="c1", channel=Channel.EMAIL, arrived_at=T0),)))
+        read = store.waiting("c1")
+        store.commit(Changes(waiting=(attrs.evolve(read, offered_to="a"),)))
+        with pytest.raises(ConflictError, match="waiting work for conversation 'c1'"):
+            store.commit(Changes(waiting_done=(read,)))
+        with pytest.raises(ConflictError):
+            store.commit(Changes(waiting=(attrs.evolve(read, offered_to="b"),)))
+        assert store.waiting("c1").offered_to == "a"
+        store.commit(Changes(waiting_done=(store.waiting("c1"),)))
+        assert store.waiting("c1") is None
+        assert store.waiting_work() == []
