@@ -532,25 +532,6 @@ class StoreContract:
         messages = [e.message.id for e in events if isinstance(e, MessageEvent)]
         assert sorted(messages) == sorted({m.message.id for m in (ada, first, second)})
 
-
-class _Held(Exception):
-    """A commit held back, to be replayed later by the test."""
-
-
-class _HeldCommit:
-    """A store whose commit is kept instead of written: a worker caught mid-call."""
-
-    def __init__(self, store: DeskStore) -> None:
-        self._store = store
-        self.changes: Changes | None = None
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._store, name)
-
-    def commit(self, changes: Changes) -> None:
-        self.changes = changes
-        raise _Held
-
     # -- agents and waiting work (omnicx.storage.AgentStore) -----------------
 
     def test_agents_round_trip_by_id_with_versions(self) -> None:
@@ -619,3 +600,22 @@ class _HeldCommit:
         store.commit(Changes(waiting_done=(store.waiting("c1"),)))
         assert store.waiting("c1") is None
         assert store.waiting_work() == []
+
+
+class _Held(Exception):
+    """A commit held back, to be replayed later by the test."""
+
+
+class _HeldCommit:
+    """A store whose commit is kept instead of written: a worker caught mid-call."""
+
+    def __init__(self, store: DeskStore) -> None:
+        self._store = store
+        self.changes: Changes | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._store, name)
+
+    def commit(self, changes: Changes) -> None:
+        self.changes = changes
+        raise _Held
