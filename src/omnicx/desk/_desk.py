@@ -22,6 +22,7 @@ from omnicx.desk._field_edit import fields_change
 from omnicx.desk._fields import FieldSchema
 from omnicx.desk._inbound import Inbound, audit_merges, routing_context, take_in
 from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
+from omnicx.desk._record_steps import caused_at
 from omnicx.desk._retry import RETRY_WINDOW, digest, marked, retried
 from omnicx.desk._route import route
 from omnicx.desk._rule_checks import check_rule_actions, consistent_actions
@@ -329,7 +330,9 @@ class Desk:
         )
         receipt = unit.commit(receipt)
         if self.assignment is not None and (unit.work_written or unit.agents_written):
-            receipt = self._with_offers(receipt)
+            # Offering the conversation is part of what the message caused:
+            # on the timeline it follows the message, like its routing.
+            receipt = self._with_offers(receipt, {record.id: caused_at(message)})
         return receipt
 
     def _own_mail(self, key: str, event: MessageReceived) -> Receipt:
@@ -956,7 +959,11 @@ class Desk:
         if what:
             record = marked(record, actor, action_digest, key, loaded.version + 1, now)
         if self.assignment is not None:
-            assigning.reconcile(unit, self.assignment, loaded, record, strict=True)
+            # Only an explicit assignment is refused over capacity; an agent
+            # replying to work nobody had takes it, held within capacity
+            # only where there is room (the reply must go out).
+            strict = action is Action.ASSIGN
+            assigning.reconcile(unit, self.assignment, loaded, record, strict=strict)
         unit.put(record)
         receipt = unit.commit(receipt_for(unit, record, customer_id, sla=sla))
         if self.assignment is not None and (unit.agents_written or unit.work_written):
@@ -1071,6 +1078,10 @@ class Desk:
         capacity (the loser skips). Returns one receipt per offer, its
         outbox holding the ``OFFER`` for the host to deliver.
         """
+        return self._offer_waiting({})
+
+    def _offer_waiting(self, caused: Mapping[str, datetime]) -> list[Receipt]:
+        # ``caused``: conversation id -> the instant its offer is stamped.
         policy = self._policy()
         store: Any = self.store
         now = self.clock.now()
@@ -1108,7 +1119,7 @@ class Desk:
                     unit.drop_work(work.id)
                     self.store.commit(Changes(waiting_done=tuple(unit.work_done.values())))
                     continue
-                offered = assigning.offer(unit, policy, record, agent_id)
+                offered = assigning.offer(unit, policy, record, agent_id, caused.get(work.id))
                 customer_id = offered.conversation.customer_id
                 offered, _ = self._track(unit, offered, self.customer(customer_id))
                 unit.put(offered)
@@ -1145,11 +1156,13 @@ class Desk:
                 continue
         return receipts
 
-    def _with_offers(self, receipt: Receipt) -> Receipt:
+    def _with_offers(
+        self, receipt: Receipt, caused: Mapping[str, datetime] | None = None
+    ) -> Receipt:
         # A call that freed capacity or queued work offers it at once; the
         # offers' outbox items join the call's receipt (each offer also has
         # its own receipt, under its own key).
-        offers = self.offer_waiting()
+        offers = self._offer_waiting(caused or {})
         if not offers:
             return receipt
         extra = tuple(item for r in offers for item in r.outbox)
