@@ -57,8 +57,10 @@ class ContactRecord:
     region: str = ""
 
 
-def _at_least_one(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 1:
+def _optional_at_least_one(
+    _instance: object, attribute: attrs.Attribute[int | None], value: int | None
+) -> None:
+    if value is not None and value < 1:
         raise ValidationError.single(attribute.name, f"must be at least 1, got {value}")
 
 
@@ -75,7 +77,8 @@ class BatchPolicy:
       (``Jon Smith``/``John Smith``) when counting names against
       ``identity.max_names_per_identifier``.
     - ``max_people_per_value``: a value whose names belong to more people
-      than this is shared. Names of one person are spellings, typos,
+      than this is shared (None: ``identity.max_people_per_identifier``,
+      which the incremental graph applies too). Names of one person are spellings, typos,
       nicknames or initials of one another (``Robert Smith``, ``Bob Smith``,
       ``ROBERT SMTIH``); ``Maria Becker`` and ``Lucas Becker`` are two people
       (a family line). Nameless records count no one.
@@ -91,7 +94,7 @@ class BatchPolicy:
     identity: IdentityPolicy = DEFAULT_POLICY
     default_region: str | None = None
     name_similarity: float = 75.0
-    max_people_per_value: int = attrs.field(default=1, validator=_at_least_one)
+    max_people_per_value: int | None = attrs.field(default=None, validator=_optional_at_least_one)
     caller_id_sources: frozenset[str] = attrs.field(
         default=frozenset({"call", "phone_call", "voice"}), converter=frozenset
     )

@@ -12,8 +12,6 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable
 
-from rapidfuzz import fuzz
-
 from omnicx.errors import ValidationError
 from omnicx.identity._batch_values import BatchPolicy, ContactRecord
 from omnicx.identity._email import email_match_key, mailbox_name, read_email
@@ -22,10 +20,10 @@ from omnicx.identity._guards import (
     fold_name,
     kind_label,
     match_key,
+    too_many_names,
     value_shared_reason,
 )
 from omnicx.identity._handles import external_identifier, handle_identifier
-from omnicx.identity._names import count_people
 from omnicx.identity._phone import read_phone
 from omnicx.identity._protection import (
     RANK_PHONE,
@@ -330,18 +328,12 @@ class Evidence:
         if len(seen) < 2:
             return False
         names = [self.name_text[n] for n in seen]
-        people = self.policy.max_people_per_value
-        if count_people(names, people) > people:
-            return True
-        limit = self.policy.identity.max_names_per_identifier
-        if len(names) <= limit:
-            return False
-        similar = self.policy.name_similarity
-
-        def spelling(left: str, right: str) -> bool:
-            return fuzz.token_sort_ratio(left, right) >= similar
-
-        return count_people(names, limit, spelling) > limit
+        return too_many_names(
+            names,
+            self.policy.identity,
+            people=self.policy.max_people_per_value,
+            similarity=self.policy.name_similarity,
+        )
 
     def fuzzy_blocks(self) -> list[array[int]]:
         """Groups of records with one name and one address or email local part.

@@ -14,11 +14,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import attrs
+from rapidfuzz import fuzz
 
 from omnicx._caches import BoundedCache
 from omnicx._frozen import frozen_seq, frozen_set
 from omnicx.errors import ValidationError
 from omnicx.identity._email import email_match_key, mailbox_name
+from omnicx.identity._names import count_people
 from omnicx.model import Identifier, IdentifierKind
 
 # Identifier values whose shared reason a policy remembers.
@@ -94,7 +96,15 @@ class IdentityPolicy:
             value and, for phones, the digits without ``+``.
         role_mailboxes: email local parts of shared inboxes that never link.
         max_names_per_identifier: an identifier seen with more distinct
-            (case-folded) names than this is marked shared.
+            names than this is marked shared, where names that are one
+            person's or close spellings (rapidfuzz ``token_sort_ratio`` of
+            75 or more) count once.
+        max_people_per_identifier: an identifier whose names belong to more
+            people than this is marked shared (a family phone, a
+            switchboard). Names of one person are those
+            ``same_person_name`` relates (``docs/identity.md``); nameless
+            sightings count no one. Batch and the incremental graph both
+            apply it (:func:`too_many_names`).
         max_profiles_per_identifier: an identifier held by more live profiles
             than this is marked shared (1: any identifier left on two profiles
             by a refused link is shared).
@@ -113,6 +123,7 @@ class IdentityPolicy:
         default=DEFAULT_ROLE_MAILBOXES, converter=frozen_set
     )
     max_names_per_identifier: int = attrs.field(default=3, validator=_at_least_one)
+    max_people_per_identifier: int = attrs.field(default=1, validator=_at_least_one)
     max_profiles_per_identifier: int = attrs.field(default=1, validator=_at_least_one)
     unique_kinds: frozenset[str] = attrs.field(
         default=frozenset({"external"}), converter=frozen_set
@@ -206,15 +217,43 @@ def value_shared_reason(
 
 
 def fold_name(text: str) -> str:
-    """Return ``text`` case-folded with inner whitespace collapsed: how names are counted."""
+    """Return ``text`` case-folded with inner whitespace collapsed: how names are stored."""
     return " ".join(text.casefold().split())
 
 
-def too_many_names(names: Iterable[str], policy: IdentityPolicy = DEFAULT_POLICY) -> bool:
-    """Whether ``names`` (seen with one identifier) exceed the policy's limit.
+NAME_SIMILARITY = 75.0
+"""rapidfuzz ``token_sort_ratio`` from which two names count once against the name limit."""
 
-    Names are compared case-folded with inner whitespace collapsed.
+
+def too_many_names(
+    names: Iterable[str],
+    policy: IdentityPolicy = DEFAULT_POLICY,
+    *,
+    people: int | None = None,
+    similarity: float = NAME_SIMILARITY,
+) -> bool:
+    """Whether ``names`` (seen with one identifier) belong to too many people.
+
+    The one names guard of batch resolution and of the incremental graph.
+    True when the names belong to more than ``people`` people
+    (``policy.max_people_per_identifier`` when None) under
+    ``same_person_name``, or to more than ``policy.max_names_per_identifier``
+    when close spellings (``token_sort_ratio >= similarity``) also count
+    once. Spellings of one name (``Mitchell, Justin``, ``justin mitchell``),
+    empty names and names with nothing but emoji or punctuation add no one.
+    The answer does not depend on the order of ``names``.
     """
-    distinct = {fold_name(name) for name in names}
-    distinct.discard("")
-    return len(distinct) > policy.max_names_per_identifier
+    distinct = {name for name in names if name}
+    if len(distinct) < 2:
+        return False
+    allowed = policy.max_people_per_identifier if people is None else people
+    if count_people(distinct, allowed) > allowed:
+        return True
+    limit = policy.max_names_per_identifier
+    if len(distinct) <= limit:
+        return False
+
+    def spelling(left: str, right: str) -> bool:
+        return fuzz.token_sort_ratio(left, right) >= similarity
+
+    return count_people(distinct, limit, spelling) > limit
