@@ -33,7 +33,7 @@ of the other name, or as an initial when the given names match in full),
 so ``Anna Kowalski`` / ``Anna Nowak`` are two people, and so are ``John
 Smith`` / ``Jane Smith``. The relation is symmetric; it is not transitive
 (``P. Moses`` matches both ``Paul Moses`` and ``Peter Moses``), so
-:func:`count_people` counts groups whose names all match one another.
+:func:`count_people` closes it over full names only.
 """
 
 from __future__ import annotations
@@ -51,6 +51,7 @@ from rapidfuzz.distance import DamerauLevenshtein
 from omnicx._caches import memo
 
 __all__ = [
+    "EXTRA_NICKNAMES",
     "MAX_NAMES_COMPARED",
     "NameKey",
     "count_people",
@@ -163,9 +164,40 @@ def nickname_forms(name: str) -> frozenset[str]:
     """The names ``name`` is a nickname or formal form of, in the ``nicknames`` data set.
 
     Both directions: ``bob`` gives ``robert`` (and its other forms);
-    ``robert`` gives ``bob``. ``name`` is lower-case.
+    ``robert`` gives ``bob``. ``name`` is lower-case. A few common
+    hypocorisms the data set lacks (``liam``/``william``, ``suzy``/``susan``)
+    are added from :data:`EXTRA_NICKNAMES`.
     """
-    return frozenset(_NAMER.nicknames_of(name) | _NAMER.canonicals_of(name)) - {name}
+    forms = _NAMER.nicknames_of(name) | _NAMER.canonicals_of(name) | _EXTRA.get(name, set())
+    return frozenset(forms) - {name}
+
+
+def _canonicals(name: str) -> frozenset[str]:
+    return frozenset(_NAMER.canonicals_of(name) | _EXTRA_FORMAL.get(name, set()))
+
+
+EXTRA_NICKNAMES: tuple[tuple[str, str], ...] = (
+    ("albert", "bertie"), ("alexander", "sasha"), ("alexander", "xander"),
+    ("alexandra", "lexi"), ("alexandra", "sasha"), ("barbara", "barb"),
+    ("benjamin", "benji"), ("catherine", "kate"), ("catherine", "katie"),
+    ("catherine", "cat"), ("charles", "chas"), ("christopher", "topher"),
+    ("david", "davy"), ("isabella", "izzy"), ("isabella", "isa"), ("joseph", "jo"),
+    ("katherine", "katie"), ("katherine", "kat"), ("kathleen", "kate"),
+    ("kathleen", "katie"), ("margaret", "greta"), ("patrick", "rick"),
+    ("robert", "robbie"), ("robert", "bert"), ("stephen", "stevie"),
+    ("susan", "suzy"), ("william", "liam"),
+)  # fmt: skip
+"""``(formal, nickname)`` pairs missing from the ``nicknames`` data set (1.0.1).
+
+Genealogy and record-linkage name tables list them; the data set does not.
+"""
+
+_EXTRA: dict[str, set[str]] = {}
+_EXTRA_FORMAL: dict[str, set[str]] = {}
+for _formal, _short in EXTRA_NICKNAMES:
+    _EXTRA.setdefault(_formal, set()).add(_short)
+    _EXTRA.setdefault(_short, set()).add(_formal)
+    _EXTRA_FORMAL.setdefault(_short, set()).add(_formal)
 
 
 def _nickname(a: str, b: str) -> bool:
@@ -175,8 +207,8 @@ def _nickname(a: str, b: str) -> bool:
     forms_a, forms_b = nickname_forms(a), nickname_forms(b)
     if b in forms_a or a in forms_b:
         return True
-    canon_a = _NAMER.canonicals_of(a)
-    if canon_a and not canon_a.isdisjoint(_NAMER.canonicals_of(b)):
+    canon_a = _canonicals(a)
+    if canon_a and not canon_a.isdisjoint(_canonicals(b)):
         return True  # "jim" and "jamie", both forms of "james"
     return any(_close(b, form) for form in forms_a) or any(_close(a, form) for form in forms_b)
 
@@ -279,17 +311,26 @@ MAX_NAMES_COMPARED = 64
 """More distinct names than this on one value are taken as many people."""
 
 
+def _partial(key: NameKey) -> bool:
+    """A name that stands for several full names: an initial, or one word alone."""
+    return len(key.given) < 2 or len(key.surname) < 2
+
+
 def count_people(
     names: Iterable[str], limit: int, also: Callable[[str, str], bool] | None = None
 ) -> int:
     """How many people the ``names`` belong to, counting at most ``limit + 1``.
 
     Names with one :func:`name_key` count once; a text with no name in it
-    counts no one. Names are grouped so that every two names of a group are
-    one person's (:func:`same_person_name`, or ``also`` when given): the
-    names are taken in the order of their keys and each joins the first
-    group it matches entirely, so the answer does not depend on the order
-    of ``names``. One person means every name matches every other. Past
+    counts no one. Full names (a given and a family name, neither an
+    initial) are one person's when :func:`same_person_name` (or ``also``,
+    when given) relates them, closed transitively (``Mateo``, ``Matteo``,
+    ``Mteo``; ``Bob``, ``Robert``, ``Rob``). A partial name (an initial such
+    as ``P. Moses``, or one word such as ``Karen``) belongs to a person
+    whose full name it matches, but never joins two: ``P. Moses`` with
+    ``Paul Moses`` and ``Peter Moses`` is two people. Partial names that
+    match no full name are grouped so that every two of a group match.
+    The answer does not depend on the order of ``names``. Past
     :data:`MAX_NAMES_COMPARED` distinct keys the value is a switchboard
     rather than a person: ``limit + 1`` without comparing.
     """
@@ -303,18 +344,36 @@ def count_people(
     if len(by_key) > MAX_NAMES_COMPARED:
         return limit + 1
     keys = sorted(by_key, key=lambda k: (k.given, k.middle, k.family, k.ordered))
+
+    def same(a: NameKey, b: NameKey) -> bool:
+        return _same_keys(*_order(a, b)) or (also is not None and also(by_key[a], by_key[b]))
+
+    full = [k for k in keys if not _partial(k)]
+    parent = list(range(len(full)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, left in enumerate(full):
+        for j in range(i + 1, len(full)):
+            if find(i) != find(j) and same(left, full[j]):
+                parent[find(j)] = find(i)
+    people = len({find(i) for i in range(len(full))})
+    if people > limit:
+        return limit + 1
     groups: list[list[NameKey]] = []
     for key in keys:
+        if not _partial(key) or any(same(key, other) for other in full):
+            continue
         for group in groups:
-            if all(
-                _same_keys(*_order(key, member))
-                or (also is not None and also(by_key[key], by_key[member]))
-                for member in group
-            ):
+            if all(same(key, member) for member in group):
                 group.append(key)
                 break
         else:
             groups.append([key])
-            if len(groups) > limit:
+            if people + len(groups) > limit:
                 return limit + 1
-    return len(groups)
+    return people + len(groups)
