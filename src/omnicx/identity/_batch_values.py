@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -11,7 +12,7 @@ from omnicx.errors import ValidationError
 from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy, SharedReason
 from omnicx.identity._protection import Refusal
 
-__all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue"]
+__all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "DropReason", "Dropped", "SharedValue"]
 
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
@@ -117,6 +118,33 @@ class SharedValue:
     records: int
 
 
+class DropReason(enum.Enum):
+    """Why a value written in a record was left out of resolution."""
+
+    INVALID = "invalid"
+    """It does not read as a value of its kind (a malformed address, not a number)."""
+    BLOCKED = "blocked"
+    """A placeholder (``noemail@noemail.com``, ``5555555555``, ``null``): see ``blocked_values``."""
+
+
+@attrs.frozen(kw_only=True)
+class Dropped:
+    """A value as written that links nothing, and why.
+
+    ``value`` is the text as the source wrote it (one address of a list);
+    ``kind`` is ``email``, ``phone``, ``handle:<network>`` or
+    ``external:<system>``; ``reason`` why it was dropped and ``detail``
+    what was wrong with it (the normaliser's message, or the canonical
+    value that is blocked); ``count`` how many times the records wrote it.
+    """
+
+    value: str
+    kind: str
+    reason: DropReason
+    detail: str = ""
+    count: int = 1
+
+
 @attrs.frozen(kw_only=True)
 class BatchResult:
     """The partition of a batch, and the shared values that did not link.
@@ -124,12 +152,15 @@ class BatchResult:
     ``clusters`` maps each record id to its cluster id: the smallest record
     id in the cluster, so the answer does not depend on input order.
     ``invalid_values`` counts raw values that did not normalise (they link
-    nothing). ``shared`` is sorted by key.
+    nothing). ``shared`` is sorted by key. ``dropped`` lists every distinct
+    value as written that was left out (invalid or a blocked placeholder),
+    with its reason, sorted by kind and value.
     """
 
     clusters: Mapping[str, str] = attrs.field(converter=frozen_map)
     shared: tuple[SharedValue, ...] = attrs.field(converter=frozen_seq)
     invalid_values: int
+    dropped: tuple[Dropped, ...] = attrs.field(default=(), converter=frozen_seq)
 
     @property
     def cluster_count(self) -> int:

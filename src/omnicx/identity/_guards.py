@@ -35,6 +35,18 @@ DEFAULT_BLOCKED_VALUES: tuple[str, ...] = (
     r"anonymous|unknown|guest|test",
     r"(test|noemail|no-email|none|null|email)@(test|example|email|none|null)\.(com|org|net)",
     r"\+?1?(?:0{6,}|1234567890?|9{7,})",
+    # Placeholder mailboxes typed into required fields: a "no email" word at
+    # a made-up domain (noemail@noemail.com, na@na.com, no@email.com).
+    r"(?:no|na|n/a|none|nomail|no-?e?mail|noemail|null|nil|nobody|email|mail|test|"
+    r"customer|user|guest|anonymous|unknown|fake|asdf|xxx+)@(?:no|na|none|nomail|"
+    r"no-?e?mail|noemail|null|email|mail|test|fake|domain|asdf|xxx+|example)\.[a-z]{2,4}",
+    # One-letter mailboxes at a one- or two-letter domain (a@a.com, x@xx.net).
+    r"[a-z0-9]@[a-z0-9]{1,2}\.[a-z]{2,3}",
+    # Phones whose national number (after a country code of up to three
+    # digits) is one digit repeated, or the digits in a row, in every region:
+    # +15555555555, +441234567890, 0000000.
+    r"\+?[0-9]{0,3}(?:0{7,}|1{7,}|2{7,}|3{7,}|4{7,}|5{7,}|6{7,}|7{7,}|8{7,}|9{7,})",
+    r"\+?[0-9]{0,3}(?:0?12345678(?:90?)?|9?87654321(?:0)?)",
 )
 """Placeholder values that never link: ``IdentityPolicy.blocked_values`` by default."""
 

@@ -45,6 +45,7 @@ from collections.abc import Callable, Iterable
 import attrs
 from anyascii import anyascii
 from nameparser import HumanName
+from nameparser.config import CONSTANTS as _PARSER
 from nicknames import NickNamer
 from rapidfuzz.distance import DamerauLevenshtein
 
@@ -65,6 +66,26 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # What nameparser reads besides letters: the comma of "Family, Given", the
 # dots of initials and titles, the hyphen and apostrophe inside names.
 _KEEP = frozenset(",.-'")
+
+
+def _parser_words() -> frozenset[str]:
+    # Every word nameparser treats specially (titles, suffixes, particles,
+    # conjunctions): a name with none of them, no comma and at most two
+    # words is read the same without it ("Given Family"), much faster.
+    words: set[str] = set()
+    for group in (
+        _PARSER.titles,
+        _PARSER.first_name_titles,
+        _PARSER.suffix_acronyms,
+        _PARSER.suffix_not_acronyms,
+        _PARSER.prefixes,
+        _PARSER.conjunctions,
+    ):
+        words.update(str(w).lower().replace(".", "") for w in group)
+    return frozenset(words)
+
+
+_SPECIAL = _parser_words()
 
 
 @attrs.frozen
@@ -125,18 +146,26 @@ def name_key(text: str) -> NameKey:
     cleaned = " ".join(_clean(text).split())
     if not _NOT_ALNUM.sub("", cleaned.lower()):
         return NameKey()
-    parsed = HumanName(cleaned)
-    given = _part(parsed.first)
-    middle = tuple(p for p in map(_part, parsed.middle.split()) if p)
-    family = tuple(
-        p for p in map(_part, parsed.last.replace("-", " ").split(" ") if parsed.last else ()) if p
-    )
-    if len(family) > 1 and "-" not in parsed.last:
+    words = cleaned.split()
+    if (
+        len(words) <= 2
+        and "," not in cleaned
+        and "'" not in cleaned
+        and not any(w.lower().replace(".", "") in _SPECIAL for w in words)
+    ):
+        first, middle_text, last = words[0], "", words[-1] if len(words) == 2 else ""
+    else:
+        parsed = HumanName(cleaned)
+        first, middle_text, last = parsed.first, parsed.middle, parsed.last
+    given = _part(first)
+    middle = tuple(p for p in map(_part, middle_text.split()) if p)
+    family = tuple(p for p in map(_part, last.replace("-", " ").split(" ") if last else ()) if p)
+    if len(family) > 1 and "-" not in last:
         family = ("".join(family),)  # "van der Berg": one family name
     if not given and not family:
         # Only a title or a suffix was found ("King", "Sir"): the words are the name.
-        words = [p for p in map(_part, cleaned.split()) if p]
-        given, family = words[0], tuple(words[1:2])
+        parts = [p for p in map(_part, words) if p]
+        given, family = parts[0], tuple(parts[1:2])
     elif not given and middle:
         given, middle = middle[0], middle[1:]
     elif not given:
