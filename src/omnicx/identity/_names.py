@@ -54,6 +54,7 @@ from omnicx._caches import memo
 __all__ = [
     "EXTRA_NICKNAMES",
     "MAX_NAMES_COMPARED",
+    "NICKNAMES",
     "NameKey",
     "count_people",
     "name_key",
@@ -227,6 +228,9 @@ for _formal, _short in EXTRA_NICKNAMES:
     _EXTRA.setdefault(_formal, set()).add(_short)
     _EXTRA.setdefault(_short, set()).add(_formal)
     _EXTRA_FORMAL.setdefault(_short, set()).add(_formal)
+
+NICKNAMES: dict[str, frozenset[str]] = {name: frozenset(forms) for name, forms in _EXTRA.items()}
+""":data:`EXTRA_NICKNAMES` both ways: name -> its forms (a constant table, built at import)."""
 
 
 def _nickname(a: str, b: str) -> bool:
