@@ -89,6 +89,10 @@ def _parser_words() -> frozenset[str]:
 _SPECIAL = _parser_words()
 
 
+def _words(value: Iterable[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class NameKey:
     """A person's name read for comparison: lower-case ASCII parts, no punctuation.
@@ -102,8 +106,8 @@ class NameKey:
     """
 
     given: str = ""
-    middle: tuple[str, ...] = ()
-    family: tuple[str, ...] = ()
+    middle: tuple[str, ...] = attrs.field(default=(), converter=_words)
+    family: tuple[str, ...] = attrs.field(default=(), converter=_words)
     ordered: bool = False
 
     @property
