@@ -35,7 +35,8 @@ class ContactRecord:
     """One row of a contact import: raw values, as the source wrote them.
 
     Values are raw (``" J.Doe@GMail.com "``, ``"07911 123456"``, ``"@JDoe"``);
-    :func:`resolve_batch` normalises each distinct value once. ``handles`` are
+    :func:`resolve_batch` normalises each distinct value once. An email may
+    be an RFC 5322 address list (``"Jane Doe <jane@x.com>, bob@y.com"``). ``handles`` are
     ``(network, value)`` pairs, ``external_ids`` ``(system, value)`` pairs
     (``("shopify:customer", "123")``). ``emails_verified`` says the source
     vouched for the emails (a signed-in account, a DKIM-aligned sender): they

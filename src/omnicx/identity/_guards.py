@@ -42,11 +42,12 @@ DEFAULT_BLOCKED_VALUES: tuple[str, ...] = (
     r"no-?e?mail|noemail|null|email|mail|test|fake|domain|asdf|xxx+|example)\.[a-z]{2,4}",
     # One-letter mailboxes at a one- or two-letter domain (a@a.com, x@xx.net).
     r"[a-z0-9]@[a-z0-9]{1,2}\.[a-z]{2,3}",
-    # Phones whose national number (after a country code of up to three
-    # digits) is one digit repeated, or the digits in a row, in every region:
-    # +15555555555, +441234567890, 0000000.
-    r"\+?[0-9]{0,3}(?:0{7,}|1{7,}|2{7,}|3{7,}|4{7,}|5{7,}|6{7,}|7{7,}|8{7,}|9{7,})",
-    r"\+?[0-9]{0,3}(?:0?12345678(?:90?)?|9?87654321(?:0)?)",
+    # Phones (E.164, so "+" first: never an id of another kind) whose
+    # national number, after a country code of up to three digits, is one
+    # digit repeated or the digits in a row, in every region: +15555555555,
+    # +441234567890, +447777777777.
+    r"\+[0-9]{0,3}(?:0{7,}|1{7,}|2{7,}|3{7,}|4{7,}|5{7,}|6{7,}|7{7,}|8{7,}|9{7,})",
+    r"\+[0-9]{0,3}(?:0?12345678(?:90?)?|9?87654321(?:0)?)",
 )
 """Placeholder values that never link: ``IdentityPolicy.blocked_values`` by default."""
 

@@ -193,7 +193,7 @@ def _close(a: str, b: str) -> bool:
     return DamerauLevenshtein.distance(a, b, score_cutoff=allowed) <= allowed
 
 
-@memo(16_384, personal=False)  # given names of the data set's size: no one's in particular
+@memo(16_384, personal=True)  # any given name a customer wrote: emptied by erasure
 def nickname_forms(name: str) -> frozenset[str]:
     """The names ``name`` is a nickname or formal form of, in the ``nicknames`` data set.
 
