@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 from rapidfuzz import fuzz
 
-from omnicx._caches import BoundedCache
+from omnicx._caches import BoundedCache, memo
 from omnicx._frozen import frozen_seq, frozen_set
 from omnicx.errors import ValidationError
 from omnicx.identity._email import email_match_key, mailbox_name
@@ -260,13 +260,18 @@ def too_many_names(
     if len(distinct) < 2:
         return False
     allowed = policy.max_people_per_identifier if people is None else people
-    if count_people(distinct, allowed) > allowed:
+    return _too_many(tuple(sorted(distinct)), allowed, policy.max_names_per_identifier, similarity)
+
+
+# The graph asks about the same few names of a link on every message.
+@memo(65_536, personal=True)  # names as written: emptied by erasure
+def _too_many(names: tuple[str, ...], people: int, limit: int, similarity: float) -> bool:
+    if count_people(names, people) > people:
         return True
-    limit = policy.max_names_per_identifier
-    if len(distinct) <= limit:
+    if len(names) <= limit:
         return False
 
     def spelling(left: str, right: str) -> bool:
         return fuzz.token_sort_ratio(left, right) >= similarity
 
-    return count_people(distinct, limit, spelling) > limit
+    return count_people(names, limit, spelling) > limit
