@@ -219,3 +219,18 @@ def test_batch_and_graph_count_people_alike(names: list[str]) -> None:
     expected = too_many_names(names)
     assert _batch_shared(names) is expected
     assert _graph_shared(names) is expected
+
+
+def test_resolve_lets_a_household_share_a_number_when_asked(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``--max-people 2`` lets a couple's line link; by default it keeps them apart."""
+    path = tmp_path / "contacts.csv"
+    path.write_text(
+        "record_id,name,phones\nr1,Maria Becker,+14155550100\nr2,Lucas Becker,+14155550100\n",
+        encoding="utf-8",
+    )
+    assert main(["resolve", str(path)]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["r1,r1", "r2,r2"]
+    assert main(["resolve", str(path), "--max-people", "2"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == ["r1,r1", "r2,r1"]

@@ -66,6 +66,12 @@ def register(subparsers: Any) -> None:
         "--max-names", type=int, default=3, help="names a value may carry before it is shared"
     )
     parser.add_argument(
+        "--max-people",
+        type=int,
+        default=1,
+        help="people a value's names may belong to before it is shared (a family phone)",
+    )
+    parser.add_argument(
         "--dropped",
         metavar="FILE",
         help="write every value left out, with its reason (kind,value,reason,detail,count)",
@@ -75,7 +81,9 @@ def register(subparsers: Any) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     policy = BatchPolicy(
-        identity=IdentityPolicy(max_names_per_identifier=args.max_names),
+        identity=IdentityPolicy(
+            max_names_per_identifier=args.max_names, max_people_per_identifier=args.max_people
+        ),
         default_region=args.region,
         fuzzy=args.fuzzy,
     )
