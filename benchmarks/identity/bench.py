@@ -5,6 +5,7 @@
     benchmarks/run identity --n 200000
     benchmarks/run identity --febrl    # FEBRL person matching next to Splink (febrl.py)
     benchmarks/run identity --n 100000 --incremental   # also the live graph, arrival order
+    benchmarks/run identity --names    # the names guard on name forms (names.py)
 
 Generates contacts with ground-truth people (see synth.py), writes them as the
 CSV ``omnicx resolve`` reads, and measures:
@@ -96,11 +97,19 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--febrl", action="store_true", help="run febrl.py instead")
     parser.add_argument(
+        "--names", action="store_true", help="run names.py instead (the names guard alone)"
+    )
+    parser.add_argument(
         "--incremental",
         action="store_true",
         help="also resolve the records one at a time through the graph, in arrival order",
     )
     args = parser.parse_args()
+    if args.names:
+        import names
+
+        names.main(["--n", "5000"] if args.quick else [])
+        return
     if args.febrl:
         import febrl  # its peers (pandas, splink) load only when asked for
 

@@ -21,8 +21,9 @@ person's name* (:func:`same_person_name`) when one of these holds:
   other's and the other part is a full match (``P. Moses`` / ``Paul Moses``,
   ``Lori C.`` / ``Lori Carter``); never both parts initials;
 - **nickname**: the given names are forms of one name in the ``nicknames``
-  data set, in either direction or through a shared formal name
-  (``Bob`` / ``Robert``, ``Jim`` / ``Jamie``), up to a typo;
+  data set, in either direction (``Bob`` / ``Robert``), or two forms of a
+  shared formal name with the same first letter (``Jim`` / ``Jamie``), up
+  to a typo;
 - **swapped**: a name written without a comma may have its order reversed
   (``Robinson Josh`` / ``Josh Robinson``);
 - **lone word**: a name of one word matches the other's given or family
@@ -245,9 +246,19 @@ def _nickname(a: str, b: str) -> bool:
     if b in forms_a or a in forms_b:
         return True
     canon_a = _canonicals(a)
-    if canon_a and not canon_a.isdisjoint(_canonicals(b)):
-        return True  # "jim" and "jamie", both forms of "james"
-    return any(_close(b, form) for form in forms_a) or any(_close(a, form) for form in forms_b)
+    if a[0] == b[0] and canon_a and not canon_a.isdisjoint(_canonicals(b)):
+        # "jim" and "jamie", both forms of "james"; not "hannah" and "susan",
+        # both forms of "susannah" but never one another's.
+        return True
+    # A mistyped form, for names long enough that a typo is told from another
+    # name ("maggiie"/"maggie"; not "zoe"/"joe").
+    return any(_close_form(b, form) for form in forms_a) or any(
+        _close_form(a, form) for form in forms_b
+    )
+
+
+def _close_form(word: str, form: str) -> bool:
+    return min(len(word), len(form)) >= 5 and _close(word, form)
 
 
 def _given_match(a: str, b: str) -> str:
