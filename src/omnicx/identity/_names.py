@@ -251,14 +251,14 @@ def _nickname(a: str, b: str) -> bool:
         # both forms of "susannah" but never one another's.
         return True
     # A mistyped form, for names long enough that a typo is told from another
-    # name ("maggiie"/"maggie"; not "zoe"/"joe").
+    # name ("maggiie"/"maggie", "mkie"/"mike"; not "zoe"/"joe").
     return any(_close_form(b, form) for form in forms_a) or any(
         _close_form(a, form) for form in forms_b
     )
 
 
 def _close_form(word: str, form: str) -> bool:
-    return min(len(word), len(form)) >= 5 and _close(word, form)
+    return min(len(word), len(form)) >= 4 and _close(word, form)
 
 
 def _given_match(a: str, b: str) -> str:
