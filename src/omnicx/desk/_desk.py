@@ -1166,7 +1166,14 @@ class Desk:
         if not offers:
             return receipt
         extra = tuple(item for r in offers for item in r.outbox)
-        return attrs.evolve(receipt, outbox=(*receipt.outbox, *extra))
+        receipt = attrs.evolve(receipt, outbox=(*receipt.outbox, *extra))
+        # The call's own conversation offered (or, push mode, assigned): the
+        # receipt says so, at the version the offer left it.
+        own = [r for r in offers if r.conversation_id == receipt.conversation_id]
+        if own:
+            receipt = attrs.evolve(receipt, assignee=own[-1].assignee,
+                                   conversation_version=own[-1].conversation_version)  # fmt: skip
+        return receipt
 
 
 _HANDED_OVER = "out:"
