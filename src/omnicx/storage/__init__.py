@@ -5,6 +5,17 @@
 ``omnicx.testing.StoreContract`` checks any implementation.
 """
 
+from omnicx.storage._inbox import (
+    MAX_LIMIT,
+    UNASSIGNED,
+    InboxCounts,
+    InboxFilter,
+    InboxPage,
+    InboxSort,
+    Unassigned,
+    inbox_matches,
+    search_terms,
+)
 from omnicx.storage._memory import MemoryStore, check_versions
 from omnicx.storage._protocol import DeskStore
 from omnicx.storage._records import (
@@ -21,8 +32,10 @@ from omnicx.storage._sqlite import SqliteStore
 from omnicx.storage._staged import StagedIdentityStore
 
 __all__ = [
+    "MAX_LIMIT",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "UNASSIGNED",
     "ActionMark",
     "Activity",
     "AuditAction",
@@ -31,9 +44,16 @@ __all__ = [
     "ConversationRecord",
     "DeskStore",
     "Erasure",
+    "InboxCounts",
+    "InboxFilter",
+    "InboxPage",
+    "InboxSort",
     "MemoryStore",
     "SqliteStore",
     "StagedIdentityStore",
+    "Unassigned",
     "check_versions",
+    "inbox_matches",
     "migrate",
+    "search_terms",
 ]

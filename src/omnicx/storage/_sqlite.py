@@ -15,7 +15,9 @@ import attrs
 from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
-from omnicx.model import Event
+from omnicx.model import Event, FieldValue, Status
+from omnicx.storage import _inbox
+from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
 from omnicx.storage._memory import check_profile_versions, conversation_conflict
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
@@ -254,7 +256,8 @@ class SqliteStore:
         # Serialize before the transaction so a bad value never holds the lock.
         conversations = [
             (r.id, r.conversation.customer_id, serde.to_dict(r.conversation.created_at),
-             r.version, self._dump(attrs.evolve(r, version=r.version + 1)), _micros(r.due_at))
+             r.version, self._dump(attrs.evolve(r, version=r.version + 1)), _micros(r.due_at),
+             *_inbox_columns(r))
             for r in changes.conversations
         ]  # fmt: skip
         events = [
@@ -319,6 +322,10 @@ class SqliteStore:
                     (_to_json(attrs.evolve(record, version=version)), version,
                      _micros(record.due_at), record.id),
                 )  # fmt: skip
+                self._db.execute(
+                    f"UPDATE conversations SET {_INBOX_SET} WHERE id = ?",
+                    (*_inbox_columns(record), record.id),
+                )
             self._db.execute(
                 "DELETE FROM thread_refs WHERE conversation_id IN "
                 f"(SELECT id FROM conversations WHERE customer_id IN ({marks}))",
@@ -329,6 +336,9 @@ class SqliteStore:
                 ids,
             )
             self._append_audit(erasure.audit)
+            # Deleted search rows stay in the index's segments until they are
+            # merged: merge them all now, so no erased word is left behind.
+            self._db.execute("INSERT INTO message_search (message_search) VALUES ('optimize')")
         # The WAL still holds the old pages: copy everything into the main
         # file, truncate the log, and rebuild the file without free pages.
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -364,32 +374,50 @@ class SqliteStore:
         read: int,
         data: str,
         due_at: int | None,
+        queue: str | None,
+        status: str,
+        assignee: str | None,
+        urgency: int,
+        channel: str,
+        created_us: int,
+        updated_us: int,
     ) -> bool:
         # False when the stored version is not the one read (a lost race).
         if read == 0:
             return self._changed(
-                "INSERT INTO conversations (id, customer_id, created_at, version, data, due_at)"
-                " VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO conversations (id, customer_id, created_at, version, data, due_at,"
+                " queue, status, assignee, urgency, channel, created_us, updated_us)"
+                " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                 conversation_id, customer_id, created_at, data, due_at,
+                queue, status, assignee, urgency, channel, created_us, updated_us,
             )  # fmt: skip
         # Rewriting an indexed column rewrites its index entry, value
-        # unchanged or not: set customer, start and due instant only when
-        # they moved (the due instant moves more often than the other two).
+        # unchanged or not: set customer, start, due instant, queue and
+        # urgency only when they moved (the due instant moves more often than
+        # the others). Status, assignee and channel are in no index; the
+        # update instant moves at every write.
         return (
             self._changed(
-                "UPDATE conversations SET version = ?, data = ? WHERE id = ? AND version = ?"
-                " AND customer_id = ? AND created_at = ? AND due_at IS ?",
-                read + 1, data, conversation_id, read, customer_id, created_at, due_at,
+                "UPDATE conversations SET version = ?, data = ?, status = ?, assignee = ?,"
+                " channel = ?, updated_us = ? WHERE id = ? AND version = ?"
+                " AND customer_id = ? AND created_at = ? AND due_at IS ? AND queue IS ?"
+                " AND urgency IS ?",
+                read + 1, data, status, assignee, channel, updated_us, conversation_id, read,
+                customer_id, created_at, due_at, queue, urgency,
             )
             or self._changed(
-                "UPDATE conversations SET version = ?, data = ?, due_at = ?"
+                "UPDATE conversations SET version = ?, data = ?, due_at = ?, queue = ?,"
+                " status = ?, assignee = ?, urgency = ?, channel = ?, updated_us = ?"
                 " WHERE id = ? AND version = ? AND customer_id = ? AND created_at = ?",
-                read + 1, data, due_at, conversation_id, read, customer_id, created_at,
+                read + 1, data, due_at, queue, status, assignee, urgency, channel, updated_us,
+                conversation_id, read, customer_id, created_at,
             )
             or self._changed(
                 "UPDATE conversations SET version = ?, data = ?, customer_id = ?, created_at = ?,"
-                " due_at = ? WHERE id = ? AND version = ?",
-                read + 1, data, customer_id, created_at, due_at, conversation_id, read,
+                " due_at = ?, queue = ?, status = ?, assignee = ?, urgency = ?, channel = ?,"
+                " created_us = ?, updated_us = ? WHERE id = ? AND version = ?",
+                read + 1, data, customer_id, created_at, due_at, queue, status, assignee,
+                urgency, channel, created_us, updated_us, conversation_id, read,
             )
         )  # fmt: skip
 
@@ -411,3 +439,149 @@ class SqliteStore:
             self._db.execute("ROLLBACK")
             raise
         self._db.execute("COMMIT")
+
+    # -- inbox queries -------------------------------------------------------
+
+    def inbox(
+        self,
+        filter: InboxFilter,
+        *,
+        sort: InboxSort = InboxSort.PRIORITY_THEN_AGE,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> InboxPage:
+        """Return one page of the records matching ``filter``, read along the sort's index."""
+        _inbox.check_limit(limit)
+        where, params = inbox_where(filter)
+        order, continued = _ORDER[sort]
+        if cursor is not None:
+            where.append(continued)
+            params.extend(_key_params(_inbox.decode_cursor(sort, cursor)))
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._db.execute(
+            f"SELECT c.data FROM conversations c{clause} ORDER BY {order} LIMIT ?",
+            [*params, limit + 1],
+        ).fetchall()
+        found = [self._load(ConversationRecord, data) for (data,) in rows]
+        return _inbox.page(sort, found, limit)
+
+    def inbox_counts(self, filter: InboxFilter) -> InboxCounts:
+        """Return how many records match ``filter``, per queue and status (one GROUP BY)."""
+        where, params = inbox_where(filter)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._db.execute(
+            f"SELECT c.queue, c.status, COUNT(*) FROM conversations c{clause}"
+            " GROUP BY c.queue, c.status",
+            params,
+        ).fetchall()
+        return InboxCounts(cells={(queue, Status(status)): n for queue, status, n in rows})
+
+    def search(
+        self, text: str, *, filter: InboxFilter | None = None, limit: int = 20
+    ) -> list[ConversationRecord]:
+        """Return the conversations whose messages hold every word of ``text`` (FTS5)."""
+        _inbox.check_limit(limit)
+        terms = _inbox.search_terms(text)
+        if not terms:
+            return []
+        where, params = inbox_where(filter or InboxFilter())
+        clause = "".join(f" AND {condition}" for condition in where)
+        rows = self._db.execute(
+            "SELECT c.data FROM (SELECT e.conversation_id AS cid, MAX(e.seq) AS last"
+            " FROM message_search s JOIN events e ON e.seq = s.rowid"
+            " WHERE message_search MATCH ? AND e.conversation_id IS NOT NULL"
+            " GROUP BY e.conversation_id) m"
+            f" JOIN conversations c ON c.id = m.cid WHERE 1{clause} ORDER BY m.last DESC LIMIT ?",
+            [_inbox.fts_query(terms), *params, limit],
+        ).fetchall()
+        return [self._load(ConversationRecord, data) for (data,) in rows]
+
+
+# -- inbox queries -------------------------------------------------------------
+
+_INBOX_SET = (
+    "queue = ?, status = ?, assignee = ?, urgency = ?, channel = ?, created_us = ?, updated_us = ?"
+)
+
+_FIELD_TEST = (
+    "EXISTS (SELECT 1 FROM json_each(c.data, '$.conversation.fields') WHERE key = ? AND {})"
+)
+
+
+def _inbox_columns(
+    record: ConversationRecord,
+) -> tuple[str | None, str, str | None, int, str, int, int]:
+    # The inbox columns of a record, in the order of _INBOX_SET.
+    c = record.conversation
+    return (
+        c.queue, c.status.value, c.assignee, _inbox.urgency(c.priority), c.channel.name,
+        cast(int, _micros(c.created_at)), cast(int, _micros(_inbox.updated_at(record))),
+    )  # fmt: skip
+
+
+def inbox_where(f: InboxFilter) -> tuple[list[str], list[Any]]:
+    """SQL conditions on ``conversations c`` meaning ``_inbox.inbox_matches(f, ...)``, with their values."""
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (("queue", f.queue), ("customer_id", f.customer_id)):
+        if value is not None:
+            where.append(f"c.{column} = ?")
+            params.append(value)
+    if f.status is not None:
+        where.append(f"c.status IN ({','.join('?' * len(f.status))})")
+        params.extend(sorted(s.value for s in f.status))
+    if f.priority is not None:
+        where.append(f"c.urgency IN ({','.join('?' * len(f.priority))})")
+        params.extend(sorted(_inbox.urgency(p) for p in f.priority))
+    if isinstance(f.assignee, Unassigned):
+        where.append("c.assignee IS NULL")
+    elif f.assignee is not None:
+        where.append("c.assignee = ?")
+        params.append(f.assignee)
+    if f.tag is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM json_each(c.data, '$.conversation.tags') WHERE value = ?)"
+        )
+        params.append(f.tag)
+    if f.channel is not None:
+        where.append("c.channel = ?")
+        params.append(f.channel.name)
+    fields: list[tuple[str, FieldValue]] = sorted(f.fields.items())
+    for name, wanted in fields:
+        # json_each's type: null, true, false, integer, real, text (or object, array).
+        if wanted is None:
+            where.append("NOT " + _FIELD_TEST.format("type != 'null'"))
+            params.append(name)
+        elif isinstance(wanted, bool):
+            where.append(_FIELD_TEST.format("type = ?"))
+            params.extend((name, "true" if wanted else "false"))
+        elif isinstance(wanted, int | float):
+            where.append(_FIELD_TEST.format("type IN ('integer', 'real') AND atom = ?"))
+            params.extend((name, wanted))
+        else:
+            where.append(_FIELD_TEST.format("type = 'text' AND atom = ?"))
+            params.extend((name, wanted))
+    for column, start, end in (
+        ("created_us", f.created_from, f.created_before),
+        ("updated_us", f.updated_from, f.updated_before),
+    ):
+        if start is not None:
+            where.append(f"c.{column} >= ?")
+            params.append(_micros(start))
+        if end is not None:
+            where.append(f"c.{column} < ?")
+            params.append(_micros(end))
+    return where, params
+
+
+_ORDER = {
+    InboxSort.PRIORITY_THEN_AGE: (
+        "c.urgency, c.created_us, c.id",
+        "(c.urgency, c.created_us, c.id) > (?, ?, ?)",
+    ),
+    InboxSort.LAST_UPDATE: ("c.updated_us DESC, c.id DESC", "(c.updated_us, c.id) < (?, ?)"),
+}
+
+
+def _key_params(key: _inbox.SortKey) -> list[Any]:
+    return [_micros(k) if isinstance(k, datetime) else k for k in key]
