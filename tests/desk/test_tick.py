@@ -356,6 +356,7 @@ INBOX_MIGRATION_UNDONE = (
     "DROP TRIGGER events_search_insert; DROP TRIGGER events_search_delete;"
     " DROP TRIGGER events_search_update; DROP TABLE message_search;"
     " DROP INDEX conversations_inbox; DROP INDEX conversations_updated;"
+    " DROP INDEX conversations_assignee;"
     + "".join(
         f" ALTER TABLE conversations DROP COLUMN {column};"
         for column in (

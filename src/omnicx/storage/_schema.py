@@ -95,7 +95,9 @@ MIGRATIONS: tuple[str, ...] = (
     # fraction of a second); ``updated_us`` is the record's ``updated_at``,
     # its creation when it has none. Message text is indexed for full-text
     # search (FTS5, rowid = the event's seq) by triggers on events, so every
-    # commit and erasure keeps it in step in its own transaction.
+    # commit and erasure keeps it in step in its own transaction. The index
+    # is contentless (the text stays in events only; a delete hands FTS5 the
+    # old text to take out) and keeps no column sizes (nothing ranks by bm25).
     """
     ALTER TABLE conversations ADD COLUMN queue TEXT;
     ALTER TABLE conversations ADD COLUMN status TEXT;
@@ -123,8 +125,10 @@ MIGRATIONS: tuple[str, ...] = (
         created_us);
     CREATE INDEX conversations_inbox ON conversations (queue, urgency, created_us, id);
     CREATE INDEX conversations_updated ON conversations (queue, updated_us, id);
+    CREATE INDEX conversations_assignee ON conversations (assignee, urgency, created_us, id)
+        WHERE assignee IS NOT NULL;
     CREATE VIRTUAL TABLE message_search USING fts5 (
-        text, tokenize = 'unicode61 remove_diacritics 2'
+        text, content = '', columnsize = 0, tokenize = 'unicode61 remove_diacritics 2'
     );
     INSERT INTO message_search (rowid, text)
         SELECT seq, json_extract(data, '$.message.text') FROM events
@@ -138,12 +142,18 @@ MIGRATIONS: tuple[str, ...] = (
             VALUES (new.seq, json_extract(new.data, '$.message.text'));
     END;
     CREATE TRIGGER events_search_delete AFTER DELETE ON events
+        WHEN json_extract(old.data, '$.type') = 'message'
+            AND json_extract(old.data, '$.message.text') != ''
     BEGIN
-        DELETE FROM message_search WHERE rowid = old.seq;
+        INSERT INTO message_search (message_search, rowid, text)
+            VALUES ('delete', old.seq, json_extract(old.data, '$.message.text'));
     END;
     CREATE TRIGGER events_search_update AFTER UPDATE OF data ON events
     BEGIN
-        DELETE FROM message_search WHERE rowid = old.seq;
+        INSERT INTO message_search (message_search, rowid, text)
+            SELECT 'delete', old.seq, json_extract(old.data, '$.message.text')
+            WHERE json_extract(old.data, '$.type') = 'message'
+                AND json_extract(old.data, '$.message.text') != '';
         INSERT INTO message_search (rowid, text)
             SELECT new.seq, json_extract(new.data, '$.message.text')
             WHERE json_extract(new.data, '$.type') = 'message'

@@ -392,18 +392,18 @@ class SqliteStore:
                 queue, status, assignee, urgency, channel, created_us, updated_us,
             )  # fmt: skip
         # Rewriting an indexed column rewrites its index entry, value
-        # unchanged or not: set customer, start, due instant, queue and
-        # urgency only when they moved (the due instant moves more often than
-        # the others). Status, assignee and channel are in no index; the
-        # update instant moves at every write.
+        # unchanged or not: set customer, start, due instant, queue, assignee
+        # and urgency only when they moved (the due instant moves more often
+        # than the others). Status and channel are in no index; the update
+        # instant moves at every write.
         return (
             self._changed(
-                "UPDATE conversations SET version = ?, data = ?, status = ?, assignee = ?,"
-                " channel = ?, updated_us = ? WHERE id = ? AND version = ?"
-                " AND customer_id = ? AND created_at = ? AND due_at IS ? AND queue IS ?"
+                "UPDATE conversations SET version = ?, data = ?, status = ?, channel = ?,"
+                " updated_us = ? WHERE id = ? AND version = ? AND customer_id = ?"
+                " AND created_at = ? AND due_at IS ? AND queue IS ? AND assignee IS ?"
                 " AND urgency IS ?",
-                read + 1, data, status, assignee, channel, updated_us, conversation_id, read,
-                customer_id, created_at, due_at, queue, urgency,
+                read + 1, data, status, channel, updated_us, conversation_id, read,
+                customer_id, created_at, due_at, queue, assignee, urgency,
             )
             or self._changed(
                 "UPDATE conversations SET version = ?, data = ?, due_at = ?, queue = ?,"
@@ -452,16 +452,8 @@ class SqliteStore:
     ) -> InboxPage:
         """Return one page of the records matching ``filter``, read along the sort's index."""
         _inbox.check_limit(limit)
-        where, params = inbox_where(filter)
-        order, continued = _ORDER[sort]
-        if cursor is not None:
-            where.append(continued)
-            params.extend(_key_params(_inbox.decode_cursor(sort, cursor)))
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
-        rows = self._db.execute(
-            f"SELECT c.data FROM conversations c{clause} ORDER BY {order} LIMIT ?",
-            [*params, limit + 1],
-        ).fetchall()
+        sql, params = inbox_query(filter, sort, cursor, limit + 1)
+        rows = self._db.execute(sql, params).fetchall()
         found = [self._load(ConversationRecord, data) for (data,) in rows]
         return _inbox.page(sort, found, limit)
 
@@ -585,3 +577,21 @@ _ORDER = {
 
 def _key_params(key: _inbox.SortKey) -> list[Any]:
     return [_micros(k) if isinstance(k, datetime) else k for k in key]
+
+
+def inbox_query(
+    f: InboxFilter, sort: InboxSort, cursor: str | None, limit: int
+) -> tuple[str, list[Any]]:
+    """The SELECT ``inbox`` runs, and its values: ``limit`` rows after ``cursor``.
+
+    Raises:
+        ValidationError: at ``cursor`` for a cursor ``sort`` did not make.
+    """
+    where, params = inbox_where(f)
+    order, continued = _ORDER[sort]
+    if cursor is not None:
+        where.append(continued)
+        params.extend(_key_params(_inbox.decode_cursor(sort, cursor)))
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    sql = f"SELECT c.data FROM conversations c{clause} ORDER BY {order} LIMIT ?"
+    return sql, [*params, limit]
