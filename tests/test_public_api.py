@@ -137,9 +137,11 @@ PINNED = {
         "customer_facts", "load_calendar",
     ],
     "omnicx.storage": [
-        "MIGRATIONS", "SCHEMA_VERSION", "ActionMark", "Activity", "AuditAction", "AuditEntry",
-        "Changes", "ConversationRecord", "DeskStore", "Erasure", "MemoryStore",
-        "SqliteStore", "StagedIdentityStore", "check_versions", "migrate",
+        "MAX_LIMIT", "MIGRATIONS", "SCHEMA_VERSION", "UNASSIGNED", "ActionMark", "Activity",
+        "AuditAction", "AuditEntry", "Changes", "ConversationRecord", "DeskStore", "Erasure",
+        "InboxCounts", "InboxFilter", "InboxPage", "InboxSort", "MemoryStore",
+        "SqliteStore", "StagedIdentityStore", "Unassigned", "check_versions",
+        "inbox_matches", "migrate", "search_terms",
     ],
     "omnicx.testing": [
         "AdapterContract", "SignedRequest", "StoreContract", "assert_routes",

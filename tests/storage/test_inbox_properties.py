@@ -84,7 +84,19 @@ def _filters(draw: st.DrawFn) -> InboxFilter:
     )
 
 
-_WORDS = ["order", "Café", "cafe", "NEAR", "and", "Ünïcode", "x*y", '"q"', "ÅSA", "naïve", "e\u0301t"]
+_WORDS = [
+    "order",
+    "Café",
+    "cafe",
+    "NEAR",
+    "and",
+    "Ünïcode",
+    "x*y",
+    '"q"',
+    "ÅSA",
+    "naïve",
+    "e\u0301t",
+]
 _texts = st.lists(st.sampled_from(_WORDS), max_size=5).map(" ".join)
 
 
