@@ -63,9 +63,8 @@ def test_the_inbox_migration_fills_the_columns_and_the_search_index(tmp_path: Pa
     memory.commit(Changes(conversations=records, events=events))
     with SqliteStore(path) as store:
         store.commit(Changes(conversations=records, events=events))
-    # Back to the schema before the inbox migration (the last one here).
-    before = len(MIGRATIONS) - 1
-    assert "message_search" in MIGRATIONS[before]
+    # Back to the schema before the inbox migration.
+    before = next(i for i, script in enumerate(MIGRATIONS) if "message_search" in script)
     db = sqlite3.connect(path)
     columns = ("queue", "status", "assignee", "urgency", "channel", "created_us", "updated_us")
     db.executescript(
