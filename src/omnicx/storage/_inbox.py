@@ -28,7 +28,7 @@ from typing import Any
 import attrs
 
 from omnicx import serde
-from omnicx._frozen import EMPTY_MAP, frozen_map
+from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq
 from omnicx.errors import Problem, ValidationError
 from omnicx.model import Channel, FieldValue, Priority, Status
 from omnicx.storage._records import ConversationRecord
@@ -71,10 +71,13 @@ def _one_or_set(value: Any, kind: type[enum.Enum]) -> Any:
         return None
     items = [value] if isinstance(value, str | kind) else value
     try:
-        members = [item if isinstance(item, kind) else kind(item) for item in items]
+        return frozenset(item if isinstance(item, kind) else kind(item) for item in items)
     except (TypeError, ValueError):
-        return value
-    return frozenset(members)
+        pass
+    try:
+        return frozenset(items)  # with an unknown member, for the check to report
+    except TypeError:
+        return value if not isinstance(value, list | set | dict) else tuple(value)
 
 
 @attrs.frozen(kw_only=True)
@@ -141,7 +144,7 @@ def _problems(f: InboxFilter) -> Iterable[Problem]:
         value = getattr(f, name)
         if value is None:
             continue
-        if not isinstance(value, frozenset):
+        if not isinstance(value, frozenset) or not all(isinstance(m, kind) for m in value):
             allowed = ", ".join(m.value for m in kind)
             yield Problem(name, f"expected a {name} or a set of them ({allowed}), got {value!r}")
         elif not value:
@@ -173,7 +176,7 @@ class InboxPage:
         next_cursor: pass it as ``cursor`` for the next page; None on the last.
     """
 
-    records: tuple[ConversationRecord, ...]
+    records: tuple[ConversationRecord, ...] = attrs.field(converter=frozen_seq)
     next_cursor: str | None = None
 
 

@@ -95,9 +95,10 @@ MIGRATIONS: tuple[str, ...] = (
     # fraction of a second); ``updated_us`` is the record's ``updated_at``,
     # its creation when it has none. Message text is indexed for full-text
     # search (FTS5, rowid = the event's seq) by triggers on events, so every
-    # commit and erasure keeps it in step in its own transaction. The index
-    # is contentless (the text stays in events only; a delete hands FTS5 the
-    # old text to take out) and keeps no column sizes (nothing ranks by bm25).
+    # commit and erasure keeps it in step in its own transaction. Its content
+    # is the message_text view of events (no second copy of the text; a
+    # delete hands FTS5 the old text to take out), and it keeps no column
+    # sizes (nothing ranks by bm25).
     """
     ALTER TABLE conversations ADD COLUMN queue TEXT;
     ALTER TABLE conversations ADD COLUMN status TEXT;
@@ -127,8 +128,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX conversations_updated ON conversations (queue, updated_us, id);
     CREATE INDEX conversations_assignee ON conversations (assignee, urgency, created_us, id)
         WHERE assignee IS NOT NULL;
+    CREATE VIEW message_text (seq, text) AS
+        SELECT seq, json_extract(data, '$.message.text') FROM events
+        WHERE json_extract(data, '$.type') = 'message'
+            AND json_extract(data, '$.message.text') != '';
     CREATE VIRTUAL TABLE message_search USING fts5 (
-        text, content = '', columnsize = 0, tokenize = 'unicode61 remove_diacritics 2'
+        text, content = 'message_text', content_rowid = 'seq', columnsize = 0,
+        tokenize = 'unicode61 remove_diacritics 2'
     );
     INSERT INTO message_search (rowid, text)
         SELECT seq, json_extract(data, '$.message.text') FROM events
