@@ -363,16 +363,42 @@ def page(sort: InboxSort, found: list[ConversationRecord], limit: int) -> InboxP
 
 
 def _is_token_char(char: str) -> bool:
-    # SQLite FTS5 unicode61's token characters: categories L*, N* and Co;
-    # every other character separates tokens.
+    # SQLite FTS5 unicode61's token characters: categories L*, N* and Co,
+    # and (removing diacritics) the combining marks it folds away; every
+    # other character separates tokens.
     category = unicodedata.category(char)
-    return category[0] in "LN" or category == "Co"
+    return category[0] in "LN" or category == "Co" or _is_diacritic(ord(char))
+
+
+def _is_diacritic(code: int) -> bool:
+    # sqlite3Fts5UnicodeIsdiacritic: these combining marks of U+0300-U+0331
+    # are part of a token (and then removed), as in "e" + U+0301 + "t".
+    if not 0x300 <= code <= 0x331:
+        return False
+    offset = code - 0x300
+    mask = 0x08029FDF if offset < 32 else 0x000361F8
+    return bool(mask >> (offset % 32) & 1)
 
 
 def _fold(token: str) -> str:
-    # unicode61 with remove_diacritics 2: lower case, diacritics dropped.
-    decomposed = unicodedata.normalize("NFD", token.lower())
-    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    # unicode61 with remove_diacritics 2: case folded one character at a
+    # time (final sigma and long s too, but "ß" stays), and the diacritics of
+    # Latin letters dropped; other scripts keep theirs.
+    return "".join(_fold_char(ch) for ch in token)
+
+
+def _fold_char(char: str) -> str:
+    folded = char.casefold()
+    if len(folded) != 1:
+        folded = char.lower()
+    return "".join(map(_plain, folded))
+
+
+def _plain(char: str) -> str:
+    if "\u00c0" <= char <= "\u024f" or "\u1e00" <= char <= "\u1eff":
+        decomposed = unicodedata.normalize("NFD", char)
+        return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return "" if _is_diacritic(ord(char)) else char
 
 
 def search_terms(text: str) -> tuple[str, ...]:
@@ -383,6 +409,10 @@ def search_terms(text: str) -> tuple[str, ...]:
     quotes, ``*``, ``-``, parentheses, only separates words, so no search
     syntax is ever interpreted. A conversation matches a search when one of
     its messages holds every term of the query as a whole word.
+
+    Latin-script text (accents, case, combining marks) is cut and folded
+    exactly as SQLite's tokenizer does; in other scripts, and for characters
+    newer than its Unicode tables, stores may fold a few words differently.
     """
     terms: list[str] = []
     current: list[str] = []
