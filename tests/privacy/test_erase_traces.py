@@ -161,7 +161,7 @@ def _tables(path: Path) -> dict[str, list[tuple[Any, ...]]]:
 def test_no_sqlite_table_holds_her_after_erasure(tmp_path: Path) -> None:
     """Every column of every table, read raw: none of her values; the other customer stays."""
     path = tmp_path / "desk.sqlite3"
-    store = SqliteStore(path)
+    store = SqliteStore(path, search_batch=1)  # her messages are in the search index
     write_and_erase(_desk(store))
     store.close()
     tables = _tables(path)

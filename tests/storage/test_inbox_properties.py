@@ -111,6 +111,11 @@ def _both() -> tuple[MemoryStore, SqliteStore]:
     return MemoryStore(), SqliteStore(":memory:")
 
 
+def _stores() -> tuple[MemoryStore, SqliteStore, SqliteStore]:
+    # Search reads both the index and the messages waiting for it.
+    return MemoryStore(), SqliteStore(":memory:"), SqliteStore(":memory:", search_batch=3)
+
+
 def _walk(store: DeskStore, f: InboxFilter, sort: InboxSort, limit: int) -> list[str]:
     seen: list[str] = []
     cursor = None
@@ -204,11 +209,14 @@ def test_search_agrees_between_the_scan_and_fts5(
         message_event(f"e{n}", records[index % len(records)], text)
         for n, (index, text) in enumerate(messages)
     )
-    memory, sqlite = _both()
-    for store in (memory, sqlite):
-        store.commit(Changes(conversations=tuple(records), events=events))
+    memory, *sqlite = _stores()
+    for store in (memory, *sqlite):
+        store.commit(Changes(conversations=tuple(records)))
+        for event in events:
+            store.commit(Changes(events=(event,)))
     found = [r.id for r in memory.search(query, filter=f, limit=MAX_LIMIT)]
-    assert [r.id for r in sqlite.search(query, filter=f, limit=MAX_LIMIT)] == found
+    for store in sqlite:
+        assert [r.id for r in store.search(query, filter=f, limit=MAX_LIMIT)] == found
     terms = set(search_terms(query))
     expected = {
         e.conversation_id for e in events if terms and terms <= set(search_terms(e.message.text))

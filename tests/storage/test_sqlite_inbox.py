@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from omnicx.errors import ValidationError
 from omnicx.model import Status
 from omnicx.storage import (
     MAX_LIMIT,
@@ -69,7 +70,7 @@ def test_the_inbox_migration_fills_the_columns_and_the_search_index(tmp_path: Pa
     columns = ("queue", "status", "assignee", "urgency", "channel", "created_us", "updated_us")
     db.executescript(
         "DROP TRIGGER events_search_insert; DROP TRIGGER events_search_delete;"
-        "DROP TRIGGER events_search_update; DROP TABLE message_search; DROP VIEW message_text;"
+        "DROP TRIGGER events_search_update; DROP TABLE message_search; DROP VIEW message_text; DROP TABLE search_pending;"
         "DROP INDEX conversations_inbox; DROP INDEX conversations_updated;"
         "DROP INDEX conversations_assignee;"
         + "".join(f"ALTER TABLE conversations DROP COLUMN {column};" for column in columns)
@@ -108,10 +109,28 @@ def test_a_replayed_message_is_indexed_once() -> None:
     """Committing the same message again adds nothing to the search index."""
     record = inbox_record("c1")
     event = message_event("e1", record, "parcel late")
-    with SqliteStore() as store:
+    with SqliteStore(search_batch=1) as store:
         store.commit(Changes(conversations=(record,), events=(event,)))
         store.commit(Changes(events=(event,)))
         rows = store._db.execute(
             "SELECT rowid FROM message_search WHERE message_search MATCH 'parcel'"
         ).fetchall()
     assert len(rows) == 1
+
+
+def test_messages_wait_for_a_batch_and_are_found_meanwhile() -> None:
+    """Up to ``search_batch`` new messages are searched by a scan, then indexed at once."""
+    records = [inbox_record(f"c{i}") for i in range(3)]
+    with SqliteStore(search_batch=3) as store:
+        store.commit(Changes(conversations=tuple(records)))
+        for i, record in enumerate(records):
+            assert [r.id for r in store.search("parcel", limit=10)] == [
+                f"c{n}" for n in reversed(range(i))
+            ]
+            store.commit(Changes(events=(message_event(f"e{i}", record, "parcel late"),)))
+            pending = store._db.execute("SELECT count(*) FROM search_pending").fetchone()[0]
+            assert pending == (0 if i == 2 else i + 1)
+        assert [r.id for r in store.search("parcel", limit=10)] == ["c2", "c1", "c0"]
+    with pytest.raises(ValidationError) as caught:
+        SqliteStore(search_batch=0)
+    assert caught.value.paths == ("search_batch",)

@@ -95,10 +95,13 @@ MIGRATIONS: tuple[str, ...] = (
     # fraction of a second); ``updated_us`` is the record's ``updated_at``,
     # its creation when it has none. Message text is indexed for full-text
     # search (FTS5, rowid = the event's seq) by triggers on events, so every
-    # commit and erasure keeps it in step in its own transaction. Its content
-    # is the message_text view of events (no second copy of the text; a
-    # delete hands FTS5 the old text to take out), and it keeps no column
-    # sizes (nothing ranks by bm25).
+    # commit and erasure keeps it in step in its own transaction: a new or
+    # rewritten message is listed in search_pending, and the store indexes
+    # the pending ones in batches (one FTS5 segment per batch rather than per
+    # commit; search scans what is still pending). The index's content is the
+    # message_text view of events (no second copy of the text; a delete hands
+    # FTS5 the old text to take out), and it keeps no column sizes (nothing
+    # ranks by bm25).
     """
     ALTER TABLE conversations ADD COLUMN queue TEXT;
     ALTER TABLE conversations ADD COLUMN status TEXT;
@@ -140,30 +143,36 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT seq, json_extract(data, '$.message.text') FROM events
         WHERE json_extract(data, '$.type') = 'message'
             AND json_extract(data, '$.message.text') != '';
+    CREATE TABLE search_pending (seq INTEGER PRIMARY KEY);
     CREATE TRIGGER events_search_insert AFTER INSERT ON events
         WHEN json_extract(new.data, '$.type') = 'message'
             AND json_extract(new.data, '$.message.text') != ''
     BEGIN
-        INSERT INTO message_search (rowid, text)
-            VALUES (new.seq, json_extract(new.data, '$.message.text'));
+        INSERT INTO search_pending (seq) VALUES (new.seq);
     END;
     CREATE TRIGGER events_search_delete AFTER DELETE ON events
         WHEN json_extract(old.data, '$.type') = 'message'
             AND json_extract(old.data, '$.message.text') != ''
     BEGIN
         INSERT INTO message_search (message_search, rowid, text)
-            VALUES ('delete', old.seq, json_extract(old.data, '$.message.text'));
+            SELECT 'delete', old.seq, json_extract(old.data, '$.message.text')
+            WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE seq = old.seq);
+        DELETE FROM search_pending WHERE seq = old.seq;
     END;
     CREATE TRIGGER events_search_update AFTER UPDATE OF data ON events
     BEGIN
         INSERT INTO message_search (message_search, rowid, text)
             SELECT 'delete', old.seq, json_extract(old.data, '$.message.text')
             WHERE json_extract(old.data, '$.type') = 'message'
-                AND json_extract(old.data, '$.message.text') != '';
-        INSERT INTO message_search (rowid, text)
-            SELECT new.seq, json_extract(new.data, '$.message.text')
+                AND json_extract(old.data, '$.message.text') != ''
+                AND NOT EXISTS (SELECT 1 FROM search_pending WHERE seq = old.seq);
+        INSERT OR IGNORE INTO search_pending (seq)
+            SELECT new.seq
             WHERE json_extract(new.data, '$.type') = 'message'
                 AND json_extract(new.data, '$.message.text') != '';
+        DELETE FROM search_pending WHERE seq = old.seq
+            AND NOT (json_extract(new.data, '$.type') = 'message'
+                AND json_extract(new.data, '$.message.text') != '');
     END;
     """,
 )

@@ -14,8 +14,9 @@ import attrs
 
 from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
+from omnicx.errors import ValidationError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
-from omnicx.model import Event, FieldValue, Status
+from omnicx.model import Event, FieldValue, MessageEvent, Status
 from omnicx.storage import _inbox
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
 from omnicx.storage._memory import check_profile_versions, conversation_conflict
@@ -66,10 +67,17 @@ class SqliteStore:
 
     Args:
         path: the database file; ``":memory:"`` for a throwaway database.
+        search_batch: how many new messages wait before they are added to
+            the full-text index, in one batch (much cheaper than one at a
+            time); until then ``search`` reads them by a scan, so results
+            never lag. 1 indexes each commit's messages at once.
     """
 
-    def __init__(self, path: str | PathLike[str] = ":memory:") -> None:
+    def __init__(self, path: str | PathLike[str] = ":memory:", *, search_batch: int = 32) -> None:
         self.path = str(path)
+        if isinstance(search_batch, bool) or not isinstance(search_batch, int) or search_batch < 1:
+            raise ValidationError.single("search_batch", "expected a whole number from 1 up")
+        self.search_batch = search_batch
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
@@ -289,6 +297,8 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO receipts (key, data) VALUES (?, ?)", receipts
             )
             self._append_audit(changes.audit)
+            if any(type(e) is MessageEvent for e in changes.events):
+                self._index_search(self.search_batch)
 
     def erase(self, erasure: Erasure) -> None:
         """Apply an erasure in one transaction, then purge the WAL of old copies."""
@@ -336,6 +346,7 @@ class SqliteStore:
                 ids,
             )
             self._append_audit(erasure.audit)
+            self._index_search(1)
             # Deleted search rows stay in the index's segments until they are
             # merged: merge them all now, so no erased word is left behind.
             self._db.execute("INSERT INTO message_search (message_search) VALUES ('optimize')")
@@ -478,15 +489,42 @@ class SqliteStore:
             return []
         where, params = inbox_where(filter or InboxFilter())
         clause = "".join(f" AND {condition}" for condition in where)
-        rows = self._db.execute(
-            "SELECT c.data FROM (SELECT e.conversation_id AS cid, MAX(e.seq) AS last"
-            " FROM message_search s JOIN events e ON e.seq = s.rowid"
-            " WHERE message_search MATCH ? AND e.conversation_id IS NOT NULL"
-            " GROUP BY e.conversation_id) m"
-            f" JOIN conversations c ON c.id = m.cid WHERE 1{clause} ORDER BY m.last DESC LIMIT ?",
-            [_inbox.fts_query(terms), *params, limit],
-        ).fetchall()
+        wanted = set(terms)
+        # One read transaction: the messages not yet indexed and the index
+        # are read from the same snapshot.
+        self._db.execute("BEGIN")
+        try:
+            pending = [
+                seq
+                for seq, text in self._db.execute(
+                    "SELECT v.seq, v.text FROM search_pending p JOIN message_text v"
+                    " ON v.seq = p.seq"
+                )
+                if wanted <= set(_inbox.search_terms(text))
+            ]
+            rows = self._db.execute(
+                "SELECT c.data FROM (SELECT e.conversation_id AS cid, MAX(e.seq) AS last"
+                " FROM events e WHERE e.conversation_id IS NOT NULL AND (e.seq IN"
+                " (SELECT rowid FROM message_search WHERE message_search MATCH ?)"
+                " OR e.seq IN (SELECT value FROM json_each(?)))"
+                " GROUP BY e.conversation_id) m JOIN conversations c ON c.id = m.cid"
+                f" WHERE 1{clause} ORDER BY m.last DESC LIMIT ?",
+                [_inbox.fts_query(terms), _encode(pending), *params, limit],
+            ).fetchall()
+        finally:
+            self._db.execute("COMMIT")
         return [self._load(ConversationRecord, data) for (data,) in rows]
+
+    def _index_search(self, batch: int) -> None:
+        # Inside a write transaction: index the pending messages once there
+        # are at least ``batch`` of them.
+        if self._one("SELECT seq FROM search_pending LIMIT 1 OFFSET ?", batch - 1) is None:
+            return
+        self._db.execute(
+            "INSERT INTO message_search (rowid, text)"
+            " SELECT v.seq, v.text FROM search_pending p JOIN message_text v ON v.seq = p.seq"
+        )
+        self._db.execute("DELETE FROM search_pending")
 
 
 # -- inbox queries -------------------------------------------------------------
