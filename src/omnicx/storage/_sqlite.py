@@ -51,6 +51,13 @@ DUE_QUERY = (
 """What ``due`` runs: a range of the partial index, already in its order."""
 
 
+PENDING_TEXT = (
+    "SELECT p.seq, json_extract(e.data, '$.message.text')"
+    " FROM search_pending p CROSS JOIN events e ON e.seq = p.seq"
+)
+"""The messages waiting for the search index, and their text: a lookup per one waiting."""
+
+
 def _micros(at: datetime | None) -> int | None:
     # The due column: an integer orders instants whatever offset they were written with.
     return None if at is None else (at - _EPOCH) // _MICROSECOND
@@ -496,10 +503,7 @@ class SqliteStore:
         try:
             pending = [
                 seq
-                for seq, text in self._db.execute(
-                    "SELECT v.seq, v.text FROM search_pending p JOIN message_text v"
-                    " ON v.seq = p.seq"
-                )
+                for seq, text in self._db.execute(PENDING_TEXT)
                 if wanted <= set(_inbox.search_terms(text))
             ]
             rows = self._db.execute(
@@ -520,10 +524,7 @@ class SqliteStore:
         # are at least ``batch`` of them.
         if self._one("SELECT seq FROM search_pending LIMIT 1 OFFSET ?", batch - 1) is None:
             return
-        self._db.execute(
-            "INSERT INTO message_search (rowid, text)"
-            " SELECT v.seq, v.text FROM search_pending p JOIN message_text v ON v.seq = p.seq"
-        )
+        self._db.execute(f"INSERT INTO message_search (rowid, text) {PENDING_TEXT}")
         self._db.execute("DELETE FROM search_pending")
 
 
