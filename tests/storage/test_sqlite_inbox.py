@@ -69,7 +69,7 @@ def test_the_inbox_migration_fills_the_columns_and_the_search_index(tmp_path: Pa
     db = sqlite3.connect(path)
     columns = ("queue", "status", "assignee", "urgency", "channel", "created_us", "updated_us")
     db.executescript(
-        "DROP TRIGGER events_search_insert; DROP TRIGGER events_search_delete;"
+        "DROP TRIGGER events_search_delete;"
         "DROP TRIGGER events_search_update; DROP TABLE message_search; DROP VIEW message_text; DROP TABLE search_pending;"
         "DROP INDEX conversations_inbox; DROP INDEX conversations_updated;"
         "DROP INDEX conversations_assignee;"

@@ -94,14 +94,14 @@ MIGRATIONS: tuple[str, ...] = (
     # (the ISO text of ``created_at`` ends in "Z", which sorts after a
     # fraction of a second); ``updated_us`` is the record's ``updated_at``,
     # its creation when it has none. Message text is indexed for full-text
-    # search (FTS5, rowid = the event's seq) by triggers on events, so every
-    # commit and erasure keeps it in step in its own transaction: a new or
-    # rewritten message is listed in search_pending, and the store indexes
-    # the pending ones in batches (one FTS5 segment per batch rather than per
-    # commit; search scans what is still pending). The index's content is the
-    # message_text view of events (no second copy of the text; a delete hands
-    # FTS5 the old text to take out), and it keeps no column sizes (nothing
-    # ranks by bm25).
+    # search (FTS5, rowid = the event's seq), kept in step by every commit and
+    # erasure in its own transaction: a new message (listed by the store's
+    # commit) or a rewritten one (by a trigger) waits in search_pending, and
+    # the store indexes the waiting ones in batches (one FTS5 segment per
+    # batch rather than per commit; search scans those still waiting). The
+    # index's content is the message_text view of events (no second copy of
+    # the text; a delete hands FTS5 the old text to take out), and it keeps
+    # no column sizes (nothing ranks by bm25).
     """
     ALTER TABLE conversations ADD COLUMN queue TEXT;
     ALTER TABLE conversations ADD COLUMN status TEXT;
@@ -144,12 +144,6 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE json_extract(data, '$.type') = 'message'
             AND json_extract(data, '$.message.text') != '';
     CREATE TABLE search_pending (seq INTEGER PRIMARY KEY);
-    CREATE TRIGGER events_search_insert AFTER INSERT ON events
-        WHEN json_extract(new.data, '$.type') = 'message'
-            AND json_extract(new.data, '$.message.text') != ''
-    BEGIN
-        INSERT INTO search_pending (seq) VALUES (new.seq);
-    END;
     CREATE TRIGGER events_search_delete AFTER DELETE ON events
         WHEN json_extract(old.data, '$.type') = 'message'
             AND json_extract(old.data, '$.message.text') != ''

@@ -279,6 +279,9 @@ class SqliteStore:
             (e.id, e.customer_id, e.conversation_id, _encode(serde.event_to_dict(e)))
             for e in changes.events
         ]
+        searchable = [
+            e.id for e in changes.events if type(e) is MessageEvent and e.message.text != ""
+        ]
         receipts = [
             (key, receipt.text if type(receipt) is JsonDocument else _encode(thaw(receipt)))
             for key, receipt in changes.receipts
@@ -295,16 +298,25 @@ class SqliteStore:
                 " ON CONFLICT (ref) DO UPDATE SET conversation_id = excluded.conversation_id",
                 changes.thread_refs,
             )
+            last_seq = self._one("SELECT max(seq) FROM events") if searchable else None
             self._db.executemany(
                 "INSERT OR IGNORE INTO events (id, customer_id, conversation_id, data)"
                 " VALUES (?, ?, ?, ?)",
                 events,
             )
+            if searchable:
+                # The messages this commit stored (not those it found stored
+                # already) wait for the search index.
+                self._db.executemany(
+                    "INSERT INTO search_pending (seq) SELECT seq FROM events"
+                    " WHERE id = ? AND seq > ?",
+                    [(event_id, last_seq or 0) for event_id in searchable],
+                )
             self._db.executemany(
                 "INSERT OR IGNORE INTO receipts (key, data) VALUES (?, ?)", receipts
             )
             self._append_audit(changes.audit)
-            if any(type(e) is MessageEvent for e in changes.events):
+            if searchable:
                 self._index_search(self.search_batch)
 
     def erase(self, erasure: Erasure) -> None:
