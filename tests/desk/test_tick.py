@@ -354,7 +354,7 @@ def test_a_tick_racing_a_receive(tmp_path: Path) -> None:
 # What the inbox migration (the one after the due index) adds, dropped again.
 INBOX_MIGRATION_UNDONE = (
     "DROP TRIGGER events_search_delete;"
-    " DROP TRIGGER events_search_update; DROP TABLE message_search; DROP VIEW message_text; DROP TABLE search_pending;"
+    " DROP TRIGGER events_search_update; DROP TABLE message_search; DROP VIEW message_text; DROP TABLE search_indexed;"
     " DROP INDEX conversations_inbox; DROP INDEX conversations_updated;"
     " DROP INDEX conversations_assignee;"
     + "".join(

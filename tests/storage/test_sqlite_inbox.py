@@ -70,7 +70,7 @@ def test_the_inbox_migration_fills_the_columns_and_the_search_index(tmp_path: Pa
     columns = ("queue", "status", "assignee", "urgency", "channel", "created_us", "updated_us")
     db.executescript(
         "DROP TRIGGER events_search_delete;"
-        "DROP TRIGGER events_search_update; DROP TABLE message_search; DROP VIEW message_text; DROP TABLE search_pending;"
+        "DROP TRIGGER events_search_update; DROP TABLE message_search; DROP VIEW message_text; DROP TABLE search_indexed;"
         "DROP INDEX conversations_inbox; DROP INDEX conversations_updated;"
         "DROP INDEX conversations_assignee;"
         + "".join(f"ALTER TABLE conversations DROP COLUMN {column};" for column in columns)
@@ -128,8 +128,8 @@ def test_messages_wait_for_a_batch_and_are_found_meanwhile() -> None:
                 f"c{n}" for n in reversed(range(i))
             ]
             store.commit(Changes(events=(message_event(f"e{i}", record, "parcel late"),)))
-            pending = store._db.execute("SELECT count(*) FROM search_pending").fetchone()[0]
-            assert pending == (0 if i == 2 else i + 1)
+            indexed = store._db.execute("SELECT seq FROM search_indexed").fetchone()[0]
+            assert indexed == (3 if i == 2 else 0)
         assert [r.id for r in store.search("parcel", limit=10)] == ["c2", "c1", "c0"]
     with pytest.raises(ValidationError) as caught:
         SqliteStore(search_batch=0)

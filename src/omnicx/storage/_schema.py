@@ -94,11 +94,11 @@ MIGRATIONS: tuple[str, ...] = (
     # (the ISO text of ``created_at`` ends in "Z", which sorts after a
     # fraction of a second); ``updated_us`` is the record's ``updated_at``,
     # its creation when it has none. Message text is indexed for full-text
-    # search (FTS5, rowid = the event's seq), kept in step by every commit and
-    # erasure in its own transaction: a new message (listed by the store's
-    # commit) or a rewritten one (by a trigger) waits in search_pending, and
-    # the store indexes the waiting ones in batches (one FTS5 segment per
-    # batch rather than per commit; search scans those still waiting). The
+    # search (FTS5, rowid = the event's seq) up to ``search_indexed.seq``:
+    # the store indexes the events after it in batches, in a commit's
+    # transaction (one FTS5 segment per batch rather than per commit), and
+    # search scans the few not yet indexed; triggers keep indexed messages
+    # in step when an erasure rewrites or deletes them. The
     # index's content is the message_text view of events (no second copy of
     # the text; a delete hands FTS5 the old text to take out), and it keeps
     # no column sizes (nothing ranks by bm25).
@@ -143,30 +143,27 @@ MIGRATIONS: tuple[str, ...] = (
         SELECT seq, json_extract(data, '$.message.text') FROM events
         WHERE json_extract(data, '$.type') = 'message'
             AND json_extract(data, '$.message.text') != '';
-    CREATE TABLE search_pending (seq INTEGER PRIMARY KEY);
+    CREATE TABLE search_indexed (seq INTEGER NOT NULL);
+    INSERT INTO search_indexed (seq) SELECT coalesce(max(seq), 0) FROM events;
     CREATE TRIGGER events_search_delete AFTER DELETE ON events
-        WHEN json_extract(old.data, '$.type') = 'message'
+        WHEN old.seq <= (SELECT seq FROM search_indexed)
+            AND json_extract(old.data, '$.type') = 'message'
             AND json_extract(old.data, '$.message.text') != ''
     BEGIN
         INSERT INTO message_search (message_search, rowid, text)
-            SELECT 'delete', old.seq, json_extract(old.data, '$.message.text')
-            WHERE NOT EXISTS (SELECT 1 FROM search_pending WHERE seq = old.seq);
-        DELETE FROM search_pending WHERE seq = old.seq;
+            VALUES ('delete', old.seq, json_extract(old.data, '$.message.text'));
     END;
     CREATE TRIGGER events_search_update AFTER UPDATE OF data ON events
+        WHEN old.seq <= (SELECT seq FROM search_indexed)
     BEGIN
         INSERT INTO message_search (message_search, rowid, text)
             SELECT 'delete', old.seq, json_extract(old.data, '$.message.text')
             WHERE json_extract(old.data, '$.type') = 'message'
-                AND json_extract(old.data, '$.message.text') != ''
-                AND NOT EXISTS (SELECT 1 FROM search_pending WHERE seq = old.seq);
-        INSERT OR IGNORE INTO search_pending (seq)
-            SELECT new.seq
+                AND json_extract(old.data, '$.message.text') != '';
+        INSERT INTO message_search (rowid, text)
+            SELECT new.seq, json_extract(new.data, '$.message.text')
             WHERE json_extract(new.data, '$.type') = 'message'
                 AND json_extract(new.data, '$.message.text') != '';
-        DELETE FROM search_pending WHERE seq = old.seq
-            AND NOT (json_extract(new.data, '$.type') = 'message'
-                AND json_extract(new.data, '$.message.text') != '');
     END;
     """,
 )

@@ -52,10 +52,10 @@ DUE_QUERY = (
 
 
 PENDING_TEXT = (
-    "SELECT p.seq, json_extract(e.data, '$.message.text')"
-    " FROM search_pending p CROSS JOIN events e ON e.seq = p.seq"
+    "SELECT seq, json_extract(data, '$.message.text') FROM events WHERE seq > ?"
+    " AND json_extract(data, '$.type') = 'message' AND json_extract(data, '$.message.text') != ''"
 )
-"""The messages waiting for the search index, and their text: a lookup per one waiting."""
+"""The messages after the last indexed event (``?``), and their text: a range of rowids."""
 
 
 def _micros(at: datetime | None) -> int | None:
@@ -279,9 +279,7 @@ class SqliteStore:
             (e.id, e.customer_id, e.conversation_id, _encode(serde.event_to_dict(e)))
             for e in changes.events
         ]
-        searchable = [
-            e.id for e in changes.events if type(e) is MessageEvent and e.message.text != ""
-        ]
+        searchable = any(type(e) is MessageEvent for e in changes.events)
         receipts = [
             (key, receipt.text if type(receipt) is JsonDocument else _encode(thaw(receipt)))
             for key, receipt in changes.receipts
@@ -298,20 +296,11 @@ class SqliteStore:
                 " ON CONFLICT (ref) DO UPDATE SET conversation_id = excluded.conversation_id",
                 changes.thread_refs,
             )
-            last_seq = self._one("SELECT max(seq) FROM events") if searchable else None
             self._db.executemany(
                 "INSERT OR IGNORE INTO events (id, customer_id, conversation_id, data)"
                 " VALUES (?, ?, ?, ?)",
                 events,
             )
-            if searchable:
-                # The messages this commit stored (not those it found stored
-                # already) wait for the search index.
-                self._db.executemany(
-                    "INSERT INTO search_pending (seq) SELECT seq FROM events"
-                    " WHERE id = ? AND seq > ?",
-                    [(event_id, last_seq or 0) for event_id in searchable],
-                )
             self._db.executemany(
                 "INSERT OR IGNORE INTO receipts (key, data) VALUES (?, ?)", receipts
             )
@@ -366,6 +355,11 @@ class SqliteStore:
             )
             self._append_audit(erasure.audit)
             self._index_search(1)
+            # Everything stored is indexed now (a deleted last event's seq
+            # may be given again: it must count as not indexed).
+            self._db.execute(
+                "UPDATE search_indexed SET seq = (SELECT coalesce(max(seq), 0) FROM events)"
+            )
             # Deleted search rows stay in the index's segments until they are
             # merged: merge them all now, so no erased word is left behind.
             self._db.execute("INSERT INTO message_search (message_search) VALUES ('optimize')")
@@ -515,7 +509,9 @@ class SqliteStore:
         try:
             pending = [
                 seq
-                for seq, text in self._db.execute(PENDING_TEXT)
+                for seq, text in self._db.execute(
+                    f"{PENDING_TEXT}", (self._one("SELECT seq FROM search_indexed"),)
+                )
                 if wanted <= set(_inbox.search_terms(text))
             ]
             rows = self._db.execute(
@@ -532,12 +528,16 @@ class SqliteStore:
         return [self._load(ConversationRecord, data) for (data,) in rows]
 
     def _index_search(self, batch: int) -> None:
-        # Inside a write transaction: index the pending messages once there
-        # are at least ``batch`` of them.
-        if self._one("SELECT seq FROM search_pending LIMIT 1 OFFSET ?", batch - 1) is None:
+        # Inside a write transaction: index the messages among the events
+        # after the last indexed one, once at least ``batch`` events are.
+        indexed = self._one("SELECT seq FROM search_indexed")
+        last = self._one(
+            "SELECT seq FROM events WHERE seq > ? LIMIT 1 OFFSET ?", indexed, batch - 1
+        )
+        if last is None:
             return
-        self._db.execute(f"INSERT INTO message_search (rowid, text) {PENDING_TEXT}")
-        self._db.execute("DELETE FROM search_pending")
+        self._db.execute(f"INSERT INTO message_search (rowid, text) {PENDING_TEXT}", (indexed,))
+        self._db.execute("UPDATE search_indexed SET seq = (SELECT max(seq) FROM events)")
 
 
 # -- inbox queries -------------------------------------------------------------
