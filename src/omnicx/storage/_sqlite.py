@@ -74,10 +74,11 @@ class SqliteStore:
 
     Args:
         path: the database file; ``":memory:"`` for a throwaway database.
-        search_batch: how many new messages wait before they are added to
-            the full-text index, in one batch (much cheaper than one at a
-            time); until then ``search`` reads them by a scan, so results
-            never lag. 1 indexes each commit's messages at once.
+        search_batch: how many events may be stored after the last one in
+            the full-text index before a commit adds their messages to it,
+            in one batch (much cheaper than one message at a time); until
+            then ``search`` reads those few by a scan, so results never lag.
+            1 indexes each commit's messages at once.
     """
 
     def __init__(self, path: str | PathLike[str] = ":memory:", *, search_batch: int = 32) -> None:
