@@ -511,7 +511,7 @@ class SqliteStore:
             pending = [
                 seq
                 for seq, text in self._db.execute(
-                    f"{PENDING_TEXT}", (self._one("SELECT seq FROM search_indexed"),)
+                    PENDING_TEXT, (self._one("SELECT seq FROM search_indexed"),)
                 )
                 if wanted <= set(_inbox.search_terms(text))
             ]
