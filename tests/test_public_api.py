@@ -138,11 +138,12 @@ PINNED = {
         "customer_facts", "load_calendar",
     ],
     "omnicx.storage": [
-        "MIGRATIONS", "SCHEMA_VERSION", "ActionMark", "Activity", "AgentRecord", "AgentStore",
-        "AuditAction", "AuditEntry",
-        "Changes", "ConversationRecord", "DeskStore", "Erasure", "MemoryStore",
-        "PostgresStore", "SqliteStore", "StagedIdentityStore", "WaitingWork", "check_reads",
-        "check_versions", "migrate", "retry_on_conflict", "waiting_order",
+        "MAX_LIMIT", "MIGRATIONS", "SCHEMA_VERSION", "UNASSIGNED", "ActionMark", "Activity",
+        "AgentRecord", "AgentStore", "AuditAction", "AuditEntry", "Changes",
+        "ConversationRecord", "DeskStore", "Erasure", "InboxCounts", "InboxFilter",
+        "InboxPage", "InboxSort", "MemoryStore", "PostgresStore", "SqliteStore",
+        "StagedIdentityStore", "Unassigned", "WaitingWork", "check_reads", "check_versions",
+        "inbox_matches", "migrate", "retry_on_conflict", "search_terms", "waiting_order",
     ],
     "omnicx.testing": [
         "AdapterContract", "SignedRequest", "StoreContract", "assert_routes",
