@@ -72,10 +72,13 @@ def test_omnicx_demo_prints_every_section(
     assert main(["demo", "--db", str(db), "--colour", "never"]) == 0
     out = capsys.readouterr().out
     for heading in ("Customer profiles", "Timeline of Maya Chen", "Routing decisions",
-                    "Automatic assignment", "Scheduled work: desk.tick()", "SLA clocks",
+                    "Automatic assignment", "Inbox: open work", "Scheduled work: desk.tick()",
+                    "SLA clocks",
                     "Metrics by channel"):  # fmt: skip
         assert heading in out
     assert "sla.warning" in out
+    assert "badges: billing 1, general 2, social 1" in out
+    assert 'search "refund": c3' in out
     assert "merged p4 into p2" in out
     assert "breached" in out
     assert "\x1b[" not in out

@@ -25,12 +25,13 @@ from omnicx.model import (
     NoteEvent,
     OrderEvent,
     PriorityChanged,
+    Status,
     StatusChanged,
     SurveyResponse,
     TagsChanged,
 )
 from omnicx.routing import RoutingContext
-from omnicx.storage import SqliteStore
+from omnicx.storage import InboxFilter, SqliteStore
 
 _COLOURS = {"title": "1;36", "bad": "1;31", "good": "32", "dim": "2", "warn": "33"}
 
@@ -108,6 +109,7 @@ class Report:
         self.timeline(desk, run.customers["maya"], "Maya Chen")
         self.routing(desk, run)
         self.assignment(desk, run)
+        self.inbox(desk)
         self.scheduled(desk, run)
         self.sla(desk, run)
         self.metrics(desk, run)
@@ -190,6 +192,24 @@ class Report:
                          ", ".join(sorted(record.holding)) or "-"])  # fmt: skip
         print(file=self.out)
         self.table(rows)
+
+    def inbox(self, desk: Desk) -> None:
+        """The open work as an agent's inbox lists it, with the badges per queue."""
+        open_work = InboxFilter(status={Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD})
+        self.title("Inbox: open work, most urgent then oldest (desk.inbox)")
+        rows = [["conversation", "queue", "priority", "status", "assignee", "created", "tags"]]
+        for record in desk.inbox(open_work).records:
+            c = record.conversation
+            rows.append([c.id, c.queue or "-", c.priority.value, c.status.value,
+                         c.assignee or "-", _when(c.created_at),
+                         ",".join(sorted(c.tags)) or "-"])  # fmt: skip
+        self.table(rows)
+        counts = desk.inbox_counts(open_work).by_queue
+        badges = ", ".join(f"{queue or 'no queue'} {n}" for queue, n in sorted(
+            counts.items(), key=lambda item: item[0] or ""))  # fmt: skip
+        print(f"badges: {badges}", file=self.out)
+        found = desk.search("refund")
+        print(f'search "refund": {", ".join(r.id for r in found) or "nothing"}', file=self.out)
 
     def scheduled(self, desk: Desk, run: DemoRun) -> None:
         """What ``Desk.tick`` did at the demo's "now", with no new message."""
