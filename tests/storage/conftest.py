@@ -18,7 +18,8 @@ import pytest
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 TABLES = (
-    "profiles, links, merges, observations, conversations, thread_refs, events, receipts, audit"
+    "profiles, links, merges, observations, conversations, thread_refs, events, receipts, audit,"
+    " agents, waiting"
 )
 _numbers = itertools.count(1)
 

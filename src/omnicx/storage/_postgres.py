@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import heapq
 import json
 import re
 from collections.abc import Collection, Iterator, Mapping
@@ -19,6 +20,7 @@ from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.errors import ConflictError, ValidationError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event
+from omnicx.storage._agents import AgentRecord, WaitingWork
 from omnicx.storage._memory import conversation_conflict
 from omnicx.storage._postgres_schema import pg_migrate
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
@@ -36,6 +38,12 @@ PG_DUE_QUERY = (
     " ORDER BY due_at, id LIMIT %s"
 )
 """What ``due`` runs: a range of the partial index ``conversations_due``, in its order."""
+
+PG_WAITING_QUERY = (
+    "SELECT rank, arrived_at, id, data FROM {s}.waiting WHERE offered = %s"
+    " ORDER BY rank DESC, arrived_at, id LIMIT %s"
+)
+"""What ``waiting_work`` runs (once per ``offered`` value): a range of ``waiting_order``."""
 
 
 def _to_json(value: Any) -> str:
@@ -379,6 +387,8 @@ class PostgresStore:
                 ),
                 events,
             )
+            if changes.agents or changes.waiting or changes.waiting_done:
+                self._write_agents(cur, changes)
             self._append_audit(cur, changes.audit)
 
     def _claim_receipts(
@@ -561,6 +571,107 @@ class PostgresStore:
             ),
             [(e.id, e.actor, e.customer_id, _to_json(e)) for e in entries],
         )
+
+    # -- agents --------------------------------------------------------------------
+
+    def agent(self, agent_id: str) -> AgentRecord | None:
+        """Return the stored agent record, or None."""
+        data = self._one("SELECT data FROM {s}.agents WHERE id = %s", agent_id)
+        return None if data is None else self._load(AgentRecord, data)
+
+    def agents(self) -> list[AgentRecord]:
+        """Return every stored agent record, by agent id."""
+        rows = self._rows("SELECT data FROM {s}.agents ORDER BY id")
+        return [self._load(AgentRecord, data) for (data,) in rows]
+
+    def waiting(self, conversation_id: str) -> WaitingWork | None:
+        """Return the conversation's waiting work, or None."""
+        data = self._one("SELECT data FROM {s}.waiting WHERE id = %s", conversation_id)
+        return None if data is None else self._load(WaitingWork, data)
+
+    def waiting_work(
+        self, *, offered: bool | None = None, limit: int | None = None
+    ) -> list[WaitingWork]:
+        """Return waiting work by ``waiting_order``, at most ``limit``.
+
+        Each ``offered`` value is a range of the index ``waiting_order``,
+        already in order; with ``offered=None`` the two ranges are merged.
+        """
+        kinds = (False, True) if offered is None else (offered,)
+        runs = [self._rows(PG_WAITING_QUERY, kind, limit) for kind in kinds]
+        rows = heapq.merge(*runs, key=lambda row: (-row[0], row[1], row[2]))
+        found = [self._load(WaitingWork, row[3]) for row in rows]
+        return found if limit is None else found[:limit]
+
+    def _write_agents(self, cur: psycopg.Cursor[Any], changes: Changes) -> None:
+        # Each write names the version it replaces; in id order, so two
+        # commits lock the same rows in the same order.
+        for record in sorted(changes.agents, key=lambda r: r.id):
+            data = _to_json(attrs.evolve(record, version=record.version + 1))
+            if not self._put_versioned(cur, "agents", record.id, record.version, data):
+                raise ConflictError(
+                    f"agent {record.id!r} changed since it was read (read version "
+                    f"{record.version}, stored {self._stored_version(cur, 'agents', record.id)});"
+                    " reload and retry"
+                )
+        done = {w.id: w for w in changes.waiting_done}
+        for work in sorted({**{w.id: w for w in changes.waiting}, **done}.values(),
+                           key=lambda w: w.id):  # fmt: skip
+            if work.id in done:
+                cur.execute(
+                    self._q("DELETE FROM {s}.waiting WHERE id = %s AND version = %s"),
+                    (work.id, work.version),
+                )
+                written = cur.rowcount == 1 or (
+                    work.version == 0 and self._stored_version(cur, "waiting", work.id) == 0
+                )
+            else:
+                data = _to_json(attrs.evolve(work, version=work.version + 1))
+                row = (work.priority.rank, work.arrived_at, work.offered_to is not None)
+                written = self._put_versioned(cur, "waiting", work.id, work.version, data, row)
+            if not written:
+                raise ConflictError(
+                    f"waiting work for conversation {work.id!r} changed since it was read "
+                    f"(read version {work.version}, stored "
+                    f"{self._stored_version(cur, 'waiting', work.id)}); reload and retry"
+                )
+
+    def _put_versioned(
+        self,
+        cur: psycopg.Cursor[Any],
+        table: str,
+        key: str,
+        read: int,
+        data: str,
+        row: tuple[Any, ...] = (),
+    ) -> bool:
+        # False when the stored version is not the one read (a lost race).
+        columns = ("rank", "arrived_at", "offered") if row else ()
+        if read == 0:
+            names = ", ".join(("id", "version", "data", *columns))
+            marks = ", ".join(["%s"] * (3 + len(row)))
+            cur.execute(
+                self._q(
+                    f"INSERT INTO {{s}}.{table} ({names}) VALUES ({marks})"
+                    " ON CONFLICT (id) DO NOTHING"
+                ),
+                (key, 1, data, *row),
+            )
+        else:
+            sets = "".join(f", {column} = %s" for column in columns)
+            cur.execute(
+                self._q(
+                    f"UPDATE {{s}}.{table} SET version = %s, data = %s{sets}"
+                    " WHERE id = %s AND version = %s"
+                ),
+                (read + 1, data, *row, key, read),
+            )
+        return bool(cur.rowcount == 1)
+
+    def _stored_version(self, cur: psycopg.Cursor[Any], table: str, key: str) -> int:
+        cur.execute(self._q(f"SELECT version FROM {{s}}.{table} WHERE id = %s"), (key,))
+        found = cur.fetchone()
+        return 0 if found is None else int(found[0])
 
     def erase(self, erasure: Erasure) -> None:
         """Apply an erasure in one transaction.

@@ -57,6 +57,21 @@ PG_MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX audit_customer ON {s}.audit (customer_id, seq);
     CREATE INDEX audit_actor ON {s}.audit (actor, seq);
     """,
+    # 2: agents (presence and the work each carries) and the conversations
+    # waiting for one. ``waiting_order`` serves ``waiting_work``: offered or
+    # not, then priority rank (highest first), original age and id.
+    """
+    CREATE TABLE {s}.agents (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE {s}.waiting (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        rank INTEGER NOT NULL,
+        arrived_at TIMESTAMPTZ NOT NULL,
+        offered BOOLEAN NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX waiting_order ON {s}.waiting (offered, rank DESC, arrived_at, id);
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a schema from version ``i`` to ``i + 1``."""
 
