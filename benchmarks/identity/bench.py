@@ -4,6 +4,8 @@
     benchmarks/run identity --quick    # 50,000 records
     benchmarks/run identity --n 200000
     benchmarks/run identity --febrl    # FEBRL person matching next to Splink (febrl.py)
+    benchmarks/run identity --n 100000 --incremental   # also the live graph, arrival order
+    benchmarks/run identity --names    # the names guard on name forms (names.py)
 
 Generates contacts with ground-truth people (see synth.py), writes them as the
 CSV ``omnicx resolve`` reads, and measures:
@@ -94,7 +96,20 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=None, help="number of records")
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--febrl", action="store_true", help="run febrl.py instead")
+    parser.add_argument(
+        "--names", action="store_true", help="run names.py instead (the names guard alone)"
+    )
+    parser.add_argument(
+        "--incremental",
+        action="store_true",
+        help="also resolve the records one at a time through the graph, in arrival order",
+    )
     args = parser.parse_args()
+    if args.names:
+        import names
+
+        names.main(["--n", "5000"] if args.quick else [])
+        return
     if args.febrl:
         import febrl  # its peers (pandas, splink) load only when asked for
 
@@ -135,6 +150,29 @@ def main() -> None:
         print(f"  {label:<34} CPU {cpu:6.1f} s ({n / cpu:,.0f} records/s), wall {wall:.1f} s")
         predicted = [result.clusters[r.record_id] for r in data.records]
         print(_line(f"  -> {result.cluster_count:,} clusters", score(predicted, data.truth)))
+    if args.incremental:
+        _incremental(data)
+
+
+def _incremental(data: object) -> None:
+    """The live graph: each record an observation, resolved in arrival order."""
+    from datetime import UTC, datetime, timedelta
+
+    from omnicx.identity import MemoryIdentityStore, current_profile, observation_of, resolve
+
+    records, truth = data.records, data.truth  # type: ignore[attr-defined]
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    observations = [observation_of(r, at=t0 + timedelta(seconds=i)) for i, r in enumerate(records)]
+    store = MemoryIdentityStore()
+    start, wall = time.process_time(), time.perf_counter()
+    ids = [resolve(store, o).customer_id for o in observations]
+    cpu, wall = time.process_time() - start, time.perf_counter() - wall
+    n = len(records)
+    print(
+        f"  {'incremental graph (in process)':<34} CPU {cpu:6.1f} s ({n / cpu:,.0f} records/s), wall {wall:.1f} s"
+    )
+    predicted = [current_profile(store, c).id for c in ids]
+    print(_line(f"  -> {len(set(predicted)):,} profiles", score(predicted, truth)))
 
 
 if __name__ == "__main__":

@@ -43,6 +43,27 @@ def test_the_demo_tick_fires_sla_warnings_with_no_new_message(run) -> None:  # t
     assert desk.tick().receipts == ()
 
 
+def test_the_demo_assigns_routed_work_within_each_agents_queues_and_capacity(run) -> None:  # type: ignore[no-untyped-def]
+    """Every conversation routed while an agent of its queue had room went to that agent."""
+    desk, result = run
+    agents = {record.id: record for record in desk.agents()}
+    assert set(agents) == {"anna", "ben"}
+    for record in agents.values():
+        assert record.load <= record.agent.capacity
+    assigned = {}
+    for customer_id in set(result.customers.values()):
+        for event in desk.timeline(customer_id):
+            if (
+                type(event).__name__ == "Assigned"
+                and event.assignee not in (None, event.previous)
+                and event.actor.id == "omnicx"
+            ):
+                assert event.queue in agents[event.assignee].agent.queues
+                assigned[event.conversation_id] = event.assignee
+    assert assigned["c1"] == "anna"  # VIP care: only Anna works it
+    assert len(assigned) >= 5
+
+
 def test_omnicx_demo_prints_every_section(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -51,9 +72,13 @@ def test_omnicx_demo_prints_every_section(
     assert main(["demo", "--db", str(db), "--colour", "never"]) == 0
     out = capsys.readouterr().out
     for heading in ("Customer profiles", "Timeline of Maya Chen", "Routing decisions",
-                    "Scheduled work: desk.tick()", "SLA clocks", "Metrics by channel"):  # fmt: skip
+                    "Automatic assignment", "Inbox: open work", "Scheduled work: desk.tick()",
+                    "SLA clocks",
+                    "Metrics by channel"):  # fmt: skip
         assert heading in out
     assert "sla.warning" in out
+    assert "badges: billing 1, general 2, social 1" in out
+    assert 'search "refund": c3' in out
     assert "merged p4 into p2" in out
     assert "breached" in out
     assert "\x1b[" not in out

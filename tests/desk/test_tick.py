@@ -351,6 +351,27 @@ def test_a_tick_racing_a_receive(tmp_path: Path) -> None:
     assert receiving.tick().receipts == ()
 
 
+# What the inbox migration (the one after the due index) adds, dropped again.
+INBOX_MIGRATION_UNDONE = (
+    "DROP TRIGGER events_search_delete;"
+    " DROP TRIGGER events_search_update; DROP TABLE message_search; DROP VIEW message_text; DROP TABLE search_indexed;"
+    " DROP INDEX conversations_inbox; DROP INDEX conversations_updated;"
+    " DROP INDEX conversations_assignee;"
+    + "".join(
+        f" ALTER TABLE conversations DROP COLUMN {column};"
+        for column in (
+            "queue",
+            "status",
+            "assignee",
+            "urgency",
+            "channel",
+            "created_us",
+            "updated_us",
+        )
+    )
+)
+
+
 def test_an_existing_database_is_picked_up_after_the_migration(tmp_path: Path) -> None:
     """Active conversations written before the due index are due at once, then exact."""
     from omnicx.storage import SCHEMA_VERSION, _schema
@@ -366,7 +387,8 @@ def test_an_existing_database_is_picked_up_after_the_migration(tmp_path: Path) -
     index = next(i for i, m in enumerate(_schema.MIGRATIONS) if "due_at" in m)
     db = sqlite3.connect(path)
     db.executescript(
-        "DROP INDEX conversations_due; ALTER TABLE conversations DROP COLUMN due_at;"
+        INBOX_MIGRATION_UNDONE
+        + "DROP INDEX conversations_due; ALTER TABLE conversations DROP COLUMN due_at;"
         "UPDATE conversations SET data = json_remove(data, '$.due_at', '$.timers');"
         f"PRAGMA user_version = {index};"
     )

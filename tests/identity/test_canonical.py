@@ -252,7 +252,14 @@ def test_handle_identifier_per_network(network: str, raw: str, namespace: str, v
 @pytest.mark.parametrize(
     ("network", "raw", "message"),
     [
-        ("instagram", "abc", "handle: a page-scoped id is digits only"),
+        ("messenger", "abc", "handle: a page-scoped id is digits only"),
+        (
+            "instagram",
+            "@jane doe",
+            "handle: an Instagram handle is a numeric scoped id or a username of 1 to 30"
+            " letters, digits, '.' or '_' (an optional '@' first)",
+        ),
+        ("whatsapp", "120363@g.us", "handle: a WhatsApp group id is no one's number"),
         ("x", "@", "handle: an X handle is 1 to 15 letters, digits or '_' (an optional '@' first)"),
         (
             "x",

@@ -229,7 +229,7 @@ def test_blocked_and_role_values_never_link(identifier: Identifier, reason: Shar
 def test_too_many_names_marks_the_identifier_shared() -> None:
     """A phone seen with more distinct names than the limit stops linking (a family phone)."""
     store = MemoryIdentityStore()
-    policy = IdentityPolicy(max_names_per_identifier=2)
+    policy = IdentityPolicy(max_names_per_identifier=2, max_people_per_identifier=3)
     resolve(store, obs("o1", PHONE, name="Ana"), policy=policy)
     resolve(store, obs("o2", PHONE, name="ana", hour=1), policy=policy)
     assert (
@@ -239,6 +239,21 @@ def test_too_many_names_marks_the_identifier_shared() -> None:
     result = resolve(store, obs("o4", PHONE, name="Carl", hour=3), policy=policy)
     assert result.outcome is Outcome.NEW
     assert result.newly_shared == ("phone:+14155550100",)
+    assert store.links["phone:+14155550100"].shared is SharedReason.TOO_MANY_NAMES
+
+
+def test_a_second_person_on_a_number_marks_it_shared() -> None:
+    """By default spellings of one name keep linking; another person's name stops it."""
+    store = MemoryIdentityStore()
+    resolve(store, obs("o1", PHONE, name="Mitchell, Justin"))
+    assert resolve(store, obs("o2", PHONE, name="Justin Mitchell", hour=1)).outcome is (
+        Outcome.MATCHED
+    )
+    assert resolve(store, obs("o3", PHONE, name="🌸 J. Mitchell", hour=2)).outcome is (
+        Outcome.MATCHED
+    )
+    result = resolve(store, obs("o4", PHONE, name="Sarah Mitchell", hour=3))
+    assert result.outcome is Outcome.NEW
     assert store.links["phone:+14155550100"].shared is SharedReason.TOO_MANY_NAMES
 
 

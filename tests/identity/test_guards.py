@@ -87,8 +87,17 @@ def test_role_mailbox_only_applies_to_emails() -> None:
 
 def test_too_many_names_folds_case_and_spaces() -> None:
     """Names differing only by case or spacing count once; the limit is strict."""
-    assert not too_many_names(["Ana Lima", "ana  lima", "Ben", "Carl", ""])
-    assert too_many_names(["Ana", "Ben", "Carl", "Dora"])
+    three = IdentityPolicy(max_people_per_identifier=3)
+    assert not too_many_names(["Ana Lima", "ana  lima", "Ben", "Carl", ""], three)
+    assert too_many_names(["Ana", "Ben", "Carl", "Dora"], three)
+
+
+def test_too_many_names_counts_people_not_spellings() -> None:
+    """By default one person per value: spellings of her name are one; a second person is not."""
+    assert not too_many_names(["Mitchell, Justin", "Justin Mitchell", "J. Mitchell", "🌸", ""])
+    assert not too_many_names(["Bob Smith", "Robert Smith", "ROBERT SMTIH", "R Smith"])
+    assert too_many_names(["Maria Becker", "Lucas Becker"])
+    assert not too_many_names(["Maria Becker", "Lucas Becker"], people=2)
 
 
 def test_precedence_and_keys() -> None:

@@ -10,7 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from omnicx.identity import (
+    DEFAULT_POLICY,
     ContactRecord,
+    IdentityPolicy,
     MemoryIdentityStore,
     ReconcileMode,
     Reconciliation,
@@ -27,10 +29,12 @@ PHONE = "+14155550100"
 EMAIL = "x@example.com"
 
 
-def _store(records: Sequence[ContactRecord]) -> MemoryIdentityStore:
+def _store(
+    records: Sequence[ContactRecord], policy: IdentityPolicy = DEFAULT_POLICY
+) -> MemoryIdentityStore:
     store = MemoryIdentityStore()
     for n, record in enumerate(records):
-        resolve(store, observation_of(record, at=T0 + timedelta(minutes=n)))
+        resolve(store, observation_of(record, at=T0 + timedelta(minutes=n)), policy=policy)
     return store
 
 
@@ -142,7 +146,8 @@ def test_profile_joined_without_a_merge_is_unresolved() -> None:
     records = [
         ContactRecord(record_id=f"r{i}", phones=[PHONE], name=n) for i, n in enumerate(names)
     ]
-    store = _store(records)
+    # A graph that lets four people share a number joins them without a merge.
+    store = _store(records, IdentityPolicy(max_people_per_identifier=4))
     batch = resolve_batch(records).clusters
     found = reconcile(store, batch, now=LATER, mode=ReconcileMode.APPLY)
     assert found.unresolved == ("p1",)

@@ -28,3 +28,10 @@ def test_the_contract_base_demands_a_store() -> None:
     """A subclass that forgets make_store fails loudly, not silently."""
     with pytest.raises(NotImplementedError):
         StoreContract().make_store()
+
+
+class TestSqliteStoreIndexingEachCommit(TestSqliteStore):
+    """The same suite with every message added to the search index at its commit."""
+
+    def make_store(self) -> DeskStore:
+        return SqliteStore(self.path, search_batch=1)

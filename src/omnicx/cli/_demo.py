@@ -17,6 +17,7 @@ from omnicx.errors import ValidationError
 from omnicx.metrics import compute_metrics, report_table
 from omnicx.model import (
     Assigned,
+    AuthorKind,
     CustomEvent,
     DetailsChanged,
     Event,
@@ -24,12 +25,13 @@ from omnicx.model import (
     NoteEvent,
     OrderEvent,
     PriorityChanged,
+    Status,
     StatusChanged,
     SurveyResponse,
     TagsChanged,
 )
 from omnicx.routing import RoutingContext
-from omnicx.storage import SqliteStore
+from omnicx.storage import InboxFilter, SqliteStore
 
 _COLOURS = {"title": "1;36", "bad": "1;31", "good": "32", "dim": "2", "warn": "33"}
 
@@ -106,6 +108,8 @@ class Report:
         self.profiles(desk, run)
         self.timeline(desk, run.customers["maya"], "Maya Chen")
         self.routing(desk, run)
+        self.assignment(desk, run)
+        self.inbox(desk)
         self.scheduled(desk, run)
         self.sla(desk, run)
         self.metrics(desk, run)
@@ -164,6 +168,48 @@ class Report:
         )
         print(f"\nWhy {receipt.conversation_id} went to {receipt.queue}:", file=self.out)
         print(str(desk.rules.explain(context)), file=self.out)
+
+    def assignment(self, desk: Desk, run: DemoRun) -> None:
+        """Routed work offered to agents by the desk, and what each agent carries now."""
+        if desk.assignment is None:
+            return
+        self.title("Automatic assignment (online agents, their queues, capacity)")
+        assigned = sorted(
+            (event.at, event.conversation_id or "-", event.queue or "-", event.assignee)
+            for customer_id in sorted(set(run.customers.values()))
+            for event in desk.timeline(customer_id)
+            if isinstance(event, Assigned) and event.assignee
+            and event.assignee != event.previous and _automatic(event)
+        )  # fmt: skip
+        rows = [["when (UTC)", "conversation", "queue", "assigned to"]]
+        rows += [[_when(at), cid, queue, agent] for at, cid, queue, agent in assigned]
+        self.table(rows)
+        rows = [["agent", "queues", "load", "carrying"]]
+        for record in desk.agents():
+            agent = record.agent
+            limit = desk.assignment.limit(agent)
+            rows.append([agent.id, ",".join(sorted(agent.queues)), f"{record.load}/{limit}",
+                         ", ".join(sorted(record.holding)) or "-"])  # fmt: skip
+        print(file=self.out)
+        self.table(rows)
+
+    def inbox(self, desk: Desk) -> None:
+        """The open work as an agent's inbox lists it, with the badges per queue."""
+        open_work = InboxFilter(status={Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD})
+        self.title("Inbox: open work, most urgent then oldest (desk.inbox)")
+        rows = [["conversation", "queue", "priority", "status", "assignee", "created", "tags"]]
+        for record in desk.inbox(open_work).records:
+            c = record.conversation
+            rows.append([c.id, c.queue or "-", c.priority.value, c.status.value,
+                         c.assignee or "-", _when(c.created_at),
+                         ",".join(sorted(c.tags)) or "-"])  # fmt: skip
+        self.table(rows)
+        counts = desk.inbox_counts(open_work).by_queue
+        badges = ", ".join(f"{queue or 'no queue'} {n}" for queue, n in sorted(
+            counts.items(), key=lambda item: item[0] or ""))  # fmt: skip
+        print(f"badges: {badges}", file=self.out)
+        found = desk.search("refund")
+        print(f'search "refund": {", ".join(r.id for r in found) or "nothing"}', file=self.out)
 
     def scheduled(self, desk: Desk, run: DemoRun) -> None:
         """What ``Desk.tick`` did at the demo's "now", with no new message."""
@@ -263,3 +309,8 @@ def _describe(event: Event) -> str:
     if isinstance(event, OrderEvent):
         return f"order {event.order_id} ({event.system}) {event.total or ''} {event.currency or ''}"
     return event.TAG
+
+
+def _automatic(event: Assigned) -> bool:
+    actor = event.actor
+    return actor is not None and actor.kind in (AuthorKind.SYSTEM, AuthorKind.AUTOMATION)

@@ -12,6 +12,11 @@ Input is a CSV file with a header. Columns (only ``record_id`` is required):
   ``source``.
 
 Output is ``record_id,cluster_id``, one row per input row, in input order.
+An email cell may hold an address list (``Jane Doe <jane@x.com>, b@y.com``).
+
+Values left out (malformed, or placeholders such as ``noemail@noemail.com``
+and ``5555555555``) are counted on standard error; ``--dropped FILE`` writes
+each one as ``kind,value,reason,detail,count``.
 """
 
 from __future__ import annotations
@@ -20,12 +25,13 @@ import argparse
 import csv
 import operator
 import sys
+from collections import Counter
 from collections.abc import Iterator
 from typing import IO, Any
 
 from omnicx.cli._fail import not_text, unreadable
 from omnicx.errors import ValidationError, suggest
-from omnicx.identity import BatchPolicy, ContactRecord, IdentityPolicy, resolve_batch
+from omnicx.identity import BatchPolicy, ContactRecord, Dropped, IdentityPolicy, resolve_batch
 
 _COLUMNS = {
     "record_id": "record_id",
@@ -59,12 +65,25 @@ def register(subparsers: Any) -> None:
     parser.add_argument(
         "--max-names", type=int, default=3, help="names a value may carry before it is shared"
     )
+    parser.add_argument(
+        "--max-people",
+        type=int,
+        default=1,
+        help="people a value's names may belong to before it is shared (a family phone)",
+    )
+    parser.add_argument(
+        "--dropped",
+        metavar="FILE",
+        help="write every value left out, with its reason (kind,value,reason,detail,count)",
+    )
     parser.set_defaults(handler=_run, reads=("contacts",))
 
 
 def _run(args: argparse.Namespace) -> int:
     policy = BatchPolicy(
-        identity=IdentityPolicy(max_names_per_identifier=args.max_names),
+        identity=IdentityPolicy(
+            max_names_per_identifier=args.max_names, max_people_per_identifier=args.max_people
+        ),
         default_region=args.region,
         fuzzy=args.fuzzy,
     )
@@ -97,7 +116,27 @@ def _run(args: argparse.Namespace) -> int:
     finally:
         if out is not sys.stdout:
             out.close()
+    _report_dropped(result.dropped, args.dropped)
     return 0
+
+
+def _report_dropped(dropped: tuple[Dropped, ...], path: str | None) -> None:
+    """One line on standard error (when any was dropped); every value to ``path``."""
+    if dropped:
+        counts = Counter(d.reason.value for d in dropped)
+        parts = ", ".join(f"{n:,} {reason}" for reason, n in sorted(counts.items()))
+        where = f"; listed in {path}" if path else "; --dropped FILE lists them"
+        print(f"omnicx resolve: {len(dropped):,} values left out ({parts}){where}", file=sys.stderr)
+    if path is None:
+        return
+    try:
+        handle = open(path, "w", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as error:
+        raise ValidationError.single(path, f"can't write the file ({error.strerror})") from None
+    with handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(["kind", "value", "reason", "detail", "count"])
+        writer.writerows((d.kind, d.value, d.reason.value, d.detail, d.count) for d in dropped)
 
 
 def read_contacts(handle: IO[str], path: str, ids: list[str]) -> Iterator[ContactRecord]:

@@ -191,14 +191,20 @@ def open_offer(unit: Unit, conversation_id: str, agent_id: str) -> WaitingWork:
 
 
 def offer(
-    unit: Unit, policy: AssignmentPolicy, record: ConversationRecord, agent_id: str
+    unit: Unit,
+    policy: AssignmentPolicy,
+    record: ConversationRecord,
+    agent_id: str,
+    at: datetime | None = None,
 ) -> ConversationRecord:
     """Offer the waiting conversation to the agent (or, ``auto_accept``, assign it).
 
     Takes its weight of the agent's capacity at once (an open offer counts
     against capacity), counts it for the rate limit, and puts an ``OFFER``
-    for the agent in the outbox and the offer on the timeline.
+    for the agent in the outbox and the offer on the timeline, stamped
+    ``at`` (the instant of the message that caused it) or the unit's now.
     """
+    stamp = unit.now if at is None else at
     work = unit.work(record.id)
     if work is None or work.offered_to is not None:
         raise OfferNotOpenError(record.id, agent_id)
@@ -212,7 +218,7 @@ def offer(
     if policy.auto_accept:
         unit.drop_work(record.id)
         unit.events.append(
-            Assigned(id=unit.event_id(), at=unit.now, customer_id=conversation.customer_id,
+            Assigned(id=unit.event_id(), at=stamp, customer_id=conversation.customer_id,
                      conversation_id=conversation.id, assignee=agent_id, previous=None,
                      queue=conversation.queue, actor=SYSTEM)
         )  # fmt: skip
@@ -220,7 +226,7 @@ def offer(
     else:
         unit.put_work(attrs.evolve(work, offered_to=agent_id, offer_expires=expires))
         unit.events.append(
-            CustomEvent(id=unit.event_id(), at=unit.now, customer_id=conversation.customer_id,
+            CustomEvent(id=unit.event_id(), at=stamp, customer_id=conversation.customer_id,
                         conversation_id=conversation.id, name="offered",
                         data={"agent_id": agent_id, "expires_at": expires.isoformat()})
         )  # fmt: skip

@@ -25,8 +25,8 @@ from omnicx.desk._sample import (
     sample_week,
 )
 from omnicx.desk._tick import TickReport
-from omnicx.model import Priority, SurveyKind
-from omnicx.routing import RuleEngine, load_rules
+from omnicx.model import Agent, AgentStatus, Priority, SurveyKind
+from omnicx.routing import AssignmentPolicy, RuleEngine, load_rules
 from omnicx.sla import Match, Metric, Policy, SlaEngine, Target, load_calendar
 from omnicx.storage import DeskStore
 
@@ -100,14 +100,31 @@ def _by_priority(hours: Mapping[str, float]) -> dict[Priority, Target]:
     return {Priority(name): _hours(value) for name, value in hours.items()}
 
 
+DEMO_AGENTS: tuple[Agent, ...] = (
+    Agent(id="anna", name="Anna", status=AgentStatus.ONLINE, capacity=3,
+          queues={"billing", "vip-care", "general"}, languages={"en"}),
+    Agent(id="ben", name="Ben", status=AgentStatus.ONLINE, capacity=3,
+          queues={"general", "returns", "social"}, languages={"en"}),
+)  # fmt: skip
+"""The demo's agents: which queues each works, and how much they carry at once."""
+
+
 def demo_desk(store: DeskStore) -> Desk:
-    """A desk with the demo's rules and SLAs over ``store``, on a fixed clock."""
-    return Desk(
+    """A desk with the demo's rules, SLAs and agents over ``store``, on a fixed clock.
+
+    Routed work is assigned to the least-loaded online agent of its queue at
+    once (push mode: ``AssignmentPolicy(auto_accept=True)``).
+    """
+    desk = Desk(
         store=store,
         clock=FixedClock(DEMO_NOW.replace(day=1)),
         rules=RuleEngine.compile(load_rules(DEMO_RULES)),
         sla=demo_sla(),
+        assignment=AssignmentPolicy(auto_accept=True),
     )
+    for agent in DEMO_AGENTS:
+        desk.put_agent(agent)
+    return desk
 
 
 _ADAPTERS: Mapping[str, ChannelAdapter] = {

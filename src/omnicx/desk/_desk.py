@@ -22,6 +22,7 @@ from omnicx.desk._field_edit import fields_change
 from omnicx.desk._fields import FieldSchema
 from omnicx.desk._inbound import Inbound, audit_merges, routing_context, take_in
 from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
+from omnicx.desk._record_steps import caused_at
 from omnicx.desk._retry import RETRY_WINDOW, digest, marked, retried
 from omnicx.desk._route import route
 from omnicx.desk._rule_checks import check_rule_actions, consistent_actions
@@ -65,7 +66,17 @@ from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, redact, req
 from omnicx.routing import AgentLoad, AssignmentPolicy, RuleEngine, Trace
 from omnicx.routing import assign as allocate
 from omnicx.sla import SlaEngine, SlaReport, customer_facts
-from omnicx.storage import AgentRecord, AuditAction, Changes, ConversationRecord, DeskStore
+from omnicx.storage import (
+    AgentRecord,
+    AuditAction,
+    Changes,
+    ConversationRecord,
+    DeskStore,
+    InboxCounts,
+    InboxFilter,
+    InboxPage,
+    InboxSort,
+)
 from omnicx.timeline import (
     ThreadingPolicy,
     build_timeline,
@@ -329,7 +340,9 @@ class Desk:
         )
         receipt = unit.commit(receipt)
         if self.assignment is not None and (unit.work_written or unit.agents_written):
-            receipt = self._with_offers(receipt)
+            # Offering the conversation is part of what the message caused:
+            # on the timeline it follows the message, like its routing.
+            receipt = self._with_offers(receipt, {record.id: caused_at(message)})
         return receipt
 
     def _own_mail(self, key: str, event: MessageReceived) -> Receipt:
@@ -525,6 +538,71 @@ class Desk:
         profile = current_profile(self.store, customer_id)
         staged = Unit.open(self.store, "read", self.clock.now()).staged
         return self.store.conversations_of(member_ids(staged, profile))
+
+    # -- inbox queries -------------------------------------------------------
+
+    def inbox(
+        self,
+        filter: InboxFilter | None = None,
+        *,
+        sort: InboxSort = InboxSort.PRIORITY_THEN_AGE,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> InboxPage:
+        """One page of an inbox view: the conversations matching ``filter``, in ``sort`` order.
+
+        ``InboxFilter()`` (the default) lists every conversation. Pass the
+        page's ``next_cursor`` as ``cursor`` for the next one (None on the
+        last page): a conversation nobody wrote in between is never skipped
+        nor shown twice, however many others arrive or change meanwhile.
+
+        Raises:
+            ValidationError: a custom field ``Desk.fields`` does not declare,
+                or a value of the wrong type (at ``filter.fields.<name>``); a
+                cursor of another sort or none at all (``cursor``); ``limit``
+                outside 1 to ``MAX_LIMIT``.
+        """
+        return self.store.inbox(self._inbox_filter(filter), sort=sort, limit=limit, cursor=cursor)
+
+    def inbox_counts(self, filter: InboxFilter | None = None) -> InboxCounts:
+        """How many conversations match ``filter`` (default: all), per queue and status.
+
+        For inbox badges: ``InboxFilter(status={Status.NEW, Status.OPEN})``
+        counts the open work of every queue in one query.
+
+        Raises:
+            ValidationError: as ``inbox`` for custom fields.
+        """
+        return self.store.inbox_counts(self._inbox_filter(filter))
+
+    def search(
+        self, text: str, *, filter: InboxFilter | None = None, limit: int = 20
+    ) -> list[ConversationRecord]:
+        """Conversations with a message (either direction) holding every word of ``text``.
+
+        Case and diacritics do not matter (``cafe`` finds ``Café``); words
+        are whole words; quotes, ``*``, ``NEAR`` and other search syntax are
+        plain text. The conversation with the latest matching message comes
+        first; ``filter`` narrows the result as in ``inbox``.
+
+        Raises:
+            ValidationError: as ``inbox`` for custom fields and ``limit``.
+        """
+        checked = None if filter is None else self._inbox_filter(filter)
+        return self.store.search(text, filter=checked, limit=limit)
+
+    def _inbox_filter(self, filter: InboxFilter | None) -> InboxFilter:
+        if filter is None:
+            return InboxFilter()
+        if not isinstance(filter, InboxFilter):
+            raise ValidationError.single(
+                "filter", f"expected an InboxFilter, got {type(filter).__name__}"
+            )
+        if self.fields is not None:
+            problems = self.fields.problems(filter.fields, "filter.fields")
+            if problems:
+                raise ValidationError(problems)
+        return filter
 
     def sla_report(self, conversation_id: str) -> SlaReport | None:
         """Every SLA clock of a conversation at the clock's ``now``; None without SLAs."""
@@ -956,7 +1034,11 @@ class Desk:
         if what:
             record = marked(record, actor, action_digest, key, loaded.version + 1, now)
         if self.assignment is not None:
-            assigning.reconcile(unit, self.assignment, loaded, record, strict=True)
+            # Only an explicit assignment is refused over capacity; an agent
+            # replying to work nobody had takes it, held within capacity
+            # only where there is room (the reply must go out).
+            strict = action is Action.ASSIGN
+            assigning.reconcile(unit, self.assignment, loaded, record, strict=strict)
         unit.put(record)
         receipt = unit.commit(receipt_for(unit, record, customer_id, sla=sla))
         if self.assignment is not None and (unit.agents_written or unit.work_written):
@@ -1071,6 +1153,10 @@ class Desk:
         capacity (the loser skips). Returns one receipt per offer, its
         outbox holding the ``OFFER`` for the host to deliver.
         """
+        return self._offer_waiting({})
+
+    def _offer_waiting(self, caused: Mapping[str, datetime]) -> list[Receipt]:
+        # ``caused``: conversation id -> the instant its offer is stamped.
         policy = self._policy()
         store: Any = self.store
         now = self.clock.now()
@@ -1108,7 +1194,7 @@ class Desk:
                     unit.drop_work(work.id)
                     self.store.commit(Changes(waiting_done=tuple(unit.work_done.values())))
                     continue
-                offered = assigning.offer(unit, policy, record, agent_id)
+                offered = assigning.offer(unit, policy, record, agent_id, caused.get(work.id))
                 customer_id = offered.conversation.customer_id
                 offered, _ = self._track(unit, offered, self.customer(customer_id))
                 unit.put(offered)
@@ -1145,15 +1231,24 @@ class Desk:
                 continue
         return receipts
 
-    def _with_offers(self, receipt: Receipt) -> Receipt:
+    def _with_offers(
+        self, receipt: Receipt, caused: Mapping[str, datetime] | None = None
+    ) -> Receipt:
         # A call that freed capacity or queued work offers it at once; the
         # offers' outbox items join the call's receipt (each offer also has
         # its own receipt, under its own key).
-        offers = self.offer_waiting()
+        offers = self._offer_waiting(caused or {})
         if not offers:
             return receipt
         extra = tuple(item for r in offers for item in r.outbox)
-        return attrs.evolve(receipt, outbox=(*receipt.outbox, *extra))
+        receipt = attrs.evolve(receipt, outbox=(*receipt.outbox, *extra))
+        # The call's own conversation offered (or, push mode, assigned): the
+        # receipt says so, at the version the offer left it.
+        own = [r for r in offers if r.conversation_id == receipt.conversation_id]
+        if own:
+            receipt = attrs.evolve(receipt, assignee=own[-1].assignee,
+                                   conversation_version=own[-1].conversation_version)  # fmt: skip
+        return receipt
 
 
 _HANDED_OVER = "out:"

@@ -153,7 +153,11 @@ class Unit:
             Changes(
                 identity=self.staged.staged(),
                 profile_versions=dict(self.staged.read_versions),
-                conversations=tuple(self.written.values()),
+                # Every record written is stamped with the call's instant.
+                conversations=tuple(
+                    r if r.updated_at == self.now else attrs.evolve(r, updated_at=self.now)
+                    for r in self.written.values()
+                ),
                 thread_refs=tuple(self.refs),
                 events=tuple(self.events),
                 # Written on every call, read again only on a replay: kept as text.

@@ -10,7 +10,10 @@
 - fuzzy candidates: ``CandidateIndex`` with scored, explained candidates;
 - person-record matching: ``PersonMatcher`` (weighted field comparisons
   over blocking keys, for imports with names, dates of birth, addresses);
-- batch resolution of imports: ``resolve_batch``.
+- batch resolution of imports: ``resolve_batch`` (values left out come
+  back as ``Dropped``);
+- people's names as written: ``name_key``, ``same_person_name`` and
+  ``count_people``, the relation the names guard counts people by.
 
 See ``docs/identity.md``.
 """
@@ -19,10 +22,17 @@ from omnicx.identity._batch import (
     BatchPolicy,
     BatchResult,
     ContactRecord,
+    Dropped,
+    DropReason,
     SharedValue,
     resolve_batch,
 )
-from omnicx.identity._email import canonical_email, email_identifier, email_match_key
+from omnicx.identity._email import (
+    canonical_email,
+    email_addresses,
+    email_identifier,
+    email_match_key,
+)
 from omnicx.identity._fold import DEFAULT_RULES, FieldRule, MergeRules
 from omnicx.identity._fuzzy import (
     DEFAULT_FUZZY,
@@ -46,6 +56,7 @@ from omnicx.identity._guards import (
     match_key,
 )
 from omnicx.identity._handles import canonical_network, external_identifier, handle_identifier
+from omnicx.identity._names import NameKey, count_people, name_key, same_person_name
 from omnicx.identity._person import (
     DEFAULT_PERSON_MATCHER,
     BlockingKey,
@@ -99,6 +110,8 @@ __all__ = [
     "Comparator",
     "Conflict",
     "ContactRecord",
+    "DropReason",
+    "Dropped",
     "FieldComparison",
     "FieldRule",
     "FieldScore",
@@ -111,6 +124,7 @@ __all__ = [
     "MemoryIdentityStore",
     "MergeRecord",
     "MergeRules",
+    "NameKey",
     "Observation",
     "Outcome",
     "PersonMatch",
@@ -131,8 +145,10 @@ __all__ = [
     "canonical_email",
     "canonical_network",
     "canonical_phone",
+    "count_people",
     "current_profile",
     "decide",
+    "email_addresses",
     "email_identifier",
     "email_match_key",
     "external_identifier",
@@ -140,11 +156,13 @@ __all__ = [
     "match_key",
     "merge",
     "merged_profiles",
+    "name_key",
     "observation_of",
     "phone_extension",
     "phone_identifier",
     "reconcile",
     "resolve",
     "resolve_batch",
+    "same_person_name",
     "unmerge",
 ]

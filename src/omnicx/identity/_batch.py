@@ -16,12 +16,27 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterable
 
-from omnicx.identity._batch_values import BatchPolicy, BatchResult, ContactRecord, SharedValue
+from omnicx.identity._batch_values import (
+    BatchPolicy,
+    BatchResult,
+    ContactRecord,
+    Dropped,
+    DropReason,
+    SharedValue,
+)
 from omnicx.identity._evidence import Evidence
 from omnicx.identity._guards import IdentityPolicy, SharedReason
 from omnicx.identity._protection import RANK_VERIFIED_EMAIL, Guard, Refusal, refusal
 
-__all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue", "resolve_batch"]
+__all__ = [
+    "BatchPolicy",
+    "BatchResult",
+    "ContactRecord",
+    "DropReason",
+    "Dropped",
+    "SharedValue",
+    "resolve_batch",
+]
 
 
 class _Components:
@@ -93,6 +108,11 @@ def resolve_batch(
     as ``CONTESTED``. Links are made in canonical order, so each refusal
     is decided the same way for any input order.
 
+    Values that link nothing because they are invalid or blocked
+    placeholders are listed in ``BatchResult.dropped`` with their reason.
+    An email cell may hold an RFC 5322 address list (``Jane Doe
+    <jane@x.com>, bob@y.com``): each address counts.
+
     ``records`` is consumed once, streaming; ``progress`` is called with the
     number of records read so far every 10,000 records and once at the end.
 
@@ -128,6 +148,7 @@ def resolve_batch(
         clusters=_labels(ev.record_ids, comps),
         shared=_shared_values(ev, refused),
         invalid_values=ev.invalid_values,
+        dropped=ev.dropped(),
     )
 
 

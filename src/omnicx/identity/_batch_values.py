@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable, Mapping
 
 import attrs
@@ -11,7 +12,7 @@ from omnicx.errors import ValidationError
 from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy, SharedReason
 from omnicx.identity._protection import Refusal
 
-__all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "SharedValue"]
+__all__ = ["BatchPolicy", "BatchResult", "ContactRecord", "DropReason", "Dropped", "SharedValue"]
 
 
 def _strings(value: Iterable[str]) -> tuple[str, ...]:
@@ -34,7 +35,8 @@ class ContactRecord:
     """One row of a contact import: raw values, as the source wrote them.
 
     Values are raw (``" J.Doe@GMail.com "``, ``"07911 123456"``, ``"@JDoe"``);
-    :func:`resolve_batch` normalises each distinct value once. ``handles`` are
+    :func:`resolve_batch` normalises each distinct value once. An email may
+    be an RFC 5322 address list (``"Jane Doe <jane@x.com>, bob@y.com"``). ``handles`` are
     ``(network, value)`` pairs, ``external_ids`` ``(system, value)`` pairs
     (``("shopify:customer", "123")``). ``emails_verified`` says the source
     vouched for the emails (a signed-in account, a DKIM-aligned sender): they
@@ -57,8 +59,10 @@ class ContactRecord:
     region: str = ""
 
 
-def _at_least_one(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
-    if value < 1:
+def _optional_at_least_one(
+    _instance: object, attribute: attrs.Attribute[int | None], value: int | None
+) -> None:
+    if value is not None and value < 1:
         raise ValidationError.single(attribute.name, f"must be at least 1, got {value}")
 
 
@@ -75,7 +79,8 @@ class BatchPolicy:
       (``Jon Smith``/``John Smith``) when counting names against
       ``identity.max_names_per_identifier``.
     - ``max_people_per_value``: a value whose names belong to more people
-      than this is shared. Names of one person are spellings, typos,
+      than this is shared (None: ``identity.max_people_per_identifier``,
+      which the incremental graph applies too). Names of one person are spellings, typos,
       nicknames or initials of one another (``Robert Smith``, ``Bob Smith``,
       ``ROBERT SMTIH``); ``Maria Becker`` and ``Lucas Becker`` are two people
       (a family line). Nameless records count no one.
@@ -91,7 +96,7 @@ class BatchPolicy:
     identity: IdentityPolicy = DEFAULT_POLICY
     default_region: str | None = None
     name_similarity: float = 75.0
-    max_people_per_value: int = attrs.field(default=1, validator=_at_least_one)
+    max_people_per_value: int | None = attrs.field(default=None, validator=_optional_at_least_one)
     caller_id_sources: frozenset[str] = attrs.field(
         default=frozenset({"call", "phone_call", "voice"}), converter=frozenset
     )
@@ -114,6 +119,33 @@ class SharedValue:
     records: int
 
 
+class DropReason(enum.Enum):
+    """Why a value written in a record was left out of resolution."""
+
+    INVALID = "invalid"
+    """It does not read as a value of its kind (a malformed address, not a number)."""
+    BLOCKED = "blocked"
+    """A placeholder (``noemail@noemail.com``, ``5555555555``, ``null``): see ``blocked_values``."""
+
+
+@attrs.frozen(kw_only=True)
+class Dropped:
+    """A value as written that links nothing, and why.
+
+    ``value`` is the text as the source wrote it (one address of a list);
+    ``kind`` is ``email``, ``phone``, ``handle:<network>`` or
+    ``external:<system>``; ``reason`` why it was dropped and ``detail``
+    what was wrong with it (the normaliser's message, or the canonical
+    value that is blocked); ``count`` how many times the records wrote it.
+    """
+
+    value: str
+    kind: str
+    reason: DropReason
+    detail: str = ""
+    count: int = 1
+
+
 @attrs.frozen(kw_only=True)
 class BatchResult:
     """The partition of a batch, and the shared values that did not link.
@@ -121,12 +153,15 @@ class BatchResult:
     ``clusters`` maps each record id to its cluster id: the smallest record
     id in the cluster, so the answer does not depend on input order.
     ``invalid_values`` counts raw values that did not normalise (they link
-    nothing). ``shared`` is sorted by key.
+    nothing). ``shared`` is sorted by key. ``dropped`` lists every distinct
+    value as written that was left out (invalid or a blocked placeholder),
+    with its reason, sorted by kind and value.
     """
 
     clusters: Mapping[str, str] = attrs.field(converter=frozen_map)
     shared: tuple[SharedValue, ...] = attrs.field(converter=frozen_seq)
     invalid_values: int
+    dropped: tuple[Dropped, ...] = attrs.field(default=(), converter=frozen_seq)
 
     @property
     def cluster_count(self) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from email.utils import getaddresses, parseaddr
 
 from omnicx._caches import memo
 from omnicx.errors import ValidationError
@@ -48,8 +49,9 @@ _PLUS_TAG_DOMAINS = frozenset(
 def canonical_email(raw: str) -> str:
     """Return the canonical form of an email address.
 
-    Trims whitespace, drops a ``mailto:`` prefix and surrounding angle
-    brackets, lower-cases the address and encodes the domain with IDNA
+    Trims whitespace, drops a ``mailto:`` prefix, a display name
+    (``Jane Doe <jane@example.com>``, RFC 5322 ``name-addr``) and surrounding
+    angle brackets, lower-cases the address and encodes the domain with IDNA
     (``bücher.example`` becomes ``xn--bcher-kva.example``). The local part keeps
     its dots and ``+tags``; :func:`email_match_key` folds those.
 
@@ -66,6 +68,29 @@ def _canonical_or_problem(raw: str) -> tuple[bool, str]:
         return True, _parse(raw)
     except _Malformed as bad:
         return False, str(bad)
+
+
+def read_email_or_problem(raw: str) -> tuple[bool, str]:
+    """``(True, canonical address)`` or ``(False, what is malformed)``; nothing cached."""
+    try:
+        return True, _parse(raw)
+    except _Malformed as bad:
+        return False, str(bad)
+
+
+def email_addresses(raw: str) -> tuple[str, ...]:
+    """Split an RFC 5322 address list into its addresses, as written.
+
+    ``Jane Doe <jane@x.com>, "Smith, Bob" <bob@y.com>; c@z.com`` gives
+    ``("jane@x.com", "bob@y.com", "c@z.com")``: display names go, commas
+    inside quoted names do not split, ``;`` separates too (as contact
+    exports write lists). A single address comes back alone, unchanged. The
+    addresses are not checked: pass each to :func:`canonical_email`.
+    """
+    if "," not in raw and ";" not in raw:
+        return (raw,)
+    found = [addr.strip() for _name, addr in getaddresses([raw.replace(";", ",")])]
+    return tuple(addr for addr in found if addr)
 
 
 def read_email(raw: str) -> str | None:
@@ -96,8 +121,9 @@ def _parse(raw: str) -> str:
     if text[:7].lower() == "mailto:":
         # RFC 6068: a mailto URI; "?subject=..." headers are not part of the address.
         text = text[7:].split("?", 1)[0].strip()
-    if text.startswith("<") and text.endswith(">"):
-        text = text[1:-1].strip()
+    if text.endswith(">") and "<" in text:
+        # RFC 5322 name-addr: "Jane Doe <jane@x.com>"; the display name goes.
+        text = (parseaddr(text)[1] or text[text.rindex("<") + 1 : -1]).strip()
     if not text:
         raise _Malformed("the address is empty")
     if _SPACE.search(text):

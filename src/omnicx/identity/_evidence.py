@@ -12,21 +12,24 @@ from __future__ import annotations
 from array import array
 from collections.abc import Callable, Iterable
 
-from rapidfuzz import fuzz
-
 from omnicx.errors import ValidationError
-from omnicx.identity._batch_values import BatchPolicy, ContactRecord
-from omnicx.identity._email import email_match_key, mailbox_name, read_email
+from omnicx.identity._batch_values import BatchPolicy, ContactRecord, Dropped, DropReason
+from omnicx.identity._email import (
+    email_addresses,
+    email_match_key,
+    mailbox_name,
+    read_email_or_problem,
+)
 from omnicx.identity._guards import (
     SharedReason,
     fold_name,
     kind_label,
     match_key,
+    too_many_names,
     value_shared_reason,
 )
 from omnicx.identity._handles import external_identifier, handle_identifier
-from omnicx.identity._names import count_people
-from omnicx.identity._phone import read_phone
+from omnicx.identity._phone import read_phone_or_problem
 from omnicx.identity._protection import (
     RANK_PHONE,
     RANK_VERIFIED_EMAIL,
@@ -40,6 +43,7 @@ from omnicx.model import IdentifierKind
 __all__ = ["Evidence"]
 
 _PROGRESS_EVERY = 10_000
+_KIND_LABELS = {"e": "email", "p": "phone", "h": "handle", "x": "external"}
 _SEPARATORS = str.maketrans("", "", " .-()/\u00a0")
 
 
@@ -75,6 +79,11 @@ class Evidence:
         self.record_emails: dict[int, tuple[int, ...]] = {}
         self.addresses: dict[int, str] = {}
         self.invalid_values = 0
+        # Why values did not normalise: a value id -1 - i is problems[i].
+        self.problems: list[str] = []
+        self._problem_ids: dict[str, int] = {}
+        # (kind label, value as written) -> (value id, times written), for the dropped ones.
+        self._dropped: dict[tuple[str, str], list[int]] = {}
         self.corroborated: set[int] = set()  # phones seen other than as nameless caller IDs
         self.multi: list[int] = []  # values carried by two records or more
         self._offsets: list[int] = []
@@ -103,8 +112,9 @@ class Evidence:
         self._group(ids, columns)
         self._guards(ids, columns, verified)
         phones = columns["p"].records
-        self.corroborated = {k for k, i in zip(ids["p"], phones, strict=True) if not callers[i]}
-        self.corroborated.discard(-1)
+        self.corroborated = {
+            k for k, i in zip(ids["p"], phones, strict=True) if k >= 0 and not callers[i]
+        }
         if self.policy.fuzzy:
             found: dict[int, tuple[int, ...]] = {}  # tuples: untracked by the collector
             for k, i in zip(ids["e"], columns["e"].records, strict=True):
@@ -152,9 +162,11 @@ class Evidence:
                 x.scopes.append(system)
                 x.raws.append(raw)
                 x.records.append(i)
-            for raw in record.emails:
-                e.raws.append(raw)
-                e.records.append(i)
+            for cell in record.emails:
+                # An RFC 5322 address list ("Jane <jane@x.com>, bob@y.com"): each counts.
+                for raw in email_addresses(cell) if "," in cell or ";" in cell else (cell,):
+                    e.raws.append(raw)
+                    e.records.append(i)
             if record.phones:
                 region = record.region or region_default
                 for raw in record.phones:
@@ -173,11 +185,12 @@ class Evidence:
             progress(len(record_ids))
 
     def _value_ids(self, tag: str, column: _Column) -> list[int]:
-        """Each occurrence's value id (-1: invalid), normalising each distinct raw once."""
+        """Each occurrence's value id (negative: invalid, see problems), normalising each distinct raw once."""
         if tag == "e":
             folds: dict[str, int] = {}
             ids = {raw: self._fold_once(folds, tag, "", raw) for raw in dict.fromkeys(column.raws)}
             found = list(map(ids.__getitem__, column.raws))
+            self._note_dropped(tag, {raw: ("", raw) for raw in ids}, ids, column.raws)
         else:
             # "<len>:<scope><raw>" strings, not tuples: nothing for the
             # garbage collector to trace, and unambiguous whatever they hold.
@@ -185,17 +198,62 @@ class Evidence:
             keys = [f"{len(scope)}:{scope}{raw}" for scope, raw in pairs]
             by_scope: dict[str, dict[str, int]] = {}
             ids = {}
+            spelled: dict[str, tuple[str, str]] = {}
             for key in dict.fromkeys(keys):
                 size, _, rest = key.partition(":")
                 scope, raw = rest[: int(size)], rest[int(size) :]
+                spelled[key] = (scope, raw)
                 if tag == "p":
                     folds = by_scope.setdefault(scope, {})
                     ids[key] = self._fold_once(folds, tag, scope, raw)
                 else:
                     ids[key] = self._normalise(tag, scope, raw)
             found = list(map(ids.__getitem__, keys))
-        self.invalid_values += found.count(-1)
+            self._note_dropped(tag, spelled, ids, keys)
+        self.invalid_values += sum(1 for k in found if k < 0)
         return found
+
+    def _note_dropped(
+        self,
+        tag: str,
+        spelled: dict[str, tuple[str, str]],
+        ids: dict[str, int],
+        occurrences: list[str],
+    ) -> None:
+        """Remember each distinct value that is invalid or blocked, with how often it was written."""
+        shared = self.shared
+        blocked = SharedReason.BLOCKED
+        out = [key for key, k in ids.items() if k < 0 or shared.get(k) is blocked]
+        if not out:
+            return
+        wanted = set(out)
+        counts: dict[str, int] = {}
+        for key in occurrences:
+            if key in wanted:
+                counts[key] = counts.get(key, 0) + 1
+        for key in out:
+            scope, raw = spelled[key]
+            label = _KIND_LABELS[tag] + (f":{scope.strip().lower()}" if tag in "hx" else "")
+            entry = self._dropped.setdefault((label, raw), [ids[key], 0])
+            entry[1] += counts[key]
+
+    def dropped(self) -> tuple[Dropped, ...]:
+        """Every distinct value as written that links nothing, with its reason."""
+        found = []
+        for (label, raw), (k, count) in sorted(self._dropped.items()):
+            if k < 0:
+                reason, detail = DropReason.INVALID, self.problems[-1 - k]
+            else:
+                reason, detail = DropReason.BLOCKED, f"{self.key_text[k]} is a placeholder"
+            found.append(Dropped(value=raw, kind=label, reason=reason, detail=detail, count=count))
+        return tuple(found)
+
+    def _problem(self, message: str) -> int:
+        i = self._problem_ids.get(message)
+        if i is None:
+            i = self._problem_ids[message] = len(self.problems)
+            self.problems.append(message)
+        return -1 - i
 
     def _fold_once(self, folds: dict[str, int], tag: str, scope: str, raw: str) -> int:
         # Folds that never change the canonical value share one normalisation:
@@ -213,21 +271,21 @@ class Evidence:
         policy = self.policy.identity
         try:
             if tag == "e":
-                email = read_email(raw)
-                if email is None:
-                    return -1
+                ok, email = read_email_or_problem(raw)
+                if not ok:
+                    return self._problem(email)
                 value, text = email, f"email:{email_match_key(email)}"
             elif tag == "p":
-                phone = read_phone(raw, scope or None)
-                if phone is None:
-                    return -1
+                ok, phone = read_phone_or_problem(raw, scope or None)
+                if not ok:
+                    return self._problem(phone)
                 value, text = phone, f"phone:{phone}"
             else:
                 maker = handle_identifier if tag == "h" else external_identifier
                 ident = maker(scope, raw)
                 text = match_key(ident)
-        except ValidationError:
-            return -1
+        except ValidationError as bad:
+            return self._problem(str(bad))
         k = self.key_index.get(text)
         if k is not None:
             return k
@@ -330,18 +388,12 @@ class Evidence:
         if len(seen) < 2:
             return False
         names = [self.name_text[n] for n in seen]
-        people = self.policy.max_people_per_value
-        if count_people(names, people) > people:
-            return True
-        limit = self.policy.identity.max_names_per_identifier
-        if len(names) <= limit:
-            return False
-        similar = self.policy.name_similarity
-
-        def spelling(left: str, right: str) -> bool:
-            return fuzz.token_sort_ratio(left, right) >= similar
-
-        return count_people(names, limit, spelling) > limit
+        return too_many_names(
+            names,
+            self.policy.identity,
+            people=self.policy.max_people_per_value,
+            similarity=self.policy.name_similarity,
+        )
 
     def fuzzy_blocks(self) -> list[array[int]]:
         """Groups of records with one name and one address or email local part.

@@ -14,11 +14,13 @@ from collections.abc import Iterable
 from typing import Any
 
 import attrs
+from rapidfuzz import fuzz
 
-from omnicx._caches import BoundedCache
+from omnicx._caches import BoundedCache, memo
 from omnicx._frozen import frozen_seq, frozen_set
 from omnicx.errors import ValidationError
 from omnicx.identity._email import email_match_key, mailbox_name
+from omnicx.identity._names import count_people
 from omnicx.model import Identifier, IdentifierKind
 
 # Identifier values whose shared reason a policy remembers.
@@ -33,6 +35,19 @@ DEFAULT_BLOCKED_VALUES: tuple[str, ...] = (
     r"anonymous|unknown|guest|test",
     r"(test|noemail|no-email|none|null|email)@(test|example|email|none|null)\.(com|org|net)",
     r"\+?1?(?:0{6,}|1234567890?|9{7,})",
+    # Placeholder mailboxes typed into required fields: a "no email" word at
+    # a made-up domain (noemail@noemail.com, na@na.com, no@email.com).
+    r"(?:no|na|n/a|none|nomail|no-?e?mail|noemail|null|nil|nobody|email|mail|test|"
+    r"customer|user|guest|anonymous|unknown|fake|asdf|xxx+)@(?:no|na|none|nomail|"
+    r"no-?e?mail|noemail|null|email|mail|test|fake|domain|asdf|xxx+|example)\.[a-z]{2,4}",
+    # One-letter mailboxes at a one- or two-letter domain (a@a.com, x@xx.net).
+    r"[a-z0-9]@[a-z0-9]{1,2}\.[a-z]{2,3}",
+    # Phones (E.164, so "+" first: never an id of another kind) whose
+    # national number, after a country code of up to three digits, is one
+    # digit repeated or the digits in a row, in every region: +15555555555,
+    # +441234567890, +447777777777.
+    r"\+[0-9]{0,3}(?:0{7,}|1{7,}|2{7,}|3{7,}|4{7,}|5{7,}|6{7,}|7{7,}|8{7,}|9{7,})",
+    r"\+[0-9]{0,3}(?:0?12345678(?:90?)?|9?87654321(?:0)?)",
 )
 """Placeholder values that never link: ``IdentityPolicy.blocked_values`` by default."""
 
@@ -94,7 +109,15 @@ class IdentityPolicy:
             value and, for phones, the digits without ``+``.
         role_mailboxes: email local parts of shared inboxes that never link.
         max_names_per_identifier: an identifier seen with more distinct
-            (case-folded) names than this is marked shared.
+            names than this is marked shared, where names that are one
+            person's or close spellings (rapidfuzz ``token_sort_ratio`` of
+            75 or more) count once.
+        max_people_per_identifier: an identifier whose names belong to more
+            people than this is marked shared (a family phone, a
+            switchboard). Names of one person are those
+            ``same_person_name`` relates (``docs/identity.md``); nameless
+            sightings count no one. Batch and the incremental graph both
+            apply it (:func:`too_many_names`).
         max_profiles_per_identifier: an identifier held by more live profiles
             than this is marked shared (1: any identifier left on two profiles
             by a refused link is shared).
@@ -113,6 +136,7 @@ class IdentityPolicy:
         default=DEFAULT_ROLE_MAILBOXES, converter=frozen_set
     )
     max_names_per_identifier: int = attrs.field(default=3, validator=_at_least_one)
+    max_people_per_identifier: int = attrs.field(default=1, validator=_at_least_one)
     max_profiles_per_identifier: int = attrs.field(default=1, validator=_at_least_one)
     unique_kinds: frozenset[str] = attrs.field(
         default=frozenset({"external"}), converter=frozen_set
@@ -206,15 +230,48 @@ def value_shared_reason(
 
 
 def fold_name(text: str) -> str:
-    """Return ``text`` case-folded with inner whitespace collapsed: how names are counted."""
+    """Return ``text`` case-folded with inner whitespace collapsed: how names are stored."""
     return " ".join(text.casefold().split())
 
 
-def too_many_names(names: Iterable[str], policy: IdentityPolicy = DEFAULT_POLICY) -> bool:
-    """Whether ``names`` (seen with one identifier) exceed the policy's limit.
+NAME_SIMILARITY = 75.0
+"""rapidfuzz ``token_sort_ratio`` from which two names count once against the name limit."""
 
-    Names are compared case-folded with inner whitespace collapsed.
+
+def too_many_names(
+    names: Iterable[str],
+    policy: IdentityPolicy = DEFAULT_POLICY,
+    *,
+    people: int | None = None,
+    similarity: float = NAME_SIMILARITY,
+) -> bool:
+    """Whether ``names`` (seen with one identifier) belong to too many people.
+
+    The one names guard of batch resolution and of the incremental graph.
+    True when the names belong to more than ``people`` people
+    (``policy.max_people_per_identifier`` when None) under
+    ``same_person_name``, or to more than ``policy.max_names_per_identifier``
+    when close spellings (``token_sort_ratio >= similarity``) also count
+    once. Spellings of one name (``Mitchell, Justin``, ``justin mitchell``),
+    empty names and names with nothing but emoji or punctuation add no one.
+    The answer does not depend on the order of ``names``.
     """
-    distinct = {fold_name(name) for name in names}
-    distinct.discard("")
-    return len(distinct) > policy.max_names_per_identifier
+    distinct = {name for name in names if name}
+    if len(distinct) < 2:
+        return False
+    allowed = policy.max_people_per_identifier if people is None else people
+    return _too_many(tuple(sorted(distinct)), allowed, policy.max_names_per_identifier, similarity)
+
+
+# The graph asks about the same few names of a link on every message.
+@memo(65_536, personal=True)  # names as written: emptied by erasure
+def _too_many(names: tuple[str, ...], people: int, limit: int, similarity: float) -> bool:
+    if count_people(names, people) > people:
+        return True
+    if len(names) <= limit:
+        return False
+
+    def spelling(left: str, right: str) -> bool:
+        return fuzz.token_sort_ratio(left, right) >= similarity
+
+    return count_people(names, limit, spelling) > limit

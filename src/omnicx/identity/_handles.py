@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 
 from omnicx.errors import ValidationError
+from omnicx.identity._phone import read_phone_or_problem
 from omnicx.model import Identifier
 
 _NAME = re.compile(r"[a-z0-9][a-z0-9_.-]*")
@@ -26,10 +27,29 @@ _BSUID = re.compile(r"[A-Za-z0-9._:-]{1,128}")
 _NETWORK_ALIASES = {"twitter": "x", "facebook": "messenger", "ig": "instagram"}
 
 
+# Instagram help: usernames are letters, numbers, periods and underscores,
+# at most 30 characters, and case-insensitive.
+_INSTAGRAM_USERNAME = re.compile(r"[a-z0-9._]{1,30}")
+
+
 def _scoped_id(raw: str) -> str:
     if not _SCOPED_ID.fullmatch(raw):
         raise ValidationError.single("handle", "a page-scoped id is digits only")
     return raw
+
+
+def _instagram(raw: str) -> str:
+    # A numeric IGSID as sent, or a username ("@Jane.Doe"), case-folded, as "@jane.doe".
+    if _SCOPED_ID.fullmatch(raw):
+        return raw
+    name = raw.removeprefix("@").lower()
+    if not _INSTAGRAM_USERNAME.fullmatch(name):
+        raise ValidationError.single(
+            "handle",
+            "an Instagram handle is a numeric scoped id or a username of 1 to 30 letters,"
+            " digits, '.' or '_' (an optional '@' first)",
+        )
+    return f"@{name}"
 
 
 def _x_handle(raw: str) -> str:
@@ -58,7 +78,7 @@ def _opaque(raw: str) -> str:
 
 
 _NETWORK_RULES: dict[str, Callable[[str], str]] = {
-    "instagram": _scoped_id,
+    "instagram": _instagram,
     "messenger": _scoped_id,
     "x": _x_handle,
     "whatsapp": _bsuid,
@@ -86,10 +106,15 @@ def handle_identifier(network: str, raw: str, *, verified: bool = False) -> Iden
 
     Per network:
 
-    - ``instagram``/``messenger``: the page-scoped id (IGSID/PSID), digits only;
+    - ``instagram``: the page-scoped id (IGSID, digits) as sent, or a
+      username (``@Jane.Doe``), case-folded and kept as ``@jane.doe`` so it
+      never meets a numeric id;
+    - ``messenger``: the page-scoped id (PSID), digits only;
     - ``x``: the username, case-folded, without ``@``;
     - ``whatsapp``: the business-scoped user id, exactly as sent. A WhatsApp
-      phone (``wa_id``) is a phone: use :func:`phone_identifier`;
+      chat id (``447911123456@s.whatsapp.net``, ``...@c.us``) holds a phone
+      number, so it gives a *phone* Identifier; so does a ``wa_id`` passed to
+      :func:`phone_identifier`;
     - any other network: the trimmed value, no whitespace, case kept.
 
     ``verified`` says the network vouched for the value (it arrived on a
@@ -99,6 +124,11 @@ def handle_identifier(network: str, raw: str, *, verified: bool = False) -> Iden
     value = raw.strip()
     if not value:
         raise ValidationError.single("handle", "the handle is empty")
+    if name == "whatsapp" and "@" in value:
+        ok, text = read_phone_or_problem(value, None)
+        if not ok:
+            raise ValidationError.single("handle", text)
+        return Identifier.phone(text, verified=verified)
     return Identifier.handle(name, _NETWORK_RULES.get(name, _opaque)(value), verified=verified)
 
 

@@ -35,7 +35,10 @@ def canonical_phone(raw: str, region: str | None = None) -> str:
     - ``whatsapp:+14155550100`` (Twilio), ``tel:`` URIs (RFC 3966);
     - bare digits as WhatsApp sends ``wa_id`` (``14155550100``): with no
       region, or when the national reading is invalid, they are read as
-      country code plus number.
+      country code plus number;
+    - WhatsApp chat ids (``14155550100@s.whatsapp.net``, ``14155550100@c.us``,
+      with or without a ``:device`` part): the number they hold. A group id
+      (``...@g.us``) is no one's number and is refused.
 
     An extension (``ext. 12``, ``;ext=12``) is not part of the number: it is
     dropped here and returned by :func:`phone_extension`, because SMS,
@@ -85,10 +88,26 @@ def _checked(raw: str, region: str | None) -> tuple[str, str | None]:
     return value, extension
 
 
+def read_phone_or_problem(raw: str, region: str | None) -> tuple[bool, str]:
+    """``(True, E.164 number)`` or ``(False, what is wrong)``; nothing cached."""
+    ok, value, _extension = _parse(raw, region)
+    return ok, value
+
+
+_WHATSAPP_CHAT = re.compile(r"\+?([0-9]{6,15})(?::[0-9]{1,3})?@(?:s\.whatsapp\.net|c\.us)")
+
+
 def _parse(raw: str, region: str | None) -> tuple[bool, str, str | None]:
     if region is not None and not _REGION.fullmatch(region):
         return False, "the default region must be two upper-case letters (ISO 3166-1)", None
     text = raw.strip()
+    if "@" in text:
+        chat = _WHATSAPP_CHAT.fullmatch(text.lower())
+        if chat is None:
+            if text.lower().endswith("@g.us"):
+                return False, "a WhatsApp group id is no one's number", None
+            return False, "the text is not a number (it has an '@')", None
+        return _from_e164(f"+{chat.group(1)}")
     lowered = text[:9].lower()
     for prefix in _PREFIXES:
         # phonenumbers reads RFC 3966 "tel:" URIs itself (with ";ext="); the

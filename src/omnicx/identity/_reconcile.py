@@ -22,7 +22,7 @@ import attrs
 from omnicx._frozen import frozen_seq, frozen_tree
 from omnicx.errors import ConflictError, ValidationError
 from omnicx.identity._batch import ContactRecord
-from omnicx.identity._email import email_identifier
+from omnicx.identity._email import email_addresses, email_identifier
 from omnicx.identity._graph import current_profile
 from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy
 from omnicx.identity._handles import external_identifier, handle_identifier
@@ -224,7 +224,8 @@ def observation_of(
         *(functools.partial(external_identifier, s, v) for s, v in record.external_ids),
         *(
             functools.partial(email_identifier, v, verified=record.emails_verified)
-            for v in record.emails
+            for cell in record.emails
+            for v in email_addresses(cell)
         ),
         *(functools.partial(phone_identifier, v, region=region) for v in record.phones),
         *(functools.partial(handle_identifier, n, v) for n, v in record.handles),

@@ -62,9 +62,9 @@ def returning_profile(
             return None
         if intrinsic_shared_reason(identifier, policy) is not None:
             return None
-        # Fewer names than the limit cannot be too many distinct ones.
+        # One name cannot be too many people.
         names = link.names
-        if len(names) > policy.max_names_per_identifier and too_many_names(names, policy):
+        if len(names) > 1 and too_many_names(names, policy):
             return None
         if not _holds(profile, identifier):
             return None

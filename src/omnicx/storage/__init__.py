@@ -9,6 +9,17 @@ extra, imported on first use) implement it, and
 from typing import TYPE_CHECKING, Any
 
 from omnicx.storage._agents import AgentRecord, AgentStore, WaitingWork, waiting_order
+from omnicx.storage._inbox import (
+    MAX_LIMIT,
+    UNASSIGNED,
+    InboxCounts,
+    InboxFilter,
+    InboxPage,
+    InboxSort,
+    Unassigned,
+    inbox_matches,
+    search_terms,
+)
 from omnicx.storage._memory import MemoryStore, check_reads, check_versions
 from omnicx.storage._protocol import DeskStore
 from omnicx.storage._records import (
@@ -26,8 +37,10 @@ from omnicx.storage._sqlite import SqliteStore
 from omnicx.storage._staged import StagedIdentityStore
 
 __all__ = [
+    "MAX_LIMIT",
     "MIGRATIONS",
     "SCHEMA_VERSION",
+    "UNASSIGNED",
     "ActionMark",
     "Activity",
     "AgentRecord",
@@ -38,15 +51,22 @@ __all__ = [
     "ConversationRecord",
     "DeskStore",
     "Erasure",
+    "InboxCounts",
+    "InboxFilter",
+    "InboxPage",
+    "InboxSort",
     "MemoryStore",
     "PostgresStore",
     "SqliteStore",
     "StagedIdentityStore",
+    "Unassigned",
     "WaitingWork",
     "check_reads",
     "check_versions",
+    "inbox_matches",
     "migrate",
     "retry_on_conflict",
+    "search_terms",
     "waiting_order",
 ]
 

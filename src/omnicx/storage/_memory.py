@@ -11,8 +11,10 @@ import attrs
 
 from omnicx.errors import ConflictError
 from omnicx.identity import Link, MemoryIdentityStore
-from omnicx.model import Event
+from omnicx.model import Event, MessageEvent, Status
+from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions, waiting_order
+from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
 
@@ -286,6 +288,60 @@ class MemoryStore(MemoryIdentityStore):
             self.waiting_records[work.id] = attrs.evolve(work, version=work.version + 1)
         for work in changes.waiting_done:
             self.waiting_records.pop(work.id, None)
+
+    # -- inbox queries: a scan of every record, the semantics as written ----
+
+    def inbox(
+        self,
+        filter: InboxFilter,
+        *,
+        sort: InboxSort = InboxSort.PRIORITY_THEN_AGE,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> InboxPage:
+        """Return one page of the records matching ``filter`` (a scan of all of them)."""
+        _inbox.check_limit(limit)
+        start = None if cursor is None else _inbox.decode_cursor(sort, cursor)
+        found = [
+            r
+            for r in self.records.values()
+            if _inbox.inbox_matches(filter, r)
+            and (start is None or _inbox.after(sort, _inbox.sort_key(sort, r), start))
+        ]
+        return _inbox.page(sort, _inbox.ordered(sort, found)[: limit + 1], limit)
+
+    def inbox_counts(self, filter: InboxFilter) -> InboxCounts:
+        """Return how many records match ``filter``, per queue and status."""
+        cells: dict[tuple[str | None, Status], int] = {}
+        for record in self.records.values():
+            if _inbox.inbox_matches(filter, record):
+                cell = (record.conversation.queue, record.conversation.status)
+                cells[cell] = cells.get(cell, 0) + 1
+        return InboxCounts(cells=cells)
+
+    def search(
+        self, text: str, *, filter: InboxFilter | None = None, limit: int = 20
+    ) -> list[ConversationRecord]:
+        """Return the conversations whose messages hold every word of ``text`` (a scan)."""
+        _inbox.check_limit(limit)
+        terms = set(_inbox.search_terms(text))
+        if not terms:
+            return []
+        latest: dict[str, int] = {}
+        for position, event in enumerate(self.event_log):
+            if (
+                isinstance(event, MessageEvent)
+                and event.conversation_id is not None
+                and terms <= set(_inbox.search_terms(event.message.text))
+            ):
+                latest[event.conversation_id] = position
+        found = [
+            self.records[cid]
+            for cid in sorted(latest, key=latest.__getitem__, reverse=True)
+            if cid in self.records
+            and (filter is None or _inbox.inbox_matches(filter, self.records[cid]))
+        ]
+        return found[:limit]
 
 
 def _due_heap(records: Collection[ConversationRecord]) -> list[tuple[datetime, str]]:

@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from omnicx.identity import IdentityStore
 from omnicx.model import Event
+from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
 
@@ -36,6 +37,9 @@ class DeskStore(IdentityStore, Protocol):
       links two new profiles and one message is never taken in twice.
     - ``events`` returns events in the order they were appended.
     - The identity graph's own ``apply`` writes directly (outside the desk).
+    - ``inbox``, ``inbox_counts`` and ``search`` mean exactly what the pure
+      functions of ``omnicx.storage`` say (``inbox_matches``, ``InboxSort``,
+      ``search_terms``); ``MemoryStore`` runs them as written.
     """
 
     def profile_version(self, profile_id: str) -> int:
@@ -96,5 +100,45 @@ class DeskStore(IdentityStore, Protocol):
         A store that keeps old row versions (a WAL, free pages, backups under
         its control) must make sure the erased values are not recoverable
         from it afterwards.
+        """
+        ...
+
+    def inbox(
+        self,
+        filter: InboxFilter,
+        *,
+        sort: InboxSort = InboxSort.PRIORITY_THEN_AGE,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> InboxPage:
+        """Return one page of the conversations matching ``filter``, in ``sort`` order.
+
+        ``cursor`` is None for the first page, else the previous page's
+        ``next_cursor`` (made for the same sort): the page starts strictly
+        after the row it was made from (keyset pagination), so a row not
+        written between two calls is neither skipped nor repeated.
+
+        Raises:
+            ValidationError: at ``cursor`` for a cursor this sort did not
+                make, at ``limit`` outside 1 to ``MAX_LIMIT``.
+        """
+        ...
+
+    def inbox_counts(self, filter: InboxFilter) -> InboxCounts:
+        """Return how many conversations match ``filter``, per queue and status."""
+        ...
+
+    def search(
+        self, text: str, *, filter: InboxFilter | None = None, limit: int = 20
+    ) -> list[ConversationRecord]:
+        """Return up to ``limit`` conversations with a message holding every word of ``text``.
+
+        Words are cut by ``search_terms`` (no query syntax: quotes, ``*`` or
+        ``NEAR`` are plain text); a text without words finds nothing. The
+        conversation with the most recently stored matching message comes
+        first. ``filter``, when given, must hold too. Erased text is never found.
+
+        Raises:
+            ValidationError: at ``limit`` outside 1 to ``MAX_LIMIT``.
         """
         ...

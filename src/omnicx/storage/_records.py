@@ -84,6 +84,9 @@ class ConversationRecord:
         due_at: the earliest instant anything is due for it: the earliest
             timer or ``conversation.snoozed_until``; None when nothing is.
             The desk sets it on every write; stores index it (``due``).
+        updated_at: when the desk last wrote it (each call's ``now``); None
+            for a record written before it was kept, which inbox queries
+            take as updated when created.
     """
 
     conversation: Conversation
@@ -100,6 +103,7 @@ class ConversationRecord:
     last_action: ActionMark | None = None
     timers: Mapping[str, datetime] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     due_at: datetime | None = None
+    updated_at: datetime | None = None
 
     @property
     def id(self) -> str:

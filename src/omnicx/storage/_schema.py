@@ -102,6 +102,85 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS waiting_order ON waiting (rank DESC, arrived_at, id);
     """,
+    # Inbox queries: the columns an inbox view filters and sorts on, copied
+    # from the record on every write, with an index per sort (by queue first,
+    # the usual view); ``urgency`` is 0 for urgent up to 3 for low, and
+    # ``created_us`` and ``updated_us`` are microseconds since the Unix epoch
+    # (the ISO text of ``created_at`` ends in "Z", which sorts after a
+    # fraction of a second); ``updated_us`` is the record's ``updated_at``,
+    # its creation when it has none. Message text is indexed for full-text
+    # search (FTS5, rowid = the event's seq) up to ``search_indexed.seq``:
+    # the store indexes the events after it in batches, in a commit's
+    # transaction (one FTS5 segment per batch rather than per commit), and
+    # search scans the few not yet indexed; triggers keep indexed messages
+    # in step when an erasure rewrites or deletes them. The
+    # index's content is the message_text view of events (no second copy of
+    # the text; a delete hands FTS5 the old text to take out), and it keeps
+    # no column sizes (nothing ranks by bm25).
+    """
+    ALTER TABLE conversations ADD COLUMN queue TEXT;
+    ALTER TABLE conversations ADD COLUMN status TEXT;
+    ALTER TABLE conversations ADD COLUMN assignee TEXT;
+    ALTER TABLE conversations ADD COLUMN urgency INTEGER;
+    ALTER TABLE conversations ADD COLUMN channel TEXT;
+    ALTER TABLE conversations ADD COLUMN created_us INTEGER;
+    ALTER TABLE conversations ADD COLUMN updated_us INTEGER;
+    UPDATE conversations SET
+        queue = json_extract(data, '$.conversation.queue'),
+        status = json_extract(data, '$.conversation.status'),
+        assignee = json_extract(data, '$.conversation.assignee'),
+        urgency = CASE json_extract(data, '$.conversation.priority')
+            WHEN 'urgent' THEN 0 WHEN 'high' THEN 1 WHEN 'low' THEN 3 ELSE 2 END,
+        channel = json_extract(data, '$.conversation.channel');
+    UPDATE conversations SET created_us =
+        CAST(strftime('%s', substr(created_at, 1, 19)) AS INTEGER) * 1000000
+        + CASE WHEN substr(created_at, 20, 1) = '.'
+            THEN CAST(substr(created_at, 21, 6) AS INTEGER) ELSE 0 END;
+    UPDATE conversations SET updated_us = COALESCE(
+        CAST(strftime('%s', substr(json_extract(data, '$.updated_at'), 1, 19)) AS INTEGER)
+            * 1000000
+        + CASE WHEN substr(json_extract(data, '$.updated_at'), 20, 1) = '.'
+            THEN CAST(substr(json_extract(data, '$.updated_at'), 21, 6) AS INTEGER) ELSE 0 END,
+        created_us);
+    CREATE INDEX conversations_inbox ON conversations (queue, urgency, created_us, id);
+    CREATE INDEX conversations_updated ON conversations (queue, updated_us, id);
+    CREATE INDEX conversations_assignee ON conversations (assignee, urgency, created_us, id)
+        WHERE assignee IS NOT NULL;
+    CREATE VIEW message_text (seq, text) AS
+        SELECT seq, json_extract(data, '$.message.text') FROM events
+        WHERE json_extract(data, '$.type') = 'message'
+            AND json_extract(data, '$.message.text') != '';
+    CREATE VIRTUAL TABLE message_search USING fts5 (
+        text, content = 'message_text', content_rowid = 'seq', columnsize = 0,
+        tokenize = 'unicode61 remove_diacritics 2'
+    );
+    INSERT INTO message_search (rowid, text)
+        SELECT seq, json_extract(data, '$.message.text') FROM events
+        WHERE json_extract(data, '$.type') = 'message'
+            AND json_extract(data, '$.message.text') != '';
+    CREATE TABLE search_indexed (seq INTEGER NOT NULL);
+    INSERT INTO search_indexed (seq) SELECT coalesce(max(seq), 0) FROM events;
+    CREATE TRIGGER events_search_delete AFTER DELETE ON events
+        WHEN old.seq <= (SELECT seq FROM search_indexed)
+            AND json_extract(old.data, '$.type') = 'message'
+            AND json_extract(old.data, '$.message.text') != ''
+    BEGIN
+        INSERT INTO message_search (message_search, rowid, text)
+            VALUES ('delete', old.seq, json_extract(old.data, '$.message.text'));
+    END;
+    CREATE TRIGGER events_search_update AFTER UPDATE OF data ON events
+        WHEN old.seq <= (SELECT seq FROM search_indexed)
+    BEGIN
+        INSERT INTO message_search (message_search, rowid, text)
+            SELECT 'delete', old.seq, json_extract(old.data, '$.message.text')
+            WHERE json_extract(old.data, '$.type') = 'message'
+                AND json_extract(old.data, '$.message.text') != '';
+        INSERT INTO message_search (rowid, text)
+            SELECT new.seq, json_extract(new.data, '$.message.text')
+            WHERE json_extract(new.data, '$.type') = 'message'
+                AND json_extract(new.data, '$.message.text') != '';
+    END;
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 
@@ -122,12 +201,26 @@ def migrate(connection: sqlite3.Connection) -> int:
         connection.execute("BEGIN IMMEDIATE")
         try:
             for script in MIGRATIONS[found:]:
-                for statement in script.split(";"):
-                    if statement.strip():
-                        connection.execute(statement)
+                for statement in _statements(script):
+                    connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except BaseException:
             connection.execute("ROLLBACK")
             raise
         connection.execute("COMMIT")
     return int(found)
+
+
+def _statements(script: str) -> list[str]:
+    # Split at each ";" that ends a whole statement (a trigger's body holds
+    # its own), as sqlite3.complete_statement judges it.
+    found, pending = [], ""
+    for piece in script.split(";"):
+        pending += piece + ";"
+        if sqlite3.complete_statement(pending):
+            if pending.strip(" \n;"):
+                found.append(pending)
+            pending = ""
+    if pending.strip(" \n;"):
+        found.append(pending)
+    return found

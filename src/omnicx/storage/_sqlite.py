@@ -14,9 +14,12 @@ import attrs
 
 from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
+from omnicx.errors import ValidationError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
-from omnicx.model import Event
+from omnicx.model import Event, FieldValue, MessageEvent, Status
+from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions
+from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
 from omnicx.storage._memory import check_profile_versions, check_reads, conversation_conflict
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
@@ -49,6 +52,13 @@ DUE_QUERY = (
 """What ``due`` runs: a range of the partial index, already in its order."""
 
 
+PENDING_TEXT = (
+    "SELECT seq, json_extract(data, '$.message.text') FROM events WHERE seq > ?"
+    " AND json_extract(data, '$.type') = 'message' AND json_extract(data, '$.message.text') != ''"
+)
+"""The messages after the last indexed event (``?``), and their text: a range of rowids."""
+
+
 def _micros(at: datetime | None) -> int | None:
     # The due column: an integer orders instants whatever offset they were written with.
     return None if at is None else (at - _EPOCH) // _MICROSECOND
@@ -65,10 +75,18 @@ class SqliteStore:
 
     Args:
         path: the database file; ``":memory:"`` for a throwaway database.
+        search_batch: how many events may be stored after the last one in
+            the full-text index before a commit adds their messages to it,
+            in one batch (much cheaper than one message at a time); until
+            then ``search`` reads those few by a scan, so results never lag.
+            1 indexes each commit's messages at once.
     """
 
-    def __init__(self, path: str | PathLike[str] = ":memory:") -> None:
+    def __init__(self, path: str | PathLike[str] = ":memory:", *, search_batch: int = 32) -> None:
         self.path = str(path)
+        if isinstance(search_batch, bool) or not isinstance(search_batch, int) or search_batch < 1:
+            raise ValidationError.single("search_batch", "expected a whole number from 1 up")
+        self.search_batch = search_batch
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
@@ -255,13 +273,15 @@ class SqliteStore:
         # Serialize before the transaction so a bad value never holds the lock.
         conversations = [
             (r.id, r.conversation.customer_id, serde.to_dict(r.conversation.created_at),
-             r.version, self._dump(attrs.evolve(r, version=r.version + 1)), _micros(r.due_at))
+             r.version, self._dump(attrs.evolve(r, version=r.version + 1)), _micros(r.due_at),
+             *_inbox_columns(r))
             for r in changes.conversations
         ]  # fmt: skip
         events = [
             (e.id, e.customer_id, e.conversation_id, _encode(serde.event_to_dict(e)))
             for e in changes.events
         ]
+        searchable = any(type(e) is MessageEvent for e in changes.events)
         receipts = [
             (key, receipt.text if type(receipt) is JsonDocument else _encode(thaw(receipt)))
             for key, receipt in changes.receipts
@@ -291,6 +311,8 @@ class SqliteStore:
                 "INSERT OR IGNORE INTO receipts (key, data) VALUES (?, ?)", receipts
             )
             self._append_audit(changes.audit)
+            if searchable:
+                self._index_search(self.search_batch)
 
     def erase(self, erasure: Erasure) -> None:
         """Apply an erasure in one transaction, then purge the WAL of old copies."""
@@ -324,6 +346,10 @@ class SqliteStore:
                     (_to_json(attrs.evolve(record, version=version)), version,
                      _micros(record.due_at), record.id),
                 )  # fmt: skip
+                self._db.execute(
+                    f"UPDATE conversations SET {_INBOX_SET} WHERE id = ?",
+                    (*_inbox_columns(record), record.id),
+                )
             self._db.execute(
                 "DELETE FROM thread_refs WHERE conversation_id IN "
                 f"(SELECT id FROM conversations WHERE customer_id IN ({marks}))",
@@ -334,6 +360,15 @@ class SqliteStore:
                 ids,
             )
             self._append_audit(erasure.audit)
+            self._index_search(1)
+            # Everything stored is indexed now (a deleted last event's seq
+            # may be given again: it must count as not indexed).
+            self._db.execute(
+                "UPDATE search_indexed SET seq = (SELECT coalesce(max(seq), 0) FROM events)"
+            )
+            # Deleted search rows stay in the index's segments until they are
+            # merged: merge them all now, so no erased word is left behind.
+            self._db.execute("INSERT INTO message_search (message_search) VALUES ('optimize')")
         # The WAL still holds the old pages: copy everything into the main
         # file, truncate the log, and rebuild the file without free pages.
         self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -369,32 +404,50 @@ class SqliteStore:
         read: int,
         data: str,
         due_at: int | None,
+        queue: str | None,
+        status: str,
+        assignee: str | None,
+        urgency: int,
+        channel: str,
+        created_us: int,
+        updated_us: int,
     ) -> bool:
         # False when the stored version is not the one read (a lost race).
         if read == 0:
             return self._changed(
-                "INSERT INTO conversations (id, customer_id, created_at, version, data, due_at)"
-                " VALUES (?, ?, ?, 1, ?, ?) ON CONFLICT (id) DO NOTHING",
+                "INSERT INTO conversations (id, customer_id, created_at, version, data, due_at,"
+                " queue, status, assignee, urgency, channel, created_us, updated_us)"
+                " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                 conversation_id, customer_id, created_at, data, due_at,
+                queue, status, assignee, urgency, channel, created_us, updated_us,
             )  # fmt: skip
         # Rewriting an indexed column rewrites its index entry, value
-        # unchanged or not: set customer, start and due instant only when
-        # they moved (the due instant moves more often than the other two).
+        # unchanged or not: set customer, start, due instant, queue, assignee
+        # and urgency only when they moved (the due instant moves more often
+        # than the others). Status and channel are in no index; the update
+        # instant moves at every write.
         return (
             self._changed(
-                "UPDATE conversations SET version = ?, data = ? WHERE id = ? AND version = ?"
-                " AND customer_id = ? AND created_at = ? AND due_at IS ?",
-                read + 1, data, conversation_id, read, customer_id, created_at, due_at,
+                "UPDATE conversations SET version = ?, data = ?, status = ?, channel = ?,"
+                " updated_us = ? WHERE id = ? AND version = ? AND customer_id = ?"
+                " AND created_at = ? AND due_at IS ? AND queue IS ? AND assignee IS ?"
+                " AND urgency IS ?",
+                read + 1, data, status, channel, updated_us, conversation_id, read,
+                customer_id, created_at, due_at, queue, assignee, urgency,
             )
             or self._changed(
-                "UPDATE conversations SET version = ?, data = ?, due_at = ?"
+                "UPDATE conversations SET version = ?, data = ?, due_at = ?, queue = ?,"
+                " status = ?, assignee = ?, urgency = ?, channel = ?, updated_us = ?"
                 " WHERE id = ? AND version = ? AND customer_id = ? AND created_at = ?",
-                read + 1, data, due_at, conversation_id, read, customer_id, created_at,
+                read + 1, data, due_at, queue, status, assignee, urgency, channel, updated_us,
+                conversation_id, read, customer_id, created_at,
             )
             or self._changed(
                 "UPDATE conversations SET version = ?, data = ?, customer_id = ?, created_at = ?,"
-                " due_at = ? WHERE id = ? AND version = ?",
-                read + 1, data, customer_id, created_at, due_at, conversation_id, read,
+                " due_at = ?, queue = ?, status = ?, assignee = ?, urgency = ?, channel = ?,"
+                " created_us = ?, updated_us = ? WHERE id = ? AND version = ?",
+                read + 1, data, customer_id, created_at, due_at, queue, status, assignee,
+                urgency, channel, created_us, updated_us, conversation_id, read,
             )
         )  # fmt: skip
 
@@ -471,3 +524,186 @@ class SqliteStore:
 
     def _has_receipt(self, key: str) -> bool:
         return self._one("SELECT 1 FROM receipts WHERE key = ?", key) is not None
+
+    # -- inbox queries -------------------------------------------------------
+
+    def inbox(
+        self,
+        filter: InboxFilter,
+        *,
+        sort: InboxSort = InboxSort.PRIORITY_THEN_AGE,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> InboxPage:
+        """Return one page of the records matching ``filter``, read along the sort's index."""
+        _inbox.check_limit(limit)
+        sql, params = inbox_query(filter, sort, cursor, limit + 1)
+        rows = self._db.execute(sql, params).fetchall()
+        found = [self._load(ConversationRecord, data) for (data,) in rows]
+        return _inbox.page(sort, found, limit)
+
+    def inbox_counts(self, filter: InboxFilter) -> InboxCounts:
+        """Return how many records match ``filter``, per queue and status (one GROUP BY)."""
+        where, params = inbox_where(filter)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._db.execute(
+            f"SELECT c.queue, c.status, COUNT(*) FROM conversations c{clause}"
+            " GROUP BY c.queue, c.status",
+            params,
+        ).fetchall()
+        return InboxCounts(cells={(queue, Status(status)): n for queue, status, n in rows})
+
+    def search(
+        self, text: str, *, filter: InboxFilter | None = None, limit: int = 20
+    ) -> list[ConversationRecord]:
+        """Return the conversations whose messages hold every word of ``text`` (FTS5)."""
+        _inbox.check_limit(limit)
+        terms = _inbox.search_terms(text)
+        if not terms:
+            return []
+        where, params = inbox_where(filter or InboxFilter())
+        clause = "".join(f" AND {condition}" for condition in where)
+        wanted = set(terms)
+        # One read transaction: the messages not yet indexed and the index
+        # are read from the same snapshot.
+        self._db.execute("BEGIN")
+        try:
+            pending = [
+                seq
+                for seq, text in self._db.execute(
+                    PENDING_TEXT, (self._one("SELECT seq FROM search_indexed"),)
+                )
+                if wanted <= set(_inbox.search_terms(text))
+            ]
+            rows = self._db.execute(
+                "SELECT c.data FROM (SELECT e.conversation_id AS cid, MAX(e.seq) AS last"
+                " FROM events e WHERE e.conversation_id IS NOT NULL AND (e.seq IN"
+                " (SELECT rowid FROM message_search WHERE message_search MATCH ?)"
+                " OR e.seq IN (SELECT value FROM json_each(?)))"
+                " GROUP BY e.conversation_id) m JOIN conversations c ON c.id = m.cid"
+                f" WHERE 1{clause} ORDER BY m.last DESC LIMIT ?",
+                [_inbox.fts_query(terms), _encode(pending), *params, limit],
+            ).fetchall()
+        finally:
+            self._db.execute("COMMIT")
+        return [self._load(ConversationRecord, data) for (data,) in rows]
+
+    def _index_search(self, batch: int) -> None:
+        # Inside a write transaction: index the messages among the events
+        # after the last indexed one, once at least ``batch`` events are.
+        indexed = self._one("SELECT seq FROM search_indexed")
+        last = self._one(
+            "SELECT seq FROM events WHERE seq > ? LIMIT 1 OFFSET ?", indexed, batch - 1
+        )
+        if last is None:
+            return
+        self._db.execute(f"INSERT INTO message_search (rowid, text) {PENDING_TEXT}", (indexed,))
+        self._db.execute("UPDATE search_indexed SET seq = (SELECT max(seq) FROM events)")
+
+
+# -- inbox queries -------------------------------------------------------------
+
+_INBOX_SET = (
+    "queue = ?, status = ?, assignee = ?, urgency = ?, channel = ?, created_us = ?, updated_us = ?"
+)
+
+_FIELD_TEST = (
+    "EXISTS (SELECT 1 FROM json_each(c.data, '$.conversation.fields') WHERE key = ? AND {})"
+)
+
+
+def _inbox_columns(
+    record: ConversationRecord,
+) -> tuple[str | None, str, str | None, int, str, int, int]:
+    # The inbox columns of a record, in the order of _INBOX_SET.
+    c = record.conversation
+    return (
+        c.queue, c.status.value, c.assignee, _inbox.urgency(c.priority), c.channel.name,
+        cast(int, _micros(c.created_at)), cast(int, _micros(_inbox.updated_at(record))),
+    )  # fmt: skip
+
+
+def inbox_where(f: InboxFilter) -> tuple[list[str], list[Any]]:
+    """SQL conditions on ``conversations c`` meaning ``_inbox.inbox_matches(f, ...)``, with their values."""
+    where: list[str] = []
+    params: list[Any] = []
+    for column, value in (("queue", f.queue), ("customer_id", f.customer_id)):
+        if value is not None:
+            where.append(f"c.{column} = ?")
+            params.append(value)
+    if f.status is not None:
+        where.append(f"c.status IN ({','.join('?' * len(f.status))})")
+        params.extend(sorted(s.value for s in f.status))
+    if f.priority is not None:
+        where.append(f"c.urgency IN ({','.join('?' * len(f.priority))})")
+        params.extend(sorted(_inbox.urgency(p) for p in f.priority))
+    if isinstance(f.assignee, Unassigned):
+        where.append("c.assignee IS NULL")
+    elif f.assignee is not None:
+        where.append("c.assignee = ?")
+        params.append(f.assignee)
+    if f.tag is not None:
+        where.append(
+            "EXISTS (SELECT 1 FROM json_each(c.data, '$.conversation.tags') WHERE value = ?)"
+        )
+        params.append(f.tag)
+    if f.channel is not None:
+        where.append("c.channel = ?")
+        params.append(f.channel.name)
+    fields: list[tuple[str, FieldValue]] = sorted(f.fields.items())
+    for name, wanted in fields:
+        # json_each's type: null, true, false, integer, real, text (or object, array).
+        if wanted is None:
+            where.append("NOT " + _FIELD_TEST.format("type != 'null'"))
+            params.append(name)
+        elif isinstance(wanted, bool):
+            where.append(_FIELD_TEST.format("type = ?"))
+            params.extend((name, "true" if wanted else "false"))
+        elif isinstance(wanted, int | float):
+            where.append(_FIELD_TEST.format("type IN ('integer', 'real') AND atom = ?"))
+            params.extend((name, wanted))
+        else:
+            where.append(_FIELD_TEST.format("type = 'text' AND atom = ?"))
+            params.extend((name, wanted))
+    for column, start, end in (
+        ("created_us", f.created_from, f.created_before),
+        ("updated_us", f.updated_from, f.updated_before),
+    ):
+        if start is not None:
+            where.append(f"c.{column} >= ?")
+            params.append(_micros(start))
+        if end is not None:
+            where.append(f"c.{column} < ?")
+            params.append(_micros(end))
+    return where, params
+
+
+_ORDER = {
+    InboxSort.PRIORITY_THEN_AGE: (
+        "c.urgency, c.created_us, c.id",
+        "(c.urgency, c.created_us, c.id) > (?, ?, ?)",
+    ),
+    InboxSort.LAST_UPDATE: ("c.updated_us DESC, c.id DESC", "(c.updated_us, c.id) < (?, ?)"),
+}
+
+
+def _key_params(key: _inbox.SortKey) -> list[Any]:
+    return [_micros(k) if isinstance(k, datetime) else k for k in key]
+
+
+def inbox_query(
+    f: InboxFilter, sort: InboxSort, cursor: str | None, limit: int
+) -> tuple[str, list[Any]]:
+    """The SELECT ``inbox`` runs, and its values: ``limit`` rows after ``cursor``.
+
+    Raises:
+        ValidationError: at ``cursor`` for a cursor ``sort`` did not make.
+    """
+    where, params = inbox_where(f)
+    order, continued = _ORDER[sort]
+    if cursor is not None:
+        where.append(continued)
+        params.extend(_key_params(_inbox.decode_cursor(sort, cursor)))
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    sql = f"SELECT c.data FROM conversations c{clause} ORDER BY {order} LIMIT ?"
+    return sql, [*params, limit]

@@ -60,6 +60,7 @@ from omnicx.storage import (
 )
 from omnicx.testing import _erasure
 from omnicx.testing._erasure import T0, write_and_erase
+from omnicx.testing._inbox_contract import InboxContract
 from omnicx.timeline import ConversationSummary
 
 
@@ -108,8 +109,12 @@ def _note(event_id: str, customer_id: str, conversation_id: str | None = None) -
     )
 
 
-class StoreContract:
-    """The behaviour every ``DeskStore`` must show; subclass and define ``make_store``."""
+class StoreContract(InboxContract):
+    """The behaviour every ``DeskStore`` must show; subclass and define ``make_store``.
+
+    The inbox queries' half (filters, sorts, cursors, counts, search) is
+    ``InboxContract``'s.
+    """
 
     def make_store(self) -> DeskStore:
         """Return a new, empty store. Override this."""

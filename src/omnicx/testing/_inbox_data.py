@@ -1,0 +1,85 @@
+"""Conversation records and message events for inbox and search checks.
+
+Shared by the store contract (``InboxContract``) and omnicx's own property
+tests: ``inbox_record`` builds a record with every inbox attribute set,
+``message_event`` a message on one of its conversations.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import UTC, datetime, timedelta
+
+import attrs
+
+from omnicx.model import (
+    Author,
+    AuthorKind,
+    Channel,
+    Conversation,
+    Direction,
+    FieldValue,
+    Message,
+    MessageEvent,
+    Priority,
+    Status,
+)
+from omnicx.storage import ConversationRecord
+from omnicx.timeline import ConversationSummary
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def inbox_record(
+    conversation_id: str,
+    *,
+    customer_id: str = "p1",
+    created: timedelta = timedelta(0),
+    updated: timedelta | None = None,
+    status: Status = Status.NEW,
+    priority: Priority = Priority.NORMAL,
+    queue: str | None = None,
+    assignee: str | None = None,
+    tags: Iterable[str] = (),
+    channel: Channel = Channel.EMAIL,
+    fields: Mapping[str, FieldValue] | None = None,
+    version: int = 0,
+) -> ConversationRecord:
+    """A record created at ``T0 + created`` and updated at ``T0 + updated`` (None: never)."""
+    created_at = T0 + created
+    conversation = Conversation(
+        id=conversation_id, customer_id=customer_id, channel=channel, created_at=created_at,
+        status=status, priority=priority, queue=queue, assignee=assignee, tags=frozenset(tags),
+        fields=fields or {},
+    )  # fmt: skip
+    summary = ConversationSummary(
+        id=conversation_id, customer_id=customer_id, channel=channel, status=status,
+        last_activity_at=created_at,
+    )  # fmt: skip
+    record = ConversationRecord(conversation=conversation, summary=summary, version=version)
+    return record if updated is None else attrs.evolve(record, updated_at=T0 + updated)
+
+
+def message_event(
+    event_id: str,
+    record: ConversationRecord,
+    text: str,
+    *,
+    direction: Direction = Direction.INBOUND,
+) -> MessageEvent:
+    """A message with ``text`` on ``record``'s conversation, by its customer (or an agent)."""
+    inbound = direction is Direction.INBOUND
+    author = (
+        Author(kind=AuthorKind.CUSTOMER, id=None)
+        if inbound
+        else Author(kind=AuthorKind.AGENT, id="a1")
+    )
+    c = record.conversation
+    message = Message(
+        id=f"msg:{event_id}", channel=c.channel, direction=direction, author=author,
+        sent_at=c.created_at, text=text,
+    )  # fmt: skip
+    return MessageEvent(
+        id=event_id, at=c.created_at, customer_id=c.customer_id, conversation_id=c.id,
+        message=message,
+    )  # fmt: skip

@@ -1,0 +1,113 @@
+"""Desk.inbox, inbox_counts and search: the store's queries, checked at the desk."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+
+from omnicx import FixedClock
+from omnicx.channels import MessageReceived
+from omnicx.desk import Desk, FieldSchema
+from omnicx.errors import ValidationError
+from omnicx.identity import email_identifier
+from omnicx.model import Author, AuthorKind, Channel, Direction, Message, Priority, Status
+from omnicx.storage import UNASSIGNED, DeskStore, InboxFilter, InboxSort
+
+from .conftest import T0
+
+MINUTE = timedelta(minutes=1)
+
+
+def inbound(n: int, who: str, text: str, at: datetime) -> MessageReceived:
+    message = Message(
+        id=f"email:{n}", channel=Channel.EMAIL, direction=Direction.INBOUND,
+        author=Author(kind=AuthorKind.CUSTOMER), sent_at=at, text=text, external_id=str(n),
+    )  # fmt: skip
+    return MessageReceived(message=message, sender=(email_identifier(who),))
+
+
+@pytest.fixture
+def desk(store: DeskStore, clock: FixedClock) -> Desk:
+    fields = FieldSchema.from_data({"plan": {"type": "choice", "choices": ["free", "pro"]},
+                                    "seats": "int"})  # fmt: skip
+    return Desk(store=store, clock=clock, fields=fields)
+
+
+def test_every_write_stamps_updated_at_with_the_desk_clock(desk: Desk, clock: FixedClock) -> None:
+    """``updated_at`` is the instant of the call that last wrote the record; LAST_UPDATE follows."""
+    first = desk.receive(inbound(1, "ada@example.com", "hello", T0)).conversation_id
+    clock.set(T0 + MINUTE)
+    second = desk.receive(inbound(2, "bo@example.com", "hi", T0 + MINUTE)).conversation_id
+    assert desk.conversation(first).updated_at == T0
+    by_update = [r.id for r in desk.inbox(sort=InboxSort.LAST_UPDATE).records]
+    assert by_update == [second, first]
+    clock.set(T0 + 2 * MINUTE)
+    desk.set_priority(first, Priority.HIGH, actor_id="ann")
+    assert desk.conversation(first).updated_at == T0 + 2 * MINUTE
+    assert [r.id for r in desk.inbox(sort=InboxSort.LAST_UPDATE).records] == [first, second]
+    since = InboxFilter(updated_from=T0 + 2 * MINUTE)
+    assert [r.id for r in desk.inbox(since).records] == [first]
+    assert [r.id for r in desk.inbox().records] == [first, second]
+
+
+def test_field_filters_are_checked_against_the_schema(desk: Desk) -> None:
+    """An undeclared field or a value of the wrong type is refused at ``filter.fields.<name>``."""
+    desk.receive(inbound(1, "ada@example.com", "hello", T0))
+    for fields, path in (({"plann": "pro"}, "filter.fields.plann"),
+                         ({"plan": "gold"}, "filter.fields.plan"),
+                         ({"seats": "many"}, "filter.fields.seats")):  # fmt: skip
+        for call in (desk.inbox, desk.inbox_counts):
+            with pytest.raises(ValidationError) as caught:
+                call(InboxFilter(fields=fields))
+            assert caught.value.paths == (path,)
+        with pytest.raises(ValidationError) as caught:
+            desk.search("hello", filter=InboxFilter(fields=fields))
+        assert caught.value.paths == (path,)
+    assert "did you mean 'plan'" in str(_refusal(desk, {"plann": "pro"}))
+    assert len(desk.inbox(InboxFilter(fields={"plan": None})).records) == 1
+    with pytest.raises(ValidationError) as caught:
+        desk.inbox({"queue": "billing"})  # type: ignore[arg-type]
+    assert caught.value.paths == ("filter",)
+
+
+def _refusal(desk: Desk, fields: dict[str, object]) -> ValidationError:
+    with pytest.raises(ValidationError) as caught:
+        desk.inbox(InboxFilter(fields=fields))  # type: ignore[arg-type]
+    return caught.value
+
+
+def test_bad_filters_report_every_problem_at_once() -> None:
+    """Every mistake of an InboxFilter is reported together, each at its name."""
+    with pytest.raises(ValidationError) as caught:
+        InboxFilter(
+            queue="",
+            status="opened",
+            priority=set(),
+            assignee=3,  # type: ignore[arg-type]
+            channel="email",  # type: ignore[arg-type]
+            fields={"plan": ["pro"]},  # type: ignore[dict-item]
+            created_from=T0,
+            created_before=T0,
+            updated_from=datetime(2026, 3, 2),  # naive on purpose
+        )
+    assert caught.value.paths == (
+        "queue", "assignee", "status", "priority", "channel", "fields.plan", "created_before",
+        "updated_from",
+    )  # fmt: skip
+    assert InboxFilter(status="open").status == frozenset({Status.OPEN})
+
+
+def test_counts_and_search_through_the_desk(desk: Desk, clock: FixedClock) -> None:
+    """Badges count the open work; search finds customers' and agents' words, not notes."""
+    ada = desk.receive(inbound(1, "ada@example.com", "My parcel never came", T0)).conversation_id
+    bo = desk.receive(inbound(2, "bo@example.com", "Refund please", T0)).conversation_id
+    clock.set(T0 + MINUTE)
+    desk.reply(bo, agent_id="ann", text="Your refund is on its way", then=Status.PENDING)
+    desk.note(ada, agent_id="ann", text="carrier says refund")
+    counts = desk.inbox_counts(InboxFilter(status={s for s in Status if s.is_active}))
+    assert dict(counts.by_status) == {Status.NEW: 1, Status.PENDING: 1}
+    assert [r.id for r in desk.search("REFUND")] == [bo]
+    assert [r.id for r in desk.search("way")] == [bo]
+    assert [r.id for r in desk.search("parcel", filter=InboxFilter(assignee=UNASSIGNED))] == [ada]
+    assert desk.search("carrier") == []
