@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import heapq
 import json
+import math
 import re
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -19,10 +20,19 @@ from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.errors import ConflictError, ValidationError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
-from omnicx.model import Event
+from omnicx.model import Event, Status
+from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork
+from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
 from omnicx.storage._memory import conversation_conflict
-from omnicx.storage._postgres_schema import pg_migrate
+from omnicx.storage._postgres_schema import (
+    _INBOX_SET,
+    pg_field_value,
+    pg_inbox_columns,
+    pg_lexemes,
+    pg_message_lexemes,
+    pg_migrate,
+)
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
 T = TypeVar("T")
@@ -387,6 +397,7 @@ class PostgresStore:
                 ),
                 events,
             )
+            self._index_messages(cur, changes.events)
             if changes.agents or changes.waiting or changes.waiting_done:
                 self._write_agents(cur, changes)
             self._append_audit(cur, changes.audit)
@@ -417,12 +428,15 @@ class PostgresStore:
     def _put_conversation(
         self, cur: psycopg.Cursor[Any], record: ConversationRecord, data: str
     ) -> None:
-        row = (record.conversation.customer_id, record.conversation.created_at, record.due_at, data)
+        row = (record.conversation.customer_id, record.conversation.created_at, record.due_at, data,
+               *pg_inbox_columns(record))  # fmt: skip
         if record.version == 0:
             cur.execute(
                 self._q(
                     "INSERT INTO {s}.conversations (id, customer_id, created_at, due_at, data,"
-                    " version) VALUES (%s, %s, %s, %s, %s, 1) ON CONFLICT (id) DO NOTHING"
+                    " queue, status, urgency, assignee, channel, tags, fields, updated_at,"
+                    " version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::text[],"
+                    " %s::jsonb, %s, 1) ON CONFLICT (id) DO NOTHING"
                 ),
                 (record.id, *row),
             )
@@ -430,7 +444,7 @@ class PostgresStore:
             cur.execute(
                 self._q(
                     "UPDATE {s}.conversations SET customer_id = %s, created_at = %s,"
-                    " due_at = %s, data = %s, version = version + 1"
+                    f" due_at = %s, data = %s, {_INBOX_SET}, version = version + 1"
                     " WHERE id = %s AND version = %s"
                 ),
                 (*row, record.id, record.version),
@@ -571,6 +585,93 @@ class PostgresStore:
             ),
             [(e.id, e.actor, e.customer_id, _to_json(e)) for e in entries],
         )
+
+    def _index_messages(self, cur: psycopg.Cursor[Any], events: Collection[Event]) -> None:
+        # Each stored message's words, under the seq its event is stored at
+        # (an event already stored keeps the row it has).
+        _many(
+            cur,
+            self._q(
+                "INSERT INTO {s}.message_search (seq, conversation_id, terms)"
+                " SELECT seq, conversation_id, array_to_tsvector(%s::text[])"
+                " FROM {s}.events WHERE id = %s AND conversation_id IS NOT NULL"
+                " ON CONFLICT (seq) DO NOTHING"
+            ),
+            [(lexemes, e.id) for e in events if (lexemes := pg_message_lexemes(e))],
+        )
+
+    # -- inbox queries ---------------------------------------------------------------
+
+    def inbox(
+        self,
+        filter: InboxFilter,
+        *,
+        sort: InboxSort = InboxSort.PRIORITY_THEN_AGE,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> InboxPage:
+        """Return one page of the conversations matching ``filter``, in ``sort`` order.
+
+        One query over the inbox columns: the filter's criteria, then the
+        cursor as a row comparison on the sort key, in the order of an index
+        (``conversations_priority`` / ``conversations_updated``, or their
+        queue-first twins when the filter names a queue).
+        """
+        _inbox.check_limit(limit)
+        where, params = _inbox_where(filter)
+        if sort is InboxSort.PRIORITY_THEN_AGE:
+            key, order = '(urgency, created_at, id COLLATE "C")', _PRIORITY_ORDER
+            compare = ">"
+        else:
+            key, order = '(updated_at, id COLLATE "C")', _UPDATE_ORDER
+            compare = "<"
+        if cursor is not None:
+            start = _inbox.decode_cursor(sort, cursor)
+            where.append(f"{key} {compare} ({', '.join(['%s'] * len(start))})")
+            params.extend(start)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._rows(
+            f"SELECT data FROM {{s}}.conversations{clause} ORDER BY {order} LIMIT %s",
+            *params, limit + 1,
+        )  # fmt: skip
+        found = [self._load(ConversationRecord, data) for (data,) in rows]
+        return _inbox.page(sort, found, limit)
+
+    def inbox_counts(self, filter: InboxFilter) -> InboxCounts:
+        """Return how many conversations match ``filter``, per queue and status."""
+        where, params = _inbox_where(filter)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._rows(
+            f"SELECT queue, status, count(*) FROM {{s}}.conversations{clause}"
+            " GROUP BY queue, status",
+            *params,
+        )
+        return InboxCounts(cells={(queue, Status(status)): int(n) for queue, status, n in rows})
+
+    def search(
+        self, text: str, *, filter: InboxFilter | None = None, limit: int = 20
+    ) -> list[ConversationRecord]:
+        """Return up to ``limit`` conversations with a message holding every word of ``text``.
+
+        The words are cut and folded by ``search_terms`` in Python, as for
+        SQLite, and looked up in the GIN index of ``message_search.terms``
+        (a ``tsvector`` of exactly those words, one row per message); the
+        conversation whose matching message was stored last comes first.
+        """
+        _inbox.check_limit(limit)
+        lexemes = pg_lexemes(text)
+        if not lexemes:
+            return []
+        where, params = _inbox_where(filter or InboxFilter(), "c.")
+        clause = "".join(f" AND {w}" for w in where)
+        rows = self._rows(
+            "SELECT c.data FROM (SELECT conversation_id, max(seq) AS last"
+            " FROM {s}.message_search WHERE terms @@ %s::tsquery GROUP BY conversation_id) AS m"
+            f" JOIN {{s}}.conversations AS c ON c.id = m.conversation_id{clause}"
+            " ORDER BY m.last DESC LIMIT %s",
+            _tsquery(lexemes), *params, limit,
+        )  # fmt: skip
+        return [self._load(ConversationRecord, data) for (data,) in rows]
 
     # -- agents --------------------------------------------------------------------
 
@@ -716,7 +817,17 @@ class PostgresStore:
                 cur.execute(
                     self._q("DELETE FROM {s}.events WHERE id = ANY(%s)"),
                     (list(erasure.drop_events),),
+                )  # their message_search rows go with them
+            if erasure.events:
+                # Rewritten messages: their words are taken out, the new text's put in.
+                cur.execute(
+                    self._q(
+                        "DELETE FROM {s}.message_search WHERE seq IN"
+                        " (SELECT seq FROM {s}.events WHERE id = ANY(%s))"
+                    ),
+                    ([e.id for e in erasure.events],),
                 )
+                self._index_messages(cur, erasure.events)
             for record in erasure.conversations:
                 cur.execute(
                     self._q("SELECT version FROM {s}.conversations WHERE id = %s FOR UPDATE"),
@@ -726,11 +837,11 @@ class PostgresStore:
                 version = (0 if found is None else int(found[0])) + 1
                 cur.execute(
                     self._q(
-                        "UPDATE {s}.conversations SET data = %s, version = %s, due_at = %s"
-                        " WHERE id = %s"
+                        "UPDATE {s}.conversations SET data = %s, version = %s, due_at = %s,"
+                        f" {_INBOX_SET} WHERE id = %s"
                     ),
                     (_to_json(attrs.evolve(record, version=version)), version, record.due_at,
-                     record.id),
+                     *pg_inbox_columns(record), record.id),
                 )  # fmt: skip
             cur.execute(
                 self._q(
@@ -744,8 +855,61 @@ class PostgresStore:
         if self._host is None:
             with self._connection() as conn:
                 for table in ("profiles", "links", "merges", "observations", "events",
-                              "conversations", "thread_refs", "receipts"):  # fmt: skip
+                              "conversations", "thread_refs", "receipts",
+                              "message_search"):  # fmt: skip
                     conn.execute(self._q(f"VACUUM {{s}}.{table}"))
+
+
+_PRIORITY_ORDER = 'urgency, created_at, id COLLATE "C"'
+_UPDATE_ORDER = 'updated_at DESC, id COLLATE "C" DESC'
+
+
+def _inbox_where(f: InboxFilter, p: str = "") -> tuple[list[str], list[Any]]:
+    # The criteria of ``inbox_matches`` over the inbox columns (``p``: a table alias).
+    where: list[str] = []
+    params: list[Any] = []
+
+    def add(sql: str, *values: Any) -> None:
+        where.append(sql)
+        params.extend(values)
+
+    if f.queue is not None:
+        add(f"{p}queue = %s", f.queue)
+    if f.status is not None:
+        add(f"{p}status = ANY(%s)", sorted(s.value for s in f.status))
+    if f.priority is not None:
+        add(f"{p}urgency = ANY(%s)", sorted(_inbox.urgency(x) for x in f.priority))
+    if isinstance(f.assignee, Unassigned):
+        add(f"{p}assignee IS NULL")
+    elif f.assignee is not None:
+        add(f"{p}assignee = %s", f.assignee)
+    if f.tag is not None:
+        add(f"%s = ANY({p}tags)", f.tag)
+    if f.channel is not None:
+        add(f"{p}channel = %s", f.channel.name)
+    if f.customer_id is not None:
+        add(f"{p}customer_id = %s", f.customer_id)
+    for name, value in sorted(f.fields.items()):
+        if value is None:
+            add(f"coalesce({p}fields -> %s::text, 'null'::jsonb) = 'null'::jsonb", name)
+        elif isinstance(value, float) and math.isnan(value):
+            add("FALSE")  # NaN equals nothing
+        else:
+            add(f"{p}fields @> %s::jsonb", _encode({name: pg_field_value(value)}))
+    for column, start, end in (
+        ("created_at", f.created_from, f.created_before),
+        ("updated_at", f.updated_from, f.updated_before),
+    ):
+        if start is not None:
+            add(f"{p}{column} >= %s", start)
+        if end is not None:
+            add(f"{p}{column} < %s", end)
+    return where, params
+
+
+def _tsquery(lexemes: Collection[str]) -> str:
+    # Every lexeme, quoted: tsquery's own syntax never sees the user's text.
+    return " & ".join("'" + x.replace("\\", "\\\\").replace("'", "''") + "'" for x in lexemes)
 
 
 def _customer_of(receipt: Mapping[str, Any]) -> str | None:
