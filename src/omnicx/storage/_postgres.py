@@ -612,28 +612,12 @@ class PostgresStore:
     ) -> InboxPage:
         """Return one page of the conversations matching ``filter``, in ``sort`` order.
 
-        One query over the inbox columns: the filter's criteria, then the
-        cursor as a row comparison on the sort key, in the order of an index
-        (``conversations_priority`` / ``conversations_updated``, or their
-        queue-first twins when the filter names a queue).
+        One query over the inbox columns (``pg_inbox_query``), read along
+        the sort's index.
         """
         _inbox.check_limit(limit)
-        where, params = _inbox_where(filter)
-        if sort is InboxSort.PRIORITY_THEN_AGE:
-            key, order = '(urgency, created_at, id COLLATE "C")', _PRIORITY_ORDER
-            compare = ">"
-        else:
-            key, order = '(updated_at, id COLLATE "C")', _UPDATE_ORDER
-            compare = "<"
-        if cursor is not None:
-            start = _inbox.decode_cursor(sort, cursor)
-            where.append(f"{key} {compare} ({', '.join(['%s'] * len(start))})")
-            params.extend(start)
-        clause = f" WHERE {' AND '.join(where)}" if where else ""
-        rows = self._rows(
-            f"SELECT data FROM {{s}}.conversations{clause} ORDER BY {order} LIMIT %s",
-            *params, limit + 1,
-        )  # fmt: skip
+        sql, params = pg_inbox_query(filter, sort, cursor, limit + 1)
+        rows = self._rows(sql, *params)
         found = [self._load(ConversationRecord, data) for (data,) in rows]
         return _inbox.page(sort, found, limit)
 
@@ -659,18 +643,11 @@ class PostgresStore:
         conversation whose matching message was stored last comes first.
         """
         _inbox.check_limit(limit)
-        lexemes = pg_lexemes(text)
-        if not lexemes:
+        found = pg_search_query(text, filter, limit)
+        if found is None:
             return []
-        where, params = _inbox_where(filter or InboxFilter(), "c.")
-        clause = "".join(f" AND {w}" for w in where)
-        rows = self._rows(
-            "SELECT c.data FROM (SELECT conversation_id, max(seq) AS last"
-            " FROM {s}.message_search WHERE terms @@ %s::tsquery GROUP BY conversation_id) AS m"
-            f" JOIN {{s}}.conversations AS c ON c.id = m.conversation_id{clause}"
-            " ORDER BY m.last DESC LIMIT %s",
-            _tsquery(lexemes), *params, limit,
-        )  # fmt: skip
+        sql, params = found
+        rows = self._rows(sql, *params)
         return [self._load(ConversationRecord, data) for (data,) in rows]
 
     # -- agents --------------------------------------------------------------------
@@ -862,6 +839,60 @@ class PostgresStore:
 
 _PRIORITY_ORDER = 'urgency, created_at, id COLLATE "C"'
 _UPDATE_ORDER = 'updated_at DESC, id COLLATE "C" DESC'
+
+
+def pg_inbox_query(
+    f: InboxFilter, sort: InboxSort, cursor: str | None, limit: int
+) -> tuple[str, list[Any]]:
+    """What ``inbox`` runs (``{s}``: the schema): the filter, the keyset, the sort's order.
+
+    The cursor is a row comparison on the sort key, so the page is a range
+    of the sort's index (``conversations_priority`` or
+    ``conversations_updated``, scanned backwards for the latest update
+    first), or of its queue-first twin when the filter names a queue.
+
+    Raises:
+        ValidationError: at ``cursor``, when ``sort`` did not make it.
+    """
+    where, params = _inbox_where(f)
+    if sort is InboxSort.PRIORITY_THEN_AGE:
+        key, order, compare = 'urgency, created_at, id COLLATE "C"', _PRIORITY_ORDER, ">"
+    else:
+        key, order, compare = 'updated_at, id COLLATE "C"', _UPDATE_ORDER, "<"
+    if cursor is not None:
+        start: tuple[Any, ...] = _inbox.decode_cursor(sort, cursor)
+        # The column the filter fixes leads the comparison, so the keyset is
+        # a range of the index that column leads too.
+        if f.queue is not None:
+            key, start = f"queue, {key}", (f.queue, *start)
+        elif isinstance(f.assignee, str) and sort is InboxSort.PRIORITY_THEN_AGE:
+            key, start = f"assignee, {key}", (f.assignee, *start)
+        where.append(f"({key}) {compare} ({', '.join(['%s'] * len(start))})")
+        params.extend(start)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    sql = f"SELECT data FROM {{s}}.conversations{clause} ORDER BY {order} LIMIT %s"
+    return sql, [*params, limit]
+
+
+def pg_search_query(text: str, f: InboxFilter | None, limit: int) -> tuple[str, list[Any]] | None:
+    """What ``search`` runs (``{s}``: the schema), or None for a text without words.
+
+    The messages holding every word are found in the GIN index
+    ``message_search_terms``; each conversation's latest such message
+    orders the result, newest first.
+    """
+    lexemes = pg_lexemes(text)
+    if not lexemes:
+        return None
+    where, params = _inbox_where(f or InboxFilter(), "c.")
+    clause = "".join(f" AND {w}" for w in where)
+    sql = (
+        "SELECT c.data FROM (SELECT conversation_id, max(seq) AS last"
+        " FROM {s}.message_search WHERE terms @@ %s::tsquery GROUP BY conversation_id) AS m"
+        f" JOIN {{s}}.conversations AS c ON c.id = m.conversation_id{clause}"
+        " ORDER BY m.last DESC LIMIT %s"
+    )
+    return sql, [_tsquery(lexemes), *params, limit]
 
 
 def _inbox_where(f: InboxFilter, p: str = "") -> tuple[list[str], list[Any]]:
