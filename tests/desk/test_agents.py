@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import itertools
-import os
-from collections.abc import Iterator
 from datetime import timedelta
 
 import pytest
@@ -32,7 +29,7 @@ from omnicx.model import (
 )
 from omnicx.privacy import erase_customer
 from omnicx.routing import AssignmentPolicy, RuleEngine, Strategy, load_rules
-from omnicx.storage import DeskStore, MemoryStore, SqliteStore
+from omnicx.storage import DeskStore, MemoryStore
 
 from .conftest import T0
 
@@ -54,30 +51,10 @@ RULES = RuleEngine.compile(
 )  # fmt: skip
 
 
-@pytest.fixture(params=["memory", "sqlite", "postgres"])
-def store(request: pytest.FixtureRequest) -> Iterator[DeskStore]:
-    """Every store kind, PostgreSQL too (a schema of its own per test, dropped afterwards)."""
-    if request.param == "memory":
-        yield MemoryStore()
-        return
-    if request.param == "sqlite":
-        yield SqliteStore()
-        return
-    import psycopg
-
-    from omnicx.storage import PostgresStore
-
-    url = request.getfixturevalue("postgres_url")
-    schema = f"omnicx_agents_{os.getpid()}_{next(_schemas)}"
-    try:
-        with PostgresStore(url, schema=schema, max_size=1) as pg:
-            yield pg
-    finally:
-        with psycopg.connect(url, autocommit=True) as conn:
-            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
-
-
-_schemas = itertools.count(1)
+@pytest.fixture
+def store(every_store: DeskStore) -> DeskStore:
+    """Every store kind, PostgreSQL too."""
+    return every_store
 
 
 def desk_with(store: DeskStore, clock: FixedClock, **policy: object) -> Desk:
