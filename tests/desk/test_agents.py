@@ -51,6 +51,12 @@ RULES = RuleEngine.compile(
 )  # fmt: skip
 
 
+@pytest.fixture
+def store(every_store: DeskStore) -> DeskStore:
+    """Every store kind, PostgreSQL too."""
+    return every_store
+
+
 def desk_with(store: DeskStore, clock: FixedClock, **policy: object) -> Desk:
     return Desk(store=store, clock=clock, rules=RULES, assignment=AssignmentPolicy(**policy))  # type: ignore[arg-type]
 

@@ -28,6 +28,12 @@ def inbound(n: int, who: str, text: str, at: datetime) -> MessageReceived:
 
 
 @pytest.fixture
+def store(every_store: DeskStore) -> DeskStore:
+    """Every store kind, PostgreSQL too."""
+    return every_store
+
+
+@pytest.fixture
 def desk(store: DeskStore, clock: FixedClock) -> Desk:
     fields = FieldSchema.from_data({"plan": {"type": "choice", "choices": ["free", "pro"]},
                                     "seats": "int"})  # fmt: skip

@@ -16,31 +16,11 @@ from typing import Any
 
 import pytest
 
-DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 TABLES = (
-    "profiles, links, merges, observations, conversations, thread_refs, events, receipts, audit"
+    "profiles, links, merges, observations, conversations, thread_refs, events, receipts, audit,"
+    " agents, waiting, message_search"
 )
 _numbers = itertools.count(1)
-
-
-@pytest.fixture(scope="session")
-def postgres_url() -> str:
-    """The server's URL; skips (or fails, when required) if none answers."""
-    url = os.environ.get("OMNICX_TEST_POSTGRES", DEFAULT_POSTGRES)
-    try:
-        import psycopg
-
-        psycopg.connect(url, connect_timeout=3).close()
-    except Exception as error:  # no driver, no server, no database: one reason
-        reason = (
-            f"no PostgreSQL server answered at {url} "
-            f"({type(error).__name__}: {' '.join(str(error).split())}); "
-            "set OMNICX_TEST_POSTGRES to one"
-        )
-        if os.environ.get("OMNICX_REQUIRE_POSTGRES") == "1":
-            pytest.fail(f"{reason} (OMNICX_REQUIRE_POSTGRES=1 requires it)", pytrace=False)
-        pytest.skip(reason)
-    return url
 
 
 @pytest.fixture(scope="class")

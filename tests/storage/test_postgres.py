@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import sys
 import threading
+from datetime import timedelta
 from typing import Any
 
 import attrs
@@ -12,8 +13,9 @@ import pytest
 
 from omnicx.clock import FixedClock
 from omnicx.desk import Desk
-from omnicx.errors import SchemaVersionError, ValidationError
-from omnicx.storage import Changes, DeskStore
+from omnicx.errors import ConflictError, SchemaVersionError, ValidationError
+from omnicx.model import Agent, Channel, Priority
+from omnicx.storage import AgentRecord, Changes, DeskStore, WaitingWork, waiting_order
 from omnicx.testing import StoreContract, _erasure
 from omnicx.testing._erasure import T0, write_and_erase
 
@@ -25,7 +27,7 @@ except ImportError:  # pragma: no cover - the extra is installed where these run
     pytest.skip("the postgres extra is not installed", allow_module_level=True)
 
 from omnicx.storage import PostgresStore
-from omnicx.storage._postgres import PG_DUE_QUERY
+from omnicx.storage._postgres import PG_DUE_QUERY, PG_WAITING_QUERY
 from omnicx.storage._postgres_schema import PG_SCHEMA_VERSION
 
 
@@ -111,6 +113,48 @@ class TestPostgresOnly(PostgresCase):
             plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + query, (T0, 10)))
         assert "conversations_due" in plan
         assert "Sort" not in plan
+
+    @pytest.mark.parametrize("offered", [False, True])
+    def test_waiting_work_is_served_by_its_index(self, offered: bool) -> None:
+        self.make_store()
+        with psycopg.connect(self.pg["url"], autocommit=True) as conn:
+            conn.execute("SET enable_seqscan = off")
+            query = PG_WAITING_QUERY.replace("{s}", f'"{self.pg["schema"]}"')
+            plan = "\n".join(r[0] for r in conn.execute("EXPLAIN " + query, (offered, 10)))
+        assert "waiting_order" in plan
+        assert "Sort" not in plan
+
+    def test_waiting_work_merges_offered_and_not_in_order(self) -> None:
+        store: Any = self.make_store()
+        work = [
+            WaitingWork(id=f"c{i}", channel=Channel.EMAIL, arrived_at=T0 + timedelta(minutes=i),
+                        priority=(Priority.HIGH, Priority.NORMAL)[i % 2],
+                        offered_to="a" if i % 3 == 0 else None)
+            for i in range(12)
+        ]  # fmt: skip
+        store.commit(Changes(waiting=tuple(work)))
+        expected = sorted(work, key=waiting_order)
+        assert [w.id for w in store.waiting_work()] == [w.id for w in expected]
+        assert [w.id for w in store.waiting_work(limit=5)] == [w.id for w in expected[:5]]
+
+    def test_two_new_agents_of_one_id_race_and_one_loses(self) -> None:
+        first: Any = self.make_store()
+        second: Any = self.make_store()
+        first.commit(Changes(agents=(AgentRecord(agent=Agent(id="a", capacity=2)),)))
+        with pytest.raises(ConflictError, match=r"agent 'a' changed .*stored 1"):
+            second.commit(
+                Changes(agents=(AgentRecord(agent=Agent(id="a")),), receipts=(("k", {}),))
+            )
+        assert (first.agent("a").agent.capacity, first.receipt("k")) == (2, None)
+
+    def test_work_done_that_was_never_stored_deletes_nothing(self) -> None:
+        store: Any = self.make_store()
+        gone = WaitingWork(id="c1", channel=Channel.EMAIL, arrived_at=T0)
+        store.commit(Changes(waiting_done=(gone,)))
+        store.commit(Changes(waiting=(gone,)))
+        with pytest.raises(ConflictError, match="waiting work for conversation 'c1'"):
+            store.commit(Changes(waiting_done=(gone,)))
+        assert store.waiting("c1") is not None
 
     def test_erasure_leaves_no_erased_value_in_any_text_column(self) -> None:
         store = self.make_store()

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import heapq
 import json
+import math
 import re
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
@@ -18,9 +20,19 @@ from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.errors import ConflictError, ValidationError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
-from omnicx.model import Event
+from omnicx.model import Event, Status
+from omnicx.storage import _inbox
+from omnicx.storage._agents import AgentRecord, WaitingWork
+from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
 from omnicx.storage._memory import conversation_conflict
-from omnicx.storage._postgres_schema import pg_migrate
+from omnicx.storage._postgres_schema import (
+    _INBOX_SET,
+    pg_field_value,
+    pg_inbox_columns,
+    pg_lexemes,
+    pg_message_lexemes,
+    pg_migrate,
+)
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
 T = TypeVar("T")
@@ -36,6 +48,12 @@ PG_DUE_QUERY = (
     " ORDER BY due_at, id LIMIT %s"
 )
 """What ``due`` runs: a range of the partial index ``conversations_due``, in its order."""
+
+PG_WAITING_QUERY = (
+    "SELECT rank, arrived_at, id, data FROM {s}.waiting WHERE offered = %s"
+    " ORDER BY rank DESC, arrived_at, id LIMIT %s"
+)
+"""What ``waiting_work`` runs (once per ``offered`` value): a range of ``waiting_order``."""
 
 
 def _to_json(value: Any) -> str:
@@ -379,6 +397,9 @@ class PostgresStore:
                 ),
                 events,
             )
+            self._index_messages(cur, changes.events)
+            if changes.agents or changes.waiting or changes.waiting_done:
+                self._write_agents(cur, changes)
             self._append_audit(cur, changes.audit)
 
     def _claim_receipts(
@@ -407,12 +428,15 @@ class PostgresStore:
     def _put_conversation(
         self, cur: psycopg.Cursor[Any], record: ConversationRecord, data: str
     ) -> None:
-        row = (record.conversation.customer_id, record.conversation.created_at, record.due_at, data)
+        row = (record.conversation.customer_id, record.conversation.created_at, record.due_at, data,
+               *pg_inbox_columns(record))  # fmt: skip
         if record.version == 0:
             cur.execute(
                 self._q(
                     "INSERT INTO {s}.conversations (id, customer_id, created_at, due_at, data,"
-                    " version) VALUES (%s, %s, %s, %s, %s, 1) ON CONFLICT (id) DO NOTHING"
+                    " queue, status, urgency, assignee, channel, tags, fields, updated_at,"
+                    " version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::text[],"
+                    " %s::jsonb, %s, 1) ON CONFLICT (id) DO NOTHING"
                 ),
                 (record.id, *row),
             )
@@ -420,7 +444,7 @@ class PostgresStore:
             cur.execute(
                 self._q(
                     "UPDATE {s}.conversations SET customer_id = %s, created_at = %s,"
-                    " due_at = %s, data = %s, version = version + 1"
+                    f" due_at = %s, data = %s, {_INBOX_SET}, version = version + 1"
                     " WHERE id = %s AND version = %s"
                 ),
                 (*row, record.id, record.version),
@@ -562,6 +586,171 @@ class PostgresStore:
             [(e.id, e.actor, e.customer_id, _to_json(e)) for e in entries],
         )
 
+    def _index_messages(self, cur: psycopg.Cursor[Any], events: Collection[Event]) -> None:
+        # Each stored message's words, under the seq its event is stored at
+        # (an event already stored keeps the row it has).
+        _many(
+            cur,
+            self._q(
+                "INSERT INTO {s}.message_search (seq, conversation_id, terms)"
+                " SELECT seq, conversation_id, array_to_tsvector(%s::text[])"
+                " FROM {s}.events WHERE id = %s AND conversation_id IS NOT NULL"
+                " ON CONFLICT (seq) DO NOTHING"
+            ),
+            [(lexemes, e.id) for e in events if (lexemes := pg_message_lexemes(e))],
+        )
+
+    # -- inbox queries ---------------------------------------------------------------
+
+    def inbox(
+        self,
+        filter: InboxFilter,
+        *,
+        sort: InboxSort = InboxSort.PRIORITY_THEN_AGE,
+        limit: int = 50,
+        cursor: str | None = None,
+    ) -> InboxPage:
+        """Return one page of the conversations matching ``filter``, in ``sort`` order.
+
+        One query over the inbox columns (``pg_inbox_query``), read along
+        the sort's index.
+        """
+        _inbox.check_limit(limit)
+        sql, params = pg_inbox_query(filter, sort, cursor, limit + 1)
+        rows = self._rows(sql, *params)
+        found = [self._load(ConversationRecord, data) for (data,) in rows]
+        return _inbox.page(sort, found, limit)
+
+    def inbox_counts(self, filter: InboxFilter) -> InboxCounts:
+        """Return how many conversations match ``filter``, per queue and status."""
+        where, params = _inbox_where(filter)
+        clause = f" WHERE {' AND '.join(where)}" if where else ""
+        rows = self._rows(
+            f"SELECT queue, status, count(*) FROM {{s}}.conversations{clause}"
+            " GROUP BY queue, status",
+            *params,
+        )
+        return InboxCounts(cells={(queue, Status(status)): int(n) for queue, status, n in rows})
+
+    def search(
+        self, text: str, *, filter: InboxFilter | None = None, limit: int = 20
+    ) -> list[ConversationRecord]:
+        """Return up to ``limit`` conversations with a message holding every word of ``text``.
+
+        The words are cut and folded by ``search_terms`` in Python, as for
+        SQLite, and looked up in the GIN index of ``message_search.terms``
+        (a ``tsvector`` of exactly those words, one row per message); the
+        conversation whose matching message was stored last comes first.
+        """
+        _inbox.check_limit(limit)
+        found = pg_search_query(text, filter, limit)
+        if found is None:
+            return []
+        sql, params = found
+        rows = self._rows(sql, *params)
+        return [self._load(ConversationRecord, data) for (data,) in rows]
+
+    # -- agents --------------------------------------------------------------------
+
+    def agent(self, agent_id: str) -> AgentRecord | None:
+        """Return the stored agent record, or None."""
+        data = self._one("SELECT data FROM {s}.agents WHERE id = %s", agent_id)
+        return None if data is None else self._load(AgentRecord, data)
+
+    def agents(self) -> list[AgentRecord]:
+        """Return every stored agent record, by agent id."""
+        rows = self._rows("SELECT data FROM {s}.agents ORDER BY id")
+        return [self._load(AgentRecord, data) for (data,) in rows]
+
+    def waiting(self, conversation_id: str) -> WaitingWork | None:
+        """Return the conversation's waiting work, or None."""
+        data = self._one("SELECT data FROM {s}.waiting WHERE id = %s", conversation_id)
+        return None if data is None else self._load(WaitingWork, data)
+
+    def waiting_work(
+        self, *, offered: bool | None = None, limit: int | None = None
+    ) -> list[WaitingWork]:
+        """Return waiting work by ``waiting_order``, at most ``limit``.
+
+        Each ``offered`` value is a range of the index ``waiting_order``,
+        already in order; with ``offered=None`` the two ranges are merged.
+        """
+        kinds = (False, True) if offered is None else (offered,)
+        runs = [self._rows(PG_WAITING_QUERY, kind, limit) for kind in kinds]
+        rows = heapq.merge(*runs, key=lambda row: (-row[0], row[1], row[2]))
+        found = [self._load(WaitingWork, row[3]) for row in rows]
+        return found if limit is None else found[:limit]
+
+    def _write_agents(self, cur: psycopg.Cursor[Any], changes: Changes) -> None:
+        # Each write names the version it replaces; in id order, so two
+        # commits lock the same rows in the same order.
+        for record in sorted(changes.agents, key=lambda r: r.id):
+            data = _to_json(attrs.evolve(record, version=record.version + 1))
+            if not self._put_versioned(cur, "agents", record.id, record.version, data):
+                raise ConflictError(
+                    f"agent {record.id!r} changed since it was read (read version "
+                    f"{record.version}, stored {self._stored_version(cur, 'agents', record.id)});"
+                    " reload and retry"
+                )
+        done = {w.id: w for w in changes.waiting_done}
+        for work in sorted({**{w.id: w for w in changes.waiting}, **done}.values(),
+                           key=lambda w: w.id):  # fmt: skip
+            if work.id in done:
+                cur.execute(
+                    self._q("DELETE FROM {s}.waiting WHERE id = %s AND version = %s"),
+                    (work.id, work.version),
+                )
+                written = cur.rowcount == 1 or (
+                    work.version == 0 and self._stored_version(cur, "waiting", work.id) == 0
+                )
+            else:
+                data = _to_json(attrs.evolve(work, version=work.version + 1))
+                row = (work.priority.rank, work.arrived_at, work.offered_to is not None)
+                written = self._put_versioned(cur, "waiting", work.id, work.version, data, row)
+            if not written:
+                raise ConflictError(
+                    f"waiting work for conversation {work.id!r} changed since it was read "
+                    f"(read version {work.version}, stored "
+                    f"{self._stored_version(cur, 'waiting', work.id)}); reload and retry"
+                )
+
+    def _put_versioned(
+        self,
+        cur: psycopg.Cursor[Any],
+        table: str,
+        key: str,
+        read: int,
+        data: str,
+        row: tuple[Any, ...] = (),
+    ) -> bool:
+        # False when the stored version is not the one read (a lost race).
+        columns = ("rank", "arrived_at", "offered") if row else ()
+        if read == 0:
+            names = ", ".join(("id", "version", "data", *columns))
+            marks = ", ".join(["%s"] * (3 + len(row)))
+            cur.execute(
+                self._q(
+                    f"INSERT INTO {{s}}.{table} ({names}) VALUES ({marks})"
+                    " ON CONFLICT (id) DO NOTHING"
+                ),
+                (key, 1, data, *row),
+            )
+        else:
+            sets = "".join(f", {column} = %s" for column in columns)
+            cur.execute(
+                self._q(
+                    f"UPDATE {{s}}.{table} SET version = %s, data = %s{sets}"
+                    " WHERE id = %s AND version = %s"
+                ),
+                (read + 1, data, *row, key, read),
+            )
+        return bool(cur.rowcount == 1)
+
+    def _stored_version(self, cur: psycopg.Cursor[Any], table: str, key: str) -> int:
+        cur.execute(self._q(f"SELECT version FROM {{s}}.{table} WHERE id = %s"), (key,))
+        found = cur.fetchone()
+        return 0 if found is None else int(found[0])
+
     def erase(self, erasure: Erasure) -> None:
         """Apply an erasure in one transaction.
 
@@ -605,7 +794,17 @@ class PostgresStore:
                 cur.execute(
                     self._q("DELETE FROM {s}.events WHERE id = ANY(%s)"),
                     (list(erasure.drop_events),),
+                )  # their message_search rows go with them
+            if erasure.events:
+                # Rewritten messages: their words are taken out, the new text's put in.
+                cur.execute(
+                    self._q(
+                        "DELETE FROM {s}.message_search WHERE seq IN"
+                        " (SELECT seq FROM {s}.events WHERE id = ANY(%s))"
+                    ),
+                    ([e.id for e in erasure.events],),
                 )
+                self._index_messages(cur, erasure.events)
             for record in erasure.conversations:
                 cur.execute(
                     self._q("SELECT version FROM {s}.conversations WHERE id = %s FOR UPDATE"),
@@ -615,11 +814,11 @@ class PostgresStore:
                 version = (0 if found is None else int(found[0])) + 1
                 cur.execute(
                     self._q(
-                        "UPDATE {s}.conversations SET data = %s, version = %s, due_at = %s"
-                        " WHERE id = %s"
+                        "UPDATE {s}.conversations SET data = %s, version = %s, due_at = %s,"
+                        f" {_INBOX_SET} WHERE id = %s"
                     ),
                     (_to_json(attrs.evolve(record, version=version)), version, record.due_at,
-                     record.id),
+                     *pg_inbox_columns(record), record.id),
                 )  # fmt: skip
             cur.execute(
                 self._q(
@@ -633,8 +832,115 @@ class PostgresStore:
         if self._host is None:
             with self._connection() as conn:
                 for table in ("profiles", "links", "merges", "observations", "events",
-                              "conversations", "thread_refs", "receipts"):  # fmt: skip
+                              "conversations", "thread_refs", "receipts",
+                              "message_search"):  # fmt: skip
                     conn.execute(self._q(f"VACUUM {{s}}.{table}"))
+
+
+_PRIORITY_ORDER = 'urgency, created_at, id COLLATE "C"'
+_UPDATE_ORDER = 'updated_at DESC, id COLLATE "C" DESC'
+
+
+def pg_inbox_query(
+    f: InboxFilter, sort: InboxSort, cursor: str | None, limit: int
+) -> tuple[str, list[Any]]:
+    """What ``inbox`` runs (``{s}``: the schema): the filter, the keyset, the sort's order.
+
+    The cursor is a row comparison on the sort key, so the page is a range
+    of the sort's index (``conversations_priority`` or
+    ``conversations_updated``, scanned backwards for the latest update
+    first), or of its queue-first twin when the filter names a queue.
+
+    Raises:
+        ValidationError: at ``cursor``, when ``sort`` did not make it.
+    """
+    where, params = _inbox_where(f)
+    if sort is InboxSort.PRIORITY_THEN_AGE:
+        key, order, compare = 'urgency, created_at, id COLLATE "C"', _PRIORITY_ORDER, ">"
+    else:
+        key, order, compare = 'updated_at, id COLLATE "C"', _UPDATE_ORDER, "<"
+    if cursor is not None:
+        start: tuple[Any, ...] = _inbox.decode_cursor(sort, cursor)
+        # The column the filter fixes leads the comparison, so the keyset is
+        # a range of the index that column leads too.
+        if f.queue is not None:
+            key, start = f"queue, {key}", (f.queue, *start)
+        elif isinstance(f.assignee, str) and sort is InboxSort.PRIORITY_THEN_AGE:
+            key, start = f"assignee, {key}", (f.assignee, *start)
+        where.append(f"({key}) {compare} ({', '.join(['%s'] * len(start))})")
+        params.extend(start)
+    clause = f" WHERE {' AND '.join(where)}" if where else ""
+    sql = f"SELECT data FROM {{s}}.conversations{clause} ORDER BY {order} LIMIT %s"
+    return sql, [*params, limit]
+
+
+def pg_search_query(text: str, f: InboxFilter | None, limit: int) -> tuple[str, list[Any]] | None:
+    """What ``search`` runs (``{s}``: the schema), or None for a text without words.
+
+    The messages holding every word are found in the GIN index
+    ``message_search_terms``; each conversation's latest such message
+    orders the result, newest first.
+    """
+    lexemes = pg_lexemes(text)
+    if not lexemes:
+        return None
+    where, params = _inbox_where(f or InboxFilter(), "c.")
+    clause = "".join(f" AND {w}" for w in where)
+    sql = (
+        "SELECT c.data FROM (SELECT conversation_id, max(seq) AS last"
+        " FROM {s}.message_search WHERE terms @@ %s::tsquery GROUP BY conversation_id) AS m"
+        f" JOIN {{s}}.conversations AS c ON c.id = m.conversation_id{clause}"
+        " ORDER BY m.last DESC LIMIT %s"
+    )
+    return sql, [_tsquery(lexemes), *params, limit]
+
+
+def _inbox_where(f: InboxFilter, p: str = "") -> tuple[list[str], list[Any]]:
+    # The criteria of ``inbox_matches`` over the inbox columns (``p``: a table alias).
+    where: list[str] = []
+    params: list[Any] = []
+
+    def add(sql: str, *values: Any) -> None:
+        where.append(sql)
+        params.extend(values)
+
+    if f.queue is not None:
+        add(f"{p}queue = %s", f.queue)
+    if f.status is not None:
+        add(f"{p}status = ANY(%s)", sorted(s.value for s in f.status))
+    if f.priority is not None:
+        add(f"{p}urgency = ANY(%s)", sorted(_inbox.urgency(x) for x in f.priority))
+    if isinstance(f.assignee, Unassigned):
+        add(f"{p}assignee IS NULL")
+    elif f.assignee is not None:
+        add(f"{p}assignee = %s", f.assignee)
+    if f.tag is not None:
+        add(f"%s = ANY({p}tags)", f.tag)
+    if f.channel is not None:
+        add(f"{p}channel = %s", f.channel.name)
+    if f.customer_id is not None:
+        add(f"{p}customer_id = %s", f.customer_id)
+    for name, value in sorted(f.fields.items()):
+        if value is None:
+            add(f"coalesce({p}fields -> %s::text, 'null'::jsonb) = 'null'::jsonb", name)
+        elif isinstance(value, float) and math.isnan(value):
+            add("FALSE")  # NaN equals nothing
+        else:
+            add(f"{p}fields @> %s::jsonb", _encode({name: pg_field_value(value)}))
+    for column, start, end in (
+        ("created_at", f.created_from, f.created_before),
+        ("updated_at", f.updated_from, f.updated_before),
+    ):
+        if start is not None:
+            add(f"{p}{column} >= %s", start)
+        if end is not None:
+            add(f"{p}{column} < %s", end)
+    return where, params
+
+
+def _tsquery(lexemes: Collection[str]) -> str:
+    # Every lexeme, quoted: tsquery's own syntax never sees the user's text.
+    return " & ".join("'" + x.replace("\\", "\\\\").replace("'", "''") + "'" for x in lexemes)
 
 
 def _customer_of(receipt: Mapping[str, Any]) -> str | None:

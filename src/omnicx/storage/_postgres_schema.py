@@ -10,9 +10,17 @@ each migration exactly once. Never edit a published migration: add one.
 
 from __future__ import annotations
 
+import hashlib
+import json
+import math
+from collections.abc import Callable
 from typing import Any
 
+from omnicx import serde
 from omnicx.errors import SchemaVersionError
+from omnicx.model import Event, MessageEvent
+from omnicx.storage._inbox import search_terms, updated_at, urgency
+from omnicx.storage._records import ConversationRecord
 
 PG_MIGRATIONS: tuple[str, ...] = (
     # 1: the first schema.
@@ -57,11 +65,153 @@ PG_MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX audit_customer ON {s}.audit (customer_id, seq);
     CREATE INDEX audit_actor ON {s}.audit (actor, seq);
     """,
+    # 2: agents (presence and the work each carries) and the conversations
+    # waiting for one. ``waiting_order`` serves ``waiting_work``: offered or
+    # not, then priority rank (highest first), original age and id.
+    """
+    CREATE TABLE {s}.agents (id TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL);
+    CREATE TABLE {s}.waiting (
+        id TEXT PRIMARY KEY,
+        version INTEGER NOT NULL,
+        rank INTEGER NOT NULL,
+        arrived_at TIMESTAMPTZ NOT NULL,
+        offered BOOLEAN NOT NULL,
+        data TEXT NOT NULL
+    );
+    CREATE INDEX waiting_order ON {s}.waiting (offered, rank DESC, arrived_at, id);
+    """,
+    # 3: inbox queries. The columns an inbox view filters and sorts on,
+    # copied from the record on every write (``urgency``: 0 for urgent up
+    # to 3 for low; ``updated_at``: the record's, its creation when it has
+    # none; ``fields``: the custom fields as JSON), filled for the stored
+    # records by ``backfill_inbox``; an index per sort, and a queue-first
+    # twin of each (the usual view), with ids in byte order (``COLLATE
+    # "C"``), as Python compares them. ``message_search`` holds one row per
+    # stored message with words: a ``tsvector`` of exactly its
+    # ``search_terms`` (cut and folded in Python, so every store finds the
+    # same words), GIN-indexed; a row goes when its event does.
+    """
+    ALTER TABLE {s}.conversations
+        ADD COLUMN queue TEXT, ADD COLUMN status TEXT, ADD COLUMN urgency SMALLINT,
+        ADD COLUMN assignee TEXT, ADD COLUMN channel TEXT, ADD COLUMN tags TEXT[],
+        ADD COLUMN fields JSONB, ADD COLUMN updated_at TIMESTAMPTZ;
+    CREATE INDEX conversations_priority
+        ON {s}.conversations (urgency, created_at, id COLLATE "C");
+    CREATE INDEX conversations_updated ON {s}.conversations (updated_at, id COLLATE "C");
+    CREATE INDEX conversations_queue_priority
+        ON {s}.conversations (queue, urgency, created_at, id COLLATE "C");
+    CREATE INDEX conversations_queue_updated
+        ON {s}.conversations (queue, updated_at, id COLLATE "C");
+    CREATE INDEX conversations_assignee
+        ON {s}.conversations (assignee, urgency, created_at, id COLLATE "C")
+        WHERE assignee IS NOT NULL;
+    CREATE TABLE {s}.message_search (
+        seq BIGINT PRIMARY KEY REFERENCES {s}.events (seq) ON DELETE CASCADE,
+        conversation_id TEXT NOT NULL,
+        terms TSVECTOR NOT NULL
+    );
+    CREATE INDEX message_search_terms ON {s}.message_search USING GIN (terms);
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a schema from version ``i`` to ``i + 1``."""
 
 PG_SCHEMA_VERSION = len(PG_MIGRATIONS)
 """The PostgreSQL schema version this release writes."""
+
+_LEXEME_BYTES = 255
+_BATCH = 1_000
+_INBOX_SET = (
+    "queue = %s, status = %s, urgency = %s, assignee = %s, channel = %s, tags = %s::text[],"
+    " fields = %s::jsonb, updated_at = %s"
+)
+"""The inbox columns, as ``pg_inbox_columns`` gives their values."""
+
+_encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
+
+
+def pg_lexemes(text: str) -> list[str]:
+    """The words of ``text`` (``search_terms``) as stored in ``message_search``.
+
+    A word longer than 255 bytes is stored as ``#`` and its SHA-256 (a
+    ``tsvector`` lexeme holds at most 2,047 bytes; words never hold ``#``),
+    on both sides, so it still matches only itself.
+    """
+    found = []
+    for term in dict.fromkeys(search_terms(text)):
+        raw = term.encode()
+        found.append(term if len(raw) <= _LEXEME_BYTES else "#" + hashlib.sha256(raw).hexdigest())
+    return found
+
+
+def pg_field_value(value: object) -> object:
+    """A custom field's value as the ``fields`` column holds it (JSON has no NaN or infinity)."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return {"$float": repr(value)}
+    return value
+
+
+def pg_inbox_columns(record: ConversationRecord) -> tuple[Any, ...]:
+    """The values of the inbox columns of ``record``, in the order of ``_INBOX_SET``."""
+    c = record.conversation
+    fields = {name: pg_field_value(value) for name, value in c.fields.items()}
+    return (
+        c.queue, c.status.value, urgency(c.priority), c.assignee, c.channel.name,
+        sorted(c.tags), _encode(fields), updated_at(record),
+    )  # fmt: skip
+
+
+def pg_message_lexemes(event: Event) -> list[str]:
+    """The lexemes ``message_search`` holds for ``event``: none but for a conversation's message."""
+    if not isinstance(event, MessageEvent) or event.conversation_id is None:
+        return []
+    return pg_lexemes(event.message.text)
+
+
+def backfill_inbox(conn: Any, quoted: str) -> None:
+    """Migration 3's data: fill the inbox columns of stored records, index stored messages."""
+    last = ""
+    while True:
+        rows = conn.execute(
+            f'SELECT id, data FROM {quoted}.conversations WHERE id COLLATE "C" > %s'
+            f' ORDER BY id COLLATE "C" LIMIT {_BATCH}',
+            (last,),
+        ).fetchall()
+        if not rows:
+            break
+        with conn.cursor() as cur:
+            cur.executemany(
+                f"UPDATE {quoted}.conversations SET {_INBOX_SET} WHERE id = %s",
+                [(*pg_inbox_columns(serde.from_dict(ConversationRecord, json.loads(data))), key)
+                 for key, data in rows],
+            )  # fmt: skip
+        last = rows[-1][0]
+    for column in ("status", "urgency", "channel", "tags", "fields", "updated_at"):
+        conn.execute(f"ALTER TABLE {quoted}.conversations ALTER COLUMN {column} SET NOT NULL")
+    seq = 0
+    while True:
+        rows = conn.execute(
+            f"SELECT seq, conversation_id, data FROM {quoted}.events"
+            f" WHERE seq > %s AND conversation_id IS NOT NULL ORDER BY seq LIMIT {_BATCH}",
+            (seq,),
+        ).fetchall()
+        if not rows:
+            break
+        found = [
+            (seq, cid, lexemes)
+            for seq, cid, data in rows
+            if (lexemes := pg_message_lexemes(serde.event_from_dict(json.loads(data))))
+        ]
+        if found:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"INSERT INTO {quoted}.message_search (seq, conversation_id, terms)"
+                    " VALUES (%s, %s, array_to_tsvector(%s::text[]))",
+                    found,
+                )
+        seq = rows[-1][0]
+
+
+_BACKFILLS: dict[int, Callable[[Any, str], None]] = {3: backfill_inbox}
 
 
 def pg_migrate(conn: Any, schema: str, quoted: str) -> int:
@@ -96,6 +246,9 @@ def pg_migrate(conn: Any, schema: str, quoted: str) -> int:
             for statement in script.format(s=quoted).split(";"):
                 if statement.strip():
                     conn.execute(statement)
+            backfill = _BACKFILLS.get(version)
+            if backfill is not None:
+                backfill(conn, quoted)
             conn.execute(
                 f"INSERT INTO {quoted}.schema_migrations (version) VALUES (%s)", (version,)
             )
