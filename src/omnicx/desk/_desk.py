@@ -644,8 +644,11 @@ class Desk:
         # timers and due_at that Desk.tick finds it by.
         lines: tuple[SlaLine, ...] = ()
         if self.sla is not None:
-            record, lines = self._sla.track(self.sla, self.store, unit, record, customer)
-        elif SLA_TIMER in record.timers:
+            state, timers, lines = self._sla.track(self.sla, self.store, unit, record, customer)
+            tracked = scheduled(record, unit.events, self._schedule, unit.now, timers=timers,
+                                sla_state=state)  # fmt: skip
+            return tracked, lines
+        if SLA_TIMER in record.timers:
             record = attrs.evolve(
                 record, timers={k: v for k, v in record.timers.items() if k != SLA_TIMER}
             )

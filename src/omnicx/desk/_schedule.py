@@ -55,8 +55,10 @@ class Schedule:
 
 def due_at(record: ConversationRecord) -> datetime | None:
     """The earliest instant anything is due for ``record``: a timer or its snooze's end."""
-    snoozed = record.conversation.snoozed_until
-    timers = record.timers
+    return _earliest(record.timers, record.conversation.snoozed_until)
+
+
+def _earliest(timers: Mapping[str, datetime], snoozed: datetime | None) -> datetime | None:
     if not timers:
         return snoozed
     first = min(timers.values())
@@ -64,19 +66,28 @@ def due_at(record: ConversationRecord) -> datetime | None:
 
 
 def scheduled(
-    record: ConversationRecord, events: list[Event], schedule: Schedule, now: datetime
+    record: ConversationRecord,
+    events: list[Event],
+    schedule: Schedule,
+    now: datetime,
+    *,
+    timers: Mapping[str, datetime] | None = None,
+    sla_state: Mapping[str, Any] | None = None,
 ) -> ConversationRecord:
-    """``record`` with its timers following the call's status changes, and its ``due_at``.
+    """``record`` with its timers after the call's status changes, its ``due_at``, stamped ``now``.
 
     ``events`` are the call's events: the latest status change of this
     conversation among them starts the auto-solve period at its own instant;
     a conversation active again loses its survey timer. A pending
     conversation without an auto-solve timer (written before the period was
     configured) gets one counted from ``now``: never earlier than configured.
+    ``timers`` and ``sla_state``, when given, replace the record's (the SLA
+    clocks' step), in the same one copy of the record.
     """
     # Every write of every record comes through here: most change no timer.
     status = record.conversation.status
-    timers = record.timers
+    if timers is None:
+        timers = record.timers
     period = schedule.auto_solve_after
     if status is Status.PENDING and period is not None:
         moved = _latest_move(record.id, events)
@@ -90,10 +101,19 @@ def scheduled(
     if CSAT in timers and status not in _DONE:
         # Reopened before the survey went out: it is not sent.
         timers = _without(timers, CSAT)
-    if timers is not record.timers:
-        record = attrs.evolve(record, timers=timers)
-    due = due_at(record)
-    return record if due == record.due_at else attrs.evolve(record, due_at=due)
+    due = _earliest(timers, record.conversation.snoozed_until)
+    if (
+        sla_state is None
+        and timers is record.timers
+        and due == record.due_at
+        and record.updated_at == now
+    ):
+        return record
+    # The last step of every write: stamped with the call's instant here, so
+    # the unit's put has nothing left to change.
+    if sla_state is None:
+        return attrs.evolve(record, timers=timers, due_at=due, updated_at=now)
+    return attrs.evolve(record, timers=timers, due_at=due, updated_at=now, sla_state=sla_state)
 
 
 def _without(timers: Mapping[str, datetime], name: str) -> dict[str, datetime]:

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import UTC, datetime
+from typing import Any
 
 import attrs
 
@@ -50,8 +52,12 @@ class SlaTracker:
         unit: Unit,
         record: ConversationRecord,
         customer: Customer,
-    ) -> tuple[ConversationRecord, tuple[SlaLine, ...]]:
-        """Fold the unit's events for ``record`` into its state; escalations join the outbox."""
+    ) -> tuple[Mapping[str, Any], Mapping[str, datetime], tuple[SlaLine, ...]]:
+        """Fold the unit's events for ``record`` into its state; escalations join the outbox.
+
+        Returns the state to store (JSON-ready), the record's timers with the
+        SLA one moved to the next deadline, and the receipt's SLA lines.
+        """
         mine = sorted((e for e in unit.events if e.conversation_id == record.id), key=_instant)
         state = self.state(engine, record)
         if state is None:
@@ -86,8 +92,7 @@ class SlaTracker:
             timers = {k: v for k, v in timers.items() if k != SLA}
             if deadline is not None:
                 timers[SLA] = deadline
-        stored = self._codec.dump(record.id, state)
-        return attrs.evolve(record, sla_state=stored, timers=timers), lines
+        return self._codec.dump(record.id, state), timers, lines
 
 
 _ON_TIMELINE = (ClockEventKind.WARN, ClockEventKind.BREACH)

@@ -140,11 +140,11 @@ class Unit:
         return self.written.get(record.id, record)
 
     def put(self, record: ConversationRecord) -> None:
-        """Stage a record to write; its version stays the one read."""
+        """Stage a record to write; its version stays the one read, stamped with the call's now."""
         base = self.read.get(record.id)
         version = 0 if base is None else base.version
-        if record.version != version:
-            record = attrs.evolve(record, version=version)
+        if record.version != version or record.updated_at != self.now:
+            record = attrs.evolve(record, version=version, updated_at=self.now)
         self.written[record.id] = record
 
     def commit(self, receipt: Receipt) -> Receipt:
@@ -153,11 +153,7 @@ class Unit:
             Changes(
                 identity=self.staged.staged(),
                 profile_versions=dict(self.staged.read_versions),
-                # Every record written is stamped with the call's instant.
-                conversations=tuple(
-                    r if r.updated_at == self.now else attrs.evolve(r, updated_at=self.now)
-                    for r in self.written.values()
-                ),
+                conversations=tuple(self.written.values()),
                 thread_refs=tuple(self.refs),
                 events=tuple(self.events),
                 # Written on every call, read again only on a replay: kept as text.
