@@ -10,7 +10,7 @@ import attrs
 import pytest
 
 from omnicx.errors import ConflictError, OmnicxError
-from omnicx.identity import ChangeSet, Profile
+from omnicx.identity import ChangeSet, Link, Profile
 from omnicx.model import Author, AuthorKind, Channel, Conversation, NoteEvent, Status
 from omnicx.storage import SCHEMA_VERSION, Changes, ConversationRecord, SqliteStore, migrate
 from omnicx.timeline import ConversationSummary
@@ -229,3 +229,19 @@ def test_due_reads_the_due_index_in_its_order() -> None:
     assert "USING INDEX conversations_due" in plan
     assert "TEMP B-TREE" not in plan
     assert "SCAN" not in plan
+
+
+def test_the_commit_checks_reads_of_more_keys_than_one_query_binds(tmp_path: Path) -> None:
+    """Links read are looked up in chunks: a moved one far down the list is still seen."""
+    store = SqliteStore(tmp_path / "desk.sqlite3")
+    read = {f"email:c{i}@example.com": None for i in range(1_200)}
+    store.commit(Changes(links_read=read, refs_read={"mid:x": None}, new_receipts=("k1",)))
+    moved = "email:c900@example.com"
+    store.commit(Changes(identity=ChangeSet(links=(Link(key=moved, profile_ids=("p1",)),)),
+                         links_read={moved: None}))  # fmt: skip
+    with pytest.raises(ConflictError, match=r"c900@example\.com"):
+        store.commit(Changes(links_read=read, receipts=(("k2", {}),), new_receipts=("k2",)))
+    assert store.receipt("k2") is None
+    store.commit(Changes(receipts=(("k3", {}),), new_receipts=("k3",)))
+    with pytest.raises(ConflictError, match="'k3' was already recorded"):
+        store.commit(Changes(new_receipts=("k3",)))

@@ -369,7 +369,8 @@ def check_reads(
                 "retry it to get the recorded receipt"
             )
     for key, read in sorted(changes.links_read.items()):
-        if stored_link(key) != read:
+        stored_value = stored_link(key)
+        if stored_value is not read and stored_value != read:
             raise ConflictError(
                 f"identifier link {key!r} changed since it was read; reload and retry"
             )

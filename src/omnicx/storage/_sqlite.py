@@ -293,7 +293,7 @@ class SqliteStore:
                     raise conversation_conflict(record, self._conversation_version(record.id))
             check_profile_versions(changes, self.profile_version)
             if changes.links_read or changes.refs_read or changes.new_receipts:
-                check_reads(changes, self.link, self.conversation_for_ref, self._has_receipt)
+                self._check_reads(changes)
             if changes.agents or changes.waiting or changes.waiting_done:
                 self._write_agents(changes)
             self._apply_identity(changes.identity)
@@ -522,8 +522,29 @@ class SqliteStore:
             raise
         self._db.execute("COMMIT")
 
-    def _has_receipt(self, key: str) -> bool:
-        return self._one("SELECT 1 FROM receipts WHERE key = ?", key) is not None
+    def _check_reads(self, changes: Changes) -> None:
+        # check_reads, its lookups batched: one query per table, not per key.
+        links = self._rows("SELECT key, data FROM links WHERE key IN", changes.links_read)
+        refs = self._rows(
+            "SELECT ref, conversation_id FROM thread_refs WHERE ref IN", changes.refs_read
+        )
+        recorded = self._rows("SELECT key, 1 FROM receipts WHERE key IN", changes.new_receipts)
+
+        def link(key: str) -> Link | None:
+            data = links.get(key)
+            return None if data is None else self._load(Link, data)
+
+        check_reads(changes, link, refs.get, recorded.__contains__)
+
+    def _rows(self, select: str, keys: Collection[str]) -> dict[str, Any]:
+        # In chunks, well under SQLite's limit on bound parameters.
+        found: dict[str, Any] = {}
+        wanted = list(keys)
+        for start in range(0, len(wanted), 500):
+            chunk = wanted[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            found.update(self._db.execute(f"{select} ({marks})", chunk).fetchall())
+        return found
 
     # -- inbox queries -------------------------------------------------------
 
