@@ -350,6 +350,13 @@ def _due_heap(records: Collection[ConversationRecord]) -> list[tuple[datetime, s
     return heap
 
 
+def already_recorded(key: str) -> ConflictError:
+    """The conflict of a call whose own key another commit recorded first."""
+    return ConflictError(
+        f"call {key!r} was already recorded by another commit; retry it to get the recorded receipt"
+    )
+
+
 def check_reads(
     changes: Changes,
     stored_link: Callable[[str], Link | None],
@@ -364,10 +371,7 @@ def check_reads(
     """
     for key in changes.new_receipts:
         if receipt_recorded(key):
-            raise ConflictError(
-                f"call {key!r} was already recorded by another commit; "
-                "retry it to get the recorded receipt"
-            )
+            raise already_recorded(key)
     for key, read in sorted(changes.links_read.items()):
         stored_value = stored_link(key)
         if stored_value is not read and stored_value != read:

@@ -20,7 +20,12 @@ from omnicx.model import Event, FieldValue, MessageEvent, Status
 from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
-from omnicx.storage._memory import check_profile_versions, check_reads, conversation_conflict
+from omnicx.storage._memory import (
+    already_recorded,
+    check_profile_versions,
+    check_reads,
+    conversation_conflict,
+)
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
 
@@ -79,7 +84,9 @@ class SqliteStore:
             the full-text index before a commit adds their messages to it,
             in one batch (much cheaper than one message at a time); until
             then ``search`` reads those few by a scan, so results never lag.
-            1 indexes each commit's messages at once.
+            1 indexes each commit's messages at once. Each store counts the
+            events it committed itself: with several processes on one file
+            up to about ``search_batch`` per process wait for the index.
     """
 
     def __init__(self, path: str | PathLike[str] = ":memory:", *, search_batch: int = 32) -> None:
@@ -87,6 +94,10 @@ class SqliteStore:
         if isinstance(search_batch, bool) or not isinstance(search_batch, int) or search_batch < 1:
             raise ValidationError.single("search_batch", "expected a whole number from 1 up")
         self.search_batch = search_batch
+        # Events this store committed since it last looked at the index: it
+        # looks again after ``search_batch`` of them, not at every commit
+        # (other processes' events are indexed by them, or by the next look).
+        self._since_indexed = 0
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode = WAL")
         self._db.execute("PRAGMA synchronous = NORMAL")
@@ -286,6 +297,11 @@ class SqliteStore:
             (key, receipt.text if type(receipt) is JsonDocument else _encode(thaw(receipt)))
             for key, receipt in changes.receipts
         ]
+        # A receipt under a key that must be new is inserted as such: the
+        # primary key is its check (a second statement would only repeat it).
+        fresh = set(changes.new_receipts)
+        unique = [row for row in receipts if row[0] in fresh]
+        receipts = [row for row in receipts if row[0] not in fresh]
         with self._transaction():
             # Each write checks the version it replaces, so no read precedes it.
             for record, row in zip(changes.conversations, conversations, strict=True):
@@ -293,7 +309,7 @@ class SqliteStore:
                     raise conversation_conflict(record, self._conversation_version(record.id))
             check_profile_versions(changes, self.profile_version)
             if changes.links_read or changes.refs_read or changes.new_receipts:
-                self._check_reads(changes)
+                self._check_reads(changes, {key for key, _ in unique})
             if changes.agents or changes.waiting or changes.waiting_done:
                 self._write_agents(changes)
             self._apply_identity(changes.identity)
@@ -310,9 +326,16 @@ class SqliteStore:
             self._db.executemany(
                 "INSERT OR IGNORE INTO receipts (key, data) VALUES (?, ?)", receipts
             )
+            for key, data in unique:
+                try:
+                    self._db.execute("INSERT INTO receipts (key, data) VALUES (?, ?)", (key, data))
+                except sqlite3.IntegrityError:
+                    raise already_recorded(key) from None
             self._append_audit(changes.audit)
             if searchable:
-                self._index_search(self.search_batch)
+                self._since_indexed += len(events)
+                if self._since_indexed >= self.search_batch:
+                    self._index_search(self.search_batch)
 
     def erase(self, erasure: Erasure) -> None:
         """Apply an erasure in one transaction, then purge the WAL of old copies."""
@@ -522,13 +545,17 @@ class SqliteStore:
             raise
         self._db.execute("COMMIT")
 
-    def _check_reads(self, changes: Changes) -> None:
-        # check_reads, its lookups batched: one query per table, not per key.
+    def _check_reads(self, changes: Changes, inserted: Collection[str]) -> None:
+        # check_reads, its lookups batched: one query per table, not per key;
+        # the new keys in ``inserted`` are checked by their insert instead.
         links = self._rows("SELECT key, data FROM links WHERE key IN", changes.links_read)
         refs = self._rows(
             "SELECT ref, conversation_id FROM thread_refs WHERE ref IN", changes.refs_read
         )
-        recorded = self._rows("SELECT key, 1 FROM receipts WHERE key IN", changes.new_receipts)
+        recorded = self._rows(
+            "SELECT key, 1 FROM receipts WHERE key IN",
+            [key for key in changes.new_receipts if key not in inserted],
+        )
 
         def link(key: str) -> Link | None:
             data = links.get(key)
@@ -612,6 +639,7 @@ class SqliteStore:
     def _index_search(self, batch: int) -> None:
         # Inside a write transaction: index the messages among the events
         # after the last indexed one, once at least ``batch`` events are.
+        self._since_indexed = 0
         indexed = self._one("SELECT seq FROM search_indexed")
         last = self._one(
             "SELECT seq FROM events WHERE seq > ? LIMIT 1 OFFSET ?", indexed, batch - 1
