@@ -22,7 +22,7 @@ T = TypeVar("T")
 MAX_ENTRIES = 4_096
 """Rows kept at most."""
 
-MAX_TEXT_BYTES = 16 * 1024 * 1024
+MAX_TEXT_BYTES = 4 * 1024 * 1024
 """Characters of stored text kept at most (the decoded values take a few times more)."""
 
 
