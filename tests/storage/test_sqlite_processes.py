@@ -1,0 +1,97 @@
+"""SqliteStore with several processes: first opens at once, bounded busy waits, odd text."""
+
+from __future__ import annotations
+
+import multiprocessing
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from omnicx.errors import OmnicxError, StoreBusyError, ValidationError
+from omnicx.model import Author, AuthorKind, NoteEvent
+from omnicx.storage import SCHEMA_VERSION, Changes, SqliteStore
+
+T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+def _note(event_id: str, text: str = "x") -> NoteEvent:
+    return NoteEvent(
+        id=event_id, at=T0, customer_id="p1", author=Author(kind=AuthorKind.AGENT), text=text
+    )
+
+
+def _open_and_commit(path: str, n: int, start: Any, results: Any) -> None:
+    # Every process waits at the barrier, then all open the new file at once.
+    try:
+        start.wait(timeout=30)
+        with SqliteStore(path, busy_timeout=20) as store:
+            store.commit(Changes(events=(_note(f"e{n}"),)))
+            store.next_id("profile")
+        results.put((n, "ok"))
+    except BaseException as error:  # reported to the test
+        results.put((n, f"{type(error).__name__}: {error}"))
+
+
+def test_eight_processes_open_one_new_file_at_once(tmp_path: Path) -> None:
+    """8 processes open a file that does not exist yet, at once: each migrates or waits, each commits."""
+    path = str(tmp_path / "new.sqlite3")
+    context = multiprocessing.get_context("fork")
+    start = context.Barrier(8)
+    results = context.Queue()
+    workers = [
+        context.Process(target=_open_and_commit, args=(path, n, start, results)) for n in range(8)
+    ]
+    for worker in workers:
+        worker.start()
+    outcomes = dict(results.get(timeout=60) for _ in workers)
+    for worker in workers:
+        worker.join(timeout=60)
+    assert outcomes == dict.fromkeys(range(8), "ok")
+    with SqliteStore(path) as store:
+        assert sorted(e.id for e in store.events()) == sorted(f"e{n}" for n in range(8))
+    db = sqlite3.connect(path)
+    assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_commit_waits_boundedly_then_raises_a_typed_error_naming_the_file(
+    tmp_path: Path,
+) -> None:
+    """Another connection holds the write lock: the commit ends in StoreBusyError, writes nothing."""
+    path = tmp_path / "busy.sqlite3"
+    store = SqliteStore(path, busy_timeout=0.05)
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    with pytest.raises(StoreBusyError) as caught:
+        store.commit(Changes(events=(_note("e1"),), receipts=(("k", {"a": 1}),)))
+    error = caught.value
+    assert isinstance(error, OmnicxError)
+    assert str(path) in str(error)
+    assert error.where == str(path)
+    assert "busy_timeout" in str(error)
+    assert error.timeout == 0.05
+    assert 0.04 <= error.waited < 5
+    holder.execute("ROLLBACK")
+    assert store.events() == []
+    assert store.receipt("k") is None
+    # The lock released, the same store commits as usual.
+    store.commit(Changes(events=(_note("e1"),)))
+    assert [e.id for e in store.events()] == ["e1"]
+
+
+def test_busy_timeout_is_checked() -> None:
+    """A negative or non-number busy timeout is refused, naming the option."""
+    for bad in (-1, "5", True):
+        with pytest.raises(ValidationError, match="busy_timeout"):
+            SqliteStore(busy_timeout=bad)  # type: ignore[arg-type]
+
+
+def test_a_file_that_is_not_a_database_is_a_typed_error(tmp_path: Path) -> None:
+    """Junk where the database should be: an OmnicxError naming the file, not a raw sqlite3 error."""
+    path = tmp_path / "junk.sqlite3"
+    path.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(OmnicxError, match=r"junk\.sqlite3"):
+        SqliteStore(path)
