@@ -8,11 +8,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
+from omnicx.channels import MessageReceived
+from omnicx.clock import FixedClock
+from omnicx.desk import Desk
+from omnicx.desk._demo import DEMO_RULES, demo_sla
 from omnicx.errors import OmnicxError, StoreBusyError, ValidationError
+from omnicx.identity import email_identifier
 from omnicx.model import Author, AuthorKind, NoteEvent
+from omnicx.routing import RuleEngine, load_rules
 from omnicx.storage import SCHEMA_VERSION, Changes, SqliteStore
+from omnicx.testing import _erasure
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -95,3 +103,77 @@ def test_a_file_that_is_not_a_database_is_a_typed_error(tmp_path: Path) -> None:
     path.write_bytes(b"not a database at all" * 100)
     with pytest.raises(OmnicxError, match=r"junk\.sqlite3"):
         SqliteStore(path)
+
+
+def test_text_with_a_lone_surrogate_is_refused_naming_the_field_and_writes_nothing() -> None:
+    """A lone surrogate has no UTF-8 form: ValidationError at the field, not UnicodeEncodeError."""
+    store = SqliteStore()
+    with pytest.raises(ValidationError) as caught:
+        store.commit(Changes(events=(_note("e1", "hi \ud800 there"),), receipts=(("k", {}),)))
+    assert caught.value.paths == ("text",)
+    assert store.events() == []
+    assert store.receipt("k") is None
+    # A well-formed pair (an emoji written as two escapes, joined by the parser) is stored.
+    store.commit(Changes(events=(_note("e2", "hi \U0001f600"),)))
+    assert [e.text for e in store.events() if isinstance(e, NoteEvent)] == ["hi \U0001f600"]
+
+
+def test_the_ends_of_the_date_range_round_trip_through_the_store() -> None:
+    """Instants in year 1 and year 9999 are stored and read back unchanged."""
+    store = SqliteStore()
+    early = attrs.evolve(_note("e1"), at=datetime(1, 1, 1, tzinfo=UTC))
+    late = attrs.evolve(_note("e2"), at=datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC))
+    store.commit(Changes(events=(early, late)))
+    assert store.events() == [early, late]
+
+
+def _desk(store: SqliteStore, now: datetime = T0) -> Desk:
+    return Desk(store=store, clock=FixedClock(now), rules=RuleEngine.compile(load_rules(DEMO_RULES)),
+                sla=demo_sla())  # fmt: skip
+
+
+def _received(text: str = "Hello", sent_at: datetime = T0) -> MessageReceived:
+    message = attrs.evolve(_erasure._email("odd-1@odd.example", sent_at), text=text)
+    return MessageReceived(message=message, sender=(email_identifier("odd@odd.example"),))
+
+
+def _nothing_stored(store: SqliteStore) -> None:
+    assert store.events() == []
+    assert store.live_profiles() == []
+    assert store.receipt("in:email:odd-1@odd.example") is None
+
+
+def test_receive_refuses_a_lone_surrogate_in_a_message_before_writing() -> None:
+    """Desk.receive of a message whose text holds "\\ud800": ValidationError at message.text."""
+    store = SqliteStore()
+    with pytest.raises(ValidationError) as caught:
+        _desk(store).receive(_received("broken \ud800 text"))
+    assert caught.value.paths == ("message.text",)
+    _nothing_stored(store)
+    assert _desk(store).receive(_received("fixed text")).customer_id
+
+
+@pytest.mark.parametrize(
+    "sent_at",
+    [datetime(1, 1, 1, tzinfo=UTC), datetime(9999, 12, 31, 23, 59, tzinfo=UTC)],
+    ids=["year-1", "year-9999"],
+)
+def test_receive_refuses_a_message_dated_at_the_ends_of_the_range(sent_at: datetime) -> None:
+    """A sent time in year 1 or 9999 (a parser accepts it) is refused up front, not an OverflowError."""
+    store = SqliteStore()
+    with pytest.raises(ValidationError) as caught:
+        _desk(store).receive(_received(sent_at=sent_at))
+    assert caught.value.paths == ("message.sent_at",)
+    assert "1900" in str(caught.value)
+    _nothing_stored(store)
+
+
+@pytest.mark.parametrize("year", [1900, 8999])
+def test_receive_takes_messages_dated_inside_the_supported_range(year: int) -> None:
+    """The supported range's own ends go through the whole pipeline, SLA included."""
+    sent_at = datetime(year, 6, 1, 9, 0, tzinfo=UTC)
+    store = SqliteStore()
+    desk = _desk(store, now=sent_at)
+    receipt = desk.receive(_received(sent_at=sent_at))
+    desk.tick()
+    assert [e.at for e in store.events(customer_ids=[receipt.customer_id])][-1] >= sent_at
