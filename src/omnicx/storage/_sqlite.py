@@ -92,6 +92,15 @@ class SqliteStore:
             1 indexes each commit's messages at once. Each store counts the
             events it committed itself: with several processes on one file
             up to about ``search_batch`` per process wait for the index.
+        busy_timeout: how many seconds a statement waits for a lock another
+            connection holds (a writer, or a migration at first open) before
+            it fails with ``StoreBusyError`` naming the file; nothing of the
+            call that waited is written.
+
+    Attributes:
+        purge_pending: True after an ``erase`` whose purge a reader held up
+            (see ``finish_purge``): the erasure is committed and no read
+            returns the erased values, but old copies are still in the files.
     """
 
     def __init__(
@@ -415,11 +424,51 @@ class SqliteStore:
             # Deleted search rows stay in the index's segments until they are
             # merged: merge them all now, so no erased word is left behind.
             self._db.execute("INSERT INTO message_search (message_search) VALUES ('optimize')")
-        # The WAL still holds the old pages: copy everything into the main
-        # file, truncate the log, and rebuild the file without free pages.
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._db.execute("VACUUM")
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.purge_pending = True
+        self.finish_purge()
+
+    def finish_purge(self, *, timeout: float | None = None) -> bool:
+        """Purge the file of every old copy of erased rows; return whether it is done.
+
+        ``erase`` commits the erasure, then purges: the WAL still holds the
+        old pages, and a reader that began before the erasure (another
+        connection's open read transaction) keeps the old versions in the
+        main file too, since SQLite does not overwrite a page a reader may
+        still read. The purge copies the WAL into the main file, truncates
+        it and rebuilds the file without free pages (``VACUUM``), waiting up
+        to ``timeout`` seconds (``busy_timeout`` when None) at each step for
+        such readers to finish. If one is still reading, ``purge_pending``
+        stays True and the erased values are still in the files: call this
+        again once the reader ended (a host's periodic job, or at the end of
+        the request that erased). Safe to call at any time; a purge is cheap
+        to repeat on a small file, a full rebuild on a large one.
+
+        Raises:
+            StoreBusyError: the rebuild waited for another writer longer
+                than the timeout (the purge stays pending).
+        """
+        wait = self.busy_timeout if timeout is None else timeout
+        if self.path in (":memory:", ""):
+            # Nothing outlives the connection: no file, no log.
+            self.purge_pending = False
+            return True
+        self._db.execute(f"PRAGMA busy_timeout = {round(wait * 1000)}")
+        try:
+            done = (
+                self._checkpointed()
+                and self._db.execute("VACUUM") is not None
+                and self._checkpointed()
+            )
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
+        self.purge_pending = not done
+        return done
+
+    def _checkpointed(self) -> bool:
+        # wal_checkpoint(TRUNCATE) waits (busy handler) for readers, then
+        # answers busy = 1 if one still holds a snapshot older than the log's end.
+        busy, _log, _moved = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return bool(busy == 0)
 
     def audit(
         self, *, customer_id: str | None = None, actor: str | None = None
