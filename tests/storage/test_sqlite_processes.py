@@ -81,6 +81,7 @@ def test_a_commit_waits_boundedly_then_raises_a_typed_error_naming_the_file(
     assert error.where == str(path)
     assert "busy_timeout" in str(error)
     assert error.timeout == 0.05
+    assert error.what == "taking the write lock (BEGIN IMMEDIATE)"
     assert 0.04 <= error.waited < 5
     holder.execute("ROLLBACK")
     assert store.events() == []

@@ -777,6 +777,8 @@ class _Connection(sqlite3.Connection):
 def _statement(sql: str) -> str:
     # What a statement does, without its values (they are bound, never in the text).
     words = sql.split()
+    if words[:2] == ["BEGIN", "IMMEDIATE"]:
+        return "taking the write lock (BEGIN IMMEDIATE)"
     return "statement " + repr(" ".join(words[:4]) + (" ..." if len(words) > 4 else ""))
 
 
