@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -178,3 +179,38 @@ def test_receive_takes_messages_dated_inside_the_supported_range(year: int) -> N
     receipt = desk.receive(_received(sent_at=sent_at))
     desk.tick()
     assert [e.at for e in store.events(customer_ids=[receipt.customer_id])][-1] >= sent_at
+
+
+def test_receive_with_a_lone_surrogate_on_postgres_is_refused_the_same_way(
+    postgres_url: str,
+) -> None:
+    """PostgreSQL takes UTF-8 only: the same ValidationError at message.text, nothing written."""
+    import psycopg
+
+    from omnicx.storage import PostgresStore
+
+    schema = f"omnicx_test_surrogate_{os.getpid()}"
+    store = PostgresStore(postgres_url, schema=schema)
+    try:
+        desk = Desk(store=store, clock=FixedClock(T0))
+        with pytest.raises(ValidationError) as caught:
+            desk.receive(_received("broken \ud800 text"))
+        assert caught.value.paths == ("message.text",)
+        assert store.events() == []
+        assert store.live_profiles() == []
+        assert store.receipt("in:email:odd-1@odd.example") is None
+        assert desk.receive(_received("fixed text")).customer_id
+    finally:
+        store.close()
+        with psycopg.connect(postgres_url, autocommit=True) as conn:
+            conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_memory_store_keeps_a_lone_surrogate_as_written() -> None:
+    """MemoryStore holds Python strings: the text reads back unchanged."""
+    from omnicx.storage import MemoryStore
+
+    store = MemoryStore()
+    receipt = Desk(store=store, clock=FixedClock(T0)).receive(_received("kept \ud800 text"))
+    texts = [getattr(e, "message", None) for e in store.events(customer_ids=[receipt.customer_id])]
+    assert "kept \ud800 text" in [m.text for m in texts if m is not None]
