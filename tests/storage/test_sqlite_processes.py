@@ -11,6 +11,8 @@ from typing import Any
 
 import attrs
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from omnicx.channels import MessageReceived
 from omnicx.clock import FixedClock
@@ -214,3 +216,41 @@ def test_memory_store_keeps_a_lone_surrogate_as_written() -> None:
     receipt = Desk(store=store, clock=FixedClock(T0)).receive(_received("kept \ud800 text"))
     texts = [getattr(e, "message", None) for e in store.events(customer_ids=[receipt.customer_id])]
     assert "kept \ud800 text" in [m.text for m in texts if m is not None]
+
+
+def test_opening_a_file_another_connection_holds_exclusively_is_a_typed_error(
+    tmp_path: Path,
+) -> None:
+    """The file locked for the whole wait: StoreBusyError naming it; once free, the open works."""
+    path = tmp_path / "held.sqlite3"
+    holder = sqlite3.connect(path, isolation_level=None)
+    holder.execute("CREATE TABLE host (x)")
+    holder.execute("BEGIN EXCLUSIVE")
+    with pytest.raises(StoreBusyError) as caught:
+        SqliteStore(path, busy_timeout=0.05)
+    assert caught.value.where == str(path)
+    holder.execute("COMMIT")
+    with SqliteStore(path, busy_timeout=0.05) as store:
+        store.commit(Changes(events=(_note("e1"),)))
+        assert [e.id for e in store.events()] == ["e1"]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    text=st.lists(st.one_of(st.characters(), st.characters(categories=("Cs",))), max_size=12).map(
+        "".join
+    )
+)
+def test_any_text_is_stored_exactly_or_refused_with_nothing_written(text: str) -> None:
+    """Whatever str a parser hands over: read back unchanged, or ValidationError and no row."""
+    store = SqliteStore()
+    changes = Changes(events=(_note("e1", text),), receipts=(("k", {"t": text}),))
+    if any(0xD800 <= ord(c) <= 0xDFFF for c in text):
+        with pytest.raises(ValidationError, match="lone surrogate"):
+            store.commit(changes)
+        assert store.events() == []
+        assert store.receipt("k") is None
+    else:
+        store.commit(changes)
+        assert [e.text for e in store.events() if isinstance(e, NoteEvent)] == [text]
+        assert store.receipt("k") == {"t": text}
