@@ -18,7 +18,7 @@ from omnicx.channels import MessageReceived
 from omnicx.clock import FixedClock
 from omnicx.desk import Desk
 from omnicx.desk._demo import DEMO_RULES, demo_sla
-from omnicx.errors import OmnicxError, StoreBusyError, ValidationError
+from omnicx.errors import OmnicxError, StoreBusyError, StoreError, ValidationError
 from omnicx.identity import email_identifier
 from omnicx.model import Author, AuthorKind, NoteEvent
 from omnicx.routing import RuleEngine, load_rules
@@ -107,6 +107,10 @@ def test_a_file_that_is_not_a_database_is_a_typed_error(tmp_path: Path) -> None:
     path.write_bytes(b"not a database at all" * 100)
     with pytest.raises(OmnicxError, match=r"junk\.sqlite3"):
         SqliteStore(path)
+    missing = tmp_path / "no such folder" / "desk.sqlite3"
+    with pytest.raises(StoreError, match="unable to open") as caught:
+        SqliteStore(missing)
+    assert caught.value.where == str(missing)
 
 
 def test_text_with_a_lone_surrogate_is_refused_naming_the_field_and_writes_nothing() -> None:

@@ -370,7 +370,11 @@ class SqliteStore:
                     self._index_search(self.search_batch)
 
     def erase(self, erasure: Erasure) -> None:
-        """Apply an erasure in one transaction, then purge the WAL of old copies."""
+        """Apply an erasure in one transaction, then purge the files of old copies.
+
+        A reader holding the old pages past ``busy_timeout`` leaves the
+        purge pending (``purge_pending``): ``finish_purge`` completes it.
+        """
         events = [(_encode(serde.event_to_dict(e)), e.id) for e in erasure.events]
         ids = list(erasure.customer_ids)
         marks = ",".join("?" * len(ids))
