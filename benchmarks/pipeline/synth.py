@@ -61,8 +61,10 @@ def _sender(rng: random.Random, channel: Channel, customer: int) -> tuple[Identi
     return (phone,)
 
 
-def inbound(n: int, *, customers: int | None = None, seed: int = 7) -> list[MessageReceived]:
-    """``n`` inbound messages in the order they were sent."""
+def inbound(
+    n: int, *, customers: int | None = None, seed: int = 7, days: int = 14
+) -> list[MessageReceived]:
+    """``n`` inbound messages in the order they were sent, threads started over ``days``."""
     rng = random.Random(seed)
     customers = customers or max(10, n // 12)
     threads: list[list[MessageReceived]] = []
@@ -70,7 +72,7 @@ def inbound(n: int, *, customers: int | None = None, seed: int = 7) -> list[Mess
     while count < n:
         customer = rng.randrange(customers)
         channel = rng.choice(CHANNELS)
-        at = START + timedelta(minutes=rng.randrange(14 * 24 * 60))
+        at = START + timedelta(minutes=rng.randrange(days * 24 * 60))
         thread: list[MessageReceived] = []
         ids: list[str] = []
         for _ in range(min(rng.randint(1, 8), n - count)):

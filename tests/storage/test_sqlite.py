@@ -137,19 +137,19 @@ def test_one_store_hands_out_consecutive_ids(tmp_path: Path) -> None:
         assert [store.next_id("profile") for _ in range(100)] == [f"p{n}" for n in range(1, 101)]
 
 
-def test_the_decoded_row_cache_stays_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_decoded_row_cache_stays_bounded() -> None:
     """Past its limit the cache drops the least recently used rows; reads stay right."""
-    from omnicx.storage import _sqlite
+    from omnicx.storage._decoded import DecodedRows
 
-    monkeypatch.setattr(_sqlite, "_DECODED_LIMIT", 3)
     store = SqliteStore()
+    store._decoded = DecodedRows(max_entries=3)
     profiles = [Profile(id=f"p{i}", created_at=T0, last_seen_at=T0) for i in range(6)]
     store.apply(ChangeSet(profiles=tuple(profiles)))
     assert store.profile("p0") == profiles[0]
     for profile in profiles[3:]:
         assert store.profile(profile.id) == profile
     assert len(store._decoded) == 3
-    assert {value.id for value in store._decoded.values()} == {"p3", "p4", "p5"}
+    assert {value.id for value in store._decoded._rows.values()} == {"p3", "p4", "p5"}
 
 
 def _conversation(conversation_id: str, start: datetime, version: int = 0) -> ConversationRecord:

@@ -23,6 +23,7 @@ from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event, Status
 from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork
+from omnicx.storage._decoded import DecodedRows
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
 from omnicx.storage._memory import conversation_conflict
 from omnicx.storage._postgres_schema import (
@@ -39,7 +40,6 @@ T = TypeVar("T")
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 _SCHEMA_NAME = re.compile(r"[a-z_][a-z0-9_]{0,62}")
-_DECODED_LIMIT = 4_096
 _ID_BLOCK = 64  # the ``ids`` sequence's increment: one nextval reserves a block
 _LOST_RACE = (pg_errors.SerializationFailure, pg_errors.DeadlockDetected, pg_errors.UniqueViolation)
 
@@ -120,7 +120,7 @@ class PostgresStore:
                 kwargs={"autocommit": True}, open=True,
             )  # fmt: skip
         self._sql: dict[str, str] = {}
-        self._decoded: dict[tuple[type[Any], str], Any] = {}
+        self._decoded = DecodedRows()
         self._reserved: dict[str, tuple[int, int]] = {}
         with self._connection() as conn:
             pg_migrate(conn, schema, self._s)
@@ -191,14 +191,7 @@ class PostgresStore:
         return rows[0][0] if rows else None
 
     def _load(self, cls: type[T], text: str) -> T:
-        key = (cls, text)
-        value = self._decoded.pop(key, None)
-        if value is None:
-            value = serde.from_dict(cls, json.loads(text))
-        self._decoded[key] = value
-        if len(self._decoded) > _DECODED_LIMIT:
-            del self._decoded[next(iter(self._decoded))]
-        return cast(T, value)
+        return self._decoded.load(cls, text)
 
     # -- identity --------------------------------------------------------------
 

@@ -20,6 +20,7 @@ from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event, FieldValue, MessageEvent, Status
 from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions
+from omnicx.storage._decoded import DecodedRows
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
 from omnicx.storage._memory import (
     already_recorded,
@@ -49,7 +50,6 @@ def _to_json(value: Any) -> str:
 # first. Text to value is a pure function, so an entry is never stale; the
 # cache only saves the JSON and converter work for rows read again (a
 # customer's profile and conversations at every message). Erasure empties it.
-_DECODED_LIMIT = 4_096
 _ID_BLOCK = 64
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICROSECOND = timedelta(microseconds=1)
@@ -137,29 +137,17 @@ class SqliteStore:
         except BaseException:
             self._db.close()
             raise
-        self._decoded: dict[tuple[type[Any], str], Any] = {}
+        self._decoded = DecodedRows()
         # Ids reserved but not yet handed out, by kind: (last given, end, block).
         self._reserved: dict[str, tuple[int, int, int]] = {}
 
     def _load(self, cls: type[T], text: str) -> T:
-        key = (cls, text)
-        value = self._decoded.pop(key, None)
-        if value is None:
-            value = serde.from_dict(cls, json.loads(text))
-        self._remember(key, value)
-        return cast(T, value)
+        return self._decoded.load(cls, text)
 
     def _dump(self, value: Any) -> str:
         text = _to_json(value)
-        self._remember((type(value), text), value)
+        self._decoded.remember(value, text)
         return text
-
-    def _remember(self, key: tuple[type[Any], str], value: Any) -> None:
-        # Least recently used first: dicts keep insertion order, and a hit
-        # is taken out and put back at the end.
-        self._decoded[key] = value
-        if len(self._decoded) > _DECODED_LIMIT:
-            del self._decoded[next(iter(self._decoded))]
 
     def close(self) -> None:
         """Close the connection."""
