@@ -70,6 +70,7 @@ PINNED = {
     "omnicx.errors": [
         "ConflictError", "InvalidTransition", "NotFoundError", "OmnicxError",
         "PayloadError", "PayloadReason", "Problem", "SchemaVersionError", "SignatureError",
+        "StoreBusyError", "StoreError",
         "ValidationError", "suggest",
     ],
     "omnicx.identity": [

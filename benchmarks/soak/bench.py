@@ -41,7 +41,7 @@ import synth
 
 from omnicx import FixedClock
 from omnicx.desk import Desk
-from omnicx.errors import ConflictError
+from omnicx.errors import ConflictError, StoreBusyError
 from omnicx.identity import current_profile, match_key
 from omnicx.model import MessageEvent, StatusChanged
 from omnicx.storage import DeskStore, SqliteStore
@@ -87,7 +87,7 @@ def work(where: tuple[str, ...], n: int, numbers: list[int]) -> dict[str, float]
             try:
                 desk.receive(event)
                 break
-            except (ConflictError, sqlite3.OperationalError) as error:
+            except (ConflictError, StoreBusyError, sqlite3.OperationalError) as error:
                 retries += 1
                 failures += attempt == RETRIES
                 if attempt == RETRIES:

@@ -7,6 +7,8 @@ OmnicxError
 │   └── SignatureError                  a webhook signature did not verify
 ├── ConflictError                       a concurrent change or merge protection said no
 ├── SchemaVersionError                  a database written by a newer omnicx
+├── StoreError                          the database itself failed (names the file)
+│   └── StoreBusyError                  a bounded wait for a lock ran out
 ├── NotFoundError   (also LookupError)  an id the host asked for does not exist
 └── InvalidTransition (also RuntimeError)  the host asked for something the domain forbids
 ```
@@ -34,6 +36,8 @@ __all__ = [
     "Problem",
     "SchemaVersionError",
     "SignatureError",
+    "StoreBusyError",
+    "StoreError",
     "ValidationError",
     "suggest",
 ]
@@ -218,4 +222,51 @@ class SchemaVersionError(OmnicxError):
         super().__init__(
             f"{where}: database schema version {found} is newer than this omnicx "
             f"supports ({supported}); upgrade omnicx"
+        )
+
+
+class StoreError(OmnicxError):
+    """The database under a store failed: a statement of the store's own did not run.
+
+    Attributes:
+        where: the database (a file path).
+        what: what the store was doing (the kind of statement, never its values).
+        detail: the database's own reason.
+    """
+
+    where: str
+    what: str
+    detail: str
+
+    def __init__(self, where: str, what: str, detail: str, *, hint: str = "") -> None:
+        self.where = where
+        self.what = what
+        self.detail = detail
+        message = f"{where}: {what} failed: {detail}"
+        super().__init__(f"{message}; {hint}" if hint else message)
+
+
+class StoreBusyError(StoreError):
+    """Another connection held the database's lock for longer than the store waits.
+
+    Nothing of the call that waited was written; the call may be run again.
+
+    Attributes:
+        waited: how long the store waited, in seconds.
+        timeout: the store's bound on a wait, in seconds (``busy_timeout``).
+    """
+
+    waited: float
+    timeout: float
+
+    def __init__(self, where: str, what: str, *, waited: float, timeout: float) -> None:
+        self.waited = waited
+        self.timeout = timeout
+        super().__init__(
+            where,
+            what,
+            f"the database stayed locked by another connection for {waited:.3g} s"
+            f" (busy_timeout={timeout:g} s)",
+            hint="keep the host's own transactions on this file short, or open the store"
+            " with a longer busy_timeout, e.g. SqliteStore(path, busy_timeout=30)",
         )

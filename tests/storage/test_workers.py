@@ -18,7 +18,7 @@ from typing import Any
 from omnicx.channels import MessageReceived
 from omnicx.clock import FixedClock
 from omnicx.desk import Desk
-from omnicx.errors import ConflictError
+from omnicx.errors import ConflictError, StoreBusyError
 from omnicx.identity import current_profile, email_identifier, match_key
 from omnicx.model import MessageEvent, StatusChanged
 from omnicx.storage import DeskStore, SqliteStore, retry_on_conflict
@@ -53,7 +53,7 @@ def _race(open_store: Callable[[], DeskStore]) -> DeskStore:
                 retry_on_conflict(
                     lambda event=event: desk.receive(event),  # type: ignore[misc]
                     attempts=50,
-                    retry_on=(ConflictError, sqlite3.OperationalError),
+                    retry_on=(ConflictError, StoreBusyError, sqlite3.OperationalError),
                     sleep=lambda _: None,
                 )
         except BaseException as error:  # pragma: no cover - reported below

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import attrs
@@ -302,6 +302,7 @@ class Desk:
         nothing. Mail of its own that references no known conversation
         raises ``UnthreadedOwnMailError`` and records nothing.
         """
+        check_instant("message.sent_at", event.message.sent_at)
         message = self.redacted(event.message)
         if message is not event.message:
             event = attrs.evolve(event, message=message)
@@ -1267,3 +1268,31 @@ def _changes_without_conversation(unit: Unit, receipt: Mapping[str, Any]) -> Cha
         audit=tuple(unit.audit),
         **unit.reads(),
     )
+
+
+EARLIEST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
+"""The earliest instant a message may carry: working hours, deadlines and
+timestamps are computed around it, so the nearer ends of ``datetime``'s range
+(year 1, year 9999) are refused up front."""
+
+LATEST_INSTANT = datetime(9000, 1, 1, tzinfo=UTC)
+"""The first instant past the ones a message may carry (see ``EARLIEST_INSTANT``)."""
+
+
+def check_instant(path: str, at: datetime) -> None:
+    """Refuse an instant outside ``EARLIEST_INSTANT`` up to ``LATEST_INSTANT`` before any write.
+
+    Parsers accept any date a payload spells (an email's ``Date: 1 Jan 0001``);
+    a deadline or calendar day computed from the ends of the range would
+    overflow half-way through a call.
+
+    Raises:
+        ValidationError: at ``path``, saying which range is supported.
+    """
+    if not EARLIEST_INSTANT <= at < LATEST_INSTANT:
+        raise ValidationError.single(
+            path,
+            f"{at.isoformat()} is outside the instants omnicx supports"
+            f" ({EARLIEST_INSTANT.year} up to {LATEST_INSTANT.year}); check the payload's date"
+            " or the sender's clock",
+        )

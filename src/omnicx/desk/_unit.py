@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -10,6 +11,7 @@ import attrs
 from omnicx import serde
 from omnicx._frozen import JsonDocument
 from omnicx.desk._receipt import Outgoing, Receipt
+from omnicx.errors import Problem, ValidationError
 from omnicx.identity import Profile, merged_profiles
 from omnicx.model import (
     Author,
@@ -148,24 +150,37 @@ class Unit:
         self.written[record.id] = record
 
     def commit(self, receipt: Receipt) -> Receipt:
-        """Write everything with the receipt, atomically; return the receipt."""
-        self.store.commit(
-            Changes(
-                identity=self.staged.staged(),
-                profile_versions=dict(self.staged.read_versions),
-                conversations=tuple(self.written.values()),
-                thread_refs=tuple(self.refs),
-                events=tuple(self.events),
-                # Written on every call, read again only on a replay: kept as text.
-                receipts=((self.key, JsonDocument.of(receipt, serde.to_dict)),),
-                audit=tuple(self.audit),
-                **self.reads(),
-                agents=tuple(self.agents_written.values()),
-                waiting=tuple(self.work_written.values()),
-                waiting_done=tuple(self.work_done.values()),
-            )
-        )
+        """Write everything with the receipt, atomically; return the receipt.
+
+        Raises:
+            ValidationError: a value holds a lone surrogate the store could
+                not encode (at the field's path, e.g. ``message.text``);
+                the store wrote nothing.
+        """
+        changes = self._changes(receipt)
+        try:
+            self.store.commit(changes)
+        except UnicodeEncodeError:
+            # A store writing UTF-8 (PostgreSQL, a host's own) cannot take
+            # half of a UTF-16 pair; its transaction rolled back.
+            raise unencodable(changes) from None
         return receipt
+
+    def _changes(self, receipt: Receipt) -> Changes:
+        return Changes(
+            identity=self.staged.staged(),
+            profile_versions=dict(self.staged.read_versions),
+            conversations=tuple(self.written.values()),
+            thread_refs=tuple(self.refs),
+            events=tuple(self.events),
+            # Written on every call, read again only on a replay: kept as text.
+            receipts=((self.key, JsonDocument.of(receipt, serde.to_dict)),),
+            audit=tuple(self.audit),
+            **self.reads(),
+            agents=tuple(self.agents_written.values()),
+            waiting=tuple(self.work_written.values()),
+            waiting_done=tuple(self.work_done.values()),
+        )
 
     def reads(self) -> dict[str, Any]:
         """What the commit checks did not move: links, references, the call's own key."""
@@ -229,3 +244,32 @@ def receipt_for(
 
 
 ACTIVE = frozenset({Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD})
+
+
+def unencodable(changes: Changes) -> ValidationError:
+    """The fields of ``changes`` holding a lone surrogate (no UTF-8 form), as one error."""
+    message = (
+        "holds a lone surrogate (half of a UTF-16 pair), which has no UTF-8 form;"
+        " replace it (e.g. text.encode('utf-8', 'replace').decode()) before passing it"
+    )
+    problems: list[Problem] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, str):
+            try:
+                value.encode()
+            except UnicodeEncodeError:
+                problems.append(Problem(path, message))
+        elif isinstance(value, Mapping):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list | tuple):
+            for n, item in enumerate(value):
+                walk(item, f"{path}[{n}]")
+
+    for event in changes.events:
+        walk(serde.event_to_dict(event), "")
+    if not problems:
+        problems.append(Problem("", f"a value {message}"))
+    # One problem per field, in the order found.
+    return ValidationError(dict.fromkeys(problems))

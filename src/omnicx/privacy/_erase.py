@@ -34,6 +34,10 @@ class ErasureReport:
         identifiers: how many identifiers were removed.
         events: how many timeline events were scrubbed.
         conversations: how many conversations were scrubbed.
+        purge_pending: True when the store committed the erasure but could
+            not yet purge old copies from its files, because a reader held
+            them (``SqliteStore.purge_pending``): call the store's
+            ``finish_purge()`` once the reader ended.
     """
 
     erased_at: datetime
@@ -41,6 +45,7 @@ class ErasureReport:
     identifiers: int
     events: int
     conversations: int
+    purge_pending: bool = False
 
 
 def _scrub_message(message: Message) -> Message:
@@ -209,6 +214,7 @@ def erase_customer(
         identifiers=len({i.key for p in profiles for i in p.identifiers}),
         events=len(events),
         conversations=len(records),
+        purge_pending=bool(getattr(store, "purge_pending", False)),
     )
 
 

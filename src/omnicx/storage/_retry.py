@@ -44,7 +44,7 @@ def retry_on_conflict(
         base_delay: seconds, the first delay's upper bound.
         max_delay: seconds, no delay is longer.
         retry_on: the exceptions that mean "run it again" (a host on SQLite
-            may add ``sqlite3.OperationalError`` for a busy file).
+            may add ``omnicx.errors.StoreBusyError`` for a busy file).
         rand: a number in [0, 1) per delay (tests inject their own).
         sleep: how to wait (tests inject a recorder instead of sleeping).
 

@@ -198,16 +198,22 @@ def migrate(connection: sqlite3.Connection) -> int:
     if found > SCHEMA_VERSION:
         raise SchemaVersionError("SQLite database", found, SCHEMA_VERSION)
     if found < SCHEMA_VERSION:
+        # Several processes may open a new file at once: take the write lock,
+        # then read the version again, since another may have migrated first.
         connection.execute("BEGIN IMMEDIATE")
         try:
+            (found,) = connection.execute("PRAGMA user_version").fetchone()
+            if found > SCHEMA_VERSION:
+                raise SchemaVersionError("SQLite database", found, SCHEMA_VERSION)
             for script in MIGRATIONS[found:]:
                 for statement in _statements(script):
                     connection.execute(statement)
             connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+            connection.execute("COMMIT")
         except BaseException:
-            connection.execute("ROLLBACK")
+            if connection.in_transaction:
+                connection.execute("ROLLBACK")
             raise
-        connection.execute("COMMIT")
     return int(found)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import time
 from collections.abc import Collection, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -14,7 +15,7 @@ import attrs
 
 from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
-from omnicx.errors import ValidationError
+from omnicx.errors import Problem, StoreBusyError, StoreError, ValidationError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
 from omnicx.model import Event, FieldValue, MessageEvent, Status
 from omnicx.storage import _inbox
@@ -29,6 +30,10 @@ from omnicx.storage._memory import (
 )
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
+
+_BUSY_CODES = frozenset(
+    {5, 6}
+)  # SQLITE_BUSY, SQLITE_LOCKED (extended codes keep them in the low byte)
 
 T = TypeVar("T")
 
@@ -87,24 +92,51 @@ class SqliteStore:
             1 indexes each commit's messages at once. Each store counts the
             events it committed itself: with several processes on one file
             up to about ``search_batch`` per process wait for the index.
+        busy_timeout: how many seconds a statement waits for a lock another
+            connection holds (a writer, or a migration at first open) before
+            it fails with ``StoreBusyError`` naming the file; nothing of the
+            call that waited is written.
+
+    Attributes:
+        purge_pending: True after an ``erase`` whose purge a reader held up
+            (see ``finish_purge``): the erasure is committed and no read
+            returns the erased values, but old copies are still in the files.
     """
 
-    def __init__(self, path: str | PathLike[str] = ":memory:", *, search_batch: int = 32) -> None:
+    def __init__(
+        self,
+        path: str | PathLike[str] = ":memory:",
+        *,
+        search_batch: int = 32,
+        busy_timeout: float = 5.0,
+    ) -> None:
         self.path = str(path)
         if isinstance(search_batch, bool) or not isinstance(search_batch, int) or search_batch < 1:
             raise ValidationError.single("search_batch", "expected a whole number from 1 up")
+        if (
+            isinstance(busy_timeout, bool)
+            or not isinstance(busy_timeout, int | float)
+            or not 0 <= busy_timeout <= 3600
+        ):
+            raise ValidationError.single("busy_timeout", "expected seconds from 0 up to 3600")
         self.search_batch = search_batch
+        self.busy_timeout = float(busy_timeout)
+        self.purge_pending = False
         # Events this store committed since it last looked at the index: it
         # looks again after ``search_batch`` of them, not at every commit
         # (other processes' events are indexed by them, or by the next look).
         self._since_indexed = 0
-        self._db = sqlite3.connect(self.path, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode = WAL")
-        self._db.execute("PRAGMA synchronous = NORMAL")
-        self._db.execute("PRAGMA busy_timeout = 5000")
-        # Deleted and overwritten content is zeroed, not left in free pages.
-        self._db.execute("PRAGMA secure_delete = ON")
-        migrate(self._db)
+        self._db = _open(self.path, self.busy_timeout)
+        try:
+            self._db.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
+            _use_wal(self._db)
+            self._db.execute("PRAGMA synchronous = NORMAL")
+            # Deleted and overwritten content is zeroed, not left in free pages.
+            self._db.execute("PRAGMA secure_delete = ON")
+            migrate(self._db)
+        except BaseException:
+            self._db.close()
+            raise
         self._decoded = DecodedRows()
         # Ids reserved but not yet handed out, by kind: (last given, end, block).
         self._reserved: dict[str, tuple[int, int, int]] = {}
@@ -326,7 +358,11 @@ class SqliteStore:
                     self._index_search(self.search_batch)
 
     def erase(self, erasure: Erasure) -> None:
-        """Apply an erasure in one transaction, then purge the WAL of old copies."""
+        """Apply an erasure in one transaction, then purge the files of old copies.
+
+        A reader holding the old pages past ``busy_timeout`` leaves the
+        purge pending (``purge_pending``): ``finish_purge`` completes it.
+        """
         events = [(_encode(serde.event_to_dict(e)), e.id) for e in erasure.events]
         ids = list(erasure.customer_ids)
         marks = ",".join("?" * len(ids))
@@ -380,11 +416,51 @@ class SqliteStore:
             # Deleted search rows stay in the index's segments until they are
             # merged: merge them all now, so no erased word is left behind.
             self._db.execute("INSERT INTO message_search (message_search) VALUES ('optimize')")
-        # The WAL still holds the old pages: copy everything into the main
-        # file, truncate the log, and rebuild the file without free pages.
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        self._db.execute("VACUUM")
-        self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        self.purge_pending = True
+        self.finish_purge()
+
+    def finish_purge(self, *, timeout: float | None = None) -> bool:
+        """Purge the file of every old copy of erased rows; return whether it is done.
+
+        ``erase`` commits the erasure, then purges: the WAL still holds the
+        old pages, and a reader that began before the erasure (another
+        connection's open read transaction) keeps the old versions in the
+        main file too, since SQLite does not overwrite a page a reader may
+        still read. The purge copies the WAL into the main file, truncates
+        it and rebuilds the file without free pages (``VACUUM``), waiting up
+        to ``timeout`` seconds (``busy_timeout`` when None) at each step for
+        such readers to finish. If one is still reading, ``purge_pending``
+        stays True and the erased values are still in the files: call this
+        again once the reader ended (a host's periodic job, or at the end of
+        the request that erased). Safe to call at any time; a purge is cheap
+        to repeat on a small file, a full rebuild on a large one.
+
+        Raises:
+            StoreBusyError: the rebuild waited for another writer longer
+                than the timeout (the purge stays pending).
+        """
+        wait = self.busy_timeout if timeout is None else timeout
+        if self.path in (":memory:", ""):
+            # Nothing outlives the connection: no file, no log.
+            self.purge_pending = False
+            return True
+        self._db.execute(f"PRAGMA busy_timeout = {round(wait * 1000)}")
+        try:
+            done = (
+                self._checkpointed()
+                and self._db.execute("VACUUM") is not None
+                and self._checkpointed()
+            )
+        finally:
+            self._db.execute(f"PRAGMA busy_timeout = {round(self.busy_timeout * 1000)}")
+        self.purge_pending = not done
+        return done
+
+    def _checkpointed(self) -> bool:
+        # wal_checkpoint(TRUNCATE) waits (busy handler) for readers, then
+        # answers busy = 1 if one still holds a snapshot older than the log's end.
+        busy, _log, _moved = self._db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        return bool(busy == 0)
 
     def audit(
         self, *, customer_id: str | None = None, actor: str | None = None
@@ -528,10 +604,12 @@ class SqliteStore:
         self._db.execute("BEGIN IMMEDIATE")
         try:
             yield
+            self._db.execute("COMMIT")
         except BaseException:
-            self._db.execute("ROLLBACK")
+            # SQLite may have rolled back already (some errors end the transaction).
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK")
             raise
-        self._db.execute("COMMIT")
 
     def _check_reads(self, changes: Changes, inserted: Collection[str]) -> None:
         # check_reads, its lookups batched: one query per table, not per key;
@@ -636,6 +714,141 @@ class SqliteStore:
             return
         self._db.execute(f"INSERT INTO message_search (rowid, text) {PENDING_TEXT}", (indexed,))
         self._db.execute("UPDATE search_indexed SET seq = (SELECT max(seq) FROM events)")
+
+
+# -- the connection -------------------------------------------------------------
+
+
+class _Connection(sqlite3.Connection):
+    """A connection whose statements fail with omnicx's errors, naming the file.
+
+    A lock still held when the busy timeout ran out becomes
+    ``StoreBusyError``; other database failures ``StoreError``; a value
+    SQLite cannot take as text (a lone surrogate) ``ValidationError``.
+    Constraint violations stay ``sqlite3.IntegrityError``: the store
+    catches them itself and turns each into its own ``ConflictError``.
+    """
+
+    where: str = ""
+    timeout: float = 0.0
+
+    def execute(self, sql: str, parameters: Any = (), /) -> sqlite3.Cursor:
+        start = time.monotonic()
+        try:
+            return super().execute(sql, parameters)
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise
+        except sqlite3.DatabaseError as error:
+            raise self._failure(sql, error, start) from error
+        except UnicodeEncodeError:
+            raise _unstorable_text([parameters]) from None
+
+    def executemany(self, sql: str, parameters: Any, /) -> sqlite3.Cursor:
+        start = time.monotonic()
+        rows = parameters if isinstance(parameters, list) else list(parameters)
+        try:
+            return super().executemany(sql, rows)
+        except (sqlite3.IntegrityError, sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise
+        except sqlite3.DatabaseError as error:
+            raise self._failure(sql, error, start) from error
+        except UnicodeEncodeError:
+            raise _unstorable_text(rows) from None
+
+    def _failure(self, sql: str, error: sqlite3.DatabaseError, start: float) -> StoreError:
+        what = _statement(sql)
+        code = getattr(error, "sqlite_errorcode", None)
+        busy = code is not None and code & 0xFF in _BUSY_CODES
+        if busy or (code is None and ("locked" in str(error) or "busy" in str(error))):
+            return StoreBusyError(
+                self.where, what, waited=time.monotonic() - start, timeout=self.timeout
+            )
+        return StoreError(self.where, what, str(error))
+
+
+def _statement(sql: str) -> str:
+    # What a statement does, without its values (they are bound, never in the text).
+    words = sql.split()
+    if words[:2] == ["BEGIN", "IMMEDIATE"]:
+        return "taking the write lock (BEGIN IMMEDIATE)"
+    return "statement " + repr(" ".join(words[:4]) + (" ..." if len(words) > 4 else ""))
+
+
+def _unstorable_text(rows: list[Any]) -> ValidationError:
+    # A lone surrogate (half of a UTF-16 pair, e.g. from a JSON "\ud800"
+    # escape) has no UTF-8 form: name each field that holds one.
+    problems: list[Problem] = []
+    for row in rows:
+        for value in row if isinstance(row, tuple | list) else (row,):
+            if isinstance(value, str) and not _encodable(value):
+                problems.extend(_surrogate_problems(value))
+    return ValidationError(
+        problems or [Problem("", "text holds a lone surrogate, which cannot be stored as UTF-8")]
+    )
+
+
+def _encodable(text: str) -> bool:
+    try:
+        text.encode()
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
+def _surrogate_problems(text: str) -> list[Problem]:
+    message = (
+        "holds a lone surrogate (half of a UTF-16 pair), which has no UTF-8 form;"
+        " replace it (e.g. text.encode('utf-8', 'replace').decode()) before passing it"
+    )
+    try:
+        document = json.loads(text)
+    except ValueError:
+        return [Problem("", f"a key or id {message}")]
+    found: list[Problem] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, str):
+            if not _encodable(value):
+                found.append(Problem(path, message))
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}" if path else str(key))
+        elif isinstance(value, list):
+            for n, item in enumerate(value):
+                walk(item, f"{path}[{n}]")
+
+    walk(document, "")
+    return found or [Problem("", f"a key {message}")]
+
+
+def _open(path: str, timeout: float) -> _Connection:
+    try:
+        db = sqlite3.connect(path, timeout=timeout, isolation_level=None, factory=_Connection)
+    except sqlite3.Error as error:
+        raise StoreError(path, "opening the file", str(error)) from error
+    assert isinstance(db, _Connection)
+    db.where = path
+    db.timeout = timeout
+    return db
+
+
+def _use_wal(db: _Connection) -> None:
+    # Switching to WAL needs the file to itself for a moment; another process
+    # opening, migrating or switching it at once may hold it. Wait, bounded by
+    # the busy timeout, until it is in WAL mode (whoever switched it).
+    deadline = time.monotonic() + db.timeout
+    while True:
+        try:
+            mode = db.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+        except StoreBusyError:
+            mode = db.execute("PRAGMA journal_mode").fetchone()[0]
+            if mode != "wal" and time.monotonic() >= deadline:
+                raise
+        if mode in ("wal", "memory"):
+            return
+        if time.monotonic() >= deadline:
+            raise StoreError(db.where, "switching to the WAL journal", f"journal mode is {mode}")
+        time.sleep(0.005)
 
 
 # -- inbox queries -------------------------------------------------------------
