@@ -399,16 +399,18 @@ class Evidence:
         """Groups of records with one name and one address or email local part.
 
         Weak evidence, so only a name *and* a second field; blocking on the
-        pair compares no records pairwise. Sorted by block key. Blocks are
-        numbered and their records kept in flat arrays until grouped, as
-        values are.
+        pair compares no records pairwise. Sorted by block key, and a block
+        key is content only (the folded name and the address or mailbox
+        name, never a number given in reading order), so the blocks come in
+        the same order for any input order. Blocks are numbered and their
+        records kept in flat arrays until grouped, as values are.
         """
-        block_ids: dict[str, int] = {}
+        block_ids: dict[tuple[str, str, str], int] = {}
         blocks, members = array("q"), array("q")
-        record_name = self.record_name
+        record_name, name_text = self.record_name, self.name_text
         for i, address in self.addresses.items():
             if record_name[i] >= 0:
-                key = f"a:{record_name[i]}:{address}"
+                key = ("a", name_text[record_name[i]], address)
                 blocks.append(block_ids.setdefault(key, len(block_ids)))
                 members.append(i)
         for i, keys in self.record_emails.items():
@@ -416,7 +418,7 @@ class Evidence:
                 continue
             for k in keys:
                 if k not in self.shared:
-                    key = f"l:{record_name[i]}:{mailbox_name(self.key_value[k])}"
+                    key = ("l", name_text[record_name[i]], mailbox_name(self.key_value[k]))
                     blocks.append(block_ids.setdefault(key, len(block_ids)))
                     members.append(i)
         # Each block's records arrive in input order (a block is either an

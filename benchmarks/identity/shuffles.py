@@ -1,0 +1,77 @@
+"""Order independence of batch resolution: the same records, shuffled, one partition.
+
+    python benchmarks/identity/shuffles.py --n 100000 --shuffles 3
+    python benchmarks/identity/shuffles.py --n 100000 --no-fuzzy
+
+Generates records (synth.py), resolves them in the generated order and in
+``--shuffles`` shuffled orders, and reports for each shuffle how many records
+move (their cluster, as a set of record ids, differs from the first run),
+with pairwise precision/recall and records/s of each run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from collections import defaultdict
+from collections.abc import Mapping
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from scores import score  # noqa: E402
+from synth import generate  # noqa: E402
+
+from omnicx.identity import BatchPolicy, resolve_batch  # noqa: E402
+
+
+def moved(left: Mapping[str, str], right: Mapping[str, str]) -> int:
+    """How many records sit in a different cluster (as a set of record ids) in ``right``."""
+
+    def members(labels: Mapping[str, str]) -> dict[str, frozenset[str]]:
+        found: dict[str, set[str]] = defaultdict(set)
+        for rid, label in labels.items():
+            found[label].add(rid)
+        return {label: frozenset(rids) for label, rids in found.items()}
+
+    a, b = members(left), members(right)
+    return sum(1 for rid in left if a[left[rid]] != b[right[rid]])
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--shuffles", type=int, default=3)
+    parser.add_argument("--no-fuzzy", action="store_true", help="the deterministic pass only")
+    args = parser.parse_args(argv)
+    data = generate(args.n, seed=args.seed)
+    truth = dict(zip((r.record_id for r in data.records), data.truth, strict=True))
+    policy = BatchPolicy(fuzzy=not args.no_fuzzy)
+    label = "fuzzy" if policy.fuzzy else "deterministic"
+    print(f"identity shuffles: {args.n:,} records, {label}, {args.shuffles} shuffles")
+    rng = random.Random(args.seed + 1)
+    first: Mapping[str, str] | None = None
+    for run in range(args.shuffles + 1):
+        records = list(data.records)
+        if run:
+            rng.shuffle(records)
+        start = time.process_time()
+        result = resolve_batch(records, policy=policy)
+        cpu = time.process_time() - start
+        rids = [r.record_id for r in records]
+        s = score([result.clusters[r] for r in rids], [truth[r] for r in rids])
+        moves = "" if first is None else f", {moved(first, result.clusters):,} records move"
+        print(
+            f"  {'generated order' if not run else f'shuffle {run}':<16}"
+            f" P {s.precision:.4f} R {s.recall:.4f} F1 {s.f1:.4f},"
+            f" {result.cluster_count:,} clusters, {args.n / cpu:,.0f} records/s{moves}"
+        )
+        first = first or result.clusters
+
+
+if __name__ == "__main__":
+    main()
