@@ -7,9 +7,11 @@ import random
 from pathlib import Path
 from types import ModuleType
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from omnicx.errors import ValidationError
 from omnicx.identity import BatchPolicy, BatchResult, ContactRecord, resolve_batch
 
 _FUZZY = BatchPolicy(fuzzy=True)
@@ -137,3 +139,30 @@ def test_benchmark_records_shuffled_three_times_move_nowhere() -> None:
         shuffled = list(data.records)
         rng.shuffle(shuffled)
         assert _partition(resolve_batch(shuffled, policy=_FUZZY)) == first
+
+
+def _namesakes(count: int) -> list[ContactRecord]:
+    return [
+        ContactRecord(
+            record_id=f"s{i}",
+            name="James Smith",
+            emails=[f"jamessmith@d{i}.example"],
+            phones=[f"+1415555{i:04d}"],
+        )
+        for i in range(count)
+    ]
+
+
+def test_a_common_name_and_mailbox_name_is_not_evidence() -> None:
+    """One name with one mailbox name at more domains than the cap links nothing."""
+    assert resolve_batch(_namesakes(3), policy=_FUZZY).cluster_count == 1
+    assert resolve_batch(_namesakes(4), policy=_FUZZY).cluster_count == 4
+    wider = BatchPolicy(fuzzy=True, fuzzy_max_clusters=4)
+    assert resolve_batch(_namesakes(4), policy=wider).cluster_count == 1
+
+
+def test_fuzzy_cap_below_two_is_refused() -> None:
+    """A cap of one cluster would link nothing: the policy says so at once."""
+    with pytest.raises(ValidationError) as caught:
+        BatchPolicy(fuzzy=True, fuzzy_max_clusters=1)
+    assert str(caught.value) == "fuzzy_max_clusters: must be at least 2, got 1"

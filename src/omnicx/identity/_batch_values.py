@@ -66,6 +66,11 @@ def _optional_at_least_one(
         raise ValidationError.single(attribute.name, f"must be at least 1, got {value}")
 
 
+def _at_least_two(_instance: object, attribute: attrs.Attribute[int], value: int) -> None:
+    if value < 2:
+        raise ValidationError.single(attribute.name, f"must be at least 2, got {value}")
+
+
 @attrs.frozen(kw_only=True)
 class BatchPolicy:
     """How :func:`resolve_batch` links: the identity policy plus batch options.
@@ -91,6 +96,11 @@ class BatchPolicy:
       number a person texts or orders from is theirs. Empty: no such rule.
     - ``fuzzy``: also link clusters sharing a normalised name *and* an
       address or an email local part, when merge protection allows.
+    - ``fuzzy_max_clusters``: a fuzzy block (one name with one address or
+      one mailbox name) that would join more clusters than this links
+      nothing: so common a pair (``James Smith``, ``jamessmith`` at five
+      domains) is many people, not evidence of one, and a large batch
+      holds more of them than a small one.
     """
 
     identity: IdentityPolicy = DEFAULT_POLICY
@@ -101,6 +111,7 @@ class BatchPolicy:
         default=frozenset({"call", "phone_call", "voice"}), converter=frozenset
     )
     fuzzy: bool = False
+    fuzzy_max_clusters: int = attrs.field(default=3, validator=_at_least_two)
 
 
 @attrs.frozen(kw_only=True)
