@@ -2,6 +2,7 @@
 
     python benchmarks/identity/shuffles.py --n 100000 --shuffles 3
     python benchmarks/identity/shuffles.py --n 100000 --no-fuzzy
+    python benchmarks/identity/shuffles.py --n 100000 --people 0.6   # many namesakes
 
 Generates records (synth.py), resolves them in the generated order and in
 ``--shuffles`` shuffled orders, and reports for each shuffle how many records
@@ -46,13 +47,19 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--shuffles", type=int, default=3)
+    parser.add_argument(
+        "--people", type=float, default=0.25, help="people per record (0.6: many namesakes)"
+    )
     parser.add_argument("--no-fuzzy", action="store_true", help="the deterministic pass only")
     args = parser.parse_args(argv)
-    data = generate(args.n, seed=args.seed)
+    data = generate(args.n, seed=args.seed, people=int(args.n * args.people))
     truth = dict(zip((r.record_id for r in data.records), data.truth, strict=True))
     policy = BatchPolicy(fuzzy=not args.no_fuzzy)
     label = "fuzzy" if policy.fuzzy else "deterministic"
-    print(f"identity shuffles: {args.n:,} records, {label}, {args.shuffles} shuffles")
+    print(
+        f"identity shuffles: {args.n:,} records of {len(set(data.truth)):,} people, {label},"
+        f" {args.shuffles} shuffles"
+    )
     rng = random.Random(args.seed + 1)
     first: Mapping[str, str] | None = None
     for run in range(args.shuffles + 1):

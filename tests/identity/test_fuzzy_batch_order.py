@@ -166,3 +166,23 @@ def test_fuzzy_cap_below_two_is_refused() -> None:
     with pytest.raises(ValidationError) as caught:
         BatchPolicy(fuzzy=True, fuzzy_max_clusters=1)
     assert str(caught.value) == "fuzzy_max_clusters: must be at least 2, got 1"
+
+
+def test_an_address_many_names_write_is_not_evidence_when_capped() -> None:
+    """With ``fuzzy_max_names``, an address seen with too many names blocks nothing."""
+    records = [
+        ContactRecord(
+            record_id="a1", name="Ana Lima", address="1 Station Road", phones=["+14155550001"]
+        ),
+        ContactRecord(
+            record_id="a2", name="Ana Lima", address="1 Station Road", phones=["+14155550002"]
+        ),
+        ContactRecord(record_id="b", name="Ben Okafor", address="1 Station Road"),
+        ContactRecord(record_id="c", name="Chloe Martin", address="1 Station Road"),
+    ]
+    assert resolve_batch(records, policy=_FUZZY).cluster_count == 3
+    capped = BatchPolicy(fuzzy=True, fuzzy_max_names=2)
+    assert resolve_batch(records, policy=capped).cluster_count == 4
+    assert (
+        resolve_batch(records, policy=BatchPolicy(fuzzy=True, fuzzy_max_names=3)).cluster_count == 3
+    )

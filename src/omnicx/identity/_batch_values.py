@@ -101,6 +101,11 @@ class BatchPolicy:
       nothing: so common a pair (``James Smith``, ``jamessmith`` at five
       domains) is many people, not evidence of one, and a large batch
       holds more of them than a small one.
+    - ``fuzzy_max_names``: when set, an address or a mailbox name written
+      with more distinct names than this in the batch blocks nothing in the
+      fuzzy pass: a street without its town, an office, a forwarding depot
+      or a mailbox name like ``john`` is many people's, and the bigger the
+      batch, the more namesakes share it. None (the default): no such cap.
     """
 
     identity: IdentityPolicy = DEFAULT_POLICY
@@ -112,6 +117,7 @@ class BatchPolicy:
     )
     fuzzy: bool = False
     fuzzy_max_clusters: int = attrs.field(default=3, validator=_at_least_two)
+    fuzzy_max_names: int | None = attrs.field(default=None, validator=_optional_at_least_one)
 
 
 @attrs.frozen(kw_only=True)
