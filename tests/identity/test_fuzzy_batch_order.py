@@ -154,11 +154,13 @@ def _namesakes(count: int) -> list[ContactRecord]:
 
 
 def test_a_common_name_and_mailbox_name_is_not_evidence() -> None:
-    """One name with one mailbox name at more domains than the cap links nothing."""
-    assert resolve_batch(_namesakes(3), policy=_FUZZY).cluster_count == 1
-    assert resolve_batch(_namesakes(4), policy=_FUZZY).cluster_count == 4
+    """With the cap, one name with one mailbox name at more domains links nothing."""
+    capped = BatchPolicy(fuzzy=True, fuzzy_max_clusters=3)
+    assert resolve_batch(_namesakes(3), policy=capped).cluster_count == 1
+    assert resolve_batch(_namesakes(4), policy=capped).cluster_count == 4
     wider = BatchPolicy(fuzzy=True, fuzzy_max_clusters=4)
     assert resolve_batch(_namesakes(4), policy=wider).cluster_count == 1
+    assert resolve_batch(_namesakes(4), policy=_FUZZY).cluster_count == 1  # no cap by default
 
 
 def test_fuzzy_cap_below_two_is_refused() -> None:
