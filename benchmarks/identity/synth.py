@@ -401,10 +401,14 @@ def _record(w: _World, rid: int, p: Person) -> tuple[ContactRecord, tuple[str, .
     return record, tuple(keys)
 
 
-def generate(n_records: int, seed: int = 7) -> Dataset:
-    """Make ``n_records`` records of about ``n_records / 4`` people, shuffled."""
+def generate(n_records: int, seed: int = 7, people: int | None = None) -> Dataset:
+    """Make ``n_records`` records of ``people`` people (``n_records / 4`` when None), shuffled.
+
+    More people for as many records means more namesakes and fewer records
+    per person (``people=0.6 * n_records``: 600k people behind 1M records).
+    """
     rng = random.Random(seed)
-    world = _World(rng, max(8, n_records // 4))
+    world = _World(rng, max(8, n_records // 4 if people is None else people))
     n_people = len(world.people)
     records: list[ContactRecord] = []
     truth: list[int] = []

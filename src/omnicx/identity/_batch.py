@@ -106,7 +106,11 @@ def resolve_batch(
     a link refused by merge protection (two values of a unique kind, or
     disjoint verified emails behind a weaker link) leaves the value shared
     as ``CONTESTED``. Links are made in canonical order, so each refusal
-    is decided the same way for any input order.
+    is decided the same way for any input order. The optional fuzzy pass
+    (``policy.fuzzy``) then joins clusters block by block in the order of
+    the blocks' content keys (name, then address or mailbox name), skipping
+    blocks that would join more than ``policy.fuzzy_max_clusters`` clusters
+    when that is set.
 
     Values that link nothing because they are invalid or blocked
     placeholders are listed in ``BatchResult.dropped`` with their reason.
@@ -135,12 +139,15 @@ def resolve_batch(
         else:
             refused[k] = reason
     if policy.fuzzy:
+        most = policy.fuzzy_max_clusters or len(ev.record_ids)
         for group in ev.fuzzy_blocks():
             roots = sorted({comps.find(r) for r in group})
             # Only unique kinds protect here: a name with an address or a
-            # mailbox name is the evidence that two different emails are one person.
+            # mailbox name is the evidence that two different emails are one
+            # person. A block joining more clusters than the cap (when set)
+            # is a common pair (many people), not evidence of one.
             if (
-                len(roots) > 1
+                1 < len(roots) <= most
                 and comps.refusal(roots, RANK_VERIFIED_EMAIL, policy.identity) is None
             ):
                 comps.union(roots)

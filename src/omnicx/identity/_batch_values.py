@@ -66,6 +66,13 @@ def _optional_at_least_one(
         raise ValidationError.single(attribute.name, f"must be at least 1, got {value}")
 
 
+def _optional_at_least_two(
+    _instance: object, attribute: attrs.Attribute[int | None], value: int | None
+) -> None:
+    if value is not None and value < 2:
+        raise ValidationError.single(attribute.name, f"must be at least 2, got {value}")
+
+
 @attrs.frozen(kw_only=True)
 class BatchPolicy:
     """How :func:`resolve_batch` links: the identity policy plus batch options.
@@ -91,6 +98,17 @@ class BatchPolicy:
       number a person texts or orders from is theirs. Empty: no such rule.
     - ``fuzzy``: also link clusters sharing a normalised name *and* an
       address or an email local part, when merge protection allows.
+    - ``fuzzy_max_clusters``: when set, a fuzzy block (one name with one
+      address or one mailbox name) that would join more clusters than this
+      links nothing: so common a pair (``James Smith``, ``jamessmith`` at
+      five domains) may be many people, and a large batch holds more of
+      them than a small one. None (the default): no such cap, since one
+      frequent customer's records at one address can be many clusters.
+    - ``fuzzy_max_names``: when set, an address or a mailbox name written
+      with more distinct names than this in the batch blocks nothing in the
+      fuzzy pass: a street without its town, an office, a forwarding depot
+      or a mailbox name like ``john`` is many people's, and the bigger the
+      batch, the more namesakes share it. None (the default): no such cap.
     """
 
     identity: IdentityPolicy = DEFAULT_POLICY
@@ -101,6 +119,8 @@ class BatchPolicy:
         default=frozenset({"call", "phone_call", "voice"}), converter=frozenset
     )
     fuzzy: bool = False
+    fuzzy_max_clusters: int | None = attrs.field(default=None, validator=_optional_at_least_two)
+    fuzzy_max_names: int | None = attrs.field(default=None, validator=_optional_at_least_one)
 
 
 @attrs.frozen(kw_only=True)

@@ -399,26 +399,39 @@ class Evidence:
         """Groups of records with one name and one address or email local part.
 
         Weak evidence, so only a name *and* a second field; blocking on the
-        pair compares no records pairwise. Sorted by block key. Blocks are
-        numbered and their records kept in flat arrays until grouped, as
-        values are.
+        pair compares no records pairwise. Sorted by block key, and a block
+        key is content only (the folded name and the address or mailbox
+        name, never a number given in reading order), so the blocks come in
+        the same order for any input order. An address or mailbox name seen
+        with more than ``policy.fuzzy_max_names`` distinct names (when set)
+        blocks nothing. Blocks are numbered and their records kept in flat arrays
+        until grouped, as values are.
         """
-        block_ids: dict[str, int] = {}
-        blocks, members = array("q"), array("q")
-        record_name = self.record_name
+        found: list[tuple[tuple[str, str, str], int]] = []
+        record_name, name_text = self.record_name, self.name_text
         for i, address in self.addresses.items():
             if record_name[i] >= 0:
-                key = f"a:{record_name[i]}:{address}"
-                blocks.append(block_ids.setdefault(key, len(block_ids)))
-                members.append(i)
+                found.append((("a", name_text[record_name[i]], address), i))
         for i, keys in self.record_emails.items():
             if record_name[i] < 0:
                 continue
             for k in keys:
                 if k not in self.shared:
-                    key = f"l:{record_name[i]}:{mailbox_name(self.key_value[k])}"
-                    blocks.append(block_ids.setdefault(key, len(block_ids)))
-                    members.append(i)
+                    mailbox = mailbox_name(self.key_value[k])
+                    found.append((("l", name_text[record_name[i]], mailbox), i))
+        # An address or mailbox name written with many distinct names (a
+        # street with no town, an office, "john") is common, not evidence.
+        most = self.policy.fuzzy_max_names
+        names_of: dict[tuple[str, str], set[str]] = {}
+        if most is not None:
+            for (kind, name, field), _ in found:
+                names_of.setdefault((kind, field), set()).add(name)
+        block_ids: dict[tuple[str, str, str], int] = {}
+        blocks, members = array("q"), array("q")
+        for key, i in found:
+            if most is None or len(names_of[key[0], key[2]]) <= most:
+                blocks.append(block_ids.setdefault(key, len(block_ids)))
+                members.append(i)
         # Each block's records arrive in input order (a block is either an
         # address block or a mailbox block), so repeats are adjacent.
         size = len(block_ids)
