@@ -15,7 +15,7 @@ from omnicx.sla import Policy, SlaEngine, SlaState
 
 _POLICY = "policy"
 _STATE = "state"
-_LIMIT = 20_000
+_LIMIT = 4_096
 _FIELDS = tuple(field.name for field in attrs.fields(SlaState))
 _ATOMS = (bool, int, str)
 
@@ -54,7 +54,8 @@ class SlaCodec:
     dump. That last state is kept with the data it was stored as: a record
     whose stored data is unchanged skips decoding. Nothing else is kept, so
     the codec holds one state per conversation it saw recently (at most
-    20,000, least recently used out; erasure empties it).
+    4,096, least recently used out, so memory stays flat however many
+    conversations a desk sees; erasure empties it).
     """
 
     # Conversation facts carry the customer's attributes: erasure empties it.
