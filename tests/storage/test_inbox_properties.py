@@ -21,14 +21,13 @@ from omnicx.storage import (
     UNASSIGNED,
     Changes,
     ConversationRecord,
-    DeskStore,
     InboxFilter,
     InboxSort,
     MemoryStore,
     SqliteStore,
     search_terms,
 )
-from omnicx.testing._inbox_data import T0, inbox_record, message_event
+from omnicx.testing._inbox_data import T0, inbox_record, message_event, walk_inbox
 
 # Whole seconds and fractions both: "...:00Z" sorts after "...:00.000001Z" as text.
 _instants = st.builds(
@@ -116,17 +115,6 @@ def _stores() -> tuple[MemoryStore, SqliteStore, SqliteStore]:
     return MemoryStore(), SqliteStore(":memory:"), SqliteStore(":memory:", search_batch=3)
 
 
-def _walk(store: DeskStore, f: InboxFilter, sort: InboxSort, limit: int) -> list[str]:
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = store.inbox(f, sort=sort, limit=limit, cursor=cursor)
-        seen += [r.id for r in page.records]
-        if page.next_cursor is None:
-            return seen
-        cursor = page.next_cursor
-
-
 _fast = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
@@ -141,8 +129,8 @@ def test_pages_join_into_the_one_query_and_both_stores_agree(
         store.commit(Changes(conversations=tuple(records)))
     whole = [r.id for r in memory.inbox(f, sort=sort, limit=MAX_LIMIT).records]
     assert [r.id for r in sqlite.inbox(f, sort=sort, limit=MAX_LIMIT).records] == whole
-    assert _walk(memory, f, sort, limit) == whole
-    assert _walk(sqlite, f, sort, limit) == whole
+    assert walk_inbox(memory, f, sort, limit) == whole
+    assert walk_inbox(sqlite, f, sort, limit) == whole
     assert memory.inbox_counts(f) == sqlite.inbox_counts(f)
     assert memory.inbox_counts(f).total == len(whole)
 

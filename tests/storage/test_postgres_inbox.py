@@ -27,13 +27,12 @@ from omnicx.storage import (
     UNASSIGNED,
     Changes,
     ConversationRecord,
-    DeskStore,
     InboxFilter,
     InboxSort,
     MemoryStore,
 )
 from omnicx.testing._erasure import write_and_erase
-from omnicx.testing._inbox_data import T0, inbox_record, message_event
+from omnicx.testing._inbox_data import T0, inbox_record, message_event, walk_inbox
 
 try:
     import psycopg
@@ -129,17 +128,6 @@ _WORDS = ["order", "Café", "cafe", "NEAR", "x*y", '"q"', "naïve", "e\u0301t", 
 _texts = st.lists(st.sampled_from(_WORDS), max_size=4).map(" ".join)
 
 
-def _walk(store: DeskStore, f: InboxFilter, sort: InboxSort, limit: int) -> list[str]:
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = store.inbox(f, sort=sort, limit=limit, cursor=cursor)
-        seen += [r.id for r in page.records]
-        if page.next_cursor is None:
-            return seen
-        cursor = page.next_cursor
-
-
 _some = settings(
     max_examples=25, deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
@@ -177,7 +165,7 @@ def test_postgres_answers_as_the_scan_does(
         each.commit(Changes(conversations=tuple(records)))
         each.commit(Changes(events=events))
     whole = [r.id for r in memory.inbox(f, sort=sort, limit=MAX_LIMIT).records]
-    assert _walk(store, f, sort, limit) == whole
+    assert walk_inbox(store, f, sort, limit) == whole
     assert store.inbox_counts(f) == memory.inbox_counts(f)
     for where in (None, f):
         assert [r.id for r in store.search(query, filter=where, limit=MAX_LIMIT)] == [

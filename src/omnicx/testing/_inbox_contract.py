@@ -27,7 +27,7 @@ from omnicx.storage import (
     InboxSort,
 )
 from omnicx.testing import _erasure
-from omnicx.testing._inbox_data import T0, inbox_record, message_event
+from omnicx.testing._inbox_data import T0, inbox_record, message_event, walk_inbox
 
 _M = timedelta(minutes=1)
 
@@ -94,17 +94,6 @@ def _ids(records: Sequence[ConversationRecord]) -> list[str]:
     return [r.id for r in records]
 
 
-def _walk(store: DeskStore, f: InboxFilter, sort: InboxSort, limit: int) -> list[str]:
-    seen: list[str] = []
-    cursor = None
-    while True:
-        page = store.inbox(f, sort=sort, limit=limit, cursor=cursor)
-        seen += _ids(page.records)
-        cursor = page.next_cursor
-        if cursor is None:
-            return seen
-
-
 class InboxContract:
     """Inbox queries every ``DeskStore`` answers alike; part of ``StoreContract``."""
 
@@ -138,8 +127,8 @@ class InboxContract:
         for sort, expected in ((InboxSort.PRIORITY_THEN_AGE, BY_PRIORITY),
                                (InboxSort.LAST_UPDATE, BY_UPDATE)):  # fmt: skip
             for limit in (1, 2, 4, 5, 6, 7):
-                assert _walk(store, InboxFilter(), sort, limit) == expected
-            assert _walk(store, InboxFilter(queue="billing"), sort, 1) == [
+                assert walk_inbox(store, InboxFilter(), sort, limit) == expected
+            assert walk_inbox(store, InboxFilter(queue="billing"), sort, 1) == [
                 i for i in expected if i in {"c1", "c2", "c5"}
             ]
         first = store.inbox(InboxFilter(), limit=6)

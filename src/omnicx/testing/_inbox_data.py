@@ -24,7 +24,7 @@ from omnicx.model import (
     Priority,
     Status,
 )
-from omnicx.storage import ConversationRecord
+from omnicx.storage import ConversationRecord, DeskStore, InboxFilter, InboxSort
 from omnicx.timeline import ConversationSummary
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -83,3 +83,15 @@ def message_event(
         id=event_id, at=c.created_at, customer_id=c.customer_id, conversation_id=c.id,
         message=message,
     )  # fmt: skip
+
+
+def walk_inbox(store: DeskStore, f: InboxFilter, sort: InboxSort, limit: int) -> list[str]:
+    """The ids of every conversation an inbox view lists, read page by page."""
+    seen: list[str] = []
+    cursor = None
+    while True:
+        page = store.inbox(f, sort=sort, limit=limit, cursor=cursor)
+        seen += [record.id for record in page.records]
+        cursor = page.next_cursor
+        if cursor is None:
+            return seen
