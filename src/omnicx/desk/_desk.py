@@ -643,17 +643,15 @@ class Desk:
     ) -> tuple[ConversationRecord, tuple[SlaLine, ...]]:
         # Every write of a record comes through here: SLA clocks, then the
         # timers and due_at that Desk.tick finds it by.
-        lines: tuple[SlaLine, ...] = ()
         if self.sla is not None:
             state, timers, lines = self._sla.track(self.sla, self.store, unit, record, customer)
             tracked = scheduled(record, unit.events, self._schedule, unit.now, timers=timers,
                                 sla_state=state)  # fmt: skip
             return tracked, lines
-        if SLA_TIMER in record.timers:
-            record = attrs.evolve(
-                record, timers={k: v for k, v in record.timers.items() if k != SLA_TIMER}
-            )
-        return scheduled(record, unit.events, self._schedule, unit.now), lines
+        # No SLA engine (any more): no SLA timer either.
+        without = {k: v for k, v in record.timers.items() if k != SLA_TIMER}
+        kept = without if len(without) != len(record.timers) else None
+        return scheduled(record, unit.events, self._schedule, unit.now, timers=kept), ()
 
     # -- scheduled work ------------------------------------------------------
 
