@@ -58,6 +58,11 @@ PINNED = {
     "omnicx.cli": [
         "main",
     ],
+    "omnicx.contrib": [],
+    "omnicx.contrib.django": [],
+    "omnicx.contrib.django.apps": [
+        "OmnicxConfig",
+    ],
     "omnicx.clock": [
         "Clock", "FixedClock", "SystemClock",
     ],

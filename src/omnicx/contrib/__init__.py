@@ -1,0 +1,3 @@
+"""Integrations of omnicx with host frameworks, each behind its own extra."""
+
+__all__: list[str] = []

@@ -1,0 +1,16 @@
+"""The Django app configuration of ``omnicx.contrib.django``."""
+
+from __future__ import annotations
+
+from django.apps import AppConfig
+
+__all__ = ["OmnicxConfig"]
+
+
+class OmnicxConfig(AppConfig):
+    """The ``omnicx`` Django app: the store's models, admin pages and checks."""
+
+    name = "omnicx.contrib.django"
+    label = "omnicx"
+    verbose_name = "omnicx"
+    default_auto_field = "django.db.models.BigAutoField"
