@@ -108,7 +108,8 @@ def test_plugin_fixtures(pytester: pytest.Pytester) -> None:
     )
     registered = any(ep.name == "omnicx" for ep in entry_points(group="pytest11"))
     args = [] if registered else ["-p", "omnicx.testing.pytest_plugin"]
-    result = pytester.runpytest_inprocess(*args)
+    # The inner run is a host's own suite, not omnicx's: no Django test environment.
+    result = pytester.runpytest_inprocess(*args, "-p", "no:django")
     result.assert_outcomes(passed=1, failed=1)
     result.stdout.fnmatch_lines(
         ["*- sms: no match: rules?0?.when: expected channel eq 'sms', saw 'chat'*"]
@@ -169,5 +170,6 @@ def test_plugin_rule_engine_takes_calendars(pytester: pytest.Pytester) -> None:
     )
     registered = any(ep.name == "omnicx" for ep in entry_points(group="pytest11"))
     args = [] if registered else ["-p", "omnicx.testing.pytest_plugin"]
-    result = pytester.runpytest_inprocess(*args)
+    # The inner run is a host's own suite, not omnicx's: no Django test environment.
+    result = pytester.runpytest_inprocess(*args, "-p", "no:django")
     result.assert_outcomes(passed=1)
