@@ -258,7 +258,11 @@ def test_with_message_records_ids_and_never_moves_activity_back() -> None:
     assert after.provider_threads == {("email", "t")}
     assert after.subject == "hi"
     assert after.last_activity_at == base.last_activity_at
-    assert base.with_message(msg()) == base
+    # ... but it moves the first activity back to it: the window runs both ways.
+    assert after.first_activity_at == late.sent_at
+    assert base.with_message(msg()) == attrs.evolve(base, first_activity_at=msg().sent_at)
+    current = attrs.evolve(base, first_activity_at=msg().sent_at)
+    assert current.with_message(msg()) == current
 
 
 _refs = st.sampled_from(["r1@x", "r2@x", "r3@x", "r4@x"])

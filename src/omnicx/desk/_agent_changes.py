@@ -225,6 +225,12 @@ def sent(*, channel: Channel, external_id: str, message_id: str | None = None) -
 
     def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
         unit.refs.append((external_key(channel, external_id), record.id))
+        # Threading finds a reply quoting the sent message by this id too.
+        summary = record.summary
+        ref = (channel.name, external_id)
+        if ref not in summary.external_ids:
+            summary = attrs.evolve(summary, external_ids=summary.external_ids | {ref})
+            record = attrs.evolve(record, summary=summary)
         if message_id is None:
             return record
         bare = message_id.strip().removeprefix("<").removesuffix(">")

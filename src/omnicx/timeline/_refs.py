@@ -45,9 +45,14 @@ def lookup_keys(message: Message) -> list[str]:
     """Every key to look up when threading ``message``.
 
     Its own keys are among them: a reply that arrived first indexed the ids it
-    references, so a parent arriving late finds the reply's conversation.
+    references, so a parent arriving late finds the reply's conversation. On
+    a messaging channel, In-Reply-To names the provider's id of the quoted
+    message (a WhatsApp ``context.id``), looked up as that channel's key too.
     """
-    return own_keys(message) + referenced_keys(message)
+    keys = own_keys(message) + referenced_keys(message)
+    if message.channel != Channel.EMAIL:
+        keys += [external_key(message.channel, i) for i in message.thread.in_reply_to]
+    return keys
 
 
 def reply_references(parent: ThreadRefs, *, limit: int = MAX_REFERENCES) -> tuple[str, ...]:

@@ -34,6 +34,8 @@ class ConversationSummary:
         external_ids: (channel, provider message id) of its messages.
         provider_threads: (channel, provider thread or conversation id) pairs.
         subject: the normalized subject (``normalize_subject``), if any.
+        first_activity_at: when its earliest message was sent; None for a
+            summary stored before it was kept (``last_activity_at`` stands in).
     """
 
     id: str = attrs.field(validator=non_empty)
@@ -46,20 +48,31 @@ class ConversationSummary:
     external_ids: frozenset[ChannelRef] = attrs.field(default=frozenset(), converter=frozen_set)
     provider_threads: frozenset[ChannelRef] = attrs.field(default=frozenset(), converter=frozen_set)
     subject: str | None = None
+    first_activity_at: datetime | None = attrs.field(default=None, validator=aware)
+
+    @property
+    def first_activity(self) -> datetime:
+        """When its earliest message was sent (``last_activity_at`` if not known)."""
+        return self.first_activity_at or self.last_activity_at
 
     def with_message(self, message: Message) -> ConversationSummary:
         """Return the summary after ``message`` joined the conversation.
 
-        Adds its ids and thread id, moves ``last_activity_at`` forward (never
-        back, so a late message does not age the conversation) and takes the
-        message's subject if the conversation had none. Status is not touched:
-        the desk applies the decision's status change itself.
+        Adds its ids and thread id, moves ``last_activity_at`` forward and
+        ``first_activity_at`` back (a late message neither ages the
+        conversation nor depends on when it arrived) and takes the message's
+        subject if the conversation had none or the message is its earliest.
+        Status is not touched: the desk applies the decision's status change
+        itself.
         """
         refs = message.thread
         channel = message.channel.name
+        subject = normalize_subject(refs.subject)
+        earliest = message.sent_at < self.first_activity
         return attrs.evolve(
             self,
             last_activity_at=max(self.last_activity_at, message.sent_at),
+            first_activity_at=message.sent_at if earliest else self.first_activity_at,
             message_ids=self.message_ids | {refs.message_id}
             if refs.message_id
             else self.message_ids,
@@ -69,7 +82,7 @@ class ConversationSummary:
             provider_threads=self.provider_threads | {(channel, refs.provider_thread_id)}
             if refs.provider_thread_id
             else self.provider_threads,
-            subject=self.subject or normalize_subject(refs.subject),
+            subject=(subject or self.subject) if earliest else (self.subject or subject),
         )
 
 

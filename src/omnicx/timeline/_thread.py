@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -103,7 +103,11 @@ def thread(
         conversations: the candidates: a ``ThreadIndex`` (fast, kept by the
             desk) or summaries to index for this call. Include the customer's
             conversations and any a message reference could name.
-        now: the decision time; windows are measured from it.
+        now: the decision time; windows are measured from it, both ways:
+            a conversation's window runs from its first message minus the
+            window to its last plus the window. The desk passes the
+            message's effective instant (its sent time bounded by its
+            received time), so the decision does not depend on arrival.
 
     Explicit references may name another customer's conversation (a CC'd
     colleague replying on the thread); the windows and the subject fallback
@@ -140,19 +144,24 @@ def thread(
             if (
                 summary.status.is_active
                 and summary.channel.name not in policy.separate_channels
-                and now - summary.last_activity_at <= window
+                and _within(summary, now, window)
             ):
                 return _continue(summary, ThreadReason.CONTINUITY)
     if message.channel == Channel.EMAIL:
         subject = normalize_subject(message.thread.subject)
         if subject is not None:
             for summary in mine:
-                if (
-                    summary.subject == subject
-                    and now - summary.last_activity_at <= policy.subject_window
-                ):
+                if summary.subject == subject and _within(summary, now, policy.subject_window):
                     return _decide(summary, ThreadReason.SUBJECT, message, policy, now)
     return ThreadDecision(outcome=ThreadOutcome.NEW, reason=ThreadReason.NO_MATCH)
+
+
+def _within(summary: ConversationSummary, at: datetime, window: timedelta) -> bool:
+    # Both ways: a late message sent before the conversation's first one
+    # joins it only as close to it as a message after its last one would,
+    # so whether two messages share a conversation does not depend on which
+    # arrived first.
+    return summary.first_activity - window <= at <= summary.last_activity_at + window
 
 
 def _known(message: Message, index: ThreadIndex) -> ConversationSummary | None:
@@ -175,6 +184,10 @@ def _referenced(
     # client that dropped References still threads.
     for message_id in refs.in_reply_to:
         found = index.by_message_id(message_id)
+        if found is None and message.channel != Channel.EMAIL:
+            # A messaging reply quotes the provider's id of the message it
+            # answers (WhatsApp ``context.id``: the wamid a send got back).
+            found = index.by_external_id(message.channel, message_id)
         if found is not None:
             return found, ThreadReason.IN_REPLY_TO
     # RFC 5322 section 3.6.4: "The "References:" field will contain the
