@@ -19,11 +19,12 @@ from email.utils import format_datetime
 import attrs
 
 from omnicx.channels import _ids
-from omnicx.channels._common import message_id, received_at
+from omnicx.channels._common import RECEIVED_AT_HEADER, message_id, received_at
 from omnicx.channels._email_text import html_to_text, strip_reply
 from omnicx.channels._events import ChannelEvent, MessageReceived
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
+from omnicx.channels._signatures import header
 from omnicx.channels._wire import check_size
 from omnicx.errors import PayloadError, PayloadReason, ValidationError
 from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Message, ThreadRefs
@@ -133,6 +134,7 @@ class EmailAdapter:
             message=message,
             sender=_ids.email(address.addr_spec, verified=self.trust_sender),
             sender_name=name,
+            received_at=_stamped(headers),
         )
 
     def check(self, outbound: OutboundMessage) -> SendCheck:
@@ -231,6 +233,13 @@ def _date(parsed: email.message.Message, headers: Mapping[str, str]) -> datetime
     if isinstance(stamp, datetime):
         # RFC 5322 section 3.3: "-0000" means UTC with no local-offset information.
         return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+    return received_at(headers)
+
+
+def _stamped(headers: Mapping[str, str]) -> datetime | None:
+    # The Date header is the sender's claim; the host's receipt stamp bounds it.
+    if not header(headers, RECEIVED_AT_HEADER):
+        return None
     return received_at(headers)
 
 

@@ -27,12 +27,18 @@ class MessageReceived:
         sender: the sender's identifiers, canonical (E.164 phones, lower-cased
             emails, network handles) so identity resolution can use them directly.
         sender_name: the display name the channel gave, if any (never an identity key).
+        received_at: when the provider or the host received the message (the
+            adapter's ``X-Omnicx-Received-At`` header), the same for every
+            redelivery. The desk bounds ``message.sent_at`` by it; None lets
+            the desk's clock at receive stand in (docs/timeline.md, "Arrival
+            order").
     """
 
     TAG: ClassVar[str] = "message.received"
     message: Message
     sender: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
     sender_name: str | None = None
+    received_at: datetime | None = attrs.field(default=None, validator=aware)
 
 
 @attrs.frozen(kw_only=True)

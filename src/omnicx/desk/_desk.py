@@ -20,7 +20,7 @@ from omnicx.desk._customer_edit import CustomerEdit
 from omnicx.desk._email_thread import EmailIdentity, take_own
 from omnicx.desk._field_edit import fields_change
 from omnicx.desk._fields import FieldSchema
-from omnicx.desk._inbound import Inbound, audit_merges, routing_context, take_in
+from omnicx.desk._inbound import Inbound, audit_merges, bounded, routing_context, take_in
 from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
 from omnicx.desk._record_steps import caused_at
 from omnicx.desk._retry import RETRY_WINDOW, digest, marked, retried
@@ -303,6 +303,10 @@ class Desk:
         raises ``UnthreadedOwnMailError`` and records nothing.
         """
         check_instant("message.sent_at", event.message.sent_at)
+        if event.received_at is not None:
+            check_instant("received_at", event.received_at)
+        now = self.clock.now()
+        event = bounded(event, now)
         message = self.redacted(event.message)
         if message is not event.message:
             event = attrs.evolve(event, message=message)
@@ -316,12 +320,13 @@ class Desk:
             for identifier in event.sender:
                 if self.store.link(tombstone_key(match_key(identifier))) is not None:
                     raise ErasedCustomerError(identifier.kind.value)
-        unit = Unit.open(self.store, key, self.clock.now())
+        unit = Unit.open(self.store, key, now)
         inbound = self._take_in(unit, event)
         record, fired = inbound.record, tuple[str, ...]()
         if self.rules is not None:
             context = routing_context(unit, inbound, event)
-            record, fired = route(self.rules, unit, record, context, fresh=inbound.fresh)
+            record, fired = route(self.rules, unit, record, context, fresh=inbound.fresh,
+                                  redecide=inbound.redecide)  # fmt: skip
         record, sla = self._track(unit, record, inbound.customer)
         if self.assignment is not None:
             assigning.reconcile(unit, self.assignment, unit.read.get(record.id), record,
@@ -373,10 +378,12 @@ class Desk:
         """
         if self.rules is None or (self.email is not None and self.email.sent(event)):
             return None
+        now = self.clock.now()
+        event = bounded(event, now)
         message = self.redacted(event.message)
         if message is not event.message:
             event = attrs.evolve(event, message=message)
-        unit = Unit.open(self.store, f"explain:{message.id}", self.clock.now())
+        unit = Unit.open(self.store, f"explain:{message.id}", now)
         inbound = self._take_in(unit, event)
         return self.rules.explain(routing_context(unit, inbound, event))
 

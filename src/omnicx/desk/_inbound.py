@@ -9,11 +9,12 @@ conversation state and the same count of open conversations.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import attrs
 
 from omnicx.channels import MessageReceived
-from omnicx.desk._record_steps import new_record, take_message
+from omnicx.desk._record_steps import earliest, new_record, take_message
 from omnicx.desk._unit import ACTIVE, SYSTEM_ACTOR, Unit, member_ids
 from omnicx.errors import NotFoundError
 from omnicx.identity import (
@@ -26,7 +27,7 @@ from omnicx.identity import (
     current_profile,
     resolve,
 )
-from omnicx.model import Customer
+from omnicx.model import Customer, Message
 from omnicx.routing import RoutingContext
 from omnicx.storage import AuditAction, ConversationRecord, DeskStore
 from omnicx.timeline import (
@@ -58,11 +59,32 @@ class Inbound:
     resolution: Resolution
     decision: ThreadDecision
     open_conversations: int
+    redecide: bool = False
+    """The message is the conversation's new earliest and no agent acted yet:
+    routing decides again on it (``ConversationRecord.first_message``)."""
 
     @property
     def fresh(self) -> bool:
         """A new or reopened conversation (it takes the decided queue and auto-replies)."""
         return self.decision.outcome is not ThreadOutcome.CONTINUE
+
+
+def bounded(event: MessageReceived, now: datetime) -> MessageReceived:
+    """``event`` with its message's sent time bounded by when it was received.
+
+    A message was not sent after it was received: a sender's clock running
+    ahead (an email's ``Date`` a month in the future) would otherwise make it
+    the latest activity of its conversation for that long. The receipt time
+    is ``event.received_at`` (the adapter's received-at header, the same for
+    every redelivery) or else ``now``, the desk's clock at receive. The
+    sender's claim is kept in the message's metadata as ``claimed_sent_at``.
+    """
+    received = event.received_at if event.received_at is not None else now
+    message = event.message
+    if message.sent_at <= received:
+        return event
+    metadata = {**message.metadata, "claimed_sent_at": message.sent_at.isoformat()}
+    return attrs.evolve(event, message=attrs.evolve(message, sent_at=received, metadata=metadata))
 
 
 def take_in(
@@ -84,7 +106,9 @@ def take_in(
     profile = current_profile(unit.staged, resolution.customer_id)
     audit_merges(unit, resolution)
     summaries = _candidates(store, unit, profile, lookup_keys(message))
-    decision = thread(message, summaries, threading, unit.now, customer_id=profile.id)
+    # Windows are measured from the message's own (bounded) instant, not from
+    # when it arrived: a late copy threads as the timely one would.
+    decision = thread(message, summaries, threading, message.sent_at, customer_id=profile.id)
     if decision.creates_conversation and message.thread.message_id:
         # A reply that arrived before this message indexed its id: the
         # late parent joins the reply's conversation.
@@ -95,8 +119,10 @@ def take_in(
                 reason=ThreadReason.REFERENCES,
                 conversation_id=found,
             )
+    redecide = False
     if decision.conversation_id is not None:
         record = unit.load(_record(store, decision.conversation_id))
+        redecide = decision.outcome is ThreadOutcome.CONTINUE and _new_canonical(record, message)
     else:
         conversation_id = store.next_id("c")
         record = new_record(unit, conversation_id, profile.id, event, decision.follow_up_of)
@@ -108,7 +134,18 @@ def take_in(
         resolution=resolution,
         decision=decision,
         open_conversations=others + int(record.conversation.status in ACTIVE),
+        redecide=redecide,
     )
+
+
+def _new_canonical(record: ConversationRecord, message: Message) -> bool:
+    # Routing decides on a conversation's earliest message (by sent time,
+    # then id), not on whichever arrived first; once an agent acted (replied,
+    # assigned, changed status, anything recorded as an action) the work is
+    # theirs and routing no longer moves it.
+    if record.last_action is not None or record.activity or record.conversation.assignee:
+        return False
+    return earliest(record, message)
 
 
 def audit_merges(unit: Unit, resolution: Resolution) -> None:

@@ -59,13 +59,14 @@ def new_record(
         channel=message.channel,
         status=Status.NEW,
         last_activity_at=message.sent_at,
+        first_activity_at=message.sent_at,
     )
     unit.events.append(
         StatusChanged(id=unit.event_id(), at=message.sent_at, customer_id=customer_id,
                       conversation_id=conversation.id, previous=None, status=Status.NEW,
                       actor=SYSTEM)
     )  # fmt: skip
-    return ConversationRecord(conversation=conversation, summary=summary)
+    return ConversationRecord(conversation=conversation, summary=summary, first_message=message.id)
 
 
 def take_message(
@@ -112,15 +113,28 @@ def take_message(
     last = record.last_inbound.get(channel)
     inbound = dict(record.last_inbound)
     inbound[channel] = message.sent_at if last is None else max(last, message.sent_at)
-    # A message that arrives late but was sent earlier moves the start back,
-    # so a conversation's age never depends on arrival order.
-    if message.sent_at < conversation.created_at:
-        conversation = attrs.evolve(record.conversation, created_at=message.sent_at)
-        record = attrs.evolve(record, conversation=conversation)
+    # A message that arrives late but was sent earlier moves the start back
+    # (and the channel it started on, and its subject), so a conversation's
+    # age never depends on arrival order.
+    if earliest(record, message):
+        conversation = attrs.evolve(record.conversation, created_at=message.sent_at,
+                                    channel=message.channel,
+                                    subject=message.thread.subject or conversation.subject)  # fmt: skip
+        record = attrs.evolve(record, conversation=conversation, first_message=message.id)
     return attrs.evolve(
         record, summary=record.summary.with_message(message), addresses=addresses,
         last_inbound=inbound,
     )  # fmt: skip
+
+
+def earliest(record: ConversationRecord, message: Message) -> bool:
+    """Whether ``message`` comes before every message of ``record``: by sent time, then id."""
+    conversation = record.conversation
+    if message.id == record.first_message:
+        return False
+    if record.first_message is None:
+        return message.sent_at < conversation.created_at
+    return (message.sent_at, message.id) < (conversation.created_at, record.first_message)
 
 
 def set_status(

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
+import attrs
+
 from omnicx.desk._outbox import to_customer, to_target
 from omnicx.desk._receipt import OutboxKind
 from omnicx.desk._record_steps import caused_at, change_conversation
 from omnicx.desk._unit import SYSTEM, Unit
-from omnicx.routing import RoutingContext, RuleEngine, apply_decision
+from omnicx.model import Priority
+from omnicx.routing import Decision, RoutingContext, RuleEngine, apply_decision
 from omnicx.storage import ConversationRecord
 
 
@@ -17,16 +22,25 @@ def route(
     context: RoutingContext,
     *,
     fresh: bool,
+    redecide: bool = False,
 ) -> tuple[ConversationRecord, tuple[str, ...]]:
     """``record`` routed by ``rules`` in ``context``; returns it with the rules that fired.
 
     ``fresh`` is true for a new or reopened conversation: only those take the
-    decided queue and send auto-replies (``apply_decision``).
+    decided queue and send auto-replies (``apply_decision``). ``redecide``
+    is true when the message is the conversation's new earliest one before
+    any agent acted: the queue, skills, language and SLA policy are decided
+    again on it as if it had opened the conversation (priority still only
+    rises and tags accumulate: other messages decided those too); the
+    auto-reply went out already.
     """
     decision = rules.decide(context)
-    updated = apply_decision(record.conversation, decision, fresh=fresh)
     caused = caused_at(context.message) if context.message is not None else None
-    record = change_conversation(unit, record, updated, SYSTEM, at=caused)
+    if redecide:
+        record = _redecided(unit, record, decision, caused)
+    else:
+        updated = apply_decision(record.conversation, decision, fresh=fresh)
+        record = change_conversation(unit, record, updated, SYSTEM, at=caused)
     # Auto-replies acknowledge a new or reopened conversation, not every message.
     for auto in decision.auto_replies if fresh else ():
         unit.outbox.append(
@@ -39,3 +53,21 @@ def route(
     ):
         unit.outbox.extend(to_target(record, kind, target) for target in targets)
     return record, decision.fired
+
+
+def _redecided(
+    unit: Unit, record: ConversationRecord, decision: Decision, caused: datetime | None
+) -> ConversationRecord:
+    # The timeline gets the decision as if this message had opened the
+    # conversation (at its instant, from a new conversation's values), so
+    # the SLA clocks re-folded from it see what an in-order run saw; the
+    # stored conversation keeps what other messages added (priority, tags).
+    current = record.conversation
+    opened = attrs.evolve(current, queue=None, skills=frozenset(), language=None,
+                          sla_policy=None, priority=Priority.NORMAL, tags=frozenset())  # fmt: skip
+    as_opened = apply_decision(opened, decision, fresh=True)
+    change_conversation(unit, attrs.evolve(record, conversation=opened), as_opened, SYSTEM,
+                        at=caused)  # fmt: skip
+    routing_only = attrs.evolve(current, queue=None, skills=frozenset(), language=None,
+                                sla_policy=None)  # fmt: skip
+    return attrs.evolve(record, conversation=apply_decision(routing_only, decision, fresh=True))

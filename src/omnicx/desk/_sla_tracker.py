@@ -13,7 +13,7 @@ from omnicx.desk._receipt import OutboxKind, SlaLine
 from omnicx.desk._schedule import SLA
 from omnicx.desk._sla_state import SlaCodec
 from omnicx.desk._unit import Unit
-from omnicx.model import Customer, CustomEvent, Event
+from omnicx.model import Customer, CustomEvent, Direction, Event, MessageEvent
 from omnicx.sla import (
     ClockEvent,
     ClockEventKind,
@@ -60,15 +60,28 @@ class SlaTracker:
         """
         mine = sorted((e for e in unit.events if e.conversation_id == record.id), key=_instant)
         state = self.state(engine, record)
+        announced: set[tuple[str, int, str]] | None = None
+        if state is not None and _refolds(state, mine):
+            # A late message sent at or before the latest instant folded:
+            # fold the clocks again from the earliest instant, so they do not
+            # depend on which message arrived first.
+            announced = _announced(state)
+            state = None
         if state is None:
             # No usable stored state (first call, or the policies changed):
             # rebuild it from the conversation's events.
             earlier = store.events(conversation_id=record.id) if record.id in unit.read else []
-            # Up to this call's latest event too: routing events sit just after
-            # their message, which may be later than the desk's clock.
-            until = max([unit.now, *(_instant(e) for e in mine)])
-            state, effects = engine.replay([*earlier, *mine], until, customer_facts(customer))
-            new_effects = [e for e in effects if e.at >= unit.now]
+            # Up to the latest event too: routing events sit just after their
+            # message, which may be later than the desk's clock.
+            until = max([unit.now, *(_instant(e) for e in (*earlier, *mine))])
+            folded = _fold_order([*earlier, *mine])
+            state, effects = engine.replay(folded, until, customer_facts(customer))
+            if announced is None:
+                new_effects = [e for e in effects if e.at >= unit.now]
+            else:
+                # A threshold the re-fold reaches earlier than before is
+                # announced now; one announced already is not again.
+                new_effects = [e for e in effects if _threshold(e) not in announced]
         else:
             new_effects = []
             # Each event at its own instant, as replay does, so a reply
@@ -118,6 +131,59 @@ def sla_event(record: ConversationRecord, effect: ClockEvent | Escalate) -> Cust
         at=effect.at, customer_id=conversation.customer_id, conversation_id=conversation.id,
         source="sla", name=name, data=data,
     )  # fmt: skip
+
+
+def _refolds(state: SlaState, mine: list[Event]) -> bool:
+    # ``mine`` is sorted: its first event is the earliest of this call. At
+    # the latest instant folded too: events of one instant are folded in
+    # the order stored, whichever call brought them.
+    return bool(mine) and state.time is not None and _instant(mine[0]) <= state.time
+
+
+def _announced(state: SlaState) -> set[tuple[str, int, str]]:
+    # Every threshold the state emitted, keyed as ``_threshold`` keys effects.
+    keys = set()
+    escalations = state.policy.escalations if state.policy is not None else ()
+    for clock in state.clocks:
+        for key in clock.fired:
+            if key.startswith("escalate:"):
+                step = int(key.split(":")[1])
+                if step < len(escalations):
+                    key = f"escalate:{escalations[step].percent}:{escalations[step].action}"
+            keys.add((clock.metric.value, clock.occurrence, key))
+    return keys
+
+
+def _threshold(effect: object) -> tuple[str, int, str] | None:
+    if type(effect) is Escalate:
+        return (
+            effect.metric.value,
+            effect.occurrence,
+            f"escalate:{effect.percent}:{effect.action}",
+        )
+    if type(effect) is ClockEvent and effect.kind in _ON_TIMELINE:
+        return (effect.metric.value, effect.occurrence, effect.kind.value)
+    return None
+
+
+def _fold_order(events: list[Event]) -> list[Event]:
+    # By instant; at one instant, each inbound message's events together
+    # (its creation or reopening, the message) ordered by message id, then
+    # everything else in the order stored. So the fold does not depend on
+    # which of two messages sent at one instant arrived first.
+    def key(item: tuple[int, Event]) -> tuple[datetime, str, int]:
+        position, event = item
+        return _instant(event), _group(event), position
+
+    return [event for _, event in sorted(enumerate(events), key=key)]
+
+
+def _group(event: Event) -> str:
+    if isinstance(event, MessageEvent) and event.message.direction is Direction.INBOUND:
+        return "in:" + event.message.id
+    if event.id.startswith("in:"):
+        return event.id.partition("#")[0]
+    return "~"
 
 
 def _instant(event: Event) -> datetime:

@@ -124,6 +124,7 @@ def _scrub_record(record: ConversationRecord, now: datetime) -> ConversationReco
         email_parent=None,
         email_references=(),
         email_cc=(),
+        first_message=None,  # a message id holds the provider's, a Message-ID too
         last_action=None,  # a hash of what the agent wrote
         # Nothing more is done for it: never due again (Desk.tick).
         timers={},

@@ -87,6 +87,9 @@ class ConversationRecord:
         updated_at: when the desk last wrote it (each call's ``now``); None
             for a record written before it was kept, which inbox queries
             take as updated when created.
+        first_message: the id of its earliest message, by sent time then id
+            (routing decides on it until an agent acts); None for a record
+            stored before it was kept.
     """
 
     conversation: Conversation
@@ -104,6 +107,7 @@ class ConversationRecord:
     timers: Mapping[str, datetime] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     due_at: datetime | None = None
     updated_at: datetime | None = None
+    first_message: str | None = None
 
     @property
     def id(self) -> str:
