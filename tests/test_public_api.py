@@ -152,8 +152,8 @@ PINNED = {
         "inbox_matches", "migrate", "retry_on_conflict", "search_terms", "waiting_order",
     ],
     "omnicx.testing": [
-        "AdapterContract", "SignedRequest", "StoreContract", "assert_routes",
-        "parse_or_refuse",
+        "AdapterContract", "ConversationOutcome", "FinalState", "SignedRequest",
+        "StoreContract", "assert_routes", "final_state", "parse_or_refuse",
     ],
     "omnicx.testing.pytest_plugin": [
         "assert_routes_fixture", "routing_context", "rule_engine",

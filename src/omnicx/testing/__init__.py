@@ -3,6 +3,8 @@
 - ``AdapterContract`` and ``StoreContract``: contract suites to subclass for
   your own channel adapter or store;
 - ``assert_routes``: assert a routing decision, failing with the explain trace;
+- ``final_state``: a desk's outcome as an id-independent ``FinalState``, to
+  compare two runs of one stream (in order and shuffled, one worker and many);
 - ``omnicx.testing.strategies``: hypothesis strategies for every model type;
 - ``omnicx.testing.pytest_plugin``: fixtures, loaded automatically by pytest.
 
@@ -21,14 +23,18 @@ if TYPE_CHECKING:
         SignedRequest,
         parse_or_refuse,
     )
+    from omnicx.testing._final_state import ConversationOutcome, FinalState, final_state
     from omnicx.testing._rules import assert_routes
     from omnicx.testing._store_contract import StoreContract
 
 __all__ = [
     "AdapterContract",
+    "ConversationOutcome",
+    "FinalState",
     "SignedRequest",
     "StoreContract",
     "assert_routes",
+    "final_state",
     "parse_or_refuse",
 ]
 
@@ -38,6 +44,9 @@ _HOMES = {
     "parse_or_refuse": "_adapter_contract",
     "StoreContract": "_store_contract",
     "assert_routes": "_rules",
+    "ConversationOutcome": "_final_state",
+    "FinalState": "_final_state",
+    "final_state": "_final_state",
 }
 
 
