@@ -1,0 +1,22 @@
+"""The webhook URLs, for ``path("webhooks/", include("omnicx.contrib.django.urls"))``.
+
+One path per view, named ``omnicx:<view>`` (``reverse("omnicx:whatsapp")``).
+Under ASGI include ``omnicx.contrib.django.async_urls`` instead: the same
+paths and names on the async views.
+"""
+
+from __future__ import annotations
+
+from django.urls import URLPattern, path
+
+from omnicx.contrib.django import views
+
+__all__ = ["app_name", "urlpatterns"]
+
+app_name = "omnicx"
+"""The URL namespace."""
+
+urlpatterns: list[URLPattern] = [
+    path(f"{name}/", getattr(views, name), name=name) for name in views.VIEWS
+]
+"""``twilio/``, ``whatsapp/``, ``meta/``, ``email/``, ``webchat/``, ``shopify/``, ``stripe/``."""
