@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, transaction
+from django.db import transaction
 from django.dispatch import Signal
 
 from omnicx import serde
@@ -50,18 +50,20 @@ def outgoing_from_data(data: Any) -> Outgoing:
 def dispatch(receipts: Iterable[Receipt], *, using: str | None = None) -> list[dict[str, Any]]:
     """Hand every receipt's outbox to the signal and the sender once ``using`` commits.
 
-    Returns the items' data. Outside a transaction they go at once.
+    ``using`` defaults to the store's database alias (a store on Django's
+    ORM has ``using``); outside a transaction, or with a store of its own
+    (``SqliteStore``), the items go at once. Returns the items' data.
     """
     items = [outgoing_data(item) for receipt in receipts for item in receipt.outbox]
-    if items:
-        alias = using or _alias()
+    if not items:
+        return items
+    alias = using or getattr(get_desk().store, "using", None)
+    if isinstance(alias, str):
         transaction.on_commit(lambda: _send(items), using=alias)
+    else:
+        # A store outside Django's databases committed already, in the desk call.
+        _send(items)
     return items
-
-
-def _alias() -> str:
-    alias = getattr(get_desk().store, "using", DEFAULT_DB_ALIAS)
-    return alias if isinstance(alias, str) else DEFAULT_DB_ALIAS
 
 
 def _send(items: list[dict[str, Any]]) -> None:
