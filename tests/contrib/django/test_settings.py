@@ -54,11 +54,15 @@ def test_every_key_loads_into_the_desk(tmp_path: Path) -> None:
         assert desk.threading.continuity_hours == 6
         assert desk.identity.max_names_per_identifier == 5
         assert desk.redaction["*"].emails is False
-        assert desk.email is not None and desk.email.domain == "shop.example"
+        assert desk.email is not None
+        assert desk.email.domain == "shop.example"
         assert desk.csat_template is None
-        assert desk.auto_solve_after is not None and desk.auto_solve_after.seconds == 3600
-        assert desk.sla is not None and desk.rules is not None
-        assert desk.actors is not None and desk.actors["a7"].queues == {"billing"}
+        assert desk.auto_solve_after is not None
+        assert desk.auto_solve_after.seconds == 3600
+        assert desk.sla is not None
+        assert desk.rules is not None
+        assert desk.actors is not None
+        assert desk.actors["a7"].queues == {"billing"}
         with pytest.raises(PermissionDenied):
             desk.check("a7", Action.ERASE, Resource(kind=ResourceKind.CUSTOMER, id="p1"))
 
