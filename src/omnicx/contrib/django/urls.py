@@ -11,7 +11,8 @@ from django.urls import URLPattern, path
 
 from omnicx.contrib.django import views
 
-__all__ = ["app_name", "urlpatterns"]
+# Django reads app_name and urlpatterns by name; nothing here is for import.
+__all__: list[str] = []
 
 app_name = "omnicx"
 """The URL namespace."""

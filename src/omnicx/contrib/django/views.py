@@ -31,6 +31,7 @@ __all__ = [
     "async_stripe",
     "async_twilio",
     "async_webchat",
+    "async_webhook",
     "async_whatsapp",
     "email",
     "meta",
