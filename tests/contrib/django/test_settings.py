@@ -109,6 +109,134 @@ def test_every_mistake_is_reported_at_its_path(tmp_path: Path) -> None:
     assert any(p.startswith("OMNICX.THREADING") for p in found)
 
 
+MISTAKES = [
+    (
+        "erased policy misspelt",
+        {"ERASED": "refuze"},
+        ["OMNICX.ERASED: expected one of fresh, refuse (did you mean 'refuse'?)"],
+    ),
+    (
+        "not callable",
+        {"SENDER": "omnicx_host.SECRETS"},
+        ["OMNICX.SENDER: 'omnicx_host.SECRETS' is not callable"],
+    ),
+    (
+        "store not a path",
+        {"STORE": 3},
+        ["OMNICX.STORE: expected a dotted path or a callable, got int"],
+    ),
+    (
+        "calendars not a mapping",
+        {"CALENDARS": ["x"]},
+        ["OMNICX.CALENDARS: expected a mapping of name -> calendar file or mapping"],
+    ),
+    (
+        "calendar of a wrong type",
+        {"CALENDARS": {"eu": 3}},
+        ["OMNICX.CALENDARS.eu: expected a file path or a mapping, got int"],
+    ),
+    (
+        "calendar file missing",
+        {"CALENDARS": {"eu": "nowhere.toml"}},
+        ["OMNICX.CALENDARS.eu: nowhere.toml: can't read the file (No such file or directory)"],
+    ),
+    (
+        "calendar data wrong",
+        {"CALENDARS": {"eu": {"timezone": "Mars/Olympus", "hours": {}}}},
+        [
+            "OMNICX.CALENDARS.eu.timezone: unknown time zone 'Mars/Olympus'",
+            "OMNICX.CALENDARS.eu.hours: a calendar needs at least one opening in its week",
+        ],
+    ),
+    (
+        "rules of a wrong type",
+        {"RULES": 3},
+        ["OMNICX.RULES: expected a rule file path or a mapping, got int"],
+    ),
+    (
+        "secret env not a name",
+        {"CHANNELS": {"webchat": {"secret_env": ""}}},
+        ["OMNICX.CHANNELS.webchat.secret_env: expected the name of an environment variable"],
+    ),
+    (
+        "secret not a string",
+        {"CHANNELS": {"webchat": {"secret": 5}}},
+        ["OMNICX.CHANNELS.webchat.secret: expected a non-empty string"],
+    ),
+    (
+        "channels not a mapping",
+        {"CHANNELS": ["whatsapp"]},
+        ["OMNICX.CHANNELS: expected a mapping of channel name -> its settings"],
+    ),
+    (
+        "channel not a mapping",
+        {"CHANNELS": {"whatsapp": "yes"}},
+        ["OMNICX.CHANNELS.whatsapp: expected a mapping of settings"],
+    ),
+    (
+        "adapter refuses a value",
+        {"CHANNELS": {"stripe": {"secret": "s", "tolerance_seconds": "x"}}},
+        ["OMNICX.CHANNELS.stripe.tolerance_seconds: expected a whole number of seconds above 0"],
+    ),
+    (
+        "policy of a wrong type",
+        {"IDENTITY": 3},
+        ["OMNICX.IDENTITY: expected a mapping of fields or a IdentityPolicy instance, got int"],
+    ),
+    (
+        "policy with an unknown field",
+        {"IDENTITY": {"max_names": 3}},
+        ["OMNICX.IDENTITY.max_names: unknown field"],
+    ),
+    (
+        "actors not a mapping",
+        {"ACTORS": ["a"]},
+        ["OMNICX.ACTORS: expected a mapping of actor id -> {role, queues}"],
+    ),
+    (
+        "actor without a role",
+        {"ACTORS": {"a": {"queues": []}}},
+        ['OMNICX.ACTORS.a: expected {"role": NAME, "queues": [...]} (queues optional)'],
+    ),
+    (
+        "roles not a mapping",
+        {"ROLES": ["x"]},
+        ["OMNICX.ROLES: expected a mapping of role name -> role (docs/privacy.md)"],
+    ),
+    (
+        "roles wrong",
+        {"ROLES": {"billing": {"extends": "agnet"}}},
+        ["OMNICX.ROLES.billing.extends: unknown role 'agnet' (did you mean 'agent'?)"],
+    ),
+    (
+        "redaction not a mapping",
+        {"REDACTION": ["*"]},
+        ['OMNICX.REDACTION: expected a mapping of channel name (or "*") -> policy'],
+    ),
+    (
+        "redaction wrong",
+        {"REDACTION": {"*": {"cards": "yes"}}},
+        ["OMNICX.REDACTION.*.cards: must be true or false"],
+    ),
+    (
+        "sla factory returns junk",
+        {"SLA": "omnicx_host.channels"},
+        ["OMNICX.SLA: the factory returned dict, not an SlaEngine"],
+    ),
+    (
+        "csat template not a string",
+        {"CSAT_TEMPLATE": 3},
+        ["OMNICX.CSAT_TEMPLATE: expected a template name or None"],
+    ),
+]
+
+
+@pytest.mark.parametrize(("name", "raw", "expected"), MISTAKES, ids=[m[0] for m in MISTAKES])
+def test_each_mistake_has_its_message(name: str, raw: dict[str, Any], expected: list[str]) -> None:
+    """Every kind of wrong value: the exact lines, nothing half-loaded."""
+    assert problems({"STORE": "omnicx_host.store", **raw}) == expected
+
+
 def test_a_bad_rule_file_keeps_its_own_paths(tmp_path: Path) -> None:
     """The rule loader's paths inside the file, under the file's name."""
     rules = tmp_path / "rules.yaml"
@@ -175,3 +303,17 @@ def test_import_path_reaches_attributes_of_attributes() -> None:
         import_path("omnicx_host.nothing.here")
     with pytest.raises(ImportError):
         import_path("nomodule")
+
+
+def test_the_setting_itself_must_be_a_dict(tmp_path: Path) -> None:
+    """Not a dict at all; a calendar file that is not a calendar document."""
+    assert problems([]) == ["OMNICX: expected a dict, got list"]
+    listed = tmp_path / "eu.json"
+    listed.write_text("[1]")
+    broken = tmp_path / "us.json"
+    broken.write_text("{")
+    found = problems({"STORE": "omnicx_host.store",
+                      "CALENDARS": {"eu": str(listed), "us": str(broken)}})  # fmt: skip
+    assert found[0] == f"OMNICX.CALENDARS.eu: {listed}: expected a mapping at the top of the file"
+    assert found[1].startswith(f"OMNICX.CALENDARS.us({broken})")
+    assert len(found) == 2

@@ -18,6 +18,7 @@ from django.test import AsyncClient, Client
 
 from omnicx.contrib.django import outbox
 from omnicx.contrib.django.desk import get_desk
+from omnicx.privacy import erase_customer
 
 
 @pytest.fixture(autouse=True)
@@ -299,3 +300,32 @@ async def _async_views() -> None:
     query = {"hub.mode": "subscribe", "hub.verify_token": host.SECRETS["verify"],
              "hub.challenge": "42"}  # fmt: skip
     assert (await async_client.get("/async/whatsapp/", query)).content == b"42"
+
+
+def test_an_erased_customer_writing_again_is_ignored_under_refuse(
+    settings: Any, client: Client
+) -> None:
+    """ERASED="refuse": the desk refuses the sender; the provider gets 200, nothing is written."""
+    body, headers = host.whatsapp("hello")
+    customer_id = post(client, "whatsapp", body, headers).json()["receipts"][0]["customer_id"]
+    desk = get_desk()
+    erase_customer(desk.store, customer_id, now=host.NOW, actor="dpo", reason="request")
+    settings.OMNICX = {**settings.OMNICX, "ERASED": "refuse"}
+    body, headers = host.whatsapp("me again", wamid="wamid.2")
+    response = post(client, "whatsapp", body, headers)
+    assert response.status_code == 200
+    assert response.json()["receipts"] == []
+    (reason,) = response.json()["ignored"]
+    assert reason.startswith("the sender's phone belongs to an erased customer")
+
+
+def test_a_commerce_webhook_losing_every_race_is_503(
+    monkeypatch: pytest.MonkeyPatch, client: Client
+) -> None:
+    """Shopify too: 503 with Retry-After after every retry lost, then the redelivery lands."""
+    monkeypatch.setattr("omnicx.storage._retry.time.sleep", lambda _: None)
+    host.FlakyStore.conflicts = 1000
+    body, headers = host.shopify_order()
+    assert post(client, "shopify", body, headers).status_code == 503
+    host.FlakyStore.conflicts = 0
+    assert post(client, "shopify", body, headers).status_code == 200

@@ -31,7 +31,7 @@ from omnicx.channels import (
     WhatsAppAdapter,
 )
 from omnicx.clock import Clock, SystemClock
-from omnicx.desk import EmailIdentity
+from omnicx.desk import EmailIdentity, ErasedPolicy
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.identity import DEFAULT_POLICY, IdentityPolicy
 from omnicx.privacy import BUILTIN_ROLES, Actor, RedactionPolicy, Role, load_roles
@@ -59,6 +59,7 @@ DEFAULT_STORE = "omnicx.contrib.django.store.DjangoStore"
 _KEYS = (
     "STORE", "CLOCK", "RULES", "CALENDARS", "SLA", "CHANNELS", "THREADING", "IDENTITY",
     "REDACTION", "ROLES", "ACTORS", "EMAIL", "CSAT_TEMPLATE", "AUTO_SOLVE_AFTER", "SENDER",
+    "ERASED",
 )  # fmt: skip
 
 # Per channel: the keys it takes, which of them are secrets, which are required.
@@ -121,6 +122,7 @@ class OmnicxSettings:
     actors: Mapping[str, Actor] | None
     email: EmailIdentity | None
     csat_template: str | None
+    erased: ErasedPolicy
     auto_solve_after: timedelta | None
     sender: Callable[[dict[str, Any]], object] | None
     rules_path: Path | None = None
@@ -289,7 +291,7 @@ def _channels(raw: object, environ: Mapping[str, str], problems: _Problems) -> C
                 problems.add(f"{path}.{key}", "required")
         values = {s: _secret(name, s, entry, environ, problems) for s in secrets}
         main = secrets[0]
-        if values[main] is None and f"{main}_env" not in entry:
+        if main not in entry and f"{main}_env" not in entry:
             problems.add(f"{path}.{main}_env", "required: the environment variable holding it")
         verify_token = values.pop("verify_token", None)
         if verify_token:
@@ -297,6 +299,10 @@ def _channels(raw: object, environ: Mapping[str, str], problems: _Problems) -> C
         if any(problem.path.startswith(f"{SETTING}.{path}") for problem in problems.found):
             continue
         options = {k: entry[k] for k in plain if k in entry}
+        tolerance = options.get("tolerance_seconds", 300)
+        if not isinstance(tolerance, int) or isinstance(tolerance, bool) or tolerance <= 0:
+            problems.add(f"{path}.tolerance_seconds", "expected a whole number of seconds above 0")
+            continue
         try:
             built.update(_adapter(name, options, values))
         except (TypeError, ValueError) as error:
@@ -331,10 +337,20 @@ def _policy(raw: object, path: str, cls: type[Any], default: Any, problems: _Pro
     if isinstance(raw, cls):
         return raw
     if not isinstance(raw, Mapping):
-        problems.add(path, f"expected a mapping or a {cls.__name__}, got {type(raw).__name__}")
+        problems.add(
+            path,
+            f"expected a mapping of fields or a {cls.__name__} instance, got {type(raw).__name__}",
+        )
         return default
+    from_dict = getattr(cls, "from_dict", None)
+    if from_dict is None:
+        names = sorted(a.alias for a in attrs.fields(cls) if a.init)
+        unknown = [key for key in raw if key not in names]
+        for key in unknown:
+            problems.add(f"{path}.{key}", f"unknown field{suggest(str(key), names)}")
+        if unknown:
+            return default
     try:
-        from_dict = getattr(cls, "from_dict", None)
         return from_dict(raw) if from_dict is not None else cls(**raw)
     except ValidationError as error:
         problems.error(path, error)
@@ -413,6 +429,16 @@ def _seconds(raw: object, path: str, problems: _Problems) -> timedelta | None:
     return None
 
 
+def _erased(raw: object, problems: _Problems) -> ErasedPolicy:
+    if raw is None:
+        return ErasedPolicy.FRESH
+    names = [p.value for p in ErasedPolicy]
+    if raw not in names:
+        problems.add("ERASED", f"expected one of {', '.join(names)}{suggest(str(raw), names)}")
+        return ErasedPolicy.FRESH
+    return ErasedPolicy(raw)
+
+
 def load_settings(raw: object, environ: Mapping[str, str] | None = None) -> OmnicxSettings:
     """Read an ``OMNICX`` setting; ``environ`` holds the secrets (default ``os.environ``).
 
@@ -449,6 +475,7 @@ def load_settings(raw: object, environ: Mapping[str, str] | None = None) -> Omni
         actors=_actors(raw.get("ACTORS"), _roles(raw.get("ROLES"), problems), problems),
         email=_policy(raw.get("EMAIL"), "EMAIL", EmailIdentity, None, problems),
         csat_template=template,
+        erased=_erased(raw.get("ERASED"), problems),
         auto_solve_after=_seconds(raw.get("AUTO_SOLVE_AFTER"), "AUTO_SOLVE_AFTER", problems),
         sender=_callable(raw.get("SENDER"), "SENDER", problems, None),
         rules_path=Path(rules) if isinstance(rules, (str, Path)) else None,

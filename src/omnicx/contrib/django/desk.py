@@ -62,6 +62,7 @@ def build_desk(loaded: OmnicxSettings, store: DeskStore | None = None) -> Desk:
         actors=loaded.actors,
         email=loaded.email,
         csat_template=loaded.csat_template,
+        erased=loaded.erased,
         auto_solve_after=loaded.auto_solve_after,
     )
 
