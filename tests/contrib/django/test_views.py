@@ -8,6 +8,7 @@ async twins run under ``AsyncClient`` (ASGI).
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -329,3 +330,28 @@ def test_a_commerce_webhook_losing_every_race_is_503(
     assert post(client, "shopify", body, headers).status_code == 503
     host.FlakyStore.conflicts = 0
     assert post(client, "shopify", body, headers).status_code == 200
+
+
+def test_workers_taking_the_same_webhook_at_once_record_it_once() -> None:
+    """Four threads (each its own desk and connection) get one redelivered message at once.
+
+    Each answers 200; exactly one took it in, the others replay its receipt.
+    """
+    body, headers = host.whatsapp("hello", wamid="wamid.race")
+    barrier = threading.Barrier(4)
+    answers: list[Any] = []
+
+    def worker() -> None:
+        client = Client()
+        barrier.wait()
+        answers.append(post(client, "whatsapp", body, headers))
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert [a.status_code for a in answers] == [200] * 4
+    receipts = [a.json()["receipts"][0] for a in answers]
+    assert sorted(r["replayed"] for r in receipts) == [False, True, True, True]
+    assert len({r["conversation_id"] for r in receipts}) == 1
