@@ -63,6 +63,29 @@ PINNED = {
     "omnicx.contrib.django.apps": [
         "OmnicxConfig",
     ],
+    "omnicx.contrib.django.async_urls": [],
+    "omnicx.contrib.django.checks": [
+        "SETTINGS_ERROR", "check_settings",
+    ],
+    "omnicx.contrib.django.conf": [
+        "CHANNELS", "DEFAULT_STORE", "SETTING", "Channels", "OmnicxSettings", "import_path",
+        "load_settings",
+    ],
+    "omnicx.contrib.django.desk": [
+        "build_desk", "get_desk", "get_settings", "reset",
+    ],
+    "omnicx.contrib.django.outbox": [
+        "dispatch", "mark_sent", "outbox_ready", "outgoing_data", "outgoing_from_data",
+    ],
+    "omnicx.contrib.django.urls": [],
+    "omnicx.contrib.django.views": [
+        "VIEWS", "async_email", "async_meta", "async_shopify", "async_stripe", "async_twilio",
+        "async_webchat", "async_webhook", "async_whatsapp", "email", "meta", "respond", "shopify",
+        "stripe", "twilio", "webchat", "webhook", "whatsapp",
+    ],
+    "omnicx.contrib.django.webhooks": [
+        "EMAIL_SIGNATURE_HEADER", "Answer", "WebhookRequest", "handle", "sign_email",
+    ],
     "omnicx.clock": [
         "Clock", "FixedClock", "SystemClock",
     ],
@@ -180,8 +203,12 @@ PINNED = {
 def _modules() -> list[str]:
     found = ["omnicx"]
     for info in pkgutil.walk_packages(omnicx.__path__, "omnicx."):
-        if info.name != "omnicx.__main__":  # running it runs the command line
-            found.append(info.name)
+        if info.name == "omnicx.__main__":  # running it runs the command line
+            continue
+        # Django finds management commands by file name; each holds one Command class.
+        if info.name.startswith("omnicx.contrib.django.management"):
+            continue
+        found.append(info.name)
     return found
 
 

@@ -14,3 +14,7 @@ class OmnicxConfig(AppConfig):
     label = "omnicx"
     verbose_name = "omnicx"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        """Register the system checks and the settings-change hook."""
+        from omnicx.contrib.django import checks, desk  # noqa: F401  (registers on import)

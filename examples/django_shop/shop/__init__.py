@@ -1,0 +1,1 @@
+"""A small Django shop whose support runs on omnicx (see ../README.md)."""

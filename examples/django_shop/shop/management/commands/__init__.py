@@ -1,0 +1,1 @@
+"""``shop_sample`` and the ``runserver`` that migrates first."""

@@ -1,0 +1,1 @@
+"""The ``omnicx_*`` management commands (``manage.py help``)."""

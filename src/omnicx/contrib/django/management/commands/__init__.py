@@ -1,0 +1,1 @@
+"""One module per ``manage.py omnicx_*`` command; Django finds them by file name."""
