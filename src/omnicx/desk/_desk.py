@@ -1030,7 +1030,16 @@ class Desk:
         key = f"act:{request_id}" if request_id else f"act:{self.store.next_id('a')}"
         unit = Unit.open(self.store, key, now)
         loaded = unit.load(stored)
-        record = change(unit, loaded)
+        try:
+            record = change(unit, loaded)
+        except OmnicxError:
+            # A copy of this call may have committed between the receipt
+            # read and the record read: the state it left refuses the
+            # change, but the call is done, so it replays.
+            replayed = self._replayed(key) if request_id is not None else None
+            if replayed is None:
+                raise
+            return replayed
         customer_id = record.conversation.customer_id
         record, sla = self._track(unit, record, self.customer(customer_id))
         if what:
