@@ -93,3 +93,31 @@ def test_eight_processes_on_one_postgres_schema(empty_postgres: dict[str, Any]) 
     store = factory()
     empty_postgres["opened"].append(store)
     _prove(factory, store)
+
+
+def test_the_worker_entry_points_report_what_they_did_and_what_failed() -> None:
+    """Run in this process: a worker's counts, a tick runner's report, a factory that fails."""
+    import queue
+    import threading
+
+    from omnicx.testing._erasure import T0
+
+    small = procs.StreamSpec(messages=40, workers=2)
+    stream = procs.make_stream(small)
+    store = MemoryStore()
+    out: queue.Queue[Any] = queue.Queue()
+    procs._worker(lambda: store, small, 0, threading.Barrier(1), out)
+    index, result = out.get_nowait()
+    assert (index, result["calls"], result["failures"]) == (0, len(stream.of(0)), [])
+    procs._tick_runner(lambda: store, T0, {}, threading.Barrier(1), out)
+    assert out.get_nowait()["failures"] == []
+
+    def broken() -> DeskStore:
+        raise OSError("no such store")
+
+    start = threading.Barrier(2)
+    procs._worker(broken, small, 1, start, out)
+    assert out.get_nowait()[1]["failures"] == ["worker 1: OSError('no such store')"]
+    assert start.broken  # the other workers stop waiting
+    procs._tick_runner(broken, T0, {}, threading.Barrier(2), out)
+    assert out.get_nowait()["failures"] == ["OSError('no such store')"]
