@@ -18,7 +18,7 @@ from omnicx.storage import DeskStore, MemoryStore
 from omnicx.testing import _processes as procs
 
 # Small enough for CI on two cores; the benchmark runs the full size.
-SPEC = procs.StreamSpec(messages=int(os.environ.get("OMNICX_PROCS_MESSAGES", "1500")))
+SPEC = procs.StreamSpec(messages=int(os.environ.get("OMNICX_PROCS_MESSAGES", "1000")))
 
 
 def final_state(store: DeskStore, stream: procs.Stream) -> object:
