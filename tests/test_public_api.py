@@ -169,8 +169,8 @@ PINNED = {
     "omnicx.storage": [
         "MAX_LIMIT", "MIGRATIONS", "SCHEMA_VERSION", "UNASSIGNED", "ActionMark", "Activity",
         "AgentRecord", "AgentStore", "AuditAction", "AuditEntry", "Changes",
-        "ConversationRecord", "DeskStore", "Erasure", "InboxCounts", "InboxFilter",
-        "InboxPage", "InboxSort", "MemoryStore", "PostgresStore", "SqliteStore",
+        "ConversationRecord", "DeskStore", "DueClaimStore", "Erasure", "InboxCounts",
+        "InboxFilter", "InboxPage", "InboxSort", "MemoryStore", "PostgresStore", "SqliteStore",
         "StagedIdentityStore", "Unassigned", "WaitingWork", "check_reads", "check_versions",
         "inbox_matches", "migrate", "retry_on_conflict", "search_terms", "waiting_order",
     ],

@@ -16,6 +16,15 @@ share of SQLite itself in each message is measured, not guessed.
     benchmarks/run pipeline --quick    # a few seconds
     benchmarks/run pipeline --profile  # where the time goes
     benchmarks/run pipeline --gc-threshold 50000  # a host that tunes the collector
+    benchmarks/run pipeline --store postgres      # 1, 2 and 4 workers, PostgreSQL and SQLite
+
+``--store postgres`` measures several worker processes against one server
+(``--postgres``, default ``$OMNICX_TEST_POSTGRES`` or a local ``test``
+database; a schema of its own, dropped after): receive throughput with 1, 2
+and 4 workers next to SqliteStore with the same workers, p50/p99 latency,
+conflicts (each one retry) per 1,000 messages, and PostgreSQL's floor: the
+statements and transactions one desk ran, replayed alone on a fresh schema,
+next to that desk's own time per message (see workers.py).
 """
 
 from __future__ import annotations
@@ -154,6 +163,59 @@ def run(
     return result
 
 
+def postgres_main(n: int, url: str, counts: list[int], repeat: int) -> None:
+    """The worker scaling table and PostgreSQL's floor (``--store postgres``)."""
+    import workers
+
+    schema = f"omnicx_pipeline_{os.getpid()}"
+    print(f"Desk.receive, n={n} inbound messages, support rules + SLA, worker processes "
+          f"on one PostgreSQL server / one SQLite file; best of {repeat}")  # fmt: skip
+    print(f"  {'workers':>7} | {'postgres msg/s':>14} {'p50 ms':>7} {'p99 ms':>7} {'confl/1k':>8} "
+          f"| {'sqlite msg/s':>12} {'p50 ms':>7} {'p99 ms':>7} {'confl/1k':>8}")  # fmt: skip
+    rates: dict[tuple[str, int], float] = {}
+    cpu: dict[tuple[str, int], tuple[float, float, float]] = {}
+    for count in counts:
+        line = f"  {count:>7}"
+        for name in ("postgres", "sqlite"):
+            best: dict[str, float] | None = None
+            for _ in range(repeat):
+                with tempfile.TemporaryDirectory() as folder:
+                    where = (("postgres", url, schema) if name == "postgres"
+                             else ("sqlite", str(Path(folder) / "desk.db")))  # fmt: skip
+                    try:
+                        r = workers.run_workers(where, n, count)
+                    finally:
+                        if name == "postgres":
+                            workers.drop_schema(url, schema)
+                if best is None or r["rate"] > best["rate"]:
+                    best = r
+            assert best is not None
+            rates[name, count] = best["rate"]
+            cpu[name, count] = (best["client_cpu_ms"], best["server_cpu_ms"], best["load"])
+            width = 14 if name == "postgres" else 12
+            line += (f" | {best['rate']:>{width},.0f} {best['p50_ms']:>7.2f} {best['p99_ms']:>7.2f}"
+                     f" {best['conflicts_per_1000']:>8.1f}")  # fmt: skip
+        print(line, flush=True)
+    for (name, count), (client, server, load) in cpu.items():
+        if name == "postgres":
+            print(f"  postgres, {count} workers: CPU per message {client:.2f} ms in the workers, "
+                  f"{server:.2f} ms in their server processes (load average {load:.1f})")  # fmt: skip
+    for name in ("postgres", "sqlite"):
+        if (name, 1) in rates and (name, 2) in rates:
+            ratio = rates[name, 2] / rates[name, 1]
+            goal = (" (goal >= 1.6: " + ("meets" if ratio >= 1.6 else "MISSES") + ")"
+                    if name == "postgres" else "")  # fmt: skip
+            print(f"  {name}: 2 workers = {ratio:.2f}x one worker{goal}")
+    floors = [workers.postgres_floor(url, schema, n) for _ in range(repeat)]
+    f = min(floors, key=lambda x: x["floor_s"])
+    desk = min(x["recorded_s"] for x in floors)
+    ratio = desk / f["floor_s"]
+    print(f"  PostgreSQL floor: one desk on one connection {desk * 1e6:,.0f} µs per message; "
+          f"its {f['statements']:.1f} statements in {f['transactions']:.2f} transactions per "
+          f"message replayed alone {f['floor_s'] * 1e6:,.0f} µs; desk = {ratio:.2f}x the floor "
+          f"(goal <= 2: {'meets' if ratio <= 2 else 'MISSES'})")  # fmt: skip
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small run for development")
@@ -167,7 +229,23 @@ def main() -> None:
         help="run as a host that raised the collector's first threshold (default: Python's)",
     )
     parser.add_argument("--child", choices=sorted(TARGETS), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--store", choices=("postgres",), default=None,
+        help="measure worker processes on PostgreSQL next to SQLite",
+    )  # fmt: skip
+    parser.add_argument(
+        "--postgres",
+        default=os.environ.get("OMNICX_TEST_POSTGRES", "postgresql://postgres@127.0.0.1:5432/test"),
+        help="the PostgreSQL database for --store postgres",
+    )
+    parser.add_argument("--workers", default="1,2,4", help="worker counts for --store postgres")
+    parser.add_argument("--repeat", type=int, default=2, help="runs per figure (best kept)")
     args = parser.parse_args()
+    if args.store == "postgres":
+        n = args.n or (600 if args.quick else 3_000)
+        counts = [int(c) for c in args.workers.split(",")]
+        postgres_main(n, args.postgres, counts, args.repeat)
+        return
     n = args.n or (1_000 if args.quick else 10_000)
     if args.child:
         print(json.dumps(run(args.child, n, args.profile, not args.no_sla, args.gc_threshold)))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Mapping
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -14,9 +16,10 @@ from hypothesis import strategies as st
 from omnicx import FixedClock
 from omnicx.desk import Desk
 from omnicx.desk._retry import digest
+from omnicx.errors import InvalidTransition
 from omnicx.model import Channel, MessageEvent, Priority, Status, SurveyKind, TagsChanged
 from omnicx.privacy import erase_customer
-from omnicx.storage import DeskStore
+from omnicx.storage import DeskStore, MemoryStore
 
 from .test_desk import T0, inbound
 
@@ -142,3 +145,35 @@ def test_the_digest_is_the_same_in_every_process() -> None:
         run = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)  # fmt: skip
         outputs.add(run.stdout)
     assert len(outputs) == 1
+
+
+class _StaleReceipts(MemoryStore):
+    """Answers the next ``stale`` receipt reads with None: a copy committing in between."""
+
+    stale = 0
+
+    def receipt(self, key: str) -> Mapping[str, Any] | None:
+        if self.stale and key.startswith("act:"):
+            self.stale -= 1
+            return None
+        return super().receipt(key)
+
+
+def test_a_copy_of_an_action_that_lost_the_receipt_read_replays(clock: FixedClock) -> None:
+    """A redelivered status change reads no receipt, then the first copy's state: it replays.
+
+    Another worker's copy committed between this call's receipt read and its
+    record read; the record is already on hold, so the change itself would
+    be refused (InvalidTransition), but the call was done: its receipt returns.
+    """
+    store = _StaleReceipts()
+    desk = Desk(store=store, clock=clock)
+    cid = desk.receive(inbound(1)).conversation_id
+    first = desk.set_status(cid, Status.ON_HOLD, actor_id="a1", request_id="r1")
+    store.stale = 1
+    again = desk.set_status(cid, Status.ON_HOLD, actor_id="a1", request_id="r1")
+    assert again.replayed
+    assert again.key == first.key
+    # Without a request id the refusal stands: nothing says the call was done.
+    with pytest.raises(InvalidTransition):
+        desk.set_status(cid, Status.ON_HOLD, actor_id="a2")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -29,7 +30,7 @@ from omnicx.desk._rule_checks import check_rule_actions, consistent_actions
 from omnicx.desk._schedule import SLA as SLA_TIMER
 from omnicx.desk._schedule import Schedule, positive_period, scheduled
 from omnicx.desk._sla_tracker import SlaTracker
-from omnicx.desk._tick import TickReport, run_due
+from omnicx.desk._tick import TickReport, due_records, run_due
 from omnicx.desk._unit import (
     Unit,
     member_ids,
@@ -673,7 +674,10 @@ class Desk:
         stamped 10:00 however late the tick runs). Each conversation is
         committed on its own, version-checked: another process that got
         there first wins and this one skips it, so nothing is done twice. A
-        second tick at the same ``now`` does nothing.
+        store with ``claim_due`` (PostgresStore) hands each conversation to
+        one runner at a time (``FOR UPDATE SKIP LOCKED``), so runners in
+        several processes split the due work. A second tick at the same
+        ``now`` does nothing.
 
         Returns:
             a ``TickReport``: a receipt (with its outbox) per conversation
@@ -683,26 +687,29 @@ class Desk:
         if limit < 1:
             raise ValidationError.single("limit", f"expected a positive number, got {limit}")
         now = self.clock.now()
-        due = self.store.due(now, limit=limit)
         receipts: list[Receipt] = []
         events: list[Event] = []
-        skipped = 0
-        for record in due:
-            try:
-                done = self._tick_one(record, now)
-            except ConflictError:
-                skipped += 1
-                continue
-            if done is not None:
-                receipts.append(done[0])
-                events.extend(done[1])
+        skipped = seen = 0
+        # Claimed one by one where the store can (FOR UPDATE SKIP LOCKED),
+        # so several runners split the due work instead of racing for it.
+        with closing(due_records(self.store, now, limit)) as due:
+            for record in due:
+                seen += 1
+                try:
+                    done = self._tick_one(record, now)
+                except ConflictError:
+                    skipped += 1
+                    continue
+                if done is not None:
+                    receipts.append(done[0])
+                    events.extend(done[1])
         # Other due work that is not one conversation's (offers to agents
         # waiting for work...) joins here, adding its receipts to the report.
         if self.assignment is not None:
             for receipt in (*self._expire_offers(now), *self.offer_waiting()):
                 receipts.append(receipt)
         return TickReport(now=now, receipts=receipts, events=events, skipped=skipped,
-                          more=len(due) >= limit)  # fmt: skip
+                          more=seen >= limit)  # fmt: skip
 
     def _tick_one(
         self, record: ConversationRecord, now: datetime
@@ -1037,7 +1044,16 @@ class Desk:
         key = f"act:{request_id}" if request_id else f"act:{self.store.next_id('a')}"
         unit = Unit.open(self.store, key, now)
         loaded = unit.load(stored)
-        record = change(unit, loaded)
+        try:
+            record = change(unit, loaded)
+        except OmnicxError:
+            # A copy of this call may have committed between the receipt
+            # read and the record read: the state it left refuses the
+            # change, but the call is done, so it replays.
+            replayed = self._replayed(key) if request_id is not None else None
+            if replayed is None:
+                raise
+            return replayed
         customer_id = record.conversation.customer_id
         record, sla = self._track(unit, record, self.customer(customer_id))
         if what:

@@ -8,7 +8,7 @@ its own instant (never the tick's), until nothing is due by the unit's
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Generator
 from datetime import datetime
 
 import attrs
@@ -20,7 +20,7 @@ from omnicx.desk._record_steps import set_status
 from omnicx.desk._schedule import AUTO_SOLVE, CSAT, Schedule, request_survey
 from omnicx.desk._unit import Unit
 from omnicx.model import Author, AuthorKind, Event, Status, can_transition
-from omnicx.storage import ConversationRecord
+from omnicx.storage import ConversationRecord, DeskStore
 
 AUTOMATION = Author(kind=AuthorKind.AUTOMATION, id="omnicx")
 """The author of what scheduled work changes (a wake, an auto-solve)."""
@@ -111,6 +111,31 @@ def run_due(
             return record
         at, _, kind = min(due, key=lambda d: d[:2])
         record = kind.do(unit, record, at, schedule)
+
+
+def due_records(
+    store: DeskStore, now: datetime, limit: int
+) -> Generator[ConversationRecord, None, None]:
+    """Yield up to ``limit`` records due by ``now``, each claimed while the caller works on it.
+
+    A store with ``claim_due`` (``omnicx.storage.DueClaimStore``) hands each
+    record over inside its claim, so the caller's commit is part of it and
+    runners in other processes skip the record meanwhile; close the
+    generator (``contextlib.closing``) so an error releases the claim. Any
+    other store is read once with ``due``.
+    """
+    claim = getattr(store, "claim_due", None)
+    if not callable(claim):
+        yield from store.due(now, limit=limit)
+        return
+    seen: list[str] = []
+    while len(seen) < limit:
+        with claim(now, skip=seen) as record:
+            if record is None:
+                return
+            # Claimed once per tick: a record its work left due is not redone.
+            seen.append(record.id)
+            yield record
 
 
 @attrs.frozen(kw_only=True)

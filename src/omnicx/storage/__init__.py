@@ -21,7 +21,7 @@ from omnicx.storage._inbox import (
     search_terms,
 )
 from omnicx.storage._memory import MemoryStore, check_reads, check_versions
-from omnicx.storage._protocol import DeskStore
+from omnicx.storage._protocol import DeskStore, DueClaimStore
 from omnicx.storage._records import (
     ActionMark,
     Activity,
@@ -50,6 +50,7 @@ __all__ = [
     "Changes",
     "ConversationRecord",
     "DeskStore",
+    "DueClaimStore",
     "Erasure",
     "InboxCounts",
     "InboxFilter",

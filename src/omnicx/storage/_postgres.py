@@ -49,6 +49,12 @@ PG_DUE_QUERY = (
 )
 """What ``due`` runs: a range of the partial index ``conversations_due``, in its order."""
 
+PG_CLAIM_QUERY = (
+    "SELECT data FROM {s}.conversations WHERE due_at IS NOT NULL AND due_at <= %s"
+    " AND NOT (id = ANY(%s)) ORDER BY due_at, id LIMIT 1 FOR UPDATE SKIP LOCKED"
+)
+"""What ``claim_due`` runs: the first row of ``due``'s range no other transaction holds."""
+
 PG_WAITING_QUERY = (
     "SELECT rank, arrived_at, id, data FROM {s}.waiting WHERE offered = %s"
     " ORDER BY rank DESC, arrived_at, id LIMIT %s"
@@ -338,12 +344,30 @@ class PostgresStore:
         """Return up to ``limit`` records due by ``now``, earliest first (ties by id).
 
         A range scan of the partial index on ``(due_at, id)``: the cost
-        follows what is due. (Claiming rows with ``FOR UPDATE SKIP LOCKED``
-        for several tick runners is not done yet: the version check of each
-        conversation's commit already keeps a tick from acting twice.)
+        follows what is due. ``Desk.tick`` claims them one by one with
+        ``claim_due`` instead.
         """
         rows = self._rows(PG_DUE_QUERY, now, limit)
         return [self._load(ConversationRecord, data) for (data,) in rows]
+
+    @contextmanager
+    def claim_due(
+        self, now: datetime, *, skip: Collection[str] = ()
+    ) -> Iterator[ConversationRecord | None]:
+        """Lock the earliest record due by ``now`` that no one else holds (``SKIP LOCKED``).
+
+        One transaction (a savepoint inside a host's) from the claim to the
+        context's exit: the row stays locked meanwhile, so another runner's
+        claim skips it, and the commits made inside are savepoints of it.
+        """
+        with self._connection() as conn, conn.transaction():
+            row = conn.execute(self._q(PG_CLAIM_QUERY), (now, list(skip))).fetchone()
+            # Every call inside runs on the claim's connection, in its transaction.
+            held, self._host = self._host, conn
+            try:
+                yield None if row is None else self._load(ConversationRecord, row[0])
+            finally:
+                self._host = held
 
     def audit(
         self, *, customer_id: str | None = None, actor: str | None = None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -140,5 +141,30 @@ class DeskStore(IdentityStore, Protocol):
 
         Raises:
             ValidationError: at ``limit`` outside 1 to ``MAX_LIMIT``.
+        """
+        ...
+
+
+class DueClaimStore(DeskStore, Protocol):
+    """A ``DeskStore`` whose due work several tick runners can claim, each piece by one.
+
+    ``Desk.tick`` uses ``claim_due`` when the store has it (PostgresStore:
+    ``FOR UPDATE SKIP LOCKED``), so runners in several processes split the
+    due conversations between them instead of computing the same ones; a
+    store without it is read with ``due`` and each conversation's version
+    check alone keeps a tick from acting twice.
+    """
+
+    def claim_due(
+        self, now: datetime, *, skip: Collection[str] = ()
+    ) -> AbstractContextManager[ConversationRecord | None]:
+        """Claim the earliest record due by ``now`` whose id is not in ``skip``.
+
+        The context yields the record (None when nothing unclaimed is due)
+        and holds the claim until it exits: another claim skips the record
+        instead of waiting, and every ``commit`` made inside is part of the
+        claim's transaction, written when the context exits normally and
+        discarded when it exits with an exception. Earliest ``due_at``
+        first, ties by id, as ``due``.
         """
         ...

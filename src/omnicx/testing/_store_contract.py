@@ -404,6 +404,39 @@ class StoreContract(InboxContract):
         store.erase(Erasure(conversations=(erased,), customer_ids=("p2",)))
         assert store.due(now, limit=5) == []
 
+    def test_claimed_due_work_comes_in_due_order_and_commits_with_its_claim(self) -> None:
+        """``claim_due`` (a ``DueClaimStore``): due order, ``skip``, a commit inside kept or undone.
+
+        Skipped for a store without ``claim_due``: ``Desk.tick`` reads it with ``due``.
+        """
+        store: Any = self.make_store()
+        if not callable(getattr(store, "claim_due", None)):
+            pytest.skip("the store has no claim_due (omnicx.storage.DueClaimStore)")
+        now = T0 + timedelta(hours=1)
+        at = {"c1": T0 + timedelta(minutes=30), "c2": T0, "c3": None}
+        store.commit(Changes(conversations=tuple(
+            attrs.evolve(_record(cid, "p1"), due_at=due) for cid, due in at.items()
+        )))  # fmt: skip
+        with store.claim_due(now) as record:
+            assert (record.id if record else None) == "c2"
+            store.commit(Changes(conversations=(attrs.evolve(record, due_at=None),)))
+        assert [r.id for r in store.due(now, limit=5)] == ["c1"]
+        with store.claim_due(now, skip=["c1"]) as record:
+            assert record is None
+
+        def commit_then_fail() -> None:
+            with store.claim_due(now) as record:
+                assert (record.id if record else None) == "c1"
+                store.commit(Changes(conversations=(attrs.evolve(record, due_at=None),),
+                                     events=(_note("claimed", "p1", "c1"),)))  # fmt: skip
+                raise _Held
+
+        with pytest.raises(_Held):
+            commit_then_fail()
+        # The claim ended in an error: what it committed is undone.
+        assert [(r.id, r.version) for r in store.due(now, limit=5)] == [("c1", 1)]
+        assert store.events() == []
+
     # -- invariants checked inside the commit ---------------------------------
 
     def test_a_link_written_since_it_was_read_is_a_conflict_and_writes_nothing(self) -> None:

@@ -1,0 +1,540 @@
+"""Several worker processes on one store: one shuffled stream, redelivered, with racing agents.
+
+The harness behind the multi-process proof (tests/storage/test_processes.py,
+``benchmarks/run procs``), reusable for any store:
+
+- ``make_stream(spec)``: a deterministic stream of customer messages (email,
+  WhatsApp, web chat; people who write on several channels, so profiles are
+  created and merged) and agent actions on their conversations (tags,
+  fields, replies, notes, one assignment and one status change each). Every
+  item is delivered 1-3 times, each copy to a different worker, and the
+  deliveries are shuffled within a window, so copies and agents race.
+- ``run_processes(factory, spec)``: starts one process per worker (``spawn``),
+  each opening its own store with ``factory`` (a picklable callable, e.g.
+  ``SqliteFactory(path)``) and working through its deliveries, retrying lost
+  races with ``retry_on_conflict``.
+- ``run_serial(store, spec)``: the same deliveries, in the same global order,
+  by one desk: the reference.
+- ``violations(store, stream)``: what a host relies on, broken (each
+  message stored once, no identifier on two live profiles, no agent action
+  lost, nothing half-written); ``comparable_state(store, stream)``: the
+  part of the final state that no arrival order may change, id-independent.
+
+The desk threads by explicit references only (continuity off) and every
+agent action's effect commutes with the others (a tag added, a field of its
+own, one assignment per conversation, a status event), so the serial run
+and any concurrent run must end in the same state.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import random
+import resource
+import time
+from collections import Counter, defaultdict
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from functools import partial
+from typing import Any
+
+import attrs
+
+from omnicx.channels import MessageReceived
+from omnicx.clock import FixedClock
+from omnicx.desk import Desk, Receipt
+from omnicx.errors import ConflictError, StoreBusyError
+from omnicx.identity import current_profile, match_key
+from omnicx.model import (
+    Assigned,
+    Author,
+    AuthorKind,
+    Channel,
+    Direction,
+    Identifier,
+    Message,
+    MessageEvent,
+    NoteEvent,
+    Status,
+    StatusChanged,
+    ThreadRefs,
+)
+from omnicx.storage import DeskStore, retry_on_conflict
+from omnicx.timeline import ThreadingPolicy
+
+T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
+ACTION_KINDS = ("tag", "fields", "reply", "note", "assign", "status")
+RETRY_ON = (ConflictError, StoreBusyError)
+
+StoreFactory = Callable[[], DeskStore]
+"""A picklable callable opening the shared store (one per worker process)."""
+
+
+@attrs.frozen(kw_only=True)
+class StreamSpec:
+    """What stream to make and how to deliver it (small and picklable).
+
+    Attributes:
+        messages: distinct customer messages.
+        workers: worker processes (and the workers copies are spread over).
+        seed: the stream's random seed.
+        people: how many people write (default: one per 6 messages).
+        acted: the share of conversations agents act on.
+        window: deliveries are shuffled within windows of this many.
+        days: the stream's span.
+    """
+
+    messages: int
+    workers: int = 8
+    seed: int = 17
+    people: int | None = None
+    acted: float = 0.4
+    window: int = 100
+    days: int = 10
+
+
+@attrs.frozen(kw_only=True)
+class AgentAction:
+    """One agent action on the conversation holding message ``target``."""
+
+    number: int
+    kind: str
+    target: int
+    agent: str
+    at: datetime
+
+    @property
+    def request_id(self) -> str:
+        """The action's idempotency key: every copy of it carries the same."""
+        return f"proc-act-{self.number}"
+
+
+@attrs.frozen(kw_only=True)
+class Stream:
+    """The messages, the agent actions, and who receives which copy when.
+
+    ``order`` is the global delivery order: ``(worker, kind, number)`` with
+    kind ``"m"`` (a message) or ``"a"`` (an agent action).
+    """
+
+    messages: tuple[MessageReceived, ...]
+    actions: tuple[AgentAction, ...]
+    order: tuple[tuple[int, str, int], ...]
+
+    def of(self, worker: int) -> list[tuple[str, int]]:
+        """The deliveries one worker receives, in order."""
+        return [(kind, number) for w, kind, number in self.order if w == worker]
+
+
+def _sender(rng: random.Random, channel: Channel, person: int) -> tuple[Identifier, ...]:
+    email = Identifier.email(f"p{person}@procs.example", verified=True)
+    phone = Identifier.phone(f"+4477008{person:05d}", verified=True)
+    if channel is Channel.EMAIL:
+        return (email,)
+    if channel is Channel.WHATSAPP:
+        return (phone,)
+    handle = Identifier.handle("chat", f"v{person}")
+    # A chat visitor sometimes gives an email or phone: that merges profiles.
+    return rng.choice(((handle,), (handle,), (handle, email), (handle, phone)))
+
+
+def make_stream(spec: StreamSpec) -> Stream:
+    """The stream ``spec`` describes; the same spec always makes the same stream."""
+    rng = random.Random(spec.seed)
+    people = spec.people or max(4, spec.messages // 6)
+    messages: list[MessageReceived] = []
+    threads: list[list[int]] = []
+    while len(messages) < spec.messages:
+        person = rng.randrange(people)
+        channel = rng.choice((Channel.EMAIL, Channel.WHATSAPP, Channel.CHAT))
+        at = T0 + timedelta(minutes=rng.randrange(spec.days * 24 * 60))
+        # An email without references is a conversation of its own; chat and
+        # WhatsApp messages name their provider thread, in any arrival order.
+        length = 1 if channel is Channel.EMAIL else rng.randint(1, 5)
+        thread: list[int] = []
+        for _ in range(min(length, spec.messages - len(messages))):
+            number = len(messages)
+            at += timedelta(minutes=rng.randint(1, 90))
+            refs = ThreadRefs(provider_thread_id=None if channel is Channel.EMAIL
+                              else f"pt{len(threads)}")  # fmt: skip
+            message = Message(
+                id=f"{channel.name}:pm{number}",
+                channel=channel,
+                direction=Direction.INBOUND,
+                author=Author(kind=AuthorKind.CUSTOMER),
+                sent_at=at,
+                text=f"message {number} from person {person}",
+                external_id=f"pm{number}",
+                thread=refs,
+            )
+            messages.append(MessageReceived(message=message, sender=_sender(rng, channel, person)))
+            thread.append(number)
+        threads.append(thread)
+    actions: list[AgentAction] = []
+    for thread in threads:
+        if rng.random() >= spec.acted:
+            continue
+        # Several agents on one conversation at once: each kind at most once
+        # (a tag, a field, a reply and a note of its own commute anyway).
+        agent = f"agent{rng.randrange(5)}"
+        for kind in rng.sample(ACTION_KINDS, rng.randint(2, len(ACTION_KINDS))):
+            target = rng.choice(thread)
+            at = messages[target].message.sent_at + timedelta(minutes=rng.randint(1, 30))
+            actions.append(AgentAction(number=len(actions), kind=kind, target=target,
+                                       agent=agent, at=at))  # fmt: skip
+    items = [("m", n, m.message.sent_at) for n, m in enumerate(messages)]
+    items += [("a", a.number, a.at) for a in actions]
+    items.sort(key=lambda item: (item[2], item[0], item[1]))
+    placed: list[tuple[float, int, str, int]] = []
+    for position, (kind, number, _) in enumerate(items):
+        copies = rng.randint(1, min(3, spec.workers))
+        for worker in rng.sample(range(spec.workers), copies):
+            placed.append((position + rng.random() * spec.window, worker, kind, number))
+    placed.sort()
+    order = tuple((worker, kind, number) for _, worker, kind, number in placed)
+    return Stream(messages=tuple(messages), actions=tuple(actions), order=order)
+
+
+def desk_for(store: DeskStore) -> Desk:
+    """The desk every run uses: threading by explicit references only."""
+    return Desk(store=store, clock=FixedClock(T0), threading=ThreadingPolicy(continuity_hours=0))
+
+
+def _act(desk: Desk, stream: Stream, action: AgentAction) -> Receipt:
+    # The agent opens the message first (a replay once it is stored): that
+    # names its conversation whichever worker took the message in.
+    target = desk.receive(stream.messages[action.target]).conversation_id
+    agent, rid, number = action.agent, action.request_id, action.number
+    if action.kind == "tag":
+        return desk.tag(target, actor_id=agent, add=[f"tag{number}"], request_id=rid)
+    if action.kind == "fields":
+        return desk.set_fields(target, {f"f{number}": number}, actor_id=agent, request_id=rid)
+    if action.kind == "reply":
+        return desk.reply(target, agent_id=agent, text=f"reply {number}", then=None,
+                          request_id=rid)  # fmt: skip
+    if action.kind == "note":
+        return desk.note(target, agent_id=agent, text=f"note {number}", request_id=rid)
+    if action.kind == "assign":
+        return desk.assign(target, agent_id=agent, actor_id=agent, request_id=rid)
+    return desk.set_status(target, Status.ON_HOLD, actor_id=agent, request_id=rid)
+
+
+def deliver(
+    desk: Desk, stream: Stream, deliveries: list[tuple[str, int]], *, attempts: int = 40
+) -> dict[str, Any]:
+    """Work through ``deliveries`` on one desk, retrying lost races; return the counts."""
+    clock = desk.clock
+    assert isinstance(clock, FixedClock)
+    retries = Counter[str]()
+    failures: list[str] = []
+
+    def sleep(seconds: float) -> None:
+        retries["retries"] += 1
+        time.sleep(seconds)
+
+    for kind, number in deliveries:
+        call: Callable[[], object]
+        if kind == "m":
+            event = stream.messages[number]
+            at, call = event.message.sent_at + timedelta(seconds=3), partial(desk.receive, event)
+        else:
+            action = stream.actions[number]
+            at, call = action.at, partial(_act, desk, stream, action)
+        # Each worker's clock follows its own deliveries, never backwards.
+        clock.set(max(clock.now(), at))
+        try:
+            retry_on_conflict(call, attempts=attempts, retry_on=RETRY_ON, base_delay=0.002,
+                              max_delay=0.05, sleep=sleep)  # fmt: skip
+        except Exception as error:  # counted, not raised: the run reports every one
+            failures.append(f"{kind}{number}: {type(error).__name__}: {error}")
+    return {"calls": len(deliveries), "retries": retries["retries"], "failures": failures}
+
+
+def run_serial(store: DeskStore, spec: StreamSpec) -> dict[str, Any]:
+    """Every delivery of the stream, in its global order, by one desk on ``store``."""
+    stream = make_stream(spec)
+    return deliver(desk_for(store), stream, [(kind, n) for _, kind, n in stream.order])
+
+
+def _worker(factory: StoreFactory, spec: StreamSpec, index: int, start: Any, out: Any) -> None:
+    try:
+        stream = make_stream(spec)
+        store = factory()
+        desk = desk_for(store)
+        start.wait(timeout=120)
+        began, cpu = time.perf_counter(), time.process_time()
+        result = deliver(desk, stream, stream.of(index))
+        result["seconds"] = time.perf_counter() - began
+        result["cpu"] = time.process_time() - cpu
+        result["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+    except BaseException as error:  # reported to the parent, which fails the run
+        start.abort()  # the others stop waiting for a worker that never comes
+        result = {"calls": 0, "retries": 0, "failures": [f"worker {index}: {error!r}"]}
+    out.put((index, result))
+
+
+def run_processes(
+    factory: StoreFactory, spec: StreamSpec, *, timeout: float = 600
+) -> dict[str, Any]:
+    """Start ``spec.workers`` processes (spawn) on the store ``factory`` opens; wait for all.
+
+    Returns the summed counts (calls, retries, failures: a list of what gave
+    up), the wall seconds from the common start, and the largest worker RSS.
+    """
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(spec.workers + 1)
+    out = context.Queue()
+    workers = [
+        context.Process(target=_worker, args=(factory, spec, index, start, out))
+        for index in range(spec.workers)
+    ]
+    for worker in workers:
+        worker.start()
+    try:
+        start.wait(timeout=120)
+        began = time.perf_counter()
+        results = dict(out.get(timeout=timeout) for _ in workers)
+        wall = time.perf_counter() - began
+    finally:
+        for worker in workers:
+            worker.join(timeout=30)
+            if worker.is_alive():  # pragma: no cover - a hung worker
+                worker.kill()
+    return {
+        "calls": sum(r["calls"] for r in results.values()),
+        "retries": sum(r["retries"] for r in results.values()),
+        "failures": [f for r in results.values() for f in r["failures"]],
+        "seconds": wall,
+        "cpu": sum(r.get("cpu", 0.0) for r in results.values()),
+        "rss_mib": max(r.get("rss_mib", 0.0) for r in results.values()),
+    }
+
+
+def _tick_runner(
+    factory: StoreFactory, now: datetime, desk_options: Mapping[str, Any], start: Any, out: Any
+) -> None:
+    try:
+        store = factory()
+        desk = Desk(store=store, clock=FixedClock(now), **desk_options)
+        start.wait(timeout=120)
+        emitted: list[tuple[str, str]] = []
+        events: list[str] = []
+        skipped = 0
+        while True:
+            # Small ticks, so the runners take turns at the due list.
+            report = desk.tick(limit=5)
+            emitted += [(r.conversation_id, o.kind.value) for r in report.receipts
+                        for o in r.outbox]  # fmt: skip
+            events += [e.id for e in report.events]
+            skipped += report.skipped
+            if not report.more:
+                break
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+        result: dict[str, Any] = {"emitted": emitted, "events": events, "skipped": skipped,
+                                  "failures": []}  # fmt: skip
+    except BaseException as error:  # reported to the parent, which fails the run
+        start.abort()
+        result = {"emitted": [], "events": [], "skipped": 0, "failures": [repr(error)]}
+    out.put(result)
+
+
+def run_tick_runners(
+    factory: StoreFactory,
+    runners: int,
+    now: datetime,
+    desk_options: Mapping[str, Any] | None = None,
+    *,
+    timeout: float = 600,
+) -> list[dict[str, Any]]:
+    """Start ``runners`` processes (spawn) that each tick the store until nothing is due by ``now``.
+
+    Each runner's desk is ``Desk(store=factory(), clock=FixedClock(now),
+    **desk_options)``. Returns per runner what it emitted (``(conversation
+    id, outbox kind)`` per outbox item), the ids of the events its ticks
+    wrote, how many conversations it skipped (lost races), and its failures.
+    """
+    context = multiprocessing.get_context("spawn")
+    start = context.Barrier(runners)
+    out = context.Queue()
+    options = dict(desk_options or {})
+    processes = [
+        context.Process(target=_tick_runner, args=(factory, now, options, start, out))
+        for _ in range(runners)
+    ]
+    for process in processes:
+        process.start()
+    try:
+        return [out.get(timeout=timeout) for _ in processes]
+    finally:
+        for process in processes:
+            process.join(timeout=30)
+            if process.is_alive():  # pragma: no cover - a hung runner
+                process.kill()
+
+
+# -- what the store holds afterwards ---------------------------------------------
+
+
+@attrs.frozen(kw_only=True)
+class _Seen:
+    """One read of the store: message placement, conversations, customers."""
+
+    inbound: Counter[str]
+    conversation_of: Mapping[str, str]
+    events_of: Mapping[str, list[Any]]
+    group_of: Mapping[str, frozenset[str]]
+
+
+def _identifier_keys(stream: Stream) -> list[str]:
+    return sorted({match_key(i) for event in stream.messages for i in event.sender})
+
+
+def _read(store: DeskStore, stream: Stream) -> tuple[_Seen, list[str]]:
+    problems: list[str] = []
+    events = store.events()
+    inbound = Counter(
+        e.message.id for e in events
+        if isinstance(e, MessageEvent) and e.message.direction is Direction.INBOUND
+    )  # fmt: skip
+    conversation_of: dict[str, str] = {}
+    events_of: dict[str, list[Any]] = defaultdict(list)
+    for e in events:
+        if e.conversation_id is not None:
+            events_of[e.conversation_id].append(e)
+        if isinstance(e, MessageEvent) and e.conversation_id is not None:
+            conversation_of[e.message.id] = e.conversation_id
+    # Identifiers grouped by the live profile they resolve to.
+    members: dict[str, set[str]] = defaultdict(set)
+    for key in _identifier_keys(stream):
+        link = store.link(key)
+        if link is None:
+            problems.append(f"identifier {key} links no profile")
+            continue
+        for pid in link.profile_ids:
+            if store.profile(pid) is None:
+                problems.append(f"identifier {key} links profile {pid}, never written")
+        if link.shared is not None:
+            continue  # a shared value (a family phone) links no one, by design
+        live = {current_profile(store, pid).id for pid in link.profile_ids}
+        if len(live) != 1:
+            problems.append(f"identifier {key} links {len(live)} live profiles")
+        for pid in live:
+            members[pid].add(key)
+    group_of = {pid: frozenset(keys) for pid, keys in members.items()}
+    seen = _Seen(inbound=inbound, conversation_of=conversation_of, events_of=events_of,
+                 group_of=group_of)  # fmt: skip
+    return seen, problems
+
+
+def violations(store: DeskStore, stream: Stream) -> list[str]:
+    """What a host relies on, broken: an empty list when the store holds up."""
+    seen, problems = _read(store, stream)
+    for event in stream.messages:
+        mid = event.message.id
+        if seen.inbound[mid] != 1:
+            problems.append(f"message {mid} stored {seen.inbound[mid]} times")
+    for cid, events in sorted(seen.events_of.items()):
+        if not any(isinstance(e, StatusChanged) and e.previous is None for e in events):
+            problems.append(f"conversation {cid} has no creation event")
+        if store.conversation(cid) is None:
+            problems.append(f"conversation {cid} has events but no record")
+    for action in stream.actions:
+        if not _done(store, seen, stream, action):
+            problems.append(f"agent action {action.request_id} ({action.kind}) lost")
+    return problems
+
+
+def _done(store: DeskStore, seen: _Seen, stream: Stream, action: AgentAction) -> bool:
+    cid = seen.conversation_of.get(stream.messages[action.target].message.id)
+    record = None if cid is None else store.conversation(cid)
+    if cid is None or record is None:
+        return False
+    conversation, events, n = record.conversation, seen.events_of[cid], action.number
+    if action.kind == "tag":
+        return f"tag{n}" in conversation.tags
+    if action.kind == "fields":
+        return conversation.fields.get(f"f{n}") == n
+    if action.kind == "reply":
+        texts = [e.message.text for e in events if isinstance(e, MessageEvent)]
+        return texts.count(f"reply {n}") == 1
+    if action.kind == "note":
+        return [e.text for e in events if isinstance(e, NoteEvent)].count(f"note {n}") == 1
+    if action.kind == "assign":
+        return conversation.assignee == action.agent and any(
+            isinstance(e, Assigned) and e.assignee == action.agent for e in events
+        )
+    return any(
+        isinstance(e, StatusChanged) and e.status is Status.ON_HOLD
+        and e.actor is not None and e.actor.id == action.agent
+        for e in events
+    )  # fmt: skip
+
+
+def comparable_state(store: DeskStore, stream: Stream) -> frozenset[Any]:
+    """The final state no arrival order may change, with no store-made id in it.
+
+    Per conversation (named by the set of its customer message ids): its
+    customer (named by the identifiers resolving to them), tags, custom
+    fields, assignee, the agents' replies and notes, and the status agents
+    set (on hold; the moves to open an agent's first reply makes depend on
+    arrival order, so they are left out). Together these also give the partition of identifiers into live
+    customers and of messages into conversations.
+    """
+    seen, _ = _read(store, stream)
+    messages_in: dict[str, set[str]] = defaultdict(set)
+    for mid, cid in seen.conversation_of.items():
+        if mid.split(":", 1)[-1].startswith("pm"):
+            messages_in[cid].add(mid)
+    found = set()
+    for cid, mids in messages_in.items():
+        record = store.conversation(cid)
+        assert record is not None
+        conversation, events = record.conversation, seen.events_of[cid]
+        customer = seen.group_of.get(current_profile(store, conversation.customer_id).id)
+        written = frozenset(
+            [("note", e.text) for e in events if isinstance(e, NoteEvent)]
+            + [("reply", e.message.text) for e in events
+               if isinstance(e, MessageEvent) and e.message.direction is Direction.OUTBOUND]
+        )  # fmt: skip
+        statuses = frozenset(
+            (e.status.value, e.actor.id) for e in events
+            if isinstance(e, StatusChanged) and e.status is Status.ON_HOLD
+            and e.actor is not None and e.actor.kind is AuthorKind.AGENT
+        )  # fmt: skip
+        found.add((frozenset(mids), customer, conversation.tags,
+                   frozenset(conversation.fields.items()), conversation.assignee, written,
+                   statuses))  # fmt: skip
+    return frozenset(found)
+
+
+# -- factories: how a worker process opens the shared store ----------------------
+
+
+@attrs.frozen
+class SqliteFactory:
+    """Opens ``SqliteStore(path)``; picklable, so a spawned worker can use it."""
+
+    path: str
+
+    def __call__(self) -> DeskStore:
+        from omnicx.storage import SqliteStore
+
+        return SqliteStore(self.path)
+
+
+@attrs.frozen
+class PostgresFactory:
+    """Opens ``PostgresStore(url, schema=schema)`` with a one-connection pool."""
+
+    url: str
+    schema: str
+
+    def __call__(self) -> DeskStore:
+        from omnicx.storage import PostgresStore
+
+        return PostgresStore(self.url, schema=self.schema, max_size=1)

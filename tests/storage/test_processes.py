@@ -1,0 +1,123 @@
+"""Eight worker processes on one store: the stream redelivered and shuffled, agents racing.
+
+Every customer message and every agent action is delivered 1-3 times, each
+copy to a different worker process (``spawn``), shuffled within windows of
+100 deliveries, so copies of one new customer's message, merges of one
+person's profiles and agents on one conversation race each other. Each
+store must then hold what a serial run of the same stream holds.
+``benchmarks/run procs`` runs the same at 20,000 messages.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from omnicx.storage import DeskStore, MemoryStore
+from omnicx.testing import _processes as procs
+
+# Small enough for CI on two cores; the benchmark runs the full size.
+SPEC = procs.StreamSpec(messages=int(os.environ.get("OMNICX_PROCS_MESSAGES", "1000")))
+
+
+def final_state(store: DeskStore, stream: procs.Stream) -> object:
+    # The order-independent part of the state, with no store-made id.
+    return procs.comparable_state(store, stream)
+
+
+def _prove(factory: procs.StoreFactory, store: DeskStore) -> None:
+    stream = procs.make_stream(SPEC)
+    run = procs.run_processes(factory, SPEC)
+    assert run["failures"] == []
+    assert run["calls"] == len(stream.order)
+    assert procs.violations(store, stream) == []
+    serial = MemoryStore()
+    assert procs.run_serial(serial, SPEC)["failures"] == []
+    assert procs.violations(serial, stream) == []
+    assert final_state(store, stream) == final_state(serial, stream)
+
+
+def test_the_stream_races_what_it_should() -> None:
+    """The stream holds copies on different workers, merges and several agents per conversation."""
+    stream = procs.make_stream(SPEC)
+    copies: dict[tuple[str, int], list[int]] = {}
+    for worker, kind, number in stream.order:
+        copies.setdefault((kind, number), []).append(worker)
+    assert {len(w) for w in copies.values()} == {1, 2, 3}
+    assert all(len(set(w)) == len(w) for w in copies.values())
+    assert len(copies) == len(stream.messages) + len(stream.actions)
+    assert any(len(e.sender) == 2 for e in stream.messages)  # a chat visitor's email: a merge
+    assert {a.kind for a in stream.actions} == set(procs.ACTION_KINDS)
+    assert procs.make_stream(SPEC) == stream
+
+
+def test_a_shuffled_serial_run_ends_in_the_same_state() -> None:
+    """The compared state is order-independent: two serial runs in different orders agree."""
+    stream = procs.make_stream(SPEC)
+    first, second = MemoryStore(), MemoryStore()
+    procs.run_serial(first, SPEC)
+    backwards = [(kind, number) for _, kind, number in reversed(stream.order)]
+    assert procs.deliver(procs.desk_for(second), stream, backwards)["failures"] == []
+    assert procs.violations(second, stream) == []
+    assert final_state(first, stream) == final_state(second, stream)
+
+
+def test_the_checks_see_a_lost_update_and_a_missing_message() -> None:
+    """A run that skipped a message and an agent action is reported, not passed."""
+    stream = procs.make_stream(SPEC)
+    store = MemoryStore()
+    targets = {a.target for a in stream.actions}
+    skipped_message = next(("m", n) for n in range(len(stream.messages)) if n not in targets)
+    skipped_action = next(d[1:] for d in stream.order if d[1] == "a")
+    kept = [d[1:] for d in stream.order if d[1:] not in (skipped_message, skipped_action)]
+    procs.deliver(procs.desk_for(store), stream, kept)
+    found = procs.violations(store, stream)
+    assert any("stored 0 times" in v for v in found)
+    assert any(f"proc-act-{skipped_action[1]} " in v for v in found)
+
+
+def test_eight_processes_on_one_sqlite_file(tmp_path: Path) -> None:
+    """8 spawned workers on one SQLite file: every invariant holds, the state is the serial run's."""
+    from omnicx.storage import SqliteStore
+
+    path = str(tmp_path / "desk.sqlite3")
+    SqliteStore(path).close()
+    with SqliteStore(path) as store:
+        _prove(procs.SqliteFactory(path), store)
+
+
+def test_eight_processes_on_one_postgres_schema(empty_postgres: dict[str, Any]) -> None:
+    """8 spawned workers on one PostgreSQL schema: the same proof."""
+    factory = procs.PostgresFactory(empty_postgres["url"], empty_postgres["schema"])
+    store = factory()
+    empty_postgres["opened"].append(store)
+    _prove(factory, store)
+
+
+def test_the_worker_entry_points_report_what_they_did_and_what_failed() -> None:
+    """Run in this process: a worker's counts, a tick runner's report, a factory that fails."""
+    import queue
+    import threading
+
+    from omnicx.testing._erasure import T0
+
+    small = procs.StreamSpec(messages=40, workers=2)
+    stream = procs.make_stream(small)
+    store = MemoryStore()
+    out: queue.Queue[Any] = queue.Queue()
+    procs._worker(lambda: store, small, 0, threading.Barrier(1), out)
+    index, result = out.get_nowait()
+    assert (index, result["calls"], result["failures"]) == (0, len(stream.of(0)), [])
+    procs._tick_runner(lambda: store, T0, {}, threading.Barrier(1), out)
+    assert out.get_nowait()["failures"] == []
+
+    def broken() -> DeskStore:
+        raise OSError("no such store")
+
+    start = threading.Barrier(2)
+    procs._worker(broken, small, 1, start, out)
+    assert out.get_nowait()[1]["failures"] == ["worker 1: OSError('no such store')"]
+    assert start.broken  # the other workers stop waiting
+    procs._tick_runner(broken, T0, {}, threading.Barrier(2), out)
+    assert out.get_nowait()["failures"] == ["OSError('no such store')"]
