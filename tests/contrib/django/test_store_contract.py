@@ -15,8 +15,12 @@ class TestDjangoStoreOnSqlite(StoreContract):
         return DjangoStore()
 
 
-# "default" too: Django sets up every other test database after it.
-@pytest.mark.django_db(transaction=True, databases=["default", "postgres"])
+# Each test in a transaction rolled back afterwards (emptying every table per
+# test would take most of the run): each commit is a savepoint of it, the way
+# it is inside a host's transaction.atomic(); test_store.py covers commits in
+# their own transactions on PostgreSQL. "default" too: Django sets up every
+# other test database after it.
+@pytest.mark.django_db(databases=["default", "postgres"])
 class TestDjangoStoreOnPostgres(StoreContract):
     @pytest.fixture(autouse=True)
     def _server(self, postgres_url: str) -> None:

@@ -158,22 +158,40 @@ class DjangoStore:
     def next_id(self, kind: str) -> str:
         """Return ``p<n>`` for a profile, ``m<n>`` for a merge, ``<kind><n>`` otherwise.
 
-        Never the same twice for one kind, in any process. Outside a host
-        transaction the store reserves blocks of numbers (doubling up to 64),
-        so a busy desk pays one write for many ids; inside one it takes one
-        number at a time, since the host's rollback returns the numbers.
+        Never the same twice for one kind, in any process. The store
+        reserves blocks of numbers (doubling up to 64), so a busy desk pays
+        one write for many ids. On PostgreSQL the numbers come from the
+        sequence ``omnicx_ids``, which no rollback returns. Elsewhere they
+        come from ``omnicx_counter``, in the caller's transaction: inside a
+        host's transaction the store takes one number at a time (the host's
+        rollback returns it, so another process may hand it out again, with
+        nothing stored under it), and never hands out a number twice itself.
         """
         value, end, block = self._reserved.get(kind, (0, 0, 0))
         if value == end:
-            hosted = connections[self.using].in_atomic_block
-            block = 1 if hosted else min(_ID_BLOCK, max(1, 2 * block))
-            end = self._reserve(kind, block)
-            value = end - block
-            if hosted:
-                self._reserved.pop(kind, None)
-                return _prefixed(kind, end)
+            if self._vendor == "postgresql":
+                block = _ID_BLOCK
+                end = self._next_in_sequence() + _ID_BLOCK - 1
+                value = end - block
+            else:
+                hosted = connections[self.using].in_atomic_block
+                block = 1 if hosted else min(_ID_BLOCK, max(1, 2 * block))
+                end = self._reserve(kind, block)
+                while end <= value:  # a host's rollback returned numbers given out
+                    end = self._reserve(kind, block)
+            value = max(end - block, value)
         self._reserved[kind] = (value + 1, end, block)
         return _prefixed(kind, value + 1)
+
+    def _next_in_sequence(self) -> int:
+        # Each nextval stands for a block of _ID_BLOCK numbers, shared by every kind.
+        with (
+            database_errors(self.using, "taking ids from omnicx_ids"),
+            connections[self.using].cursor() as cursor,
+        ):
+            cursor.execute("SELECT nextval('omnicx_ids')")
+            (found,) = cursor.fetchone()
+        return (int(found) - 1) * _ID_BLOCK + 1
 
     def _reserve(self, kind: str, block: int) -> int:
         with self._transaction("reserving ids in omnicx_counter"):
