@@ -536,35 +536,37 @@ class DjangoStore:
         return [self._load(WaitingWork, data) for data in found]
 
     def _write_agents(self, changes: Changes) -> None:
-        # The rows written are locked first (in id order), then compared.
+        # The rows written are locked first (in id order), then compared; a
+        # new one goes in under its primary key, so two "new" writers of one
+        # id never both succeed.
         def version(model: type[Any]) -> Any:
             return lambda key: self._version(model, key, lock=True)
 
         check_agent_versions(changes, version(m.Agent), version(m.Waiting))
-        agents = [
-            m.Agent(id=r.id, version=r.version + 1,
-                    data=self._dump(attrs.evolve(r, version=r.version + 1)))
-            for r in changes.agents
-        ]  # fmt: skip
-        if agents:
-            self._rows(m.Agent).bulk_create(
-                agents, update_conflicts=True, unique_fields=["id"],
-                update_fields=["version", "data"],
-            )  # fmt: skip
-        waiting = [
-            m.Waiting(id=w.id, version=w.version + 1, rank=w.priority.rank,
-                      arrived_us=micros(w.arrived_at), offered=w.offered_to is not None,
-                      data=self._dump(attrs.evolve(w, version=w.version + 1)))
-            for w in changes.waiting
-        ]  # fmt: skip
-        if waiting:
-            self._rows(m.Waiting).bulk_create(
-                waiting, update_conflicts=True, unique_fields=["id"],
-                update_fields=["version", "rank", "arrived_us", "offered", "data"],
-            )  # fmt: skip
-        done = [w.id for w in changes.waiting_done]
-        if done:
-            self._rows(m.Waiting).filter(id__in=done).delete()
+        for record in sorted(changes.agents, key=lambda r: r.id):
+            data = self._dump(attrs.evolve(record, version=record.version + 1))
+            self._put_versioned(m.Agent, record.id, record.version, {"data": data})
+        for work in sorted(changes.waiting, key=lambda w: w.id):
+            columns = {
+                "rank": work.priority.rank,
+                "arrived_us": micros(work.arrived_at),
+                "offered": work.offered_to is not None,
+                "data": self._dump(attrs.evolve(work, version=work.version + 1)),
+            }
+            self._put_versioned(m.Waiting, work.id, work.version, columns)
+        for work in changes.waiting_done:
+            self._rows(m.Waiting).filter(id=work.id, version=work.version).delete()
+
+    def _put_versioned(
+        self, model: type[Any], key: str, read: int, columns: dict[str, Any]
+    ) -> None:
+        rows = self._rows(model)
+        if read == 0:
+            rows.create(id=key, version=1, **columns)  # taken meanwhile: IntegrityError
+        elif not rows.filter(id=key, version=read).update(version=read + 1, **columns):
+            raise ConflictError(  # pragma: no cover - the row was locked and compared
+                f"{model._meta.db_table} {key!r} changed since it was read; reload and retry"
+            )
 
     # -- erasure ---------------------------------------------------------------
 
