@@ -9,8 +9,9 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import attrs
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.db.models import Count, F, Max, OuterRef, Subquery
+from django.db.models.constants import OnConflict
 
 from omnicx import serde
 from omnicx._frozen import frozen_json
@@ -41,6 +42,11 @@ __all__ = ["DjangoStore"]
 T = TypeVar("T")
 
 _ID_BLOCK = 64
+# The SQL of each primary key lookup, by (backend, model, columns): a few dozen strings.
+_BY_KEY: dict[tuple[str, type[Any], str], str] = {}
+# The SQL of each insert and versioned update, by backend, model and shape.
+_INSERT: dict[tuple[str, type[Any], bool, tuple[str, ...]], str] = {}
+_UPDATE: dict[tuple[str, type[Any], tuple[str, ...]], str] = {}
 _ERASED_TABLES = (m.Profile, m.Link, m.Merge, m.Observation, m.Conversation,
                   m.ConversationTag, m.ConversationField, m.ThreadRef, m.Event,
                   m.SearchTerm, m.Receipt)  # fmt: skip
@@ -110,49 +116,132 @@ class DjangoStore:
         self._decoded.remember(value, text)
         return text
 
-    def _data(self, model: type[Any], **key: Any) -> str | None:
-        with database_errors(self.using, f"reading {model._meta.db_table}"):
-            found = self._rows(model).filter(**key).values_list("data", flat=True).first()
-        return None if found is None else str(found)
+    def _by_key(self, model: type[Any], columns: str, key: str) -> tuple[Any, ...] | None:
+        # A lookup by primary key in plain SQL: the hot reads of every desk
+        # call, without building an ORM query each time.
+        connection = connections[self.using]
+        cache_key = (connection.vendor, model, columns)
+        sql = _BY_KEY.get(cache_key)
+        if sql is None:
+            quote = connection.ops.quote_name
+            meta = model._meta
+            names = ", ".join(quote(c) for c in columns.split())
+            sql = _BY_KEY[cache_key] = (
+                f"SELECT {names} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"
+            )
+        with (
+            database_errors(self.using, f"reading {model._meta.db_table}"),
+            connection.cursor() as cursor,
+        ):
+            cursor.execute(sql, (key,))
+            row = cursor.fetchone()
+        return None if row is None else tuple(row)
+
+    def _insert(
+        self,
+        model: type[Any],
+        objs: Collection[Any],
+        *,
+        ignore: bool = False,
+        update: tuple[str, ...] = (),
+    ) -> None:
+        # bulk_create's INSERT in plain SQL (the backend's own words for
+        # "ignore a conflict" or "update on conflict"), built once per shape.
+        if not objs:
+            return
+        connection = connections[self.using]
+        meta = model._meta
+        fields = [f for f in meta.concrete_fields if not (f.primary_key and f.auto_created) and
+                  not isinstance(f, models.AutoField | models.BigAutoField)]  # fmt: skip
+        cache_key = (connection.vendor, model, ignore, update)
+        sql = _INSERT.get(cache_key)
+        if sql is None:
+            quote = connection.ops.quote_name
+            on_conflict = OnConflict.IGNORE if ignore else OnConflict.UPDATE if update else None
+            suffix = connection.ops.on_conflict_suffix_sql(
+                fields,
+                on_conflict,
+                [meta.get_field(f).column for f in update],
+                [meta.pk.column] if update else [],
+            )
+            sql = _INSERT[cache_key] = (
+                f"{connection.ops.insert_statement(on_conflict=on_conflict)} "
+                f"{quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
+                f"VALUES ({', '.join(['%s'] * len(fields))}) {suffix}"
+            )
+        rows = [
+            tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields)
+            for obj in objs
+        ]
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    def _update(self, model: type[Any], key: str, read: int, columns: dict[str, Any]) -> bool:
+        # UPDATE ... SET version = read + 1, <columns> WHERE pk = key AND version = read.
+        connection = connections[self.using]
+        names = tuple(columns)
+        cache_key = (connection.vendor, model, names)
+        sql = _UPDATE.get(cache_key)
+        if sql is None:
+            quote = connection.ops.quote_name
+            sets = ", ".join(f"{quote(c)} = %s" for c in ("version", *names))
+            sql = _UPDATE[cache_key] = (
+                f"UPDATE {quote(model._meta.db_table)} SET {sets}"
+                f" WHERE {quote(model._meta.pk.column)} = %s AND {quote('version')} = %s"
+            )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, (read + 1, *columns.values(), key, read))
+            return bool(cursor.rowcount == 1)
+
+    def _delete_children(self, conversation_id: str) -> None:
+        with connections[self.using].cursor() as cursor:
+            for model in (m.ConversationTag, m.ConversationField):
+                cursor.execute(
+                    f"DELETE FROM {model._meta.db_table} WHERE conversation_id = %s",
+                    (conversation_id,),
+                )
+
+    def _data(self, model: type[Any], key: str) -> str | None:
+        row = self._by_key(model, "data", key)
+        return None if row is None else str(row[0])
 
     def _version(self, model: type[Any], key: str, *, lock: bool = False) -> int:
-        rows = self._rows(model).filter(pk=key)
-        if lock:
-            rows = rows.select_for_update()
-        found = rows.values_list("version", flat=True).first()
+        if not lock:
+            row = self._by_key(model, "version", key)
+            return 0 if row is None else int(row[0])
+        found = (
+            self._rows(model)
+            .filter(pk=key)
+            .select_for_update()
+            .values_list("version", flat=True)
+            .first()
+        )
         return 0 if found is None else int(found)
 
     # -- identity --------------------------------------------------------------
 
     def profile(self, profile_id: str) -> Profile | None:
         """Return the profile (live or tombstone) with this id, or None."""
-        data = self._data(m.Profile, id=profile_id)
+        data = self._data(m.Profile, profile_id)
         return None if data is None else self._load(Profile, data)
 
     def profile_version(self, profile_id: str) -> int:
         """Return the stored version of a profile (0 if it was never written)."""
-        with database_errors(self.using, "reading omnicx_profile"):
-            return self._version(m.Profile, profile_id)
+        return self._version(m.Profile, profile_id)
 
     def link(self, key: str) -> Link | None:
         """Return the link for this match key, or None."""
-        data = self._data(m.Link, key=key)
+        data = self._data(m.Link, key)
         return None if data is None else self._load(Link, data)
 
     def merge(self, merge_id: str) -> MergeRecord | None:
         """Return the merge record with this id, or None."""
-        data = self._data(m.Merge, id=merge_id)
+        data = self._data(m.Merge, merge_id)
         return None if data is None else self._load(MergeRecord, data)
 
     def observation(self, observation_id: str) -> tuple[Observation, str] | None:
         """Return a recorded observation and the profile id it was attributed to."""
-        with database_errors(self.using, "reading omnicx_observation"):
-            row = (
-                self._rows(m.Observation)
-                .filter(id=observation_id)
-                .values_list("data", "profile_id")
-                .first()
-            )
+        row = self._by_key(m.Observation, "data profile_id", observation_id)
         return None if row is None else (self._load(Observation, row[0]), row[1])
 
     def next_id(self, kind: str) -> str:
@@ -229,42 +318,31 @@ class DjangoStore:
                 stored = self._version(m.Profile, profile.id)
                 if stored:
                     raise _profile_conflict(profile.id, 0, stored)
-                rows.create(id=profile.id, version=1, data=data)
-            elif not rows.filter(id=profile.id, version=version).update(
-                version=version + 1, data=data
-            ):
+                self._insert(m.Profile, [m.Profile(id=profile.id, version=1, data=data)])
+            elif not self._update(m.Profile, profile.id, version, {"data": data}):
                 raise _profile_conflict(profile.id, version, self._version(m.Profile, profile.id))
 
     def _put_links(self, links: Collection[Link]) -> None:
         rows = [m.Link(key=link.key, data=self._dump(link)) for link in links]
         if rows:
-            self._rows(m.Link).bulk_create(
-                rows, update_conflicts=True, unique_fields=["key"], update_fields=["data"]
-            )
+            self._insert(m.Link, rows, update=("data",))
 
     def _put_rest_of_identity(self, changes: ChangeSet) -> None:
         merges = [m.Merge(id=r.id, data=to_json(r)) for r in changes.merges]
         if merges:
-            self._rows(m.Merge).bulk_create(
-                merges, update_conflicts=True, unique_fields=["id"], update_fields=["data"]
-            )
+            self._insert(m.Merge, merges, update=("data",))
         observations = [
             m.Observation(id=o.id, profile_id=pid, data=to_json(o))
             for o, pid in changes.observations
         ]
         if observations:
-            self._rows(m.Observation).bulk_create(
-                observations,
-                update_conflicts=True,
-                unique_fields=["id"],
-                update_fields=["profile_id", "data"],
-            )
+            self._insert(m.Observation, observations, update=("profile_id", "data"))
 
     # -- desk reads ------------------------------------------------------------
 
     def conversation(self, conversation_id: str) -> ConversationRecord | None:
         """Return the stored record, or None."""
-        data = self._data(m.Conversation, id=conversation_id)
+        data = self._data(m.Conversation, conversation_id)
         return None if data is None else self._load(ConversationRecord, data)
 
     def conversations_of(self, customer_ids: Collection[str]) -> list[ConversationRecord]:
@@ -283,14 +361,8 @@ class DjangoStore:
 
     def conversation_for_ref(self, ref: str) -> str | None:
         """Return the conversation id indexed under a thread reference key."""
-        with database_errors(self.using, "reading omnicx_thread_ref"):
-            found = (
-                self._rows(m.ThreadRef)
-                .filter(ref=ref)
-                .values_list("conversation_id", flat=True)
-                .first()
-            )
-        return None if found is None else str(found)
+        row = self._by_key(m.ThreadRef, "conversation_id", ref)
+        return None if row is None else str(row[0])
 
     def due(self, now: datetime, *, limit: int) -> list[ConversationRecord]:
         """Return up to ``limit`` records due by ``now``, earliest first (ties by id).
@@ -324,7 +396,7 @@ class DjangoStore:
 
     def receipt(self, key: str) -> Mapping[str, Any] | None:
         """Return the receipt recorded under an idempotency key, or None."""
-        data = self._data(m.Receipt, key=key)
+        data = self._data(m.Receipt, key)
         return None if data is None else frozen_json(json.loads(data))
 
     def audit(
@@ -365,7 +437,7 @@ class DjangoStore:
             self._put_rest_of_identity(changes.identity)
             self._check_and_put_refs(changes)
             if events:
-                self._rows(m.Event).bulk_create(events, ignore_conflicts=True)
+                self._insert(m.Event, events, ignore=True)
                 self._index_messages(changes.events)
             if changes.agents or changes.waiting or changes.waiting_done:
                 self._write_agents(changes)
@@ -375,39 +447,34 @@ class DjangoStore:
         # First, so a redelivered message waits on (then loses to) the first
         # delivery's uncommitted receipt before doing anything else.
         must_be_new = set(fresh)
-        rows = self._rows(m.Receipt)
         for receipt in receipts:
             if receipt.key in must_be_new:
-                if rows.filter(key=receipt.key).exists():
+                if self._by_key(m.Receipt, "key", receipt.key) is not None:
                     raise already_recorded(receipt.key)
-                rows.bulk_create([receipt])  # a key taken meanwhile: IntegrityError, a race
+                self._insert(m.Receipt, [receipt])  # taken meanwhile: IntegrityError, a race
                 must_be_new.discard(receipt.key)
         kept = [r for r in receipts if r.key not in fresh]
         if kept:
-            rows.bulk_create(kept, ignore_conflicts=True)
+            self._insert(m.Receipt, kept, ignore=True)
         for key in sorted(must_be_new):
-            if rows.filter(key=key).exists():
+            if self._by_key(m.Receipt, "key", key) is not None:
                 raise already_recorded(key)
 
     def _put_conversation(self, record: ConversationRecord, columns: dict[str, Any]) -> None:
-        rows = self._rows(m.Conversation)
         if record.version == 0:
             stored = self._version(m.Conversation, record.id)
             if stored:
                 raise conversation_conflict(record, stored)
-            rows.create(id=record.id, version=1, **columns)
+            self._insert(m.Conversation, [m.Conversation(id=record.id, version=1, **columns)])
         else:
-            if not rows.filter(id=record.id, version=record.version).update(
-                version=record.version + 1, **columns
-            ):
+            if not self._update(m.Conversation, record.id, record.version, columns):
                 raise conversation_conflict(record, self._version(m.Conversation, record.id))
-            self._rows(m.ConversationTag).filter(conversation_id=record.id).delete()
-            self._rows(m.ConversationField).filter(conversation_id=record.id).delete()
+            self._delete_children(record.id)
         tags, fields = conversation_children(record)
         if tags:
-            self._rows(m.ConversationTag).bulk_create(tags)
+            self._insert(m.ConversationTag, tags)
         if fields:
-            self._rows(m.ConversationField).bulk_create(fields)
+            self._insert(m.ConversationField, fields)
 
     def _check_profiles(self, changes: Changes) -> None:
         # Profiles read but not written are locked against writers until the end.
@@ -444,7 +511,7 @@ class DjangoStore:
         links = changes.identity.links
         new = sorted((k for k in links if k.key in read and read[k.key] is None), key=_key)
         for link in new:
-            rows.bulk_create([m.Link(key=link.key, data=self._dump(link))])
+            self._insert(m.Link, [m.Link(key=link.key, data=self._dump(link))])
         self._put_links([k for k in links if not (k.key in read and read[k.key] is None)])
 
     def _check_and_put_refs(self, changes: Changes) -> None:
@@ -465,14 +532,11 @@ class DjangoStore:
         new = [m.ThreadRef(ref=r, conversation_id=c) for r, c in sorted(wanted.items())
                if r in read and read[r] is None]  # fmt: skip
         if new:
-            rows.bulk_create(new)  # a reference taken meanwhile: IntegrityError, a race
+            self._insert(m.ThreadRef, new)  # taken meanwhile: IntegrityError, a race
         moved = [m.ThreadRef(ref=r, conversation_id=c) for r, c in sorted(wanted.items())
                  if not (r in read and read[r] is None)]  # fmt: skip
         if moved:
-            rows.bulk_create(
-                moved, update_conflicts=True, unique_fields=["ref"],
-                update_fields=["conversation_id"],
-            )  # fmt: skip
+            self._insert(m.ThreadRef, moved, update=("conversation_id",))
 
     def _index_messages(self, events: Collection[Event]) -> None:
         # Each stored message's words, under the event row it is stored in
@@ -491,21 +555,22 @@ class DjangoStore:
             if conversation_id is not None
             for term in terms[event_id]
         ]
-        self._rows(m.SearchTerm).bulk_create(rows, ignore_conflicts=True)
+        self._insert(m.SearchTerm, rows, ignore=True)
 
     def _append_audit(self, entries: tuple[AuditEntry, ...]) -> None:
         if entries:
-            self._rows(m.Audit).bulk_create(
+            self._insert(
+                m.Audit,
                 [m.Audit(id=e.id, actor=e.actor, customer_id=e.customer_id, data=to_json(e))
                  for e in entries],
-                ignore_conflicts=True,
+                ignore=True,
             )  # fmt: skip
 
     # -- agents ----------------------------------------------------------------
 
     def agent(self, agent_id: str) -> AgentRecord | None:
         """Return the stored agent record, or None."""
-        data = self._data(m.Agent, id=agent_id)
+        data = self._data(m.Agent, agent_id)
         return None if data is None else self._load(AgentRecord, data)
 
     def agents(self) -> list[AgentRecord]:
@@ -518,7 +583,7 @@ class DjangoStore:
 
     def waiting(self, conversation_id: str) -> WaitingWork | None:
         """Return the conversation's waiting work, or None."""
-        data = self._data(m.Waiting, id=conversation_id)
+        data = self._data(m.Waiting, conversation_id)
         return None if data is None else self._load(WaitingWork, data)
 
     def waiting_work(
@@ -628,8 +693,8 @@ class DjangoStore:
                 self._rows(m.ConversationTag).filter(conversation_id=record.id).delete()
                 self._rows(m.ConversationField).filter(conversation_id=record.id).delete()
                 tags, fields = conversation_children(record)
-                self._rows(m.ConversationTag).bulk_create(tags)
-                self._rows(m.ConversationField).bulk_create(fields)
+                self._insert(m.ConversationTag, tags)
+                self._insert(m.ConversationField, fields)
             theirs = self._rows(m.Conversation).filter(customer_id__in=ids).values("id")
             refs = self._rows(m.ThreadRef)
             refs.filter(conversation_id__in=[r.id for r in erasure.conversations]).delete()
