@@ -6,7 +6,9 @@
 
 The pipeline benchmark's stream (one shop, many customers, threads across
 channels) goes through ``Desk.receive`` four times: ``DjangoStore`` on a
-SQLite file next to ``SqliteStore`` on another file, and, when a PostgreSQL
+SQLite file (in WAL mode with ``synchronous=NORMAL``, as ``SqliteStore``
+sets its own, through the database's ``init_command``) next to
+``SqliteStore`` on another file, and, when a PostgreSQL
 server answers (``$OMNICX_TEST_POSTGRES``, default a local ``test``
 database), ``DjangoStore`` on a database of its own next to
 ``PostgresStore`` in a schema of its own (both dropped afterwards). Then
@@ -34,6 +36,7 @@ import synth
 
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
 DJANGO_DB = f"omnicx_bench_{os.getpid()}"
+WAL = "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL"
 
 
 def _django(databases: dict[str, dict[str, Any]]) -> None:
@@ -111,8 +114,10 @@ def main() -> None:
 
     with tempfile.TemporaryDirectory() as folder:
         url = _postgres_url()
+        # The journal SqliteStore itself sets, here as a host sets it in its settings.
         databases = {"default": {"ENGINE": "django.db.backends.sqlite3",
-                                 "NAME": str(Path(folder) / "django.sqlite3")}}  # fmt: skip
+                                 "NAME": str(Path(folder) / "django.sqlite3"),
+                                 "OPTIONS": {"init_command": WAL}}}  # fmt: skip
         if url is not None:
             databases["postgres"] = _django_postgres(url)
         try:
