@@ -9,13 +9,13 @@ from datetime import datetime
 from typing import Any, TypeVar
 
 import attrs
-from django.db import connections, models, transaction
+from django.db import connections, transaction
 from django.db.models import Count, F, Max, OuterRef, Subquery
-from django.db.models.constants import OnConflict
 
 from omnicx import serde
 from omnicx._frozen import frozen_json
 from omnicx.contrib.django import _store_queries as q
+from omnicx.contrib.django import _store_sql as sql
 from omnicx.contrib.django import models as m
 from omnicx.contrib.django._store_errors import database_errors
 from omnicx.contrib.django._store_rows import (
@@ -42,11 +42,6 @@ __all__ = ["DjangoStore"]
 T = TypeVar("T")
 
 _ID_BLOCK = 64
-# The SQL of each primary key lookup, by (backend, model, columns): a few dozen strings.
-_BY_KEY: dict[tuple[str, type[Any], str], str] = {}
-# The SQL of each insert and versioned update, by backend, model and shape.
-_INSERT: dict[tuple[str, type[Any], bool, tuple[str, ...]], str] = {}
-_UPDATE: dict[tuple[str, type[Any], tuple[str, ...]], str] = {}
 _ERASED_TABLES = (m.Profile, m.Link, m.Merge, m.Observation, m.Conversation,
                   m.ConversationTag, m.ConversationField, m.ThreadRef, m.Event,
                   m.SearchTerm, m.Receipt)  # fmt: skip
@@ -116,106 +111,16 @@ class DjangoStore:
         self._decoded.remember(value, text)
         return text
 
-    def _by_key(self, model: type[Any], columns: str, key: str) -> tuple[Any, ...] | None:
-        # A lookup by primary key in plain SQL: the hot reads of every desk
-        # call, without building an ORM query each time.
-        connection = connections[self.using]
-        cache_key = (connection.vendor, model, columns)
-        sql = _BY_KEY.get(cache_key)
-        if sql is None:
-            quote = connection.ops.quote_name
-            meta = model._meta
-            names = ", ".join(quote(c) for c in columns.split())
-            sql = _BY_KEY[cache_key] = (
-                f"SELECT {names} FROM {quote(meta.db_table)} WHERE {quote(meta.pk.column)} = %s"
-            )
-        with (
-            database_errors(self.using, f"reading {model._meta.db_table}"),
-            connection.cursor() as cursor,
-        ):
-            cursor.execute(sql, (key,))
-            row = cursor.fetchone()
-        return None if row is None else tuple(row)
-
-    def _insert(
-        self,
-        model: type[Any],
-        objs: Collection[Any],
-        *,
-        ignore: bool = False,
-        update: tuple[str, ...] = (),
-    ) -> None:
-        # bulk_create's INSERT in plain SQL (the backend's own words for
-        # "ignore a conflict" or "update on conflict"), built once per shape.
-        if not objs:
-            return
-        connection = connections[self.using]
-        meta = model._meta
-        fields = [f for f in meta.concrete_fields if not (f.primary_key and f.auto_created) and
-                  not isinstance(f, models.AutoField | models.BigAutoField)]  # fmt: skip
-        cache_key = (connection.vendor, model, ignore, update)
-        sql = _INSERT.get(cache_key)
-        if sql is None:
-            quote = connection.ops.quote_name
-            on_conflict = OnConflict.IGNORE if ignore else OnConflict.UPDATE if update else None
-            suffix = connection.ops.on_conflict_suffix_sql(
-                fields,
-                on_conflict,
-                [meta.get_field(f).column for f in update],
-                [meta.pk.column] if update else [],
-            )
-            sql = _INSERT[cache_key] = (
-                f"{connection.ops.insert_statement(on_conflict=on_conflict)} "
-                f"{quote(meta.db_table)} ({', '.join(quote(f.column) for f in fields)}) "
-                f"VALUES ({', '.join(['%s'] * len(fields))}) {suffix}"
-            )
-        rows = [
-            tuple(f.get_db_prep_save(getattr(obj, f.attname), connection) for f in fields)
-            for obj in objs
-        ]
-        with connection.cursor() as cursor:
-            cursor.executemany(sql, rows)
-
-    def _update(self, model: type[Any], key: str, read: int, columns: dict[str, Any]) -> bool:
-        # UPDATE ... SET version = read + 1, <columns> WHERE pk = key AND version = read.
-        connection = connections[self.using]
-        names = tuple(columns)
-        cache_key = (connection.vendor, model, names)
-        sql = _UPDATE.get(cache_key)
-        if sql is None:
-            quote = connection.ops.quote_name
-            sets = ", ".join(f"{quote(c)} = %s" for c in ("version", *names))
-            sql = _UPDATE[cache_key] = (
-                f"UPDATE {quote(model._meta.db_table)} SET {sets}"
-                f" WHERE {quote(model._meta.pk.column)} = %s AND {quote('version')} = %s"
-            )
-        with connection.cursor() as cursor:
-            cursor.execute(sql, (read + 1, *columns.values(), key, read))
-            return bool(cursor.rowcount == 1)
-
-    def _delete_children(self, conversation_id: str) -> None:
-        with connections[self.using].cursor() as cursor:
-            for model in (m.ConversationTag, m.ConversationField):
-                cursor.execute(
-                    f"DELETE FROM {model._meta.db_table} WHERE conversation_id = %s",
-                    (conversation_id,),
-                )
-
     def _data(self, model: type[Any], key: str) -> str | None:
-        row = self._by_key(model, "data", key)
+        row = sql.by_key(self.using, model, "data", key)
         return None if row is None else str(row[0])
 
     def _version(self, model: type[Any], key: str, *, lock: bool = False) -> int:
         if not lock:
-            row = self._by_key(model, "version", key)
+            row = sql.by_key(self.using, model, "version", key)
             return 0 if row is None else int(row[0])
-        found = (
-            self._rows(model)
-            .filter(pk=key)
-            .select_for_update()
-            .values_list("version", flat=True)
-            .first()
-        )
+        rows = sql.where_in(self.using, model, "version", model._meta.pk.column, (key,), lock=True)
+        found = rows[0][0] if rows else None
         return 0 if found is None else int(found)
 
     # -- identity --------------------------------------------------------------
@@ -241,7 +146,7 @@ class DjangoStore:
 
     def observation(self, observation_id: str) -> tuple[Observation, str] | None:
         """Return a recorded observation and the profile id it was attributed to."""
-        row = self._by_key(m.Observation, "data profile_id", observation_id)
+        row = sql.by_key(self.using, m.Observation, "data profile_id", observation_id)
         return None if row is None else (self._load(Observation, row[0]), row[1])
 
     def next_id(self, kind: str) -> str:
@@ -318,25 +223,27 @@ class DjangoStore:
                 stored = self._version(m.Profile, profile.id)
                 if stored:
                     raise _profile_conflict(profile.id, 0, stored)
-                self._insert(m.Profile, [m.Profile(id=profile.id, version=1, data=data)])
-            elif not self._update(m.Profile, profile.id, version, {"data": data}):
+                sql.insert(self.using, m.Profile, [m.Profile(id=profile.id, version=1, data=data)])
+            elif not sql.update_versioned(
+                self.using, m.Profile, profile.id, version, {"data": data}
+            ):
                 raise _profile_conflict(profile.id, version, self._version(m.Profile, profile.id))
 
     def _put_links(self, links: Collection[Link]) -> None:
         rows = [m.Link(key=link.key, data=self._dump(link)) for link in links]
         if rows:
-            self._insert(m.Link, rows, update=("data",))
+            sql.insert(self.using, m.Link, rows, update=("data",))
 
     def _put_rest_of_identity(self, changes: ChangeSet) -> None:
         merges = [m.Merge(id=r.id, data=to_json(r)) for r in changes.merges]
         if merges:
-            self._insert(m.Merge, merges, update=("data",))
+            sql.insert(self.using, m.Merge, merges, update=("data",))
         observations = [
             m.Observation(id=o.id, profile_id=pid, data=to_json(o))
             for o, pid in changes.observations
         ]
         if observations:
-            self._insert(m.Observation, observations, update=("profile_id", "data"))
+            sql.insert(self.using, m.Observation, observations, update=("profile_id", "data"))
 
     # -- desk reads ------------------------------------------------------------
 
@@ -350,18 +257,15 @@ class DjangoStore:
         ids = sorted(set(customer_ids))
         if not ids:
             return []
-        with database_errors(self.using, "reading omnicx_conversation"):
-            rows = list(
-                self._rows(m.Conversation)
-                .filter(customer_id__in=ids)
-                .order_by("created_us", q.by_id(self._vendor))
-                .values_list("data", flat=True)
-            )
+        found = sql.where_in(self.using, m.Conversation, "data created_us id", "customer_id", ids)
+        # Oldest first, ties by id in code point order (Python's, whatever the
+        # database's collation), across the chunks.
+        rows = [data for data, *_ in sorted(found, key=lambda row: (row[1], row[2]))]
         return [self._load(ConversationRecord, data) for data in rows]
 
     def conversation_for_ref(self, ref: str) -> str | None:
         """Return the conversation id indexed under a thread reference key."""
-        row = self._by_key(m.ThreadRef, "conversation_id", ref)
+        row = sql.by_key(self.using, m.ThreadRef, "conversation_id", ref)
         return None if row is None else str(row[0])
 
     def due(self, now: datetime, *, limit: int) -> list[ConversationRecord]:
@@ -437,7 +341,7 @@ class DjangoStore:
             self._put_rest_of_identity(changes.identity)
             self._check_and_put_refs(changes)
             if events:
-                self._insert(m.Event, events, ignore=True)
+                sql.insert(self.using, m.Event, events, ignore=True)
                 self._index_messages(changes.events)
             if changes.agents or changes.waiting or changes.waiting_done:
                 self._write_agents(changes)
@@ -449,15 +353,17 @@ class DjangoStore:
         must_be_new = set(fresh)
         for receipt in receipts:
             if receipt.key in must_be_new:
-                if self._by_key(m.Receipt, "key", receipt.key) is not None:
+                if sql.by_key(self.using, m.Receipt, "key", receipt.key) is not None:
                     raise already_recorded(receipt.key)
-                self._insert(m.Receipt, [receipt])  # taken meanwhile: IntegrityError, a race
+                sql.insert(
+                    self.using, m.Receipt, [receipt]
+                )  # taken meanwhile: IntegrityError, a race
                 must_be_new.discard(receipt.key)
         kept = [r for r in receipts if r.key not in fresh]
         if kept:
-            self._insert(m.Receipt, kept, ignore=True)
+            sql.insert(self.using, m.Receipt, kept, ignore=True)
         for key in sorted(must_be_new):
-            if self._by_key(m.Receipt, "key", key) is not None:
+            if sql.by_key(self.using, m.Receipt, "key", key) is not None:
                 raise already_recorded(key)
 
     def _put_conversation(self, record: ConversationRecord, columns: dict[str, Any]) -> None:
@@ -465,16 +371,20 @@ class DjangoStore:
             stored = self._version(m.Conversation, record.id)
             if stored:
                 raise conversation_conflict(record, stored)
-            self._insert(m.Conversation, [m.Conversation(id=record.id, version=1, **columns)])
+            sql.insert(
+                self.using, m.Conversation, [m.Conversation(id=record.id, version=1, **columns)]
+            )
         else:
-            if not self._update(m.Conversation, record.id, record.version, columns):
+            if not sql.update_versioned(
+                self.using, m.Conversation, record.id, record.version, columns
+            ):
                 raise conversation_conflict(record, self._version(m.Conversation, record.id))
-            self._delete_children(record.id)
+            sql.delete_children(self.using, record.id)
         tags, fields = conversation_children(record)
         if tags:
-            self._insert(m.ConversationTag, tags)
+            sql.insert(self.using, m.ConversationTag, tags)
         if fields:
-            self._insert(m.ConversationField, fields)
+            sql.insert(self.using, m.ConversationField, fields)
 
     def _check_profiles(self, changes: Changes) -> None:
         # Profiles read but not written are locked against writers until the end.
@@ -482,13 +392,7 @@ class DjangoStore:
         kept = sorted(set(changes.profile_versions) - written)
         if not kept:
             return
-        stored = dict(
-            self._rows(m.Profile)
-            .select_for_update()
-            .filter(id__in=kept)
-            .order_by("id")
-            .values_list("id", "version")
-        )
+        stored = dict(sql.where_in(self.using, m.Profile, "id version", "id", kept, lock=True))
         for profile_id in kept:
             read = changes.profile_versions[profile_id]
             if stored.get(profile_id, 0) != read:
@@ -496,33 +400,23 @@ class DjangoStore:
 
     def _check_and_put_links(self, changes: Changes) -> None:
         read = changes.links_read
-        rows = self._rows(m.Link)
         if read:
-            stored = {
-                key: self._load(Link, data)
-                for key, data in rows.select_for_update()
-                .filter(key__in=sorted(read))
-                .order_by("key")
-                .values_list("key", "data")
-            }
+            locked = sql.where_in(self.using, m.Link, "key data", "key", read, lock=True)
+            stored = {key: self._load(Link, data) for key, data in locked}
             for key in sorted(read):
                 if stored.get(key) != read[key]:
                     raise _link_conflict(key)
         links = changes.identity.links
         new = sorted((k for k in links if k.key in read and read[k.key] is None), key=_key)
         for link in new:
-            self._insert(m.Link, [m.Link(key=link.key, data=self._dump(link))])
+            sql.insert(self.using, m.Link, [m.Link(key=link.key, data=self._dump(link))])
         self._put_links([k for k in links if not (k.key in read and read[k.key] is None)])
 
     def _check_and_put_refs(self, changes: Changes) -> None:
         read = changes.refs_read
-        rows = self._rows(m.ThreadRef)
         if read:
             stored = dict(
-                rows.select_for_update()
-                .filter(ref__in=sorted(read))
-                .order_by("ref")
-                .values_list("ref", "conversation_id")
+                sql.where_in(self.using, m.ThreadRef, "ref conversation_id", "ref", read, lock=True)
             )
             for ref in sorted(read):
                 if stored.get(ref) != read[ref]:
@@ -532,11 +426,11 @@ class DjangoStore:
         new = [m.ThreadRef(ref=r, conversation_id=c) for r, c in sorted(wanted.items())
                if r in read and read[r] is None]  # fmt: skip
         if new:
-            self._insert(m.ThreadRef, new)  # taken meanwhile: IntegrityError, a race
+            sql.insert(self.using, m.ThreadRef, new)  # taken meanwhile: IntegrityError, a race
         moved = [m.ThreadRef(ref=r, conversation_id=c) for r, c in sorted(wanted.items())
                  if not (r in read and read[r] is None)]  # fmt: skip
         if moved:
-            self._insert(m.ThreadRef, moved, update=("conversation_id",))
+            sql.insert(self.using, m.ThreadRef, moved, update=("conversation_id",))
 
     def _index_messages(self, events: Collection[Event]) -> None:
         # Each stored message's words, under the event row it is stored in
@@ -544,22 +438,18 @@ class DjangoStore:
         terms = {e.id: found for e in events if (found := event_terms(e))}
         if not terms:
             return
-        stored = (
-            self._rows(m.Event)
-            .filter(id__in=sorted(terms))
-            .values_list("id", "seq", "conversation_id")
-        )
+        stored = sql.where_in(self.using, m.Event, "id seq conversation_id", "id", terms)
         rows = [
             m.SearchTerm(event_id=seq, conversation_id=conversation_id, term=term)
             for event_id, seq, conversation_id in stored
             if conversation_id is not None
             for term in terms[event_id]
         ]
-        self._insert(m.SearchTerm, rows, ignore=True)
+        sql.insert(self.using, m.SearchTerm, rows, ignore=True)
 
     def _append_audit(self, entries: tuple[AuditEntry, ...]) -> None:
         if entries:
-            self._insert(
+            sql.insert(self.using,
                 m.Audit,
                 [m.Audit(id=e.id, actor=e.actor, customer_id=e.customer_id, data=to_json(e))
                  for e in entries],
@@ -693,8 +583,8 @@ class DjangoStore:
                 self._rows(m.ConversationTag).filter(conversation_id=record.id).delete()
                 self._rows(m.ConversationField).filter(conversation_id=record.id).delete()
                 tags, fields = conversation_children(record)
-                self._insert(m.ConversationTag, tags)
-                self._insert(m.ConversationField, fields)
+                sql.insert(self.using, m.ConversationTag, tags)
+                sql.insert(self.using, m.ConversationField, fields)
             theirs = self._rows(m.Conversation).filter(customer_id__in=ids).values("id")
             refs = self._rows(m.ThreadRef)
             refs.filter(conversation_id__in=[r.id for r in erasure.conversations]).delete()
