@@ -26,8 +26,7 @@ UPDATE_SQL: dict[tuple[str, type[Any], tuple[str, ...]], str] = {}
 
 
 def by_key(using: str, model: type[Any], columns: str, key: str) -> tuple[Any, ...] | None:
-    # A lookup by primary key in plain SQL: the hot reads of every desk
-    # call, without building an ORM query each time.
+    """The ``columns`` (space-separated) of the row of ``model`` with primary key ``key``."""
     connection = connections[using]
     cache_key = (connection.vendor, model, columns)
     sql = BY_KEY_SQL.get(cache_key)
@@ -55,8 +54,10 @@ def insert(
     ignore: bool = False,
     update: tuple[str, ...] = (),
 ) -> None:
-    # bulk_create's INSERT in plain SQL (the backend's own words for
-    # "ignore a conflict" or "update on conflict"), built once per shape.
+    """``bulk_create(objs)``: ``ignore`` skips rows whose key is taken, ``update`` rewrites those columns.
+
+    Without either, a key taken is an ``IntegrityError`` (a race lost).
+    """
     if not objs:
         return
     connection = connections[using]
@@ -90,7 +91,7 @@ def insert(
 def update_versioned(
     using: str, model: type[Any], key: str, read: int, columns: dict[str, Any]
 ) -> bool:
-    # UPDATE ... SET version = read + 1, <columns> WHERE pk = key AND version = read.
+    """Write ``columns`` and version ``read + 1`` if the row is still at ``read``; whether it was."""
     connection = connections[using]
     names = tuple(columns)
     cache_key = (connection.vendor, model, names)
@@ -108,6 +109,7 @@ def update_versioned(
 
 
 def delete_children(using: str, conversation_id: str) -> None:
+    """Delete a conversation's tag and custom field rows (a write replaces them all)."""
     with connections[using].cursor() as cursor:
         for model in (m.ConversationTag, m.ConversationField):
             cursor.execute(
@@ -125,9 +127,11 @@ def where_in(
     *,
     lock: bool = False,
 ) -> list[tuple[Any, ...]]:
-    # SELECT <columns> WHERE <column> IN (...) in plain SQL, in chunks well
-    # under every backend's limit on bound values, in key order; ``lock``
-    # adds FOR UPDATE where the backend has it (SQLite's one writer needs none).
+    """The ``columns`` of the rows whose ``column`` is one of ``keys``, in ``column`` order.
+
+    In chunks well under every backend's limit on bound values; ``lock``
+    adds ``FOR UPDATE`` where the backend has it (SQLite's one writer needs none).
+    """
     connection = connections[using]
     quote = connection.ops.quote_name
     names = ", ".join(quote(c) for c in columns.split())
