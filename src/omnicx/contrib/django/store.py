@@ -355,9 +355,8 @@ class DjangoStore:
             if receipt.key in must_be_new:
                 if sql.by_key(self.using, m.Receipt, "key", receipt.key) is not None:
                     raise already_recorded(receipt.key)
-                sql.insert(
-                    self.using, m.Receipt, [receipt]
-                )  # taken meanwhile: IntegrityError, a race
+                # A key taken meanwhile is an IntegrityError: a race lost.
+                sql.insert(self.using, m.Receipt, [receipt])
                 must_be_new.discard(receipt.key)
         kept = [r for r in receipts if r.key not in fresh]
         if kept:
