@@ -63,6 +63,13 @@ PINNED = {
     "omnicx.contrib.django.apps": [
         "OmnicxConfig",
     ],
+    "omnicx.contrib.django.admin": [
+        "AuditAdmin", "ConversationAdmin", "CustomerAdmin", "ReadOnlyAdmin",
+    ],
+    "omnicx.contrib.django.models": [],
+    "omnicx.contrib.django.store": [
+        "DjangoStore",
+    ],
     "omnicx.contrib.django.async_urls": [],
     "omnicx.contrib.django.checks": [
         "SETTINGS_ERROR", "check_settings",
@@ -206,7 +213,11 @@ def _modules() -> list[str]:
         if info.name == "omnicx.__main__":  # running it runs the command line
             continue
         # Django finds management commands by file name; each holds one Command class.
-        if info.name.startswith("omnicx.contrib.django.management"):
+        # Django migrations are the schema's history, not API (``0001_initial``
+        # cannot even be named in an import statement): not walked.
+        if info.name.startswith(
+            ("omnicx.contrib.django.management", "omnicx.contrib.django.migrations")
+        ):
             continue
         found.append(info.name)
     return found

@@ -259,7 +259,9 @@ class StoreBusyError(StoreError):
     waited: float
     timeout: float
 
-    def __init__(self, where: str, what: str, *, waited: float, timeout: float) -> None:
+    def __init__(
+        self, where: str, what: str, *, waited: float, timeout: float, hint: str = ""
+    ) -> None:
         self.waited = waited
         self.timeout = timeout
         super().__init__(
@@ -267,6 +269,7 @@ class StoreBusyError(StoreError):
             what,
             f"the database stayed locked by another connection for {waited:.3g} s"
             f" (busy_timeout={timeout:g} s)",
-            hint="keep the host's own transactions on this file short, or open the store"
+            hint=hint
+            or "keep the host's own transactions on this file short, or open the store"
             " with a longer busy_timeout, e.g. SqliteStore(path, busy_timeout=30)",
         )

@@ -24,7 +24,8 @@ class IdentityStore(Protocol):
     - ``apply`` inserts or replaces every value in the ChangeSet by its id
       (profiles, merges, observations) or key (links); all or nothing.
     - ``next_id`` returns an id never returned before for that ``kind``
-      (``"profile"`` or ``"merge"``); ids may be skipped, never reused.
+      (any short string: the graph asks for ``"profile"`` and ``"merge"``,
+      the desk for others too); ids may be skipped, never reused.
     """
 
     def profile(self, profile_id: str) -> Profile | None:

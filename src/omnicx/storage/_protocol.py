@@ -36,6 +36,11 @@ class DeskStore(IdentityStore, Protocol):
       in ``Changes.links_read`` / ``refs_read``, or a key of
       ``Changes.new_receipts`` is already recorded; so one identifier never
       links two new profiles and one message is never taken in twice.
+    - Each ``ConflictError`` names what moved, in the words of
+      ``check_versions``/``check_reads`` (``conversation 'c1' changed since
+      it was read``...; docs/storage.md lists them).
+    - ``erase`` stores a rewritten conversation at its stored version + 1,
+      as a commit would.
     - ``events`` returns events in the order they were appended.
     - The identity graph's own ``apply`` writes directly (outside the desk).
     - ``inbox``, ``inbox_counts`` and ``search`` mean exactly what the pure
