@@ -84,7 +84,9 @@ class BatchPolicy:
     - ``name_similarity``: two names of one value whose rapidfuzz
       ``token_sort_ratio`` reaches this are spellings of one name
       (``Jon Smith``/``John Smith``) when counting names against
-      ``identity.max_names_per_identifier``.
+      ``identity.max_names_per_identifier`` (None: ``identity.name_similarity``,
+      which the incremental graph applies too; set it only to make batch
+      differ from the graph on purpose).
     - ``max_people_per_value``: a value whose names belong to more people
       than this is shared (None: ``identity.max_people_per_identifier``,
       which the incremental graph applies too). Names of one person are spellings, typos,
@@ -113,7 +115,7 @@ class BatchPolicy:
 
     identity: IdentityPolicy = DEFAULT_POLICY
     default_region: str | None = None
-    name_similarity: float = 75.0
+    name_similarity: float | None = None
     max_people_per_value: int | None = attrs.field(default=None, validator=_optional_at_least_one)
     caller_id_sources: frozenset[str] = attrs.field(
         default=frozenset({"call", "phone_call", "voice"}), converter=frozenset

@@ -14,6 +14,7 @@ from omnicx.identity._guards import (
     DEFAULT_POLICY,
     IdentityPolicy,
     SharedReason,
+    fold_name,
     intrinsic_shared_reason,
     match_key,
     too_many_names,
@@ -23,6 +24,7 @@ from omnicx.identity._records import (
     ChangeSet,
     Conflict,
     Link,
+    MergeKind,
     MergeRecord,
     Observation,
     Outcome,
@@ -30,6 +32,7 @@ from omnicx.identity._records import (
     Resolution,
 )
 from omnicx.identity._returning import returning_profile
+from omnicx.identity._split import linked_parts, split_in
 from omnicx.identity._store import IdentityStore
 from omnicx.identity._txn import Txn
 from omnicx.model import Identifier
@@ -55,8 +58,8 @@ def merged_profiles(
     profiles, merges, todo = [profile], [], list(profile.merge_ids)
     while todo:
         record = store.merge(todo.pop())
-        if record is None or record.undone_at is not None:
-            continue
+        if record is None or record.undone_at is not None or record.kind is MergeKind.SPLIT:
+            continue  # a split's parts are other customers
         merges.append(record)
         absorbed = store.profile(record.absorbed_id)
         if absorbed is not None:
@@ -111,7 +114,9 @@ def resolve_general(
     txn = Txn(store)
     identifiers = union_identifiers(observation.identifiers)
     keys = [match_key(identifier) for identifier in identifiers]
-    evidence = _evidence(txn, identifiers, keys, observation.name, policy)
+    # Links keep names folded, as batch counts them: one guard, one input.
+    name = fold_name(observation.name) if observation.name else None
+    evidence = _evidence(txn, identifiers, keys, name, policy)
     accepted, refused = _choose(txn, identifiers, evidence, policy)
 
     merges: list[MergeRecord] = []
@@ -141,8 +146,8 @@ def resolve_general(
         ids = {txn.live(p).id for p in link.profile_ids} | {target.id}
         names = link.names
         # Once shared, more names add nothing: a switchboard's list stays short.
-        if observation.name and observation.name not in names and link.shared is None:
-            names = (*names, observation.name)
+        if name and name not in names and link.shared is None:
+            names = (*names, name)
         shared = link.shared or intrinsic_shared_reason(identifier, policy)
         if shared is None and too_many_names(names, policy):
             shared = SharedReason.TOO_MANY_NAMES
@@ -156,6 +161,10 @@ def resolve_general(
         Conflict(profile_ids=(target.id, pid), evidence=tuple(evidence[pid]), reason=reason)
         for pid, reason in refused
     )
+    refusals = {match_key(i): reason for pid, reason in refused for i in evidence[pid]}
+    splits = _withdraw(txn, observation, policy, refusals)
+    if splits:
+        target = txn.live(txn.observations[observation.id][1])
     store.apply(txn.changes())
     if conflicts:
         outcome = Outcome.CONFLICT
@@ -169,7 +178,43 @@ def resolve_general(
         merges=tuple(merges),
         conflicts=conflicts,
         newly_shared=tuple(txn.newly_shared),
+        splits=tuple(splits),
     )
+
+
+def _withdraw(
+    txn: Txn, observation: Observation, policy: IdentityPolicy, refusals: dict[str, Refusal]
+) -> list[MergeRecord]:
+    """Split each profile that a newly shared value held together.
+
+    Batch resolution never links through a shared value, so once one is
+    shared the graph keeps no join that only it made: the profiles holding
+    it are split into the groups their other links still join
+    (``linked_parts``), each split recorded and undoable.
+    """
+    records: list[MergeRecord] = []
+    checked: set[str] = set()
+    for key in list(txn.newly_shared):
+        for pid in txn.link(key).profile_ids:
+            profile = txn.live(pid)
+            if profile.id in checked:
+                continue
+            checked.add(profile.id)
+            groups = linked_parts(txn, profile, policy)
+            if len(groups) < 2:
+                continue
+            record = split_in(
+                txn,
+                profile,
+                groups,
+                at=observation.at,
+                observation_id=observation.id,
+                policy=policy,
+                refusals=refusals,
+            )
+            checked.update(record.parts)
+            records.append(record)
+    return records
 
 
 def _age(profile: Profile) -> tuple[object, str]:
