@@ -131,9 +131,7 @@ def _planned_unmerges(
     if latest is not None and latest.kind is MergeKind.SPLIT and latest.undone_at is None:
         return []  # a split is the latest change: unmerges below it cannot go first
     live = [
-        r
-        for r in records
-        if r is not None and r.undone_at is None and r.kind is MergeKind.MERGE
+        r for r in records if r is not None and r.undone_at is None and r.kind is MergeKind.MERGE
     ]
     wrong = [i for i, r in enumerate(live) if _joins_two_clusters(r, batch)]
     if not wrong:

@@ -162,6 +162,8 @@ class MergeRecord:
             parts both carry, with the reason it no longer links them.
         links_before: for a split, every link it changed, as it was, so
             that undoing it restores them exactly.
+        attributed_before: for a split, each observation it moved with
+            the profile id it was recorded under before.
     """
 
     id: str = attrs.field(validator=non_empty)
@@ -177,6 +179,7 @@ class MergeRecord:
     parts: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     apart: tuple[Apart, ...] = attrs.field(default=(), converter=frozen_seq)
     links_before: tuple[Link, ...] = attrs.field(default=(), converter=frozen_seq)
+    attributed_before: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=frozen_tree)
 
 
 @attrs.frozen(kw_only=True)

@@ -24,6 +24,7 @@ from omnicx.identity._guards import (
     SharedReason,
     intrinsic_shared_reason,
     match_key,
+    too_many_names,
 )
 from omnicx.identity._protection import Refusal
 from omnicx.identity._records import Apart, MergeKind, MergeRecord, Observation, Profile
@@ -134,6 +135,11 @@ def split_in(
     a key does not link (a batch's answer), where known.
     """
     found = {oid: _observation(txn, oid) for oid in profile.observation_ids}
+    recorded = {}
+    for oid in profile.observation_ids:
+        seen = txn.observations.get(oid) or txn.store.observation(oid)
+        if seen is not None:
+            recorded[oid] = seen[1]
 
     def first(group: Collection[str]) -> tuple[object, ...]:
         seen = [(o.at, o.id) for oid in group if (o := found.get(oid)) is not None]
@@ -195,6 +201,9 @@ def split_in(
         parts=tuple(p.id for p in parts),
         apart=apart,
         links_before=tuple(before),
+        attributed_before=tuple(
+            (oid, recorded[oid]) for g in ordered[1:] for oid in g if oid in recorded
+        ),
     )
     txn.put(kept, *parts)
     txn.merges[record_id] = record
@@ -272,13 +281,13 @@ def undo_split(
     """Undo a split: the profile as it was, its links as they were; returns it.
 
     Observations attributed to the parts since the split are folded back
-    in, and their links re-pointed; the new profiles become tombstones of
-    the restored one, so their ids still resolve. Splits and merges undo
+    in, and links that changed since keep what they learned (a holder, a
+    name), re-pointed and judged again under ``policy``; the new profiles
+    become tombstones of the restored one, so their ids still resolve. Splits and merges undo
     last-in first-out: each part must be live with this split as its latest
     record, otherwise ConflictError names what to undo first. NotFoundError
     for an unknown id; ConflictError for a merge id or a split already undone.
     """
-    del policy  # links are restored as recorded, not recomputed
     txn = Txn(store)
     record = store.merge(split_id)
     if record is None:
@@ -287,8 +296,8 @@ def undo_split(
         raise ConflictError(f"{split_id!r} is a merge, not a split; undo it with unmerge")
     if record.undone_at is not None:
         raise ConflictError(f"split {split_id!r} is already undone")
-    current = [txn.profile(pid) for pid in (record.survivor_id, *record.parts)]
-    for part in current:
+    sides = [txn.profile(pid) for pid in (record.survivor_id, *record.parts)]
+    for part in sides:
         if part.merged_into is not None:
             raise ConflictError(
                 f"split {split_id!r}: {part.id!r} was merged into "
@@ -300,19 +309,21 @@ def undo_split(
                 f"undo {part.merge_ids[-1]!r} first"
             )
     restored = record.survivor_before
-    before = set(restored.observation_ids)
-    later = []
-    for part in current[1:]:
-        for oid in part.observation_ids:
-            found = store.observation(oid)
-            if found is not None:
-                txn.observations[oid] = (found[0], restored.id)
-    for part in current:
-        later.extend(o for oid in part.observation_ids if oid not in before and (o := _seen(txn, oid)))
+    held = set(restored.observation_ids)
+    for oid, profile_id in record.attributed_before:
+        found = store.observation(oid)
+        if found is not None:
+            txn.observations[oid] = (found[0], profile_id)
+    later = [
+        o
+        for part in sides
+        for oid in part.observation_ids
+        if oid not in held and (o := _seen(txn, oid)) is not None
+    ]
     for observation in sorted(later, key=lambda o: (o.at, o.id)):
         restored = fold_observation(restored, observation)
         txn.observations[observation.id] = (observation, restored.id)
-    gone = {p.id for p in current[1:]}
+    gone = {p.id for p in sides[1:]}
     # Bare tombstones: their ids still resolve, and what they held is the
     # restored profile's again (erasure of it reaches no copy here).
     tombstones = [
@@ -323,21 +334,35 @@ def undo_split(
             merge_ids=p.merge_ids,
             merged_into=restored.id,
         )
-        for p in current[1:]
+        for p in sides[1:]
     ]
     txn.put(restored, *tombstones)
-    touched = {match_key(i) for o in later for i in o.identifiers}
-    for link in record.links_before:
-        if link.key in touched:
-            # Arrived since: keep what the link learned, re-pointed.
-            link = txn.link(link.key)
-            ids = {restored.id if p in gone else p for p in link.profile_ids}
-            link = attrs.evolve(link, profile_ids=tuple(sorted(ids)))
-        txn.links[link.key] = link
-    for key in sorted(touched - {link.key for link in record.links_before}):
+    contested = {a.key for a in record.apart}
+    restored_keys = {link.key for link in record.links_before}
+    for before in record.links_before:
+        current = txn.link(before.key)
+        ids = tuple(sorted({restored.id if p in gone else p for p in current.profile_ids}))
+        if set(ids) == set(before.profile_ids) and current.names == before.names:
+            txn.links[before.key] = before  # nothing else happened to it: as it was
+            continue
+        # It learned more since (a holder, a name): keep that, and lift only
+        # the CONTESTED mark the split itself set.
+        shared = current.shared
+        if before.shared is None and shared is SharedReason.CONTESTED and before.key in contested:
+            shared = None
+        if shared is None and too_many_names(current.names, policy):
+            shared = SharedReason.TOO_MANY_NAMES
+        txn.put_link(
+            attrs.evolve(current, profile_ids=ids, shared=shared),
+            policy,
+            crowded=SharedReason.TOO_MANY_PROFILES,
+        )
+    for key in sorted({match_key(i) for o in later for i in o.identifiers} - restored_keys):
         link = txn.link(key)
-        ids = {restored.id if p in gone else p for p in link.profile_ids}
-        txn.links[key] = attrs.evolve(link, profile_ids=tuple(sorted(ids)))
+        ids = tuple(sorted({restored.id if p in gone else p for p in link.profile_ids}))
+        txn.put_link(
+            attrs.evolve(link, profile_ids=ids), policy, crowded=SharedReason.TOO_MANY_PROFILES
+        )
     txn.merges[split_id] = attrs.evolve(record, undone_at=now)
     store.apply(txn.changes())
     return restored
