@@ -137,15 +137,22 @@ def split_in(
     found = {oid: _observation(txn, oid) for oid in profile.observation_ids}
     recorded = {}
     for oid in profile.observation_ids:
-        seen = txn.observations.get(oid) or txn.store.observation(oid)
-        if seen is not None:
-            recorded[oid] = seen[1]
+        entry = txn.observations.get(oid) or txn.store.observation(oid)
+        if entry is not None:
+            recorded[oid] = entry[1]
 
-    def first(group: Collection[str]) -> tuple[object, ...]:
-        seen = [(o.at, o.id) for oid in group if (o := found.get(oid)) is not None]
-        return min(seen, default=(profile.created_at, ""))
+    def first(group: list[str]) -> tuple[datetime, str]:
+        return min((o.at, o.id) for oid in group if (o := found.get(oid)) is not None)
 
-    ordered = sorted((list(g) for g in groups if g), key=first)
+    # A group of observations the store lost has nothing to fold: it stays.
+    known = [list(g) for g in groups if any(found.get(oid) is not None for oid in g)]
+    lost = [oid for g in groups if all(found.get(oid) is None for oid in g) for oid in g]
+    if len(known) < 2:
+        raise ConflictError(
+            f"profile {profile.id!r}: nothing to split (one group has observations)"
+        )
+    ordered = sorted(known, key=first)
+    ordered[0].extend(lost)
     record_id = txn.store.next_id("merge")
     parts: list[Profile] = []
     for group in ordered[1:]:
