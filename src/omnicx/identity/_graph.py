@@ -116,7 +116,8 @@ def resolve_general(
     keys = [match_key(identifier) for identifier in identifiers]
     # Links keep names folded, as batch counts them: one guard, one input.
     name = fold_name(observation.name) if observation.name else None
-    evidence = _evidence(txn, identifiers, keys, name, policy)
+    intrinsic = [intrinsic_shared_reason(identifier, policy) for identifier in identifiers]
+    evidence = _evidence(txn, identifiers, keys, intrinsic, name, policy)
     accepted, refused = _choose(txn, identifiers, evidence, policy)
 
     merges: list[MergeRecord] = []
@@ -141,14 +142,14 @@ def resolve_general(
     txn.observations[observation.id] = (observation, target.id)
 
     crowded = SharedReason.CONTESTED if refused else SharedReason.TOO_MANY_PROFILES
-    for identifier, key in zip(identifiers, keys, strict=True):
+    for key, reason in zip(keys, intrinsic, strict=True):
         link = txn.link(key)
         ids = {txn.live(p).id for p in link.profile_ids} | {target.id}
         names = link.names
         # Once shared, more names add nothing: a switchboard's list stays short.
         if name and name not in names and link.shared is None:
             names = (*names, name)
-        shared = link.shared or intrinsic_shared_reason(identifier, policy)
+        shared = link.shared or reason
         if shared is None and too_many_names(names, policy):
             shared = SharedReason.TOO_MANY_NAMES
         txn.put_link(
@@ -226,16 +227,17 @@ def _evidence(
     txn: Txn,
     identifiers: tuple[Identifier, ...],
     keys: list[str],
+    intrinsic: list[SharedReason | None],
     name: str | None,
     policy: IdentityPolicy,
 ) -> dict[str, list[Identifier]]:
     """Map each live profile reachable through a linking identifier to those identifiers."""
     reached: dict[str, list[Identifier]] = {}
-    for identifier, key in zip(identifiers, keys, strict=True):
+    for identifier, key, reason in zip(identifiers, keys, intrinsic, strict=True):
         link = txn.link(key)
         if not link.profile_ids:
             continue  # reaches no one, whatever else holds
-        if link.shared is not None or intrinsic_shared_reason(identifier, policy) is not None:
+        if link.shared is not None or reason is not None:
             continue
         if too_many_names((*link.names, *([name] if name else [])), policy):
             continue

@@ -251,6 +251,17 @@ class Resolution:
     splits: tuple[MergeRecord, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
+def _observation_pairs(items: Any) -> tuple[tuple[Observation, str], ...]:
+    """(observation, profile id) pairs as tuples; both are immutable already.
+
+    One level of checking instead of ``frozen_tree``'s walk: the graph hands
+    over a tuple of tuples for every observation it resolves.
+    """
+    if type(items) is tuple and all(type(pair) is tuple for pair in items):
+        return items
+    return tuple((observation, profile_id) for observation, profile_id in frozen_seq(items))
+
+
 @attrs.frozen(kw_only=True)
 class ChangeSet:
     """Everything one graph operation writes; a store applies it atomically.
@@ -267,5 +278,5 @@ class ChangeSet:
     links: tuple[Link, ...] = attrs.field(default=(), converter=frozen_seq)
     merges: tuple[MergeRecord, ...] = attrs.field(default=(), converter=frozen_seq)
     observations: tuple[tuple[Observation, str], ...] = attrs.field(
-        default=(), converter=frozen_tree
+        default=(), converter=_observation_pairs
     )
