@@ -57,12 +57,17 @@ NAMES = [
 ]
 
 
+# A nameless record from a call is a caller ID: its phone alone links nothing.
+SOURCES = ["", "sms", "phone_call"]
+
+
 @st.composite
 def contacts(draw: st.DrawFn, max_size: int = 10) -> list[ContactRecord]:
     """Records sharing phones, emails and handles from small pools, with names or none.
 
     One Shopify id at most, no verified email: merge protection has nothing
-    to refuse, so every difference between the resolvers would be the guards'.
+    to refuse, so every difference between the resolvers would be the guards'
+    (the names guard, the caller-ID rule, blocked values).
     """
     records = []
     for i in range(draw(st.integers(min_value=0, max_value=max_size))):
@@ -70,6 +75,7 @@ def contacts(draw: st.DrawFn, max_size: int = 10) -> list[ContactRecord]:
             ContactRecord(
                 record_id=f"r{i:02d}",
                 name=draw(st.sampled_from(NAMES)),
+                source=draw(st.sampled_from(SOURCES)),
                 phones=draw(st.lists(st.sampled_from(PHONES), max_size=2)),
                 emails=draw(st.lists(st.sampled_from(EMAILS), max_size=1)),
                 handles=draw(st.lists(st.sampled_from(HANDLES), max_size=1)),
@@ -111,8 +117,8 @@ def test_graph_reaches_the_batch_partition_in_any_order(
 ) -> None:
     """Where nothing is refused, the graph after any arrival order is the batch's partition.
 
-    Household phones, spellings of one name and nameless sightings included:
-    both resolvers count the same people behind each value with one guard.
+    Household phones, spellings of one name, nameless sightings and caller
+    IDs included: both resolvers apply the same guards under one policy.
     """
     order = list(records)
     rng.shuffle(order)
@@ -276,3 +282,34 @@ def test_split_groups_must_cover_the_profile_exactly() -> None:
             " 'p1' exactly once"
         )
     assert _snapshot(store) == before
+
+
+def test_caller_ids_alone_link_nothing_until_a_sighting_corroborates() -> None:
+    """Nameless calls from one number stay apart; a text from it joins them all, as batch does.
+
+    Caller ID is unverified and a switchboard presents one number for many
+    callers, so the graph applies the batch's caller-ID rule: a number seen
+    only on nameless calls links nothing, however many calls there are.
+    """
+    line = Identifier.phone("+14155550177")
+    store = MemoryIdentityStore()
+    calls = [
+        resolve(store, Observation(id=f"call{n}", at=T0 + timedelta(minutes=n),
+                                   identifiers=(line,), source="phone_call"))
+        for n in range(3)
+    ]  # fmt: skip
+    assert len({c.customer_id for c in calls}) == 3
+    link = store.links["phone:+14155550177"]
+    assert (link.caller_ids_only, link.shared, len(link.profile_ids)) == (True, None, 3)
+    text = resolve(store, _obs("sms", line, name="Ana Lima", n=5))
+    assert text.outcome is Outcome.MERGED
+    owners = {current_profile(store, c.customer_id).id for c in calls}
+    assert owners == {text.customer_id}
+    assert store.links["phone:+14155550177"].caller_ids_only is False
+    records = [
+        ContactRecord(record_id=f"call{n}", phones=["+14155550177"], source="phone_call")
+        for n in range(3)
+    ]
+    assert _batch_partition(records) == {frozenset({f"call{n}"}) for n in range(3)}
+    joined = [*records, ContactRecord(record_id="sms", phones=["+14155550177"], name="Ana Lima")]
+    assert _batch_partition(joined) == {frozenset(r.record_id for r in joined)}

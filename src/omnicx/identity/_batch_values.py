@@ -94,7 +94,8 @@ class BatchPolicy:
       ``ROBERT SMTIH``); ``Maria Becker`` and ``Lucas Becker`` are two people
       (a family line). Nameless records count no one.
     - ``caller_id_sources``: record sources whose phones are caller IDs
-      (inbound calls). A number seen only there, and never with a name,
+      (inbound calls); None: ``identity.caller_id_sources``, which the
+      incremental graph applies too. A number seen only there, and never with a name,
       links nothing: caller ID is unverified, and a switchboard or a
       household landline presents one number for many people, while the
       number a person texts or orders from is theirs. Empty: no such rule.
@@ -117,8 +118,8 @@ class BatchPolicy:
     default_region: str | None = None
     name_similarity: float | None = None
     max_people_per_value: int | None = attrs.field(default=None, validator=_optional_at_least_one)
-    caller_id_sources: frozenset[str] = attrs.field(
-        default=frozenset({"call", "phone_call", "voice"}), converter=frozenset
+    caller_id_sources: frozenset[str] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(frozenset)
     )
     fuzzy: bool = False
     fuzzy_max_clusters: int | None = attrs.field(default=None, validator=_optional_at_least_two)

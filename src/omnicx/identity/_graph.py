@@ -35,7 +35,7 @@ from omnicx.identity._returning import returning_profile
 from omnicx.identity._split import linked_parts, split_in
 from omnicx.identity._store import IdentityStore
 from omnicx.identity._txn import Txn
-from omnicx.model import Identifier
+from omnicx.model import Identifier, IdentifierKind
 
 
 def current_profile(store: IdentityStore, profile_id: str) -> Profile:
@@ -117,7 +117,9 @@ def resolve_general(
     # Links keep names folded, as batch counts them: one guard, one input.
     name = fold_name(observation.name) if observation.name else None
     intrinsic = [intrinsic_shared_reason(identifier, policy) for identifier in identifiers]
-    evidence = _evidence(txn, identifiers, keys, intrinsic, name, policy)
+    # A nameless call's caller ID: its phone alone proves nothing (as in batch).
+    caller = not name and observation.source in policy.caller_id_sources
+    evidence = _evidence(txn, identifiers, keys, intrinsic, name, caller, policy)
     accepted, refused = _choose(txn, identifiers, evidence, policy)
 
     merges: list[MergeRecord] = []
@@ -142,8 +144,9 @@ def resolve_general(
     txn.observations[observation.id] = (observation, target.id)
 
     crowded = SharedReason.CONTESTED if refused else SharedReason.TOO_MANY_PROFILES
-    for key, reason in zip(keys, intrinsic, strict=True):
+    for identifier, key, reason in zip(identifiers, keys, intrinsic, strict=True):
         link = txn.link(key)
+        first_seen = not link.profile_ids
         ids = {txn.live(p).id for p in link.profile_ids} | {target.id}
         names = link.names
         # Once shared, more names add nothing: a switchboard's list stays short.
@@ -152,8 +155,20 @@ def resolve_general(
         shared = link.shared or reason
         if shared is None and too_many_names(names, policy):
             shared = SharedReason.TOO_MANY_NAMES
+        callers_only = (
+            caller
+            and shared is None
+            and identifier.kind is IdentifierKind.PHONE
+            and (first_seen or link.caller_ids_only)
+        )
         txn.put_link(
-            Link(key=key, profile_ids=tuple(sorted(ids)), names=names, shared=shared),
+            Link(
+                key=key,
+                profile_ids=tuple(sorted(ids)),
+                names=names,
+                shared=shared,
+                caller_ids_only=callers_only,
+            ),
             policy,
             crowded=crowded,
         )
@@ -229,9 +244,15 @@ def _evidence(
     keys: list[str],
     intrinsic: list[SharedReason | None],
     name: str | None,
+    caller: bool,
     policy: IdentityPolicy,
 ) -> dict[str, list[Identifier]]:
-    """Map each live profile reachable through a linking identifier to those identifiers."""
+    """Map each live profile reachable through a linking identifier to those identifiers.
+
+    A phone seen so far only as nameless caller IDs reaches no one from one
+    more caller ID, and every profile holding it from any other sighting
+    (batch links all its records once one sighting corroborates it).
+    """
     reached: dict[str, list[Identifier]] = {}
     for identifier, key, reason in zip(identifiers, keys, intrinsic, strict=True):
         link = txn.link(key)
@@ -241,8 +262,10 @@ def _evidence(
             continue
         if too_many_names((*link.names, *([name] if name else [])), policy):
             continue
+        if link.caller_ids_only and caller:
+            continue
         holders = sorted({txn.live(p).id for p in link.profile_ids})
-        if len(holders) > policy.max_profiles_per_identifier:
+        if len(holders) > policy.max_profiles_per_identifier and not link.caller_ids_only:
             continue
         for pid in holders:
             reached.setdefault(pid, []).append(identifier)

@@ -79,7 +79,7 @@ class SharedReason(enum.Enum):
     CONTESTED = "contested"
     """A link through it was refused, so it stays on two profiles."""
     CALLER_ID_ONLY = "caller_id_only"
-    """Batch only: seen only as the caller ID of calls, never with a name."""
+    """Batch: seen only as the caller ID of calls, never with a name (the graph: ``Link.caller_ids_only``)."""
 
 
 def _compile_blocked(
@@ -131,6 +131,12 @@ class IdentityPolicy:
         unique_kinds: identifier kinds a customer has at most one value of;
             ``"external"`` covers every external system, ``"external:stripe"``
             one system, ``"handle:instagram"`` one network.
+        caller_id_sources: observation sources whose nameless sightings are
+            caller IDs (inbound calls): a phone seen only that way links
+            nothing (``SharedReason.CALLER_ID_ONLY`` in batch,
+            ``Link.caller_ids_only`` in the graph), since a switchboard or
+            a household landline presents one number for many callers.
+            Empty: caller IDs link like any phone.
         verified_email_guards_weaker_links: refuse a link made by a phone,
             an unverified email or a handle when both profiles have verified
             emails and none in common.
@@ -148,6 +154,9 @@ class IdentityPolicy:
     max_profiles_per_identifier: int = attrs.field(default=1, validator=_at_least_one)
     unique_kinds: frozenset[str] = attrs.field(
         default=frozenset({"external"}), converter=frozen_set
+    )
+    caller_id_sources: frozenset[str] = attrs.field(
+        default=frozenset({"call", "phone_call", "voice"}), converter=frozen_set
     )
     verified_email_guards_weaker_links: bool = True
     _blocked: re.Pattern[str] = attrs.field(init=False, repr=False, eq=False)

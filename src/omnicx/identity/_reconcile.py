@@ -310,4 +310,5 @@ def observation_of(
         identifiers=tuple(identifiers),
         name=record.name or None,
         address=record.address or None,
+        source=record.source,
     )

@@ -30,6 +30,9 @@ class Observation:
         address: a shipping or postal address, if any (fuzzy evidence only).
         attributes: JSON-compatible fields folded into the profile by the
             merge rules (lists unioned, other values latest-wins).
+        source: where it came from (``sms``, ``shopify``, ``phone_call``);
+            a nameless sighting from one of ``IdentityPolicy.caller_id_sources``
+            is a caller ID, whose phone alone links nothing.
     """
 
     id: str = attrs.field(validator=non_empty)
@@ -38,6 +41,7 @@ class Observation:
     name: str | None = None
     address: str | None = None
     attributes: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
+    source: str = ""
 
 
 @attrs.frozen(kw_only=True)
@@ -113,12 +117,16 @@ class Link:
         names: distinct names seen with it, folded as ``fold_name`` does
             (case and inner spaces), for the names guard.
         shared: why it no longer links, or None while it links.
+        caller_ids_only: a phone seen so far only as the caller ID of
+            nameless calls: it links nothing, however many profiles hold
+            it, until a sighting with a name or from another source.
     """
 
     key: str = attrs.field(validator=non_empty)
     profile_ids: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     names: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     shared: SharedReason | None = None
+    caller_ids_only: bool = False
 
 
 class MergeKind(enum.Enum):

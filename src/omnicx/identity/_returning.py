@@ -53,6 +53,8 @@ def returning_profile(
         link = store.link(match_key(identifier))
         if link is None or link.shared is not None or len(link.profile_ids) != 1:
             return None
+        if link.caller_ids_only:
+            return None
         if name and name not in link.names:
             return None
         if profile is None:

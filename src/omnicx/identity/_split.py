@@ -96,8 +96,10 @@ def linked_parts(txn: Txn, profile: Profile, policy: IdentityPolicy) -> list[lis
             key = match_key(identifier)
             links = linking.get(key)
             if links is None:
+                link = txn.link(key)
                 links = linking[key] = (
-                    txn.link(key).shared is None
+                    link.shared is None
+                    and not link.caller_ids_only
                     and intrinsic_shared_reason(identifier, policy) is None
                 )
             if links:
