@@ -54,6 +54,10 @@ NAMES = [
     "Chloe Martin",
     "Maria Becker",
     "Lucas Becker",
+    # Two people until the third shows one: the names guard is not monotone.
+    "Vicky Moreau",
+    "Tori Moreau",
+    "Victoria Moreau",
 ]
 
 

@@ -19,6 +19,7 @@ from omnicx.identity._guards import (
     match_key,
     too_many_names,
 )
+from omnicx.identity._names import MAX_NAMES_COMPARED
 from omnicx.identity._protection import Refusal, link_rank, protection_refusal
 from omnicx.identity._records import (
     ChangeSet,
@@ -149,10 +150,16 @@ def resolve_general(
         first_seen = not link.profile_ids
         ids = {txn.live(p).id for p in link.profile_ids} | {target.id}
         names = link.names
-        # Once shared, more names add nothing: a switchboard's list stays short.
-        if name and name not in names and link.shared is None:
+        # A value shared by its names keeps counting them: a later spelling
+        # can show one person behind them all (``Vicky`` and ``Tori`` meet in
+        # ``Victoria``), as batch counts every name at once. Past what
+        # count_people compares it stays shared, and its list stays short.
+        counting = link.shared is None or link.shared is SharedReason.TOO_MANY_NAMES
+        if name and name not in names and counting and len(names) <= MAX_NAMES_COMPARED:
             names = (*names, name)
         shared = link.shared or reason
+        if shared is SharedReason.TOO_MANY_NAMES and names != link.names:
+            shared = None  # judged again below, over every name
         if shared is None and too_many_names(names, policy):
             shared = SharedReason.TOO_MANY_NAMES
         callers_only = (
@@ -258,18 +265,32 @@ def _evidence(
         link = txn.link(key)
         if not link.profile_ids:
             continue  # reaches no one, whatever else holds
-        if link.shared is not None or reason is not None:
+        if reason is not None:
+            continue
+        if link.shared is not None and not _one_person_now(link, name, policy):
             continue
         if too_many_names((*link.names, *([name] if name else [])), policy):
             continue
         if link.caller_ids_only and caller:
             continue
         holders = sorted({txn.live(p).id for p in link.profile_ids})
-        if len(holders) > policy.max_profiles_per_identifier and not link.caller_ids_only:
+        # A caller ID corroborated, or names that turn out to be one
+        # person's: every profile holding the value is that person's.
+        everyone = link.caller_ids_only or link.shared is not None
+        if len(holders) > policy.max_profiles_per_identifier and not everyone:
             continue
         for pid in holders:
             reached.setdefault(pid, []).append(identifier)
     return reached
+
+
+def _one_person_now(link: Link, name: str | None, policy: IdentityPolicy) -> bool:
+    """Whether a value shared by its names links again with ``name``: one person after all."""
+    if link.shared is not SharedReason.TOO_MANY_NAMES or not name or name in link.names:
+        return False
+    if len(link.names) > MAX_NAMES_COMPARED:
+        return False
+    return not too_many_names((*link.names, name), policy)
 
 
 def _choose(
