@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -23,6 +24,7 @@ from omnicx.errors import ConflictError, NotFoundError, ValidationError
 from omnicx.identity import (
     Apart,
     ContactRecord,
+    Link,
     MemoryIdentityStore,
     MergeKind,
     Observation,
@@ -317,3 +319,26 @@ def test_caller_ids_alone_link_nothing_until_a_sighting_corroborates() -> None:
     assert _batch_partition(records) == {frozenset({f"call{n}"}) for n in range(3)}
     joined = [*records, ContactRecord(record_id="sms", phones=["+14155550177"], name="Ana Lima")]
     assert _batch_partition(joined) == {frozenset(r.record_id for r in joined)}
+
+
+def test_splits_caller_ids_and_sources_round_trip_through_a_sqlite_store(tmp_path: Path) -> None:
+    """What the graph now writes (a split record, a caller-ID link, a source) reads back equal."""
+    from omnicx.storage import SqliteStore
+
+    phone = Identifier.phone(HOUSEHOLD)
+    with SqliteStore(str(tmp_path / "desk.db")) as store:
+        maria = (phone, Identifier.email("maria@example.com"))
+        resolve(store, _obs("maria", *maria, name="Maria Becker"))
+        resolve(store, Observation(id="sms", at=T0, identifiers=(phone,), source="sms"))
+        call = Observation(id="call", at=T0, identifiers=(Identifier.phone("+14155550111"),),
+                           source="phone_call")  # fmt: skip
+        resolve(store, call)
+        lucas = (phone, Identifier.email("lucas@example.com"))
+        (record,) = resolve(store, _obs("lucas", *lucas, name="Lucas Becker", n=3)).splits
+        assert store.merge(record.id) == record
+        assert store.link("phone:+14155550111") == Link(
+            key="phone:+14155550111", profile_ids=("p2",), caller_ids_only=True
+        )
+        assert store.observation("call") == (call, "p2")
+        undo_split(store, record.id, now=T0 + timedelta(days=1))
+        assert current_profile(store, record.parts[0]).id == "p1"
