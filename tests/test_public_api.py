@@ -111,10 +111,10 @@ PINNED = {
     "omnicx.identity": [
         "DEFAULT_BLOCKED_VALUES", "DEFAULT_FUZZY", "DEFAULT_PERSON_MATCHER",
         "DEFAULT_POLICY", "DEFAULT_ROLE_MAILBOXES", "DEFAULT_RULES", "DEFAULT_STANDING",
-        "BatchPolicy", "BatchResult", "BlockingKey", "Candidate", "CandidateIndex",
+        "Apart", "BatchPolicy", "BatchResult", "BlockingKey", "Candidate", "CandidateIndex",
         "ChangeSet", "Comparator", "Conflict", "ContactRecord", "DropReason", "Dropped", "FieldComparison",
         "FieldRule", "FieldScore", "FuzzyPolicy", "IdentityPolicy", "IdentityStore",
-        "Link", "MatchDecision", "MatchMode", "MemoryIdentityStore", "MergeRecord",
+        "Link", "MatchDecision", "MatchMode", "MemoryIdentityStore", "MergeKind", "MergeRecord",
         "MergeRules", "NameKey", "Observation", "Outcome", "PersonMatch", "PersonMatcher",
         "PersonRecord", "Profile", "Reason", "ReasonKind", "ReconcileMode",
         "Reconciliation", "Refusal", "Resolution", "SharedReason", "SharedValue",
@@ -124,7 +124,7 @@ PINNED = {
         "email_match_key", "external_identifier", "handle_identifier", "match_key",
         "merge", "merged_profiles", "name_key", "observation_of",
         "phone_extension", "phone_identifier", "reconcile", "resolve", "resolve_batch",
-        "same_person_name", "unmerge",
+        "same_person_name", "split", "undo_split", "unmerge",
     ],
     "omnicx.metrics": [
         "DEFAULT_RELATIVE_ERROR", "DIMENSIONS", "DURATIONS", "EXACT_LIMIT", "NONE",

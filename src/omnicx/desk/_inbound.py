@@ -149,12 +149,17 @@ def _new_canonical(record: ConversationRecord, message: Message) -> bool:
 
 
 def audit_merges(unit: Unit, resolution: Resolution) -> None:
-    """Record the merges identity resolution made, as omnicx's own actions."""
+    """Record the merges and splits identity resolution made, as omnicx's own actions."""
     for merge in resolution.merges:
         # No identifiers in the audit log: it outlives erasure.
         unit.record(AuditAction.MERGE, SYSTEM_ACTOR, customer_id=merge.survivor_id,
                     reason="identifiers shared", merge_id=merge.id,
                     absorbed_id=merge.absorbed_id)  # fmt: skip
+    for split in resolution.splits:
+        # A value became shared: what only it joined is split (undo_split reverts).
+        unit.record(AuditAction.SPLIT, SYSTEM_ACTOR, customer_id=split.survivor_id,
+                    reason="a shared value no longer links", merge_id=split.id,
+                    parts=list(split.parts))  # fmt: skip
 
 
 def routing_context(unit: Unit, inbound: Inbound, event: MessageReceived) -> RoutingContext:

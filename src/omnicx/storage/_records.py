@@ -120,6 +120,7 @@ class AuditAction(enum.Enum):
 
     MERGE = "merge"
     UNMERGE = "unmerge"
+    SPLIT = "split"
     EXPORT = "export"
     ERASURE = "erasure"
     ASSIGNMENT = "assignment"
