@@ -112,6 +112,23 @@ PG_MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX message_search_terms ON {s}.message_search USING GIN (terms);
     """,
+    # 4: a conversation record no longer lists its messages' ids (they grew
+    # with every message, and each message rewrote them all): the
+    # thread-reference index, which already held them, is their one home.
+    # Ids a record listed that the index lacks are added (one the index
+    # gives to another conversation stays there); ``strip_message_ids``
+    # then rewrites the records without them.
+    """
+    INSERT INTO {s}.thread_refs (ref, conversation_id)
+        SELECT 'mid:' || ids.value, c.id FROM {s}.conversations c,
+            jsonb_array_elements_text(c.data::jsonb -> 'summary' -> 'message_ids') AS ids (value)
+        ON CONFLICT (ref) DO NOTHING;
+    INSERT INTO {s}.thread_refs (ref, conversation_id)
+        SELECT 'ext:' || (ids.value ->> 0) || ':' || (ids.value ->> 1), c.id
+        FROM {s}.conversations c,
+            jsonb_array_elements(c.data::jsonb -> 'summary' -> 'external_ids') AS ids (value)
+        ON CONFLICT (ref) DO NOTHING
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a schema from version ``i`` to ``i + 1``."""
 
@@ -211,7 +228,33 @@ def backfill_inbox(conn: Any, quoted: str) -> None:
         seq = rows[-1][0]
 
 
-_BACKFILLS: dict[int, Callable[[Any, str], None]] = {3: backfill_inbox}
+def strip_message_ids(conn: Any, quoted: str) -> None:
+    """Migration 4's data: rewrite the records that list message ids without them."""
+    last = ""
+    while True:
+        rows = conn.execute(
+            f'SELECT id, data FROM {quoted}.conversations WHERE id COLLATE "C" > %s'
+            f' ORDER BY id COLLATE "C" LIMIT {_BATCH}',
+            (last,),
+        ).fetchall()
+        if not rows:
+            break
+        stripped = []
+        for key, data in rows:
+            record = json.loads(data)
+            summary = record.get("summary") or {}
+            if summary.get("message_ids") or summary.get("external_ids"):
+                summary["message_ids"], summary["external_ids"] = [], []
+                stripped.append((_encode(record), key))
+        if stripped:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {quoted}.conversations SET data = %s WHERE id = %s", stripped
+                )
+        last = rows[-1][0]
+
+
+_BACKFILLS: dict[int, Callable[[Any, str], None]] = {3: backfill_inbox, 4: strip_message_ids}
 
 
 def pg_migrate(conn: Any, schema: str, quoted: str) -> int:

@@ -181,6 +181,25 @@ MIGRATIONS: tuple[str, ...] = (
                 AND json_extract(new.data, '$.message.text') != '';
     END;
     """,
+    # A conversation record no longer lists its messages' ids (they grew
+    # with every message, and each message rewrote them all): the
+    # thread-reference index, which already held them, is their one home.
+    # Ids a record listed that the index lacks are added; one the index
+    # gives to another conversation stays there (the index is what
+    # threading read last).
+    """
+    INSERT OR IGNORE INTO thread_refs (ref, conversation_id)
+        SELECT 'mid:' || ids.value, conversations.id
+        FROM conversations, json_each(conversations.data, '$.summary.message_ids') AS ids;
+    INSERT OR IGNORE INTO thread_refs (ref, conversation_id)
+        SELECT 'ext:' || json_extract(ids.value, '$[0]') || ':' || json_extract(ids.value, '$[1]'),
+            conversations.id
+        FROM conversations, json_each(conversations.data, '$.summary.external_ids') AS ids;
+    UPDATE conversations SET data = json_set(data,
+            '$.summary.message_ids', json('[]'), '$.summary.external_ids', json('[]'))
+        WHERE json_array_length(data, '$.summary.message_ids') > 0
+            OR json_array_length(data, '$.summary.external_ids') > 0;
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 
