@@ -81,17 +81,29 @@ def _size(store: DeskStore, conversation_id: str) -> int:
     return len(json.dumps(serde.to_dict(record)))
 
 
-def test_a_long_chat_session_rewrites_a_record_of_constant_size(store: DeskStore) -> None:
+def _profile_size(store: DeskStore, customer_id: str) -> int:
+    profile = store.profile(customer_id)
+    assert profile is not None
+    return len(json.dumps(serde.to_dict(profile)))
+
+
+def test_a_long_chat_session_rewrites_records_of_constant_size(store: DeskStore) -> None:
     clock = FixedClock(T0)
     desk = Desk(store=store, clock=clock)
-    sizes = []
+    sizes, profiles = [], []
     for number in range(60):
         clock.set(T0 + timedelta(minutes=number, seconds=3))
         receipt = desk.receive(_chat(number))
         if number in (4, 59):
             sizes.append(_size(store, receipt.conversation_id))
+            profiles.append(_profile_size(store, receipt.customer_id))
     # Only the version and instants change (a digit or two), not the ids.
     assert abs(sizes[1] - sizes[0]) < 16
+    assert abs(profiles[1] - profiles[0]) < 16
+    profile = store.profile(receipt.customer_id)
+    assert profile is not None
+    assert profile.observed == 60
+    assert store.observation_ids(profile.id, start=58) == ["chat:r58", "chat:r59"]
     conversations = {e.conversation_id for e in store.events() if isinstance(e, MessageEvent)}
     assert len(conversations) == 1
 

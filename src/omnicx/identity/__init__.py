@@ -18,6 +18,7 @@
 See ``docs/identity.md``.
 """
 
+from omnicx.identity._attributed import observation_ids_of
 from omnicx.identity._batch import (
     BatchPolicy,
     BatchResult,
@@ -157,6 +158,7 @@ __all__ = [
     "merge",
     "merged_profiles",
     "name_key",
+    "observation_ids_of",
     "observation_of",
     "phone_extension",
     "phone_identifier",

@@ -21,6 +21,7 @@ import attrs
 
 from omnicx._frozen import frozen_seq, frozen_tree
 from omnicx.errors import ConflictError, ValidationError
+from omnicx.identity._attributed import observation_ids_of
 from omnicx.identity._batch import ContactRecord
 from omnicx.identity._email import email_addresses, email_identifier
 from omnicx.identity._graph import current_profile
@@ -108,8 +109,13 @@ def _differing(owner: dict[str, str], batch: Mapping[str, str]) -> tuple[str, ..
     )
 
 
-def _joins_two_clusters(record: MergeRecord, batch: Mapping[str, str]) -> bool:
-    sides = (*record.survivor_before.observation_ids, *record.absorbed_before.observation_ids)
+def _joins_two_clusters(
+    store: IdentityStore, record: MergeRecord, batch: Mapping[str, str]
+) -> bool:
+    sides = (
+        *observation_ids_of(store, record.survivor_before),
+        *observation_ids_of(store, record.absorbed_before),
+    )
     return len({batch[o] for o in sides if o in batch}) > 1
 
 
@@ -120,7 +126,7 @@ def _planned_unmerges(
     # observations the batch keeps apart.
     records = [store.merge(m) for m in profile.merge_ids]
     live = [r for r in records if r is not None and r.undone_at is None]
-    wrong = [i for i, r in enumerate(live) if _joins_two_clusters(r, batch)]
+    wrong = [i for i, r in enumerate(live) if _joins_two_clusters(store, r, batch)]
     if not wrong:
         return []
     return [r.id for r in reversed(live[wrong[0] :])]
@@ -195,7 +201,7 @@ def reconcile(
 
 
 def _spans_of(store: IdentityStore, profile: Profile, batch: Mapping[str, str]) -> set[str]:
-    return {batch[o] for o in profile.observation_ids if o in batch}
+    return {batch[o] for o in observation_ids_of(store, profile) if o in batch}
 
 
 def _merge_groups(

@@ -200,6 +200,28 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE json_array_length(data, '$.summary.message_ids') > 0
             OR json_array_length(data, '$.summary.external_ids') > 0;
     """,
+    # A profile no longer lists its observations' ids, only how many are
+    # stored under its own id (``observed``); the rows, in rowid order, are
+    # the list (``observation_ids``). A merge record's before-images count
+    # the rows each profile had then: those of its list still stored under
+    # its id (later ones were taken after the merge).
+    """
+    CREATE INDEX IF NOT EXISTS observations_profile ON observations (profile_id);
+    UPDATE profiles SET data = json_set(json_remove(data, '$.observation_ids'), '$.observed',
+        (SELECT count(*) FROM observations WHERE observations.profile_id = profiles.id))
+        WHERE json_type(data, '$.observation_ids') IS NOT NULL;
+    UPDATE merges SET data = json_set(
+        json_remove(data, '$.survivor_before.observation_ids', '$.absorbed_before.observation_ids'),
+        '$.survivor_before.observed', (
+            SELECT count(*) FROM json_each(merges.data, '$.survivor_before.observation_ids') AS ids
+            JOIN observations ON observations.id = ids.value
+            WHERE observations.profile_id = json_extract(merges.data, '$.survivor_before.id')),
+        '$.absorbed_before.observed', (
+            SELECT count(*) FROM json_each(merges.data, '$.absorbed_before.observation_ids') AS ids
+            JOIN observations ON observations.id = ids.value
+            WHERE observations.profile_id = json_extract(merges.data, '$.absorbed_before.id')))
+        WHERE json_type(data, '$.survivor_before.observation_ids') IS NOT NULL;
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 
