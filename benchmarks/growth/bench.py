@@ -12,8 +12,10 @@ thousands of observations on one profile.
 For each block of 10,000 messages it prints the rate (wall and CPU), p50
 and p99 latency, the process's RSS, the bytes written per message (SQLite:
 what the process wrote to its files, WAL and checkpoints included;
-PostgreSQL: the WAL the server wrote, which counts other clients of the
-same server too) and the largest conversation and profile record stored.
+PostgreSQL: the text and bytes of the statements' parameters the process
+sent, the rows it wrote; the server's WAL would count every other client
+of a shared server too) and the largest conversation and profile record
+stored.
 Then the last block's CPU rate as a share of the first's (1.00: the cost
 does not grow with the data) and the RSS growth after the first block.
 
@@ -22,6 +24,7 @@ does not grow with the data) and the RSS growth after the first block.
     benchmarks/run growth --store memory
     benchmarks/run growth --n 20000         # quicker
     benchmarks/run growth --regulars 0      # only the pipeline stream
+    benchmarks/run growth --n 20000 --block 4000   # five lines of 4,000
 """
 
 from __future__ import annotations
@@ -36,6 +39,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "pipeline"))
 
@@ -150,10 +154,23 @@ def open_store(
     schema = f"omnicx_growth_{os.getpid()}"
     store = PostgresStore(postgres, schema=schema, max_size=1)
     probe = psycopg.connect(postgres, autocommit=True)
+    sent = [0]
+    execute, executemany = psycopg.Cursor.execute, psycopg.Cursor.executemany
 
-    def wal() -> int:
-        row = probe.execute("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0')").fetchone()
-        return int(row[0]) if row else 0
+    def size(params: Any) -> int:
+        return sum(len(p) for p in params or () if isinstance(p, str | bytes))
+
+    def counted_execute(cursor: Any, query: Any, params: Any = None, **kw: Any) -> Any:
+        sent[0] += size(params)
+        return execute(cursor, query, params, **kw)
+
+    def counted_executemany(cursor: Any, query: Any, rows: Any, **kw: Any) -> Any:
+        rows = list(rows)
+        sent[0] += sum(size(row) for row in rows)
+        return executemany(cursor, query, rows, **kw)
+
+    psycopg.Cursor.execute = counted_execute  # type: ignore[method-assign]
+    psycopg.Cursor.executemany = counted_executemany  # type: ignore[method-assign]
 
     def largest_postgres() -> tuple[int, int]:
         row = probe.execute(
@@ -163,8 +180,9 @@ def open_store(
         return (int(row[0] or 0), int(row[1] or 0)) if row else (0, 0)
 
     try:
-        yield store, wal, largest_postgres
+        yield store, lambda: sent[0], largest_postgres
     finally:
+        psycopg.Cursor.execute, psycopg.Cursor.executemany = execute, executemany  # type: ignore[method-assign]
         store.close()
         probe.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         probe.close()
@@ -176,6 +194,7 @@ def main() -> None:
     parser.add_argument("--n", type=int, default=100_000, help="messages")
     parser.add_argument("--customers", type=int, default=10_000)
     parser.add_argument("--days", type=int, default=60)
+    parser.add_argument("--block", type=int, default=BLOCK, help="messages per line")
     parser.add_argument(
         "--regulars", type=float, default=0.1, help="share of messages from the two regulars"
     )
@@ -198,8 +217,8 @@ def main() -> None:
         desk = Desk(store=store, clock=clock, rules=rules(), sla=sla())
         rates: list[float] = []
         rss: list[float] = []
-        for start in range(0, len(events), BLOCK):
-            block = events[start : start + BLOCK]
+        for start in range(0, len(events), args.block):
+            block = events[start : start + args.block]
             latencies = []
             before = written()
             wall, cpu = time.perf_counter(), time.process_time()
