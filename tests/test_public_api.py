@@ -122,7 +122,7 @@ PINNED = {
         "canonical_phone", "count_people", "current_profile", "decide", "email_addresses",
         "email_identifier",
         "email_match_key", "external_identifier", "handle_identifier", "match_key",
-        "merge", "merged_profiles", "name_key", "observation_of",
+        "merge", "merged_profiles", "name_key", "observation_ids_of", "observation_of",
         "phone_extension", "phone_identifier", "reconcile", "resolve", "resolve_batch",
         "same_person_name", "split", "undo_split", "unmerge",
     ],

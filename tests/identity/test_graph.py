@@ -21,6 +21,7 @@ from omnicx.identity import (
     email_identifier,
     external_identifier,
     handle_identifier,
+    observation_ids_of,
     phone_identifier,
     resolve,
 )
@@ -125,7 +126,7 @@ def test_merge_field_rules() -> None:
         "tags": ("a", "b"), "orders": 7, "tier": "gold", "first": 1, "last": 9, "extra": 1,
     }  # fmt: skip
     assert (merged.created_at, merged.last_seen_at) == (T0, T0 + timedelta(hours=2))
-    assert merged.observation_ids == ("o1", "o2", "o3")
+    assert observation_ids_of(store, merged) == ["o1", "o3", "o2"]  # its own, then p2's
 
 
 def test_survivor_keeps_value_absent_on_survivor_taken() -> None:

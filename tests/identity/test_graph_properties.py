@@ -16,6 +16,7 @@ from omnicx.identity import (
     Observation,
     match_key,
     merge,
+    observation_ids_of,
     resolve,
     undo_split,
     unmerge,
@@ -105,7 +106,7 @@ def test_resolving_the_same_observation_twice_changes_nothing(
     snapshot = (dict(store.profiles), dict(store.links), dict(store.merges))
     result = resolve(store, repeat, policy=policy)
     assert store.profiles[result.customer_id].live
-    assert repeat.id in store.profiles[result.customer_id].observation_ids
+    assert repeat.id in observation_ids_of(store, store.profiles[result.customer_id])
     assert (dict(store.profiles), dict(store.links), dict(store.merges)) == snapshot
 
 
@@ -155,5 +156,6 @@ def test_undoing_every_merge_and_split_keeps_the_invariants(
     merges = sum(1 for r in store.merges.values() if r.kind is MergeKind.MERGE)
     assert len(store.live_profiles()) == live_before + merges - parts
     assert all(p.merge_ids == () for p in store.live_profiles())
-    attributed = {oid: p.id for p in store.live_profiles() for oid in p.observation_ids}
+    attributed = {oid: p.id for p in store.live_profiles() for oid in observation_ids_of(store, p)}
+    assert all(p.observed == len(store.observation_ids(p.id)) for p in store.live_profiles())
     assert attributed == {oid: pid for oid, (_, pid) in store.observations.items()}

@@ -31,6 +31,7 @@ from omnicx.identity import (
     Outcome,
     SharedReason,
     current_profile,
+    observation_ids_of,
     observation_of,
     resolve,
     resolve_batch,
@@ -158,11 +159,11 @@ def test_split_then_undo_restores_the_exact_prior_state(
     of the restored profile (so they still resolve).
     """
     store, _ = _live(records)
-    several = [p for p in store.live_profiles() if len(p.observation_ids) > 1]
+    several = [p for p in store.live_profiles() if len(observation_ids_of(store, p)) > 1]
     if not several:
         return
     profile = data.draw(st.sampled_from(several))
-    ids = list(profile.observation_ids)
+    ids = observation_ids_of(store, profile)
     labels = data.draw(st.lists(st.integers(0, 2), min_size=len(ids), max_size=len(ids)))
     labels[0], labels[-1] = 0, 1  # at least two groups
     groups = [[oid for oid, g in zip(ids, labels, strict=True) if g == n] for n in range(3)]

@@ -19,6 +19,7 @@
 See ``docs/identity.md``.
 """
 
+from omnicx.identity._attributed import observation_ids_of
 from omnicx.identity._batch import (
     BatchPolicy,
     BatchResult,
@@ -163,6 +164,7 @@ __all__ = [
     "merge",
     "merged_profiles",
     "name_key",
+    "observation_ids_of",
     "observation_of",
     "phone_extension",
     "phone_identifier",

@@ -21,6 +21,7 @@ import attrs
 
 from omnicx._frozen import frozen_seq, frozen_tree
 from omnicx.errors import ConflictError, ValidationError
+from omnicx.identity._attributed import observation_ids_of
 from omnicx.identity._batch import BatchResult, ContactRecord, SharedValue
 from omnicx.identity._email import email_addresses, email_identifier
 from omnicx.identity._graph import current_profile
@@ -116,8 +117,13 @@ def _differing(owner: dict[str, str], batch: Mapping[str, str]) -> tuple[str, ..
     )
 
 
-def _joins_two_clusters(record: MergeRecord, batch: Mapping[str, str]) -> bool:
-    sides = (*record.survivor_before.observation_ids, *record.absorbed_before.observation_ids)
+def _joins_two_clusters(
+    store: IdentityStore, record: MergeRecord, batch: Mapping[str, str]
+) -> bool:
+    sides = (
+        *observation_ids_of(store, record.survivor_before),
+        *observation_ids_of(store, record.absorbed_before),
+    )
     return len({batch[o] for o in sides if o in batch}) > 1
 
 
@@ -133,7 +139,7 @@ def _planned_unmerges(
     live = [
         r for r in records if r is not None and r.undone_at is None and r.kind is MergeKind.MERGE
     ]
-    wrong = [i for i, r in enumerate(live) if _joins_two_clusters(r, batch)]
+    wrong = [i for i, r in enumerate(live) if _joins_two_clusters(store, r, batch)]
     if not wrong:
         return []
     return [r.id for r in reversed(live[wrong[0] :])]
@@ -236,7 +242,7 @@ def _split_along(
     """Split ``profile`` by batch cluster; observations the batch lacks stay with the first."""
     groups: dict[str, list[str]] = {}
     unknown: list[str] = []
-    for oid in profile.observation_ids:
+    for oid in observation_ids_of(store, profile):
         cluster = batch.get(oid)
         if cluster is None:
             unknown.append(oid)
@@ -264,7 +270,7 @@ def _split_along(
 
 
 def _spans_of(store: IdentityStore, profile: Profile, batch: Mapping[str, str]) -> set[str]:
-    return {batch[o] for o in profile.observation_ids if o in batch}
+    return {batch[o] for o in observation_ids_of(store, profile) if o in batch}
 
 
 def _merge_groups(

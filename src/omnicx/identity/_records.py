@@ -56,7 +56,11 @@ class Profile:
         names: display names seen, in first-seen order.
         addresses: addresses seen, in first-seen order.
         attributes: folded attributes (see ``MergeRules``).
-        observation_ids: ids of the observations attributed to this profile.
+        observed: how many observations are attributed to this profile
+            itself (not to the profiles merged into it): its rows in the
+            store, listed in order by ``IdentityStore.observation_ids``.
+            A count, not the ids, so a message rewrites a profile of
+            constant size; ``observation_ids_of`` lists them all.
         merge_ids: merges this profile survived, oldest first.
         merged_into: the survivor's id once merged away, else None.
     """
@@ -68,7 +72,7 @@ class Profile:
     names: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     addresses: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     attributes: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
-    observation_ids: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    observed: int = 0
     merge_ids: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     merged_into: str | None = None
 

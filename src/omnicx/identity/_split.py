@@ -17,6 +17,7 @@ from datetime import datetime
 import attrs
 
 from omnicx.errors import ConflictError, NotFoundError, ValidationError
+from omnicx.identity._attributed import observation_ids_of
 from omnicx.identity._fold import fold_observation, new_profile, union_identifiers
 from omnicx.identity._guards import (
     DEFAULT_POLICY,
@@ -31,7 +32,7 @@ from omnicx.identity._records import Apart, MergeKind, MergeRecord, Observation,
 from omnicx.identity._store import IdentityStore
 from omnicx.identity._txn import Txn
 
-__all__ = ["linked_parts", "split", "split_in", "undo_split"]
+__all__ = ["held_observations", "linked_parts", "split", "split_in", "undo_split"]
 
 
 def _observation(txn: Txn, observation_id: str) -> Observation | None:
@@ -42,6 +43,32 @@ def _observation(txn: Txn, observation_id: str) -> Observation | None:
 def _seen(txn: Txn, observation_id: str) -> Observation | None:
     found = txn.store.observation(observation_id)
     return None if found is None else found[0]
+
+
+def held_observations(txn: Txn, profile: Profile) -> list[str]:
+    """Every observation id ``profile`` holds, its own and merged ones, seeing ``txn``'s writes.
+
+    ``observation_ids_of`` reads the store; within a transaction the
+    observations folded or re-attributed so far, and the merges made so
+    far, count too.
+    """
+    found = [
+        oid
+        for oid in txn.store.observation_ids(profile.id)
+        if oid not in txn.observations or txn.observations[oid][1] == profile.id
+    ]
+    listed = set(found)
+    found += [
+        oid for oid, (_, pid) in txn.observations.items() if pid == profile.id and oid not in listed
+    ]
+    for merge_id in profile.merge_ids:
+        record = txn.merges.get(merge_id) or txn.store.merge(merge_id)
+        if record is None or record.undone_at is not None or record.kind is not MergeKind.MERGE:
+            continue
+        absorbed = txn.profiles.get(record.absorbed_id) or txn.store.profile(record.absorbed_id)
+        if absorbed is not None:
+            found.extend(held_observations(txn, absorbed))
+    return found
 
 
 def _manual_merges(txn: Txn, profile: Profile) -> list[MergeRecord]:
@@ -69,9 +96,9 @@ def linked_parts(txn: Txn, profile: Profile, policy: IdentityPolicy) -> list[lis
     not shared (the links batch resolution would make), or when a merge
     decided by a human or a fuzzy policy joined their sides. An observation
     the store no longer has stays with the first one. Groups come in the
-    order of their first observation in ``profile.observation_ids``.
+    order of their first observation in ``held_observations``.
     """
-    ids = list(profile.observation_ids)
+    ids = held_observations(txn, profile)
     parent = {oid: oid for oid in ids}
 
     def find(oid: str) -> str:
@@ -105,8 +132,8 @@ def linked_parts(txn: Txn, profile: Profile, policy: IdentityPolicy) -> list[lis
             if links:
                 union(holder.setdefault(key, oid), oid)
     for record in _manual_merges(txn, profile):
-        left = [o for o in record.survivor_before.observation_ids if o in parent]
-        right = [o for o in record.absorbed_before.observation_ids if o in parent]
+        left = [o for o in observation_ids_of(txn.store, record.survivor_before) if o in parent]
+        right = [o for o in observation_ids_of(txn.store, record.absorbed_before) if o in parent]
         if left and right:
             union(left[0], right[0])
     groups: dict[str, list[str]] = {}
@@ -136,9 +163,10 @@ def split_in(
     the merge-protection rule behind a contested key, and ``reasons`` why
     a key does not link (a batch's answer), where known.
     """
-    found = {oid: _observation(txn, oid) for oid in profile.observation_ids}
+    held = held_observations(txn, profile)
+    found = {oid: _observation(txn, oid) for oid in held}
     recorded = {}
-    for oid in profile.observation_ids:
+    for oid in held:
         entry = txn.observations.get(oid) or txn.store.observation(oid)
         if entry is not None:
             recorded[oid] = entry[1]
@@ -167,7 +195,9 @@ def split_in(
         parts.append(attrs.evolve(part, merge_ids=(record_id,)))
         for observation in observations:
             txn.observations[observation.id] = (observation, part.id)
-    kept = _kept(profile, found, {oid for g in ordered[1:] for oid in g}, record_id)
+    moved = {oid for g in ordered[1:] for oid in g}
+    moved_own = sum(1 for oid in moved if recorded.get(oid) == profile.id)
+    kept = _kept(profile, held, found, moved, moved_own, record_id)
     everyone = [kept, *parts]
     keys_of = {p.id: {match_key(i) for i in p.identifiers} for p in everyone}
     all_keys = sorted({match_key(i) for i in profile.identifiers}.union(*keys_of.values()))
@@ -221,12 +251,18 @@ def split_in(
 
 def _kept(
     profile: Profile,
+    holding: Sequence[str],
     found: Mapping[str, Observation | None],
     moved: set[str],
+    moved_own: int,
     record_id: str,
 ) -> Profile:
-    """The profile without the moved observations and what only they brought."""
-    kept = [o for oid in profile.observation_ids if oid not in moved and (o := found[oid])]
+    """The profile without the moved observations and what only they brought.
+
+    ``moved_own`` of the moved ones were stored under the profile's own id:
+    its ``observed`` count loses them.
+    """
+    kept = [o for oid in holding if oid not in moved and (o := found[oid])]
     gone = [o for oid in moved if (o := found.get(oid)) is not None]
     moved_keys = {match_key(i) for o in gone for i in o.identifiers}
     kept_names = {o.name for o in kept}
@@ -242,7 +278,7 @@ def _kept(
         # Names and addresses set by hand (no observation has them) stay.
         names=tuple(n for n in profile.names if n not in moved_names),
         addresses=tuple(a for a in profile.addresses if a not in moved_addresses),
-        observation_ids=tuple(oid for oid in profile.observation_ids if oid not in moved),
+        observed=profile.observed - moved_own,
         merge_ids=(*profile.merge_ids, record_id),
     )
 
@@ -269,7 +305,10 @@ def split(
     txn = Txn(store)
     profile = txn.live(profile_id)
     listed = [oid for group in groups for oid in group]
-    if sorted(listed) != sorted(profile.observation_ids) or len([g for g in groups if g]) < 2:
+    if (
+        sorted(listed) != sorted(held_observations(txn, profile))
+        or len([g for g in groups if g]) < 2
+    ):
         raise ValidationError.single(
             "groups",
             f"pass two groups or more that hold each observation of profile {profile.id!r}"
@@ -318,17 +357,20 @@ def undo_split(
                 f"undo {part.merge_ids[-1]!r} first"
             )
     restored = record.survivor_before
-    held = set(restored.observation_ids)
+    moved = {oid for oid, _ in record.attributed_before}
+    # The kept side's own rows after those it had at the split came later;
+    # every row of a part except those the split moved there came later too.
+    kept_at_split = restored.observed - sum(
+        1 for _, pid in record.attributed_before if pid == record.survivor_id
+    )
+    later_ids = store.observation_ids(record.survivor_id, start=kept_at_split)
+    for part in sides[1:]:
+        later_ids += [oid for oid in store.observation_ids(part.id) if oid not in moved]
     for oid, profile_id in record.attributed_before:
         found = store.observation(oid)
         if found is not None:
             txn.observations[oid] = (found[0], profile_id)
-    later = [
-        o
-        for part in sides
-        for oid in part.observation_ids
-        if oid not in held and (o := _seen(txn, oid)) is not None
-    ]
+    later = [o for oid in later_ids if (o := _seen(txn, oid)) is not None]
     for observation in sorted(later, key=lambda o: (o.at, o.id)):
         restored = fold_observation(restored, observation)
         txn.observations[observation.id] = (observation, restored.id)

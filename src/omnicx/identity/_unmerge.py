@@ -114,11 +114,10 @@ def unmerge(
             f"undo {current.merge_ids[-1]!r} first"
         )
     survivor, restored = record.survivor_before, record.absorbed_before
-    before = {*survivor.observation_ids, *restored.observation_ids}
     moved: list[str] = []
-    for observation_id in current.observation_ids:
-        if observation_id in before:
-            continue
+    # What the survivor took since the merge: its rows after the ones it
+    # had then (merges undo last-in first-out, so none before moved since).
+    for observation_id in store.observation_ids(current.id, start=survivor.observed):
         found = store.observation(observation_id)
         if found is None:  # the store lost it: nothing left to re-attribute
             continue
