@@ -152,8 +152,9 @@ PINNED = {
         "inbox_matches", "migrate", "retry_on_conflict", "search_terms", "waiting_order",
     ],
     "omnicx.testing": [
-        "AdapterContract", "ConversationOutcome", "FinalState", "SignedRequest",
-        "StoreContract", "assert_routes", "final_state", "parse_or_refuse",
+        "AdapterContract", "ConversationOutcome", "FinalState", "Mutation", "SignedRequest",
+        "StoreContract", "assert_routes", "check_mutations", "final_state", "mutations",
+        "parse_or_refuse", "verify_then_parse",
     ],
     "omnicx.testing.pytest_plugin": [
         "assert_routes_fixture", "routing_context", "rule_engine",

@@ -12,7 +12,7 @@ import email.policy
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -25,7 +25,7 @@ from omnicx.channels._events import ChannelEvent, MessageReceived
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import header
-from omnicx.channels._wire import check_size
+from omnicx.channels._wire import check_size, in_utc
 from omnicx.errors import PayloadError, PayloadReason, ValidationError
 from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Message, ThreadRefs
 
@@ -231,8 +231,11 @@ def _date(parsed: email.message.Message, headers: Mapping[str, str]) -> datetime
     value = parsed.get("Date")
     stamp = getattr(value, "datetime", None)
     if isinstance(stamp, datetime):
-        # RFC 5322 section 3.3: "-0000" means UTC with no local-offset information.
-        return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+        try:
+            # RFC 5322 section 3.3: "-0000" means UTC with no local-offset information.
+            return in_utc(stamp, field="Date")
+        except PayloadError:
+            pass  # a Date past year 9999 in UTC says as little as an unreadable one
     return received_at(headers)
 
 
