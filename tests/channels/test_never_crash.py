@@ -227,7 +227,7 @@ def test_the_valid_samples_of_a_broken_adapter_pass_the_old_checks() -> None:
 
 def test_the_mutations_fail_an_adapter_whose_parse_raises_key_error() -> None:
     with pytest.raises(AssertionError, match=r"drop \['id'\]: KeyError escaped"):
-        _BrokenContract().test_mutated_samples_parse_or_refuse()
+        _BrokenContract().test_mutated_samples_parse_or_refuse_and_store()
 
 
 def test_check_mutations_names_the_mutation_and_the_exception() -> None:

@@ -72,7 +72,7 @@ EDGE_NUMBERS: tuple[Any, ...] = (
 TEXTS = (
     "",
     " ",
-    "x" * 100_000,
+    "x" * 50_000,
     "1" + "0" * 400,
     "t=" + "9" * 400,
     "t=\u00b2",
@@ -302,7 +302,7 @@ _EMAIL_VALUES = (
     b"=?utf-8?b?7aCA?= <a@example.com>",
     b"=?x-unknown?q?abc?=",
     b"(" * 2000,
-    b"x" * 100_000,
+    b"x" * 50_000,
     b"Fri, 31 Dec 9999 23:59:59 -0100",
     b"Mon, 01 Jan 0001 00:00:00 +0100",
     b"Sat, 01 Jan 10000 00:00:00 +0000",
@@ -332,7 +332,7 @@ def _email_mutations(raw: bytes) -> Iterator[tuple[str, bytes]]:
                 f"add {header.decode()}: {value[:20]!r}",
                 join([*lines, header + b": " + value], body),
             )
-    for value in (b"", b"\xff\xfe\xed\xa0\x80", b"x" * 1_000_000, b"=\r\n" * 1000):
+    for value in (b"", b"\xff\xfe\xed\xa0\x80", b"x" * 300_000, b"=\r\n" * 1000):
         yield f"body = {value[:12]!r}", join(lines, value)
 
 
