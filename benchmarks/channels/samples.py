@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import attrs
@@ -15,7 +17,11 @@ from omnicx.channels import (
     ChannelAdapter,
     EmailAdapter,
     InstagramAdapter,
+    MailgunInboundAdapter,
     MessengerAdapter,
+    PostmarkInboundAdapter,
+    SendGridInboundAdapter,
+    SesInboundAdapter,
     ShopifyWebhook,
     StripeWebhook,
     TwilioAdapter,
@@ -26,8 +32,10 @@ from omnicx.channels import (
     sign_stripe,
     sign_twilio,
     sign_webchat,
+    sns_string_to_sign,
 )
 from omnicx.testing import SignedRequest
+from omnicx.testing import _email_envelopes as envelopes
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 RECEIVED = {RECEIVED_AT_HEADER: "2026-03-02T12:00:00Z"}
@@ -44,10 +52,11 @@ class Target:
     verify: Callable[[SignedRequest], None]
     parse: Callable[[SignedRequest], object]
     peer: tuple[str, Callable[[], object]] | None = None
+    resign_body: Callable[[bytes], bytes] | None = None
 
 
 def channel(name: str, adapter: ChannelAdapter, samples: Sequence[SignedRequest],
-            sign: Callable[[bytes, Headers], dict[str, str]]) -> Target:  # fmt: skip
+            sign: Callable[[bytes, Headers], dict[str, str]], **extra: Any) -> Target:  # fmt: skip
     """A target for a ``ChannelAdapter``."""
     return Target(
         name=name,
@@ -55,6 +64,7 @@ def channel(name: str, adapter: ChannelAdapter, samples: Sequence[SignedRequest]
         sign=sign,
         verify=lambda r: adapter.verify(r.body, r.headers, r.url),
         parse=lambda r: adapter.parse(r.body, r.headers),
+        **extra,
     )
 
 
@@ -275,8 +285,66 @@ def _targets() -> list[Target]:
     ]  # fmt: skip
 
 
+KEYS = envelopes.make_keys()
+
+
+def _sendgrid_sign(body: bytes, headers: Headers) -> dict[str, str]:
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    stamp = "1772452800"
+    signature = KEYS.ec_private.sign(stamp.encode() + body, ec.ECDSA(hashes.SHA256()))
+    return _with(headers, "X-Twilio-Email-Event-Webhook-Signature",
+                 base64.b64encode(signature).decode())  # fmt: skip
+
+
+def _resign_sns(body: bytes) -> bytes:
+    # SNS signs fields inside the body: sign the mutated fields again, as SNS
+    # would have, when the body is still an object of strings to sign.
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.hazmat.primitives.asymmetric import padding
+
+    try:
+        message = json.loads(body)
+    except (ValueError, RecursionError):
+        return body
+    if not isinstance(message, dict):
+        return body
+    fields = {k: v for k, v in message.items() if isinstance(v, str)}
+    digest = hashes.SHA256() if fields.get("SignatureVersion") == "2" else hashes.SHA1()
+    signed = KEYS.rsa_private.sign(sns_string_to_sign(fields), padding.PKCS1v15(), digest)
+    message["Signature"] = base64.b64encode(signed).decode()
+    return json.dumps(message).encode()
+
+
+def _email_targets() -> list[Target]:
+    mime = EMAIL_RAW
+    raw = EmailAdapter()
+    # The named peer: the raw MIME adapter parsing the same mail, no envelope.
+    peer = ("EmailAdapter (raw)", lambda: raw.parse(mime, RECEIVED))
+    return [
+        channel("sendgrid", SendGridInboundAdapter(public_key=KEYS.ec_public),
+                [_received(envelopes.sendgrid(mime, KEYS))], _sendgrid_sign, peer=peer),
+        channel("mailgun", MailgunInboundAdapter(signing_key="mg-key"),
+                [_received(envelopes.mailgun(mime, "mg-key")),
+                 _received(envelopes.mailgun(mime, "mg-key", multipart=False))],
+                lambda body, headers: dict(headers), peer=peer),  # signs timestamp+token only
+        channel("postmark", PostmarkInboundAdapter(username="inbound", password="pm"),
+                [_received(envelopes.postmark(mime, "inbound", "pm"))],
+                lambda body, headers: dict(headers), peer=peer),  # credentials, no body signature
+        channel("ses", SesInboundAdapter(certificates={envelopes.CERT_URL: KEYS.certificate}),
+                [_received(envelopes.ses(mime, KEYS)),
+                 _received(envelopes.ses(mime, KEYS, version="2", base64_content=True))],
+                lambda body, headers: dict(headers), peer=peer, resign_body=_resign_sns),
+    ]  # fmt: skip
+
+
+def _received(request: SignedRequest) -> SignedRequest:
+    return attrs.evolve(request, headers={**RECEIVED, **request.headers})
+
+
 def _webchat_sign(body: bytes, headers: Headers) -> dict[str, str]:
     return _with(headers, WEBCHAT_SIGNATURE_HEADER, sign_webchat("chat-secret", body))
 
 
-TARGETS = _targets()
+TARGETS = _targets() + _email_targets()

@@ -41,9 +41,11 @@ _CAPABILITIES = Capabilities()
 class EmailAdapter:
     """Inbound RFC 5322 messages as raw bytes; outbound as RFC 5322 bytes for SMTP.
 
-    Email has no webhook signature: ``verify`` accepts everything; a host that
-    receives mail through a provider's signed webhook checks that signature
-    itself (or wraps this adapter). The sender's address comes out as an
+    Email has no webhook signature: ``verify`` accepts everything; mail that
+    arrives through a provider's signed webhook goes through that provider's
+    adapter (``SendGridInboundAdapter``, ``MailgunInboundAdapter``,
+    ``PostmarkInboundAdapter``, ``SesInboundAdapter``), which checks the
+    signature and parses the raw message with this adapter. The sender's address comes out as an
     unverified email identifier unless ``trust_sender`` says the host's mail
     gateway checked it (SPF/DKIM/DMARC alignment).
 
