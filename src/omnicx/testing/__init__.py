@@ -48,11 +48,12 @@ __all__ = [
 
 _HOMES = {
     "AdapterContract": "_adapter_contract",
-    "SignedRequest": "_adapter_contract",
+    # No hypothesis needed for these: benchmarks import them without the test extra.
+    "SignedRequest": "_mutations",
     "parse_or_refuse": "_adapter_contract",
-    "Mutation": "_adapter_contract",
+    "Mutation": "_mutations",
     "check_mutations": "_adapter_contract",
-    "mutations": "_adapter_contract",
+    "mutations": "_mutations",
     "verify_then_parse": "_adapter_contract",
     "StoreContract": "_store_contract",
     "assert_routes": "_rules",
