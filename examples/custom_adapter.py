@@ -73,7 +73,8 @@ class TelegramAdapter:
         given = next((v for k, v in headers.items() if k.lower() == SECRET_HEADER.lower()), "")
         if not given:
             raise SignatureError(SECRET_HEADER, "missing signature header")
-        if not hmac.compare_digest(given.encode(), self.secret_token.encode()):
+        # errors="replace": a header can carry a lone surrogate, which has no UTF-8 form.
+        if not hmac.compare_digest(given.encode("utf-8", "replace"), self.secret_token.encode()):
             raise SignatureError(SECRET_HEADER, "signature does not match the request")
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -12,17 +13,23 @@ from omnicx.channels import (
     WEBCHAT_SIGNATURE_HEADER,
     ChannelAdapter,
     EmailAdapter,
+    Enrichment,
     InstagramAdapter,
     MessengerAdapter,
     OutboundMessage,
+    ShopifyWebhook,
+    StripeWebhook,
     TwilioAdapter,
     WebChatAdapter,
     WhatsAppAdapter,
     sign_hub_sha256,
+    sign_shopify,
+    sign_stripe,
     sign_twilio,
     sign_webchat,
 )
-from omnicx.testing import AdapterContract, SignedRequest
+from omnicx.errors import SignatureError
+from omnicx.testing import AdapterContract, SignedRequest, check_mutations
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 RECEIVED = {RECEIVED_AT_HEADER: "2026-03-02T12:00:00Z"}
@@ -170,3 +177,65 @@ class TestWebChatContract(AdapterContract):
 
     def outbound(self) -> OutboundMessage:
         return _outbound("s")
+
+
+# Shopify and Stripe enrich profiles (their parse returns an Enrichment, their
+# verify has its own shape), so they run the same mutations without the class.
+
+_SHOPIFY_ORDER = {
+    "id": 820982911946154508,
+    "name": "#9999",
+    "created_at": "2026-03-02T12:00:00-05:00",
+    "currency": "USD",
+    "total_price": "199.00",
+    "financial_status": "paid",
+    "line_items": [{"quantity": 2}],
+    "customer": {"id": 115310627314723954, "email": "ada@example.com", "phone": "+14155550100",
+                 "first_name": "Ada", "orders_count": 3, "total_spent": "450.00",
+                 "tags": "VIP, wholesale"},
+}  # fmt: skip
+
+
+def test_shopify_survives_every_mutation() -> None:
+    webhook = ShopifyWebhook(secret="shop-secret")
+    body = json.dumps(_SHOPIFY_ORDER).encode()
+    sample = SignedRequest(
+        body=body,
+        headers={"X-Shopify-Hmac-Sha256": sign_shopify("shop-secret", body),
+                 "X-Shopify-Topic": "orders/create", "X-Shopify-Webhook-Id": "w-1"},
+    )  # fmt: skip
+    customer = json.dumps(_SHOPIFY_ORDER["customer"]).encode()
+    sample2 = SignedRequest(
+        body=customer,
+        headers={"X-Shopify-Hmac-Sha256": sign_shopify("shop-secret", customer),
+                 "X-Shopify-Topic": "customers/create"},
+    )  # fmt: skip
+
+    def attempt(request: SignedRequest) -> object:
+        with contextlib.suppress(SignatureError):
+            webhook.verify(request.body, request.headers)
+        return webhook.parse(request.body, request.headers)
+
+    results = check_mutations(attempt, [sample, sample2])
+    assert any(isinstance(r, Enrichment) for r in results)
+
+
+def test_stripe_survives_every_mutation() -> None:
+    webhook = StripeWebhook(secret="whsec_x")
+    event = {"id": "evt_1", "type": "charge.succeeded", "created": 1772452800,
+             "data": {"object": {"id": "ch_1", "currency": "usd", "amount": 1999,
+                                 "customer": "cus_1", "receipt_email": "ada@example.com",
+                                 "payment_intent": "pi_1", "status": "succeeded"}}}  # fmt: skip
+    body = json.dumps(event).encode()
+    stamp = int(NOW.timestamp())
+    sample = SignedRequest(
+        body=body, headers={"Stripe-Signature": sign_stripe("whsec_x", body, stamp)}
+    )
+
+    def attempt(request: SignedRequest) -> object:
+        with contextlib.suppress(SignatureError):
+            webhook.verify(request.body, request.headers, now=NOW)
+        return webhook.parse(request.body, request.headers)
+
+    results = check_mutations(attempt, [sample])
+    assert any(isinstance(r, Enrichment) for r in results)

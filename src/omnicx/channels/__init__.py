@@ -10,6 +10,15 @@ Stripe webhooks enrich customer profiles (:class:`Enrichment`). See
 from omnicx.channels._addressing import reply_address, reply_channel
 from omnicx.channels._common import RECEIVED_AT_HEADER
 from omnicx.channels._email import EmailAdapter
+from omnicx.channels._email_providers import (
+    SENDGRID_SIGNATURE_HEADER,
+    SENDGRID_TIMESTAMP_HEADER,
+    MailgunInboundAdapter,
+    PostmarkInboundAdapter,
+    SendGridInboundAdapter,
+    basic_authorization,
+    sign_mailgun,
+)
 from omnicx.channels._email_text import html_to_text, strip_reply
 from omnicx.channels._enrichment import Enrichment
 from omnicx.channels._events import (
@@ -31,6 +40,7 @@ from omnicx.channels._protocol import (
     Template,
 )
 from omnicx.channels._rules import LongText, RenderRefused, SendCheck, check_send, split_text
+from omnicx.channels._ses import SesInboundAdapter, sns_string_to_sign
 from omnicx.channels._shopify import ShopifyWebhook
 from omnicx.channels._signatures import (
     sign_hub_sha256,
@@ -51,6 +61,8 @@ from omnicx.channels._whatsapp import WhatsAppAdapter
 __all__ = [
     "CHANNEL_EVENT_TYPES",
     "RECEIVED_AT_HEADER",
+    "SENDGRID_SIGNATURE_HEADER",
+    "SENDGRID_TIMESTAMP_HEADER",
     "WEBCHAT_SIGNATURE_HEADER",
     "Capabilities",
     "ChannelAdapter",
@@ -61,31 +73,38 @@ __all__ = [
     "Enrichment",
     "InstagramAdapter",
     "LongText",
+    "MailgunInboundAdapter",
     "MessageEcho",
     "MessageEdited",
     "MessageReceived",
     "MessengerAdapter",
     "OutboundMessage",
     "OutboundRequest",
+    "PostmarkInboundAdapter",
     "Reaction",
     "RenderRefused",
     "SendCheck",
+    "SendGridInboundAdapter",
+    "SesInboundAdapter",
     "ShopifyWebhook",
     "StripeWebhook",
     "Template",
     "TwilioAdapter",
     "WebChatAdapter",
     "WhatsAppAdapter",
+    "basic_authorization",
     "check_send",
     "html_to_text",
     "minor_to_decimal",
     "reply_address",
     "reply_channel",
     "sign_hub_sha256",
+    "sign_mailgun",
     "sign_shopify",
     "sign_stripe",
     "sign_twilio",
     "sign_webchat",
+    "sns_string_to_sign",
     "split_text",
     "strip_reply",
     "verify_hub_sha256",

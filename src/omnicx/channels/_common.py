@@ -5,13 +5,13 @@ from __future__ import annotations
 import email.utils
 import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
 from omnicx.channels._protocol import OutboundRequest
 from omnicx.channels._signatures import header
-from omnicx.channels._wire import check_size, parse_instant
+from omnicx.channels._wire import check_size, in_utc, parse_instant
 from omnicx.errors import PayloadError, PayloadReason
 from omnicx.model import Channel
 
@@ -47,7 +47,7 @@ def received_at(headers: Mapping[str, str]) -> datetime:
                 PayloadReason.INVALID_VALUE, "not an HTTP date", field="Date"
             ) from None
         # "-0000" parses naive; it means UTC (RFC 5322 section 3.3), never local time.
-        return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+        return in_utc(stamp, field="Date")
     raise PayloadError(
         PayloadReason.MISSING_FIELD,
         f"the payload has no timestamp; set {RECEIVED_AT_HEADER} or Date",

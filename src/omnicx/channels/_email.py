@@ -12,7 +12,7 @@ import email.policy
 import hashlib
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
 
@@ -25,7 +25,7 @@ from omnicx.channels._events import ChannelEvent, MessageReceived
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import header
-from omnicx.channels._wire import check_size
+from omnicx.channels._wire import check_size, in_utc
 from omnicx.errors import PayloadError, PayloadReason, ValidationError
 from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Message, ThreadRefs
 
@@ -41,9 +41,11 @@ _CAPABILITIES = Capabilities()
 class EmailAdapter:
     """Inbound RFC 5322 messages as raw bytes; outbound as RFC 5322 bytes for SMTP.
 
-    Email has no webhook signature: ``verify`` accepts everything; a host that
-    receives mail through a provider's signed webhook checks that signature
-    itself (or wraps this adapter). The sender's address comes out as an
+    Email has no webhook signature: ``verify`` accepts everything; mail that
+    arrives through a provider's signed webhook goes through that provider's
+    adapter (``SendGridInboundAdapter``, ``MailgunInboundAdapter``,
+    ``PostmarkInboundAdapter``, ``SesInboundAdapter``), which checks the
+    signature and parses the raw message with this adapter. The sender's address comes out as an
     unverified email identifier unless ``trust_sender`` says the host's mail
     gateway checked it (SPF/DKIM/DMARC alignment).
 
@@ -231,8 +233,11 @@ def _date(parsed: email.message.Message, headers: Mapping[str, str]) -> datetime
     value = parsed.get("Date")
     stamp = getattr(value, "datetime", None)
     if isinstance(stamp, datetime):
-        # RFC 5322 section 3.3: "-0000" means UTC with no local-offset information.
-        return stamp.replace(tzinfo=UTC) if stamp.tzinfo is None else stamp.astimezone(UTC)
+        try:
+            # RFC 5322 section 3.3: "-0000" means UTC with no local-offset information.
+            return in_utc(stamp, field="Date")
+        except PayloadError:
+            pass  # a Date past year 9999 in UTC says as little as an unreadable one
     return received_at(headers)
 
 

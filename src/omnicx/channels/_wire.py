@@ -9,6 +9,7 @@ Lenient means: unknown fields are ignored, ids may arrive as numbers.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -30,14 +31,54 @@ def check_size(body: bytes) -> None:
         raise PayloadError(PayloadReason.TOO_LARGE, f"body is over {MAX_BODY} bytes")
 
 
+# A JSON escape of half a UTF-16 pair ("\ud83d"); valid pairs match too and
+# decode whole, so only a match asks for the slower walk below.
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 def load_json(body: bytes) -> Wire:
-    """Decode a UTF-8 JSON body into a ``Wire`` at the root."""
+    """Decode a UTF-8 JSON body into a ``Wire`` at the root.
+
+    A lone surrogate escape (half of a UTF-16 pair, as a client that cut a
+    string between the halves of an emoji sends) decodes to U+FFFD: such
+    text has no UTF-8 form, so no store could keep it.
+    """
     check_size(body)
     try:
         value = json.loads(bytes(body).decode("utf-8"))
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise PayloadError(PayloadReason.MALFORMED, "body is not UTF-8 JSON") from None
+    if _SURROGATE_ESCAPE.search(body):
+        value = _replace_surrogates(value)
     return Wire(value=value, path="")
+
+
+def _replace_surrogates(value: Any) -> Any:
+    # Iterative, so a deeply nested body costs no recursion.
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    root: list[Any] = [value]
+    stack: list[Any] = [root]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            items = list(node.items())
+            node.clear()
+            for key, item in items:
+                node[_LONE_SURROGATE.sub("\ufffd", key)] = item
+            keys: Iterator[Any] = iter(list(node))
+        elif isinstance(node, list):
+            keys = iter(range(len(node)))
+        else:
+            continue
+        for key in keys:
+            item = node[key]
+            if isinstance(item, str):
+                node[key] = _LONE_SURROGATE.sub("\ufffd", item)
+            elif isinstance(item, dict | list):
+                stack.append(item)
+    return root[0]
 
 
 def _type_name(value: Any) -> str:
@@ -130,6 +171,8 @@ class Wire:
             number = float(value)
         except (TypeError, ValueError):
             raise self._wrong("a number", node.path, value) from None
+        except OverflowError:  # a JSON integer past a float's range (10**400)
+            number = float("inf")
         if number != number or number in (float("inf"), float("-inf")):
             raise PayloadError(PayloadReason.INVALID_VALUE, "not a finite number", field=node.path)
         return number
@@ -164,7 +207,23 @@ def parse_instant(text: str, *, field: str) -> datetime:
             "expected an ISO 8601 timestamp with an offset",
             field=field,
         )
-    return parsed.astimezone(UTC)
+    return in_utc(parsed, field=field)
+
+
+def in_utc(stamp: datetime, *, field: str) -> datetime:
+    """``stamp`` in UTC (naive means UTC); an instant past year 1 or 9999 in UTC is ``PayloadError``.
+
+    ``0001-01-01T00:00+01:00`` is a valid ISO 8601 spelling whose UTC form
+    does not exist in ``datetime``: converting it overflows.
+    """
+    if stamp.tzinfo is None:
+        return stamp.replace(tzinfo=UTC)
+    try:
+        return stamp.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise PayloadError(
+            PayloadReason.INVALID_VALUE, "timestamp out of range", field=field
+        ) from None
 
 
 def unsupported(detail: str, field: str | None = None) -> PayloadError:

@@ -20,8 +20,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from omnicx.testing._adapter_contract import (
         AdapterContract,
+        Mutation,
         SignedRequest,
+        check_mutations,
+        mutations,
         parse_or_refuse,
+        verify_then_parse,
     )
     from omnicx.testing._final_state import ConversationOutcome, FinalState, final_state
     from omnicx.testing._rules import assert_routes
@@ -31,17 +35,26 @@ __all__ = [
     "AdapterContract",
     "ConversationOutcome",
     "FinalState",
+    "Mutation",
     "SignedRequest",
     "StoreContract",
     "assert_routes",
+    "check_mutations",
     "final_state",
+    "mutations",
     "parse_or_refuse",
+    "verify_then_parse",
 ]
 
 _HOMES = {
     "AdapterContract": "_adapter_contract",
-    "SignedRequest": "_adapter_contract",
+    # No hypothesis needed for these: benchmarks import them without the test extra.
+    "SignedRequest": "_mutations",
     "parse_or_refuse": "_adapter_contract",
+    "Mutation": "_mutations",
+    "check_mutations": "_adapter_contract",
+    "mutations": "_mutations",
+    "verify_then_parse": "_adapter_contract",
     "StoreContract": "_store_contract",
     "assert_routes": "_rules",
     "ConversationOutcome": "_final_state",

@@ -3,39 +3,46 @@
 Subclass :class:`AdapterContract` in a pytest module (name it ``Test...``),
 return the adapter and a few valid signed requests, and pytest runs every
 promise of the ``ChannelAdapter`` protocol against it, including hypothesis
-properties that feed it arbitrary bytes, JSON and form data.
+properties that feed it arbitrary bytes, JSON and form data, and every
+mutation of its samples (``omnicx.testing.mutations``): a parse that lets a
+``KeyError`` or ``OverflowError`` out for a dropped key or a huge number fails.
 """
 
 from __future__ import annotations
 
+import contextlib
+import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 import attrs
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from omnicx._frozen import EMPTY_MAP, frozen_map
 from omnicx.channels import (
     CHANNEL_EVENT_TYPES,
     Capabilities,
     ChannelAdapter,
     ChannelEvent,
+    MessageReceived,
     OutboundMessage,
     OutboundRequest,
 )
-from omnicx.errors import PayloadError, SignatureError
+from omnicx.errors import OmnicxError, PayloadError, SignatureError
 from omnicx.model import Channel
+from omnicx.testing._mutations import Mutation, SignedRequest, mutations
 
-
-@attrs.frozen(kw_only=True)
-class SignedRequest:
-    """One webhook request as the provider sends it: body, headers (signature included), URL."""
-
-    body: bytes
-    headers: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
-    url: str = "https://example.com/webhook"
+__all__ = [
+    "AdapterContract",
+    "Mutation",
+    "SignedRequest",
+    "check_mutations",
+    "mutations",
+    "parse_or_refuse",
+    "verify_then_parse",
+]
 
 
 _JSON = st.recursive(
@@ -65,6 +72,46 @@ def parse_or_refuse(
     return events
 
 
+def verify_then_parse(adapter: ChannelAdapter, request: SignedRequest) -> object:
+    """Verify ``request`` and parse it even when verify refused it, as a contract check.
+
+    A host stops at a refused signature; the contract parses anyway, because
+    an authentic request can carry the same shape. Returns the events, or
+    None when parse refused; ``SignatureError`` and ``PayloadError`` from
+    verify are the typed refusals, anything else propagates.
+    """
+    with contextlib.suppress(PayloadError):  # SignatureError included
+        adapter.verify(request.body, request.headers, request.url)
+    return parse_or_refuse(adapter, request.body, request.headers)
+
+
+def check_mutations(
+    attempt: Callable[[SignedRequest], object], samples: Iterable[SignedRequest]
+) -> list[object]:
+    """Run ``attempt`` on every mutation of every sample; return what it returned.
+
+    ``attempt`` verifies and parses one request (``verify_then_parse`` for a
+    ``ChannelAdapter``; a host's own callable for webhooks of another shape)
+    and may raise ``PayloadError`` or ``SignatureError``.
+
+    Raises:
+        AssertionError: naming the mutation and the exception, for any other
+            exception (a ``KeyError`` for a dropped key is a bug).
+    """
+    results: list[object] = []
+    for sample in samples:
+        for mutation in mutations(sample):
+            try:
+                results.append(attempt(mutation.request))
+            except PayloadError:
+                continue
+            except Exception as error:  # the point: anything untyped fails
+                raise AssertionError(
+                    f"{mutation.what}: {type(error).__name__} escaped ({error!s:.200})"
+                ) from error
+    return results
+
+
 class AdapterContract:
     """Base class of an adapter's contract tests; override the three hooks.
 
@@ -73,13 +120,16 @@ class AdapterContract:
     message the adapter must be able to render (None to skip). Set
     ``signed = False`` for an adapter whose ``verify`` accepts everything,
     ``signs_body = False`` for a shared-token scheme that authenticates the
-    sender but not the body (changed bodies then still verify), and
+    sender but not the body (changed bodies then still verify),
+    ``signature_header = False`` for a scheme whose signature travels in the
+    body (Amazon SNS, Mailgun's form fields), and
     list in ``secrets`` the strings that must never appear in its ``repr``.
     Extra ``headers`` (a receipt instant, a topic) are passed to every parse.
     """
 
     signed: bool = True
     signs_body: bool = True
+    signature_header: bool = True
     secrets: Sequence[str] = ()
     headers: Mapping[str, str] = {}
 
@@ -147,6 +197,8 @@ class AdapterContract:
                 except PayloadError:
                     continue  # a body that no longer decodes is refused too
                 raise AssertionError(f"verify accepted a body changed at byte {index}")
+            if not self.signature_header:
+                continue
             refused_by: list[str] = []
             for name in sample.headers:
                 bare = {k: v for k, v in headers.items() if k != name}
@@ -207,6 +259,55 @@ class AdapterContract:
 
         check()
 
+    def _requests(self) -> list[SignedRequest]:
+        # The host's headers go in the request so they are mutated too.
+        return [attrs.evolve(s, headers=self._headers(s)) for s in self.samples()]
+
+    def test_mutated_samples_parse_or_refuse_and_store(self) -> None:
+        """Every mutation of every sample (a key dropped, a value's type changed, nulls,
+        huge numbers and strings, deep nesting, invalid UTF-8, lone surrogates, edge
+        dates, each header changed) verifies or raises ``SignatureError``, and parses
+        or raises ``PayloadError``; never anything else. Every message the mutations
+        parse into then goes through ``Desk.receive`` on SQLite: stored, or refused
+        with an omnicx error (an instant out of range), never a builtin exception.
+        """
+        # The desk only for this test: adapters never import it.
+        from omnicx import FixedClock
+        from omnicx.desk import Desk
+        from omnicx.storage import SqliteStore
+
+        adapter = self.make_adapter()
+        parsed = check_mutations(
+            lambda request: verify_then_parse(adapter, request), self._requests()
+        )
+        received = [
+            event
+            for events in parsed
+            if isinstance(events, tuple | list)
+            for event in events
+            if isinstance(event, MessageReceived)
+        ]
+        desk = Desk(store=SqliteStore(), clock=FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC)))
+        for event in received:
+            try:
+                desk.receive(event)
+            except OmnicxError:
+                continue
+
+    def test_mutations_of_mutations_parse_or_refuse(self) -> None:
+        """Two mutations at once (drawn by hypothesis, 30 examples) still parse or refuse."""
+        adapter = self.make_adapter()
+        firsts = [m for request in self._requests() for m in mutations(request)]
+
+        @settings(max_examples=30, deadline=None)
+        @given(first=st.sampled_from(firsts), index=st.integers(0, 1999))
+        def check(first: Mutation, index: int) -> None:
+            second = _nth(mutations(first.request, depth=1), index)
+            with contextlib.suppress(PayloadError):
+                verify_then_parse(adapter, second.request)
+
+        check()
+
     def test_render_describes_requests(self) -> None:
         """``render`` returns at least one request with a method and a URL."""
         outbound = self.outbound()
@@ -218,3 +319,10 @@ class AdapterContract:
             assert isinstance(request, OutboundRequest)
             assert request.method
             assert request.url
+
+
+def _nth(found: Iterable[Mutation], index: int) -> Mutation:
+    # Mutations come lazily: stop at ``index`` (or the last one, if fewer).
+    taken = list(itertools.islice(found, index + 1))
+    assert taken, "every request has mutations (an empty body at least)"
+    return taken[-1]
