@@ -272,7 +272,7 @@ class TopicSeries:
                 counts[token] = counts.get(token, 0) + n
             posts.extend(bucket.posts)
         total = sum(counts.values()) or 1
-        mass = sum(self.profile.values()) or 1.0
+        mass = math.fsum(self.profile.values()) or 1.0
         drivers = sorted(
             (
                 Driver(token=t, observed=n, expected=total * self.profile.get(t, 0.0) / mass)
