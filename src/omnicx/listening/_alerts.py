@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import attrs
 
@@ -73,7 +73,9 @@ class Alert:
     @property
     def reason(self) -> str:
         """One sentence saying why, for a notification."""
-        span = f"{self.start:%Y-%m-%d %H:%M} to {self.end:%H:%M} UTC"
+        same_day = self.start.date() == (self.end - timedelta(microseconds=1)).date()
+        end = f"{self.end:%H:%M}" if same_day else f"{self.end:%Y-%m-%d %H:%M}"
+        span = f"{self.start:%Y-%m-%d %H:%M} to {end} UTC"
         if self.kind is AlertKind.VOLUME_SPIKE:
             what = (
                 f"{self.observed:.0f} mentions against {self.expected:.1f} expected "

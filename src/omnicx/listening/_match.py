@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import attrs
 
 from omnicx.listening._mention import Mention
-from omnicx.listening._query import anchors_of, matches
+from omnicx.listening._query import anchors_of, compile_query, matches
 from omnicx.listening._text import Tokens
 from omnicx.listening._topics import Topic
 
@@ -27,6 +27,7 @@ class Matcher:
     _index: dict[str, tuple[int, ...]] = attrs.field(repr=False, eq=False)
     _keys: frozenset[str] = attrs.field(repr=False, eq=False)
     _always: tuple[int, ...] = attrs.field(repr=False, eq=False)
+    _tests: tuple[Callable[[Tokens], bool], ...] = attrs.field(repr=False, eq=False)
 
     @classmethod
     def compile(cls, topics: Sequence[Topic]) -> Matcher:
@@ -41,7 +42,8 @@ class Matcher:
             for token in anchors:
                 index.setdefault(token, []).append(i)
         frozen = {k: tuple(v) for k, v in index.items()}
-        return cls(tuple(topics), frozen, frozenset(frozen), tuple(always))
+        tests = tuple(compile_query(t.query) for t in topics)
+        return cls(tuple(topics), frozen, frozenset(frozen), tuple(always), tests)
 
     def match(self, mention: Mention, tokens: Tokens) -> list[int]:
         """Indexes (into ``topics``, ascending) of the topics ``mention`` belongs to."""
@@ -54,14 +56,16 @@ class Matcher:
             candidates.update(index[token])
         language = (mention.language or "").lower()
         network = mention.network.lower()
+        topics = self.topics
+        tests = self._tests
         found = []
         for i in sorted(candidates):
-            topic = self.topics[i]
+            topic = topics[i]
             if topic.languages is not None and language not in topic.languages:
                 continue
             if topic.networks is not None and network not in topic.networks:
                 continue
-            if matches(topic.query, tokens):
+            if tests[i](tokens):
                 found.append(i)
         return found
 

@@ -14,7 +14,7 @@ so a topic is only tried on mentions holding one of its anchors.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import attrs
@@ -44,15 +44,17 @@ class Atom:
 
     kind: str  # "term" | "phrase" | "hashtag" | "handle"
     words: tuple[str, ...]
+    token: str = attrs.field(init=False, eq=False, repr=False)
+    """The token a mention must hold (for a phrase, its longest word)."""
 
-    @property
-    def token(self) -> str:
-        """The token a mention must hold (for a phrase, its longest word)."""
+    def __attrs_post_init__(self) -> None:
         if self.kind == "hashtag":
-            return "#" + self.words[0]
-        if self.kind == "handle":
-            return "@" + self.words[0]
-        return max(self.words, key=len)
+            token = "#" + self.words[0]
+        elif self.kind == "handle":
+            token = "@" + self.words[0]
+        else:
+            token = max(self.words, key=len)
+        object.__setattr__(self, "token", token)
 
 
 @attrs.frozen
@@ -91,6 +93,30 @@ def matches(query: Query, tokens: Tokens) -> bool:
     if isinstance(query, AnyOf):
         return any(matches(part, tokens) for part in query.parts)
     return not matches(query.part, tokens)
+
+
+def compile_query(query: Query) -> Callable[[Tokens], bool]:
+    """``matches(query, ...)`` as one function; a list of plain atoms becomes one set test."""
+    if isinstance(query, Atom):
+        if query.kind == "phrase":
+            words = query.words
+            return lambda tokens: tokens.has_phrase(words)
+        token = query.token
+        return lambda tokens: token in tokens.all
+    if isinstance(query, Not):
+        inner = compile_query(query.part)
+        return lambda tokens: not inner(tokens)
+    plain = frozenset(p.token for p in query.parts if isinstance(p, Atom) and p.kind != "phrase")
+    rest = tuple(
+        compile_query(p) for p in query.parts if not (isinstance(p, Atom) and p.kind != "phrase")
+    )
+    if isinstance(query, AllOf):
+        if not rest:
+            return lambda tokens: plain.issubset(tokens.all)
+        return lambda tokens: plain.issubset(tokens.all) and all(f(tokens) for f in rest)
+    if not rest:
+        return lambda tokens: not plain.isdisjoint(tokens.all)
+    return lambda tokens: not plain.isdisjoint(tokens.all) or any(f(tokens) for f in rest)
 
 
 def anchors_of(query: Query) -> frozenset[str] | None:

@@ -4,7 +4,7 @@ Memory is bounded by the topic's settings, never by the number of mentions:
 the open bucket keeps counts, its distinct theme tokens and its top posts;
 closed buckets keep ``TOP_TERMS`` tokens and ``TOP_POSTS`` posts each, the
 recent window as many buckets as the longest alert window, the report
-history ``history`` buckets, and the term profile at most ``PROFILE_SIZE``
+history ``history`` buckets of ``HISTORY_TERMS`` tokens each, and the term profile at most ``PROFILE_SIZE``
 tokens. Every tally is an integer, so two partial open buckets add up
 exactly and a merged state alerts as one run does.
 """
@@ -12,7 +12,7 @@ exactly and a merged state alerts as one run does.
 from __future__ import annotations
 
 import math
-from collections import deque
+from collections import Counter, deque
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -20,11 +20,13 @@ import attrs
 
 from omnicx.listening._alerts import THRESHOLDS, Alert, Driver
 from omnicx.listening._baseline import Knobs, SeasonalBaseline, expected_count
+from omnicx.listening._query import atoms_of
 from omnicx.listening._topics import AlertKind, AlertRule, Topic
 
 __all__ = ["Bucket", "TopicSeries"]
 
 TOP_TERMS = 50
+HISTORY_TERMS = 10
 TOP_POSTS = 5
 PROFILE_SIZE = 300
 SENTIMENT_DECAY = 0.98
@@ -51,7 +53,7 @@ class Bucket:
     negative: int = 0
     positive: int = 0
     sentiment_milli: int = 0
-    terms: dict[str, int] = attrs.Factory(dict)
+    terms: Counter[str] = attrs.Factory(Counter)
     posts: list[list[Any]] = attrs.Factory(list)  # [reach, mention key]
 
     def add(self, reach: int, sentiment_milli: int, themes: frozenset[str], key: str) -> None:
@@ -63,9 +65,7 @@ class Bucket:
             self.negative += 1
         elif sentiment_milli >= 50:
             self.positive += 1
-        terms = self.terms
-        for token in themes:
-            terms[token] = terms.get(token, 0) + 1
+        self.terms.update(themes)
         posts = self.posts
         if len(posts) < TOP_POSTS or reach > posts[-1][0]:
             posts.append([reach, key])
@@ -79,12 +79,11 @@ class Bucket:
         self.negative += other.negative
         self.positive += other.positive
         self.sentiment_milli += other.sentiment_milli
-        for token, n in other.terms.items():
-            self.terms[token] = self.terms.get(token, 0) + n
+        self.terms.update(other.terms)
         self.posts = _top_posts(self.posts + other.posts)
 
-    def trimmed(self) -> Bucket:
-        """A copy keeping only the top terms: what a closed bucket remembers."""
+    def trimmed(self, terms: int = TOP_TERMS) -> Bucket:
+        """A copy keeping only the top ``terms`` terms: what a closed bucket remembers."""
         return Bucket(
             self.index,
             self.count,
@@ -92,7 +91,7 @@ class Bucket:
             self.negative,
             self.positive,
             self.sentiment_milli,
-            dict(_top(self.terms, TOP_TERMS)),
+            Counter(dict(_top(self.terms, terms))),
             [list(p) for p in self.posts],
         )
 
@@ -120,7 +119,7 @@ class Bucket:
             int(neg),
             int(pos),
             int(milli),
-            {str(k): int(v) for k, v in terms},
+            Counter({str(k): int(v) for k, v in terms}),
             [[int(r), str(k)] for r, k in posts],
         )
 
@@ -210,7 +209,7 @@ class TopicSeries:
     def _learn(self, closed: Bucket) -> None:
         self.neg_ewma = SENTIMENT_DECAY * self.neg_ewma + closed.negative
         self.total_ewma = SENTIMENT_DECAY * self.total_ewma + closed.count
-        self.history.append(closed)
+        self.history.append(closed.trimmed(HISTORY_TERMS))
         while len(self.history) > self.history_size:
             self.history.popleft()
         # Decay without touching every entry: later additions weigh more instead.
@@ -265,11 +264,14 @@ class TopicSeries:
         *,
         by_floor: bool = False,
     ) -> Alert:
+        # The topic's own words are in every mention of it: they drive nothing.
+        own = atoms_of(self.topic.query)
         counts: dict[str, int] = {}
         posts: list[list[Any]] = []
         for bucket, _, _ in window:
             for token, n in bucket.terms.items():
-                counts[token] = counts.get(token, 0) + n
+                if token not in own:
+                    counts[token] = counts.get(token, 0) + n
             posts.extend(bucket.posts)
         total = sum(counts.values()) or 1
         mass = math.fsum(self.profile.values()) or 1.0

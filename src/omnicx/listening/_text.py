@@ -52,7 +52,10 @@ class Tokens:
 
 def tokens_of(text: str) -> Tokens:
     """Cut ``text`` into tokens."""
-    raw = _TOKEN.findall(normalize(text))
-    words = tuple(t[1:] if t[0] in "#@" else t for t in raw)
+    normal = normalize(text)
+    raw = _TOKEN.findall(normal)
     written = frozenset(raw)
+    if "#" not in normal and "@" not in normal:
+        return Tokens(written, tuple(raw), written)
+    words = tuple(t[1:] if t[0] in "#@" else t for t in raw)
     return Tokens(written.union(words), words, written)
