@@ -223,3 +223,96 @@ def test_query_nodes_parse_into_values() -> None:
 def test_a_naive_mention_time_is_refused() -> None:
     with pytest.raises(ValidationError, match="at: naive datetime"):
         Mention(id="1", network="x", text="", at=datetime(2026, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ([], "a topic file is a mapping with a 'topics' list"),
+        ({"topics": []}, "topics: expected a non-empty list of topics"),
+        (
+            {"version": 2, "topics": [{"id": "a", "query": "a"}]},
+            "version: unsupported topic file version; use 1",
+        ),
+        ({"topics": ["a"]}, "topics[0]: a topic is a mapping with 'id' and 'query'"),
+        ({"topics": [{"id": "a"}]}, "topics[0].query: missing; every topic needs a query"),
+        ({"topics": [{"id": "a", "query": "a", "name": 3}]}, "topics[0].name: expected a string"),
+        (
+            {"topics": [{"id": "a", "query": "a", "languages": []}]},
+            "topics[0].languages: expected a non-empty list of names",
+        ),
+        (
+            {"topics": [{"id": "a", "query": "a", "competitor_of": 1}]},
+            "topics[0].competitor_of: expected a topic id",
+        ),
+        (
+            {"topics": [{"id": "a", "query": "a", "alerts": {}}]},
+            "topics[0].alerts: expected a list of alert rules",
+        ),
+        (
+            {"topics": [{"id": "a", "query": "a", "alerts": ["x"]}]},
+            "topics[0].alerts[0]: an alert rule is a mapping with 'kind'",
+        ),
+        (
+            {"topics": [{"id": "a", "query": "a", "alerts": [{}]}]},
+            "topics[0].alerts[0].kind: missing; use one of volume_spike, sentiment_dip",
+        ),
+        (
+            {
+                "topics": [
+                    {"id": "a", "query": "a", "alerts": [{"kind": "volume_spike", "window": "0h"}]}
+                ]
+            },
+            "topics[0].alerts[0].window: must be longer than zero",
+        ),
+        (
+            {
+                "topics": [
+                    {"id": "a", "query": "a", "alerts": [{"kind": "volume_spike", "window": "8d"}]}
+                ]
+            },
+            "topics[0].alerts[0].window: at most 168 buckets long",
+        ),
+        (
+            {
+                "topics": [
+                    {"id": "a", "query": "a", "alerts": [{"kind": "volume_spike", "min_volume": 0}]}
+                ]
+            },
+            "topics[0].alerts[0].min_volume: expected a whole number of mentions, at least 1",
+        ),
+        (
+            {
+                "topics": [
+                    {
+                        "id": "a",
+                        "query": "a",
+                        "alerts": [{"kind": "sentiment_dip", "negative_floor": 2}],
+                    }
+                ]
+            },
+            "topics[0].alerts[0].negative_floor: expected a share in (0, 1], as 0.4",
+        ),
+        (
+            {"topics": [{"id": "a", "query": 3}]},
+            "topics[0].query: expected a term, phrase, #hashtag or @handle string, or a mapping with one key: all, any or not",
+        ),
+    ],
+)
+def test_one_mistake_one_message(data: object, message: str) -> None:
+    assert problems(data) == [message]
+
+
+def test_yaml_and_unknown_formats() -> None:
+    assert load_topics("topics: [{id: a, query: a}]", format="yaml").topics[0].id == "a"
+    with pytest.raises(ValidationError, match="invalid YAML"):
+        load_topics("topics: [", format="yaml")
+    with pytest.raises(ValidationError, match="unknown format 'ini'; use json, toml or yaml"):
+        load_topics("x", format="ini")
+
+
+def test_a_mention_refuses_an_empty_id_and_a_negative_reach() -> None:
+    with pytest.raises(ValidationError, match="id: must not be empty"):
+        Mention(id="", network="x", text="", at=AT)
+    with pytest.raises(ValidationError, match="reach: must not be negative"):
+        Mention(id="1", network="x", text="", at=AT, reach=-1)
