@@ -316,3 +316,11 @@ def test_a_mention_refuses_an_empty_id_and_a_negative_reach() -> None:
         Mention(id="", network="x", text="", at=AT)
     with pytest.raises(ValidationError, match="reach: must not be negative"):
         Mention(id="1", network="x", text="", at=AT, reach=-1)
+
+
+@given(st.text(st.characters(max_codepoint=127, exclude_characters="#@"), max_size=40))
+def test_the_ascii_fast_path_cuts_the_same_tokens_as_the_regex(text: str) -> None:
+    from omnicx.listening._text import _TOKEN
+
+    raw = _TOKEN.findall(text.lower())
+    assert tokens_of(text) == (frozenset(raw), tuple(raw), frozenset(raw))

@@ -11,6 +11,8 @@ exactly and a merged state alerts as one run does.
 
 from __future__ import annotations
 
+import bisect
+import heapq
 import math
 from collections import Counter, deque
 from datetime import UTC, datetime, timedelta
@@ -35,12 +37,28 @@ OVERDISPERSION = 0.03
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+def _by_count(item: tuple[str, int]) -> tuple[int, str]:
+    return -item[1], item[0]
+
+
 def _top(counts: dict[str, int], n: int) -> list[tuple[str, int]]:
-    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:n]
+    """The ``n`` largest counts, ties broken by token, whatever the dict's order."""
+    if len(counts) <= n:
+        return sorted(counts.items(), key=_by_count)
+    # Sorting every item is what closing a bucket costs most: find the n-th
+    # count first (heapq on plain ints), then sort only what is above it.
+    least = heapq.nlargest(n, counts.values())[-1]
+    above = sorted(((k, v) for k, v in counts.items() if v > least), key=_by_count)
+    ties = sorted(k for k, v in counts.items() if v == least)
+    return above + [(k, least) for k in ties[: n - len(above)]]
+
+
+def _by_reach(post: list[Any]) -> tuple[int, str]:
+    return -post[0], post[1]
 
 
 def _top_posts(posts: list[list[Any]]) -> list[list[Any]]:
-    return sorted(posts, key=lambda p: (-p[0], p[1]))[:TOP_POSTS]
+    return sorted(posts, key=_by_reach)[:TOP_POSTS]
 
 
 @attrs.define
@@ -67,9 +85,8 @@ class Bucket:
             self.positive += 1
         self.terms.update(themes)
         posts = self.posts
-        if len(posts) < TOP_POSTS or reach > posts[-1][0]:
-            posts.append([reach, key])
-            posts.sort(key=lambda p: (-p[0], p[1]))
+        if len(posts) < TOP_POSTS or reach >= posts[-1][0]:
+            bisect.insort(posts, [reach, key], key=_by_reach)
             del posts[TOP_POSTS:]
 
     def absorb(self, other: Bucket) -> None:

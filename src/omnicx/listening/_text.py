@@ -10,12 +10,17 @@ from __future__ import annotations
 
 import re
 import unicodedata
-
-import attrs
+from typing import NamedTuple
 
 __all__ = ["Tokens", "normalize", "tokens_of"]
 
 _TOKEN = re.compile(r"[#@]?\w+")
+# On ASCII text without # or @, ``\w`` is [A-Za-z0-9_]: one translate pass folds
+# case and blanks every other character, and split() then cuts the same tokens
+# as the regex, faster (routing's words do the same).
+_ASCII_WORDS = str.maketrans(
+    {chr(i): chr(i).lower() if re.fullmatch(r"\w", chr(i)) else " " for i in range(128)}
+)
 
 
 def normalize(text: str) -> str:
@@ -26,8 +31,7 @@ def normalize(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
-@attrs.frozen
-class Tokens:
+class Tokens(NamedTuple):
     """A text's tokens: ``all`` holds words, ``#tags``, ``@handles`` and the bare words of both.
 
     ``words`` is the bare words in order, for phrase tests; ``written`` the
@@ -52,6 +56,10 @@ class Tokens:
 
 def tokens_of(text: str) -> Tokens:
     """Cut ``text`` into tokens."""
+    if text.isascii() and "#" not in text and "@" not in text:
+        plain = text.translate(_ASCII_WORDS).split()
+        written = frozenset(plain)
+        return Tokens(written, tuple(plain), written)
     normal = normalize(text)
     raw = _TOKEN.findall(normal)
     written = frozenset(raw)
