@@ -130,3 +130,17 @@ def test_memory_does_not_grow_with_the_number_of_mentions() -> None:
 
     two_weeks, eight_weeks = size(14), size(56)
     assert eight_weeks < 1.05 * two_weeks
+
+
+def test_late_mentions_of_two_workers_add_up_once() -> None:
+    listener = Listener(TOPICS)
+    listener.feed(MENTIONS[:300])
+    listener.feed([Mention(id="late-0", network="x", text="acme", at=START)])
+    listener.advance(START + timedelta(hours=30))
+    base = listener.snapshot()
+    parts = []
+    for w in range(2):
+        worker = Listener.resume(TOPICS, base)
+        worker.feed([Mention(id=f"late-{w + 1}", network="x", text="acme", at=START)])
+        parts.append(worker.snapshot())
+    assert Listener.resume(TOPICS, merge_states(*parts)).late == listener.late + 2 == 3

@@ -54,7 +54,8 @@ class Listener:
     _open: int | None = attrs.field(init=False, default=None)
     _stream: int = attrs.field(init=False, default=0)
     _seen: set[str] = attrs.field(init=False, factory=set)
-    late: int = attrs.field(init=False, default=0)
+    _late_closed: int = attrs.field(init=False, default=0)
+    _late_open: int = attrs.field(init=False, default=0)
 
     def __attrs_post_init__(self) -> None:
         self._matcher = Matcher.compile(self.topics.topics)
@@ -97,7 +98,7 @@ class Listener:
         listener._open = data["open"]
         listener._stream = data["stream"]
         listener._seen = set(data["seen"])
-        listener.late = data["late"]
+        listener._late_closed, listener._late_open = data["late"]
         stored = data["topics"]
         for i, topic in enumerate(topics.topics):
             if topic.id in stored:
@@ -118,9 +119,16 @@ class Listener:
             "open": self._open,
             "stream": self._stream,
             "seen": sorted(self._seen),
-            "late": self.late,
+            # Late mentions seen while the open bucket was open add up when
+            # workers merge; those of closed buckets are shared history.
+            "late": [self._late_closed, self._late_open],
             "topics": {s.topic.id: s.to_data() for s in self._series},
         }
+
+    @property
+    def late(self) -> int:
+        """Mentions left out because their bucket had closed when they came."""
+        return self._late_closed + self._late_open
 
     @property
     def open_bucket(self) -> datetime | None:
@@ -139,7 +147,7 @@ class Listener:
             if self._open is None:
                 self._open = index
             elif index < self._open:
-                self.late += 1
+                self._late_open += 1
                 continue
             elif index > self._open:
                 alerts.extend(self._close_to(index))
@@ -178,6 +186,8 @@ class Listener:
         self._open = index
         self._stream = 0
         self._seen = set()
+        self._late_closed += self._late_open
+        self._late_open = 0
         return alerts
 
     def series(self, topic_id: str) -> TopicSeries:
@@ -203,6 +213,8 @@ def merge_states(first: ListeningState, second: ListeningState) -> ListeningStat
         raise ConflictError(
             "can't merge states at different open buckets; merge before either closes a bucket"
         )
+    if a["late"][0] != b["late"][0]:
+        raise ConflictError("can't merge states that closed different buckets")
     if set(a["seen"]) & set(b["seen"]):
         raise ConflictError("can't merge states that both counted the same mention")
     topics = dict(a["topics"])
@@ -223,7 +235,7 @@ def merge_states(first: ListeningState, second: ListeningState) -> ListeningStat
         open=a["open"] if a["open"] is not None else b["open"],
         stream=a["stream"] + b["stream"],
         seen=sorted(set(a["seen"]) | set(b["seen"])),
-        late=a["late"] + b["late"],
+        late=[a["late"][0], a["late"][1] + b["late"][1]],
         topics=topics,
     )
     return ListeningState.of(merged)
