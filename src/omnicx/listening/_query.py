@@ -19,6 +19,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import frozen_seq
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.listening._text import Tokens, tokens_of
 
@@ -43,7 +44,7 @@ class Atom:
     """A term, phrase, hashtag or handle: ``words`` are its normalised words."""
 
     kind: str  # "term" | "phrase" | "hashtag" | "handle"
-    words: tuple[str, ...]
+    words: tuple[str, ...] = attrs.field(converter=frozen_seq)
     token: str = attrs.field(init=False, eq=False, repr=False)
     """The token a mention must hold (for a phrase, its longest word)."""
 
@@ -61,14 +62,14 @@ class Atom:
 class AllOf:
     """True when every part is."""
 
-    parts: tuple[Query, ...]
+    parts: tuple[Query, ...] = attrs.field(converter=frozen_seq)
 
 
 @attrs.frozen
 class AnyOf:
     """True when one part is."""
 
-    parts: tuple[Query, ...]
+    parts: tuple[Query, ...] = attrs.field(converter=frozen_seq)
 
 
 @attrs.frozen
