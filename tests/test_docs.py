@@ -64,6 +64,7 @@ from omnicx import cli
 from omnicx.channels import WebChatAdapter
 from omnicx.clock import SystemClock
 from omnicx.errors import ValidationError
+from omnicx.listening import load_topics
 from omnicx.privacy import RedactionPolicy, load_export, load_roles
 from omnicx.routing import RoutingContext, context_from_input, load_cases, load_rules
 from omnicx.sla import load_calendar
@@ -378,6 +379,8 @@ def load_data(block: Block, value: Any) -> None:
         load_rules(value)
     elif "cases" in keys:
         load_cases(value)
+    elif "topics" in keys:
+        load_topics(value)
     elif keys == {"when"}:  # a rule's condition on its own
         load_rules({"rules": [{"id": "doc", "when": value["when"], "then": {"queue": "q"}}]})
     elif {"timezone", "hours"} <= keys:

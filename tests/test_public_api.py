@@ -128,6 +128,12 @@ PINNED = {
         "phone_extension", "phone_identifier", "reconcile", "resolve", "resolve_batch",
         "same_person_name", "split", "undo_split", "unmerge",
     ],
+    "omnicx.listening": [
+        "STATE_FORMAT", "STATE_VERSION", "THRESHOLDS", "Alert", "AlertKind", "AlertRule",
+        "AllOf", "AnyOf", "Atom", "Driver", "Knobs", "Listener", "ListeningState", "Mention",
+        "Not", "Query", "Sensitivity", "Theme", "Threshold", "Topic", "TopicReport",
+        "TopicSet", "load_topics", "merge_states", "parse_query", "report",
+    ],
     "omnicx.metrics": [
         "DEFAULT_RELATIVE_ERROR", "DIMENSIONS", "DURATIONS", "EXACT_LIMIT", "NONE",
         "BusinessTime", "ConversationFacts", "Distribution", "FactsBuilder",
