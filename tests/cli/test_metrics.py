@@ -232,6 +232,18 @@ def test_bad_lines_are_reported_with_line_numbers(
     assert lines[-1] == "events.jsonl:3: invalid JSON (Expecting value at column 1)"
 
 
+def test_a_file_of_junk_stops_at_twenty_problems(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Twenty problems are enough to fix a file in a few passes; reading stops there."""
+    path = tmp_path / "events.jsonl"
+    path.write_text("not json\n" * 1000, encoding="utf-8")
+    assert main(["metrics", str(path)]) == 1
+    lines = capsys.readouterr().err.removeprefix("omnicx: error: ").splitlines()
+    assert len(lines) == 20
+    assert lines[-1] == "events.jsonl:20: invalid JSON (Expecting value at column 1)"
+
+
 def test_missing_file_and_bad_options(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """A missing file, a bad --now, a negative window and an unknown dimension are errors."""
     missing = tmp_path / "nope.jsonl"

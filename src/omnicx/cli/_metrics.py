@@ -189,6 +189,8 @@ def stream_metrics(
                 bar = _human.Progress(progress, size, f"reading {path.name}")
             done = 0
             for number, raw in enumerate(file, start=1):
+                if len(problems) >= _MAX_PROBLEMS:
+                    break  # enough to fix the file in a few passes
                 done += len(raw)
                 if bar is not None and number % 4096 == 0:
                     bar.update(done)
@@ -220,8 +222,6 @@ def stream_metrics(
                 last[conversation_id] = event.at
                 if latest is None or event.at > latest:
                     latest = event.at
-                if len(problems) >= _MAX_PROBLEMS:
-                    break
             if bar is not None:
                 bar.update(size)
                 bar.close()
