@@ -89,6 +89,9 @@ def _omnicx(path: Path, src: str | None) -> list[str]:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--write"]:
+        print(write_file(int(sys.argv[2]), Path(sys.argv[3])))
+        return 0
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="conversations")
     parser.add_argument("--before", help="the src/ of an older omnicx to time as well")
@@ -96,7 +99,10 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as scratch:
         path = Path(scratch) / "events.jsonl"
         start = time.perf_counter()
-        events = write_file(args.n, path)
+        # Written by a child: a parent grown by building the events would pass
+        # its size on to every side's peak RSS (Linux keeps ru_maxrss across exec).
+        written = run([sys.executable, __file__, "--write", str(args.n), str(path)])
+        events = int(written["output"])
         size_mb = path.stat().st_size / 2**20
         print(
             f"{args.n:,} conversations, {events:,} events, {size_mb:,.0f} MB of JSON lines "
