@@ -65,6 +65,7 @@ from omnicx.channels import WebChatAdapter
 from omnicx.clock import SystemClock
 from omnicx.errors import ValidationError
 from omnicx.listening import load_topics
+from omnicx.metrics import MetricsAccumulator
 from omnicx.privacy import RedactionPolicy, load_export, load_roles
 from omnicx.routing import RoutingContext, context_from_input, load_cases, load_rules
 from omnicx.sla import load_calendar
@@ -391,6 +392,8 @@ def load_data(block: Block, value: Any) -> None:
         RedactionPolicy.from_dict(value)
     elif value.get("format") == "omnicx.customer-export":
         load_export(value)
+    elif value.get("format") == "omnicx.metrics-partial":
+        MetricsAccumulator.from_dict(value)
     elif value.get("type") in {"message", "read", "edit"} and "session_id" in keys:
         events = WebChatAdapter(secret="doc").parse(json.dumps(value).encode(), {})
         assert events, f"{block.where}: the web-chat payload gave no event"

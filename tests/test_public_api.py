@@ -105,7 +105,7 @@ PINNED = {
         "SlaLine", "TickReport", "UnknownAgentError", "UnthreadedOwnMailError", "outbound_email",
     ],
     "omnicx.errors": [
-        "ConflictError", "InvalidTransition", "NotFoundError", "OmnicxError",
+        "ConflictError", "IncompatiblePartialsError", "InvalidTransition", "NotFoundError", "OmnicxError",
         "PayloadError", "PayloadReason", "Problem", "SchemaVersionError", "SignatureError",
         "StoreBusyError", "StoreError",
         "ValidationError", "suggest",

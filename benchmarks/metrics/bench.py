@@ -3,6 +3,7 @@
     benchmarks/run metrics            # 1M conversations (~8M events)
     benchmarks/run metrics --quick    # 50k conversations
     benchmarks/run metrics --n 200000
+    benchmarks/run metrics --cli --n 100000   # ``omnicx metrics`` on a JSONL file (cli.py)
 
 Both sides start from the same synthetic event columns (synth.py) and run in
 their own child process, so each peak RSS is its own. omnicx folds the columns
@@ -127,6 +128,10 @@ def compare(ours: dict[str, Any], theirs: dict[str, Any]) -> list[str]:
 
 
 def main() -> int:
+    if sys.argv[1:2] == ["--cli"]:  # the command line end to end on a JSONL file: cli.py
+        import cli
+
+        return cli.main()
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="50k conversations")
     parser.add_argument("--n", type=int, default=None, help="conversations (default 1M)")

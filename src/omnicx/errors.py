@@ -3,6 +3,7 @@
 ```
 OmnicxError
 ├── ValidationError (also ValueError)   a config or value is wrong; every problem, each with its path
+│   └── IncompatiblePartialsError       two metrics partials computed with different settings
 ├── PayloadError    (also ValueError)   the outside world sent junk; carries a reason enum
 │   └── SignatureError                  a webhook signature did not verify
 ├── ConflictError                       a concurrent change or merge protection said no
@@ -28,6 +29,7 @@ import attrs
 
 __all__ = [
     "ConflictError",
+    "IncompatiblePartialsError",
     "InvalidTransition",
     "NotFoundError",
     "OmnicxError",
@@ -99,6 +101,14 @@ class ValidationError(OmnicxError, ValueError):
     def under(self, prefix: str) -> ValidationError:
         """Return a copy whose problem paths are nested under ``prefix``."""
         return ValidationError(p.under(prefix) for p in self.problems)
+
+
+class IncompatiblePartialsError(ValidationError):
+    """Two metrics partials can't be merged: they were computed with different settings.
+
+    Each problem's path names a setting that differs (``by``, ``tz``), and its
+    message gives both values. Neither partial is changed.
+    """
 
 
 class PayloadReason(enum.Enum):

@@ -6,15 +6,18 @@ import argparse
 import os
 import sys
 import tempfile
+import textwrap
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any, TextIO
 
+from omnicx.cli import _human
+from omnicx.cli._metrics import metrics_table
 from omnicx.desk import Desk
 from omnicx.desk._demo import DemoRun, demo_desk, run_sample
 from omnicx.errors import ValidationError
-from omnicx.metrics import compute_metrics, report_table
+from omnicx.metrics import compute_metrics
 from omnicx.model import (
     Assigned,
     AuthorKind,
@@ -96,12 +99,17 @@ class Report:
         """Print a section title."""
         print(f"\n{self.paint(text, 'title')}\n{'=' * len(text)}", file=self.out)
 
-    def table(self, rows: Sequence[Sequence[str]]) -> None:
-        """Print rows aligned in columns; the first row is the header."""
-        widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
-        for n, row in enumerate(rows):
-            line = "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True))
-            print(self.paint(line.rstrip(), "dim") if n == 0 else line.rstrip(), file=self.out)
+    def table(self, rows: Sequence[Sequence[str]], wrap: int | None = None) -> None:
+        """Print rows aligned in columns within 100 columns; the first row is the header.
+
+        ``wrap`` names a free-text column whose cells wrap when the table is too wide.
+        """
+        for n, line in enumerate(_human.table(rows, wrap=wrap)):
+            print(self.paint(line, "dim") if n == 0 else line, file=self.out)
+
+    def say(self, text: str) -> None:
+        """Print a sentence, wrapped at 100 columns."""
+        print(textwrap.fill(text, _human.WIDTH, break_on_hyphens=False), file=self.out)
 
     def show(self, desk: Desk, run: DemoRun) -> None:
         """Print every section."""
@@ -122,7 +130,7 @@ class Report:
             customer = desk.customer(customer_id)
             ids = ", ".join(_identifier(i) for i in customer.identifiers)
             rows.append([customer.id, customer.name or who, ids])
-        self.table(rows)
+        self.table(rows, wrap=2)
         for customer_id in sorted(set(run.customers.values())):
             profile = desk.store.profile(customer_id)
             for merge_id in profile.merge_ids if profile else ():
@@ -130,10 +138,9 @@ class Report:
                 if record is None:
                     continue
                 evidence = ", ".join(_identifier(i) for i in record.evidence)
-                print(
+                self.say(
                     f"merged {record.absorbed_id} into {record.survivor_id} "
-                    f"({record.id}, undoable) on evidence: {evidence}",
-                    file=self.out,
+                    f"({record.id}, undoable) on evidence: {evidence}"
                 )
 
     def timeline(self, desk: Desk, customer_id: str, name: str) -> None:
@@ -142,12 +149,12 @@ class Report:
         rows = [["when (UTC)", "conversation", "what"]]
         for event in desk.timeline(customer_id):
             rows.append([_when(event.at), event.conversation_id or "-", _describe(event)])
-        self.table(rows)
+        self.table(rows, wrap=2)
 
     def routing(self, desk: Desk, run: DemoRun) -> None:
         """Each inbound message's routing decision, and one explain trace."""
         self.title("Routing decisions")
-        rows = [["received", "channel", "customer", "conversation", "thread", "rule", "queue",
+        rows = [["received (UTC)", "channel", "customer", "conv", "thread", "rule", "queue",
                  "priority"]]  # fmt: skip
         for delivery, receipt in run.inbound:
             rows.append([
@@ -218,14 +225,15 @@ class Report:
         rows = [["due at (UTC)", "conversation", "what"]]
         for event in report.events if report is not None else ():
             rows.append([_when(event.at), event.conversation_id or "-", _describe(event)])
-        self.table(rows)
+        self.table(rows, wrap=2)
         sent = len(report.outbox) if report is not None else 0
         print(f"outbox: {sent} item(s) for the host to send", file=self.out)
 
     def sla(self, desk: Desk, run: DemoRun) -> None:
         """Every conversation's SLA clocks at the demo's "now"."""
         self.title(f"SLA clocks at {_when(desk.clock.now())}")
-        rows = [["conversation", "policy", "target", "state", "due", "time left"]]
+        # The demo's policies run on business hours: what is left is business time.
+        rows = [["conversation", "policy", "target", "state", "due", "left (business hours)"]]
         for conversation_id in sorted(set(run.conversations.values())):
             report = desk.sla_report(conversation_id)
             if report is None:
@@ -236,7 +244,7 @@ class Report:
                 state = target.state.value
                 style = {"breached": "bad", "achieved": "good", "warned": "warn"}.get(state)
                 remaining = target.remaining
-                left = "-" if remaining is None else _duration(remaining)
+                left = "-" if remaining is None else _human.duration(remaining, days=False)
                 rows.append([
                     conversation_id, target.policy or "-", target.metric.value,
                     self.paint(state, style) if style else state,
@@ -245,13 +253,13 @@ class Report:
         self.table(rows)
 
     def metrics(self, desk: Desk, run: DemoRun) -> None:
-        """The week's metrics by channel (durations are medians in seconds)."""
-        self.title("Metrics by channel (durations: median seconds)")
+        """The week's metrics by channel (durations are medians)."""
+        self.title("Metrics by channel (durations are medians)")
         events: list[Event] = []
         for customer_id in sorted(set(run.customers.values())):
             events.extend(desk.timeline(customer_id))
         report = compute_metrics(events, now=desk.clock.now(), by=("channel",))
-        print(report_table(report), file=self.out)
+        print("\n".join(metrics_table(report)), file=self.out)
 
 
 def _identifier(identifier: Any) -> str:
@@ -262,13 +270,7 @@ def _identifier(identifier: Any) -> str:
 
 
 def _when(at: datetime) -> str:
-    return at.strftime("%a %d %H:%M")
-
-
-def _duration(seconds: int) -> str:
-    sign = "-" if seconds < 0 else ""
-    minutes = abs(seconds) // 60
-    return f"{sign}{minutes // 60}h{minutes % 60:02d}m"
+    return _human.when(at)
 
 
 def _details(event: DetailsChanged) -> str:
@@ -284,14 +286,14 @@ def _describe(event: Event) -> str:
         message = event.message
         arrow = "<-" if message.direction.value == "inbound" else "->"
         who = message.author.id or message.author.kind.value
-        return f"{arrow} {message.channel.name} {who}: {message.text[:48]}"
+        return f"{arrow} {message.channel.name} {who}: {_human.shorten(message.text, 48)}"
     if isinstance(event, StatusChanged):
         previous = event.previous.value if event.previous else "-"
         return f"status {previous} -> {event.status.value}"
     if isinstance(event, SurveyResponse):
         return f"{event.survey.value} answer {event.score}/{event.scale_max}"
     if isinstance(event, NoteEvent):
-        return f"note: {event.text[:48]}"
+        return f"note: {_human.shorten(event.text, 48)}"
     if isinstance(event, Assigned):
         return f"routed to queue {event.queue}" + (
             f", agent {event.assignee}" if event.assignee else ""

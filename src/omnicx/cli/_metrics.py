@@ -8,15 +8,29 @@ wall clock).
 from __future__ import annotations
 
 import argparse
+import csv
+import io
 import json
+import sys
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
+from typing import Any, TextIO
 
 from omnicx import serde
+from omnicx.cli import _human
 from omnicx.cli._fail import not_text, unreadable
 from omnicx.errors import Problem, ValidationError
-from omnicx.metrics import MetricsConfig, compute_metrics, report_table, report_to_dict
-from omnicx.model import Event
+from omnicx.metrics import (
+    FactsBuilder,
+    MetricsAccumulator,
+    MetricsConfig,
+    MetricsReport,
+    report_to_dict,
+)
+from omnicx.metrics._dimensions import check_dimensions
+from omnicx.routing._loader import _format_of, parse_document
+from omnicx.sla import BusinessCalendar, load_calendar
 
 _MAX_PROBLEMS = 20  # enough to fix a file in a few passes without flooding the terminal
 
@@ -34,51 +48,211 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         action="append",
         default=[],
         metavar="DIMENSION",
-        help="breakdown dimension(s): channel, queue, agent, priority, status, tag, hour, "
-        "weekday, day, week, month, attr.<name>; repeat or separate with commas",
+        help="a breakdown: channel, queue, agent, priority, status, tag, hour, weekday, day, "
+        "week, month, attr.<name>; commas group by several at once (queue,agent); each "
+        "--by is one more breakdown of the same pass",
+    )
+    parser.add_argument(
+        "--calendar",
+        metavar="FILE",
+        help="business hours (TOML, YAML or JSON, as in docs/sla.md): durations also in "
+        "business time",
     )
     parser.add_argument("--now", help="report as of this ISO 8601 instant (default: last event)")
     parser.add_argument(
         "--fcr-days", type=float, default=7, help="first contact resolution window in days"
     )
-    parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    output = parser.add_mutually_exclusive_group()
+    output.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    output.add_argument(
+        "--csv", action="store_true", help="print CSV (one row per group, raw figures)"
+    )
     parser.set_defaults(handler=run, reads=("events",))
 
 
-def read_events(path: Path) -> list[Event]:
-    """Parse a JSON-lines event file.
+# The table's durations: (column title, metric), medians in the report's units.
+_DURATION_COLUMNS = (
+    ("first reply", "first_reply"),
+    ("next reply", "next_reply"),
+    ("1st resolution", "first_resolution"),
+    ("resolution", "full_resolution"),
+    ("customer wait", "requester_wait"),
+    ("agent work", "agent_work"),
+    ("on hold", "on_hold"),
+)
+
+
+def metrics_table(report: MetricsReport) -> list[str]:
+    """The report for a person: one row per group, durations as medians (``2h 05m``).
+
+    Business-hours medians get columns of their own, titled so, when any
+    group measured one. Lines fit ``_human.WIDTH``; wider tables stack.
+    """
+    business = any(
+        summary.count for group in report.groups.values()
+        for summary in group.business_durations.values()
+    )  # fmt: skip
+    header = [*(report.by or ("group",)), "volume", "solved"]
+    header += [f"{title} p50" for title, _ in _DURATION_COLUMNS]
+    if business:
+        header += [f"{title} p50 (business hours)" for title, _ in _DURATION_COLUMNS]
+    header += ["one-touch", "FCR", "reopened", "CSAT", "NPS", "CES"]
+    rows = [header]
+    for key, group in report.groups.items():
+        row = [*(key or ("all",)), str(group.conversations), str(group.solved)]
+        row += [_human.duration(group.durations[name].median) for _, name in _DURATION_COLUMNS]
+        if business:
+            row += [
+                _human.duration(group.business_durations[name].median)
+                for _, name in _DURATION_COLUMNS
+            ]
+        row += [
+            _human.percent(group.one_touch.value),
+            _human.percent(group.first_contact_resolution.value),
+            _human.percent(group.reopened.value),
+            _human.percent(group.csat.value),
+            "-" if group.nps.score is None else f"{group.nps.score:.0f}",
+            "-" if group.ces.mean is None else f"{group.ces.mean:.1f}",
+        ]
+        rows.append(row)
+    return _human.table(rows, keep=max(len(report.by), 1))
+
+
+def _flat(value: Mapping[str, Any], prefix: str = "") -> Iterator[tuple[str, Any]]:
+    for name, item in value.items():
+        if isinstance(item, Mapping):
+            yield from _flat(item, f"{prefix}{name}.")
+        else:
+            yield f"{prefix}{name}", item
+
+
+def metrics_csv(reports: Sequence[MetricsReport]) -> str:
+    """Reports as CSV: one row per group, a column per figure of ``report_to_dict``.
+
+    The first column, ``by``, names the row's breakdown (``channel``,
+    ``queue+agent``); then dotted paths (``key.channel``,
+    ``durations.first_reply.median``), in seconds and shares as
+    ``report_to_dict`` gives them; empty where not measured.
+    """
+    rows = [
+        {"by": "+".join(report.by), **dict(_flat(group))}
+        for report in reports
+        for group in report_to_dict(report)["groups"]
+    ]
+    columns = list(dict.fromkeys(name for row in rows for name in row)) or ["by"]
+    out = io.StringIO()
+    writer = csv.DictWriter(out, columns, restval="", lineterminator="\n")
+    writer.writeheader()
+    writer.writerows({k: "" if v is None else v for k, v in row.items()} for row in rows)
+    return out.getvalue()
+
+
+# Files smaller than this read too fast for a progress bar to help.
+_PROGRESS_FROM = 4 * 1024 * 1024
+
+
+def stream_metrics(
+    path: Path,
+    *,
+    breakdowns: Sequence[Sequence[str]],
+    now: datetime | None = None,
+    config: MetricsConfig | None = None,
+    progress: TextIO | None = None,
+) -> list[MetricsReport] | None:
+    """Read a JSON-lines event file in one pass and report each breakdown; None if no events.
+
+    Each event is folded into its conversation's ``FactsBuilder`` as it is
+    read, so memory holds one builder per conversation, never the file or
+    its events; every breakdown is counted from the same builders at the
+    end (``FactsBuilder.add_to``). Without ``now`` the report is as of the
+    latest event; with it, later events are skipped. The figures are those
+    of ``compute_metrics`` on the same events. With ``progress`` (a
+    terminal), a bar shows how much of a large file is read.
 
     Raises:
-        ValidationError: the file is missing or not UTF-8 text, or lines are
-            not valid events; each problem's path is ``file:line`` (then the
-            field path).
+        ValidationError: the file is missing or not UTF-8 text, lines are not
+            valid events, or a conversation's events go back in time; each
+            problem's path is ``file:line`` (then the field path). Nothing
+            is reported then.
     """
+    config = config or MetricsConfig()
+    accumulators = [MetricsAccumulator(by=tuple(by)) for by in breakdowns]
+    builders: dict[str, FactsBuilder] = {}
+    last: dict[str, datetime] = {}
+    latest: datetime | None = None
+    problems: list[Problem] = []
     try:
-        text = path.read_text(encoding="utf-8")
+        size = path.stat().st_size
+        with path.open("rb") as file:
+            bar = None
+            if progress is not None and size >= _PROGRESS_FROM:
+                bar = _human.Progress(progress, size, f"reading {path.name}")
+            done = 0
+            for number, raw in enumerate(file, start=1):
+                if len(problems) >= _MAX_PROBLEMS:
+                    break  # enough to fix the file in a few passes
+                done += len(raw)
+                if bar is not None and number % 4096 == 0:
+                    bar.update(done)
+                line = raw.decode("utf-8")
+                if not line.strip():
+                    continue
+                where = f"{path.name}:{number}"
+                try:
+                    event = serde.event_from_dict(json.loads(line))
+                except json.JSONDecodeError as error:
+                    message = f"invalid JSON ({error.msg} at column {error.colno})"
+                    problems.append(Problem(where, message))
+                    continue
+                except ValidationError as error:
+                    problems.extend(p.under(where) for p in error.problems)
+                    continue
+                conversation_id = event.conversation_id
+                if problems or conversation_id is None or (now is not None and event.at > now):
+                    continue
+                builder = builders.get(conversation_id)
+                if builder is None:
+                    builder = builders[conversation_id] = FactsBuilder(
+                        conversation_id=conversation_id, created_at=event.at, config=config
+                    )
+                elif event.at < last[conversation_id]:
+                    problems.append(_backwards(where, conversation_id, event.at, last))
+                    continue
+                builder.feed(event)
+                last[conversation_id] = event.at
+                if latest is None or event.at > latest:
+                    latest = event.at
+            if bar is not None:
+                bar.update(size)
+                bar.close()
     except OSError as error:
         raise unreadable(path, error) from None
     except UnicodeDecodeError:
         raise not_text(path) from None
-    events: list[Event] = []
-    problems: list[Problem] = []
-    for number, line in enumerate(text.splitlines(), start=1):
-        if not line.strip():
-            continue
-        where = f"{path.name}:{number}"
-        try:
-            events.append(serde.event_from_dict(json.loads(line)))
-        except json.JSONDecodeError as error:
-            problems.append(Problem(where, f"invalid JSON ({error.msg} at column {error.colno})"))
-        except ValidationError as error:
-            problems.extend(p.under(where) for p in error.problems)
     if problems:
         raise ValidationError(problems[:_MAX_PROBLEMS])
-    return events
+    now = now or latest
+    if now is None:
+        return None
+    for conversation_id in sorted(builders):
+        builders[conversation_id].add_to(*accumulators, now=now)
+    return [accumulator.report() for accumulator in accumulators]
 
 
-def _now(value: str | None, events: list[Event]) -> datetime | None:
+def _backwards(
+    where: str, conversation_id: str, at: datetime, last: dict[str, datetime]
+) -> Problem:
+    return Problem(
+        where,
+        f"conversation {conversation_id!r} goes back in time ({at.isoformat()} after "
+        f"{last[conversation_id].isoformat()}); the file is read in one pass, so each "
+        "conversation's events must be in time order: sort the file by 'at'",
+    )
+
+
+def _now(value: str | None) -> datetime | None:
     if value is None:
-        return max((e.at for e in events), default=None)
+        return None
     try:
         now = datetime.fromisoformat(value)
     except ValueError:
@@ -88,20 +262,70 @@ def _now(value: str | None, events: list[Event]) -> datetime | None:
     return now
 
 
+def _read_calendar(path: Path) -> BusinessCalendar:
+    """Load a business calendar file; raises ValidationError with paths inside the file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise unreadable(path, error) from None
+    except UnicodeDecodeError:
+        raise not_text(path) from None
+    data = parse_document(text, _format_of(path))
+    if not isinstance(data, Mapping):
+        raise ValidationError.single("", "expected a calendar object (see docs/sla.md)")
+    return load_calendar(data)
+
+
+def _breakdowns(values: Sequence[str]) -> list[list[str]]:
+    # Each --by is one breakdown; commas inside one name its dimensions.
+    found = [[name.strip() for name in item.split(",") if name.strip()] for item in values]
+    return [by for by in found if by] or [[]]
+
+
 def run(args: argparse.Namespace) -> int:
     """Print the metrics report of ``args.events``; 0 on success."""
-    by = [name.strip() for item in args.by for name in item.split(",") if name.strip()]
     if args.fcr_days < 0:
         raise ValidationError.single("--fcr-days", "must not be negative")
-    config = MetricsConfig(fcr_window=timedelta(days=args.fcr_days))
-    events = read_events(Path(args.events))
-    now = _now(args.now, events)
-    if now is None:
+    calendar = None
+    if args.calendar is not None:
+        try:
+            calendar = _read_calendar(Path(args.calendar))
+        except ValidationError as error:
+            raise error.under(f"--calendar {args.calendar}") from None
+    config = MetricsConfig(fcr_window=timedelta(days=args.fcr_days), calendar=calendar)
+    breakdowns = _breakdowns(args.by)
+    problems: list[Problem] = []
+    for index, by in enumerate(breakdowns):
+        try:
+            check_dimensions(by)
+        except ValidationError as error:
+            # One breakdown keeps the library's paths (by[0]); of several, the
+            # path says which --by: --by[1][0] is the first name of the second.
+            prefix = "by" if len(breakdowns) == 1 else f"--by[{index}]"
+            problems += [
+                Problem(prefix + p.path.removeprefix("by"), p.message) for p in error.problems
+            ]
+    if problems:
+        raise ValidationError(problems)
+    reports = stream_metrics(
+        Path(args.events),
+        breakdowns=breakdowns,
+        now=_now(args.now),
+        config=config,
+        progress=sys.stderr,
+    )
+    if reports is None:
         print("no events")
         return 0
-    report = compute_metrics(events, now=now, by=by, config=config)
     if args.json:
-        print(json.dumps(report_to_dict(report), indent=2))
+        data = [report_to_dict(report) for report in reports]
+        print(json.dumps(data[0] if len(data) == 1 else {"breakdowns": data}, indent=2))
+    elif args.csv:
+        sys.stdout.write(metrics_csv(reports))
     else:
-        print(report_table(report))
+        parts = []
+        for report in reports:
+            title = [f"by {', '.join(report.by) or 'nothing (all conversations)'}"]
+            parts.append("\n".join([*(title if len(reports) > 1 else []), *metrics_table(report)]))
+        print("\n\n".join(parts))
     return 0

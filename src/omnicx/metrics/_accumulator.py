@@ -11,15 +11,25 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, datetime, tzinfo
 from itertools import count
+from typing import Any
 
 import attrs
 
+from omnicx.errors import IncompatiblePartialsError, Problem, ValidationError
 from omnicx.metrics._by_conversation import events_by_conversation
 from omnicx.metrics._config import MetricsConfig
 from omnicx.metrics._dimensions import NONE, check_dimensions, key_function, plain_position
 from omnicx.metrics._facts import ConversationFacts
 from omnicx.metrics._fold import FactsBuilder
 from omnicx.metrics._group import Group
+from omnicx.metrics._partial import (
+    FORMAT,
+    VERSION,
+    group_to_json,
+    read_partial,
+    sketch_settings,
+    tz_name,
+)
 from omnicx.metrics._rows import Dims, Values, facts_row
 from omnicx.metrics._values import MetricsReport, SlaOutcome
 from omnicx.model import Event
@@ -90,6 +100,27 @@ class MetricsAccumulator:
             group = self._groups[key] = Group()
         return group
 
+    def add_events(
+        self, events: Iterable[Event], *, now: datetime, config: MetricsConfig | None = None
+    ) -> None:
+        """Fold events into conversations and count each one, as of ``now``.
+
+        Every event of a conversation must come in the same call (a shard
+        partitioned by conversation); events without a conversation, and
+        events after ``now``, are skipped. What ``compute_metrics`` counts.
+        """
+        config = config or MetricsConfig()
+        require_aware(now, "now")
+        groups = events_by_conversation(events, now)
+        for conversation_id in sorted(groups):
+            ordered = groups[conversation_id]
+            builder = FactsBuilder(
+                conversation_id=conversation_id, created_at=ordered[0].at, config=config
+            )
+            for event in ordered:
+                builder.feed(event)
+            builder.add_to(self, now=now)
+
     def add_sla(self, outcome: SlaOutcome) -> None:
         """Count one SLA outcome in the group its ``dimensions`` name."""
         key = tuple(outcome.dimensions.get(name, NONE) for name in self.by)
@@ -101,21 +132,96 @@ class MetricsAccumulator:
         """Return a new accumulator holding both partials; neither input's figures change.
 
         Raises:
-            ValueError: the two accumulate different breakdowns.
+            IncompatiblePartialsError: the two were computed with different
+                settings; each problem names one (``by``, ``tz``).
         """
-        if (self.by, self.tz) != (other.by, other.tz):
-            raise ValueError(f"can't merge a breakdown by {other.by} into one by {self.by}")
+        problems = []
+        if self.by != other.by:
+            problems.append(
+                Problem("by", f"can't merge a breakdown by {other.by} into one by {self.by}")
+            )
+        mine, theirs = tz_name(self.tz), tz_name(other.tz)
+        # Named zones compare by name (UTC and ZoneInfo("UTC") bucket alike).
+        same_tz = self.tz == other.tz if mine is None and theirs is None else mine == theirs
+        if not same_tz:
+            problems.append(
+                Problem(
+                    "tz",
+                    f"can't merge time buckets in {theirs or other.tz!r} into ones in "
+                    f"{mine or self.tz!r}",
+                )
+            )
+        if problems:
+            raise IncompatiblePartialsError(problems)
         merged = MetricsAccumulator(by=self.by, tz=self.tz)
         for key in self._groups.keys() | other._groups.keys():
-            mine, theirs = self._groups.get(key), other._groups.get(key)
-            merged._groups[key] = (mine or Group()).merge(theirs or Group())
+            left, right = self._groups.get(key), other._groups.get(key)
+            merged._groups[key] = (left or Group()).merge(right or Group())
         return merged
+
+    def to_dict(self) -> dict[str, Any]:
+        """The partial as a JSON-ready mapping (docs/metrics.md, "Partials that travel").
+
+        ``from_dict`` reads it back into an equal accumulator, on any machine.
+
+        Raises:
+            ValidationError: ``tz`` is a time zone without a name (use a
+                ``zoneinfo.ZoneInfo``, ``datetime.UTC`` or a fixed offset).
+        """
+        name = tz_name(self.tz)
+        if name is None:
+            raise ValidationError.single(
+                "tz",
+                f"{self.tz!r} has no name to write; use a zoneinfo.ZoneInfo, UTC or a fixed offset",
+            )
+        return {
+            "format": FORMAT,
+            "version": VERSION,
+            "by": list(self.by),
+            "tz": name,
+            "sketch": sketch_settings(),
+            "groups": [group_to_json(key, self._groups[key]) for key in sorted(self._groups)],
+        }
+
+    @classmethod
+    def from_dict(cls, data: object) -> MetricsAccumulator:
+        """Read a partial written by ``to_dict`` (here or by another process).
+
+        Raises:
+            ValidationError: every problem of the document, each with its path;
+                a version this omnicx does not read, or other sketch settings.
+        """
+        by, tz, groups = read_partial(data)
+        return cls._restore(by, tz, groups)
+
+    @classmethod
+    def _restore(
+        cls, by: tuple[str, ...], tz: tzinfo, groups: dict[tuple[str, ...], Group]
+    ) -> MetricsAccumulator:
+        accumulator = cls(by=by, tz=tz)
+        accumulator._groups.update(groups)
+        return accumulator
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # Pickles carry the groups' JSON form (the key function and the
+        # appends are rebuilt), so a pickle is as portable as ``to_dict``.
+        groups = [group_to_json(key, self._groups[key]) for key in sorted(self._groups)]
+        return (_unpickle, (self.by, self.tz, groups))
 
     def report(self) -> MetricsReport:
         """The figures of every group, ordered by group key."""
         return MetricsReport(
             by=self.by, groups={key: self._groups[key].result() for key in sorted(self._groups)}
         )
+
+
+def _unpickle(by: tuple[str, ...], tz: tzinfo, groups: list[Any]) -> MetricsAccumulator:
+    document = {
+        "format": FORMAT, "version": VERSION, "by": list(by), "tz": "UTC",
+        "sketch": sketch_settings(), "groups": groups,
+    }  # fmt: skip
+    _, _, read = read_partial(document)
+    return MetricsAccumulator._restore(by, tz, read)
 
 
 def compute_metrics(
@@ -133,18 +239,8 @@ def compute_metrics(
     counted through ``FactsBuilder.add_to`` without building the facts.
     Events without a conversation, and events after ``now``, are skipped.
     """
-    config = config or MetricsConfig()
     accumulator = MetricsAccumulator(by=tuple(by), tz=tz)
-    require_aware(now, "now")
-    groups = events_by_conversation(events, now)
-    for conversation_id in sorted(groups):
-        ordered = groups[conversation_id]
-        builder = FactsBuilder(
-            conversation_id=conversation_id, created_at=ordered[0].at, config=config
-        )
-        for event in ordered:
-            builder.feed(event)
-        builder.add_to(accumulator, now=now)
+    accumulator.add_events(events, now=now, config=config)
     for outcome in sla:
         accumulator.add_sla(outcome)
     return accumulator.report()

@@ -1,0 +1,137 @@
+"""The ``omnicx metrics`` command end to end on a JSON-lines file, next to pandas reading it.
+
+    benchmarks/run metrics --cli --n 100000     # 100k conversations (~0.8M events)
+    benchmarks/run metrics --cli                # 1M conversations (~8M events)
+    benchmarks/run metrics --cli --before /path/to/older/src   # also an older omnicx
+
+The synthetic conversations of synth.py become attrs events (events.py),
+written one ``serde.event_to_dict`` object per line in time order, the way a
+host exports a store. Each side then runs in its own child process, so each
+peak RSS is its own (``wait4``'s ``ru_maxrss``):
+
+- omnicx: ``omnicx metrics FILE --by channel --by queue --json`` (two
+  breakdowns, one pass);
+- pandas: ``pandas.read_json(FILE, lines=True)`` and the volume per channel
+  and per queue, the least any pandas metrics job over the file does first.
+
+The two must agree on the number of conversations per channel.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+PANDAS = """
+import json, sys
+import pandas as pd
+frame = pd.read_json(sys.argv[1], lines=True)
+conversations = frame.dropna(subset=["conversation_id"]).drop_duplicates("conversation_id")
+messages = frame[frame["type"] == "message"]
+channel = messages.drop_duplicates("conversation_id").set_index("conversation_id")["message"]
+channel = channel.map(lambda m: m["channel"])
+print(json.dumps({"channel": channel.value_counts().to_dict(), "events": len(frame)}))
+"""
+
+
+def write_file(n: int, path: Path) -> int:
+    """Write ``n`` synthetic conversations as an event log; returns the number of events."""
+    import events as as_events
+    from synth import generate
+
+    from omnicx import serde
+
+    built = as_events.to_events(generate(n))
+    built.sort(key=lambda event: event.at)  # a log in time order; ties keep their order
+    with path.open("w", encoding="utf-8") as log:
+        for event in built:
+            log.write(json.dumps(serde.event_to_dict(event)) + "\n")
+    return len(built)
+
+
+def run(command: list[str], env: dict[str, str] | None = None) -> dict[str, Any]:
+    """Run ``command`` as a child; its wall and CPU seconds, peak RSS (MB) and output."""
+    start = time.perf_counter()
+    with tempfile.TemporaryFile() as out:
+        child = subprocess.Popen(command, stdout=out, stderr=subprocess.PIPE, env=env)
+        _, status, usage = os.wait4(child.pid, 0)
+        wall = time.perf_counter() - start
+        child.returncode = os.waitstatus_to_exitcode(status)
+        error = child.stderr.read().decode() if child.stderr else ""
+        if child.returncode:
+            raise SystemExit(f"{command[:3]} failed ({child.returncode}): {error[-2000:]}")
+        out.seek(0)
+        text = out.read().decode()
+    return {
+        "wall": wall,
+        "cpu": usage.ru_utime + usage.ru_stime,
+        "rss_mb": usage.ru_maxrss / 1024,
+        "output": text,
+    }
+
+
+def _omnicx(path: Path, src: str | None) -> list[str]:
+    code = "import sys; from omnicx.cli import main; sys.exit(main(sys.argv[1:]))"
+    command = [sys.executable, "-c", code, "metrics", str(path), "--json"]
+    if src is None:
+        return [*command, "--by", "channel", "--by", "queue"]
+    return [*command, "--by", "channel"]  # an older omnicx: one breakdown per run
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--write"]:
+        print(write_file(int(sys.argv[2]), Path(sys.argv[3])))
+        return 0
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--n", type=int, default=1_000_000, help="conversations")
+    parser.add_argument("--before", help="the src/ of an older omnicx to time as well")
+    args = parser.parse_args(sys.argv[2:] if sys.argv[1:2] == ["--cli"] else sys.argv[1:])
+    with tempfile.TemporaryDirectory() as scratch:
+        path = Path(scratch) / "events.jsonl"
+        start = time.perf_counter()
+        # Written by a child: a parent grown by building the events would pass
+        # its size on to every side's peak RSS (Linux keeps ru_maxrss across exec).
+        written = run([sys.executable, __file__, "--write", str(args.n), str(path)])
+        events = int(written["output"])
+        size_mb = path.stat().st_size / 2**20
+        print(
+            f"{args.n:,} conversations, {events:,} events, {size_mb:,.0f} MB of JSON lines "
+            f"(written in {time.perf_counter() - start:.0f} s)"
+        )
+        results = {"omnicx metrics (streaming, 2 breakdowns)": run(_omnicx(path, None))}
+        if args.before:
+            env = {**os.environ, "PYTHONPATH": args.before}
+            results["omnicx metrics (before, 1 breakdown)"] = run(_omnicx(path, args.before), env)
+        results["pandas read_json + volume"] = run([sys.executable, "-c", PANDAS, str(path)])
+    ours = json.loads(results["omnicx metrics (streaming, 2 breakdowns)"]["output"])
+    theirs = json.loads(results["pandas read_json + volume"]["output"])
+    volume = {g["key"]["channel"]: g["conversations"] for g in ours["breakdowns"][0]["groups"]}
+    agree = volume == theirs["channel"]
+    pandas = results["pandas read_json + volume"]
+    print(f"{'':44} {'wall':>8} {'CPU':>8} {'peak RSS':>10} {'events/s':>10}")
+    for name, result in results.items():
+        print(
+            f"{name:44} {result['wall']:7.1f}s {result['cpu']:7.1f}s "
+            f"{result['rss_mb']:8,.0f}MB {events / result['wall']:10,.0f}"
+        )
+    ours_run = results["omnicx metrics (streaming, 2 breakdowns)"]
+    print(
+        f"omnicx / pandas: CPU {ours_run['cpu'] / pandas['cpu']:.2f}x, "
+        f"peak RSS {ours_run['rss_mb'] / pandas['rss_mb']:.2f}x; "
+        f"volume per channel agrees: {agree}"
+    )
+    return 0 if agree else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
