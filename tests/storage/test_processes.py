@@ -14,6 +14,8 @@ import os
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from omnicx.storage import DeskStore, MemoryStore
 from omnicx.testing import _processes as procs
 
@@ -93,6 +95,53 @@ def test_eight_processes_on_one_postgres_schema(empty_postgres: dict[str, Any]) 
     store = factory()
     empty_postgres["opened"].append(store)
     _prove(factory, store)
+
+
+# DjangoStore is slower per call; its proof runs on a smaller stream of the same shape.
+DJANGO_SPEC = procs.StreamSpec(messages=int(os.environ.get("OMNICX_PROCS_DJANGO_MESSAGES", "150")))
+
+
+def _prove_django(factory: procs.DjangoFactory) -> None:
+    # The parent's Django is pytest-django's: migrating and reading run in
+    # spawned processes of their own, set up like the workers.
+    stream = procs.make_stream(DJANGO_SPEC)
+    procs.in_process(factory.migrate)
+    run = procs.run_processes(factory, DJANGO_SPEC)
+    assert run["failures"] == []
+    assert run["calls"] == len(stream.order)
+    problems, state = procs.check_in_process(factory, DJANGO_SPEC)
+    assert problems == []
+    serial = MemoryStore()
+    assert procs.run_serial(serial, DJANGO_SPEC)["failures"] == []
+    assert state == procs.comparable_state(serial, stream)
+
+
+def test_eight_processes_on_one_sqlite_file_through_django(tmp_path: Path) -> None:
+    """8 spawned workers, each its own Django, on one SQLite file through DjangoStore."""
+    _prove_django(
+        procs.DjangoFactory("host_settings", procs.django_sqlite(tmp_path / "db.sqlite3"))
+    )
+
+
+def test_eight_processes_on_one_postgres_schema_through_django(
+    django_postgres: tuple[str, str],
+) -> None:
+    """8 spawned workers, each its own Django, on one PostgreSQL schema through DjangoStore."""
+    _prove_django(procs.DjangoFactory("host_settings", procs.django_postgres(*django_postgres)))
+
+
+def test_a_django_factory_refuses_a_django_set_up_on_another_database(tmp_path: Path) -> None:
+    """In a process whose Django is already set up (this one), it says so rather than write elsewhere."""
+    factory = procs.DjangoFactory("host_settings", procs.django_sqlite(tmp_path / "db.sqlite3"))
+    with pytest.raises(RuntimeError, match="already set up on another database"):
+        factory()
+
+
+def test_a_failure_in_a_spawned_process_is_raised_in_the_parent(tmp_path: Path) -> None:
+    """``in_process`` hands back what the process raised, not a hang or a bare exit code."""
+    factory = procs.DjangoFactory("no_such_settings_module", procs.django_sqlite(tmp_path / "x"))
+    with pytest.raises(ModuleNotFoundError, match="no_such_settings_module"):
+        procs.in_process(factory.migrate)
 
 
 def test_the_worker_entry_points_report_what_they_did_and_what_failed() -> None:

@@ -28,18 +28,23 @@ and any concurrent run must end in the same state.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
+import os
 import random
 import resource
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
 
 import attrs
 
+from omnicx._frozen import freeze, thaw
 from omnicx.channels import MessageReceived
 from omnicx.clock import FixedClock
 from omnicx.desk import Desk, Receipt
@@ -65,6 +70,7 @@ from omnicx.timeline import ThreadingPolicy
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
 ACTION_KINDS = ("tag", "fields", "reply", "note", "assign", "status")
 RETRY_ON = (ConflictError, StoreBusyError)
+T = TypeVar("T")
 
 StoreFactory = Callable[[], DeskStore]
 """A picklable callable opening the shared store (one per worker process)."""
@@ -294,7 +300,9 @@ def run_processes(
     for worker in workers:
         worker.start()
     try:
-        start.wait(timeout=120)
+        # A worker that could not start breaks the barrier: every worker reports why below.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            start.wait(timeout=120)
         began = time.perf_counter()
         results = dict(out.get(timeout=timeout) for _ in workers)
         wall = time.perf_counter() - began
@@ -538,3 +546,135 @@ class PostgresFactory:
         from omnicx.storage import PostgresStore
 
         return PostgresStore(self.url, schema=self.schema, max_size=1)
+
+
+@attrs.frozen
+class DjangoFactory:
+    """Opens ``DjangoStore()`` in a process whose Django this factory sets up; picklable.
+
+    A worker process is what gunicorn makes: its own Django, configured from
+    the settings module ``settings`` (an importable name, e.g.
+    ``"host_settings"``) with ``database`` as its ``DATABASES["default"]``,
+    and ``django.setup()`` once. The tables are the caller's to create
+    before the workers start: ``migrate()`` runs ``manage.py migrate`` in a
+    spawned process of its own (``in_process``).
+
+    Attributes:
+        settings: the settings module every worker reads (its upper-case names).
+        database: the ``DATABASES["default"]`` entry the workers share.
+    """
+
+    settings: str
+    database: Mapping[str, Any] = attrs.field(converter=freeze)
+
+    def setup(self) -> None:
+        """Configure this process's Django from ``settings`` and ``database`` (once)."""
+        import importlib
+
+        import django
+        from django.conf import settings
+
+        if settings.configured:
+            default, wanted = settings.DATABASES["default"], thaw(self.database)
+            if any(default.get(key) != value for key, value in wanted.items()):
+                raise RuntimeError(
+                    "this process's Django is already set up on another database; "
+                    "run DjangoFactory in a spawned process (run_processes, in_process)"
+                )
+            return
+        module = importlib.import_module(self.settings)
+        values = {name: value for name, value in vars(module).items() if name.isupper()}
+        values["DATABASES"] = {"default": thaw(self.database)}
+        settings.configure(**values)
+        django.setup()
+
+    def migrate(self) -> None:
+        """Create the tables (``manage.py migrate``) in the database the workers share."""
+        from django.core.management import call_command
+
+        self.setup()
+        call_command("migrate", verbosity=0)
+
+    def __call__(self) -> DeskStore:
+        self.setup()  # before the import: the store's models need Django's apps loaded
+        from omnicx.contrib.django.store import DjangoStore
+
+        return DjangoStore()
+
+
+def django_sqlite(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A ``DATABASES`` entry for several workers on one SQLite file (docs/django-store.md)."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        },
+    }
+
+
+def django_postgres(url: str, schema: str) -> dict[str, Any]:
+    """A ``DATABASES`` entry for the PostgreSQL database at ``url``, its tables in ``schema``.
+
+    The schema must exist; every connection's ``search_path`` is it alone,
+    so ``migrate`` creates the tables there and the store finds them there.
+    """
+    parts = urlsplit(url)
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": parts.path.lstrip("/") or "postgres",
+        "USER": parts.username or "postgres",
+        "PASSWORD": parts.password or "",
+        "HOST": parts.hostname or "127.0.0.1",
+        "PORT": str(parts.port or 5432),
+        "OPTIONS": {"options": f"-c search_path={schema}"},
+    }
+
+
+def _call_and_put(function: Callable[..., Any], args: tuple[Any, ...], out: Any) -> None:
+    try:
+        out.put((True, function(*args)))
+    except BaseException as error:  # handed to the parent, which raises it
+        out.put((False, error))
+
+
+def in_process(function: Callable[..., T], *args: Any, timeout: float = 600) -> T:
+    """Run ``function(*args)`` in a spawned process of its own and return (or raise) its result.
+
+    For work that needs a process set up apart from this one: a Django
+    store's ``migrate`` before its workers start, and reading what they
+    left (``check_in_process``). ``function``, its arguments and its result
+    must pickle.
+    """
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    process = context.Process(target=_call_and_put, args=(function, args, out))
+    process.start()
+    try:
+        done, value = out.get(timeout=timeout)
+    finally:
+        process.join(timeout=30)
+        if process.is_alive():  # pragma: no cover - a hung process
+            process.kill()
+    if not done:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def check(factory: StoreFactory, spec: StreamSpec) -> tuple[list[str], frozenset[Any]]:
+    """``violations`` and ``comparable_state`` of the store ``factory`` opens, for ``spec``'s stream."""
+    stream = make_stream(spec)
+    store = factory()
+    try:
+        return violations(store, stream), comparable_state(store, stream)
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+
+
+def check_in_process(factory: StoreFactory, spec: StreamSpec) -> tuple[list[str], frozenset[Any]]:
+    """``check`` in a spawned process of its own (a ``DjangoFactory`` sets its Django up there)."""
+    return in_process(check, factory, spec)
