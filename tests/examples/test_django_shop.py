@@ -38,7 +38,6 @@ from shop import support  # noqa: E402
 from omnicx.contrib.django.desk import get_desk  # noqa: E402
 from omnicx.privacy import erase_customer  # noqa: E402
 
-
 pytestmark = pytest.mark.django_db(transaction=True)  # the outbox sends on commit
 
 
