@@ -121,7 +121,7 @@ def _django(
     try:
         procs.in_process(factory.migrate)
         run = procs.run_processes(factory, spec, timeout=3600)
-        problems, state = procs.in_process(procs.check, factory, spec, timeout=3600)
+        problems, state, _ = procs.in_process(procs.check, factory, spec, timeout=3600)
     finally:
         if args.store == "django-postgres":
             _drop(args.postgres, schema)

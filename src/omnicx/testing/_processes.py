@@ -29,6 +29,7 @@ and any concurrent run must end in the same state.
 from __future__ import annotations
 
 import contextlib
+import json
 import multiprocessing
 import os
 import random
@@ -65,6 +66,7 @@ from omnicx.model import (
     ThreadRefs,
 )
 from omnicx.storage import DeskStore, retry_on_conflict
+from omnicx.testing._final_state import FinalState
 from omnicx.timeline import ThreadingPolicy
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -88,6 +90,10 @@ class StreamSpec:
         acted: the share of conversations agents act on.
         window: deliveries are shuffled within windows of this many.
         days: the stream's span.
+        settled: agents act only once every message is in (the arrival-order
+            condition, docs/timeline.md): every worker delivers its messages,
+            all workers meet, then the agent actions follow, all at one
+            instant after the last message. Off, agents race the messages.
     """
 
     messages: int
@@ -97,6 +103,7 @@ class StreamSpec:
     acted: float = 0.4
     window: int = 100
     days: int = 10
+    settled: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -126,10 +133,21 @@ class Stream:
     messages: tuple[MessageReceived, ...]
     actions: tuple[AgentAction, ...]
     order: tuple[tuple[int, str, int], ...]
+    settled: bool = False
 
     def of(self, worker: int) -> list[tuple[str, int]]:
         """The deliveries one worker receives, in order."""
         return [(kind, number) for w, kind, number in self.order if w == worker]
+
+    def phases_of(self, worker: int) -> list[list[tuple[str, int]]]:
+        """One worker's deliveries as phases every worker finishes before the next begins.
+
+        One phase, unless the stream is ``settled``: then its messages, then its agent actions.
+        """
+        deliveries = self.of(worker)
+        if not self.settled:
+            return [deliveries]
+        return [[d for d in deliveries if d[0] == "m"], [d for d in deliveries if d[0] == "a"]]
 
 
 def _sender(rng: random.Random, channel: Channel, person: int) -> tuple[Identifier, ...]:
@@ -177,6 +195,8 @@ def make_stream(spec: StreamSpec) -> Stream:
             thread.append(number)
         threads.append(thread)
     actions: list[AgentAction] = []
+    # Settled: the agents come in after the last message, all at one instant.
+    after = max(m.message.sent_at for m in messages) + timedelta(hours=1)
     for thread in threads:
         if rng.random() >= spec.acted:
             continue
@@ -186,6 +206,8 @@ def make_stream(spec: StreamSpec) -> Stream:
         for kind in rng.sample(ACTION_KINDS, rng.randint(2, len(ACTION_KINDS))):
             target = rng.choice(thread)
             at = messages[target].message.sent_at + timedelta(minutes=rng.randint(1, 30))
+            if spec.settled:
+                at = after
             actions.append(AgentAction(number=len(actions), kind=kind, target=target,
                                        agent=agent, at=at))  # fmt: skip
     items = [("m", n, m.message.sent_at) for n, m in enumerate(messages)]
@@ -196,9 +218,11 @@ def make_stream(spec: StreamSpec) -> Stream:
         copies = rng.randint(1, min(3, spec.workers))
         for worker in rng.sample(range(spec.workers), copies):
             placed.append((position + rng.random() * spec.window, worker, kind, number))
-    placed.sort()
+    # Settled: every message's copies before any action's (sorted on kind first).
+    placed.sort(key=lambda p: (p[2] == "a", p) if spec.settled else (False, p))
     order = tuple((worker, kind, number) for _, worker, kind, number in placed)
-    return Stream(messages=tuple(messages), actions=tuple(actions), order=order)
+    return Stream(messages=tuple(messages), actions=tuple(actions), order=order,
+                  settled=spec.settled)  # fmt: skip
 
 
 def desk_for(store: DeskStore) -> Desk:
@@ -262,14 +286,26 @@ def run_serial(store: DeskStore, spec: StreamSpec) -> dict[str, Any]:
     return deliver(desk_for(store), stream, [(kind, n) for _, kind, n in stream.order])
 
 
-def _worker(factory: StoreFactory, spec: StreamSpec, index: int, start: Any, out: Any) -> None:
+def _worker(
+    factory: StoreFactory,
+    spec: StreamSpec,
+    index: int,
+    start: Any,
+    out: Any,
+    phase_timeout: float = 600,
+) -> None:
     try:
         stream = make_stream(spec)
         store = factory()
         desk = desk_for(store)
         start.wait(timeout=120)
         began, cpu = time.perf_counter(), time.process_time()
-        result = deliver(desk, stream, stream.of(index))
+        first, *later = stream.phases_of(index)
+        result = deliver(desk, stream, first)
+        for phase in later:
+            start.wait(timeout=phase_timeout)  # every worker is done with the phase before
+            more = deliver(desk, stream, phase)
+            result = {key: result[key] + more[key] for key in result}
         result["seconds"] = time.perf_counter() - began
         result["cpu"] = time.process_time() - cpu
         result["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -294,9 +330,10 @@ def run_processes(
     start = context.Barrier(spec.workers + 1)
     out = context.Queue()
     workers = [
-        context.Process(target=_worker, args=(factory, spec, index, start, out))
+        context.Process(target=_worker, args=(factory, spec, index, start, out, timeout))
         for index in range(spec.workers)
     ]
+    phases = len(make_stream(spec).phases_of(0))
     for worker in workers:
         worker.start()
     try:
@@ -304,6 +341,9 @@ def run_processes(
         with contextlib.suppress(threading.BrokenBarrierError):
             start.wait(timeout=120)
         began = time.perf_counter()
+        for _ in range(phases - 1):  # the workers meet between phases; so does this process
+            with contextlib.suppress(threading.BrokenBarrierError):
+                start.wait(timeout=timeout)
         results = dict(out.get(timeout=timeout) for _ in workers)
         wall = time.perf_counter() - began
     finally:
@@ -520,6 +560,34 @@ def comparable_state(store: DeskStore, stream: Stream) -> frozenset[Any]:
     return frozenset(found)
 
 
+def racing_outcome(state: FinalState) -> tuple[Any, ...]:
+    """``state`` less the one thing agents racing the messages make order-dependent.
+
+    When agents act while messages still arrive (``settled`` off), each
+    worker's clock follows its own deliveries, so an agent's note or reply
+    is stamped with the instant of whichever worker took it: these entries
+    keep their content but lose their instant (and so their place in the
+    timeline). Customers, conversations (status, queue, assignee, tags,
+    fields...) and every customer message's entry are kept whole.
+    """
+    timelines = {
+        customer: tuple(sorted((_unstamped(entry) for entry in entries), key=repr))
+        for customer, entries in state.timelines.items()
+    }
+    return state.customers, state.conversations, timelines
+
+
+def _unstamped(entry: tuple[Any, ...]) -> tuple[Any, ...]:
+    kind, at, detail = entry
+    if kind == "message" and str(detail).startswith("act:"):  # an agent's reply
+        return kind, None, detail
+    if kind == "note":
+        data = json.loads(detail)
+        data.pop("at", None)
+        return kind, None, json.dumps(data, sort_keys=True)
+    return kind, at, detail
+
+
 # -- factories: how a worker process opens the shared store ----------------------
 
 
@@ -663,18 +731,22 @@ def in_process(function: Callable[..., T], *args: Any, timeout: float = 600) -> 
     return value  # type: ignore[no-any-return]
 
 
-def check(factory: StoreFactory, spec: StreamSpec) -> tuple[list[str], frozenset[Any]]:
-    """``violations`` and ``comparable_state`` of the store ``factory`` opens, for ``spec``'s stream."""
+def check(factory: StoreFactory, spec: StreamSpec) -> tuple[list[str], frozenset[Any], FinalState]:
+    """``violations``, ``comparable_state`` and ``final_state`` of the store ``factory`` opens."""
+    from omnicx.testing._final_state import final_state
+
     stream = make_stream(spec)
     store = factory()
     try:
-        return violations(store, stream), comparable_state(store, stream)
+        return violations(store, stream), comparable_state(store, stream), final_state(store)
     finally:
         close = getattr(store, "close", None)
         if close is not None:
             close()
 
 
-def check_in_process(factory: StoreFactory, spec: StreamSpec) -> tuple[list[str], frozenset[Any]]:
+def check_in_process(
+    factory: StoreFactory, spec: StreamSpec
+) -> tuple[list[str], frozenset[Any], FinalState]:
     """``check`` in a spawned process of its own (a ``DjangoFactory`` sets its Django up there)."""
     return in_process(check, factory, spec)
