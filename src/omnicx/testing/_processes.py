@@ -18,7 +18,13 @@ The harness behind the multi-process proof (tests/storage/test_processes.py,
 - ``violations(store, stream)``: what a host relies on, broken (each
   message stored once, no identifier on two live profiles, no agent action
   lost, nothing half-written); ``comparable_state(store, stream)``: the
-  part of the final state that no arrival order may change, id-independent.
+  part of the final state that no arrival order may change, id-independent;
+  ``racing_outcome(final_state(store))``: all of ``final_state`` but the
+  instants agents racing the messages stamp (a ``settled`` stream meets
+  the arrival-order condition and compares ``final_state`` whole).
+- ``DjangoFactory(settings, database)``: workers that each set up their own
+  Django; ``in_process`` and ``check_in_process`` migrate and read in
+  spawned processes set up the same way.
 
 The desk threads by explicit references only (continuity off) and every
 agent action's effect commutes with the others (a tag added, a field of its
