@@ -4,7 +4,8 @@
     benchmarks/run identity --quick    # 50,000 records
     benchmarks/run identity --n 200000
     benchmarks/run identity --febrl    # FEBRL person matching next to Splink (febrl.py)
-    benchmarks/run identity --n 100000 --incremental   # also the live graph, arrival order
+    benchmarks/run identity --n 100000 --incremental   # also the live graph: arrival order,
+                                                        # 3 shuffles and the drift between them
     benchmarks/run identity --names    # the names guard on name forms (names.py)
 
 Generates contacts with ground-truth people (see synth.py), writes them as the
@@ -14,7 +15,12 @@ CSV ``omnicx resolve`` reads, and measures:
   the partition): wall time, records/s and the child's peak RSS;
 - ``resolve_batch`` in process, deterministic and with the fuzzy pass;
 - pairwise precision/recall/F1 and B-cubed of each partition, next to the
-  ceiling a perfect identifier-only resolver reaches on the same data.
+  ceiling a perfect identifier-only resolver reaches on the same data;
+- with ``--incremental``, the live graph (``resolve`` one record at a time,
+  in a ``MemoryIdentityStore``): records/s, its scores, how many records it
+  groups otherwise than ``resolve_batch`` (deterministic), and its
+  arrival-order drift: the records whose grouping (as a set of record ids)
+  differs from the in-order run's, in each of ``--shuffles`` shuffled orders.
 """
 
 from __future__ import annotations
@@ -104,6 +110,12 @@ def main() -> None:
         action="store_true",
         help="also resolve the records one at a time through the graph, in arrival order",
     )
+    parser.add_argument(
+        "--shuffles",
+        type=int,
+        default=3,
+        help="shuffled arrival orders for the drift (--incremental)",
+    )
     args = parser.parse_args()
     if args.names:
         import names
@@ -151,28 +163,70 @@ def main() -> None:
         predicted = [result.clusters[r.record_id] for r in data.records]
         print(_line(f"  -> {result.cluster_count:,} clusters", score(predicted, data.truth)))
     if args.incremental:
-        _incremental(data)
+        batch = resolve_batch(data.records).clusters
+        _incremental(data, batch, args.shuffles, args.seed)
 
 
-def _incremental(data: object) -> None:
-    """The live graph: each record an observation, resolved in arrival order."""
+def _live(records: list[object]) -> tuple[dict[str, str], float, float]:
+    """Resolve ``records`` one at a time, in order; (record id -> profile, CPU s, wall s)."""
     from datetime import UTC, datetime, timedelta
 
     from omnicx.identity import MemoryIdentityStore, current_profile, observation_of, resolve
 
-    records, truth = data.records, data.truth  # type: ignore[attr-defined]
     t0 = datetime(2026, 1, 1, tzinfo=UTC)
-    observations = [observation_of(r, at=t0 + timedelta(seconds=i)) for i, r in enumerate(records)]
+    observations = [
+        observation_of(r, at=t0 + timedelta(seconds=i))  # type: ignore[arg-type]
+        for i, r in enumerate(records)
+    ]
     store = MemoryIdentityStore()
     start, wall = time.process_time(), time.perf_counter()
     ids = [resolve(store, o).customer_id for o in observations]
     cpu, wall = time.process_time() - start, time.perf_counter() - wall
+    # Profiles split later (a value became shared) moved observations: read
+    # each one's profile at the end, as a host would.
+    del ids
+    found = store.observations
+    return (
+        {oid: current_profile(store, pid).id for oid, (_, pid) in found.items()},
+        cpu,
+        wall,
+    )
+
+
+def _incremental(data: object, batch: object, shuffles: int, seed: int) -> None:
+    """The live graph: in arrival order, then shuffled; scores, records/s and drift."""
+    import random
+
+    from shuffles import moved
+
+    records, truth = data.records, data.truth  # type: ignore[attr-defined]
     n = len(records)
+    rids = [r.record_id for r in records]
+    first, cpu, wall = _live(records)
     print(
         f"  {'incremental graph (in process)':<34} CPU {cpu:6.1f} s ({n / cpu:,.0f} records/s), wall {wall:.1f} s"
     )
-    predicted = [current_profile(store, c).id for c in ids]
+    predicted = [first[r] for r in rids]
     print(_line(f"  -> {len(set(predicted)):,} profiles", score(predicted, truth)))
+    apart = moved(batch, first)  # type: ignore[arg-type]
+    print(f"  {'  grouped otherwise than batch':<34} {apart:,} records ({apart / n:.3%})")
+    rng = random.Random(seed + 2)
+    drifts = []
+    for run in range(1, shuffles + 1):
+        order = list(records)
+        rng.shuffle(order)
+        other, cpu, _ = _live(order)
+        drifts.append(moved(first, other))
+        s = score([other[r] for r in rids], truth)
+        print(
+            f"  {f'  shuffle {run}':<34} {drifts[-1]:,} records move ({drifts[-1] / n:.3%}),"
+            f" {n / cpu:,.0f} records/s, P {s.precision:.4f} R {s.recall:.4f}"
+        )
+    if drifts:
+        worst = max(drifts)
+        print(
+            f"  {'  arrival-order drift':<34} at most {worst:,} records ({worst / n:.3%}) of {n:,}"
+        )
 
 
 if __name__ == "__main__":

@@ -37,3 +37,27 @@ def test_every_audited_action_leaves_one_entry_with_actor_and_reason() -> None:
         run.conversations["tom"], "anna"
     )  # fmt: skip
     assert desk.customer("p4").id == "p4"  # the unmerged profile is live again
+
+
+def test_a_split_and_its_undo_are_audited() -> None:
+    """A split of a customer, undone through the desk, leaves its audit entry and the customer whole."""
+    from omnicx.identity import observation_ids_of, split
+
+    store = MemoryStore()
+    desk = demo_desk(store)
+    run = run_sample(desk)
+    sam = store.profile(run.customers["sam"])
+    assert sam is not None
+    held = observation_ids_of(store, sam)
+    assert len(held) > 1
+    first, *rest = held
+    record = split(store, sam.id, [[first], rest], at=desk.clock.now())
+    assert desk.undo_split(record.id, actor_id="lead", reason="one person") == sam.id
+    (entry,) = [e for e in store.audit() if e.action is AuditAction.SPLIT]
+    assert (entry.actor, entry.customer_id, entry.details["merge_id"]) == (
+        "lead",
+        sam.id,
+        record.id,
+    )
+    assert entry.details["undone"] is True
+    assert store.profile(sam.id) == sam

@@ -21,9 +21,11 @@ from omnicx.identity import (
     email_identifier,
     external_identifier,
     handle_identifier,
+    observation_ids_of,
     phone_identifier,
     resolve,
 )
+from omnicx.identity._names import MAX_NAMES_COMPARED
 from omnicx.model import Identifier
 
 T0 = datetime(2026, 1, 1, tzinfo=UTC)
@@ -124,7 +126,7 @@ def test_merge_field_rules() -> None:
         "tags": ("a", "b"), "orders": 7, "tier": "gold", "first": 1, "last": 9, "extra": 1,
     }  # fmt: skip
     assert (merged.created_at, merged.last_seen_at) == (T0, T0 + timedelta(hours=2))
-    assert merged.observation_ids == ("o1", "o2", "o3")
+    assert observation_ids_of(store, merged) == ["o1", "o3", "o2"]  # its own, then p2's
 
 
 def test_survivor_keeps_value_absent_on_survivor_taken() -> None:
@@ -342,16 +344,36 @@ def test_conventional_attribute_names_pick_their_rule() -> None:
     assert attributes == {"order_count": 5, "first_order": "2024-01", "last_order": "2026-01"}
 
 
-def test_shared_identifier_stops_collecting_names() -> None:
-    """After an identifier is shared, new names are not stored on its link."""
+def test_shared_by_names_keeps_counting_names_up_to_the_comparison_bound() -> None:
+    """A value shared by its names keeps them (folded), so a later spelling can rejoin them.
+
+    Past ``MAX_NAMES_COMPARED`` names it stays shared and collects no more:
+    a switchboard's list stays short.
+    """
     store = MemoryIdentityStore()
     policy = IdentityPolicy(max_names_per_identifier=1)
     resolve(store, obs("o1", PHONE, name="Ana"), policy=policy)
     resolve(store, obs("o2", PHONE, name="Ben", hour=1), policy=policy)
     resolve(store, obs("o3", PHONE, name="Carl", hour=2), policy=policy)
     link = store.links["phone:+14155550100"]
-    assert (link.shared, link.names) == (SharedReason.TOO_MANY_NAMES, ("Ana", "Ben"))
+    assert (link.shared, link.names) == (SharedReason.TOO_MANY_NAMES, ("ana", "ben", "carl"))
     assert link.profile_ids == ("p1", "p2", "p3")
+    for n in range(70):
+        resolve(store, obs(f"x{n}", PHONE, name=f"Caller{n} Person{n}", hour=3 + n))
+    assert len(store.links["phone:+14155550100"].names) == MAX_NAMES_COMPARED + 1
+
+
+def test_a_name_that_shows_one_person_rejoins_the_profiles() -> None:
+    """``Vicky`` and ``Tori`` are two people until ``Victoria`` shows they are one, as batch counts."""
+    store = MemoryIdentityStore()
+    first = resolve(store, obs("o1", PHONE, name="Vicky Moreau"))
+    second = resolve(store, obs("o2", PHONE, name="Tori Moreau", hour=1))
+    assert second.customer_id != first.customer_id
+    assert store.links["phone:+14155550100"].shared is SharedReason.TOO_MANY_NAMES
+    third = resolve(store, obs("o3", PHONE, name="Victoria Moreau", hour=2))
+    assert third.outcome is Outcome.MERGED
+    link = store.links["phone:+14155550100"]
+    assert (link.shared, link.profile_ids) == (None, (first.customer_id,))
 
 
 def test_lowering_the_profiles_limit_applies_to_existing_links() -> None:

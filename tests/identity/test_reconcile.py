@@ -11,15 +11,21 @@ from hypothesis import strategies as st
 
 from omnicx.identity import (
     DEFAULT_POLICY,
+    Apart,
     ContactRecord,
     IdentityPolicy,
     MemoryIdentityStore,
+    MergeKind,
     ReconcileMode,
     Reconciliation,
+    Refusal,
+    SharedReason,
     observation_of,
     reconcile,
     resolve,
     resolve_batch,
+    undo_split,
+    unmerge,
 )
 from omnicx.model import Identifier
 
@@ -58,13 +64,30 @@ def _batch_partition(clusters: dict[str, str]) -> set[frozenset[str]]:
 
 
 # A phone and an email join a, b and c one record at a time; only later do d and
-# e, two Shopify customers, show the email was shared: the batch keeps b apart.
+# e, two Shopify customers, show the email was shared: the graph splits b off
+# by itself when the email becomes contested, as the batch keeps it apart.
 LATE_EVIDENCE = [
     ContactRecord(record_id="a", phones=[PHONE]),
     ContactRecord(record_id="b", emails=[EMAIL]),
     ContactRecord(record_id="c", phones=[PHONE], emails=[EMAIL]),
     ContactRecord(record_id="d", phones=[PHONE], external_ids=[("shopify:customer", "1")]),
     ContactRecord(record_id="e", emails=[EMAIL], external_ids=[("shopify:customer", "2")]),
+]
+# Two Shopify customers joined by a phone and an email: a graph that ran
+# with no unique kinds merged them; the batch (default policy) refuses.
+UNPROTECTED = IdentityPolicy(unique_kinds=frozenset())
+OLD_MERGE = [
+    ContactRecord(record_id="a", phones=[PHONE], external_ids=[("shopify:customer", "1")]),
+    ContactRecord(record_id="b", emails=[EMAIL], external_ids=[("shopify:customer", "2")]),
+    ContactRecord(record_id="c", phones=[PHONE], emails=[EMAIL]),
+]
+# The graph links in arrival order, the batch in precedence order: b joins a
+# by the email before c's phone is refused; the batch links b and c by the
+# phone first and refuses the email. No merge joined a and b: a split does.
+ORDER_REFUSAL = [
+    ContactRecord(record_id="a", emails=[EMAIL], external_ids=[("shopify:customer", "2")]),
+    ContactRecord(record_id="b", phones=[PHONE], emails=[EMAIL]),
+    ContactRecord(record_id="c", phones=[PHONE], external_ids=[("shopify:customer", "1")]),
 ]
 
 
@@ -100,22 +123,30 @@ def test_agreeing_graph_needs_nothing() -> None:
     assert found.agrees
 
 
-def test_propose_lists_the_unmerge_and_changes_nothing() -> None:
-    """PROPOSE reports the merge to undo and the records that differ; the store is untouched."""
+def test_late_evidence_needs_no_reconcile() -> None:
+    """The graph split b off itself when the email became contested: it equals the batch."""
     store = _store(LATE_EVIDENCE)
     batch = resolve_batch(LATE_EVIDENCE).clusters
+    assert reconcile(store, batch, now=LATER).agrees
+    assert _partition(store, list(batch)) == _batch_partition(dict(batch))
+
+
+def test_propose_lists_the_unmerge_and_changes_nothing() -> None:
+    """PROPOSE reports the merge to undo and the records that differ; the store is untouched."""
+    store = _store(OLD_MERGE, UNPROTECTED)
+    batch = resolve_batch(OLD_MERGE).clusters
     found = reconcile(store, batch, now=LATER)
-    assert found == Reconciliation(differing=("a", "b", "c", "d"), unmerges=("m1",))
-    assert _partition(store, list(batch)) == {frozenset("abcd"), frozenset("e")}
+    assert found == Reconciliation(differing=("a", "b", "c"), unmerges=("m1",))
+    assert _partition(store, list(batch)) == {frozenset("abc")}
 
 
 def test_apply_unmerges_to_reach_the_batch_partition() -> None:
-    """APPLY undoes the merge the late evidence contradicts; the graph then equals the batch."""
-    store = _store(LATE_EVIDENCE)
-    batch = resolve_batch(LATE_EVIDENCE).clusters
+    """APPLY undoes the merge the batch refuses; the graph then equals the batch."""
+    store = _store(OLD_MERGE, UNPROTECTED)
+    batch = resolve_batch(OLD_MERGE).clusters
     found = reconcile(store, batch, now=LATER, mode=ReconcileMode.APPLY)
     assert found.unmerges == ("m1",)
-    assert found.unresolved == ()
+    assert (found.unresolved, found.splits) == ((), ())
     assert _partition(store, list(batch)) == _batch_partition(dict(batch))
     assert reconcile(store, batch, now=LATER).agrees
 
@@ -140,18 +171,59 @@ def test_merge_protection_still_refuses() -> None:
     assert found.made == ()
 
 
-def test_profile_joined_without_a_merge_is_unresolved() -> None:
-    """A profile that took two clusters' observations without a merge needs a human split."""
+def test_arrival_order_refusal_is_split_then_merged() -> None:
+    """A profile joined without a merge is split along the batch, then merged where it joins."""
+    store = _store(ORDER_REFUSAL)
+    batch = resolve_batch(ORDER_REFUSAL)
+    assert _partition(store, list(batch.clusters)) == {frozenset("ab"), frozenset("c")}
+    proposed = reconcile(store, batch, now=LATER)
+    assert proposed.unresolved == ("p1",)
+    found = reconcile(store, batch, now=LATER, mode=ReconcileMode.APPLY)
+    assert _partition(store, list(batch.clusters)) == {frozenset("a"), frozenset("bc")}
+    (record,) = found.splits
+    assert (record.kind, record.survivor_id, record.parts) == (MergeKind.SPLIT, "p1", ("p3",))
+    # The evidence: the email both parts carry, refused as the batch refused it.
+    assert record.apart == (
+        Apart(
+            key="email:x@example.com",
+            reason=SharedReason.CONTESTED,
+            refusal=Refusal.UNIQUE_KIND,
+            observations=2,
+        ),
+    )
+
+
+def test_split_by_reconcile_undoes_exactly() -> None:
+    """Undoing reconcile's split and merge, latest first, gives back the graph as it was."""
+    store = _store(ORDER_REFUSAL)
+    before = (dict(store.profiles), dict(store.links), dict(store.observations))
+    found = reconcile(store, resolve_batch(ORDER_REFUSAL), now=LATER, mode=ReconcileMode.APPLY)
+    for record in reversed(found.made):
+        unmerge(store, record.id, now=LATER)
+    for record in reversed(found.splits):
+        undo_split(store, record.id, now=LATER)
+    assert {k: v for k, v in store.profiles.items() if k in before[0]} == before[0]
+    assert (dict(store.links), dict(store.observations)) == before[1:]
+
+
+def test_profile_joined_without_a_merge_is_split() -> None:
+    """A profile that took four people's observations without a merge is split four ways."""
     names = ["Ana Lima", "Ben Okafor", "Chloe Martin", "Dmitri Ivanov"]
     records = [
         ContactRecord(record_id=f"r{i}", phones=[PHONE], name=n) for i, n in enumerate(names)
     ]
     # A graph that lets four people share a number joins them without a merge.
-    store = _store(records, IdentityPolicy(max_people_per_identifier=4))
-    batch = resolve_batch(records).clusters
+    lenient = IdentityPolicy(max_people_per_identifier=4, max_names_per_identifier=4)
+    store = _store(records, lenient)
+    batch = resolve_batch(records)
     found = reconcile(store, batch, now=LATER, mode=ReconcileMode.APPLY)
-    assert found.unresolved == ("p1",)
-    assert found.unmerges == ()
+    assert (found.unmerges, found.unresolved) == ((), ())
+    (record,) = found.splits
+    assert record.parts == ("p2", "p3", "p4")
+    assert record.apart == (
+        Apart(key="phone:+14155550100", reason=SharedReason.TOO_MANY_NAMES, observations=4),
+    )
+    assert _partition(store, list(batch.clusters)) == _batch_partition(dict(batch.clusters))
 
 
 def test_records_the_graph_never_saw_are_missing() -> None:
@@ -181,12 +253,13 @@ _POOL = [
 def test_any_arrival_order_reconciles_to_the_batch(
     records: list[ContactRecord], rng: random.Random
 ) -> None:
-    """After any arrival order, APPLY reaches the batch partition unless it says what is left."""
+    """After any arrival order, APPLY reaches the batch partition unless merge protection refused."""
     order = list(records)
     rng.shuffle(order)
     store = _store(order)
     batch = resolve_batch(records).clusters
     found = reconcile(store, batch, now=LATER, mode=ReconcileMode.APPLY)
-    if not found.unresolved and not found.refused:
+    assert found.unresolved == ()
+    if not found.refused:
         assert _partition(store, list(batch)) == _batch_partition(dict(batch))
         assert reconcile(store, batch, now=LATER).agrees

@@ -217,7 +217,8 @@ def test_returning_customer_writes_only_the_profile_and_the_observation() -> Non
     changes = store.applied[-1]
     assert changes.links == ()
     assert [p.id for p in changes.profiles] == ["p1"]
-    assert store.profiles["p1"].observation_ids == ("o1", "o2")
+    assert store.observation_ids("p1") == ["o1", "o2"]
+    assert store.profiles["p1"].observed == 2
 
 
 def _two_profiles() -> MemoryIdentityStore:
@@ -340,7 +341,7 @@ def test_fold_held_keeps_every_profile_field() -> None:
         names=("Ana",),
         addresses=("1 Main St",),
         attributes={"tags": ["a"], "plan": "gold"},
-        observation_ids=("o1",),
+        observed=1,
         merge_ids=("m1",),
         merged_into="p0",
     )
@@ -358,7 +359,7 @@ def test_fold_held_keeps_every_profile_field() -> None:
         profile,
         names=("Ana", "Ana B"),
         attributes={"tags": ["a", "b"], "plan": "gold"},
-        observation_ids=("o1", "o2"),
+        observed=2,
     )
 
 

@@ -41,6 +41,11 @@ def test_export_covers_merged_in_profiles_from_either_id(desk: Desk) -> None:
     assert [p.id for p in by_new_id.profiles] == ["p2", "p4"]
     assert [(m.survivor_id, m.absorbed_id) for m in by_new_id.merges] == [("p2", "p4")]
     assert {e.customer_id for e in by_new_id.events} == {"p2", "p4"}
+    # Every sighting of either profile, read from the observation rows.
+    assert sorted(by_new_id.observation_ids) == sorted(
+        [*desk.store.observation_ids("p2"), *desk.store.observation_ids("p4")]
+    )
+    assert len(by_new_id.observation_ids) == sum(p.observed for p in by_new_id.profiles) > 1
 
 
 def test_document_round_trips_through_json(desk: Desk) -> None:

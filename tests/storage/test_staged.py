@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from datetime import UTC, datetime
 
-from omnicx.identity import ChangeSet, Link, Profile
+from omnicx.identity import ChangeSet, Link, Observation, Profile
 from omnicx.storage import MemoryStore, StagedIdentityStore
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -53,3 +53,17 @@ def test_buffered_writes_win_over_earlier_reads() -> None:
     assert staged.profile("p1") == written
     assert base.profile("p1") is None
     assert staged.staged().profiles == (written,)
+
+
+def test_observation_ids_see_the_buffer() -> None:
+    """Buffered observations count: moved ones leave a profile's list, new ones end it."""
+    base = MemoryStore()
+    seen = [Observation(id=f"o{n}", at=T0) for n in range(3)]
+    base.apply(ChangeSet(observations=tuple((o, "p1") for o in seen)))
+    staged = StagedIdentityStore(base)
+    assert staged.observation_ids("p1", start=1) == ["o1", "o2"]
+    staged.apply(ChangeSet(observations=((seen[1], "p2"), (Observation(id="o9", at=T0), "p1"))))
+    assert staged.observation_ids("p1") == ["o0", "o2", "o9"]
+    assert staged.observation_ids("p1", start=1, limit=1) == ["o2"]
+    assert staged.observation_ids("p2") == ["o1"]
+    assert base.observation_ids("p1") == ["o0", "o1", "o2"]

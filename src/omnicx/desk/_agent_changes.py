@@ -238,11 +238,9 @@ def sent(*, channel: Channel, external_id: str, message_id: str | None = None) -
             raise ValidationError.single(
                 "message_id", "expected the Message-ID the mailer used, like 'id@domain'"
             )
+        # Indexed, not added to the summary: a record keeps no message ids.
         index(unit, record, [message_id_key(bare)])
-        summary = record.summary
-        return attrs.evolve(
-            record, summary=attrs.evolve(summary, message_ids=summary.message_ids | {bare})
-        )
+        return record
 
     return change
 

@@ -49,6 +49,7 @@ from omnicx.identity import (
     current_profile,
     match_key,
     resolve,
+    undo_split,
     unmerge,
 )
 from omnicx.identity import merge as merge_customers
@@ -439,6 +440,25 @@ class Desk:
                     reason=reason, merge_id=merge_id, restored_id=undone.restored.id)  # fmt: skip
         self.store.commit(_changes_without_conversation(unit, {"customer_id": undone.survivor.id}))
         return undone.restored.id
+
+    def undo_split(self, split_id: str, *, actor_id: str, reason: str) -> str:
+        """Undo a split (``omnicx.identity.undo_split``), recorded in the audit log.
+
+        Identity splits a customer when a value it was joined by turns out to
+        be shared (``AuditAction.SPLIT`` entries name them); an agent who
+        knows better puts it back. Needs the unmerge permission. Returns the
+        id of the customer restored.
+        """
+        record = self.store.merge(split_id)
+        if record is None:
+            raise NotFoundError("split", split_id)
+        self.check(actor_id, Action.UNMERGE, Resource.customer(record.survivor_id))
+        unit = Unit.open(self.store, f"undo-split:{split_id}", self.clock.now())
+        restored = undo_split(unit.staged, split_id, now=unit.now, policy=self.identity)
+        unit.record(AuditAction.SPLIT, actor_id, customer_id=restored.id, reason=reason,
+                    merge_id=split_id, undone=True, parts=list(record.parts))  # fmt: skip
+        self.store.commit(_changes_without_conversation(unit, {"customer_id": restored.id}))
+        return restored.id
 
     def merge(
         self,

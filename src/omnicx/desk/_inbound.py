@@ -149,12 +149,17 @@ def _new_canonical(record: ConversationRecord, message: Message) -> bool:
 
 
 def audit_merges(unit: Unit, resolution: Resolution) -> None:
-    """Record the merges identity resolution made, as omnicx's own actions."""
+    """Record the merges and splits identity resolution made, as omnicx's own actions."""
     for merge in resolution.merges:
         # No identifiers in the audit log: it outlives erasure.
         unit.record(AuditAction.MERGE, SYSTEM_ACTOR, customer_id=merge.survivor_id,
                     reason="identifiers shared", merge_id=merge.id,
                     absorbed_id=merge.absorbed_id)  # fmt: skip
+    for split in resolution.splits:
+        # A value became shared: what only it joined is split (undo_split reverts).
+        unit.record(AuditAction.SPLIT, SYSTEM_ACTOR, customer_id=split.survivor_id,
+                    reason="a shared value no longer links", merge_id=split.id,
+                    parts=list(split.parts))  # fmt: skip
 
 
 def routing_context(unit: Unit, inbound: Inbound, event: MessageReceived) -> RoutingContext:
@@ -179,18 +184,36 @@ def _candidates(
     store: DeskStore, unit: Unit, profile: Profile, refs: Sequence[str]
 ) -> list[ConversationSummary]:
     # The customer's conversations (merged profiles included) and any the
-    # message references, as threading sees them.
+    # message references, as threading sees them. A stored summary holds no
+    # message ids (they live in the thread-reference index): each one gets
+    # back just the ids this message looks up that the index gives it.
     ids = member_ids(unit.staged, profile)
     records = {r.id: r for r in store.conversations_of(ids)}
+    message_ids: dict[str, set[str]] = {}
+    external_ids: dict[str, set[tuple[str, str]]] = {}
     for ref in refs:
         found = unit.conversation_for_ref(ref)
-        if found is not None and found not in records:
+        if found is None:
+            continue
+        if found not in records:
             records[found] = _record(store, found)
+        kind, _, rest = ref.partition(":")
+        if kind == "mid":
+            message_ids.setdefault(found, set()).add(rest)
+        elif kind == "ext":
+            channel, _, external_id = rest.partition(":")
+            external_ids.setdefault(found, set()).add((channel, external_id))
     summaries = []
     for record in records.values():
         summary = unit.load(record).summary
         if summary.customer_id != profile.id and summary.customer_id in ids:
             # Conversations of merged-away profiles belong to the survivor now.
             summary = attrs.evolve(summary, customer_id=profile.id)
+        if record.id in message_ids or record.id in external_ids:
+            summary = attrs.evolve(
+                summary,
+                message_ids=summary.message_ids | message_ids.get(record.id, set()),
+                external_ids=summary.external_ids | external_ids.get(record.id, set()),
+            )
         summaries.append(summary)
     return summaries

@@ -4,7 +4,8 @@
   ``handle_identifier``, ``external_identifier`` and their match keys;
 - the incremental graph: ``resolve`` one ``Observation`` at a time through an
   ``IdentityStore``, with merge protection, per-identifier limits, recorded
-  merges and ``unmerge``; why a value never links or a link was refused
+  merges and ``unmerge``, splits (made when evidence withdraws a link, or by
+  ``split``) and ``undo_split``; why a value never links or a link was refused
   comes back as ``SharedReason`` and ``Refusal`` (the rules behind them are
   private, shared by the graph and batch resolution);
 - fuzzy candidates: ``CandidateIndex`` with scored, explained candidates;
@@ -18,6 +19,7 @@
 See ``docs/identity.md``.
 """
 
+from omnicx.identity._attributed import observation_ids_of
 from omnicx.identity._batch import (
     BatchPolicy,
     BatchResult,
@@ -80,15 +82,18 @@ from omnicx.identity._reconcile import (
     reconcile,
 )
 from omnicx.identity._records import (
+    Apart,
     ChangeSet,
     Conflict,
     Link,
+    MergeKind,
     MergeRecord,
     Observation,
     Outcome,
     Profile,
     Resolution,
 )
+from omnicx.identity._split import split, undo_split
 from omnicx.identity._standing import DEFAULT_STANDING, Standing
 from omnicx.identity._store import IdentityStore, MemoryIdentityStore
 from omnicx.identity._unmerge import Unmerged, merge, unmerge
@@ -101,6 +106,7 @@ __all__ = [
     "DEFAULT_ROLE_MAILBOXES",
     "DEFAULT_RULES",
     "DEFAULT_STANDING",
+    "Apart",
     "BatchPolicy",
     "BatchResult",
     "BlockingKey",
@@ -122,6 +128,7 @@ __all__ = [
     "MatchDecision",
     "MatchMode",
     "MemoryIdentityStore",
+    "MergeKind",
     "MergeRecord",
     "MergeRules",
     "NameKey",
@@ -157,6 +164,7 @@ __all__ = [
     "merge",
     "merged_profiles",
     "name_key",
+    "observation_ids_of",
     "observation_of",
     "phone_extension",
     "phone_identifier",
@@ -164,5 +172,7 @@ __all__ = [
     "resolve",
     "resolve_batch",
     "same_person_name",
+    "split",
+    "undo_split",
     "unmerge",
 ]

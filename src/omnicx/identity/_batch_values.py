@@ -84,7 +84,9 @@ class BatchPolicy:
     - ``name_similarity``: two names of one value whose rapidfuzz
       ``token_sort_ratio`` reaches this are spellings of one name
       (``Jon Smith``/``John Smith``) when counting names against
-      ``identity.max_names_per_identifier``.
+      ``identity.max_names_per_identifier`` (None: ``identity.name_similarity``,
+      which the incremental graph applies too; set it only to make batch
+      differ from the graph on purpose).
     - ``max_people_per_value``: a value whose names belong to more people
       than this is shared (None: ``identity.max_people_per_identifier``,
       which the incremental graph applies too). Names of one person are spellings, typos,
@@ -92,7 +94,8 @@ class BatchPolicy:
       ``ROBERT SMTIH``); ``Maria Becker`` and ``Lucas Becker`` are two people
       (a family line). Nameless records count no one.
     - ``caller_id_sources``: record sources whose phones are caller IDs
-      (inbound calls). A number seen only there, and never with a name,
+      (inbound calls); None: ``identity.caller_id_sources``, which the
+      incremental graph applies too. A number seen only there, and never with a name,
       links nothing: caller ID is unverified, and a switchboard or a
       household landline presents one number for many people, while the
       number a person texts or orders from is theirs. Empty: no such rule.
@@ -113,10 +116,10 @@ class BatchPolicy:
 
     identity: IdentityPolicy = DEFAULT_POLICY
     default_region: str | None = None
-    name_similarity: float = 75.0
+    name_similarity: float | None = None
     max_people_per_value: int | None = attrs.field(default=None, validator=_optional_at_least_one)
-    caller_id_sources: frozenset[str] = attrs.field(
-        default=frozenset({"call", "phone_call", "voice"}), converter=frozenset
+    caller_id_sources: frozenset[str] | None = attrs.field(
+        default=None, converter=attrs.converters.optional(frozenset)
     )
     fuzzy: bool = False
     fuzzy_max_clusters: int | None = attrs.field(default=None, validator=_optional_at_least_two)

@@ -137,6 +137,8 @@ class Evidence:
         x, e, p, h = columns["x"], columns["e"], columns["p"], columns["h"]
         fuzzy, region_default = self.policy.fuzzy, self.policy.default_region or ""
         caller_sources = self.policy.caller_id_sources
+        if caller_sources is None:
+            caller_sources = self.policy.identity.caller_id_sources
         for i, record in enumerate(records):
             rid = record.record_id
             first = seen.setdefault(rid, i)

@@ -118,7 +118,7 @@ def new_profile(
         names=_with((), observation.name),
         addresses=_with((), observation.address),
         attributes=dict(observation.attributes),
-        observation_ids=(observation.id,),
+        observed=1,
     )
 
 
@@ -128,7 +128,9 @@ def fold_observation(profile: Profile, observation: Observation) -> Profile:
     Identifiers, names and addresses are unioned; list attributes are
     unioned; any other attribute takes the observation's value unless the
     profile already saw a later observation (an attribute is a snapshot of
-    its source, so folding the same observation twice changes nothing).
+    its source, so folding the same observation twice changes nothing but
+    ``observed``). ``observed`` counts one more: the caller attributes the
+    observation to the profile (``resolve`` never folds an id it has seen).
     """
     identifiers = union_identifiers(profile.identifiers, observation.identifiers)
     return _folded(profile, observation, identifiers)
@@ -169,7 +171,6 @@ def _folded(
             attributes[name] = list(_union(current, value))
         elif latest or name not in attributes:
             attributes[name] = value
-    seen = profile.observation_ids
     # Every Profile field, built directly: attrs.evolve costs more than the fold.
     return Profile(
         id=profile.id,
@@ -179,7 +180,7 @@ def _folded(
         names=_with(profile.names, observation.name),
         addresses=_with(profile.addresses, observation.address),
         attributes=attributes,
-        observation_ids=seen if observation.id in seen else (*seen, observation.id),
+        observed=profile.observed + 1,
         merge_ids=profile.merge_ids,
         merged_into=profile.merged_into,
     )
@@ -220,7 +221,6 @@ def merge_profiles(
         names=_union(survivor.names, absorbed.names),
         addresses=_union(survivor.addresses, absorbed.addresses),
         attributes=attributes,
-        observation_ids=_union(survivor.observation_ids, absorbed.observation_ids),
     )
 
 

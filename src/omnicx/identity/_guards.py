@@ -79,7 +79,7 @@ class SharedReason(enum.Enum):
     CONTESTED = "contested"
     """A link through it was refused, so it stays on two profiles."""
     CALLER_ID_ONLY = "caller_id_only"
-    """Batch only: seen only as the caller ID of calls, never with a name."""
+    """Batch: seen only as the caller ID of calls, never with a name (the graph: ``Link.caller_ids_only``)."""
 
 
 def _compile_blocked(
@@ -99,6 +99,11 @@ def _at_least_one(instance: IdentityPolicy, attribute: attrs.Attribute[Any], val
         raise ValidationError.single(attribute.name, f"must be at least 1, got {value}")
 
 
+def _percent(instance: IdentityPolicy, attribute: attrs.Attribute[Any], value: float) -> None:
+    if not 0 <= value <= 100:
+        raise ValidationError.single(attribute.name, f"must be between 0 and 100, got {value}")
+
+
 @attrs.frozen(kw_only=True)
 class IdentityPolicy:
     """The rules that decide which identifiers link and which links are refused.
@@ -111,7 +116,9 @@ class IdentityPolicy:
         max_names_per_identifier: an identifier seen with more distinct
             names than this is marked shared, where names that are one
             person's or close spellings (rapidfuzz ``token_sort_ratio`` of
-            75 or more) count once.
+            ``name_similarity`` or more) count once.
+        name_similarity: the ``token_sort_ratio`` (0-100) from which two
+            case-folded names count once against ``max_names_per_identifier``.
         max_people_per_identifier: an identifier whose names belong to more
             people than this is marked shared (a family phone, a
             switchboard). Names of one person are those
@@ -124,6 +131,12 @@ class IdentityPolicy:
         unique_kinds: identifier kinds a customer has at most one value of;
             ``"external"`` covers every external system, ``"external:stripe"``
             one system, ``"handle:instagram"`` one network.
+        caller_id_sources: observation sources whose nameless sightings are
+            caller IDs (inbound calls): a phone seen only that way links
+            nothing (``SharedReason.CALLER_ID_ONLY`` in batch,
+            ``Link.caller_ids_only`` in the graph), since a switchboard or
+            a household landline presents one number for many callers.
+            Empty: caller IDs link like any phone.
         verified_email_guards_weaker_links: refuse a link made by a phone,
             an unverified email or a handle when both profiles have verified
             emails and none in common.
@@ -137,9 +150,13 @@ class IdentityPolicy:
     )
     max_names_per_identifier: int = attrs.field(default=3, validator=_at_least_one)
     max_people_per_identifier: int = attrs.field(default=1, validator=_at_least_one)
+    name_similarity: float = attrs.field(default=75.0, validator=_percent)
     max_profiles_per_identifier: int = attrs.field(default=1, validator=_at_least_one)
     unique_kinds: frozenset[str] = attrs.field(
         default=frozenset({"external"}), converter=frozen_set
+    )
+    caller_id_sources: frozenset[str] = attrs.field(
+        default=frozenset({"call", "phone_call", "voice"}), converter=frozen_set
     )
     verified_email_guards_weaker_links: bool = True
     _blocked: re.Pattern[str] = attrs.field(init=False, repr=False, eq=False)
@@ -234,16 +251,12 @@ def fold_name(text: str) -> str:
     return " ".join(text.casefold().split())
 
 
-NAME_SIMILARITY = 75.0
-"""rapidfuzz ``token_sort_ratio`` from which two names count once against the name limit."""
-
-
 def too_many_names(
     names: Iterable[str],
     policy: IdentityPolicy = DEFAULT_POLICY,
     *,
     people: int | None = None,
-    similarity: float = NAME_SIMILARITY,
+    similarity: float | None = None,
 ) -> bool:
     """Whether ``names`` (seen with one identifier) belong to too many people.
 
@@ -251,8 +264,9 @@ def too_many_names(
     True when the names belong to more than ``people`` people
     (``policy.max_people_per_identifier`` when None) under
     ``same_person_name``, or to more than ``policy.max_names_per_identifier``
-    when close spellings (``token_sort_ratio >= similarity``) also count
-    once. Spellings of one name (``Mitchell, Justin``, ``justin mitchell``),
+    when close spellings (``token_sort_ratio >= similarity``,
+    ``policy.name_similarity`` when None) also count once. Pass names
+    folded by :func:`fold_name`, as both resolvers keep them. Spellings of one name (``Mitchell, Justin``, ``justin mitchell``),
     empty names and names with nothing but emoji or punctuation add no one.
     The answer does not depend on the order of ``names``.
     """
@@ -260,7 +274,8 @@ def too_many_names(
     if len(distinct) < 2:
         return False
     allowed = policy.max_people_per_identifier if people is None else people
-    return _too_many(tuple(sorted(distinct)), allowed, policy.max_names_per_identifier, similarity)
+    ratio = policy.name_similarity if similarity is None else similarity
+    return _too_many(tuple(sorted(distinct)), allowed, policy.max_names_per_identifier, ratio)
 
 
 # The graph asks about the same few names of a link on every message.

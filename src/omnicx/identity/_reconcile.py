@@ -5,9 +5,9 @@ protection its answer can depend on arrival order; the batch answer over the
 same evidence does not. ``reconcile`` compares the two and proposes (or
 applies) the steps that close the gap using only the graph's own undoable
 operations: ``unmerge`` for a profile that holds two batch clusters because
-of a recorded merge, ``merge`` for one batch cluster spread over profiles.
-What neither can fix (a profile that took observations of two clusters
-without a merge) is reported as unresolved, for a human to split.
+of a recorded merge, ``split`` along the batch clusters for one that took
+their observations without a merge (each part with the evidence that keeps
+it apart), and ``merge`` for one batch cluster spread over profiles.
 """
 
 from __future__ import annotations
@@ -21,14 +21,17 @@ import attrs
 
 from omnicx._frozen import frozen_seq, frozen_tree
 from omnicx.errors import ConflictError, ValidationError
-from omnicx.identity._batch import ContactRecord
+from omnicx.identity._attributed import observation_ids_of
+from omnicx.identity._batch import BatchResult, ContactRecord, SharedValue
 from omnicx.identity._email import email_addresses, email_identifier
 from omnicx.identity._graph import current_profile
 from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy
 from omnicx.identity._handles import external_identifier, handle_identifier
 from omnicx.identity._phone import phone_identifier
-from omnicx.identity._records import MergeRecord, Observation, Profile
+from omnicx.identity._records import MergeKind, MergeRecord, Observation, Profile
+from omnicx.identity._split import split_in
 from omnicx.identity._store import IdentityStore
+from omnicx.identity._txn import Txn
 from omnicx.identity._unmerge import merge, unmerge
 from omnicx.model import Identifier
 
@@ -56,9 +59,14 @@ class Reconciliation:
         merges: groups of profile ids to merge (or merged), each sorted.
         made: the merge records written (APPLY only).
         refused: profile pairs whose merge protection refused (APPLY only).
-        unresolved: profiles that still hold observations of two batch
-            clusters with no merge left to undo: a human splits them.
+        unresolved: PROPOSE: profiles that hold observations of two batch
+            clusters with no merge to undo, which APPLY splits; APPLY:
+            profiles still holding two clusters afterwards (none, unless
+            the store lost observations).
         missing: batch record ids the graph has never seen, sorted.
+        splits: the split records written (APPLY only, kind SPLIT): each
+            lists its parts and why they belong apart; ``undo_split``
+            reverts one.
     """
 
     differing: tuple[str, ...] = attrs.field(converter=frozen_seq)
@@ -68,6 +76,7 @@ class Reconciliation:
     refused: tuple[tuple[str, str], ...] = attrs.field(default=(), converter=frozen_tree)
     unresolved: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     missing: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    splits: tuple[MergeRecord, ...] = attrs.field(default=(), converter=frozen_seq)
 
     @property
     def agrees(self) -> bool:
@@ -108,8 +117,13 @@ def _differing(owner: dict[str, str], batch: Mapping[str, str]) -> tuple[str, ..
     )
 
 
-def _joins_two_clusters(record: MergeRecord, batch: Mapping[str, str]) -> bool:
-    sides = (*record.survivor_before.observation_ids, *record.absorbed_before.observation_ids)
+def _joins_two_clusters(
+    store: IdentityStore, record: MergeRecord, batch: Mapping[str, str]
+) -> bool:
+    sides = (
+        *observation_ids_of(store, record.survivor_before),
+        *observation_ids_of(store, record.absorbed_before),
+    )
     return len({batch[o] for o in sides if o in batch}) > 1
 
 
@@ -119,8 +133,13 @@ def _planned_unmerges(
     # Merges undo last-in first-out: undo down to the oldest one that joined
     # observations the batch keeps apart.
     records = [store.merge(m) for m in profile.merge_ids]
-    live = [r for r in records if r is not None and r.undone_at is None]
-    wrong = [i for i, r in enumerate(live) if _joins_two_clusters(r, batch)]
+    latest = records[-1] if records else None
+    if latest is not None and latest.kind is MergeKind.SPLIT and latest.undone_at is None:
+        return []  # a split is the latest change: unmerges below it cannot go first
+    live = [
+        r for r in records if r is not None and r.undone_at is None and r.kind is MergeKind.MERGE
+    ]
+    wrong = [i for i, r in enumerate(live) if _joins_two_clusters(store, r, batch)]
     if not wrong:
         return []
     return [r.id for r in reversed(live[wrong[0] :])]
@@ -128,7 +147,7 @@ def _planned_unmerges(
 
 def reconcile(
     store: IdentityStore,
-    batch: Mapping[str, str],
+    batch: Mapping[str, str] | BatchResult,
     *,
     now: datetime,
     mode: ReconcileMode = ReconcileMode.PROPOSE,
@@ -137,14 +156,22 @@ def reconcile(
     """Compare the graph in ``store`` with a batch partition and close the gap.
 
     ``batch`` maps observation ids (the batch's record ids) to cluster ids,
-    as ``BatchResult.clusters`` does, over the same evidence the graph saw.
-    Splits use ``unmerge`` (newest merge first, as the graph requires);
-    merges use ``merge`` under ``policy``, so merge protection still holds
-    and every step stays undoable. In PROPOSE mode nothing is written and
-    the merges listed are those the batch asks for among the profiles as
-    they stand; APPLY unmerges first, then merges, then reports what
-    remains. ``now`` stamps the steps.
+    as ``BatchResult.clusters`` does, over the same evidence the graph saw;
+    pass the ``BatchResult`` itself to give each split the batch's reasons
+    (``SharedValue``) as evidence. Profiles holding two clusters are fixed
+    with ``unmerge`` where a recorded merge joined them (newest merge first,
+    as the graph requires), then with ``split`` along the clusters; merges
+    use ``merge`` under ``policy``, so merge protection still holds. Every
+    step is undoable (``unmerge``, ``undo_split``) and recorded in the merge
+    log. In PROPOSE mode nothing is written and the merges listed are those
+    the batch asks for among the profiles as they stand; APPLY unmerges,
+    splits, then merges, and reports what remains. ``now`` stamps the steps.
+    Observations the batch does not list stay with the part that keeps the
+    profile's id.
     """
+    shared: tuple[SharedValue, ...] = batch.shared if isinstance(batch, BatchResult) else ()
+    if isinstance(batch, BatchResult):
+        batch = batch.clusters
     owner, missing = _graph_view(store, batch)
     differing = _differing(owner, batch)
     spans = _spans(owner, batch)
@@ -160,6 +187,7 @@ def reconcile(
             missing=tuple(missing),
         )
     undone: list[str] = []
+    splits: list[MergeRecord] = []
     for pid in spread:
         while True:
             profile = current_profile(store, pid)
@@ -167,9 +195,17 @@ def reconcile(
                 break
             steps = _planned_unmerges(store, profile, batch)
             if not steps:
+                splits.extend(_split_along(store, profile, batch, shared, now, policy))
                 break
             unmerge(store, steps[0], now=now, policy=policy)
             undone.append(steps[0])
+    # A profile an unmerge restored can hold two clusters of its own.
+    owner, _ = _graph_view(store, batch)
+    for pid, clusters in sorted(_spans(owner, batch).items()):
+        if len(clusters) > 1:
+            splits.extend(
+                _split_along(store, current_profile(store, pid), batch, shared, now, policy)
+            )
     owner, _ = _graph_view(store, batch)
     groups = _merge_groups(owner, batch, _spans(owner, batch))
     made: list[MergeRecord] = []
@@ -191,11 +227,50 @@ def reconcile(
         refused=tuple(refused),
         unresolved=tuple(sorted(pid for pid, c in left.items() if len(c) > 1)),
         missing=tuple(missing),
+        splits=tuple(splits),
     )
 
 
+def _split_along(
+    store: IdentityStore,
+    profile: Profile,
+    batch: Mapping[str, str],
+    shared: tuple[SharedValue, ...],
+    now: datetime,
+    policy: IdentityPolicy,
+) -> list[MergeRecord]:
+    """Split ``profile`` by batch cluster; observations the batch lacks stay with the first."""
+    groups: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    for oid in observation_ids_of(store, profile):
+        cluster = batch.get(oid)
+        if cluster is None:
+            unknown.append(oid)
+        else:
+            groups.setdefault(cluster, []).append(oid)
+    if len(groups) < 2:
+        return []
+    parts = list(groups.values())
+    parts[0] = [*unknown, *parts[0]]
+    reasons = {s.key: s.reason for s in shared}
+    refusals = {s.key: s.refusal for s in shared if s.refusal is not None}
+    txn = Txn(store)
+    record = split_in(
+        txn,
+        txn.live(profile.id),
+        parts,
+        at=now,
+        observation_id=None,
+        policy=policy,
+        refusals=refusals,
+        reasons=reasons,
+    )
+    store.apply(txn.changes())
+    return [record]
+
+
 def _spans_of(store: IdentityStore, profile: Profile, batch: Mapping[str, str]) -> set[str]:
-    return {batch[o] for o in profile.observation_ids if o in batch}
+    return {batch[o] for o in observation_ids_of(store, profile) if o in batch}
 
 
 def _merge_groups(
@@ -241,4 +316,5 @@ def observation_of(
         identifiers=tuple(identifiers),
         name=record.name or None,
         address=record.address or None,
+        source=record.source,
     )

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from omnicx.identity._guards import (
     IdentityPolicy,
+    fold_name,
     intrinsic_shared_reason,
     match_key,
     too_many_names,
@@ -46,11 +47,13 @@ def returning_profile(
     identifiers = observation.identifiers
     if not identifiers:
         return None
-    name = observation.name
+    name = fold_name(observation.name) if observation.name else None
     profile: Profile | None = None
     for identifier in identifiers:
         link = store.link(match_key(identifier))
         if link is None or link.shared is not None or len(link.profile_ids) != 1:
+            return None
+        if link.caller_ids_only:
             return None
         if name and name not in link.names:
             return None

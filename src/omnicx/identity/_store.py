@@ -12,7 +12,7 @@ from omnicx.identity._records import ChangeSet, Link, MergeRecord, Observation, 
 class IdentityStore(Protocol):
     """Where the identity graph keeps its state; a host implements this.
 
-    Five reads and one write, all synchronous. The graph computes every
+    Six reads and one write, all synchronous. The graph computes every
     change of an operation first and hands it over in one ``apply`` call,
     so a store that applies a ChangeSet in one transaction never holds a
     half-resolved observation.
@@ -26,6 +26,11 @@ class IdentityStore(Protocol):
     - ``next_id`` returns an id never returned before for that ``kind``
       (any short string: the graph asks for ``"profile"`` and ``"merge"``,
       the desk for others too); ids may be skipped, never reused.
+    - ``observation_ids`` lists the observations whose stored profile id is
+      the one given, in the order they were first stored (writing one again,
+      re-attributed, keeps its place), served from an index on the profile
+      id: the cost follows what is returned. A profile keeps only their
+      count (``Profile.observed``), so the list never rides on the profile.
     """
 
     def profile(self, profile_id: str) -> Profile | None:
@@ -42,6 +47,16 @@ class IdentityStore(Protocol):
 
     def observation(self, observation_id: str) -> tuple[Observation, str] | None:
         """Return a recorded observation and the profile id it was attributed to."""
+        ...
+
+    def observation_ids(
+        self, profile_id: str, *, start: int = 0, limit: int | None = None
+    ) -> list[str]:
+        """Return ids of the observations attributed to ``profile_id``, first stored first.
+
+        Only those stored under this very id (not under profiles merged
+        into it), from position ``start``, at most ``limit`` of them.
+        """
         ...
 
     def next_id(self, kind: str) -> str:
@@ -82,6 +97,16 @@ class MemoryIdentityStore:
     def observation(self, observation_id: str) -> tuple[Observation, str] | None:
         """Return a recorded observation and its profile id, or None."""
         return self.observations.get(observation_id)
+
+    def observation_ids(
+        self, profile_id: str, *, start: int = 0, limit: int | None = None
+    ) -> list[str]:
+        """Return ids of the observations attributed to ``profile_id``, first stored first.
+
+        A scan of every observation (a dict keeps first-insertion order).
+        """
+        found = [oid for oid, (_, pid) in self.observations.items() if pid == profile_id]
+        return found[start:] if limit is None else found[start : start + limit]
 
     def next_id(self, kind: str) -> str:
         """Return ``p<n>`` for profiles, ``m<n>`` for merges (``<kind><n>`` otherwise)."""

@@ -58,7 +58,9 @@ class Txn:
 
         A link equal to the one already there is not written again.
         """
-        if link.shared is None and len(link.profile_ids) > policy.max_profiles_per_identifier:
+        # A caller ID's holders are each their own sighting, not a crowd yet.
+        crowd = len(link.profile_ids) > policy.max_profiles_per_identifier
+        if link.shared is None and not link.caller_ids_only and crowd:
             link = attrs.evolve(link, shared=crowded)
         before = self.store.link(link.key)
         if link == self.links.get(link.key, before):

@@ -11,7 +11,7 @@ from omnicx.errors import ConflictError, NotFoundError
 from omnicx.identity._fold import DEFAULT_RULES, MergeRules, fold_observation
 from omnicx.identity._guards import DEFAULT_POLICY, IdentityPolicy, SharedReason, match_key
 from omnicx.identity._protection import RANK_NO_IDENTIFIER, link_rank, protection_refusal
-from omnicx.identity._records import MergeRecord, Observation, Profile
+from omnicx.identity._records import MergeKind, MergeRecord, Observation, Profile
 from omnicx.identity._store import IdentityStore
 from omnicx.identity._txn import Txn
 
@@ -98,6 +98,8 @@ def unmerge(
     record = store.merge(merge_id)
     if record is None:
         raise NotFoundError("merge", merge_id)
+    if record.kind is MergeKind.SPLIT:
+        raise ConflictError(f"{merge_id!r} is a split, not a merge; undo it with undo_split")
     if record.undone_at is not None:
         raise ConflictError(f"merge {merge_id!r} is already undone")
     current = txn.profile(record.survivor_id)
@@ -112,11 +114,10 @@ def unmerge(
             f"undo {current.merge_ids[-1]!r} first"
         )
     survivor, restored = record.survivor_before, record.absorbed_before
-    before = {*survivor.observation_ids, *restored.observation_ids}
     moved: list[str] = []
-    for observation_id in current.observation_ids:
-        if observation_id in before:
-            continue
+    # What the survivor took since the merge: its rows after the ones it
+    # had then (merges undo last-in first-out, so none before moved since).
+    for observation_id in store.observation_ids(current.id, start=survivor.observed):
         found = store.observation(observation_id)
         if found is None:  # the store lost it: nothing left to re-attribute
             continue

@@ -194,7 +194,7 @@ def erase_customer(
             links=links,
             drop_links=drop_links,
             drop_merges=tuple(merges),
-            drop_observations=tuple(o for p in profiles for o in p.observation_ids),
+            drop_observations=tuple(o for p in profiles for o in store.observation_ids(p.id)),
             renamed_events=renamed,
             events=events,
             conversations=records,

@@ -11,7 +11,13 @@ import attrs
 from omnicx import serde
 from omnicx._frozen import frozen_seq
 from omnicx.errors import ValidationError
-from omnicx.identity import MergeRecord, Profile, current_profile, merged_profiles
+from omnicx.identity import (
+    MergeRecord,
+    Profile,
+    current_profile,
+    merged_profiles,
+    observation_ids_of,
+)
 from omnicx.model import Conversation, Customer, Event
 from omnicx.model._checks import require_aware
 from omnicx.storage import AuditAction, AuditEntry, Changes, DeskStore
@@ -34,6 +40,8 @@ class CustomerExport:
         conversations: every conversation of those profiles.
         events: the unified timeline: messages, notes, status changes,
             orders, payments, survey answers, calls.
+        observation_ids: every sighting attributed to those profiles
+            (``observation_ids_of``), read from the store's rows.
     """
 
     exported_at: datetime
@@ -42,6 +50,7 @@ class CustomerExport:
     merges: tuple[MergeRecord, ...] = attrs.field(converter=frozen_seq)
     conversations: tuple[Conversation, ...] = attrs.field(converter=frozen_seq)
     events: tuple[Event, ...] = attrs.field(converter=frozen_seq)
+    observation_ids: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 def export_customer(
@@ -68,6 +77,7 @@ def export_customer(
         merges=merges,
         conversations=tuple(r.conversation for r in store.conversations_of(ids)),
         events=build_timeline(store.events(customer_ids=ids)),
+        observation_ids=tuple(observation_ids_of(store, live)),
     )
 
 

@@ -227,6 +227,17 @@ class PostgresStore:
         )
         return None if not rows else (self._load(Observation, rows[0][0]), rows[0][1])
 
+    def observation_ids(
+        self, profile_id: str, *, start: int = 0, limit: int | None = None
+    ) -> list[str]:
+        """Return ids of the observations attributed to ``profile_id``, first stored first."""
+        rows = self._rows(
+            "SELECT id FROM {s}.observations WHERE profile_id = %s ORDER BY seq"
+            " LIMIT %s OFFSET %s",
+            profile_id, limit, start,
+        )  # fmt: skip
+        return [oid for (oid,) in rows]
+
     def next_id(self, kind: str) -> str:
         """Return ``p<n>``/``m<n>``/``<kind><n>``, never the same twice.
 

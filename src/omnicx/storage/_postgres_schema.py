@@ -13,6 +13,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+from collections import Counter
 from collections.abc import Callable
 from typing import Any
 
@@ -111,6 +112,32 @@ PG_MIGRATIONS: tuple[str, ...] = (
         terms TSVECTOR NOT NULL
     );
     CREATE INDEX message_search_terms ON {s}.message_search USING GIN (terms);
+    """,
+    # 4: a conversation record no longer lists its messages' ids (they grew
+    # with every message, and each message rewrote them all): the
+    # thread-reference index, which already held them, is their one home.
+    # Ids a record listed that the index lacks are added (one the index
+    # gives to another conversation stays there); ``strip_message_ids``
+    # then rewrites the records without them.
+    """
+    INSERT INTO {s}.thread_refs (ref, conversation_id)
+        SELECT 'mid:' || ids.value, c.id FROM {s}.conversations c,
+            jsonb_array_elements_text(c.data::jsonb -> 'summary' -> 'message_ids') AS ids (value)
+        ON CONFLICT (ref) DO NOTHING;
+    INSERT INTO {s}.thread_refs (ref, conversation_id)
+        SELECT 'ext:' || (ids.value ->> 0) || ':' || (ids.value ->> 1), c.id
+        FROM {s}.conversations c,
+            jsonb_array_elements(c.data::jsonb -> 'summary' -> 'external_ids') AS ids (value)
+        ON CONFLICT (ref) DO NOTHING
+    """,
+    # 5: a profile no longer lists its observations' ids, only how many are
+    # stored under its own id (``observed``); the rows, in ``seq`` order,
+    # are the list (``observation_ids``). ``count_observations`` numbers
+    # the stored rows in the order the profiles listed them and rewrites
+    # profiles and merge records with the counts.
+    """
+    CREATE SEQUENCE {s}.observation_seq;
+    ALTER TABLE {s}.observations ADD COLUMN seq BIGINT
     """,
 )
 """One SQL script per schema version: item ``i`` brings a schema from version ``i`` to ``i + 1``."""
@@ -211,7 +238,76 @@ def backfill_inbox(conn: Any, quoted: str) -> None:
         seq = rows[-1][0]
 
 
-_BACKFILLS: dict[int, Callable[[Any, str], None]] = {3: backfill_inbox}
+def strip_message_ids(conn: Any, quoted: str) -> None:
+    """Migration 4's data: rewrite the records that list message ids without them."""
+    last = ""
+    while True:
+        rows = conn.execute(
+            f'SELECT id, data FROM {quoted}.conversations WHERE id COLLATE "C" > %s'
+            f' ORDER BY id COLLATE "C" LIMIT {_BATCH}',
+            (last,),
+        ).fetchall()
+        if not rows:
+            break
+        stripped = []
+        for key, data in rows:
+            record = json.loads(data)
+            summary = record.get("summary") or {}
+            if summary.get("message_ids") or summary.get("external_ids"):
+                summary["message_ids"], summary["external_ids"] = [], []
+                stripped.append((_encode(record), key))
+        if stripped:
+            with conn.cursor() as cur:
+                cur.executemany(
+                    f"UPDATE {quoted}.conversations SET data = %s WHERE id = %s", stripped
+                )
+        last = rows[-1][0]
+
+
+def count_observations(conn: Any, quoted: str) -> None:
+    """Migration 5's data: observation order and counts out of the profiles' lists."""
+    owner = dict(conn.execute(f"SELECT id, profile_id FROM {quoted}.observations").fetchall())
+    counts = Counter(owner.values())
+    order: list[str] = []
+    profiles = conn.execute(f'SELECT id, data FROM {quoted}.profiles ORDER BY id COLLATE "C"')
+    counted = []
+    for key, data in profiles.fetchall():
+        profile = json.loads(data)
+        own = [o for o in profile.pop("observation_ids", ()) if owner.get(o) == key]
+        order += own
+        profile["observed"] = counts[key]
+        counted.append((_encode(profile), key))
+    listed = set(order)
+    order += sorted(o for o in owner if o not in listed)
+    with conn.cursor() as cur:
+        cur.executemany(
+            f"UPDATE {quoted}.observations SET seq = nextval('{quoted}.observation_seq')"
+            " WHERE id = %s",
+            [(o,) for o in order],
+        )
+        cur.executemany(f"UPDATE {quoted}.profiles SET data = %s WHERE id = %s", counted)
+    merges = []
+    for key, data in conn.execute(f"SELECT id, data FROM {quoted}.merges").fetchall():
+        record = json.loads(data)
+        for side in ("survivor_before", "absorbed_before"):
+            image = record[side]
+            ids = image.pop("observation_ids", ())
+            image["observed"] = sum(1 for o in ids if owner.get(o) == image["id"])
+        merges.append((_encode(record), key))
+    with conn.cursor() as cur:
+        cur.executemany(f"UPDATE {quoted}.merges SET data = %s WHERE id = %s", merges)
+    conn.execute(
+        f"ALTER TABLE {quoted}.observations ALTER COLUMN seq SET DEFAULT"
+        f" nextval('{quoted}.observation_seq'), ALTER COLUMN seq SET NOT NULL"
+    )
+    conn.execute(f"CREATE INDEX observations_profile ON {quoted}.observations (profile_id, seq)")
+
+
+_BACKFILLS: dict[int, Callable[[Any, str], None]] = {
+    3: backfill_inbox,
+    4: strip_message_ids,
+    5: count_observations,
+}
 
 
 def pg_migrate(conn: Any, schema: str, quoted: str) -> int:

@@ -42,6 +42,11 @@ class DeskStore(IdentityStore, Protocol):
     - ``erase`` stores a rewritten conversation at its stored version + 1,
       as a commit would.
     - ``events`` returns events in the order they were appended.
+    - What grows with history lives in rows of its own: a message's ids in
+      the thread-reference index (``conversation_for_ref``; records keep
+      none), a profile's observations under its id (``observation_ids``,
+      first stored first, from an index; profiles keep only the count). A
+      message adds rows and rewrites records of a constant size.
     - The identity graph's own ``apply`` writes directly (outside the desk).
     - ``inbox``, ``inbox_counts`` and ``search`` mean exactly what the pure
       functions of ``omnicx.storage`` say (``inbox_matches``, ``InboxSort``,

@@ -52,13 +52,25 @@ class ActionMark:
     at: datetime
 
 
+def _without_message_ids(summary: ConversationSummary) -> ConversationSummary:
+    # The ids a record would otherwise carry grow with every message.
+    if not summary.message_ids and not summary.external_ids:
+        return summary
+    return attrs.evolve(summary, message_ids=frozenset(), external_ids=frozenset())
+
+
 @attrs.frozen(kw_only=True)
 class ConversationRecord:
     """A conversation as stored: the value, what threading knows, its SLA state.
 
     Attributes:
         conversation: the conversation itself.
-        summary: the threading summary (ids, provider threads, subject).
+        summary: the threading summary (status, activity, provider threads,
+            subject), without its messages' ids: those live in the
+            thread-reference index (``DeskStore.conversation_for_ref``),
+            one short row per id, so a message appends a row instead of
+            rewriting a list that grows with the conversation. A summary
+            given with ids is stored without them.
         sla_state: the SLA engine's state, JSON-ready, opaque to the store.
         addresses: channel name -> where replies on that channel go (an email
             address, an E.164 phone, a page-scoped id, a chat session).
@@ -93,7 +105,7 @@ class ConversationRecord:
     """
 
     conversation: Conversation
-    summary: ConversationSummary
+    summary: ConversationSummary = attrs.field(converter=_without_message_ids)
     sla_state: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
     addresses: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     last_inbound: Mapping[str, datetime] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
@@ -120,6 +132,7 @@ class AuditAction(enum.Enum):
 
     MERGE = "merge"
     UNMERGE = "unmerge"
+    SPLIT = "split"
     EXPORT = "export"
     ERASURE = "erasure"
     ASSIGNMENT = "assignment"

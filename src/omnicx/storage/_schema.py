@@ -181,6 +181,47 @@ MIGRATIONS: tuple[str, ...] = (
                 AND json_extract(new.data, '$.message.text') != '';
     END;
     """,
+    # A conversation record no longer lists its messages' ids (they grew
+    # with every message, and each message rewrote them all): the
+    # thread-reference index, which already held them, is their one home.
+    # Ids a record listed that the index lacks are added; one the index
+    # gives to another conversation stays there (the index is what
+    # threading read last).
+    """
+    INSERT OR IGNORE INTO thread_refs (ref, conversation_id)
+        SELECT 'mid:' || ids.value, conversations.id
+        FROM conversations, json_each(conversations.data, '$.summary.message_ids') AS ids;
+    INSERT OR IGNORE INTO thread_refs (ref, conversation_id)
+        SELECT 'ext:' || json_extract(ids.value, '$[0]') || ':' || json_extract(ids.value, '$[1]'),
+            conversations.id
+        FROM conversations, json_each(conversations.data, '$.summary.external_ids') AS ids;
+    UPDATE conversations SET data = json_set(data,
+            '$.summary.message_ids', json('[]'), '$.summary.external_ids', json('[]'))
+        WHERE json_array_length(data, '$.summary.message_ids') > 0
+            OR json_array_length(data, '$.summary.external_ids') > 0;
+    """,
+    # A profile no longer lists its observations' ids, only how many are
+    # stored under its own id (``observed``); the rows, in rowid order, are
+    # the list (``observation_ids``). A merge record's before-images count
+    # the rows each profile had then: those of its list still stored under
+    # its id (later ones were taken after the merge).
+    """
+    CREATE INDEX IF NOT EXISTS observations_profile ON observations (profile_id);
+    UPDATE profiles SET data = json_set(json_remove(data, '$.observation_ids'), '$.observed',
+        (SELECT count(*) FROM observations WHERE observations.profile_id = profiles.id))
+        WHERE json_type(data, '$.observation_ids') IS NOT NULL;
+    UPDATE merges SET data = json_set(
+        json_remove(data, '$.survivor_before.observation_ids', '$.absorbed_before.observation_ids'),
+        '$.survivor_before.observed', (
+            SELECT count(*) FROM json_each(merges.data, '$.survivor_before.observation_ids') AS ids
+            JOIN observations ON observations.id = ids.value
+            WHERE observations.profile_id = json_extract(merges.data, '$.survivor_before.id')),
+        '$.absorbed_before.observed', (
+            SELECT count(*) FROM json_each(merges.data, '$.absorbed_before.observation_ids') AS ids
+            JOIN observations ON observations.id = ids.value
+            WHERE observations.profile_id = json_extract(merges.data, '$.absorbed_before.id')))
+        WHERE json_type(data, '$.survivor_before.observation_ids') IS NOT NULL;
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 

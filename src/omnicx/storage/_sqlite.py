@@ -191,6 +191,16 @@ class SqliteStore:
         ).fetchone()
         return None if row is None else (self._load(Observation, row[0]), row[1])
 
+    def observation_ids(
+        self, profile_id: str, *, start: int = 0, limit: int | None = None
+    ) -> list[str]:
+        """Return ids of the observations attributed to ``profile_id``, first stored first."""
+        rows = self._db.execute(
+            "SELECT id FROM observations WHERE profile_id = ? ORDER BY rowid LIMIT ? OFFSET ?",
+            (profile_id, -1 if limit is None else limit, start),
+        )
+        return [oid for (oid,) in rows]
+
     def next_id(self, kind: str) -> str:
         """Return ``p<n>``/``m<n>``/``<kind><n>``, never the same twice."""
         value, end, block = self._reserved.get(kind, (0, 0, 0))

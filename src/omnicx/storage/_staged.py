@@ -59,6 +59,31 @@ class StagedIdentityStore:
             return self._observations[observation_id]
         return self.base.observation(observation_id)
 
+    def observation_ids(
+        self, profile_id: str, *, start: int = 0, limit: int | None = None
+    ) -> list[str]:
+        """Return the stored ids for ``profile_id`` as the buffer changes them.
+
+        Buffered observations new to this profile (new to the store, or
+        moved here by an unmerge) come after the stored ones.
+        """
+        if not self._observations:
+            return self.base.observation_ids(profile_id, start=start, limit=limit)
+        stored = self.base.observation_ids(profile_id)
+        known = set(stored)
+        # Stored ones keep their place unless the buffer moved them away.
+        found = [
+            o
+            for o in stored
+            if o not in self._observations or self._observations[o][1] == profile_id
+        ]
+        found += [
+            oid
+            for oid, (_, pid) in self._observations.items()
+            if pid == profile_id and oid not in known
+        ]
+        return found[start:] if limit is None else found[start : start + limit]
+
     def next_id(self, kind: str) -> str:
         """Take a fresh id from the base store (ids may be skipped, never reused)."""
         return self.base.next_id(kind)

@@ -153,6 +153,28 @@ class StoreContract(InboxContract):
         store.apply(ChangeSet(profiles=(replaced,)))
         assert store.profile("p1") == replaced
 
+    def test_observation_ids_list_a_profile_s_rows_first_stored_first(self) -> None:
+        """observation_ids() gives the ids stored under one profile id, in order, sliced.
+
+        Writing an observation again under another profile (an unmerge
+        re-attributing it) moves it there and keeps its place in the order.
+        """
+        store = self.make_store()
+        seen = [Observation(id=f"o{n}", at=T0 + timedelta(minutes=n)) for n in range(6)]
+        owners = ("p1", "p2", "p1", "p1", "p2", "p1")
+        for observation, owner in zip(seen, owners, strict=True):
+            store.apply(ChangeSet(observations=((observation, owner),)))
+        assert store.observation_ids("p1") == ["o0", "o2", "o3", "o5"]
+        assert store.observation_ids("p2") == ["o1", "o4"]
+        assert store.observation_ids("p1", start=1) == ["o2", "o3", "o5"]
+        assert store.observation_ids("p1", start=1, limit=2) == ["o2", "o3"]
+        assert store.observation_ids("p1", limit=0) == []
+        assert store.observation_ids("p1", start=9) == []
+        assert store.observation_ids("nobody") == []
+        store.apply(ChangeSet(observations=((seen[3], "p2"), (seen[0], "p2"))))
+        assert store.observation_ids("p1") == ["o2", "o5"]
+        assert store.observation_ids("p2") == ["o0", "o1", "o3", "o4"]
+
     def test_profile_versions_count_writes(self) -> None:
         """Each write of a profile bumps its version by one, starting from 0."""
         store = self.make_store()

@@ -31,7 +31,10 @@ class ConversationSummary:
         last_activity_at: when the last message in either direction was sent.
         solved_at: when it was last solved (None unless status is solved or closed).
         message_ids: RFC 5322 Message-IDs of its messages, without angle brackets.
-        external_ids: (channel, provider message id) of its messages.
+        external_ids: (channel, provider message id) of its messages. The
+            desk stores neither (``ConversationRecord`` drops them): it
+            fills in, per message, the ids that message names which the
+            thread-reference index gives to this conversation.
         provider_threads: (channel, provider thread or conversation id) pairs.
         subject: the normalized subject (``normalize_subject``), if any.
         first_activity_at: when its earliest message was sent; None for a
