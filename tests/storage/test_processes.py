@@ -4,7 +4,13 @@ Every customer message and every agent action is delivered 1-3 times, each
 copy to a different worker process (``spawn``), shuffled within windows of
 100 deliveries, so copies of one new customer's message, merges of one
 person's profiles and agents on one conversation race each other. Each
-store must then hold what a serial run of the same stream holds.
+store must then hold what a serial run of the same stream holds, compared
+as ``omnicx.testing.final_state``: whole on a settled stream (agents act
+once every message is in, the arrival-order condition of docs/timeline.md),
+and, with agents racing the messages, all but the instants of the agents'
+notes and replies (``procs.racing_outcome``). The stores: SQLite and
+PostgreSQL through SqliteStore and PostgresStore, and through DjangoStore
+with each worker its own Django (``procs.DjangoFactory``).
 ``benchmarks/run procs`` runs the same at 20,000 messages.
 """
 

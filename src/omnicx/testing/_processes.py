@@ -42,12 +42,12 @@ import random
 import resource
 import threading
 import time
+import urllib.parse
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from typing import Any, TypeVar
-from urllib.parse import urlsplit
 
 import attrs
 
@@ -72,7 +72,7 @@ from omnicx.model import (
     ThreadRefs,
 )
 from omnicx.storage import DeskStore, retry_on_conflict
-from omnicx.testing._final_state import FinalState
+from omnicx.testing._final_state import FinalState, final_state
 from omnicx.timeline import ThreadingPolicy
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
@@ -695,7 +695,7 @@ def django_postgres(url: str, schema: str) -> dict[str, Any]:
     The schema must exist; every connection's ``search_path`` is it alone,
     so ``migrate`` creates the tables there and the store finds them there.
     """
-    parts = urlsplit(url)
+    parts = urllib.parse.urlsplit(url)  # the module, not its cached function, in globals
     return {
         "ENGINE": "django.db.backends.postgresql",
         "NAME": parts.path.lstrip("/") or "postgres",
@@ -739,8 +739,6 @@ def in_process(function: Callable[..., T], *args: Any, timeout: float = 600) -> 
 
 def check(factory: StoreFactory, spec: StreamSpec) -> tuple[list[str], frozenset[Any], FinalState]:
     """``violations``, ``comparable_state`` and ``final_state`` of the store ``factory`` opens."""
-    from omnicx.testing._final_state import final_state
-
     stream = make_stream(spec)
     store = factory()
     try:
