@@ -2,6 +2,8 @@
 
     benchmarks/run procs                     # SQLite file, 20,000 messages, 8 workers
     benchmarks/run procs --store postgres    # a fresh PostgreSQL schema, dropped after
+    benchmarks/run procs --store django-sqlite    # DjangoStore, each worker its own Django
+    benchmarks/run procs --store django-postgres  # DjangoStore on a fresh PostgreSQL schema
     benchmarks/run procs --n 5000 --workers 4
 
 The harness is ``omnicx.testing._processes`` (the one tests/storage/
@@ -24,6 +26,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from omnicx.storage import DeskStore, MemoryStore
 from omnicx.testing import _processes as procs
@@ -35,7 +38,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--n", type=int, default=20_000, help="distinct customer messages")
     parser.add_argument("--workers", type=int, default=8)
-    parser.add_argument("--store", choices=("sqlite", "postgres"), default="sqlite")
+    parser.add_argument(
+        "--store",
+        choices=("sqlite", "postgres", "django-sqlite", "django-postgres"),
+        default="sqlite",
+    )
     parser.add_argument(
         "--postgres",
         default=os.environ.get("OMNICX_TEST_POSTGRES", DEFAULT_POSTGRES),
@@ -46,22 +53,22 @@ def main() -> None:
     stream = procs.make_stream(spec)
     with tempfile.TemporaryDirectory() as folder:
         factory: procs.StoreFactory
-        if args.store == "postgres":
+        if args.store.startswith("django"):
+            run, problems, state = _django(args, spec, folder)
+        elif args.store == "postgres":
             factory = procs.PostgresFactory(args.postgres, f"omnicx_procs_{os.getpid()}")
         else:
             factory = procs.SqliteFactory(str(Path(folder) / "desk.db"))
-        store: DeskStore = factory()  # migrated before the workers start
-        try:
-            run = procs.run_processes(factory, spec, timeout=3600)
-            problems = procs.violations(store, stream)
-            state = procs.comparable_state(store, stream)
-        finally:
-            store.close()  # type: ignore[attr-defined]
-            if args.store == "postgres":
-                import psycopg
-
-                with psycopg.connect(args.postgres, autocommit=True) as conn:
-                    conn.execute(f'DROP SCHEMA IF EXISTS "{factory.schema}" CASCADE')  # type: ignore[attr-defined]
+        if not args.store.startswith("django"):
+            store: DeskStore = factory()  # migrated before the workers start
+            try:
+                run = procs.run_processes(factory, spec, timeout=3600)
+                problems = procs.violations(store, stream)
+                state = procs.comparable_state(store, stream)
+            finally:
+                store.close()  # type: ignore[attr-defined]
+                if args.store == "postgres":
+                    _drop(args.postgres, factory.schema)  # type: ignore[attr-defined]
     serial = MemoryStore()
     began = time.perf_counter()
     procs.run_serial(serial, spec)
@@ -87,6 +94,38 @@ def main() -> None:
     for failure in run["failures"][:20]:
         print(f"  gave up: {failure}", file=sys.stderr)
     sys.exit(0 if same and not problems and not run["failures"] else 1)
+
+
+def _drop(url: str, schema: str) -> None:
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def _django(
+    args: argparse.Namespace, spec: procs.StreamSpec, folder: str
+) -> tuple[dict[str, Any], list[str], frozenset[Any]]:
+    # Each worker sets up its own Django from procs_django_settings (beside
+    # this file); migrating and the checks run in processes of their own too.
+    schema = f"omnicx_procs_django_{os.getpid()}"
+    if args.store == "django-postgres":
+        import psycopg
+
+        with psycopg.connect(args.postgres, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        database = procs.django_postgres(args.postgres, schema)
+    else:
+        database = procs.django_sqlite(Path(folder) / "db.sqlite3")
+    factory = procs.DjangoFactory("procs_django_settings", database)
+    try:
+        procs.in_process(factory.migrate)
+        run = procs.run_processes(factory, spec, timeout=3600)
+        problems, state, _ = procs.in_process(procs.check, factory, spec, timeout=3600)
+    finally:
+        if args.store == "django-postgres":
+            _drop(args.postgres, schema)
+    return run, problems, state
 
 
 if __name__ == "__main__":

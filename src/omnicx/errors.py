@@ -46,7 +46,23 @@ __all__ = [
 
 
 class OmnicxError(Exception):
-    """Base class of every exception omnicx raises on purpose."""
+    """Base class of every exception omnicx raises on purpose.
+
+    Every subclass pickles whole (a worker process can hand one to its
+    parent): the copy has the same message, ``args`` and attributes.
+    """
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Exception's own reduce calls ``cls(*self.args)``, but a subclass's
+        # __init__ takes structured arguments, not its message: ValidationError
+        # would read the message as problems, one letter each. Rebuild without
+        # __init__ and restore the attributes instead.
+        return _rebuild, (type(self), self.args), self.__dict__
+
+
+def _rebuild(cls: type[OmnicxError], args: tuple[object, ...]) -> OmnicxError:
+    """Make an ``OmnicxError`` of ``cls`` with ``args`` and no __init__ run (for pickle)."""
+    return cls.__new__(cls, *args)
 
 
 @attrs.frozen

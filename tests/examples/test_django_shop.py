@@ -1,7 +1,8 @@
 """examples/django_shop: the webhooks, the inbox, the customer page and the reply form work.
 
 The pages are served by the shop's own URLs and templates through Django's
-test client, on a store of the test's own and a fixed clock. The browser
+test client, on the shop's own store (``DjangoStore``, in the test database)
+and a fixed clock. The browser
 check runs the README's command (``manage.py runserver``, which migrates
 and loads the sample on a new database) as a real server on 127.0.0.1 and
 opens the inbox and a customer page in headless Chromium (Debian's
@@ -36,6 +37,8 @@ from shop import support  # noqa: E402
 
 from omnicx.contrib.django.desk import get_desk  # noqa: E402
 from omnicx.privacy import erase_customer  # noqa: E402
+
+pytestmark = pytest.mark.django_db(transaction=True)  # the outbox sends on commit
 
 
 @pytest.fixture(autouse=True)

@@ -1,8 +1,10 @@
 """What omnicx.contrib.django's tests configure: a store factory, a fixed clock, signed payloads.
 
-``configure(settings, tmp_path)`` points ``OMNICX`` at a SQLite file of the
-test's own (``STORE`` is a factory, so each thread opens its connection) and
-a fixed clock; the payload builders sign each body as its provider would.
+``omnicx_setting(tmp_path)`` points ``OMNICX`` at ``DjangoStore`` in the
+test database (``STORE`` is a factory that can lose races on demand) and a
+fixed clock; ``sqlite_store`` is a store of its own, for the tests of the
+store being pluggable. The payload builders sign each body as its provider
+would.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from django.urls import include, path
 
 from omnicx.channels import sign_hub_sha256, sign_shopify, sign_stripe, sign_twilio, sign_webchat
 from omnicx.clock import FixedClock
+from omnicx.contrib.django.store import DjangoStore
 from omnicx.contrib.django.webhooks import sign_email
 from omnicx.errors import ConflictError
 from omnicx.storage import Changes, SqliteStore
@@ -41,8 +44,8 @@ urlpatterns = [
 """The tests' ``ROOT_URLCONF``: the webhook views, sync and async."""
 
 
-class FlakyStore(SqliteStore):
-    """A SqliteStore whose next ``conflicts`` commits lose a race (``ConflictError``)."""
+class FlakyStore(DjangoStore):
+    """A DjangoStore whose next ``conflicts`` commits lose a race (``ConflictError``)."""
 
     conflicts = 0
 
@@ -54,9 +57,14 @@ class FlakyStore(SqliteStore):
         super().commit(changes)
 
 
-def store() -> SqliteStore:
-    """A new connection to this test's database (the ``STORE`` factory)."""
-    return FlakyStore(_store_path[-1])
+def store() -> DjangoStore:
+    """The desk's store in the test database (the ``STORE`` factory)."""
+    return FlakyStore()
+
+
+def sqlite_store() -> SqliteStore:
+    """A SQLite file of the test's own: a ``STORE`` outside the project's database."""
+    return SqliteStore(_store_path[-1])
 
 
 def clock() -> FixedClock:
@@ -81,7 +89,7 @@ def channels() -> dict[str, Any]:
 
 
 def omnicx_setting(tmp_path: Path, **extra: Any) -> dict[str, Any]:
-    """An ``OMNICX`` setting on a fresh SQLite file under ``tmp_path``."""
+    """An ``OMNICX`` setting on ``DjangoStore``, a fresh clock, and ``sqlite_store``'s file under ``tmp_path``."""
     _store_path.append(tmp_path / "omnicx.sqlite3")
     _clocks.append(FixedClock(NOW))
     FlakyStore.conflicts = 0

@@ -52,3 +52,16 @@ def empty_postgres(postgres_url: str, postgres_schema: str) -> Iterator[dict[str
     yield {"url": postgres_url, "schema": postgres_schema, "opened": opened}
     for store in opened:
         store.close()
+
+
+@pytest.fixture
+def django_postgres(postgres_url: str) -> Iterator[tuple[str, str]]:
+    """The server's URL and a new, empty schema of the test's own, dropped afterwards."""
+    import psycopg
+
+    name = f"omnicx_django_{os.getpid()}_{next(_numbers)}"
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{name}"')
+    yield postgres_url, name
+    with psycopg.connect(postgres_url, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{name}" CASCADE')

@@ -65,8 +65,8 @@ DEMO_SECRETS = {
 for _name, _value in DEMO_SECRETS.items():
     os.environ.setdefault(_name, _value)
 
+# No "STORE": omnicx keeps its tables in the shop's own database (DjangoStore).
 OMNICX = {
-    "STORE": "shop.support.store",
     "RULES": BASE_DIR / "shop" / "rules.yaml",
     "SLA": "shop.support.sla",
     "CHANNELS": {

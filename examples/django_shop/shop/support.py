@@ -1,4 +1,4 @@
-"""The shop's side of omnicx: its store, its SLA policies, and how the outbox is "sent".
+"""The shop's side of omnicx: its SLA policies, and how the outbox is "sent".
 
 ``OMNICX`` in settings.py names these by dotted path.
 """
@@ -8,20 +8,12 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from django.conf import settings
-
 from omnicx.model import Priority
 from omnicx.sla import Metric, Policy, SlaEngine, Target, load_calendar
-from omnicx.storage import DeskStore, SqliteStore
 
 log = logging.getLogger("shop.outbox")
 # What the demo "sent" (newest last); a real shop hands items to its provider clients.
 SENT: list[dict[str, Any]] = []
-
-
-def store() -> DeskStore:
-    """The desk's store: a SQLite file next to the shop's database."""
-    return SqliteStore(settings.DATA_DIR / "omnicx.sqlite3")
 
 
 def sla() -> SlaEngine:

@@ -18,7 +18,13 @@ The harness behind the multi-process proof (tests/storage/test_processes.py,
 - ``violations(store, stream)``: what a host relies on, broken (each
   message stored once, no identifier on two live profiles, no agent action
   lost, nothing half-written); ``comparable_state(store, stream)``: the
-  part of the final state that no arrival order may change, id-independent.
+  part of the final state that no arrival order may change, id-independent;
+  ``racing_outcome(final_state(store))``: all of ``final_state`` but the
+  instants agents racing the messages stamp (a ``settled`` stream meets
+  the arrival-order condition and compares ``final_state`` whole).
+- ``DjangoFactory(settings, database)``: workers that each set up their own
+  Django; ``in_process`` and ``check_in_process`` migrate and read in
+  spawned processes set up the same way.
 
 The desk threads by explicit references only (continuity off) and every
 agent action's effect commutes with the others (a tag added, a field of its
@@ -28,18 +34,24 @@ and any concurrent run must end in the same state.
 
 from __future__ import annotations
 
+import contextlib
+import json
 import multiprocessing
+import os
 import random
 import resource
+import threading
 import time
+import urllib.parse
 from collections import Counter, defaultdict
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from functools import partial
-from typing import Any
+from typing import Any, TypeVar
 
 import attrs
 
+from omnicx._frozen import freeze, thaw
 from omnicx.channels import MessageReceived
 from omnicx.clock import FixedClock
 from omnicx.desk import Desk, Receipt
@@ -60,11 +72,13 @@ from omnicx.model import (
     ThreadRefs,
 )
 from omnicx.storage import DeskStore, retry_on_conflict
+from omnicx.testing._final_state import FinalState, final_state
 from omnicx.timeline import ThreadingPolicy
 
 T0 = datetime(2026, 3, 2, 8, tzinfo=UTC)
 ACTION_KINDS = ("tag", "fields", "reply", "note", "assign", "status")
 RETRY_ON = (ConflictError, StoreBusyError)
+T = TypeVar("T")
 
 StoreFactory = Callable[[], DeskStore]
 """A picklable callable opening the shared store (one per worker process)."""
@@ -82,6 +96,10 @@ class StreamSpec:
         acted: the share of conversations agents act on.
         window: deliveries are shuffled within windows of this many.
         days: the stream's span.
+        settled: agents act only once every message is in (the arrival-order
+            condition, docs/timeline.md): every worker delivers its messages,
+            all workers meet, then the agent actions follow, all at one
+            instant after the last message. Off, agents race the messages.
     """
 
     messages: int
@@ -91,6 +109,7 @@ class StreamSpec:
     acted: float = 0.4
     window: int = 100
     days: int = 10
+    settled: bool = False
 
 
 @attrs.frozen(kw_only=True)
@@ -120,10 +139,21 @@ class Stream:
     messages: tuple[MessageReceived, ...]
     actions: tuple[AgentAction, ...]
     order: tuple[tuple[int, str, int], ...]
+    settled: bool = False
 
     def of(self, worker: int) -> list[tuple[str, int]]:
         """The deliveries one worker receives, in order."""
         return [(kind, number) for w, kind, number in self.order if w == worker]
+
+    def phases_of(self, worker: int) -> list[list[tuple[str, int]]]:
+        """One worker's deliveries as phases every worker finishes before the next begins.
+
+        One phase, unless the stream is ``settled``: then its messages, then its agent actions.
+        """
+        deliveries = self.of(worker)
+        if not self.settled:
+            return [deliveries]
+        return [[d for d in deliveries if d[0] == "m"], [d for d in deliveries if d[0] == "a"]]
 
 
 def _sender(rng: random.Random, channel: Channel, person: int) -> tuple[Identifier, ...]:
@@ -171,6 +201,8 @@ def make_stream(spec: StreamSpec) -> Stream:
             thread.append(number)
         threads.append(thread)
     actions: list[AgentAction] = []
+    # Settled: the agents come in after the last message, all at one instant.
+    after = max(m.message.sent_at for m in messages) + timedelta(hours=1)
     for thread in threads:
         if rng.random() >= spec.acted:
             continue
@@ -180,6 +212,8 @@ def make_stream(spec: StreamSpec) -> Stream:
         for kind in rng.sample(ACTION_KINDS, rng.randint(2, len(ACTION_KINDS))):
             target = rng.choice(thread)
             at = messages[target].message.sent_at + timedelta(minutes=rng.randint(1, 30))
+            if spec.settled:
+                at = after
             actions.append(AgentAction(number=len(actions), kind=kind, target=target,
                                        agent=agent, at=at))  # fmt: skip
     items = [("m", n, m.message.sent_at) for n, m in enumerate(messages)]
@@ -190,9 +224,11 @@ def make_stream(spec: StreamSpec) -> Stream:
         copies = rng.randint(1, min(3, spec.workers))
         for worker in rng.sample(range(spec.workers), copies):
             placed.append((position + rng.random() * spec.window, worker, kind, number))
-    placed.sort()
+    # Settled: every message's copies before any action's (sorted on kind first).
+    placed.sort(key=lambda p: (p[2] == "a", p) if spec.settled else (False, p))
     order = tuple((worker, kind, number) for _, worker, kind, number in placed)
-    return Stream(messages=tuple(messages), actions=tuple(actions), order=order)
+    return Stream(messages=tuple(messages), actions=tuple(actions), order=order,
+                  settled=spec.settled)  # fmt: skip
 
 
 def desk_for(store: DeskStore) -> Desk:
@@ -256,14 +292,26 @@ def run_serial(store: DeskStore, spec: StreamSpec) -> dict[str, Any]:
     return deliver(desk_for(store), stream, [(kind, n) for _, kind, n in stream.order])
 
 
-def _worker(factory: StoreFactory, spec: StreamSpec, index: int, start: Any, out: Any) -> None:
+def _worker(
+    factory: StoreFactory,
+    spec: StreamSpec,
+    index: int,
+    start: Any,
+    out: Any,
+    phase_timeout: float = 600,
+) -> None:
     try:
         stream = make_stream(spec)
         store = factory()
         desk = desk_for(store)
         start.wait(timeout=120)
         began, cpu = time.perf_counter(), time.process_time()
-        result = deliver(desk, stream, stream.of(index))
+        first, *later = stream.phases_of(index)
+        result = deliver(desk, stream, first)
+        for phase in later:
+            start.wait(timeout=phase_timeout)  # every worker is done with the phase before
+            more = deliver(desk, stream, phase)
+            result = {key: result[key] + more[key] for key in result}
         result["seconds"] = time.perf_counter() - began
         result["cpu"] = time.process_time() - cpu
         result["rss_mib"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -288,14 +336,20 @@ def run_processes(
     start = context.Barrier(spec.workers + 1)
     out = context.Queue()
     workers = [
-        context.Process(target=_worker, args=(factory, spec, index, start, out))
+        context.Process(target=_worker, args=(factory, spec, index, start, out, timeout))
         for index in range(spec.workers)
     ]
+    phases = len(make_stream(spec).phases_of(0))
     for worker in workers:
         worker.start()
     try:
-        start.wait(timeout=120)
+        # A worker that could not start breaks the barrier: every worker reports why below.
+        with contextlib.suppress(threading.BrokenBarrierError):
+            start.wait(timeout=120)
         began = time.perf_counter()
+        for _ in range(phases - 1):  # the workers meet between phases; so does this process
+            with contextlib.suppress(threading.BrokenBarrierError):
+                start.wait(timeout=timeout)
         results = dict(out.get(timeout=timeout) for _ in workers)
         wall = time.perf_counter() - began
     finally:
@@ -512,6 +566,34 @@ def comparable_state(store: DeskStore, stream: Stream) -> frozenset[Any]:
     return frozenset(found)
 
 
+def racing_outcome(state: FinalState) -> tuple[Any, ...]:
+    """``state`` less the one thing agents racing the messages make order-dependent.
+
+    When agents act while messages still arrive (``settled`` off), each
+    worker's clock follows its own deliveries, so an agent's note or reply
+    is stamped with the instant of whichever worker took it: these entries
+    keep their content but lose their instant (and so their place in the
+    timeline). Customers, conversations (status, queue, assignee, tags,
+    fields...) and every customer message's entry are kept whole.
+    """
+    timelines = {
+        customer: tuple(sorted((_unstamped(entry) for entry in entries), key=repr))
+        for customer, entries in state.timelines.items()
+    }
+    return state.customers, state.conversations, timelines
+
+
+def _unstamped(entry: tuple[Any, ...]) -> tuple[Any, ...]:
+    kind, at, detail = entry
+    if kind == "message" and str(detail).startswith("act:"):  # an agent's reply
+        return kind, None, detail
+    if kind == "note":
+        data = json.loads(detail)
+        data.pop("at", None)
+        return kind, None, json.dumps(data, sort_keys=True)
+    return kind, at, detail
+
+
 # -- factories: how a worker process opens the shared store ----------------------
 
 
@@ -538,3 +620,137 @@ class PostgresFactory:
         from omnicx.storage import PostgresStore
 
         return PostgresStore(self.url, schema=self.schema, max_size=1)
+
+
+@attrs.frozen
+class DjangoFactory:
+    """Opens ``DjangoStore()`` in a process whose Django this factory sets up; picklable.
+
+    A worker process is what gunicorn makes: its own Django, configured from
+    the settings module ``settings`` (an importable name, e.g.
+    ``"host_settings"``) with ``database`` as its ``DATABASES["default"]``,
+    and ``django.setup()`` once. The tables are the caller's to create
+    before the workers start: ``migrate()`` runs ``manage.py migrate`` in a
+    spawned process of its own (``in_process``).
+
+    Attributes:
+        settings: the settings module every worker reads (its upper-case names).
+        database: the ``DATABASES["default"]`` entry the workers share.
+    """
+
+    settings: str
+    database: Mapping[str, Any] = attrs.field(converter=freeze)
+
+    def setup(self) -> None:
+        """Configure this process's Django from ``settings`` and ``database`` (once)."""
+        import importlib
+
+        import django
+        from django.conf import settings
+
+        if settings.configured:
+            default, wanted = settings.DATABASES["default"], thaw(self.database)
+            if any(default.get(key) != value for key, value in wanted.items()):
+                raise RuntimeError(
+                    "this process's Django is already set up on another database; "
+                    "run DjangoFactory in a spawned process (run_processes, in_process)"
+                )
+            return
+        module = importlib.import_module(self.settings)
+        values = {name: value for name, value in vars(module).items() if name.isupper()}
+        values["DATABASES"] = {"default": thaw(self.database)}
+        settings.configure(**values)
+        django.setup()
+
+    def migrate(self) -> None:
+        """Create the tables (``manage.py migrate``) in the database the workers share."""
+        from django.core.management import call_command
+
+        self.setup()
+        call_command("migrate", verbosity=0)
+
+    def __call__(self) -> DeskStore:
+        self.setup()  # before the import: the store's models need Django's apps loaded
+        from omnicx.contrib.django.store import DjangoStore
+
+        return DjangoStore()
+
+
+def django_sqlite(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """A ``DATABASES`` entry for several workers on one SQLite file (docs/django-store.md)."""
+    return {
+        "ENGINE": "django.db.backends.sqlite3",
+        "NAME": str(path),
+        "OPTIONS": {
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+            "transaction_mode": "IMMEDIATE",
+            "timeout": 30,
+        },
+    }
+
+
+def django_postgres(url: str, schema: str) -> dict[str, Any]:
+    """A ``DATABASES`` entry for the PostgreSQL database at ``url``, its tables in ``schema``.
+
+    The schema must exist; every connection's ``search_path`` is it alone,
+    so ``migrate`` creates the tables there and the store finds them there.
+    """
+    parts = urllib.parse.urlsplit(url)  # the module, not its cached function, in globals
+    return {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": parts.path.lstrip("/") or "postgres",
+        "USER": parts.username or "postgres",
+        "PASSWORD": parts.password or "",
+        "HOST": parts.hostname or "127.0.0.1",
+        "PORT": str(parts.port or 5432),
+        "OPTIONS": {"options": f"-c search_path={schema}"},
+    }
+
+
+def _call_and_put(function: Callable[..., Any], args: tuple[Any, ...], out: Any) -> None:
+    try:
+        out.put((True, function(*args)))
+    except BaseException as error:  # handed to the parent, which raises it
+        out.put((False, error))
+
+
+def in_process(function: Callable[..., T], *args: Any, timeout: float = 600) -> T:
+    """Run ``function(*args)`` in a spawned process of its own and return (or raise) its result.
+
+    For work that needs a process set up apart from this one: a Django
+    store's ``migrate`` before its workers start, and reading what they
+    left (``check_in_process``). ``function``, its arguments and its result
+    must pickle.
+    """
+    context = multiprocessing.get_context("spawn")
+    out = context.Queue()
+    process = context.Process(target=_call_and_put, args=(function, args, out))
+    process.start()
+    try:
+        done, value = out.get(timeout=timeout)
+    finally:
+        process.join(timeout=30)
+        if process.is_alive():  # pragma: no cover - a hung process
+            process.kill()
+    if not done:
+        raise value
+    return value  # type: ignore[no-any-return]
+
+
+def check(factory: StoreFactory, spec: StreamSpec) -> tuple[list[str], frozenset[Any], FinalState]:
+    """``violations``, ``comparable_state`` and ``final_state`` of the store ``factory`` opens."""
+    stream = make_stream(spec)
+    store = factory()
+    try:
+        return violations(store, stream), comparable_state(store, stream), final_state(store)
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+
+
+def check_in_process(
+    factory: StoreFactory, spec: StreamSpec
+) -> tuple[list[str], frozenset[Any], FinalState]:
+    """``check`` in a spawned process of its own (a ``DjangoFactory`` sets its Django up there)."""
+    return in_process(check, factory, spec)

@@ -20,6 +20,10 @@ from omnicx.privacy import load_export
 CASES = host.ROOT / "examples" / "rules" / "support.cases.yaml"
 
 
+# Transactions commit as in production: the outbox hands items over on commit.
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
 @pytest.fixture(autouse=True)
 def omnicx(settings: Any, tmp_path: Path) -> dict[str, Any]:
     """OMNICX on this test's database, and the webhook URLs."""

@@ -1,7 +1,7 @@
 """The webhook views: each channel's signature, status mapping, redelivery, the outbox hand-off.
 
 Every request goes through Django's test client to the views of
-``omnicx.contrib.django.urls`` on a SQLite store of the test's own; the
+``omnicx.contrib.django.urls`` on ``DjangoStore`` in the test database; the
 async twins run under ``AsyncClient`` (ASGI).
 """
 
@@ -20,6 +20,9 @@ from django.test import AsyncClient, Client
 from omnicx.contrib.django import outbox
 from omnicx.contrib.django.desk import get_desk
 from omnicx.privacy import erase_customer
+
+# Transactions commit as in production: the outbox hands items over on commit.
+pytestmark = pytest.mark.django_db(transaction=True)
 
 
 @pytest.fixture(autouse=True)
@@ -355,3 +358,18 @@ def test_workers_taking_the_same_webhook_at_once_record_it_once() -> None:
     receipts = [a.json()["receipts"][0] for a in answers]
     assert sorted(r["replayed"] for r in receipts) == [False, True, True, True]
     assert len({r["conversation_id"] for r in receipts}) == 1
+
+
+def test_a_store_of_its_own_keeps_omnicx_out_of_the_project_database(
+    client: Client, settings: Any, tmp_path: Path
+) -> None:
+    """STORE is pluggable: a SQLite file of its own takes the webhook, the omnicx_* tables stay empty."""
+    from omnicx.contrib.django import models
+    from omnicx.storage import SqliteStore
+
+    settings.OMNICX = {**settings.OMNICX, "STORE": "omnicx_host.sqlite_store"}
+    body, headers = host.whatsapp("hello from another store", wamid="wamid.own")
+    (receipt,) = post(client, "whatsapp", body, headers).json()["receipts"]
+    with SqliteStore(tmp_path / "omnicx.sqlite3") as own:
+        assert own.conversation(receipt["conversation_id"]) is not None
+    assert not models.Event.objects.exists()

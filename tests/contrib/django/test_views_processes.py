@@ -26,7 +26,10 @@ MESSAGES = 6
 def omnicx(settings: Any, tmp_path: Path) -> None:
     """OMNICX on this test's database, and the webhook URLs."""
     settings.ROOT_URLCONF = "omnicx_host"
-    settings.OMNICX = host.omnicx_setting(tmp_path)
+    # Forked workers share a file: the store is a SQLite file of the test's own
+    # (the test database is in memory); DjangoStore's processes are tested in
+    # test_store_processes.py and tests/storage/test_processes.py.
+    settings.OMNICX = host.omnicx_setting(tmp_path, STORE="omnicx_host.sqlite_store")
 
 
 def _deliveries() -> list[tuple[bytes, dict[str, str]]]:

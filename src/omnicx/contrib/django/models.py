@@ -88,9 +88,13 @@ class Observation(models.Model):
     id: models.CharField[str, str] = models.CharField(primary_key=True, max_length=ID_LENGTH)
     profile_id: models.CharField[str, str] = models.CharField(max_length=ID_LENGTH)
     data: models.TextField[str, str] = models.TextField()
+    # The order rows were first stored in (kept when one is re-attributed):
+    # a profile's observations are its rows in this order.
+    seq: models.BigIntegerField[int, int] = models.BigIntegerField()
 
     class Meta:
         db_table = "omnicx_observation"
+        indexes = (models.Index(fields=["profile_id", "seq"], name="omnicx_observation_profile"),)
 
 
 class Conversation(models.Model):

@@ -149,6 +149,18 @@ class DjangoStore:
         row = sql.by_key(self.using, m.Observation, "data profile_id", observation_id)
         return None if row is None else (self._load(Observation, row[0]), row[1])
 
+    def observation_ids(
+        self, profile_id: str, *, start: int = 0, limit: int | None = None
+    ) -> list[str]:
+        """Return ids of the observations attributed to ``profile_id``, first stored first.
+
+        From the index on ``(profile_id, seq)``: the cost follows what is returned.
+        """
+        rows = self._rows(m.Observation).filter(profile_id=profile_id).order_by("seq")
+        window = rows[start:] if limit is None else rows[start : start + limit]
+        with database_errors(self.using, "reading omnicx_observation"):
+            return list(window.values_list("id", flat=True))
+
     def next_id(self, kind: str) -> str:
         """Return ``p<n>`` for a profile, ``m<n>`` for a merge, ``<kind><n>`` otherwise.
 
@@ -238,12 +250,28 @@ class DjangoStore:
         merges = [m.Merge(id=r.id, data=to_json(r)) for r in changes.merges]
         if merges:
             sql.insert(self.using, m.Merge, merges, update=("data",))
+        if not changes.observations:
+            return
+        # A row written again (re-attributed) keeps the seq of its first write.
+        seqs = self._observation_seqs(len(changes.observations))
         observations = [
-            m.Observation(id=o.id, profile_id=pid, data=to_json(o))
-            for o, pid in changes.observations
+            m.Observation(id=o.id, profile_id=pid, data=to_json(o), seq=seq)
+            for (o, pid), seq in zip(changes.observations, seqs, strict=True)
         ]
-        if observations:
-            sql.insert(self.using, m.Observation, observations, update=("profile_id", "data"))
+        sql.insert(self.using, m.Observation, observations, update=("profile_id", "data"))
+
+    def _observation_seqs(self, count: int) -> range | list[int]:
+        # PostgreSQL: a sequence, numbered as the statements run, no lock held.
+        # Elsewhere omnicx_counter, in this transaction (SQLite writes one at a time).
+        if self._vendor == "postgresql":
+            with connections[self.using].cursor() as cursor:
+                cursor.execute(
+                    "SELECT nextval('omnicx_observation_seq') FROM generate_series(1, %s)",
+                    [count],
+                )
+                return [int(seq) for (seq,) in cursor.fetchall()]
+        end = self._reserve("observation_seq", count)
+        return range(end - count + 1, end + 1)
 
     # -- desk reads ------------------------------------------------------------
 
