@@ -59,7 +59,9 @@ _ARGUMENTS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
 
 
 def _errors(cls: type[BaseException]) -> st.SearchStrategy[BaseException]:
-    return st.builds(cls, **_ARGUMENTS.get(cls.__name__, {}))
+    # A subclass takes its nearest base's arguments (IncompatiblePartialsError: ValidationError's).
+    named = next((c.__name__ for c in cls.__mro__ if c.__name__ in _ARGUMENTS), None)
+    return st.builds(cls, **_ARGUMENTS.get(named or "", {}))
 
 
 def test_the_walk_finds_the_hierarchy_and_the_errors_defined_elsewhere() -> None:
