@@ -108,6 +108,11 @@ PINNED = {
         "StoreBusyError", "StoreError",
         "ValidationError", "suggest",
     ],
+    "omnicx.kb": [
+        "Article", "Audience", "BodyFormat", "Hit", "KnowledgeBase", "Suggestion",
+        "load_articles", "parse_article", "parse_articles", "parse_markdown_article",
+        "plain_text",
+    ],
     "omnicx.identity": [
         "DEFAULT_BLOCKED_VALUES", "DEFAULT_FUZZY", "DEFAULT_PERSON_MATCHER",
         "DEFAULT_POLICY", "DEFAULT_ROLE_MAILBOXES", "DEFAULT_RULES", "DEFAULT_STANDING",
