@@ -23,7 +23,7 @@ _SNOWBALL = {
 }  # fmt: skip
 _WORD = re.compile(r"\w+")
 _MD_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_MD_MARKS = re.compile(r"(^|\n)\s{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)|[*_`~]+|<[^>]+>")
+_MD_MARKS = re.compile(r"(^|\n)[ \t]{0,3}(#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)|[*_`~]+|<[^>]+>")
 # A stem cache bound: article vocabularies stay well under it; a full cache starts over.
 _CACHE_LIMIT = 200_000
 
