@@ -109,9 +109,9 @@ PINNED = {
         "ValidationError", "suggest",
     ],
     "omnicx.kb": [
-        "Article", "Audience", "BodyFormat", "Hit", "KnowledgeBase", "Suggestion",
-        "load_articles", "parse_article", "parse_articles", "parse_markdown_article",
-        "plain_text",
+        "NAMESPACES", "Article", "Audience", "BodyFormat", "Hit", "KnowledgeBase", "Macro",
+        "Rendered", "Suggestion", "load_articles", "parse_article", "parse_articles",
+        "parse_macros", "parse_markdown_article", "plain_text", "render_macro",
     ],
     "omnicx.identity": [
         "DEFAULT_BLOCKED_VALUES", "DEFAULT_FUZZY", "DEFAULT_PERSON_MATCHER",
