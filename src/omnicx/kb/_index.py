@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import heapq
 import math
 import re
 from collections import Counter
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 
 import attrs
 
@@ -15,6 +16,10 @@ from omnicx.kb._text import Analyzer, parse_synonyms, plain_text
 
 __all__ = ["Hit", "KnowledgeBase", "Suggestion"]
 
+_Tfs = tuple[int, int, int, int]
+"""A posting: the term's count in the title and the body, and their lengths."""
+# A bound on cached impact lists per language: more distinct query terms than this start it over.
+_IMPACT_TERMS = 50_000
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _PASSAGE_CHARS = 300
 
@@ -52,13 +57,14 @@ class _Doc:
 
 @attrs.define
 class _Shard:
-    """The postings of one language: term -> {slot: (tf in title, tf in body)}."""
+    """The postings of one language: term -> {slot: (tf in title, tf in body, lengths)}."""
 
     analyzer: Analyzer
-    postings: dict[str, dict[int, tuple[int, int]]] = attrs.field(factory=dict)
+    postings: dict[str, dict[int, _Tfs]] = attrs.field(factory=dict)
     docs: dict[int, _Doc] = attrs.field(factory=dict)
     title_total: int = 0
     body_total: int = 0
+    impacts: dict[str, tuple[dict[int, float], float]] = attrs.field(factory=dict)
 
 
 class KnowledgeBase:
@@ -151,10 +157,12 @@ class KnowledgeBase:
         title_tf, body_tf = Counter(title), Counter(body)
         terms = tuple(sorted(set(title_tf) | set(body_tf)))
         for term in terms:
-            shard.postings.setdefault(term, {})[slot] = (title_tf[term], body_tf[term])
+            tfs = (title_tf[term], body_tf[term], len(title), len(body))
+            shard.postings.setdefault(term, {})[slot] = tfs
         shard.docs[slot] = _Doc(article, len(title), len(body), sentences, terms)
         shard.title_total += len(title)
         shard.body_total += len(body)
+        shard.impacts.clear()
         self._slots[article.key] = slot
 
     def remove(self, id: str, locale: str) -> None:
@@ -175,6 +183,7 @@ class KnowledgeBase:
                 del shard.postings[term]
         shard.title_total -= doc.title_len
         shard.body_total -= doc.body_len
+        shard.impacts.clear()
 
     def search(
         self,
@@ -200,14 +209,17 @@ class KnowledgeBase:
             limit: how many hits at most.
         """
         wanted = frozenset(tags)
+
+        def admit(article: Article) -> bool:
+            return _admits(article, locale, wanted, audience, product)
+
         hits: list[tuple[float, str, str, Article]] = []
         for language, shard in self._shards.items():
             if locale is not None and language != locale.split("-", 1)[0]:
                 continue
-            for slot, score in self._scores(shard, query).items():
+            for slot, score in self._scores(shard, query, admit, limit).items():
                 article = shard.docs[slot].article
-                if _admits(article, locale, wanted, audience, product):
-                    hits.append((-score, article.id, article.locale, article))
+                hits.append((-score, article.id, article.locale, article))
         hits.sort(key=lambda hit: hit[:3])
         return tuple(Hit(article=hit[3], score=-hit[0]) for hit in hits[: max(limit, 0)])
 
@@ -254,26 +266,89 @@ class KnowledgeBase:
                 weights[term] = math.log(1 + (count - df + 0.5) / (df + 0.5))
         return weights
 
-    def _scores(self, shard: _Shard, query: str) -> dict[int, float]:
+    def _scores(
+        self, shard: _Shard, query: str, admit: Callable[[Article], bool], limit: int
+    ) -> dict[int, float]:
+        # The top ``limit`` admitted articles, exactly as scoring every posting
+        # would rank them (``_all_scores``), with MaxScore pruning: terms go
+        # rarest first; once the weight the remaining terms could still add
+        # (each adds less than its idf) is below the ``limit``-th best admitted
+        # score, no article outside the candidates can reach the top, so the
+        # common terms' long postings are only looked up for the candidates.
         count = len(shard.docs)
-        if not count:
+        if not count or limit <= 0:
             return {}
+        weights = sorted(self._idf(shard, shard.analyzer.terms(query)).items(),
+                         key=lambda item: (-item[1], item[0]))  # fmt: skip
+        impacts = [(idf, self._impacts(shard, term)) for term, idf in weights]
+        # What a term can add at most: its idf times its best saturated weight.
+        remaining = sum(idf * best for idf, (_, best) in impacts)
+        scores: dict[int, float] = {}
+        admitted: dict[int, bool] = {}
+        docs = shard.docs
+        pruning = False
+        for idf, (impact, best) in impacts:
+            remaining -= idf * best
+            if pruning:
+                for slot in scores:
+                    value = impact.get(slot)
+                    if value is not None:
+                        scores[slot] += idf * value
+                continue
+            get = scores.get
+            for slot, value in impact.items():
+                scores[slot] = get(slot, 0.0) + idf * value
+            for slot in impact:
+                if slot not in admitted:
+                    admitted[slot] = admit(docs[slot].article)
+            kept = [score for slot, score in scores.items() if admitted[slot]]
+            if len(kept) >= limit and heapq.nlargest(limit, kept)[-1] > remaining:
+                pruning = True
+                scores = {slot: score for slot, score in scores.items() if admitted[slot]}
+        return {slot: score for slot, score in scores.items() if admitted[slot]}
+
+    def _impacts(self, shard: _Shard, term: str) -> tuple[dict[int, float], float]:
+        # The term's saturated BM25F weight in each article (idf aside) and the best
+        # one. They depend on the average field lengths, so the cache (owned by
+        # the shard, keyed by term, holding article terms only) is emptied by
+        # every add and remove; it keeps at most _IMPACT_TERMS entries.
+        cached = shard.impacts.get(term)
+        if cached is not None:
+            return cached
+        contribution = self._contribution(shard)
+        impact = {slot: contribution(1.0, tfs) for slot, tfs in shard.postings[term].items()}
+        entry = (impact, max(impact.values()))
+        if len(shard.impacts) >= _IMPACT_TERMS:
+            shard.impacts.clear()
+        shard.impacts[term] = entry
+        return entry
+
+    def _all_scores(self, shard: _Shard, query: str) -> dict[int, float]:
+        # The plain path: every posting of every query term, scored.
+        contribution = self._contribution(shard)
+        scores: dict[int, float] = {}
+        for term, idf in self._idf(shard, shard.analyzer.terms(query)).items():
+            for slot, tfs in shard.postings[term].items():
+                scores[slot] = scores.get(slot, 0.0) + contribution(idf, tfs)
+        return scores
+
+    def _contribution(self, shard: _Shard) -> Callable[[float, _Tfs], float]:
+        count = max(len(shard.docs), 1)
         k1, b, boost = self._k1, self._b, self._title_boost
         title_avg = max(shard.title_total / count, 1e-9)
         body_avg = max(shard.body_total / count, 1e-9)
-        docs = shard.docs
-        scores: dict[int, float] = {}
-        # Each distinct query term counts once: a customer repeating a word is not a boost.
-        for term, idf in self._idf(shard, shard.analyzer.terms(query)).items():
-            for slot, (tf_title, tf_body) in shard.postings[term].items():
-                doc = docs[slot]
-                weight = 0.0
-                if tf_title:
-                    weight = boost * tf_title / (1 - b + b * doc.title_len / title_avg)
-                if tf_body:
-                    weight += tf_body / (1 - b + b * doc.body_len / body_avg)
-                scores[slot] = scores.get(slot, 0.0) + idf * weight / (k1 + weight)
-        return scores
+
+        def contribution(idf: float, tfs: _Tfs) -> float:
+            # BM25F: each field's frequency normalised by its length, weighted, summed, saturated.
+            tf_title, tf_body, title_len, body_len = tfs
+            weight = 0.0
+            if tf_title:
+                weight = boost * tf_title / (1 - b + b * title_len / title_avg)
+            if tf_body:
+                weight += tf_body / (1 - b + b * body_len / body_avg)
+            return idf * weight / (k1 + weight)
+
+        return contribution
 
 
 def _admits(
