@@ -40,7 +40,9 @@ from omnicx.kb import KnowledgeBase
 def _table(rows: dict[str, dict[str, float]]) -> None:
     print(f"{'ranker':44} {'R@1':>6} {'R@3':>6} {'R@5':>6} {'MRR':>6}")
     for name, m in rows.items():
-        print(f"{name:44} {m['recall@1']:6.3f} {m['recall@3']:6.3f} {m['recall@5']:6.3f} {m['MRR']:6.3f}")
+        print(
+            f"{name:44} {m['recall@1']:6.3f} {m['recall@3']:6.3f} {m['recall@5']:6.3f} {m['MRR']:6.3f}"
+        )
 
 
 def run_quality() -> list[tuple[str, str, str]]:
@@ -60,7 +62,9 @@ def run_quality() -> list[tuple[str, str, str]]:
 
         return rank
 
-    rankers: dict[str, quality.Ranker] = {"keyword overlap (baseline)": quality.keyword_overlap(articles)}
+    rankers: dict[str, quality.Ranker] = {
+        "keyword overlap (baseline)": quality.keyword_overlap(articles)
+    }
     try:
         rankers["rank-bm25 BM25Okapi (peer)"] = quality.bm25_okapi(articles)
     except ImportError:

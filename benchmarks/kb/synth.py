@@ -45,11 +45,20 @@ def corpus(seed_articles: Sequence[Article], count: int, seed: int = 7) -> list[
     for i in range(count):
         tail = rng.choices(vocab, cum_weights=cumulative, k=rng.randint(20, 60))
         body = " ".join(rng.sample(sentences, rng.randint(2, 6)))
-        paragraphs = [body, " ".join(tail[: len(tail) // 2]) + ".", " ".join(tail[len(tail) // 2 :]) + "."]
+        paragraphs = [
+            body,
+            " ".join(tail[: len(tail) // 2]) + ".",
+            " ".join(tail[len(tail) // 2 :]) + ".",
+        ]
         title = f"{rng.choice(titles)} {' '.join(rng.sample(vocab[:3000], 2))}"
         out.append(
-            Article(id=f"s{i}", locale="en", title=title, body="\n\n".join(paragraphs),
-                    tags=[rng.choice(["orders", "returns", "account", "payments"])],
-                    updated_at=T)  # fmt: skip
+            Article(
+                id=f"s{i}",
+                locale="en",
+                title=title,
+                body="\n\n".join(paragraphs),
+                tags=[rng.choice(["orders", "returns", "account", "payments"])],
+                updated_at=T,
+            )
         )
     return out
