@@ -33,14 +33,14 @@ def _item(**changes: object) -> dict[str, object]:
     return item
 
 
-def test_parse_fills_defaults_and_sorts_tags() -> None:
+def test_parse_fills_defaults_and_dedupes_tags() -> None:
     (article,) = parse_articles({"articles": [_item(tags=["b", "a", "b"])]})
     assert article == Article(
         id="returns",
         locale="en",
         title="Returning an item",
         body="You can return items within 30 days.",
-        tags=("a", "b"),
+        tags=frozenset({"a", "b"}),
         updated_at=T,
     )
     assert article.audience is Audience.PUBLIC

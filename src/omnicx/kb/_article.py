@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 import attrs
 
+from omnicx._frozen import frozen_set
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model._checks import aware, non_empty
 
@@ -35,16 +36,12 @@ class BodyFormat(enum.Enum):
     HTML = "html"
 
 
-def _tags(value: Iterable[str]) -> tuple[str, ...]:
-    return tuple(sorted(set(value)))
-
-
 @attrs.frozen(kw_only=True)
 class Article:
     """One help-center article in one locale.
 
     ``(id, locale)`` identifies it: the same ``id`` in several locales is one
-    article translated. ``tags`` are kept sorted and unique.
+    article translated.
     """
 
     id: str = attrs.field(validator=non_empty)
@@ -52,7 +49,7 @@ class Article:
     title: str = attrs.field(validator=non_empty)
     body: str
     format: BodyFormat = BodyFormat.MARKDOWN
-    tags: tuple[str, ...] = attrs.field(default=(), converter=_tags)
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     audience: Audience = Audience.PUBLIC
     product: str | None = None
     updated_at: datetime = attrs.field(validator=aware)

@@ -14,7 +14,7 @@ from typing import Any
 
 import attrs
 
-from omnicx._frozen import frozen_map, frozen_set
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_seq, frozen_set
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model import Status
 from omnicx.model._checks import non_empty
@@ -50,7 +50,7 @@ class Macro:
     status: Status | None = None
     add_tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
     remove_tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
-    fields: Mapping[str, Any] = attrs.field(factory=dict, converter=frozen_map)
+    fields: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
     @property
     def placeholders(self) -> tuple[str, ...]:
@@ -68,7 +68,7 @@ class Rendered:
     """
 
     text: str
-    missing: tuple[str, ...] = ()
+    missing: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
     @property
     def complete(self) -> bool:
