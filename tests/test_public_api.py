@@ -110,6 +110,11 @@ PINNED = {
         "StoreBusyError", "StoreError",
         "ValidationError", "suggest",
     ],
+    "omnicx.kb": [
+        "NAMESPACES", "Article", "Audience", "BodyFormat", "Hit", "KnowledgeBase", "Macro",
+        "Rendered", "Suggestion", "load_articles", "parse_article", "parse_articles",
+        "parse_macros", "parse_markdown_article", "plain_text", "render_macro",
+    ],
     "omnicx.identity": [
         "DEFAULT_BLOCKED_VALUES", "DEFAULT_FUZZY", "DEFAULT_PERSON_MATCHER",
         "DEFAULT_POLICY", "DEFAULT_ROLE_MAILBOXES", "DEFAULT_RULES", "DEFAULT_STANDING",

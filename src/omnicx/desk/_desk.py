@@ -12,7 +12,14 @@ import attrs
 
 from omnicx import serde
 from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_set
-from omnicx.channels import DeliveryState, DeliveryUpdate, Enrichment, MessageReceived
+from omnicx.channels import (
+    Capabilities,
+    DeliveryState,
+    DeliveryUpdate,
+    Enrichment,
+    LongText,
+    MessageReceived,
+)
 from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
 from omnicx.desk import _assignment as assigning
@@ -22,6 +29,7 @@ from omnicx.desk._email_thread import EmailIdentity, take_own
 from omnicx.desk._field_edit import fields_change
 from omnicx.desk._fields import FieldSchema
 from omnicx.desk._inbound import Inbound, audit_merges, bounded, routing_context, take_in
+from omnicx.desk._macro import macro_actions, macro_change, macro_text, macro_values
 from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
 from omnicx.desk._record_steps import caused_at
 from omnicx.desk._retry import RETRY_WINDOW, digest, marked, retried
@@ -53,6 +61,7 @@ from omnicx.identity import (
     unmerge,
 )
 from omnicx.identity import merge as merge_customers
+from omnicx.kb import Macro
 from omnicx.model import (
     Agent,
     AgentStatus,
@@ -936,6 +945,49 @@ class Desk:
         """
         change = fields_change(fields, actor_id=actor_id, schema=self.fields)
         return self._act(conversation_id, request_id, change, actor_id, Action.EDIT_FIELDS)
+
+    def apply_macro(
+        self,
+        conversation_id: str,
+        macro: Macro,
+        *,
+        agent_id: str,
+        values: Mapping[str, Mapping[str, object]] | None = None,
+        capabilities: Capabilities | None = None,
+        long_text: LongText = LongText.SPLIT,
+        seen_version: int | None = None,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Send a macro's reply and make its status, tag and field changes in one agent action.
+
+        Placeholders are filled from the customer, the conversation and the
+        agent (see ``omnicx.desk._macro.macro_values``), then from ``values``
+        (``{"order": {"id": "1042"}}``), which wins. Each change is checked
+        as its own action (``REPLY``/``NOTE``, ``TAG``, ``EDIT_FIELDS``,
+        ``CHANGE_STATUS``) when ``actors`` is set; one receipt, one commit.
+
+        Raises:
+            ValidationError: a placeholder without a value (``values.order.id``),
+                or a field the schema refuses; nothing is recorded.
+            RenderRefused: the text is over ``capabilities``' limit and
+                ``long_text`` is ``LongText.REFUSE``.
+        """
+        stored = self._record(conversation_id)
+        for action in macro_actions(macro)[1:]:
+            queue = stored.conversation.queue
+            self.check(agent_id, action, Resource.conversation(conversation_id, queue))
+        agent = getattr(self.store, "agent", lambda _: None)(agent_id)
+        name = agent.agent.name or None if agent is not None else None
+        customer = self.customer(stored.conversation.customer_id)
+        filled = macro_values(stored, customer, agent_id, name, values or {})
+        text = macro_text(macro, filled, channel=stored.conversation.channel.name,
+                          capabilities=capabilities, long_text=long_text)  # fmt: skip
+        change = macro_change(macro, text, agent_id=agent_id, seen_version=seen_version,
+                              redact=self.redacted, email=self.email, schedule=self._schedule,
+                              schema=self.fields)  # fmt: skip
+        first = (macro_actions(macro) or (None,))[0]
+        what = ("macro", conversation_id, macro.id, text)
+        return self._act(conversation_id, request_id, change, agent_id, first, what)
 
     def record_survey(
         self,
