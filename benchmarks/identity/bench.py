@@ -7,6 +7,8 @@
     benchmarks/run identity --n 100000 --incremental   # also the live graph: arrival order,
                                                         # 3 shuffles and the drift between them
     benchmarks/run identity --names    # the names guard on name forms (names.py)
+    benchmarks/run identity --data contacts   # the second generator (contacts.py):
+                                               # names and input forms as people write them
 
 Generates contacts with ground-truth people (see synth.py), writes them as the
 CSV ``omnicx resolve`` reads, and measures:
@@ -101,6 +103,12 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="50,000 records")
     parser.add_argument("--n", type=int, default=None, help="number of records")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--data",
+        choices=("synth", "contacts"),
+        default="synth",
+        help="the generator: synth.py, or contacts.py (names and input forms as people write them)",
+    )
     parser.add_argument("--febrl", action="store_true", help="run febrl.py instead")
     parser.add_argument(
         "--names", action="store_true", help="run names.py instead (the names guard alone)"
@@ -130,7 +138,12 @@ def main() -> None:
     n = args.n or (50_000 if args.quick else 1_000_000)
 
     start = time.perf_counter()
-    data = generate(n, seed=args.seed)
+    if args.data == "contacts":
+        import contacts
+
+        data = contacts.generate(n, seed=args.seed)
+    else:
+        data = generate(n, seed=args.seed)
     print(f"identity: {n:,} synthetic records of {len(set(data.truth)):,} people", end="")
     print(f" (generated in {time.perf_counter() - start:.1f} s)")
     print(_line("ceiling (perfect identifier-only)", score(ceiling_partition(data), data.truth)))

@@ -43,6 +43,13 @@ from omnicx.identity._names import (
         ("Mr. Bob", "Bob Smith"),
         ("Владимир Петров", "Vladimir Petrov"),
         ("张伟", "Zhang Wei"),
+        ("Karen (work)", "Karen Walker"),
+        ("Robert (Bob) Smith", "Bob Smith"),
+        ("Ann [billing]", "Ann Lee"),
+        ("Michael", "Dr. M. Taylor"),
+        ("Emma", "E. SMITH"),
+        ("Bob", "R. Smith"),
+        ("(Karen)", "Karen"),
     ],
 )
 def test_one_persons_names(left: str, right: str) -> None:
@@ -65,6 +72,8 @@ def test_one_persons_names(left: str, right: str) -> None:
         ("J. S.", "John Smith"),
         ("Smith, John", "Smith, Jane"),
         ("🌸", "Karen"),
+        ("Karen (work)", "Justin Walker"),
+        ("Emma", "L. Smith"),
     ],
 )
 def test_two_peoples_names(left: str, right: str) -> None:

@@ -27,7 +27,11 @@ person's name* (:func:`same_person_name`) when one of these holds:
 - **swapped**: a name written without a comma may have its order reversed
   (``Robinson Josh`` / ``Josh Robinson``);
 - **lone word**: a name of one word matches the other's given or family
-  name (``Karen`` / ``Karen Lopez``).
+  name (``Karen`` / ``Karen Lopez``), or its given name is that word's
+  initial (``Michael`` / ``M. Taylor``).
+
+An aside in brackets is left out before reading: it is a nickname or a
+note (``Robert (Bob) Smith``, ``Karen (work)``).
 
 Family names always have to agree (exactly, up to a typo, as a middle word
 of the other name, or as an initial when the given names match in full),
@@ -68,6 +72,9 @@ _NOT_ALNUM = re.compile(r"[^a-z0-9]+")
 # What nameparser reads besides letters: the comma of "Family, Given", the
 # dots of initials and titles, the hyphen and apostrophe inside names.
 _KEEP = frozenset(",.-'")
+# An aside in brackets is a nickname or a note, not a part of the name:
+# "Robert (Bob) Smith", "Karen (work)", "Ann [billing]".
+_ASIDE = re.compile(r"\([^()]*\)|\[[^\[\]]*\]")
 
 
 def _parser_words() -> frozenset[str]:
@@ -149,7 +156,9 @@ def name_key(text: str) -> NameKey:
     ``Dr. José Núñez Jr.``, ``jose nunez`` and ``NUÑEZ, José`` have one key.
     A text with no name left in it (``"🌸"``, ``"-"``) gives an empty key.
     """
-    cleaned = " ".join(_clean(text).split())
+    cleaned = " ".join(_clean(_ASIDE.sub(" ", text)).split())
+    if not _NOT_ALNUM.sub("", cleaned.lower()):
+        cleaned = " ".join(_clean(text).split())  # "(Karen)": the aside is all there is
     if not _NOT_ALNUM.sub("", cleaned.lower()):
         return NameKey()
     words = cleaned.split()
@@ -311,7 +320,10 @@ def _lone(word: str, other: NameKey) -> bool:
     # "张伟" reads "zhangwei": a name written without a space between its parts.
     joined = (other.given + other.surname, other.surname + other.given)
     parts = (other.given, other.surname, *other.family, *joined)
-    return any(len(p) > 1 and (_close(word, p) or _nickname(word, p)) for p in parts)
+    if any(len(p) > 1 and (_close(word, p) or _nickname(word, p)) for p in parts):
+        return True
+    # "Michael" and "M. Taylor": the given name and its initial (or a form's: "Bob", "R. Smith").
+    return len(other.given) == 1 and _given_match(word, other.given) == "initial"
 
 
 def _swapped(key: NameKey) -> NameKey:
