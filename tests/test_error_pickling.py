@@ -59,9 +59,10 @@ _ARGUMENTS: dict[str, dict[str, st.SearchStrategy[Any]]] = {
 
 
 def _errors(cls: type[BaseException]) -> st.SearchStrategy[BaseException]:
-    # A subclass takes its nearest base's arguments (IncompatiblePartialsError: ValidationError's).
-    named = next((c.__name__ for c in cls.__mro__ if c.__name__ in _ARGUMENTS), None)
-    return st.builds(cls, **_ARGUMENTS.get(named or "", {}))
+    # A class without an __init__ of its own takes the arguments of the base
+    # whose __init__ it inherits (IncompatiblePartialsError: ValidationError's).
+    owner = next(c for c in cls.__mro__ if "__init__" in vars(c))
+    return st.builds(cls, **_ARGUMENTS.get(owner.__name__, {}))
 
 
 def test_the_walk_finds_the_hierarchy_and_the_errors_defined_elsewhere() -> None:
