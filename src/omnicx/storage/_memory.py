@@ -39,10 +39,34 @@ def check_profile_versions(changes: Changes, stored_profile_version: Callable[[s
     for profile_id, version in sorted(changes.profile_versions.items()):
         stored = stored_profile_version(profile_id)
         if stored != version:
-            raise ConflictError(
-                f"customer {profile_id!r} changed since it was read "
-                f"(read version {version}, stored {stored}); reload and retry"
-            )
+            raise profile_conflict(profile_id, version, stored)
+
+
+def profile_conflict(profile_id: str, read: int, stored: int) -> ConflictError:
+    """The error for a profile written since the call read it at version ``read``."""
+    return ConflictError(
+        f"customer {profile_id!r} changed since it was read "
+        f"(read version {read}, stored {stored}); reload and retry"
+    )
+
+
+def link_conflict(key: str) -> ConflictError:
+    """The error for an identifier link that moved since the call read it."""
+    return ConflictError(f"identifier link {key!r} changed since it was read; reload and retry")
+
+
+def ref_conflict(ref: str, read: str | None, stored: str | None) -> ConflictError:
+    """The error for a thread reference that moved since the call read it."""
+    return ConflictError(
+        f"thread reference {ref!r} changed since it was read (read {read!r}, "
+        f"stored {stored!r}); reload and retry"
+    )
+
+
+def receipt_customer(receipt: Mapping[str, Any]) -> str | None:
+    """The customer id a stored receipt names, if any (erasure finds receipts by it)."""
+    found = receipt.get("customer_id")
+    return found if isinstance(found, str) else None
 
 
 def conversation_conflict(record: ConversationRecord, stored: int) -> ConflictError:
@@ -375,13 +399,8 @@ def check_reads(
     for key, read in sorted(changes.links_read.items()):
         stored_value = stored_link(key)
         if stored_value is not read and stored_value != read:
-            raise ConflictError(
-                f"identifier link {key!r} changed since it was read; reload and retry"
-            )
+            raise link_conflict(key)
     for ref, owner in sorted(changes.refs_read.items()):
         stored = stored_ref(ref)
         if stored != owner:
-            raise ConflictError(
-                f"thread reference {ref!r} changed since it was read (read {owner!r}, "
-                f"stored {stored!r}); reload and retry"
-            )
+            raise ref_conflict(ref, owner, stored)

@@ -25,7 +25,14 @@ from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork
 from omnicx.storage._decoded import DecodedRows
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
-from omnicx.storage._memory import conversation_conflict
+from omnicx.storage._memory import (
+    already_recorded,
+    conversation_conflict,
+    link_conflict,
+    profile_conflict,
+    receipt_customer,
+    ref_conflict,
+)
 from omnicx.storage._postgres_schema import (
     _INBOX_SET,
     pg_field_value,
@@ -405,7 +412,7 @@ class PostgresStore:
             for e in changes.events
         ]
         receipts = [
-            (key, _customer_of(receipt),
+            (key, receipt_customer(receipt),
              receipt.text if type(receipt) is JsonDocument else _encode(thaw(receipt)))
             for key, receipt in changes.receipts
         ]  # fmt: skip
@@ -446,12 +453,12 @@ class PostgresStore:
         for row in receipts:
             cur.execute(sql, row)
             if cur.rowcount != 1 and row[0] in must_be_new:
-                raise _recorded(row[0])
+                raise already_recorded(row[0])
             must_be_new.discard(row[0])
         for key in sorted(must_be_new):
             cur.execute(self._q("SELECT 1 FROM {s}.receipts WHERE key = %s"), (key,))
             if cur.fetchone() is not None:
-                raise _recorded(key)
+                raise already_recorded(key)
 
     def _put_conversation(
         self, cur: psycopg.Cursor[Any], record: ConversationRecord, data: str
@@ -497,7 +504,7 @@ class PostgresStore:
             stored = {pid: int(v) for pid, v in cur.fetchall()}
             for pid in kept:
                 if stored.get(pid, 0) != read[pid]:
-                    raise _profile_conflict(pid, read[pid], stored.get(pid, 0))
+                    raise profile_conflict(pid, read[pid], stored.get(pid, 0))
         for profile in sorted(changes.identity.profiles, key=lambda p: p.id):
             data = _to_json(profile)
             version = read.get(profile.id)
@@ -532,7 +539,7 @@ class PostgresStore:
                     self._q("SELECT version FROM {s}.profiles WHERE id = %s"), (profile.id,)
                 )
                 found = cur.fetchone()
-                raise _profile_conflict(profile.id, version, 0 if found is None else int(found[0]))
+                raise profile_conflict(profile.id, version, 0 if found is None else int(found[0]))
 
     def _check_and_put_links(self, cur: psycopg.Cursor[Any], changes: Changes) -> None:
         read = changes.links_read
@@ -546,7 +553,7 @@ class PostgresStore:
             stored = {key: self._load(Link, data) for key, data in cur.fetchall()}
             for key in sorted(read):
                 if stored.get(key) != read[key]:
-                    raise _link_conflict(key)
+                    raise link_conflict(key)
         new = [
             link for link in changes.identity.links if link.key in read and read[link.key] is None
         ]
@@ -558,7 +565,7 @@ class PostgresStore:
                 (link.key, _to_json(link)),
             )
             if cur.rowcount != 1:
-                raise _link_conflict(link.key)
+                raise link_conflict(link.key)
         self._put_links(
             cur, [link for link in changes.identity.links if read.get(link.key) is not None
                   or link.key not in read]
@@ -577,7 +584,7 @@ class PostgresStore:
             stored = dict(cur.fetchall())
             for ref in sorted(read):
                 if stored.get(ref) != read[ref]:
-                    raise _ref_conflict(ref, read[ref], stored.get(ref))
+                    raise ref_conflict(ref, read[ref], stored.get(ref))
         # One row per reference: the last pair for a key is the one written.
         for ref, conversation_id in dict(changes.thread_refs).items():
             if ref in read and read[ref] is None:
@@ -594,7 +601,7 @@ class PostgresStore:
                         (ref,),
                     )
                     found = cur.fetchone()
-                    raise _ref_conflict(ref, None, None if found is None else str(found[0]))
+                    raise ref_conflict(ref, None, None if found is None else str(found[0]))
             else:
                 cur.execute(
                     self._q(
@@ -969,35 +976,6 @@ def _inbox_where(f: InboxFilter, p: str = "") -> tuple[list[str], list[Any]]:
 def _tsquery(lexemes: Collection[str]) -> str:
     # Every lexeme, quoted: tsquery's own syntax never sees the user's text.
     return " & ".join("'" + x.replace("\\", "\\\\").replace("'", "''") + "'" for x in lexemes)
-
-
-def _customer_of(receipt: Mapping[str, Any]) -> str | None:
-    found = receipt.get("customer_id")
-    return found if isinstance(found, str) else None
-
-
-def _recorded(key: str) -> ConflictError:
-    return ConflictError(
-        f"call {key!r} was already recorded by another commit; retry it to get the recorded receipt"
-    )
-
-
-def _profile_conflict(profile_id: str, read: int, stored: int) -> ConflictError:
-    return ConflictError(
-        f"customer {profile_id!r} changed since it was read "
-        f"(read version {read}, stored {stored}); reload and retry"
-    )
-
-
-def _link_conflict(key: str) -> ConflictError:
-    return ConflictError(f"identifier link {key!r} changed since it was read; reload and retry")
-
-
-def _ref_conflict(ref: str, read: str | None, stored: str | None) -> ConflictError:
-    return ConflictError(
-        f"thread reference {ref!r} changed since it was read (read {read!r}, "
-        f"stored {stored!r}); reload and retry"
-    )
 
 
 def _many(cur: psycopg.Cursor[Any], sql: str, rows: Collection[Any]) -> None:

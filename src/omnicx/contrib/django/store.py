@@ -34,7 +34,14 @@ from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions
 from omnicx.storage._decoded import DecodedRows
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort
-from omnicx.storage._memory import already_recorded, conversation_conflict
+from omnicx.storage._memory import (
+    already_recorded,
+    conversation_conflict,
+    link_conflict,
+    profile_conflict,
+    receipt_customer,
+    ref_conflict,
+)
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
 __all__ = ["DjangoStore"]
@@ -234,12 +241,12 @@ class DjangoStore:
             if version == 0:
                 stored = self._version(m.Profile, profile.id)
                 if stored:
-                    raise _profile_conflict(profile.id, 0, stored)
+                    raise profile_conflict(profile.id, 0, stored)
                 sql.insert(self.using, m.Profile, [m.Profile(id=profile.id, version=1, data=data)])
             elif not sql.update_versioned(
                 self.using, m.Profile, profile.id, version, {"data": data}
             ):
-                raise _profile_conflict(profile.id, version, self._version(m.Profile, profile.id))
+                raise profile_conflict(profile.id, version, self._version(m.Profile, profile.id))
 
     def _put_links(self, links: Collection[Link]) -> None:
         rows = [m.Link(key=link.key, data=self._dump(link)) for link in links]
@@ -351,7 +358,7 @@ class DjangoStore:
         # Serialize before the transaction so a bad value never holds a lock.
         conversations = [(r, conversation_columns(r)) for r in changes.conversations]
         receipts = [
-            m.Receipt(key=key, customer_id=_customer_of(receipt), data=receipt_text(receipt))
+            m.Receipt(key=key, customer_id=receipt_customer(receipt), data=receipt_text(receipt))
             for key, receipt in changes.receipts
         ]
         events = [
@@ -423,7 +430,7 @@ class DjangoStore:
         for profile_id in kept:
             read = changes.profile_versions[profile_id]
             if stored.get(profile_id, 0) != read:
-                raise _profile_conflict(profile_id, read, stored.get(profile_id, 0))
+                raise profile_conflict(profile_id, read, stored.get(profile_id, 0))
 
     def _check_and_put_links(self, changes: Changes) -> None:
         read = changes.links_read
@@ -432,7 +439,7 @@ class DjangoStore:
             stored = {key: self._load(Link, data) for key, data in locked}
             for key in sorted(read):
                 if stored.get(key) != read[key]:
-                    raise _link_conflict(key)
+                    raise link_conflict(key)
         links = changes.identity.links
         new = sorted((k for k in links if k.key in read and read[k.key] is None), key=_key)
         for link in new:
@@ -447,7 +454,7 @@ class DjangoStore:
             )
             for ref in sorted(read):
                 if stored.get(ref) != read[ref]:
-                    raise _ref_conflict(ref, read[ref], stored.get(ref))
+                    raise ref_conflict(ref, read[ref], stored.get(ref))
         # One row per reference: the last pair for a key is the one written.
         wanted = dict(changes.thread_refs)
         new = [m.ThreadRef(ref=r, conversation_id=c) for r, c in sorted(wanted.items())
@@ -722,26 +729,3 @@ def _plus_one() -> Any:
 
 def _key(link: Link) -> str:
     return link.key
-
-
-def _customer_of(receipt: Mapping[str, Any]) -> str | None:
-    found = receipt.get("customer_id")
-    return found if isinstance(found, str) else None
-
-
-def _profile_conflict(profile_id: str, read: int, stored: int) -> ConflictError:
-    return ConflictError(
-        f"customer {profile_id!r} changed since it was read "
-        f"(read version {read}, stored {stored}); reload and retry"
-    )
-
-
-def _link_conflict(key: str) -> ConflictError:
-    return ConflictError(f"identifier link {key!r} changed since it was read; reload and retry")
-
-
-def _ref_conflict(ref: str, read: str | None, stored: str | None) -> ConflictError:
-    return ConflictError(
-        f"thread reference {ref!r} changed since it was read (read {read!r}, "
-        f"stored {stored!r}); reload and retry"
-    )
