@@ -26,6 +26,7 @@ from typing import Any
 
 import attrs
 
+from omnicx._frozen import frozen_map
 from omnicx.channels import (
     RECEIVED_AT_HEADER,
     ChannelAdapter,
@@ -53,9 +54,9 @@ class WebhookRequest:
 
     method: str
     body: bytes
-    headers: Mapping[str, str]
+    headers: Mapping[str, str] = attrs.field(converter=frozen_map)
     url: str
-    query: Mapping[str, str] = attrs.field(factory=dict)
+    query: Mapping[str, str] = attrs.field(factory=dict, converter=frozen_map)
 
 
 @attrs.frozen(kw_only=True)
@@ -66,7 +67,7 @@ class Answer:
     data: Any = None
     text: str | None = None
     content_type: str = "application/json"
-    headers: Mapping[str, str] = attrs.field(factory=dict)
+    headers: Mapping[str, str] = attrs.field(factory=dict, converter=frozen_map)
     receipts: tuple[Receipt, ...] = ()
 
 
