@@ -150,9 +150,9 @@ PINNED = {
     "omnicx.model": [
         "EVENT_TYPES", "LIFECYCLE", "WELL_KNOWN_CHANNELS", "Agent", "AgentStatus",
         "Assigned", "Attachment", "Author", "AuthorKind", "CallEvent", "Channel",
-        "Conversation", "CustomEvent", "Customer", "DetailsChanged", "Direction", "Event", "FieldValue", "Identifier",
+        "Conversation", "ConversationCreated", "CustomEvent", "Customer", "DetailsChanged", "Direction", "Event", "FieldValue", "Identifier",
         "IdentifierKind", "Message", "MessageEvent", "NoteEvent", "OrderEvent",
-        "PaymentEvent", "PaymentKind", "Priority", "PriorityChanged", "Queue", "Status",
+        "PaymentEvent", "PaymentKind", "Priority", "PriorityChanged", "Queue", "QueueChanged", "Status",
         "StatusChanged", "SurveyKind", "SurveyResponse", "TagsChanged", "Team",
         "ThreadRefs", "can_transition", "is_reopen", "transition",
     ],
