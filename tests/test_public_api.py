@@ -140,9 +140,9 @@ PINNED = {
         "TopicSet", "load_topics", "merge_states", "parse_query", "report",
     ],
     "omnicx.metrics": [
-        "DEFAULT_RELATIVE_ERROR", "DIMENSIONS", "DURATIONS", "EXACT_LIMIT", "NONE",
+        "DEFAULT_RELATIVE_ERROR", "DIMENSIONS", "DURATIONS", "EXACT_LIMIT", "KEEP_SOLVED", "NONE",
         "BusinessTime", "ConversationFacts", "Distribution", "FactsBuilder",
-        "GroupMetrics", "MetricsAccumulator", "MetricsConfig", "MetricsReport", "Nps",
+        "GroupMetrics", "MetricsAccumulator", "MetricsConfig", "MetricsReport", "MetricsStream", "Nps",
         "Rate", "SlaOutcome", "SlaTally", "Summary", "Timing", "backlog_at",
         "compute_metrics", "facts_by_conversation", "fold_conversation", "group_keys",
         "group_to_dict", "report_table", "report_to_dict", "was_active",

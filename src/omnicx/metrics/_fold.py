@@ -61,7 +61,8 @@ Instant = datetime | float
 """A point in time: an aware datetime, or epoch seconds (an int or a float)."""
 
 
-def _whole_seconds(delta: timedelta) -> int:
+def whole_seconds(delta: timedelta) -> int:
+    """``delta`` in whole seconds, rounded toward zero."""
     return int(delta.total_seconds())
 
 
@@ -111,7 +112,7 @@ class FactsBuilder:
         self.config = config
         self.calendar = config.calendar
         numeric = self.numeric = not isinstance(created_at, datetime)
-        self.seconds_of: Any = int if numeric else _whole_seconds
+        self.seconds_of: Any = int if numeric else whole_seconds
         self.fcr_window: Any = config.fcr_window.total_seconds() if numeric else config.fcr_window
         self.conversation_id = conversation_id
         self.customer_id = customer_id
