@@ -57,7 +57,8 @@ def test_a_new_conversation_starts_with_its_creation_event(store: DeskStore) -> 
     created = events[0]
     assert isinstance(created, ConversationCreated)
     assert (created.at, created.channel, created.queue) == (T0, Channel("chat"), None)
-    assert isinstance(events[1], StatusChanged) and events[1].previous is None
+    assert isinstance(events[1], StatusChanged)
+    assert events[1].previous is None
 
 
 def test_moving_queue_keeps_the_agent(store: DeskStore) -> None:
@@ -98,5 +99,6 @@ def test_sla_policies_match_on_the_queue_a_move_sets(store: DeskStore) -> None:
     cid = _arrived(desk)
     desk.move_to_queue(cid, "billing", actor_id="lead")
     report = desk.sla_report(cid)
-    assert report is not None and report.policy is not None
+    assert report is not None
+    assert report.policy is not None
     assert report.policy.name == "billing"

@@ -102,7 +102,8 @@ def test_the_backlog_counts_active_conversations_at_now_with_their_ages() -> Non
     now = Timeline.at(60)
     backlog = compute_metrics(events, now=now).groups[()].backlog
     assert backlog.count == 2
-    assert backlog.total == 3600 + 1800 and backlog.median == 1800
+    assert backlog.total == 3600 + 1800
+    assert backlog.median == 1800
 
 
 def test_outbound_first_counts_agent_openers_only() -> None:
@@ -116,7 +117,8 @@ def test_outbound_first_counts_agent_openers_only() -> None:
     for t in (agent, bot, automation):
         facts = fold_conversation(t.events, now=NOW)
         # The greeting is no request: the first reply is timed from the customer's message.
-        assert facts.first_reply is not None and facts.first_reply.seconds == 600
+        assert facts.first_reply is not None
+        assert facts.first_reply.seconds == 600
         assert facts.outbound_first is (t is agent)
     # The bot's greeting is no agent reply: one touch, where the agent's opener makes two.
     assert fold_conversation(bot.events, now=NOW).agent_replies == 1

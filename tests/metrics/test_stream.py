@@ -76,7 +76,8 @@ def test_memory_holds_the_open_conversations_and_a_short_queue_of_solved_ones() 
     report = accumulator.report()
     assert report == compute_metrics(events, now=NOW, by=["channel"])
     chat = report.groups[("chat",)]
-    assert chat.reopened.part == 50 and chat.durations["reopen_reply"].count == 50
+    assert chat.reopened.part == 50
+    assert chat.durations["reopen_reply"].count == 50
 
 
 def test_an_event_back_in_time_is_skipped_and_says_when_the_conversation_was() -> None:
