@@ -61,6 +61,9 @@ PINNED = {
         "main",
     ],
     "omnicx.contrib": [],
+    "omnicx.contrib.dask": [
+        "compute_breakdowns", "compute_report", "merge_partials", "partition_partials",
+    ],
     "omnicx.contrib.django": [],
     "omnicx.contrib.django.apps": [
         "OmnicxConfig",

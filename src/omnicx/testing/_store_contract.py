@@ -263,7 +263,7 @@ class StoreContract(InboxContract):
     def test_creation_and_queue_events_round_trip(self) -> None:
         """A conversation's creation and queue moves are stored and read back as they were."""
         store = self.make_store()
-        base = {"customer_id": "p1", "conversation_id": "c1", "at": T0}
+        base: dict[str, Any] = {"customer_id": "p1", "conversation_id": "c1", "at": T0}
         created = ConversationCreated(id="e1", channel=Channel("whatsapp"), queue="billing",
                                       priority=Priority.HIGH, actor=Author(kind=AuthorKind.SYSTEM),
                                       **base)  # fmt: skip
