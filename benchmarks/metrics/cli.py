@@ -3,6 +3,7 @@
     benchmarks/run metrics --cli --n 100000     # 100k conversations (~0.8M events)
     benchmarks/run metrics --cli                # 1M conversations (~8M events)
     benchmarks/run metrics --cli --before /path/to/older/src   # also an older omnicx
+    benchmarks/run metrics --cli --file /tmp/events-1m.jsonl   # write the log once, keep it
 
 The synthetic conversations of synth.py become attrs events (events.py),
 written one ``serde.event_to_dict`` object per line in time order, the way a
@@ -11,10 +12,17 @@ peak RSS is its own (``wait4``'s ``ru_maxrss``):
 
 - omnicx: ``omnicx metrics FILE --by channel --by queue --json`` (two
   breakdowns, one pass);
+- the Python path: the same file through the library, ``serde.event_from_dict``
+  per line into a ``MetricsStream`` and two accumulators (no command line);
+- Dask: ``omnicx.contrib.dask.compute_breakdowns`` on a ``LocalCluster`` of 2
+  worker processes (localhost only), the lines grouped by conversation with
+  a bag ``groupby`` first (the log is in time order), partials merged up a
+  tree; the workers' own CPU and peak RSS are printed as well;
 - pandas: ``pandas.read_json(FILE, lines=True)`` and the volume per channel
   and per queue, the least any pandas metrics job over the file does first.
 
-The two must agree on the number of conversations per channel.
+omnicx and pandas must agree on the number of conversations per channel; the
+Python path and Dask must give the command's reports exactly.
 """
 
 from __future__ import annotations
