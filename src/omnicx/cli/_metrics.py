@@ -22,6 +22,7 @@ from omnicx.cli import _human
 from omnicx.cli._fail import not_text, unreadable
 from omnicx.errors import Problem, ValidationError
 from omnicx.metrics import (
+    KEEP_SOLVED,
     MetricsAccumulator,
     MetricsConfig,
     MetricsReport,
@@ -159,6 +160,7 @@ def stream_metrics(
     now: datetime | None = None,
     config: MetricsConfig | None = None,
     progress: TextIO | None = None,
+    keep_solved: int = KEEP_SOLVED,
 ) -> list[MetricsReport] | None:
     """Read a JSON-lines event file in one pass and report each breakdown; None if no events.
 
@@ -169,7 +171,8 @@ def stream_metrics(
     builders at the end. Without ``now`` the report is as of the
     latest event; with it, later events are skipped. The figures are those
     of ``compute_metrics`` on the same events. With ``progress`` (a
-    terminal), a bar shows how much of a large file is read.
+    terminal), a bar shows how much of a large file is read. ``keep_solved``
+    is the stream's (``MetricsStream``).
 
     Raises:
         ValidationError: the file is missing or not UTF-8 text, lines are not
@@ -180,7 +183,7 @@ def stream_metrics(
     accumulators = [MetricsAccumulator(by=tuple(by)) for by in breakdowns]
     latest: datetime | None = None
     problems: list[Problem] = []
-    with MetricsStream(config=config) as stream:
+    with MetricsStream(config=config, keep_solved=keep_solved) as stream:
         try:
             size = path.stat().st_size
             with path.open("rb") as file:
