@@ -92,7 +92,8 @@ class MetricsStream:
 
     Feed every event in order (each conversation's events in time order),
     then count every conversation into accumulators with ``add_to``: the
-    figures of ``compute_metrics`` on the same events. Use it as a context
+    figures of ``compute_metrics`` on the same events (which ignores events
+    after ``now``: leave those out of the stream). Use it as a context
     manager (or call ``close``) so the temporary file of retired states goes.
 
     Args:
