@@ -44,6 +44,7 @@ from __future__ import annotations
 import ast
 import contextlib
 import importlib
+import importlib.util
 import inspect
 import io
 import json
@@ -536,6 +537,22 @@ def refuse(*args: object, **kwargs: object) -> Any:
     raise AssertionError("a doc block reached the network or the wall clock")
 
 
+# An extra's package a block may import: without it installed, the block is
+# left out (as its tests skip), so the suite runs without that extra.
+OPTIONAL_PACKAGES = ("dask",)
+
+
+def lacks_optional_package(block: Block) -> bool:
+    """True for a python block importing an optional package that is not installed."""
+    if block.language != "python":
+        return False
+    return any(
+        re.search(rf"^\s*(import|from) {name}\b", block.text, re.MULTILINE)
+        and importlib.util.find_spec(name) is None
+        for name in OPTIONAL_PACKAGES
+    )
+
+
 @pytest.fixture
 def workdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A temporary working directory holding a copy of examples/, offline, with no clock."""
@@ -558,6 +575,8 @@ def test_page_blocks_run(page: Path, workdir: Path) -> None:
         if block.language == "text" and block.text.startswith("$ "):
             replay_transcript(block)
         if block.language in OUTPUT_LANGUAGES or "no-run" in block.options:
+            continue
+        if lacks_optional_package(block):
             continue
         target = block.option("file")
         if target is not None:

@@ -61,6 +61,9 @@ PINNED = {
         "main",
     ],
     "omnicx.contrib": [],
+    "omnicx.contrib.dask": [
+        "compute_breakdowns", "compute_report", "merge_partials", "partition_partials",
+    ],
     "omnicx.contrib.django": [],
     "omnicx.contrib.django.apps": [
         "OmnicxConfig",
@@ -140,9 +143,9 @@ PINNED = {
         "TopicSet", "load_topics", "merge_states", "parse_query", "report",
     ],
     "omnicx.metrics": [
-        "DEFAULT_RELATIVE_ERROR", "DIMENSIONS", "DURATIONS", "EXACT_LIMIT", "NONE",
+        "DEFAULT_RELATIVE_ERROR", "DIMENSIONS", "DURATIONS", "EXACT_LIMIT", "KEEP_SOLVED", "NONE",
         "BusinessTime", "ConversationFacts", "Distribution", "FactsBuilder",
-        "GroupMetrics", "MetricsAccumulator", "MetricsConfig", "MetricsReport", "Nps",
+        "GroupMetrics", "MetricsAccumulator", "MetricsConfig", "MetricsReport", "MetricsStream", "Nps",
         "Rate", "SlaOutcome", "SlaTally", "Summary", "Timing", "backlog_at",
         "compute_metrics", "facts_by_conversation", "fold_conversation", "group_keys",
         "group_to_dict", "report_table", "report_to_dict", "was_active",
@@ -150,9 +153,9 @@ PINNED = {
     "omnicx.model": [
         "EVENT_TYPES", "LIFECYCLE", "WELL_KNOWN_CHANNELS", "Agent", "AgentStatus",
         "Assigned", "Attachment", "Author", "AuthorKind", "CallEvent", "Channel",
-        "Conversation", "CustomEvent", "Customer", "DetailsChanged", "Direction", "Event", "FieldValue", "Identifier",
+        "Conversation", "ConversationCreated", "CustomEvent", "Customer", "DetailsChanged", "Direction", "Event", "FieldValue", "Identifier",
         "IdentifierKind", "Message", "MessageEvent", "NoteEvent", "OrderEvent",
-        "PaymentEvent", "PaymentKind", "Priority", "PriorityChanged", "Queue", "Status",
+        "PaymentEvent", "PaymentKind", "Priority", "PriorityChanged", "Queue", "QueueChanged", "Status",
         "StatusChanged", "SurveyKind", "SurveyResponse", "TagsChanged", "Team",
         "ThreadRefs", "can_transition", "is_reopen", "transition",
     ],

@@ -43,8 +43,8 @@ _AUTHORS = {
 }
 
 
-def to_events(columns: dict[str, np.ndarray]) -> list[Event]:
-    """One attrs event per row."""
+def to_events(columns: dict[str, np.ndarray], first_id: int = 0) -> list[Event]:
+    """One attrs event per row; ids count from ``first_id``."""
     out: list[Event] = []
     channels = [Channel(name) for name in CHANNELS]
     rows = zip(
@@ -54,7 +54,7 @@ def to_events(columns: dict[str, np.ndarray]) -> list[Event]:
         ),
         strict=True,
     )
-    for i, (conv, stamp, kind, channel, queue, agent, value) in enumerate(rows):
+    for i, (conv, stamp, kind, channel, queue, agent, value) in enumerate(rows, first_id):
         base = {
             "id": f"e{i}",
             "at": datetime.fromtimestamp(stamp, UTC),

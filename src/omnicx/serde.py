@@ -65,6 +65,8 @@ def _type_name(value: object) -> str:
 def _strict(expected: type[Any], label: str) -> Callable[[Any, Any], Any]:
     # cattrs' default scalar hooks coerce (bool("false") is True); refuse instead.
     def hook(value: Any, _type: Any) -> Any:
+        if type(value) is expected:  # the usual case, decided by one identity check
+            return value
         if isinstance(value, expected) and not (expected is not bool and isinstance(value, bool)):
             return value
         raise ValidationError.single("", f"expected {label}, got {_type_name(value)}")
@@ -130,10 +132,25 @@ def _structure_channel(value: Any, _type: Any) -> Channel:
         raise ValidationError.single("", error.problems[0].message) from None
 
 
+def _members(cls: type[enum.Enum]) -> dict[tuple[type[Any], Any], enum.Enum]:
+    # Keyed by the value's type too: 1 and True (or 1.0) name different members.
+    return {(type(member.value), member.value): member for member in cls}
+
+
+# One table per enum class of omnicx's (a fixed, small set): owned by this module.
+_MEMBERS: dict[type[enum.Enum], dict[tuple[type[Any], Any], enum.Enum]] = {}
+
+
 def _structure_enum(value: Any, cls: type[enum.Enum]) -> enum.Enum:
-    for member in cls:
-        if member.value == value and type(member.value) is type(value):
-            return member
+    members = _MEMBERS.get(cls)
+    if members is None:
+        members = _MEMBERS[cls] = _members(cls)
+    try:
+        found = members.get((type(value), value))
+    except TypeError:  # an unhashable value (a list, a dict): no member
+        found = None
+    if found is not None:
+        return found
     choices = [str(m.value) for m in cls]
     hint = suggest(value, choices) if isinstance(value, str) else ""
     raise ValidationError.single(
@@ -228,7 +245,9 @@ def _event_structurer(conv: cattrs.Converter, cls: type[Event]) -> Callable[[Any
         tag = value.get(_TAG_KEY, cls.TAG)
         if tag != cls.TAG:
             raise ValidationError.single(_TAG_KEY, f"expected {cls.TAG!r}, got {tag!r}")
-        return generated({k: v for k, v in value.items() if k != _TAG_KEY}, cls)
+        fields = dict(value)
+        fields.pop(_TAG_KEY, None)
+        return generated(fields, cls)
 
     return structure
 

@@ -91,11 +91,15 @@ def test_a_large_file_shows_progress_on_a_terminal_only(tmp_path: Path) -> None:
     st.integers(1, 8).flatmap(lambda n: st.tuples(*(conversations(f"c{i}") for i in range(n)))),
     st.randoms(),
     st.sampled_from([None, 600]),
+    st.sampled_from([0, 1, 20_000]),
 )
 @settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
-def test_one_pass_gives_the_figures_of_compute_metrics(tmp_path_factory, ts, rng, now) -> None:
+def test_one_pass_gives_the_figures_of_compute_metrics(
+    tmp_path_factory, ts, rng, now, keep
+) -> None:
     """Conversations interleaved anyhow (each in time order), several breakdowns: each
-    report equals compute_metrics over the same events, as of the last event or --now."""
+    report equals compute_metrics over the same events, as of the last event or --now,
+    with solved conversations retired to the stream's file or kept in memory."""
     queues = [list(t.events) for t in ts]
     ordered = []
     while any(queues):
@@ -104,7 +108,9 @@ def test_one_pass_gives_the_figures_of_compute_metrics(tmp_path_factory, ts, rng
     path.write_text("".join(json.dumps(serde.event_to_dict(e)) + "\n" for e in ordered))
     at = max(e.at for e in ordered) if now is None else Timeline.at(now)
     breakdowns = [(), ("channel",), ("queue", "agent"), ("tag",)]
-    reports = stream_metrics(path, breakdowns=breakdowns, now=None if now is None else at)
+    reports = stream_metrics(
+        path, breakdowns=breakdowns, now=None if now is None else at, keep_solved=keep
+    )
     assert reports == [compute_metrics(ordered, now=at, by=by) for by in breakdowns]
 
 

@@ -20,6 +20,7 @@ from omnicx.model import (
     Message,
     MessageEvent,
     PriorityChanged,
+    QueueChanged,
     TagsChanged,
 )
 from omnicx.routing import RuleEngine, load_rules
@@ -39,7 +40,7 @@ RULES = RuleEngine.compile(
         }
     )
 )  # fmt: skip
-CAUSED = (Assigned, PriorityChanged, TagsChanged)
+CAUSED = (Assigned, QueueChanged, PriorityChanged, TagsChanged)
 
 
 def _message(n: int, text: str, sent_at: datetime) -> MessageReceived:

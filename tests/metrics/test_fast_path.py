@@ -35,6 +35,7 @@ from omnicx.metrics import (
     facts_by_conversation,
     fold_conversation,
     group_keys,
+    was_active,
 )
 from omnicx.model import (
     AuthorKind,
@@ -170,6 +171,12 @@ def _oracle(facts: list[ConversationFacts]) -> GroupMetrics:
         solved=len(solved),
         reopened=Rate(part=sum(f.reopens > 0 for f in ever), whole=len(ever)),
         one_touch=Rate(part=sum(f.agent_replies <= 1 for f in solved), whole=len(solved)),
+        zero_touch=Rate(part=sum(f.agent_replies == 0 for f in solved), whole=len(solved)),
+        outbound_first=sum(f.outbound_first for f in facts),
+        # The backlog at now, as ``backlog_at`` reads it from the active spans.
+        backlog=_summary(
+            [int((NOW - f.created_at).total_seconds()) for f in facts if was_active(f, NOW)]
+        ),
         first_contact_resolution=Rate(part=sum(fcr), whole=len(fcr)),
         csat=Rate(part=sum(csat), whole=len(csat)),
         nps=Nps(

@@ -21,6 +21,7 @@ from omnicx.metrics import compute_metrics
 from omnicx.model import (
     Assigned,
     AuthorKind,
+    ConversationCreated,
     CustomEvent,
     DetailsChanged,
     Event,
@@ -28,6 +29,7 @@ from omnicx.model import (
     NoteEvent,
     OrderEvent,
     PriorityChanged,
+    QueueChanged,
     Status,
     StatusChanged,
     SurveyResponse,
@@ -294,10 +296,16 @@ def _describe(event: Event) -> str:
         return f"{event.survey.value} answer {event.score}/{event.scale_max}"
     if isinstance(event, NoteEvent):
         return f"note: {_human.shorten(event.text, 48)}"
+    if isinstance(event, Assigned) and event.queue is None:
+        return f"assigned to agent {event.assignee}" if event.assignee else "unassigned"
     if isinstance(event, Assigned):
         return f"routed to queue {event.queue}" + (
             f", agent {event.assignee}" if event.assignee else ""
         )
+    if isinstance(event, QueueChanged):
+        return f"routed to queue {event.queue or '(none)'}"
+    if isinstance(event, ConversationCreated):
+        return f"created on {event.channel.name}"
     if isinstance(event, PriorityChanged):
         previous = event.previous.value if event.previous else "-"
         return f"priority {previous} -> {event.priority.value}"

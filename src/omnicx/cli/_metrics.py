@@ -22,13 +22,15 @@ from omnicx.cli import _human
 from omnicx.cli._fail import not_text, unreadable
 from omnicx.errors import Problem, ValidationError
 from omnicx.metrics import (
-    FactsBuilder,
+    KEEP_SOLVED,
     MetricsAccumulator,
     MetricsConfig,
     MetricsReport,
+    MetricsStream,
     report_to_dict,
 )
 from omnicx.metrics._dimensions import check_dimensions
+from omnicx.model import Event
 from omnicx.routing._loader import _format_of, parse_document
 from omnicx.sla import BusinessCalendar, load_calendar
 
@@ -158,16 +160,19 @@ def stream_metrics(
     now: datetime | None = None,
     config: MetricsConfig | None = None,
     progress: TextIO | None = None,
+    keep_solved: int = KEEP_SOLVED,
 ) -> list[MetricsReport] | None:
     """Read a JSON-lines event file in one pass and report each breakdown; None if no events.
 
-    Each event is folded into its conversation's ``FactsBuilder`` as it is
-    read, so memory holds one builder per conversation, never the file or
-    its events; every breakdown is counted from the same builders at the
-    end (``FactsBuilder.add_to``). Without ``now`` the report is as of the
+    Each event is folded into its conversation as it is read
+    (``MetricsStream``), so memory holds the open conversations' builders,
+    never the file, its events or the solved conversations (their states
+    wait in a temporary file); every breakdown is counted from the same
+    builders at the end. Without ``now`` the report is as of the
     latest event; with it, later events are skipped. The figures are those
     of ``compute_metrics`` on the same events. With ``progress`` (a
-    terminal), a bar shows how much of a large file is read.
+    terminal), a bar shows how much of a large file is read. ``keep_solved``
+    is the stream's (``MetricsStream``).
 
     Raises:
         ValidationError: the file is missing or not UTF-8 text, lines are not
@@ -175,77 +180,66 @@ def stream_metrics(
             problem's path is ``file:line`` (then the field path). Nothing
             is reported then.
     """
-    config = config or MetricsConfig()
     accumulators = [MetricsAccumulator(by=tuple(by)) for by in breakdowns]
-    builders: dict[str, FactsBuilder] = {}
-    last: dict[str, datetime] = {}
     latest: datetime | None = None
     problems: list[Problem] = []
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as file:
-            bar = None
-            if progress is not None and size >= _PROGRESS_FROM:
-                bar = _human.Progress(progress, size, f"reading {path.name}")
-            done = 0
-            for number, raw in enumerate(file, start=1):
-                if len(problems) >= _MAX_PROBLEMS:
-                    break  # enough to fix the file in a few passes
-                done += len(raw)
-                if bar is not None and number % 4096 == 0:
-                    bar.update(done)
-                line = raw.decode("utf-8")
-                if not line.strip():
-                    continue
-                where = f"{path.name}:{number}"
-                try:
-                    event = serde.event_from_dict(json.loads(line))
-                except json.JSONDecodeError as error:
-                    message = f"invalid JSON ({error.msg} at column {error.colno})"
-                    problems.append(Problem(where, message))
-                    continue
-                except ValidationError as error:
-                    problems.extend(p.under(where) for p in error.problems)
-                    continue
-                conversation_id = event.conversation_id
-                if problems or conversation_id is None or (now is not None and event.at > now):
-                    continue
-                builder = builders.get(conversation_id)
-                if builder is None:
-                    builder = builders[conversation_id] = FactsBuilder(
-                        conversation_id=conversation_id, created_at=event.at, config=config
-                    )
-                elif event.at < last[conversation_id]:
-                    problems.append(_backwards(where, conversation_id, event.at, last))
-                    continue
-                builder.feed(event)
-                last[conversation_id] = event.at
-                if latest is None or event.at > latest:
-                    latest = event.at
-            if bar is not None:
-                bar.update(size)
-                bar.close()
-    except OSError as error:
-        raise unreadable(path, error) from None
-    except UnicodeDecodeError:
-        raise not_text(path) from None
-    if problems:
-        raise ValidationError(problems[:_MAX_PROBLEMS])
-    now = now or latest
-    if now is None:
-        return None
-    for conversation_id in sorted(builders):
-        builders[conversation_id].add_to(*accumulators, now=now)
+    with MetricsStream(config=config, keep_solved=keep_solved) as stream:
+        try:
+            size = path.stat().st_size
+            with path.open("rb") as file:
+                bar = None
+                if progress is not None and size >= _PROGRESS_FROM:
+                    bar = _human.Progress(progress, size, f"reading {path.name}")
+                done = 0
+                for number, raw in enumerate(file, start=1):
+                    if len(problems) >= _MAX_PROBLEMS:
+                        break  # enough to fix the file in a few passes
+                    done += len(raw)
+                    if bar is not None and number % 4096 == 0:
+                        bar.update(done)
+                    line = raw.decode("utf-8")
+                    if not line.strip():
+                        continue
+                    try:
+                        event = serde.event_from_dict(json.loads(line))
+                    except json.JSONDecodeError as error:
+                        message = f"invalid JSON ({error.msg} at column {error.colno})"
+                        problems.append(Problem(f"{path.name}:{number}", message))
+                        continue
+                    except ValidationError as error:
+                        problems.extend(p.under(f"{path.name}:{number}") for p in error.problems)
+                        continue
+                    if problems or event.conversation_id is None:
+                        continue
+                    if now is not None and event.at > now:
+                        continue
+                    before = stream.feed(event)
+                    if before is not None:
+                        problems.append(_backwards(f"{path.name}:{number}", event, before))
+                        continue
+                    if latest is None or event.at > latest:
+                        latest = event.at
+                if bar is not None:
+                    bar.update(size)
+                    bar.close()
+        except OSError as error:
+            raise unreadable(path, error) from None
+        except UnicodeDecodeError:
+            raise not_text(path) from None
+        if problems:
+            raise ValidationError(problems[:_MAX_PROBLEMS])
+        now = now or latest
+        if now is None:
+            return None
+        stream.add_to(*accumulators, now=now)
     return [accumulator.report() for accumulator in accumulators]
 
 
-def _backwards(
-    where: str, conversation_id: str, at: datetime, last: dict[str, datetime]
-) -> Problem:
+def _backwards(where: str, event: Event, before: datetime) -> Problem:
     return Problem(
         where,
-        f"conversation {conversation_id!r} goes back in time ({at.isoformat()} after "
-        f"{last[conversation_id].isoformat()}); the file is read in one pass, so each "
+        f"conversation {event.conversation_id!r} goes back in time ({event.at.isoformat()} "
+        f"after {before.isoformat()}); the file is read in one pass, so each "
         "conversation's events must be in time order: sort the file by 'at'",
     )
 

@@ -25,12 +25,14 @@ from omnicx.model import (
     Author,
     AuthorKind,
     Channel,
+    Conversation,
     CustomEvent,
     Direction,
     Message,
     MessageEvent,
     NoteEvent,
     Priority,
+    QueueChanged,
     Status,
     SurveyKind,
     SurveyResponse,
@@ -133,10 +135,12 @@ def assign(
         check_collision(record, actor_id, seen_version)
         conversation = record.conversation
         target_queue = queue if queue is not None else conversation.queue
+        if target_queue != conversation.queue:
+            unit.events.append(_queue_changed(unit, conversation, target_queue, actor_id))
         unit.events.append(
             Assigned(id=unit.event_id(), at=unit.now, customer_id=conversation.customer_id,
                      conversation_id=conversation.id, assignee=agent_id,
-                     previous=conversation.assignee, queue=target_queue, actor=agent(actor_id))
+                     previous=conversation.assignee, actor=agent(actor_id))
         )  # fmt: skip
         unit.record(AuditAction.ASSIGNMENT, actor_id, customer_id=conversation.customer_id,
                     conversation_id=conversation.id, assignee=agent_id,
@@ -146,6 +150,30 @@ def assign(
         if agent_id is not None and agent_id == actor_id:
             record = touched(unit, record, actor_id, "claim")
         return record
+
+    return change
+
+
+def _queue_changed(
+    unit: Unit, conversation: Conversation, queue: str | None, actor_id: str
+) -> QueueChanged:
+    return QueueChanged(id=unit.event_id(), at=unit.now, customer_id=conversation.customer_id,
+                        conversation_id=conversation.id, previous=conversation.queue,
+                        queue=queue, actor=agent(actor_id))  # fmt: skip
+
+
+def move_to_queue(*, queue: str | None, actor_id: str) -> Change:
+    """Move to another queue (None: no queue), keeping the assignee; audited."""
+
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        conversation = record.conversation
+        if queue == conversation.queue:
+            return record
+        unit.events.append(_queue_changed(unit, conversation, queue, actor_id))
+        unit.record(AuditAction.ASSIGNMENT, actor_id, customer_id=conversation.customer_id,
+                    conversation_id=conversation.id, assignee=conversation.assignee,
+                    previous=conversation.assignee, queue=queue)  # fmt: skip
+        return attrs.evolve(record, conversation=attrs.evolve(conversation, queue=queue))
 
     return change
 

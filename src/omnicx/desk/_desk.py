@@ -833,6 +833,24 @@ class Desk:
         what = ("assign", conversation_id, agent_id, queue)
         return self._act(conversation_id, request_id, change, actor_id, Action.ASSIGN, what)
 
+    def move_to_queue(
+        self,
+        conversation_id: str,
+        queue: str | None,
+        *,
+        actor_id: str,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Move a conversation to ``queue`` (None: no queue); the assigned agent stays.
+
+        Recorded as a ``QueueChanged`` event (and audited as an assignment):
+        a queue move is not an assignment. Moving to the queue it is in
+        changes nothing. Checked as ``ASSIGN``.
+        """
+        change = changes.move_to_queue(queue=queue, actor_id=actor_id)
+        what = ("move_to_queue", conversation_id, queue)
+        return self._act(conversation_id, request_id, change, actor_id, Action.ASSIGN, what)
+
     def set_status(
         self,
         conversation_id: str,

@@ -21,9 +21,11 @@ from omnicx.model import (
     Assigned,
     Author,
     Conversation,
+    ConversationCreated,
     Message,
     MessageEvent,
     PriorityChanged,
+    QueueChanged,
     Status,
     StatusChanged,
     TagsChanged,
@@ -61,6 +63,12 @@ def new_record(
         last_activity_at=message.sent_at,
         first_activity_at=message.sent_at,
     )
+    unit.events.append(
+        ConversationCreated(id=unit.event_id(), at=message.sent_at, customer_id=customer_id,
+                            conversation_id=conversation.id, channel=message.channel,
+                            queue=conversation.queue, priority=conversation.priority,
+                            actor=SYSTEM)
+    )  # fmt: skip
     unit.events.append(
         StatusChanged(id=unit.event_id(), at=message.sent_at, customer_id=customer_id,
                       conversation_id=conversation.id, previous=None, status=Status.NEW,
@@ -183,10 +191,16 @@ def change_conversation(
     base: dict[str, Any] = {"at": unit.now if at is None else at,
             "customer_id": conversation.customer_id,
             "conversation_id": conversation.id, "actor": actor}  # fmt: skip
-    if (updated.queue, updated.assignee) != (conversation.queue, conversation.assignee):
+    # A queue move and an assignment are separate events: moving queue keeps the agent.
+    if updated.queue != conversation.queue:
+        unit.events.append(
+            QueueChanged(id=unit.event_id(), previous=conversation.queue, queue=updated.queue,
+                         **base)
+        )  # fmt: skip
+    if updated.assignee != conversation.assignee:
         unit.events.append(
             Assigned(id=unit.event_id(), assignee=updated.assignee,
-                     previous=conversation.assignee, queue=updated.queue, **base)
+                     previous=conversation.assignee, **base)
         )  # fmt: skip
     if updated.priority is not conversation.priority:
         unit.events.append(

@@ -17,6 +17,7 @@ from omnicx.metrics._facts import ConversationFacts
 from omnicx.metrics._fold import FactsBuilder
 from omnicx.metrics._output import group_to_dict, report_table, report_to_dict
 from omnicx.metrics._sketch import DEFAULT_RELATIVE_ERROR
+from omnicx.metrics._stream import KEEP_SOLVED, MetricsStream
 from omnicx.metrics._timing import Timing
 from omnicx.metrics._values import (
     DURATIONS,
@@ -33,6 +34,7 @@ __all__ = [
     "DIMENSIONS",
     "DURATIONS",
     "EXACT_LIMIT",
+    "KEEP_SOLVED",
     "NONE",
     "BusinessTime",
     "ConversationFacts",
@@ -42,6 +44,7 @@ __all__ = [
     "MetricsAccumulator",
     "MetricsConfig",
     "MetricsReport",
+    "MetricsStream",
     "Nps",
     "Rate",
     "SlaOutcome",

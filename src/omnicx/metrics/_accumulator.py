@@ -109,17 +109,7 @@ class MetricsAccumulator:
         partitioned by conversation); events without a conversation, and
         events after ``now``, are skipped. What ``compute_metrics`` counts.
         """
-        config = config or MetricsConfig()
-        require_aware(now, "now")
-        groups = events_by_conversation(events, now)
-        for conversation_id in sorted(groups):
-            ordered = groups[conversation_id]
-            builder = FactsBuilder(
-                conversation_id=conversation_id, created_at=ordered[0].at, config=config
-            )
-            for event in ordered:
-                builder.feed(event)
-            builder.add_to(self, now=now)
+        count_events(events, self, now=now, config=config)
 
     def add_sla(self, outcome: SlaOutcome) -> None:
         """Count one SLA outcome in the group its ``dimensions`` name."""
@@ -222,6 +212,30 @@ def _unpickle(by: tuple[str, ...], tz: tzinfo, groups: list[Any]) -> MetricsAccu
     }  # fmt: skip
     _, _, read = read_partial(document)
     return MetricsAccumulator._restore(by, tz, read)
+
+
+def count_events(
+    events: Iterable[Event],
+    *accumulators: MetricsAccumulator,
+    now: datetime,
+    config: MetricsConfig | None = None,
+) -> None:
+    """Fold events into conversations and count each one into every accumulator, as of ``now``.
+
+    Each conversation is folded once for all the accumulators (one per
+    breakdown). Every event of a conversation must be among ``events``.
+    """
+    config = config or MetricsConfig()
+    require_aware(now, "now")
+    groups = events_by_conversation(events, now)
+    for conversation_id in sorted(groups):
+        ordered = groups[conversation_id]
+        builder = FactsBuilder(
+            conversation_id=conversation_id, created_at=ordered[0].at, config=config
+        )
+        for event in ordered:
+            builder.feed(event)
+        builder.add_to(*accumulators, now=now)
 
 
 def compute_metrics(

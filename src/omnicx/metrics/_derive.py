@@ -91,6 +91,9 @@ def builder_values(b: FactsBuilder, now: Any) -> Values:
         b.reopen_replies,
         b.next_replies,
         None if b.calendar is None else _business_values(b),
+        solved and replies == 0,
+        b.outbound_first,
+        None if solved else b.seconds_of(now - b.created),
     )
 
 
@@ -172,6 +175,7 @@ def builder_facts(b: FactsBuilder, now: Any) -> ConversationFacts:
         csat_satisfied=b.csat_satisfied,
         nps_score=b.nps_score,
         ces_score=b.ces_score,
+        open_seconds=values[row.BACKLOG_AGE],
         active_spans=tuple(
             (as_datetime(start), None if end is None else as_datetime(end)) for start, end in spans
         ),

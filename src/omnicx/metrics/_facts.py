@@ -48,6 +48,9 @@ class ConversationFacts:
             reopen) within ``fcr_window`` of the first solve; None until
             solved and, without a follow-up, until the window has passed.
         csat_satisfied, nps_score, ces_score: the latest answer to each survey.
+        open_seconds: while the conversation is in an active status at
+            ``now``, the seconds since its creation (its age in the backlog);
+            None once solved.
         active_spans: the ``[start, end)`` periods the conversation was in an
             active status (``end`` None: still active at ``now``).
     """
@@ -80,6 +83,7 @@ class ConversationFacts:
     csat_satisfied: bool | None = None
     nps_score: int | None = None
     ces_score: int | None = None
+    open_seconds: int | None = None
     active_spans: tuple[tuple[datetime, datetime | None], ...] = attrs.field(
         default=(), converter=frozen_tree
     )

@@ -30,12 +30,14 @@ from omnicx.metrics._facts import ConversationFacts
 from omnicx.model import (
     Assigned,
     AuthorKind,
+    ConversationCreated,
     CustomEvent,
     DetailsChanged,
     Direction,
     Event,
     MessageEvent,
     PriorityChanged,
+    QueueChanged,
     Status,
     StatusChanged,
     SurveyKind,
@@ -59,7 +61,8 @@ Instant = datetime | float
 """A point in time: an aware datetime, or epoch seconds (an int or a float)."""
 
 
-def _whole_seconds(delta: timedelta) -> int:
+def whole_seconds(delta: timedelta) -> int:
+    """``delta`` in whole seconds, rounded toward zero."""
     return int(delta.total_seconds())
 
 
@@ -91,7 +94,7 @@ class FactsBuilder:
         "agent", "agent_replies", "attribute_map", "calendar", "ces_score", "channel",
         "config", "conversation_id", "created", "csat_satisfied", "current",
         "customer_id", "fcr_window", "first_reply", "first_reply_business", "first_solve",
-        "first_window_pending", "follow_up", "held", "held_business", "last_solve",
+        "first_window_pending", "follow_up", "held", "held_business", "last_solve", "messaged",
         "next_business", "next_replies", "nps_score", "numeric", "other_channels", "outbound_first",
         "priority_name", "queue", "reopen_business", "reopen_replies", "reopens",
         "seconds_of", "span_start", "spans", "status_since", "survey_offered", "tag_set",
@@ -109,12 +112,13 @@ class FactsBuilder:
         self.config = config
         self.calendar = config.calendar
         numeric = self.numeric = not isinstance(created_at, datetime)
-        self.seconds_of: Any = int if numeric else _whole_seconds
+        self.seconds_of: Any = int if numeric else whole_seconds
         self.fcr_window: Any = config.fcr_window.total_seconds() if numeric else config.fcr_window
         self.conversation_id = conversation_id
         self.customer_id = customer_id
         self.created: Any = created_at
         self.channel: str | None = None
+        self.messaged = False  # a first message was seen (the channel may come from creation)
         # Containers are immutable and shared until a step changes them: most
         # conversations never do, and every allocation here is per conversation.
         self.other_channels: frozenset[str] = _NO_NAMES  # used after the first one
@@ -170,6 +174,10 @@ class FactsBuilder:
             self.status(event.at, event.status)
         elif isinstance(event, Assigned):
             self.assigned(event.assignee, event.queue)
+        elif isinstance(event, QueueChanged):
+            self.queue = event.queue
+        elif isinstance(event, ConversationCreated):
+            self.created_as(event.channel.name, event.queue, event.priority.value)
         elif isinstance(event, PriorityChanged):
             self.priority_name = event.priority.value
         elif isinstance(event, TagsChanged):
@@ -197,14 +205,22 @@ class FactsBuilder:
         """A message: from the customer (``inbound``), a public human agent reply, or other.
 
         ``machine_reply`` marks a public bot or automation reply, which clears
-        the customer's wait without a reply-time sample.
+        the customer's wait without a reply-time sample; as the first message
+        it does not make the conversation agent-initiated.
         """
-        if self.channel is None:
-            self.channel = channel
+        if not self.messaged:
+            self.messaged = True
+            if self.channel is None:
+                self.channel = channel
+            elif channel != self.channel:
+                self.other_channels = frozenset((channel,))
             if inbound:
                 self.window_start = self.created
             else:
-                self.outbound_first = True
+                # A bot's or automation's opener (a greeting) is no agent's
+                # initiative: only an agent's makes it agent-initiated. Either
+                # way the first reply window opens at the customer's first message.
+                self.outbound_first = not machine_reply
         elif channel != self.channel and channel not in self.other_channels:
             self.other_channels = self.other_channels | {channel}
         if inbound:
@@ -304,6 +320,25 @@ class FactsBuilder:
         self.agent = agent
         if queue is not None:
             self.queue = queue
+
+    def created_as(self, channel: str, queue: str | None = None, priority: str = "normal") -> None:
+        """The conversation was created on ``channel``, in ``queue``, with ``priority``.
+
+        The first step when the log has it (``ConversationCreated``): the
+        channel it names is the one the conversation started on. After a
+        message (a late one, sent earlier, moved the start back) it changes
+        nothing: the first message says where the conversation began.
+        """
+        if self.messaged or self.channel is not None:
+            return
+        self.channel = channel
+        if queue is not None:
+            self.queue = queue
+        self.priority_name = priority
+
+    def moved_to_queue(self, queue: str | None) -> None:
+        """Moved to ``queue`` (None: no queue); the assignee stays."""
+        self.queue = queue
 
     def priority(self, name: str) -> None:
         """The priority changed (``Priority.value``)."""

@@ -31,6 +31,7 @@ class Group:
     """The figures of one group: counters, distributions and SLA tallies."""
 
     __slots__ = (
+        "backlog",
         "business",
         "calendar",
         "ces",
@@ -48,6 +49,7 @@ class Group:
         self.business = {name: Distribution() for name in DURATIONS}
         self.ces = Distribution()
         self.replies = Distribution()
+        self.backlog = Distribution()
         self.sla: dict[str, list[int]] = {}
         self.pending: list[row.Values] = []
         """Rows appended since the last ``flush`` (the list lives as long as the group)."""
@@ -71,6 +73,7 @@ class Group:
             counts[index] += sum(columns[position])
         _extend(self.replies, [v for v in columns[row.REPLIES] if v is not None])
         _extend(self.ces, [v for v in columns[row.CES] if v is not None])
+        _extend(self.backlog, [v for v in columns[row.BACKLOG_AGE] if v is not None])
         self._durations(self.calendar, columns[row.FIRST_SINGLE : row.BUSINESS])
         business = [b for b in columns[row.BUSINESS] if b is not None]
         if business:
@@ -96,7 +99,7 @@ class Group:
     def _state(self) -> tuple[object, ...]:
         return (
             self.conversations, self.counts, self.calendar, self.business, self.ces,
-            self.replies, self.sla,
+            self.replies, self.backlog, self.sla,
         )  # fmt: skip
 
     def merge(self, other: Group) -> Group:
@@ -110,6 +113,7 @@ class Group:
         merged.business = {k: self.business[k].merge(other.business[k]) for k in DURATIONS}
         merged.ces = self.ces.merge(other.ces)
         merged.replies = self.replies.merge(other.replies)
+        merged.backlog = self.backlog.merge(other.backlog)
         merged.sla = {
             k: [
                 a + b
@@ -124,13 +128,17 @@ class Group:
         self.flush()
         (
             solved, one_touch, ever_solved, reopened, fcr_decided, fcr, csat_answers,
-            csat_satisfied, promoters, passives, detractors, offered, answered,
+            csat_satisfied, promoters, passives, detractors, offered, answered, zero_touch,
+            outbound_first,
         ) = self.counts  # fmt: skip
         return GroupMetrics(
             conversations=self.conversations,
             solved=solved,
             reopened=Rate(part=reopened, whole=ever_solved),
             one_touch=Rate(part=one_touch, whole=solved),
+            zero_touch=Rate(part=zero_touch, whole=solved),
+            outbound_first=outbound_first,
+            backlog=self.backlog.summary(),
             first_contact_resolution=Rate(part=fcr, whole=fcr_decided),
             csat=Rate(part=csat_satisfied, whole=csat_answers),
             nps=Nps(promoters=promoters, passives=passives, detractors=detractors),

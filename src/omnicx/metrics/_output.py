@@ -31,6 +31,9 @@ def group_to_dict(group: GroupMetrics) -> dict[str, Any]:
         "solved": group.solved,
         "reopened": _rate(group.reopened),
         "one_touch": _rate(group.one_touch),
+        "zero_touch": _rate(group.zero_touch),
+        "outbound_first": group.outbound_first,
+        "backlog": _summary(group.backlog),
         "first_contact_resolution": _rate(group.first_contact_resolution),
         "csat": _rate(group.csat),
         "nps": {

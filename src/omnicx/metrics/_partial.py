@@ -43,6 +43,8 @@ COUNTERS = (
     "detractors",
     "surveys_offered",
     "surveys_answered",
+    "zero_touch",
+    "outbound_first",
 )
 """The names of a group's counters, in ``Group.counts`` order."""
 
@@ -113,6 +115,7 @@ def group_to_json(key: tuple[str, ...], group: Group) -> dict[str, Any]:
         "business_durations": {name: _distribution(group.business[name]) for name in DURATIONS},
         "ces": _distribution(group.ces),
         "agent_replies": _distribution(group.replies),
+        "backlog": _distribution(group.backlog),
         "sla": {target: list(group.sla[target]) for target in sorted(group.sla)},
     }
 
@@ -218,7 +221,7 @@ class _Reader:
     def group(self, value: object, path: str, size: int | None) -> tuple[tuple[str, ...], Group]:
         fields = (
             "key", "conversations", "counts", "durations", "business_durations", "ces",
-            "agent_replies", "sla",
+            "agent_replies", "backlog", "sla",
         )  # fmt: skip
         group = Group()
         data = self.mapping(value, path, fields)
@@ -246,6 +249,7 @@ class _Reader:
         group.replies = self.distribution(
             data.get("agent_replies", _MISSING), f"{path}.agent_replies"
         )
+        group.backlog = self.distribution(data.get("backlog", _MISSING), f"{path}.backlog")
         sla = data.get("sla", {})
         if not isinstance(sla, Mapping):
             self.fail(f"{path}.sla", "must be an object of target: [achieved, breached]")

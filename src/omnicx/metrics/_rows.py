@@ -51,6 +51,9 @@ DETRACTOR = 11  # NPS 0-6
 OFFERED = 12  # a survey was offered
 ANSWERED = 13  # offered and answered
 CES = 14  # the CES score, or None
+ZERO_TOUCH = 24  # solved with no public human agent reply
+OUTBOUND_FIRST = 25  # agent-initiated
+BACKLOG_AGE = 26  # seconds since creation while active at ``now`` (the backlog), else None
 COUNTERS = (
     SOLVED,
     ONE_TOUCH,
@@ -65,6 +68,8 @@ COUNTERS = (
     DETRACTOR,
     OFFERED,
     ANSWERED,
+    ZERO_TOUCH,
+    OUTBOUND_FIRST,
 )
 """Positions of the boolean figures, in ``Group.counts`` order (omnicx.metrics._group)."""
 
@@ -167,5 +172,8 @@ def facts_row(facts: ConversationFacts) -> tuple[Dims, Values]:
         tuple(t.seconds for t in facts.reopen_replies),
         tuple(t.seconds for t in facts.next_replies),
         (*business_singles, business_reopen, business_next) if has_business else None,
+        solved and replies == 0,
+        facts.outbound_first,
+        facts.open_seconds,
     )
     return dims_of(facts), values

@@ -103,6 +103,12 @@ class GroupMetrics:
         solved: how many are solved or closed at ``now``.
         reopened: of the conversations ever solved, those reopened at least once.
         one_touch: solved conversations with at most one agent reply.
+        zero_touch: solved conversations with no agent reply; "exactly one
+            reply" is ``one_touch.part - zero_touch.part`` of ``solved``.
+        outbound_first: how many are agent-initiated (opened by an agent's
+            message; a bot's or automation's opener does not count).
+        backlog: the conversations in an active status at ``now`` (``count``)
+            and their ages, seconds since creation.
         first_contact_resolution: conversations whose FCR is decided, and how
             many are resolved on first contact.
         csat: satisfied answers of all CSAT answers.
@@ -118,6 +124,9 @@ class GroupMetrics:
     solved: int = 0
     reopened: Rate = Rate()
     one_touch: Rate = Rate()
+    zero_touch: Rate = Rate()
+    outbound_first: int = 0
+    backlog: Summary = attrs.field(factory=Summary)
     first_contact_resolution: Rate = Rate()
     csat: Rate = Rate()
     nps: Nps = Nps()

@@ -17,7 +17,7 @@ import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_set, frozen_set_or_none
 from omnicx.errors import ValidationError
-from omnicx.model._channel import Direction
+from omnicx.model._channel import Channel, Direction
 from omnicx.model._checks import MONEY_FIX, aware, non_empty, non_negative, of_type
 from omnicx.model._conversation import FieldValue, Priority, Status
 from omnicx.model._message import Author, Message
@@ -36,6 +36,22 @@ class _Base:
     """Which stream the event came from (``"whatsapp"``, ``"shopify"``), for ordering."""
     external_id: str | None = None
     """The source's own id for the event, for de-duplication."""
+
+
+@attrs.frozen(kw_only=True)
+class ConversationCreated(_Base):
+    """A conversation was created: where it arrived, its queue and priority at the start.
+
+    The desk records it first, at the instant of the conversation's first
+    message; metrics read the conversation's channel, queue and priority
+    from it (older logs without it still fold from the other events).
+    """
+
+    TAG: ClassVar[str] = "conversation.created"
+    channel: Channel
+    queue: str | None = None
+    priority: Priority = Priority.NORMAL
+    actor: Author | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -74,6 +90,16 @@ class Assigned(_Base):
     assignee: str | None
     previous: str | None = None
     queue: str | None = None
+    actor: Author | None = None
+
+
+@attrs.frozen(kw_only=True)
+class QueueChanged(_Base):
+    """A conversation moved to another queue (None: no queue); its assignee stays."""
+
+    TAG: ClassVar[str] = "queue.changed"
+    previous: str | None = None
+    queue: str | None
     actor: Author | None = None
 
 
@@ -211,7 +237,8 @@ class CustomEvent(_Base):
 
 
 Event = (
-    MessageEvent
+    ConversationCreated
+    | MessageEvent
     | NoteEvent
     | StatusChanged
     | Assigned
@@ -223,10 +250,12 @@ Event = (
     | SurveyResponse
     | CallEvent
     | CustomEvent
+    | QueueChanged
 )
 """Any timeline event."""
 
 EVENT_TYPES: tuple[type[Event], ...] = (
+    ConversationCreated,
     MessageEvent,
     NoteEvent,
     StatusChanged,
@@ -239,5 +268,6 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     SurveyResponse,
     CallEvent,
     CustomEvent,
+    QueueChanged,
 )
 """Every event class, in the order of ``Event``; ``cls.TAG`` is its wire tag."""

@@ -11,12 +11,14 @@ import attrs
 from omnicx.model import (
     Assigned,
     AuthorKind,
+    ConversationCreated,
     DetailsChanged,
     Direction,
     Event,
     MessageEvent,
     Priority,
     PriorityChanged,
+    QueueChanged,
     Status,
     StatusChanged,
     TagsChanged,
@@ -144,6 +146,14 @@ def updated(facts: SlaFacts, event: Event) -> SlaFacts:
         priority = event.priority
     elif isinstance(event, Assigned):
         assignee, queue = event.assignee, event.queue or queue
+    elif isinstance(event, QueueChanged):
+        queue = event.queue  # a queue move keeps the assignee
+    elif isinstance(event, ConversationCreated):
+        # Only as the first step: after a late, earlier message moved the
+        # start back, the conversation's first message says where it began.
+        if channel is not None:
+            return facts
+        channel, queue, priority = event.channel, event.queue or queue, event.priority
     elif isinstance(event, TagsChanged):
         tags = (tags | event.added) - event.removed
     elif isinstance(event, DetailsChanged) and event.sla_policy is not None:

@@ -23,11 +23,13 @@ from omnicx._frozen import frozen_json, frozen_map, frozen_seq, frozen_set
 from omnicx.identity import current_profile, match_key
 from omnicx.model import (
     Assigned,
+    ConversationCreated,
     CustomEvent,
     DetailsChanged,
     Event,
     MessageEvent,
     PriorityChanged,
+    QueueChanged,
     StatusChanged,
     TagsChanged,
 )
@@ -42,7 +44,10 @@ ConversationKey = tuple[str, ...]
 # The desk's own decision log: what it decided when. The decisions' net
 # effect is in ``ConversationOutcome``; when each was taken depends on what
 # had arrived by then, so the log itself is left out.
-_DECISION_LOG = (StatusChanged, Assigned, PriorityChanged, TagsChanged, DetailsChanged)
+_DECISION_LOG = (
+    ConversationCreated, StatusChanged, Assigned, QueueChanged, PriorityChanged, TagsChanged,
+    DetailsChanged,
+)  # fmt: skip
 _IDS = ("id", "customer_id", "conversation_id")
 
 

@@ -40,11 +40,13 @@ from omnicx.model import (
     AuthorKind,
     Channel,
     Conversation,
+    ConversationCreated,
     Customer,
     Identifier,
     MessageEvent,
     NoteEvent,
     Priority,
+    QueueChanged,
     Status,
     StatusChanged,
 )
@@ -257,6 +259,17 @@ class StoreContract(InboxContract):
         assert [e.id for e in store.events(conversation_id="c1")] == ["e2"]
         assert [e.id for e in store.events(customer_ids=["p1"], conversation_id="c9")] == []
         assert store.events()[0] == _note("e2", "p1", "c1")
+
+    def test_creation_and_queue_events_round_trip(self) -> None:
+        """A conversation's creation and queue moves are stored and read back as they were."""
+        store = self.make_store()
+        base: dict[str, Any] = {"customer_id": "p1", "conversation_id": "c1", "at": T0}
+        created = ConversationCreated(id="e1", channel=Channel("whatsapp"), queue="billing",
+                                      priority=Priority.HIGH, actor=Author(kind=AuthorKind.SYSTEM),
+                                      **base)  # fmt: skip
+        moved = QueueChanged(id="e2", previous="billing", queue=None, **base)
+        store.commit(Changes(events=(created, moved)))
+        assert store.events(conversation_id="c1") == [created, moved]
 
     def test_receipts_are_written_once(self) -> None:
         """The first receipt for a key wins; replays don't overwrite it."""

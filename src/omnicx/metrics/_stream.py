@@ -1,0 +1,221 @@
+"""One pass over an event stream with memory bounded by the open conversations.
+
+``MetricsStream`` folds each event into its conversation's ``FactsBuilder``
+as it arrives. Builders of active conversations stay in memory; a solved or
+closed conversation moves to a short queue of recently solved ones (a CSAT
+answer or a reopen usually comes soon after the solve), and from there, once
+the queue is full, its builder's state is written to a temporary SQLite file
+and dropped from memory. A later event for a conversation held there (a
+late survey answer, a reopen weeks on) reads the state back and goes on
+folding where it stopped, so every figure is the one of the plain fold: the
+conversations are counted only at the end (``add_to``), when ``now`` is known.
+
+The file lives in a temporary directory the stream owns and removes on
+``close`` (or leaving a ``with`` block); it is written only when more solved
+conversations than ``keep_solved`` have been seen.
+"""
+
+from __future__ import annotations
+
+import pickle
+import sqlite3
+import tempfile
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any
+
+from omnicx.metrics._config import MetricsConfig
+from omnicx.metrics._fold import FactsBuilder, whole_seconds
+from omnicx.model import Event, Status
+
+if TYPE_CHECKING:
+    from omnicx.metrics._accumulator import MetricsAccumulator
+
+_SOLVED, _CLOSED = Status.SOLVED, Status.CLOSED
+# Set from the stream's config when a state is read back, never written per conversation.
+_SHARED = frozenset({"config", "calendar", "numeric", "seconds_of", "fcr_window"})
+_BUSINESS = frozenset(
+    {"worked_business", "held_business", "first_reply_business", "reopen_business",
+     "next_business"}
+)  # fmt: skip
+_STATE = tuple(name for name in FactsBuilder.__slots__ if name not in _SHARED)
+_READ_BATCH = 4096
+
+KEEP_SOLVED = 20_000
+"""Recently solved conversations a ``MetricsStream`` holds in memory by default."""
+
+
+class _Retired:
+    """Builder states of solved conversations, in a temporary SQLite file."""
+
+    def __init__(self) -> None:
+        self._dir = tempfile.TemporaryDirectory(prefix="omnicx-metrics-")
+        path = Path(self._dir.name) / "retired.sqlite"
+        # A scratch file: no journal, no syncing, a small page cache.
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=OFF")
+        self._db.execute("PRAGMA synchronous=OFF")
+        self._db.execute("PRAGMA cache_size=-8000")
+        self._db.execute("CREATE TABLE retired (id TEXT PRIMARY KEY, state BLOB) WITHOUT ROWID")
+        self._db.execute("BEGIN")
+        self.count = 0
+
+    def put(self, conversation_id: str, state: bytes) -> None:
+        self._db.execute("INSERT INTO retired VALUES (?, ?)", (conversation_id, state))
+        self.count += 1
+
+    def take(self, conversation_id: str) -> bytes | None:
+        row = self._db.execute(
+            "SELECT state FROM retired WHERE id = ?", (conversation_id,)
+        ).fetchone()
+        if row is None:
+            return None
+        self._db.execute("DELETE FROM retired WHERE id = ?", (conversation_id,))
+        self.count -= 1
+        return row[0]  # type: ignore[no-any-return]
+
+    def states(self) -> Iterator[bytes]:
+        cursor = self._db.execute("SELECT state FROM retired ORDER BY id")
+        while rows := cursor.fetchmany(_READ_BATCH):
+            for (state,) in rows:
+                yield state
+
+    def close(self) -> None:
+        self._db.close()
+        self._dir.cleanup()
+
+
+class MetricsStream:
+    """Folds events one at a time, holding only open conversations in memory.
+
+    Feed every event in order (each conversation's events in time order),
+    then count every conversation into accumulators with ``add_to``: the
+    figures of ``compute_metrics`` on the same events (which ignores events
+    after ``now``: leave those out of the stream). Use it as a context
+    manager (or call ``close``) so the temporary file of retired states goes.
+
+    Args:
+        config: the metric settings every conversation is folded with.
+        keep_solved: how many recently solved conversations stay in memory
+            before the oldest are written to the temporary file.
+    """
+
+    def __init__(
+        self, *, config: MetricsConfig | None = None, keep_solved: int = KEEP_SOLVED
+    ) -> None:
+        self.config = config or MetricsConfig()
+        self.keep_solved = keep_solved
+        self._open: dict[str, FactsBuilder] = {}
+        self._last: dict[str, datetime] = {}
+        self._solved: dict[str, FactsBuilder] = {}  # oldest solve first
+        self._retired: _Retired | None = None
+
+    @property
+    def in_memory(self) -> int:
+        """How many conversations' builders are in memory (active and recently solved)."""
+        return len(self._open) + len(self._solved)
+
+    @property
+    def retired(self) -> int:
+        """How many solved conversations' states are in the temporary file."""
+        return 0 if self._retired is None else self._retired.count
+
+    def feed(self, event: Event) -> datetime | None:
+        """Fold one event into its conversation; events without one are skipped.
+
+        Returns None when the event was folded, or the conversation's latest
+        instant when the event goes back before it (the event is skipped:
+        one pass needs each conversation's events in time order).
+        """
+        conversation_id = event.conversation_id
+        if conversation_id is None:
+            return None
+        at = event.at
+        builder = self._open.get(conversation_id)
+        if builder is None:
+            builder = self._find(conversation_id, at)
+        last = self._last[conversation_id]
+        skipped = at < last
+        if not skipped:
+            builder.feed(event)
+            self._last[conversation_id] = at
+        current = builder.current
+        if current is _SOLVED or current is _CLOSED:
+            del self._open[conversation_id]
+            self._solve(conversation_id, builder)
+        return last if skipped else None
+
+    def _find(self, conversation_id: str, at: datetime) -> FactsBuilder:
+        # Not active: recently solved, retired, or new.
+        builder = self._solved.pop(conversation_id, None)
+        if builder is None and self._retired is not None:
+            state = self._retired.take(conversation_id)
+            if state is not None:
+                builder, self._last[conversation_id] = self._restore(state)
+        if builder is None:
+            builder = FactsBuilder(conversation_id=conversation_id, created_at=at,
+                                   config=self.config)  # fmt: skip
+            self._last[conversation_id] = at
+        self._open[conversation_id] = builder  # moved on by ``feed`` if it is solved after it
+        return builder
+
+    def _solve(self, conversation_id: str, builder: FactsBuilder) -> None:
+        solved = self._solved
+        solved[conversation_id] = builder
+        while len(solved) > self.keep_solved:
+            oldest = next(iter(solved))
+            self._retire(oldest, solved.pop(oldest))
+
+    def _retire(self, conversation_id: str, builder: FactsBuilder) -> None:
+        if self._retired is None:
+            self._retired = _Retired()
+        state = tuple(getattr(builder, name, None) for name in _STATE)
+        last = self._last.pop(conversation_id)
+        self._retired.put(conversation_id, pickle.dumps((state, last), protocol=5))
+
+    def _restore(self, data: bytes) -> tuple[FactsBuilder, datetime]:
+        state, last = pickle.loads(data)
+        builder = FactsBuilder.__new__(FactsBuilder)
+        has_calendar = self.config.calendar is not None
+        for name, value in zip(_STATE, state, strict=True):
+            if has_calendar or name not in _BUSINESS:
+                setattr(builder, name, value)
+        _share_config(builder, self.config)
+        return builder, last
+
+    def add_to(self, *accumulators: MetricsAccumulator, now: datetime | float) -> None:
+        """Count every conversation fed so far, as of ``now``, into each accumulator."""
+        for builder in (*self._open.values(), *self._solved.values()):
+            builder.add_to(*accumulators, now=now)
+        if self._retired is not None:
+            for data in self._retired.states():
+                builder, _ = self._restore(data)
+                builder.add_to(*accumulators, now=now)
+
+    def close(self) -> None:
+        """Remove the temporary file of retired states: call it once done counting."""
+        if self._retired is not None:
+            self._retired.close()
+            self._retired = None
+
+    def __enter__(self) -> MetricsStream:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        error: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+
+def _share_config(builder: Any, config: MetricsConfig) -> None:
+    # What ``FactsBuilder.__init__`` derives from the config and the kind of instant.
+    builder.config = config
+    builder.calendar = config.calendar
+    numeric = builder.numeric = not isinstance(builder.created, datetime)
+    builder.seconds_of = int if numeric else whole_seconds
+    builder.fcr_window = config.fcr_window.total_seconds() if numeric else config.fcr_window
