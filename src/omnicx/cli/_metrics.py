@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from omnicx import serde
 from omnicx.cli import _human
+from omnicx.cli._events import EventLog, backwards
 from omnicx.cli._fail import not_text, unreadable
 from omnicx.errors import Problem, ValidationError
 from omnicx.metrics import (
@@ -31,8 +31,6 @@ from omnicx.metrics import (
 from omnicx.metrics._dimensions import check_dimensions
 from omnicx.routing._loader import _format_of, parse_document
 from omnicx.sla import BusinessCalendar, load_calendar
-
-_MAX_PROBLEMS = 20  # enough to fix a file in a few passes without flooding the terminal
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -147,10 +145,6 @@ def metrics_csv(reports: Sequence[MetricsReport]) -> str:
     return out.getvalue()
 
 
-# Files smaller than this read too fast for a progress bar to help.
-_PROGRESS_FROM = 4 * 1024 * 1024
-
-
 def stream_metrics(
     path: Path,
     *,
@@ -180,74 +174,30 @@ def stream_metrics(
     builders: dict[str, FactsBuilder] = {}
     last: dict[str, datetime] = {}
     latest: datetime | None = None
-    problems: list[Problem] = []
-    try:
-        size = path.stat().st_size
-        with path.open("rb") as file:
-            bar = None
-            if progress is not None and size >= _PROGRESS_FROM:
-                bar = _human.Progress(progress, size, f"reading {path.name}")
-            done = 0
-            for number, raw in enumerate(file, start=1):
-                if len(problems) >= _MAX_PROBLEMS:
-                    break  # enough to fix the file in a few passes
-                done += len(raw)
-                if bar is not None and number % 4096 == 0:
-                    bar.update(done)
-                line = raw.decode("utf-8")
-                if not line.strip():
-                    continue
-                where = f"{path.name}:{number}"
-                try:
-                    event = serde.event_from_dict(json.loads(line))
-                except json.JSONDecodeError as error:
-                    message = f"invalid JSON ({error.msg} at column {error.colno})"
-                    problems.append(Problem(where, message))
-                    continue
-                except ValidationError as error:
-                    problems.extend(p.under(where) for p in error.problems)
-                    continue
-                conversation_id = event.conversation_id
-                if problems or conversation_id is None or (now is not None and event.at > now):
-                    continue
-                builder = builders.get(conversation_id)
-                if builder is None:
-                    builder = builders[conversation_id] = FactsBuilder(
-                        conversation_id=conversation_id, created_at=event.at, config=config
-                    )
-                elif event.at < last[conversation_id]:
-                    problems.append(_backwards(where, conversation_id, event.at, last))
-                    continue
-                builder.feed(event)
-                last[conversation_id] = event.at
-                if latest is None or event.at > latest:
-                    latest = event.at
-            if bar is not None:
-                bar.update(size)
-                bar.close()
-    except OSError as error:
-        raise unreadable(path, error) from None
-    except UnicodeDecodeError:
-        raise not_text(path) from None
-    if problems:
-        raise ValidationError(problems[:_MAX_PROBLEMS])
+    log = EventLog(path, progress)
+    for where, event in log:
+        conversation_id = event.conversation_id
+        if log.problems or conversation_id is None or (now is not None and event.at > now):
+            continue
+        builder = builders.get(conversation_id)
+        if builder is None:
+            builder = builders[conversation_id] = FactsBuilder(
+                conversation_id=conversation_id, created_at=event.at, config=config
+            )
+        elif event.at < last[conversation_id]:
+            log.problems.append(backwards(where, conversation_id, event.at, last[conversation_id]))
+            continue
+        builder.feed(event)
+        last[conversation_id] = event.at
+        if latest is None or event.at > latest:
+            latest = event.at
+    log.check()
     now = now or latest
     if now is None:
         return None
     for conversation_id in sorted(builders):
         builders[conversation_id].add_to(*accumulators, now=now)
     return [accumulator.report() for accumulator in accumulators]
-
-
-def _backwards(
-    where: str, conversation_id: str, at: datetime, last: dict[str, datetime]
-) -> Problem:
-    return Problem(
-        where,
-        f"conversation {conversation_id!r} goes back in time ({at.isoformat()} after "
-        f"{last[conversation_id].isoformat()}); the file is read in one pass, so each "
-        "conversation's events must be in time order: sort the file by 'at'",
-    )
 
 
 def _now(value: str | None) -> datetime | None:
