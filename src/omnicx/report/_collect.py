@@ -259,6 +259,6 @@ def build_dashboard(
     for outcome in sla_outcomes:
         collector.add_sla(outcome)
     when = now or collector.latest
-    if when is None:
+    if when is None or collector.earliest is None:
         return None
     return collector.dashboard(when, topics=topics)
