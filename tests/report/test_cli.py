@@ -34,7 +34,7 @@ def test_writes_one_page(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> 
     out = tmp_path / "report.html"
     assert main(["report", str(_two(tmp_path)), "-o", str(out), "--tz", "America/New_York",
                  "--title", "Weekly"]) == 0  # fmt: skip
-    assert capsys.readouterr().out.startswith(f"wrote {out} (2 conversations, ")
+    assert capsys.readouterr().out == f"wrote {out} (2 conversations, 14 charts)\n"
     page = out.read_text(encoding="utf-8")
     assert "<title>Weekly</title>" in page
     assert "(America/New_York)" in figures(page)["chart-volume"]["layout"]["xaxis"]["title"]["text"]
@@ -70,7 +70,7 @@ def test_reads_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     capsys.readouterr()
     out = tmp_path / "report.html"
     assert main(["report", "--db", str(db), "-o", str(out)]) == 0
-    assert f"({len(conversations)} conversations, " in capsys.readouterr().out
+    assert f"({len(conversations)} conversations, 14 charts)" in capsys.readouterr().out
     page = out.read_text(encoding="utf-8")
     assert (
         f'<span class="label">Conversations</span><span class="value">{len(conversations)}<' in page

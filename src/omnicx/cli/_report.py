@@ -181,6 +181,7 @@ def run(args: argparse.Namespace) -> int:
     page = dashboard_html(dashboard, title=args.title)
     output = Path(args.output)
     _write(output, page)
-    size = len(page.encode("utf-8")) / 1_000_000
-    print(f"wrote {output} ({dashboard.totals.conversations} conversations, {size:.1f} MB)")
+    count = dashboard.totals.conversations
+    charts = page.count('<script type="application/json" data-chart=')
+    print(f"wrote {output} ({count} conversation{'' if count == 1 else 's'}, {charts} charts)")
     return 0
