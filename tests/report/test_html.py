@@ -140,7 +140,7 @@ def test_the_summary_reads_like_a_person(page: str) -> None:
 
 def test_no_sla_outcomes_says_how_to_get_them(page: str) -> None:
     """Without an engine or outcomes the SLA section says what to pass."""
-    assert "No SLA outcomes: pass SLA policies" in page
+    assert "No SLA outcomes: build the report with SLA policies" in page
 
 
 def test_topics_show_only_when_given() -> None:

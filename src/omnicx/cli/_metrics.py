@@ -232,8 +232,13 @@ def _breakdowns(values: Sequence[str]) -> list[list[str]]:
     return [by for by in found if by] or [[]]
 
 
-def run(args: argparse.Namespace) -> int:
-    """Print the metrics report of ``args.events``; 0 on success."""
+def metrics_config(args: argparse.Namespace) -> MetricsConfig:
+    """The metric settings of ``--fcr-days`` and ``--calendar`` (``omnicx metrics`` and ``report``).
+
+    Raises:
+        ValidationError: a negative window, or a calendar file that is
+            unreadable or wrong (paths under ``--calendar FILE``).
+    """
     if args.fcr_days < 0:
         raise ValidationError.single("--fcr-days", "must not be negative")
     calendar = None
@@ -242,7 +247,12 @@ def run(args: argparse.Namespace) -> int:
             calendar = _read_calendar(Path(args.calendar))
         except ValidationError as error:
             raise error.under(f"--calendar {args.calendar}") from None
-    config = MetricsConfig(fcr_window=timedelta(days=args.fcr_days), calendar=calendar)
+    return MetricsConfig(fcr_window=timedelta(days=args.fcr_days), calendar=calendar)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the metrics report of ``args.events``; 0 on success."""
+    config = metrics_config(args)
     breakdowns = _breakdowns(args.by)
     problems: list[Problem] = []
     for index, by in enumerate(breakdowns):

@@ -19,10 +19,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from omnicx.cli._events import EventLog
 from omnicx.cli._fail import check_readable
-from omnicx.cli._metrics import _now, _read_calendar
+from omnicx.cli._metrics import _now, metrics_config
 from omnicx.errors import ValidationError
 from omnicx.listening import Listener, ListeningState, TopicReport, load_topics, report
-from omnicx.metrics import MetricsConfig
 from omnicx.report import Dashboard, DashboardCollector, dashboard_html
 from omnicx.storage import SqliteStore
 
@@ -149,16 +148,7 @@ def build(args: argparse.Namespace) -> Dashboard | None:
     """The dashboard the arguments ask for; None when the input has no conversation."""
     if (args.events is None) == (args.db is None):
         raise ValidationError.single("events", "pass an events file or --db FILE (one of them)")
-    if args.fcr_days < 0:
-        raise ValidationError.single("--fcr-days", "must not be negative")
-    calendar = None
-    if args.calendar is not None:
-        try:
-            calendar = _read_calendar(Path(args.calendar))
-        except ValidationError as error:
-            raise error.under(f"--calendar {args.calendar}") from None
-    config = MetricsConfig(fcr_window=timedelta(days=args.fcr_days), calendar=calendar)
-    collector = DashboardCollector(tz=_zone(args.tz), config=config)
+    collector = DashboardCollector(tz=_zone(args.tz), config=metrics_config(args))
     now = _now(args.now)
     if args.events is not None:
         path = Path(args.events)

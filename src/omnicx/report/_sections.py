@@ -202,8 +202,9 @@ def sla(dashboard: Dashboard) -> Section:
     totals = dashboard.totals.sla
     if not totals:
         return Section(id="sla", title="SLA attainment", notes=[
-            "No SLA outcomes: pass SLA policies (an SlaEngine, or --sla with the command) "
-            "or outcomes measured by the host."])  # fmt: skip
+            "No SLA outcomes: build the report with SLA policies "
+            "(build_dashboard(sla=SlaEngine(...))) or with outcomes the host measured "
+            "(sla_outcomes=)."])  # fmt: skip
     targets = sorted(totals)
     series = {
         "achieved": [(t, float(totals[t].achieved), str(totals[t].achieved)) for t in targets],
