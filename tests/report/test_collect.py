@@ -153,3 +153,30 @@ def test_a_conversation_going_back_in_time_is_refused() -> None:
         "2024-03-04T09:10:00+00:00); events are read in one pass, so each conversation's "
         "events must come in time order: sort them by 'at'"
     )
+
+
+@st.composite
+def moving(draw: st.DrawFn) -> Timeline:
+    """A conversation moving through any statuses (pending and on hold too) at any pace."""
+    t = Timeline("m").inbound(0)
+    minute = 0.0
+    for status in draw(st.lists(st.sampled_from(list(Status)), max_size=8)):
+        minute += draw(st.integers(0, 600))
+        t.status(minute, status)
+    return t
+
+
+@settings(max_examples=80)
+@given(st.one_of(conversations("c"), moving()))
+def test_time_in_status_adds_up_to_the_metrics_durations(timeline: Timeline) -> None:
+    """Solved, a conversation's new + open + on-hold time is its requester wait, and new + open
+    its agent work (docs/metrics.md): the same seconds, counted another way."""
+    events = _events([timeline])
+    dashboard = build_dashboard(events)
+    assert dashboard is not None
+    (facts,) = facts_by_conversation(events, now=dashboard.now)
+    total = {s.status: s.time.total for s in dashboard.statuses}
+    if facts.solved and facts.requester_wait is not None and facts.agent_work is not None:
+        assert total["new"] + total["open"] + total["on_hold"] == facts.requester_wait.seconds
+        assert total["new"] + total["open"] == facts.agent_work.seconds
+    assert sum(total.values()) <= (dashboard.now - facts.created_at).total_seconds()
