@@ -168,6 +168,10 @@ PINNED = {
         "export_document", "load_export", "load_roles", "redact", "require",
         "scrub_event", "tombstone_key",
     ],
+    "omnicx.report": [
+        "ACTIVE", "BREAKDOWNS", "BacklogPoint", "Dashboard", "DashboardCollector", "StatusTime",
+        "build_dashboard", "dashboard_html",
+    ],
     "omnicx.routing": [
         "Actions", "AgentLoad", "AssignOutcome", "Assignment", "AssignmentPolicy",
         "AssignmentRound", "AutoReply", "Case", "CaseResult", "Decision", "Failure",

@@ -16,7 +16,6 @@ from __future__ import annotations
 import io
 import os
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -28,6 +27,7 @@ import omnicx_host as host
 import pytest
 from django.core.management import call_command
 from django.test import Client
+from tests import chromium as browser
 
 SHOP = host.ROOT / "examples" / "django_shop"
 sys.path.insert(0, str(SHOP))
@@ -150,15 +150,6 @@ def test_the_shop_passes_djangos_system_checks(tmp_path: Path) -> None:
     assert "no issues" in result.stdout
 
 
-def _chromium() -> str:
-    found = shutil.which("chromium") or shutil.which("chromium-browser")
-    if found is None:
-        if os.environ.get("OMNICX_REQUIRE_CHROMIUM") == "1":
-            pytest.fail("OMNICX_REQUIRE_CHROMIUM=1 but no chromium: apt-get install -y chromium")
-        pytest.skip("no chromium on PATH (Debian: apt-get install -y chromium)")
-    return found
-
-
 @pytest.fixture
 def live_shop(tmp_path: Path) -> Iterator[str]:
     """``manage.py runserver`` on a free port of 127.0.0.1; its base URL."""
@@ -188,28 +179,18 @@ def live_shop(tmp_path: Path) -> Iterator[str]:
             server.stdout.close()
 
 
-def _browse(chromium: str, *args: str) -> str:
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-             "--window-size=1200,900"]  # fmt: skip
-    result = subprocess.run([chromium, *flags, *args], capture_output=True, text=True,
-                            timeout=120, check=False)  # fmt: skip
-    assert result.returncode == 0, result.stderr
-    return result.stdout
-
-
 def test_inbox_and_customer_pages_in_headless_chromium(live_shop: str, tmp_path: Path) -> None:
     """The README's runserver serves the sample; Chromium renders both pages; screenshots kept."""
-    chromium = _chromium()
-    artifacts = Path(os.environ.get("OMNICX_ARTIFACTS", tmp_path))
-    artifacts.mkdir(parents=True, exist_ok=True)
-    inbox = _browse(chromium, "--dump-dom", f"{live_shop}/")
+    chromium = browser.chromium()
+    artifacts = browser.artifacts(tmp_path)
+    inbox = browser.browse(chromium, "--dump-dom", f"{live_shop}/")
     assert re.findall(r'<h2 class="queue">([^<]+)</h2>', inbox) == ["general", "vip-care"]
     customer = re.findall(r'href="(/customers/[^"]+/)"', inbox)[-1]
-    page = _browse(chromium, "--dump-dom", f"{live_shop}{customer}")
+    page = browser.browse(chromium, "--dump-dom", f"{live_shop}{customer}")
     assert "Maya Chen" in page
     assert page.count('<pre class="trace">') == 2
     assert '<form method="post"' in page
     for name, url in (("inbox", "/"), ("customer", customer)):
         shot = artifacts / f"django_shop_{name}.png"
-        _browse(chromium, f"--screenshot={shot}", f"{live_shop}{url}")
+        browser.browse(chromium, f"--screenshot={shot}", f"{live_shop}{url}")
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"

@@ -19,7 +19,7 @@ from omnicx.cli import _fail
 __all__ = ["main"]
 
 # Subcommand modules, in the order ``omnicx --help`` lists them.
-_COMMANDS: tuple[str, ...] = ("_demo", "_metrics", "_rules", "_resolve")
+_COMMANDS: tuple[str, ...] = ("_demo", "_metrics", "_report", "_rules", "_resolve")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -17,8 +17,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TextIO
 
-from omnicx import serde
 from omnicx.cli import _human
+from omnicx.cli._events import EventLog, backwards
 from omnicx.cli._fail import not_text, unreadable
 from omnicx.errors import Problem, ValidationError
 from omnicx.metrics import (
@@ -30,11 +30,8 @@ from omnicx.metrics import (
     report_to_dict,
 )
 from omnicx.metrics._dimensions import check_dimensions
-from omnicx.model import Event
 from omnicx.routing._loader import _format_of, parse_document
 from omnicx.sla import BusinessCalendar, load_calendar
-
-_MAX_PROBLEMS = 20  # enough to fix a file in a few passes without flooding the terminal
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -149,10 +146,6 @@ def metrics_csv(reports: Sequence[MetricsReport]) -> str:
     return out.getvalue()
 
 
-# Files smaller than this read too fast for a progress bar to help.
-_PROGRESS_FROM = 4 * 1024 * 1024
-
-
 def stream_metrics(
     path: Path,
     *,
@@ -182,66 +175,24 @@ def stream_metrics(
     """
     accumulators = [MetricsAccumulator(by=tuple(by)) for by in breakdowns]
     latest: datetime | None = None
-    problems: list[Problem] = []
+    log = EventLog(path, progress)
     with MetricsStream(config=config, keep_solved=keep_solved) as stream:
-        try:
-            size = path.stat().st_size
-            with path.open("rb") as file:
-                bar = None
-                if progress is not None and size >= _PROGRESS_FROM:
-                    bar = _human.Progress(progress, size, f"reading {path.name}")
-                done = 0
-                for number, raw in enumerate(file, start=1):
-                    if len(problems) >= _MAX_PROBLEMS:
-                        break  # enough to fix the file in a few passes
-                    done += len(raw)
-                    if bar is not None and number % 4096 == 0:
-                        bar.update(done)
-                    line = raw.decode("utf-8")
-                    if not line.strip():
-                        continue
-                    try:
-                        event = serde.event_from_dict(json.loads(line))
-                    except json.JSONDecodeError as error:
-                        message = f"invalid JSON ({error.msg} at column {error.colno})"
-                        problems.append(Problem(f"{path.name}:{number}", message))
-                        continue
-                    except ValidationError as error:
-                        problems.extend(p.under(f"{path.name}:{number}") for p in error.problems)
-                        continue
-                    if problems or event.conversation_id is None:
-                        continue
-                    if now is not None and event.at > now:
-                        continue
-                    before = stream.feed(event)
-                    if before is not None:
-                        problems.append(_backwards(f"{path.name}:{number}", event, before))
-                        continue
-                    if latest is None or event.at > latest:
-                        latest = event.at
-                if bar is not None:
-                    bar.update(size)
-                    bar.close()
-        except OSError as error:
-            raise unreadable(path, error) from None
-        except UnicodeDecodeError:
-            raise not_text(path) from None
-        if problems:
-            raise ValidationError(problems[:_MAX_PROBLEMS])
+        for where, event in log:
+            conversation_id = event.conversation_id
+            if log.problems or conversation_id is None or (now is not None and event.at > now):
+                continue
+            before = stream.feed(event)
+            if before is not None:
+                log.problems.append(backwards(where, conversation_id, event.at, before))
+                continue
+            if latest is None or event.at > latest:
+                latest = event.at
+        log.check()
         now = now or latest
         if now is None:
             return None
         stream.add_to(*accumulators, now=now)
     return [accumulator.report() for accumulator in accumulators]
-
-
-def _backwards(where: str, event: Event, before: datetime) -> Problem:
-    return Problem(
-        where,
-        f"conversation {event.conversation_id!r} goes back in time ({event.at.isoformat()} "
-        f"after {before.isoformat()}); the file is read in one pass, so each "
-        "conversation's events must be in time order: sort the file by 'at'",
-    )
 
 
 def _now(value: str | None) -> datetime | None:
@@ -276,8 +227,13 @@ def _breakdowns(values: Sequence[str]) -> list[list[str]]:
     return [by for by in found if by] or [[]]
 
 
-def run(args: argparse.Namespace) -> int:
-    """Print the metrics report of ``args.events``; 0 on success."""
+def metrics_config(args: argparse.Namespace) -> MetricsConfig:
+    """The metric settings of ``--fcr-days`` and ``--calendar`` (``omnicx metrics`` and ``report``).
+
+    Raises:
+        ValidationError: a negative window, or a calendar file that is
+            unreadable or wrong (paths under ``--calendar FILE``).
+    """
     if args.fcr_days < 0:
         raise ValidationError.single("--fcr-days", "must not be negative")
     calendar = None
@@ -286,7 +242,12 @@ def run(args: argparse.Namespace) -> int:
             calendar = _read_calendar(Path(args.calendar))
         except ValidationError as error:
             raise error.under(f"--calendar {args.calendar}") from None
-    config = MetricsConfig(fcr_window=timedelta(days=args.fcr_days), calendar=calendar)
+    return MetricsConfig(fcr_window=timedelta(days=args.fcr_days), calendar=calendar)
+
+
+def run(args: argparse.Namespace) -> int:
+    """Print the metrics report of ``args.events``; 0 on success."""
+    config = metrics_config(args)
     breakdowns = _breakdowns(args.by)
     problems: list[Problem] = []
     for index, by in enumerate(breakdowns):
