@@ -102,7 +102,8 @@ PINNED = {
         "AgentAtCapacityError", "CollisionError", "ConversationErasedError", "Desk", "EmailIdentity",
         "ErasedCustomerError", "ErasedPolicy", "FieldSchema", "FieldSpec", "FieldType",
         "OfferNotOpenError", "OutboxKind", "Outgoing", "Receipt",
-        "SlaLine", "TickReport", "UnknownAgentError", "UnthreadedOwnMailError", "outbound_email",
+        "SlaLine", "TickReport", "UnknownAgentError", "UnthreadedOwnMailError",
+        "Withheld", "WithheldReason", "outbound_email",
     ],
     "omnicx.errors": [
         "ConflictError", "IncompatiblePartialsError", "InvalidTransition", "NotFoundError", "OmnicxError",
@@ -114,6 +115,7 @@ PINNED = {
         "NAMESPACES", "Article", "Audience", "BodyFormat", "Hit", "KnowledgeBase", "Macro",
         "Rendered", "Suggestion", "load_articles", "parse_article", "parse_articles",
         "parse_macros", "parse_markdown_article", "plain_text", "render_macro",
+        "render_template", "template_problems",
     ],
     "omnicx.identity": [
         "DEFAULT_BLOCKED_VALUES", "DEFAULT_FUZZY", "DEFAULT_PERSON_MATCHER",
@@ -149,11 +151,11 @@ PINNED = {
     ],
     "omnicx.model": [
         "EVENT_TYPES", "LIFECYCLE", "WELL_KNOWN_CHANNELS", "Agent", "AgentStatus",
-        "Assigned", "Attachment", "Author", "AuthorKind", "CallEvent", "Channel",
+        "AnswerRated", "ArticlesOffered", "Assigned", "Attachment", "Author", "AuthorKind", "CallEvent", "Channel",
         "Conversation", "CustomEvent", "Customer", "DetailsChanged", "Direction", "Event", "FieldValue", "Identifier",
-        "IdentifierKind", "Message", "MessageEvent", "NoteEvent", "OrderEvent",
+        "IdentifierKind", "Message", "MessageEvent", "NoteEvent", "OfferedArticle", "OrderEvent",
         "PaymentEvent", "PaymentKind", "Priority", "PriorityChanged", "Queue", "Status",
-        "StatusChanged", "SurveyKind", "SurveyResponse", "TagsChanged", "Team",
+        "StatusChanged", "SuggestionUsed", "SurveyKind", "SurveyResponse", "TagsChanged", "Team",
         "ThreadRefs", "can_transition", "is_reopen", "transition",
     ],
     "omnicx.privacy": [
@@ -166,7 +168,7 @@ PINNED = {
         "scrub_event", "tombstone_key",
     ],
     "omnicx.routing": [
-        "Actions", "AgentLoad", "AssignOutcome", "Assignment", "AssignmentPolicy",
+        "Actions", "AgentLoad", "ArticleOffer", "AssignOutcome", "Assignment", "AssignmentPolicy",
         "AssignmentRound", "AutoReply", "Case", "CaseResult", "Decision", "Failure",
         "JsonLogicError", "LanguageDetector", "Lexicon", "LexiconLanguage",
         "LexiconSentiment", "Mode", "OpenHours", "RoutingContext", "Rule", "RuleEngine",

@@ -26,10 +26,15 @@ _PASSAGE_CHARS = 300
 
 @attrs.frozen(kw_only=True)
 class Hit:
-    """One article a search found, with its BM25F score (higher is better)."""
+    """One article a search found, with its BM25F score (higher is better) and confidence.
+
+    ``confidence`` is the score normalised to 0..1 for that query (see
+    ``KnowledgeBase``): what a threshold for automatic answers compares.
+    """
 
     article: Article
     score: float
+    confidence: float = 0.0
 
 
 @attrs.frozen(kw_only=True)
@@ -43,6 +48,7 @@ class Suggestion:
     article: Article
     score: float
     passage: str
+    confidence: float = 0.0
 
 
 @attrs.define
@@ -79,6 +85,15 @@ class KnowledgeBase:
     accents folded, host synonyms added. ``add`` and ``remove`` touch only
     the postings of that article's terms; the collection statistics BM25
     needs (document count, average field lengths) are running totals.
+
+    Each hit's ``confidence`` is its score divided by the most any article
+    could score for the query: the sum of the idf of the query's distinct
+    terms, where a term no article contains counts at the idf of a term in
+    none. Each term adds less than its idf (saturation), so confidence lies
+    in [0, 1): the share of the question's weight the article matches. It
+    does not grow with the corpus or the question's length, so one
+    threshold means the same for every question: words the knowledge base
+    has never seen lower it, which is what an automatic answer should fear.
 
     Args:
         articles: the articles to start with.
@@ -213,15 +228,19 @@ class KnowledgeBase:
         def admit(article: Article) -> bool:
             return _admits(article, locale, wanted, audience, product)
 
-        hits: list[tuple[float, str, str, Article]] = []
+        hits: list[tuple[float, str, str, Article, float]] = []
         for language, shard in self._shards.items():
             if locale is not None and language != locale.split("-", 1)[0]:
                 continue
-            for slot, score in self._scores(shard, query, admit, limit).items():
+            terms = shard.analyzer.terms(query)
+            ceiling = self._ceiling(shard, terms)
+            for slot, score in self._scores(shard, terms, admit, limit).items():
                 article = shard.docs[slot].article
-                hits.append((-score, article.id, article.locale, article))
+                hits.append((-score, article.id, article.locale, article, score / ceiling))
         hits.sort(key=lambda hit: hit[:3])
-        return tuple(Hit(article=hit[3], score=-hit[0]) for hit in hits[: max(limit, 0)])
+        return tuple(
+            Hit(article=hit[3], score=-hit[0], confidence=hit[4]) for hit in hits[: max(limit, 0)]
+        )
 
     def suggest(
         self,
@@ -245,9 +264,9 @@ class KnowledgeBase:
             shard = self._shard(hit.article.language)
             doc = shard.docs[self._slots[hit.article.key]]
             weights = self._idf(shard, shard.analyzer.terms(text))
-            out.append(
-                Suggestion(article=hit.article, score=hit.score, passage=_passage(doc, weights))
-            )
+            passage = _passage(doc, weights)
+            out.append(Suggestion(article=hit.article, score=hit.score, passage=passage,
+                                  confidence=hit.confidence))  # fmt: skip
         return tuple(out)
 
     def _shard(self, language: str) -> _Shard:
@@ -266,8 +285,16 @@ class KnowledgeBase:
                 weights[term] = math.log(1 + (count - df + 0.5) / (df + 0.5))
         return weights
 
+    def _ceiling(self, shard: _Shard, terms: Iterable[str]) -> float:
+        # The most any article could score: every distinct query term at its
+        # full idf, a term no article has at the idf of df = 0.
+        count = len(shard.docs)
+        unseen = math.log(1 + (count + 0.5) / 0.5)
+        known = self._idf(shard, terms)
+        return sum(known.get(term, unseen) for term in set(terms)) or 1.0
+
     def _scores(
-        self, shard: _Shard, query: str, admit: Callable[[Article], bool], limit: int
+        self, shard: _Shard, terms: list[str], admit: Callable[[Article], bool], limit: int
     ) -> dict[int, float]:
         # The top ``limit`` admitted articles, exactly as scoring every posting
         # would rank them (``_all_scores``), with MaxScore pruning: terms go
@@ -278,7 +305,7 @@ class KnowledgeBase:
         count = len(shard.docs)
         if not count or limit <= 0:
             return {}
-        weights = sorted(self._idf(shard, shard.analyzer.terms(query)).items(),
+        weights = sorted(self._idf(shard, terms).items(),
                          key=lambda item: (-item[1], item[0]))  # fmt: skip
         impacts = [(idf, self._impacts(shard, term)) for term, idf in weights]
         # What a term can add at most: its idf times its best saturated weight.

@@ -9,8 +9,9 @@ from typing import Any
 
 import attrs
 
-from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_seq
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_seq
 from omnicx.errors import Problem, ValidationError, suggest
+from omnicx.routing._auto_reply import AutoReply, parse_reply
 from omnicx.routing._conditions import Known, Node, parse
 from omnicx.routing._names import language_problem
 
@@ -30,14 +31,6 @@ class Mode(enum.Enum):
     ACCUMULATE = "accumulate"
     """Every matching rule applies in order; a later rule overrides an earlier one on the
     same single-valued field; evaluation stops after a matching rule with ``stop``."""
-
-
-@attrs.frozen(kw_only=True)
-class AutoReply:
-    """An auto-reply to send: a template id and its variables (never free text)."""
-
-    template: str
-    variables: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
 
 
 @attrs.frozen(kw_only=True)
@@ -318,7 +311,7 @@ def _parse_actions(raw: Any, where: str, known: Known, problems: list[Problem]) 
                 Problem(f"{where}.priority", f"unknown priority {raw['priority']!r}{hint}")
             )
     if "auto_reply" in raw:
-        fields["auto_reply"] = _parse_reply(raw["auto_reply"], f"{where}.auto_reply", problems)
+        fields["auto_reply"] = parse_reply(raw["auto_reply"], f"{where}.auto_reply", problems)
     if "set_fields" in raw:
         custom = raw["set_fields"]
         if not isinstance(custom, Mapping) or not all(
@@ -328,22 +321,3 @@ def _parse_actions(raw: Any, where: str, known: Known, problems: list[Problem]) 
         else:
             fields["set_fields"] = dict(custom)
     return Actions(**fields)
-
-
-def _parse_reply(raw: Any, where: str, problems: list[Problem]) -> AutoReply | None:
-    if isinstance(raw, str) and raw:
-        return AutoReply(template=raw)
-    if not isinstance(raw, Mapping):
-        problems.append(Problem(where, "expected a template id or {template, variables}"))
-        return None
-    problems.extend(_unknown_keys(raw, ("template", "variables"), where))
-    template, variables = raw.get("template"), raw.get("variables", {})
-    if not isinstance(template, str) or not template:
-        problems.append(Problem(f"{where}.template", "expected a template id"))
-    if not isinstance(variables, Mapping) or not all(
-        isinstance(v, str) for v in variables.values()
-    ):
-        problems.append(Problem(f"{where}.variables", "expected an object of strings"))
-    if not isinstance(template, str) or not isinstance(variables, Mapping):
-        return None
-    return AutoReply(template=template, variables=dict(variables))
