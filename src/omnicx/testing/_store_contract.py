@@ -265,7 +265,7 @@ class StoreContract(InboxContract):
     def test_article_feedback_events_read_back_as_written(self) -> None:
         """Offers, used suggestions and ratings keep their articles, scores and verdicts."""
         store = self.make_store()
-        base = {"customer_id": "p1", "conversation_id": "c1", "at": T0}
+        base: dict[str, Any] = {"customer_id": "p1", "conversation_id": "c1", "at": T0}
         offered = (
             OfferedArticle(id="returns", locale="pt-BR", score=3.25, confidence=0.625),
             OfferedArticle(id="refunds", locale="pt-BR", score=1.5, confidence=0.3),
