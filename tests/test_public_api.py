@@ -143,9 +143,9 @@ PINNED = {
     ],
     "omnicx.metrics": [
         "DEFAULT_RELATIVE_ERROR", "DIMENSIONS", "DURATIONS", "EXACT_LIMIT", "NONE",
-        "BusinessTime", "ConversationFacts", "Distribution", "FactsBuilder",
+        "SELF_SERVICE_FORMAT", "ArticleFeedback", "BusinessTime", "ContentGap", "ConversationFacts", "Distribution", "FactsBuilder",
         "GroupMetrics", "MetricsAccumulator", "MetricsConfig", "MetricsReport", "Nps",
-        "Rate", "SlaOutcome", "SlaTally", "Summary", "Timing", "backlog_at",
+        "Rate", "SelfServiceAccumulator", "SelfServiceReport", "SlaOutcome", "SlaTally", "Summary", "Timing", "backlog_at",
         "compute_metrics", "facts_by_conversation", "fold_conversation", "group_keys",
         "group_to_dict", "report_table", "report_to_dict", "was_active",
     ],
