@@ -10,6 +10,10 @@ lower-cased words, one index per locale) and by omnicx.kb's KnowledgeBase
 (with the question's locale as a conversation has it, without it, and with
 the host synonyms in data/synonyms.json); recall@1/@3/@5 and MRR.
 
+Deflection: for confidence thresholds 0.1 to 0.7, the share of labelled
+questions whose top hit reaches it (would be answered automatically) and
+the share of those whose top hit is the right article.
+
 Speed: a synthetic help center (synth.py) indexed one article at a time;
 build time and the index's memory (tracemalloc's peak over the build);
 then every labelled English question asked as a suggestion (top 3 with
@@ -80,7 +84,23 @@ def run_quality() -> list[tuple[str, str, str]]:
         print(f"\n{locale}: {len(subset)} questions")
         _table({n: quality.evaluate(rankers[n], subset) for n in
                 ("keyword overlap (baseline)", "omnicx.kb, conversation locale")})  # fmt: skip
+    run_thresholds(kb, labelled)
     return labelled
+
+
+def run_thresholds(kb: KnowledgeBase, labelled: list[tuple[str, str, str]]) -> None:
+    """Deflection: how many questions a confidence threshold answers, and how many rightly."""
+    tops = []
+    for locale, id, text in labelled:
+        hits = kb.search(text, locale=locale, limit=1)
+        tops.append((hits[0].confidence, hits[0].article.id == id) if hits else (0.0, False))
+    print("\ndeflection: top hit's confidence >= threshold (conversation locale)")
+    print(f"{'threshold':>9} {'answered':>9} {'right':>7}")
+    for threshold in (0.1, 0.2, 0.3, 0.4, 0.5, 0.6, 0.7):
+        chosen = [right for confidence, right in tops if confidence >= threshold]
+        share = len(chosen) / len(tops)
+        precision = sum(chosen) / len(chosen) if chosen else float("nan")
+        print(f"{threshold:9.1f} {share:9.1%} {precision:7.1%}")
 
 
 def _ms(samples: list[float], q: float) -> float:
