@@ -27,7 +27,7 @@ import attrs
 from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq
 from omnicx.errors import Problem, suggest
 
-__all__ = ["MAX_OFFERED", "ArticleOffer", "AutoReply", "parse_reply"]
+__all__ = ["MAX_OFFERED", "ArticleOffer", "AutoReply", "parse_reply", "unknown_keys"]
 
 _REPLY_KEYS = ("macro", "text", "template", "variables", "articles", "otherwise")
 _OFFER_KEYS = ("min_confidence", "limit", "tags", "product", "link")
@@ -92,11 +92,7 @@ def parse_reply(raw: Any, where: str, problems: list[Problem]) -> AutoReply | No
         )
         return None
     before = len(problems)
-    problems.extend(
-        Problem(f"{where}.{k}", f"unknown key{suggest(str(k), _REPLY_KEYS)}")
-        for k in raw
-        if k not in _REPLY_KEYS
-    )
+    problems.extend(unknown_keys(raw, _REPLY_KEYS, where))
     given = [k for k in ("macro", "text", "template") if k in raw]
     if len(given) != 1:
         problems.append(
@@ -149,16 +145,21 @@ def parse_reply(raw: Any, where: str, problems: list[Problem]) -> AutoReply | No
     return AutoReply(**fields)
 
 
+def unknown_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> list[Problem]:
+    """A problem for each key of ``raw`` not in ``allowed``, with a suggestion where it is a typo."""
+    return [
+        Problem(f"{where}.{k}" if where else str(k), f"unknown key{suggest(str(k), allowed)}")
+        for k in raw
+        if k not in allowed
+    ]
+
+
 def _parse_offer(raw: Any, where: str, problems: list[Problem]) -> ArticleOffer | None:
     if not isinstance(raw, Mapping):
         problems.append(Problem(where, "expected {min_confidence, limit, tags, product, link}"))
         return None
     before = len(problems)
-    problems.extend(
-        Problem(f"{where}.{k}", f"unknown key{suggest(str(k), _OFFER_KEYS)}")
-        for k in raw
-        if k not in _OFFER_KEYS
-    )
+    problems.extend(unknown_keys(raw, _OFFER_KEYS, where))
     threshold = raw.get("min_confidence", 0)
     if (
         isinstance(threshold, bool)

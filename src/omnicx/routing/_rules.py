@@ -11,7 +11,7 @@ import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_seq
 from omnicx.errors import Problem, ValidationError, suggest
-from omnicx.routing._auto_reply import AutoReply, parse_reply
+from omnicx.routing._auto_reply import AutoReply, parse_reply, unknown_keys
 from omnicx.routing._conditions import Known, Node, parse
 from omnicx.routing._names import language_problem
 
@@ -87,14 +87,6 @@ _DECLARED = (
 )
 
 
-def _unknown_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> list[Problem]:
-    return [
-        Problem(f"{where}.{k}" if where else str(k), f"unknown key{suggest(str(k), allowed)}")
-        for k in raw
-        if k not in allowed
-    ]
-
-
 def parse_rule_set(raw: Any, known: Known | None = None) -> RuleSet:
     """Build a rule set from plain data (as loaded from JSON, TOML or YAML).
 
@@ -104,7 +96,7 @@ def parse_rule_set(raw: Any, known: Known | None = None) -> RuleSet:
     known = known or Known()
     if not isinstance(raw, Mapping):
         raise ValidationError.single("", "expected a rule file object with a 'rules' list")
-    problems = _unknown_keys(raw, _SET_KEYS, "")
+    problems = unknown_keys(raw, _SET_KEYS, "")
     known = _declarations(raw, known, problems)
     mode: Mode | None = Mode.FIRST_MATCH
     if "mode" in raw:
@@ -210,7 +202,7 @@ def _parse_rule(raw: Any, where: str, known: Known, problems: list[Problem]) -> 
         problems.append(Problem(where, "expected a rule object"))
         return None
     before = len(problems)
-    problems.extend(_unknown_keys(raw, _RULE_KEYS, where))
+    problems.extend(unknown_keys(raw, _RULE_KEYS, where))
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not rule_id:
         problems.append(Problem(f"{where}.id", "expected a non-empty string id"))
@@ -277,7 +269,7 @@ def _parse_actions(raw: Any, where: str, known: Known, problems: list[Problem]) 
     if not isinstance(raw, Mapping) or not raw:
         problems.append(Problem(where, "expected a non-empty object of actions"))
         return Actions()
-    problems.extend(_unknown_keys(raw, ACTION_KEYS, where))
+    problems.extend(unknown_keys(raw, ACTION_KEYS, where))
     fields: dict[str, Any] = {}
     for key in _STR_ACTIONS:
         if key in raw:
