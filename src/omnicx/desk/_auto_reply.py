@@ -46,7 +46,11 @@ _REFUSALS = {
 
 @attrs.frozen(kw_only=True)
 class AutoReplies:
-    """What the desk renders auto-replies with: its macros, knowledge base and channels."""
+    """What the desk renders auto-replies with: its macros, knowledge base and channels.
+
+    Not a value: it bundles the desk's collaborators for one call (the
+    knowledge base is the host's, updated in place).
+    """
 
     macros: Mapping[str, Macro]
     kb: KnowledgeBase | None
