@@ -182,7 +182,9 @@ def _folded(events: list[Event], conversation_id: str) -> dict[str, Any]:
     for event in events:
         if event.conversation_id != conversation_id:
             continue
-        if (isinstance(event, Assigned) and event.queue is not None) or isinstance(event, QueueChanged):
+        if (isinstance(event, Assigned) and event.queue is not None) or isinstance(
+            event, QueueChanged
+        ):
             state["queue"] = event.queue
         elif isinstance(event, PriorityChanged):
             state["priority"] = event.priority

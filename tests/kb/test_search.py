@@ -227,3 +227,41 @@ def test_pruned_top_k_is_the_top_k_of_scoring_every_posting(
     )[:limit]
     # Sums in another order differ in the last bit: compare to 9 places.
     assert got == [(key, -negative) for negative, key in plain]
+
+
+@given(st.lists(tagged, max_size=16))
+def test_cached_impacts_are_the_plain_contribution(rows: list[tuple[str, str, str, str]]) -> None:
+    """The inlined impact of every posting equals ``_contribution`` at idf 1, bit for bit."""
+    kb = KnowledgeBase(art(id, title or "x", body) for id, title, body, _ in rows)
+    for shard in kb._shards.values():
+        contribution = kb._contribution(shard)
+        for term, postings in shard.postings.items():
+            impact, best = kb._impacts(shard, term)
+            assert impact == {slot: contribution(1.0, tfs) for slot, tfs in postings.items()}
+            assert best == max(impact.values())
+
+
+def test_confidence_is_the_share_of_the_question_the_article_matches() -> None:
+    kb = KnowledgeBase(ARTICLES)
+    (hit,) = kb.search("reset password", locale="en", limit=1)
+    assert 0.5 < hit.confidence < 1
+    # A word no article has lowers it: the knowledge base may not know the question.
+    (vaguer,) = kb.search("reset password hoverboard", locale="en", limit=1)
+    assert vaguer.article.id == "password"
+    assert vaguer.confidence < hit.confidence / 1.5
+    assert vaguer.score == hit.score
+    (suggestion,) = kb.suggest("reset password", locale="en", limit=1)
+    assert suggestion.confidence == hit.confidence
+    # Unrelated articles added elsewhere leave a question's confidence in (0, 1).
+    more = KnowledgeBase(
+        [*ARTICLES, *(art(f"x{i}", f"Topic {i}", "Other words.") for i in range(50))]
+    )
+    (again,) = more.search("reset password", locale="en", limit=1)
+    assert 0 < again.confidence < 1
+    assert kb.search("", locale="en") == ()
+
+
+@given(st.lists(tagged, max_size=12), texts)
+def test_confidence_lies_in_zero_to_one(rows: list[tuple[str, str, str, str]], query: str) -> None:
+    kb = KnowledgeBase(art(id, title or "x", body) for id, title, body, _ in rows)
+    assert all(0 < h.confidence < 1 for h in kb.search(query, limit=10))

@@ -245,7 +245,7 @@ def test_condition_problems(when: Any, message: str) -> None:
         ),
         (
             {"rules": [{"id": "a", "then": {"auto_reply": 5}}]},
-            "rules[0].then.auto_reply: expected a template id or {template, variables}",
+            "rules[0].then.auto_reply: expected a template id, {macro}, {text} or {template, variables}",
         ),
         (
             {"rules": [{"id": "a", "then": {"auto_reply": {"template": ""}}}]},

@@ -16,6 +16,7 @@ from omnicx.cli import _human
 from omnicx.cli._metrics import metrics_table
 from omnicx.desk import Desk
 from omnicx.desk._demo import DemoRun, demo_desk, run_sample
+from omnicx.desk._demo_kb import SelfServiceRun, run_self_service
 from omnicx.errors import ValidationError
 from omnicx.metrics import compute_metrics
 from omnicx.model import (
@@ -70,6 +71,7 @@ def _run(args: argparse.Namespace) -> int:
             desk = demo_desk(store)
             run = run_sample(desk)
             Report(out, colour).show(desk, run)
+            Report(out, colour).self_service(run_self_service(store))
         if args.db is not None:
             print(f"\nThe desk's data is kept in {path}.", file=out)
     return 0
@@ -262,6 +264,41 @@ class Report:
             events.extend(desk.timeline(customer_id))
         report = compute_metrics(events, now=desk.clock.now(), by=("channel",))
         print("\n".join(metrics_table(report)), file=self.out)
+
+    def self_service(self, run: SelfServiceRun) -> None:
+        """A question deflected by an article, a suggestion to an agent, and the figures."""
+        self.title("Self-service: a deflected question and an agent's suggestions")
+        receipt = run.deflected
+        offered = ", ".join(f"{a.id} (confidence {a.confidence:.2f})" for a in receipt.offered)
+        self.say(f"{receipt.conversation_id} (web chat) asked about a refund; the rule "
+                 f"{','.join(receipt.fired)} offered {offered}. The auto-reply:")  # fmt: skip
+        for item in receipt.outbox:
+            for line in item.text.splitlines():
+                print(f"  | {line}".rstrip(), file=self.out)
+        self.say(f"The customer said it answered the question: {run.rated.conversation_id} "
+                 f"is {run.rated.status}, with no agent involved.")  # fmt: skip
+        print(file=self.out)
+        self.say(f'An agent reading "{run.question}" sees (internal articles too):')
+        rows = [["article", "score", "confidence", "passage"]]
+        for s in run.suggestions:
+            rows.append([s.article.id, f"{s.score:.2f}", f"{s.confidence:.2f}", s.passage])
+        self.table(rows, wrap=3)
+        r = run.report
+        print(file=self.out)
+        self.say(f"deflection rate {_share(r.deflection_rate.value)} "
+                 f"({r.deflected} of {r.questions} questions); searches with no result "
+                 f"{_share(r.no_result_rate.value)} ({r.no_result_searches} of {r.searches})")  # fmt: skip
+        rows = [["article", "offered", "used by agents", "helpful"]]
+        for a in r.articles:
+            rows.append([a.id, str(a.offered), str(a.used),
+                         f"{a.helpful}/{a.helpful + a.not_helpful}"])  # fmt: skip
+        self.table(rows)
+        gaps = ", ".join(f'"{g.query}" x{g.searches}' for g in r.content_gaps) or "none"
+        print(f"content gaps (searches that found nothing): {gaps}", file=self.out)
+
+
+def _share(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
 
 
 def _identifier(identifier: Any) -> str:

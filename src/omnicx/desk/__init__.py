@@ -2,7 +2,8 @@
 
 One call per inbound event (``Desk.receive``), one per agent action
 (``reply``, ``note``, ``assign``, ``set_status``, ``solve``, ``reopen``,
-``set_priority``, ``tag``, ``set_fields``, ``snooze``, ``record_survey``, and with
+``set_priority``, ``tag``, ``set_fields``, ``snooze``, ``record_survey``,
+``apply_macro``, ``mark_suggestion_used``, ``rate_answer``, and with
 ``assignment`` ``accept`` and ``decline`` of offers), one for scheduled
 work (``tick``: SLA thresholds, snoozes ending, auto-solve, delayed
 surveys); all state in the host's store;
@@ -22,6 +23,8 @@ from omnicx.desk._receipt import (
     Outgoing,
     Receipt,
     SlaLine,
+    Withheld,
+    WithheldReason,
 )
 from omnicx.desk._tick import TickReport
 
@@ -44,5 +47,7 @@ __all__ = [
     "TickReport",
     "UnknownAgentError",
     "UnthreadedOwnMailError",
+    "Withheld",
+    "WithheldReason",
     "outbound_email",
 ]

@@ -19,13 +19,16 @@ from omnicx.channels import (
     Enrichment,
     LongText,
     MessageReceived,
+    reply_channel,
 )
 from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
 from omnicx.desk import _assignment as assigning
 from omnicx.desk._agent_changes import Change
+from omnicx.desk._auto_reply import AutoReplies
 from omnicx.desk._customer_edit import CustomerEdit
 from omnicx.desk._email_thread import EmailIdentity, take_own
+from omnicx.desk._feedback import answer_rated, suggestion_used
 from omnicx.desk._field_edit import fields_change
 from omnicx.desk._fields import FieldSchema
 from omnicx.desk._inbound import Inbound, audit_merges, bounded, routing_context, take_in
@@ -34,7 +37,13 @@ from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
 from omnicx.desk._record_steps import caused_at
 from omnicx.desk._retry import RETRY_WINDOW, digest, marked, retried
 from omnicx.desk._route import route
-from omnicx.desk._rule_checks import check_rule_actions, consistent_actions
+from omnicx.desk._rule_checks import (
+    channel_capabilities,
+    check_rule_actions,
+    consistent_actions,
+    consistent_replies,
+    macros_by_id,
+)
 from omnicx.desk._schedule import SLA as SLA_TIMER
 from omnicx.desk._schedule import Schedule, positive_period, scheduled
 from omnicx.desk._sla_tracker import SlaTracker
@@ -61,7 +70,7 @@ from omnicx.identity import (
     unmerge,
 )
 from omnicx.identity import merge as merge_customers
-from omnicx.kb import Macro
+from omnicx.kb import KnowledgeBase, Macro
 from omnicx.model import (
     Agent,
     AgentStatus,
@@ -190,6 +199,17 @@ class Desk:
             rate limit, offer timeout, push mode); None (the default)
             keeps no agents and offers nothing. See docs/desk.md, "Agents
             and assignment".
+        kb: the knowledge base rules' deflecting auto-replies (``articles``)
+            offer public articles from; None (the default) offers none.
+        macros: the macros rules' auto-replies name (``{"macro": id}``),
+            given as a list of ``Macro`` (or a mapping by id); only their
+            text is used there.
+        capabilities: channel name -> its ``Capabilities``: auto-replies
+            and macros follow that channel's length and reply-window rules.
+        long_text: what a text over a channel's limit does: ``SPLIT`` (the
+            default) lets the adapter send parts; ``REFUSE`` keeps a
+            deflecting reply to the articles that fit one message, and
+            withholds what still does not fit.
 
     Built with both ``rules`` and ``sla`` (or given new ones later), the
     desk refuses rules naming an SLA policy the engine lacks, or setting a
@@ -216,6 +236,7 @@ class Desk:
                 "compile the rule set first with RuleEngine.compile(rule_set)",
             ),
             consistent_actions,
+            consistent_replies,
         ],
     )
     sla: SlaEngine | None = attrs.field(
@@ -265,6 +286,24 @@ class Desk:
         default=None, validator=positive_period("csat_delay")
     )
     assignment: AssignmentPolicy | None = attrs.field(default=None)
+    kb: KnowledgeBase | None = attrs.field(
+        default=None,
+        validator=[
+            _collaborator(
+                "a KnowledgeBase",
+                lambda v: isinstance(v, KnowledgeBase),
+                "build one with KnowledgeBase(load_articles(...))",
+            ),
+            consistent_replies,
+        ],
+    )
+    macros: Mapping[str, Macro] = attrs.field(
+        default=EMPTY_MAP, converter=macros_by_id, validator=consistent_replies
+    )
+    capabilities: Mapping[str, Capabilities] = attrs.field(
+        default=EMPTY_MAP, converter=frozen_map, validator=channel_capabilities
+    )
+    long_text: LongText = LongText.SPLIT
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
     # Round robin's place: the agent offered work last by this desk.
     _cursor: str | None = attrs.field(default=None, init=False, repr=False)
@@ -285,6 +324,11 @@ class Desk:
                 f"{type(self.store).__name__} keeps no agents: use a store with agent(), "
                 "agents(), waiting() and waiting_work() (omnicx.storage.AgentStore)",
             )
+
+    @property
+    def _auto_replies(self) -> AutoReplies:
+        return AutoReplies(macros=self.macros, kb=self.kb, capabilities=self.capabilities,
+                           long_text=self.long_text)  # fmt: skip
 
     @property
     def _schedule(self) -> Schedule:
@@ -337,7 +381,7 @@ class Desk:
         if self.rules is not None:
             context = routing_context(unit, inbound, event)
             record, fired = route(self.rules, unit, record, context, fresh=inbound.fresh,
-                                  redecide=inbound.redecide)  # fmt: skip
+                                  redecide=inbound.redecide, auto=self._auto_replies)  # fmt: skip
         record, sla = self._track(unit, record, inbound.customer)
         if self.assignment is not None:
             assigning.reconcile(unit, self.assignment, unit.read.get(record.id), record,
@@ -972,7 +1016,7 @@ class Desk:
         agent_id: str,
         values: Mapping[str, Mapping[str, object]] | None = None,
         capabilities: Capabilities | None = None,
-        long_text: LongText = LongText.SPLIT,
+        long_text: LongText | None = None,
         seen_version: int | None = None,
         request_id: str | None = None,
     ) -> Receipt:
@@ -984,11 +1028,18 @@ class Desk:
         as its own action (``REPLY``/``NOTE``, ``TAG``, ``EDIT_FIELDS``,
         ``CHANGE_STATUS``) when ``actors`` is set; one receipt, one commit.
 
+        The reply follows the rules of the channel it goes out on:
+        ``capabilities`` (by default the desk's for that channel) give its
+        reply window (a human agent's, where longer) and length limit;
+        ``long_text`` (by default the desk's) says whether an over-long
+        text is refused or sent in parts.
+
         Raises:
             ValidationError: a placeholder without a value (``values.order.id``),
                 or a field the schema refuses; nothing is recorded.
-            RenderRefused: the text is over ``capabilities``' limit and
-                ``long_text`` is ``LongText.REFUSE``.
+            RenderRefused: the channel's reply window has closed, or the text
+                is over its limit and ``long_text`` is ``LongText.REFUSE``;
+                nothing is recorded.
         """
         stored = self._record(conversation_id)
         for action in macro_actions(macro)[1:]:
@@ -998,8 +1049,12 @@ class Desk:
         name = agent.agent.name or None if agent is not None else None
         customer = self.customer(stored.conversation.customer_id)
         filled = macro_values(stored, customer, agent_id, name, values or {})
-        text = macro_text(macro, filled, channel=stored.conversation.channel.name,
-                          capabilities=capabilities, long_text=long_text)  # fmt: skip
+        if capabilities is None:
+            channel = reply_channel(stored.last_inbound, stored.conversation.channel)
+            capabilities = self.capabilities.get(channel.name)
+        text = macro_text(macro, filled, record=stored, now=self.clock.now(),
+                          capabilities=capabilities,
+                          long_text=self.long_text if long_text is None else long_text)  # fmt: skip
         change = macro_change(macro, text, agent_id=agent_id, seen_version=seen_version,
                               redact=self.redacted, email=self.email, schedule=self._schedule,
                               schema=self.fields)  # fmt: skip
@@ -1019,6 +1074,47 @@ class Desk:
         """Record a customer's CSAT (1-5), NPS (0-10) or CES (1-7) answer."""
         change = changes.survey(survey=survey, score=score, comment=comment)
         what = ("survey", conversation_id, survey, score, comment)
+        return self._act(conversation_id, request_id, change, what=what)
+
+    def mark_suggestion_used(
+        self,
+        conversation_id: str,
+        *,
+        article_id: str,
+        locale: str,
+        agent_id: str,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Record that an agent used a suggested article (sent it, answered from it).
+
+        An ``SuggestionUsed`` event on the timeline, counted by
+        ``omnicx.metrics.SelfServiceAccumulator``; the agent needs ``REPLY``
+        on the conversation's queue when ``actors`` is set. Marking the same
+        article again (same agent, nothing in between) is taken as a retry.
+        """
+        change = suggestion_used(article_id=article_id, locale=locale, agent_id=agent_id)
+        what = ("suggestion-used", conversation_id, article_id, locale)
+        return self._act(conversation_id, request_id, change, agent_id, Action.REPLY, what)
+
+    def rate_answer(
+        self,
+        conversation_id: str,
+        *,
+        article_id: str,
+        locale: str,
+        helpful: bool,
+        solve: bool = False,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Record a customer's "did this article answer your question?" (helpful or not).
+
+        An ``AnswerRated`` event on the timeline. With ``solve``, a helpful
+        answer also solves the conversation in the customer's name if it
+        is still new, open or pending: the question was deflected. Pass the
+        button's or link's id as ``request_id`` so a double click counts once.
+        """
+        change = answer_rated(article_id=article_id, locale=locale, helpful=helpful, solve=solve)
+        what = ("answer-rated", conversation_id, article_id, locale, helpful, solve)
         return self._act(conversation_id, request_id, change, what=what)
 
     def record_sent(

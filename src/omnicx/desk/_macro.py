@@ -3,8 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime
 
-from omnicx.channels import Capabilities, LongText, RenderRefused, SendCheck, split_text
+from omnicx.channels import (
+    Capabilities,
+    LongText,
+    OutboundMessage,
+    RenderRefused,
+    SendCheck,
+    check_send,
+    reply_channel,
+)
 from omnicx.desk import _agent_changes as changes
 from omnicx.desk._agent_changes import Change
 from omnicx.desk._email_thread import EmailIdentity
@@ -72,17 +81,24 @@ def macro_text(
     macro: Macro,
     values: Mapping[str, Mapping[str, object]],
     *,
-    channel: str,
+    record: ConversationRecord,
+    now: datetime,
     capabilities: Capabilities | None,
     long_text: LongText,
 ) -> str:
-    """The macro's reply with its values filled in, checked against the channel's length rule.
+    """The macro's reply with its values filled in, checked against the channel's rules.
+
+    A public reply goes where the customer last wrote; with that channel's
+    ``capabilities`` it must fit the reply window (a human agent's, where
+    the channel has a longer one) and, with ``LongText.REFUSE``, the length
+    limit. An internal note follows no channel rule.
 
     Raises:
         ValidationError: a placeholder has no value and no fallback (each at
             ``values.<namespace>.<name>``); nothing is sent with a hole.
-        RenderRefused: the text is over the channel's limit and ``long_text``
-            is ``LongText.REFUSE`` (with ``SPLIT`` the adapter sends parts).
+        RenderRefused: the reply window is closed (``SendCheck.WINDOW_CLOSED``),
+            or the text is over the limit and ``long_text`` is
+            ``LongText.REFUSE`` (with ``SPLIT`` the adapter sends parts).
     """
     rendered = render_macro(macro, values)
     if rendered.missing:
@@ -90,10 +106,15 @@ def macro_text(
             Problem(f"values.{name}", f"macro {macro.id!r} needs a value; pass it in values")
             for name in rendered.missing
         )
-    if capabilities is not None and long_text is LongText.REFUSE:
-        limit, max_bytes = capabilities.max_text_length, capabilities.max_text_bytes
-        if len(split_text(rendered.text, limit, max_bytes=max_bytes)) > 1:
-            raise RenderRefused(channel, SendCheck.TOO_LONG)
+    if capabilities is not None and macro.public and rendered.text:
+        channel = reply_channel(record.last_inbound, record.conversation.channel).name
+        outbound = OutboundMessage(
+            to=record.addresses.get(channel) or "-", now=now, text=rendered.text,
+            last_inbound_at=record.last_inbound.get(channel), human_agent=True,
+        )  # fmt: skip
+        verdict = check_send(outbound, capabilities, long_text)
+        if verdict is not SendCheck.OK:
+            raise RenderRefused(channel, verdict)
     return rendered.text
 
 

@@ -10,7 +10,7 @@ import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq, frozen_set
 from omnicx.errors import ConflictError, OmnicxError
-from omnicx.model import Channel, FieldValue
+from omnicx.model import Channel, FieldValue, OfferedArticle
 
 
 class OutboxKind(enum.Enum):
@@ -42,8 +42,11 @@ class Outgoing:
     Attributes:
         last_inbound_at: when the customer last wrote on ``channel``, for the
             adapter's messaging-window check.
-        template: the template id of an auto-reply or survey, if any.
+        template: the channel template id of an auto-reply or survey, if any
+            (a macro's or a rule's text arrives rendered in ``text``).
         variables: the template's variables.
+        articles: for a deflecting auto-reply, the articles it offers, best
+            first, with their scores (the text lists them too).
         id: stable across replays (``<call key>/<position>``); pass it to
             ``Desk.handed_over`` once the item is sent, and a replayed
             receipt leaves it out.
@@ -78,6 +81,34 @@ class Outgoing:
     references: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     sender: str | None = None
     cc: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    articles: tuple[OfferedArticle, ...] = attrs.field(default=(), converter=frozen_seq)
+
+
+class WithheldReason(enum.Enum):
+    """Why the desk kept an auto-reply out of the outbox."""
+
+    MISSING_VALUES = "missing_values"
+    """A placeholder had no value and no fallback: the reply would have a hole."""
+    TOO_LONG = "too_long"
+    """Over the channel's length limit, even with one article, and the desk refuses to split."""
+    WINDOW_CLOSED = "window_closed"
+    """Free-form text outside the channel's reply window (a late webhook)."""
+    NO_TEMPLATES = "no_templates"
+    """A channel template id for a channel that has no templates."""
+
+
+@attrs.frozen(kw_only=True)
+class Withheld:
+    """An auto-reply a rule asked for that the desk did not put in the outbox, and why.
+
+    ``missing`` names the placeholders without a value (``order.id``);
+    ``macro`` is the macro the reply used, if any.
+    """
+
+    kind: OutboxKind
+    reason: WithheldReason
+    missing: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
+    macro: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -111,6 +142,11 @@ class Receipt:
             ``sla_policy``); None lets the SLA engine's ordered policies pick.
         sla_applied: the SLA policy the desk's SLA engine applies to it now
             (None without an SLA engine or when no policy covers it).
+        offered: the articles this call's auto-replies offered the customer
+            (ids, locales, scores and confidences), best first.
+        withheld: the auto-replies the rules asked for that were not sent,
+            each with its reason (a placeholder without a value, a closed
+            reply window, a text too long for the channel).
     """
 
     key: str
@@ -135,6 +171,8 @@ class Receipt:
     sla: tuple[SlaLine, ...] = attrs.field(default=(), converter=frozen_seq)
     outbox: tuple[Outgoing, ...] = attrs.field(default=(), converter=frozen_seq)
     replayed: bool = False
+    offered: tuple[OfferedArticle, ...] = attrs.field(default=(), converter=frozen_seq)
+    withheld: tuple[Withheld, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 class ConversationErasedError(OmnicxError):

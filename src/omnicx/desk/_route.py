@@ -6,7 +6,8 @@ from datetime import datetime
 
 import attrs
 
-from omnicx.desk._outbox import to_customer, to_target
+from omnicx.desk._auto_reply import AutoReplies
+from omnicx.desk._outbox import to_target
 from omnicx.desk._receipt import OutboxKind
 from omnicx.desk._record_steps import caused_at, change_conversation
 from omnicx.desk._unit import SYSTEM, Unit
@@ -23,6 +24,7 @@ def route(
     *,
     fresh: bool,
     redecide: bool = False,
+    auto: AutoReplies,
 ) -> tuple[ConversationRecord, tuple[str, ...]]:
     """``record`` routed by ``rules`` in ``context``; returns it with the rules that fired.
 
@@ -32,7 +34,8 @@ def route(
     any agent acted: the queue, skills, language and SLA policy are decided
     again on it as if it had opened the conversation (priority still only
     rises and tags accumulate: other messages decided those too); the
-    auto-reply went out already.
+    auto-reply went out already. ``auto`` renders the auto-replies (macros,
+    articles, channel rules).
     """
     decision = rules.decide(context)
     caused = caused_at(context.message) if context.message is not None else None
@@ -42,11 +45,9 @@ def route(
         updated = apply_decision(record.conversation, decision, fresh=fresh)
         record = change_conversation(unit, record, updated, SYSTEM, at=caused)
     # Auto-replies acknowledge a new or reopened conversation, not every message.
-    for auto in decision.auto_replies if fresh else ():
-        unit.outbox.append(
-            to_customer(record, OutboxKind.AUTO_REPLY, template=auto.template,
-                        variables=dict(auto.variables))
-        )  # fmt: skip
+    if fresh:
+        auto.queue(unit, record, decision.auto_replies, customer=context.customer,
+                   message=context.message)  # fmt: skip
     for kind, targets in (
         (OutboxKind.NOTIFICATION, decision.notifications),
         (OutboxKind.ESCALATION, decision.escalations),

@@ -10,10 +10,11 @@ import attrs
 
 from omnicx import serde
 from omnicx._frozen import JsonDocument
-from omnicx.desk._receipt import Outgoing, Receipt
+from omnicx.desk._receipt import Outgoing, Receipt, Withheld
 from omnicx.errors import Problem, ValidationError
 from omnicx.identity import Profile, merged_profiles
 from omnicx.model import (
+    ArticlesOffered,
     Author,
     AuthorKind,
     Conversation,
@@ -52,6 +53,7 @@ class Unit:
     refs: list[tuple[str, str]] = attrs.field(factory=list)
     outbox: list[Outgoing] = attrs.field(factory=list)
     audit: list[AuditEntry] = attrs.field(factory=list)
+    withheld: list[Withheld] = attrs.field(factory=list)
     _count: int = 0
     _ref_owners: dict[str, str | None] = attrs.field(factory=dict)
     # Agents and waiting work read and written (Desk.assignment).
@@ -239,6 +241,13 @@ def receipt_for(
         sla_applied=record.sla_state.get("policy"),
         fields=conversation.fields,
         outbox=numbered(unit.key, unit.outbox),
+        offered=tuple(
+            article
+            for event in unit.events
+            if isinstance(event, ArticlesOffered)
+            for article in event.articles
+        ),
+        withheld=tuple(unit.withheld),
         **extra,  # type: ignore[arg-type]
     )
 

@@ -12,7 +12,15 @@ tag and field changes as one agent action. Stemming needs the ``omnicx[kb]`` ext
 from omnicx.kb._article import Article, Audience, BodyFormat, parse_article, parse_articles
 from omnicx.kb._index import Hit, KnowledgeBase, Suggestion
 from omnicx.kb._loader import load_articles, parse_markdown_article
-from omnicx.kb._macro import NAMESPACES, Macro, Rendered, parse_macros, render_macro
+from omnicx.kb._macro import (
+    NAMESPACES,
+    Macro,
+    Rendered,
+    parse_macros,
+    render_macro,
+    render_template,
+    template_problems,
+)
 from omnicx.kb._text import plain_text
 
 __all__ = [
@@ -32,4 +40,6 @@ __all__ = [
     "parse_markdown_article",
     "plain_text",
     "render_macro",
+    "render_template",
+    "template_problems",
 ]

@@ -20,16 +20,23 @@ _Tfs = tuple[int, int, int, int]
 """A posting: the term's count in the title and the body, and their lengths."""
 # A bound on cached impact lists per language: more distinct query terms than this start it over.
 _IMPACT_TERMS = 50_000
+# Sums taken in another order differ in the last bits: pruning keeps a candidate this close.
+_SLACK = 1e-9
 _SENTENCE = re.compile(r"(?<=[.!?])\s+")
 _PASSAGE_CHARS = 300
 
 
 @attrs.frozen(kw_only=True)
 class Hit:
-    """One article a search found, with its BM25F score (higher is better)."""
+    """One article a search found, with its BM25F score (higher is better) and confidence.
+
+    ``confidence`` is the score normalised to 0..1 for that query (see
+    ``KnowledgeBase``): what a threshold for automatic answers compares.
+    """
 
     article: Article
     score: float
+    confidence: float = 0.0
 
 
 @attrs.frozen(kw_only=True)
@@ -43,6 +50,7 @@ class Suggestion:
     article: Article
     score: float
     passage: str
+    confidence: float = 0.0
 
 
 @attrs.define
@@ -79,6 +87,15 @@ class KnowledgeBase:
     accents folded, host synonyms added. ``add`` and ``remove`` touch only
     the postings of that article's terms; the collection statistics BM25
     needs (document count, average field lengths) are running totals.
+
+    Each hit's ``confidence`` is its score divided by the most any article
+    could score for the query: the sum of the idf of the query's distinct
+    terms, where a term no article contains counts at the idf of a term in
+    none. Each term adds less than its idf (saturation), so confidence lies
+    in [0, 1): the share of the question's weight the article matches. It
+    does not grow with the corpus or the question's length, so one
+    threshold means the same for every question: words the knowledge base
+    has never seen lower it, which is what an automatic answer should fear.
 
     Args:
         articles: the articles to start with.
@@ -208,20 +225,8 @@ class KnowledgeBase:
             product: only articles about this product.
             limit: how many hits at most.
         """
-        wanted = frozenset(tags)
-
-        def admit(article: Article) -> bool:
-            return _admits(article, locale, wanted, audience, product)
-
-        hits: list[tuple[float, str, str, Article]] = []
-        for language, shard in self._shards.items():
-            if locale is not None and language != locale.split("-", 1)[0]:
-                continue
-            for slot, score in self._scores(shard, query, admit, limit).items():
-                article = shard.docs[slot].article
-                hits.append((-score, article.id, article.locale, article))
-        hits.sort(key=lambda hit: hit[:3])
-        return tuple(Hit(article=hit[3], score=-hit[0]) for hit in hits[: max(limit, 0)])
+        return tuple(hit for hit, _, _ in self._search(query, locale, tags, audience, product,
+                                                       limit))  # fmt: skip
 
     def suggest(
         self,
@@ -237,18 +242,49 @@ class KnowledgeBase:
 
         Takes the same filters as ``search``.
         """
-        hits = self.search(
-            text, locale=locale, tags=tags, audience=audience, product=product, limit=limit
-        )
         out = []
-        for hit in hits:
-            shard = self._shard(hit.article.language)
-            doc = shard.docs[self._slots[hit.article.key]]
-            weights = self._idf(shard, shard.analyzer.terms(text))
-            out.append(
-                Suggestion(article=hit.article, score=hit.score, passage=_passage(doc, weights))
-            )
+        for hit, doc, weights in self._search(text, locale, tags, audience, product, limit):
+            out.append(Suggestion(article=hit.article, score=hit.score,
+                                  passage=_passage(doc, weights), confidence=hit.confidence))  # fmt: skip
         return tuple(out)
+
+    def _search(
+        self,
+        query: str,
+        locale: str | None,
+        tags: Iterable[str],
+        audience: Audience | None,
+        product: str | None,
+        limit: int,
+    ) -> list[tuple[Hit, _Doc, dict[str, float]]]:
+        # The best ``limit`` hits, each with its document and the query's term
+        # weights in its shard (what a passage is chosen by).
+        wanted = frozenset(tags)
+        admit: Callable[[Article], bool] | None = None
+        if wanted or audience is not None or product is not None or "-" in (locale or ""):
+
+            def admit(article: Article) -> bool:
+                return _admits(article, locale, wanted, audience, product)
+
+        ranked: list[tuple[float, str, str, int, str]] = []
+        weights: dict[str, tuple[dict[str, float], float]] = {}
+        for language, shard in self._shards.items():
+            if locale is not None and language != locale.split("-", 1)[0]:
+                continue
+            terms = shard.analyzer.terms(query)
+            idf = self._idf(shard, terms)
+            weights[language] = (idf, self._ceiling(shard, terms, idf))
+            for slot, score in self._scores(shard, idf, admit, limit).items():
+                article = shard.docs[slot].article
+                ranked.append((-score, article.id, article.locale, slot, language))
+        ranked.sort()
+        out = []
+        for negative, _, _, slot, language in ranked[: max(limit, 0)]:
+            doc = self._shards[language].docs[slot]
+            idf, ceiling = weights[language]
+            hit = Hit(article=doc.article, score=-negative, confidence=-negative / ceiling)
+            out.append((hit, doc, idf))
+        return out
 
     def _shard(self, language: str) -> _Shard:
         shard = self._shards.get(language)
@@ -266,22 +302,33 @@ class KnowledgeBase:
                 weights[term] = math.log(1 + (count - df + 0.5) / (df + 0.5))
         return weights
 
-    def _scores(
-        self, shard: _Shard, query: str, admit: Callable[[Article], bool], limit: int
-    ) -> dict[int, float]:
-        # The top ``limit`` admitted articles, exactly as scoring every posting
-        # would rank them (``_all_scores``), with MaxScore pruning: terms go
-        # rarest first; once the weight the remaining terms could still add
-        # (each adds less than its idf) is below the ``limit``-th best admitted
-        # score, no article outside the candidates can reach the top, so the
-        # common terms' long postings are only looked up for the candidates.
+    def _ceiling(self, shard: _Shard, terms: Iterable[str], known: Mapping[str, float]) -> float:
+        # The most any article could score: every distinct query term at its
+        # full idf (``known``), a term no article has at the idf of df = 0.
         count = len(shard.docs)
-        if not count or limit <= 0:
+        unseen = math.log(1 + (count + 0.5) / 0.5)
+        return sum(known.get(term, unseen) for term in set(terms)) or 1.0
+
+    def _scores(
+        self,
+        shard: _Shard,
+        weights: Mapping[str, float],
+        admit: Callable[[Article], bool] | None,
+        limit: int,
+    ) -> dict[int, float]:
+        # The admitted articles scoring at least the ``limit``-th best admitted
+        # score (ties included, so the caller's tie-break stays exact), scored
+        # exactly as scoring every posting would (``_all_scores``), with
+        # MaxScore pruning: terms go rarest first; once what the remaining
+        # terms could still add (each less than its idf times its best
+        # saturated weight) is below the ``limit``-th best score, no article
+        # outside the candidates can reach the top, so later postings are
+        # only looked up for the candidates, and a candidate that can no
+        # longer reach the ``limit``-th best score is dropped.
+        if not shard.docs or limit <= 0:
             return {}
-        weights = sorted(self._idf(shard, shard.analyzer.terms(query)).items(),
-                         key=lambda item: (-item[1], item[0]))  # fmt: skip
-        impacts = [(idf, self._impacts(shard, term)) for term, idf in weights]
-        # What a term can add at most: its idf times its best saturated weight.
+        ordered = sorted(weights.items(), key=lambda item: (-item[1], item[0]))
+        impacts = [(idf, self._impacts(shard, term)) for term, idf in ordered]
         remaining = sum(idf * best for idf, (_, best) in impacts)
         scores: dict[int, float] = {}
         admitted: dict[int, bool] = {}
@@ -290,22 +337,39 @@ class KnowledgeBase:
         for idf, (impact, best) in impacts:
             remaining -= idf * best
             if pruning:
-                for slot in scores:
+                for slot, score in scores.items():
                     value = impact.get(slot)
                     if value is not None:
-                        scores[slot] += idf * value
+                        scores[slot] = score + idf * value
+                floor = heapq.nlargest(limit, scores.values())[-1] - remaining - _SLACK
+                scores = {slot: score for slot, score in scores.items() if score >= floor}
                 continue
-            get = scores.get
-            for slot, value in impact.items():
-                scores[slot] = get(slot, 0.0) + idf * value
-            for slot in impact:
-                if slot not in admitted:
-                    admitted[slot] = admit(docs[slot].article)
-            kept = [score for slot, score in scores.items() if admitted[slot]]
-            if len(kept) >= limit and heapq.nlargest(limit, kept)[-1] > remaining:
-                pruning = True
-                scores = {slot: score for slot, score in scores.items() if admitted[slot]}
-        return {slot: score for slot, score in scores.items() if admitted[slot]}
+            if scores:
+                get = scores.get
+                for slot, value in impact.items():
+                    scores[slot] = get(slot, 0.0) + idf * value
+            else:
+                scores = {slot: idf * value for slot, value in impact.items()}
+            if admit is not None:
+                for slot in impact:
+                    if slot not in admitted:
+                        admitted[slot] = admit(docs[slot].article)
+                kept = [score for slot, score in scores.items() if admitted[slot]]
+            else:
+                kept = list(scores.values())
+            if len(kept) >= limit:
+                kth = heapq.nlargest(limit, kept)[-1]
+                if kth > remaining:
+                    pruning = True
+                    floor = kth - remaining - _SLACK
+                    scores = {slot: score for slot, score in scores.items()
+                              if score >= floor and (admit is None or admitted[slot])}  # fmt: skip
+        if admit is not None and not pruning:
+            scores = {slot: score for slot, score in scores.items() if admitted[slot]}
+        if len(scores) > limit:
+            kth = heapq.nlargest(limit, scores.values())[-1]
+            scores = {slot: score for slot, score in scores.items() if score >= kth}
+        return scores
 
     def _impacts(self, shard: _Shard, term: str) -> tuple[dict[int, float], float]:
         # The term's saturated BM25F weight in each article (idf aside) and the best
@@ -315,8 +379,18 @@ class KnowledgeBase:
         cached = shard.impacts.get(term)
         if cached is not None:
             return cached
-        contribution = self._contribution(shard)
-        impact = {slot: contribution(1.0, tfs) for slot, tfs in shard.postings[term].items()}
+        # ``_contribution``'s arithmetic with idf 1, inlined: this loop is the
+        # cold cost of a common term (tests compare it with the plain path).
+        count = max(len(shard.docs), 1)
+        k1, b, boost = self._k1, self._b, self._title_boost
+        title_avg = max(shard.title_total / count, 1e-9)
+        body_avg = max(shard.body_total / count, 1e-9)
+        impact = {}
+        for slot, (tf_title, tf_body, title_len, body_len) in shard.postings[term].items():
+            weight = boost * tf_title / (1 - b + b * title_len / title_avg) if tf_title else 0.0
+            if tf_body:
+                weight += tf_body / (1 - b + b * body_len / body_avg)
+            impact[slot] = weight / (k1 + weight)
         entry = (impact, max(impact.values()))
         if len(shard.impacts) >= _IMPACT_TERMS:
             shard.impacts.clear()

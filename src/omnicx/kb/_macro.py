@@ -19,7 +19,15 @@ from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model import Status
 from omnicx.model._checks import non_empty
 
-__all__ = ["NAMESPACES", "Macro", "Rendered", "parse_macros", "render_macro", "template_problems"]
+__all__ = [
+    "NAMESPACES",
+    "Macro",
+    "Rendered",
+    "parse_macros",
+    "render_macro",
+    "render_template",
+    "template_problems",
+]
 
 NAMESPACES = ("agent", "conversation", "customer", "order")
 """What a placeholder may name before its dot."""
@@ -100,6 +108,15 @@ def render_macro(macro: Macro, values: Mapping[str, Mapping[str, object]]) -> Re
     A value of None or "" counts as missing: the fallback is used, or the
     placeholder is reported in ``Rendered.missing``.
     """
+    return render_template(macro.text, values)
+
+
+def render_template(text: str, values: Mapping[str, Mapping[str, object]]) -> Rendered:
+    """Fill a template's placeholders from ``values``, as ``render_macro`` does a macro's.
+
+    ``text`` should have passed ``template_problems`` (a rule's auto-reply
+    text does when its file loads); a malformed placeholder is left as written.
+    """
     missing: dict[str, None] = {}
 
     def fill(match: re.Match[str]) -> str:
@@ -111,7 +128,7 @@ def render_macro(macro: Macro, values: Mapping[str, Mapping[str, object]]) -> Re
         missing[f"{match[1]}.{match[2]}"] = None
         return match[0]
 
-    return Rendered(text=_PLACEHOLDER.sub(fill, macro.text), missing=tuple(missing))
+    return Rendered(text=_PLACEHOLDER.sub(fill, text), missing=tuple(missing))
 
 
 def parse_macros(data: Any) -> tuple[Macro, ...]:

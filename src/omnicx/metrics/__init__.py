@@ -4,7 +4,9 @@ Fold each conversation's events into ``ConversationFacts``, accumulate facts
 per group with a ``MetricsAccumulator`` (mergeable across shards), and read a
 ``MetricsReport``; or let ``FactsBuilder.add_to`` count each conversation
 straight into accumulators (what ``compute_metrics`` does). docs/metrics.md
-defines every metric and its edge cases.
+defines every metric and its edge cases. Self-service figures (deflection,
+article helpfulness, searches with no result) have their own mergeable
+``SelfServiceAccumulator``, defined in docs/self-service.md.
 """
 
 from omnicx.metrics._accumulator import MetricsAccumulator, compute_metrics
@@ -16,6 +18,13 @@ from omnicx.metrics._distribution import EXACT_LIMIT, Distribution, Summary
 from omnicx.metrics._facts import ConversationFacts
 from omnicx.metrics._fold import FactsBuilder
 from omnicx.metrics._output import group_to_dict, report_table, report_to_dict
+from omnicx.metrics._self_service import (
+    SELF_SERVICE_FORMAT,
+    ArticleFeedback,
+    ContentGap,
+    SelfServiceAccumulator,
+    SelfServiceReport,
+)
 from omnicx.metrics._sketch import DEFAULT_RELATIVE_ERROR
 from omnicx.metrics._stream import KEEP_SOLVED, MetricsStream
 from omnicx.metrics._timing import Timing
@@ -36,7 +45,10 @@ __all__ = [
     "EXACT_LIMIT",
     "KEEP_SOLVED",
     "NONE",
+    "SELF_SERVICE_FORMAT",
+    "ArticleFeedback",
     "BusinessTime",
+    "ContentGap",
     "ConversationFacts",
     "Distribution",
     "FactsBuilder",
@@ -47,6 +59,8 @@ __all__ = [
     "MetricsStream",
     "Nps",
     "Rate",
+    "SelfServiceAccumulator",
+    "SelfServiceReport",
     "SlaOutcome",
     "SlaTally",
     "Summary",

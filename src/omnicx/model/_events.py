@@ -15,7 +15,14 @@ from typing import Any, ClassVar
 
 import attrs
 
-from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_set, frozen_set_or_none
+from omnicx._frozen import (
+    EMPTY_MAP,
+    frozen_json,
+    frozen_map,
+    frozen_seq,
+    frozen_set,
+    frozen_set_or_none,
+)
 from omnicx.errors import ValidationError
 from omnicx.model._channel import Channel, Direction
 from omnicx.model._checks import MONEY_FIX, aware, non_empty, non_negative, of_type
@@ -236,6 +243,49 @@ class CustomEvent(_Base):
     data: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
 
 
+@attrs.frozen(kw_only=True)
+class OfferedArticle:
+    """An article offered to a customer: its id and locale, score and confidence (0 to 1)."""
+
+    id: str = attrs.field(validator=non_empty)
+    locale: str = attrs.field(validator=non_empty)
+    score: float = 0.0
+    confidence: float = 0.0
+
+
+@attrs.frozen(kw_only=True)
+class ArticlesOffered(_Base):
+    """A rule's auto-reply looked for articles answering the customer's message.
+
+    ``articles`` are those offered, best first; empty when none reached the
+    rule's ``min_confidence`` (a question the knowledge base could not answer).
+    """
+
+    TAG: ClassVar[str] = "articles.offered"
+    articles: tuple[OfferedArticle, ...] = attrs.field(default=(), converter=frozen_seq)
+    min_confidence: float = 0.0
+
+
+@attrs.frozen(kw_only=True)
+class SuggestionUsed(_Base):
+    """An agent used a suggested article (sent it, or answered from it)."""
+
+    TAG: ClassVar[str] = "suggestion.used"
+    article_id: str = attrs.field(validator=non_empty)
+    locale: str = attrs.field(validator=non_empty)
+    agent_id: str = attrs.field(validator=non_empty)
+
+
+@attrs.frozen(kw_only=True)
+class AnswerRated(_Base):
+    """A customer said whether an article answered their question."""
+
+    TAG: ClassVar[str] = "answer.rated"
+    article_id: str = attrs.field(validator=non_empty)
+    locale: str = attrs.field(validator=non_empty)
+    helpful: bool = attrs.field(validator=of_type(bool, "a bool", "pass True or False"))
+
+
 Event = (
     ConversationCreated
     | MessageEvent
@@ -251,6 +301,9 @@ Event = (
     | CallEvent
     | CustomEvent
     | QueueChanged
+    | ArticlesOffered
+    | SuggestionUsed
+    | AnswerRated
 )
 """Any timeline event."""
 
@@ -269,5 +322,8 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     CallEvent,
     CustomEvent,
     QueueChanged,
+    ArticlesOffered,
+    SuggestionUsed,
+    AnswerRated,
 )
 """Every event class, in the order of ``Event``; ``cls.TAG`` is its wire tag."""

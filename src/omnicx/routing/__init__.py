@@ -17,6 +17,7 @@ from omnicx.routing._assign import (
     WorkItem,
     assign,
 )
+from omnicx.routing._auto_reply import ArticleOffer, AutoReply
 from omnicx.routing._cases import Case, CaseResult, check_case, context_from_input, load_cases
 from omnicx.routing._compile import Failure, OpenHours
 from omnicx.routing._context import RoutingContext, Signals
@@ -24,7 +25,7 @@ from omnicx.routing._engine import Decision, RuleEngine, RuleTrace, Trace
 from omnicx.routing._jsonlogic import JsonLogicError
 from omnicx.routing._jsonlogic import apply as jsonlogic_apply
 from omnicx.routing._loader import load_rules
-from omnicx.routing._rules import Actions, AutoReply, Mode, Rule, RuleSet
+from omnicx.routing._rules import Actions, Mode, Rule, RuleSet
 from omnicx.routing._schema import rule_file_schema
 from omnicx.routing._signals import (
     LanguageDetector,
@@ -37,6 +38,7 @@ from omnicx.routing._signals import (
 __all__ = [
     "Actions",
     "AgentLoad",
+    "ArticleOffer",
     "AssignOutcome",
     "Assignment",
     "AssignmentPolicy",

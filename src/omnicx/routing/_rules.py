@@ -9,8 +9,9 @@ from typing import Any
 
 import attrs
 
-from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_seq
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_seq
 from omnicx.errors import Problem, ValidationError, suggest
+from omnicx.routing._auto_reply import AutoReply, parse_reply, unknown_keys
 from omnicx.routing._conditions import Known, Node, parse
 from omnicx.routing._names import language_problem
 
@@ -30,14 +31,6 @@ class Mode(enum.Enum):
     ACCUMULATE = "accumulate"
     """Every matching rule applies in order; a later rule overrides an earlier one on the
     same single-valued field; evaluation stops after a matching rule with ``stop``."""
-
-
-@attrs.frozen(kw_only=True)
-class AutoReply:
-    """An auto-reply to send: a template id and its variables (never free text)."""
-
-    template: str
-    variables: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
 
 
 @attrs.frozen(kw_only=True)
@@ -94,14 +87,6 @@ _DECLARED = (
 )
 
 
-def _unknown_keys(raw: Mapping[str, Any], allowed: tuple[str, ...], where: str) -> list[Problem]:
-    return [
-        Problem(f"{where}.{k}" if where else str(k), f"unknown key{suggest(str(k), allowed)}")
-        for k in raw
-        if k not in allowed
-    ]
-
-
 def parse_rule_set(raw: Any, known: Known | None = None) -> RuleSet:
     """Build a rule set from plain data (as loaded from JSON, TOML or YAML).
 
@@ -111,7 +96,7 @@ def parse_rule_set(raw: Any, known: Known | None = None) -> RuleSet:
     known = known or Known()
     if not isinstance(raw, Mapping):
         raise ValidationError.single("", "expected a rule file object with a 'rules' list")
-    problems = _unknown_keys(raw, _SET_KEYS, "")
+    problems = unknown_keys(raw, _SET_KEYS, "")
     known = _declarations(raw, known, problems)
     mode: Mode | None = Mode.FIRST_MATCH
     if "mode" in raw:
@@ -217,7 +202,7 @@ def _parse_rule(raw: Any, where: str, known: Known, problems: list[Problem]) -> 
         problems.append(Problem(where, "expected a rule object"))
         return None
     before = len(problems)
-    problems.extend(_unknown_keys(raw, _RULE_KEYS, where))
+    problems.extend(unknown_keys(raw, _RULE_KEYS, where))
     rule_id = raw.get("id")
     if not isinstance(rule_id, str) or not rule_id:
         problems.append(Problem(f"{where}.id", "expected a non-empty string id"))
@@ -284,7 +269,7 @@ def _parse_actions(raw: Any, where: str, known: Known, problems: list[Problem]) 
     if not isinstance(raw, Mapping) or not raw:
         problems.append(Problem(where, "expected a non-empty object of actions"))
         return Actions()
-    problems.extend(_unknown_keys(raw, ACTION_KEYS, where))
+    problems.extend(unknown_keys(raw, ACTION_KEYS, where))
     fields: dict[str, Any] = {}
     for key in _STR_ACTIONS:
         if key in raw:
@@ -318,7 +303,7 @@ def _parse_actions(raw: Any, where: str, known: Known, problems: list[Problem]) 
                 Problem(f"{where}.priority", f"unknown priority {raw['priority']!r}{hint}")
             )
     if "auto_reply" in raw:
-        fields["auto_reply"] = _parse_reply(raw["auto_reply"], f"{where}.auto_reply", problems)
+        fields["auto_reply"] = parse_reply(raw["auto_reply"], f"{where}.auto_reply", problems)
     if "set_fields" in raw:
         custom = raw["set_fields"]
         if not isinstance(custom, Mapping) or not all(
@@ -328,22 +313,3 @@ def _parse_actions(raw: Any, where: str, known: Known, problems: list[Problem]) 
         else:
             fields["set_fields"] = dict(custom)
     return Actions(**fields)
-
-
-def _parse_reply(raw: Any, where: str, problems: list[Problem]) -> AutoReply | None:
-    if isinstance(raw, str) and raw:
-        return AutoReply(template=raw)
-    if not isinstance(raw, Mapping):
-        problems.append(Problem(where, "expected a template id or {template, variables}"))
-        return None
-    problems.extend(_unknown_keys(raw, ("template", "variables"), where))
-    template, variables = raw.get("template"), raw.get("variables", {})
-    if not isinstance(template, str) or not template:
-        problems.append(Problem(f"{where}.template", "expected a template id"))
-    if not isinstance(variables, Mapping) or not all(
-        isinstance(v, str) for v in variables.values()
-    ):
-        problems.append(Problem(f"{where}.variables", "expected an object of strings"))
-    if not isinstance(template, str) or not isinstance(variables, Mapping):
-        return None
-    return AutoReply(template=template, variables=dict(variables))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from omnicx.routing._auto_reply import MAX_OFFERED
 from omnicx.routing._conditions import OPERATORS
 from omnicx.routing._context import FIELDS, known_paths
 from omnicx.routing._rules import PRIORITIES, Mode
@@ -95,17 +96,41 @@ def _group(kind: str) -> dict[str, Any]:
 
 def rule_file_schema() -> dict[str, Any]:
     """Return the JSON Schema of a rule file as a plain dict (``json.dumps`` it)."""
+    offer = {
+        "type": "object",
+        "properties": {
+            "min_confidence": {"type": "number", "exclusiveMinimum": 0, "maximum": 1},
+            "limit": {"type": "integer", "minimum": 1, "maximum": MAX_OFFERED},
+            "tags": _STRINGS,
+            "product": {"type": "string", "minLength": 1},
+            "link": {"type": "string", "pattern": "\\{id\\}"},
+        },
+        "required": ["min_confidence"],
+        "additionalProperties": False,
+    }
+    shapes: list[dict[str, Any]] = [
+        {"type": "object", "properties": {"macro": {"type": "string", "minLength": 1}},
+         "required": ["macro"]},
+        {"type": "object", "properties": {"text": {"type": "string", "minLength": 1}},
+         "required": ["text"]},
+        {
+            "type": "object",
+            "properties": {
+                "template": {"type": "string", "minLength": 1},
+                "variables": {"type": "object", "additionalProperties": {"type": "string"}},
+            },
+            "required": ["template"],
+        },
+    ]  # fmt: skip
+    plain_keys = {"macro": True, "text": True, "template": True, "variables": True}
+    otherwise = {"oneOf": shapes, "propertyNames": {"enum": list(plain_keys)}}
     reply = {
         "oneOf": [
             {"type": "string", "minLength": 1},
             {
-                "type": "object",
-                "properties": {
-                    "template": {"type": "string", "minLength": 1},
-                    "variables": {"type": "object", "additionalProperties": {"type": "string"}},
-                },
-                "required": ["template"],
-                "additionalProperties": False,
+                "oneOf": shapes,
+                "properties": {"articles": offer, "otherwise": otherwise},
+                "propertyNames": {"enum": [*plain_keys, "articles", "otherwise"]},
             },
         ]
     }

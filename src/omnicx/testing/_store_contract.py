@@ -36,6 +36,8 @@ from omnicx.identity import (
 from omnicx.model import (
     Agent,
     AgentStatus,
+    AnswerRated,
+    ArticlesOffered,
     Author,
     AuthorKind,
     Channel,
@@ -45,10 +47,12 @@ from omnicx.model import (
     Identifier,
     MessageEvent,
     NoteEvent,
+    OfferedArticle,
     Priority,
     QueueChanged,
     Status,
     StatusChanged,
+    SuggestionUsed,
 )
 from omnicx.storage import (
     AgentRecord,
@@ -270,6 +274,24 @@ class StoreContract(InboxContract):
         moved = QueueChanged(id="e2", previous="billing", queue=None, **base)
         store.commit(Changes(events=(created, moved)))
         assert store.events(conversation_id="c1") == [created, moved]
+
+    def test_article_feedback_events_read_back_as_written(self) -> None:
+        """Offers, used suggestions and ratings keep their articles, scores and verdicts."""
+        store = self.make_store()
+        base: dict[str, Any] = {"customer_id": "p1", "conversation_id": "c1", "at": T0}
+        offered = (
+            OfferedArticle(id="returns", locale="pt-BR", score=3.25, confidence=0.625),
+            OfferedArticle(id="refunds", locale="pt-BR", score=1.5, confidence=0.3),
+        )
+        events = (
+            ArticlesOffered(id="e1", articles=offered, min_confidence=0.3, **base),
+            ArticlesOffered(id="e2", min_confidence=0.5, **base),
+            SuggestionUsed(id="e3", article_id="returns", locale="pt-BR", agent_id="a1", **base),
+            AnswerRated(id="e4", article_id="returns", locale="pt-BR", helpful=False, **base),
+        )  # fmt: skip
+        store.commit(Changes(events=events))
+        store.commit(Changes(events=events[:1]))
+        assert tuple(store.events(conversation_id="c1")) == events
 
     def test_receipts_are_written_once(self) -> None:
         """The first receipt for a key wins; replays don't overwrite it."""

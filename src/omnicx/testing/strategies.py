@@ -24,6 +24,8 @@ from omnicx.model import (
     WELL_KNOWN_CHANNELS,
     Agent,
     AgentStatus,
+    AnswerRated,
+    ArticlesOffered,
     Assigned,
     Attachment,
     Author,
@@ -42,6 +44,7 @@ from omnicx.model import (
     Message,
     MessageEvent,
     NoteEvent,
+    OfferedArticle,
     OrderEvent,
     PaymentEvent,
     PaymentKind,
@@ -51,6 +54,7 @@ from omnicx.model import (
     QueueChanged,
     Status,
     StatusChanged,
+    SuggestionUsed,
     SurveyKind,
     SurveyResponse,
     TagsChanged,
@@ -368,5 +372,15 @@ def events() -> st.SearchStrategy[Event]:
             ),
         ),
         st.builds(CustomEvent, **_base(name=ids(), data=json_objects())),
-    ]
+        st.builds(ArticlesOffered, **_base(articles=st.lists(_offered, max_size=3).map(tuple),
+                                           min_confidence=_confidence)),
+        st.builds(SuggestionUsed, **_base(article_id=ids(), locale=_locales, agent_id=ids())),
+        st.builds(AnswerRated, **_base(article_id=ids(), locale=_locales, helpful=st.booleans())),
+    ]  # fmt: skip
     return st.one_of(kinds)
+
+
+_confidence = st.floats(0, 1, allow_nan=False)
+_locales = st.sampled_from(["en", "es", "pt-BR", "de"])
+_offered = st.builds(OfferedArticle, id=ids(), locale=_locales,
+                     score=st.floats(0, 50, allow_nan=False), confidence=_confidence)  # fmt: skip
