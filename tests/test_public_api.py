@@ -100,7 +100,7 @@ PINNED = {
     ],
     "omnicx.desk": [
         "AgentAtCapacityError", "CollisionError", "ConversationErasedError", "Desk", "EmailIdentity",
-        "ErasedCustomerError", "ErasedPolicy", "FieldSchema", "FieldSpec", "FieldType",
+        "ErasedCustomerError", "ErasedPolicy", "FieldSchema", "FieldSpec", "FieldType", "HandoffPolicy",
         "OfferNotOpenError", "OutboxKind", "Outgoing", "Receipt",
         "SlaLine", "TickReport", "UnknownAgentError", "UnthreadedOwnMailError", "outbound_email",
     ],
@@ -149,12 +149,13 @@ PINNED = {
     ],
     "omnicx.model": [
         "EVENT_TYPES", "LIFECYCLE", "WELL_KNOWN_CHANNELS", "Agent", "AgentStatus",
-        "Assigned", "Attachment", "Author", "AuthorKind", "CallEvent", "Channel",
-        "Conversation", "CustomEvent", "Customer", "DetailsChanged", "Direction", "Event", "FieldValue", "Identifier",
+        "Assigned", "Attachment", "Author", "AuthorKind", "BotOwned", "BotOwner", "CallEvent", "Channel",
+        "Conversation", "CustomEvent", "Customer", "DetailsChanged", "Direction", "Event", "FieldValue",
+        "HandedOff", "HandoffReason", "Identifier",
         "IdentifierKind", "Message", "MessageEvent", "NoteEvent", "OrderEvent",
         "PaymentEvent", "PaymentKind", "Priority", "PriorityChanged", "Queue", "Status",
         "StatusChanged", "SurveyKind", "SurveyResponse", "TagsChanged", "Team",
-        "ThreadRefs", "can_transition", "is_reopen", "transition",
+        "ThreadRefs", "Transcript", "TranscriptLine", "can_transition", "is_reopen", "transition",
     ],
     "omnicx.privacy": [
         "BUILTIN_ROLES", "DEFAULT_REDACTION", "EXPORT_FORMAT", "EXPORT_VERSION",
@@ -166,13 +167,13 @@ PINNED = {
         "scrub_event", "tombstone_key",
     ],
     "omnicx.routing": [
-        "Actions", "AgentLoad", "AssignOutcome", "Assignment", "AssignmentPolicy",
+        "PERSON_PHRASES", "Actions", "AgentLoad", "AssignOutcome", "Assignment", "AssignmentPolicy",
         "AssignmentRound", "AutoReply", "Case", "CaseResult", "Decision", "Failure",
         "JsonLogicError", "LanguageDetector", "Lexicon", "LexiconLanguage",
         "LexiconSentiment", "Mode", "OpenHours", "RoutingContext", "Rule", "RuleEngine",
         "RuleSet", "RuleTrace", "SentimentClassifier", "Signals", "Strategy", "Trace",
-        "WorkItem", "apply_decision", "apply_fields", "assign", "check_case", "context_from_input",
-        "jsonlogic_apply", "load_cases", "load_rules", "raised_priority",
+        "WorkItem", "apply_decision", "apply_fields", "asks_for_person", "assign", "check_case", "context_from_input",
+        "jsonlogic_apply", "load_cases", "load_rules", "person_phrases", "raised_priority",
         "routed_fields", "rule_file_schema",
     ],
     "omnicx.serde": [
@@ -203,9 +204,9 @@ PINNED = {
         "assert_routes_fixture", "routing_context", "rule_engine",
     ],
     "omnicx.testing.strategies": [
-        "agents", "attachments", "authors", "aware_datetimes", "channels",
+        "agents", "attachments", "authors", "aware_datetimes", "bot_owners", "channels",
         "conversations", "customers", "events", "identifiers", "ids", "json_objects",
-        "messages", "queues", "teams", "thread_refs",
+        "messages", "queues", "teams", "thread_refs", "transcripts",
     ],
     "omnicx.timeline": [
         "ALL_EVENTS", "DEFAULT_ORDER", "MAX_REFERENCES", "UNRANKED", "CombinedTimeline",

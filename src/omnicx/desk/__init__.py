@@ -12,6 +12,7 @@ Email replies thread by the desk's own Message-IDs (``EmailIdentity``,
 """
 
 from omnicx.desk._assignment import AgentAtCapacityError, OfferNotOpenError, UnknownAgentError
+from omnicx.desk._bots import HandoffPolicy
 from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
 from omnicx.desk._email_thread import EmailIdentity, UnthreadedOwnMailError, outbound_email
 from omnicx.desk._fields import FieldSchema, FieldSpec, FieldType
@@ -36,6 +37,7 @@ __all__ = [
     "FieldSchema",
     "FieldSpec",
     "FieldType",
+    "HandoffPolicy",
     "OfferNotOpenError",
     "OutboxKind",
     "Outgoing",

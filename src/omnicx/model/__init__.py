@@ -1,14 +1,17 @@
 """The vocabulary every omnicx module shares: frozen, slotted attrs values."""
 
+from omnicx.model._bot import BotOwner, HandoffReason, Transcript, TranscriptLine
 from omnicx.model._channel import WELL_KNOWN_CHANNELS, Channel, Direction
 from omnicx.model._conversation import Conversation, FieldValue, Priority, Status
 from omnicx.model._events import (
     EVENT_TYPES,
     Assigned,
+    BotOwned,
     CallEvent,
     CustomEvent,
     DetailsChanged,
     Event,
+    HandedOff,
     MessageEvent,
     NoteEvent,
     OrderEvent,
@@ -35,6 +38,8 @@ __all__ = [
     "Attachment",
     "Author",
     "AuthorKind",
+    "BotOwned",
+    "BotOwner",
     "CallEvent",
     "Channel",
     "Conversation",
@@ -44,6 +49,8 @@ __all__ = [
     "Direction",
     "Event",
     "FieldValue",
+    "HandedOff",
+    "HandoffReason",
     "Identifier",
     "IdentifierKind",
     "Message",
@@ -62,6 +69,8 @@ __all__ = [
     "TagsChanged",
     "Team",
     "ThreadRefs",
+    "Transcript",
+    "TranscriptLine",
     "can_transition",
     "is_reopen",
     "transition",

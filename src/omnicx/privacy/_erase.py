@@ -15,11 +15,14 @@ from omnicx.model import (
     CallEvent,
     CustomEvent,
     Event,
+    HandedOff,
     Message,
     MessageEvent,
     NoteEvent,
     SurveyResponse,
     ThreadRefs,
+    Transcript,
+    TranscriptLine,
 )
 from omnicx.model._checks import require_aware
 from omnicx.storage import AuditAction, AuditEntry, ConversationRecord, DeskStore, Erasure
@@ -69,7 +72,8 @@ def scrub_event(event: Event) -> Event:
 
     Messages lose text, attachments, threading headers, metadata and the
     author's name (and a customer author's id); notes lose their text; survey answers their comment;
-    calls their recording; custom events their data. Instants, kinds,
+    calls their recording; custom events their data; handoffs their transcript's
+    words and the bot's summary. Instants, kinds,
     statuses, priorities, scores, amounts and ids stay, so metrics computed
     before and after are the same.
     """
@@ -83,7 +87,20 @@ def scrub_event(event: Event) -> Event:
         return attrs.evolve(event, recording_url=None)
     if isinstance(event, CustomEvent):
         return attrs.evolve(event, data={})
+    if isinstance(event, HandedOff):
+        # The transcript repeats the messages' words: scrubbed as they are.
+        lines = tuple(_scrub_line(line) for line in event.transcript.lines)
+        transcript = Transcript(lines=lines, omitted=event.transcript.omitted)
+        return attrs.evolve(event, summary="", transcript=transcript)
     return event
+
+
+def _scrub_line(line: TranscriptLine) -> TranscriptLine:
+    author = line.author
+    customer = author.kind is AuthorKind.CUSTOMER
+    return attrs.evolve(
+        line, text="", author=attrs.evolve(author, name=None, id=None if customer else author.id)
+    )
 
 
 def _anonymous(event: Event, new_id: str) -> Event:
