@@ -142,10 +142,10 @@ PINNED = {
     "omnicx.metrics": [
         "DEFAULT_RELATIVE_ERROR", "DIMENSIONS", "DURATIONS", "EXACT_LIMIT", "NONE",
         "BusinessTime", "ConversationFacts", "Distribution", "FactsBuilder",
-        "GroupMetrics", "MetricsAccumulator", "MetricsConfig", "MetricsReport", "Nps",
+        "GroupMetrics", "HandoffAccumulator", "HandoffReport", "MetricsAccumulator", "MetricsConfig", "MetricsReport", "Nps",
         "Rate", "SlaOutcome", "SlaTally", "Summary", "Timing", "backlog_at",
         "compute_metrics", "facts_by_conversation", "fold_conversation", "group_keys",
-        "group_to_dict", "report_table", "report_to_dict", "was_active",
+        "group_to_dict", "handoff_metrics", "report_table", "report_to_dict", "was_active",
     ],
     "omnicx.model": [
         "EVENT_TYPES", "LIFECYCLE", "WELL_KNOWN_CHANNELS", "Agent", "AgentStatus",

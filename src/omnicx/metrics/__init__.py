@@ -15,6 +15,7 @@ from omnicx.metrics._dimensions import DIMENSIONS, NONE, group_keys
 from omnicx.metrics._distribution import EXACT_LIMIT, Distribution, Summary
 from omnicx.metrics._facts import ConversationFacts
 from omnicx.metrics._fold import FactsBuilder
+from omnicx.metrics._handoff import HandoffAccumulator, HandoffReport, handoff_metrics
 from omnicx.metrics._output import group_to_dict, report_table, report_to_dict
 from omnicx.metrics._sketch import DEFAULT_RELATIVE_ERROR
 from omnicx.metrics._timing import Timing
@@ -39,6 +40,8 @@ __all__ = [
     "Distribution",
     "FactsBuilder",
     "GroupMetrics",
+    "HandoffAccumulator",
+    "HandoffReport",
     "MetricsAccumulator",
     "MetricsConfig",
     "MetricsReport",
@@ -54,6 +57,7 @@ __all__ = [
     "fold_conversation",
     "group_keys",
     "group_to_dict",
+    "handoff_metrics",
     "report_table",
     "report_to_dict",
     "was_active",
