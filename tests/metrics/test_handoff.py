@@ -86,7 +86,7 @@ def test_a_partial_travels_as_json_and_by_pickle() -> None:
     accumulator = HandoffAccumulator()
     accumulator.add_events(_stream())  # type: ignore[arg-type]
     data = json.loads(json.dumps(accumulator.to_dict()))
-    assert data["format"] == "omnicx.handoff-partial"
+    assert data["format"] == "omnicx.metrics-handoff-partial"
     assert HandoffAccumulator.from_dict(data).report() == accumulator.report()
     assert pickle.loads(pickle.dumps(accumulator)).report() == accumulator.report()
 
@@ -101,7 +101,7 @@ def test_a_bad_partial_names_every_problem() -> None:
         "counts.bot_conversations: must be a non-negative integer, not -1",
         "reasons.bot: must be a non-negative integer, not 'many'",
     ]
-    with pytest.raises(ValidationError, match=r"format: must be 'omnicx\.handoff-partial'"):
+    with pytest.raises(ValidationError, match=r"format: must be 'omnicx\.metrics-handoff-partial'"):
         HandoffAccumulator.from_dict({**data, "format": "omnicx.metrics-partial"})
 
 

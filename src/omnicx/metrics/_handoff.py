@@ -2,7 +2,7 @@
 
 A ``HandoffAccumulator`` folds each conversation's events (``BotOwned``,
 ``HandedOff``, status changes) into counters and distributions that merge
-associatively, and travels as the versioned ``omnicx.handoff-partial``
+associatively, and travels as the versioned ``omnicx.metrics-handoff-partial``
 JSON form, like ``MetricsAccumulator``'s partials. docs/metrics.md defines
 each figure.
 """
@@ -22,7 +22,7 @@ from omnicx.metrics._partial import _MISSING, _distribution, _Reader, sketch_set
 from omnicx.metrics._values import Rate
 from omnicx.model import BotOwned, Event, HandedOff, HandoffReason, Status, StatusChanged
 
-FORMAT = "omnicx.handoff-partial"
+FORMAT = "omnicx.metrics-handoff-partial"
 """The ``format`` field of a bot-metrics partial."""
 VERSION = 1
 """The version of that form this omnicx writes and reads."""
@@ -135,7 +135,7 @@ class HandoffAccumulator:
         )
 
     def to_dict(self) -> dict[str, Any]:
-        """The ``omnicx.handoff-partial`` JSON form (docs/metrics.md)."""
+        """The ``omnicx.metrics-handoff-partial`` JSON form (docs/metrics.md)."""
         return {
             "format": FORMAT,
             "version": VERSION,
