@@ -311,3 +311,19 @@ def test_policy_values_are_checked() -> None:
         HandoffPolicy(max_turns=0)
     assert HandoffPolicy(phrases={}).asks_for_person("agent") is False
     assert HandedOff.TAG == "bot.handoff"
+
+
+def test_erasure_scrubs_the_transcript_s_words(store: DeskStore, clock: FixedClock) -> None:
+    from omnicx.privacy import erase_customer
+
+    desk = Desk(store=store, clock=clock, rules=RULES)
+    receipt = desk.receive(inbound(1, "my address is 1 Long Lane", T0))
+    desk.bot_reply(receipt.conversation_id, bot_id="returns-bot", text="Thanks, Ada.")
+    desk.hand_off(receipt.conversation_id, bot_id="returns-bot", summary="Ada moved house")
+    erase_customer(store, receipt.customer_id, now=clock.now(), actor="dpo", reason="request")
+    (handoff,) = [e for e in store.events() if isinstance(e, HandedOff)]
+    assert handoff.summary == ""
+    assert [(line.text, line.author.id) for line in handoff.transcript.lines] == [
+        ("", None), ("", "returns-bot"),
+    ]  # fmt: skip
+    assert handoff.reason is HandoffReason.BOT

@@ -3,7 +3,8 @@
 One call per inbound event (``Desk.receive``), one per agent action
 (``reply``, ``note``, ``assign``, ``set_status``, ``solve``, ``reopen``,
 ``set_priority``, ``tag``, ``set_fields``, ``snooze``, ``record_survey``, and with
-``assignment`` ``accept`` and ``decline`` of offers), one for scheduled
+``assignment`` ``accept`` and ``decline`` of offers), one per bot step
+(``give_to_bot``, ``bot_reply``, ``bot_resolve``, ``hand_off``), one for scheduled
 work (``tick``: SLA thresholds, snoozes ending, auto-solve, delayed
 surveys); all state in the host's store;
 every call atomic and idempotent; the receipt's outbox holds what to send.

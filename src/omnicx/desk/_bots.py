@@ -280,7 +280,8 @@ def transcript(unit: Unit, record: ConversationRecord, owner: BotOwner, limit: i
         message = event.message
         lines.append(TranscriptLine(message_id=message.id, at=message.sent_at,
                                     author=message.author, text=message.text))  # fmt: skip
-    lines.sort(key=lambda line: (line.at, line.message_id))
+    # By instant; at one instant in the order stored (the timeline's).
+    lines.sort(key=lambda line: line.at)
     kept = lines[-limit:]
     return Transcript(lines=tuple(kept), omitted=len(lines) - len(kept))
 

@@ -1072,7 +1072,8 @@ class Desk:
                                           summary=summary)  # fmt: skip
         what = ("handoff", conversation_id, bot_id, reason, queue, summary)
         if actor_id is None:
-            return self._act(conversation_id, request_id, change, f"bot:{bot_id}", what=what)
+            bot = f"bot:{bot_id}" if bot_id else "bot"
+            return self._act(conversation_id, request_id, change, bot, what=what)
         return self._act(conversation_id, request_id, change, actor_id, Action.ASSIGN, what)
 
     def bot_resolve(

@@ -11,6 +11,7 @@ from omnicx._caches import clear_personal
 from omnicx._frozen import frozen_seq
 from omnicx.identity import Link, Profile, current_profile, match_key, merged_profiles
 from omnicx.model import (
+    Author,
     AuthorKind,
     CallEvent,
     CustomEvent,
@@ -54,12 +55,9 @@ class ErasureReport:
 def _scrub_message(message: Message) -> Message:
     # Keep what metrics need (channel, direction, author kind, public,
     # sent_at, ids for de-duplication); drop every word and every name.
-    author = message.author
-    # A customer author's id is a channel handle (a visitor id, a phone).
-    customer = author.kind is AuthorKind.CUSTOMER
     return attrs.evolve(
         message,
-        author=attrs.evolve(author, name=None, id=None if customer else author.id),
+        author=_scrub_author(message.author),
         text="",
         attachments=(),
         thread=ThreadRefs(),
@@ -96,11 +94,13 @@ def scrub_event(event: Event) -> Event:
 
 
 def _scrub_line(line: TranscriptLine) -> TranscriptLine:
-    author = line.author
+    return attrs.evolve(line, text="", author=_scrub_author(line.author))
+
+
+def _scrub_author(author: Author) -> Author:
+    # A customer author's id is a channel handle (a visitor id, a phone).
     customer = author.kind is AuthorKind.CUSTOMER
-    return attrs.evolve(
-        line, text="", author=attrs.evolve(author, name=None, id=None if customer else author.id)
-    )
+    return attrs.evolve(author, name=None, id=None if customer else author.id)
 
 
 def _anonymous(event: Event, new_id: str) -> Event:
