@@ -15,7 +15,7 @@ from typing import Any
 
 import attrs
 
-from omnicx._frozen import frozen_map
+from omnicx._frozen import EMPTY_MAP, frozen_map
 from omnicx.errors import Problem, ValidationError
 from omnicx.metrics._distribution import Distribution, Summary
 from omnicx.metrics._partial import _MISSING, _distribution, _Reader, sketch_settings
@@ -52,7 +52,7 @@ class HandoffReport:
     bot_resolved: Rate = attrs.field(factory=Rate)
     time_to_handoff: Summary = attrs.field(factory=Summary)
     turns_to_handoff: Summary = attrs.field(factory=Summary)
-    reasons: Mapping[str, int] = attrs.field(factory=dict, converter=frozen_map)
+    reasons: Mapping[str, int] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
 
 
 def _instant(event: Event) -> datetime:
