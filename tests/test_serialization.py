@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, get_args
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -22,6 +22,7 @@ from omnicx.model import (
     Channel,
     Conversation,
     Customer,
+    Event,
     Identifier,
     Message,
     MessageEvent,
@@ -65,7 +66,8 @@ def test_events_round_trip_with_their_tag(event: Any) -> None:
 
 def test_every_event_kind_has_a_distinct_explicit_tag() -> None:
     tags = [cls.TAG for cls in EVENT_TYPES]
-    assert len(set(tags)) == len(tags)
+    # Every member of the Event union, each with its own tag.
+    assert len(set(tags)) == len(tags) == len(get_args(Event))
     assert all("TAG" in vars(cls) for cls in EVENT_TYPES)  # each its own, none inherited
     assert set(serde.EVENT_TAGS) == set(tags)
     assert "message" in tags

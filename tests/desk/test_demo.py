@@ -77,7 +77,7 @@ def test_omnicx_demo_prints_every_section(
                     "Metrics by channel"):  # fmt: skip
         assert heading in out
     assert "sla.warning" in out
-    assert "badges: billing 1, general 2, social 1" in out
+    assert "badges: billing 1, general 2, returns 1, social 1" in out
     assert 'search "refund": c3' in out
     assert "merged p4 into p2" in out
     assert "breached" in out

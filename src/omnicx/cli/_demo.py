@@ -18,7 +18,7 @@ from omnicx.desk import Desk
 from omnicx.desk._demo import DemoRun, demo_desk, run_sample
 from omnicx.desk._demo_kb import SelfServiceRun, run_self_service
 from omnicx.errors import ValidationError
-from omnicx.metrics import compute_metrics
+from omnicx.metrics import compute_metrics, handoff_metrics
 from omnicx.model import (
     Assigned,
     AuthorKind,
@@ -121,6 +121,7 @@ class Report:
         self.timeline(desk, run.customers["maya"], "Maya Chen")
         self.routing(desk, run)
         self.assignment(desk, run)
+        self.bot(desk, run)
         self.inbox(desk)
         self.scheduled(desk, run)
         self.sla(desk, run)
@@ -203,6 +204,38 @@ class Report:
                          ", ".join(sorted(record.holding)) or "-"])  # fmt: skip
         print(file=self.out)
         self.table(rows)
+
+    def bot(self, desk: Desk, run: DemoRun) -> None:
+        """A bot answering a chat, then handing it to a person with the transcript."""
+        scene = run.bot
+        if scene is None:
+            return
+        self.title("A bot hands over to a person, with the transcript")
+        handoff = scene.handoff
+        name = desk.customer(scene.customer_id).name or scene.customer_id
+        self.say(f"{name} wrote on chat from the returns page; rule returns-bot gave "
+                 f"{scene.conversation_id} to {handoff.bot}. After {handoff.turns} bot "
+                 f"replies the customer asked for a person ({handoff.reason.value}).")  # fmt: skip
+        rows = [["when (UTC)", "who", "said"]]
+        for line in handoff.transcript.lines:
+            who = name if line.author.kind is AuthorKind.CUSTOMER else line.author.id or "bot"
+            rows.append([_when(line.at), who, line.text])
+        self.table(rows, wrap=2)
+        record = desk.conversation(scene.conversation_id).conversation
+        tags = ",".join(sorted(handoff.tags)) or "-"
+        print(f"handed off {_when(handoff.at)} to queue {handoff.queue}, +{tags}, "
+              f"{record.status.value}, agent: {record.assignee or 'none free yet'}",
+              file=self.out)  # fmt: skip
+        report = desk.sla_report(scene.conversation_id)
+        first = [t for t in report.targets if t.metric.value == "first_reply"] if report else []
+        if first:
+            due = _when(first[0].due) if first[0].due else "-"
+            print(f"first reply clock from the handoff: {first[0].state.value}, due {due}; "
+                  "bot replies meet no target", file=self.out)  # fmt: skip
+        figures = handoff_metrics(desk.store.events(conversation_id=scene.conversation_id))
+        print(f"bot metrics: handoff rate {figures.handoff_rate.part}/"
+              f"{figures.bot_conversations}, time to handoff "
+              f"{_human.duration(figures.time_to_handoff.median)}", file=self.out)  # fmt: skip
 
     def inbox(self, desk: Desk) -> None:
         """The open work as an agent's inbox lists it, with the badges per queue."""

@@ -4,7 +4,8 @@ One call per inbound event (``Desk.receive``), one per agent action
 (``reply``, ``note``, ``assign``, ``set_status``, ``solve``, ``reopen``,
 ``set_priority``, ``tag``, ``set_fields``, ``snooze``, ``record_survey``,
 ``apply_macro``, ``mark_suggestion_used``, ``rate_answer``, and with
-``assignment`` ``accept`` and ``decline`` of offers), one for scheduled
+``assignment`` ``accept`` and ``decline`` of offers), one per bot step
+(``give_to_bot``, ``bot_reply``, ``bot_resolve``, ``hand_off``), one for scheduled
 work (``tick``: SLA thresholds, snoozes ending, auto-solve, delayed
 surveys); all state in the host's store;
 every call atomic and idempotent; the receipt's outbox holds what to send.
@@ -13,6 +14,7 @@ Email replies thread by the desk's own Message-IDs (``EmailIdentity``,
 """
 
 from omnicx.desk._assignment import AgentAtCapacityError, OfferNotOpenError, UnknownAgentError
+from omnicx.desk._bots import HandoffPolicy
 from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
 from omnicx.desk._email_thread import EmailIdentity, UnthreadedOwnMailError, outbound_email
 from omnicx.desk._fields import FieldSchema, FieldSpec, FieldType
@@ -39,6 +41,7 @@ __all__ = [
     "FieldSchema",
     "FieldSpec",
     "FieldType",
+    "HandoffPolicy",
     "OfferNotOpenError",
     "OutboxKind",
     "Outgoing",

@@ -134,7 +134,8 @@ def reconcile(
     if before is not None and before.conversation.assignee:
         candidates.add(before.conversation.assignee)
     old = _holder(unit, cid, candidates)
-    active = conversation.status in ACTIVE
+    # A bot's conversation is nobody's work until the handoff.
+    active = conversation.status in ACTIVE and conversation.bot is None
     new: str | None = None
     if active:
         new = conversation.assignee or (work.offered_to if work is not None else None)

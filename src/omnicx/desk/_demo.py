@@ -10,6 +10,7 @@ import attrs
 from omnicx._frozen import frozen_map, frozen_tree
 from omnicx.channels import ChannelAdapter, MessageReceived
 from omnicx.clock import FixedClock
+from omnicx.desk._demo_bot import BOT_RULE, BotScene, run_bot_scene
 from omnicx.desk._desk import Desk
 from omnicx.desk._receipt import Receipt
 from omnicx.desk._sample import (
@@ -59,6 +60,7 @@ DEMO_RULES: Mapping[str, Any] = {
             "when": {"field": "message.channel", "op": "in", "value": ["instagram", "messenger"]},
             "then": {"queue": "social"},
         },
+        BOT_RULE,
         {"id": "everything-else", "then": {"queue": "general"}},
     ],
 }  # fmt: skip
@@ -151,6 +153,8 @@ class DemoRun:
     conversations: Mapping[str, str] = attrs.field(converter=frozen_map)
     customers: Mapping[str, str] = attrs.field(converter=frozen_map)
     ticked: TickReport | None = None
+    bot: BotScene | None = None
+    """The returns bot's chat with Rosa and its handoff to a person."""
 
 
 def run_sample(desk: Desk) -> DemoRun:
@@ -186,10 +190,12 @@ def run_sample(desk: Desk) -> DemoRun:
                 inbound.append((step, receipt))
                 latest[step.who] = receipt.conversation_id
                 customers[step.who] = receipt.customer_id
+    bot = run_bot_scene(desk, clock)
     clock.set(DEMO_NOW)
     ticked = desk.tick()
     final = {who: desk.customer(cid).id for who, cid in customers.items()}
-    return DemoRun(inbound=tuple(inbound), conversations=latest, customers=final, ticked=ticked)
+    return DemoRun(inbound=tuple(inbound), conversations=latest, customers=final, ticked=ticked,
+                   bot=bot)  # fmt: skip
 
 
 def _act(desk: Desk, step: AgentStep, conversation_id: str) -> None:

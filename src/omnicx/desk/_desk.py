@@ -24,8 +24,10 @@ from omnicx.channels import (
 from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
 from omnicx.desk import _assignment as assigning
+from omnicx.desk import _bots as bot_steps
 from omnicx.desk._agent_changes import Change
 from omnicx.desk._auto_reply import AutoReplies
+from omnicx.desk._bots import HandoffPolicy
 from omnicx.desk._customer_edit import CustomerEdit
 from omnicx.desk._email_thread import EmailIdentity, take_own
 from omnicx.desk._feedback import answer_rated, suggestion_used
@@ -77,6 +79,8 @@ from omnicx.model import (
     Channel,
     Customer,
     Event,
+    HandedOff,
+    HandoffReason,
     Message,
     Priority,
     Status,
@@ -210,6 +214,9 @@ class Desk:
             default) lets the adapter send parts; ``REFUSE`` keeps a
             deflecting reply to the articles that fit one message, and
             withholds what still does not fit.
+        bots: when a bot's conversation goes to people (``HandoffPolicy``:
+            a customer asking for a person, a turn limit, the queue, tag and
+            transcript length); see docs/self-service.md, "Bots and handoff".
 
     Built with both ``rules`` and ``sla`` (or given new ones later), the
     desk refuses rules naming an SLA policy the engine lacks, or setting a
@@ -304,6 +311,14 @@ class Desk:
         default=EMPTY_MAP, converter=frozen_map, validator=channel_capabilities
     )
     long_text: LongText = LongText.SPLIT
+    bots: HandoffPolicy = attrs.field(
+        default=bot_steps.DEFAULT_POLICY,
+        validator=_collaborator(
+            "a HandoffPolicy",
+            lambda v: isinstance(v, HandoffPolicy),
+            "pass HandoffPolicy(max_turns=..., queue=...)",
+        ),
+    )
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
     # Round robin's place: the agent offered work last by this desk.
     _cursor: str | None = attrs.field(default=None, init=False, repr=False)
@@ -377,11 +392,15 @@ class Desk:
                     raise ErasedCustomerError(identifier.kind.value)
         unit = Unit.open(self.store, key, now)
         inbound = self._take_in(unit, event)
-        record, fired = inbound.record, tuple[str, ...]()
+        record, routed = inbound.record, None
         if self.rules is not None:
             context = routing_context(unit, inbound, event)
-            record, fired = route(self.rules, unit, record, context, fresh=inbound.fresh,
-                                  redecide=inbound.redecide, auto=self._auto_replies)  # fmt: skip
+            record, routed = route(self.rules, unit, record, context, fresh=inbound.fresh,
+                                   redecide=inbound.redecide, auto=self._auto_replies)  # fmt: skip
+        fired = () if routed is None else routed.fired
+        if record.conversation.bot is not None or (routed is not None and routed.bot):
+            record = bot_steps.after_inbound(unit, record, message, routed, self.bots,
+                                             fresh=inbound.fresh and not inbound.redecide)  # fmt: skip
         record, sla = self._track(unit, record, inbound.customer)
         if self.assignment is not None:
             assigning.reconcile(unit, self.assignment, unit.read.get(record.id), record,
@@ -1061,6 +1080,92 @@ class Desk:
         first = (macro_actions(macro) or (None,))[0]
         what = ("macro", conversation_id, macro.id, text)
         return self._act(conversation_id, request_id, change, agent_id, first, what)
+
+    # -- bots ----------------------------------------------------------------
+
+    def give_to_bot(
+        self,
+        conversation_id: str,
+        *,
+        bot_id: str,
+        actor_id: str,
+        name: str | None = None,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Give a conversation to a bot (a rule does it with its ``bot`` action).
+
+        The agent holding it lets go; human SLA clocks pause until the
+        handoff. Checked as ``ASSIGN``; giving it to the bot that has it
+        changes nothing.
+        """
+        change = bot_steps.give_change(bot_id=bot_id, name=name, actor_id=actor_id)
+        what = ("bot", conversation_id, bot_id, name)
+        return self._act(conversation_id, request_id, change, actor_id, Action.ASSIGN, what)
+
+    def bot_reply(
+        self, conversation_id: str, *, bot_id: str, text: str, request_id: str | None = None
+    ) -> Receipt:
+        """The owning bot's message to the customer (a ``BOT_REPLY`` outbox item).
+
+        Recorded as a bot's message (``AuthorKind.BOT``): it fulfils no
+        human reply target, and counts one of the bot's turns.
+
+        Raises:
+            InvalidTransition: ``bot_id`` does not own the conversation.
+        """
+        change = bot_steps.bot_reply(bot_id=bot_id, text=text, email=self.email)
+        what = ("bot_reply", conversation_id, text)
+        return self._act(conversation_id, request_id, change, f"bot:{bot_id}", what=what)
+
+    def hand_off(
+        self,
+        conversation_id: str,
+        *,
+        bot_id: str | None = None,
+        reason: HandoffReason = HandoffReason.BOT,
+        queue: str | None = None,
+        summary: str = "",
+        actor_id: str | None = None,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Hand a bot's conversation to people, with the transcript so far.
+
+        Tags it (``HandoffPolicy.tag``), moves it to ``queue`` (else the
+        policy's, else its own), opens it, and records a ``HandedOff`` event
+        carrying the ``Transcript``; human SLA clocks start there. The bot
+        calls it with its ``bot_id``; an agent taking over passes
+        ``actor_id`` and ``reason=HandoffReason.AGENT`` (checked as ``ASSIGN``).
+
+        Raises:
+            InvalidTransition: no bot (or not ``bot_id``) owns it, or it is
+                solved or closed.
+        """
+        change = bot_steps.handoff_change(policy=self.bots, bot_id=bot_id, reason=reason,
+                                          actor_id=actor_id, queue=queue,
+                                          summary=summary)  # fmt: skip
+        what = ("handoff", conversation_id, bot_id, reason, queue, summary)
+        if actor_id is None:
+            bot = f"bot:{bot_id}" if bot_id else "bot"
+            return self._act(conversation_id, request_id, change, bot, what=what)
+        return self._act(conversation_id, request_id, change, actor_id, Action.ASSIGN, what)
+
+    def bot_resolve(
+        self, conversation_id: str, *, bot_id: str, request_id: str | None = None
+    ) -> Receipt:
+        """The owning bot solved the conversation: no person was needed (a bot deflection).
+
+        As a solve, it asks for a CSAT survey (``csat_template``); the bot
+        still owns it if the customer writes again.
+        """
+        change = bot_steps.resolve_change(bot_id=bot_id, schedule=self._schedule)
+        what = ("bot_resolve", conversation_id)
+        return self._act(conversation_id, request_id, change, f"bot:{bot_id}", what=what)
+
+    def handoffs(self, conversation_id: str) -> tuple[HandedOff, ...]:
+        """The conversation's handoffs, oldest first, each with its ``Transcript``."""
+        self._record(conversation_id)
+        events = self.store.events(conversation_id=conversation_id)
+        return tuple(e for e in events if isinstance(e, HandedOff))
 
     def record_survey(
         self,

@@ -28,6 +28,8 @@ class OutboxKind(enum.Enum):
     """A rule's or an SLA threshold's escalation to a named target."""
     OFFER = "offer"
     """Work offered to (or, in push mode, assigned to) the agent named by ``target``."""
+    BOT_REPLY = "bot_reply"
+    """A bot's message to the customer (``Desk.bot_reply``)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -25,8 +25,8 @@ def route(
     fresh: bool,
     redecide: bool = False,
     auto: AutoReplies,
-) -> tuple[ConversationRecord, tuple[str, ...]]:
-    """``record`` routed by ``rules`` in ``context``; returns it with the rules that fired.
+) -> tuple[ConversationRecord, Decision]:
+    """``record`` routed by ``rules`` in ``context``; returns it with the decision.
 
     ``fresh`` is true for a new or reopened conversation: only those take the
     decided queue and send auto-replies (``apply_decision``). ``redecide``
@@ -53,7 +53,7 @@ def route(
         (OutboxKind.ESCALATION, decision.escalations),
     ):
         unit.outbox.extend(to_target(record, kind, target) for target in targets)
-    return record, decision.fired
+    return record, decision
 
 
 def _redecided(

@@ -17,6 +17,7 @@ from omnicx.metrics._dimensions import DIMENSIONS, NONE, group_keys
 from omnicx.metrics._distribution import EXACT_LIMIT, Distribution, Summary
 from omnicx.metrics._facts import ConversationFacts
 from omnicx.metrics._fold import FactsBuilder
+from omnicx.metrics._handoff import HandoffAccumulator, HandoffReport, handoff_metrics
 from omnicx.metrics._output import group_to_dict, report_table, report_to_dict
 from omnicx.metrics._self_service import (
     SELF_SERVICE_FORMAT,
@@ -53,6 +54,8 @@ __all__ = [
     "Distribution",
     "FactsBuilder",
     "GroupMetrics",
+    "HandoffAccumulator",
+    "HandoffReport",
     "MetricsAccumulator",
     "MetricsConfig",
     "MetricsReport",
@@ -71,6 +74,7 @@ __all__ = [
     "fold_conversation",
     "group_keys",
     "group_to_dict",
+    "handoff_metrics",
     "report_table",
     "report_to_dict",
     "was_active",

@@ -1,5 +1,6 @@
 """The vocabulary every omnicx module shares: frozen, slotted attrs values."""
 
+from omnicx.model._bot import BotOwner, HandoffReason, Transcript, TranscriptLine
 from omnicx.model._channel import WELL_KNOWN_CHANNELS, Channel, Direction
 from omnicx.model._conversation import Conversation, FieldValue, Priority, Status
 from omnicx.model._events import (
@@ -7,11 +8,13 @@ from omnicx.model._events import (
     AnswerRated,
     ArticlesOffered,
     Assigned,
+    BotOwned,
     CallEvent,
     ConversationCreated,
     CustomEvent,
     DetailsChanged,
     Event,
+    HandedOff,
     MessageEvent,
     NoteEvent,
     OfferedArticle,
@@ -43,6 +46,8 @@ __all__ = [
     "Attachment",
     "Author",
     "AuthorKind",
+    "BotOwned",
+    "BotOwner",
     "CallEvent",
     "Channel",
     "Conversation",
@@ -53,6 +58,8 @@ __all__ = [
     "Direction",
     "Event",
     "FieldValue",
+    "HandedOff",
+    "HandoffReason",
     "Identifier",
     "IdentifierKind",
     "Message",
@@ -74,6 +81,8 @@ __all__ = [
     "TagsChanged",
     "Team",
     "ThreadRefs",
+    "Transcript",
+    "TranscriptLine",
     "can_transition",
     "is_reopen",
     "transition",

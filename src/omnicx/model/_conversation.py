@@ -9,6 +9,7 @@ from datetime import datetime
 import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_set
+from omnicx.model._bot import BotOwner
 from omnicx.model._channel import Channel
 from omnicx.model._checks import aware, non_empty
 
@@ -71,6 +72,9 @@ class Conversation:
             desk's field schema.
         snoozed_until: when a snoozed conversation wakes (``Desk.tick``
             reopens it then); None when it is not snoozed.
+        bot: the bot that owns it (``BotOwner``: id, name, since, turns);
+            None when people do. While a bot owns it no human SLA clock
+            runs; a handoff gives it back to people.
     """
 
     id: str = attrs.field(validator=non_empty)
@@ -89,3 +93,4 @@ class Conversation:
     sla_policy: str | None = None
     fields: Mapping[str, FieldValue] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     snoozed_until: datetime | None = attrs.field(default=None, validator=aware)
+    bot: BotOwner | None = None

@@ -24,6 +24,7 @@ from omnicx._frozen import (
     frozen_set_or_none,
 )
 from omnicx.errors import ValidationError
+from omnicx.model._bot import HandoffReason, Transcript
 from omnicx.model._channel import Channel, Direction
 from omnicx.model._checks import MONEY_FIX, aware, non_empty, non_negative, of_type
 from omnicx.model._conversation import FieldValue, Priority, Status
@@ -286,6 +287,39 @@ class AnswerRated(_Base):
     helpful: bool = attrs.field(validator=of_type(bool, "a bool", "pass True or False"))
 
 
+@attrs.frozen(kw_only=True)
+class BotOwned(_Base):
+    """A bot was given a conversation (by a rule's ``bot`` action or ``Desk.give_to_bot``)."""
+
+    TAG: ClassVar[str] = "bot.owned"
+    bot: str = attrs.field(validator=non_empty)
+    name: str | None = None
+    actor: Author | None = None
+
+
+@attrs.frozen(kw_only=True)
+class HandedOff(_Base):
+    """A bot's conversation went to people, with what was said so far.
+
+    ``queue`` is where it went, ``tags`` the tags the handoff added,
+    ``turns`` how many messages the bot had sent, ``summary`` the bot's own
+    words on why (may be empty), and ``transcript`` the conversation so far.
+    Human SLA clocks start (or resume) at this event.
+    """
+
+    TAG: ClassVar[str] = "bot.handoff"
+    bot: str = attrs.field(validator=non_empty)
+    reason: HandoffReason
+    queue: str | None = None
+    tags: frozenset[str] = attrs.field(default=frozenset(), converter=frozen_set)
+    turns: int = attrs.field(
+        default=0, validator=[of_type(int, "an int", _COUNT_FIX), non_negative]
+    )
+    summary: str = ""
+    transcript: Transcript = attrs.field(factory=Transcript)
+    actor: Author | None = None
+
+
 Event = (
     ConversationCreated
     | MessageEvent
@@ -304,6 +338,8 @@ Event = (
     | ArticlesOffered
     | SuggestionUsed
     | AnswerRated
+    | BotOwned
+    | HandedOff
 )
 """Any timeline event."""
 
@@ -325,5 +361,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     ArticlesOffered,
     SuggestionUsed,
     AnswerRated,
+    BotOwned,
+    HandedOff,
 )
 """Every event class, in the order of ``Event``; ``cls.TAG`` is its wire tag."""

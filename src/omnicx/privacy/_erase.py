@@ -11,15 +11,19 @@ from omnicx._caches import clear_personal
 from omnicx._frozen import frozen_seq
 from omnicx.identity import Link, Profile, current_profile, match_key, merged_profiles
 from omnicx.model import (
+    Author,
     AuthorKind,
     CallEvent,
     CustomEvent,
     Event,
+    HandedOff,
     Message,
     MessageEvent,
     NoteEvent,
     SurveyResponse,
     ThreadRefs,
+    Transcript,
+    TranscriptLine,
 )
 from omnicx.model._checks import require_aware
 from omnicx.storage import AuditAction, AuditEntry, ConversationRecord, DeskStore, Erasure
@@ -51,12 +55,9 @@ class ErasureReport:
 def _scrub_message(message: Message) -> Message:
     # Keep what metrics need (channel, direction, author kind, public,
     # sent_at, ids for de-duplication); drop every word and every name.
-    author = message.author
-    # A customer author's id is a channel handle (a visitor id, a phone).
-    customer = author.kind is AuthorKind.CUSTOMER
     return attrs.evolve(
         message,
-        author=attrs.evolve(author, name=None, id=None if customer else author.id),
+        author=_scrub_author(message.author),
         text="",
         attachments=(),
         thread=ThreadRefs(),
@@ -69,7 +70,8 @@ def scrub_event(event: Event) -> Event:
 
     Messages lose text, attachments, threading headers, metadata and the
     author's name (and a customer author's id); notes lose their text; survey answers their comment;
-    calls their recording; custom events their data. Instants, kinds,
+    calls their recording; custom events their data; handoffs their transcript's
+    words and the bot's summary. Instants, kinds,
     statuses, priorities, scores, amounts and ids stay, so metrics computed
     before and after are the same.
     """
@@ -83,7 +85,22 @@ def scrub_event(event: Event) -> Event:
         return attrs.evolve(event, recording_url=None)
     if isinstance(event, CustomEvent):
         return attrs.evolve(event, data={})
+    if isinstance(event, HandedOff):
+        # The transcript repeats the messages' words: scrubbed as they are.
+        lines = tuple(_scrub_line(line) for line in event.transcript.lines)
+        transcript = Transcript(lines=lines, omitted=event.transcript.omitted)
+        return attrs.evolve(event, summary="", transcript=transcript)
     return event
+
+
+def _scrub_line(line: TranscriptLine) -> TranscriptLine:
+    return attrs.evolve(line, text="", author=_scrub_author(line.author))
+
+
+def _scrub_author(author: Author) -> Author:
+    # A customer author's id is a channel handle (a visitor id, a phone).
+    customer = author.kind is AuthorKind.CUSTOMER
+    return attrs.evolve(author, name=None, id=None if customer else author.id)
 
 
 def _anonymous(event: Event, new_id: str) -> Event:

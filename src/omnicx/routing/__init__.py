@@ -25,6 +25,7 @@ from omnicx.routing._engine import Decision, RuleEngine, RuleTrace, Trace
 from omnicx.routing._jsonlogic import JsonLogicError
 from omnicx.routing._jsonlogic import apply as jsonlogic_apply
 from omnicx.routing._loader import load_rules
+from omnicx.routing._person import PERSON_PHRASES, asks_for_person, person_phrases
 from omnicx.routing._rules import Actions, Mode, Rule, RuleSet
 from omnicx.routing._schema import rule_file_schema
 from omnicx.routing._signals import (
@@ -36,6 +37,7 @@ from omnicx.routing._signals import (
 )
 
 __all__ = [
+    "PERSON_PHRASES",
     "Actions",
     "AgentLoad",
     "ArticleOffer",
@@ -67,12 +69,14 @@ __all__ = [
     "WorkItem",
     "apply_decision",
     "apply_fields",
+    "asks_for_person",
     "assign",
     "check_case",
     "context_from_input",
     "jsonlogic_apply",
     "load_cases",
     "load_rules",
+    "person_phrases",
     "raised_priority",
     "routed_fields",
     "rule_file_schema",

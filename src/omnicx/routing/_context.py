@@ -182,6 +182,15 @@ FIELDS: Mapping[str, tuple[FieldKind, Getter]] = {
     "conversation.tags": (FieldKind.LIST, _conv(lambda c: sorted(c.tags))),
     "conversation.subject": (FieldKind.TEXT, _conv(lambda c: c.subject)),
     "conversation.channel": (FieldKind.STRING, _conv(lambda c: c.channel.name)),
+    "conversation.bot": (FieldKind.STRING, _conv(lambda c: None if c.bot is None else c.bot.id)),
+    "conversation.owned_by_bot": (
+        FieldKind.BOOL,
+        lambda f: f.ctx.conversation is not None and f.ctx.conversation.bot is not None,
+    ),
+    "conversation.bot_turns": (
+        FieldKind.NUMBER,
+        _conv(lambda c: 0 if c.bot is None else c.bot.turns),
+    ),
     "signals.keywords": (FieldKind.LIST, _keywords),
     "signals.urgent": (FieldKind.BOOL, _urgent),
     "signals.sentiment": (FieldKind.STRING, _sentiment_label),

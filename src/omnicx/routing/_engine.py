@@ -39,6 +39,10 @@ class Decision:
     escalations: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     notifications: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     fields: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
+    bot: str | None = None
+    """The bot a new conversation goes to (the last fired rule's ``bot``)."""
+    handoff: bool = False
+    """True when a fired rule hands a bot's conversation to people."""
     fired: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
@@ -174,7 +178,7 @@ def _merge(rules: Sequence[Rule]) -> Decision:
     fields: dict[str, Any] = {}
     for rule in rules:
         a: Actions = rule.then
-        for key in ("queue", "language", "sla_policy"):
+        for key in ("queue", "language", "sla_policy", "bot"):
             if getattr(a, key) is not None:
                 out[key] = getattr(a, key)
         if a.priority is not None:
@@ -192,6 +196,8 @@ def _merge(rules: Sequence[Rule]) -> Decision:
             escalations.append(a.escalate)
         notes.extend(a.notify)
         fields.update(a.set_fields)
+        if a.handoff:
+            out["handoff"] = True
     return Decision(
         **out,
         tags=frozenset(added),

@@ -48,6 +48,10 @@ class Actions:
     escalate: str | None = None
     notify: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     set_fields: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
+    bot: str | None = None
+    """Give a new conversation to this bot (the desk records it as bot-owned)."""
+    handoff: bool = False
+    """Hand a bot's conversation to people (to the rule's ``queue``, if it sets one)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -75,9 +79,9 @@ class RuleSet:
 
 _SET_KEYS = ("mode", "rules", "queues", "calendars", "sla_policies", "channels")
 _RULE_KEYS = ("id", "description", "enabled", "when", "then", "stop")
-_STR_ACTIONS = ("queue", "language", "sla_policy", "escalate")
+_STR_ACTIONS = ("queue", "language", "sla_policy", "escalate", "bot")
 _LIST_ACTIONS = ("add_tags", "remove_tags", "skills", "notify")
-ACTION_KEYS = (*_STR_ACTIONS, *_LIST_ACTIONS, "priority", "auto_reply", "set_fields")
+ACTION_KEYS = (*_STR_ACTIONS, *_LIST_ACTIONS, "priority", "auto_reply", "set_fields", "handoff")
 # Top-level lists a rule file may declare, and what one name in each is.
 _DECLARED = (
     ("queues", "queue"),
@@ -312,4 +316,14 @@ def _parse_actions(raw: Any, where: str, known: Known, problems: list[Problem]) 
             problems.append(Problem(f"{where}.set_fields", "expected an object of plain values"))
         else:
             fields["set_fields"] = dict(custom)
+    if "handoff" in raw:
+        if raw["handoff"] is True or raw["handoff"] is False:
+            fields["handoff"] = raw["handoff"]
+        else:
+            problems.append(Problem(f"{where}.handoff", "expected true or false"))
+    if fields.get("bot") is not None and fields.get("handoff"):
+        problems.append(
+            Problem(f"{where}.handoff", "a rule gives a conversation to a bot or hands it "
+                    "off, not both; split it into two rules")
+        )  # fmt: skip
     return Actions(**fields)

@@ -150,6 +150,8 @@ def rule_file_schema() -> dict[str, Any]:
             "escalate": name,
             "notify": {"oneOf": [name, _STRINGS]},
             "set_fields": {"type": "object", "additionalProperties": _SCALAR},
+            "bot": name,
+            "handoff": {"type": "boolean"},
         },
         "additionalProperties": False,
     }

@@ -34,6 +34,7 @@ from omnicx.model import (
     AuthorKind,
     Direction,
     Event,
+    HandedOff,
     Message,
     MessageEvent,
     Status,
@@ -333,6 +334,8 @@ class SlaEngine:
             state = self._on_message(state, step, event.message)
         elif isinstance(event, StatusChanged):
             state = self._on_status(state, step, before.status, event.status)
+        elif isinstance(event, HandedOff):
+            state = self._on_handoff(state, step)
         if self.breach_on_reply:
             step.breach_late_replies(policy, facts.priority)
         # A clock's pause depends on the policy, its metric and the status:
@@ -340,13 +343,17 @@ class SlaEngine:
         settled = (
             policy is previous
             and facts.status is before.status
+            and facts.bot == before.bot
             and len(step.clocks) == len(state.clocks)
         )
         pauses = policy.pauses if policy else {}
+        # While a bot owns the conversation no clock runs: the team's time
+        # starts (or resumes) at the handoff.
+        by_bot = facts.bot is not None
         for i, clock in enumerate(() if settled else step.clocks):
             if not clock.is_open:
                 continue
-            paused = facts.status in pauses.get(clock.metric, frozenset())
+            paused = by_bot or facts.status in pauses.get(clock.metric, frozenset())
             if paused and clock.running_since is not None:
                 step.stop(i, K.PAUSE)
             elif not paused and clock.running_since is None:
@@ -360,7 +367,8 @@ class SlaEngine:
     def _on_message(self, state: SlaState, step: Step, message: Message) -> SlaState:
         active = state.facts.status not in _DONE
         if message.direction is Direction.INBOUND and message.author.kind is AuthorKind.CUSTOMER:
-            if not active:
+            if not active or state.facts.bot is not None:
+                # A bot answers it; the handoff starts the team's reply clock.
                 return state
             if not state.first_reply_started:
                 step.activate(Metric.FIRST_REPLY)
@@ -390,6 +398,15 @@ class SlaEngine:
             for i in step.open_of(REPLY_METRICS):
                 step.stop(i, K.CANCEL, cancelled_at=step.at)
         return state
+
+    def _on_handoff(self, state: SlaState, step: Step) -> SlaState:
+        # A handoff opens a first reply window from the handoff (Chatwoot
+        # last_non_human_activity), unless a reply clock the bot's time
+        # paused is still open: that one resumes with the other clocks.
+        if state.facts.status in _DONE or step.open_of(REPLY_METRICS):
+            return state
+        step.activate(Metric.FIRST_REPLY)
+        return attrs.evolve(state, first_reply_started=True)
 
     def _on_status(self, state: SlaState, step: Step, old: Status, new: Status) -> SlaState:
         if new in _DONE and old not in _DONE:

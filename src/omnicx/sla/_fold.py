@@ -11,10 +11,12 @@ import attrs
 from omnicx.model import (
     Assigned,
     AuthorKind,
+    BotOwned,
     ConversationCreated,
     DetailsChanged,
     Direction,
     Event,
+    HandedOff,
     MessageEvent,
     Priority,
     PriorityChanged,
@@ -132,10 +134,10 @@ def emitted(clock: SlaClock, key: str, at: datetime) -> SlaClock:
 
 
 def updated(facts: SlaFacts, event: Event) -> SlaFacts:
-    """The facts after an event: channel, status, priority, queue, assignee, tags, policy."""
+    """The facts after an event: channel, status, priority, queue, assignee, tags, policy, bot."""
     # Constructor calls rather than attrs.evolve: this runs for every event.
     channel, status, priority = facts.channel, facts.status, facts.priority
-    queue, assignee, tags = facts.queue, facts.assignee, facts.tags
+    queue, assignee, tags, bot = facts.queue, facts.assignee, facts.tags, facts.bot
     if isinstance(event, MessageEvent):
         if channel is not None:
             return facts
@@ -160,7 +162,11 @@ def updated(facts: SlaFacts, event: Event) -> SlaFacts:
         named = event.sla_policy
         return SlaFacts(channel=channel, status=status, priority=priority, queue=queue,
                         assignee=assignee, tags=tags, customer=facts.customer,
-                        sla_policy=named)  # fmt: skip
+                        sla_policy=named, bot=bot)  # fmt: skip
+    elif isinstance(event, BotOwned):
+        bot = event.bot
+    elif isinstance(event, HandedOff):
+        bot, queue = None, event.queue or queue
     else:
         return facts
     return SlaFacts(
@@ -172,6 +178,7 @@ def updated(facts: SlaFacts, event: Event) -> SlaFacts:
         tags=tags,
         customer=facts.customer,
         sla_policy=facts.sla_policy,
+        bot=bot,
     )
 
 
@@ -184,7 +191,7 @@ def idle(
     message that starts nothing: on a solved conversation, or while a reply
     clock already runs.
     """
-    if isinstance(event, StatusChanged):
+    if isinstance(event, StatusChanged | BotOwned | HandedOff):
         return False
     if not isinstance(event, MessageEvent):
         return True

@@ -76,6 +76,8 @@ class SlaFacts:
     """Host-supplied customer attributes (``vip``, ``tier``...)."""
     sla_policy: str | None = None
     """The policy named for the conversation (a rule's ``sla_policy``), if any."""
+    bot: str | None = None
+    """The bot that owns the conversation; while one does, no clock runs."""
 
 
 class Condition(Protocol):

@@ -65,6 +65,7 @@ from omnicx.storage import (
     WaitingWork,
 )
 from omnicx.testing import _erasure
+from omnicx.testing._bot_contract import BotContract
 from omnicx.testing._erasure import T0, write_and_erase
 from omnicx.testing._inbox_contract import InboxContract
 from omnicx.timeline import ConversationSummary
@@ -115,11 +116,11 @@ def _note(event_id: str, customer_id: str, conversation_id: str | None = None) -
     )
 
 
-class StoreContract(InboxContract):
+class StoreContract(InboxContract, BotContract):
     """The behaviour every ``DeskStore`` must show; subclass and define ``make_store``.
 
     The inbox queries' half (filters, sorts, cursors, counts, search) is
-    ``InboxContract``'s.
+    ``InboxContract``'s; a bot's conversation and handoff ``BotContract``'s.
     """
 
     def make_store(self) -> DeskStore:

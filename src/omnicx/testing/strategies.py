@@ -30,6 +30,8 @@ from omnicx.model import (
     Attachment,
     Author,
     AuthorKind,
+    BotOwned,
+    BotOwner,
     CallEvent,
     Channel,
     Conversation,
@@ -39,6 +41,8 @@ from omnicx.model import (
     DetailsChanged,
     Direction,
     Event,
+    HandedOff,
+    HandoffReason,
     Identifier,
     IdentifierKind,
     Message,
@@ -60,6 +64,8 @@ from omnicx.model import (
     TagsChanged,
     Team,
     ThreadRefs,
+    Transcript,
+    TranscriptLine,
 )
 
 __all__ = [
@@ -67,6 +73,7 @@ __all__ = [
     "attachments",
     "authors",
     "aware_datetimes",
+    "bot_owners",
     "channels",
     "conversations",
     "customers",
@@ -78,6 +85,7 @@ __all__ = [
     "queues",
     "teams",
     "thread_refs",
+    "transcripts",
 ]
 
 _EPOCH = datetime(2020, 1, 1, tzinfo=UTC)
@@ -230,7 +238,22 @@ def conversations() -> st.SearchStrategy[Conversation]:
         tags=_tags,
         subject=st.none() | _words(),
         follow_up_of=st.none() | ids(),
+        bot=st.none() | bot_owners(),
     )
+
+
+def bot_owners() -> st.SearchStrategy[BotOwner]:
+    """The bots that own conversations."""
+    return st.builds(BotOwner, id=ids(), name=st.none() | _words(), since=aware_datetimes(),
+                     turns=st.integers(0, 50))  # fmt: skip
+
+
+def transcripts() -> st.SearchStrategy[Transcript]:
+    """Bot transcripts: customer and bot lines, some older ones left out."""
+    line = st.builds(TranscriptLine, message_id=ids(), at=aware_datetimes(), author=authors(),
+                     text=_words())  # fmt: skip
+    return st.builds(Transcript, lines=st.lists(line, max_size=4).map(tuple),
+                     omitted=st.integers(0, 10))  # fmt: skip
 
 
 def agents() -> st.SearchStrategy[Agent]:
@@ -372,11 +395,27 @@ def events() -> st.SearchStrategy[Event]:
             ),
         ),
         st.builds(CustomEvent, **_base(name=ids(), data=json_objects())),
-        st.builds(ArticlesOffered, **_base(articles=st.lists(_offered, max_size=3).map(tuple),
-                                           min_confidence=_confidence)),
+        st.builds(
+            ArticlesOffered,
+            **_base(articles=st.lists(_offered, max_size=3).map(tuple), min_confidence=_confidence),
+        ),
         st.builds(SuggestionUsed, **_base(article_id=ids(), locale=_locales, agent_id=ids())),
         st.builds(AnswerRated, **_base(article_id=ids(), locale=_locales, helpful=st.booleans())),
-    ]  # fmt: skip
+        st.builds(BotOwned, **_base(bot=ids(), name=st.none() | _words(), actor=optional_actor)),
+        st.builds(
+            HandedOff,
+            **_base(
+                bot=ids(),
+                reason=st.sampled_from(HandoffReason),
+                queue=st.none() | ids(),
+                tags=_tags,
+                turns=st.integers(0, 20),
+                summary=_words(),
+                transcript=transcripts(),
+                actor=optional_actor,
+            ),
+        ),
+    ]
     return st.one_of(kinds)
 
 
