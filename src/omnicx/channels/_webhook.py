@@ -122,11 +122,8 @@ def verification_handshake(
             body=challenge.encode("utf-8", "replace"),
             content_type="text/plain",
         )
-    return _answer(
-        WebhookOutcome.REFUSED,
-        {"error": "hub.verify_token does not match (or no verify token is configured)"},
-        error="hub.verify_token does not match",
-    )
+    refused = "hub.verify_token does not match (or no verify_token is configured)"
+    return _answer(WebhookOutcome.REFUSED, {"error": refused}, error=refused)
 
 
 def handle_webhook(
