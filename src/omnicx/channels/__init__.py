@@ -10,6 +10,7 @@ Stripe webhooks enrich customer profiles (:class:`Enrichment`). See
 """
 
 from omnicx.channels._addressing import reply_address, reply_channel
+from omnicx.channels._dispatch import MetaDispatcher
 from omnicx.channels._email import EmailAdapter
 from omnicx.channels._email_providers import (
     SENDGRID_SIGNATURE_HEADER,
@@ -35,7 +36,6 @@ from omnicx.channels._events import (
     Reply,
     ReplyKind,
 )
-from omnicx.channels._dispatch import MetaDispatcher
 from omnicx.channels._meta import InstagramAdapter, MessengerAdapter
 from omnicx.channels._protocol import (
     Capabilities,
