@@ -7,7 +7,9 @@ message through ``Desk.receive``; it answers:
 
 - 200 with the receipt as JSON (customer, conversation, routing, outbox);
   a redelivered webhook gets the first receipt again, with ``replayed: true``;
-- 200 with ``{"ignored": [...]}`` for events the desk does not take (read receipts);
+- 200 with ``{"ignored": ...}`` for events the desk does not take (read
+  receipts) and authentic events of a kind the adapter does not know, so
+  the sender stops retrying (``omnicx.channels.handle_webhook`` decides);
 - 401 when the signature is missing or wrong;
 - 400 when the body is not a web-chat event;
 - 409 when another request changed the same conversation at the same
@@ -30,10 +32,16 @@ from typing import Any
 from wsgiref.util import request_uri
 
 from omnicx import serde
-from omnicx.channels import MessageReceived, WebChatAdapter, WebhookRequest
+from omnicx.channels import (
+    MessageReceived,
+    WebChatAdapter,
+    WebhookOutcome,
+    WebhookRequest,
+    handle_webhook,
+)
 from omnicx.clock import SystemClock
 from omnicx.desk import Desk
-from omnicx.errors import ConflictError, PayloadError, SignatureError
+from omnicx.errors import ConflictError
 from omnicx.routing import RuleEngine, load_rules
 from omnicx.storage import SqliteStore
 
@@ -92,18 +100,13 @@ def make_app(desk: Desk, adapter: WebChatAdapter) -> WsgiApp:
             url=request_uri(environ),
             received_at=desk.clock.now(),  # the host's clock, never a header
         )
-        try:
-            # The signature covers the raw bytes: verify before parsing anything.
-            adapter.verify(request, now=request.received_at)
-        except SignatureError as error:
-            return _respond(start_response, 401, {"error": str(error)})
-        try:
-            events = adapter.parse(request)
-        except PayloadError as error:
-            return _respond(start_response, 400, {"error": str(error)})
-        messages = [e for e in events if isinstance(e, MessageReceived)]
+        # Verify (401), parse (400), or an authentic event nobody takes (200, ignored).
+        answer = handle_webhook(adapter, request, now=request.received_at)
+        if answer.outcome is not WebhookOutcome.ACCEPTED:
+            return _respond(start_response, answer.status, json.loads(answer.body))
+        messages = [e for e in answer.events if isinstance(e, MessageReceived)]
         if not messages:
-            return _respond(start_response, 200, {"ignored": [e.TAG for e in events]})
+            return _respond(start_response, 200, {"ignored": [e.TAG for e in answer.events]})
         try:
             receipt = desk.receive(messages[0])
         except ConflictError as error:

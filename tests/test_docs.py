@@ -396,7 +396,7 @@ def load_data(block: Block, value: Any) -> None:
         load_export(value)
     elif value.get("format") == "omnicx.metrics-partial":
         MetricsAccumulator.from_dict(value)
-    elif value.get("type") in {"message", "read", "edit"} and "session_id" in keys:
+    elif value.get("type") in {"message", "read", "edit", "transcript"} and "session_id" in keys:
         request = WebhookRequest(
             body=json.dumps(value).encode(), received_at=datetime(2026, 3, 2, 12, tzinfo=UTC)
         )

@@ -169,7 +169,6 @@ def test_bad_signature_is_401_and_stores_nothing(app: Callable[..., Any], db: Pa
     ("body", "error"),
     [
         (b"{not json", "body is not UTF-8 JSON"),
-        (b'{"type": "typing"}', "type: unknown web-chat event type"),
         (b'{"type": "message"}', "id: required field is missing"),
     ],
 )
@@ -178,6 +177,18 @@ def test_bad_payload_is_400(app: Callable[..., Any], body: bytes, error: str) ->
     response = call(app, body, **signed(body))
     assert response.status == "400 Bad Request"
     assert response.json == {"error": error}
+
+
+def test_an_authentic_unknown_event_is_200_so_the_widget_stops_retrying(
+    app: Callable[..., Any],
+) -> None:
+    """A signed event of a kind the adapter does not take: 200, ignored, nothing written."""
+    body = b'{"type": "typing"}'
+    response = call(app, body, **signed(body))
+    assert (response.status, response.json) == (
+        "200 OK",
+        {"ignored": "type: unknown web-chat event type"},
+    )
 
 
 def test_read_receipts_are_acknowledged_and_ignored(app: Callable[..., Any]) -> None:

@@ -218,6 +218,13 @@ WEBCHAT = [
                      "at": "2026-03-02T12:00:05Z"}),
     _webchat_sample({"type": "edit", "id": "m-1", "session_id": "s-1", "visitor": {"id": "v-9"},
                      "text": "Hello again", "at": "2026-03-02T12:00:09Z"}),
+    _webchat_sample({"type": "transcript", "session_id": "s-2", "visitor": {"id": "v-9"},
+                     "turns": [{"id": "t-1", "author": "bot", "name": "Shopbot",
+                                "sent_at": "2026-03-02T11:58:00Z", "text": "Hi! How can I help?"},
+                               {"id": "t-2", "author": "visitor",
+                                "sent_at": "2026-03-02T11:58:30Z", "text": "My parcel is late"},
+                               {"id": "t-3", "author": "agent", "agent_id": "ana", "name": "Ana",
+                                "sent_at": "2026-03-02T11:59:10Z", "text": "Let me check."}]}),
 ]  # fmt: skip
 
 # -- Shopify and Stripe (profile enrichment) -------------------------------------

@@ -29,6 +29,7 @@ import attrs
 
 __all__ = [
     "ConflictError",
+    "ForeignAccountError",
     "IncompatiblePartialsError",
     "InvalidTransition",
     "NotFoundError",
@@ -175,6 +176,30 @@ class SignatureError(PayloadError):
     def __init__(self, header: str, detail: str) -> None:
         self.header = header
         super().__init__(PayloadReason.BAD_SIGNATURE, detail, field=header)
+
+
+class ForeignAccountError(PayloadError):
+    """An authentic webhook for a page or number the adapter does not own.
+
+    Meta sends every page and number of an app to one callback URL; an
+    adapter configured for one page refuses another's events instead of
+    taking them as its own. The reason is ``UNSUPPORTED``: authentic, so the
+    provider is answered 2xx and stops retrying.
+
+    Attributes:
+        account: the page id or phone-number id the webhook was for.
+    """
+
+    account: str
+
+    def __init__(self, account: str, *, field: str) -> None:
+        self.account = account
+        super().__init__(
+            PayloadReason.UNSUPPORTED,
+            f"the webhook is for account {account!r}, which this adapter does not own "
+            "(configure an adapter for it, or set foreign=ForeignAccounts.MARK)",
+            field=field,
+        )
 
 
 class ConflictError(OmnicxError):

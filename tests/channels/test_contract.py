@@ -168,14 +168,22 @@ class TestWebChatContract(AdapterContract):
             "visitor": {"id": "v"},
             "text": "hi",
         }
-        body = json.dumps(payload).encode()
-        return [
-            WebhookRequest(
-                received_at=NOW,
-                body=body,
-                headers={WEBCHAT_SIGNATURE_HEADER: sign_webchat("chat-secret", body)},
-            )
-        ]
+        transcript = {
+            "type": "transcript",
+            "session_id": "s",
+            "visitor": {"id": "v"},
+            "turns": [
+                {"id": "t1", "author": "bot", "sent_at": "2026-03-02T11:59:00Z", "text": "Hi"},
+                {"id": "t2", "author": "visitor", "sent_at": "2026-03-02T11:59:30Z", "text": "hi"},
+                {"id": "t3", "author": "agent", "agent_id": "a", "sent_at": "2026-03-02T12:00:00Z"},
+            ],
+        }
+        requests = []
+        for value in (payload, transcript):
+            body = json.dumps(value).encode()
+            headers = {WEBCHAT_SIGNATURE_HEADER: sign_webchat("chat-secret", body)}
+            requests.append(WebhookRequest(received_at=NOW, body=body, headers=headers))
+        return requests
 
     def outbound(self) -> OutboundMessage:
         return _outbound("s")

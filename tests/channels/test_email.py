@@ -100,6 +100,7 @@ def test_alternative_prefers_text_and_lists_attachments() -> None:
     """multipart/alternative gives the text/plain part; attachments keep name, type and size."""
     event = parse(_multipart())
     assert event.message.text == "Plain version"
+    assert event.html  # the HTML alternative was there, though the text part was used
     assert event.message.attachments == (
         Attachment(filename="invoice.pdf", content_type="application/pdf", size=13),
     )
@@ -113,7 +114,10 @@ def test_html_alone_becomes_text() -> None:
         b"<html><head><style>p{}</style></head><body><p>Hello&nbsp;team,</p><div>Line two</div>"
         b"<script>x()</script></body></html>"
     )
-    assert parse(raw).message.text == "Hello team,\n\nLine two"
+    event = parse(raw)
+    assert event.message.text == "Hello team,\n\nLine two"
+    assert event.html
+    assert not parse(SIMPLE).html
 
 
 def test_quoted_reply_and_signature_are_stripped() -> None:

@@ -34,7 +34,8 @@ PSID = "6789012345"
 
 
 def webhook(obj: str, *items: dict[str, Any]) -> bytes:
-    entry = {"id": "1234567890", "time": MILLIS, "messaging": list(items)}
+    account = INSTAGRAM.page_id if obj == "instagram" else MESSENGER.page_id
+    entry = {"id": account, "time": MILLIS, "messaging": list(items)}
     return json.dumps({"object": obj, "entry": [entry]}).encode()
 
 
@@ -128,19 +129,32 @@ def test_delivery_read_reaction_edit() -> None:
     )
     sender = (Identifier.handle("instagram", PSID, verified=True),)
     ig = Channel.INSTAGRAM
+    by: dict[str, Any] = {"received_by": INSTAGRAM.page_id}  # the entry's account
     assert events == (
         DeliveryUpdate(
-            channel=ig, external_id="m_a", state=DeliveryState.DELIVERED, at=NOW, recipient=sender
+            channel=ig,
+            external_id="m_a",
+            state=DeliveryState.DELIVERED,
+            at=NOW,
+            recipient=sender,
+            **by,
         ),
         DeliveryUpdate(
-            channel=ig, external_id="m_b", state=DeliveryState.DELIVERED, at=NOW, recipient=sender
+            channel=ig,
+            external_id="m_b",
+            state=DeliveryState.DELIVERED,
+            at=NOW,
+            recipient=sender,
+            **by,
         ),
         DeliveryUpdate(
-            channel=ig, external_id="m_a", state=DeliveryState.READ, at=NOW, recipient=sender
+            channel=ig, external_id="m_a", state=DeliveryState.READ, at=NOW, recipient=sender, **by
         ),
-        Reaction(channel=ig, external_id="m_a", emoji="\u2764", at=NOW, sender=sender),
-        Reaction(channel=ig, external_id="m_a", emoji="", at=NOW, sender=sender),
-        MessageEdited(channel=ig, external_id="m_c", text="fixed typo", at=NOW, sender=sender),
+        Reaction(channel=ig, external_id="m_a", emoji="\u2764", at=NOW, sender=sender, **by),
+        Reaction(channel=ig, external_id="m_a", emoji="", at=NOW, sender=sender, **by),
+        MessageEdited(
+            channel=ig, external_id="m_c", text="fixed typo", at=NOW, sender=sender, **by
+        ),
     )
 
 

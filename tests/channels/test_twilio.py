@@ -11,9 +11,12 @@ from tests.channels.requests import request
 from omnicx.channels import (
     DeliveryState,
     DeliveryUpdate,
+    Location,
     MessageReceived,
     OutboundMessage,
     RenderRefused,
+    Reply,
+    ReplyKind,
     SendCheck,
     Template,
     TwilioAdapter,
@@ -93,6 +96,8 @@ def test_whatsapp_via_twilio() -> None:
     assert event.message.channel == Channel.WHATSAPP
     assert event.sender == (Identifier.phone("+447911123456", verified=True),)
     assert event.sender_name == event.message.author.name == "Ada L"
+    # The business number, without Twilio's "whatsapp:" prefix, typed and in metadata.
+    assert event.received_by == event.message.metadata["to"] == "+14155550199"
 
 
 def test_whatsapp_button_and_location_extras() -> None:
@@ -117,6 +122,9 @@ def test_whatsapp_button_and_location_extras() -> None:
         "longitude": "-0.12",
         "label": "Home",
     }
+    assert event.reply == Reply(kind=ReplyKind.TEMPLATE_BUTTON, id="track-1", title="Track")
+    assert event.location == Location(latitude=51.5, longitude=-0.12, name="Home")
+    assert event.received_by == "+14155550199"
 
 
 def test_short_code_sender_is_a_handle() -> None:
@@ -152,6 +160,7 @@ def test_status_callbacks(status: str, state: DeliveryState) -> None:
         at=NOW,
         recipient=(Identifier.phone("+14155550100", verified=True),),
         error_code="30003" if state is DeliveryState.FAILED else None,
+        received_by="+14155550199",  # the business number the status is about
     )
 
 

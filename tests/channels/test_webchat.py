@@ -13,6 +13,7 @@ from omnicx.channels import (
     WEBCHAT_SIGNATURE_HEADER,
     DeliveryState,
     DeliveryUpdate,
+    MessageEcho,
     MessageEdited,
     MessageReceived,
     OutboundMessage,
@@ -20,7 +21,7 @@ from omnicx.channels import (
     sign_webchat,
 )
 from omnicx.errors import PayloadError, SignatureError
-from omnicx.model import Attachment, Channel, Identifier
+from omnicx.model import Attachment, AuthorKind, Channel, Direction, Identifier
 
 ADAPTER = WebChatAdapter(secret="chat-secret", base_url="https://chat.shop.example/api/")
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
@@ -182,3 +183,54 @@ def test_render() -> None:
             }
         ],
     }
+
+
+TRANSCRIPT = {
+    "type": "transcript",
+    "session_id": "s-1",
+    "visitor": {"id": "v-9", "email": "ada@example.com"},
+    "turns": [
+        {"id": "t-1", "author": "bot", "name": "Shopbot", "sent_at": "2026-03-02T11:58:00Z",
+         "text": "Hi! How can I help?"},
+        {"id": "t-2", "author": "visitor", "sent_at": "2026-03-02T11:58:30Z",
+         "text": "My parcel is late"},
+        {"id": "t-3", "author": "system", "sent_at": "2026-03-02T11:59:00Z",
+         "text": "Ana joined"},
+        {"id": "t-4", "author": "agent", "agent_id": "ana", "name": "Ana",
+         "sent_at": "2026-03-02T11:59:10Z", "text": "Let me check."},
+    ],
+}  # fmt: skip
+
+
+def test_a_transcript_gives_one_typed_event_per_turn_by_author_kind() -> None:
+    """Visitor turns are customer messages; bot, system and agent turns are echoes
+    another tool wrote, with their author kind; all in the session's thread, in order."""
+    events = ADAPTER.parse(request(body(TRANSCRIPT)))
+    kinds = [(type(e).__name__, e.message.author.kind) for e in events]  # type: ignore[union-attr]
+    assert kinds == [
+        ("MessageEcho", AuthorKind.BOT),
+        ("MessageReceived", AuthorKind.CUSTOMER),
+        ("MessageEcho", AuthorKind.SYSTEM),
+        ("MessageEcho", AuthorKind.AGENT),
+    ]
+    bot, visitor, _, agent = events
+    assert isinstance(bot, MessageEcho)
+    assert isinstance(visitor, MessageReceived)
+    assert isinstance(agent, MessageEcho)
+    assert not bot.ours
+    assert bot.message.author.name == "Shopbot"
+    assert (agent.message.author.id, agent.message.author.name) == ("ana", "Ana")
+    assert bot.message.direction is Direction.OUTBOUND
+    assert visitor.message.direction is Direction.INBOUND
+    assert visitor.message.text == "My parcel is late"
+    assert [i.value for i in visitor.sender] == ["v-9", "ada@example.com"]
+    assert [i.value for i in agent.recipient] == ["v-9"]
+    assert {e.message.thread.provider_thread_id for e in events} == {"s-1"}  # type: ignore[union-attr]
+    assert [e.message.id for e in events] == ["chat:t-1", "chat:t-2", "chat:t-3", "chat:t-4"]  # type: ignore[union-attr]
+
+
+def test_a_transcript_turn_of_an_unknown_author_is_refused_naming_it() -> None:
+    bad = {**TRANSCRIPT, "turns": [{**TRANSCRIPT["turns"][0], "author": "robot"}]}  # type: ignore[dict-item]
+    with pytest.raises(PayloadError) as info:
+        ADAPTER.parse(request(body(bad)))
+    assert str(info.value) == "turns[0].author: expected visitor, bot, agent or system"

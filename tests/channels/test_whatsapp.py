@@ -12,10 +12,13 @@ from tests.channels.requests import request
 from omnicx.channels import (
     DeliveryState,
     DeliveryUpdate,
+    Location,
     MessageReceived,
     OutboundMessage,
     Reaction,
     RenderRefused,
+    Reply,
+    ReplyKind,
     SendCheck,
     Template,
     WhatsAppAdapter,
@@ -104,12 +107,13 @@ def test_document_keeps_its_filename() -> None:
 
 
 @pytest.mark.parametrize(
-    ("content", "text", "reply_id"),
+    ("content", "text", "reply_id", "kind"),
     [
         (
             {"type": "button_reply", "button_reply": {"id": "track", "title": "Track order"}},
             "Track order",
             "track",
+            ReplyKind.BUTTON,
         ),
         (
             {
@@ -118,22 +122,28 @@ def test_document_keeps_its_filename() -> None:
             },
             "Refund",
             "r2",
+            ReplyKind.LIST,
         ),
     ],
 )
-def test_interactive_replies(content: dict[str, Any], text: str, reply_id: str) -> None:
-    """Button and list replies: the title is the text, the id goes to metadata."""
+def test_interactive_replies(
+    content: dict[str, Any], text: str, reply_id: str, kind: ReplyKind
+) -> None:
+    """Button and list replies: the title is the text; ``reply`` says which control it was."""
     context = {"context": {"from": "15550783881", "id": "wamid.out1"}}
     event = received(webhook([message("interactive", content, **context)]))
     assert event.message.text == text
     assert event.message.metadata["reply_id"] == reply_id
+    assert event.reply == Reply(kind=kind, id=reply_id, title=text)
     assert event.message.thread.in_reply_to == ("wamid.out1",)
+    assert (event.received_by, event.foreign) == ("106540352242922", False)
 
 
 def test_template_quick_reply_button() -> None:
     """A template's quick-reply button: text and payload."""
     event = received(webhook([message("button", {"payload": "STOP", "text": "Stop promotions"})]))
     assert (event.message.text, event.message.metadata["reply_id"]) == ("Stop promotions", "STOP")
+    assert event.reply == Reply(kind=ReplyKind.TEMPLATE_BUTTON, id="STOP", title="Stop promotions")
 
 
 def test_location() -> None:
@@ -149,6 +159,9 @@ def test_location() -> None:
     assert (event.message.metadata["latitude"], event.message.metadata["longitude"]) == (
         37.48,
         -122.15,
+    )
+    assert event.location == Location(
+        latitude=37.48, longitude=-122.15, name="Main St Store", address="1 Main St"
     )
 
 
@@ -200,6 +213,7 @@ def test_reaction() -> None:
         emoji="\U0001f44d",
         at=NOW,
         sender=(SENDER,),
+        received_by=ADAPTER.phone_number_id,
     )
     (removed,) = ADAPTER.parse(
         request(webhook([message("reaction", {"message_id": "wamid.out1"})]))
@@ -239,6 +253,7 @@ def test_statuses() -> None:
             state=DeliveryState.DELIVERED,
             at=NOW,
             recipient=(SENDER,),
+            received_by=ADAPTER.phone_number_id,
         ),
         DeliveryUpdate(
             channel=Channel.WHATSAPP,
@@ -247,6 +262,7 @@ def test_statuses() -> None:
             at=NOW,
             recipient=(SENDER,),
             error_code="131047",
+            received_by=ADAPTER.phone_number_id,
         ),
     )
 

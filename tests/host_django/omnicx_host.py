@@ -126,9 +126,10 @@ def whatsapp(
 def meta(network: str, text: str, mid: str = "mid.1") -> tuple[bytes, dict[str, str]]:
     """A signed Messenger (``page``) or Instagram (``instagram``) message."""
     millis = int(NOW.timestamp() * 1000)
-    item = {"sender": {"id": "psid-1"}, "recipient": {"id": "page-1"}, "timestamp": millis,
+    account = "ig-1" if network == "instagram" else "page-1"  # the configured page_id
+    item = {"sender": {"id": "psid-1"}, "recipient": {"id": account}, "timestamp": millis,
             "message": {"mid": mid, "text": text}}  # fmt: skip
-    body = json.dumps({"object": network, "entry": [{"id": "page-1", "time": millis,
+    body = json.dumps({"object": network, "entry": [{"id": account, "time": millis,
                                                      "messaging": [item]}]}).encode()  # fmt: skip
     return body, {"X-Hub-Signature-256": sign_hub_sha256(SECRETS["meta"], body)}
 

@@ -10,6 +10,7 @@ Stripe webhooks enrich customer profiles (:class:`Enrichment`). See
 """
 
 from omnicx.channels._addressing import reply_address, reply_channel
+from omnicx.channels._dispatch import MetaDispatcher
 from omnicx.channels._email import EmailAdapter
 from omnicx.channels._email_providers import (
     SENDGRID_SIGNATURE_HEADER,
@@ -27,10 +28,13 @@ from omnicx.channels._events import (
     ChannelEvent,
     DeliveryState,
     DeliveryUpdate,
+    Location,
     MessageEcho,
     MessageEdited,
     MessageReceived,
     Reaction,
+    Reply,
+    ReplyKind,
 )
 from omnicx.channels._meta import InstagramAdapter, MessengerAdapter
 from omnicx.channels._protocol import (
@@ -42,6 +46,7 @@ from omnicx.channels._protocol import (
 )
 from omnicx.channels._request import Headers, WebhookRequest
 from omnicx.channels._rules import LongText, RenderRefused, SendCheck, check_send, split_text
+from omnicx.channels._scope import ForeignAccounts
 from omnicx.channels._ses import SesInboundAdapter, sns_string_to_sign
 from omnicx.channels._shopify import ShopifyWebhook
 from omnicx.channels._signatures import (
@@ -58,6 +63,13 @@ from omnicx.channels._stripe import StripeWebhook, minor_to_decimal
 from omnicx.channels._twilio import TwilioAdapter
 from omnicx.channels._webchat import SIGNATURE_HEADER as WEBCHAT_SIGNATURE_HEADER
 from omnicx.channels._webchat import WebChatAdapter, sign_webchat
+from omnicx.channels._webhook import (
+    WebhookAnswer,
+    WebhookOutcome,
+    WebhookReceiver,
+    handle_webhook,
+    verification_handshake,
+)
 from omnicx.channels._whatsapp import WhatsAppAdapter
 
 __all__ = [
@@ -72,19 +84,24 @@ __all__ = [
     "DeliveryUpdate",
     "EmailAdapter",
     "Enrichment",
+    "ForeignAccounts",
     "Headers",
     "InstagramAdapter",
+    "Location",
     "LongText",
     "MailgunInboundAdapter",
     "MessageEcho",
     "MessageEdited",
     "MessageReceived",
     "MessengerAdapter",
+    "MetaDispatcher",
     "OutboundMessage",
     "OutboundRequest",
     "PostmarkInboundAdapter",
     "Reaction",
     "RenderRefused",
+    "Reply",
+    "ReplyKind",
     "SendCheck",
     "SendGridInboundAdapter",
     "SesInboundAdapter",
@@ -93,10 +110,14 @@ __all__ = [
     "Template",
     "TwilioAdapter",
     "WebChatAdapter",
+    "WebhookAnswer",
+    "WebhookOutcome",
+    "WebhookReceiver",
     "WebhookRequest",
     "WhatsAppAdapter",
     "basic_authorization",
     "check_send",
+    "handle_webhook",
     "html_to_text",
     "minor_to_decimal",
     "reply_address",
@@ -110,6 +131,7 @@ __all__ = [
     "sns_string_to_sign",
     "split_text",
     "strip_reply",
+    "verification_handshake",
     "verify_hub_sha256",
     "verify_shopify",
     "verify_stripe",

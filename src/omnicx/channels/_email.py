@@ -142,6 +142,7 @@ class EmailAdapter:
             sender=_ids.email(address.addr_spec, verified=self.trust_sender),
             sender_name=name,
             received_at=received,
+            html=parsed.get_body(preferencelist=("html",)) is not None,
         )
 
     def check(self, outbound: OutboundMessage) -> SendCheck:

@@ -17,6 +17,40 @@ from omnicx.model import Channel, Identifier, Message
 from omnicx.model._checks import aware, non_empty
 
 
+class ReplyKind(enum.Enum):
+    """Which control the customer tapped instead of typing."""
+
+    BUTTON = "button"
+    """A reply button of an interactive message (WhatsApp ``button_reply``)."""
+    LIST = "list"
+    """A row of an interactive list (WhatsApp ``list_reply``)."""
+    TEMPLATE_BUTTON = "template_button"
+    """A quick-reply button of a template (WhatsApp ``button``, Twilio ``ButtonPayload``)."""
+    QUICK_REPLY = "quick_reply"
+    """A Messenger or Instagram quick reply."""
+    POSTBACK = "postback"
+    """A Messenger postback (Get Started, a persistent-menu item)."""
+
+
+@attrs.frozen(kw_only=True)
+class Reply:
+    """What the customer tapped: its kind, the id the business gave it, and its title."""
+
+    kind: ReplyKind
+    id: str = ""
+    title: str = ""
+
+
+@attrs.frozen(kw_only=True)
+class Location:
+    """A place the customer shared; ``name`` and ``address`` when the sender gave them."""
+
+    latitude: float
+    longitude: float
+    name: str | None = None
+    address: str | None = None
+
+
 @attrs.frozen(kw_only=True)
 class MessageReceived:
     """A customer sent a message.
@@ -32,6 +66,10 @@ class MessageReceived:
             request header). The desk bounds ``message.sent_at`` by it; None
             lets the desk's clock at receive stand in (docs/timeline.md,
             "Arrival order").
+        reply: the button, list row or quick reply tapped, if the message is one.
+        location: the place shared, if the message is one.
+        html: the message had an HTML body (email), whether or not a text
+            part came with it.
     """
 
     TAG: ClassVar[str] = "message.received"
@@ -39,6 +77,14 @@ class MessageReceived:
     sender: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
     sender_name: str | None = None
     received_at: datetime | None = attrs.field(default=None, validator=aware)
+    reply: Reply | None = None
+    location: Location | None = None
+    html: bool = False
+    received_by: str | None = None
+    """The business account that received it (a page id, an Instagram account id, a WhatsApp
+    phone-number id, the Twilio number): None when the payload does not say."""
+    foreign: bool = False
+    """True when ``received_by`` is not an account the adapter owns (``ForeignAccounts.MARK``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -47,6 +93,11 @@ class MessageEcho:
 
     Hosts use it to record replies sent outside omnicx and to ignore their own
     outbound messages instead of treating them as customer messages.
+
+    Attributes:
+        sender: the business's identifier that sent it (the page).
+        app_id: the app that sent it, when the provider says.
+        app_metadata: the ``metadata`` string the sending app attached (Send API).
     """
 
     TAG: ClassVar[str] = "message.echo"
@@ -54,6 +105,14 @@ class MessageEcho:
     recipient: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
     ours: bool = True
     """True when this app sent it; False when another tool (the provider's inbox) did."""
+    sender: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
+    app_id: str | None = None
+    app_metadata: str | None = None
+    received_by: str | None = None
+    """The business account that received it (a page id, an Instagram account id, a WhatsApp
+    phone-number id, the Twilio number): None when the payload does not say."""
+    foreign: bool = False
+    """True when ``received_by`` is not an account the adapter owns (``ForeignAccounts.MARK``)."""
 
 
 class DeliveryState(enum.Enum):
@@ -81,6 +140,11 @@ class DeliveryUpdate:
     at: datetime = attrs.field(validator=aware)
     recipient: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
     error_code: str | None = None
+    received_by: str | None = None
+    """The business account that received it (a page id, an Instagram account id, a WhatsApp
+    phone-number id, the Twilio number): None when the payload does not say."""
+    foreign: bool = False
+    """True when ``received_by`` is not an account the adapter owns (``ForeignAccounts.MARK``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -93,6 +157,11 @@ class Reaction:
     emoji: str
     at: datetime = attrs.field(validator=aware)
     sender: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
+    received_by: str | None = None
+    """The business account that received it (a page id, an Instagram account id, a WhatsApp
+    phone-number id, the Twilio number): None when the payload does not say."""
+    foreign: bool = False
+    """True when ``received_by`` is not an account the adapter owns (``ForeignAccounts.MARK``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -105,6 +174,11 @@ class MessageEdited:
     text: str
     at: datetime = attrs.field(validator=aware)
     sender: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
+    received_by: str | None = None
+    """The business account that received it (a page id, an Instagram account id, a WhatsApp
+    phone-number id, the Twilio number): None when the payload does not say."""
+    foreign: bool = False
+    """True when ``received_by`` is not an account the adapter owns (``ForeignAccounts.MARK``)."""
 
 
 ChannelEvent = MessageReceived | MessageEcho | DeliveryUpdate | Reaction | MessageEdited

@@ -24,10 +24,13 @@ from omnicx.channels._events import (
     MessageEdited,
     MessageReceived,
     Reaction,
+    Reply,
+    ReplyKind,
 )
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
+from omnicx.channels._scope import ForeignAccounts, scoped
 from omnicx.channels._signatures import verify_hub_sha256
 from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.model import (
@@ -56,6 +59,8 @@ class _MetaMessaging:
     """Echoes carrying this app id are ``MessageEcho.ours``; others came from another tool."""
     api_version: str = "v21.0"
     long_text: LongText = LongText.SPLIT
+    foreign: ForeignAccounts = ForeignAccounts.REFUSE
+    """A webhook entry for another page or account: refused (typed) or parsed and marked."""
 
     OBJECT: ClassVar[str]
     NETWORK: ClassVar[str]
@@ -77,15 +82,33 @@ class _MetaMessaging:
 
     @entry_point()
     def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
-        """Every messaging item of every entry, in order; postbacks and the like are skipped."""
+        """Every messaging item of every entry, in order; postbacks and the like are skipped.
+
+        Each event's ``received_by`` is the entry's page (or Instagram account)
+        id; an entry for another one than ``page_id`` raises
+        ``ForeignAccountError``, or, with ``foreign=ForeignAccounts.MARK``,
+        gives events marked ``foreign``.
+        """
         root = load_json(request.body)
         if root.opt_text("object") != self.OBJECT:
             raise unsupported(f"not an {self.OBJECT!r} webhook", "object")
         events: list[ChannelEvent] = []
         for entry in root.items("entry"):
-            for item in entry.items("messaging"):
-                events.extend(self._item(item))
+            events.extend(self._entry(entry, self.foreign))
         return tuple(events)
+
+    def _owns(self, account: str | None) -> bool:
+        return account == self.page_id
+
+    def _entry(self, entry: Wire, policy: ForeignAccounts) -> list[ChannelEvent]:
+        # Meta: "entry.id: the ID of your Page" (Instagram: of the professional account).
+        account = _account_id(entry)
+        events: list[ChannelEvent] = []
+        for item in entry.items("messaging"):
+            events.extend(self._item(item))
+        return scoped(
+            events, account=account, owned=self.page_id, policy=policy, field=f"{entry.path}.id"
+        )
 
     def _item(self, item: Wire) -> list[ChannelEvent]:
         at = item.instant("timestamp", millis=True)
@@ -160,17 +183,19 @@ class _MetaMessaging:
         mid = postback.opt_text("mid")
         if not mid or not mid.strip():
             return []  # older postbacks carry no message id to de-duplicate on
+        title, payload = postback.opt_text("title") or "", postback.opt_text("payload") or ""
         message = Message(
             id=message_id(self.channel, mid),
             channel=self.channel,
             direction=Direction.INBOUND,
             author=Author(kind=AuthorKind.CUSTOMER),
             sent_at=at,
-            text=postback.opt_text("title") or "",
+            text=title,
             external_id=mid,
-            metadata={"type": "postback", "reply_id": postback.opt_text("payload") or ""},
+            metadata={"type": "postback", "reply_id": payload},
         )
-        return [MessageReceived(message=message, sender=sender)]
+        reply = Reply(kind=ReplyKind.POSTBACK, id=payload, title=title)
+        return [MessageReceived(message=message, sender=sender, reply=reply)]
 
     def _message(
         self, message: Wire, item: Wire, sender: tuple[Identifier, ...], at: datetime
@@ -178,12 +203,18 @@ class _MetaMessaging:
         mid = message.text("mid")
         channel = self.channel
         attachments = tuple(_attachment(a) for a in message.items("attachments"))
-        reply = message.get("reply_to")
-        reply_to = reply.opt_text("mid") if reply.value is not None else None
+        replied = message.get("reply_to")
+        reply_to = replied.opt_text("mid") if replied.value is not None else None
         metadata: dict[str, Any] = {}
         quick = message.get("quick_reply")
+        reply = None
         if quick.value is not None:
             metadata["reply_id"] = quick.opt_text("payload") or ""
+            reply = Reply(
+                kind=ReplyKind.QUICK_REPLY,
+                id=metadata["reply_id"],
+                title=message.opt_text("text") or "",
+            )
         echo = message.get("is_echo").value is True
         value = Message(
             id=message_id(channel, mid),
@@ -202,8 +233,15 @@ class _MetaMessaging:
             recipient = _ids.handle(self.NETWORK, item.child("recipient").text("id"))
             app = message.opt_text("app_id")
             ours = self.app_id is None or app == self.app_id
-            return MessageEcho(message=value, recipient=recipient, ours=ours)
-        return MessageReceived(message=value, sender=sender)
+            return MessageEcho(
+                message=value,
+                recipient=recipient,
+                ours=ours,
+                sender=sender,
+                app_id=app,
+                app_metadata=message.opt_text("metadata"),
+            )
+        return MessageReceived(message=value, sender=sender, reply=reply)
 
     def check(self, outbound: OutboundMessage) -> SendCheck:
         """Whether ``outbound`` may be sent, as an outcome."""
@@ -232,6 +270,11 @@ class _MetaMessaging:
             }
             requests.append(json_post(url, {**base, "message": {"attachment": payload}}))
         return tuple(requests)
+
+
+def _account_id(entry: Wire) -> str | None:
+    # Ids may come as JSON numbers; opt_text reads both.
+    return entry.opt_text("id") or None
 
 
 def _attachment(node: Wire) -> Attachment:

@@ -17,7 +17,15 @@ import attrs
 
 from omnicx.channels import _ids
 from omnicx.channels._common import message_id, parse_form
-from omnicx.channels._events import ChannelEvent, DeliveryState, DeliveryUpdate, MessageReceived
+from omnicx.channels._events import (
+    ChannelEvent,
+    DeliveryState,
+    DeliveryUpdate,
+    Location,
+    MessageReceived,
+    Reply,
+    ReplyKind,
+)
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
@@ -120,6 +128,7 @@ class TwilioAdapter:
                     at=at,
                     recipient=self._address(form.get("To", "")),
                     error_code=form.get("ErrorCode") or None,
+                    received_by=_bare(form.get("From", "")),
                 ),
             )
         if status not in _INBOUND:
@@ -152,6 +161,9 @@ class TwilioAdapter:
                 sender=identifiers,
                 sender_name=form.get("ProfileName") or None,
                 received_at=at,
+                reply=_reply(form),
+                location=_location(form),
+                received_by=_bare(form.get("To", "")),
             ),
         )
 
@@ -217,8 +229,35 @@ _EXTRAS = {
 }
 
 
+def _bare(address: str) -> str | None:
+    # Twilio writes WhatsApp addresses as "whatsapp:+14155550199": the number is what follows.
+    return address.removeprefix(_WHATSAPP_PREFIX) or None
+
+
+def _reply(form: Mapping[str, str]) -> Reply | None:
+    payload = form.get("ButtonPayload")
+    if not payload:
+        return None
+    return Reply(kind=ReplyKind.TEMPLATE_BUTTON, id=payload, title=form.get("ButtonText", ""))
+
+
+def _location(form: Mapping[str, str]) -> Location | None:
+    try:
+        latitude, longitude = float(form["Latitude"]), float(form["Longitude"])
+    except (KeyError, ValueError):
+        return None  # no shared place, or one whose coordinates are not numbers
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        return None  # also refuses nan and inf, which compare false
+    return Location(
+        latitude=latitude,
+        longitude=longitude,
+        name=form.get("Label") or None,
+        address=form.get("Address") or None,
+    )
+
+
 def _metadata(form: Mapping[str, str]) -> dict[str, str]:
-    found = {"to": form.get("To", ""), "account_sid": form.get("AccountSid", "")}
+    found = {"to": _bare(form.get("To", "")) or "", "account_sid": form.get("AccountSid", "")}
     found.update({key: form[name] for name, key in _EXTRAS.items() if form.get(name)})
     return found
 

@@ -14,6 +14,20 @@ Inbound (widget to host), one JSON object per request, signed with
     {"type": "edit", "id": "m-1", "session_id": "s-1", "visitor": {"id": "v-9"},
      "text": "Hello again", "at": "..."}
 
+    {"type": "transcript", "session_id": "s-1", "visitor": {"id": "v-9", ...},
+     "turns": [{"id": "t-1", "author": "bot", "name": "Shopbot", "sent_at": "...",
+                "text": "Hi! How can I help?"},
+               {"id": "t-2", "author": "visitor", "sent_at": "...", "text": "My parcel"},
+               {"id": "t-3", "author": "system", "sent_at": "...", "text": "Ana joined"},
+               {"id": "t-4", "author": "agent", "agent_id": "ana", "name": "Ana",
+                "sent_at": "...", "text": "Let me check."}]}
+
+A transcript (a conversation the widget held with a bot, or with an agent in
+another tool) gives one event per turn, in order: a visitor's turn is a
+``MessageReceived``; a bot's, an agent's and a system turn are a
+``MessageEcho`` (``ours=False``: another tool wrote it) whose message's
+``author.kind`` is ``BOT``, ``AGENT`` or ``SYSTEM``.
+
 ``visitor.email``/``phone`` are what the visitor typed (unverified) unless
 ``visitor.verified`` is true (a logged-in user the host vouches for).
 """
@@ -33,6 +47,7 @@ from omnicx.channels._events import (
     ChannelEvent,
     DeliveryState,
     DeliveryUpdate,
+    MessageEcho,
     MessageEdited,
     MessageReceived,
 )
@@ -91,7 +106,7 @@ class WebChatAdapter:
 
     @entry_point()
     def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
-        """A visitor's message, an edit of one, or a read receipt."""
+        """A visitor's message, an edit of one, a read receipt, or a transcript's turns."""
         root = load_json(request.body)
         kind = root.opt_text("type")
         if kind == "message":
@@ -115,6 +130,8 @@ class WebChatAdapter:
                     sender=_ids.handle("chat", root.child("visitor").text("id")),
                 ),
             )
+        if kind == "transcript":
+            return _transcript(root)
         raise unsupported("unknown web-chat event type", "type")
 
     def check(self, outbound: OutboundMessage) -> SendCheck:
@@ -143,10 +160,59 @@ class WebChatAdapter:
         )
 
 
-def _message(root: Wire) -> MessageReceived:
-    external = root.text("id")
+# A transcript turn's author, as the widget names it, and who that is in omnicx.
+_AUTHORS = {
+    "visitor": AuthorKind.CUSTOMER,
+    "bot": AuthorKind.BOT,
+    "agent": AuthorKind.AGENT,
+    "system": AuthorKind.SYSTEM,
+}
+
+
+def _transcript(root: Wire) -> tuple[ChannelEvent, ...]:
     session = root.text("session_id")
     visitor = root.child("visitor")
+    events: list[ChannelEvent] = []
+    for turn in root.items("turns"):
+        author = turn.text("author")
+        kind = _AUTHORS.get(author)
+        if kind is None:
+            raise PayloadError(
+                PayloadReason.INVALID_VALUE,
+                "expected visitor, bot, agent or system",
+                field=f"{turn.path}.author",
+            )
+        if kind is AuthorKind.CUSTOMER:
+            events.append(_message(turn, session=session, visitor=visitor))
+            continue
+        external = turn.text("id")
+        message = Message(
+            id=message_id(Channel.CHAT, external),
+            channel=Channel.CHAT,
+            direction=Direction.OUTBOUND,
+            author=Author(
+                kind=kind,
+                id=turn.opt_text("agent_id") or None,
+                name=turn.opt_text("name") or None,
+            ),
+            sent_at=turn.iso_instant("sent_at"),
+            text=turn.opt_text("text") or "",
+            attachments=tuple(_attachment(node) for node in turn.items("attachments")),
+            external_id=external,
+            thread=ThreadRefs(provider_thread_id=session),
+        )
+        recipient = _ids.handle("chat", visitor.text("id"))
+        events.append(MessageEcho(message=message, recipient=recipient, ours=False))
+    return tuple(events)
+
+
+def _message(
+    root: Wire, *, session: str | None = None, visitor: Wire | None = None
+) -> MessageReceived:
+    # A single message carries its session and visitor; a transcript turn gets its transcript's.
+    external = root.text("id")
+    session = session if session is not None else root.text("session_id")
+    visitor = visitor if visitor is not None else root.child("visitor")
     verified = visitor.get("verified").value is True
     identifiers = [*_ids.handle("chat", visitor.text("id"))]
     if visitor.has("email"):

@@ -19,12 +19,16 @@ from omnicx.channels._events import (
     ChannelEvent,
     DeliveryState,
     DeliveryUpdate,
+    Location,
     MessageReceived,
     Reaction,
+    Reply,
+    ReplyKind,
 )
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
+from omnicx.channels._scope import ForeignAccounts, scoped
 from omnicx.channels._signatures import verify_hub_sha256
 from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Message, ThreadRefs
@@ -65,6 +69,8 @@ class WhatsAppAdapter:
     app_secret: str = attrs.field(repr=False)
     api_version: str = "v21.0"
     long_text: LongText = LongText.SPLIT
+    foreign: ForeignAccounts = ForeignAccounts.REFUSE
+    """A change for another phone number: refused (typed) or parsed and marked."""
 
     @property
     def channel(self) -> Channel:
@@ -82,17 +88,37 @@ class WhatsAppAdapter:
 
     @entry_point()
     def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
-        """Messages, reactions and statuses of every change in the batch, in order."""
+        """Messages, reactions and statuses of every change in the batch, in order.
+
+        Each event's ``received_by`` is the change's ``metadata.phone_number_id``;
+        a change for another number than ``phone_number_id`` raises
+        ``ForeignAccountError``, or, with ``foreign=ForeignAccounts.MARK``,
+        gives events marked ``foreign``.
+        """
         root = load_json(request.body)
         if root.opt_text("object") != "whatsapp_business_account":
             raise unsupported("not a WhatsApp Business Account webhook", "object")
         events: list[ChannelEvent] = []
         for entry in root.items("entry"):
             for change in entry.items("changes"):
-                if change.opt_text("field") != "messages":
-                    continue  # account and template updates are not conversation traffic
-                events.extend(_change(change.child("value")))
+                events.extend(self._change(change, self.foreign))
         return tuple(events)
+
+    def _owns(self, account: str | None) -> bool:
+        return account == self.phone_number_id
+
+    def _change(self, change: Wire, policy: ForeignAccounts) -> list[ChannelEvent]:
+        if change.opt_text("field") != "messages":
+            return []  # account and template updates are not conversation traffic
+        value = change.child("value")
+        account = phone_number_id(value)
+        return scoped(
+            _change(value),
+            account=account,
+            owned=self.phone_number_id,
+            policy=policy,
+            field=f"{value.path}.metadata.phone_number_id",
+        )
 
     def check(self, outbound: OutboundMessage) -> SendCheck:
         """Whether ``outbound`` may be sent, as an outcome."""
@@ -135,6 +161,13 @@ class WhatsAppAdapter:
         return tuple(requests)
 
 
+def phone_number_id(value: Wire) -> str | None:
+    """The business number a change's ``value`` came to (``metadata.phone_number_id``)."""
+    if not value.has("metadata"):
+        return None
+    return value.child("metadata").opt_text("phone_number_id") or None
+
+
 def _change(value: Wire) -> list[ChannelEvent]:
     names = {}
     for contact in value.items("contacts"):
@@ -144,7 +177,7 @@ def _change(value: Wire) -> list[ChannelEvent]:
         if wa_id and name:
             names[wa_id] = name
     events: list[ChannelEvent] = []
-    business = value.get("metadata").opt_text("phone_number_id") if value.has("metadata") else None
+    business = phone_number_id(value)
     for item in value.items("messages"):
         events.append(_message(item, names, business))
     for item in value.items("statuses"):
@@ -170,7 +203,7 @@ def _message(item: Wire, names: Mapping[str, str], business: str | None) -> Chan
             at=at,
             sender=identifiers,
         )
-    text, attachments, extra = _content(item, kind)
+    text, attachments, extra, reply, location = _content(item, kind)
     context = item.get("context")
     reply_to = context.opt_text("id") if context.value is not None else None
     name = names.get(sender)
@@ -186,12 +219,17 @@ def _message(item: Wire, names: Mapping[str, str], business: str | None) -> Chan
         thread=ThreadRefs(in_reply_to=(reply_to,) if reply_to else ()),
         metadata={"type": kind, "phone_number_id": business or "", **extra},
     )
-    return MessageReceived(message=message, sender=identifiers, sender_name=name)
+    return MessageReceived(
+        message=message, sender=identifiers, sender_name=name, reply=reply, location=location
+    )
 
 
-def _content(item: Wire, kind: str) -> tuple[str, tuple[Attachment, ...], dict[str, Any]]:
+_Content = tuple[str, tuple[Attachment, ...], dict[str, Any], Reply | None, Location | None]
+
+
+def _content(item: Wire, kind: str) -> _Content:
     if kind == "text":
-        return item.child("text").opt_text("body") or "", (), {}
+        return item.child("text").opt_text("body") or "", (), {}, None, None
     if kind in _MEDIA_TYPES:
         media = item.child(kind)
         attachment = Attachment(
@@ -199,31 +237,43 @@ def _content(item: Wire, kind: str) -> tuple[str, tuple[Attachment, ...], dict[s
             content_type=media.opt_text("mime_type") or "application/octet-stream",
             external_id=media.text("id"),
         )
-        return media.opt_text("caption") or "", (attachment,), {}
+        return media.opt_text("caption") or "", (attachment,), {}, None, None
     if kind == "interactive":
         interactive = item.child("interactive")
         reply_type = interactive.opt_text("type") or ""
         if reply_type not in ("button_reply", "list_reply"):
             raise unsupported("unknown interactive reply type", f"{interactive.path}.type")
-        reply = interactive.child(reply_type)
-        return reply.opt_text("title") or "", (), {"reply_id": reply.opt_text("id") or ""}
+        node = interactive.child(reply_type)
+        title, reply_id = node.opt_text("title") or "", node.opt_text("id") or ""
+        reply_kind = ReplyKind.BUTTON if reply_type == "button_reply" else ReplyKind.LIST
+        reply = Reply(kind=reply_kind, id=reply_id, title=title)
+        return title, (), {"reply_id": reply_id}, reply, None
     if kind == "button":  # a quick-reply button of a template
         button = item.child("button")
-        return button.opt_text("text") or "", (), {"reply_id": button.opt_text("payload") or ""}
+        title, payload = button.opt_text("text") or "", button.opt_text("payload") or ""
+        reply = Reply(kind=ReplyKind.TEMPLATE_BUTTON, id=payload, title=title)
+        return title, (), {"reply_id": payload}, reply, None
     if kind == "location":
         place = item.child("location")
         latitude, longitude = place.number("latitude"), place.number("longitude")
-        label = ", ".join(x for x in (place.opt_text("name"), place.opt_text("address")) if x)
-        return label, (), {"latitude": latitude, "longitude": longitude}
+        name, address = place.opt_text("name") or None, place.opt_text("address") or None
+        label = ", ".join(x for x in (name, address) if x)
+        place_shared = None
+        if latitude is not None and longitude is not None:
+            place_shared = Location(
+                latitude=latitude, longitude=longitude, name=name, address=address
+            )
+        return label, (), {"latitude": latitude, "longitude": longitude}, None, place_shared
     if kind == "contacts":
         shared = [
             contact.get("name").opt_text("formatted_name") or ""
             for contact in item.items("contacts")
             if contact.has("name")
         ]
-        return ", ".join(n for n in shared if n), (), {"shared_contacts": len(shared)}
+        names = ", ".join(n for n in shared if n)
+        return names, (), {"shared_contacts": len(shared)}, None, None
     # "unsupported", "system", "order" and future kinds: kept, with no text.
-    return "", (), {}
+    return "", (), {}, None, None
 
 
 def _status(item: Wire) -> DeliveryUpdate | None:

@@ -141,7 +141,11 @@ def test_meta_callback_with_another_object_is_ignored(client: Client) -> None:
     response = post(client, "meta", body, headers)
     assert response.status_code == 200
     assert "ignored" in response.json()
-    assert post(client, "meta", b"[1", headers={}).status_code == 400
+    # The signature is checked before the body is read: an unsigned one is 401.
+    assert post(client, "meta", b"[1", headers={}).status_code == 401
+    broken = b"[1"
+    signed = {"X-Hub-Signature-256": host.sign_hub_sha256(host.SECRETS["meta"], broken)}
+    assert post(client, "meta", broken, signed).status_code == 400
 
 
 @pytest.mark.parametrize("view", ["whatsapp", "meta"])
@@ -373,3 +377,13 @@ def test_a_store_of_its_own_keeps_omnicx_out_of_the_project_database(
     with SqliteStore(tmp_path / "omnicx.sqlite3") as own:
         assert own.conversation(receipt["conversation_id"]) is not None
     assert not models.Event.objects.exists()
+
+
+def test_meta_callback_ignores_a_page_it_is_not_configured_for(client: Client) -> None:
+    """Another page's webhook at the shared URL: authentic, so 200, and nothing received."""
+    body, _ = host.meta("page", "hi there", mid="mid-foreign")
+    body = body.replace(b'"page-1"', b'"page-9"')
+    headers = {"X-Hub-Signature-256": host.sign_hub_sha256(host.SECRETS["meta"], body)}
+    response = post(client, "meta", body, headers)
+    assert response.status_code == 200
+    assert "page-9" in response.json()["ignored"][0]

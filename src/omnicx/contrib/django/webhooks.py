@@ -21,24 +21,31 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import attrs
 
 from omnicx._frozen import frozen_map
 from omnicx.channels import (
-    ChannelAdapter,
+    ChannelEvent,
     DeliveryUpdate,
+    EmailAdapter,
     Enrichment,
     MessageReceived,
+    MetaDispatcher,
+    WebhookAnswer,
+    WebhookOutcome,
+    WebhookReceiver,
     WebhookRequest,
+    handle_webhook,
+    verification_handshake,
 )
 from omnicx.channels._signatures import header
 from omnicx.contrib.django.conf import Channels
 from omnicx.desk import Desk, ErasedCustomerError, Receipt
-from omnicx.errors import ConflictError, PayloadError, PayloadReason, SignatureError, StoreBusyError
+from omnicx.errors import ConflictError, SignatureError, StoreBusyError
 from omnicx.storage import retry_on_conflict
 
 __all__ = ["EMAIL_SIGNATURE_HEADER", "Answer", "handle", "sign_email"]
@@ -78,66 +85,65 @@ def _error(status: int, message: str) -> Answer:
     return Answer(status=status, data={"error": message})
 
 
+@attrs.frozen(kw_only=True)
+class _SignedEmail:
+    # Raw RFC 5322 from the host's mail relay, signed with the email secret.
+    secret: str = attrs.field(repr=False)
+    adapter: EmailAdapter = attrs.field(factory=EmailAdapter)
+
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
+        _verify_email(self.secret, request.body, request.headers)
+
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
+        return self.adapter.parse(request)
+
+
 def handle(name: str, request: WebhookRequest, desk: Desk, channels: Channels) -> Answer:
     """Answer one webhook request for the view ``name`` (a key of ``OMNICX["CHANNELS"]``).
 
-    ``meta`` is Messenger's and Instagram's one callback, told apart by the
-    body's ``object``. GET on ``whatsapp`` and ``meta`` is Meta's
-    verification handshake.
+    ``meta`` is Messenger's and Instagram's one callback, routed by the body's
+    ``object`` and each entry's page (``MetaDispatcher``). GET on
+    ``whatsapp`` and ``meta`` is Meta's verification handshake. Verifying,
+    parsing and the status follow ``omnicx.channels.handle_webhook``.
     """
     if request.method == "GET" and name in ("whatsapp", "meta"):
-        return _handshake(name, request.query, channels)
+        names = ("whatsapp",) if name == "whatsapp" else ("messenger", "instagram")
+        tokens = [channels.verify_tokens[n] for n in names if n in channels.verify_tokens]
+        return _answer(verification_handshake(request, verify_tokens=tokens))
     if request.method != "POST":
         return Answer(status=405, data={"error": "POST only"}, headers={"Allow": "POST"})
-    try:
-        if name in ("shopify", "stripe"):
-            return _commerce(name, request, desk, channels)
-        adapter = _adapter(name, request.body, channels)
-        if adapter is None:
-            return _error(404, f"the {name} channel is not configured in OMNICX['CHANNELS']")
-        if name == "email":
-            assert channels.email_secret is not None  # conf builds the two together
-            _verify_email(channels.email_secret, request.body, request.headers)
-        else:
-            adapter.verify(request, now=desk.clock.now())
-        events = adapter.parse(request)
-    except SignatureError as error:
-        return _error(401, str(error))
-    except PayloadError as error:
-        return _refused(error)
-    return _take(name, events, desk)
+    receiver = _receiver(name, channels)
+    if receiver is None:
+        return _error(404, f"the {name} channel is not configured in OMNICX['CHANNELS']")
+    answer = handle_webhook(receiver, request, now=desk.clock.now())
+    if answer.outcome is not WebhookOutcome.ACCEPTED:
+        return _answer(answer)
+    if answer.enrichment is not None:
+        return _commerce(name, request, answer.enrichment, desk)
+    return _take(name, answer.events, desk)
 
 
-def _refused(error: PayloadError) -> Answer:
-    if error.reason is PayloadReason.UNSUPPORTED:
+def _answer(answer: WebhookAnswer) -> Answer:
+    """The Django answer for a webhook that gave no events to take."""
+    if answer.outcome is WebhookOutcome.CHALLENGED:
+        return Answer(status=200, text=answer.body.decode(), content_type="text/plain")
+    if answer.outcome is WebhookOutcome.IGNORED:
         # Authentic but not ours to take: 200, so the provider stops retrying.
-        return Answer(status=200, data={"ignored": [str(error)]})
-    return _error(400, str(error))
+        return Answer(status=200, data={"ignored": [answer.error]})
+    return _error(answer.status, answer.error or "refused")
 
 
-def _handshake(name: str, query: Mapping[str, str], channels: Channels) -> Answer:
-    """Meta's subscription check: echo ``hub.challenge`` when ``hub.verify_token`` matches."""
-    names = ("whatsapp",) if name == "whatsapp" else ("messenger", "instagram")
-    tokens = [channels.verify_tokens[n] for n in names if n in channels.verify_tokens]
-    given = query.get("hub.verify_token", "")
-    if query.get("hub.mode") == "subscribe" and any(
-        hmac.compare_digest(given.encode(), token.encode()) for token in tokens
-    ):
-        return Answer(status=200, text=query.get("hub.challenge", ""), content_type="text/plain")
-    return _error(403, "hub.verify_token does not match (or no verify_token is configured)")
-
-
-def _adapter(name: str, body: bytes, channels: Channels) -> ChannelAdapter | None:
-    if name != "meta":
-        found: ChannelAdapter | None = getattr(channels, name, None)
-        return found
-    try:
-        kind = json.loads(body).get("object")
-    except (ValueError, AttributeError):
-        raise PayloadError(PayloadReason.MALFORMED, "body is not a JSON object") from None
-    chosen = channels.instagram if kind == "instagram" else channels.messenger
-    # An object neither adapter speaks is verified by either, then refused as unsupported.
-    return chosen or channels.messenger or channels.instagram
+def _receiver(name: str, channels: Channels) -> WebhookReceiver | None:
+    if name == "meta":
+        adapters = [a for a in (channels.messenger, channels.instagram) if a is not None]
+        return MetaDispatcher(adapters=adapters) if adapters else None
+    if name == "email":
+        if channels.email is None:
+            return None
+        assert channels.email_secret is not None  # conf builds the two together
+        return _SignedEmail(secret=channels.email_secret, adapter=channels.email)
+    found: WebhookReceiver | None = getattr(channels, name, None)
+    return found
 
 
 def _take(name: str, events: Any, desk: Desk) -> Answer:
@@ -190,22 +196,11 @@ def _summary(receipt: Receipt) -> dict[str, Any]:
     }
 
 
-def _commerce(name: str, request: WebhookRequest, desk: Desk, channels: Channels) -> Answer:
-    enrichment: Enrichment
+def _commerce(name: str, request: WebhookRequest, enrichment: Enrichment, desk: Desk) -> Answer:
     if name == "shopify":
-        shopify = channels.shopify
-        if shopify is None:
-            return _error(404, "the shopify channel is not configured in OMNICX['CHANNELS']")
-        shopify.verify(request, now=desk.clock.now())
-        enrichment = shopify.parse(request)
         delivery = request.headers.get("X-Shopify-Webhook-Id")
         key = f"shopify:{delivery or hashlib.sha256(request.body).hexdigest()}"
     else:
-        stripe = channels.stripe
-        if stripe is None:
-            return _error(404, "the stripe channel is not configured in OMNICX['CHANNELS']")
-        stripe.verify(request, now=desk.clock.now())
-        enrichment = stripe.parse(request)
         key = f"stripe:{enrichment.events[0].external_id}"
     try:
         customer_id = retry_on_conflict(lambda: desk.enrich(enrichment, key=key), retry_on=_RETRIED)
