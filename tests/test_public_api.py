@@ -44,7 +44,7 @@ PINNED = {
     ],
     "omnicx.channels": [
         "CHANNEL_EVENT_TYPES", "RECEIVED_AT_HEADER", "SENDGRID_SIGNATURE_HEADER",
-        "SENDGRID_TIMESTAMP_HEADER", "WEBCHAT_SIGNATURE_HEADER",
+        "SENDGRID_TIMESTAMP_HEADER", "SHOPIFY_TOPICS", "STRIPE_EVENT_TYPES", "WEBCHAT_SIGNATURE_HEADER",
         "Capabilities", "ChannelAdapter", "ChannelEvent", "DeliveryState",
         "DeliveryUpdate", "EmailAdapter", "Enrichment", "InstagramAdapter", "LongText",
         "MailgunInboundAdapter", "MessageEcho", "MessageEdited", "MessageReceived",
@@ -148,12 +148,12 @@ PINNED = {
         "group_to_dict", "report_table", "report_to_dict", "was_active",
     ],
     "omnicx.model": [
-        "EVENT_TYPES", "LIFECYCLE", "WELL_KNOWN_CHANNELS", "Agent", "AgentStatus",
+        "EVENT_TYPES", "LIFECYCLE", "ORDER_STATUSES", "WELL_KNOWN_CHANNELS", "Agent", "AgentStatus",
         "Assigned", "Attachment", "Author", "AuthorKind", "CallEvent", "Channel",
         "Conversation", "CustomEvent", "Customer", "DetailsChanged", "Direction", "Event", "FieldValue", "Identifier",
-        "IdentifierKind", "Message", "MessageEvent", "NoteEvent", "OrderEvent",
+        "IdentifierKind", "Message", "MessageEvent", "NoteEvent", "Order", "OrderChange", "OrderEvent", "OrderRefund",
         "PaymentEvent", "PaymentKind", "Priority", "PriorityChanged", "Queue", "Status",
-        "StatusChanged", "SurveyKind", "SurveyResponse", "TagsChanged", "Team",
+        "StatusChanged", "SubscriptionChange", "SubscriptionEvent", "SurveyKind", "SurveyResponse", "TagsChanged", "Team",
         "ThreadRefs", "can_transition", "is_reopen", "transition",
     ],
     "omnicx.privacy": [
@@ -196,8 +196,8 @@ PINNED = {
     ],
     "omnicx.testing": [
         "AdapterContract", "ConversationOutcome", "FinalState", "Mutation", "SignedRequest",
-        "StoreContract", "assert_routes", "check_mutations", "final_state", "mutations",
-        "parse_or_refuse", "verify_then_parse",
+        "StoreContract", "assert_routes", "check_mutations", "final_state", "guest_order", "mutations",
+        "parse_or_refuse", "shopify_payloads", "shopify_request", "shopify_samples", "stripe_event", "stripe_objects", "stripe_request", "stripe_samples", "verify_then_parse",
     ],
     "omnicx.testing.pytest_plugin": [
         "assert_routes_fixture", "routing_context", "rule_engine",
@@ -213,7 +213,7 @@ PINNED = {
         "ThreadIndex", "ThreadOutcome", "ThreadReason", "ThreadingPolicy",
         "TimelineOrder", "TimelineQuery", "best_copy", "build_timeline",
         "combine_timelines", "completeness", "decode_cursor", "dedup_key",
-        "encode_cursor", "event_channel", "external_key", "lookup_keys", "merge_keyed",
+        "encode_cursor", "event_channel", "external_key", "fold_order", "lookup_keys", "mentioned_orders", "merge_keyed",
         "merge_streams", "message_id_key", "normalize_subject", "own_keys", "page",
         "referenced_keys", "reply_references", "reply_subject", "since_last_agent_reply", "split_timeline",
         "thread", "utc_micros",

@@ -65,10 +65,11 @@ def test_events_round_trip_with_their_tag(event: Any) -> None:
 
 def test_every_event_kind_has_a_distinct_explicit_tag() -> None:
     tags = [cls.TAG for cls in EVENT_TYPES]
-    assert len(set(tags)) == len(tags) == 12
+    assert len(set(tags)) == len(tags) == 13
     assert set(serde.EVENT_TAGS) == set(tags)
     assert "message" in tags
     assert "status.changed" in tags
+    assert "subscription" in tags
 
 
 def test_datetimes_serialize_as_utc_iso_8601() -> None:

@@ -41,6 +41,7 @@ from omnicx.channels._protocol import (
 )
 from omnicx.channels._rules import LongText, RenderRefused, SendCheck, check_send, split_text
 from omnicx.channels._ses import SesInboundAdapter, sns_string_to_sign
+from omnicx.channels._shopify import TOPICS as SHOPIFY_TOPICS
 from omnicx.channels._shopify import ShopifyWebhook
 from omnicx.channels._signatures import (
     sign_hub_sha256,
@@ -52,7 +53,9 @@ from omnicx.channels._signatures import (
     verify_stripe,
     verify_twilio,
 )
-from omnicx.channels._stripe import StripeWebhook, minor_to_decimal
+from omnicx.channels._stripe import EVENT_TYPES as STRIPE_EVENT_TYPES
+from omnicx.channels._stripe import StripeWebhook
+from omnicx.channels._stripe_billing import minor_to_decimal
 from omnicx.channels._twilio import TwilioAdapter
 from omnicx.channels._webchat import SIGNATURE_HEADER as WEBCHAT_SIGNATURE_HEADER
 from omnicx.channels._webchat import WebChatAdapter, sign_webchat
@@ -63,6 +66,8 @@ __all__ = [
     "RECEIVED_AT_HEADER",
     "SENDGRID_SIGNATURE_HEADER",
     "SENDGRID_TIMESTAMP_HEADER",
+    "SHOPIFY_TOPICS",
+    "STRIPE_EVENT_TYPES",
     "WEBCHAT_SIGNATURE_HEADER",
     "Capabilities",
     "ChannelAdapter",

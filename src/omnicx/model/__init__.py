@@ -4,6 +4,7 @@ from omnicx.model._channel import WELL_KNOWN_CHANNELS, Channel, Direction
 from omnicx.model._conversation import Conversation, FieldValue, Priority, Status
 from omnicx.model._events import (
     EVENT_TYPES,
+    ORDER_STATUSES,
     Assigned,
     CallEvent,
     CustomEvent,
@@ -11,11 +12,14 @@ from omnicx.model._events import (
     Event,
     MessageEvent,
     NoteEvent,
+    OrderChange,
     OrderEvent,
     PaymentEvent,
     PaymentKind,
     PriorityChanged,
     StatusChanged,
+    SubscriptionChange,
+    SubscriptionEvent,
     SurveyKind,
     SurveyResponse,
     TagsChanged,
@@ -23,11 +27,13 @@ from omnicx.model._events import (
 from omnicx.model._identifier import Identifier, IdentifierKind
 from omnicx.model._lifecycle import LIFECYCLE, can_transition, is_reopen, transition
 from omnicx.model._message import Attachment, Author, AuthorKind, Message, ThreadRefs
+from omnicx.model._orders import Order, OrderRefund
 from omnicx.model._people import Agent, AgentStatus, Customer, Queue, Team
 
 __all__ = [
     "EVENT_TYPES",
     "LIFECYCLE",
+    "ORDER_STATUSES",
     "WELL_KNOWN_CHANNELS",
     "Agent",
     "AgentStatus",
@@ -49,7 +55,10 @@ __all__ = [
     "Message",
     "MessageEvent",
     "NoteEvent",
+    "Order",
+    "OrderChange",
     "OrderEvent",
+    "OrderRefund",
     "PaymentEvent",
     "PaymentKind",
     "Priority",
@@ -57,6 +66,8 @@ __all__ = [
     "Queue",
     "Status",
     "StatusChanged",
+    "SubscriptionChange",
+    "SubscriptionEvent",
     "SurveyKind",
     "SurveyResponse",
     "TagsChanged",
