@@ -61,6 +61,7 @@ from omnicx.storage import (
 from omnicx.testing import _erasure
 from omnicx.testing._erasure import T0, write_and_erase
 from omnicx.testing._inbox_contract import InboxContract
+from omnicx.testing._order_contract import OrderContract
 from omnicx.timeline import ConversationSummary
 
 
@@ -109,11 +110,11 @@ def _note(event_id: str, customer_id: str, conversation_id: str | None = None) -
     )
 
 
-class StoreContract(InboxContract):
+class StoreContract(InboxContract, OrderContract):
     """The behaviour every ``DeskStore`` must show; subclass and define ``make_store``.
 
     The inbox queries' half (filters, sorts, cursors, counts, search) is
-    ``InboxContract``'s.
+    ``InboxContract``'s; the order index's, ``OrderContract``'s.
     """
 
     def make_store(self) -> DeskStore:
