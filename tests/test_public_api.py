@@ -166,6 +166,7 @@ PINNED = {
         "scrub_event", "tombstone_key",
     ],
     "omnicx.routing": [
+        "RECENT_REFUNDS",
         "Actions", "AgentLoad", "AssignOutcome", "Assignment", "AssignmentPolicy",
         "AssignmentRound", "AutoReply", "Case", "CaseResult", "Decision", "Failure",
         "JsonLogicError", "LanguageDetector", "Lexicon", "LexiconLanguage",
@@ -191,8 +192,8 @@ PINNED = {
         "AgentRecord", "AgentStore", "AuditAction", "AuditEntry", "Changes",
         "ConversationRecord", "DeskStore", "DueClaimStore", "Erasure", "InboxCounts",
         "InboxFilter", "InboxPage", "InboxSort", "MemoryStore", "PostgresStore", "SqliteStore",
-        "StagedIdentityStore", "Unassigned", "WaitingWork", "check_reads", "check_versions",
-        "inbox_matches", "migrate", "retry_on_conflict", "search_terms", "waiting_order",
+        "StagedIdentityStore", "Unassigned", "WaitingWork", "check_orders", "check_reads", "check_versions",
+        "inbox_matches", "migrate", "order_key", "retry_on_conflict", "search_terms", "waiting_order",
     ],
     "omnicx.testing": [
         "AdapterContract", "ConversationOutcome", "FinalState", "Mutation", "SignedRequest",
