@@ -34,7 +34,7 @@ from omnicx.channels import (
     sign_webchat,
     sns_string_to_sign,
 )
-from omnicx.testing import SignedRequest
+from omnicx.testing import SignedRequest, shopify_samples, stripe_samples
 from omnicx.testing import _email_envelopes as envelopes
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
@@ -270,14 +270,16 @@ def _targets() -> list[Target]:
         Target(
             name="shopify",
             samples=[_shopify_sample("orders/create", _ORDER),
-                     _shopify_sample("customers/create", _ORDER["customer"])],
+                     _shopify_sample("customers/create", _ORDER["customer"]),
+                     *shopify_samples("shop-secret")],
             sign=_shopify_sign,
             verify=lambda r: shopify.verify(r.body, r.headers),
             parse=lambda r: shopify.parse(r.body, r.headers),
         ),
         Target(
             name="stripe",
-            samples=[SignedRequest(body=stripe_body, headers=_stripe_sign(stripe_body, {}))],
+            samples=[SignedRequest(body=stripe_body, headers=_stripe_sign(stripe_body, {})),
+                     *stripe_samples("whsec_x", now=NOW)],
             sign=_stripe_sign,
             verify=lambda r: stripe.verify(r.body, r.headers, now=NOW),
             parse=lambda r: stripe.parse(r.body, r.headers),
