@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from omnicx.channels import _ids
 from omnicx.channels._wire import Wire
@@ -65,31 +66,17 @@ def minor(obj: Wire, key: str, *, required: bool = True) -> int | None:
 
 def invoice_failed(root: Wire, obj: Wire) -> tuple[tuple[Identifier, ...], PaymentEvent]:
     """``invoice.payment_failed``: a failed PAYMENT of the amount due, for the invoice's customer."""
-    currency = obj.text("currency")
     identifiers = (*_ids.external("stripe", obj.opt_text("customer") or ""),
                    *_email(obj.opt_text("customer_email")))  # fmt: skip
     invoice_id = obj.text("id")
-    event = PaymentEvent(
-        id=f"stripe:{root.text('id')}",
-        at=root.instant("created"),
-        customer_id=_owner(identifiers, invoice_id),
-        source="stripe",
-        external_id=root.text("id"),
-        payment_id=_invoice_payment(obj) or invoice_id,
-        kind=PaymentKind.PAYMENT,
-        amount=minor_to_decimal(minor(obj, "amount_due") or 0, currency),
-        currency=currency.upper(),
-        system="stripe",
-        status="failed",
-        invoice_id=invoice_id,
-        subscription_id=_invoice_subscription(obj),
-    )
+    event = _payment(root, obj, identifiers, _invoice_payment(obj) or invoice_id,
+                     kind=PaymentKind.PAYMENT, amount_key="amount_due", status="failed",
+                     invoice_id=invoice_id, subscription_id=_invoice_subscription(obj))  # fmt: skip
     return identifiers, event
 
 
 def dispute(root: Wire, obj: Wire) -> tuple[tuple[Identifier, ...], PaymentEvent]:
     """``charge.dispute.created``: a DISPUTE with its reason, amount and evidence deadline."""
-    currency = obj.text("currency")
     evidence = obj.get("evidence")
     email = evidence.opt_text("customer_email_address") if evidence.value is not None else None
     identifiers = (*_ids.external("stripe", obj.opt_text("customer") or ""), *_email(email))
@@ -98,22 +85,39 @@ def dispute(root: Wire, obj: Wire) -> tuple[tuple[Identifier, ...], PaymentEvent
     due_by = None
     if details.value is not None and details.has("due_by"):
         due_by = details.instant("due_by")
-    event = PaymentEvent(
+    event = _payment(root, obj, identifiers, payment_id, kind=PaymentKind.DISPUTE,
+                     amount_key="amount", status=obj.opt_text("status") or "needs_response",
+                     reason=obj.opt_text("reason"), due_by=due_by)  # fmt: skip
+    return identifiers, event
+
+
+def _payment(
+    root: Wire,
+    obj: Wire,
+    identifiers: tuple[Identifier, ...],
+    payment_id: str,
+    *,
+    kind: PaymentKind,
+    amount_key: str,
+    status: str,
+    **details: Any,
+) -> PaymentEvent:
+    # The event's frame: its id and time from the Event, the money from the object.
+    currency = obj.text("currency")
+    return PaymentEvent(
         id=f"stripe:{root.text('id')}",
         at=root.instant("created"),
         customer_id=_owner(identifiers, payment_id),
         source="stripe",
         external_id=root.text("id"),
         payment_id=payment_id,
-        kind=PaymentKind.DISPUTE,
-        amount=minor_to_decimal(minor(obj, "amount") or 0, currency),
+        kind=kind,
+        amount=minor_to_decimal(minor(obj, amount_key) or 0, currency),
         currency=currency.upper(),
         system="stripe",
-        status=obj.opt_text("status") or "needs_response",
-        reason=obj.opt_text("reason"),
-        due_by=due_by,
+        status=status,
+        **details,
     )
-    return identifiers, event
 
 
 def subscription(
