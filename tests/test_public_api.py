@@ -43,15 +43,15 @@ PINNED = {
         "ThreadRefs", "ValidationError", "__version__",
     ],
     "omnicx.channels": [
-        "CHANNEL_EVENT_TYPES", "RECEIVED_AT_HEADER", "SENDGRID_SIGNATURE_HEADER",
+        "CHANNEL_EVENT_TYPES", "SENDGRID_SIGNATURE_HEADER",
         "SENDGRID_TIMESTAMP_HEADER", "SHOPIFY_TOPICS", "STRIPE_EVENT_TYPES", "WEBCHAT_SIGNATURE_HEADER",
         "Capabilities", "ChannelAdapter", "ChannelEvent", "DeliveryState",
-        "DeliveryUpdate", "EmailAdapter", "Enrichment", "InstagramAdapter", "LongText",
+        "DeliveryUpdate", "EmailAdapter", "Enrichment", "Headers", "InstagramAdapter", "LongText",
         "MailgunInboundAdapter", "MessageEcho", "MessageEdited", "MessageReceived",
         "MessengerAdapter", "OutboundMessage", "OutboundRequest", "PostmarkInboundAdapter",
         "Reaction", "RenderRefused", "SendCheck", "SendGridInboundAdapter",
         "SesInboundAdapter", "ShopifyWebhook", "StripeWebhook", "Template", "TwilioAdapter",
-        "WebChatAdapter", "WhatsAppAdapter", "basic_authorization", "check_send",
+        "WebChatAdapter", "WebhookRequest", "WhatsAppAdapter", "basic_authorization", "check_send",
         "html_to_text", "minor_to_decimal", "reply_address", "reply_channel",
         "sign_hub_sha256", "sign_mailgun", "sign_shopify", "sign_stripe", "sign_twilio",
         "sign_webchat", "sns_string_to_sign", "split_text", "strip_reply", "verify_hub_sha256", "verify_shopify", "verify_stripe",
@@ -93,7 +93,7 @@ PINNED = {
         "stripe", "twilio", "webchat", "webhook", "whatsapp",
     ],
     "omnicx.contrib.django.webhooks": [
-        "EMAIL_SIGNATURE_HEADER", "Answer", "WebhookRequest", "handle", "sign_email",
+        "EMAIL_SIGNATURE_HEADER", "Answer", "handle", "sign_email",
     ],
     "omnicx.clock": [
         "Clock", "FixedClock", "SystemClock",
@@ -196,7 +196,7 @@ PINNED = {
         "inbox_matches", "migrate", "order_key", "retry_on_conflict", "search_terms", "waiting_order",
     ],
     "omnicx.testing": [
-        "AdapterContract", "ConversationOutcome", "FinalState", "Mutation", "SignedRequest",
+        "AdapterContract", "ConversationOutcome", "FinalState", "Mutation",
         "StoreContract", "assert_routes", "check_mutations", "final_state", "guest_order", "mutations",
         "parse_or_refuse", "shopify_payloads", "shopify_request", "shopify_samples", "stripe_event", "stripe_objects", "stripe_request", "stripe_samples", "verify_then_parse",
     ],

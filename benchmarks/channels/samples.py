@@ -12,7 +12,6 @@ from urllib.parse import parse_qsl, urlencode
 import attrs
 
 from omnicx.channels import (
-    RECEIVED_AT_HEADER,
     WEBCHAT_SIGNATURE_HEADER,
     ChannelAdapter,
     EmailAdapter,
@@ -26,6 +25,7 @@ from omnicx.channels import (
     StripeWebhook,
     TwilioAdapter,
     WebChatAdapter,
+    WebhookRequest,
     WhatsAppAdapter,
     sign_hub_sha256,
     sign_shopify,
@@ -34,11 +34,10 @@ from omnicx.channels import (
     sign_webchat,
     sns_string_to_sign,
 )
-from omnicx.testing import SignedRequest, shopify_samples, stripe_samples
 from omnicx.testing import _email_envelopes as envelopes
+from omnicx.testing import shopify_samples, stripe_samples
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
-RECEIVED = {RECEIVED_AT_HEADER: "2026-03-02T12:00:00Z"}
 Headers = Mapping[str, str]
 
 
@@ -47,25 +46,30 @@ class Target:
     """One adapter under fuzz: its samples, how to sign a body, how a host verifies and parses."""
 
     name: str
-    samples: Sequence[SignedRequest]
+    samples: Sequence[WebhookRequest]
     sign: Callable[[bytes, Headers], dict[str, str]]
-    verify: Callable[[SignedRequest], None]
-    parse: Callable[[SignedRequest], object]
+    verify: Callable[[WebhookRequest], None]
+    parse: Callable[[WebhookRequest], object]
     peer: tuple[str, Callable[[], object]] | None = None
     resign_body: Callable[[bytes], bytes] | None = None
 
 
-def channel(name: str, adapter: ChannelAdapter, samples: Sequence[SignedRequest],
+def channel(name: str, adapter: ChannelAdapter, samples: Sequence[WebhookRequest],
             sign: Callable[[bytes, Headers], dict[str, str]], **extra: Any) -> Target:  # fmt: skip
     """A target for a ``ChannelAdapter``."""
     return Target(
         name=name,
         samples=samples,
         sign=sign,
-        verify=lambda r: adapter.verify(r.body, r.headers, r.url),
-        parse=lambda r: adapter.parse(r.body, r.headers),
+        verify=lambda r: adapter.verify(r, now=r.received_at),
+        parse=adapter.parse,
         **extra,
     )
+
+
+def _request(body: bytes, headers: Headers, url: str = "") -> WebhookRequest:
+    # Every sample is received at NOW, by the host's clock.
+    return WebhookRequest(body=body, headers=headers, url=url, received_at=NOW)
 
 
 def _with(headers: Headers, name: str, value: str) -> dict[str, str]:
@@ -78,9 +82,9 @@ def _hub(secret: str) -> Callable[[bytes, Headers], dict[str, str]]:
     )
 
 
-def _hub_sample(secret: str, payload: object) -> SignedRequest:
+def _hub_sample(secret: str, payload: object) -> WebhookRequest:
     body = json.dumps(payload).encode()
-    return SignedRequest(body=body, headers={"X-Hub-Signature-256": sign_hub_sha256(secret, body)})
+    return _request(body=body, headers={"X-Hub-Signature-256": sign_hub_sha256(secret, body)})
 
 
 # -- Twilio Messaging: form posts signed over URL + sorted params ---------------
@@ -96,9 +100,9 @@ def _twilio_sign(body: bytes, headers: Headers) -> dict[str, str]:
     return _with(headers, "X-Twilio-Signature", sign_twilio("tw-secret", TWILIO_URL, params))
 
 
-def _twilio_sample(params: list[tuple[str, str]]) -> SignedRequest:
+def _twilio_sample(params: list[tuple[str, str]]) -> WebhookRequest:
     body = urlencode(params).encode()
-    return SignedRequest(body=body, headers={**RECEIVED, **_twilio_sign(body, {})}, url=TWILIO_URL)
+    return _request(body=body, headers=_twilio_sign(body, {}), url=TWILIO_URL)
 
 
 TWILIO = [
@@ -196,9 +200,9 @@ EMAIL_RAW = (
 # -- web chat ------------------------------------------------------------------
 
 
-def _webchat_sample(payload: object) -> SignedRequest:
+def _webchat_sample(payload: object) -> WebhookRequest:
     body = json.dumps(payload).encode()
-    return SignedRequest(
+    return _request(
         body=body, headers={WEBCHAT_SIGNATURE_HEADER: sign_webchat("chat-secret", body)}
     )
 
@@ -233,10 +237,10 @@ def _shopify_sign(body: bytes, headers: Headers) -> dict[str, str]:
     return _with(headers, "X-Shopify-Hmac-Sha256", sign_shopify("shop-secret", body))
 
 
-def _shopify_sample(topic: str, payload: object) -> SignedRequest:
+def _shopify_sample(topic: str, payload: object) -> WebhookRequest:
     body = json.dumps(payload).encode()
     headers = {"X-Shopify-Topic": topic, "X-Shopify-Webhook-Id": "b54557e4"}
-    return SignedRequest(body=body, headers=_shopify_sign(body, headers))
+    return _request(body=body, headers=_shopify_sign(body, headers))
 
 
 def _stripe_sign(body: bytes, headers: Headers) -> dict[str, str]:
@@ -264,7 +268,7 @@ def _targets() -> list[Target]:
                 [_hub_sample("fb-secret", _messaging("page"))], _hub("fb-secret")),
         channel("instagram", InstagramAdapter(page_id="1", app_secret="ig-secret"),
                 [_hub_sample("ig-secret", _messaging("instagram"))], _hub("ig-secret")),
-        channel("email", EmailAdapter(), [SignedRequest(body=EMAIL_RAW, headers=RECEIVED)],
+        channel("email", EmailAdapter(), [_request(body=EMAIL_RAW, headers={})],
                 lambda body, headers: dict(headers)),
         channel("webchat", WebChatAdapter(secret="chat-secret"), WEBCHAT, _webchat_sign),
         Target(
@@ -273,16 +277,16 @@ def _targets() -> list[Target]:
                      _shopify_sample("customers/create", _ORDER["customer"]),
                      *shopify_samples("shop-secret")],
             sign=_shopify_sign,
-            verify=lambda r: shopify.verify(r.body, r.headers),
-            parse=lambda r: shopify.parse(r.body, r.headers),
+            verify=lambda r: shopify.verify(r, now=r.received_at),
+            parse=shopify.parse,
         ),
         Target(
             name="stripe",
-            samples=[SignedRequest(body=stripe_body, headers=_stripe_sign(stripe_body, {})),
+            samples=[_request(body=stripe_body, headers=_stripe_sign(stripe_body, {})),
                      *stripe_samples("whsec_x", now=NOW)],
             sign=_stripe_sign,
-            verify=lambda r: stripe.verify(r.body, r.headers, now=NOW),
-            parse=lambda r: stripe.parse(r.body, r.headers),
+            verify=lambda r: stripe.verify(r, now=r.received_at),
+            parse=stripe.parse,
         ),
     ]  # fmt: skip
 
@@ -323,26 +327,23 @@ def _email_targets() -> list[Target]:
     mime = EMAIL_RAW
     raw = EmailAdapter()
     # The named peer: the raw MIME adapter parsing the same mail, no envelope.
-    peer = ("EmailAdapter (raw)", lambda: raw.parse(mime, RECEIVED))
+    received = _request(mime, {})
+    peer = ("EmailAdapter (raw)", lambda: raw.parse(received))
     return [
         channel("sendgrid", SendGridInboundAdapter(public_key=KEYS.ec_public),
-                [_received(envelopes.sendgrid(mime, KEYS))], _sendgrid_sign, peer=peer),
+                [envelopes.sendgrid(mime, KEYS)], _sendgrid_sign, peer=peer),
         channel("mailgun", MailgunInboundAdapter(signing_key="mg-key"),
-                [_received(envelopes.mailgun(mime, "mg-key")),
-                 _received(envelopes.mailgun(mime, "mg-key", multipart=False))],
+                [envelopes.mailgun(mime, "mg-key"),
+                 envelopes.mailgun(mime, "mg-key", multipart=False)],
                 lambda body, headers: dict(headers), peer=peer),  # signs timestamp+token only
         channel("postmark", PostmarkInboundAdapter(username="inbound", password="pm"),
-                [_received(envelopes.postmark(mime, "inbound", "pm"))],
+                [envelopes.postmark(mime, "inbound", "pm")],
                 lambda body, headers: dict(headers), peer=peer),  # credentials, no body signature
         channel("ses", SesInboundAdapter(certificates={envelopes.CERT_URL: KEYS.certificate}),
-                [_received(envelopes.ses(mime, KEYS)),
-                 _received(envelopes.ses(mime, KEYS, version="2", base64_content=True))],
+                [envelopes.ses(mime, KEYS),
+                 envelopes.ses(mime, KEYS, version="2", base64_content=True)],
                 lambda body, headers: dict(headers), peer=peer, resign_body=_resign_sns),
     ]  # fmt: skip
-
-
-def _received(request: SignedRequest) -> SignedRequest:
-    return attrs.evolve(request, headers={**RECEIVED, **request.headers})
 
 
 def _webchat_sign(body: bytes, headers: Headers) -> dict[str, str]:

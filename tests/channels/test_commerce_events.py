@@ -16,6 +16,7 @@ from omnicx.channels import (
     Enrichment,
     ShopifyWebhook,
     StripeWebhook,
+    WebhookRequest,
 )
 from omnicx.errors import PayloadError, SignatureError
 from omnicx.model import (
@@ -28,7 +29,6 @@ from omnicx.model import (
     SubscriptionEvent,
 )
 from omnicx.testing import (
-    SignedRequest,
     check_mutations,
     guest_order,
     shopify_payloads,
@@ -53,15 +53,15 @@ LATER = datetime(2026, 3, 2, 14, 30, tzinfo=UTC)
 
 def shopify(topic: str, payload: dict[str, Any] | None = None) -> Enrichment:
     request = shopify_request(topic, payload or SHOPIFY_PAYLOADS[topic], secret=SECRET)
-    SHOPIFY.verify(request.body, request.headers)
-    return SHOPIFY.parse(request.body, request.headers)
+    SHOPIFY.verify(request, now=request.received_at)
+    return SHOPIFY.parse(request)
 
 
 def stripe(kind: str, obj: dict[str, Any] | None = None) -> Enrichment:
     request = stripe_request(stripe_event(kind, obj or STRIPE_OBJECTS[kind]),
                              secret="whsec_test", now=NOW)  # fmt: skip
-    STRIPE.verify(request.body, request.headers, now=NOW)
-    return STRIPE.parse(request.body, request.headers)
+    STRIPE.verify(request, now=NOW)
+    return STRIPE.parse(request)
 
 
 def only_order(result: Enrichment) -> OrderEvent:
@@ -290,20 +290,20 @@ def test_stripe_billing_bad_payloads(kind: str, obj: dict[str, Any], message: st
     """Wrong fields of the billing objects are PayloadErrors naming their path."""
     body = json.dumps(stripe_event(kind, obj)).encode()
     with pytest.raises(PayloadError) as info:
-        STRIPE.parse(body, {})
+        STRIPE.parse(WebhookRequest(body=body, received_at=NOW))
     assert str(info.value) == message
 
 
-def _shopify_attempt(request: SignedRequest) -> object:
+def _shopify_attempt(request: WebhookRequest) -> object:
     with contextlib.suppress(SignatureError):
-        SHOPIFY.verify(request.body, request.headers)
-    return SHOPIFY.parse(request.body, request.headers)
+        SHOPIFY.verify(request, now=request.received_at)
+    return SHOPIFY.parse(request)
 
 
-def _stripe_attempt(request: SignedRequest) -> object:
+def _stripe_attempt(request: WebhookRequest) -> object:
     with contextlib.suppress(SignatureError):
-        STRIPE.verify(request.body, request.headers, now=NOW)
-    return STRIPE.parse(request.body, request.headers)
+        STRIPE.verify(request, now=NOW)
+    return STRIPE.parse(request)
 
 
 @pytest.mark.parametrize("index", range(len(shopify_samples(SECRET))))

@@ -59,16 +59,16 @@ def inbound(n: int, text: str, *, sender: tuple[Identifier, ...], **kw: Any) -> 
 
 def shop(topic: str, payload: dict[str, Any] | None = None) -> Enrichment:
     request = shopify_request(topic, payload or shopify_payloads()[topic], secret="shp")
-    SHOPIFY.verify(request.body, request.headers)
-    return SHOPIFY.parse(request.body, request.headers)
+    SHOPIFY.verify(request, now=request.received_at)
+    return SHOPIFY.parse(request)
 
 
 def stripe(kind: str, obj: dict[str, Any] | None = None) -> Enrichment:
     now = datetime(2026, 3, 2, 12, tzinfo=UTC)
     request = stripe_request(stripe_event(kind, obj or stripe_objects()[kind]),
                              secret="whsec", now=now)  # fmt: skip
-    STRIPE.verify(request.body, request.headers, now=now)
-    return STRIPE.parse(request.body, request.headers)
+    STRIPE.verify(request, now=now)
+    return STRIPE.parse(request)
 
 
 @pytest.fixture

@@ -7,13 +7,14 @@ client secret). The resources are read in ``_shopify_orders``.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from datetime import datetime
 
 import attrs
 
 from omnicx.channels import _shopify_orders as resources
 from omnicx.channels._enrichment import Enrichment
-from omnicx.channels._signatures import header, verify_shopify
+from omnicx.channels._request import WebhookRequest
+from omnicx.channels._signatures import verify_shopify
 from omnicx.channels._wire import entry_point, load_json, unsupported
 
 _TOPIC = "X-Shopify-Topic"
@@ -34,16 +35,16 @@ class ShopifyWebhook:
     secret: str = attrs.field(repr=False)
     region: str | None = None
 
-    def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
-        """Check ``X-Shopify-Hmac-Sha256`` over the raw body."""
-        verify_shopify(self.secret, body, headers)
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
+        """Check ``X-Shopify-Hmac-Sha256`` over the raw body (Shopify signs no timestamp)."""
+        verify_shopify(self.secret, request.body, request.headers)
 
     @entry_point()
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Enrichment:
+    def parse(self, request: WebhookRequest) -> Enrichment:
         """The order or refund event and the customer's facts, chosen by ``X-Shopify-Topic``."""
-        topic = (header(headers, _TOPIC) or "").strip()
-        root = load_json(body)
-        delivery = header(headers, "X-Shopify-Webhook-Id")
+        topic = (request.headers.get(_TOPIC) or "").strip()
+        root = load_json(request.body)
+        delivery = request.headers.get("X-Shopify-Webhook-Id")
         change = resources.ORDER_TOPICS.get(topic)
         if change is not None:
             return resources.order_enrichment(root, change, delivery)

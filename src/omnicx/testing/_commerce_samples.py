@@ -13,11 +13,10 @@ from __future__ import annotations
 import copy
 import json
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from omnicx.channels import sign_shopify, sign_stripe
-from omnicx.testing._mutations import SignedRequest
+from omnicx.channels import WebhookRequest, sign_shopify, sign_stripe
 
 _CUSTOMER: dict[str, Any] = {
     "id": 115310627314723954, "email": "mary@example.com", "verified_email": True,
@@ -168,7 +167,13 @@ def stripe_event(kind: str, obj: Mapping[str, Any], *, event_id: str = "") -> di
     }  # fmt: skip
 
 
-def shopify_request(topic: str, payload: Mapping[str, Any], *, secret: str) -> SignedRequest:
+RECEIVED_AT = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+"""When the Shopify samples are received unless a test says otherwise."""
+
+
+def shopify_request(
+    topic: str, payload: Mapping[str, Any], *, secret: str, received_at: datetime = RECEIVED_AT
+) -> WebhookRequest:
     """``payload`` as Shopify POSTs it under ``topic``, signed with ``secret``."""
     body = json.dumps(payload).encode()
     headers = {
@@ -177,23 +182,23 @@ def shopify_request(topic: str, payload: Mapping[str, Any], *, secret: str) -> S
         "X-Shopify-Webhook-Id": f"b54557e4-{topic.replace('/', '-')}",
         "X-Shopify-Shop-Domain": "omnicx-demo.myshopify.com",
     }
-    return SignedRequest(body=body, headers=headers)
+    return WebhookRequest(body=body, headers=headers, received_at=received_at)
 
 
-def stripe_request(event: Mapping[str, Any], *, secret: str, now: datetime) -> SignedRequest:
-    """``event`` as Stripe POSTs it, signed with ``secret`` at ``now``."""
+def stripe_request(event: Mapping[str, Any], *, secret: str, now: datetime) -> WebhookRequest:
+    """``event`` as Stripe POSTs it, signed with ``secret`` at ``now`` and received then."""
     body = json.dumps(event).encode()
     signature = sign_stripe(secret, body, int(now.timestamp()))
-    return SignedRequest(body=body, headers={"Stripe-Signature": signature})
+    return WebhookRequest(body=body, headers={"Stripe-Signature": signature}, received_at=now)
 
 
-def shopify_samples(secret: str) -> list[SignedRequest]:
+def shopify_samples(secret: str) -> list[WebhookRequest]:
     """Every Shopify topic's sample (``shopify_payloads``) and the guest order, signed."""
     samples = [shopify_request(t, p, secret=secret) for t, p in _SHOPIFY.items()]
     return [*samples, shopify_request("orders/create", _GUEST, secret=secret)]
 
 
-def stripe_samples(secret: str, *, now: datetime) -> list[SignedRequest]:
+def stripe_samples(secret: str, *, now: datetime) -> list[WebhookRequest]:
     """Every Stripe event type's sample (``stripe_objects``), signed at ``now``."""
     return [
         stripe_request(stripe_event(kind, obj), secret=secret, now=now)
