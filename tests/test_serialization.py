@@ -72,6 +72,7 @@ def test_every_event_kind_has_a_distinct_explicit_tag() -> None:
     assert set(serde.EVENT_TAGS) == set(tags)
     assert "message" in tags
     assert "status.changed" in tags
+    assert "subscription" in tags
 
 
 def test_datetimes_serialize_as_utc_iso_8601() -> None:

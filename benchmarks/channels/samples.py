@@ -35,6 +35,7 @@ from omnicx.channels import (
     sns_string_to_sign,
 )
 from omnicx.testing import _email_envelopes as envelopes
+from omnicx.testing import shopify_samples, stripe_samples
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 Headers = Mapping[str, str]
@@ -280,14 +281,16 @@ def _targets() -> list[Target]:
         Target(
             name="shopify",
             samples=[_shopify_sample("orders/create", _ORDER),
-                     _shopify_sample("customers/create", _ORDER["customer"])],
+                     _shopify_sample("customers/create", _ORDER["customer"]),
+                     *shopify_samples("shop-secret")],
             sign=_shopify_sign,
             verify=lambda r: shopify.verify(r, now=r.received_at),
             parse=shopify.parse,
         ),
         Target(
             name="stripe",
-            samples=[_request(body=stripe_body, headers=_stripe_sign(stripe_body, {}))],
+            samples=[_request(body=stripe_body, headers=_stripe_sign(stripe_body, {})),
+                     *stripe_samples("whsec_x", now=NOW)],
             sign=_stripe_sign,
             verify=lambda r: stripe.verify(r, now=r.received_at),
             parse=stripe.parse,

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from tests.channels.requests import request
 
 from omnicx.channels import (
+    SHOPIFY_TOPICS,
     ShopifyWebhook,
     StripeWebhook,
     WebhookRequest,
@@ -81,11 +82,15 @@ def test_shopify_order_created() -> None:
             customer_id=CUSTOMER_KEY,
             source="shopify",
             external_id="b54557e4",
-            order_id="#9999",
+            order_id="820982911946154508",
+            order_number="#9999",
             system="shopify",
             total=Decimal("403.00"),
             currency="USD",
-            status="paid",
+            status="open",
+            financial_status="paid",
+            placed_at=NOW,
+            updated_at=NOW,
             item_count=3,
         ),
     )
@@ -130,8 +135,12 @@ def test_shopify_customer_tags_become_a_list(tags: object, expected: tuple[str] 
 @pytest.mark.parametrize(
     ("payload", "topic", "message"),
     [
-        (ORDER, "orders/paid", "X-Shopify-Topic: unsupported Shopify topic"),
-        ({**ORDER, "customer": None}, "orders/create", "customer: an order without a customer"),
+        (ORDER, "orders/edited", "X-Shopify-Topic: unsupported Shopify topic"),
+        (
+            {**ORDER, "customer": None, "email": None},
+            "orders/create",
+            "email: an order with no usable customer id, email or phone",
+        ),
         (
             {**ORDER, "total_price": "-1"},
             "orders/create",
@@ -143,9 +152,9 @@ def test_shopify_customer_tags_become_a_list(tags: object, expected: tuple[str] 
             "total_price: expected a non-negative amount",
         ),
         (
-            {**ORDER, "customer": {"id": "has space"}},
+            {**ORDER, "email": None, "customer": {"id": "has space"}},
             "orders/create",
-            "customer.id: unusable customer id",
+            "customer.id: an order with no usable customer id, email or phone",
         ),
         (
             {**ORDER, "created_at": "yesterday"},
@@ -308,7 +317,7 @@ def _refuse_or_parse(
         parse(request(body, headers))
 
 
-@given(value=_JSON, topic=st.sampled_from(["orders/create", "customers/create", "other"]))
+@given(value=_JSON, topic=st.sampled_from([*SHOPIFY_TOPICS, "other"]))
 def test_shopify_arbitrary_json_parses_or_refuses(value: object, topic: str) -> None:
     """Arbitrary JSON under any topic either parses or raises PayloadError."""
     _refuse_or_parse(SHOPIFY.parse, json.dumps(value).encode(), {"X-Shopify-Topic": topic})

@@ -176,3 +176,28 @@ def test_any_input_builds_a_context_or_raises_validation_error(raw: dict[str, An
     """Arbitrary JSON as a case input never escapes as a builtin exception."""
     with contextlib.suppress(ValidationError):
         context_from_input(raw)
+
+
+def test_orders_in_a_case_feed_the_order_fields() -> None:
+    """A case's ``orders`` become the context's orders, each field checked with its path."""
+    from omnicx.routing._context import Facts, Signals, get_field
+
+    context = context_from_input({
+        "now": "2026-03-10T12:00:00Z",
+        "orders": [{"number": "#1001", "status": "open", "value": 199, "currency": "USD",
+                    "placed_at": "2026-03-08T12:00:00Z", "refunds": ["2026-03-09T00:00:00Z"]}],
+    })  # fmt: skip
+    facts = Facts(context, Signals())
+    assert get_field("customer.last_order.value")(facts) == 199.0
+    assert get_field("customer.last_order.age_days")(facts) == 2.0
+    assert get_field("customer.recent_refunds")(facts) == 1
+    with pytest.raises(ValidationError) as caught:
+        context_from_input({"orders": [{"status": "shiped", "value": "x", "refunds": ["y"],
+                                        "numbr": 1}, 3]})  # fmt: skip
+    assert [str(p) for p in caught.value.problems] == [
+        "orders[0].numbr: unknown key (did you mean 'number'?)",
+        "orders[0].value: expected a number, 0 or more, got string",
+        "orders[0].refunds[0]: expected an ISO 8601 time like '2026-01-05T10:00:00+00:00'",
+        "orders[0].status: unknown value 'shiped'; use one of open, fulfilled, cancelled, closed",
+        "orders[1]: expected an object, got number",
+    ]

@@ -48,6 +48,7 @@ from omnicx.channels._request import Headers, WebhookRequest
 from omnicx.channels._rules import LongText, RenderRefused, SendCheck, check_send, split_text
 from omnicx.channels._scope import ForeignAccounts
 from omnicx.channels._ses import SesInboundAdapter, sns_string_to_sign
+from omnicx.channels._shopify import TOPICS as SHOPIFY_TOPICS
 from omnicx.channels._shopify import ShopifyWebhook
 from omnicx.channels._signatures import (
     sign_hub_sha256,
@@ -59,7 +60,9 @@ from omnicx.channels._signatures import (
     verify_stripe,
     verify_twilio,
 )
-from omnicx.channels._stripe import StripeWebhook, minor_to_decimal
+from omnicx.channels._stripe import EVENT_TYPES as STRIPE_EVENT_TYPES
+from omnicx.channels._stripe import StripeWebhook
+from omnicx.channels._stripe_billing import minor_to_decimal
 from omnicx.channels._twilio import TwilioAdapter
 from omnicx.channels._webchat import SIGNATURE_HEADER as WEBCHAT_SIGNATURE_HEADER
 from omnicx.channels._webchat import WebChatAdapter, sign_webchat
@@ -76,6 +79,8 @@ __all__ = [
     "CHANNEL_EVENT_TYPES",
     "SENDGRID_SIGNATURE_HEADER",
     "SENDGRID_TIMESTAMP_HEADER",
+    "SHOPIFY_TOPICS",
+    "STRIPE_EVENT_TYPES",
     "WEBCHAT_SIGNATURE_HEADER",
     "Capabilities",
     "ChannelAdapter",

@@ -1,4 +1,4 @@
-"""Stripe webhooks: payment, refund and dispute events into the timeline.
+"""Stripe webhooks: payment, refund, dispute, invoice and subscription events into the timeline.
 
 Stripe POSTs an Event object (``{"id": "evt_...", "type": "charge.succeeded",
 "created": <unix>, "data": {"object": {...}}}``) signed in ``Stripe-Signature``
@@ -8,25 +8,18 @@ with a timestamp, so verification takes ``now`` and refuses replays.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from decimal import Decimal
 
 import attrs
 
 from omnicx.channels import _ids
+from omnicx.channels import _stripe_billing as billing
 from omnicx.channels._enrichment import Enrichment
 from omnicx.channels._request import WebhookRequest
 from omnicx.channels._signatures import verify_stripe
+from omnicx.channels._stripe_billing import minor_to_decimal
 from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.errors import PayloadError, PayloadReason
-from omnicx.model import PaymentEvent, PaymentKind
-
-# Stripe's zero-decimal currencies: "amount" is already in whole units.
-_ZERO_DECIMAL = frozenset({
-    "bif", "clp", "djf", "gnf", "jpy", "kmf", "krw", "mga",
-    "pyg", "rwf", "ugx", "vnd", "vuv", "xaf", "xof", "xpf",
-})  # fmt: skip
-# Three-decimal currencies: amounts in thousandths.
-_THREE_DECIMAL = frozenset({"bhd", "jod", "kwd", "omr", "tnd"})
+from omnicx.model import Identifier, PaymentEvent, PaymentKind, SubscriptionEvent
 
 _KINDS = {
     "charge.succeeded": (PaymentKind.PAYMENT, "succeeded"),
@@ -35,15 +28,15 @@ _KINDS = {
     "payment_intent.payment_failed": (PaymentKind.PAYMENT, "failed"),
     "charge.refunded": (PaymentKind.REFUND, "succeeded"),
     "refund.created": (PaymentKind.REFUND, "pending"),
-    "charge.dispute.created": (PaymentKind.DISPUTE, "open"),
 }
 
-
-def minor_to_decimal(amount: int, currency: str) -> Decimal:
-    """Convert Stripe's integer minor units to a decimal amount in ``currency``."""
-    code = currency.lower()
-    exponent = 0 if code in _ZERO_DECIMAL else 3 if code in _THREE_DECIMAL else 2
-    return Decimal(amount).scaleb(-exponent)
+EVENT_TYPES = (
+    *_KINDS,
+    "charge.dispute.created",
+    "invoice.payment_failed",
+    *billing.SUBSCRIPTION_TYPES,
+)
+"""Every Stripe event ``type`` ``StripeWebhook`` parses."""
 
 
 @attrs.frozen(kw_only=True)
@@ -64,16 +57,26 @@ class StripeWebhook:
 
     @entry_point()
     def parse(self, request: WebhookRequest) -> Enrichment:
-        """A payment, refund or dispute event for the customer the object names."""
+        """A payment, refund, dispute or subscription event for the customer the object names.
+
+        A dispute names no customer (only its charge, and the email when the
+        shop added it as evidence): its ``identifiers`` can be empty, and the
+        host passes the customer to ``Desk.enrich``.
+        """
         root = load_json(request.body)
         event_id = root.text("id")
         kind_name = root.text("type")
+        obj = root.child("data").child("object")
+        billed = _billing(root, obj, kind_name)
+        if billed is not None:
+            return billed
         if kind_name not in _KINDS:
             raise unsupported("unsupported Stripe event type", "type")
         kind, status = _KINDS[kind_name]
-        obj = root.child("data").child("object")
         currency = obj.text("currency")
-        minor = _amount(obj, "amount_refunded" if kind_name == "charge.refunded" else "amount")
+        amount = billing.minor(
+            obj, "amount_refunded" if kind_name == "charge.refunded" else "amount"
+        )
         identifiers = [*_ids.external("stripe", obj.opt_text("customer") or "")]
         email = obj.opt_text("receipt_email")
         if email is None and obj.has("billing_details"):
@@ -93,7 +96,7 @@ class StripeWebhook:
             external_id=event_id,
             payment_id=payment_id,
             kind=kind,
-            amount=minor_to_decimal(minor, currency),
+            amount=minor_to_decimal(amount or 0, currency),
             currency=currency.upper(),
             system="stripe",
             status=obj.opt_text("status") or status,
@@ -101,12 +104,20 @@ class StripeWebhook:
         return Enrichment(identifiers=tuple(identifiers), events=(event,))
 
 
-def _amount(obj: Wire, key: str) -> int:
-    value = obj.number(key)
-    if value is None:
-        raise obj.missing(key)
-    if value < 0 or value != int(value):
-        raise PayloadError(
-            PayloadReason.INVALID_VALUE, "expected whole minor units", field=obj.get(key).path
-        )
-    return int(value)
+def _billing(root: Wire, obj: Wire, kind_name: str) -> Enrichment | None:
+    # Invoices, disputes and subscriptions: each has its own object shape.
+    found: tuple[tuple[Identifier, ...], PaymentEvent | SubscriptionEvent]
+    change = billing.SUBSCRIPTION_TYPES.get(kind_name)
+    if change is not None:
+        found = billing.subscription(root, obj, change)
+    elif kind_name == "invoice.payment_failed":
+        found = billing.invoice_failed(root, obj)
+    elif kind_name == "charge.dispute.created":
+        found = billing.dispute(root, obj)
+    else:
+        return None
+    identifiers, event = found
+    attributes = {}
+    if isinstance(event, SubscriptionEvent):
+        attributes["subscription_status"] = event.status
+    return Enrichment(identifiers=identifiers, events=(event,), attributes=attributes)

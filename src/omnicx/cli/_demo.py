@@ -387,7 +387,8 @@ def _describe(event: Event) -> str:
     if isinstance(event, CustomEvent) and event.source == "sla":
         return f"{event.name} {event.data['metric']}"
     if isinstance(event, OrderEvent):
-        return f"order {event.order_id} ({event.system}) {event.total or ''} {event.currency or ''}"
+        number = event.order_number or event.order_id
+        return f"order {number} ({event.system}) {event.total or ''} {event.currency or ''}"
     return event.TAG
 
 

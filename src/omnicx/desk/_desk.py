@@ -25,6 +25,7 @@ from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
 from omnicx.desk import _assignment as assigning
 from omnicx.desk import _bots as bot_steps
+from omnicx.desk import _orders as commerce
 from omnicx.desk._agent_changes import Change
 from omnicx.desk._auto_reply import AutoReplies
 from omnicx.desk._bots import HandoffPolicy
@@ -82,6 +83,7 @@ from omnicx.model import (
     HandedOff,
     HandoffReason,
     Message,
+    Order,
     Priority,
     Status,
     SurveyKind,
@@ -217,6 +219,9 @@ class Desk:
         bots: when a bot's conversation goes to people (``HandoffPolicy``:
             a customer asking for a person, a turn limit, the queue, tag and
             transcript length); see docs/self-service.md, "Bots and handoff".
+        attach_quoted_orders: an inbound message quoting the number of one of
+            the sender's orders (``#1001``, ``order 1001``) attaches that
+            order to its conversation (``Desk.attach_order`` does it by hand).
 
     Built with both ``rules`` and ``sla`` (or given new ones later), the
     desk refuses rules naming an SLA policy the engine lacks, or setting a
@@ -319,6 +324,7 @@ class Desk:
             "pass HandoffPolicy(max_turns=..., queue=...)",
         ),
     )
+    attach_quoted_orders: bool = True
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
     # Round robin's place: the agent offered work last by this desk.
     _cursor: str | None = attrs.field(default=None, init=False, repr=False)
@@ -393,6 +399,8 @@ class Desk:
         unit = Unit.open(self.store, key, now)
         inbound = self._take_in(unit, event)
         record, routed = inbound.record, None
+        if self.attach_quoted_orders:
+            commerce.attach_mentioned(unit, inbound.resolution.customer_id, record.id, message)
         if self.rules is not None:
             context = routing_context(unit, inbound, event)
             record, routed = route(self.rules, unit, record, context, fresh=inbound.fresh,
@@ -466,34 +474,100 @@ class Desk:
                        merge_rules=self.merge_rules, threading=self.threading,
                        standing=self.standing)  # fmt: skip
 
-    def enrich(self, enrichment: Enrichment, *, key: str) -> str:
-        """Record orders, payments and profile facts from a commerce webhook.
+    def enrich(self, enrichment: Enrichment, *, key: str, customer_id: str | None = None) -> str:
+        """Record orders, payments, subscriptions and profile facts from a commerce webhook.
 
         The enrichment's identifiers resolve (and may merge) the customer like
         any message; its attributes fold into the profile; its events join the
-        customer's timeline. ``key`` makes the call idempotent (use the
+        customer's timeline, and each order event folds into the stored order
+        (``Desk.orders``). ``key`` makes the call idempotent (use the
         webhook's delivery id). Returns the customer id.
+
+        ``customer_id`` names the customer instead (identifiers and
+        attributes are then not used): for a payload that names none, such
+        as a Stripe dispute (only its charge). A Shopify refund names only
+        its order: without ``customer_id`` it goes to that order's customer.
+
+        Raises:
+            NotFoundError: ``customer_id`` is unknown, or the order a refund
+                names was never recorded.
+            ValidationError: at ``customer_id``, nothing names the customer.
         """
         stored = self.store.receipt(f"enrich:{key}")
         if stored is not None:
             return str(stored["customer_id"])
         unit = Unit.open(self.store, f"enrich:{key}", self.clock.now())
-        first = min((e.at for e in enrichment.events), default=unit.now)
-        observation = Observation(
-            id=unit.key,
-            at=first,
-            identifiers=enrichment.identifiers,
-            name=enrichment.name,
-            attributes=enrichment.attributes,
-        )
-        resolution = resolve(unit.staged, observation, policy=self.identity, rules=self.merge_rules)
-        audit_merges(unit, resolution)
-        for event in enrichment.events:
-            unit.events.append(attrs.evolve(event, customer_id=resolution.customer_id))
-        self.store.commit(
-            _changes_without_conversation(unit, {"customer_id": resolution.customer_id})
-        )
-        return resolution.customer_id
+        owner = commerce.owner(unit, enrichment, customer_id)
+        if owner is None:
+            first = min((e.at for e in enrichment.events), default=unit.now)
+            observation = Observation(
+                id=unit.key,
+                at=first,
+                identifiers=enrichment.identifiers,
+                name=enrichment.name,
+                attributes=enrichment.attributes,
+            )
+            resolution = resolve(unit.staged, observation, policy=self.identity,
+                                 rules=self.merge_rules)  # fmt: skip
+            audit_merges(unit, resolution)
+            owner = resolution.customer_id
+        commerce.record_events(unit, enrichment.events, owner)
+        self.store.commit(_changes_without_conversation(unit, {"customer_id": owner}))
+        return owner
+
+    def attach_order(
+        self,
+        conversation_id: str,
+        order_id: str,
+        *,
+        system: str = "shopify",
+        actor_id: str,
+    ) -> Order:
+        """Attach one of the customer's orders to a conversation that discusses it.
+
+        Idempotent: attaching it again changes nothing. The order must
+        belong to the conversation's customer (merged profiles included).
+        Needs the ``edit_fields`` permission on the conversation.
+
+        Raises:
+            NotFoundError: the conversation, or the customer's order, is unknown.
+        """
+        record = self._record(conversation_id)
+        self.check(actor_id, Action.EDIT_FIELDS,
+                   Resource.conversation(conversation_id, record.conversation.queue))  # fmt: skip
+        unit = Unit.open(self.store, f"attach:{conversation_id}:{system}:{order_id}",
+                         self.clock.now())  # fmt: skip
+        mine = {o.key for o in commerce.customer_orders(unit, record.conversation.customer_id)}
+        order = unit.order(system, order_id)
+        if order is None or order.key not in mine:
+            raise NotFoundError("order", f"{system}:{order_id}")
+        attached = commerce.attach(unit, order, conversation_id)
+        if attached is not order:
+            self.store.commit(Changes(**unit.order_changes()))
+        return attached
+
+    def orders(
+        self, *, customer_id: str | None = None, conversation_id: str | None = None
+    ) -> list[Order]:
+        """A customer's orders (merged profiles included), or those attached to a conversation.
+
+        By system then order id. Give one of ``customer_id`` or ``conversation_id``.
+
+        Raises:
+            NotFoundError: the customer or conversation is unknown.
+            ValidationError: neither or both were given.
+        """
+        if (customer_id is None) == (conversation_id is None):
+            raise ValidationError.single(
+                "customer_id", "give one of customer_id or conversation_id"
+            )
+        unit = Unit.open(self.store, "read", self.clock.now())
+        if conversation_id is not None:
+            record = self._record(conversation_id)
+            found = commerce.customer_orders(unit, record.conversation.customer_id)
+            return [o for o in found if conversation_id in o.conversation_ids]
+        assert customer_id is not None
+        return commerce.customer_orders(unit, customer_id)
 
     def unmerge(self, merge_id: str, *, actor_id: str, reason: str) -> str:
         """Undo a merge (``omnicx.identity.unmerge``), recorded in the audit log.
@@ -1579,6 +1653,7 @@ def _changes_without_conversation(unit: Unit, receipt: Mapping[str, Any]) -> Cha
         receipts=((unit.key, dict(receipt)),),
         audit=tuple(unit.audit),
         **unit.reads(),
+        **unit.order_changes(),
     )
 
 

@@ -14,6 +14,7 @@ from datetime import datetime
 import attrs
 
 from omnicx.channels import MessageReceived
+from omnicx.desk._orders import customer_orders
 from omnicx.desk._record_steps import earliest, new_record, take_message
 from omnicx.desk._unit import ACTIVE, SYSTEM_ACTOR, Unit, member_ids
 from omnicx.errors import NotFoundError
@@ -170,6 +171,7 @@ def routing_context(unit: Unit, inbound: Inbound, event: MessageReceived) -> Rou
         customer=inbound.customer,
         conversation=inbound.record.conversation,
         open_conversations=inbound.open_conversations,
+        orders=customer_orders(unit, inbound.resolution.customer_id),
     )
 
 

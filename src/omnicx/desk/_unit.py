@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +19,7 @@ from omnicx.model import (
     AuthorKind,
     Conversation,
     Event,
+    Order,
     Status,
 )
 from omnicx.storage import (
@@ -31,6 +32,7 @@ from omnicx.storage import (
     DeskStore,
     StagedIdentityStore,
     WaitingWork,
+    order_key,
 )
 
 SYSTEM_ACTOR = "omnicx"
@@ -62,6 +64,46 @@ class Unit:
     work_read: dict[str, WaitingWork | None] = attrs.field(factory=dict)
     work_written: dict[str, WaitingWork] = attrs.field(factory=dict)
     work_done: dict[str, WaitingWork] = attrs.field(factory=dict)
+    # Orders read and written (order events, attachments), by order_key.
+    orders_read: dict[str, Order | None] = attrs.field(factory=dict)
+    orders_written: dict[str, Order] = attrs.field(factory=dict)
+    _stored_orders: dict[frozenset[str], list[Order]] = attrs.field(factory=dict)
+
+    def order(self, system: str, order_id: str) -> Order | None:
+        """The order as this call has it (read once, then as written)."""
+        key = order_key(system, order_id)
+        if key in self.orders_written:
+            return self.orders_written[key]
+        if key not in self.orders_read:
+            self.orders_read[key] = self.store.order(system, order_id)
+        return self.orders_read[key]
+
+    def orders_of(self, customer_ids: Collection[str]) -> list[Order]:
+        """The customers' orders as this call has them (stored, then as written)."""
+        wanted = frozenset(customer_ids)
+        if wanted not in self._stored_orders:  # asked once per call (routing, quoted numbers)
+            self._stored_orders[wanted] = self.store.orders(wanted)
+        found = {order_key(*o.key): o for o in self._stored_orders[wanted]}
+        for key, order in found.items():
+            self.orders_read.setdefault(key, order)
+        for key, order in self.orders_written.items():
+            if order.customer_id in wanted:
+                found[key] = order
+            else:
+                found.pop(key, None)
+        return sorted(found.values(), key=lambda o: o.key)
+
+    def put_order(self, order: Order) -> None:
+        """Stage an order to write, compare-and-set against the one read."""
+        self.order(*order.key)
+        self.orders_written[order_key(*order.key)] = order
+
+    def order_changes(self) -> dict[str, Any]:
+        """The orders to write and, for each, the one read (``Changes.orders``/``orders_read``)."""
+        return {
+            "orders": tuple(self.orders_written.values()),
+            "orders_read": {key: self.orders_read[key] for key in self.orders_written},
+        }
 
     def agent(self, agent_id: str) -> AgentRecord | None:
         """The agent record as this call has it (read once, then as written)."""
@@ -182,6 +224,7 @@ class Unit:
             agents=tuple(self.agents_written.values()),
             waiting=tuple(self.work_written.values()),
             waiting_done=tuple(self.work_done.values()),
+            **self.order_changes(),
         )
 
     def reads(self) -> dict[str, Any]:

@@ -5,6 +5,7 @@ from omnicx.model._channel import WELL_KNOWN_CHANNELS, Channel, Direction
 from omnicx.model._conversation import Conversation, FieldValue, Priority, Status
 from omnicx.model._events import (
     EVENT_TYPES,
+    ORDER_STATUSES,
     AnswerRated,
     ArticlesOffered,
     Assigned,
@@ -18,12 +19,15 @@ from omnicx.model._events import (
     MessageEvent,
     NoteEvent,
     OfferedArticle,
+    OrderChange,
     OrderEvent,
     PaymentEvent,
     PaymentKind,
     PriorityChanged,
     QueueChanged,
     StatusChanged,
+    SubscriptionChange,
+    SubscriptionEvent,
     SuggestionUsed,
     SurveyKind,
     SurveyResponse,
@@ -32,11 +36,13 @@ from omnicx.model._events import (
 from omnicx.model._identifier import Identifier, IdentifierKind
 from omnicx.model._lifecycle import LIFECYCLE, can_transition, is_reopen, transition
 from omnicx.model._message import Attachment, Author, AuthorKind, Message, ThreadRefs
+from omnicx.model._orders import Order, OrderRefund
 from omnicx.model._people import Agent, AgentStatus, Customer, Queue, Team
 
 __all__ = [
     "EVENT_TYPES",
     "LIFECYCLE",
+    "ORDER_STATUSES",
     "WELL_KNOWN_CHANNELS",
     "Agent",
     "AgentStatus",
@@ -66,7 +72,10 @@ __all__ = [
     "MessageEvent",
     "NoteEvent",
     "OfferedArticle",
+    "Order",
+    "OrderChange",
     "OrderEvent",
+    "OrderRefund",
     "PaymentEvent",
     "PaymentKind",
     "Priority",
@@ -75,6 +84,8 @@ __all__ = [
     "QueueChanged",
     "Status",
     "StatusChanged",
+    "SubscriptionChange",
+    "SubscriptionEvent",
     "SuggestionUsed",
     "SurveyKind",
     "SurveyResponse",

@@ -148,9 +148,48 @@ class DetailsChanged(_Base):
     actor: Author | None = None
 
 
+class OrderChange(enum.Enum):
+    """What happened to an order in the event that records it."""
+
+    CREATED = "created"
+    PAID = "paid"
+    UPDATED = "updated"
+    CANCELLED = "cancelled"
+    FULFILLED = "fulfilled"
+    REFUNDED = "refunded"
+    """A refund was issued; the event carries the refund, not the whole order."""
+
+
+ORDER_STATUSES = ("open", "fulfilled", "cancelled", "closed")
+"""The values of ``OrderEvent.status``: where the order stands for support.
+
+``open`` is still in flight (placed, not yet fulfilled, cancelled or
+closed); ``fulfilled`` shipped in full; ``cancelled``; ``closed`` archived
+by the shop. A refund event keeps the status unknown (``""``).
+"""
+
+
 @attrs.frozen(kw_only=True)
 class OrderEvent(_Base):
-    """An order was placed or changed in a commerce system (Shopify...)."""
+    """An order was placed or changed in a commerce system (Shopify...).
+
+    Attributes:
+        order_id: the system's stable id of the order (the same in every
+            event about it, refunds included).
+        order_number: the number customers see and quote (``#1001``).
+        change: what this event records.
+        status: one of ``ORDER_STATUSES`` (``""`` when the event does not say).
+        financial_status: the system's payment state (``paid``,
+            ``partially_refunded``...), as it spells it.
+        fulfillment_status: the system's shipping state (``fulfilled``,
+            ``partial``; None when nothing shipped yet).
+        placed_at: when the order was placed; ``at`` is when this change happened.
+        updated_at: the system's last-change time of the order, which orders
+            changes that arrive out of order.
+        refund_id: for a refund event, the refund's id.
+        refunded: for a refund event, the amount it returned (in ``currency``).
+        cancel_reason: the system's reason when the order was cancelled.
+    """
 
     TAG: ClassVar[str] = "order"
     order_id: str = attrs.field(validator=non_empty)
@@ -160,10 +199,22 @@ class OrderEvent(_Base):
         validator=[of_type(Decimal, "a Decimal or None", MONEY_FIX, optional=True), non_negative],
     )
     currency: str | None = None
-    status: str = "created"
+    status: str = "open"
     item_count: int = attrs.field(
         default=0, validator=[of_type(int, "an int", _COUNT_FIX), non_negative]
     )
+    order_number: str | None = None
+    change: OrderChange = OrderChange.CREATED
+    financial_status: str | None = None
+    fulfillment_status: str | None = None
+    placed_at: datetime | None = attrs.field(default=None, validator=aware)
+    updated_at: datetime | None = attrs.field(default=None, validator=aware)
+    refund_id: str | None = None
+    refunded: Decimal | None = attrs.field(
+        default=None,
+        validator=[of_type(Decimal, "a Decimal or None", MONEY_FIX, optional=True), non_negative],
+    )
+    cancel_reason: str | None = None
 
 
 class PaymentKind(enum.Enum):
@@ -176,7 +227,16 @@ class PaymentKind(enum.Enum):
 
 @attrs.frozen(kw_only=True)
 class PaymentEvent(_Base):
-    """Money moved in a payment system (Stripe...)."""
+    """Money moved in a payment system (Stripe...).
+
+    Attributes:
+        reason: why, when the system says: a dispute's reason
+            (``fraudulent``, ``product_not_received``...) or a failed
+            payment's message.
+        due_by: for a dispute, when evidence is due.
+        invoice_id: the invoice the payment is for, if any.
+        subscription_id: the subscription the invoice bills, if any.
+    """
 
     TAG: ClassVar[str] = "payment"
     payment_id: str = attrs.field(validator=non_empty)
@@ -187,6 +247,56 @@ class PaymentEvent(_Base):
     currency: str
     system: str = ""
     status: str = "succeeded"
+    reason: str | None = None
+    due_by: datetime | None = attrs.field(default=None, validator=aware)
+    invoice_id: str | None = None
+    subscription_id: str | None = None
+
+
+class SubscriptionChange(enum.Enum):
+    """What happened to a subscription in the event that records it."""
+
+    CREATED = "created"
+    UPDATED = "updated"
+    DELETED = "deleted"
+    PAUSED = "paused"
+    RESUMED = "resumed"
+    TRIAL_WILL_END = "trial_will_end"
+
+
+@attrs.frozen(kw_only=True)
+class SubscriptionEvent(_Base):
+    """A subscription started, changed, paused, resumed, ended or nears its trial's end.
+
+    Attributes:
+        subscription_id: the system's id of the subscription.
+        change: what this event records.
+        status: the system's status after it (Stripe: ``trialing``,
+            ``active``, ``past_due``, ``canceled``, ``unpaid``, ``paused``...).
+        amount: the recurring price per ``interval`` (first item times its
+            quantity, all items summed), None when unknown.
+        interval: ``day``, ``week``, ``month`` or ``year``.
+        trial_end: when the trial ends, if there is one.
+        period_end: when the current billing period ends.
+        cancel_at_period_end: the customer cancelled, effective at ``period_end``.
+    """
+
+    TAG: ClassVar[str] = "subscription"
+    subscription_id: str = attrs.field(validator=non_empty)
+    change: SubscriptionChange
+    status: str
+    system: str = ""
+    amount: Decimal | None = attrs.field(
+        default=None,
+        validator=[of_type(Decimal, "a Decimal or None", MONEY_FIX, optional=True), non_negative],
+    )
+    currency: str | None = None
+    interval: str | None = None
+    trial_end: datetime | None = attrs.field(default=None, validator=aware)
+    period_end: datetime | None = attrs.field(default=None, validator=aware)
+    cancel_at_period_end: bool = attrs.field(
+        default=False, validator=of_type(bool, "a bool", "pass True or False")
+    )
 
 
 class SurveyKind(enum.Enum):
@@ -331,6 +441,7 @@ Event = (
     | DetailsChanged
     | OrderEvent
     | PaymentEvent
+    | SubscriptionEvent
     | SurveyResponse
     | CallEvent
     | CustomEvent
@@ -354,6 +465,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     DetailsChanged,
     OrderEvent,
     PaymentEvent,
+    SubscriptionEvent,
     SurveyResponse,
     CallEvent,
     CustomEvent,

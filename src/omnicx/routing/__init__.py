@@ -19,6 +19,7 @@ from omnicx.routing._assign import (
 )
 from omnicx.routing._auto_reply import ArticleOffer, AutoReply
 from omnicx.routing._cases import Case, CaseResult, check_case, context_from_input, load_cases
+from omnicx.routing._commerce import RECENT_REFUNDS
 from omnicx.routing._compile import Failure, OpenHours
 from omnicx.routing._context import RoutingContext, Signals
 from omnicx.routing._engine import Decision, RuleEngine, RuleTrace, Trace
@@ -38,6 +39,7 @@ from omnicx.routing._signals import (
 
 __all__ = [
     "PERSON_PHRASES",
+    "RECENT_REFUNDS",
     "Actions",
     "AgentLoad",
     "ArticleOffer",

@@ -16,6 +16,7 @@ from typing import Any
 
 from omnicx.errors import Problem, ValidationError, suggest
 from omnicx.model import (
+    ORDER_STATUSES,
     Attachment,
     Author,
     AuthorKind,
@@ -24,6 +25,8 @@ from omnicx.model import (
     Customer,
     Direction,
     Message,
+    Order,
+    OrderRefund,
     Priority,
     Status,
     ThreadRefs,
@@ -36,10 +39,13 @@ DEFAULT_NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 """When a case gives no ``now``: a Monday, 10:00 UTC."""
 
 _MESSAGE_KEYS = ("channel", "text", "subject", "direction", "author", "metadata", "attachments")
-INPUT_KEYS = (*_MESSAGE_KEYS, "customer", "conversation", "open_conversations", "changes", "now")
+INPUT_KEYS = (*_MESSAGE_KEYS, "customer", "conversation", "open_conversations", "changes", "now",
+              "orders")  # fmt: skip
 """The keys a case's ``input`` may have."""
 _CUSTOMER_KEYS = ("id", "vip", "tier", "language", "lifetime_value", "attributes")
 _CONVERSATION_KEYS = ("status", "priority", "queue", "assignee", "tags", "channel", "subject")
+_ORDER_KEYS = ("number", "status", "financial_status", "fulfillment_status", "value", "currency",
+               "placed_at", "refunds")  # fmt: skip
 
 
 def _kind(value: Any) -> str:
@@ -135,8 +141,10 @@ def context_from_input(raw: Mapping[str, Any]) -> RoutingContext:
     Keys: channel, text, subject, direction, author, metadata, attachments
     (a count), customer (id, vip, tier, language, lifetime_value, attributes),
     conversation (status, priority, queue, assignee, tags, channel, subject),
-    open_conversations, changes (path -> [old, new]) and now (ISO 8601 with
-    a UTC offset). Unknown keys, at any level, and wrong types are errors.
+    open_conversations, changes (path -> [old, new]), now (ISO 8601 with
+    a UTC offset) and orders (each: number, status, financial_status,
+    fulfillment_status, value, currency, placed_at, refunds as a list of
+    instants). Unknown keys, at any level, and wrong types are errors.
 
     Raises:
         ValidationError: every problem, each with its path under the input.
@@ -159,6 +167,7 @@ def context_from_input(raw: Mapping[str, Any]) -> RoutingContext:
             conversation=conversation,
             open_conversations=top.count("open_conversations"),
             changes=_changes(top),
+            orders=_orders(top),
         )
     except ValidationError as error:  # a model invariant the checks above do not cover
         problems.extend(error.problems)
@@ -167,21 +176,66 @@ def context_from_input(raw: Mapping[str, Any]) -> RoutingContext:
     return context
 
 
-def _now(top: _Reader) -> datetime:
-    value = top.raw.get("now", DEFAULT_NOW)
+def _orders(top: _Reader) -> tuple[Order, ...]:
+    items = top.get("orders", lambda v: isinstance(v, list), "a list of objects", [])
+    found = []
+    for index, item in enumerate(items):
+        where = f"{top.path('orders')}[{index}]"
+        if not isinstance(item, Mapping):
+            top.problems.append(Problem(where, f"expected an object, got {_kind(item)}"))
+            continue
+        o = _Reader(item, where, top.problems)
+        o.keys(_ORDER_KEYS)
+        value = o.get("value", _is_amount, "a number, 0 or more")
+        placed = _instant(o, "placed_at", None)
+        stamps = o.get("refunds", lambda v: isinstance(v, list), "a list of ISO 8601 times", [])
+        refunds = []
+        for n, stamp in enumerate(stamps):
+            at = _instant_at(stamp, f"{o.path('refunds')}[{n}]", top.problems, None)
+            if at is not None:
+                refunds.append(OrderRefund(id=f"refund{n}", at=at))
+        found.append(Order(
+            system="case", order_id=str(index + 1), customer_id="customer",
+            order_number=o.optional_text("number"),
+            status=o.choice("status", ORDER_STATUSES, "open"),
+            financial_status=o.optional_text("financial_status"),
+            fulfillment_status=o.optional_text("fulfillment_status"),
+            total=None if value is None else Decimal(str(value)),
+            currency=o.optional_text("currency"), placed_at=placed, refunds=tuple(refunds),
+        ))  # fmt: skip
+    return tuple(found)
+
+
+def _instant(reader: _Reader, key: str, default: datetime | None) -> datetime | None:
+    if key not in reader.raw:
+        return default
+    return _instant_at(reader.raw[key], reader.path(key), reader.problems, default)
+
+
+def _instant_at(
+    value: Any, path: str, problems: list[Problem], default: datetime | None
+) -> datetime | None:
     if isinstance(value, str):
         try:
             value = datetime.fromisoformat(value)
         except ValueError:
-            top.bad("now", "expected an ISO 8601 time like '2026-01-05T10:00:00+00:00'")
-            return DEFAULT_NOW
+            problems.append(
+                Problem(path, "expected an ISO 8601 time like '2026-01-05T10:00:00+00:00'")
+            )
+            return default
     if not isinstance(value, datetime):
-        top.bad("now", f"expected an ISO 8601 time, got {_kind(value)}")
-        return DEFAULT_NOW
+        problems.append(Problem(path, f"expected an ISO 8601 time, got {_kind(value)}"))
+        return default
     if value.utcoffset() is None:
-        top.bad("now", "add a UTC offset, like '2026-01-05T10:00:00+00:00' or '...Z'")
-        return DEFAULT_NOW
+        problems.append(
+            Problem(path, "add a UTC offset, like '2026-01-05T10:00:00+00:00' or '...Z'")
+        )
+        return default
     return value
+
+
+def _now(top: _Reader) -> datetime:
+    return _instant(top, "now", DEFAULT_NOW) or DEFAULT_NOW
 
 
 def _message(top: _Reader, channel: Channel, now: datetime) -> Message:

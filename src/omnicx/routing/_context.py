@@ -9,9 +9,10 @@ from typing import Any
 
 import attrs
 
-from omnicx._frozen import EMPTY_MAP, frozen_json
-from omnicx.model import Conversation, Customer, Message
+from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_seq
+from omnicx.model import ORDER_STATUSES, Conversation, Customer, Message, Order
 from omnicx.model._checks import aware
+from omnicx.routing import _commerce as commerce
 from omnicx.routing._signals import (
     LanguageDetector,
     Lexicon,
@@ -38,6 +39,9 @@ class RoutingContext:
         open_conversations: how many active conversations the customer has.
         changes: for an update event, field path -> (old, new) plain values,
             e.g. ``{"conversation.priority": ("normal", "urgent")}``.
+        orders: the customer's orders (``DeskStore.orders``), which the
+            ``customer.last_order.*``, ``customer.orders``,
+            ``customer.open_orders`` and ``customer.recent_refunds`` fields read.
     """
 
     now: datetime = attrs.field(validator=aware)
@@ -46,6 +50,7 @@ class RoutingContext:
     conversation: Conversation | None = None
     open_conversations: int = 0
     changes: Mapping[str, tuple[Any, Any]] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
+    orders: tuple[Order, ...] = attrs.field(default=(), converter=frozen_seq)
 
 
 @attrs.frozen(kw_only=True)
@@ -101,6 +106,17 @@ def _cust(f: Callable[[Customer], Any]) -> Getter:
 
 def _conv(f: Callable[[Conversation], Any]) -> Getter:
     return lambda facts: None if facts.ctx.conversation is None else f(facts.ctx.conversation)
+
+
+def _last(f: Callable[[Order], Any]) -> Getter:
+    def read(facts: Facts) -> Any:
+        cache = facts._cache
+        if "last_order" not in cache:
+            cache["last_order"] = commerce.last_order(facts.ctx.orders)
+        order = cache["last_order"]
+        return None if order is None else f(order)
+
+    return read
 
 
 def _channel(facts: Facts) -> str | None:
@@ -175,6 +191,28 @@ FIELDS: Mapping[str, tuple[FieldKind, Getter]] = {
         _cust(lambda c: None if c.lifetime_value is None else float(c.lifetime_value)),
     ),
     "customer.open_conversations": (FieldKind.NUMBER, lambda f: f.ctx.open_conversations),
+    "customer.orders": (FieldKind.NUMBER, lambda f: len(f.ctx.orders)),
+    "customer.open_orders": (FieldKind.NUMBER, lambda f: commerce.open_orders(f.ctx.orders)),
+    "customer.recent_refunds": (
+        FieldKind.NUMBER,
+        lambda f: commerce.recent_refunds(f.ctx.orders, f.ctx.now),
+    ),
+    "customer.last_order.number": (FieldKind.STRING, _last(lambda o: o.order_number)),
+    "customer.last_order.status": (FieldKind.STRING, _last(lambda o: o.status or None)),
+    "customer.last_order.financial_status": (FieldKind.STRING, _last(lambda o: o.financial_status)),
+    "customer.last_order.fulfillment_status": (
+        FieldKind.STRING,
+        _last(lambda o: o.fulfillment_status),
+    ),
+    "customer.last_order.value": (
+        FieldKind.NUMBER,
+        _last(lambda o: None if o.total is None else float(o.total)),
+    ),
+    "customer.last_order.currency": (FieldKind.STRING, _last(lambda o: o.currency)),
+    "customer.last_order.age_days": (
+        FieldKind.NUMBER,
+        lambda f: commerce.age_days(_last(lambda o: o)(f), f.ctx.now),
+    ),
     "conversation.status": (FieldKind.STRING, _conv(lambda c: c.status.value)),
     "conversation.priority": (FieldKind.STRING, _conv(lambda c: c.priority.value)),
     "conversation.queue": (FieldKind.STRING, _conv(lambda c: c.queue)),
@@ -206,6 +244,7 @@ _PREFIXES: Mapping[str, Callable[[Facts], Mapping[str, Any] | None]] = {
 }
 
 FIELD_CHOICES: Mapping[str, tuple[str, ...]] = {
+    "customer.last_order.status": ORDER_STATUSES,
     "conversation.priority": ("low", "normal", "high", "urgent"),
     "conversation.status": ("new", "open", "pending", "on_hold", "solved", "closed"),
     "message.direction": ("inbound", "outbound"),

@@ -21,6 +21,7 @@ from omnicx.storage._inbox import (
     search_terms,
 )
 from omnicx.storage._memory import MemoryStore, check_reads, check_versions
+from omnicx.storage._orders import check_orders, order_key
 from omnicx.storage._protocol import DeskStore, DueClaimStore
 from omnicx.storage._records import (
     ActionMark,
@@ -62,10 +63,12 @@ __all__ = [
     "StagedIdentityStore",
     "Unassigned",
     "WaitingWork",
+    "check_orders",
     "check_reads",
     "check_versions",
     "inbox_matches",
     "migrate",
+    "order_key",
     "retry_on_conflict",
     "search_terms",
     "waiting_order",

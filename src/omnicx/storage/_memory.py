@@ -11,10 +11,11 @@ import attrs
 
 from omnicx.errors import ConflictError
 from omnicx.identity import Link, MemoryIdentityStore
-from omnicx.model import Event, MessageEvent, Status
+from omnicx.model import Event, MessageEvent, Order, Status
 from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions, waiting_order
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort
+from omnicx.storage._orders import check_orders, in_order, order_key
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
 
@@ -98,6 +99,8 @@ class MemoryStore(MemoryIdentityStore):
     # on is stale and dropped when it comes up (or when the heap compacts).
     _due: list[tuple[datetime, str]] = attrs.field(init=False)
     agent_records: dict[str, AgentRecord] = attrs.field(factory=dict)
+    order_index: dict[str, Order] = attrs.field(factory=dict)
+    _orders_by_customer: dict[str, set[str]] = attrs.field(factory=dict)
     waiting_records: dict[str, WaitingWork] = attrs.field(factory=dict)
 
     @_due.default
@@ -147,6 +150,15 @@ class MemoryStore(MemoryIdentityStore):
         """Return the receipt recorded under an idempotency key, or None."""
         return self.receipts.get(key)
 
+    def order(self, system: str, order_id: str) -> Order | None:
+        """Return the order stored under ``(system, order_id)``, or None."""
+        return self.order_index.get(order_key(system, order_id))
+
+    def orders(self, customer_ids: Collection[str]) -> list[Order]:
+        """Return every stored order of these customers, by system then order id."""
+        keys = {k for c in set(customer_ids) for k in self._orders_by_customer.get(c, ())}
+        return in_order(self.order_index[k] for k in keys)
+
     def due(self, now: datetime, *, limit: int) -> list[ConversationRecord]:
         """Return up to ``limit`` records due by ``now``, earliest first (ties by id).
 
@@ -177,7 +189,15 @@ class MemoryStore(MemoryIdentityStore):
         check_versions(changes, self._conversation_version, self.profile_version)
         check_reads(changes, self.links.get, self.refs.get, self.receipts.__contains__)
         check_agent_versions(changes, self._agent_version, self._waiting_version)
+        check_orders(changes, self.order_index.get)
         self._write_agents(changes)
+        for order in changes.orders:
+            key = order_key(*order.key)
+            previous = self.order_index.get(key)
+            if previous is not None:
+                self._orders_by_customer.get(previous.customer_id, set()).discard(key)
+            self.order_index[key] = order
+            self._orders_by_customer.setdefault(order.customer_id, set()).add(key)
         self.apply(changes.identity)
         for profile in changes.identity.profiles:
             self.versions[profile.id] = self.versions.get(profile.id, 0) + 1
@@ -267,6 +287,9 @@ class MemoryStore(MemoryIdentityStore):
         self.receipts = {
             k: v for k, v in self.receipts.items() if v.get("customer_id") not in erased
         }
+        for customer in erased:
+            for key in self._orders_by_customer.pop(customer, set()):
+                self.order_index.pop(key, None)
         self._append_audit(erasure.audit)
 
     def _conversation_version(self, conversation_id: str) -> int:

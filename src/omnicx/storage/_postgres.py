@@ -20,7 +20,7 @@ from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.errors import ConflictError, ValidationError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
-from omnicx.model import Event, Status
+from omnicx.model import Event, Order, Status
 from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork
 from omnicx.storage._decoded import DecodedRows
@@ -32,6 +32,14 @@ from omnicx.storage._memory import (
     profile_conflict,
     receipt_customer,
     ref_conflict,
+)
+from omnicx.storage._orders import (
+    check_orders,
+    dump_order,
+    in_order,
+    load_order,
+    order_conflict,
+    order_key,
 )
 from omnicx.storage._postgres_schema import (
     _INBOX_SET,
@@ -358,6 +366,18 @@ class PostgresStore:
         data = self._one("SELECT data FROM {s}.receipts WHERE key = %s", key)
         return None if data is None else frozen_json(json.loads(data))
 
+    def order(self, system: str, order_id: str) -> Order | None:
+        """Return the order stored under ``(system, order_id)``, or None."""
+        data = self._one("SELECT data FROM {s}.orders WHERE key = %s", order_key(system, order_id))
+        return None if data is None else load_order(data)
+
+    def orders(self, customer_ids: Collection[str]) -> list[Order]:
+        """Return every stored order of these customers, by system then order id."""
+        rows = self._rows(
+            "SELECT data FROM {s}.orders WHERE customer_id = ANY(%s)", sorted(set(customer_ids))
+        )
+        return in_order(load_order(data) for (data,) in rows)
+
     def due(self, now: datetime, *, limit: int) -> list[ConversationRecord]:
         """Return up to ``limit`` records due by ``now``, earliest first (ties by id).
 
@@ -424,6 +444,8 @@ class PostgresStore:
             self._check_and_put_links(cur, changes)
             self._apply_identity(conn, attrs.evolve(changes.identity, profiles=(), links=()))
             self._check_and_put_refs(cur, changes)
+            if changes.orders or changes.orders_read:
+                self._check_and_put_orders(cur, changes)
             _many(
                 cur,
                 self._q(
@@ -570,6 +592,42 @@ class PostgresStore:
             cur, [link for link in changes.identity.links if read.get(link.key) is not None
                   or link.key not in read]
         )  # fmt: skip
+
+    def _check_and_put_orders(self, cur: psycopg.Cursor[Any], changes: Changes) -> None:
+        # Stored orders read are locked and compared; an order read as
+        # absent is inserted as new, its primary key the check.
+        read = changes.orders_read
+        if read:
+            cur.execute(
+                self._q(
+                    "SELECT key, data FROM {s}.orders WHERE key = ANY(%s) ORDER BY key FOR UPDATE"
+                ),
+                (sorted(read),),
+            )
+            stored = {key: load_order(data) for key, data in cur.fetchall()}
+            check_orders(changes, stored.get)
+        for order in changes.orders:
+            key = order_key(*order.key)
+            row = (key, order.customer_id, dump_order(order))
+            if key in read and read[key] is None:
+                cur.execute(
+                    self._q(
+                        "INSERT INTO {s}.orders (key, customer_id, data) VALUES (%s, %s, %s)"
+                        " ON CONFLICT (key) DO NOTHING"
+                    ),
+                    row,
+                )
+                if cur.rowcount != 1:
+                    raise order_conflict(key)
+            else:
+                cur.execute(
+                    self._q(
+                        "INSERT INTO {s}.orders (key, customer_id, data) VALUES (%s, %s, %s)"
+                        " ON CONFLICT (key) DO UPDATE SET customer_id = excluded.customer_id,"
+                        " data = excluded.data"
+                    ),
+                    row,
+                )
 
     def _check_and_put_refs(self, cur: psycopg.Cursor[Any], changes: Changes) -> None:
         read = changes.refs_read
@@ -863,6 +921,7 @@ class PostgresStore:
                 ([r.id for r in erasure.conversations], ids),
             )
             cur.execute(self._q("DELETE FROM {s}.receipts WHERE customer_id = ANY(%s)"), (ids,))
+            cur.execute(self._q("DELETE FROM {s}.orders WHERE customer_id = ANY(%s)"), (ids,))
             self._append_audit(cur, erasure.audit)
         if self._host is None:
             with self._connection() as conn:

@@ -139,6 +139,14 @@ PG_MIGRATIONS: tuple[str, ...] = (
     CREATE SEQUENCE {s}.observation_seq;
     ALTER TABLE {s}.observations ADD COLUMN seq BIGINT
     """,
+    # 6: the order index: one row per (system, order id) with the folded
+    # ``Order`` as JSON, found by key or by customer.
+    """
+    CREATE TABLE IF NOT EXISTS {s}.orders (
+        key TEXT PRIMARY KEY, customer_id TEXT NOT NULL, data TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS orders_customer ON {s}.orders (customer_id)
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a schema from version ``i`` to ``i + 1``."""
 

@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from omnicx.identity import IdentityStore
-from omnicx.model import Event
+from omnicx.model import Event, Order
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
@@ -42,6 +42,9 @@ class DeskStore(IdentityStore, Protocol):
     - ``erase`` stores a rewritten conversation at its stored version + 1,
       as a commit would.
     - ``events`` returns events in the order they were appended.
+    - ``commit`` writes ``Changes.orders`` compare-and-set against
+      ``Changes.orders_read`` (``order 'shopify:1' changed since it was
+      read``); ``erase`` deletes the erased customers' orders.
     - What grows with history lives in rows of its own: a message's ids in
       the thread-reference index (``conversation_for_ref``; records keep
       none), a profile's observations under its id (``observation_ids``,
@@ -89,6 +92,18 @@ class DeskStore(IdentityStore, Protocol):
 
     def receipt(self, key: str) -> Mapping[str, Any] | None:
         """Return the receipt recorded under an idempotency key, or None."""
+        ...
+
+    def order(self, system: str, order_id: str) -> Order | None:
+        """Return the order stored under ``(system, order_id)``, or None."""
+        ...
+
+    def orders(self, customer_ids: Collection[str]) -> list[Order]:
+        """Return every stored order of these customers, by system then order id.
+
+        Served from an index on the customer: the cost follows the
+        customers' orders, not how many are stored.
+        """
         ...
 
     def audit(

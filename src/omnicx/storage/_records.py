@@ -11,7 +11,7 @@ import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_map, frozen_seq, frozen_tree
 from omnicx.identity import ChangeSet, Link, Profile
-from omnicx.model import Conversation, Event
+from omnicx.model import Conversation, Event, Order
 from omnicx.storage._agents import AgentRecord, WaitingWork
 from omnicx.timeline import ConversationSummary
 
@@ -192,6 +192,10 @@ class Changes:
         waiting: waiting work to write, version-checked the same way.
         waiting_done: waiting work to delete (assigned or gone), each at
             the version read.
+        orders: orders to write (each replaces the one under its key).
+        orders_read: order key (``order_key``) -> the order the call read
+            (None: none stored); every order it writes is among them. The
+            commit fails with ``ConflictError`` if a stored one differs.
     """
 
     identity: ChangeSet = attrs.field(factory=ChangeSet)
@@ -209,6 +213,8 @@ class Changes:
     agents: tuple[AgentRecord, ...] = attrs.field(default=(), converter=frozen_seq)
     waiting: tuple[WaitingWork, ...] = attrs.field(default=(), converter=frozen_seq)
     waiting_done: tuple[WaitingWork, ...] = attrs.field(default=(), converter=frozen_seq)
+    orders: tuple[Order, ...] = attrs.field(default=(), converter=frozen_seq)
+    orders_read: Mapping[str, Order | None] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
 
 
 @attrs.frozen(kw_only=True)
@@ -230,8 +236,8 @@ class Erasure:
         drop_events: ids of events to delete.
         conversations: scrubbed conversation records replacing the stored
             ones, whatever their version.
-        customer_ids: the erased customers: their receipts and every thread
-            reference of their conversations are deleted.
+        customer_ids: the erased customers: their receipts, their orders and
+            every thread reference of their conversations are deleted.
         audit: audit entries to append with it (the erasure's own record).
     """
 

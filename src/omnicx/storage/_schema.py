@@ -222,6 +222,14 @@ MIGRATIONS: tuple[str, ...] = (
             WHERE observations.profile_id = json_extract(merges.data, '$.absorbed_before.id')))
         WHERE json_type(data, '$.survivor_before.observation_ids') IS NOT NULL;
     """,
+    # The order index: one row per (system, order id) with the folded
+    # ``Order`` as JSON, found by key or by customer.
+    """
+    CREATE TABLE IF NOT EXISTS orders (
+        key TEXT PRIMARY KEY, customer_id TEXT NOT NULL, data TEXT NOT NULL
+    );
+    CREATE INDEX IF NOT EXISTS orders_customer ON orders (customer_id);
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 

@@ -17,7 +17,7 @@ from omnicx import serde
 from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.errors import Problem, StoreBusyError, StoreError, ValidationError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
-from omnicx.model import Event, FieldValue, MessageEvent, Status
+from omnicx.model import Event, FieldValue, MessageEvent, Order, Status
 from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions
 from omnicx.storage._decoded import DecodedRows
@@ -28,6 +28,7 @@ from omnicx.storage._memory import (
     check_reads,
     conversation_conflict,
 )
+from omnicx.storage._orders import check_orders, dump_order, in_order, load_order, order_key
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 from omnicx.storage._schema import migrate
 
@@ -301,6 +302,22 @@ class SqliteStore:
         data = self._one("SELECT data FROM receipts WHERE key = ?", key)
         return None if data is None else frozen_json(json.loads(data))
 
+    def order(self, system: str, order_id: str) -> Order | None:
+        """Return the order stored under ``(system, order_id)``, or None."""
+        return self._order(order_key(system, order_id))
+
+    def _order(self, key: str) -> Order | None:
+        data = self._one("SELECT data FROM orders WHERE key = ?", key)
+        return None if data is None else load_order(data)
+
+    def orders(self, customer_ids: Collection[str]) -> list[Order]:
+        """Return every stored order of these customers, by system then order id."""
+        ids = sorted(set(customer_ids))
+        rows = self._db.execute(
+            f"SELECT data FROM orders WHERE customer_id IN ({','.join('?' * len(ids))})", ids
+        )
+        return in_order(load_order(data) for (data,) in rows)
+
     def due(self, now: datetime, *, limit: int) -> list[ConversationRecord]:
         """Return up to ``limit`` records due by ``now``, earliest first (ties by id).
 
@@ -323,6 +340,7 @@ class SqliteStore:
             for e in changes.events
         ]
         searchable = any(type(e) is MessageEvent for e in changes.events)
+        orders = [(order_key(*o.key), o.customer_id, dump_order(o)) for o in changes.orders]
         receipts = [
             (key, receipt.text if type(receipt) is JsonDocument else _encode(thaw(receipt)))
             for key, receipt in changes.receipts
@@ -342,6 +360,14 @@ class SqliteStore:
                 self._check_reads(changes, {key for key, _ in unique})
             if changes.agents or changes.waiting or changes.waiting_done:
                 self._write_agents(changes)
+            if changes.orders_read:
+                check_orders(changes, self._order)
+            if orders:  # a store opened at an older schema (tests of migrations) has no table
+                self._db.executemany(
+                    "INSERT INTO orders (key, customer_id, data) VALUES (?, ?, ?) ON CONFLICT"
+                    " (key) DO UPDATE SET customer_id = excluded.customer_id, data = excluded.data",
+                    orders,
+                )
             self._apply_identity(changes.identity)
             self._db.executemany(
                 "INSERT INTO thread_refs (ref, conversation_id) VALUES (?, ?)"
@@ -416,6 +442,7 @@ class SqliteStore:
                 f"DELETE FROM receipts WHERE json_extract(data, '$.customer_id') IN ({marks})",
                 ids,
             )
+            self._db.execute(f"DELETE FROM orders WHERE customer_id IN ({marks})", ids)
             self._append_audit(erasure.audit)
             self._index_search(1)
             # Everything stored is indexed now (a deleted last event's seq

@@ -3,6 +3,8 @@
 - ``AdapterContract`` and ``StoreContract``: contract suites to subclass for
   your own channel adapter or store;
 - ``assert_routes``: assert a routing decision, failing with the explain trace;
+- ``shopify_samples``, ``stripe_samples``: signed sample webhooks of every
+  commerce topic and event type omnicx parses;
 - ``final_state``: a desk's outcome as an id-independent ``FinalState``, to
   compare two runs of one stream (in order and shuffled, one worker and many);
 - ``omnicx.testing.strategies``: hypothesis strategies for every model type;
@@ -26,6 +28,16 @@ if TYPE_CHECKING:
         parse_or_refuse,
         verify_then_parse,
     )
+    from omnicx.testing._commerce_samples import (
+        guest_order,
+        shopify_payloads,
+        shopify_request,
+        shopify_samples,
+        stripe_event,
+        stripe_objects,
+        stripe_request,
+        stripe_samples,
+    )
     from omnicx.testing._final_state import ConversationOutcome, FinalState, final_state
     from omnicx.testing._rules import assert_routes
     from omnicx.testing._store_contract import StoreContract
@@ -39,8 +51,16 @@ __all__ = [
     "assert_routes",
     "check_mutations",
     "final_state",
+    "guest_order",
     "mutations",
     "parse_or_refuse",
+    "shopify_payloads",
+    "shopify_request",
+    "shopify_samples",
+    "stripe_event",
+    "stripe_objects",
+    "stripe_request",
+    "stripe_samples",
     "verify_then_parse",
 ]
 
@@ -57,6 +77,14 @@ _HOMES = {
     "ConversationOutcome": "_final_state",
     "FinalState": "_final_state",
     "final_state": "_final_state",
+    "guest_order": "_commerce_samples",
+    "shopify_payloads": "_commerce_samples",
+    "stripe_objects": "_commerce_samples",
+    "shopify_request": "_commerce_samples",
+    "shopify_samples": "_commerce_samples",
+    "stripe_event": "_commerce_samples",
+    "stripe_request": "_commerce_samples",
+    "stripe_samples": "_commerce_samples",
 }
 
 

@@ -68,6 +68,7 @@ from omnicx.testing import _erasure
 from omnicx.testing._bot_contract import BotContract
 from omnicx.testing._erasure import T0, write_and_erase
 from omnicx.testing._inbox_contract import InboxContract
+from omnicx.testing._order_contract import OrderContract
 from omnicx.timeline import ConversationSummary
 
 
@@ -116,11 +117,12 @@ def _note(event_id: str, customer_id: str, conversation_id: str | None = None) -
     )
 
 
-class StoreContract(InboxContract, BotContract):
+class StoreContract(InboxContract, BotContract, OrderContract):
     """The behaviour every ``DeskStore`` must show; subclass and define ``make_store``.
 
     The inbox queries' half (filters, sorts, cursors, counts, search) is
-    ``InboxContract``'s; a bot's conversation and handoff ``BotContract``'s.
+    ``InboxContract``'s; a bot's conversation and handoff ``BotContract``'s;
+    the order index's ``OrderContract``'s.
     """
 
     def make_store(self) -> DeskStore:

@@ -20,6 +20,7 @@ from omnicx.timeline._order import (
     event_channel,
     utc_micros,
 )
+from omnicx.timeline._orders import fold_order, mentioned_orders
 from omnicx.timeline._policy import ThreadingPolicy
 from omnicx.timeline._refs import (
     MAX_REFERENCES,
@@ -69,7 +70,9 @@ __all__ = [
     "encode_cursor",
     "event_channel",
     "external_key",
+    "fold_order",
     "lookup_keys",
+    "mentioned_orders",
     "merge_keyed",
     "merge_streams",
     "message_id_key",

@@ -17,6 +17,7 @@ import pytest
 from asgiref.sync import async_to_sync
 from django.test import AsyncClient, Client
 
+from omnicx.channels import sign_shopify, sign_stripe
 from omnicx.contrib.django import outbox
 from omnicx.contrib.django.desk import get_desk
 from omnicx.privacy import erase_customer
@@ -192,6 +193,33 @@ def test_shopify_order_enriches_the_customer_once(client: Client) -> None:
     events = get_desk().timeline(first["customer_id"])
     assert [e.TAG for e in events] == ["order"]
     assert get_desk().customer(first["customer_id"]).lifetime_value is not None
+
+
+def test_a_refund_before_its_order_is_retried_and_a_dispute_without_customer_ignored(
+    client: Client,
+) -> None:
+    """refunds/create for an order not recorded yet: 409 (Shopify retries); a dispute naming
+    no customer: 200 with why it was not recorded (the host attributes it)."""
+    refund = {"id": 9, "order_id": 501, "created_at": host.NOW.isoformat(), "transactions": []}
+    body = json.dumps(refund).encode()
+    headers = {"X-Shopify-Topic": "refunds/create", "X-Shopify-Webhook-Id": "wh-r",
+               "X-Shopify-Hmac-Sha256": sign_shopify(host.SECRETS["shopify"], body)}  # fmt: skip
+    early = post(client, "shopify", body, headers)
+    assert (early.status_code, early["Retry-After"]) == (409, "60")
+    assert early.json()["error"] == "no order with id 'shopify:501'; retry later"
+    order, order_headers = host.shopify_order()
+    customer = post(client, "shopify", order, order_headers).json()["customer_id"]
+    assert post(client, "shopify", body, headers).json()["customer_id"] == customer
+    dispute = {"id": "evt_d", "type": "charge.dispute.created", "created": int(host.NOW.timestamp()),
+               "data": {"object": {"id": "du_1", "amount": 100, "currency": "gbp",
+                                   "charge": "ch_1", "reason": "fraudulent"}}}  # fmt: skip
+    raw = json.dumps(dispute).encode()
+    stamp = int(host.clock().now().timestamp())
+    answer = post(
+        client, "stripe", raw, {"Stripe-Signature": sign_stripe(host.SECRETS["stripe"], raw, stamp)}
+    )
+    assert answer.status_code == 200
+    assert "customer_id" in answer.json()["ignored"][0]
 
 
 def test_stripe_payment_is_verified_at_the_desk_clock(client: Client) -> None:

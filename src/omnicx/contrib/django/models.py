@@ -249,6 +249,17 @@ class Receipt(models.Model):
         db_table = "omnicx_receipt"
 
 
+class Order(models.Model):
+    """One order as support sees it (``omnicx.model.Order`` as JSON), by ``system:order id``."""
+
+    key: models.CharField[str, str] = models.CharField(primary_key=True, max_length=KEY_LENGTH)
+    customer_id: models.CharField[str, str] = models.CharField(max_length=ID_LENGTH, db_index=True)
+    data: models.TextField[str, str] = models.TextField()
+
+    class Meta:
+        db_table = "omnicx_order"
+
+
 class Audit(models.Model):
     """An audit log entry; append-only, ``seq`` is the append order."""
 

@@ -29,7 +29,7 @@ from omnicx.contrib.django._store_rows import (
 )
 from omnicx.errors import ConflictError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
-from omnicx.model import Event, Status
+from omnicx.model import Event, Order, Status
 from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions
 from omnicx.storage._decoded import DecodedRows
@@ -42,6 +42,7 @@ from omnicx.storage._memory import (
     receipt_customer,
     ref_conflict,
 )
+from omnicx.storage._orders import check_orders, dump_order, in_order, load_order, order_key
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
 __all__ = ["DjangoStore"]
@@ -338,6 +339,16 @@ class DjangoStore:
         data = self._data(m.Receipt, key)
         return None if data is None else frozen_json(json.loads(data))
 
+    def order(self, system: str, order_id: str) -> Order | None:
+        """Return the order stored under ``(system, order_id)``, or None."""
+        data = self._data(m.Order, order_key(system, order_id))
+        return None if data is None else load_order(data)
+
+    def orders(self, customer_ids: Collection[str]) -> list[Order]:
+        """Return every stored order of these customers, by system then order id."""
+        rows = sql.where_in(self.using, m.Order, "data", "customer_id", customer_ids)
+        return in_order(load_order(data) for (data,) in rows)
+
     def audit(
         self, *, customer_id: str | None = None, actor: str | None = None
     ) -> list[AuditEntry]:
@@ -375,6 +386,8 @@ class DjangoStore:
             self._check_and_put_links(changes)
             self._put_rest_of_identity(changes.identity)
             self._check_and_put_refs(changes)
+            if changes.orders or changes.orders_read:
+                self._check_and_put_orders(changes)
             if events:
                 sql.insert(self.using, m.Event, events, ignore=True)
                 self._index_messages(changes.events)
@@ -465,6 +478,25 @@ class DjangoStore:
                  if not (r in read and read[r] is None)]  # fmt: skip
         if moved:
             sql.insert(self.using, m.ThreadRef, moved, update=("conversation_id",))
+
+    def _check_and_put_orders(self, changes: Changes) -> None:
+        # Stored orders read are locked and compared; one read as absent is
+        # inserted as new (taken meanwhile: IntegrityError, a race lost).
+        read = changes.orders_read
+        if read:
+            rows = sql.where_in(self.using, m.Order, "key data", "key", read, lock=True)
+            stored = {key: load_order(data) for key, data in rows}
+            check_orders(changes, stored.get)
+        rows_of = {order_key(*o.key): m.Order(key=order_key(*o.key), customer_id=o.customer_id,
+                                              data=dump_order(o)) for o in changes.orders}  # fmt: skip
+        new = [row for key, row in sorted(rows_of.items()) if key in read and read[key] is None]
+        if new:
+            sql.insert(self.using, m.Order, new)
+        moved = [
+            row for key, row in sorted(rows_of.items()) if not (key in read and read[key] is None)
+        ]
+        if moved:
+            sql.insert(self.using, m.Order, moved, update=("customer_id", "data"))
 
     def _index_messages(self, events: Collection[Event]) -> None:
         # Each stored message's words, under the event row it is stored in
@@ -624,6 +656,7 @@ class DjangoStore:
             refs.filter(conversation_id__in=[r.id for r in erasure.conversations]).delete()
             refs.filter(conversation_id__in=theirs).delete()
             self._rows(m.Receipt).filter(customer_id__in=ids).delete()
+            self._rows(m.Order).filter(customer_id__in=ids).delete()
             self._append_audit(erasure.audit)
         if vendor == "postgresql" and not connections[self.using].in_atomic_block:
             with (

@@ -45,7 +45,13 @@ from omnicx.channels import (
 from omnicx.channels._signatures import header
 from omnicx.contrib.django.conf import Channels
 from omnicx.desk import Desk, ErasedCustomerError, Receipt
-from omnicx.errors import ConflictError, SignatureError, StoreBusyError
+from omnicx.errors import (
+    ConflictError,
+    NotFoundError,
+    SignatureError,
+    StoreBusyError,
+    ValidationError,
+)
 from omnicx.storage import retry_on_conflict
 
 __all__ = ["EMAIL_SIGNATURE_HEADER", "Answer", "handle", "sign_email"]
@@ -206,4 +212,12 @@ def _commerce(name: str, request: WebhookRequest, enrichment: Enrichment, desk: 
         customer_id = retry_on_conflict(lambda: desk.enrich(enrichment, key=key), retry_on=_RETRIED)
     except _RETRIED:
         return Answer(status=503, data={"error": "busy; retry"}, headers={"Retry-After": "1"})
+    except NotFoundError as error:
+        # A refund of an order not recorded yet: the provider's retry brings it after the order.
+        return Answer(
+            status=409, data={"error": f"{error}; retry later"}, headers={"Retry-After": "60"}
+        )
+    except ValidationError as error:
+        # Authentic, but it names no customer (a Stripe dispute): the host's own code attributes it.
+        return Answer(status=200, data={"ignored": [str(error)]})
     return Answer(status=200, data={"customer_id": customer_id, "key": key})
