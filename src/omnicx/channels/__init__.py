@@ -29,8 +29,11 @@ from omnicx.channels._events import (
     MessageEcho,
     MessageEdited,
     MessageReceived,
+    MessageRemoved,
     Reaction,
 )
+from omnicx.channels._facebook import FacebookCommentsAdapter
+from omnicx.channels._instagram_comments import InstagramCommentsAdapter
 from omnicx.channels._meta import InstagramAdapter, MessengerAdapter
 from omnicx.channels._protocol import (
     Capabilities,
@@ -43,27 +46,39 @@ from omnicx.channels._rules import LongText, RenderRefused, SendCheck, check_sen
 from omnicx.channels._ses import SesInboundAdapter, sns_string_to_sign
 from omnicx.channels._shopify import ShopifyWebhook
 from omnicx.channels._signatures import (
+    X_SIGNATURE_HEADER,
     sign_hub_sha256,
     sign_shopify,
     sign_stripe,
     sign_twilio,
+    sign_x,
     verify_hub_sha256,
     verify_shopify,
     verify_stripe,
     verify_twilio,
+    verify_x,
+)
+from omnicx.channels._social import (
+    META_PRIVATE_REPLY_WINDOW,
+    Moderation,
+    ModerationAction,
+    PrivateReply,
 )
 from omnicx.channels._stripe import StripeWebhook, minor_to_decimal
 from omnicx.channels._twilio import TwilioAdapter
 from omnicx.channels._webchat import SIGNATURE_HEADER as WEBCHAT_SIGNATURE_HEADER
 from omnicx.channels._webchat import WebChatAdapter, sign_webchat
 from omnicx.channels._whatsapp import WhatsAppAdapter
+from omnicx.channels._x import XAdapter, x_crc_response
 
 __all__ = [
     "CHANNEL_EVENT_TYPES",
+    "META_PRIVATE_REPLY_WINDOW",
     "RECEIVED_AT_HEADER",
     "SENDGRID_SIGNATURE_HEADER",
     "SENDGRID_TIMESTAMP_HEADER",
     "WEBCHAT_SIGNATURE_HEADER",
+    "X_SIGNATURE_HEADER",
     "Capabilities",
     "ChannelAdapter",
     "ChannelEvent",
@@ -71,16 +86,22 @@ __all__ = [
     "DeliveryUpdate",
     "EmailAdapter",
     "Enrichment",
+    "FacebookCommentsAdapter",
     "InstagramAdapter",
+    "InstagramCommentsAdapter",
     "LongText",
     "MailgunInboundAdapter",
     "MessageEcho",
     "MessageEdited",
     "MessageReceived",
+    "MessageRemoved",
     "MessengerAdapter",
+    "Moderation",
+    "ModerationAction",
     "OutboundMessage",
     "OutboundRequest",
     "PostmarkInboundAdapter",
+    "PrivateReply",
     "Reaction",
     "RenderRefused",
     "SendCheck",
@@ -92,6 +113,7 @@ __all__ = [
     "TwilioAdapter",
     "WebChatAdapter",
     "WhatsAppAdapter",
+    "XAdapter",
     "basic_authorization",
     "check_send",
     "html_to_text",
@@ -104,6 +126,7 @@ __all__ = [
     "sign_stripe",
     "sign_twilio",
     "sign_webchat",
+    "sign_x",
     "sns_string_to_sign",
     "split_text",
     "strip_reply",
@@ -111,4 +134,6 @@ __all__ = [
     "verify_shopify",
     "verify_stripe",
     "verify_twilio",
+    "verify_x",
+    "x_crc_response",
 ]
