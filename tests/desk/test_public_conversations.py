@@ -115,3 +115,28 @@ def test_rules_route_on_the_authors_reach(desk: Desk) -> None:
     receipt = desk.receive(event)
     assert receipt.priority == "high"
     assert receipt.tags == frozenset({"public", "influencer"})
+
+
+def test_an_agents_public_reply_is_stored_public_and_names_the_comment(desk: Desk) -> None:
+    """``Desk.reply(comment=...)``: stored PUBLIC under the comment; the outbox names it."""
+    first = desk.receive(_comment("p1_c1", f"{PAGE}_p1", 0))
+    receipt = desk.reply(first.conversation_id, agent_id="ben", text="We are on it",
+                         comment=(f"{PAGE}_p1", "p1_c1"))  # fmt: skip
+    (outgoing,) = receipt.outbox
+    assert outgoing.in_reply_to == "p1_c1"
+    (reply,) = [e.message for e in desk.timeline(first.customer_id)
+                if isinstance(e, MessageEvent) and e.message.direction.value == "outbound"]  # fmt: skip
+    assert reply.visibility is Visibility.PUBLIC
+    assert (reply.post_id, reply.parent_id) == (f"{PAGE}_p1", "p1_c1")
+
+
+def test_the_demo_moves_a_public_comment_to_dm() -> None:
+    """The demo's scenario: public comment, public and private replies, the DM continues it."""
+    from omnicx.desk._public_demo import run_public_to_dm
+
+    run = run_public_to_dm()
+    assert run.answer.conversation_id == run.comment.conversation_id
+    assert json.loads(run.private_reply.body)["recipient"] == {"comment_id": "1029384756_555001"}
+    kinds = [(e.message.channel.name, e.message.visibility.value)
+             for e in run.timeline if isinstance(e, MessageEvent)]  # fmt: skip
+    assert kinds == [("facebook", "public"), ("facebook", "public"), ("messenger", "private")]
