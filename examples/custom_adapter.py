@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hmac
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import attrs
@@ -30,6 +30,7 @@ from omnicx.channels import (
     OutboundRequest,
     RenderRefused,
     SendCheck,
+    WebhookRequest,
     split_text,
 )
 from omnicx.errors import PayloadError, PayloadReason, SignatureError, ValidationError
@@ -68,19 +69,19 @@ class TelegramAdapter:
         """4,096 characters, no attachments, no window."""
         return CAPABILITIES
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
-        """Compare the secret token header in constant time."""
-        given = next((v for k, v in headers.items() if k.lower() == SECRET_HEADER.lower()), "")
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
+        """Compare the secret token header in constant time (headers look up any case)."""
+        given = request.headers.get(SECRET_HEADER, "")
         if not given:
             raise SignatureError(SECRET_HEADER, "missing signature header")
         # errors="replace": a header can carry a lone surrogate, which has no UTF-8 form.
         if not hmac.compare_digest(given.encode("utf-8", "replace"), self.secret_token.encode()):
             raise SignatureError(SECRET_HEADER, "signature does not match the request")
 
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
         """One message per update; updates without a message (edits, joins) yield nothing."""
         try:
-            update = json.loads(body.decode("utf-8"))
+            update = json.loads(request.body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
             raise PayloadError(PayloadReason.MALFORMED, "body is not UTF-8 JSON") from None
         if not isinstance(update, dict) or "message" not in update:
@@ -155,8 +156,15 @@ SAMPLE = json.dumps(
 def main() -> None:
     """Verify, parse and answer the sample update."""
     adapter = TelegramAdapter(api_url="https://api.telegram.example/bot1", secret_token="s3cret")
-    adapter.verify(SAMPLE, {SECRET_HEADER: "s3cret"}, "https://host.example/telegram")
-    (event,) = adapter.parse(SAMPLE, {})
+    # The host's clock says when the request arrived; no header can.
+    received = WebhookRequest(
+        body=SAMPLE,
+        headers={SECRET_HEADER: "s3cret"},
+        url="https://host.example/telegram",
+        received_at=datetime(2026, 3, 2, 12, 0, 1, tzinfo=UTC),
+    )
+    adapter.verify(received, now=received.received_at)
+    (event,) = adapter.parse(received)
     assert isinstance(event, MessageReceived)
     print(event.sender_name, "wrote", repr(event.message.text), "at", event.message.sent_at)
     reply = OutboundMessage(

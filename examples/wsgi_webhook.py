@@ -30,7 +30,7 @@ from typing import Any
 from wsgiref.util import request_uri
 
 from omnicx import serde
-from omnicx.channels import MessageReceived, WebChatAdapter
+from omnicx.channels import MessageReceived, WebChatAdapter, WebhookRequest
 from omnicx.clock import SystemClock
 from omnicx.desk import Desk
 from omnicx.errors import ConflictError, PayloadError, SignatureError
@@ -86,15 +86,19 @@ def make_app(desk: Desk, adapter: WebChatAdapter) -> WsgiApp:
             return _respond(start_response, 400, {"error": "bad Content-Length"})
         if length > MAX_BODY:
             return _respond(start_response, 413, {"error": "body too large"})
-        body = environ["wsgi.input"].read(length)
-        headers = request_headers(environ)
+        request = WebhookRequest(
+            body=environ["wsgi.input"].read(length),
+            headers=request_headers(environ),
+            url=request_uri(environ),
+            received_at=desk.clock.now(),  # the host's clock, never a header
+        )
         try:
             # The signature covers the raw bytes: verify before parsing anything.
-            adapter.verify(body, headers, request_uri(environ))
+            adapter.verify(request, now=request.received_at)
         except SignatureError as error:
             return _respond(start_response, 401, {"error": str(error)})
         try:
-            events = adapter.parse(body, headers)
+            events = adapter.parse(request)
         except PayloadError as error:
             return _respond(start_response, 400, {"error": str(error)})
         messages = [e for e in events if isinstance(e, MessageReceived)]

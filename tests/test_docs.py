@@ -53,6 +53,7 @@ import shutil
 import socket
 import tomllib
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -61,7 +62,7 @@ import pytest
 import yaml
 
 from omnicx import cli
-from omnicx.channels import WebChatAdapter
+from omnicx.channels import WebChatAdapter, WebhookRequest
 from omnicx.clock import SystemClock
 from omnicx.errors import ValidationError
 from omnicx.listening import load_topics
@@ -395,7 +396,10 @@ def load_data(block: Block, value: Any) -> None:
     elif value.get("format") == "omnicx.metrics-partial":
         MetricsAccumulator.from_dict(value)
     elif value.get("type") in {"message", "read", "edit"} and "session_id" in keys:
-        events = WebChatAdapter(secret="doc").parse(json.dumps(value).encode(), {})
+        request = WebhookRequest(
+            body=json.dumps(value).encode(), received_at=datetime(2026, 3, 2, 12, tzinfo=UTC)
+        )
+        events = WebChatAdapter(secret="doc").parse(request)
         assert events, f"{block.where}: the web-chat payload gave no event"
     elif all(isinstance(role, dict) for role in value.values()):
         load_roles(value)

@@ -45,19 +45,20 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from samples import TARGETS, Target
 
+from omnicx.channels import WebhookRequest
 from omnicx.errors import PayloadError, SignatureError
-from omnicx.testing import SignedRequest, mutations
+from omnicx.testing import mutations
 
 
-def inputs(target: Target, count: int, seed: int = 21) -> list[SignedRequest]:
+def inputs(target: Target, count: int, seed: int = 21) -> list[WebhookRequest]:
     """``count`` deterministic mutated requests for ``target``."""
     rng = random.Random(seed)
-    singles: list[tuple[bool, SignedRequest]] = []
+    singles: list[tuple[bool, WebhookRequest]] = []
     for sample in target.samples:
         for mutation in mutations(sample):
             headers_changed = mutation.request.headers != sample.headers
             singles.append((headers_changed, mutation.request))
-    found: list[SignedRequest] = []
+    found: list[WebhookRequest] = []
     index = 0
     while len(found) < count:
         headers_changed, request = singles[index % len(singles)]
@@ -88,7 +89,7 @@ class Outcome:
     example: dict[str, str] = attrs.field(factory=dict)
 
 
-def fuzz(target: Target, requests: Sequence[SignedRequest]) -> tuple[Outcome, float]:
+def fuzz(target: Target, requests: Sequence[WebhookRequest]) -> tuple[Outcome, float]:
     """Verify then parse each request; count the outcomes; return them and the seconds taken."""
     outcome = Outcome()
     start = time.perf_counter()
@@ -116,7 +117,7 @@ def fuzz(target: Target, requests: Sequence[SignedRequest]) -> tuple[Outcome, fl
     return outcome, time.perf_counter() - start
 
 
-def _untyped(outcome: Outcome, step: str, error: Exception, request: SignedRequest) -> None:
+def _untyped(outcome: Outcome, step: str, error: Exception, request: WebhookRequest) -> None:
     name = f"{step}:{type(error).__name__}"
     outcome.untyped[name] += 1
     outcome.example.setdefault(name, f"{error!s:.120} body={request.body[:80]!r}")

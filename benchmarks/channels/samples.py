@@ -12,7 +12,6 @@ from urllib.parse import parse_qsl, urlencode
 import attrs
 
 from omnicx.channels import (
-    RECEIVED_AT_HEADER,
     WEBCHAT_SIGNATURE_HEADER,
     ChannelAdapter,
     EmailAdapter,
@@ -28,6 +27,7 @@ from omnicx.channels import (
     StripeWebhook,
     TwilioAdapter,
     WebChatAdapter,
+    WebhookRequest,
     WhatsAppAdapter,
     XAdapter,
     sign_hub_sha256,
@@ -38,11 +38,9 @@ from omnicx.channels import (
     sign_x,
     sns_string_to_sign,
 )
-from omnicx.testing import SignedRequest
 from omnicx.testing import _email_envelopes as envelopes
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
-RECEIVED = {RECEIVED_AT_HEADER: "2026-03-02T12:00:00Z"}
 Headers = Mapping[str, str]
 
 
@@ -51,25 +49,30 @@ class Target:
     """One adapter under fuzz: its samples, how to sign a body, how a host verifies and parses."""
 
     name: str
-    samples: Sequence[SignedRequest]
+    samples: Sequence[WebhookRequest]
     sign: Callable[[bytes, Headers], dict[str, str]]
-    verify: Callable[[SignedRequest], None]
-    parse: Callable[[SignedRequest], object]
+    verify: Callable[[WebhookRequest], None]
+    parse: Callable[[WebhookRequest], object]
     peer: tuple[str, Callable[[], object]] | None = None
     resign_body: Callable[[bytes], bytes] | None = None
 
 
-def channel(name: str, adapter: ChannelAdapter, samples: Sequence[SignedRequest],
+def channel(name: str, adapter: ChannelAdapter, samples: Sequence[WebhookRequest],
             sign: Callable[[bytes, Headers], dict[str, str]], **extra: Any) -> Target:  # fmt: skip
     """A target for a ``ChannelAdapter``."""
     return Target(
         name=name,
         samples=samples,
         sign=sign,
-        verify=lambda r: adapter.verify(r.body, r.headers, r.url),
-        parse=lambda r: adapter.parse(r.body, r.headers),
+        verify=lambda r: adapter.verify(r, now=r.received_at),
+        parse=adapter.parse,
         **extra,
     )
+
+
+def _request(body: bytes, headers: Headers, url: str = "") -> WebhookRequest:
+    # Every sample is received at NOW, by the host's clock.
+    return WebhookRequest(body=body, headers=headers, url=url, received_at=NOW)
 
 
 def _with(headers: Headers, name: str, value: str) -> dict[str, str]:
@@ -82,9 +85,9 @@ def _hub(secret: str) -> Callable[[bytes, Headers], dict[str, str]]:
     )
 
 
-def _hub_sample(secret: str, payload: object) -> SignedRequest:
+def _hub_sample(secret: str, payload: object) -> WebhookRequest:
     body = json.dumps(payload).encode()
-    return SignedRequest(body=body, headers={"X-Hub-Signature-256": sign_hub_sha256(secret, body)})
+    return _request(body=body, headers={"X-Hub-Signature-256": sign_hub_sha256(secret, body)})
 
 
 # -- Twilio Messaging: form posts signed over URL + sorted params ---------------
@@ -100,9 +103,9 @@ def _twilio_sign(body: bytes, headers: Headers) -> dict[str, str]:
     return _with(headers, "X-Twilio-Signature", sign_twilio("tw-secret", TWILIO_URL, params))
 
 
-def _twilio_sample(params: list[tuple[str, str]]) -> SignedRequest:
+def _twilio_sample(params: list[tuple[str, str]]) -> WebhookRequest:
     body = urlencode(params).encode()
-    return SignedRequest(body=body, headers={**RECEIVED, **_twilio_sign(body, {})}, url=TWILIO_URL)
+    return _request(body=body, headers=_twilio_sign(body, {}), url=TWILIO_URL)
 
 
 TWILIO = [
@@ -200,9 +203,9 @@ EMAIL_RAW = (
 # -- web chat ------------------------------------------------------------------
 
 
-def _webchat_sample(payload: object) -> SignedRequest:
+def _webchat_sample(payload: object) -> WebhookRequest:
     body = json.dumps(payload).encode()
-    return SignedRequest(
+    return _request(
         body=body, headers={WEBCHAT_SIGNATURE_HEADER: sign_webchat("chat-secret", body)}
     )
 
@@ -237,10 +240,10 @@ def _shopify_sign(body: bytes, headers: Headers) -> dict[str, str]:
     return _with(headers, "X-Shopify-Hmac-Sha256", sign_shopify("shop-secret", body))
 
 
-def _shopify_sample(topic: str, payload: object) -> SignedRequest:
+def _shopify_sample(topic: str, payload: object) -> WebhookRequest:
     body = json.dumps(payload).encode()
     headers = {"X-Shopify-Topic": topic, "X-Shopify-Webhook-Id": "b54557e4"}
-    return SignedRequest(body=body, headers=_shopify_sign(body, headers))
+    return _request(body=body, headers=_shopify_sign(body, headers))
 
 
 def _stripe_sign(body: bytes, headers: Headers) -> dict[str, str]:
@@ -342,9 +345,9 @@ def _x_sign(body: bytes, headers: Headers) -> dict[str, str]:
     return _with(headers, "X-Twitter-Webhooks-Signature", sign_x("x-secret", body))
 
 
-def _x_sample(payload: object) -> SignedRequest:
+def _x_sample(payload: object) -> WebhookRequest:
     body = json.dumps(payload).encode()
-    return SignedRequest(body=body, headers=_x_sign(body, {}))
+    return _request(body=body, headers=_x_sign(body, {}))
 
 
 def _targets() -> list[Target]:
@@ -365,7 +368,7 @@ def _targets() -> list[Target]:
                 [_hub_sample("ig-secret", _IG_CHANGES)], _hub("ig-secret")),
         channel("x", XAdapter(user_id="1", consumer_secret="x-secret"),
                 [_x_sample(_X_ACTIVITY)], _x_sign),
-        channel("email", EmailAdapter(), [SignedRequest(body=EMAIL_RAW, headers=RECEIVED)],
+        channel("email", EmailAdapter(), [_request(body=EMAIL_RAW, headers={})],
                 lambda body, headers: dict(headers)),
         channel("webchat", WebChatAdapter(secret="chat-secret"), WEBCHAT, _webchat_sign),
         Target(
@@ -373,15 +376,15 @@ def _targets() -> list[Target]:
             samples=[_shopify_sample("orders/create", _ORDER),
                      _shopify_sample("customers/create", _ORDER["customer"])],
             sign=_shopify_sign,
-            verify=lambda r: shopify.verify(r.body, r.headers),
-            parse=lambda r: shopify.parse(r.body, r.headers),
+            verify=lambda r: shopify.verify(r, now=r.received_at),
+            parse=shopify.parse,
         ),
         Target(
             name="stripe",
-            samples=[SignedRequest(body=stripe_body, headers=_stripe_sign(stripe_body, {}))],
+            samples=[_request(body=stripe_body, headers=_stripe_sign(stripe_body, {}))],
             sign=_stripe_sign,
-            verify=lambda r: stripe.verify(r.body, r.headers, now=NOW),
-            parse=lambda r: stripe.parse(r.body, r.headers),
+            verify=lambda r: stripe.verify(r, now=r.received_at),
+            parse=stripe.parse,
         ),
     ]  # fmt: skip
 
@@ -422,26 +425,23 @@ def _email_targets() -> list[Target]:
     mime = EMAIL_RAW
     raw = EmailAdapter()
     # The named peer: the raw MIME adapter parsing the same mail, no envelope.
-    peer = ("EmailAdapter (raw)", lambda: raw.parse(mime, RECEIVED))
+    received = _request(mime, {})
+    peer = ("EmailAdapter (raw)", lambda: raw.parse(received))
     return [
         channel("sendgrid", SendGridInboundAdapter(public_key=KEYS.ec_public),
-                [_received(envelopes.sendgrid(mime, KEYS))], _sendgrid_sign, peer=peer),
+                [envelopes.sendgrid(mime, KEYS)], _sendgrid_sign, peer=peer),
         channel("mailgun", MailgunInboundAdapter(signing_key="mg-key"),
-                [_received(envelopes.mailgun(mime, "mg-key")),
-                 _received(envelopes.mailgun(mime, "mg-key", multipart=False))],
+                [envelopes.mailgun(mime, "mg-key"),
+                 envelopes.mailgun(mime, "mg-key", multipart=False)],
                 lambda body, headers: dict(headers), peer=peer),  # signs timestamp+token only
         channel("postmark", PostmarkInboundAdapter(username="inbound", password="pm"),
-                [_received(envelopes.postmark(mime, "inbound", "pm"))],
+                [envelopes.postmark(mime, "inbound", "pm")],
                 lambda body, headers: dict(headers), peer=peer),  # credentials, no body signature
         channel("ses", SesInboundAdapter(certificates={envelopes.CERT_URL: KEYS.certificate}),
-                [_received(envelopes.ses(mime, KEYS)),
-                 _received(envelopes.ses(mime, KEYS, version="2", base64_content=True))],
+                [envelopes.ses(mime, KEYS),
+                 envelopes.ses(mime, KEYS, version="2", base64_content=True)],
                 lambda body, headers: dict(headers), peer=peer, resign_body=_resign_sns),
     ]  # fmt: skip
-
-
-def _received(request: SignedRequest) -> SignedRequest:
-    return attrs.evolve(request, headers={**RECEIVED, **request.headers})
 
 
 def _webchat_sign(body: bytes, headers: Headers) -> dict[str, str]:

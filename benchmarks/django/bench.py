@@ -116,7 +116,7 @@ def run_view(n: int, path: str) -> dict[str, Any]:
 
 def run_peer(n: int, path: str) -> dict[str, Any]:
     """The same bodies through the adapter and the desk, no Django."""
-    from omnicx.channels import MessageReceived, WhatsAppAdapter
+    from omnicx.channels import MessageReceived, WebhookRequest, WhatsAppAdapter
     from omnicx.clock import FixedClock
     from omnicx.desk import Desk
     from omnicx.storage import SqliteStore
@@ -127,8 +127,9 @@ def run_peer(n: int, path: str) -> dict[str, Any]:
     url = "https://shop.example/webhooks/whatsapp/"
     began = time.perf_counter()
     for body, headers in work:
-        adapter.verify(body, headers, url)
-        for event in adapter.parse(body, headers):
+        request = WebhookRequest(body=body, headers=headers, url=url, received_at=desk.clock.now())
+        adapter.verify(request, now=request.received_at)
+        for event in adapter.parse(request):
             if isinstance(event, MessageReceived):
                 json.dumps({"key": desk.receive(event).key})
     return _figures(time.perf_counter() - began, path)

@@ -9,7 +9,6 @@ from datetime import UTC, datetime
 from urllib.parse import urlencode
 
 from omnicx.channels import (
-    RECEIVED_AT_HEADER,
     WEBCHAT_SIGNATURE_HEADER,
     ChannelAdapter,
     EmailAdapter,
@@ -21,6 +20,7 @@ from omnicx.channels import (
     StripeWebhook,
     TwilioAdapter,
     WebChatAdapter,
+    WebhookRequest,
     WhatsAppAdapter,
     sign_hub_sha256,
     sign_shopify,
@@ -29,10 +29,9 @@ from omnicx.channels import (
     sign_webchat,
 )
 from omnicx.errors import SignatureError
-from omnicx.testing import AdapterContract, SignedRequest, check_mutations
+from omnicx.testing import AdapterContract, check_mutations
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
-RECEIVED = {RECEIVED_AT_HEADER: "2026-03-02T12:00:00Z"}
 
 
 def _outbound(to: str) -> OutboundMessage:
@@ -43,12 +42,11 @@ def _outbound(to: str) -> OutboundMessage:
 
 class TestTwilioContract(AdapterContract):
     secrets = ("tw-secret",)
-    headers = RECEIVED
 
     def make_adapter(self) -> ChannelAdapter:
         return TwilioAdapter(account_sid="AC1", auth_token="tw-secret")
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         url = "https://h.example/twilio"
         params = [
             ("MessageSid", "SM1"),
@@ -58,7 +56,8 @@ class TestTwilioContract(AdapterContract):
         ]
         body = urlencode(params).encode()
         return [
-            SignedRequest(
+            WebhookRequest(
+                received_at=NOW,
                 body=body,
                 headers={"X-Twilio-Signature": sign_twilio("tw-secret", url, params)},
                 url=url,
@@ -69,9 +68,11 @@ class TestTwilioContract(AdapterContract):
         return _outbound("+14155550100")
 
 
-def _hub(secret: str, payload: object) -> SignedRequest:
+def _hub(secret: str, payload: object) -> WebhookRequest:
     body = json.dumps(payload).encode()
-    return SignedRequest(body=body, headers={"X-Hub-Signature-256": sign_hub_sha256(secret, body)})
+    return WebhookRequest(
+        received_at=NOW, body=body, headers={"X-Hub-Signature-256": sign_hub_sha256(secret, body)}
+    )
 
 
 class TestWhatsAppContract(AdapterContract):
@@ -80,7 +81,7 @@ class TestWhatsAppContract(AdapterContract):
     def make_adapter(self) -> ChannelAdapter:
         return WhatsAppAdapter(phone_number_id="1065", app_secret="wa-secret")
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         message = {
             "from": "16315551234",
             "id": "wamid.1",
@@ -118,7 +119,7 @@ class TestMessengerContract(AdapterContract):
     def make_adapter(self) -> ChannelAdapter:
         return MessengerAdapter(page_id="1", app_secret="fb-secret")
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         return [_hub("fb-secret", _messaging("page"))]
 
     def outbound(self) -> OutboundMessage:
@@ -131,7 +132,7 @@ class TestInstagramContract(AdapterContract):
     def make_adapter(self) -> ChannelAdapter:
         return InstagramAdapter(page_id="1", app_secret="ig-secret")
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         return [_hub("ig-secret", _messaging("instagram"))]
 
     def outbound(self) -> OutboundMessage:
@@ -140,14 +141,13 @@ class TestInstagramContract(AdapterContract):
 
 class TestEmailContract(AdapterContract):
     signed = False
-    headers = RECEIVED
 
     def make_adapter(self) -> ChannelAdapter:
         return EmailAdapter()
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         raw = b"From: Ada <ada@example.com>\r\nMessage-ID: <a@b>\r\nSubject: Hi\r\n\r\nHello\r\n"
-        return [SignedRequest(body=raw)]
+        return [WebhookRequest(received_at=NOW, body=raw)]
 
     def outbound(self) -> OutboundMessage:
         return _outbound("ada@example.com")
@@ -159,7 +159,7 @@ class TestWebChatContract(AdapterContract):
     def make_adapter(self) -> ChannelAdapter:
         return WebChatAdapter(secret="chat-secret")
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         payload = {
             "type": "message",
             "id": "m-1",
@@ -170,8 +170,10 @@ class TestWebChatContract(AdapterContract):
         }
         body = json.dumps(payload).encode()
         return [
-            SignedRequest(
-                body=body, headers={WEBCHAT_SIGNATURE_HEADER: sign_webchat("chat-secret", body)}
+            WebhookRequest(
+                received_at=NOW,
+                body=body,
+                headers={WEBCHAT_SIGNATURE_HEADER: sign_webchat("chat-secret", body)},
             )
         ]
 
@@ -199,22 +201,22 @@ _SHOPIFY_ORDER = {
 def test_shopify_survives_every_mutation() -> None:
     webhook = ShopifyWebhook(secret="shop-secret")
     body = json.dumps(_SHOPIFY_ORDER).encode()
-    sample = SignedRequest(
+    sample = WebhookRequest(received_at=NOW,
         body=body,
         headers={"X-Shopify-Hmac-Sha256": sign_shopify("shop-secret", body),
                  "X-Shopify-Topic": "orders/create", "X-Shopify-Webhook-Id": "w-1"},
     )  # fmt: skip
     customer = json.dumps(_SHOPIFY_ORDER["customer"]).encode()
-    sample2 = SignedRequest(
+    sample2 = WebhookRequest(received_at=NOW,
         body=customer,
         headers={"X-Shopify-Hmac-Sha256": sign_shopify("shop-secret", customer),
                  "X-Shopify-Topic": "customers/create"},
     )  # fmt: skip
 
-    def attempt(request: SignedRequest) -> object:
+    def attempt(request: WebhookRequest) -> object:
         with contextlib.suppress(SignatureError):
-            webhook.verify(request.body, request.headers)
-        return webhook.parse(request.body, request.headers)
+            webhook.verify(request, now=NOW)
+        return webhook.parse(request)
 
     results = check_mutations(attempt, [sample, sample2])
     assert any(isinstance(r, Enrichment) for r in results)
@@ -228,14 +230,16 @@ def test_stripe_survives_every_mutation() -> None:
                                  "payment_intent": "pi_1", "status": "succeeded"}}}  # fmt: skip
     body = json.dumps(event).encode()
     stamp = int(NOW.timestamp())
-    sample = SignedRequest(
-        body=body, headers={"Stripe-Signature": sign_stripe("whsec_x", body, stamp)}
+    sample = WebhookRequest(
+        received_at=NOW,
+        body=body,
+        headers={"Stripe-Signature": sign_stripe("whsec_x", body, stamp)},
     )
 
-    def attempt(request: SignedRequest) -> object:
+    def attempt(request: WebhookRequest) -> object:
         with contextlib.suppress(SignatureError):
-            webhook.verify(request.body, request.headers, now=NOW)
-        return webhook.parse(request.body, request.headers)
+            webhook.verify(request, now=NOW)
+        return webhook.parse(request)
 
     results = check_mutations(attempt, [sample])
     assert any(isinstance(r, Enrichment) for r in results)

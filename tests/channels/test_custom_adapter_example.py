@@ -11,8 +11,8 @@ from types import ModuleType
 
 import pytest
 
-from omnicx.channels import ChannelAdapter, OutboundMessage, RenderRefused
-from omnicx.testing import AdapterContract, SignedRequest
+from omnicx.channels import ChannelAdapter, OutboundMessage, RenderRefused, WebhookRequest
+from omnicx.testing import AdapterContract
 
 PATH = Path(__file__).resolve().parents[2] / "examples" / "custom_adapter.py"
 
@@ -40,8 +40,14 @@ class TestCustomAdapterContract(AdapterContract):
         )
         return adapter
 
-    def samples(self) -> Sequence[SignedRequest]:
-        return [SignedRequest(body=EXAMPLE.SAMPLE, headers={EXAMPLE.SECRET_HEADER: "s3cret"})]
+    def samples(self) -> Sequence[WebhookRequest]:
+        return [
+            WebhookRequest(
+                body=EXAMPLE.SAMPLE,
+                headers={EXAMPLE.SECRET_HEADER: "s3cret"},
+                received_at=datetime(2026, 3, 2, 12, tzinfo=UTC),
+            )
+        ]
 
     def outbound(self) -> OutboundMessage:
         return OutboundMessage(to="123456", now=datetime(2026, 3, 2, tzinfo=UTC), text="Hi")

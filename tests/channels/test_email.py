@@ -8,12 +8,13 @@ from datetime import UTC, datetime
 
 import attrs
 import pytest
+from tests.channels.requests import RECEIVED, request
 
 from omnicx.channels import (
-    RECEIVED_AT_HEADER,
     EmailAdapter,
     MessageReceived,
     OutboundMessage,
+    WebhookRequest,
     html_to_text,
     strip_reply,
 )
@@ -26,7 +27,7 @@ ADAPTER = EmailAdapter()
 def parse(
     raw: bytes, headers: dict[str, str] | None = None, adapter: EmailAdapter = ADAPTER
 ) -> MessageReceived:
-    (event,) = adapter.parse(raw, headers or {})
+    (event,) = adapter.parse(request(raw, headers or {}))
     assert isinstance(event, MessageReceived)
     return event
 
@@ -166,11 +167,12 @@ def test_missing_message_id_gets_a_digest() -> None:
     assert first.message.thread.message_id is None
 
 
-def test_missing_date_uses_receipt_header() -> None:
-    """Without Date, the host's receipt header gives the instant."""
+def test_missing_date_uses_the_received_time() -> None:
+    """Without Date, the host's ``received_at`` gives the instant (no HTTP header does)."""
     raw = b"From: a@example.com\r\nMessage-ID: <d@x>\r\n\r\nhi\r\n"
-    event = parse(raw, {RECEIVED_AT_HEADER: "2026-03-02T12:00:00+00:00"})
-    assert event.message.sent_at == datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
+    event = parse(raw, {"X-Omnicx-Received-At": "2020-01-01T00:00:00Z", "Date": "x"})
+    assert event.message.sent_at == RECEIVED
+    assert event.received_at == RECEIVED
 
 
 def test_auto_submitted_is_flagged() -> None:
@@ -221,7 +223,7 @@ def test_unusable_sender_address_gives_no_identifier() -> None:
 def test_bad_email(raw: bytes, message: str) -> None:
     """Empty input or no sender are PayloadErrors."""
     with pytest.raises(PayloadError) as info:
-        ADAPTER.parse(raw, {})
+        ADAPTER.parse(request(raw))
     assert str(info.value) == message
 
 
@@ -242,7 +244,7 @@ def test_render_reply() -> None:
     assert sent["References"] == "<CAF123@mail.example.com>"
     assert str(sent["Subject"]) == "Re: Café order"
     assert sent.get_content().strip() == "Shipped today."
-    ADAPTER.verify(b"anything", {}, "")
+    ADAPTER.verify(WebhookRequest(body=b"anything", received_at=RECEIVED), now=RECEIVED)
 
 
 def test_render_needs_a_sender() -> None:

@@ -15,7 +15,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omnicx.channels import (
-    RECEIVED_AT_HEADER,
     SENDGRID_SIGNATURE_HEADER,
     SENDGRID_TIMESTAMP_HEADER,
     ChannelAdapter,
@@ -26,11 +25,13 @@ from omnicx.channels import (
     PostmarkInboundAdapter,
     SendGridInboundAdapter,
     SesInboundAdapter,
+    WebhookRequest,
 )
 from omnicx.errors import PayloadError, PayloadReason, SignatureError, ValidationError
-from omnicx.testing import AdapterContract, SignedRequest
+from omnicx.testing import AdapterContract
 from omnicx.testing._email_envelopes import (
     CERT_URL,
+    RECEIVED_AT,
     TOPIC,
     form_data,
     mailgun,
@@ -41,7 +42,7 @@ from omnicx.testing._email_envelopes import (
 )
 
 KEYS = make_keys()
-RECEIVED = {RECEIVED_AT_HEADER: "2026-03-02T12:00:00Z"}
+NOW = RECEIVED_AT
 MAILGUN_KEY = "key-mailgun-signing"
 
 MIME = (
@@ -90,7 +91,7 @@ def _ses() -> SesInboundAdapter:
     return SesInboundAdapter(certificates={CERT_URL: KEYS.certificate}, topic_arns={TOPIC})
 
 
-def _envelopes(mime: bytes) -> list[tuple[ChannelAdapter, SignedRequest]]:
+def _envelopes(mime: bytes) -> list[tuple[ChannelAdapter, WebhookRequest]]:
     return [
         (_sendgrid(), sendgrid(mime, KEYS)),
         (_mailgun(), mailgun(mime, MAILGUN_KEY)),
@@ -101,14 +102,17 @@ def _envelopes(mime: bytes) -> list[tuple[ChannelAdapter, SignedRequest]]:
     ]
 
 
-def _through(adapter: ChannelAdapter, request: SignedRequest) -> Sequence[object]:
-    headers = {**RECEIVED, **request.headers}
-    adapter.verify(request.body, headers, request.url)
-    return adapter.parse(request.body, headers)
+def _raw(body: bytes) -> WebhookRequest:
+    return WebhookRequest(body=body, received_at=RECEIVED_AT)
+
+
+def _through(adapter: ChannelAdapter, request: WebhookRequest) -> Sequence[object]:
+    adapter.verify(request, now=request.received_at)
+    return adapter.parse(request)
 
 
 def test_every_provider_gives_the_raw_adapters_message() -> None:
-    expected = EmailAdapter().parse(MIME, RECEIVED)
+    expected = EmailAdapter().parse(_raw(MIME))
     (event,) = expected
     assert isinstance(event, MessageReceived)
     assert event.message.text == "It arrived broken. Grüße"
@@ -150,7 +154,7 @@ def _outcome(parse: Callable[[], Sequence[object]]) -> object:
 @settings(max_examples=40, deadline=None)
 @given(mime=_mails())
 def test_the_same_mime_through_each_envelope_gives_equal_messages(mime: bytes) -> None:
-    expected = _outcome(lambda: EmailAdapter().parse(mime, RECEIVED))
+    expected = _outcome(lambda: EmailAdapter().parse(_raw(mime)))
     for adapter, request in _envelopes(mime):
         outcome = _outcome(lambda a=adapter, r=request: _through(a, r))  # type: ignore[misc]
         assert outcome == expected, type(adapter).__name__
@@ -163,11 +167,11 @@ def test_sendgrid_refuses_another_key_and_a_changed_timestamp() -> None:
     request = sendgrid(MIME, KEYS)
     other = SendGridInboundAdapter(public_key=make_keys().ec_public)
     with pytest.raises(SignatureError) as caught:
-        other.verify(request.body, request.headers, request.url)
+        other.verify(request, now=NOW)
     assert caught.value.header == SENDGRID_SIGNATURE_HEADER
     moved = {**request.headers, SENDGRID_TIMESTAMP_HEADER: "1772452801"}
     with pytest.raises(SignatureError):
-        _sendgrid().verify(request.body, moved, request.url)
+        _sendgrid().verify(attrs.evolve(request, headers=moved), now=NOW)
 
 
 def test_sendgrid_accepts_a_pem_key_and_refuses_a_key_that_is_not_one() -> None:
@@ -177,7 +181,7 @@ def test_sendgrid_accepts_a_pem_key_and_refuses_a_key_that_is_not_one() -> None:
         serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
     )
     request = sendgrid(MIME, KEYS)
-    SendGridInboundAdapter(public_key=pem.decode()).verify(request.body, request.headers, "")
+    SendGridInboundAdapter(public_key=pem.decode()).verify(request, now=NOW)
     with pytest.raises(ValidationError, match="elliptic-curve"):
         SendGridInboundAdapter(public_key="not a key")
 
@@ -185,17 +189,17 @@ def test_sendgrid_accepts_a_pem_key_and_refuses_a_key_that_is_not_one() -> None:
 def test_mailgun_refuses_a_wrong_key_and_missing_token() -> None:
     request = mailgun(MIME, "another-key")
     with pytest.raises(SignatureError, match="does not match") as caught:
-        _mailgun().verify(request.body, request.headers, request.url)
+        _mailgun().verify(request, now=NOW)
     assert caught.value.header == "signature"
     bare = mailgun(MIME, MAILGUN_KEY, token="")
     with pytest.raises(SignatureError, match="token"):
-        _mailgun().verify(bare.body, bare.headers, bare.url)
+        _mailgun().verify(bare, now=NOW)
 
 
 def test_postmark_compares_basic_credentials() -> None:
     request = postmark(MIME, "inbound", "wrong")
     with pytest.raises(SignatureError, match="credentials") as caught:
-        _postmark().verify(request.body, request.headers, request.url)
+        _postmark().verify(request, now=NOW)
     assert caught.value.header == "Authorization"
     assert "pm-secret" not in repr(_postmark())
 
@@ -203,22 +207,22 @@ def test_postmark_compares_basic_credentials() -> None:
 @pytest.mark.parametrize("version", ["1", "2"])
 def test_ses_checks_the_sns_signature_of_either_version(version: str) -> None:
     request = ses(MIME, KEYS, version=version)
-    _ses().verify(request.body, request.headers, request.url)
+    _ses().verify(request, now=NOW)
     message = json.loads(request.body)
     message["Subject"] = "changed"
     with pytest.raises(SignatureError, match="does not match") as caught:
-        _ses().verify(json.dumps(message).encode(), request.headers, request.url)
+        _ses().verify(attrs.evolve(request, body=json.dumps(message).encode()), now=NOW)
     assert caught.value.header == "Signature"
 
 
 def test_ses_refuses_an_unknown_certificate_url_and_an_unlisted_topic() -> None:
     request = ses(MIME, KEYS)
     with pytest.raises(SignatureError, match="no certificate") as caught:
-        SesInboundAdapter().verify(request.body, request.headers, request.url)
+        SesInboundAdapter().verify(request, now=NOW)
     assert caught.value.header == "SigningCertURL"
     other_topic = SesInboundAdapter(certificates={CERT_URL: KEYS.certificate}, topic_arns={"x"})
     with pytest.raises(SignatureError, match="topic"):
-        other_topic.verify(request.body, request.headers, request.url)
+        other_topic.verify(request, now=NOW)
     with pytest.raises(ValidationError, match="certificate"):
         SesInboundAdapter(certificates={CERT_URL: b"not a certificate"})
 
@@ -246,22 +250,22 @@ def test_each_provider_without_its_raw_option_says_which_option() -> None:
             ),
             "send_raw",
         ),
-        (_mailgun(), SignedRequest(body=b"subject=hi&body-plain=hi"), "mime"),
-        (_postmark(), SignedRequest(body=b'{"TextBody": "hi"}'), "Include raw email"),
+        (_mailgun(), _raw(b"subject=hi&body-plain=hi"), "mime"),
+        (_postmark(), _raw(b'{"TextBody": "hi"}'), "Include raw email"),
     ]
     for adapter, request, option in cases:
         with pytest.raises(PayloadError, match=option) as caught:
-            adapter.parse(request.body, {**RECEIVED, **request.headers})
+            adapter.parse(request)
         assert caught.value.reason is PayloadReason.UNSUPPORTED
 
 
 def test_ses_refuses_confirmations_and_s3_actions_as_unsupported() -> None:
     confirmation = {"Type": "SubscriptionConfirmation", "Message": "confirm", "Token": "t"}
     with pytest.raises(PayloadError, match="Notification"):
-        _ses().parse(json.dumps(confirmation).encode(), RECEIVED)
+        _ses().parse(_raw(json.dumps(confirmation).encode()))
     s3 = {"Type": "Notification", "Message": json.dumps({"notificationType": "Received"})}
     with pytest.raises(PayloadError, match="S3") as caught:
-        _ses().parse(json.dumps(s3).encode(), RECEIVED)
+        _ses().parse(_raw(json.dumps(s3).encode()))
     assert caught.value.reason is PayloadReason.UNSUPPORTED
 
 
@@ -282,12 +286,11 @@ def test_the_providers_render_what_the_email_adapter_renders() -> None:
 
 class TestSendGridContract(AdapterContract):
     secrets = ()
-    headers = RECEIVED
 
     def make_adapter(self) -> ChannelAdapter:
         return _sendgrid()
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         return [sendgrid(MIME, KEYS)]
 
 
@@ -295,36 +298,33 @@ class TestMailgunContract(AdapterContract):
     secrets = (MAILGUN_KEY,)
     signs_body = False  # the signature covers timestamp and token only
     signature_header = False  # it travels in the form fields
-    headers = RECEIVED
 
     def make_adapter(self) -> ChannelAdapter:
         return _mailgun()
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         return [mailgun(MIME, MAILGUN_KEY), mailgun(MIME, MAILGUN_KEY, multipart=False)]
 
 
 class TestPostmarkContract(AdapterContract):
     secrets = ("pm-secret",)
     signs_body = False  # HTTP Basic credentials authenticate the sender only
-    headers = RECEIVED
 
     def make_adapter(self) -> ChannelAdapter:
         return _postmark()
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         return [postmark(MIME, "inbound", "pm-secret")]
 
 
 class TestSesContract(AdapterContract):
     signature_header = False  # SNS signs inside the body
     signs_body = False  # SNS signs named fields (UnsubscribeURL and spacing are not)
-    headers = RECEIVED
 
     def make_adapter(self) -> ChannelAdapter:
         return _ses()
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         # One sample: its mutations reach inside Message and its MIME content
         # (the BASE64 and version 2 paths have their own tests above).
         return [ses(MIME, KEYS)]

@@ -12,10 +12,12 @@ from typing import Any
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.channels.requests import request
 
 from omnicx.channels import (
     ShopifyWebhook,
     StripeWebhook,
+    WebhookRequest,
     minor_to_decimal,
     sign_shopify,
     sign_stripe,
@@ -63,8 +65,8 @@ def shopify(payload: dict[str, Any], topic: str) -> tuple[bytes, dict[str, str]]
 def test_shopify_order_created() -> None:
     """orders/create: an OrderEvent, the customer's identifiers, order count and lifetime value."""
     raw, headers = shopify(ORDER, "orders/create")
-    SHOPIFY.verify(raw, headers)
-    result = SHOPIFY.parse(raw, headers)
+    SHOPIFY.verify(request(raw, headers), now=NOW)
+    result = SHOPIFY.parse(request(raw, headers))
     assert result.identifiers == (
         Identifier.external("shopify:customer", "115310627314723954"),
         Identifier.email("john@example.com", verified=True),
@@ -93,7 +95,7 @@ def test_shopify_order_without_customer_totals() -> None:
     """Newer API versions omit the customer's totals: this order alone counts."""
     customer = {"id": 1, "email": None}
     raw, headers = shopify({**ORDER, "customer": customer}, "orders/create")
-    assert SHOPIFY.parse(raw, headers).attributes == {
+    assert SHOPIFY.parse(request(raw, headers)).attributes == {
         "order_count": 1,
         "lifetime_value": "403.00",
         "currency": "USD",
@@ -109,7 +111,7 @@ def test_shopify_customer_created_new_api_shape() -> None:
         "amount_spent": {"amount": "50.10", "currency_code": "EUR"},
     }
     raw, headers = shopify(payload, "customers/create")
-    result = SHOPIFY.parse(raw, headers)
+    result = SHOPIFY.parse(request(raw, headers))
     assert result.identifiers[0] == Identifier.external("shopify:customer", "77")
     assert result.attributes == {"order_count": 2, "lifetime_value": "50.10", "currency": "EUR"}
     assert result.events == ()
@@ -122,7 +124,7 @@ def test_shopify_customer_created_new_api_shape() -> None:
 def test_shopify_customer_tags_become_a_list(tags: object, expected: tuple[str] | None) -> None:
     """Shopify's comma-separated tags become a list attribute (read back as a tuple)."""
     raw, headers = shopify({"id": 9, "email": "t@example.com", "tags": tags}, "customers/create")
-    assert SHOPIFY.parse(raw, headers).attributes.get("tags") == expected
+    assert SHOPIFY.parse(request(raw, headers)).attributes.get("tags") == expected
 
 
 @pytest.mark.parametrize(
@@ -156,7 +158,7 @@ def test_shopify_bad_payloads(payload: dict[str, Any], topic: str, message: str)
     """Unsupported topics and wrong fields are PayloadErrors with their field."""
     raw, headers = shopify(payload, topic)
     with pytest.raises(PayloadError) as info:
-        SHOPIFY.parse(raw, headers)
+        SHOPIFY.parse(request(raw, headers))
     assert str(info.value) == message
 
 
@@ -164,7 +166,7 @@ def test_shopify_signature_fails_on_change() -> None:
     """A changed body fails X-Shopify-Hmac-Sha256."""
     raw, headers = shopify(ORDER, "orders/create")
     with pytest.raises(SignatureError) as info:
-        SHOPIFY.verify(raw.replace(b"403.00", b"4.00"), headers)
+        SHOPIFY.verify(request(raw.replace(b"403.00", b"4.00"), headers), now=NOW)
     assert info.value.header == "X-Shopify-Hmac-Sha256"
 
 
@@ -197,11 +199,10 @@ def test_stripe_charge_succeeded() -> None:
     """charge.succeeded: a PaymentEvent in major units, customer and billing email identifiers."""
     raw = stripe_event("charge.succeeded", CHARGE)
     STRIPE.verify(
-        raw,
-        {"Stripe-Signature": sign_stripe("whsec_test", raw, int(NOW.timestamp()))},
+        request(raw, {"Stripe-Signature": sign_stripe("whsec_test", raw, int(NOW.timestamp()))}),
         now=NOW + timedelta(seconds=30),
     )
-    result = STRIPE.parse(raw, {})
+    result = STRIPE.parse(request(raw))
     assert result.identifiers == (
         Identifier.external("stripe", "cus_9"),
         Identifier.email("pay@example.com"),
@@ -225,7 +226,7 @@ def test_stripe_charge_succeeded() -> None:
 
 def test_stripe_refund_and_dispute() -> None:
     """charge.refunded uses amount_refunded as a REFUND; disputes are DISPUTE."""
-    (refund,) = STRIPE.parse(stripe_event("charge.refunded", CHARGE), {}).events
+    (refund,) = STRIPE.parse(request(stripe_event("charge.refunded", CHARGE))).events
     assert isinstance(refund, PaymentEvent)
     assert (refund.kind, refund.amount) == (PaymentKind.REFUND, Decimal("5.00"))
     dispute_obj = {
@@ -236,7 +237,7 @@ def test_stripe_refund_and_dispute() -> None:
         "status": "needs_response",
         "customer": "cus_9",
     }
-    (dispute,) = STRIPE.parse(stripe_event("charge.dispute.created", dispute_obj), {}).events
+    (dispute,) = STRIPE.parse(request(stripe_event("charge.dispute.created", dispute_obj))).events
     assert isinstance(dispute, PaymentEvent)
     assert (dispute.kind, dispute.amount, dispute.payment_id, dispute.status) == (
         PaymentKind.DISPUTE,
@@ -251,7 +252,7 @@ def test_stripe_replay_is_refused() -> None:
     raw = stripe_event("charge.succeeded", CHARGE)
     header = {"Stripe-Signature": sign_stripe("whsec_test", raw, int(NOW.timestamp()))}
     with pytest.raises(SignatureError, match="replay tolerance"):
-        STRIPE.verify(raw, header, now=NOW + timedelta(minutes=10))
+        STRIPE.verify(request(raw, header), now=NOW + timedelta(minutes=10))
 
 
 @pytest.mark.parametrize(
@@ -278,7 +279,7 @@ def test_stripe_replay_is_refused() -> None:
 def test_stripe_bad_payloads(kind: str, obj: dict[str, Any], message: str) -> None:
     """Unsupported types and wrong fields are PayloadErrors."""
     with pytest.raises(PayloadError) as info:
-        STRIPE.parse(stripe_event(kind, obj), {})
+        STRIPE.parse(request(stripe_event(kind, obj)))
     assert str(info.value) == message
 
 
@@ -301,10 +302,10 @@ _JSON = st.recursive(
 
 
 def _refuse_or_parse(
-    parse: Callable[[bytes, dict[str, str]], object], body: bytes, headers: dict[str, str]
+    parse: Callable[[WebhookRequest], object], body: bytes, headers: dict[str, str]
 ) -> None:
     with contextlib.suppress(PayloadError):
-        parse(body, headers)
+        parse(request(body, headers))
 
 
 @given(value=_JSON, topic=st.sampled_from(["orders/create", "customers/create", "other"]))

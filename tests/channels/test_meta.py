@@ -8,6 +8,7 @@ from typing import Any
 
 import attrs
 import pytest
+from tests.channels.requests import request
 
 from omnicx.channels import (
     DeliveryState,
@@ -48,7 +49,9 @@ def item(**fields: Any) -> dict[str, Any]:
 
 def test_messenger_text_message() -> None:
     """mid is the external id, the PSID a verified messenger handle, timestamps in ms."""
-    (event,) = MESSENGER.parse(webhook("page", item(message={"mid": "m_abc", "text": "hello"})), {})
+    (event,) = MESSENGER.parse(
+        request(webhook("page", item(message={"mid": "m_abc", "text": "hello"})))
+    )
     assert isinstance(event, MessageReceived)
     assert event.sender == (Identifier.handle("messenger", PSID, verified=True),)
     assert event.message.id == "messenger:m_abc"
@@ -69,7 +72,7 @@ def test_attachments_quick_reply_and_reply_to() -> None:
         "quick_reply": {"payload": "SIZE_M"},
         "reply_to": {"mid": "m_0"},
     }
-    (event,) = MESSENGER.parse(webhook("page", item(message=message)), {})
+    (event,) = MESSENGER.parse(request(webhook("page", item(message=message))))
     assert isinstance(event, MessageReceived)
     assert event.message.attachments == (
         Attachment(content_type="image/*", url="https://scontent.example/1.jpg"),
@@ -87,14 +90,14 @@ def test_echoes_are_our_outbound() -> None:
         "timestamp": MILLIS,
         "message": {"mid": "m_out", "text": "Sure!", "is_echo": True, "app_id": 555},
     }
-    (event,) = MESSENGER.parse(webhook("page", echo), {})
+    (event,) = MESSENGER.parse(request(webhook("page", echo)))
     assert isinstance(event, MessageEcho)
     assert event.ours
     assert event.message.direction is Direction.OUTBOUND
     assert event.message.author.kind is AuthorKind.AGENT
     assert event.recipient == (Identifier.handle("messenger", PSID, verified=True),)
     other = {**echo, "message": {**echo["message"], "app_id": 263902037430900}}
-    (foreign,) = MESSENGER.parse(webhook("page", other), {})
+    (foreign,) = MESSENGER.parse(request(webhook("page", other)))
     assert isinstance(foreign, MessageEcho)
     assert not foreign.ours
 
@@ -102,18 +105,26 @@ def test_echoes_are_our_outbound() -> None:
 def test_delivery_read_reaction_edit() -> None:
     """Delivery mids, Instagram read mids, reactions and edits each map to their event."""
     events = INSTAGRAM.parse(
-        webhook(
-            "instagram",
-            item(delivery={"mids": ["m_a", "m_b"], "watermark": MILLIS}),
-            item(read={"mid": "m_a"}),
-            item(read={"watermark": MILLIS}),
-            item(reaction={"mid": "m_a", "action": "react", "reaction": "love", "emoji": "\u2764"}),
-            item(reaction={"mid": "m_a", "action": "unreact"}),
-            item(message_edit={"mid": "m_c", "text": "fixed typo", "num_edit": 1}),
-            item(postback={"title": "Get Started", "payload": "START"}),
-            item(referral={"ref": "ad-1", "source": "ADS"}),
-        ),
-        {},
+        request(
+            webhook(
+                "instagram",
+                item(delivery={"mids": ["m_a", "m_b"], "watermark": MILLIS}),
+                item(read={"mid": "m_a"}),
+                item(read={"watermark": MILLIS}),
+                item(
+                    reaction={
+                        "mid": "m_a",
+                        "action": "react",
+                        "reaction": "love",
+                        "emoji": "\u2764",
+                    }
+                ),
+                item(reaction={"mid": "m_a", "action": "unreact"}),
+                item(message_edit={"mid": "m_c", "text": "fixed typo", "num_edit": 1}),
+                item(postback={"title": "Get Started", "payload": "START"}),
+                item(referral={"ref": "ad-1", "source": "ADS"}),
+            )
+        )
     )
     sender = (Identifier.handle("instagram", PSID, verified=True),)
     ig = Channel.INSTAGRAM
@@ -136,12 +147,12 @@ def test_delivery_read_reaction_edit() -> None:
 def test_wrong_object_and_missing_sender() -> None:
     """A page webhook sent to the Instagram adapter, or an item without a sender, is refused."""
     with pytest.raises(PayloadError, match="object: not an 'instagram' webhook"):
-        INSTAGRAM.parse(webhook("page"), {})
+        INSTAGRAM.parse(request(webhook("page")))
     body = json.dumps(
         {"object": "page", "entry": [{"messaging": [{"timestamp": MILLIS}]}]}
     ).encode()
     with pytest.raises(PayloadError) as info:
-        MESSENGER.parse(body, {})
+        MESSENGER.parse(request(body))
     assert str(info.value) == "entry[0].messaging[0].sender: required field is missing"
 
 
@@ -213,8 +224,11 @@ def test_instagram_counts_bytes() -> None:
 def test_postback_with_mid_is_a_message() -> None:
     """A tapped button with a mid is the customer speaking: title as text, payload as reply id."""
     (event,) = MESSENGER.parse(
-        webhook("page", item(postback={"mid": "m_pb", "title": "Talk to us", "payload": "HUMAN"})),
-        {},
+        request(
+            webhook(
+                "page", item(postback={"mid": "m_pb", "title": "Talk to us", "payload": "HUMAN"})
+            )
+        )
     )
     assert isinstance(event, MessageReceived)
     assert (event.message.id, event.message.text) == ("messenger:m_pb", "Talk to us")
@@ -223,5 +237,5 @@ def test_postback_with_mid_is_a_message() -> None:
 
 def test_blank_mids_are_skipped() -> None:
     """Blank ids in a delivery receipt name no message and are skipped."""
-    events = MESSENGER.parse(webhook("page", item(delivery={"mids": [" ", "m_1"]})), {})
+    events = MESSENGER.parse(request(webhook("page", item(delivery={"mids": [" ", "m_1"]}))))
     assert [e.external_id for e in events if isinstance(e, DeliveryUpdate)] == ["m_1"]

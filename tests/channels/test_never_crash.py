@@ -8,14 +8,14 @@ Each regression test is one input that used to escape (``OverflowError``,
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import UTC, datetime
 
 import pytest
+from tests.channels.requests import request
 
 from omnicx import FixedClock
 from omnicx.channels import (
-    RECEIVED_AT_HEADER,
     Capabilities,
     ChannelEvent,
     EmailAdapter,
@@ -26,6 +26,7 @@ from omnicx.channels import (
     StripeWebhook,
     TwilioAdapter,
     WebChatAdapter,
+    WebhookRequest,
     WhatsAppAdapter,
     _ids,
     sign_stripe,
@@ -35,7 +36,7 @@ from omnicx.desk import Desk
 from omnicx.errors import PayloadError, SignatureError, ValidationError
 from omnicx.model import Author, AuthorKind, Channel, Direction, Message
 from omnicx.storage import SqliteStore
-from omnicx.testing import AdapterContract, SignedRequest, check_mutations, verify_then_parse
+from omnicx.testing import AdapterContract, check_mutations, verify_then_parse
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 TWILIO_BODY = b"MessageSid=SM1&From=%2B14155550100&To=%2B14155550199&Body=hi"
@@ -57,7 +58,7 @@ def _whatsapp(timestamp: object) -> bytes:
 def test_an_integer_past_a_float_is_an_invalid_value_not_an_overflow() -> None:
     adapter = WhatsAppAdapter(phone_number_id="1065", app_secret="s")
     with pytest.raises(PayloadError, match="not a finite number") as caught:
-        adapter.parse(_whatsapp(10**400), {})
+        adapter.parse(request(_whatsapp(10**400)))
     assert caught.value.field == "entry[0].changes[0].value.messages[0].timestamp"
 
 
@@ -66,11 +67,11 @@ def test_huge_amounts_and_counts_are_refused_by_every_json_parser() -> None:
               "data": {"object": {"id": "ch", "currency": "usd", "amount": 10**400,
                                   "customer": "cus"}}}  # fmt: skip
     with pytest.raises(PayloadError, match="finite"):
-        StripeWebhook(secret="s").parse(json.dumps(stripe).encode(), {})
+        StripeWebhook(secret="s").parse(request(json.dumps(stripe).encode()))
     customer = {"id": 1, "orders_count": -(10**400)}
     with pytest.raises(PayloadError, match="finite"):
         ShopifyWebhook(secret="s").parse(
-            json.dumps(customer).encode(), {"X-Shopify-Topic": "customers/create"}
+            request(json.dumps(customer).encode(), {"X-Shopify-Topic": "customers/create"})
         )
 
 
@@ -82,36 +83,30 @@ def test_an_iso_date_with_no_utc_form_is_out_of_range(stamp: str) -> None:
     payload = {"type": "message", "id": "m", "session_id": "s", "sent_at": stamp,
                "visitor": {"id": "v"}, "text": "hi"}  # fmt: skip
     with pytest.raises(PayloadError, match="out of range") as caught:
-        WebChatAdapter(secret="s").parse(json.dumps(payload).encode(), {})
+        WebChatAdapter(secret="s").parse(request(json.dumps(payload).encode()))
     assert caught.value.field == "sent_at"
-
-
-def test_a_received_at_header_with_no_utc_form_is_out_of_range() -> None:
-    adapter = TwilioAdapter(account_sid="AC1", auth_token="t")
-    with pytest.raises(PayloadError, match="out of range"):
-        adapter.parse(TWILIO_BODY, {RECEIVED_AT_HEADER: "9999-12-31T23:59:59-01:00"})
 
 
 def test_an_email_dated_past_9999_in_utc_takes_the_received_time() -> None:
     raw = b"From: a@example.com\r\nDate: Fri, 31 Dec 9999 23:59:59 -0100\r\n\r\nhi\r\n"
-    (event,) = EmailAdapter().parse(raw, {RECEIVED_AT_HEADER: "2026-03-02T12:00:00Z"})
+    (event,) = EmailAdapter().parse(request(raw))
     assert isinstance(event, MessageReceived)
     assert event.message.sent_at == NOW
 
 
-# -- 3. Twilio's Date header fallback ------------------------------------------
+# -- 3. Twilio's Date header fallback: gone, no client header dates a message ----
 
 
-def test_twilio_date_header_past_9999_in_utc_is_refused_naming_it() -> None:
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"Date": "Fri, 31 Dec 9999 23:59:59 -0100"},
+        {"X-Omnicx-Received-At": "9999-12-31T23:59:59-01:00"},
+    ],
+)
+def test_twilio_ignores_date_headers_a_client_can_send(headers: dict[str, str]) -> None:
     adapter = TwilioAdapter(account_sid="AC1", auth_token="t")
-    with pytest.raises(PayloadError, match="out of range") as caught:
-        adapter.parse(TWILIO_BODY, {"Date": "Fri, 31 Dec 9999 23:59:59 -0100"})
-    assert caught.value.field == "Date"
-
-
-def test_twilio_date_header_in_range_still_dates_the_message() -> None:
-    adapter = TwilioAdapter(account_sid="AC1", auth_token="t")
-    (event,) = adapter.parse(TWILIO_BODY, {"Date": "Mon, 02 Mar 2026 13:00:00 +0100"})
+    (event,) = adapter.parse(request(TWILIO_BODY, headers))
     assert isinstance(event, MessageReceived)
     assert event.message.sent_at == NOW
 
@@ -124,14 +119,14 @@ def test_stripe_timestamps_that_are_not_plain_digits_are_signature_errors(stamp:
     # Reachable by anyone: no secret is needed to send this header.
     headers = {"Stripe-Signature": f"t={stamp},v1=00"}
     with pytest.raises(SignatureError, match="lacks a timestamp") as caught:
-        StripeWebhook(secret="s").verify(b"{}", headers, now=NOW)
+        StripeWebhook(secret="s").verify(request(b"{}", headers), now=NOW)
     assert caught.value.header == "Stripe-Signature"
 
 
 def test_stripe_signature_still_verifies_a_real_header() -> None:
     stamp = int(NOW.timestamp())
     headers = {"Stripe-Signature": sign_stripe("s", b"{}", stamp)}
-    StripeWebhook(secret="s").verify(b"{}", headers, now=NOW)
+    StripeWebhook(secret="s").verify(request(b"{}", headers), now=NOW)
 
 
 # -- 5. lone surrogates --------------------------------------------------------
@@ -148,7 +143,7 @@ def test_a_lone_surrogate_escape_in_an_email_address_is_replaced() -> None:
                "sent_at": "2026-03-02T12:00:00Z",
                "visitor": {"id": "v", "email": "\ud800@example.com"}, "text": "hi"}  # fmt: skip
     body = json.dumps(payload).encode()  # ASCII JSON: the surrogate as a \ud800 escape
-    (event,) = WebChatAdapter(secret="s").parse(body, {})
+    (event,) = WebChatAdapter(secret="s").parse(request(body))
     assert isinstance(event, MessageReceived)
     assert [i.value for i in event.sender] == ["v", "\ufffd@example.com"]
 
@@ -162,7 +157,7 @@ def test_a_lone_surrogate_in_message_text_is_stored_replaced() -> None:
     payload = {"type": "message", "id": "m", "session_id": "s",
                "sent_at": "2026-03-02T12:00:00Z", "visitor": {"id": "v"},
                "text": "cut emoji \ud83d"}  # fmt: skip
-    (event,) = WebChatAdapter(secret="s").parse(json.dumps(payload).encode(), {})
+    (event,) = WebChatAdapter(secret="s").parse(request(json.dumps(payload).encode()))
     assert isinstance(event, MessageReceived)
     store = SqliteStore()
     receipt = Desk(store=store, clock=FixedClock(NOW)).receive(event)
@@ -193,12 +188,12 @@ class _KeyErrorAdapter:
     channel = Channel.CHAT
     capabilities = Capabilities()
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
         """Accept everything."""
 
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
         """Read ``id`` and ``text`` by indexing, the bug the suite must catch."""
-        root = load_json(body).obj()
+        root = load_json(request.body).obj()
         message = Message(id=f"chat:{root['id']}", channel=Channel.CHAT,
                           direction=Direction.INBOUND, author=Author(kind=AuthorKind.CUSTOMER),
                           sent_at=NOW, text=str(root["text"]), external_id=str(root["id"]))  # fmt: skip
@@ -215,8 +210,8 @@ class _BrokenContract(AdapterContract):
     def make_adapter(self) -> _KeyErrorAdapter:  # type: ignore[override]
         return _KeyErrorAdapter()
 
-    def samples(self) -> Sequence[SignedRequest]:
-        return [SignedRequest(body=b'{"id": "m-1", "text": "hi"}')]
+    def samples(self) -> Sequence[WebhookRequest]:
+        return [WebhookRequest(received_at=NOW, body=b'{"id": "m-1", "text": "hi"}')]
 
 
 def test_the_valid_samples_of_a_broken_adapter_pass_the_old_checks() -> None:
@@ -235,5 +230,5 @@ def test_check_mutations_names_the_mutation_and_the_exception() -> None:
     with pytest.raises(AssertionError, match=r"drop \['text'\]: KeyError"):
         check_mutations(
             lambda request: verify_then_parse(adapter, request),  # type: ignore[arg-type]
-            [SignedRequest(body=b'{"text": "hi", "id": "m-1"}')],
+            [WebhookRequest(received_at=NOW, body=b'{"text": "hi", "id": "m-1"}')],
         )

@@ -34,14 +34,15 @@ from omnicx.channels import (
     PrivateReply,
     RenderRefused,
     SendCheck,
+    WebhookRequest,
     XAdapter,
     sign_hub_sha256,
     sign_x,
     x_crc_response,
 )
-from omnicx.errors import SignatureError
+from omnicx.errors import PayloadError, SignatureError
 from omnicx.model import AuthorKind, Channel, Direction, Visibility
-from omnicx.testing import AdapterContract, SignedRequest
+from omnicx.testing import AdapterContract
 
 PAGE_ID = "104211912345678"
 POST_ID = f"{PAGE_ID}_1029384756"
@@ -51,6 +52,7 @@ IG_SECRET = "ig-app-secret"
 X_USER = "2244994945"
 X_SECRET = "x-consumer-secret"
 T0 = 1772452800  # 2026-03-02T12:00:00Z
+RECEIVED = datetime(2026, 3, 2, 12, 0, 5, tzinfo=UTC)  # when the host received each request
 
 
 def fb_comment(
@@ -97,10 +99,11 @@ def fb_feed(*values: dict[str, Any], time: int = T0) -> dict[str, Any]:
     return {"object": "page", "entry": [{"id": PAGE_ID, "time": time, "changes": changes}]}
 
 
-def hub(secret: str, payload: dict[str, Any]) -> SignedRequest:
+def hub(secret: str, payload: dict[str, Any]) -> WebhookRequest:
     """A body signed the way Meta signs it."""
     body = json.dumps(payload).encode()
-    return SignedRequest(body=body, headers={"X-Hub-Signature-256": sign_hub_sha256(secret, body)})
+    headers = {"X-Hub-Signature-256": sign_hub_sha256(secret, body)}
+    return WebhookRequest(body=body, headers=headers, received_at=RECEIVED)
 
 
 def ig_comment(
@@ -196,10 +199,11 @@ def x_activity(**events: Any) -> dict[str, Any]:
     return {"for_user_id": X_USER, **events}
 
 
-def x_signed(payload: dict[str, Any]) -> SignedRequest:
+def x_signed(payload: dict[str, Any]) -> WebhookRequest:
     """A body signed the way X signs it."""
     body = json.dumps(payload).encode()
-    return SignedRequest(body=body, headers={X_SIGNATURE_HEADER: sign_x(X_SECRET, body)})
+    headers = {X_SIGNATURE_HEADER: sign_x(X_SECRET, body)}
+    return WebhookRequest(body=body, headers=headers, received_at=RECEIVED)
 
 
 def x_dm(
@@ -240,9 +244,9 @@ def _x() -> XAdapter:
     return XAdapter(user_id=X_USER, consumer_secret=X_SECRET, app_id="77")
 
 
-def _parse(adapter: ChannelAdapter, request: SignedRequest) -> Sequence[object]:
-    adapter.verify(request.body, request.headers, request.url)
-    return adapter.parse(request.body, request.headers)
+def _parse(adapter: ChannelAdapter, request: WebhookRequest) -> Sequence[object]:
+    adapter.verify(request, now=request.received_at)
+    return adapter.parse(request)
 
 
 # -- the contract suite, mutations included ----------------------------------
@@ -254,7 +258,7 @@ class TestFacebookCommentsContract(AdapterContract):
     def make_adapter(self) -> ChannelAdapter:
         return _fb()
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         reply = fb_comment(comment_id="1029384756_555002", parent_id="1029384756_555001",
                            sender=JANE, photo="https://scontent.example/p.jpg")  # fmt: skip
         return [hub(FB_SECRET, fb_feed(fb_comment(sender=JANE), reply))]
@@ -271,7 +275,7 @@ class TestInstagramCommentsContract(AdapterContract):
     def make_adapter(self) -> ChannelAdapter:
         return _ig()
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         mention = {"media_id": "17895695668004551", "comment_id": "17865799348089040"}
         body = ig_changes(("comments", ig_comment(sender=JANE_IG)), ("mentions", mention))
         return [hub(IG_SECRET, body)]
@@ -288,7 +292,7 @@ class TestXContract(AdapterContract):
     def make_adapter(self) -> ChannelAdapter:
         return _x()
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         return [
             x_signed(x_activity(user_has_blocked="false", tweet_create_events=[x_post()])),
             x_signed(x_activity(direct_message_events=[x_dm()], users=X_USERS)),
@@ -380,14 +384,14 @@ def test_facebook_skips_other_fields_and_refuses_other_objects() -> None:
             "changes": [{"field": "ratings", "value": {"verb": "add"}}]}]}  # fmt: skip
     assert _parse(_fb(), hub(FB_SECRET, body)) == ()
     with pytest.raises(Exception, match="not a 'page' webhook"):
-        _fb().parse(json.dumps(ig_changes()).encode(), {})
+        _fb().parse(WebhookRequest(body=json.dumps(ig_changes()).encode(), received_at=RECEIVED))
 
 
 def test_facebook_signature_is_checked() -> None:
     """A body signed with another secret fails, naming the header."""
     request = hub("other", fb_feed(fb_comment(sender=JANE)))
     with pytest.raises(SignatureError, match="X-Hub-Signature-256"):
-        _fb().verify(request.body, request.headers, request.url)
+        _fb().verify(request, now=RECEIVED)
 
 
 def test_facebook_public_reply_private_reply_and_moderation() -> None:
@@ -556,9 +560,9 @@ def test_x_dms_are_private_on_the_same_handle() -> None:
 def test_x_signature_and_crc() -> None:
     """The header is sha256= + base64 HMAC of the body; the CRC answer of the token."""
     request = x_signed(x_activity(tweet_create_events=[x_post()]))
-    _x().verify(request.body, request.headers, request.url)
+    _x().verify(request, now=RECEIVED)
     with pytest.raises(SignatureError, match=X_SIGNATURE_HEADER):
-        _x().verify(request.body + b" ", request.headers, request.url)
+        _x().verify(attrs.evolve(request, body=request.body + b" "), now=RECEIVED)
     # The value X's documentation derives for this secret and token, by hand:
     expected = base64.b64encode(
         hmac.new(X_SECRET.encode(), b"challenge-123", hashlib.sha256).digest()
@@ -567,6 +571,11 @@ def test_x_signature_and_crc() -> None:
         "response_token": f"sha256={expected}"
     }
     assert _x().crc_response("challenge-123") == x_crc_response(X_SECRET, "challenge-123")
+    get = WebhookRequest(body=b"", method="GET", query={"crc_token": "challenge-123"},
+                         received_at=RECEIVED)  # fmt: skip
+    assert _x().handshake(get) == x_crc_response(X_SECRET, "challenge-123")
+    with pytest.raises(PayloadError, match="crc_token"):
+        _x().handshake(attrs.evolve(get, query={}))
 
 
 def test_x_outbound_reply_dm_and_moderation() -> None:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, timedelta, timezone
 from urllib.parse import parse_qs, urlencode
 
 import pytest
+from tests.channels.requests import request
 
 from omnicx.channels import (
-    RECEIVED_AT_HEADER,
     DeliveryState,
     DeliveryUpdate,
     MessageReceived,
@@ -24,7 +24,6 @@ from omnicx.model import Channel, Direction, Identifier
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 URL = "https://support.example/hooks/twilio?tenant=7"
-HEADERS = {RECEIVED_AT_HEADER: "2026-03-02T12:00:00Z"}
 ADAPTER = TwilioAdapter(account_sid="AC123", auth_token="tw-secret")
 
 # Twilio's documented inbound-message parameters.
@@ -49,7 +48,7 @@ def form(params: dict[str, str]) -> bytes:
 
 
 def parse_one(params: dict[str, str]) -> MessageReceived:
-    (event,) = ADAPTER.parse(form(params), HEADERS)
+    (event,) = ADAPTER.parse(request(form(params)))
     assert isinstance(event, MessageReceived)
     return event
 
@@ -145,7 +144,7 @@ def test_status_callbacks(status: str, state: DeliveryState) -> None:
         "From": "+14155550199",
         "ErrorCode": "30003" if state is DeliveryState.FAILED else "",
     }
-    (event,) = ADAPTER.parse(form(params), HEADERS)
+    (event,) = ADAPTER.parse(request(form(params)))
     assert event == DeliveryUpdate(
         channel=Channel.SMS,
         external_id="SM9",
@@ -158,90 +157,70 @@ def test_status_callbacks(status: str, state: DeliveryState) -> None:
 
 def test_in_flight_statuses_yield_nothing() -> None:
     """queued/sending/accepted are internal progress: no events."""
-    assert ADAPTER.parse(form({"MessageSid": "SM9", "MessageStatus": "queued"}), {}) == ()
+    assert ADAPTER.parse(request(form({"MessageSid": "SM9", "MessageStatus": "queued"}))) == ()
 
 
 @pytest.mark.parametrize(
-    ("params", "headers", "message", "reason"),
+    ("params", "message", "reason"),
     [
-        (
-            {"Body": "x"},
-            HEADERS,
-            "MessageSid: required field is missing",
-            PayloadReason.MISSING_FIELD,
-        ),
-        (
-            {"MessageSid": "SM1"},
-            HEADERS,
-            "From: required field is missing",
-            PayloadReason.MISSING_FIELD,
-        ),
+        ({"Body": "x"}, "MessageSid: required field is missing", PayloadReason.MISSING_FIELD),
+        ({"MessageSid": "SM1"}, "From: required field is missing", PayloadReason.MISSING_FIELD),
         (
             {"MessageSid": "SM1", "MessageStatus": "exploded"},
-            HEADERS,
             "MessageStatus: unknown message status",
             PayloadReason.INVALID_VALUE,
         ),
-        (
-            {**SMS, "NumMedia": "two"},
-            HEADERS,
-            "NumMedia: expected an integer",
-            PayloadReason.WRONG_TYPE,
-        ),
-        (
-            SMS,
-            {},
-            "X-Omnicx-Received-At: the payload has no timestamp; set X-Omnicx-Received-At or Date",
-            PayloadReason.MISSING_FIELD,
-        ),
-        (
-            SMS,
-            {RECEIVED_AT_HEADER: "yesterday"},
-            "X-Omnicx-Received-At: expected an ISO 8601 timestamp with an offset",
-            PayloadReason.INVALID_VALUE,
-        ),
-        (SMS, {"Date": "not a date"}, "Date: not an HTTP date", PayloadReason.INVALID_VALUE),
+        ({**SMS, "NumMedia": "two"}, "NumMedia: expected an integer", PayloadReason.WRONG_TYPE),
     ],
 )
-def test_bad_payloads(
-    params: dict[str, str], headers: dict[str, str], message: str, reason: PayloadReason
-) -> None:
+def test_bad_payloads(params: dict[str, str], message: str, reason: PayloadReason) -> None:
     """Missing or wrong fields are PayloadErrors with the field and reason."""
     with pytest.raises(PayloadError) as info:
-        ADAPTER.parse(form(params), headers)
+        ADAPTER.parse(request(form(params)))
     assert str(info.value) == message
     assert info.value.reason is reason
 
 
-def test_http_date_header_is_the_fallback_instant() -> None:
-    """Without the omnicx header, the HTTP Date header gives the instant."""
-    (event,) = ADAPTER.parse(form(SMS), {"Date": "Mon, 02 Mar 2026 12:00:00 GMT"})
+@pytest.mark.parametrize(
+    "forged",
+    [
+        {"X-Omnicx-Received-At": "2020-01-01T00:00:00Z"},
+        {"Date": "Wed, 01 Jan 2020 00:00:00 GMT"},
+        {"Date": "Fri, 31 Dec 9999 23:59:59 -0100"},
+        {"Date": "not a date", "X-Omnicx-Received-At": "yesterday"},
+    ],
+)
+def test_a_forged_client_header_cannot_set_the_received_time(forged: dict[str, str]) -> None:
+    """Twilio sends no timestamp: the instant is the host's ``received_at``, whatever
+    headers the request carries (a client can send any header; none is trusted)."""
+    (event,) = ADAPTER.parse(request(form(SMS), forged))
     assert isinstance(event, MessageReceived)
     assert event.message.sent_at == NOW
+    assert event.received_at == NOW
 
 
-def test_minus_zero_date_is_utc() -> None:
-    """An HTTP date with -0000 is UTC, not the machine's local time."""
-    (event,) = ADAPTER.parse(form(SMS), {"Date": "Mon, 02 Mar 2026 12:00:00 -0000"})
+def test_the_instant_is_the_hosts_received_at() -> None:
+    """Another receipt instant dates the same message by it (in UTC)."""
+    later = datetime(2026, 3, 2, 14, 30, tzinfo=timezone(timedelta(hours=2)))
+    (event,) = ADAPTER.parse(request(form(SMS), at=later))
     assert isinstance(event, MessageReceived)
-    assert event.message.sent_at == NOW
+    assert event.message.sent_at == datetime(2026, 3, 2, 12, 30, tzinfo=UTC)
 
 
 def test_invalid_utf8_form_is_malformed() -> None:
     """Percent-encoded bytes that are not UTF-8 are refused as MALFORMED."""
     with pytest.raises(PayloadError, match="body is not a UTF-8 form"):
-        ADAPTER.parse(b"Body=%ff%fe", HEADERS)
+        ADAPTER.parse(request(b"Body=%ff%fe"))
 
 
 def test_verify_uses_url_and_sorted_params() -> None:
     """X-Twilio-Signature over the full URL and the form verifies; a wrong token fails."""
     body = form(SMS)
     signature = sign_twilio("tw-secret", URL, SMS.items())
-    ADAPTER.verify(body, {"X-Twilio-Signature": signature}, URL)
+    signed = request(body, {"X-Twilio-Signature": signature}, url=URL)
+    ADAPTER.verify(signed, now=NOW)
     with pytest.raises(SignatureError):
-        TwilioAdapter(account_sid="AC123", auth_token="other").verify(
-            body, {"X-Twilio-Signature": signature}, URL
-        )
+        TwilioAdapter(account_sid="AC123", auth_token="other").verify(signed, now=NOW)
 
 
 def test_secret_not_in_repr() -> None:

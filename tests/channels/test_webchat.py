@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+from tests.channels.requests import request
 
 from omnicx.channels import (
     WEBCHAT_SIGNATURE_HEADER,
@@ -48,7 +49,7 @@ def body(payload: dict[str, Any]) -> bytes:
 
 def test_message_maps_every_field() -> None:
     """Visitor id, typed email and phone become identifiers (unverified); session is the thread."""
-    (event,) = ADAPTER.parse(body(MESSAGE), {})
+    (event,) = ADAPTER.parse(request(body(MESSAGE)))
     assert isinstance(event, MessageReceived)
     assert event.sender == (
         Identifier.handle("chat", "v-9", verified=True),
@@ -75,7 +76,7 @@ def test_message_maps_every_field() -> None:
 def test_verified_visitor_and_bad_phone() -> None:
     """A logged-in visitor's email is verified; a phone that is not a number is dropped."""
     visitor = {"id": "v-1", "email": "a@example.com", "phone": "call me", "verified": True}
-    (event,) = ADAPTER.parse(body({**MESSAGE, "visitor": visitor}), {})
+    (event,) = ADAPTER.parse(request(body({**MESSAGE, "visitor": visitor})))
     assert isinstance(event, MessageReceived)
     assert event.sender == (
         Identifier.handle("chat", "v-1", verified=True),
@@ -91,7 +92,7 @@ def test_read_receipt() -> None:
         "message_ids": ["out-1", "", 7],
         "at": "2026-03-02T12:00:00Z",
     }
-    assert ADAPTER.parse(body(payload), {}) == (
+    assert ADAPTER.parse(request(body(payload))) == (
         DeliveryUpdate(channel=Channel.CHAT, external_id="out-1", state=DeliveryState.READ, at=NOW),
     )
 
@@ -106,7 +107,7 @@ def test_edit() -> None:
         "text": "Is the blue one in stock?",
         "at": "2026-03-02T12:00:00Z",
     }
-    assert ADAPTER.parse(body(payload), {}) == (
+    assert ADAPTER.parse(request(body(payload))) == (
         MessageEdited(
             channel=Channel.CHAT,
             external_id="m-1",
@@ -139,19 +140,24 @@ def test_edit() -> None:
 def test_bad_payloads(payload: dict[str, Any], message: str) -> None:
     """Wrong web-chat payloads are PayloadErrors with their field."""
     with pytest.raises(PayloadError) as info:
-        ADAPTER.parse(body(payload), {})
+        ADAPTER.parse(request(body(payload)))
     assert str(info.value) == message
 
 
 def test_signature() -> None:
     """X-Omnicx-Signature is sha256= hex HMAC of the body; missing or wrong fails, naming the header."""
     raw = body(MESSAGE)
-    ADAPTER.verify(raw, {WEBCHAT_SIGNATURE_HEADER: sign_webchat("chat-secret", raw)}, "")
+    ADAPTER.verify(
+        request(raw, {WEBCHAT_SIGNATURE_HEADER: sign_webchat("chat-secret", raw)}), now=NOW
+    )
     with pytest.raises(SignatureError) as info:
-        ADAPTER.verify(raw, {}, "")
+        ADAPTER.verify(request(raw), now=NOW)
     assert str(info.value) == "X-Omnicx-Signature: missing signature header"
     with pytest.raises(SignatureError):
-        ADAPTER.verify(raw + b" ", {WEBCHAT_SIGNATURE_HEADER: sign_webchat("chat-secret", raw)}, "")
+        ADAPTER.verify(
+            request(raw + b" ", {WEBCHAT_SIGNATURE_HEADER: sign_webchat("chat-secret", raw)}),
+            now=NOW,
+        )
 
 
 def test_render() -> None:

@@ -7,6 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from tests.channels.requests import request
 
 from omnicx.channels import (
     DeliveryState,
@@ -60,7 +61,7 @@ def message(kind: str, content: dict[str, Any], **extra: Any) -> dict[str, Any]:
 
 
 def received(body: bytes) -> MessageReceived:
-    (event,) = ADAPTER.parse(body, {})
+    (event,) = ADAPTER.parse(request(body))
     assert isinstance(event, MessageReceived)
     return event
 
@@ -191,7 +192,7 @@ def test_unsupported_message_is_kept_without_text() -> None:
 def test_reaction() -> None:
     """A reaction names the reacted message; an absent emoji removes it."""
     (event,) = ADAPTER.parse(
-        webhook([message("reaction", {"message_id": "wamid.out1", "emoji": "\U0001f44d"})]), {}
+        request(webhook([message("reaction", {"message_id": "wamid.out1", "emoji": "\U0001f44d"})]))
     )
     assert event == Reaction(
         channel=Channel.WHATSAPP,
@@ -200,7 +201,9 @@ def test_reaction() -> None:
         at=NOW,
         sender=(SENDER,),
     )
-    (removed,) = ADAPTER.parse(webhook([message("reaction", {"message_id": "wamid.out1"})]), {})
+    (removed,) = ADAPTER.parse(
+        request(webhook([message("reaction", {"message_id": "wamid.out1"})]))
+    )
     assert isinstance(removed, Reaction)
     assert removed.emoji == ""
 
@@ -228,7 +231,7 @@ def test_statuses() -> None:
             "recipient_id": "16315551234",
         },
     ]
-    events = ADAPTER.parse(webhook(statuses=statuses), {})
+    events = ADAPTER.parse(request(webhook(statuses=statuses)))
     assert events == (
         DeliveryUpdate(
             channel=Channel.WHATSAPP,
@@ -258,7 +261,7 @@ def test_other_fields_are_ignored() -> None:
             ],
         }
     ).encode()
-    assert ADAPTER.parse(body, {}) == ()
+    assert ADAPTER.parse(request(body)) == ()
 
 
 @pytest.mark.parametrize(
@@ -352,7 +355,7 @@ def test_bad_payloads_name_the_field(
 ) -> None:
     """Wire errors are PayloadErrors carrying the field path."""
     with pytest.raises(PayloadError) as info:
-        ADAPTER.parse(json.dumps(payload).encode(), {})
+        ADAPTER.parse(request(json.dumps(payload).encode()))
     assert str(info.value) == message
     assert info.value.reason is reason
 
@@ -360,15 +363,19 @@ def test_bad_payloads_name_the_field(
 def test_not_json() -> None:
     """Bytes that are not JSON are MALFORMED."""
     with pytest.raises(PayloadError, match="body is not UTF-8 JSON"):
-        ADAPTER.parse(b"\xff{", {})
+        ADAPTER.parse(request(b"\xff{"))
 
 
 def test_verify() -> None:
     """X-Hub-Signature-256 with the app secret verifies; any other secret fails."""
     body = webhook([message("text", {"body": "hi"})])
-    ADAPTER.verify(body, {"X-Hub-Signature-256": sign_hub_sha256("meta-secret", body)}, "")
+    ADAPTER.verify(
+        request(body, {"X-Hub-Signature-256": sign_hub_sha256("meta-secret", body)}), now=NOW
+    )
     with pytest.raises(SignatureError):
-        ADAPTER.verify(body, {"X-Hub-Signature-256": sign_hub_sha256("other", body)}, "")
+        ADAPTER.verify(
+            request(body, {"X-Hub-Signature-256": sign_hub_sha256("other", body)}), now=NOW
+        )
 
 
 def test_render_text_inside_window() -> None:

@@ -15,6 +15,7 @@ from datetime import timedelta
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from tests.channels.requests import request
 
 from omnicx import FixedClock, serde
 from omnicx.channels import EmailAdapter, MessageReceived
@@ -82,7 +83,7 @@ def gmail_reply(parent: str, references: str, *, sender: bytes = b"ada@example.c
 
 
 def mail(raw: bytes) -> MessageReceived:
-    (event,) = ADAPTER.parse(raw, {})
+    (event,) = ADAPTER.parse(request(raw))
     assert isinstance(event, MessageReceived)
     return event
 

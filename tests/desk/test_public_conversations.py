@@ -19,6 +19,7 @@ from omnicx.channels import (
     MessageReceived,
     MessengerAdapter,
     PrivateReply,
+    WebhookRequest,
     XAdapter,
 )
 from omnicx.desk import Desk
@@ -49,6 +50,10 @@ RULES = RuleEngine.compile(
 )  # fmt: skip
 
 
+def _request(payload: dict[str, object]) -> WebhookRequest:
+    return WebhookRequest(body=json.dumps(payload).encode(), received_at=T0 + timedelta(hours=1))
+
+
 def _comment(comment_id: str, post: str, minutes: int) -> MessageReceived:
     value = {"item": "comment", "verb": "add", "comment_id": comment_id, "post_id": post,
              "parent_id": post, "from": {"id": PSID, "name": "Jane Doe"},
@@ -57,7 +62,7 @@ def _comment(comment_id: str, post: str, minutes: int) -> MessageReceived:
     body = {"object": "page", "entry": [{"id": PAGE, "time": value["created_time"],
             "changes": [{"field": "feed", "value": value}]}]}  # fmt: skip
     adapter = FacebookCommentsAdapter(page_id=PAGE, app_secret="s")
-    (event,) = adapter.parse(json.dumps(body).encode(), {})
+    (event,) = adapter.parse(_request(body))
     assert isinstance(event, MessageReceived)
     return event
 
@@ -67,7 +72,7 @@ def _dm(minutes: int) -> MessageReceived:
     item = {"sender": {"id": PSID}, "recipient": {"id": PAGE}, "timestamp": stamp,
             "message": {"mid": "m_1", "text": "Order 1234, thanks for reaching out"}}  # fmt: skip
     body = {"object": "page", "entry": [{"id": PAGE, "time": stamp, "messaging": [item]}]}
-    (event,) = MessengerAdapter(page_id=PAGE, app_secret="s").parse(json.dumps(body).encode(), {})
+    (event,) = MessengerAdapter(page_id=PAGE, app_secret="s").parse(_request(body))
     assert isinstance(event, MessageReceived)
     return event
 
@@ -109,8 +114,8 @@ def test_rules_route_on_the_authors_reach(desk: Desk) -> None:
     post = {"id_str": "105", "text": "@shop still waiting", "timestamp_ms": str(int(T0.timestamp() * 1000)),
             "user": {"id_str": "38", "screen_name": "JaneDoe", "name": "Jane",
                      "followers_count": 48210, "verified": True}}  # fmt: skip
-    body = json.dumps({"for_user_id": "1", "tweet_create_events": [post]}).encode()
-    (event,) = XAdapter(user_id="1", consumer_secret="s").parse(body, {})
+    body = {"for_user_id": "1", "tweet_create_events": [post]}
+    (event,) = XAdapter(user_id="1", consumer_secret="s").parse(_request(body))
     assert isinstance(event, MessageReceived)
     receipt = desk.receive(event)
     assert receipt.priority == "high"

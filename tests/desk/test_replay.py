@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import attrs
+from tests.channels.requests import RECEIVED, request
 
 from omnicx.channels import MessageReceived, WebChatAdapter, sign_webchat
 from omnicx.clock import FixedClock
@@ -253,8 +254,10 @@ CHAT_BODY = (
 def _webhook() -> MessageReceived:
     adapter = WebChatAdapter(secret=SECRET)
     headers = {"X-Omnicx-Signature": sign_webchat(SECRET, CHAT_BODY)}
-    adapter.verify(CHAT_BODY, headers, "https://host.example/webhooks/chat")
-    (event,) = adapter.parse(CHAT_BODY, headers)
+    adapter.verify(
+        request(CHAT_BODY, headers, url="https://host.example/webhooks/chat"), now=RECEIVED
+    )
+    (event,) = adapter.parse(request(CHAT_BODY, headers))
     assert isinstance(event, MessageReceived)
     return event
 

@@ -1,14 +1,15 @@
 """Channel adapters: provider webhooks in, normalized events out, send requests described.
 
 Every adapter implements :class:`ChannelAdapter` and is pure (sans-IO): the
-host receives the HTTP request or email, calls ``verify`` then ``parse``, and
-sends the :class:`OutboundRequest` values ``render`` returns. Shopify and
+host receives the HTTP request or email, builds one :class:`WebhookRequest`
+(with its own clock's ``received_at``), calls ``verify(request, now=...)``
+then ``parse(request)``, and sends the :class:`OutboundRequest` values
+``render`` returns. Shopify and
 Stripe webhooks enrich customer profiles (:class:`Enrichment`). See
 ``docs/channels.md``.
 """
 
 from omnicx.channels._addressing import reply_address, reply_channel
-from omnicx.channels._common import RECEIVED_AT_HEADER
 from omnicx.channels._email import EmailAdapter
 from omnicx.channels._email_providers import (
     SENDGRID_SIGNATURE_HEADER,
@@ -42,6 +43,7 @@ from omnicx.channels._protocol import (
     OutboundRequest,
     Template,
 )
+from omnicx.channels._request import Headers, WebhookRequest
 from omnicx.channels._rules import LongText, RenderRefused, SendCheck, check_send, split_text
 from omnicx.channels._ses import SesInboundAdapter, sns_string_to_sign
 from omnicx.channels._shopify import ShopifyWebhook
@@ -74,7 +76,6 @@ from omnicx.channels._x import XAdapter, x_crc_response
 __all__ = [
     "CHANNEL_EVENT_TYPES",
     "META_PRIVATE_REPLY_WINDOW",
-    "RECEIVED_AT_HEADER",
     "SENDGRID_SIGNATURE_HEADER",
     "SENDGRID_TIMESTAMP_HEADER",
     "WEBCHAT_SIGNATURE_HEADER",
@@ -87,6 +88,7 @@ __all__ = [
     "EmailAdapter",
     "Enrichment",
     "FacebookCommentsAdapter",
+    "Headers",
     "InstagramAdapter",
     "InstagramCommentsAdapter",
     "LongText",
@@ -112,6 +114,7 @@ __all__ = [
     "Template",
     "TwilioAdapter",
     "WebChatAdapter",
+    "WebhookRequest",
     "WhatsAppAdapter",
     "XAdapter",
     "basic_authorization",

@@ -1,26 +1,15 @@
-"""Small pieces every reference adapter shares: forms, receipt instants, ids, JSON posts."""
+"""Small pieces every reference adapter shares: forms, ids, JSON posts."""
 
 from __future__ import annotations
 
-import email.utils
 import json
-from collections.abc import Mapping
-from datetime import datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
 from omnicx.channels._protocol import OutboundRequest
-from omnicx.channels._signatures import header
-from omnicx.channels._wire import check_size, in_utc, parse_instant
+from omnicx.channels._wire import check_size
 from omnicx.errors import PayloadError, PayloadReason
 from omnicx.model import Channel
-
-RECEIVED_AT_HEADER = "X-Omnicx-Received-At"
-"""Header a host sets (ISO 8601 with offset) to say when it received a webhook.
-
-Some providers (Twilio) put no timestamp in their payload; the adapter then
-uses this header, or the HTTP ``Date`` header, as the message's instant.
-"""
 
 
 def parse_form(body: bytes) -> list[tuple[str, str]]:
@@ -31,28 +20,6 @@ def parse_form(body: bytes) -> list[tuple[str, str]]:
         return parse_qsl(text, keep_blank_values=True, errors="strict", max_num_fields=1000)
     except ValueError:  # UnicodeDecodeError is a ValueError too
         raise PayloadError(PayloadReason.MALFORMED, "body is not a UTF-8 form") from None
-
-
-def received_at(headers: Mapping[str, str]) -> datetime:
-    """The instant the host received the request, from its headers, in UTC."""
-    stamped = header(headers, RECEIVED_AT_HEADER)
-    if stamped:
-        return parse_instant(stamped, field=RECEIVED_AT_HEADER)
-    dated = header(headers, "Date")
-    if dated:
-        try:
-            stamp = email.utils.parsedate_to_datetime(dated)
-        except (TypeError, ValueError, IndexError, OverflowError):
-            raise PayloadError(
-                PayloadReason.INVALID_VALUE, "not an HTTP date", field="Date"
-            ) from None
-        # "-0000" parses naive; it means UTC (RFC 5322 section 3.3), never local time.
-        return in_utc(stamp, field="Date")
-    raise PayloadError(
-        PayloadReason.MISSING_FIELD,
-        f"the payload has no timestamp; set {RECEIVED_AT_HEADER} or Date",
-        field=RECEIVED_AT_HEADER,
-    )
 
 
 def message_id(channel: Channel, external_id: str) -> str:

@@ -11,7 +11,7 @@ import email
 import email.policy
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from email.message import EmailMessage
 from email.utils import format_datetime
@@ -19,12 +19,12 @@ from email.utils import format_datetime
 import attrs
 
 from omnicx.channels import _ids
-from omnicx.channels._common import RECEIVED_AT_HEADER, message_id, received_at
+from omnicx.channels._common import message_id
 from omnicx.channels._email_text import html_to_text, strip_reply
 from omnicx.channels._events import ChannelEvent, MessageReceived
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
+from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
-from omnicx.channels._signatures import header
 from omnicx.channels._wire import check_size, in_utc
 from omnicx.errors import PayloadError, PayloadReason, ValidationError
 from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Message, ThreadRefs
@@ -68,15 +68,20 @@ class EmailAdapter:
         """No text limit, no window; outbound attachments are the host's to add."""
         return _CAPABILITIES
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
         """Accept: plain email carries no webhook signature."""
 
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
-        """One inbound message from raw RFC 5322 bytes."""
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
+        """One inbound message from the raw RFC 5322 bytes in ``request.body``.
+
+        A message without a readable ``Date`` is dated ``request.received_at``,
+        which also bounds the sender's claimed date.
+        """
+        body = request.body
         check_size(body)
         try:
-            parsed = email.message_from_bytes(bytes(body), policy=email.policy.default)
-            return (self._message(parsed, bytes(body), headers),)
+            parsed = email.message_from_bytes(body, policy=email.policy.default)
+            return (self._message(parsed, body, request.received_at),)
         except PayloadError:
             raise
         except Exception:  # the stdlib parser raises assorted errors on hostile input
@@ -85,7 +90,7 @@ class EmailAdapter:
             ) from None
 
     def _message(
-        self, parsed: email.message.Message, raw: bytes, headers: Mapping[str, str]
+        self, parsed: email.message.Message, raw: bytes, received: datetime
     ) -> MessageReceived:
         if not isinstance(parsed, EmailMessage) or not parsed.keys():
             raise PayloadError(PayloadReason.MALFORMED, "not an RFC 5322 message")
@@ -125,7 +130,7 @@ class EmailAdapter:
             channel=Channel.EMAIL,
             direction=Direction.INBOUND,
             author=Author(kind=AuthorKind.CUSTOMER, name=name),
-            sent_at=_date(parsed, headers),
+            sent_at=_date(parsed, received),
             text=text,
             attachments=_attachments(parsed),
             external_id=external,
@@ -136,7 +141,7 @@ class EmailAdapter:
             message=message,
             sender=_ids.email(address.addr_spec, verified=self.trust_sender),
             sender_name=name,
-            received_at=_stamped(headers),
+            received_at=received,
         )
 
     def check(self, outbound: OutboundMessage) -> SendCheck:
@@ -229,7 +234,7 @@ def _msg_ids(value: str | None) -> tuple[str, ...]:
     return tuple(_MSG_ID.findall(value))
 
 
-def _date(parsed: email.message.Message, headers: Mapping[str, str]) -> datetime:
+def _date(parsed: email.message.Message, received: datetime) -> datetime:
     value = parsed.get("Date")
     stamp = getattr(value, "datetime", None)
     if isinstance(stamp, datetime):
@@ -238,14 +243,7 @@ def _date(parsed: email.message.Message, headers: Mapping[str, str]) -> datetime
             return in_utc(stamp, field="Date")
         except PayloadError:
             pass  # a Date past year 9999 in UTC says as little as an unreadable one
-    return received_at(headers)
-
-
-def _stamped(headers: Mapping[str, str]) -> datetime | None:
-    # The Date header is the sender's claim; the host's receipt stamp bounds it.
-    if not header(headers, RECEIVED_AT_HEADER):
-        return None
-    return received_at(headers)
+    return received
 
 
 def _body_text(parsed: EmailMessage) -> str:

@@ -16,7 +16,8 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -25,8 +26,8 @@ from omnicx.channels._email import EmailAdapter
 from omnicx.channels._events import ChannelEvent
 from omnicx.channels._form_data import form_fields, text_field
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
+from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import SendCheck
-from omnicx.channels._signatures import header
 from omnicx.channels._wire import load_json, unsupported
 from omnicx.errors import PayloadError, SignatureError
 from omnicx.model import Channel
@@ -58,8 +59,8 @@ class _RawEmail:
     def _email(self) -> EmailAdapter:
         return EmailAdapter(strip_quotes=self.strip_quotes, trust_sender=self.trust_sender)
 
-    def _parse_mime(self, mime: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
-        return self._email.parse(mime, headers)
+    def _parse_mime(self, mime: bytes, request: WebhookRequest) -> Sequence[ChannelEvent]:
+        return self._email.parse(attrs.evolve(request, body=mime))
 
     def check(self, outbound: OutboundMessage) -> SendCheck:
         """Whether ``outbound`` may be sent, as an outcome."""
@@ -105,26 +106,26 @@ class SendGridInboundAdapter(_RawEmail):
 
         object.__setattr__(self, "_key", ecdsa_key(self.public_key, "public_key"))
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
         """Check SendGrid's ECDSA signature over the timestamp and the raw body."""
         from omnicx.channels._x509 import verify_ecdsa  # optional dependency: imported on use
 
-        signature = header(headers, SENDGRID_SIGNATURE_HEADER)
+        signature = request.headers.get(SENDGRID_SIGNATURE_HEADER)
         if not signature:
             raise SignatureError(SENDGRID_SIGNATURE_HEADER, "missing signature header")
-        stamp = header(headers, SENDGRID_TIMESTAMP_HEADER)
+        stamp = request.headers.get(SENDGRID_TIMESTAMP_HEADER)
         if not stamp:
             raise SignatureError(SENDGRID_TIMESTAMP_HEADER, "missing signature timestamp")
-        signed = stamp.encode("utf-8", "replace") + bytes(body)
+        signed = stamp.encode("utf-8", "replace") + request.body
         verify_ecdsa(self._key, signed, signature, SENDGRID_SIGNATURE_HEADER)
 
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
         """The message in the ``email`` field, parsed as raw RFC 5322."""
-        fields = form_fields(body, headers)
+        fields = form_fields(request.body, request.headers)
         mime = fields.get("email")
         if not mime:
             raise _missing_raw("email", "'POST the raw, full MIME message' (send_raw)")
-        return self._parse_mime(mime, headers)
+        return self._parse_mime(mime, request)
 
 
 def sign_mailgun(signing_key: str, timestamp: str, token: str) -> str:
@@ -149,9 +150,9 @@ class MailgunInboundAdapter(_RawEmail):
 
     signing_key: str = attrs.field(repr=False, kw_only=True)
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
         """Check the ``signature`` field against ``timestamp`` and ``token``."""
-        fields = form_fields(body, headers)
+        fields = form_fields(request.body, request.headers)
         given = text_field(fields, "signature")
         if not given:
             raise SignatureError("signature", "missing signature field")
@@ -163,12 +164,12 @@ class MailgunInboundAdapter(_RawEmail):
         if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
             raise SignatureError("signature", "signature does not match the request")
 
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
         """The message in the ``body-mime`` field, parsed as raw RFC 5322."""
-        mime = form_fields(body, headers).get("body-mime")
+        mime = form_fields(request.body, request.headers).get("body-mime")
         if not mime:
             raise _missing_raw("body-mime", "a route forwarding to a URL ending in 'mime'")
-        return self._parse_mime(mime, headers)
+        return self._parse_mime(mime, request)
 
 
 def basic_authorization(username: str, password: str) -> str:
@@ -195,19 +196,19 @@ class PostmarkInboundAdapter(_RawEmail):
     username: str = attrs.field(kw_only=True)
     password: str = attrs.field(repr=False, kw_only=True)
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
         """Check the ``Authorization: Basic`` credentials."""
-        given = header(headers, "Authorization")
+        given = request.headers.get("Authorization")
         if not given:
             raise SignatureError("Authorization", "missing Authorization header")
         expected = basic_authorization(self.username, self.password)
         if not hmac.compare_digest(given.strip().encode("utf-8", "replace"), expected.encode()):
             raise SignatureError("Authorization", "credentials do not match")
 
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
         """The message in ``RawEmail``, parsed as raw RFC 5322."""
-        root = load_json(body)
+        root = load_json(request.body)
         raw = root.opt_text("RawEmail")
         if not raw:
             raise _missing_raw("RawEmail", "'Include raw email content in JSON payload'")
-        return self._parse_mime(raw.encode("utf-8"), headers)
+        return self._parse_mime(raw.encode("utf-8"), request)

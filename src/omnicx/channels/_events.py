@@ -27,11 +27,11 @@ class MessageReceived:
         sender: the sender's identifiers, canonical (E.164 phones, lower-cased
             emails, network handles) so identity resolution can use them directly.
         sender_name: the display name the channel gave, if any (never an identity key).
-        received_at: when the provider or the host received the message (the
-            adapter's ``X-Omnicx-Received-At`` header), the same for every
-            redelivery. The desk bounds ``message.sent_at`` by it; None lets
-            the desk's clock at receive stand in (docs/timeline.md, "Arrival
-            order").
+        received_at: when the host received the request that carried it
+            (``WebhookRequest.received_at``, the host's own clock; never a
+            request header). The desk bounds ``message.sent_at`` by it; None
+            lets the desk's clock at receive stand in (docs/timeline.md,
+            "Arrival order").
     """
 
     TAG: ClassVar[str] = "message.received"

@@ -8,7 +8,7 @@ signed with ``X-Hub-Signature-256``; each messaging item holds one of
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
@@ -26,6 +26,7 @@ from omnicx.channels._events import (
     Reaction,
 )
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
+from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import verify_hub_sha256
 from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
@@ -70,14 +71,14 @@ class _MetaMessaging:
         """Text limit, attachments, reactions, edits, receipts, 24-hour and 7-day windows."""
         return self.CAPABILITIES
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
-        """Check ``X-Hub-Signature-256`` over the raw body; ``url`` is not signed."""
-        verify_hub_sha256(self.app_secret, body, headers)
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
+        """Check ``X-Hub-Signature-256`` over the raw body (Meta signs no timestamp)."""
+        verify_hub_sha256(self.app_secret, request.body, request.headers)
 
     @entry_point()
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
         """Every messaging item of every entry, in order; postbacks and the like are skipped."""
-        root = load_json(body)
+        root = load_json(request.body)
         if root.opt_text("object") != self.OBJECT:
             raise unsupported(f"not an {self.OBJECT!r} webhook", "object")
         events: list[ChannelEvent] = []

@@ -9,7 +9,7 @@ comment the same three ways: a reply under it, a private reply to it
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -18,6 +18,7 @@ import attrs
 from omnicx.channels._common import json_post
 from omnicx.channels._events import ChannelEvent
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
+from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import verify_hub_sha256
 from omnicx.channels._social import (
@@ -64,14 +65,14 @@ class MetaChanges:
         """Public replies' limits; there is no reply window."""
         return self.CAPABILITIES
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
-        """Check ``X-Hub-Signature-256`` over the raw body; ``url`` is not signed."""
-        verify_hub_sha256(self.app_secret, body, headers)
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
+        """Check ``X-Hub-Signature-256`` over the raw body (Meta signs no timestamp)."""
+        verify_hub_sha256(self.app_secret, request.body, request.headers)
 
     @entry_point()
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
         """Every change of every entry this adapter reads, in order; other fields are skipped."""
-        root = load_json(body)
+        root = load_json(request.body)
         if root.opt_text("object") != self.OBJECT:
             raise unsupported(f"not a {self.OBJECT!r} webhook", "object")
         events: list[ChannelEvent] = []

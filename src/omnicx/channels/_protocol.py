@@ -10,6 +10,7 @@ import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq
 from omnicx.channels._events import ChannelEvent
+from omnicx.channels._request import WebhookRequest
 from omnicx.model import Attachment, Channel
 from omnicx.model._checks import aware, non_empty
 
@@ -112,10 +113,13 @@ class OutboundRequest:
 class ChannelAdapter(Protocol):
     """Translate between one provider's wire format and omnicx values.
 
-    Implementations are pure: no sockets, no clocks, no globals. Any exception
-    other than ``PayloadError`` (or its subclass ``SignatureError``) escaping
-    ``verify`` or ``parse`` is a bug. ``omnicx.testing.AdapterContract``
-    checks an implementation.
+    Implementations are pure: no sockets, no clocks, no globals. Both
+    webhook methods take the same :class:`WebhookRequest`; ``now`` is the
+    host's clock for replay checks (Stripe's signed timestamp), and instants
+    the payload lacks come from ``request.received_at``, never a header.
+    Any exception other than ``PayloadError`` (or its subclass
+    ``SignatureError``) escaping ``verify`` or ``parse`` is a bug.
+    ``omnicx.testing.AdapterContract`` checks an implementation.
     """
 
     @property
@@ -126,11 +130,11 @@ class ChannelAdapter(Protocol):
     def capabilities(self) -> Capabilities:
         """Limits and rules of the channel."""
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
-        """Raise ``SignatureError`` naming the header unless the request is authentic."""
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
+        """Raise ``SignatureError`` naming the header unless ``request`` is authentic at ``now``."""
 
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
-        """Turn one webhook body into channel events, or raise ``PayloadError``."""
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
+        """Turn one webhook request into channel events, or raise ``PayloadError``."""
 
     def render(self, outbound: OutboundMessage) -> Sequence[OutboundRequest]:
         """Describe the request(s) that send ``outbound``, or raise ``RenderRefused``."""

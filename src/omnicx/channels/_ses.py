@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 import attrs
@@ -21,6 +22,7 @@ import attrs
 from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_set
 from omnicx.channels._email_providers import _RawEmail
 from omnicx.channels._events import ChannelEvent
+from omnicx.channels._request import WebhookRequest
 from omnicx.channels._wire import Wire, load_json, unsupported
 from omnicx.errors import PayloadError, PayloadReason, SignatureError
 
@@ -71,11 +73,11 @@ class SesInboundAdapter(_RawEmail):
         }
         object.__setattr__(self, "_keys", keys)
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
         """Check the SNS message signature with the supplied certificate, and its topic."""
         from omnicx.channels._x509 import verify_rsa  # optional dependency: imported on use
 
-        fields = _signed_fields(load_json(body))
+        fields = _signed_fields(load_json(request.body))
         version = fields.get("SignatureVersion")
         if version not in ("1", "2"):
             raise SignatureError("SignatureVersion", "expected SNS signature version 1 or 2")
@@ -92,14 +94,14 @@ class SesInboundAdapter(_RawEmail):
         if self.topic_arns and fields.get("TopicArn") not in self.topic_arns:
             raise SignatureError("TopicArn", "the message is from a topic not configured")
 
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
         """The received mail in an SES notification, parsed as raw RFC 5322.
 
         Subscription confirmations and other SES notifications are
         ``PayloadError`` (UNSUPPORTED): the host confirms a subscription
         itself by visiting its ``SubscribeURL``.
         """
-        root = load_json(body)
+        root = load_json(request.body)
         if root.text("Type") != "Notification":
             raise unsupported("not an SNS Notification (confirm subscriptions yourself)", "Type")
         notice = load_json(root.text("Message").encode("utf-8"))
@@ -115,8 +117,8 @@ class SesInboundAdapter(_RawEmail):
             action = notice.child("receipt").child("action")
             encoding = (action.opt_text("encoding") or "UTF8").upper()
         if encoding == "BASE64":
-            return self._parse_mime(_base64(content, "Message.content"), headers)
-        return self._parse_mime(content.encode("utf-8"), headers)
+            return self._parse_mime(_base64(content, "Message.content"), request)
+        return self._parse_mime(content.encode("utf-8"), request)
 
 
 def _signed_fields(root: Wire) -> dict[str, str]:

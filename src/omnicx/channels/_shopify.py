@@ -7,14 +7,15 @@ client secret).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from datetime import datetime
 from decimal import Decimal
 
 import attrs
 
 from omnicx.channels import _ids
 from omnicx.channels._enrichment import Enrichment, money
-from omnicx.channels._signatures import header, verify_shopify
+from omnicx.channels._request import Headers, WebhookRequest
+from omnicx.channels._signatures import verify_shopify
 from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.errors import PayloadError, PayloadReason
 from omnicx.model import Identifier, OrderEvent
@@ -35,17 +36,17 @@ class ShopifyWebhook:
     secret: str = attrs.field(repr=False)
     region: str | None = None
 
-    def verify(self, body: bytes, headers: Mapping[str, str]) -> None:
-        """Check ``X-Shopify-Hmac-Sha256`` over the raw body."""
-        verify_shopify(self.secret, body, headers)
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
+        """Check ``X-Shopify-Hmac-Sha256`` over the raw body (Shopify signs no timestamp)."""
+        verify_shopify(self.secret, request.body, request.headers)
 
     @entry_point()
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Enrichment:
+    def parse(self, request: WebhookRequest) -> Enrichment:
         """The order event and customer facts, chosen by ``X-Shopify-Topic``."""
-        topic = (header(headers, _TOPIC) or "").strip()
-        root = load_json(body)
+        topic = (request.headers.get(_TOPIC) or "").strip()
+        root = load_json(request.body)
         if topic == "orders/create":
-            return self._order(root, headers)
+            return self._order(root, request.headers)
         if topic == "customers/create":
             return self._customer(root, root)
         raise unsupported("unsupported Shopify topic", _TOPIC)
@@ -83,7 +84,7 @@ class ShopifyWebhook:
             attributes=attributes,
         )
 
-    def _order(self, root: Wire, headers: Mapping[str, str]) -> Enrichment:
+    def _order(self, root: Wire, headers: Headers) -> Enrichment:
         order_id = root.text("id")
         if not root.has("customer"):
             raise PayloadError(
@@ -104,7 +105,7 @@ class ShopifyWebhook:
             at=root.iso_instant("created_at"),
             customer_id=customer.identifiers[0].key,
             source="shopify",
-            external_id=header(headers, "X-Shopify-Webhook-Id") or f"order:{order_id}",
+            external_id=headers.get("X-Shopify-Webhook-Id") or f"order:{order_id}",
             order_id=(root.opt_text("name") or "").strip() or order_id,
             system="shopify",
             total=total,

@@ -14,6 +14,7 @@ import re
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 
+from omnicx.channels._request import Headers
 from omnicx.errors import SignatureError
 
 _UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
@@ -21,6 +22,8 @@ _UNIX_SECONDS = re.compile(r"[0-9]{1,12}")
 
 def header(headers: Mapping[str, str], name: str) -> str | None:
     """Look ``name`` up case-insensitively: HTTP header names are case-insensitive (RFC 9110 5.1)."""
+    if isinstance(headers, Headers):
+        return headers.get(name)
     wanted = name.lower()
     for key, value in headers.items():
         if key.lower() == wanted:

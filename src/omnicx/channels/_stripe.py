@@ -7,7 +7,6 @@ with a timestamp, so verification takes ``now`` and refuses replays.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -15,6 +14,7 @@ import attrs
 
 from omnicx.channels import _ids
 from omnicx.channels._enrichment import Enrichment
+from omnicx.channels._request import WebhookRequest
 from omnicx.channels._signatures import verify_stripe
 from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.errors import PayloadError, PayloadReason
@@ -58,14 +58,14 @@ class StripeWebhook:
     secret: str = attrs.field(repr=False)
     tolerance: timedelta = timedelta(minutes=5)
 
-    def verify(self, body: bytes, headers: Mapping[str, str], *, now: datetime) -> None:
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
         """Check ``Stripe-Signature`` at ``now``; a stale timestamp is a replay."""
-        verify_stripe(self.secret, body, headers, now=now, tolerance=self.tolerance)
+        verify_stripe(self.secret, request.body, request.headers, now=now, tolerance=self.tolerance)
 
     @entry_point()
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Enrichment:
+    def parse(self, request: WebhookRequest) -> Enrichment:
         """A payment, refund or dispute event for the customer the object names."""
-        root = load_json(body)
+        root = load_json(request.body)
         event_id = root.text("id")
         kind_name = root.text("type")
         if kind_name not in _KINDS:

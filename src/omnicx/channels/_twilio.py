@@ -2,23 +2,24 @@
 
 Inbound messages and status callbacks both arrive as
 ``application/x-www-form-urlencoded`` POSTs signed with ``X-Twilio-Signature``.
-Twilio puts no timestamp in them: the instant comes from the request headers
-(see ``RECEIVED_AT_HEADER``).
+Twilio puts no timestamp in them: the instant is ``request.received_at``,
+the host's clock when the request arrived (no header can set it).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 import attrs
 
 from omnicx.channels import _ids
-from omnicx.channels._common import message_id, parse_form, received_at
+from omnicx.channels._common import message_id, parse_form
 from omnicx.channels._events import ChannelEvent, DeliveryState, DeliveryUpdate, MessageReceived
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
+from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import verify_twilio
 from omnicx.channels._wire import entry_point
@@ -89,14 +90,17 @@ class TwilioAdapter:
         """MMS attachments, 1,600 characters; WhatsApp adds templates and the 24-hour window."""
         return _WHATSAPP if self.whatsapp else _SMS
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
-        """Check ``X-Twilio-Signature``; ``url`` is the full URL Twilio called, query included."""
-        verify_twilio(self.auth_token, url, parse_form(body), headers)
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
+        """Check ``X-Twilio-Signature`` over ``request.url`` (query included) and the form."""
+        verify_twilio(self.auth_token, request.url, parse_form(request.body), request.headers)
 
     @entry_point()
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
-        """An inbound message, a delivery update, or nothing for in-flight statuses."""
-        form = dict(parse_form(body))
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
+        """An inbound message, a delivery update, or nothing for in-flight statuses.
+
+        Twilio's payload has no timestamp: both are dated ``request.received_at``.
+        """
+        form = dict(parse_form(request.body))
         sid = form.get("MessageSid") or form.get("SmsSid")
         if not sid:
             raise PayloadError(
@@ -105,7 +109,7 @@ class TwilioAdapter:
         status = (form.get("MessageStatus") or form.get("SmsStatus") or "received").lower()
         if status in _IGNORED:
             return ()
-        at = received_at(headers)
+        at = request.received_at
         if status in _STATES:
             channel = self._channel_of(form.get("To", ""))
             return (
@@ -144,7 +148,10 @@ class TwilioAdapter:
         )
         return (
             MessageReceived(
-                message=message, sender=identifiers, sender_name=form.get("ProfileName") or None
+                message=message,
+                sender=identifiers,
+                sender_name=form.get("ProfileName") or None,
+                received_at=at,
             ),
         )
 

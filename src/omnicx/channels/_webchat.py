@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from datetime import datetime
 
 import attrs
 
@@ -36,8 +37,8 @@ from omnicx.channels._events import (
     MessageReceived,
 )
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
+from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
-from omnicx.channels._signatures import header
 from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.errors import PayloadError, PayloadReason, SignatureError
 from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Message, ThreadRefs
@@ -79,19 +80,19 @@ class WebChatAdapter:
         """10,000 characters, attachments by URL, edits, read receipts; no window."""
         return _CAPABILITIES
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
         """Check ``X-Omnicx-Signature`` over the raw body."""
-        given = header(headers, SIGNATURE_HEADER)
+        given = request.headers.get(SIGNATURE_HEADER)
         if not given:
             raise SignatureError(SIGNATURE_HEADER, "missing signature header")
-        expected = sign_webchat(self.secret, body)
+        expected = sign_webchat(self.secret, request.body)
         if not hmac.compare_digest(given.encode("utf-8", "replace"), expected.encode()):
             raise SignatureError(SIGNATURE_HEADER, "signature does not match the request")
 
     @entry_point()
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
         """A visitor's message, an edit of one, or a read receipt."""
-        root = load_json(body)
+        root = load_json(request.body)
         kind = root.opt_text("type")
         if kind == "message":
             return (_message(root),)

@@ -8,7 +8,7 @@ Webhook shape (Meta's documentation): ``{"object": "whatsapp_business_account",
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -23,6 +23,7 @@ from omnicx.channels._events import (
     Reaction,
 )
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
+from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import verify_hub_sha256
 from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
@@ -75,14 +76,14 @@ class WhatsAppAdapter:
         """4,096 characters, media, templates, reactions, receipts, 24-hour window."""
         return _CAPABILITIES
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
-        """Check ``X-Hub-Signature-256`` over the raw body; ``url`` is not signed."""
-        verify_hub_sha256(self.app_secret, body, headers)
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
+        """Check ``X-Hub-Signature-256`` over the raw body (Meta signs no timestamp)."""
+        verify_hub_sha256(self.app_secret, request.body, request.headers)
 
     @entry_point()
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
         """Messages, reactions and statuses of every change in the batch, in order."""
-        root = load_json(body)
+        root = load_json(request.body)
         if root.opt_text("object") != "whatsapp_business_account":
             raise unsupported("not a WhatsApp Business Account webhook", "object")
         events: list[ChannelEvent] = []

@@ -12,7 +12,7 @@ HMAC-SHA256 of the token>"}`` (:meth:`XAdapter.crc_response`).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, ClassVar
 
@@ -28,6 +28,7 @@ from omnicx.channels._events import (
     MessageRemoved,
 )
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
+from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
 from omnicx.channels._signatures import sign_x, verify_x
 from omnicx.channels._social import (
@@ -43,6 +44,7 @@ from omnicx.channels._social import (
     social_instant,
 )
 from omnicx.channels._wire import Wire, entry_point, in_utc, load_json, unsupported
+from omnicx.errors import PayloadError, PayloadReason
 from omnicx.model import Attachment, Author, AuthorKind, Channel, Direction, Message
 
 _API = "https://api.x.com/2"
@@ -103,18 +105,36 @@ class XAdapter:
         """Public replies: 280 characters, text only, no reply window."""
         return self.CAPABILITIES
 
-    def verify(self, body: bytes, headers: Mapping[str, str], url: str) -> None:
-        """Check ``X-Twitter-Webhooks-Signature`` over the raw body; ``url`` is not signed."""
-        verify_x(self.consumer_secret, body, headers)
+    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
+        """Check ``X-Twitter-Webhooks-Signature`` over the raw body (X signs no timestamp)."""
+        verify_x(self.consumer_secret, request.body, request.headers)
 
     def crc_response(self, crc_token: str) -> bytes:
         """The JSON body answering X's CRC check for this app (see ``x_crc_response``)."""
         return x_crc_response(self.consumer_secret, crc_token)
 
+    def handshake(self, request: WebhookRequest) -> bytes:
+        """Answer X's challenge-response check: a GET with ``crc_token`` in the query.
+
+        X sends it when the webhook is registered and then about hourly; the
+        host answers 200 with this JSON body (``application/json``).
+
+        Raises:
+            PayloadError: the request is not a GET or carries no ``crc_token``.
+        """
+        token = request.query.get("crc_token")
+        if request.method.upper() != "GET" or not token:
+            raise PayloadError(
+                PayloadReason.MISSING_FIELD,
+                "a CRC check is a GET with crc_token",
+                field="crc_token",
+            )
+        return self.crc_response(token)
+
     @entry_point()
-    def parse(self, body: bytes, headers: Mapping[str, str]) -> Sequence[ChannelEvent]:
+    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
         """Posts, DMs, deletions and read receipts, in the order X lists them."""
-        root = load_json(body)
+        root = load_json(request.body)
         if root.opt_text("for_user_id") is None:
             raise unsupported("not an Account Activity webhook", "for_user_id")
         events: list[ChannelEvent] = []

@@ -173,14 +173,14 @@ def run_sample(desk: Desk) -> DemoRun:
             _act(desk, step, latest[step.customer])
             continue
         if step.adapter == "shopify":
-            SHOPIFY.verify(step.body, step.headers)
+            SHOPIFY.verify(step.request, now=step.at)
             customers[step.who] = desk.enrich(
-                SHOPIFY.parse(step.body, step.headers), key=step.headers["X-Shopify-Webhook-Id"]
+                SHOPIFY.parse(step.request), key=step.headers["X-Shopify-Webhook-Id"]
             )
             continue
         adapter = _ADAPTERS[step.adapter]
-        adapter.verify(step.body, step.headers, step.url)
-        for event in adapter.parse(step.body, step.headers):
+        adapter.verify(step.request, now=step.at)
+        for event in adapter.parse(step.request):
             if isinstance(event, MessageReceived):
                 receipt = desk.receive(event)
                 inbound.append((step, receipt))

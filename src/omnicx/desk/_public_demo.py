@@ -26,6 +26,7 @@ from omnicx.channels import (
     OutboundMessage,
     OutboundRequest,
     PrivateReply,
+    WebhookRequest,
     sign_hub_sha256,
 )
 from omnicx.clock import FixedClock
@@ -78,12 +79,14 @@ class PublicToDm:
     timeline: tuple[Event, ...] = attrs.field(converter=frozen_seq)
 
 
-def _signed(adapter: ChannelAdapter, payload: Mapping[str, Any]) -> MessageReceived:
+def _signed(adapter: ChannelAdapter, payload: Mapping[str, Any], at: datetime) -> MessageReceived:
     # Verified and parsed by the real adapter, as a host would.
     body = json.dumps(payload).encode()
     headers = {"X-Hub-Signature-256": sign_hub_sha256(_SECRET, body)}
-    adapter.verify(body, headers, "https://shop.example/hooks/meta")
-    (event,) = adapter.parse(body, headers)
+    request = WebhookRequest(body=body, headers=headers, received_at=at,
+                             url="https://shop.example/hooks/meta")  # fmt: skip
+    adapter.verify(request, now=at)
+    (event,) = adapter.parse(request)
     assert isinstance(event, MessageReceived)
     return event
 
@@ -112,7 +115,7 @@ def run_public_to_dm() -> PublicToDm:
     )
     comments = FacebookCommentsAdapter(page_id=PAGE_ID, app_secret=_SECRET)
     messenger = MessengerAdapter(page_id=PAGE_ID, app_secret=_SECRET)
-    comment = desk.receive(_signed(comments, _comment(_STARTED)))
+    comment = desk.receive(_signed(comments, _comment(_STARTED), _STARTED))
     clock.set(_STARTED + timedelta(minutes=12))
     text = "So sorry, Sam. We've sent you a message to sort this out privately."
     desk.reply(comment.conversation_id, agent_id="ben", text=text, comment=(_POST, _COMMENT))
@@ -122,6 +125,6 @@ def run_public_to_dm() -> PublicToDm:
                         text="Hi Sam, could you share your order number here?")  # fmt: skip
     (request,) = comments.render_private_reply(move)
     clock.set(_STARTED + timedelta(minutes=20))
-    answer = desk.receive(_signed(messenger, _dm(clock.now())))
+    answer = desk.receive(_signed(messenger, _dm(clock.now()), clock.now()))
     return PublicToDm(comment=comment, public_reply=public, private_reply=request, answer=answer,
                       timeline=desk.timeline(comment.customer_id))  # fmt: skip

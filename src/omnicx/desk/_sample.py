@@ -30,12 +30,12 @@ import attrs
 
 from omnicx._frozen import frozen_map
 from omnicx.channels import (
-    RECEIVED_AT_HEADER,
     EmailAdapter,
     InstagramAdapter,
     ShopifyWebhook,
     TwilioAdapter,
     WebChatAdapter,
+    WebhookRequest,
     WhatsAppAdapter,
     sign_hub_sha256,
     sign_shopify,
@@ -69,6 +69,13 @@ class Delivery:
     url: str = ""
     who: str = ""
     """Which sample customer sent it (agent steps refer to it)."""
+
+    @property
+    def request(self) -> WebhookRequest:
+        """The delivery as the host receives it: received at ``at``."""
+        return WebhookRequest(
+            body=self.body, headers=self.headers, url=self.url, received_at=self.at
+        )
 
 
 @attrs.frozen(kw_only=True)
@@ -124,10 +131,7 @@ def _sms(at: datetime, phone: str, text: str, sid: str) -> Delivery:
         "Body": text,
         "NumMedia": "0",
     }
-    headers = {
-        "X-Twilio-Signature": sign_twilio(SECRETS["twilio"], TWILIO_URL, params.items()),
-        RECEIVED_AT_HEADER: at.isoformat(),
-    }
+    headers = {"X-Twilio-Signature": sign_twilio(SECRETS["twilio"], TWILIO_URL, params.items())}
     return Delivery(
         at=at, adapter="sms", body=urlencode(params).encode(), headers=headers, url=TWILIO_URL
     )

@@ -21,7 +21,6 @@ if TYPE_CHECKING:
     from omnicx.testing._adapter_contract import (
         AdapterContract,
         Mutation,
-        SignedRequest,
         check_mutations,
         mutations,
         parse_or_refuse,
@@ -36,7 +35,6 @@ __all__ = [
     "ConversationOutcome",
     "FinalState",
     "Mutation",
-    "SignedRequest",
     "StoreContract",
     "assert_routes",
     "check_mutations",
@@ -49,7 +47,6 @@ __all__ = [
 _HOMES = {
     "AdapterContract": "_adapter_contract",
     # No hypothesis needed for these: benchmarks import them without the test extra.
-    "SignedRequest": "_mutations",
     "parse_or_refuse": "_adapter_contract",
     "Mutation": "_mutations",
     "check_mutations": "_adapter_contract",

@@ -29,15 +29,15 @@ from omnicx.channels import (
     MessageReceived,
     OutboundMessage,
     OutboundRequest,
+    WebhookRequest,
 )
 from omnicx.errors import OmnicxError, PayloadError, SignatureError
 from omnicx.model import Channel
-from omnicx.testing._mutations import Mutation, SignedRequest, mutations
+from omnicx.testing._mutations import Mutation, mutations
 
 __all__ = [
     "AdapterContract",
     "Mutation",
-    "SignedRequest",
     "check_mutations",
     "mutations",
     "parse_or_refuse",
@@ -56,15 +56,15 @@ _FORM = st.lists(st.tuples(st.text(max_size=12), st.text(max_size=20)), max_size
 
 
 def parse_or_refuse(
-    adapter: ChannelAdapter, body: bytes, headers: Mapping[str, str]
+    adapter: ChannelAdapter, request: WebhookRequest
 ) -> Sequence[ChannelEvent] | None:
-    """Parse ``body``; return None when the adapter refused it with ``PayloadError``.
+    """Parse ``request``; return None when the adapter refused it with ``PayloadError``.
 
     Any other exception propagates, failing the calling test: per the
     protocol it is a bug.
     """
     try:
-        events = adapter.parse(body, headers)
+        events = adapter.parse(request)
     except PayloadError:
         return None
     for event in events:
@@ -72,21 +72,22 @@ def parse_or_refuse(
     return events
 
 
-def verify_then_parse(adapter: ChannelAdapter, request: SignedRequest) -> object:
+def verify_then_parse(adapter: ChannelAdapter, request: WebhookRequest) -> object:
     """Verify ``request`` and parse it even when verify refused it, as a contract check.
 
-    A host stops at a refused signature; the contract parses anyway, because
-    an authentic request can carry the same shape. Returns the events, or
-    None when parse refused; ``SignatureError`` and ``PayloadError`` from
-    verify are the typed refusals, anything else propagates.
+    ``now`` is the request's ``received_at``. A host stops at a refused
+    signature; the contract parses anyway, because an authentic request can
+    carry the same shape. Returns the events, or None when parse refused;
+    ``SignatureError`` and ``PayloadError`` from verify are the typed
+    refusals, anything else propagates.
     """
     with contextlib.suppress(PayloadError):  # SignatureError included
-        adapter.verify(request.body, request.headers, request.url)
-    return parse_or_refuse(adapter, request.body, request.headers)
+        adapter.verify(request, now=request.received_at)
+    return parse_or_refuse(adapter, request)
 
 
 def check_mutations(
-    attempt: Callable[[SignedRequest], object], samples: Iterable[SignedRequest]
+    attempt: Callable[[WebhookRequest], object], samples: Iterable[WebhookRequest]
 ) -> list[object]:
     """Run ``attempt`` on every mutation of every sample; return what it returned.
 
@@ -116,7 +117,8 @@ class AdapterContract:
     """Base class of an adapter's contract tests; override the three hooks.
 
     ``make_adapter`` returns the adapter under test; ``samples`` returns valid
-    requests, signed if the adapter checks signatures; ``outbound`` returns a
+    requests (``WebhookRequest`` values, each with the instant it was
+    received), signed if the adapter checks signatures; ``outbound`` returns a
     message the adapter must be able to render (None to skip). Set
     ``signed = False`` for an adapter whose ``verify`` accepts everything,
     ``signs_body = False`` for a shared-token scheme that authenticates the
@@ -124,7 +126,8 @@ class AdapterContract:
     ``signature_header = False`` for a scheme whose signature travels in the
     body (Amazon SNS, Mailgun's form fields), and
     list in ``secrets`` the strings that must never appear in its ``repr``.
-    Extra ``headers`` (a receipt instant, a topic) are passed to every parse.
+    Extra ``headers`` (a topic) are passed to every parse; arbitrary inputs
+    are received at ``received_at``.
     """
 
     signed: bool = True
@@ -132,12 +135,13 @@ class AdapterContract:
     signature_header: bool = True
     secrets: Sequence[str] = ()
     headers: Mapping[str, str] = {}
+    received_at: datetime = datetime(2026, 3, 2, 12, tzinfo=UTC)
 
     def make_adapter(self) -> ChannelAdapter:
         """Return the adapter under test."""
         raise NotImplementedError
 
-    def samples(self) -> Sequence[SignedRequest]:
+    def samples(self) -> Sequence[WebhookRequest]:
         """Return valid requests the adapter must verify and parse into events."""
         raise NotImplementedError
 
@@ -145,8 +149,15 @@ class AdapterContract:
         """Return a message the adapter must render, or None."""
         return None
 
-    def _headers(self, sample: SignedRequest) -> dict[str, str]:
+    def _headers(self, sample: WebhookRequest) -> dict[str, str]:
         return {**self.headers, **sample.headers}
+
+    def _request(self, sample: WebhookRequest) -> WebhookRequest:
+        # The host's extra headers join the sample's.
+        return attrs.evolve(sample, headers=self._headers(sample))
+
+    def _arbitrary(self, body: bytes) -> WebhookRequest:
+        return WebhookRequest(body=body, headers=self.headers, received_at=self.received_at)
 
     def test_implements_the_protocol(self) -> None:
         """The adapter has every protocol member with the right kinds of values."""
@@ -166,16 +177,34 @@ class AdapterContract:
         adapter = self.make_adapter()
         assert self.samples(), "give at least one sample"
         for sample in self.samples():
-            adapter.verify(sample.body, self._headers(sample), sample.url)
-            events = parse_or_refuse(adapter, sample.body, self._headers(sample))
+            request = self._request(sample)
+            adapter.verify(request, now=request.received_at)
+            events = parse_or_refuse(adapter, request)
             assert events, "a sample must parse into events"
 
     def test_parse_is_deterministic(self) -> None:
         """Parsing the same request twice gives equal events (redeliveries de-duplicate)."""
         adapter = self.make_adapter()
         for sample in self.samples():
-            first = adapter.parse(sample.body, self._headers(sample))
-            assert first == adapter.parse(sample.body, self._headers(sample))
+            first = adapter.parse(self._request(sample))
+            assert first == adapter.parse(self._request(sample))
+
+    def test_client_headers_cannot_set_times(self) -> None:
+        """Headers a client can send (``Date``, a received-at header) change no parsed event.
+
+        Instants come from the payload or from ``request.received_at``, the
+        host's clock: a forged header must not move a message in time.
+        """
+        adapter = self.make_adapter()
+        forged = {
+            "Date": "Fri, 31 Dec 1999 23:59:59 GMT",
+            "X-Omnicx-Received-At": "1999-12-31T23:59:59Z",
+        }
+        for sample in self.samples():
+            request = self._request(sample)
+            honest = adapter.parse(request)
+            headers = {**forged, **request.headers}
+            assert adapter.parse(attrs.evolve(request, headers=headers)) == honest
 
     def test_signature_fails_on_any_change(self) -> None:
         """Changing one byte of a signed body, or dropping the signature, fails verify."""
@@ -183,7 +212,8 @@ class AdapterContract:
             return
         adapter = self.make_adapter()
         for sample in self.samples():
-            headers = self._headers(sample)
+            request = self._request(sample)
+            headers = request.headers
             changes = range(
                 0, len(sample.body) if self.signs_body else 0, max(1, len(sample.body) // 16)
             )
@@ -191,7 +221,9 @@ class AdapterContract:
                 changed = bytearray(sample.body)
                 changed[index] ^= 0x01
                 try:
-                    adapter.verify(bytes(changed), headers, sample.url)
+                    adapter.verify(
+                        attrs.evolve(request, body=bytes(changed)), now=request.received_at
+                    )
                 except SignatureError:
                     continue
                 except PayloadError:
@@ -203,7 +235,7 @@ class AdapterContract:
             for name in sample.headers:
                 bare = {k: v for k, v in headers.items() if k != name}
                 try:
-                    adapter.verify(sample.body, bare, sample.url)
+                    adapter.verify(attrs.evolve(request, headers=bare), now=request.received_at)
                 except SignatureError as error:
                     refused_by.append(error.header.lower())
             # Dropping the signature header fails, and the error names it.
@@ -215,31 +247,31 @@ class AdapterContract:
 
     def test_arbitrary_bytes_parse_or_refuse(self) -> None:
         """Arbitrary bytes either parse or raise PayloadError, never anything else."""
-        adapter, headers = self.make_adapter(), self.headers
+        adapter = self.make_adapter()
 
         @given(body=st.binary(max_size=300))
         def check(body: bytes) -> None:
-            parse_or_refuse(adapter, body, headers)
+            parse_or_refuse(adapter, self._arbitrary(body))
 
         check()
 
     def test_arbitrary_json_parses_or_refuses(self) -> None:
         """Arbitrary JSON either parses or raises PayloadError."""
-        adapter, headers = self.make_adapter(), self.headers
+        adapter = self.make_adapter()
 
         @given(value=_JSON)
         def check(value: object) -> None:
-            parse_or_refuse(adapter, json.dumps(value).encode(), headers)
+            parse_or_refuse(adapter, self._arbitrary(json.dumps(value).encode()))
 
         check()
 
     def test_arbitrary_form_parses_or_refuses(self) -> None:
         """Arbitrary form data either parses or raises PayloadError."""
-        adapter, headers = self.make_adapter(), self.headers
+        adapter = self.make_adapter()
 
         @given(pairs=_FORM)
         def check(pairs: list[tuple[str, str]]) -> None:
-            parse_or_refuse(adapter, urlencode(pairs).encode(), headers)
+            parse_or_refuse(adapter, self._arbitrary(urlencode(pairs).encode()))
 
         check()
 
@@ -255,13 +287,13 @@ class AdapterContract:
                 start = data.draw(st.integers(0, len(body) - 1))
                 end = data.draw(st.integers(start, len(body)))
                 body[start:end] = data.draw(st.binary(max_size=8))
-            parse_or_refuse(adapter, bytes(body), self._headers(sample))
+            parse_or_refuse(adapter, attrs.evolve(self._request(sample), body=bytes(body)))
 
         check()
 
-    def _requests(self) -> list[SignedRequest]:
+    def _requests(self) -> list[WebhookRequest]:
         # The host's headers go in the request so they are mutated too.
-        return [attrs.evolve(s, headers=self._headers(s)) for s in self.samples()]
+        return [self._request(s) for s in self.samples()]
 
     def test_mutated_samples_parse_or_refuse_and_store(self) -> None:
         """Every mutation of every sample (a key dropped, a value's type changed, nulls,

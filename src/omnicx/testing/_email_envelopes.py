@@ -18,14 +18,16 @@ import attrs
 from omnicx.channels import (
     SENDGRID_SIGNATURE_HEADER,
     SENDGRID_TIMESTAMP_HEADER,
+    WebhookRequest,
     basic_authorization,
     sign_mailgun,
     sns_string_to_sign,
 )
-from omnicx.testing._mutations import SignedRequest
 
 BOUNDARY = "xYzZY"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:ses-inbound"
+RECEIVED_AT = datetime(2026, 3, 2, 12, tzinfo=UTC)
+"""When the host received every envelope made here."""
 CERT_URL = "https://sns.us-east-1.amazonaws.com/SimpleNotificationService-7506a1e35b36ef5a444dd1a8e7cc3ed8.pem"
 
 
@@ -88,7 +90,7 @@ def _summary(mime: bytes) -> dict[str, str]:
     return {k: str(parsed.get(k, "")) for k in ("From", "To", "Subject", "Message-ID", "Date")}
 
 
-def sendgrid(mime: bytes, keys: EnvelopeKeys, *, timestamp: str = "1772452800") -> SignedRequest:
+def sendgrid(mime: bytes, keys: EnvelopeKeys, *, timestamp: str = "1772452800") -> WebhookRequest:
     """Inbound Parse with "POST the raw, full MIME message": form-data, signed with ECDSA."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import ec
@@ -109,7 +111,8 @@ def sendgrid(mime: bytes, keys: EnvelopeKeys, *, timestamp: str = "1772452800") 
         ("SPF", b"pass"),
     ])  # fmt: skip
     signature = keys.ec_private.sign(timestamp.encode() + body, ec.ECDSA(hashes.SHA256()))
-    return SignedRequest(
+    return WebhookRequest(
+        received_at=RECEIVED_AT,
         body=body,
         headers={
             "Content-Type": f"multipart/form-data; boundary={BOUNDARY}",
@@ -122,7 +125,7 @@ def sendgrid(mime: bytes, keys: EnvelopeKeys, *, timestamp: str = "1772452800") 
 
 def mailgun(
     mime: bytes, signing_key: str, *, multipart: bool = True, token: str = "a" * 50
-) -> SignedRequest:
+) -> WebhookRequest:
     """A route's ``forward("https://.../mime")``: fields with ``body-mime``, signed by token."""
     from urllib.parse import urlencode
 
@@ -140,20 +143,22 @@ def mailgun(
         ("body-mime", mime),
     ]
     if multipart:
-        return SignedRequest(
+        return WebhookRequest(
+            received_at=RECEIVED_AT,
             body=form_data(fields),
             headers={"Content-Type": f"multipart/form-data; boundary={BOUNDARY}"},
             url="https://h.example/inbound/mailgun/mime",
         )
     text_fields = [(name, value.decode("utf-8")) for name, value in fields]
-    return SignedRequest(
+    return WebhookRequest(
+        received_at=RECEIVED_AT,
         body=urlencode(text_fields).encode(),
         headers={"Content-Type": "application/x-www-form-urlencoded"},
         url="https://h.example/inbound/mailgun/mime",
     )
 
 
-def postmark(mime: bytes, username: str, password: str) -> SignedRequest:
+def postmark(mime: bytes, username: str, password: str) -> WebhookRequest:
     """An inbound webhook with "Include raw email content": JSON, HTTP Basic credentials."""
     head = _summary(mime)
     payload = {
@@ -170,7 +175,8 @@ def postmark(mime: bytes, username: str, password: str) -> SignedRequest:
         "Attachments": [],
         "RawEmail": mime.decode("utf-8", "replace"),
     }  # fmt: skip
-    return SignedRequest(
+    return WebhookRequest(
+        received_at=RECEIVED_AT,
         body=json.dumps(payload).encode(),
         headers={
             "Content-Type": "application/json",
@@ -182,7 +188,7 @@ def postmark(mime: bytes, username: str, password: str) -> SignedRequest:
 
 def ses(
     mime: bytes, keys: EnvelopeKeys, *, version: str = "1", base64_content: bool = False
-) -> SignedRequest:
+) -> WebhookRequest:
     """An SES receipt rule's SNS action: an SNS Notification signed with the test certificate."""
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.asymmetric import padding
@@ -225,7 +231,8 @@ def ses(
     digest = hashes.SHA256() if version == "2" else hashes.SHA1()
     signature = keys.rsa_private.sign(sns_string_to_sign(message), padding.PKCS1v15(), digest)
     message["Signature"] = base64.b64encode(signature).decode()
-    return SignedRequest(
+    return WebhookRequest(
+        received_at=RECEIVED_AT,
         body=json.dumps(message).encode(),
         headers={"Content-Type": "text/plain; charset=UTF-8",
                  "x-amz-sns-message-type": "Notification"},

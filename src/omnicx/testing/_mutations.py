@@ -19,7 +19,8 @@ from urllib.parse import parse_qsl, quote
 
 import attrs
 
-from omnicx._frozen import EMPTY_MAP, frozen_map
+from omnicx._frozen import EMPTY_MAP
+from omnicx.channels._request import WebhookRequest
 
 # Spliced in place of a quoted placeholder: bytes json.dumps cannot write.
 _RAW = "\x00omnicx-raw-{}\x00"
@@ -27,20 +28,11 @@ _NEST = 200  # deep enough to find recursive code, shallow enough for json.loads
 
 
 @attrs.frozen(kw_only=True)
-class SignedRequest:
-    """One webhook request as the provider sends it: body, headers (signature included), URL."""
-
-    body: bytes
-    headers: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
-    url: str = "https://example.com/webhook"
-
-
-@attrs.frozen(kw_only=True)
 class Mutation:
     """One changed request and what was changed (for a failing test's message)."""
 
     what: str
-    request: SignedRequest
+    request: WebhookRequest
 
 
 EDGE_DATES = (
@@ -93,7 +85,7 @@ _JSON_VALUES: tuple[Any, ...] = (None, True, False, *EDGE_NUMBERS, *TEXTS, [], {
 _RAW_BYTES = (b'"\xff"', b'"\xed\xa0\x80"', b"[" * _NEST + b"]" * _NEST, b"[" * 100_000)
 
 
-def mutations(sample: SignedRequest, *, depth: int = 2) -> Iterator[Mutation]:
+def mutations(sample: WebhookRequest, *, depth: int = 2) -> Iterator[Mutation]:
     """Every single-change mutation of ``sample``: its body's fields, then its headers."""
     for what, body in body_mutations(sample.body, sample.headers, depth=depth):
         yield Mutation(what=what, request=attrs.evolve(sample, body=body))

@@ -19,9 +19,10 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 
+from omnicx.channels import WebhookRequest
 from omnicx.contrib.django.desk import get_desk, get_settings
 from omnicx.contrib.django.outbox import dispatch
-from omnicx.contrib.django.webhooks import Answer, WebhookRequest, handle
+from omnicx.contrib.django.webhooks import Answer, handle
 
 __all__ = [
     "VIEWS",
@@ -65,14 +66,16 @@ def _answer(name: str, request: HttpRequest) -> HttpResponse:
         body = request.body
     except RequestDataTooBig:
         return respond(Answer(status=413, data={"error": "body too large"}))
+    desk = get_desk()
     incoming = WebhookRequest(
         method=request.method or "",
         body=body,
         headers=dict(request.headers),
         url=request.build_absolute_uri(),
         query={key: request.GET[key] for key in request.GET},
+        # The host's clock, not a header: no client can move a message in time.
+        received_at=desk.clock.now(),
     )
-    desk = get_desk()
     answer = handle(name, incoming, desk, get_settings().channels)
     dispatch(answer.receipts)
     return respond(answer)

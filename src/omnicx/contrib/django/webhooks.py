@@ -13,7 +13,8 @@ when it lost a race), and says what to answer:
 | the channel is not configured | 404 |
 | still losing races after every retry | 503, ``Retry-After: 1`` |
 
-The views (``views.py``) only move Django's request into a ``WebhookRequest``.
+The views (``views.py``) only move Django's request into a ``WebhookRequest``
+(``omnicx.channels.WebhookRequest``, received at the desk's clock).
 """
 
 from __future__ import annotations
@@ -28,11 +29,11 @@ import attrs
 
 from omnicx._frozen import frozen_map
 from omnicx.channels import (
-    RECEIVED_AT_HEADER,
     ChannelAdapter,
     DeliveryUpdate,
     Enrichment,
     MessageReceived,
+    WebhookRequest,
 )
 from omnicx.channels._signatures import header
 from omnicx.contrib.django.conf import Channels
@@ -40,23 +41,12 @@ from omnicx.desk import Desk, ErasedCustomerError, Receipt
 from omnicx.errors import ConflictError, PayloadError, PayloadReason, SignatureError, StoreBusyError
 from omnicx.storage import retry_on_conflict
 
-__all__ = ["EMAIL_SIGNATURE_HEADER", "Answer", "WebhookRequest", "handle", "sign_email"]
+__all__ = ["EMAIL_SIGNATURE_HEADER", "Answer", "handle", "sign_email"]
 
 EMAIL_SIGNATURE_HEADER = "X-Omnicx-Signature"
 """The header the host's mail relay signs an inbound email with (``sign_email``)."""
 
 _RETRIED = (ConflictError, StoreBusyError)
-
-
-@attrs.frozen(kw_only=True)
-class WebhookRequest:
-    """What a webhook view needs of an HTTP request."""
-
-    method: str
-    body: bytes
-    headers: Mapping[str, str] = attrs.field(converter=frozen_map)
-    url: str
-    query: Mapping[str, str] = attrs.field(factory=dict, converter=frozen_map)
 
 
 @attrs.frozen(kw_only=True)
@@ -109,10 +99,8 @@ def handle(name: str, request: WebhookRequest, desk: Desk, channels: Channels) -
             assert channels.email_secret is not None  # conf builds the two together
             _verify_email(channels.email_secret, request.body, request.headers)
         else:
-            adapter.verify(request.body, request.headers, request.url)
-        # Providers without a timestamp (Twilio) take the instant the desk received it.
-        stamped = {**request.headers, RECEIVED_AT_HEADER: desk.clock.now().isoformat()}
-        events = adapter.parse(request.body, stamped)
+            adapter.verify(request, now=desk.clock.now())
+        events = adapter.parse(request)
     except SignatureError as error:
         return _error(401, str(error))
     except PayloadError as error:
@@ -208,16 +196,16 @@ def _commerce(name: str, request: WebhookRequest, desk: Desk, channels: Channels
         shopify = channels.shopify
         if shopify is None:
             return _error(404, "the shopify channel is not configured in OMNICX['CHANNELS']")
-        shopify.verify(request.body, request.headers)
-        enrichment = shopify.parse(request.body, request.headers)
-        delivery = header(request.headers, "X-Shopify-Webhook-Id")
+        shopify.verify(request, now=desk.clock.now())
+        enrichment = shopify.parse(request)
+        delivery = request.headers.get("X-Shopify-Webhook-Id")
         key = f"shopify:{delivery or hashlib.sha256(request.body).hexdigest()}"
     else:
         stripe = channels.stripe
         if stripe is None:
             return _error(404, "the stripe channel is not configured in OMNICX['CHANNELS']")
-        stripe.verify(request.body, request.headers, now=desk.clock.now())
-        enrichment = stripe.parse(request.body, request.headers)
+        stripe.verify(request, now=desk.clock.now())
+        enrichment = stripe.parse(request)
         key = f"stripe:{enrichment.events[0].external_id}"
     try:
         customer_id = retry_on_conflict(lambda: desk.enrich(enrichment, key=key), retry_on=_RETRIED)

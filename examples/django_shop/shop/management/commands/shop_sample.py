@@ -16,10 +16,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from omnicx.channels import sign_hub_sha256, sign_shopify
+from omnicx.channels import WebhookRequest, sign_hub_sha256, sign_shopify
 from omnicx.contrib.django.desk import get_desk, get_settings
 from omnicx.contrib.django.outbox import dispatch
-from omnicx.contrib.django.webhooks import WebhookRequest, handle, sign_email
+from omnicx.contrib.django.webhooks import handle, sign_email
 
 
 def _secret(name: str) -> str:
@@ -90,7 +90,8 @@ class Command(BaseCommand):
         channels = get_settings().channels
         for view, body, headers in sample(desk.clock.now()):
             request = WebhookRequest(method="POST", body=body, headers=headers,
-                                     url=f"http://127.0.0.1/webhooks/{view}/")  # fmt: skip
+                                     url=f"http://127.0.0.1/webhooks/{view}/",
+                                     received_at=desk.clock.now())  # fmt: skip
             answer = handle(view, request, desk, channels)
             dispatch(answer.receipts)
             self.stdout.write(f"{view}: {answer.status}")
