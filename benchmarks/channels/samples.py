@@ -15,7 +15,9 @@ from omnicx.channels import (
     WEBCHAT_SIGNATURE_HEADER,
     ChannelAdapter,
     EmailAdapter,
+    FacebookCommentsAdapter,
     InstagramAdapter,
+    InstagramCommentsAdapter,
     MailgunInboundAdapter,
     MessengerAdapter,
     PostmarkInboundAdapter,
@@ -27,11 +29,13 @@ from omnicx.channels import (
     WebChatAdapter,
     WebhookRequest,
     WhatsAppAdapter,
+    XAdapter,
     sign_hub_sha256,
     sign_shopify,
     sign_stripe,
     sign_twilio,
     sign_webchat,
+    sign_x,
     sns_string_to_sign,
 )
 from omnicx.testing import _email_envelopes as envelopes
@@ -263,6 +267,97 @@ _CHARGE = {
 }  # fmt: skip
 
 
+# Public conversations: a Facebook comment reply, an Instagram comment and
+# mention, an X mention and a DM.
+_FEED = {
+    "object": "page",
+    "entry": [
+        {
+            "id": "1",
+            "time": 1772452800,
+            "changes": [
+                {
+                    "field": "feed",
+                    "value": {
+                        "item": "comment",
+                        "verb": "add",
+                        "comment_id": "7_2",
+                        "post_id": "1_7",
+                        "parent_id": "7_1",
+                        "from": {"id": "678", "name": "Ada"},
+                        "message": "Still waiting",
+                        "created_time": 1772452800,
+                        "photo": "https://scontent.example/p.jpg",
+                    },
+                }
+            ],
+        }
+    ],
+}
+_IG_CHANGES = {
+    "object": "instagram",
+    "entry": [
+        {
+            "id": "1",
+            "time": 1772452800,
+            "changes": [
+                {
+                    "field": "comments",
+                    "value": {
+                        "id": "178",
+                        "text": "where is it?",
+                        "parent_id": "177",
+                        "from": {"id": "678", "username": "ada"},
+                        "media": {"id": "179", "media_product_type": "FEED"},
+                    },
+                },
+                {"field": "mentions", "value": {"media_id": "180", "comment_id": "181"}},
+            ],
+        }
+    ],
+}
+_X_ACTIVITY = {
+    "for_user_id": "1",
+    "tweet_create_events": [
+        {
+            "id_str": "105",
+            "text": "@shop help",
+            "timestamp_ms": "1772452800000",
+            "in_reply_to_status_id_str": "104",
+            "user": {
+                "id_str": "38",
+                "screen_name": "ada",
+                "name": "Ada",
+                "followers_count": 120,
+                "verified": False,
+            },
+        }
+    ],
+    "direct_message_events": [
+        {
+            "type": "message_create",
+            "id": "9",
+            "created_timestamp": "1772452800000",
+            "message_create": {
+                "target": {"recipient_id": "1"},
+                "sender_id": "38",
+                "message_data": {"text": "hi"},
+            },
+        }
+    ],
+    "users": {"38": {"id": "38", "screen_name": "ada", "name": "Ada"}},
+}
+
+
+def _x_sign(body: bytes, headers: Headers) -> dict[str, str]:
+    return _with(headers, "X-Twitter-Webhooks-Signature", sign_x("x-secret", body))
+
+
+def _x_sample(payload: object) -> WebhookRequest:
+    body = json.dumps(payload).encode()
+    return _request(body=body, headers=_x_sign(body, {}))
+
+
 def _targets() -> list[Target]:
     shopify, stripe = ShopifyWebhook(secret="shop-secret"), StripeWebhook(secret="whsec_x")
     stripe_body = json.dumps(_CHARGE).encode()
@@ -275,6 +370,12 @@ def _targets() -> list[Target]:
                 [_hub_sample("fb-secret", _messaging("page"))], _hub("fb-secret")),
         channel("instagram", InstagramAdapter(page_id="1", app_secret="ig-secret"),
                 [_hub_sample("ig-secret", _messaging("instagram"))], _hub("ig-secret")),
+        channel("facebook", FacebookCommentsAdapter(page_id="1", app_secret="fb-secret"),
+                [_hub_sample("fb-secret", _FEED)], _hub("fb-secret")),
+        channel("ig-comments", InstagramCommentsAdapter(account_id="1", app_secret="ig-secret"),
+                [_hub_sample("ig-secret", _IG_CHANGES)], _hub("ig-secret")),
+        channel("x", XAdapter(user_id="1", consumer_secret="x-secret"),
+                [_x_sample(_X_ACTIVITY)], _x_sign),
         channel("email", EmailAdapter(), [_request(body=EMAIL_RAW, headers={})],
                 lambda body, headers: dict(headers)),
         channel("webchat", WebChatAdapter(secret="chat-secret"), WEBCHAT, _webchat_sign),

@@ -135,8 +135,8 @@ def test_malformed_declarations(data: Any, message: str) -> None:
         ),
         (
             _when("message.channel", "ne", "line"),
-            "rules[0].when.value: unknown channel 'line'; use one of chat, email, instagram, "
-            "messenger, sms, voice, web_form, whatsapp, x, or declare your own under "
+            "rules[0].when.value: unknown channel 'line'; use one of chat, email, facebook, "
+            "instagram, messenger, sms, voice, web_form, whatsapp, x, or declare your own under "
             "'channels' in the rule file",
         ),
         (

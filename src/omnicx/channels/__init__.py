@@ -32,10 +32,13 @@ from omnicx.channels._events import (
     MessageEcho,
     MessageEdited,
     MessageReceived,
+    MessageRemoved,
     Reaction,
     Reply,
     ReplyKind,
 )
+from omnicx.channels._facebook import FacebookCommentsAdapter
+from omnicx.channels._instagram_comments import InstagramCommentsAdapter
 from omnicx.channels._meta import InstagramAdapter, MessengerAdapter
 from omnicx.channels._protocol import (
     Capabilities,
@@ -51,14 +54,23 @@ from omnicx.channels._ses import SesInboundAdapter, sns_string_to_sign
 from omnicx.channels._shopify import TOPICS as SHOPIFY_TOPICS
 from omnicx.channels._shopify import ShopifyWebhook
 from omnicx.channels._signatures import (
+    X_SIGNATURE_HEADER,
     sign_hub_sha256,
     sign_shopify,
     sign_stripe,
     sign_twilio,
+    sign_x,
     verify_hub_sha256,
     verify_shopify,
     verify_stripe,
     verify_twilio,
+    verify_x,
+)
+from omnicx.channels._social import (
+    META_PRIVATE_REPLY_WINDOW,
+    Moderation,
+    ModerationAction,
+    PrivateReply,
 )
 from omnicx.channels._stripe import EVENT_TYPES as STRIPE_EVENT_TYPES
 from omnicx.channels._stripe import StripeWebhook
@@ -74,14 +86,17 @@ from omnicx.channels._webhook import (
     verification_handshake,
 )
 from omnicx.channels._whatsapp import WhatsAppAdapter
+from omnicx.channels._x import XAdapter, x_crc_response
 
 __all__ = [
     "CHANNEL_EVENT_TYPES",
+    "META_PRIVATE_REPLY_WINDOW",
     "SENDGRID_SIGNATURE_HEADER",
     "SENDGRID_TIMESTAMP_HEADER",
     "SHOPIFY_TOPICS",
     "STRIPE_EVENT_TYPES",
     "WEBCHAT_SIGNATURE_HEADER",
+    "X_SIGNATURE_HEADER",
     "Capabilities",
     "ChannelAdapter",
     "ChannelEvent",
@@ -89,20 +104,26 @@ __all__ = [
     "DeliveryUpdate",
     "EmailAdapter",
     "Enrichment",
+    "FacebookCommentsAdapter",
     "ForeignAccounts",
     "Headers",
     "InstagramAdapter",
+    "InstagramCommentsAdapter",
     "Location",
     "LongText",
     "MailgunInboundAdapter",
     "MessageEcho",
     "MessageEdited",
     "MessageReceived",
+    "MessageRemoved",
     "MessengerAdapter",
     "MetaDispatcher",
+    "Moderation",
+    "ModerationAction",
     "OutboundMessage",
     "OutboundRequest",
     "PostmarkInboundAdapter",
+    "PrivateReply",
     "Reaction",
     "RenderRefused",
     "Reply",
@@ -120,6 +141,7 @@ __all__ = [
     "WebhookReceiver",
     "WebhookRequest",
     "WhatsAppAdapter",
+    "XAdapter",
     "basic_authorization",
     "check_send",
     "handle_webhook",
@@ -133,6 +155,7 @@ __all__ = [
     "sign_stripe",
     "sign_twilio",
     "sign_webchat",
+    "sign_x",
     "sns_string_to_sign",
     "split_text",
     "strip_reply",
@@ -141,4 +164,6 @@ __all__ = [
     "verify_shopify",
     "verify_stripe",
     "verify_twilio",
+    "verify_x",
+    "x_crc_response",
 ]

@@ -181,7 +181,34 @@ class MessageEdited:
     """True when ``received_by`` is not an account the adapter owns (``ForeignAccounts.MARK``)."""
 
 
-ChannelEvent = MessageReceived | MessageEcho | DeliveryUpdate | Reaction | MessageEdited
+@attrs.frozen(kw_only=True)
+class MessageRemoved:
+    """A message left the provider: its author deleted it, or the business removed it.
+
+    Social networks report a deleted comment or post (Facebook's ``remove``
+    verb, X's ``tweet_delete_events``); X's terms ask apps to delete stored
+    copies of deleted posts, so hosts act on it.
+
+    Attributes:
+        external_id: the provider's id of the removed message.
+        sender: the author's identifiers, where the provider names them.
+    """
+
+    TAG: ClassVar[str] = "message.removed"
+    channel: Channel
+    external_id: str = attrs.field(validator=non_empty)
+    at: datetime = attrs.field(validator=aware)
+    sender: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
+    received_by: str | None = None
+    """The business account that received it (a page id, an Instagram account id, an X
+    user id): None when the payload does not say."""
+    foreign: bool = False
+    """True when ``received_by`` is not an account the adapter owns (``ForeignAccounts.MARK``)."""
+
+
+ChannelEvent = (
+    MessageReceived | MessageEcho | DeliveryUpdate | Reaction | MessageEdited | MessageRemoved
+)
 """Anything ``ChannelAdapter.parse`` can return."""
 
 CHANNEL_EVENT_TYPES: tuple[type[ChannelEvent], ...] = (
@@ -190,5 +217,6 @@ CHANNEL_EVENT_TYPES: tuple[type[ChannelEvent], ...] = (
     DeliveryUpdate,
     Reaction,
     MessageEdited,
+    MessageRemoved,
 )
 """Every channel event class, in the order of ``ChannelEvent``."""

@@ -22,6 +22,16 @@ class SendCheck(enum.Enum):
     """The channel cannot carry attachments."""
     NO_TEMPLATES = "no_templates"
     """A template was given to a channel that has none."""
+    NO_REPLY_TARGET = "no_reply_target"
+    """A public reply names no comment or post to answer (``reply_to``)."""
+    PRIVATE_REPLY_EXPIRED = "private_reply_expired"
+    """A private reply to a comment is past the network's window after the comment."""
+    ALREADY_REPLIED = "already_replied"
+    """The comment already had its one private reply."""
+    DM_NOT_ALLOWED = "dm_not_allowed"
+    """The person does not accept direct messages from the account."""
+    NOT_SUPPORTED = "not_supported"
+    """The network offers no such action (deleting another account's post)."""
 
 
 class LongText(enum.Enum):
@@ -42,6 +52,16 @@ _EXPLANATIONS = {
     SendCheck.TOO_LONG: "the text is over the channel's length limit",
     SendCheck.NO_ATTACHMENTS: "the channel cannot carry attachments",
     SendCheck.NO_TEMPLATES: "the channel has no templates",
+    SendCheck.NO_REPLY_TARGET: "a public reply needs reply_to: the comment or post it answers",
+    SendCheck.PRIVATE_REPLY_EXPIRED: (
+        "a private reply to a comment is only allowed within the network's window "
+        "after the comment; answer publicly instead"
+    ),
+    SendCheck.ALREADY_REPLIED: "a comment takes one private reply; it already had it",
+    SendCheck.DM_NOT_ALLOWED: (
+        "the person does not accept direct messages from this account; answer publicly"
+    ),
+    SendCheck.NOT_SUPPORTED: "the network offers no such action on this message",
 }
 
 

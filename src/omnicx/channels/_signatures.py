@@ -129,3 +129,27 @@ def verify_stripe(
         hmac.compare_digest(c.encode("utf-8", "replace"), expected.encode()) for c in candidates
     ):
         raise SignatureError(name, "signature does not match the request")
+
+
+X_SIGNATURE_HEADER = "X-Twitter-Webhooks-Signature"
+"""The header X's Account Activity API signs each webhook POST with."""
+
+
+def sign_x(consumer_secret: str, data: bytes) -> str:
+    """``sha256=`` + base64 HMAC-SHA256 keyed with the app's consumer secret.
+
+    X's Account Activity API uses it twice: over a webhook's raw body (the
+    ``X-Twitter-Webhooks-Signature`` header) and over the ``crc_token`` of a
+    challenge-response check (the ``response_token``).
+    """
+    digest = hmac.new(consumer_secret.encode(), data, hashlib.sha256).digest()
+    return "sha256=" + base64.b64encode(digest).decode("ascii")
+
+
+def verify_x(consumer_secret: str, body: bytes, headers: Mapping[str, str]) -> None:
+    """Verify X's ``X-Twitter-Webhooks-Signature`` over the raw body."""
+    _check(
+        X_SIGNATURE_HEADER,
+        _required(headers, X_SIGNATURE_HEADER),
+        sign_x(consumer_secret, body),
+    )

@@ -17,6 +17,7 @@ from omnicx.cli._metrics import metrics_table
 from omnicx.desk import Desk
 from omnicx.desk._demo import DemoRun, demo_desk, run_sample
 from omnicx.desk._demo_kb import SelfServiceRun, run_self_service
+from omnicx.desk._public_demo import PublicToDm, run_public_to_dm
 from omnicx.errors import ValidationError
 from omnicx.metrics import compute_metrics, handoff_metrics
 from omnicx.model import (
@@ -126,6 +127,7 @@ class Report:
         self.scheduled(desk, run)
         self.sla(desk, run)
         self.metrics(desk, run)
+        self.public_to_dm(run_public_to_dm())
 
     def profiles(self, desk: Desk, run: DemoRun) -> None:
         """Customers with their identifiers, and every merge with its evidence."""
@@ -328,6 +330,27 @@ class Report:
         self.table(rows)
         gaps = ", ".join(f'"{g.query}" x{g.searches}' for g in r.content_gaps) or "none"
         print(f"content gaps (searches that found nothing): {gaps}", file=self.out)
+
+    def public_to_dm(self, public: PublicToDm) -> None:
+        """A public Facebook comment answered under the post and by moving to DM."""
+        self.title("Public comment answered by moving to DM (Facebook comment -> Messenger)")
+        comment, answer = public.comment, public.answer
+        self.say(f"A negative public comment opened {comment.conversation_id} "
+                 f"(rule {','.join(comment.fired)}: queue {comment.queue}, "
+                 f"{comment.priority}). The agent replied under it and sent one private "
+                 "reply to the comment (Meta: one message, within 7 days of it):")  # fmt: skip
+        for label, request in (("public", public.public_reply), ("private", public.private_reply)):
+            print(f"  {label:<8} {request.method} {request.url}", file=self.out)
+        self.say(f"The customer answered on Messenger: same customer ({answer.customer_id}), "
+                 f"same conversation ({answer.conversation_id}, {answer.thread_reason}).")  # fmt: skip
+        rows = [["when (UTC)", "channel", "visibility", "who", "text"]]
+        for event in public.timeline:
+            if isinstance(event, MessageEvent):
+                message = event.message
+                who = "customer" if message.author.kind is AuthorKind.CUSTOMER else "agent"
+                rows.append([_when(event.at), message.channel.name, message.visibility.value,
+                             who, message.text])  # fmt: skip
+        self.table(rows, wrap=4)
 
 
 def _share(value: float | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from datetime import datetime
+from typing import Any
 
 import attrs
 
@@ -36,6 +37,7 @@ from omnicx.model import (
     Status,
     SurveyKind,
     SurveyResponse,
+    Visibility,
     can_transition,
 )
 from omnicx.storage import AuditAction, ConversationRecord
@@ -53,6 +55,12 @@ def agent(agent_id: str) -> Author:
     return Author(kind=AuthorKind.AGENT, id=agent_id)
 
 
+def _public_fields(comment: tuple[str, str] | None) -> dict[str, Any]:
+    if comment is None:
+        return {}
+    return {"visibility": Visibility.PUBLIC, "post_id": comment[0], "parent_id": comment[1]}
+
+
 def reply(
     *,
     agent_id: str,
@@ -62,8 +70,11 @@ def reply(
     then: Status | None,
     redact: Callable[[Message], Message],
     email: EmailIdentity | None = None,
+    comment: tuple[str, str] | None = None,
 ) -> Change:
     """An agent's reply (or private message); the outbox carries what to send.
+
+    ``comment`` (post id, comment id) makes it a public reply under that comment.
 
     An email reply gets the desk's own Message-ID when ``email`` is set; it
     is indexed to the conversation with the reply, so the customer's answer
@@ -78,13 +89,16 @@ def reply(
         if email is not None and channel == Channel.EMAIL:
             message_id = email.message_id(unit.key, len(unit.outbox) + 1)
             to_send = agent_reply(to_send, record, email, message_id)
+        if comment is not None:
+            # The host renders it as a public reply to the comment (``reply_to``).
+            to_send = attrs.evolve(to_send, in_reply_to=comment[1])
         item: Outgoing | None = to_send if public else None
         sent_id = item.message_id if item is not None else None
         # What is stored is redacted; what is sent is what the agent wrote.
         message = redact(
             Message(id=unit.key, channel=channel, direction=Direction.OUTBOUND,
                     author=agent(agent_id), sent_at=unit.now, text=text, public=public,
-                    external_id=sent_id, thread=sent_refs(item))
+                    external_id=sent_id, thread=sent_refs(item), **_public_fields(comment))
         )  # fmt: skip
         unit.events.append(
             MessageEvent(id=f"msg:{unit.key}", at=unit.now, customer_id=conversation.customer_id,

@@ -915,6 +915,7 @@ class Desk:
         public: bool = True,
         then: Status | None = Status.PENDING,
         request_id: str | None = None,
+        comment: tuple[str, str] | None = None,
     ) -> Receipt:
         """An agent replies; the outbox carries the message for the host to send.
 
@@ -926,12 +927,18 @@ class Desk:
             then: the status to move to after a public reply, when the
                 lifecycle allows it (waiting on the customer by default).
             request_id: makes the call idempotent (a double click sends once).
+            comment: ``(post id, comment id)`` for a public reply under a
+                social comment: the message is stored ``Visibility.PUBLIC``
+                with that post and parent, and the outbox entry's
+                ``in_reply_to`` names the comment (the adapter's ``reply_to``).
         """
         change = changes.reply(agent_id=agent_id, text=text, seen_version=seen_version,
                                public=public, then=then, redact=self.redacted,
-                               email=self.email)  # fmt: skip
+                               email=self.email, comment=comment)  # fmt: skip
         action = Action.REPLY if public else Action.NOTE
-        what = ("reply", conversation_id, text, public, then)
+        what: tuple[object, ...] = ("reply", conversation_id, text, public, then)
+        if comment is not None:  # replies without one keep their recorded fingerprint
+            what += (comment,)
         return self._act(conversation_id, request_id, change, agent_id, action, what)
 
     def note(

@@ -55,7 +55,8 @@ class Outgoing:
         subject: for email, ``"Re: "`` and the conversation's subject.
         message_id: for an agent's email reply with ``Desk.email`` set, the
             Message-ID the desk generated and indexed (no angle brackets).
-        in_reply_to: for email, the Message-ID of the customer's latest mail.
+        in_reply_to: for email, the Message-ID of the customer's latest mail;
+            for a public reply, the comment it answers (``reply_to``).
         references: for email, the thread's Message-IDs, oldest first,
             ending with ``in_reply_to``.
         sender: the From address (``Desk.email``), if configured.

@@ -35,7 +35,14 @@ from omnicx.model._events import (
 )
 from omnicx.model._identifier import Identifier, IdentifierKind
 from omnicx.model._lifecycle import LIFECYCLE, can_transition, is_reopen, transition
-from omnicx.model._message import Attachment, Author, AuthorKind, Message, ThreadRefs
+from omnicx.model._message import (
+    Attachment,
+    Author,
+    AuthorKind,
+    Message,
+    ThreadRefs,
+    Visibility,
+)
 from omnicx.model._orders import Order, OrderRefund
 from omnicx.model._people import Agent, AgentStatus, Customer, Queue, Team
 
@@ -94,6 +101,7 @@ __all__ = [
     "ThreadRefs",
     "Transcript",
     "TranscriptLine",
+    "Visibility",
     "can_transition",
     "is_reopen",
     "transition",

@@ -15,6 +15,7 @@ _NAME = re.compile(r"^[a-z][a-z0-9_.-]{0,39}$")
 WELL_KNOWN_CHANNELS = (
     "chat",
     "email",
+    "facebook",
     "instagram",
     "messenger",
     "sms",
@@ -48,6 +49,7 @@ class Channel:
 
     CHAT: ClassVar[Channel]
     EMAIL: ClassVar[Channel]
+    FACEBOOK: ClassVar[Channel]
     INSTAGRAM: ClassVar[Channel]
     MESSENGER: ClassVar[Channel]
     SMS: ClassVar[Channel]

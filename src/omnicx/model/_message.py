@@ -26,13 +26,35 @@ class AuthorKind(enum.Enum):
     SYSTEM = "system"
 
 
+class Visibility(enum.Enum):
+    """Who can see a message besides the business: the customer alone, or anyone.
+
+    Not to be confused with ``Message.public``, which tells a message the
+    customer sees from an agent's internal note.
+    """
+
+    PRIVATE = "private"
+    """A direct message, an email, a chat: only the customer and the business see it."""
+    PUBLIC = "public"
+    """A comment, a reply or a mention on a social network: anyone can see it."""
+
+
 @attrs.frozen(kw_only=True)
 class Author:
-    """The sender of a message: a kind and, where known, an id and name."""
+    """The sender of a message: a kind and, where known, an id, a name and social facts.
+
+    Attributes:
+        id: the author's id on the channel (a page-scoped id, an X user id).
+        followers: how many accounts follow the author, where the network says
+            (X sends it with every post); None when unknown.
+        verified: whether the network marks the account as verified; None when unknown.
+    """
 
     kind: AuthorKind
     id: str | None = None
     name: str | None = None
+    followers: int | None = attrs.field(default=None, validator=non_negative)
+    verified: bool | None = None
 
     @property
     def is_human_agent(self) -> bool:
@@ -80,6 +102,13 @@ class Message:
             Twilio ``MessageSid``); with ``channel``, the de-duplication key.
         public: False for a private message an agent wrote to colleagues.
         metadata: provider-specific extras, JSON-compatible.
+        visibility: ``PUBLIC`` for a social comment, reply or mention anyone
+            can read; ``PRIVATE`` (the default) for a direct message.
+        post_id: the provider's id of the post (a Facebook post, an Instagram
+            media, an X post) a public message comments on; None for a
+            direct message.
+        parent_id: the provider's id of the comment a reply answers; None for
+            a top-level comment or a direct message.
     """
 
     id: str = attrs.field(validator=non_empty)
@@ -97,6 +126,9 @@ class Message:
         default=True, validator=of_type(bool, "a bool", "pass True or False")
     )
     metadata: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
+    visibility: Visibility = Visibility.PRIVATE
+    post_id: str | None = None
+    parent_id: str | None = None
 
     @property
     def is_public_human_reply(self) -> bool:

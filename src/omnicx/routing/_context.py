@@ -182,6 +182,12 @@ FIELDS: Mapping[str, tuple[FieldKind, Getter]] = {
     "message.author_kind": (FieldKind.STRING, _msg(lambda m: m.author.kind.value)),
     "message.has_attachments": (FieldKind.BOOL, _msg(lambda m: bool(m.attachments))),
     "message.public": (FieldKind.BOOL, _msg(lambda m: m.public)),
+    "message.visibility": (FieldKind.STRING, _msg(lambda m: m.visibility.value)),
+    "message.post_id": (FieldKind.STRING, _msg(lambda m: m.post_id)),
+    "message.parent_id": (FieldKind.STRING, _msg(lambda m: m.parent_id)),
+    "message.is_reply": (FieldKind.BOOL, _msg(lambda m: m.parent_id is not None)),
+    "message.author_followers": (FieldKind.NUMBER, _msg(lambda m: m.author.followers)),
+    "message.author_verified": (FieldKind.BOOL, _msg(lambda m: m.author.verified is True)),
     "customer.id": (FieldKind.STRING, _cust(lambda c: c.id)),
     "customer.vip": (FieldKind.BOOL, lambda f: f.ctx.customer is not None and f.ctx.customer.vip),
     "customer.tier": (FieldKind.STRING, _cust(lambda c: c.tier)),
@@ -249,6 +255,7 @@ FIELD_CHOICES: Mapping[str, tuple[str, ...]] = {
     "conversation.status": ("new", "open", "pending", "on_hold", "solved", "closed"),
     "message.direction": ("inbound", "outbound"),
     "message.author_kind": ("customer", "agent", "bot", "automation", "system"),
+    "message.visibility": ("private", "public"),
     "signals.sentiment": ("negative", "neutral", "positive"),
 }
 """Fields with a closed set of values: a rule comparing them to anything else is an error."""

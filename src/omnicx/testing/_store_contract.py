@@ -44,7 +44,9 @@ from omnicx.model import (
     Conversation,
     ConversationCreated,
     Customer,
+    Direction,
     Identifier,
+    Message,
     MessageEvent,
     NoteEvent,
     OfferedArticle,
@@ -53,6 +55,7 @@ from omnicx.model import (
     Status,
     StatusChanged,
     SuggestionUsed,
+    Visibility,
 )
 from omnicx.storage import (
     AgentRecord,
@@ -295,6 +298,26 @@ class StoreContract(InboxContract, BotContract, OrderContract):
         store.commit(Changes(events=events))
         store.commit(Changes(events=events[:1]))
         assert tuple(store.events(conversation_id="c1")) == events
+
+    def test_public_messages_keep_visibility_post_parent_and_author_facts(self) -> None:
+        """A social comment reads back with its visibility, post, parent and author facts."""
+        store = self.make_store()
+        message = Message(
+            id="x:105",
+            channel=Channel.X,
+            direction=Direction.INBOUND,
+            author=Author(kind=AuthorKind.CUSTOMER, id="38", followers=48210, verified=True),
+            sent_at=T0,
+            text="@shop still waiting",
+            external_id="105",
+            visibility=Visibility.PUBLIC,
+            post_id="104",
+            parent_id="103",
+        )
+        event = MessageEvent(id="msg:x:105", at=T0, customer_id="p1", conversation_id="c1",
+                             source="x", external_id="105", message=message)  # fmt: skip
+        store.commit(Changes(events=(event,)))
+        assert list(store.events(conversation_id="c1")) == [event]
 
     def test_receipts_are_written_once(self) -> None:
         """The first receipt for a key wins; replays don't overwrite it."""

@@ -28,6 +28,7 @@ from omnicx.timeline._refs import (
     lookup_keys,
     message_id_key,
     own_keys,
+    post_thread,
     referenced_keys,
     reply_references,
 )
@@ -79,6 +80,7 @@ __all__ = [
     "normalize_subject",
     "own_keys",
     "page",
+    "post_thread",
     "referenced_keys",
     "reply_references",
     "reply_subject",

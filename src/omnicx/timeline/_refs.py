@@ -9,7 +9,7 @@ the channel; Message-IDs are global by RFC 5322.
 
 from __future__ import annotations
 
-from omnicx.model import Channel, Message, ThreadRefs
+from omnicx.model import Channel, Direction, Message, ThreadRefs, Visibility
 
 MAX_REFERENCES = 20
 """The most Message-IDs ``reply_references`` keeps (the thread's first always among them)."""
@@ -25,11 +25,31 @@ def external_key(channel: Channel, external_id: str) -> str:
     return f"ext:{channel.name}:{external_id}"
 
 
+def post_thread(message: Message) -> str | None:
+    """The thread a customer's public message keeps on its post: ``post:<post>:<author>``.
+
+    Public conversations thread per post and author: everything one person
+    says under one post is one conversation, whoever they answer. None for
+    a direct message, the business's own comments and an unknown author.
+    """
+    if (
+        message.visibility is not Visibility.PUBLIC
+        or message.direction is not Direction.INBOUND
+        or not message.post_id
+        or not message.author.id
+    ):
+        return None
+    return f"post:{message.post_id}:{message.author.id}"
+
+
 def own_keys(message: Message) -> list[str]:
     """The keys under which a message's conversation is indexed."""
     keys = [message_id_key(message.thread.message_id)] if message.thread.message_id else []
     if message.thread.provider_thread_id:
         keys.append(f"thread:{message.channel.name}:{message.thread.provider_thread_id}")
+    posted = post_thread(message)
+    if posted is not None:
+        keys.append(f"thread:{message.channel.name}:{posted}")
     if message.external_id:
         keys.append(external_key(message.channel, message.external_id))
     return keys
@@ -47,11 +67,14 @@ def lookup_keys(message: Message) -> list[str]:
     Its own keys are among them: a reply that arrived first indexed the ids it
     references, so a parent arriving late finds the reply's conversation. On
     a messaging channel, In-Reply-To names the provider's id of the quoted
-    message (a WhatsApp ``context.id``), looked up as that channel's key too.
+    message (a WhatsApp ``context.id``), looked up as that channel's key too,
+    as is a public reply's parent comment.
     """
     keys = own_keys(message) + referenced_keys(message)
     if message.channel != Channel.EMAIL:
         keys += [external_key(message.channel, i) for i in message.thread.in_reply_to]
+    if message.parent_id:
+        keys.append(external_key(message.channel, message.parent_id))
     return keys
 
 

@@ -17,6 +17,7 @@ from omnicx._frozen import frozen_set
 from omnicx.errors import ConflictError
 from omnicx.model import Channel, Message, Status
 from omnicx.model._checks import aware, non_empty
+from omnicx.timeline._refs import post_thread
 from omnicx.timeline._subject import normalize_subject
 
 ChannelRef = tuple[str, str]
@@ -35,7 +36,8 @@ class ConversationSummary:
             desk stores neither (``ConversationRecord`` drops them): it
             fills in, per message, the ids that message names which the
             thread-reference index gives to this conversation.
-        provider_threads: (channel, provider thread or conversation id) pairs.
+        provider_threads: (channel, provider thread or conversation id) pairs;
+            a public conversation's post threads (``post_thread``) among them.
         subject: the normalized subject (``normalize_subject``), if any.
         first_activity_at: when its earliest message was sent; None for a
             summary stored before it was kept (``last_activity_at`` stands in).
@@ -71,6 +73,12 @@ class ConversationSummary:
         refs = message.thread
         channel = message.channel.name
         subject = normalize_subject(refs.subject)
+        threads = self.provider_threads
+        if refs.provider_thread_id:
+            threads = threads | {(channel, refs.provider_thread_id)}
+        posted = post_thread(message)
+        if posted is not None:
+            threads = threads | {(channel, posted)}
         earliest = message.sent_at < self.first_activity
         return attrs.evolve(
             self,
@@ -82,9 +90,7 @@ class ConversationSummary:
             external_ids=self.external_ids | {(channel, message.external_id)}
             if message.external_id
             else self.external_ids,
-            provider_threads=self.provider_threads | {(channel, refs.provider_thread_id)}
-            if refs.provider_thread_id
-            else self.provider_threads,
+            provider_threads=threads,
             subject=(subject or self.subject) if earliest else (self.subject or subject),
         )
 

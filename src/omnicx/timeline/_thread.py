@@ -6,11 +6,16 @@ decision. The rules, first match wins:
 1. a message already in a conversation stays there (redelivery);
 2. explicit references: In-Reply-To, then References newest first, then the
    provider's thread id;
-3. outbound messages without references join the customer's most recently
+3. a public message (a comment, a reply, a mention): the conversation of the
+   comment it answers when that is the same customer's (or any, for the
+   business's reply), then the customer's thread on the same post
+   (``post_thread``); an inbound public message matching neither starts a
+   new conversation: no continuity window pulls it into a direct one;
+4. outbound messages without references join the customer's most recently
    active open conversation;
-4. inbound: the continuity window over the customer's open conversations;
-5. inbound email: the subject fallback over the customer's conversations;
-6. otherwise a new conversation.
+5. inbound: the continuity window over the customer's open conversations;
+6. inbound email: the subject fallback over the customer's conversations;
+7. otherwise a new conversation.
 
 A match on a solved conversation reopens it within the reopen window and
 starts a linked follow-up after it; a closed one always gets a follow-up.
@@ -24,9 +29,10 @@ from datetime import datetime, timedelta
 
 import attrs
 
-from omnicx.model import Channel, Direction, Message, Status
+from omnicx.model import Channel, Direction, Message, Status, Visibility
 from omnicx.model._checks import require_aware
 from omnicx.timeline._policy import ThreadingPolicy
+from omnicx.timeline._refs import post_thread
 from omnicx.timeline._state import ConversationSummary, ThreadIndex
 from omnicx.timeline._subject import normalize_subject
 
@@ -48,6 +54,10 @@ class ThreadReason(enum.Enum):
     """The customer wrote again within the channel's continuity window."""
     SUBJECT = "subject"
     """An email without usable references has the same normalized subject."""
+    PARENT_COMMENT = "parent_comment"
+    """A public reply answers a comment in the conversation."""
+    POST_AUTHOR = "post_author"
+    """A public message by the same author on the same post."""
     NO_MATCH = "no_match"
     """Nothing matched: a new conversation."""
 
@@ -132,6 +142,12 @@ def thread(
     found = _referenced(message, index)
     if found is not None:
         return _decide(found[0], found[1], message, policy, now)
+    if message.visibility is Visibility.PUBLIC:
+        public = _public(message, index, customer_id)
+        if public is not None:
+            return _decide(public[0], public[1], message, policy, now)
+        if message.direction is Direction.INBOUND:
+            return ThreadDecision(outcome=ThreadOutcome.NEW, reason=ThreadReason.NO_MATCH)
     mine = index.of_customer(customer_id)
     if message.direction is Direction.OUTBOUND:
         for summary in mine:
@@ -202,6 +218,25 @@ def _referenced(
         found = index.by_provider_thread(message.channel, refs.provider_thread_id)
         if found is not None:
             return found, ThreadReason.PROVIDER_THREAD
+    return None
+
+
+def _public(
+    message: Message, index: ThreadIndex, customer_id: str
+) -> tuple[ConversationSummary, ThreadReason] | None:
+    if message.parent_id:
+        parent = index.by_external_id(message.channel, message.parent_id)
+        # A customer answering someone else's comment stays in their own
+        # thread on the post; the business's reply goes where it answers.
+        if parent is not None and (
+            message.direction is Direction.OUTBOUND or parent.customer_id == customer_id
+        ):
+            return parent, ThreadReason.PARENT_COMMENT
+    posted = post_thread(message)
+    if posted is not None:
+        found = index.by_provider_thread(message.channel, posted)
+        if found is not None and found.customer_id == customer_id:
+            return found, ThreadReason.POST_AUTHOR
     return None
 
 
