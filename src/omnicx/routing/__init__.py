@@ -23,6 +23,7 @@ from omnicx.routing._context import RoutingContext, Signals
 from omnicx.routing._engine import Decision, RuleEngine, RuleTrace, Trace
 from omnicx.routing._jsonlogic import JsonLogicError
 from omnicx.routing._jsonlogic import apply as jsonlogic_apply
+from omnicx.routing._language import ShortTextLanguage
 from omnicx.routing._loader import load_rules
 from omnicx.routing._rules import Actions, AutoReply, Mode, Rule, RuleSet
 from omnicx.routing._schema import rule_file_schema
@@ -33,6 +34,7 @@ from omnicx.routing._signals import (
     LexiconSentiment,
     SentimentClassifier,
 )
+from omnicx.routing._social import SocialSentiment
 
 __all__ = [
     "Actions",
@@ -59,7 +61,9 @@ __all__ = [
     "RuleSet",
     "RuleTrace",
     "SentimentClassifier",
+    "ShortTextLanguage",
     "Signals",
+    "SocialSentiment",
     "Strategy",
     "Trace",
     "WorkItem",
