@@ -18,7 +18,7 @@ import pytest
 
 TABLES = (
     "profiles, links, merges, observations, conversations, thread_refs, events, receipts, audit,"
-    " agents, waiting, message_search"
+    " agents, waiting, message_search, listening"
 )
 _numbers = itertools.count(1)
 

@@ -96,13 +96,19 @@ _INSERT = {
 }
 
 
+def _before_record_ids(migrations: tuple[str, ...]) -> int:
+    """How many migrations come before the two that take the id lists out."""
+    return next(i for i, script in enumerate(migrations) if "message_ids" in script)
+
+
 def test_sqlite_moves_listed_ids_into_the_index(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "desk.db"
     with monkeypatch.context() as patch:
-        patch.setattr(sqlite_schema, "MIGRATIONS", sqlite_schema.MIGRATIONS[:-2])
-        patch.setattr(sqlite_schema, "SCHEMA_VERSION", sqlite_schema.SCHEMA_VERSION - 2)
+        before = _before_record_ids(sqlite_schema.MIGRATIONS)
+        patch.setattr(sqlite_schema, "MIGRATIONS", sqlite_schema.MIGRATIONS[:before])
+        patch.setattr(sqlite_schema, "SCHEMA_VERSION", before)
         with SqliteStore(path) as old:
             old.commit(Changes(conversations=(inbox_record("c1"), inbox_record("c2")),
                                thread_refs=(("mid:taken@x", "c9"),)))  # fmt: skip
@@ -138,8 +144,9 @@ def test_postgres_moves_listed_ids_into_the_index(
     with psycopg.connect(url, autocommit=True) as conn:
         conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
     with monkeypatch.context() as patch:
-        patch.setattr(pg_schema, "PG_MIGRATIONS", pg_schema.PG_MIGRATIONS[:-2])
-        patch.setattr(pg_schema, "PG_SCHEMA_VERSION", pg_schema.PG_SCHEMA_VERSION - 2)
+        before = _before_record_ids(pg_schema.PG_MIGRATIONS)
+        patch.setattr(pg_schema, "PG_MIGRATIONS", pg_schema.PG_MIGRATIONS[:before])
+        patch.setattr(pg_schema, "PG_SCHEMA_VERSION", before)
         with PostgresStore(url, schema=schema, max_size=1) as old:
             old.commit(Changes(conversations=(inbox_record("c1"), inbox_record("c2")),
                                thread_refs=(("mid:taken@x", "c9"),)))  # fmt: skip

@@ -20,6 +20,7 @@ from omnicx.storage._inbox import (
     inbox_matches,
     search_terms,
 )
+from omnicx.storage._listening import ListeningRecord, ListeningStore
 from omnicx.storage._memory import MemoryStore, check_reads, check_versions
 from omnicx.storage._protocol import DeskStore, DueClaimStore
 from omnicx.storage._records import (
@@ -56,6 +57,8 @@ __all__ = [
     "InboxFilter",
     "InboxPage",
     "InboxSort",
+    "ListeningRecord",
+    "ListeningStore",
     "MemoryStore",
     "PostgresStore",
     "SqliteStore",

@@ -222,6 +222,12 @@ MIGRATIONS: tuple[str, ...] = (
             WHERE observations.profile_id = json_extract(merges.data, '$.absorbed_before.id')))
         WHERE json_type(data, '$.survivor_before.observation_ids') IS NOT NULL;
     """,
+    # Listening state (``Desk.listen``): one versioned row per listener name.
+    """
+    CREATE TABLE IF NOT EXISTS listening (
+        name TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL
+    );
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 
