@@ -99,9 +99,9 @@ PINNED = {
         "Clock", "FixedClock", "SystemClock",
     ],
     "omnicx.desk": [
-        "AgentAtCapacityError", "CollisionError", "ConversationErasedError", "Desk", "EmailIdentity",
+        "LISTENING_CHANNEL", "AgentAtCapacityError", "AlertOutcome", "CollisionError", "ConversationErasedError", "Desk", "EmailIdentity",
         "ErasedCustomerError", "ErasedPolicy", "FieldSchema", "FieldSpec", "FieldType",
-        "OfferNotOpenError", "OutboxKind", "Outgoing", "Receipt",
+        "ListenReport", "Listening", "OfferNotOpenError", "OutboxKind", "Outgoing", "Receipt",
         "SlaLine", "TickReport", "UnknownAgentError", "UnthreadedOwnMailError", "outbound_email",
     ],
     "omnicx.errors": [
@@ -136,8 +136,9 @@ PINNED = {
     "omnicx.listening": [
         "STATE_FORMAT", "STATE_VERSION", "THRESHOLDS", "Alert", "AlertKind", "AlertRule",
         "AllOf", "AnyOf", "Atom", "Driver", "Knobs", "Listener", "ListeningState", "Mention",
-        "Not", "Query", "Sensitivity", "Theme", "Threshold", "Topic", "TopicReport",
-        "TopicSet", "load_topics", "merge_states", "parse_query", "report",
+        "Not", "Query", "ResponseReport", "Sensitivity", "Theme", "Threshold", "Topic",
+        "TopicReport", "TopicSet", "load_topics", "merge_states", "parse_query", "report",
+        "responses",
     ],
     "omnicx.metrics": [
         "DEFAULT_RELATIVE_ERROR", "DIMENSIONS", "DURATIONS", "EXACT_LIMIT", "NONE",
@@ -191,7 +192,8 @@ PINNED = {
         "MAX_LIMIT", "MIGRATIONS", "SCHEMA_VERSION", "UNASSIGNED", "ActionMark", "Activity",
         "AgentRecord", "AgentStore", "AuditAction", "AuditEntry", "Changes",
         "ConversationRecord", "DeskStore", "DueClaimStore", "Erasure", "InboxCounts",
-        "InboxFilter", "InboxPage", "InboxSort", "MemoryStore", "PostgresStore", "SqliteStore",
+        "InboxFilter", "InboxPage", "InboxSort", "ListeningRecord", "ListeningStore",
+        "MemoryStore", "PostgresStore", "SqliteStore",
         "StagedIdentityStore", "Unassigned", "WaitingWork", "check_reads", "check_versions",
         "inbox_matches", "migrate", "retry_on_conflict", "search_terms", "waiting_order",
     ],

@@ -15,6 +15,7 @@ from omnicx.desk._assignment import AgentAtCapacityError, OfferNotOpenError, Unk
 from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
 from omnicx.desk._email_thread import EmailIdentity, UnthreadedOwnMailError, outbound_email
 from omnicx.desk._fields import FieldSchema, FieldSpec, FieldType
+from omnicx.desk._listen import LISTENING_CHANNEL, AlertOutcome, Listening, ListenReport
 from omnicx.desk._receipt import (
     CollisionError,
     ConversationErasedError,
@@ -26,7 +27,9 @@ from omnicx.desk._receipt import (
 from omnicx.desk._tick import TickReport
 
 __all__ = [
+    "LISTENING_CHANNEL",
     "AgentAtCapacityError",
+    "AlertOutcome",
     "CollisionError",
     "ConversationErasedError",
     "Desk",
@@ -36,6 +39,8 @@ __all__ = [
     "FieldSchema",
     "FieldSpec",
     "FieldType",
+    "ListenReport",
+    "Listening",
     "OfferNotOpenError",
     "OutboxKind",
     "Outgoing",
