@@ -225,3 +225,21 @@ def test_response_rate_and_time_of_mentions_that_expect_an_answer() -> None:
         Mention(id="b", network="x", text="", at=MONDAY, answered_at=MONDAY - timedelta(1))
     with pytest.raises(ValidationError, match="end: the period ends before it starts"):
         responses(posts, MONDAY, MONDAY - timedelta(days=1))
+
+
+def test_the_demo_spike_opens_a_case_for_the_web_team(capsys: pytest.CaptureFixture[str]) -> None:
+    """``omnicx demo`` shows the outage spike that opened a case, and the dip that notified."""
+    from omnicx.cli import main
+    from omnicx.desk._listen_demo import demo_listening
+
+    store = MemoryStore()
+    spike, dip = demo_listening(store).alerts
+    assert spike.fired == ("outage-case",)
+    assert store.conversation(spike.conversation_id).conversation.queue == "web-team"
+    assert dip.case is None
+    assert dip.notify == ("#social-team",)
+    assert main(["demo", "--colour", "never"]) == 0
+    out = capsys.readouterr().out
+    assert "Listening: public mentions that warn before the crisis" in out
+    assert "-> rule outage-case; notify #web-oncall; opened case" in out
+    assert all(len(line) <= 100 for line in out.splitlines())
