@@ -185,3 +185,31 @@ def test_short_text_language_checks_its_settings() -> None:
         ShortTextLanguage(languages=("en",))
     with pytest.raises(ValidationError, match="min_confidence: must be from 0"):
         ShortTextLanguage(min_confidence=1.0)
+
+
+_ASCII_PIECES = st.sampled_from(
+    [w for w, _ in _EN[:80]]
+    + ["not", "don't", "very", "so", "but", "no", "problem", "kinda", "again", "#not", "/s"]
+    + ["w12", "acme", "the", "HATE", "goooood", "hahaha", "kkkk", "xD", ":)", ":(", "!!", "?"]
+    + ["lo've", "good_stuff", "cant", "wait", "yeah", "right", ",", ".", "@acme", "#fail"]
+)
+
+
+@given(st.lists(_ASCII_PIECES, max_size=12), st.sampled_from([" ", "", "  ", "-"]))
+def test_the_ascii_fast_path_scores_as_the_full_path(pieces: list[str], glue: str) -> None:
+    """The fast path that skips texts with nothing to score never changes a score."""
+    from omnicx.routing._social import _nothing_to_score, _score
+
+    text = glue.join(pieces)
+    assert S.score(text) == _score(text)
+    if _nothing_to_score(text):
+        assert _score(text) == 0.0
+
+
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
+def test_the_fast_path_agrees_on_any_ascii(text: str) -> None:
+    """On arbitrary ASCII the fast path answers 0.0 only where the full path does."""
+    from omnicx.routing._social import _nothing_to_score, _score
+
+    if _nothing_to_score(text):
+        assert _score(text) == 0.0

@@ -83,7 +83,9 @@ def _lookup(word: str, lexicon: CompiledLexicon) -> tuple[str, bool]:
         bare = word.replace("'", "")
         if bare in lexicon.valence or bare in lexicon.negators:
             return bare, False
-    if _LAUGH.fullmatch(word) and len(word) >= 4:
+    if len(word) < 3:
+        return word, False
+    if word[0] in "jhakr" and len(word) >= 4 and _LAUGH.fullmatch(word):
         return "haha", False
     if _STRETCHED.search(word):
         two = _RUNS_TO_TWO.sub(r"\1\1", word)
@@ -108,17 +110,60 @@ class SocialSentiment:
 
     def score(self, text: str) -> float:
         """Score ``text`` in [-1, 1]; 0.0 when nothing in it carries sentiment."""
-        tokens = _tokens(text)
-        words = [t[0] for t in tokens if t[0] is not None]
-        lexicon = compiled(_language(words))
-        units = _units(tokens, lexicon)
-        values = _valences(units, lexicon)
-        if not any(values):
+        if text.isascii() and _nothing_to_score(text):
             return 0.0
-        values = _sarcasm(text, tokens, words, values, lexicon)
-        total = sum(values)
-        total += math.copysign(_punctuation(text), total)
-        return max(-1.0, min(1.0, total / math.sqrt(total * total + _ALPHA)))
+        return _score(text)
+
+
+def _nothing_to_score(text: str) -> bool:
+    """True when plain ASCII ``text`` has no word, phrase or emoticon that could carry sentiment.
+
+    The fast path of ``SocialSentiment.score``: such a text scores 0.0 on
+    the full path too (tests/routing/test_social_sentiment.py checks it).
+    """
+    if _NEEDS_FULL.search(text) is not None or _STRETCHED.search(text) is not None:
+        return False
+    words = text.translate(_ASCII_WORDS).split()
+    if not _SCORED_WORDS.isdisjoint(words):
+        return False
+    return not any(w[0] in "jhakr" and len(w) > 3 and _LAUGH.fullmatch(w) for w in words)
+
+
+def _score(text: str) -> float:
+    """The full path of ``SocialSentiment.score``."""
+    tokens = _tokens(text)
+    words = [t[0] for t in tokens if t[0] is not None]
+    lexicon = compiled(_language(words))
+    units = _units(tokens, lexicon)
+    values = _valences(units, lexicon)
+    if not any(values):
+        return 0.0
+    values = _sarcasm(text, tokens, words, values, lexicon)
+    total = sum(values)
+    total += math.copysign(_punctuation(text), total)
+    return max(-1.0, min(1.0, total / math.sqrt(total * total + _ALPHA)))
+
+
+def _scored_words() -> frozenset[str]:
+    # Every single word with a valence, and every first word of a phrase, in any lexicon.
+    lexicon = compiled(None)
+    words = {w for w in lexicon.valence if w.replace("'", "").isalnum()}
+    words.update(lexicon.phrases)
+    for language in LANGUAGES:
+        words.update(w for w in compiled(language).valence if w.replace("'", "").isalnum())
+        words.update(compiled(language).phrases)
+    # "don't" is cut as "don t" on the fast path; laughter is stretched or listed.
+    return frozenset(piece for w in words for piece in w.split("'") if piece) | {"haha"}
+
+
+_SCORED_WORDS = _scored_words()
+# Characters that send a text down the full path whatever its words: emoticon
+# characters, and the apostrophe the full path may drop ("lo've").
+_NEEDS_FULL = re.compile(r"[:;=<>'\-]")
+# Lower-cases ASCII letters and digits; every other character becomes a space.
+_ASCII_WORDS = str.maketrans(
+    {chr(i): chr(i).lower() if chr(i).isalnum() else " " for i in range(128)}
+)
 
 
 @attrs.frozen
