@@ -215,6 +215,13 @@ def _caps(raw: str) -> bool:
     return len(raw) > 1 and raw.isupper()
 
 
+def _entry(unit: _Unit, kind: str, table: dict[str, float]) -> float:
+    """A word's value in ``table``, or a phrase's own value when it is of ``kind``."""
+    if unit.kind:
+        return unit.value if unit.kind == kind else 0.0
+    return table.get(unit.word or "", 0.0)
+
+
 def _valences(units: list[_Unit], lexicon: CompiledLexicon) -> list[float]:
     values = [0.0] * len(units)
     first_contrast = next(
@@ -230,13 +237,7 @@ def _valences(units: list[_Unit], lexicon: CompiledLexicon) -> list[float]:
             if unit.emoji:
                 values[i] = _emoji_value(unit.raw, lexicon)
             continue
-        value = (
-            unit.value
-            if unit.kind == "w"
-            else 0.0
-            if unit.kind
-            else lexicon.valence.get(unit.word, 0.0)
-        )
+        value = _entry(unit, "w", lexicon.valence)
         if value == 0.0:
             continue
         sign = 1.0 if value > 0 else -1.0
@@ -253,13 +254,7 @@ def _valences(units: list[_Unit], lexicon: CompiledLexicon) -> list[float]:
             if before.word is None:
                 continue
             seen += 1
-            boost = (
-                before.value
-                if before.kind == "b"
-                else 0.0
-                if before.kind
-                else lexicon.boosters.get(before.word, 0.0)
-            )
+            boost = _entry(before, "b", lexicon.boosters)
             if boost:
                 scaled = boost * (1.0, 0.95, 0.9)[seen - 1]
                 if _caps(before.raw):
