@@ -11,6 +11,9 @@ The mentions are built outside the timed part. The peer in the same run is
 the same listener matching by trying every topic on every mention (the
 plain path), on the first 20,000 mentions; both must match the same.
 
+The last throughput line is the peer: the same run at the first size with
+``LexiconSentiment`` as the classifier, so the cost of the default sentiment shows.
+
 Quality: see quality.py; omnicx's detector at each sensitivity against a
 rolling 24-hour z-score at 3 and 4, on the same series.
 """
@@ -34,13 +37,20 @@ import synth
 from omnicx.listening import Listener, load_topics
 from omnicx.listening._match import Matcher
 from omnicx.listening._text import tokens_of
+from omnicx.routing import LexiconSentiment
 
 BATCH = 10_000
 
 
-def throughput(total: int) -> dict[str, float]:
-    """Feed ``total`` mentions; CPU seconds of the feeding only, alerts, peak RSS."""
+def throughput(total: int, word_list: bool = False) -> dict[str, float]:
+    """Feed ``total`` mentions; CPU seconds of the feeding only, alerts, peak RSS.
+
+    ``word_list`` scores sentiment with ``LexiconSentiment`` instead of the
+    default ``SocialSentiment`` (the peer line: what sentiment costs).
+    """
     listener = Listener(load_topics(synth.topics()))
+    if word_list:
+        listener.classifier = LexiconSentiment()
     stream = synth.mentions(total)
     cpu = wall = 0.0
     alerts = 0
@@ -80,22 +90,25 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
     parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    parser.add_argument("--word-list", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(throughput(args.child)))
+        print(json.dumps(throughput(args.child, args.word_list)))
         return
     sizes = (20_000, 100_000) if args.quick else (100_000, 300_000, 1_000_000)
     print("throughput: 100 topics, 160 alert rules, one core (CPU time of feed only)")
-    for size in sizes:
+    runs = [(size, False) for size in sizes] + [(sizes[0], True)]
+    for size, word_list in runs:
         out = subprocess.run(
-            [sys.executable, __file__, "--child", str(size)],
+            [sys.executable, __file__, "--child", str(size), *(["--word-list"] * word_list)],
             capture_output=True,
             text=True,
             check=True,
         )
         r = json.loads(out.stdout)
+        label = " (word-list sentiment, the peer)" if word_list else ""
         print(
-            f"  {size:>9,} mentions: {size / r['cpu']:>8,.0f} mentions/s CPU "
+            f"  {size:>9,} mentions{label}: {size / r['cpu']:>8,.0f} mentions/s CPU "
             f"({size / r['wall']:,.0f}/s wall), {r['alerts']} alerts, peak RSS {r['rss_mb']:.0f} MB, "
             f"state {r['state_kb']:.0f} KiB"
         )

@@ -23,6 +23,7 @@ from omnicx.routing import (
     RoutingContext,
     RuleEngine,
     Signals,
+    SocialSentiment,
     context_from_input,
     load_rules,
 )
@@ -43,11 +44,21 @@ class _HostLanguage:
 
 
 class _HostSentiment:
+    """A host classifier: same scores as the default, but not the default's type."""
+
+    def score(self, text: str) -> float:
+        return SocialSentiment().score(text)
+
+
+class _HostWordList:
+    """The word-list classifier, but not its type: the plain path of its fast path."""
+
     def score(self, text: str) -> float:
         return LexiconSentiment().score(text)
 
 
 _PLAIN = Signals(language=_HostLanguage(), sentiment=_HostSentiment())
+_PLAIN_WORD_LIST = Signals(language=_HostLanguage(), sentiment=_HostWordList())
 
 
 def _holds(node: Node, facts: Facts) -> bool:
@@ -71,8 +82,10 @@ def _holds(node: Node, facts: Facts) -> bool:
     return bool(_TESTS[node.op](node.value)(value))
 
 
-def _plain_decide(rule_set: RuleSet, context: RoutingContext) -> Decision:
-    facts = Facts(context, _PLAIN)
+def _plain_decide(
+    rule_set: RuleSet, context: RoutingContext, signals: Signals = _PLAIN
+) -> Decision:
+    facts = Facts(context, signals)
     fired: list[Rule] = []
     for rule in rule_set.rules:
         if rule.enabled and (rule.when is None or _holds(rule.when, facts)):
@@ -207,6 +220,7 @@ def test_the_benchmark_stream_decides_as_the_plain_interpreter() -> None:
         sys.path.remove(str(bench))
     rule_set = load_rules(synth.RULES_FILE)
     engine = RuleEngine.compile(rule_set)
+    word_list = RuleEngine.compile(rule_set, signals=Signals(sentiment=LexiconSentiment()))
     customers = [
         None,
         *(
@@ -229,6 +243,7 @@ def test_the_benchmark_stream_decides_as_the_plain_interpreter() -> None:
         decision = engine.decide(context)
         assert decision == _plain_decide(rule_set, context)
         assert decision == engine.explain(context).decision
+        assert word_list.decide(context) == _plain_decide(rule_set, context, _PLAIN_WORD_LIST)
         seen.add(decision.fired)
     assert len(seen) >= 15  # the stream reaches most of the rule set
 

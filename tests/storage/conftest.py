@@ -18,7 +18,7 @@ import pytest
 
 TABLES = (
     "profiles, links, merges, observations, conversations, thread_refs, events, receipts, audit,"
-    " agents, waiting, message_search, orders"
+    " agents, waiting, message_search, orders, listening"
 )
 _numbers = itertools.count(1)
 

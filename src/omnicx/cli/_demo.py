@@ -14,9 +14,10 @@ from typing import Any, TextIO
 
 from omnicx.cli import _human
 from omnicx.cli._metrics import metrics_table
-from omnicx.desk import Desk
+from omnicx.desk import Desk, ListenReport
 from omnicx.desk._demo import DemoRun, demo_desk, run_sample
 from omnicx.desk._demo_kb import SelfServiceRun, run_self_service
+from omnicx.desk._listen_demo import demo_listening
 from omnicx.desk._public_demo import PublicToDm, run_public_to_dm
 from omnicx.errors import ValidationError
 from omnicx.metrics import compute_metrics, handoff_metrics
@@ -73,6 +74,7 @@ def _run(args: argparse.Namespace) -> int:
             run = run_sample(desk)
             Report(out, colour).show(desk, run)
             Report(out, colour).self_service(run_self_service(store))
+            Report(out, colour).listening(demo_listening(store))
         if args.db is not None:
             print(f"\nThe desk's data is kept in {path}.", file=out)
     return 0
@@ -291,6 +293,14 @@ class Report:
                 ])  # fmt: skip
         self.table(rows)
 
+    def listening(self, report: ListenReport) -> None:
+        """Print the listening section: a spike of public mentions that opened a case."""
+        self.title("Listening: public mentions that warn before the crisis")
+        self.say("A calm week of public posts about the shop, then 36 posts in an hour "
+                 "saying checkout is down. The alert rules open a case for the web team.")  # fmt: skip
+        for line in _listening_lines(report):
+            self.say(line)
+
     def metrics(self, desk: Desk, run: DemoRun) -> None:
         """The week's metrics by channel (durations are medians)."""
         self.title("Metrics by channel (durations are medians)")
@@ -355,6 +365,22 @@ class Report:
 
 def _share(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
+
+
+def _listening_lines(report: ListenReport) -> list[str]:
+    """The listening section: each alert, what the rules did, the case it opened."""
+    lines = []
+    for outcome in report.alerts:
+        alert = outcome.alert
+        lines.append(f"{alert.kind.value} on {alert.topic!r} ({alert.severity}): {alert.reason}")
+        did = (
+            f"rule {', '.join(outcome.fired) or 'none'}; notify {', '.join(outcome.notify) or '-'}"
+        )
+        if outcome.case is not None:
+            did += f"; opened case {outcome.conversation_id} in {outcome.case.queue}"
+            did += f" with {len(alert.posts)} driving posts attached"
+        lines.append(f"  -> {did}")
+    return lines
 
 
 def _identifier(identifier: Any) -> str:

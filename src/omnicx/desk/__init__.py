@@ -18,6 +18,7 @@ from omnicx.desk._bots import HandoffPolicy
 from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
 from omnicx.desk._email_thread import EmailIdentity, UnthreadedOwnMailError, outbound_email
 from omnicx.desk._fields import FieldSchema, FieldSpec, FieldType
+from omnicx.desk._listen import LISTENING_CHANNEL, AlertOutcome, Listening, ListenReport
 from omnicx.desk._receipt import (
     CollisionError,
     ConversationErasedError,
@@ -31,7 +32,9 @@ from omnicx.desk._receipt import (
 from omnicx.desk._tick import TickReport
 
 __all__ = [
+    "LISTENING_CHANNEL",
     "AgentAtCapacityError",
+    "AlertOutcome",
     "CollisionError",
     "ConversationErasedError",
     "Desk",
@@ -42,6 +45,8 @@ __all__ = [
     "FieldSpec",
     "FieldType",
     "HandoffPolicy",
+    "ListenReport",
+    "Listening",
     "OfferNotOpenError",
     "OutboxKind",
     "Outgoing",

@@ -35,6 +35,17 @@ from omnicx.desk._feedback import answer_rated, suggestion_used
 from omnicx.desk._field_edit import fields_change
 from omnicx.desk._fields import FieldSchema
 from omnicx.desk._inbound import Inbound, audit_merges, bounded, routing_context, take_in
+from omnicx.desk._listen import (
+    AlertOutcome,
+    Listening,
+    ListenReport,
+    alert_message,
+    alert_of,
+    clear_pending,
+    decide,
+    listening_store,
+    store_fed,
+)
 from omnicx.desk._macro import macro_actions, macro_change, macro_text, macro_values
 from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
 from omnicx.desk._record_steps import caused_at
@@ -74,6 +85,7 @@ from omnicx.identity import (
 )
 from omnicx.identity import merge as merge_customers
 from omnicx.kb import KnowledgeBase, Macro
+from omnicx.listening import Alert, Mention
 from omnicx.model import (
     Agent,
     AgentStatus,
@@ -325,6 +337,11 @@ class Desk:
         ),
     )
     attach_quoted_orders: bool = True
+    listening: Listening | None = attrs.field(
+        default=None,
+        validator=_collaborator("a Listening", lambda v: isinstance(v, Listening),
+                                "pass Listening(topics=load_topics(...), rules=...)"),
+    )  # fmt: skip
     _sla: SlaTracker = attrs.field(factory=SlaTracker, init=False, repr=False)
     # Round robin's place: the agent offered work last by this desk.
     _cursor: str | None = attrs.field(default=None, init=False, repr=False)
@@ -378,6 +395,9 @@ class Desk:
         nothing. Mail of its own that references no known conversation
         raises ``UnthreadedOwnMailError`` and records nothing.
         """
+        return self._receive(event, self.rules)
+
+    def _receive(self, event: MessageReceived, rules: RuleEngine | None) -> Receipt:
         check_instant("message.sent_at", event.message.sent_at)
         if event.received_at is not None:
             check_instant("received_at", event.received_at)
@@ -401,9 +421,9 @@ class Desk:
         record, routed = inbound.record, None
         if self.attach_quoted_orders:
             commerce.attach_mentioned(unit, inbound.resolution.customer_id, record.id, message)
-        if self.rules is not None:
+        if rules is not None:
             context = routing_context(unit, inbound, event)
-            record, routed = route(self.rules, unit, record, context, fresh=inbound.fresh,
+            record, routed = route(rules, unit, record, context, fresh=inbound.fresh,
                                    redecide=inbound.redecide, auto=self._auto_replies)  # fmt: skip
         fired = () if routed is None else routed.fired
         if record.conversation.bot is not None or (routed is not None and routed.bot):
@@ -432,6 +452,53 @@ class Desk:
             # on the timeline it follows the message, like its routing.
             receipt = self._with_offers(receipt, {record.id: caused_at(message)})
         return receipt
+
+    # -- listening -------------------------------------------------------------
+
+    def listen(self, mentions: Iterable[Mention] = ()) -> ListenReport:
+        """Feed public mentions to the desk's listener; act on the alerts through the alert rules.
+
+        The listener resumes from the state in the store (``Listening.name``),
+        takes ``mentions``, closes every bucket the desk's clock has passed,
+        and its new state goes back to the store with the alerts it raised,
+        in one compare-and-set write. Each alert then goes through
+        ``Listening.rules``: notifications go to the case's outbox (or, with
+        no case, to ``AlertOutcome.notify``), and a rule naming a queue opens
+        a case there, one per alert key: a redelivered batch, a retry, or a
+        restart after the state was stored opens no second one. Call it with
+        no mentions from a periodic job, so a quiet hour still closes.
+
+        Raises:
+            ValidationError: with no ``listening`` configured, or a store
+                that keeps no listening state.
+            ConflictError: another worker stored the listening state
+                meanwhile; nothing was written: call again
+                (``omnicx.storage.retry_on_conflict``).
+        """
+        listening = self.listening
+        if listening is None:
+            raise ValidationError.single(
+                "Desk.listening", "no listening configured: pass Desk(listening=Listening(...))"
+            )
+        store = listening_store(self.store)
+        now = self.clock.now()
+        batch = tuple(mentions)
+        record, late = store_fed(
+            store, listening, lambda listener: listener.feed(batch) + listener.advance(now)
+        )
+        outcomes = [self._act_on(alert_of(entry), listening.rules) for entry in record.pending]
+        version = clear_pending(store, listening.name, set(record.pending))
+        return ListenReport(alerts=outcomes, late=late, version=version)
+
+    def _act_on(self, alert: Alert, rules: RuleEngine | None) -> AlertOutcome:
+        if rules is None:
+            return AlertOutcome(alert=alert)
+        event = alert_message(alert)
+        decision = decide(rules, event)
+        case = self._receive(event, rules) if decision.queue is not None else None
+        return AlertOutcome(
+            alert=alert, fired=decision.fired, notify=decision.notifications, case=case
+        )
 
     def _own_mail(self, key: str, event: MessageReceived) -> Receipt:
         unit = Unit.open(self.store, key, self.clock.now())

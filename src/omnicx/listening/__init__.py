@@ -14,6 +14,7 @@ from omnicx.listening._listener import Listener, merge_states
 from omnicx.listening._mention import Mention
 from omnicx.listening._query import AllOf, AnyOf, Atom, Not, Query, parse_query
 from omnicx.listening._report import Theme, TopicReport, report
+from omnicx.listening._responses import ResponseReport, responses
 from omnicx.listening._state import STATE_FORMAT, STATE_VERSION, ListeningState
 from omnicx.listening._topics import AlertKind, AlertRule, Sensitivity, Topic, TopicSet, load_topics
 
@@ -34,6 +35,7 @@ __all__ = [
     "Mention",
     "Not",
     "Query",
+    "ResponseReport",
     "Sensitivity",
     "Theme",
     "Threshold",
@@ -44,4 +46,5 @@ __all__ = [
     "merge_states",
     "parse_query",
     "report",
+    "responses",
 ]

@@ -71,6 +71,28 @@ class Alert:
     posts: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
 
     @property
+    def key(self) -> str:
+        """The alert's identity: topic, kind, rule and window start (``acme:volume_spike:0:2026-03-09T10:00``).
+
+        The same alert of the same window always has the same key, so acting
+        on it can be idempotent (the desk opens one case per key).
+        """
+        return f"{self.topic}:{self.kind.value}:{self.rule}:{self.start:%Y-%m-%dT%H:%M}"
+
+    @property
+    def severity(self) -> str:
+        """``critical``, ``high`` or ``elevated``: how far past its threshold the alert is.
+
+        A score at least twice its threshold is critical, 1.5 times high; a
+        dip that reached its floor is high when its share is 25 points past
+        the floor.
+        """
+        if self.by_floor:
+            return "high" if self.observed >= self.threshold + 0.25 else "elevated"
+        over = self.score / self.threshold if self.threshold > 0 else 1.0
+        return "critical" if over >= 2.0 else "high" if over >= 1.5 else "elevated"
+
+    @property
     def reason(self) -> str:
         """One sentence saying why, for a notification."""
         same_day = self.start.date() == (self.end - timedelta(microseconds=1)).date()

@@ -18,7 +18,7 @@ from omnicx.listening._series import TopicSeries, bucket_start
 from omnicx.listening._state import STATE_FORMAT, STATE_VERSION, ListeningState
 from omnicx.listening._text import tokens_of
 from omnicx.listening._topics import TopicSet
-from omnicx.routing import LexiconSentiment, SentimentClassifier
+from omnicx.routing import SentimentClassifier, SocialSentiment
 
 __all__ = ["Listener", "merge_states"]
 
@@ -46,7 +46,7 @@ class Listener:
     """
 
     topics: TopicSet
-    classifier: SentimentClassifier = attrs.field(factory=LexiconSentiment)
+    classifier: SentimentClassifier = attrs.field(factory=SocialSentiment)
     history: int = 7 * 24
     knobs: Knobs = attrs.field(factory=Knobs)
     _matcher: Matcher = attrs.field(init=False)
@@ -84,7 +84,7 @@ class Listener:
         """
         listener = cls(
             topics,
-            classifier=classifier or LexiconSentiment(),
+            classifier=classifier or SocialSentiment(),
             history=history,
             knobs=knobs or Knobs(),
         )

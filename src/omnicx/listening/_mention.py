@@ -34,6 +34,10 @@ class Mention:
     audience the host measures (the author's followers, or impressions);
     ``sentiment`` is a score in [-1, 1] when the host classified the text
     itself, otherwise the listener's classifier scores it.
+    ``expects_answer`` marks a post that asks the brand something (a
+    question or complaint addressed to it; the host's rule or a routing
+    decision sets it), and ``answered_at`` when the brand first answered
+    it in public or private, for ``responses``.
     """
 
     id: str = attrs.field(validator=_not_empty)
@@ -44,6 +48,18 @@ class Mention:
     author: str = ""
     reach: int = attrs.field(default=0, validator=_not_negative)
     sentiment: float | None = None
+    expects_answer: bool = False
+    answered_at: datetime | None = attrs.field(default=None)
+
+    @answered_at.validator
+    def _answered_after(
+        self, attribute: attrs.Attribute[datetime | None], value: datetime | None
+    ) -> None:
+        if value is None:
+            return
+        _aware(self, attribute, value)  # type: ignore[arg-type]
+        if value < self.at:
+            raise ValidationError.single("answered_at", "is before the mention was posted (at)")
 
     @property
     def key(self) -> str:

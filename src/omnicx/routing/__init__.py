@@ -25,6 +25,7 @@ from omnicx.routing._context import RoutingContext, Signals
 from omnicx.routing._engine import Decision, RuleEngine, RuleTrace, Trace
 from omnicx.routing._jsonlogic import JsonLogicError
 from omnicx.routing._jsonlogic import apply as jsonlogic_apply
+from omnicx.routing._language import ShortTextLanguage
 from omnicx.routing._loader import load_rules
 from omnicx.routing._person import PERSON_PHRASES, asks_for_person, person_phrases
 from omnicx.routing._rules import Actions, Mode, Rule, RuleSet
@@ -36,6 +37,7 @@ from omnicx.routing._signals import (
     LexiconSentiment,
     SentimentClassifier,
 )
+from omnicx.routing._social import SocialSentiment
 
 __all__ = [
     "PERSON_PHRASES",
@@ -65,7 +67,9 @@ __all__ = [
     "RuleSet",
     "RuleTrace",
     "SentimentClassifier",
+    "ShortTextLanguage",
     "Signals",
+    "SocialSentiment",
     "Strategy",
     "Trace",
     "WorkItem",

@@ -22,6 +22,7 @@ from omnicx.routing._signals import (
     language_of,
     sentiment_of,
 )
+from omnicx.routing._social import SocialSentiment
 from omnicx.routing._text import Words
 
 __all__ = ["FIELDS", "Facts", "FieldKind", "RoutingContext", "Signals"]
@@ -58,7 +59,7 @@ class Signals:
     """The lexicon and classifiers that derive ``signals.*`` fields from the text."""
 
     lexicon: Lexicon = attrs.field(factory=Lexicon)
-    sentiment: SentimentClassifier = attrs.field(factory=LexiconSentiment)
+    sentiment: SentimentClassifier = attrs.field(factory=SocialSentiment)
     language: LanguageDetector = attrs.field(factory=LexiconLanguage)
 
 

@@ -20,6 +20,7 @@ from omnicx.storage._inbox import (
     inbox_matches,
     search_terms,
 )
+from omnicx.storage._listening import ListeningRecord, ListeningStore
 from omnicx.storage._memory import MemoryStore, check_reads, check_versions
 from omnicx.storage._orders import check_orders, order_key
 from omnicx.storage._protocol import DeskStore, DueClaimStore
@@ -57,6 +58,8 @@ __all__ = [
     "InboxFilter",
     "InboxPage",
     "InboxSort",
+    "ListeningRecord",
+    "ListeningStore",
     "MemoryStore",
     "PostgresStore",
     "SqliteStore",

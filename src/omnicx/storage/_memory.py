@@ -15,6 +15,7 @@ from omnicx.model import Event, MessageEvent, Order, Status
 from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions, waiting_order
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort
+from omnicx.storage._listening import ListeningRecord, listening_conflict
 from omnicx.storage._orders import check_orders, in_order, order_key
 from omnicx.storage._records import AuditEntry, Changes, ConversationRecord, Erasure
 
@@ -102,6 +103,7 @@ class MemoryStore(MemoryIdentityStore):
     order_index: dict[str, Order] = attrs.field(factory=dict)
     _orders_by_customer: dict[str, set[str]] = attrs.field(factory=dict)
     waiting_records: dict[str, WaitingWork] = attrs.field(factory=dict)
+    listening_records: dict[str, ListeningRecord] = attrs.field(factory=dict)
 
     @_due.default
     def _due_of_records(self) -> list[tuple[datetime, str]]:
@@ -319,6 +321,18 @@ class MemoryStore(MemoryIdentityStore):
         ]
         found.sort(key=waiting_order)
         return found if limit is None else found[:limit]
+
+    def listening(self, name: str) -> ListeningRecord | None:
+        """Return the stored listening record named ``name``, or None."""
+        return self.listening_records.get(name)
+
+    def put_listening(self, record: ListeningRecord) -> None:
+        """Store ``record`` at ``version + 1`` if the stored version is ``record.version``."""
+        stored = self.listening_records.get(record.name)
+        version = 0 if stored is None else stored.version
+        if version != record.version:
+            raise listening_conflict(record, version)
+        self.listening_records[record.name] = attrs.evolve(record, version=version + 1)
 
     def _agent_version(self, agent_id: str) -> int:
         record = self.agent_records.get(agent_id)

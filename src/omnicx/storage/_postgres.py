@@ -25,6 +25,7 @@ from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork
 from omnicx.storage._decoded import DecodedRows
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
+from omnicx.storage._listening import ListeningRecord, listening_conflict
 from omnicx.storage._memory import (
     already_recorded,
     conversation_conflict,
@@ -742,6 +743,41 @@ class PostgresStore:
         sql, params = found
         rows = self._rows(sql, *params)
         return [self._load(ConversationRecord, data) for (data,) in rows]
+
+    # -- listening -----------------------------------------------------------------
+
+    def listening(self, name: str) -> ListeningRecord | None:
+        """Return the stored listening record named ``name``, or None."""
+        data = self._one("SELECT data FROM {s}.listening WHERE name = %s", name)
+        return None if data is None else self._load(ListeningRecord, data)
+
+    def put_listening(self, record: ListeningRecord) -> None:
+        """Store ``record`` at ``version + 1`` if the stored version is ``record.version``."""
+        stored = attrs.evolve(record, version=record.version + 1)
+        data = _to_json(stored)
+        with self._transaction() as conn:
+            if record.version == 0:
+                # A first write: the primary key decides between racing workers.
+                inserted = conn.execute(
+                    self._q(
+                        "INSERT INTO {s}.listening (name, version, data) VALUES (%s, 1, %s)"
+                        " ON CONFLICT (name) DO NOTHING"
+                    ),
+                    (record.name, data),
+                ).rowcount
+            else:
+                inserted = conn.execute(
+                    self._q(
+                        "UPDATE {s}.listening SET version = %s, data = %s"
+                        " WHERE name = %s AND version = %s"
+                    ),
+                    (stored.version, data, record.name, record.version),
+                ).rowcount
+            if inserted != 1:
+                found = conn.execute(
+                    self._q("SELECT version FROM {s}.listening WHERE name = %s"), (record.name,)
+                ).fetchone()
+                raise listening_conflict(record, 0 if found is None else int(found[0]))
 
     # -- agents --------------------------------------------------------------------
 

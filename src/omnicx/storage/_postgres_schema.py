@@ -147,6 +147,12 @@ PG_MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS orders_customer ON {s}.orders (customer_id)
     """,
+    # 7: listening state (``Desk.listen``): one versioned row per listener name.
+    """
+    CREATE TABLE IF NOT EXISTS {s}.listening (
+        name TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL
+    )
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a schema from version ``i`` to ``i + 1``."""
 

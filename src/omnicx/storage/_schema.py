@@ -230,6 +230,12 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX IF NOT EXISTS orders_customer ON orders (customer_id);
     """,
+    # Listening state (``Desk.listen``): one versioned row per listener name.
+    """
+    CREATE TABLE IF NOT EXISTS listening (
+        name TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL
+    );
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 

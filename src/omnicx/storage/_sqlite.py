@@ -22,6 +22,7 @@ from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions
 from omnicx.storage._decoded import DecodedRows
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
+from omnicx.storage._listening import ListeningRecord, listening_conflict
 from omnicx.storage._memory import (
     already_recorded,
     check_profile_versions,
@@ -574,6 +575,26 @@ class SqliteStore:
                 urgency, channel, created_us, updated_us, conversation_id, read,
             )
         )  # fmt: skip
+
+    # -- listening -----------------------------------------------------------
+
+    def listening(self, name: str) -> ListeningRecord | None:
+        """Return the stored listening record named ``name``, or None."""
+        data = self._one("SELECT data FROM listening WHERE name = ?", name)
+        return None if data is None else self._load(ListeningRecord, data)
+
+    def put_listening(self, record: ListeningRecord) -> None:
+        """Store ``record`` at ``version + 1`` if the stored version is ``record.version``."""
+        stored = attrs.evolve(record, version=record.version + 1)
+        with self._transaction():
+            found = int(self._one("SELECT version FROM listening WHERE name = ?", record.name) or 0)
+            if found != record.version:
+                raise listening_conflict(record, found)
+            self._db.execute(
+                "INSERT INTO listening (name, version, data) VALUES (?, ?, ?)"
+                " ON CONFLICT (name) DO UPDATE SET version = excluded.version, data = excluded.data",
+                (record.name, stored.version, self._dump(stored)),
+            )
 
     # -- agents --------------------------------------------------------------
 

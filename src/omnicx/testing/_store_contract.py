@@ -65,6 +65,7 @@ from omnicx.storage import (
     ConversationRecord,
     DeskStore,
     Erasure,
+    ListeningRecord,
     WaitingWork,
 )
 from omnicx.testing import _erasure
@@ -652,6 +653,34 @@ class StoreContract(InboxContract, BotContract, OrderContract):
         assert {e.conversation_id for e in events} <= created
         messages = [e.message.id for e in events if isinstance(e, MessageEvent)]
         assert sorted(messages) == sorted({m.message.id for m in (ada, first, second)})
+
+    # -- listening state (omnicx.storage.ListeningStore) -----------------------
+
+    def test_listening_state_round_trips_with_versions(self) -> None:
+        """A listening record reads back as written, by name, each write counting a version."""
+        store: Any = self.make_store()
+        assert store.listening("social") is None
+        first = ListeningRecord(name="social", state='{"a":1}', pending=('{"alert":1}',))
+        store.put_listening(first)
+        assert store.listening("social") == attrs.evolve(first, version=1)
+        assert store.listening("other") is None
+        store.put_listening(ListeningRecord(name="social", state='{"a":2}', version=1))
+        assert store.listening("social") == ListeningRecord(
+            name="social", state='{"a":2}', version=2
+        )
+
+    def test_stale_listening_version_is_a_conflict_and_writes_nothing(self) -> None:
+        """Two workers storing one listener's state: the one that read it stale fails."""
+        store: Any = self.make_store()
+        store.put_listening(ListeningRecord(name="social", state="one"))
+        read = store.listening("social")
+        store.put_listening(attrs.evolve(read, state="two"))
+        with pytest.raises(ConflictError, match="listening state 'social' changed since it"):
+            store.put_listening(attrs.evolve(read, state="three"))
+        with pytest.raises(ConflictError, match=r"read version 0, stored 2"):
+            store.put_listening(ListeningRecord(name="social", state="new"))
+        assert store.listening("social").state == "two"
+        assert store.listening("social").version == 2
 
     # -- agents and waiting work (omnicx.storage.AgentStore) -----------------
 

@@ -303,3 +303,14 @@ class Waiting(models.Model):
     class Meta:
         db_table = "omnicx_waiting"
         indexes = (models.Index(fields=["-rank", "arrived_us", "id"], name="omnicx_waiting_order"),)
+
+
+class Listening(models.Model):
+    """One listener's state (``Desk.listen``), by listener name."""
+
+    id: models.CharField[str, str] = models.CharField(primary_key=True, max_length=ID_LENGTH)
+    version: models.IntegerField[int, int] = models.IntegerField()
+    data: models.TextField[str, str] = models.TextField()
+
+    class Meta:
+        db_table = "omnicx_listening"

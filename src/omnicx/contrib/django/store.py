@@ -34,6 +34,7 @@ from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions
 from omnicx.storage._decoded import DecodedRows
 from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort
+from omnicx.storage._listening import ListeningRecord, listening_conflict
 from omnicx.storage._memory import (
     already_recorded,
     conversation_conflict,
@@ -577,6 +578,20 @@ class DjangoStore:
             self._put_versioned(m.Waiting, work.id, work.version, columns)
         for work in changes.waiting_done:
             self._rows(m.Waiting).filter(id=work.id, version=work.version).delete()
+
+    def listening(self, name: str) -> ListeningRecord | None:
+        """Return the stored listening record named ``name``, or None."""
+        data = self._data(m.Listening, name)
+        return None if data is None else self._load(ListeningRecord, data)
+
+    def put_listening(self, record: ListeningRecord) -> None:
+        """Store ``record`` at ``version + 1`` if the stored version is ``record.version``."""
+        with self._transaction("writing omnicx_listening"):
+            found = self._version(m.Listening, record.name, lock=True)
+            if found != record.version:
+                raise listening_conflict(record, found)
+            data = self._dump(attrs.evolve(record, version=record.version + 1))
+            self._put_versioned(m.Listening, record.name, record.version, {"data": data})
 
     def _put_versioned(
         self, model: type[Any], key: str, read: int, columns: dict[str, Any]
