@@ -275,7 +275,8 @@ def _is_frozen(cls: type[Any]) -> bool:
 
 FROZEN = [cls for cls in _public_attrs_classes() if _is_frozen(cls)]
 # Converters that check their items (money, dates): a generic sample is refused.
-_TYPED_ITEMS = {"BusinessCalendar.special", "EmailIdentity.own_addresses", "Standing.tiers"}
+_TYPED_ITEMS = {"BusinessCalendar.special", "EmailIdentity.own_addresses", "MetaDispatcher.adapters",
+                "Standing.tiers"}  # fmt: skip
 
 
 def _container_kind(annotation: Any) -> Any:

@@ -39,6 +39,13 @@ def _adapters(value: Any) -> tuple[MetaAdapter, ...]:
     found: tuple[MetaAdapter, ...] = frozen_seq(value)
     if not found:
         raise ValidationError.single("adapters", "a MetaDispatcher needs at least one adapter")
+    for index, adapter in enumerate(found):
+        if not isinstance(adapter, tuple(_OBJECTS)):
+            raise ValidationError.single(
+                f"adapters[{index}]",
+                f"expected a WhatsAppAdapter, MessengerAdapter or InstagramAdapter, "
+                f"got {type(adapter).__name__}",
+            )
     secrets = {adapter.app_secret for adapter in found}
     if len(secrets) > 1:
         # One callback URL is one app, and one app signs with one secret.
