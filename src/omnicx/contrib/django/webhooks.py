@@ -27,7 +27,7 @@ from typing import Any
 
 import attrs
 
-from omnicx._frozen import frozen_map
+from omnicx._frozen import EMPTY_MAP, frozen_map
 from omnicx.channels import (
     ChannelEvent,
     DeliveryUpdate,
@@ -70,7 +70,7 @@ class Answer:
     data: Any = None
     text: str | None = None
     content_type: str = "application/json"
-    headers: Mapping[str, str] = attrs.field(factory=dict, converter=frozen_map)
+    headers: Mapping[str, str] = attrs.field(default=EMPTY_MAP, converter=frozen_map)
     receipts: tuple[Receipt, ...] = ()
 
 
