@@ -186,6 +186,52 @@ def test_customers_update_reads_like_create() -> None:
     assert result.events == ()
 
 
+def test_shopify_event_and_delivery_ids_are_typed_fields() -> None:
+    """``X-Shopify-Event-Id`` and ``X-Shopify-Webhook-Id`` land on the result, blank as None."""
+    for topic in ("orders/paid", "refunds/create", "customers/update"):
+        result = shopify(topic)
+        assert result.event_id == f"98880550-{topic.replace('/', '-')}"
+        assert result.delivery_id == f"b54557e4-{topic.replace('/', '-')}"
+    request = shopify_request("orders/paid", SHOPIFY_PAYLOADS["orders/paid"], secret=SECRET)
+    bare = WebhookRequest(
+        body=request.body,
+        headers={k: v for k, v in request.headers.items() if not k.endswith("-Id")}
+        | {"X-Shopify-Event-Id": "  "},
+        received_at=request.received_at,
+    )
+    result = SHOPIFY.parse(bare)
+    assert (result.event_id, result.delivery_id) == (None, None)
+    assert only_order(result).external_id is not None
+
+
+@pytest.mark.parametrize(
+    ("kind", "change", "charge"),
+    [
+        ("charge.succeeded", {}, "ch_3MmlLrLkdIwHu7ix0snN0B15"),
+        ("charge.dispute.created", {}, "ch_3MmlLrLkdIwHu7ix0snN0B15"),
+        ("payment_intent.succeeded", {"latest_charge": "ch_latest"}, "ch_latest"),
+        ("payment_intent.succeeded", {"charges": {"data": [{"id": "ch_old"}]}}, "ch_old"),
+        ("payment_intent.succeeded", {}, None),
+        ("invoice.payment_failed", {"charge": "ch_invoice"}, "ch_invoice"),
+    ],
+)
+def test_stripe_charge_id_next_to_the_payment_intent(
+    kind: str, change: dict[str, Any], charge: str | None
+) -> None:
+    """The charge is kept when a payment intent names the payment, in each API version's place."""
+    obj = STRIPE_OBJECTS.get(kind) or _payment_intent()
+    result = stripe(kind, {**obj, **change})
+    (event,) = result.events
+    assert isinstance(event, PaymentEvent)
+    assert event.charge_id == charge
+    assert result.event_id == event.external_id
+
+
+def _payment_intent() -> dict[str, Any]:
+    return {"id": "pi_3MtwBwLkdIwHu7ix28a3tqPa", "object": "payment_intent", "amount": 2000,
+            "currency": "usd", "customer": "cus_NffrFeUfNV2Hib", "status": "succeeded"}  # fmt: skip
+
+
 def test_invoice_payment_failed() -> None:
     """invoice.payment_failed: a failed PAYMENT of amount_due, naming invoice and subscription."""
     result = stripe("invoice.payment_failed")

@@ -229,6 +229,7 @@ def test_stripe_charge_succeeded() -> None:
             currency="USD",
             system="stripe",
             status="succeeded",
+            charge_id="ch_1",
         ),
     )
 

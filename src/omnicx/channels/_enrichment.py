@@ -30,12 +30,20 @@ class Enrichment:
         events: order and payment events for the timeline.
         attributes: profile facts, JSON-compatible: ``order_count`` (int),
             ``lifetime_value`` (decimal string), ``currency``.
+        event_id: the provider's id of the event the webhook reports
+            (Shopify's ``X-Shopify-Event-Id``, Stripe's ``evt_...``): the
+            same in every webhook about that event, the key to skip a
+            duplicate by.
+        delivery_id: the provider's id of this delivery (Shopify's
+            ``X-Shopify-Webhook-Id``), kept on retries of it.
     """
 
     identifiers: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
     name: str | None = None
     events: tuple[OrderEvent | PaymentEvent, ...] = attrs.field(default=(), converter=frozen_seq)
     attributes: Mapping[str, Any] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
+    event_id: str | None = None
+    delivery_id: str | None = None
 
 
 def money(node: Wire, key: str) -> Decimal | None:

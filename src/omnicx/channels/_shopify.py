@@ -41,15 +41,29 @@ class ShopifyWebhook:
 
     @entry_point()
     def parse(self, request: WebhookRequest) -> Enrichment:
-        """The order or refund event and the customer's facts, chosen by ``X-Shopify-Topic``."""
+        """The order or refund event and the customer's facts, chosen by ``X-Shopify-Topic``.
+
+        The result carries Shopify's event id (``X-Shopify-Event-Id``) and
+        delivery id (``X-Shopify-Webhook-Id``) when the request has them.
+        """
         topic = (request.headers.get(_TOPIC) or "").strip()
         root = load_json(request.body)
-        delivery = request.headers.get("X-Shopify-Webhook-Id")
+        delivery = _header_id(request, "X-Shopify-Webhook-Id")
         change = resources.ORDER_TOPICS.get(topic)
         if change is not None:
-            return resources.order_enrichment(root, change, delivery)
-        if topic == resources.REFUND_TOPIC:
-            return resources.refund_enrichment(root, delivery)
-        if topic in resources.CUSTOMER_TOPICS:
-            return resources.customer_facts(root, root)
-        raise unsupported("unsupported Shopify topic", _TOPIC)
+            found = resources.order_enrichment(root, change, delivery)
+        elif topic == resources.REFUND_TOPIC:
+            found = resources.refund_enrichment(root, delivery)
+        elif topic in resources.CUSTOMER_TOPICS:
+            found = resources.customer_facts(root, root)
+        else:
+            raise unsupported("unsupported Shopify topic", _TOPIC)
+        return attrs.evolve(
+            found, event_id=_header_id(request, "X-Shopify-Event-Id"), delivery_id=delivery
+        )
+
+
+def _header_id(request: WebhookRequest, name: str) -> str | None:
+    # An id header as sent, None when absent or blank.
+    value = (request.headers.get(name) or "").strip()
+    return value or None

@@ -100,8 +100,9 @@ class StripeWebhook:
             currency=currency.upper(),
             system="stripe",
             status=obj.opt_text("status") or status,
+            charge_id=billing.charge_id(obj),
         )
-        return Enrichment(identifiers=tuple(identifiers), events=(event,))
+        return Enrichment(identifiers=tuple(identifiers), events=(event,), event_id=event_id)
 
 
 def _billing(root: Wire, obj: Wire, kind_name: str) -> Enrichment | None:
@@ -120,4 +121,6 @@ def _billing(root: Wire, obj: Wire, kind_name: str) -> Enrichment | None:
     attributes = {}
     if isinstance(event, SubscriptionEvent):
         attributes["subscription_status"] = event.status
-    return Enrichment(identifiers=identifiers, events=(event,), attributes=attributes)
+    return Enrichment(
+        identifiers=identifiers, events=(event,), attributes=attributes, event_id=root.text("id")
+    )

@@ -116,6 +116,7 @@ def _payment(
         currency=currency.upper(),
         system="stripe",
         status=status,
+        charge_id=charge_id(obj),
         **details,
     )
 
@@ -171,6 +172,20 @@ def _price(obj: Wire) -> tuple[int | None, str | None, str | None, datetime | No
             interval = recurring.opt_text("interval")
         period_end = period_end or _opt_instant(item, "current_period_end")
     return total, currency, interval, period_end
+
+
+def charge_id(obj: Wire) -> str | None:
+    """The charge an object names: a charge's own id, or its ``charge``/``latest_charge``."""
+    if obj.opt_text("object") == "charge" or (obj.opt_text("id") or "").startswith("ch_"):
+        return obj.text("id")
+    found = obj.opt_text("charge") or obj.opt_text("latest_charge")
+    if found:
+        return found
+    # A payment intent from before API version 2022-11-15 lists its charges.
+    charges = obj.get("charges")
+    for charge in charges.items("data") if charges.value is not None else ():
+        return charge.text("id")
+    return None
 
 
 def _invoice_payment(obj: Wire) -> str | None:

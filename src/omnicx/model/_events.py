@@ -236,6 +236,9 @@ class PaymentEvent(_Base):
         due_by: for a dispute, when evidence is due.
         invoice_id: the invoice the payment is for, if any.
         subscription_id: the subscription the invoice bills, if any.
+        charge_id: the charge that moved the money, when the system names
+            one apart from ``payment_id`` (Stripe: ``ch_...`` next to a
+            payment intent's ``pi_...``).
     """
 
     TAG: ClassVar[str] = "payment"
@@ -251,6 +254,7 @@ class PaymentEvent(_Base):
     due_by: datetime | None = attrs.field(default=None, validator=aware)
     invoice_id: str | None = None
     subscription_id: str | None = None
+    charge_id: str | None = None
 
 
 class SubscriptionChange(enum.Enum):

@@ -180,6 +180,8 @@ def shopify_request(
         "X-Shopify-Topic": topic,
         "X-Shopify-Hmac-Sha256": sign_shopify(secret, body),
         "X-Shopify-Webhook-Id": f"b54557e4-{topic.replace('/', '-')}",
+        "X-Shopify-Event-Id": f"98880550-{topic.replace('/', '-')}",
+        "X-Shopify-Triggered-At": RECEIVED_AT.isoformat(),
         "X-Shopify-Shop-Domain": "omnicx-demo.myshopify.com",
     }
     return WebhookRequest(body=body, headers=headers, received_at=received_at)
