@@ -57,7 +57,9 @@ def test_a_bound_below_one_is_refused() -> None:
 
 
 @pytest.mark.parametrize(
-    "make", [IdentityPolicy, lambda: load_calendar(DEMO_CALENDAR), demo_sla], ids=str
+    "make",
+    [IdentityPolicy, lambda: load_calendar(DEMO_CALENDAR), demo_sla],
+    ids=["identity_policy", "calendar", "sla"],
 )
 def test_owners_copy_and_pickle_with_empty_caches(make: object) -> None:
     """Policies, calendars and engines go to worker processes; their caches start empty."""
