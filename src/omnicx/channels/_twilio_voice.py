@@ -235,6 +235,9 @@ def _timestamp(form: Mapping[str, str]) -> datetime | None:
         stamp = parsedate_to_datetime(raw)
     except (TypeError, ValueError, IndexError, OverflowError):
         stamp = None
+    if stamp is not None and f" {stamp.year:04d} " not in f" {raw} ":
+        # parsedate reads a year under 100 as two digits ("0001" as 2001): refused, not moved.
+        stamp = None
     if stamp is None:
         raise PayloadError(
             PayloadReason.INVALID_VALUE, "expected an RFC 2822 timestamp", field="Timestamp"
