@@ -164,7 +164,7 @@ PINNED = {
     "omnicx.model": [
         "EVENT_TYPES", "LIFECYCLE", "ORDER_STATUSES", "WELL_KNOWN_CHANNELS", "Agent",
         "AgentStatus", "AnswerRated", "ArticlesOffered", "Assigned", "Attachment", "Author",
-        "AuthorKind", "BotOwned", "BotOwner", "CallEvent", "CallStatus", "CallWrappedUp", "Channel", "Conversation",
+        "AuthorKind", "BotOwned", "BotOwner", "Call", "CallEvent", "CallStatus", "CallWrappedUp", "Channel", "Conversation",
         "ConversationCreated", "CustomEvent", "Customer", "DetailsChanged", "Direction", "Event",
         "FieldValue", "HandedOff", "HandoffReason", "Identifier", "IdentifierKind", "Message",
         "MessageEvent", "NoteEvent", "OfferedArticle", "Order", "OrderChange", "OrderEvent",
