@@ -107,7 +107,7 @@ PINNED = {
         "Clock", "FixedClock", "SystemClock",
     ],
     "omnicx.desk": [
-        "LISTENING_CHANNEL", "AgentAtCapacityError", "AlertOutcome", "CollisionError",
+        "LISTENING_CHANNEL", "AgentAtCapacityError", "AlertOutcome", "CallReceipt", "CollisionError",
         "ConversationErasedError", "Desk", "EmailIdentity", "ErasedCustomerError", "ErasedPolicy",
         "FieldSchema", "FieldSpec", "FieldType", "HandoffPolicy", "ListenReport", "Listening",
         "OfferNotOpenError", "OutboxKind", "Outgoing", "Receipt", "SlaLine", "TickReport",

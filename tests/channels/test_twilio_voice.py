@@ -94,7 +94,8 @@ def test_recording_callback() -> None:
     event = parse(recording_status())
     assert isinstance(event, CallRecorded)
     assert event.recording_id == "RE7c3b5a1d9e2f4c6a8b0d2e4f6a8c0b2d"
-    assert event.url is not None and event.url.endswith("/Recordings/" + event.recording_id)
+    assert event.url is not None
+    assert event.url.endswith("/Recordings/" + event.recording_id)
     assert event.duration_seconds == 94
     assert event.status == "completed"
 
@@ -164,7 +165,8 @@ def test_render_places_a_callback_call_that_says_the_text() -> None:
     )
     assert request.url == "https://api.twilio.com/2010-04-01/Accounts/AC1/Calls.json"
     form = parse_qs(request.body.decode())
-    assert form["To"] == ["+14155550100"] and form["From"] == ["+14155550199"]
+    assert form["To"] == ["+14155550100"]
+    assert form["From"] == ["+14155550199"]
     assert form["Twiml"] == ["<Response><Say>Order &lt;1001&gt; &amp; co</Say></Response>"]
 
 

@@ -91,6 +91,10 @@ class CallRecorded:
     duration_seconds: int | None = None
     status: str = "completed"
     at: datetime = attrs.field(validator=aware)
+    received_by: str | None = None
+    """The business number the call was on, when the callback says (a transcription's ``To``)."""
+    foreign: bool = False
+    """True when ``received_by`` is not a number the adapter owns (``ForeignAccounts.MARK``)."""
 
 
 @attrs.frozen(kw_only=True)
@@ -112,6 +116,10 @@ class CallTranscribed:
     recording_url: str | None = None
     at: datetime = attrs.field(validator=aware)
     customer: tuple[Identifier, ...] = attrs.field(default=(), converter=frozen_seq)
+    received_by: str | None = None
+    """The business number the call was on, when the callback says (a transcription's ``To``)."""
+    foreign: bool = False
+    """True when ``received_by`` is not a number the adapter owns (``ForeignAccounts.MARK``)."""
 
 
 CallUpdate = IncomingCall | CallStatusChanged | CallRecorded | CallTranscribed

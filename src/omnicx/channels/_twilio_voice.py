@@ -164,6 +164,7 @@ class TwilioVoiceAdapter:
             recording_url=form.get("RecordingUrl") or None,
             at=at,
             customer=self._identifiers(form.get("From", "")),
+            received_by=form.get("To") or None,
         )
 
     def _identifiers(self, address: str) -> tuple[Identifier, ...]:
