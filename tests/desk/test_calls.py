@@ -25,8 +25,10 @@ from omnicx.model import (
     Channel,
     Direction,
     Message,
+    Priority,
 )
 from omnicx.routing import RuleEngine, load_rules
+from omnicx.sla import ClockState, Metric, Policy, SlaEngine, Target
 from omnicx.storage import DeskStore
 from omnicx.testing import (
     call_status,
@@ -228,3 +230,29 @@ def test_wrap_up_is_recorded_on_the_call(store: DeskStore, clock: FixedClock) ->
 def test_status_change_is_typed() -> None:
     assert isinstance(event(voice_request(call_status("ringing"), auth_token=TOKEN)),
                       CallStatusChanged)  # fmt: skip
+
+
+SLA = SlaEngine(policies=[Policy(name="callbacks", targets={
+    Metric.FIRST_REPLY: {p: Target(seconds=3600, business=False) for p in Priority},
+})])  # fmt: skip
+
+
+def test_an_answered_callback_meets_the_first_reply_target(
+    store: DeskStore, clock: FixedClock
+) -> None:
+    """The missed call starts the callback task's first reply clock; the business's call back,
+    once answered, meets it as a reply would."""
+    d = Desk(store=store, clock=clock, rules=RULES, sla=SLA)
+    missed = d.receive_call(
+        event(voice_request(call_status("no-answer", call_sid=MISSED, duration=0),
+                            auth_token=TOKEN, **at(0))))  # type: ignore[arg-type]  # fmt: skip
+    task = missed.conversation_id or ""
+    (line,) = [t for t in d.sla_report(task).targets if t.metric is Metric.FIRST_REPLY]  # type: ignore[union-attr]
+    assert line.state is ClockState.ACTIVE
+    back = dict(call_status("in-progress", call_sid="CAback", at=T0 + timedelta(minutes=20)))
+    back.update({"Direction": "outbound-api", "From": "+14155550199", "To": MARY})
+    clock.advance(timedelta(minutes=20))
+    joined = d.receive_call(event(voice_request(list(back.items()), auth_token=TOKEN, **at(1200))))  # type: ignore[arg-type]
+    assert joined.conversation_id == task
+    (line,) = [t for t in d.sla_report(task).targets if t.metric is Metric.FIRST_REPLY]  # type: ignore[union-attr]
+    assert (line.state, line.elapsed) == (ClockState.ACHIEVED, 1200)

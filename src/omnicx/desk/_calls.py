@@ -227,6 +227,7 @@ def changes(unit: Unit, receipt: CallReceipt) -> Changes:
     return Changes(
         identity=unit.staged.staged(),
         profile_versions=dict(unit.staged.read_versions),
+        conversations=tuple(unit.written.values()),
         thread_refs=tuple(unit.refs),
         events=tuple(unit.events),
         receipts=((unit.key, serde.to_dict(receipt)),),

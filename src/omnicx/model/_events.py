@@ -332,7 +332,12 @@ class SurveyResponse(_Base):
 
 @attrs.frozen(kw_only=True)
 class CallEvent(_Base):
-    """A phone call took place (or was missed: ``answered`` False)."""
+    """A phone call took place (or was missed: ``answered`` False).
+
+    A host may log a call whole (``status`` None); ``Desk.receive_call``
+    records one per call webhook, all sharing the call's ``call_id``, each
+    with the ``status`` the call reached (docs/desk.md, "Calls").
+    """
 
     TAG: ClassVar[str] = "call"
     direction: Direction
