@@ -256,3 +256,20 @@ def test_an_answered_callback_meets_the_first_reply_target(
     assert joined.conversation_id == task
     (line,) = [t for t in d.sla_report(task).targets if t.metric is Metric.FIRST_REPLY]  # type: ignore[union-attr]
     assert (line.state, line.elapsed) == (ClockState.ACHIEVED, 1200)
+
+
+def test_an_erased_caller_is_refused_when_the_desk_says_so(
+    store: DeskStore, clock: FixedClock
+) -> None:
+    """With ``erased=REFUSE`` a call from an erased customer's number records nothing."""
+    from omnicx.desk import ErasedCustomerError, ErasedPolicy
+    from omnicx.privacy import erase_customer
+
+    d = desk(store, clock)
+    first = d.receive_call(event(voice_request(incoming_call(), auth_token=TOKEN)))  # type: ignore[arg-type]
+    erase_customer(store, first.customer_id or "", now=T0, actor="lead", reason="request")
+    refusing = Desk(store=store, clock=clock, erased=ErasedPolicy.REFUSE)
+    again = call_status("ringing", call_sid="CAagain")
+    with pytest.raises(ErasedCustomerError):
+        refusing.receive_call(event(voice_request(again, auth_token=TOKEN)))  # type: ignore[arg-type]
+    assert store.receipt("call:CAagain:ringing") is None

@@ -62,7 +62,7 @@ _DIRECTIONS = {
     "outbound-dial": Direction.OUTBOUND,
 }
 _STATUS_CALLBACK = ("CallbackSource", "Timestamp", "SequenceNumber", "CallDuration")
-_MAX_SECONDS = 10**7  # about 116 days: longer than any call Twilio allows (24 hours)
+_MAX_WHOLE = 10**7  # seconds: about 116 days, longer than any call Twilio allows (24 hours)
 
 
 @attrs.frozen(kw_only=True)
@@ -117,7 +117,7 @@ class TwilioVoiceAdapter:
                     call_id=call_id,
                     recording_id=_required(form, "RecordingSid"),
                     url=form.get("RecordingUrl") or None,
-                    duration_seconds=_seconds(form, "RecordingDuration"),
+                    duration_seconds=_whole(form, "RecordingDuration"),
                     status=form["RecordingStatus"].strip().lower(),
                     at=at,
                 ),
@@ -146,9 +146,9 @@ class TwilioVoiceAdapter:
         return (
             CallStatusChanged(
                 **facts,  # type: ignore[arg-type]
-                duration_seconds=_seconds(form, "CallDuration"),
+                duration_seconds=_whole(form, "CallDuration"),
                 reported_at=_timestamp(form),
-                sequence=_seconds(form, "SequenceNumber"),
+                sequence=_whole(form, "SequenceNumber"),
             ),
         )
 
@@ -217,13 +217,13 @@ def _choice(form: Mapping[str, str], name: str, choices: Mapping[str, _T]) -> _T
     return choices[value]
 
 
-def _seconds(form: Mapping[str, str], name: str) -> int | None:
+def _whole(form: Mapping[str, str], name: str) -> int | None:
     raw = form.get(name, "").strip()
     if not raw:
         return None
-    # ASCII digits only: int() would also take "٣" or "1_000".
-    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or int(raw) > _MAX_SECONDS:
-        raise PayloadError(PayloadReason.INVALID_VALUE, "expected whole seconds", field=name)
+    # Seconds or a sequence number: ASCII digits only (int() would also take "٣" or "1_000").
+    if not (raw.isascii() and raw.isdigit()) or len(raw) > 12 or int(raw) > _MAX_WHOLE:
+        raise PayloadError(PayloadReason.INVALID_VALUE, "expected a whole number", field=name)
     return int(raw)
 
 

@@ -13,6 +13,7 @@ import attrs
 from omnicx import serde
 from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_set
 from omnicx.channels import (
+    CallRecorded,
     CallStatusChanged,
     CallUpdate,
     Capabilities,
@@ -98,6 +99,7 @@ from omnicx.model import (
     Event,
     HandedOff,
     HandoffReason,
+    Identifier,
     Message,
     Order,
     Priority,
@@ -421,10 +423,7 @@ class Desk:
             return replayed
         if self.email is not None and self.email.sent(event):
             return self._own_mail(key, event)
-        if self.erased is ErasedPolicy.REFUSE:
-            for identifier in event.sender:
-                if self.store.link(tombstone_key(match_key(identifier))) is not None:
-                    raise ErasedCustomerError(identifier.kind.value)
+        self._refuse_erased(event.sender)
         unit = Unit.open(self.store, key, now)
         inbound = self._take_in(unit, event)
         record, routed = inbound.record, None
@@ -467,6 +466,13 @@ class Desk:
             receipt = self._with_offers(receipt, {record.id: caused_at(message)})
         return receipt
 
+    def _refuse_erased(self, identifiers: Iterable[Identifier]) -> None:
+        # ErasedPolicy.REFUSE: an erased customer's identifier writing again is refused.
+        if self.erased is ErasedPolicy.REFUSE:
+            for identifier in identifiers:
+                if self.store.link(tombstone_key(match_key(identifier))) is not None:
+                    raise ErasedCustomerError(identifier.kind.value)
+
     # -- calls ------------------------------------------------------------------
 
     def receive_call(self, event: CallUpdate) -> calls.CallReceipt:
@@ -481,6 +487,10 @@ class Desk:
         ``voice``: a callback task, routed by the rules (``call.status``,
         ``call.missed``) and SLA-tracked. Idempotent per call and status.
         See docs/desk.md, "Calls".
+
+        Raises:
+            ErasedCustomerError: with ``erased=ErasedPolicy.REFUSE``, the
+                caller's number belonged to an erased customer.
         """
         check_instant("call.at", event.at)
         if isinstance(event, CallStatusChanged) and calls.missed(event):
@@ -492,6 +502,8 @@ class Desk:
         stored = self.store.receipt(key)
         if stored is not None:
             return calls.replayed(stored)
+        if not isinstance(event, CallRecorded):
+            self._refuse_erased(event.customer)
         unit = Unit.open(self.store, key, self.clock.now())
         customer_id, record = calls.place(self.store, unit, event, identity=self.identity,
                                           merge_rules=self.merge_rules,
