@@ -97,8 +97,8 @@ PINNED = {
     "omnicx.contrib.django.urls": [],
     "omnicx.contrib.django.views": [
         "VIEWS", "async_email", "async_meta", "async_shopify", "async_stripe", "async_twilio",
-        "async_webchat", "async_webhook", "async_whatsapp", "email", "meta", "respond", "shopify",
-        "stripe", "twilio", "webchat", "webhook", "whatsapp",
+        "async_voice", "async_webchat", "async_webhook", "async_whatsapp", "email", "meta",
+        "respond", "shopify", "stripe", "twilio", "voice", "webchat", "webhook", "whatsapp",
     ],
     "omnicx.contrib.django.webhooks": [
         "EMAIL_SIGNATURE_HEADER", "Answer", "handle", "sign_email",
