@@ -213,13 +213,23 @@ def _probe(event: CallUpdate) -> Message:
     )
 
 
-def call_direction(store: DeskStore, conversation_id: str | None, call_id: str) -> Direction:
-    """The direction of ``call_id`` as its earlier webhooks on the conversation recorded it."""
+def call_direction(store: DeskStore, conversation_id: str | None, event: CallUpdate) -> Direction:
+    """The call's direction: the event's own, or (a recording, a transcript) as the call's
+    earlier webhooks on the conversation recorded it."""
+    if isinstance(event, IncomingCall | CallStatusChanged):
+        return event.direction
     if conversation_id is not None:
         for stored in store.events(conversation_id=conversation_id):
-            if isinstance(stored, CallEvent) and stored.call_id == call_id:
+            if isinstance(stored, CallEvent) and stored.call_id == event.call_id:
                 return stored.direction
     return Direction.INBOUND
+
+
+def answers(event: CallUpdate) -> bool:
+    """Whether ``event`` is the call being answered (it moves SLA clocks, docs/sla.md)."""
+    return isinstance(event, IncomingCall | CallStatusChanged) and (
+        event.status is CallStatus.IN_PROGRESS
+    )
 
 
 def changes(unit: Unit, receipt: CallReceipt) -> Changes:

@@ -510,11 +510,11 @@ class Desk:
                                           threading=self.threading)  # fmt: skip
         conversation_id = None if record is None else record.id
         if customer_id is not None:
-            direction = calls.call_direction(self.store, conversation_id, event.call_id)
+            direction = calls.call_direction(self.store, conversation_id, event)
             unit.events.append(calls.timeline_event(event, event_id=key, customer_id=customer_id,
                                                     conversation_id=conversation_id,
                                                     direction=direction))  # fmt: skip
-        if record is not None:
+        if record is not None and calls.answers(event):
             # An answered call answers the customer: the SLA clocks hear of it.
             customer = current_profile(unit.staged, record.conversation.customer_id)
             record, _ = self._track(unit, record, customer.to_customer(self.standing))
