@@ -26,6 +26,7 @@ from omnicx.channels import (
     ShopifyWebhook,
     StripeWebhook,
     TwilioAdapter,
+    TwilioVoiceAdapter,
     WebChatAdapter,
     WebhookRequest,
     WhatsAppAdapter,
@@ -39,7 +40,8 @@ from omnicx.channels import (
     sns_string_to_sign,
 )
 from omnicx.testing import _email_envelopes as envelopes
-from omnicx.testing import shopify_samples, stripe_samples
+from omnicx.testing import shopify_samples, stripe_samples, voice_samples
+from omnicx.testing._voice_samples import VOICE_URL
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 Headers = Mapping[str, str]
@@ -358,12 +360,25 @@ def _x_sample(payload: object) -> WebhookRequest:
     return _request(body=body, headers=_x_sign(body, {}))
 
 
+# -- Twilio Voice: the same signature; one call's life, a missed call, a voicemail ---
+
+
+def _voice_sign(body: bytes, headers: Headers) -> dict[str, str]:
+    try:
+        params = parse_qsl(body.decode("utf-8"), keep_blank_values=True)
+    except (UnicodeDecodeError, ValueError):
+        params = []
+    return _with(headers, "X-Twilio-Signature", sign_twilio("tw-secret", VOICE_URL, params))
+
+
 def _targets() -> list[Target]:
     shopify, stripe = ShopifyWebhook(secret="shop-secret"), StripeWebhook(secret="whsec_x")
     stripe_body = json.dumps(_CHARGE).encode()
     return [
         channel("twilio", TwilioAdapter(account_sid="AC1", auth_token="tw-secret"), TWILIO,
                 _twilio_sign),
+        channel("voice", TwilioVoiceAdapter(account_sid="AC1", auth_token="tw-secret"),
+                voice_samples("tw-secret"), _voice_sign),
         channel("whatsapp", WhatsAppAdapter(phone_number_id="1065", app_secret="wa-secret"),
                 WHATSAPP, _hub("wa-secret")),
         channel("messenger", MessengerAdapter(page_id="1", app_secret="fb-secret"),

@@ -19,6 +19,7 @@ from omnicx.channels import (
     ShopifyWebhook,
     StripeWebhook,
     TwilioAdapter,
+    TwilioVoiceAdapter,
     WebChatAdapter,
     WebhookRequest,
     WhatsAppAdapter,
@@ -29,7 +30,7 @@ from omnicx.channels import (
     sign_webchat,
 )
 from omnicx.errors import SignatureError
-from omnicx.testing import AdapterContract, check_mutations
+from omnicx.testing import AdapterContract, check_mutations, voice_samples
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 
@@ -251,3 +252,16 @@ def test_stripe_survives_every_mutation() -> None:
 
     results = check_mutations(attempt, [sample])
     assert any(isinstance(r, Enrichment) for r in results)
+
+
+class TestTwilioVoiceContract(AdapterContract):
+    secrets = ("voice-secret",)
+
+    def make_adapter(self) -> ChannelAdapter:
+        return TwilioVoiceAdapter(account_sid="AC1", auth_token="voice-secret")
+
+    def samples(self) -> Sequence[WebhookRequest]:
+        return voice_samples("voice-secret")
+
+    def outbound(self) -> OutboundMessage:
+        return OutboundMessage(to="+14155550100", sender="+14155550199", now=NOW, text="Hello")

@@ -76,6 +76,7 @@ def channels() -> dict[str, Any]:
     """Every channel configured with the test secrets."""
     return {
         "twilio": {"account_sid": "AC-test", "auth_token": SECRETS["twilio"]},
+        "voice": {"account_sid": "AC-test", "auth_token": SECRETS["twilio"]},
         "whatsapp": {"phone_number_id": PHONE_NUMBER_ID, "app_secret": SECRETS["meta"],
                      "verify_token": SECRETS["verify"]},
         "messenger": {"page_id": "page-1", "app_secret": SECRETS["meta"],

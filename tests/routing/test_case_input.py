@@ -88,6 +88,16 @@ def test_the_toml_mistakes_from_the_issue(tmp_path: Path) -> None:
         ),
         ({"now": 5}, "now: expected an ISO 8601 time, got number"),
         ({"custmer": {}}, "custmer: unknown key (did you mean 'customer'?)"),
+        (
+            {"call": {"status": "no_answer"}},
+            "call.status: unknown value 'no_answer' (did you mean 'no-answer'?); use one of "
+            "queued, ringing, in-progress, completed, busy, no-answer, failed, canceled",
+        ),
+        (
+            {"call": {"duration_seconds": -1}},
+            "call.duration_seconds: expected a whole number of seconds, 0 or more, got -1",
+        ),
+        ({"call": {"missed": True}}, "call.missed: unknown key"),
     ],
 )
 def test_each_input_mistake(given: dict[str, Any], message: str) -> None:
@@ -201,3 +211,17 @@ def test_orders_in_a_case_feed_the_order_fields() -> None:
         "orders[0].status: unknown value 'shiped'; use one of open, fulfilled, cancelled, closed",
         "orders[1]: expected an object, got number",
     ]
+
+
+def test_a_missed_call_case_routes_by_the_call_facts() -> None:
+    """``call`` gives the missed call a callback task stands for: ``call.*`` fields read it."""
+    rules = RuleEngine.compile(load_rules({"rules": [
+        {"id": "callback", "when": {"all": [
+            {"field": "call.missed", "op": "eq", "value": True},
+            {"field": "call.status", "op": "eq", "value": "no-answer"}]},
+         "then": {"queue": "callbacks"}},
+    ]}))  # fmt: skip
+    missed = context_from_input({"channel": "voice", "call": {"status": "no-answer"}})
+    answered = context_from_input({"call": {"status": "completed", "answered": True}})
+    assert rules.decide(missed).queue == "callbacks"
+    assert rules.decide(answered).queue is None

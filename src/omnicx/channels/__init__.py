@@ -10,6 +10,14 @@ Stripe webhooks enrich customer profiles (:class:`Enrichment`). See
 """
 
 from omnicx.channels._addressing import reply_address, reply_channel
+from omnicx.channels._call_events import (
+    CALL_EVENT_TYPES,
+    CallRecorded,
+    CallStatusChanged,
+    CallTranscribed,
+    CallUpdate,
+    IncomingCall,
+)
 from omnicx.channels._dispatch import MetaDispatcher
 from omnicx.channels._email import EmailAdapter
 from omnicx.channels._email_providers import (
@@ -76,6 +84,7 @@ from omnicx.channels._stripe import EVENT_TYPES as STRIPE_EVENT_TYPES
 from omnicx.channels._stripe import StripeWebhook
 from omnicx.channels._stripe_billing import minor_to_decimal
 from omnicx.channels._twilio import TwilioAdapter
+from omnicx.channels._twilio_voice import TwilioVoiceAdapter
 from omnicx.channels._webchat import SIGNATURE_HEADER as WEBCHAT_SIGNATURE_HEADER
 from omnicx.channels._webchat import WebChatAdapter, sign_webchat
 from omnicx.channels._webhook import (
@@ -89,6 +98,7 @@ from omnicx.channels._whatsapp import WhatsAppAdapter
 from omnicx.channels._x import XAdapter, x_crc_response
 
 __all__ = [
+    "CALL_EVENT_TYPES",
     "CHANNEL_EVENT_TYPES",
     "META_PRIVATE_REPLY_WINDOW",
     "SENDGRID_SIGNATURE_HEADER",
@@ -97,6 +107,10 @@ __all__ = [
     "STRIPE_EVENT_TYPES",
     "WEBCHAT_SIGNATURE_HEADER",
     "X_SIGNATURE_HEADER",
+    "CallRecorded",
+    "CallStatusChanged",
+    "CallTranscribed",
+    "CallUpdate",
     "Capabilities",
     "ChannelAdapter",
     "ChannelEvent",
@@ -107,6 +121,7 @@ __all__ = [
     "FacebookCommentsAdapter",
     "ForeignAccounts",
     "Headers",
+    "IncomingCall",
     "InstagramAdapter",
     "InstagramCommentsAdapter",
     "Location",
@@ -135,6 +150,7 @@ __all__ = [
     "StripeWebhook",
     "Template",
     "TwilioAdapter",
+    "TwilioVoiceAdapter",
     "WebChatAdapter",
     "WebhookAnswer",
     "WebhookOutcome",

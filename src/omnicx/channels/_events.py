@@ -13,6 +13,12 @@ from typing import ClassVar
 import attrs
 
 from omnicx._frozen import frozen_seq
+from omnicx.channels._call_events import (
+    CallRecorded,
+    CallStatusChanged,
+    CallTranscribed,
+    IncomingCall,
+)
 from omnicx.model import Channel, Identifier, Message
 from omnicx.model._checks import aware, non_empty
 
@@ -207,7 +213,16 @@ class MessageRemoved:
 
 
 ChannelEvent = (
-    MessageReceived | MessageEcho | DeliveryUpdate | Reaction | MessageEdited | MessageRemoved
+    MessageReceived
+    | MessageEcho
+    | DeliveryUpdate
+    | Reaction
+    | MessageEdited
+    | MessageRemoved
+    | IncomingCall
+    | CallStatusChanged
+    | CallRecorded
+    | CallTranscribed
 )
 """Anything ``ChannelAdapter.parse`` can return."""
 
@@ -218,5 +233,9 @@ CHANNEL_EVENT_TYPES: tuple[type[ChannelEvent], ...] = (
     Reaction,
     MessageEdited,
     MessageRemoved,
+    IncomingCall,
+    CallStatusChanged,
+    CallRecorded,
+    CallTranscribed,
 )
 """Every channel event class, in the order of ``ChannelEvent``."""

@@ -70,6 +70,16 @@ _WHATSAPP = Capabilities(
 )
 
 
+def verify_request(auth_token: str, request: WebhookRequest) -> None:
+    """Check a Twilio webhook's ``X-Twilio-Signature`` (Messaging and Voice sign alike).
+
+    Twilio: the signature is the Base64 HMAC-SHA1, keyed with the auth
+    token, of the full URL followed by each POST parameter's name and value,
+    sorted by name.
+    """
+    verify_twilio(auth_token, request.url, parse_form(request.body), request.headers)
+
+
 @attrs.frozen(kw_only=True)
 class TwilioAdapter:
     """Twilio Messaging webhooks and Messages API requests.
@@ -100,7 +110,7 @@ class TwilioAdapter:
 
     def verify(self, request: WebhookRequest, *, now: datetime) -> None:
         """Check ``X-Twilio-Signature`` over ``request.url`` (query included) and the form."""
-        verify_twilio(self.auth_token, request.url, parse_form(request.body), request.headers)
+        verify_request(self.auth_token, request)
 
     @entry_point()
     def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:

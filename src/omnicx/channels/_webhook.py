@@ -32,6 +32,7 @@ from omnicx.channels._enrichment import Enrichment
 from omnicx.channels._events import ChannelEvent
 from omnicx.channels._request import WebhookRequest
 from omnicx.channels._twilio import TwilioAdapter
+from omnicx.channels._twilio_voice import TwilioVoiceAdapter
 from omnicx.errors import PayloadError, PayloadReason, SignatureError
 
 
@@ -165,8 +166,10 @@ def handle_webhook(
     if isinstance(parsed, Enrichment):
         return _answer(WebhookOutcome.ACCEPTED, {"received": 1}, enrichment=parsed)
     events = tuple(parsed)
-    if isinstance(receiver, TwilioAdapter):
-        # Twilio reads the answer as TwiML: an empty Response sends nothing back.
+    if isinstance(receiver, TwilioAdapter | TwilioVoiceAdapter):
+        # Twilio reads the answer as TwiML: an empty Response sends nothing back
+        # (for Voice's incoming-call webhook it hangs up: answer that one with
+        # the host's own TwiML).
         return WebhookAnswer(
             outcome=WebhookOutcome.ACCEPTED,
             status=200,

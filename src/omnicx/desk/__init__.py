@@ -15,6 +15,7 @@ Email replies thread by the desk's own Message-IDs (``EmailIdentity``,
 
 from omnicx.desk._assignment import AgentAtCapacityError, OfferNotOpenError, UnknownAgentError
 from omnicx.desk._bots import HandoffPolicy
+from omnicx.desk._calls import CallReceipt
 from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
 from omnicx.desk._email_thread import EmailIdentity, UnthreadedOwnMailError, outbound_email
 from omnicx.desk._fields import FieldSchema, FieldSpec, FieldType
@@ -35,6 +36,7 @@ __all__ = [
     "LISTENING_CHANNEL",
     "AgentAtCapacityError",
     "AlertOutcome",
+    "CallReceipt",
     "CollisionError",
     "ConversationErasedError",
     "Desk",

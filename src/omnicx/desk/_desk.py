@@ -13,6 +13,9 @@ import attrs
 from omnicx import serde
 from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_set
 from omnicx.channels import (
+    CallRecorded,
+    CallStatusChanged,
+    CallUpdate,
     Capabilities,
     DeliveryState,
     DeliveryUpdate,
@@ -25,6 +28,7 @@ from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
 from omnicx.desk import _assignment as assigning
 from omnicx.desk import _bots as bot_steps
+from omnicx.desk import _calls as calls
 from omnicx.desk import _orders as commerce
 from omnicx.desk._agent_changes import Change
 from omnicx.desk._auto_reply import AutoReplies
@@ -89,11 +93,13 @@ from omnicx.listening import Alert, Mention
 from omnicx.model import (
     Agent,
     AgentStatus,
+    CallWrappedUp,
     Channel,
     Customer,
     Event,
     HandedOff,
     HandoffReason,
+    Identifier,
     Message,
     Order,
     Priority,
@@ -397,7 +403,12 @@ class Desk:
         """
         return self._receive(event, self.rules)
 
-    def _receive(self, event: MessageReceived, rules: RuleEngine | None) -> Receipt:
+    def _receive(
+        self,
+        event: MessageReceived,
+        rules: RuleEngine | None,
+        call: CallStatusChanged | None = None,
+    ) -> Receipt:
         check_instant("message.sent_at", event.message.sent_at)
         if event.received_at is not None:
             check_instant("received_at", event.received_at)
@@ -412,17 +423,19 @@ class Desk:
             return replayed
         if self.email is not None and self.email.sent(event):
             return self._own_mail(key, event)
-        if self.erased is ErasedPolicy.REFUSE:
-            for identifier in event.sender:
-                if self.store.link(tombstone_key(match_key(identifier))) is not None:
-                    raise ErasedCustomerError(identifier.kind.value)
+        self._refuse_erased(event.sender)
         unit = Unit.open(self.store, key, now)
         inbound = self._take_in(unit, event)
         record, routed = inbound.record, None
+        if call is not None:
+            unit.events.append(calls.timeline_event(call, event_id=calls.call_key(call),
+                                                    customer_id=inbound.resolution.customer_id,
+                                                    conversation_id=record.id))  # fmt: skip
         if self.attach_quoted_orders:
             commerce.attach_mentioned(unit, inbound.resolution.customer_id, record.id, message)
         if rules is not None:
-            context = routing_context(unit, inbound, event)
+            facts = None if call is None else calls.call_of(call)
+            context = routing_context(unit, inbound, event, facts)
             record, routed = route(rules, unit, record, context, fresh=inbound.fresh,
                                    redecide=inbound.redecide, auto=self._auto_replies)  # fmt: skip
         fired = () if routed is None else routed.fired
@@ -452,6 +465,106 @@ class Desk:
             # on the timeline it follows the message, like its routing.
             receipt = self._with_offers(receipt, {record.id: caused_at(message)})
         return receipt
+
+    def _refuse_erased(self, identifiers: Iterable[Identifier]) -> None:
+        # ErasedPolicy.REFUSE: an erased customer's identifier writing again is refused.
+        if self.erased is ErasedPolicy.REFUSE:
+            for identifier in identifiers:
+                if self.store.link(tombstone_key(match_key(identifier))) is not None:
+                    raise ErasedCustomerError(identifier.kind.value)
+
+    # -- calls ------------------------------------------------------------------
+
+    def receive_call(self, event: CallUpdate) -> calls.CallReceipt:
+        """Put one voice webhook's call event on the customer's timeline.
+
+        The caller resolves to a customer like a message's sender, and the
+        call joins the conversation its earlier webhooks joined or the one
+        threading continues (an active conversation inside the continuity
+        window); an answered call with neither stays on the timeline only.
+        A missed inbound call (busy, no-answer, failed, canceled, or a
+        completed call of 0 seconds: abandoned) is taken like a message on
+        ``voice``: a callback task, routed by the rules (``call.status``,
+        ``call.missed``) and SLA-tracked. Idempotent per call and status.
+        See docs/desk.md, "Calls".
+
+        Raises:
+            ErasedCustomerError: with ``erased=ErasedPolicy.REFUSE``, the
+                caller's number belonged to an erased customer.
+        """
+        check_instant("call.at", event.at)
+        if isinstance(event, CallStatusChanged) and calls.missed(event):
+            receipt = self._receive(calls.missed_message(event), self.rules, call=event)
+            return calls.CallReceipt(key=receipt.key, customer_id=receipt.customer_id,
+                                     conversation_id=receipt.conversation_id, callback=True,
+                                     receipt=receipt, replayed=receipt.replayed)  # fmt: skip
+        key = calls.call_key(event)
+        stored = self.store.receipt(key)
+        if stored is not None:
+            return calls.replayed(stored)
+        if not isinstance(event, CallRecorded):
+            self._refuse_erased(event.customer)
+        unit = Unit.open(self.store, key, self.clock.now())
+        customer_id, record = calls.place(self.store, unit, event, identity=self.identity,
+                                          merge_rules=self.merge_rules,
+                                          threading=self.threading)  # fmt: skip
+        conversation_id = None if record is None else record.id
+        if customer_id is not None:
+            direction = calls.call_direction(self.store, conversation_id, event)
+            unit.events.append(calls.timeline_event(event, event_id=key, customer_id=customer_id,
+                                                    conversation_id=conversation_id,
+                                                    direction=direction))  # fmt: skip
+        if record is not None and calls.answers(event):
+            # An answered call answers the customer: the SLA clocks hear of it.
+            customer = current_profile(unit.staged, record.conversation.customer_id)
+            record, _ = self._track(unit, record, customer.to_customer(self.standing))
+            unit.put(record)
+        result = calls.CallReceipt(key=key, customer_id=customer_id,
+                                   conversation_id=conversation_id)  # fmt: skip
+        self.store.commit(calls.changes(unit, result))
+        return result
+
+    def wrap_up_call(
+        self,
+        call_id: str,
+        *,
+        agent_id: str,
+        customer_id: str | None = None,
+        at: datetime | None = None,
+    ) -> str:
+        """Record that ``agent_id`` finished the after-call work of ``call_id``; return the event id.
+
+        After-call work runs from the call's end to this instant (``at``, by
+        default the desk's clock). The call's conversation names its
+        customer; a call on the timeline only needs ``customer_id`` (the
+        ``CallReceipt``'s). Idempotent per call and agent.
+
+        Raises:
+            ValidationError: at ``customer_id``, the call joined no
+                conversation and no customer was given.
+        """
+        now = self.clock.now()
+        stamp = now if at is None else at
+        check_instant("at", stamp)
+        key = f"call:{call_id}:wrapped:{agent_id}"
+        if self.store.receipt(key) is not None:
+            return key
+        unit = Unit.open(self.store, key, now)
+        found = unit.conversation_for_ref(external_key(Channel.VOICE, call_id))
+        owner = customer_id
+        if found is not None:
+            owner = self._record(found).conversation.customer_id
+        if owner is None:
+            raise ValidationError.single(
+                "customer_id",
+                f"call {call_id!r} joined no conversation: pass the customer_id its CallReceipt gave",
+            )
+        unit.events.append(CallWrappedUp(id=key, at=stamp, customer_id=owner, conversation_id=found,
+                                         source=Channel.VOICE.name, call_id=call_id,
+                                         agent_id=agent_id))  # fmt: skip
+        self.store.commit(calls.changes(unit, calls.CallReceipt(key=key, customer_id=owner,
+                                                                conversation_id=found)))  # fmt: skip
+        return key
 
     # -- listening -------------------------------------------------------------
 

@@ -28,7 +28,7 @@ from omnicx.identity import (
     current_profile,
     resolve,
 )
-from omnicx.model import Customer, Message
+from omnicx.model import Call, Customer, Message
 from omnicx.routing import RoutingContext
 from omnicx.storage import AuditAction, ConversationRecord, DeskStore
 from omnicx.timeline import (
@@ -106,7 +106,7 @@ def take_in(
     resolution = resolve(unit.staged, observation, policy=identity, rules=merge_rules)
     profile = current_profile(unit.staged, resolution.customer_id)
     audit_merges(unit, resolution)
-    summaries = _candidates(store, unit, profile, lookup_keys(message))
+    summaries = candidates(store, unit, profile, lookup_keys(message))
     # Windows are measured from the message's own (bounded) instant, not from
     # when it arrived: a late copy threads as the timely one would.
     decision = thread(message, summaries, threading, message.sent_at, customer_id=profile.id)
@@ -163,9 +163,15 @@ def audit_merges(unit: Unit, resolution: Resolution) -> None:
                     parts=list(split.parts))  # fmt: skip
 
 
-def routing_context(unit: Unit, inbound: Inbound, event: MessageReceived) -> RoutingContext:
-    """The one routing context for an inbound message, for ``receive`` and ``explain``."""
+def routing_context(
+    unit: Unit, inbound: Inbound, event: MessageReceived, call: Call | None = None
+) -> RoutingContext:
+    """The one routing context for an inbound message, for ``receive`` and ``explain``.
+
+    ``call`` is the missed call a callback task stands for (``call.*`` fields).
+    """
     return RoutingContext(
+        call=call,
         now=unit.now,
         message=event.message,
         customer=inbound.customer,
@@ -182,9 +188,10 @@ def _record(store: DeskStore, conversation_id: str) -> ConversationRecord:
     return record
 
 
-def _candidates(
+def candidates(
     store: DeskStore, unit: Unit, profile: Profile, refs: Sequence[str]
 ) -> list[ConversationSummary]:
+    """The conversations threading weighs for ``profile``'s contact that looks up ``refs``."""
     # The customer's conversations (merged profiles included) and any the
     # message references, as threading sees them. A stored summary holds no
     # message ids (they live in the thread-reference index): each one gets

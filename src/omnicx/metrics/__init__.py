@@ -12,6 +12,7 @@ article helpfulness, searches with no result) have their own mergeable
 from omnicx.metrics._accumulator import MetricsAccumulator, compute_metrics
 from omnicx.metrics._backlog import backlog_at, was_active
 from omnicx.metrics._by_conversation import facts_by_conversation, fold_conversation
+from omnicx.metrics._calls import CallAccumulator, CallReport, call_metrics
 from omnicx.metrics._config import BusinessTime, MetricsConfig
 from omnicx.metrics._dimensions import DIMENSIONS, NONE, group_keys
 from omnicx.metrics._distribution import EXACT_LIMIT, Distribution, Summary
@@ -49,6 +50,8 @@ __all__ = [
     "SELF_SERVICE_FORMAT",
     "ArticleFeedback",
     "BusinessTime",
+    "CallAccumulator",
+    "CallReport",
     "ContentGap",
     "ConversationFacts",
     "Distribution",
@@ -69,6 +72,7 @@ __all__ = [
     "Summary",
     "Timing",
     "backlog_at",
+    "call_metrics",
     "compute_metrics",
     "facts_by_conversation",
     "fold_conversation",

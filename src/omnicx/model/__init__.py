@@ -1,6 +1,7 @@
 """The vocabulary every omnicx module shares: frozen, slotted attrs values."""
 
 from omnicx.model._bot import BotOwner, HandoffReason, Transcript, TranscriptLine
+from omnicx.model._call import Call, CallStatus
 from omnicx.model._channel import WELL_KNOWN_CHANNELS, Channel, Direction
 from omnicx.model._conversation import Conversation, FieldValue, Priority, Status
 from omnicx.model._events import (
@@ -11,6 +12,7 @@ from omnicx.model._events import (
     Assigned,
     BotOwned,
     CallEvent,
+    CallWrappedUp,
     ConversationCreated,
     CustomEvent,
     DetailsChanged,
@@ -61,7 +63,10 @@ __all__ = [
     "AuthorKind",
     "BotOwned",
     "BotOwner",
+    "Call",
     "CallEvent",
+    "CallStatus",
+    "CallWrappedUp",
     "Channel",
     "Conversation",
     "ConversationCreated",

@@ -25,6 +25,7 @@ from omnicx._frozen import (
 )
 from omnicx.errors import ValidationError
 from omnicx.model._bot import HandoffReason, Transcript
+from omnicx.model._call import CallStatus
 from omnicx.model._channel import Channel, Direction
 from omnicx.model._checks import MONEY_FIX, aware, non_empty, non_negative, of_type
 from omnicx.model._conversation import FieldValue, Priority, Status
@@ -335,7 +336,12 @@ class SurveyResponse(_Base):
 
 @attrs.frozen(kw_only=True)
 class CallEvent(_Base):
-    """A phone call took place (or was missed: ``answered`` False)."""
+    """A phone call took place (or was missed: ``answered`` False).
+
+    A host may log a call whole (``status`` None); ``Desk.receive_call``
+    records one per call webhook, all sharing the call's ``call_id``, each
+    with the ``status`` the call reached (docs/desk.md, "Calls").
+    """
 
     TAG: ClassVar[str] = "call"
     direction: Direction
@@ -347,6 +353,25 @@ class CallEvent(_Base):
     )
     agent_id: str | None = None
     recording_url: str | None = None
+    call_id: str | None = None
+    """The provider's id of the call (Twilio's ``CallSid``): a call's events share it."""
+    status: CallStatus | None = None
+    """The status the call reached with this event (None: a call logged whole)."""
+    transcript: str | None = None
+    """A transcription of the call's recording, when one arrived."""
+
+
+@attrs.frozen(kw_only=True)
+class CallWrappedUp(_Base):
+    """An agent finished the after-call work of a call (notes, forms, follow-ups).
+
+    After-call work runs from the call's end to this event (docs/metrics.md,
+    "Calls"); ``Desk.wrap_up_call`` records it.
+    """
+
+    TAG: ClassVar[str] = "call.wrapped_up"
+    call_id: str = attrs.field(validator=non_empty)
+    agent_id: str | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -448,6 +473,7 @@ Event = (
     | SubscriptionEvent
     | SurveyResponse
     | CallEvent
+    | CallWrappedUp
     | CustomEvent
     | QueueChanged
     | ArticlesOffered
@@ -472,6 +498,7 @@ EVENT_TYPES: tuple[type[Event], ...] = (
     SubscriptionEvent,
     SurveyResponse,
     CallEvent,
+    CallWrappedUp,
     CustomEvent,
     QueueChanged,
     ArticlesOffered,

@@ -82,7 +82,7 @@ def scrub_event(event: Event) -> Event:
     if isinstance(event, SurveyResponse):
         return attrs.evolve(event, comment=None)
     if isinstance(event, CallEvent):
-        return attrs.evolve(event, recording_url=None)
+        return attrs.evolve(event, recording_url=None, transcript=None)
     if isinstance(event, CustomEvent):
         return attrs.evolve(event, data={})
     if isinstance(event, HandedOff):

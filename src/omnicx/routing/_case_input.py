@@ -20,6 +20,8 @@ from omnicx.model import (
     Attachment,
     Author,
     AuthorKind,
+    Call,
+    CallStatus,
     Channel,
     Conversation,
     Customer,
@@ -40,10 +42,11 @@ DEFAULT_NOW = datetime(2026, 1, 5, 10, 0, tzinfo=UTC)
 
 _MESSAGE_KEYS = ("channel", "text", "subject", "direction", "author", "metadata", "attachments")
 INPUT_KEYS = (*_MESSAGE_KEYS, "customer", "conversation", "open_conversations", "changes", "now",
-              "orders")  # fmt: skip
+              "orders", "call")  # fmt: skip
 """The keys a case's ``input`` may have."""
 _CUSTOMER_KEYS = ("id", "vip", "tier", "language", "lifetime_value", "attributes")
 _CONVERSATION_KEYS = ("status", "priority", "queue", "assignee", "tags", "channel", "subject")
+_CALL_KEYS = ("status", "direction", "answered", "duration_seconds")
 _ORDER_KEYS = ("number", "status", "financial_status", "fulfillment_status", "value", "currency",
                "placed_at", "refunds")  # fmt: skip
 
@@ -144,7 +147,9 @@ def context_from_input(raw: Mapping[str, Any]) -> RoutingContext:
     open_conversations, changes (path -> [old, new]), now (ISO 8601 with
     a UTC offset) and orders (each: number, status, financial_status,
     fulfillment_status, value, currency, placed_at, refunds as a list of
-    instants). Unknown keys, at any level, and wrong types are errors.
+    instants) and call (status, direction, answered, duration_seconds: the
+    call a missed-call task stands for). Unknown keys, at any level, and
+    wrong types are errors.
 
     Raises:
         ValidationError: every problem, each with its path under the input.
@@ -168,6 +173,7 @@ def context_from_input(raw: Mapping[str, Any]) -> RoutingContext:
             open_conversations=top.count("open_conversations"),
             changes=_changes(top),
             orders=_orders(top),
+            call=_call(top) if "call" in raw else None,
         )
     except ValidationError as error:  # a model invariant the checks above do not cover
         problems.extend(error.problems)
@@ -270,6 +276,23 @@ def _customer(top: _Reader) -> Customer | None:
         language=c.optional_text("language"),
         lifetime_value=None if ltv is None else Decimal(str(ltv)),
         attributes=c.mapping("attributes"),
+    )
+
+
+def _call(top: _Reader) -> Call | None:
+    raw = top.get("call", lambda v: isinstance(v, Mapping), "an object")
+    if raw is None:
+        return None
+    c = _Reader(raw, top.path("call"), top.problems)
+    c.keys(_CALL_KEYS)
+    duration = c.get("duration_seconds", lambda v: v is None or _is_count(v),
+                     "a whole number of seconds, 0 or more")  # fmt: skip
+    return Call(
+        id="call",
+        status=CallStatus(c.choice("status", tuple(s.value for s in CallStatus), "completed")),
+        direction=Direction(c.choice("direction", ("inbound", "outbound"), "inbound")),
+        answered=c.flag("answered"),
+        duration_seconds=duration,
     )
 
 

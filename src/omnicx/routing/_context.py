@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_json, frozen_seq
-from omnicx.model import ORDER_STATUSES, Conversation, Customer, Message, Order
+from omnicx.model import ORDER_STATUSES, Call, CallStatus, Conversation, Customer, Message, Order
 from omnicx.model._checks import aware
 from omnicx.routing import _commerce as commerce
 from omnicx.routing._signals import (
@@ -52,6 +52,8 @@ class RoutingContext:
     open_conversations: int = 0
     changes: Mapping[str, tuple[Any, Any]] = attrs.field(default=EMPTY_MAP, converter=frozen_json)
     orders: tuple[Order, ...] = attrs.field(default=(), converter=frozen_seq)
+    call: Call | None = None
+    """The call a voice event routes (a missed call's callback task), read by ``call.*``."""
 
 
 @attrs.frozen(kw_only=True)
@@ -107,6 +109,10 @@ def _cust(f: Callable[[Customer], Any]) -> Getter:
 
 def _conv(f: Callable[[Conversation], Any]) -> Getter:
     return lambda facts: None if facts.ctx.conversation is None else f(facts.ctx.conversation)
+
+
+def _call(f: Callable[[Call], Any]) -> Getter:
+    return lambda facts: None if facts.ctx.call is None else f(facts.ctx.call)
 
 
 def _last(f: Callable[[Order], Any]) -> Getter:
@@ -236,6 +242,12 @@ FIELDS: Mapping[str, tuple[FieldKind, Getter]] = {
         FieldKind.NUMBER,
         _conv(lambda c: 0 if c.bot is None else c.bot.turns),
     ),
+    "call.status": (FieldKind.STRING, _call(lambda c: c.status.value)),
+    "call.direction": (FieldKind.STRING, _call(lambda c: c.direction.value)),
+    "call.missed": (FieldKind.BOOL, lambda f: f.ctx.call is not None and f.ctx.call.missed),
+    "call.abandoned": (FieldKind.BOOL, lambda f: f.ctx.call is not None and f.ctx.call.abandoned),
+    "call.answered": (FieldKind.BOOL, lambda f: f.ctx.call is not None and f.ctx.call.answered),
+    "call.duration_seconds": (FieldKind.NUMBER, _call(lambda c: c.duration_seconds)),
     "signals.keywords": (FieldKind.LIST, _keywords),
     "signals.urgent": (FieldKind.BOOL, _urgent),
     "signals.sentiment": (FieldKind.STRING, _sentiment_label),
@@ -254,6 +266,8 @@ FIELD_CHOICES: Mapping[str, tuple[str, ...]] = {
     "customer.last_order.status": ORDER_STATUSES,
     "conversation.priority": ("low", "normal", "high", "urgent"),
     "conversation.status": ("new", "open", "pending", "on_hold", "solved", "closed"),
+    "call.status": tuple(status.value for status in CallStatus),
+    "call.direction": ("inbound", "outbound"),
     "message.direction": ("inbound", "outbound"),
     "message.author_kind": ("customer", "agent", "bot", "automation", "system"),
     "message.visibility": ("private", "public"),

@@ -49,7 +49,7 @@ from omnicx.sla._clock import (
     SlaClock,
     SlaReport,
 )
-from omnicx.sla._fold import Step, banked, emitted, idle, same_or_new, updated
+from omnicx.sla._fold import Step, answered_call, banked, emitted, idle, same_or_new, updated
 from omnicx.sla._plan import ThresholdPlanner
 from omnicx.sla._policy import REPLY_METRICS, Metric, Policy, SlaFacts
 from omnicx.sla._report import report_of
@@ -332,6 +332,10 @@ class SlaEngine:
         )
         if isinstance(event, MessageEvent):
             state = self._on_message(state, step, event.message)
+        elif answered_call(event):
+            # An agent talking to the customer (a callback answered, or the
+            # customer's call picked up) answers them as a reply does.
+            state = self._on_reply(state, step)
         elif isinstance(event, StatusChanged):
             state = self._on_status(state, step, before.status, event.status)
         elif isinstance(event, HandedOff):
@@ -384,11 +388,7 @@ class SlaEngine:
                 # of the two was listed first (module docstring).
                 step.fulfil(REPLY_METRICS)
         elif self.fulfils_reply(message):
-            step.fulfil(REPLY_METRICS | set(_UPDATES))
-            if active:
-                for metric in _UPDATES:
-                    step.activate(metric)
-            return attrs.evolve(state, replied_at=step.at)
+            return self._on_reply(state, step)
         elif (
             self.bot_reply_clears
             and message.direction is Direction.OUTBOUND
@@ -398,6 +398,14 @@ class SlaEngine:
             for i in step.open_of(REPLY_METRICS):
                 step.stop(i, K.CANCEL, cancelled_at=step.at)
         return state
+
+    def _on_reply(self, state: SlaState, step: Step) -> SlaState:
+        # The customer was answered: reply clocks are met, update clocks start over.
+        step.fulfil(REPLY_METRICS | set(_UPDATES))
+        if state.facts.status not in _DONE:
+            for metric in _UPDATES:
+                step.activate(metric)
+        return attrs.evolve(state, replied_at=step.at)
 
     def _on_handoff(self, state: SlaState, step: Step) -> SlaState:
         # A handoff opens a first reply window from the handoff (Chatwoot

@@ -12,6 +12,8 @@ from omnicx.model import (
     Assigned,
     AuthorKind,
     BotOwned,
+    CallEvent,
+    CallStatus,
     ConversationCreated,
     DetailsChanged,
     Direction,
@@ -182,6 +184,11 @@ def updated(facts: SlaFacts, event: Event) -> SlaFacts:
     )
 
 
+def answered_call(event: Event) -> bool:
+    """Whether ``event`` is a call being answered (``in-progress``): the customer was talked to."""
+    return isinstance(event, CallEvent) and event.status is CallStatus.IN_PROGRESS
+
+
 def idle(
     event: Event, status: Status, first_reply_started: bool, clocks: Iterable[SlaClock]
 ) -> bool:
@@ -191,7 +198,7 @@ def idle(
     message that starts nothing: on a solved conversation, or while a reply
     clock already runs.
     """
-    if isinstance(event, StatusChanged | BotOwned | HandedOff):
+    if isinstance(event, StatusChanged | BotOwned | HandedOff) or answered_call(event):
         return False
     if not isinstance(event, MessageEvent):
         return True

@@ -41,6 +41,14 @@ if TYPE_CHECKING:
     from omnicx.testing._final_state import ConversationOutcome, FinalState, final_state
     from omnicx.testing._rules import assert_routes
     from omnicx.testing._store_contract import StoreContract
+    from omnicx.testing._voice_samples import (
+        call_status,
+        incoming_call,
+        recording_status,
+        transcription,
+        voice_request,
+        voice_samples,
+    )
 
 __all__ = [
     "AdapterContract",
@@ -49,11 +57,14 @@ __all__ = [
     "Mutation",
     "StoreContract",
     "assert_routes",
+    "call_status",
     "check_mutations",
     "final_state",
     "guest_order",
+    "incoming_call",
     "mutations",
     "parse_or_refuse",
+    "recording_status",
     "shopify_payloads",
     "shopify_request",
     "shopify_samples",
@@ -61,7 +72,10 @@ __all__ = [
     "stripe_objects",
     "stripe_request",
     "stripe_samples",
+    "transcription",
     "verify_then_parse",
+    "voice_request",
+    "voice_samples",
 ]
 
 _HOMES = {
@@ -85,6 +99,12 @@ _HOMES = {
     "stripe_event": "_commerce_samples",
     "stripe_request": "_commerce_samples",
     "stripe_samples": "_commerce_samples",
+    "call_status": "_voice_samples",
+    "incoming_call": "_voice_samples",
+    "recording_status": "_voice_samples",
+    "transcription": "_voice_samples",
+    "voice_request": "_voice_samples",
+    "voice_samples": "_voice_samples",
 }
 
 

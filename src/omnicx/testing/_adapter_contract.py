@@ -22,6 +22,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omnicx.channels import (
+    CALL_EVENT_TYPES,
     CHANNEL_EVENT_TYPES,
     Capabilities,
     ChannelAdapter,
@@ -300,8 +301,9 @@ class AdapterContract:
         huge numbers and strings, deep nesting, invalid UTF-8, lone surrogates, edge
         dates, each header changed) verifies or raises ``SignatureError``, and parses
         or raises ``PayloadError``; never anything else. Every message the mutations
-        parse into then goes through ``Desk.receive`` on SQLite: stored, or refused
-        with an omnicx error (an instant out of range), never a builtin exception.
+        parse into then goes through ``Desk.receive`` on SQLite (every call event
+        through ``Desk.receive_call``): stored, or refused with an omnicx error (an
+        instant out of range), never a builtin exception.
         """
         # The desk only for this test: adapters never import it.
         from omnicx import FixedClock
@@ -317,12 +319,15 @@ class AdapterContract:
             for events in parsed
             if isinstance(events, tuple | list)
             for event in events
-            if isinstance(event, MessageReceived)
+            if isinstance(event, (MessageReceived, *CALL_EVENT_TYPES))
         ]
         desk = Desk(store=SqliteStore(), clock=FixedClock(datetime(2026, 3, 2, 12, tzinfo=UTC)))
         for event in received:
             try:
-                desk.receive(event)
+                if isinstance(event, MessageReceived):
+                    desk.receive(event)
+                elif isinstance(event, CALL_EVENT_TYPES):
+                    desk.receive_call(event)
             except OmnicxError:
                 continue
 

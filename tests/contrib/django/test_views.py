@@ -78,6 +78,7 @@ def test_a_redelivered_webhook_returns_the_first_receipt(client: Client) -> None
         ("shopify", {"X-Shopify-Hmac-Sha256": "AAAA", "X-Shopify-Topic": "orders/create"}),
         ("stripe", {"Stripe-Signature": "t=1,v1=00"}),
         ("twilio", {"X-Twilio-Signature": "AAAA"}),
+        ("voice", {"X-Twilio-Signature": "AAAA"}),
     ],
 )
 def test_a_bad_signature_is_401_and_writes_nothing(
@@ -172,6 +173,22 @@ def test_twilio_sms_is_verified_over_the_full_url_and_answers_twiml(client: Clie
     (record,) = get_desk().inbox().records
     # No timestamp in Twilio's payload: the desk's clock stamps it.
     assert record.conversation.created_at == host.NOW
+
+
+def test_a_missed_call_is_a_callback_task(client: Client) -> None:
+    """Twilio Voice status callbacks: the ringing call joins nothing, the no-answer one becomes
+    a conversation on voice; both are answered with empty TwiML."""
+    from omnicx.testing import call_status, voice_request
+
+    url = "http://testserver/webhooks/voice/"
+    for status in ("ringing", "no-answer"):
+        signed = voice_request(call_status(status, duration=0 if status != "ringing" else None),
+                               auth_token=host.SECRETS["twilio"], url=url)  # fmt: skip
+        response = post(client, "voice", signed.body, dict(signed.headers),
+                        content_type="application/x-www-form-urlencoded")  # fmt: skip
+        assert (response.status_code, response.content) == (200, b"<Response></Response>")
+    (record,) = get_desk().inbox().records
+    assert record.conversation.channel.name == "voice"
 
 
 def test_inbound_email_and_webchat(client: Client) -> None:

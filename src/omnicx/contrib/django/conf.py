@@ -27,6 +27,7 @@ from omnicx.channels import (
     ShopifyWebhook,
     StripeWebhook,
     TwilioAdapter,
+    TwilioVoiceAdapter,
     WebChatAdapter,
     WhatsAppAdapter,
 )
@@ -65,6 +66,7 @@ _KEYS = (
 # Per channel: the keys it takes, which of them are secrets, which are required.
 _SPEC: Mapping[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
     "twilio": (("account_sid", "whatsapp", "region"), ("auth_token",), ("account_sid",)),
+    "voice": (("account_sid", "region"), ("auth_token",), ("account_sid",)),
     "whatsapp": (("phone_number_id", "api_version"), ("app_secret", "verify_token"),
                  ("phone_number_id",)),
     "messenger": (("page_id", "app_id", "api_version"), ("app_secret", "verify_token"),
@@ -89,6 +91,7 @@ class Channels:
     """
 
     twilio: TwilioAdapter | None = None
+    voice: TwilioVoiceAdapter | None = None
     whatsapp: WhatsAppAdapter | None = None
     messenger: MessengerAdapter | None = None
     instagram: InstagramAdapter | None = None
@@ -314,6 +317,8 @@ def _adapter(name: str, options: dict[str, Any], secrets: dict[str, str | None])
     secret: dict[str, Any] = {k: v for k, v in secrets.items() if v is not None}
     if name == "twilio":
         return {"twilio": TwilioAdapter(**options, **secret)}
+    if name == "voice":
+        return {"voice": TwilioVoiceAdapter(**options, **secret)}
     if name == "whatsapp":
         return {"whatsapp": WhatsAppAdapter(**options, **secret)}
     if name == "messenger":

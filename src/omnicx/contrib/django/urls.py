@@ -20,4 +20,4 @@ app_name = "omnicx"
 urlpatterns: list[URLPattern] = [
     path(f"{name}/", getattr(views, name), name=name) for name in views.VIEWS
 ]
-"""``twilio/``, ``whatsapp/``, ``meta/``, ``email/``, ``webchat/``, ``shopify/``, ``stripe/``."""
+"""``twilio/``, ``voice/``, ``whatsapp/``, ``meta/``, ``email/``, ``webchat/``, ``shopify/``, ``stripe/``."""

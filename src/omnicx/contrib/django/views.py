@@ -31,6 +31,7 @@ __all__ = [
     "async_shopify",
     "async_stripe",
     "async_twilio",
+    "async_voice",
     "async_webchat",
     "async_webhook",
     "async_whatsapp",
@@ -40,6 +41,7 @@ __all__ = [
     "shopify",
     "stripe",
     "twilio",
+    "voice",
     "webchat",
     "webhook",
     "whatsapp",
@@ -104,10 +106,11 @@ def async_webhook(name: str) -> AsyncView:
     return csrf_exempt(view)
 
 
-VIEWS = ("twilio", "whatsapp", "meta", "email", "webchat", "shopify", "stripe")
+VIEWS = ("twilio", "voice", "whatsapp", "meta", "email", "webchat", "shopify", "stripe")
 """Every webhook view's name; ``meta`` is Messenger's and Instagram's shared callback."""
 
 twilio = webhook("twilio")
+voice = webhook("voice")
 whatsapp = webhook("whatsapp")
 meta = webhook("meta")
 email = webhook("email")
@@ -115,6 +118,7 @@ webchat = webhook("webchat")
 shopify = webhook("shopify")
 stripe = webhook("stripe")
 async_twilio = async_webhook("twilio")
+async_voice = async_webhook("voice")
 async_whatsapp = async_webhook("whatsapp")
 async_meta = async_webhook("meta")
 async_email = async_webhook("email")

@@ -29,6 +29,8 @@ import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_map
 from omnicx.channels import (
+    CALL_EVENT_TYPES,
+    CallUpdate,
     ChannelEvent,
     DeliveryUpdate,
     EmailAdapter,
@@ -161,6 +163,8 @@ def _take(name: str, events: Any, desk: Desk) -> Answer:
             call = _receive(desk, event)
         elif isinstance(event, DeliveryUpdate):
             call = _delivery(desk, event)
+        elif isinstance(event, CALL_EVENT_TYPES):
+            call = _call(desk, event)
         else:
             ignored.append(event.TAG)
             continue
@@ -176,8 +180,10 @@ def _take(name: str, events: Any, desk: Desk) -> Answer:
             receipts.append(receipt)
     summary = [_summary(r) for r in receipts]
     body = {"receipts": summary, "ignored": ignored}
-    if name == "twilio":
-        # Twilio reads the answer as TwiML: an empty Response sends nothing back.
+    if name in ("twilio", "voice"):
+        # Twilio reads the answer as TwiML: an empty Response sends nothing back
+        # (to the incoming call it hangs up: a host that answers calls routes
+        # its voice URL to a view of its own that returns its TwiML).
         return Answer(status=200, text="<Response></Response>", content_type="text/xml",
                       receipts=tuple(receipts))  # fmt: skip
     return Answer(status=200, data=body, receipts=tuple(receipts))
@@ -189,6 +195,11 @@ def _receive(desk: Desk, event: MessageReceived) -> Callable[[], Receipt | None]
 
 def _delivery(desk: Desk, event: DeliveryUpdate) -> Callable[[], Receipt | None]:
     return lambda: desk.delivery(event)
+
+
+def _call(desk: Desk, event: CallUpdate) -> Callable[[], Receipt | None]:
+    # A missed call's callback task has a conversation receipt; other call events none.
+    return lambda: desk.receive_call(event).receipt
 
 
 def _summary(receipt: Receipt) -> dict[str, Any]:

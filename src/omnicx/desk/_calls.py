@@ -1,0 +1,251 @@
+"""Calls on the desk: each call webhook joins the customer's timeline; a missed call is a task.
+
+A call is a contact like a message, placed by the same rules:
+
+- the caller's number resolves to a customer as a message's sender does
+  (``omnicx.identity``), and the call joins the conversation threading
+  would continue (an active one inside the continuity window), or the one
+  its earlier webhooks joined (``ext:voice:<CallSid>``);
+- an answered call with no such conversation stays on the customer's
+  timeline only: an agent already talked to the customer;
+- a missed inbound call (busy, no-answer, failed, canceled, or abandoned
+  before an answer) goes through ``Desk.receive`` as the customer's
+  message on ``voice``: a callback task, routed by the rules (which read
+  ``call.status``, ``call.missed``), with SLA clocks like any message.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import attrs
+
+from omnicx import serde
+from omnicx.channels import (
+    CallRecorded,
+    CallStatusChanged,
+    CallTranscribed,
+    CallUpdate,
+    IncomingCall,
+    MessageReceived,
+)
+from omnicx.desk._inbound import audit_merges, candidates
+from omnicx.desk._receipt import Receipt
+from omnicx.desk._unit import Unit
+from omnicx.errors import NotFoundError
+from omnicx.identity import IdentityPolicy, MergeRules, Observation, current_profile, resolve
+from omnicx.model import (
+    Author,
+    AuthorKind,
+    Call,
+    CallEvent,
+    CallStatus,
+    Channel,
+    Direction,
+    Message,
+)
+from omnicx.storage import Changes, ConversationRecord, DeskStore
+from omnicx.timeline import ThreadingPolicy, ThreadOutcome, external_key, lookup_keys, thread
+
+
+@attrs.frozen(kw_only=True)
+class CallReceipt:
+    """What ``Desk.receive_call`` did with one call webhook.
+
+    Attributes:
+        key: the idempotency key it was recorded under (``call:<CallSid>:...``).
+        customer_id: the customer the call is on; None when the webhook names
+            no one and the call joined no conversation yet (a recording that
+            arrived before the call's own webhooks).
+        conversation_id: the conversation the call joined, if any.
+        callback: a missed call made (or continued) a callback task.
+        receipt: that task's conversation receipt (routing, SLA, outbox).
+        replayed: the webhook was taken before; nothing changed.
+    """
+
+    key: str
+    customer_id: str | None = None
+    conversation_id: str | None = None
+    callback: bool = False
+    receipt: Receipt | None = None
+    replayed: bool = False
+
+
+def call_key(event: CallUpdate) -> str:
+    """The idempotency key of one call webhook: the call and what it reported."""
+    if isinstance(event, CallRecorded):
+        return f"call:{event.call_id}:recording:{event.recording_id}"
+    if isinstance(event, CallTranscribed):
+        return f"call:{event.call_id}:transcription:{event.transcription_id}"
+    if isinstance(event, IncomingCall):
+        return f"call:{event.call_id}:incoming"
+    return f"call:{event.call_id}:{event.status.value}"
+
+
+def call_of(event: IncomingCall | CallStatusChanged) -> Call:
+    """The call facts routing sees for ``event``.
+
+    Twilio's ``CallDuration`` of a completed call counts from the answer, so
+    a completed call of 0 seconds was never answered: the caller hung up.
+    """
+    duration = event.duration_seconds if isinstance(event, CallStatusChanged) else None
+    answered = event.status is CallStatus.IN_PROGRESS or (
+        event.status is CallStatus.COMPLETED and (duration or 0) > 0
+    )
+    return Call(
+        id=event.call_id,
+        direction=event.direction,
+        status=event.status,
+        answered=answered,
+        duration_seconds=duration,
+    )
+
+
+def missed(event: CallUpdate) -> bool:
+    """Whether ``event`` ends an inbound call nobody answered."""
+    return isinstance(event, CallStatusChanged) and call_of(event).missed
+
+
+def missed_message(event: CallStatusChanged) -> MessageReceived:
+    """The customer's message a missed call stands for: the callback task's first message."""
+    call = call_of(event)
+    what = "Abandoned call" if call.abandoned else f"Missed call ({event.status.value})"
+    message = Message(
+        id=f"{Channel.VOICE.name}:{event.call_id}",
+        channel=Channel.VOICE,
+        direction=Direction.INBOUND,
+        author=Author(kind=AuthorKind.CUSTOMER, name=event.customer_name),
+        sent_at=event.at,
+        text=what,
+        external_id=event.call_id,
+        metadata={"call_id": event.call_id, "call_status": event.status.value},
+    )
+    return MessageReceived(
+        message=message,
+        sender=event.customer,
+        sender_name=event.customer_name,
+        received_at=event.at,
+        received_by=event.received_by,
+    )
+
+
+def timeline_event(
+    event: CallUpdate,
+    *,
+    event_id: str,
+    customer_id: str,
+    conversation_id: str | None,
+    direction: Direction = Direction.INBOUND,
+) -> CallEvent:
+    """The timeline's ``CallEvent`` for one call webhook."""
+    base: dict[str, Any] = {
+        "id": event_id,
+        "at": event.at,
+        "customer_id": customer_id,
+        "conversation_id": conversation_id,
+        "source": Channel.VOICE.name,
+        # One timeline entry per webhook: the call and what it reported.
+        "external_id": event_id,
+        "call_id": event.call_id,
+    }
+    if isinstance(event, CallRecorded):
+        return CallEvent(**base, direction=direction, recording_url=event.url)
+    if isinstance(event, CallTranscribed):
+        return CallEvent(**base, direction=direction, transcript=event.text or None)
+    call = call_of(event)
+    return CallEvent(
+        **base,
+        direction=event.direction,
+        duration_seconds=call.duration_seconds or 0,
+        answered=call.answered or not event.status.ended,
+        status=event.status,
+    )
+
+
+def place(
+    store: DeskStore,
+    unit: Unit,
+    event: CallUpdate,
+    *,
+    identity: IdentityPolicy,
+    merge_rules: MergeRules,
+    threading: ThreadingPolicy,
+) -> tuple[str | None, ConversationRecord | None]:
+    """The customer and conversation a call webhook joins (either may be None)."""
+    ref = external_key(Channel.VOICE, event.call_id)
+    found = unit.conversation_for_ref(ref)
+    if found is not None:
+        record = store.conversation(found)
+        if record is None:
+            raise NotFoundError("conversation", found)
+        record = unit.load(record)
+        return record.conversation.customer_id, record
+    identifiers = () if isinstance(event, CallRecorded) else event.customer
+    if not identifiers:
+        return None, None
+    name = event.customer_name if isinstance(event, IncomingCall | CallStatusChanged) else None
+    observation = Observation(id=f"call:{event.call_id}", at=event.at, identifiers=identifiers,
+                              name=name)  # fmt: skip
+    resolution = resolve(unit.staged, observation, policy=identity, rules=merge_rules)
+    audit_merges(unit, resolution)
+    profile = current_profile(unit.staged, resolution.customer_id)
+    probe = _probe(event)
+    summaries = candidates(store, unit, profile, lookup_keys(probe))
+    decision = thread(probe, summaries, threading, event.at, customer_id=profile.id)
+    if decision.outcome is not ThreadOutcome.CONTINUE or decision.conversation_id is None:
+        return profile.id, None
+    record = store.conversation(decision.conversation_id)
+    if record is None:
+        raise NotFoundError("conversation", decision.conversation_id)
+    unit.refs.append((ref, record.id))
+    return profile.id, unit.load(record)
+
+
+def _probe(event: CallUpdate) -> Message:
+    # What threading looks at: a customer's contact on voice at the call's instant.
+    return Message(
+        id=f"{Channel.VOICE.name}:{event.call_id}",
+        channel=Channel.VOICE,
+        direction=Direction.INBOUND,
+        author=Author(kind=AuthorKind.CUSTOMER),
+        sent_at=event.at,
+        external_id=event.call_id,
+    )
+
+
+def call_direction(store: DeskStore, conversation_id: str | None, event: CallUpdate) -> Direction:
+    """The call's direction: the event's own, or (a recording, a transcript) as the call's
+    earlier webhooks on the conversation recorded it."""
+    if isinstance(event, IncomingCall | CallStatusChanged):
+        return event.direction
+    if conversation_id is not None:
+        for stored in store.events(conversation_id=conversation_id):
+            if isinstance(stored, CallEvent) and stored.call_id == event.call_id:
+                return stored.direction
+    return Direction.INBOUND
+
+
+def answers(event: CallUpdate) -> bool:
+    """Whether ``event`` is the call being answered (it moves SLA clocks, docs/sla.md)."""
+    return isinstance(event, IncomingCall | CallStatusChanged) and (
+        event.status is CallStatus.IN_PROGRESS
+    )
+
+
+def changes(unit: Unit, receipt: CallReceipt) -> Changes:
+    """Everything one call webhook writes: identity, the timeline event, the call's reference."""
+    return Changes(
+        identity=unit.staged.staged(),
+        profile_versions=dict(unit.staged.read_versions),
+        conversations=tuple(unit.written.values()),
+        thread_refs=tuple(unit.refs),
+        events=tuple(unit.events),
+        receipts=((unit.key, serde.to_dict(receipt)),),
+        audit=tuple(unit.audit),
+        **unit.reads(),
+    )
+
+
+def replayed(stored: Any) -> CallReceipt:
+    """A stored call receipt, marked as a replay."""
+    return attrs.evolve(serde.from_dict(CallReceipt, stored), replayed=True)
