@@ -20,6 +20,7 @@ from omnicx.channels._events import ChannelEvent
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
 from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
+from omnicx.channels._scope import ForeignAccounts, scoped
 from omnicx.channels._signatures import verify_hub_sha256
 from omnicx.channels._social import (
     Moderation,
@@ -40,6 +41,8 @@ class MetaChanges:
     app_secret: str = attrs.field(repr=False)
     api_version: str = "v21.0"
     long_text: LongText = LongText.REFUSE
+    foreign: ForeignAccounts = ForeignAccounts.REFUSE
+    """A webhook entry for another page or account: refused (typed) or parsed and marked."""
 
     OBJECT: ClassVar[str]
     CAPABILITIES: ClassVar[Capabilities]
@@ -71,18 +74,36 @@ class MetaChanges:
 
     @entry_point()
     def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
-        """Every change of every entry this adapter reads, in order; other fields are skipped."""
+        """Every change of every entry this adapter reads, in order; other fields are skipped.
+
+        Each event's ``received_by`` is the entry's page (or Instagram
+        account) id; an entry for another account raises
+        ``ForeignAccountError``, or, with ``foreign=ForeignAccounts.MARK``,
+        gives events marked ``foreign``.
+        """
         root = load_json(request.body)
         if root.opt_text("object") != self.OBJECT:
             raise unsupported(f"not a {self.OBJECT!r} webhook", "object")
         events: list[ChannelEvent] = []
         for entry in root.items("entry"):
-            at = social_instant(entry, "time", None) if entry.has("time") else None
-            for change in entry.items("changes"):
-                field = change.opt_text("field")
-                if field is not None:
-                    events.extend(self._change(field, change, at))
+            events.extend(self._entry(entry, self.foreign))
         return tuple(events)
+
+    def _owns(self, account: str | None) -> bool:
+        return account == self.account
+
+    def _entry(self, entry: Wire, policy: ForeignAccounts) -> list[ChannelEvent]:
+        # Meta: "entry.id: the ID of your Page" (Instagram: of the professional account).
+        account = entry.opt_text("id") or None
+        at = social_instant(entry, "time", None) if entry.has("time") else None
+        events: list[ChannelEvent] = []
+        for change in entry.items("changes"):
+            field = change.opt_text("field")
+            if field is not None:
+                events.extend(self._change(field, change, at))
+        return scoped(
+            events, account=account, owned=self.account, policy=policy, field=f"{entry.path}.id"
+        )
 
     def _change(self, field: str, change: Wire, entry_at: datetime | None) -> list[ChannelEvent]:
         raise NotImplementedError
