@@ -9,6 +9,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from omnicx.channels import (
     WEBCHAT_SIGNATURE_HEADER,
@@ -29,6 +31,7 @@ from omnicx.channels import (
     WebhookOutcome,
     WebhookRequest,
     WhatsAppAdapter,
+    XAdapter,
     handle_webhook,
     sign_hub_sha256,
     sign_shopify,
@@ -36,6 +39,7 @@ from omnicx.channels import (
     sign_twilio,
     sign_webchat,
     verification_handshake,
+    x_crc_response,
 )
 from omnicx.errors import ForeignAccountError, PayloadReason, ValidationError
 from omnicx.model import Visibility
@@ -282,6 +286,46 @@ def test_a_wrong_handshake_is_403(query: dict[str, str], tokens: list[str]) -> N
     answer = handle_webhook(META, _get(query), now=NOW, verify_tokens=tokens)
     assert (answer.outcome, answer.status) == (WebhookOutcome.REFUSED, 403)
     assert b"1" not in answer.body
+
+
+X = XAdapter(user_id="2244994945", consumer_secret="x-consumer-secret")
+
+
+def test_the_x_crc_check_goes_through_the_one_entry() -> None:
+    """A GET with crc_token is X's challenge: 200 with the signed response_token."""
+    answer = handle_webhook(X, _get({"crc_token": "challenge-123"}), now=NOW)
+    assert (answer.outcome, answer.status, answer.content_type) == (
+        WebhookOutcome.CHALLENGED,
+        200,
+        "application/json",
+    )
+    assert answer.body == x_crc_response("x-consumer-secret", "challenge-123")
+    assert json.loads(answer.body)["response_token"].startswith("sha256=")
+    assert (answer.events, answer.error) == ((), None)
+
+
+@given(st.text(min_size=1).filter(str.strip))
+def test_every_crc_token_is_answered_as_the_adapter_answers_it(token: str) -> None:
+    answer = handle_webhook(X, _get({"crc_token": token}), now=NOW)
+    assert answer.outcome is WebhookOutcome.CHALLENGED
+    assert answer.body == X.handshake(_get({"crc_token": token}))
+
+
+@pytest.mark.parametrize("query", [{}, {"crc_token": ""}, {"crc_token": "  "}, {"nonce": "1"}])
+def test_a_get_to_x_without_a_crc_token_is_400(query: dict[str, str]) -> None:
+    answer = handle_webhook(X, _get(query), now=NOW)
+    assert (answer.outcome, answer.status) == (WebhookOutcome.MALFORMED, 400)
+    assert "crc_token" in (answer.error or "")
+    assert b"response_token" not in answer.body
+
+
+def test_a_crc_check_to_a_receiver_without_one_is_403_and_hub_to_x_is_refused() -> None:
+    for receiver in (META, MESSENGER, FACEBOOK_COMMENTS):
+        answer = handle_webhook(receiver, _get({"crc_token": "challenge-123"}), now=NOW)
+        assert (answer.outcome, answer.status) == (WebhookOutcome.REFUSED, 403)
+        assert b"response_token" not in answer.body
+    hub = {"hub.mode": "subscribe", "hub.verify_token": "tok", "hub.challenge": "1"}
+    assert handle_webhook(X, _get(hub), now=NOW).outcome is WebhookOutcome.REFUSED
 
 
 def test_other_methods_are_405() -> None:

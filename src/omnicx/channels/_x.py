@@ -118,12 +118,13 @@ class XAdapter:
 
         X sends it when the webhook is registered and then about hourly; the
         host answers 200 with this JSON body (``application/json``).
+        ``handle_webhook`` answers it too, as ``WebhookOutcome.CHALLENGED``.
 
         Raises:
             PayloadError: the request is not a GET or carries no ``crc_token``.
         """
         token = request.query.get("crc_token")
-        if request.method.upper() != "GET" or not token:
+        if request.method.upper() != "GET" or not token or not token.strip():
             raise PayloadError(
                 PayloadReason.MISSING_FIELD,
                 "a CRC check is a GET with crc_token",
