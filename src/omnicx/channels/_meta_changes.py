@@ -128,11 +128,12 @@ class MetaChanges:
         first = {"message": parts[0], **self._extras(outbound)}
         return (json_post(url, first), *(json_post(url, {"message": p}) for p in parts[1:]))
 
-    def check_private_reply(self, reply: PrivateReply) -> SendCheck:
+    @classmethod
+    def check_private_reply(cls, reply: PrivateReply) -> SendCheck:
         """Whether ``reply`` may be sent: one message within 7 days of the comment, in the DM limit."""
-        if self.DM_CHARACTERS is not None and len(reply.text) > self.DM_CHARACTERS:
+        if cls.DM_CHARACTERS is not None and len(reply.text) > cls.DM_CHARACTERS:
             return SendCheck.TOO_LONG
-        return check_meta_private_reply(reply, max_bytes=self.DM_BYTES)
+        return check_meta_private_reply(reply, max_bytes=cls.DM_BYTES)
 
     def render_private_reply(self, reply: PrivateReply) -> Sequence[OutboundRequest]:
         """The private reply: ``POST /{account}/messages`` to ``{"comment_id"}``.

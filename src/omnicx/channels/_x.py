@@ -289,7 +289,8 @@ class XAdapter:
         payload = {"text": parts[0], "reply": {"in_reply_to_tweet_id": outbound.reply_to}}
         return (json_post(f"{_API}/tweets", payload),)
 
-    def check_private_reply(self, reply: PrivateReply) -> SendCheck:
+    @staticmethod
+    def check_private_reply(reply: PrivateReply) -> SendCheck:
         """X opens a DM only to a person who accepts one: ``reply.dm_allowed``."""
         if not reply.dm_allowed or not reply.author_id:
             return SendCheck.DM_NOT_ALLOWED
