@@ -24,7 +24,8 @@ from omnicx._frozen import frozen_seq
 from omnicx.channels._events import ChannelEvent
 from omnicx.channels._facebook import FacebookCommentsAdapter
 from omnicx.channels._instagram_comments import InstagramCommentsAdapter
-from omnicx.channels._meta import InstagramAdapter, MessengerAdapter, _account_id
+from omnicx.channels._meta import InstagramAdapter, MessengerAdapter
+from omnicx.channels._meta_webhook import account_id
 from omnicx.channels._request import WebhookRequest
 from omnicx.channels._scope import ForeignAccounts
 from omnicx.channels._whatsapp import WhatsAppAdapter, phone_number_id
@@ -144,7 +145,7 @@ class MetaDispatcher:
                 else:
                     for part in _parts(entry, candidates):
                         if part:
-                            return self._owner(_account_id(entry), part)
+                            return self._owner(account_id(entry), part)
         return candidates[0]
 
     def _owner(self, account: str | None, candidates: Sequence[MetaAdapter]) -> MetaAdapter:
@@ -167,7 +168,7 @@ class MetaDispatcher:
         return events
 
     def _part(self, entry: Wire, candidates: Sequence[MetaAdapter]) -> list[ChannelEvent]:
-        account = _account_id(entry)
+        account = account_id(entry)
         adapter = self._owner(account, candidates)
         assert isinstance(adapter, _Messaging | _Changes)
         return adapter._entry(entry, self._policy(account, adapter))

@@ -17,11 +17,9 @@ import attrs
 
 from omnicx.channels._common import json_post
 from omnicx.channels._events import ChannelEvent
+from omnicx.channels._meta_webhook import MetaWebhook
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
-from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
-from omnicx.channels._scope import ForeignAccounts, scoped
-from omnicx.channels._signatures import verify_hub_sha256
 from omnicx.channels._social import (
     Moderation,
     ModerationAction,
@@ -30,21 +28,16 @@ from omnicx.channels._social import (
     refuse_unless_ok,
     social_instant,
 )
-from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
+from omnicx.channels._wire import Wire
 from omnicx.model import Channel
 
 
 @attrs.frozen(kw_only=True)
-class MetaChanges:
+class MetaChanges(MetaWebhook):
     """The shared half of the Facebook comments and Instagram comments adapters."""
 
-    app_secret: str = attrs.field(repr=False)
-    api_version: str = "v21.0"
     long_text: LongText = LongText.REFUSE
-    foreign: ForeignAccounts = ForeignAccounts.REFUSE
-    """A webhook entry for another page or account: refused (typed) or parsed and marked."""
 
-    OBJECT: ClassVar[str]
     CAPABILITIES: ClassVar[Capabilities]
     REPLY_EDGE: ClassVar[str]
     """The edge a public reply is posted to: ``comments`` (Facebook), ``replies`` (Instagram)."""
@@ -52,11 +45,6 @@ class MetaChanges:
     """The field that hides a comment: ``is_hidden`` (Facebook), ``hide`` (Instagram)."""
     DM_CHARACTERS: ClassVar[int | None] = None
     DM_BYTES: ClassVar[int | None] = None
-
-    @property
-    def account(self) -> str:
-        """The Page or Instagram account id the business speaks as."""
-        raise NotImplementedError
 
     @property
     def channel(self) -> Channel:
@@ -68,42 +56,15 @@ class MetaChanges:
         """Public replies' limits; there is no reply window."""
         return self.CAPABILITIES
 
-    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
-        """Check ``X-Hub-Signature-256`` over the raw body (Meta signs no timestamp)."""
-        verify_hub_sha256(self.app_secret, request.body, request.headers)
-
-    @entry_point()
-    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
-        """Every change of every entry this adapter reads, in order; other fields are skipped.
-
-        Each event's ``received_by`` is the entry's page (or Instagram
-        account) id; an entry for another account raises
-        ``ForeignAccountError``, or, with ``foreign=ForeignAccounts.MARK``,
-        gives events marked ``foreign``.
-        """
-        root = load_json(request.body)
-        if root.opt_text("object") != self.OBJECT:
-            raise unsupported(f"not a {self.OBJECT!r} webhook", "object")
-        events: list[ChannelEvent] = []
-        for entry in root.items("entry"):
-            events.extend(self._entry(entry, self.foreign))
-        return tuple(events)
-
-    def _owns(self, account: str | None) -> bool:
-        return account == self.account
-
-    def _entry(self, entry: Wire, policy: ForeignAccounts) -> list[ChannelEvent]:
-        # Meta: "entry.id: the ID of your Page" (Instagram: of the professional account).
-        account = entry.opt_text("id") or None
+    def _events(self, entry: Wire) -> list[ChannelEvent]:
+        # Each change of a field this adapter reads; other fields are skipped.
         at = social_instant(entry, "time", None) if entry.has("time") else None
         events: list[ChannelEvent] = []
         for change in entry.items("changes"):
             field = change.opt_text("field")
             if field is not None:
                 events.extend(self._change(field, change, at))
-        return scoped(
-            events, account=account, owned=self.account, policy=policy, field=f"{entry.path}.id"
-        )
+        return events
 
     def _change(self, field: str, change: Wire, entry_at: datetime | None) -> list[ChannelEvent]:
         raise NotImplementedError

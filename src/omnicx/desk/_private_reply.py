@@ -24,12 +24,12 @@ from omnicx.channels import (
     check_private_reply,
     private_reply_channel,
 )
-from omnicx.desk._agent_changes import Change, agent
+from omnicx.desk._agent_changes import Change, agent, replied
 from omnicx.desk._receipt import OutboxKind, Outgoing
-from omnicx.desk._record_steps import check_collision, set_status, touched
+from omnicx.desk._record_steps import check_collision
 from omnicx.desk._unit import Unit
 from omnicx.errors import NotFoundError, ValidationError
-from omnicx.model import Direction, Message, MessageEvent, Status, Visibility, can_transition
+from omnicx.model import Direction, Message, MessageEvent, Status, Visibility
 from omnicx.storage import ConversationRecord
 
 
@@ -70,10 +70,10 @@ def private_reply(
 
     def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
         check_collision(record, agent_id, seen_version)
-        comment, replied = _comment(unit, record, comment_id)
+        comment, already = _comment(unit, record, comment_id)
         dm = private_reply_channel(comment.channel)
         reply = PrivateReply(comment_id=comment_id, commented_at=comment.sent_at, now=unit.now,
-                             text=text, author_id=comment.author.id, already_replied=replied,
+                             text=text, author_id=comment.author.id, already_replied=already,
                              dm_allowed=dm_allowed)  # fmt: skip
         verdict = check_private_reply(comment.channel, reply)
         if dm is None or verdict is not SendCheck.OK:
@@ -96,13 +96,7 @@ def private_reply(
         )  # fmt: skip
         unit.outbox.append(item)
         record = attrs.evolve(record, summary=record.summary.with_message(message))
-        record = touched(unit, record, agent_id, "reply")
-        if conversation.status is Status.NEW and then is not Status.NEW:
-            record = set_status(unit, record, Status.OPEN, unit.now, agent(agent_id))
-        current = record.conversation.status
-        if then is not None and then is not current and can_transition(current, then):
-            record = set_status(unit, record, then, unit.now, agent(agent_id))
-        return record
+        return replied(unit, record, agent_id, then)
 
     return change
 
