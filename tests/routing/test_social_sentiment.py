@@ -192,6 +192,8 @@ _ASCII_PIECES = st.sampled_from(
     + ["not", "don't", "very", "so", "but", "no", "problem", "kinda", "again", "#not", "/s"]
     + ["w12", "acme", "the", "HATE", "goooood", "hahaha", "kkkk", "xD", ":)", ":(", "!!", "?"]
     + ["lo've", "good_stuff", "cant", "wait", "yeah", "right", ",", ".", "@acme", "#fail"]
+    + ["w111", "10001", "sooooo", "nooooo", "loooove", "baaad", "xDDD", "XDDDD", "w_111"]
+    + ["greaaat", "hahaaaa", "kkkkk", "www", "aaaa", "zzz", "thx", "gooood_", "sadddd"]
 )
 
 
@@ -204,6 +206,14 @@ def test_the_ascii_fast_path_scores_as_the_full_path(pieces: list[str], glue: st
     assert S.score(text) == _score(text)
     if _nothing_to_score(text):
         assert _score(text) == 0.0
+
+
+def test_runs_of_digits_and_unscored_stretches_take_the_fast_path() -> None:
+    from omnicx.routing._social import _nothing_to_score
+
+    assert _nothing_to_score("order 10001 still w111 zzz")
+    assert not _nothing_to_score("this is baaad")
+    assert not _nothing_to_score("xDDD")
 
 
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))

@@ -16,10 +16,17 @@ from __future__ import annotations
 
 import math
 import re
+from typing import NamedTuple
 
 import attrs
 
-from omnicx.routing._lexicons import LANGUAGES, CompiledLexicon, compiled, function_words
+from omnicx.routing._lexicons import (
+    LANGUAGES,
+    CompiledLexicon,
+    Markers,
+    compiled,
+    function_words,
+)
 from omnicx.routing._text import normalize
 
 __all__ = ["SocialSentiment"]
@@ -121,12 +128,33 @@ def _nothing_to_score(text: str) -> bool:
     The fast path of ``SocialSentiment.score``: such a text scores 0.0 on
     the full path too (tests/routing/test_social_sentiment.py checks it).
     """
-    if _NEEDS_FULL.search(text) is not None or _STRETCHED.search(text) is not None:
+    if _NEEDS_FULL.search(text) is not None:
         return False
     words = text.translate(_ASCII_WORDS).split()
     if not _SCORED_WORDS.isdisjoint(words):
         return False
+    if _STRETCHED.search(text) is not None and _stretched_may_score(text, words):
+        return False
     return not any(w[0] in "jhakr" and len(w) > 3 and _LAUGH.fullmatch(w) for w in words)
+
+
+def _stretched_may_score(text: str, words: list[str]) -> bool:
+    """True if a stretched word ("goooood", "xDDD") may read as a scored one on the full path.
+
+    ``_lookup`` reads a stretched word as its runs cut to two letters, then
+    to one: it can carry sentiment only if one of those is a scored word.
+    A run of digits ("order 10001") never does. With an underscore the full
+    path cuts other words than ``words``: that text takes the full path.
+    """
+    if "_" in text:
+        return True
+    for word in words:
+        if _STRETCHED.search(word) is not None and (
+            _RUNS_TO_TWO.sub(r"\1\1", word) in _SCORED_WORDS
+            or _RUNS_TO_ONE.sub(r"\1", word) in _SCORED_WORDS
+        ):
+            return True
+    return False
 
 
 def _score(text: str) -> float:
@@ -166,8 +194,7 @@ _ASCII_WORDS = str.maketrans(
 )
 
 
-@attrs.frozen
-class _Unit:
+class _Unit(NamedTuple):
     """One scored position: a word, a phrase from the lexicon, an emoji, or a clause break."""
 
     word: str | None
@@ -301,17 +328,26 @@ def _sarcasm(
 ) -> list[float]:
     """Praise beside a sarcasm marker, or a frame with a repeat and a complaint, turns negative."""
     padded = " " + " ".join(words) + " "
-    raw = {t[1] for t in tokens if t[2]} | {p.lower().rstrip(".,!?") for p in text.split()}
+    raw: set[str] | None = None
 
-    def found(markers: frozenset[str]) -> bool:
-        return any(
-            f" {m} " in padded if m.replace(" ", "").isalnum() else m in raw for m in markers
-        )
+    def found(markers: Markers) -> bool:
+        # A marker of words is found between spaces in the padded words; any
+        # other (an emoji, "/s", "#not") among the emoji and the bare pieces.
+        nonlocal raw
+        if any(m in padded for m in markers.padded):
+            return True
+        if not markers.raw:
+            return False
+        if raw is None:
+            raw = {t[1] for t in tokens if t[2]} | {p.lower().rstrip(".,!?") for p in text.split()}
+        return not markers.raw.isdisjoint(raw)
 
-    marked = found(lexicon.sarcasm)
+    marked = found(lexicon.markers["sarcasm"])
     if not marked:
         complaint = any(v < 0 for v in values)
-        if not (complaint and found(lexicon.frames) and found(lexicon.repeats)):
+        if not (
+            complaint and found(lexicon.markers["frames"]) and found(lexicon.markers["repeats"])
+        ):
             return values
     return [-0.8 * v if v > 0 else v for v in values]
 
