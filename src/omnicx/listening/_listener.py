@@ -162,7 +162,7 @@ class Listener:
                 continue
             sentiment = mention.sentiment if mention.sentiment is not None else score(mention.text)
             milli = round(max(-1.0, min(1.0, sentiment)) * 1000)
-            themes = frozenset(t for t in tokens.written - _STOPWORDS if len(t) > 2 and t[0] != "@")
+            themes = [t for t in tokens.written - _STOPWORDS if len(t) > 2 and t[0] != "@"]
             for i in hits:
                 series[i].add(index, mention.reach, milli, themes, key)
         return tuple(alerts)
