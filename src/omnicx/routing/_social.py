@@ -56,13 +56,15 @@ _Token = tuple[str | None, str, bool]
 
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    for match in _TOKEN.finditer(_URL.sub(" ", text)):
-        raw = match.group()
-        kind = match.lastgroup
-        if kind == "word":
-            tokens.append((normalize(raw).replace("\u2019", "'"), raw, False))
-        elif kind == "emoticon":
-            tokens.append((None, raw, True))
+    text = _URL.sub(" ", text)
+    # ASCII words fold by lower() alone (normalize's own first step) and hold no U+2019.
+    fold = str.lower if text.isascii() else _fold
+    # One of the three groups is set: an emoticon, a word, or one other character.
+    for emoticon, word, raw in _TOKEN.findall(text):
+        if word:
+            tokens.append((fold(word), word, False))
+        elif emoticon:
+            tokens.append((None, emoticon, True))
         elif raw.isascii():
             tokens.append((None, raw, False))
         else:
@@ -70,6 +72,10 @@ def _tokens(text: str) -> list[_Token]:
             if clean:
                 tokens.append((None, clean, True))
     return tokens
+
+
+def _fold(word: str) -> str:
+    return normalize(word).replace("\u2019", "'")
 
 
 def _language(words: list[str]) -> str | None:
@@ -217,12 +223,12 @@ def _units(tokens: list[_Token], lexicon: CompiledLexicon) -> list[_Unit]:
         for phrase, kind, value in lexicon.phrases.get(word, ()):
             k = len(phrase)
             if tuple(t[0] for t in tokens[i : i + k]) == phrase:
-                units.append(_Unit(" ".join(phrase), raw, kind=kind, value=value))
+                units.append(_Unit(" ".join(phrase), raw, False, False, kind, value))
                 i += k
                 break
         else:
             form, stretched = _lookup(word, lexicon)
-            units.append(_Unit(form, raw, stretched=stretched))
+            units.append(_Unit(form, raw, False, stretched))
             i += 1
     return units
 
@@ -334,7 +340,7 @@ def _sarcasm(
         # A marker of words is found between spaces in the padded words; any
         # other (an emoji, "/s", "#not") among the emoji and the bare pieces.
         nonlocal raw
-        if any(m in padded for m in markers.padded):
+        if any(map(padded.__contains__, markers.padded)):
             return True
         if not markers.raw:
             return False
