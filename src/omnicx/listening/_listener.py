@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -21,6 +22,8 @@ from omnicx.listening._topics import TopicSet
 from omnicx.routing import SentimentClassifier, SocialSentiment
 
 __all__ = ["Listener", "merge_states"]
+
+_AT = attrgetter("at")
 
 # Words too common to be a theme (English, Spanish, Portuguese, German).
 _STOPWORDS = frozenset(
@@ -142,7 +145,7 @@ class Listener:
         match = self._matcher.match
         series = self._series
         score = self.classifier.score
-        for mention in sorted(mentions, key=lambda m: m.at):
+        for mention in sorted(mentions, key=_AT):
             index = math.floor(mention.at.timestamp() / width)
             if self._open is None:
                 self._open = index

@@ -253,8 +253,10 @@ class TopicSeries:
         if self.profile_scale > 1e12:
             self.profile = {k: v / self.profile_scale for k, v in self.profile.items()}
             self.profile_scale = 1.0
+        profile, scale = self.profile, self.profile_scale
+        get = profile.get
         for token, n in closed.terms.items():
-            self.profile[token] = self.profile.get(token, 0.0) + n * self.profile_scale
+            profile[token] = get(token, 0.0) + n * scale
         if len(self.profile) > 2 * PROFILE_SIZE:
             kept = _by_count_then_token(list(self.profile.items()))[:PROFILE_SIZE]
             self.profile = dict(kept)
