@@ -145,6 +145,8 @@ class Listener:
         match = self._matcher.match
         series = self._series
         score = self.classifier.score
+        # The default classifier reuses the words cut for matching (ASCII text).
+        social = self.classifier if isinstance(self.classifier, SocialSentiment) else None
         for mention in sorted(mentions, key=_AT):
             index = math.floor(mention.at.timestamp() / width)
             if self._open is None:
@@ -163,7 +165,12 @@ class Listener:
             hits = match(mention, tokens)
             if not hits:
                 continue
-            sentiment = mention.sentiment if mention.sentiment is not None else score(mention.text)
+            if mention.sentiment is not None:
+                sentiment = mention.sentiment
+            elif social is not None:
+                sentiment = social.score_words(mention.text, tokens.words)
+            else:
+                sentiment = score(mention.text)
             milli = round(max(-1.0, min(1.0, sentiment)) * 1000)
             themes = [t for t in tokens.written - _STOPWORDS if len(t) > 2 and t[0] != "@"]
             for i in hits:

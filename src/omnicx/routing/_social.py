@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import attrs
@@ -127,8 +128,22 @@ class SocialSentiment:
             return 0.0
         return _score(text)
 
+    def score_words(self, text: str, words: Sequence[str]) -> float:
+        """``score(text)``, reusing ``words`` already cut from it.
 
-def _nothing_to_score(text: str) -> bool:
+        ``words`` must be the runs of ASCII letters and digits of
+        ``text.lower()``, in order (what ``omnicx.listening`` cuts for
+        matching, on ASCII text); on other text, or text with an
+        underscore, they are not the same cut and are ignored.
+        """
+        if not text.isascii() or "_" in text:
+            return self.score(text)
+        if _nothing_to_score(text, words):
+            return 0.0
+        return _score(text)
+
+
+def _nothing_to_score(text: str, words: Sequence[str] | None = None) -> bool:
     """True when plain ASCII ``text`` has no word, phrase or emoticon that could carry sentiment.
 
     The fast path of ``SocialSentiment.score``: such a text scores 0.0 on
@@ -136,7 +151,8 @@ def _nothing_to_score(text: str) -> bool:
     """
     if _NEEDS_FULL.search(text) is not None:
         return False
-    words = text.translate(_ASCII_WORDS).split()
+    if words is None:
+        words = text.translate(_ASCII_WORDS).split()
     if not _SCORED_WORDS.isdisjoint(words):
         return False
     if _STRETCHED.search(text) is not None and _stretched_may_score(text, words):
@@ -144,7 +160,7 @@ def _nothing_to_score(text: str) -> bool:
     return not any(w[0] in "jhakr" and len(w) > 3 and _LAUGH.fullmatch(w) for w in words)
 
 
-def _stretched_may_score(text: str, words: list[str]) -> bool:
+def _stretched_may_score(text: str, words: Sequence[str]) -> bool:
     """True if a stretched word ("goooood", "xDDD") may read as a scored one on the full path.
 
     ``_lookup`` reads a stretched word as its runs cut to two letters, then
