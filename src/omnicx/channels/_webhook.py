@@ -8,10 +8,9 @@ to answer; the host sends the answer and takes the events:
 | ``ACCEPTED`` | 200 | verified and parsed (Twilio gets an empty TwiML ``<Response/>``) |
 | ``IGNORED`` | 200 | authentic, but a kind of event the adapter does not take, or another page's: a 2xx stops the provider's retries |
 | ``FORGED`` | 401 | the signature is missing or wrong |
-| ``MALFORMED`` | 400 | not the provider's format |
+| ``MALFORMED`` | 400 | not the provider's format (or a GET to an ``XAdapter`` without a ``crc_token``) |
 | ``CHALLENGED`` | 200 | a GET verification handshake passed: Meta's ``hub.challenge`` echoed, or X's ``crc_token`` answered |
 | ``REFUSED`` | 403 | a Meta handshake with a wrong token (or none configured), or a CRC check to a receiver that answers none |
-| ``MALFORMED`` | 400 | also: a GET to an ``XAdapter`` without a ``crc_token`` |
 | ``NOT_ALLOWED`` | 405 | any other method |
 
 ``verification_handshake`` answers Meta's GET subscription check alone,
