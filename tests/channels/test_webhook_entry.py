@@ -9,13 +9,18 @@ from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from omnicx.channels import (
     WEBCHAT_SIGNATURE_HEADER,
     EmailAdapter,
+    FacebookCommentsAdapter,
     ForeignAccounts,
     InstagramAdapter,
+    InstagramCommentsAdapter,
     MessageEcho,
+    MessageEdited,
     MessageReceived,
     MessengerAdapter,
     MetaDispatcher,
@@ -26,6 +31,7 @@ from omnicx.channels import (
     WebhookOutcome,
     WebhookRequest,
     WhatsAppAdapter,
+    XAdapter,
     handle_webhook,
     sign_hub_sha256,
     sign_shopify,
@@ -33,8 +39,10 @@ from omnicx.channels import (
     sign_twilio,
     sign_webchat,
     verification_handshake,
+    x_crc_response,
 )
 from omnicx.errors import ForeignAccountError, PayloadReason, ValidationError
+from omnicx.model import Visibility
 
 NOW = datetime(2026, 3, 2, 12, tzinfo=UTC)
 SECRET = "app-secret"
@@ -43,6 +51,11 @@ WHATSAPP_2 = WhatsAppAdapter(phone_number_id="2077", app_secret=SECRET)
 MESSENGER = MessengerAdapter(page_id="1001", app_secret=SECRET, app_id="555")
 INSTAGRAM = InstagramAdapter(page_id="1781", app_secret=SECRET)
 META = MetaDispatcher(adapters=[WHATSAPP, WHATSAPP_2, MESSENGER, INSTAGRAM])
+FACEBOOK_COMMENTS = FacebookCommentsAdapter(page_id="1001", app_secret=SECRET)
+INSTAGRAM_COMMENTS = InstagramCommentsAdapter(account_id="1781", app_secret=SECRET)
+SOCIAL = MetaDispatcher(
+    adapters=[WHATSAPP, MESSENGER, INSTAGRAM, FACEBOOK_COMMENTS, INSTAGRAM_COMMENTS]
+)
 
 
 def signed(payload: object, secret: str = SECRET) -> WebhookRequest:
@@ -128,6 +141,88 @@ def test_a_dispatcher_needs_adapters_of_one_app() -> None:
         MetaDispatcher(adapters=[MESSENGER, other])
 
 
+def changes(obj: str, account: str, field: str, value: dict[str, Any]) -> dict[str, Any]:
+    entry = {"id": account, "time": 1772452800, "changes": [{"field": field, "value": value}]}
+    return {"object": obj, "entry": [entry]}
+
+
+def feed(verb: str = "add", comment_id: str = "1001_9_1") -> dict[str, Any]:
+    return {"item": "comment", "verb": verb, "comment_id": comment_id, "post_id": "1001_9",
+            "parent_id": "1001_9", "message": "still broken", "created_time": 1772452800,
+            "from": {"id": "2001", "name": "Ada"}}  # fmt: skip
+
+
+IG_COMMENT = {"id": "178", "text": "@shop where is it", "from": {"id": "678", "username": "ada"},
+              "media": {"id": "179", "media_product_type": "FEED"}}  # fmt: skip
+
+
+def test_the_callback_routes_comments_and_mentions_next_to_messages() -> None:
+    """One URL: a Page's feed, an Instagram account's comments and mentions, and the DMs."""
+    cases = [
+        (changes("page", "1001", "feed", feed()), "facebook", Visibility.PUBLIC),
+        (changes("instagram", "1781", "comments", IG_COMMENT), "instagram", Visibility.PUBLIC),
+        (changes("instagram", "1781", "live_comments", IG_COMMENT), "instagram",
+         Visibility.PUBLIC),
+        (changes("instagram", "1781", "mentions", {"media_id": "179", "comment_id": "180"}),
+         "instagram", Visibility.PUBLIC),
+        (messaging("page", "1001"), "messenger", Visibility.PRIVATE),
+        (messaging("instagram", "1781"), "instagram", Visibility.PRIVATE),
+        (whatsapp("1065"), "whatsapp", Visibility.PRIVATE),
+    ]  # fmt: skip
+    for payload, channel, visibility in cases:
+        request = signed(payload)
+        SOCIAL.verify(request, now=NOW)
+        (event,) = SOCIAL.parse(request)
+        assert isinstance(event, MessageReceived)
+        assert (event.message.channel.name, event.message.visibility) == (channel, visibility)
+        owner = "1065" if channel == "whatsapp" else payload["entry"][0]["id"]
+        assert (event.received_by, event.foreign) == (owner, False)
+        answer = handle_webhook(SOCIAL, request, now=NOW)
+        assert (answer.outcome, answer.events) == (WebhookOutcome.ACCEPTED, (event,))
+    (edit,) = SOCIAL.parse(signed(changes("page", "1001", "feed", feed(verb="edited"))))
+    assert isinstance(edit, MessageEdited)
+    assert SOCIAL.route(signed(changes("page", "1001", "feed", feed()))) is FACEBOOK_COMMENTS
+    assert SOCIAL.route(signed(messaging("page", "1001"))) is MESSENGER
+    assert SOCIAL.route(signed(changes("instagram", "1781", "comments", IG_COMMENT))) is (
+        INSTAGRAM_COMMENTS
+    )
+
+
+def test_one_page_entry_with_messages_and_changes_goes_to_both_adapters() -> None:
+    payload = messaging("page", "1001")
+    payload["entry"][0]["changes"] = [{"field": "feed", "value": feed()}]
+    events = SOCIAL.parse(signed(payload))
+    assert [e.message.visibility for e in events if isinstance(e, MessageReceived)] == [
+        Visibility.PRIVATE,
+        Visibility.PUBLIC,
+    ]
+
+
+def test_comments_of_an_account_no_adapter_owns_are_refused_or_marked() -> None:
+    with pytest.raises(ForeignAccountError) as caught:
+        SOCIAL.parse(signed(changes("page", "1009", "feed", feed())))
+    assert (caught.value.account, caught.value.field) == ("1009", "entry[0].id")
+    with pytest.raises(ForeignAccountError, match="account '1009'"):
+        FACEBOOK_COMMENTS.parse(signed(changes("page", "1009", "feed", feed())))
+    marking = MetaDispatcher(adapters=[INSTAGRAM_COMMENTS], foreign=ForeignAccounts.MARK)
+    (event,) = marking.parse(signed(changes("instagram", "1799", "comments", IG_COMMENT)))
+    assert (event.received_by, event.foreign) == ("1799", True)
+
+
+def test_a_half_no_adapter_takes_is_ignored() -> None:
+    """Comments reach a callback that only has Messenger: authentic, 200, nothing taken."""
+    only_messenger = MetaDispatcher(adapters=[MESSENGER])
+    answer = handle_webhook(
+        only_messenger, signed(changes("page", "1001", "feed", feed())), now=NOW
+    )
+    assert (answer.outcome, answer.status, answer.events) == (WebhookOutcome.IGNORED, 200, ())
+    only_comments = MetaDispatcher(adapters=[FACEBOOK_COMMENTS])
+    answer = handle_webhook(only_comments, signed(messaging("page", "1001")), now=NOW)
+    assert answer.outcome is WebhookOutcome.IGNORED
+    with pytest.raises(ValidationError, match="FacebookCommentsAdapter"):
+        MetaDispatcher(adapters=[MESSENGER, "not an adapter"])
+
+
 # -- scoping on the adapters themselves -------------------------------------------
 
 
@@ -191,6 +286,46 @@ def test_a_wrong_handshake_is_403(query: dict[str, str], tokens: list[str]) -> N
     answer = handle_webhook(META, _get(query), now=NOW, verify_tokens=tokens)
     assert (answer.outcome, answer.status) == (WebhookOutcome.REFUSED, 403)
     assert b"1" not in answer.body
+
+
+X = XAdapter(user_id="2244994945", consumer_secret="x-consumer-secret")
+
+
+def test_the_x_crc_check_goes_through_the_one_entry() -> None:
+    """A GET with crc_token is X's challenge: 200 with the signed response_token."""
+    answer = handle_webhook(X, _get({"crc_token": "challenge-123"}), now=NOW)
+    assert (answer.outcome, answer.status, answer.content_type) == (
+        WebhookOutcome.CHALLENGED,
+        200,
+        "application/json",
+    )
+    assert answer.body == x_crc_response("x-consumer-secret", "challenge-123")
+    assert json.loads(answer.body)["response_token"].startswith("sha256=")
+    assert (answer.events, answer.error) == ((), None)
+
+
+@given(st.text(min_size=1).filter(str.strip))
+def test_every_crc_token_is_answered_as_the_adapter_answers_it(token: str) -> None:
+    answer = handle_webhook(X, _get({"crc_token": token}), now=NOW)
+    assert answer.outcome is WebhookOutcome.CHALLENGED
+    assert answer.body == X.handshake(_get({"crc_token": token}))
+
+
+@pytest.mark.parametrize("query", [{}, {"crc_token": ""}, {"crc_token": "  "}, {"nonce": "1"}])
+def test_a_get_to_x_without_a_crc_token_is_400(query: dict[str, str]) -> None:
+    answer = handle_webhook(X, _get(query), now=NOW)
+    assert (answer.outcome, answer.status) == (WebhookOutcome.MALFORMED, 400)
+    assert "crc_token" in (answer.error or "")
+    assert b"response_token" not in answer.body
+
+
+def test_a_crc_check_to_a_receiver_without_one_is_403_and_hub_to_x_is_refused() -> None:
+    for receiver in (META, MESSENGER, FACEBOOK_COMMENTS):
+        answer = handle_webhook(receiver, _get({"crc_token": "challenge-123"}), now=NOW)
+        assert (answer.outcome, answer.status) == (WebhookOutcome.REFUSED, 403)
+        assert b"response_token" not in answer.body
+    hub = {"hub.mode": "subscribe", "hub.verify_token": "tok", "hub.challenge": "1"}
+    assert handle_webhook(X, _get(hub), now=NOW).outcome is WebhookOutcome.REFUSED
 
 
 def test_other_methods_are_405() -> None:

@@ -324,3 +324,25 @@ def test_the_ascii_fast_path_cuts_the_same_tokens_as_the_regex(text: str) -> Non
 
     raw = _TOKEN.findall(text.lower())
     assert tokens_of(text) == (frozenset(raw), tuple(raw), frozenset(raw))
+
+
+_SOCIAL_PIECES = st.sampled_from(
+    [
+        *("great", "GREAT", "not", "outage", "#outage", "@acme", "w111", "sooo", "goooood"),
+        *("xDDD", "hahaha", ":)", "don't", "a_b", "love_it", "!!", "?", "/s", "#not", "w12"),
+        *("Caída", "😡"),
+    ]
+)
+
+
+@given(
+    st.lists(_SOCIAL_PIECES, max_size=10).map(" ".join)
+    | st.text(st.characters(max_codepoint=127), max_size=50)
+    | st.text(max_size=30)
+)
+def test_the_listener_shares_its_words_with_the_sentiment_it_scores(text: str) -> None:
+    """Scoring with the words cut for matching gives the score of the text alone."""
+    from omnicx.routing import SocialSentiment
+
+    social = SocialSentiment()
+    assert social.score_words(text, tokens_of(text).words) == social.score(text)

@@ -192,6 +192,8 @@ _ASCII_PIECES = st.sampled_from(
     + ["not", "don't", "very", "so", "but", "no", "problem", "kinda", "again", "#not", "/s"]
     + ["w12", "acme", "the", "HATE", "goooood", "hahaha", "kkkk", "xD", ":)", ":(", "!!", "?"]
     + ["lo've", "good_stuff", "cant", "wait", "yeah", "right", ",", ".", "@acme", "#fail"]
+    + ["w111", "10001", "sooooo", "nooooo", "loooove", "baaad", "xDDD", "XDDDD", "w_111"]
+    + ["greaaat", "hahaaaa", "kkkkk", "www", "aaaa", "zzz", "thx", "gooood_", "sadddd"]
 )
 
 
@@ -206,6 +208,14 @@ def test_the_ascii_fast_path_scores_as_the_full_path(pieces: list[str], glue: st
         assert _score(text) == 0.0
 
 
+def test_runs_of_digits_and_unscored_stretches_take_the_fast_path() -> None:
+    from omnicx.routing._social import _nothing_to_score
+
+    assert _nothing_to_score("order 10001 still w111 zzz")
+    assert not _nothing_to_score("this is baaad")
+    assert not _nothing_to_score("xDDD")
+
+
 @given(st.text(alphabet=st.characters(max_codepoint=127), max_size=60))
 def test_the_fast_path_agrees_on_any_ascii(text: str) -> None:
     """On arbitrary ASCII the fast path answers 0.0 only where the full path does."""
@@ -213,3 +223,34 @@ def test_the_fast_path_agrees_on_any_ascii(text: str) -> None:
 
     if _nothing_to_score(text):
         assert _score(text) == 0.0
+
+
+def _markers_of(language: str | None) -> set[str]:
+    from omnicx.routing._lexicons import compiled
+
+    lexicon = compiled(language)
+    return set(lexicon.sarcasm | lexicon.frames | lexicon.repeats)
+
+
+_MARKER_WORDS = sorted(
+    {m for language in (None, "en", "es", "pt", "de") for m in _markers_of(language)}
+    | {"ok", "the", "/s.", "great!"}
+)
+
+
+@given(st.lists(st.sampled_from(_MARKER_WORDS), max_size=8), st.sampled_from([None, "en", "de"]))
+def test_markers_split_once_are_found_as_each_marker_alone(
+    pieces: list[str], language: str | None
+) -> None:
+    """Word markers between spaces, the others among the raw pieces: as testing each one."""
+    from omnicx.routing._lexicons import compiled
+
+    lexicon = compiled(language)
+    words = " ".join(pieces).split()
+    padded = " " + " ".join(words) + " "
+    raw = set(words)
+    for kind in ("sarcasm", "frames", "repeats"):
+        every = getattr(lexicon, kind)
+        naive = any(f" {m} " in padded if m.replace(" ", "").isalnum() else m in raw for m in every)
+        split = lexicon.markers[kind]
+        assert naive == (any(m in padded for m in split.padded) or not split.raw.isdisjoint(raw))

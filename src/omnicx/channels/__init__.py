@@ -48,6 +48,7 @@ from omnicx.channels._events import (
 from omnicx.channels._facebook import FacebookCommentsAdapter
 from omnicx.channels._instagram_comments import InstagramCommentsAdapter
 from omnicx.channels._meta import InstagramAdapter, MessengerAdapter
+from omnicx.channels._private_reply import check_private_reply, private_reply_channel
 from omnicx.channels._protocol import (
     Capabilities,
     ChannelAdapter,
@@ -159,10 +160,12 @@ __all__ = [
     "WhatsAppAdapter",
     "XAdapter",
     "basic_authorization",
+    "check_private_reply",
     "check_send",
     "handle_webhook",
     "html_to_text",
     "minor_to_decimal",
+    "private_reply_channel",
     "reply_address",
     "reply_channel",
     "sign_hub_sha256",

@@ -1,11 +1,15 @@
-"""One callback URL for Meta: WhatsApp, Messenger and Instagram webhooks routed to their adapter.
+"""One callback URL for Meta: WhatsApp, Messenger, Instagram and comment webhooks routed.
 
 A Meta app has one webhook URL for every product and every page or number
 it is subscribed to. :class:`MetaDispatcher` reads the body's ``object``
 (``whatsapp_business_account``, ``page``, ``instagram``) and each entry's
 account (the page or Instagram account ``entry.id``; the WhatsApp change's
 ``metadata.phone_number_id``) and hands each entry to the adapter that owns
-that account.
+that account. A ``page`` or ``instagram`` entry carries private messages
+under ``messaging`` (Messenger, Instagram messaging) and public activity
+under ``changes`` (the ``feed`` field of a Page; ``comments``,
+``live_comments`` and ``mentions`` of an Instagram account): each half goes
+to the adapter of its kind.
 """
 
 from __future__ import annotations
@@ -18,20 +22,34 @@ import attrs
 
 from omnicx._frozen import frozen_seq
 from omnicx.channels._events import ChannelEvent
-from omnicx.channels._meta import InstagramAdapter, MessengerAdapter, _account_id
+from omnicx.channels._facebook import FacebookCommentsAdapter
+from omnicx.channels._instagram_comments import InstagramCommentsAdapter
+from omnicx.channels._meta import InstagramAdapter, MessengerAdapter
+from omnicx.channels._meta_webhook import account_id
 from omnicx.channels._request import WebhookRequest
 from omnicx.channels._scope import ForeignAccounts
 from omnicx.channels._whatsapp import WhatsAppAdapter, phone_number_id
 from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
 from omnicx.errors import ValidationError
 
-MetaAdapter = WhatsAppAdapter | MessengerAdapter | InstagramAdapter
+MetaAdapter = (
+    WhatsAppAdapter
+    | MessengerAdapter
+    | InstagramAdapter
+    | FacebookCommentsAdapter
+    | InstagramCommentsAdapter
+)
 """An adapter a :class:`MetaDispatcher` can route to."""
+
+_Messaging = MessengerAdapter | InstagramAdapter
+_Changes = FacebookCommentsAdapter | InstagramCommentsAdapter
 
 _OBJECTS: dict[type[MetaAdapter], str] = {
     WhatsAppAdapter: "whatsapp_business_account",
     MessengerAdapter: "page",
     InstagramAdapter: "instagram",
+    FacebookCommentsAdapter: "page",
+    InstagramCommentsAdapter: "instagram",
 }
 
 
@@ -43,7 +61,8 @@ def _adapters(value: Any) -> tuple[MetaAdapter, ...]:
         if not isinstance(adapter, tuple(_OBJECTS)):
             raise ValidationError.single(
                 f"adapters[{index}]",
-                f"expected a WhatsAppAdapter, MessengerAdapter or InstagramAdapter, "
+                "expected a WhatsAppAdapter, MessengerAdapter, InstagramAdapter, "
+                "FacebookCommentsAdapter or InstagramCommentsAdapter, "
                 f"got {type(adapter).__name__}",
             )
     secrets = {adapter.app_secret for adapter in found}
@@ -61,14 +80,17 @@ class MetaDispatcher:
 
     ``verify`` checks ``X-Hub-Signature-256`` with the app secret every
     adapter shares. ``parse`` parses each entry with the adapter of its
-    ``object`` that owns its account; an entry for an account no adapter owns
+    ``object`` that owns its account: an entry's ``messaging`` by the
+    Messenger or Instagram adapter, its ``changes`` by the Facebook or
+    Instagram comments adapter. An entry for an account no adapter owns
     raises ``ForeignAccountError`` (``foreign=ForeignAccounts.REFUSE``, the
     default) or is parsed by the first adapter of that object with its events
     marked ``foreign`` (``ForeignAccounts.MARK``). An ``object`` no adapter
-    speaks is ``PayloadError`` (UNSUPPORTED).
+    speaks is ``PayloadError`` (UNSUPPORTED), and so is a body whose every
+    part is of a kind no adapter takes (``changes`` with no comments adapter).
 
     Attributes:
-        adapters: the WhatsApp, Messenger and Instagram adapters of one app.
+        adapters: the WhatsApp, Messenger, Instagram and comments adapters of one app.
         foreign: what to do with an entry for an account none of them owns.
     """
 
@@ -88,11 +110,18 @@ class MetaDispatcher:
         if not candidates:
             raise unsupported("no adapter is configured for this webhook object", "object")
         events: list[ChannelEvent] = []
+        skipped = False
         for entry in root.items("entry"):
             if kind == "whatsapp_business_account":
                 events.extend(self._whatsapp(entry, candidates))
-            else:
-                events.extend(self._messaging(entry, candidates))
+                continue
+            for part in _parts(entry, candidates):
+                if part:
+                    events.extend(self._part(entry, part))
+                else:
+                    skipped = True
+        if skipped and not events:
+            raise unsupported(f"no adapter takes this part of an {kind!r} webhook", "entry")
         return tuple(events)
 
     def route(self, request: WebhookRequest) -> MetaAdapter:
@@ -114,7 +143,9 @@ class MetaDispatcher:
                         if change.has("value"):
                             return self._owner(phone_number_id(change.child("value")), candidates)
                 else:
-                    return self._owner(_account_id(entry), candidates)
+                    for part in _parts(entry, candidates):
+                        if part:
+                            return self._owner(account_id(entry), part)
         return candidates[0]
 
     def _owner(self, account: str | None, candidates: Sequence[MetaAdapter]) -> MetaAdapter:
@@ -136,8 +167,23 @@ class MetaDispatcher:
             events.extend(adapter._change(change, self._policy(account, adapter)))
         return events
 
-    def _messaging(self, entry: Wire, candidates: Sequence[MetaAdapter]) -> list[ChannelEvent]:
-        account = _account_id(entry)
+    def _part(self, entry: Wire, candidates: Sequence[MetaAdapter]) -> list[ChannelEvent]:
+        account = account_id(entry)
         adapter = self._owner(account, candidates)
-        assert isinstance(adapter, MessengerAdapter | InstagramAdapter)
+        assert isinstance(adapter, _Messaging | _Changes)
         return adapter._entry(entry, self._policy(account, adapter))
+
+
+def _parts(entry: Wire, candidates: Sequence[MetaAdapter]) -> list[list[MetaAdapter]]:
+    # The adapters that may take each half of a page or Instagram entry: its
+    # ``messaging`` (private) and its ``changes`` (public); an empty list is a
+    # half present but of a kind no adapter here takes. An entry with neither
+    # still goes to one adapter, which checks its account.
+    messaging: list[MetaAdapter] = [a for a in candidates if isinstance(a, _Messaging)]
+    changes: list[MetaAdapter] = [a for a in candidates if isinstance(a, _Changes)]
+    parts: list[list[MetaAdapter]] = []
+    if entry.has("messaging"):
+        parts.append(messaging)
+    if entry.has("changes"):
+        parts.append(changes)
+    return parts or [messaging or changes]

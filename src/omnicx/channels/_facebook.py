@@ -60,6 +60,7 @@ class FacebookCommentsAdapter(MetaChanges):
         page_id: the Facebook Page.
         app_secret: the Meta app secret ``X-Hub-Signature-256`` is keyed with.
         long_text: refuse (the default) or split public replies over 8,000 characters.
+        foreign: what to do with an entry for another Page (refuse, or parse and mark).
     """
 
     page_id: str

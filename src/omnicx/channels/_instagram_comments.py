@@ -42,6 +42,7 @@ class InstagramCommentsAdapter(MetaChanges):
     Attributes:
         account_id: the Instagram professional account.
         app_secret: the Meta app secret ``X-Hub-Signature-256`` is keyed with.
+        foreign: what to do with an entry for another account (refuse, or parse and mark).
     """
 
     account_id: str

@@ -27,12 +27,10 @@ from omnicx.channels._events import (
     Reply,
     ReplyKind,
 )
+from omnicx.channels._meta_webhook import MetaWebhook
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
-from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
-from omnicx.channels._scope import ForeignAccounts, scoped
-from omnicx.channels._signatures import verify_hub_sha256
-from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
+from omnicx.channels._wire import Wire
 from omnicx.model import (
     Attachment,
     Author,
@@ -51,20 +49,20 @@ _HUMAN_AGENT_WINDOW = timedelta(days=7)
 
 
 @attrs.frozen(kw_only=True)
-class _MetaMessaging:
+class _MetaMessaging(MetaWebhook):
     # Fields and behaviour shared by the Messenger and Instagram adapters.
     page_id: str
-    app_secret: str = attrs.field(repr=False)
     app_id: str | None = None
     """Echoes carrying this app id are ``MessageEcho.ours``; others came from another tool."""
-    api_version: str = "v21.0"
     long_text: LongText = LongText.SPLIT
-    foreign: ForeignAccounts = ForeignAccounts.REFUSE
-    """A webhook entry for another page or account: refused (typed) or parsed and marked."""
 
-    OBJECT: ClassVar[str]
     NETWORK: ClassVar[str]
     CAPABILITIES: ClassVar[Capabilities]
+
+    @property
+    def account(self) -> str:
+        """The Page (or Instagram account) messages are sent as."""
+        return self.page_id
 
     @property
     def channel(self) -> Channel:
@@ -76,39 +74,12 @@ class _MetaMessaging:
         """Text limit, attachments, reactions, edits, receipts, 24-hour and 7-day windows."""
         return self.CAPABILITIES
 
-    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
-        """Check ``X-Hub-Signature-256`` over the raw body (Meta signs no timestamp)."""
-        verify_hub_sha256(self.app_secret, request.body, request.headers)
-
-    @entry_point()
-    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
-        """Every messaging item of every entry, in order; postbacks and the like are skipped.
-
-        Each event's ``received_by`` is the entry's page (or Instagram account)
-        id; an entry for another one than ``page_id`` raises
-        ``ForeignAccountError``, or, with ``foreign=ForeignAccounts.MARK``,
-        gives events marked ``foreign``.
-        """
-        root = load_json(request.body)
-        if root.opt_text("object") != self.OBJECT:
-            raise unsupported(f"not an {self.OBJECT!r} webhook", "object")
-        events: list[ChannelEvent] = []
-        for entry in root.items("entry"):
-            events.extend(self._entry(entry, self.foreign))
-        return tuple(events)
-
-    def _owns(self, account: str | None) -> bool:
-        return account == self.page_id
-
-    def _entry(self, entry: Wire, policy: ForeignAccounts) -> list[ChannelEvent]:
-        # Meta: "entry.id: the ID of your Page" (Instagram: of the professional account).
-        account = _account_id(entry)
+    def _events(self, entry: Wire) -> list[ChannelEvent]:
+        # Each item of ``messaging``; postbacks without an id and the like are skipped.
         events: list[ChannelEvent] = []
         for item in entry.items("messaging"):
             events.extend(self._item(item))
-        return scoped(
-            events, account=account, owned=self.page_id, policy=policy, field=f"{entry.path}.id"
-        )
+        return events
 
     def _item(self, item: Wire) -> list[ChannelEvent]:
         at = item.instant("timestamp", millis=True)
@@ -272,17 +243,29 @@ class _MetaMessaging:
         return tuple(requests)
 
 
-def _account_id(entry: Wire) -> str | None:
-    # Ids may come as JSON numbers; opt_text reads both.
-    return entry.opt_text("id") or None
-
-
 def _attachment(node: Wire) -> Attachment:
     kind = node.opt_text("type") or "file"
     payload = node.get("payload")
     url = payload.opt_text("url") if payload.value is not None else None
     major = {"image": "image/*", "video": "video/*", "audio": "audio/*"}.get(kind)
     return Attachment(content_type=major or "application/octet-stream", url=url)
+
+
+def _messaging_capabilities(
+    *, max_text_length: int, max_text_bytes: int | None = None
+) -> Capabilities:
+    # What Messenger and Instagram messaging share: media, reactions, edits,
+    # receipts, the 24-hour window and the 7-day HUMAN_AGENT tag.
+    return Capabilities(
+        max_text_length=max_text_length,
+        max_text_bytes=max_text_bytes,
+        attachments=True,
+        reply_window=_STANDARD_WINDOW,
+        human_agent_window=_HUMAN_AGENT_WINDOW,
+        reactions=True,
+        edits=True,
+        delivery_receipts=True,
+    )
 
 
 @attrs.frozen(kw_only=True)
@@ -299,15 +282,7 @@ class MessengerAdapter(_MetaMessaging):
     OBJECT: ClassVar[str] = "page"
     NETWORK: ClassVar[str] = "messenger"
     # Send API: "message.text ... must be UTF-8 and has a 2000 character limit".
-    CAPABILITIES: ClassVar[Capabilities] = Capabilities(
-        max_text_length=2000,
-        attachments=True,
-        reply_window=_STANDARD_WINDOW,
-        human_agent_window=_HUMAN_AGENT_WINDOW,
-        reactions=True,
-        edits=True,
-        delivery_receipts=True,
-    )
+    CAPABILITIES: ClassVar[Capabilities] = _messaging_capabilities(max_text_length=2000)
 
 
 @attrs.frozen(kw_only=True)
@@ -324,13 +299,6 @@ class InstagramAdapter(_MetaMessaging):
     OBJECT: ClassVar[str] = "instagram"
     NETWORK: ClassVar[str] = "instagram"
     # Instagram messaging: "Text messages must be UTF-8 and be 1000 bytes or less".
-    CAPABILITIES: ClassVar[Capabilities] = Capabilities(
-        max_text_length=1000,
-        max_text_bytes=1000,
-        attachments=True,
-        reply_window=_STANDARD_WINDOW,
-        human_agent_window=_HUMAN_AGENT_WINDOW,
-        reactions=True,
-        edits=True,
-        delivery_receipts=True,
+    CAPABILITIES: ClassVar[Capabilities] = _messaging_capabilities(
+        max_text_length=1000, max_text_bytes=1000
     )

@@ -17,10 +17,9 @@ import attrs
 
 from omnicx.channels._common import json_post
 from omnicx.channels._events import ChannelEvent
+from omnicx.channels._meta_webhook import MetaWebhook
 from omnicx.channels._protocol import Capabilities, OutboundMessage, OutboundRequest
-from omnicx.channels._request import WebhookRequest
 from omnicx.channels._rules import LongText, SendCheck, check_send, enforce
-from omnicx.channels._signatures import verify_hub_sha256
 from omnicx.channels._social import (
     Moderation,
     ModerationAction,
@@ -29,19 +28,16 @@ from omnicx.channels._social import (
     refuse_unless_ok,
     social_instant,
 )
-from omnicx.channels._wire import Wire, entry_point, load_json, unsupported
+from omnicx.channels._wire import Wire
 from omnicx.model import Channel
 
 
 @attrs.frozen(kw_only=True)
-class MetaChanges:
+class MetaChanges(MetaWebhook):
     """The shared half of the Facebook comments and Instagram comments adapters."""
 
-    app_secret: str = attrs.field(repr=False)
-    api_version: str = "v21.0"
     long_text: LongText = LongText.REFUSE
 
-    OBJECT: ClassVar[str]
     CAPABILITIES: ClassVar[Capabilities]
     REPLY_EDGE: ClassVar[str]
     """The edge a public reply is posted to: ``comments`` (Facebook), ``replies`` (Instagram)."""
@@ -49,11 +45,6 @@ class MetaChanges:
     """The field that hides a comment: ``is_hidden`` (Facebook), ``hide`` (Instagram)."""
     DM_CHARACTERS: ClassVar[int | None] = None
     DM_BYTES: ClassVar[int | None] = None
-
-    @property
-    def account(self) -> str:
-        """The Page or Instagram account id the business speaks as."""
-        raise NotImplementedError
 
     @property
     def channel(self) -> Channel:
@@ -65,24 +56,15 @@ class MetaChanges:
         """Public replies' limits; there is no reply window."""
         return self.CAPABILITIES
 
-    def verify(self, request: WebhookRequest, *, now: datetime) -> None:
-        """Check ``X-Hub-Signature-256`` over the raw body (Meta signs no timestamp)."""
-        verify_hub_sha256(self.app_secret, request.body, request.headers)
-
-    @entry_point()
-    def parse(self, request: WebhookRequest) -> Sequence[ChannelEvent]:
-        """Every change of every entry this adapter reads, in order; other fields are skipped."""
-        root = load_json(request.body)
-        if root.opt_text("object") != self.OBJECT:
-            raise unsupported(f"not a {self.OBJECT!r} webhook", "object")
+    def _events(self, entry: Wire) -> list[ChannelEvent]:
+        # Each change of a field this adapter reads; other fields are skipped.
+        at = social_instant(entry, "time", None) if entry.has("time") else None
         events: list[ChannelEvent] = []
-        for entry in root.items("entry"):
-            at = social_instant(entry, "time", None) if entry.has("time") else None
-            for change in entry.items("changes"):
-                field = change.opt_text("field")
-                if field is not None:
-                    events.extend(self._change(field, change, at))
-        return tuple(events)
+        for change in entry.items("changes"):
+            field = change.opt_text("field")
+            if field is not None:
+                events.extend(self._change(field, change, at))
+        return events
 
     def _change(self, field: str, change: Wire, entry_at: datetime | None) -> list[ChannelEvent]:
         raise NotImplementedError
@@ -107,11 +89,12 @@ class MetaChanges:
         first = {"message": parts[0], **self._extras(outbound)}
         return (json_post(url, first), *(json_post(url, {"message": p}) for p in parts[1:]))
 
-    def check_private_reply(self, reply: PrivateReply) -> SendCheck:
+    @classmethod
+    def check_private_reply(cls, reply: PrivateReply) -> SendCheck:
         """Whether ``reply`` may be sent: one message within 7 days of the comment, in the DM limit."""
-        if self.DM_CHARACTERS is not None and len(reply.text) > self.DM_CHARACTERS:
+        if cls.DM_CHARACTERS is not None and len(reply.text) > cls.DM_CHARACTERS:
             return SendCheck.TOO_LONG
-        return check_meta_private_reply(reply, max_bytes=self.DM_BYTES)
+        return check_meta_private_reply(reply, max_bytes=cls.DM_BYTES)
 
     def render_private_reply(self, reply: PrivateReply) -> Sequence[OutboundRequest]:
         """The private reply: ``POST /{account}/messages`` to ``{"comment_id"}``.

@@ -8,12 +8,13 @@ to answer; the host sends the answer and takes the events:
 | ``ACCEPTED`` | 200 | verified and parsed (Twilio gets an empty TwiML ``<Response/>``) |
 | ``IGNORED`` | 200 | authentic, but a kind of event the adapter does not take, or another page's: a 2xx stops the provider's retries |
 | ``FORGED`` | 401 | the signature is missing or wrong |
-| ``MALFORMED`` | 400 | not the provider's format |
-| ``CHALLENGED`` | 200 | a GET verification handshake with the right token: the challenge echoed |
-| ``REFUSED`` | 403 | a handshake with a wrong token (or none configured) |
+| ``MALFORMED`` | 400 | not the provider's format (or a GET to an ``XAdapter`` without a ``crc_token``) |
+| ``CHALLENGED`` | 200 | a GET verification handshake passed: Meta's ``hub.challenge`` echoed, or X's ``crc_token`` answered |
+| ``REFUSED`` | 403 | a Meta handshake with a wrong token (or none configured), or a CRC check to a receiver that answers none |
 | ``NOT_ALLOWED`` | 405 | any other method |
 
-``verification_handshake`` answers Meta's GET subscription check alone.
+``verification_handshake`` answers Meta's GET subscription check alone,
+``XAdapter.handshake`` X's challenge-response check alone.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from omnicx.channels._events import ChannelEvent
 from omnicx.channels._request import WebhookRequest
 from omnicx.channels._twilio import TwilioAdapter
 from omnicx.channels._twilio_voice import TwilioVoiceAdapter
+from omnicx.channels._x import XAdapter
 from omnicx.errors import PayloadError, PayloadReason, SignatureError
 
 
@@ -127,6 +129,19 @@ def verification_handshake(
     return _answer(WebhookOutcome.REFUSED, {"error": refused}, error=refused)
 
 
+def _crc(receiver: WebhookReceiver, request: WebhookRequest) -> WebhookAnswer:
+    # X: "a GET request ... with a crc_token parameter"; the answer is a JSON
+    # body with the response_token, and a 200.
+    if not isinstance(receiver, XAdapter):
+        refused = "this receiver answers no CRC check (X's crc_token goes to an XAdapter)"
+        return _answer(WebhookOutcome.REFUSED, {"error": refused}, error=refused)
+    try:
+        body = receiver.handshake(request)
+    except PayloadError as error:
+        return _answer(WebhookOutcome.MALFORMED, {"error": str(error)}, error=str(error))
+    return WebhookAnswer(outcome=WebhookOutcome.CHALLENGED, status=200, body=body)
+
+
 def handle_webhook(
     receiver: WebhookReceiver,
     request: WebhookRequest,
@@ -142,10 +157,14 @@ def handle_webhook(
         request: the request as received, ``received_at`` from the host's clock.
         now: the host's clock, for signatures with a timestamp (Stripe).
         verify_tokens: the tokens a GET verification handshake may carry
-            (Meta); empty refuses every handshake.
+            (Meta); empty refuses every handshake. X's CRC check needs none:
+            the ``XAdapter``'s consumer secret answers it.
     """
-    if request.method.upper() == "GET" and "hub.mode" in request.query:
-        return verification_handshake(request, verify_tokens=verify_tokens)
+    if request.method.upper() == "GET":
+        if "hub.mode" in request.query:
+            return verification_handshake(request, verify_tokens=verify_tokens)
+        if "crc_token" in request.query or isinstance(receiver, XAdapter):
+            return _crc(receiver, request)
     if request.method.upper() != "POST":
         return _answer(
             WebhookOutcome.NOT_ALLOWED, {"error": "POST only"}, headers={"Allow": "POST"}

@@ -118,12 +118,13 @@ class XAdapter:
 
         X sends it when the webhook is registered and then about hourly; the
         host answers 200 with this JSON body (``application/json``).
+        ``handle_webhook`` answers it too, as ``WebhookOutcome.CHALLENGED``.
 
         Raises:
             PayloadError: the request is not a GET or carries no ``crc_token``.
         """
         token = request.query.get("crc_token")
-        if request.method.upper() != "GET" or not token:
+        if request.method.upper() != "GET" or not token or not token.strip():
             raise PayloadError(
                 PayloadReason.MISSING_FIELD,
                 "a CRC check is a GET with crc_token",
@@ -288,7 +289,8 @@ class XAdapter:
         payload = {"text": parts[0], "reply": {"in_reply_to_tweet_id": outbound.reply_to}}
         return (json_post(f"{_API}/tweets", payload),)
 
-    def check_private_reply(self, reply: PrivateReply) -> SendCheck:
+    @staticmethod
+    def check_private_reply(reply: PrivateReply) -> SendCheck:
         """X opens a DM only to a person who accepts one: ``reply.dm_allowed``."""
         if not reply.dm_allowed or not reply.author_id:
             return SendCheck.DM_NOT_ALLOWED

@@ -20,6 +20,7 @@ from omnicx.desk._desk import Desk, ErasedCustomerError, ErasedPolicy
 from omnicx.desk._email_thread import EmailIdentity, UnthreadedOwnMailError, outbound_email
 from omnicx.desk._fields import FieldSchema, FieldSpec, FieldType
 from omnicx.desk._listen import LISTENING_CHANNEL, AlertOutcome, Listening, ListenReport
+from omnicx.desk._private_reply import outbound_private_reply
 from omnicx.desk._receipt import (
     CollisionError,
     ConversationErasedError,
@@ -60,4 +61,5 @@ __all__ = [
     "Withheld",
     "WithheldReason",
     "outbound_email",
+    "outbound_private_reply",
 ]

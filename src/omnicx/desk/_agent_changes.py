@@ -110,15 +110,26 @@ def reply(
             return record
         index(unit, record, own_keys(message))
         unit.outbox.append(item)
-        record = touched(unit, record, agent_id, "reply")
-        if conversation.status is Status.NEW and then is not Status.NEW:
-            record = set_status(unit, record, Status.OPEN, unit.now, agent(agent_id))
-        current = record.conversation.status
-        if then is not None and then is not current and can_transition(current, then):
-            record = set_status(unit, record, then, unit.now, agent(agent_id))
-        return record
+        return replied(unit, record, agent_id, then)
 
     return change
+
+
+def replied(
+    unit: Unit, record: ConversationRecord, agent_id: str, then: Status | None
+) -> ConversationRecord:
+    """``record`` after an agent's message to the customer: touched, opened, moved to ``then``.
+
+    A new conversation opens (unless ``then`` keeps it new); then it moves
+    to ``then`` (waiting on the customer by default) when the lifecycle allows.
+    """
+    record = touched(unit, record, agent_id, "reply")
+    if record.conversation.status is Status.NEW and then is not Status.NEW:
+        record = set_status(unit, record, Status.OPEN, unit.now, agent(agent_id))
+    current = record.conversation.status
+    if then is not None and then is not current and can_transition(current, then):
+        record = set_status(unit, record, then, unit.now, agent(agent_id))
+    return record
 
 
 def note(*, agent_id: str, text: str, mentions: frozenset[str]) -> Change:

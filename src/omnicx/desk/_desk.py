@@ -51,6 +51,7 @@ from omnicx.desk._listen import (
     store_fed,
 )
 from omnicx.desk._macro import macro_actions, macro_change, macro_text, macro_values
+from omnicx.desk._private_reply import private_reply
 from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
 from omnicx.desk._record_steps import caused_at
 from omnicx.desk._retry import RETRY_WINDOW, digest, marked, retried
@@ -1120,6 +1121,45 @@ class Desk:
         if comment is not None:  # replies without one keep their recorded fingerprint
             what += (comment,)
         return self._act(conversation_id, request_id, change, agent_id, action, what)
+
+    def private_reply(
+        self,
+        conversation_id: str,
+        *,
+        agent_id: str,
+        comment_id: str,
+        text: str,
+        dm_allowed: bool = False,
+        seen_version: int | None = None,
+        then: Status | None = Status.PENDING,
+        request_id: str | None = None,
+    ) -> Receipt:
+        """Answer the customer's public comment with a direct message ("move to DM").
+
+        The message is recorded on the timeline as a private outbound one on
+        the DM channel (``messenger`` for a Facebook comment, ``instagram``,
+        ``x``), linked to the comment (``parent_id`` the comment,
+        ``post_id`` its post), in the comment's conversation, which the
+        customer's DM answer continues. The outbox gets a ``PRIVATE_REPLY``
+        item (``outbound_private_reply`` turns it into the adapter's input).
+
+        Args:
+            comment_id: the provider's id of a customer comment in the conversation.
+            dm_allowed: X only: the person accepts DMs from the account.
+            seen_version, then, request_id: as for ``reply``.
+
+        Raises:
+            NotFoundError: the conversation holds no customer comment ``comment_id``.
+            RenderRefused: the network's rule refuses it; ``check`` says which
+                (``PRIVATE_REPLY_EXPIRED`` after Meta's 7 days,
+                ``ALREADY_REPLIED`` for a second one to a Meta comment,
+                ``DM_NOT_ALLOWED`` on X, ``TOO_LONG``, ``NOT_SUPPORTED``).
+        """
+        change = private_reply(agent_id=agent_id, comment_id=comment_id, text=text,
+                               dm_allowed=dm_allowed, seen_version=seen_version, then=then,
+                               redact=self.redacted)  # fmt: skip
+        what = ("private_reply", conversation_id, comment_id, text, dm_allowed, then)
+        return self._act(conversation_id, request_id, change, agent_id, Action.REPLY, what)
 
     def note(
         self,

@@ -25,12 +25,12 @@ from omnicx.channels import (
     MessengerAdapter,
     OutboundMessage,
     OutboundRequest,
-    PrivateReply,
     WebhookRequest,
     sign_hub_sha256,
 )
 from omnicx.clock import FixedClock
 from omnicx.desk._desk import Desk
+from omnicx.desk._private_reply import outbound_private_reply
 from omnicx.desk._receipt import Receipt
 from omnicx.desk._sample import DEMO_NOW
 from omnicx.model import Event
@@ -121,9 +121,10 @@ def run_public_to_dm() -> PublicToDm:
     desk.reply(comment.conversation_id, agent_id="ben", text=text, comment=(_POST, _COMMENT))
     (public,) = comments.render(OutboundMessage(to=_PSID, now=clock.now(), text=text,
                                                 reply_to=_COMMENT))  # fmt: skip
-    move = PrivateReply(comment_id=_COMMENT, commented_at=_STARTED, now=clock.now(),
-                        text="Hi Sam, could you share your order number here?")  # fmt: skip
-    (request,) = comments.render_private_reply(move)
+    moved = desk.private_reply(comment.conversation_id, agent_id="ben", comment_id=_COMMENT,
+                               text="Hi Sam, could you share your order number here?")  # fmt: skip
+    (item,) = moved.outbox
+    (request,) = comments.render_private_reply(outbound_private_reply(item, now=clock.now()))
     clock.set(_STARTED + timedelta(minutes=20))
     answer = desk.receive(_signed(messenger, _dm(clock.now()), clock.now()))
     return PublicToDm(comment=comment, public_reply=public, private_reply=request, answer=answer,

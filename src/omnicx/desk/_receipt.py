@@ -30,6 +30,10 @@ class OutboxKind(enum.Enum):
     """Work offered to (or, in push mode, assigned to) the agent named by ``target``."""
     BOT_REPLY = "bot_reply"
     """A bot's message to the customer (``Desk.bot_reply``)."""
+    PRIVATE_REPLY = "private_reply"
+    """An agent's direct message answering a public comment (``Desk.private_reply``):
+    ``channel`` is the comment's, ``in_reply_to`` the comment, ``last_inbound_at`` when it
+    was made; render it with ``outbound_private_reply`` and the adapter's ``render_private_reply``."""
 
 
 @attrs.frozen(kw_only=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from datetime import datetime
+from operator import attrgetter
 from typing import Any
 
 import attrs
@@ -21,6 +22,8 @@ from omnicx.listening._topics import TopicSet
 from omnicx.routing import SentimentClassifier, SocialSentiment
 
 __all__ = ["Listener", "merge_states"]
+
+_AT = attrgetter("at")
 
 # Words too common to be a theme (English, Spanish, Portuguese, German).
 _STOPWORDS = frozenset(
@@ -142,7 +145,9 @@ class Listener:
         match = self._matcher.match
         series = self._series
         score = self.classifier.score
-        for mention in sorted(mentions, key=lambda m: m.at):
+        # The default classifier reuses the words cut for matching (ASCII text).
+        social = self.classifier if isinstance(self.classifier, SocialSentiment) else None
+        for mention in sorted(mentions, key=_AT):
             index = math.floor(mention.at.timestamp() / width)
             if self._open is None:
                 self._open = index
@@ -160,9 +165,14 @@ class Listener:
             hits = match(mention, tokens)
             if not hits:
                 continue
-            sentiment = mention.sentiment if mention.sentiment is not None else score(mention.text)
+            if mention.sentiment is not None:
+                sentiment = mention.sentiment
+            elif social is not None:
+                sentiment = social.score_words(mention.text, tokens.words)
+            else:
+                sentiment = score(mention.text)
             milli = round(max(-1.0, min(1.0, sentiment)) * 1000)
-            themes = frozenset(t for t in tokens.written - _STOPWORDS if len(t) > 2 and t[0] != "@")
+            themes = [t for t in tokens.written - _STOPWORDS if len(t) > 2 and t[0] != "@"]
             for i in hits:
                 series[i].add(index, mention.reach, milli, themes, key)
         return tuple(alerts)

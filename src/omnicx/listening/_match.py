@@ -47,9 +47,9 @@ class Matcher:
 
     def match(self, mention: Mention, tokens: Tokens) -> list[int]:
         """Indexes (into ``topics``, ascending) of the topics ``mention`` belongs to."""
+        if not self._always and self._keys.isdisjoint(tokens.all):
+            return []  # most mentions: no anchor, so no topic to try
         hits = self._keys.intersection(tokens.all)
-        if not hits and not self._always:
-            return []
         index = self._index
         candidates: set[int] = set(self._always)
         for token in hits:

@@ -15,8 +15,10 @@ import bisect
 import heapq
 import math
 from collections import Counter, deque
+from collections.abc import Iterable
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from operator import itemgetter
+from typing import Any, TypeVar
 
 import attrs
 
@@ -37,19 +39,30 @@ OVERDISPERSION = 0.03
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
-def _by_count(item: tuple[str, int]) -> tuple[int, str]:
-    return -item[1], item[0]
+_N = TypeVar("_N", int, float)
+_COUNT = itemgetter(1)
+
+
+def _by_count_then_token(items: list[tuple[str, _N]]) -> list[tuple[str, _N]]:
+    """``items`` (distinct tokens) by count, largest first, then by token; no Python key call.
+
+    Sorted by token, then by count, largest first: the second sort is
+    stable (``reverse`` keeps it so), so equal counts stay in token order.
+    """
+    items.sort()
+    items.sort(key=_COUNT, reverse=True)
+    return items
 
 
 def _top(counts: dict[str, int], n: int) -> list[tuple[str, int]]:
     """The ``n`` largest counts, ties broken by token, whatever the dict's order."""
     if len(counts) <= n:
-        return sorted(counts.items(), key=_by_count)
+        return _by_count_then_token(list(counts.items()))
     # Sorting every item is what closing a bucket costs most: find the n-th
     # count first (heapq on plain ints), then sort only what is above it.
     least = heapq.nlargest(n, counts.values())[-1]
-    above = sorted(((k, v) for k, v in counts.items() if v > least), key=_by_count)
-    ties = sorted(k for k, v in counts.items() if v == least)
+    above = _by_count_then_token([(k, v) for k, v in counts.items() if v > least])
+    ties = sorted([k for k, v in counts.items() if v == least])
     return above + [(k, least) for k in ties[: n - len(above)]]
 
 
@@ -74,8 +87,8 @@ class Bucket:
     terms: Counter[str] = attrs.Factory(Counter)
     posts: list[list[Any]] = attrs.Factory(list)  # [reach, mention key]
 
-    def add(self, reach: int, sentiment_milli: int, themes: frozenset[str], key: str) -> None:
-        """Count one mention."""
+    def add(self, reach: int, sentiment_milli: int, themes: Iterable[str], key: str) -> None:
+        """Count one mention (``themes``: its distinct theme tokens)."""
         self.count += 1
         self.reach += reach
         self.sentiment_milli += sentiment_milli
@@ -101,6 +114,10 @@ class Bucket:
 
     def trimmed(self, terms: int = TOP_TERMS) -> Bucket:
         """A copy keeping only the top ``terms`` terms: what a closed bucket remembers."""
+        return self.with_terms(_top(self.terms, terms))
+
+    def with_terms(self, top: list[tuple[str, int]]) -> Bucket:
+        """A copy whose terms are ``top`` (``_top``'s answer for this bucket)."""
         return Bucket(
             self.index,
             self.count,
@@ -108,7 +125,7 @@ class Bucket:
             self.negative,
             self.positive,
             self.sentiment_milli,
-            Counter(dict(_top(self.terms, terms))),
+            Counter(dict(top)),
             [list(p) for p in self.posts],
         )
 
@@ -186,7 +203,7 @@ class TopicSeries:
         """Buckets of data before any alert: one day."""
         return self.baseline.day_slots
 
-    def add(self, index: int, reach: int, milli: int, themes: frozenset[str], key: str) -> None:
+    def add(self, index: int, reach: int, milli: int, themes: Iterable[str], key: str) -> None:
         """Count one mention in the open bucket ``index``."""
         if self.open is None:
             self.open = Bucket(index)
@@ -207,7 +224,8 @@ class TopicSeries:
         sigma = self.baseline.sigma
         warm = self.baseline.n >= self.warmup
         residual = self.baseline.update(index, bucket.count, self.knobs)
-        closed = bucket.trimmed()
+        top = _top(bucket.terms, TOP_TERMS)
+        closed = bucket.with_terms(top)
         self.recent.append((closed, expected, residual / sigma))
         while len(self.recent) > self.window_size:
             self.recent.popleft()
@@ -220,13 +238,14 @@ class TopicSeries:
                 if alert is not None:
                     self.quiet_until[i] = index + rule.cooldown
                     alerts.append(alert)
-        self._learn(closed)
+        self._learn(closed, top)
         return alerts
 
-    def _learn(self, closed: Bucket) -> None:
+    def _learn(self, closed: Bucket, top: list[tuple[str, int]]) -> None:
         self.neg_ewma = SENTIMENT_DECAY * self.neg_ewma + closed.negative
         self.total_ewma = SENTIMENT_DECAY * self.total_ewma + closed.count
-        self.history.append(closed.trimmed(HISTORY_TERMS))
+        # ``top`` is in ``_top``'s order, so its head is the bucket's top few.
+        self.history.append(closed.with_terms(top[:HISTORY_TERMS]))
         while len(self.history) > self.history_size:
             self.history.popleft()
         # Decay without touching every entry: later additions weigh more instead.
@@ -234,10 +253,12 @@ class TopicSeries:
         if self.profile_scale > 1e12:
             self.profile = {k: v / self.profile_scale for k, v in self.profile.items()}
             self.profile_scale = 1.0
+        profile, scale = self.profile, self.profile_scale
+        get = profile.get
         for token, n in closed.terms.items():
-            self.profile[token] = self.profile.get(token, 0.0) + n * self.profile_scale
+            profile[token] = get(token, 0.0) + n * scale
         if len(self.profile) > 2 * PROFILE_SIZE:
-            kept = sorted(self.profile.items(), key=lambda kv: (-kv[1], kv[0]))[:PROFILE_SIZE]
+            kept = _by_count_then_token(list(self.profile.items()))[:PROFILE_SIZE]
             self.profile = dict(kept)
 
     def _window(self, rule: AlertRule) -> list[tuple[Bucket, float, float]]:

@@ -65,5 +65,5 @@ def tokens_of(text: str) -> Tokens:
     written = frozenset(raw)
     if "#" not in normal and "@" not in normal:
         return Tokens(written, tuple(raw), written)
-    words = tuple(t[1:] if t[0] in "#@" else t for t in raw)
+    words = tuple([t[1:] if t[0] in "#@" else t for t in raw])
     return Tokens(written.union(words), words, written)

@@ -68,6 +68,25 @@ def _read(name: str) -> _Entries:
 
 
 @attrs.frozen
+class Markers:
+    """One kind of sarcasm, frame or repeat markers, split by how they are found.
+
+    ``padded`` holds the markers made of words, as ``" word word "``, to find
+    in the text's words joined and padded with spaces; ``raw`` the others
+    (emoji, ``/s``, ``#not``), to find among the emoji and the text's pieces.
+    """
+
+    padded: tuple[str, ...]
+    raw: frozenset[str]
+
+    @classmethod
+    def of(cls, markers: frozenset[str]) -> Markers:
+        """``markers`` split into word markers and raw ones."""
+        words = sorted(m for m in markers if m.replace(" ", "").isalnum())
+        return cls(tuple(f" {m} " for m in words), markers.difference(words))
+
+
+@attrs.frozen
 class CompiledLexicon:
     """Everything the scorer looks up for one language choice.
 
@@ -86,6 +105,15 @@ class CompiledLexicon:
     frames: frozenset[str]
     repeats: frozenset[str]
     post_negation: bool
+    markers: dict[str, Markers] = attrs.field(init=False, eq=False, repr=False)
+
+    @markers.default
+    def _split(self) -> dict[str, Markers]:
+        return {
+            "sarcasm": Markers.of(self.sarcasm),
+            "frames": Markers.of(self.frames),
+            "repeats": Markers.of(self.repeats),
+        }
 
 
 def _merge(order: tuple[str, ...], post_negation: bool) -> CompiledLexicon:

@@ -16,10 +16,18 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Sequence
+from typing import NamedTuple
 
 import attrs
 
-from omnicx.routing._lexicons import LANGUAGES, CompiledLexicon, compiled, function_words
+from omnicx.routing._lexicons import (
+    LANGUAGES,
+    CompiledLexicon,
+    Markers,
+    compiled,
+    function_words,
+)
 from omnicx.routing._text import normalize
 
 __all__ = ["SocialSentiment"]
@@ -49,13 +57,15 @@ _Token = tuple[str | None, str, bool]
 
 def _tokens(text: str) -> list[_Token]:
     tokens: list[_Token] = []
-    for match in _TOKEN.finditer(_URL.sub(" ", text)):
-        raw = match.group()
-        kind = match.lastgroup
-        if kind == "word":
-            tokens.append((normalize(raw).replace("\u2019", "'"), raw, False))
-        elif kind == "emoticon":
-            tokens.append((None, raw, True))
+    text = _URL.sub(" ", text)
+    # ASCII words fold by lower() alone (normalize's own first step) and hold no U+2019.
+    fold = str.lower if text.isascii() else _fold
+    # One of the three groups is set: an emoticon, a word, or one other character.
+    for emoticon, word, raw in _TOKEN.findall(text):
+        if word:
+            tokens.append((fold(word), word, False))
+        elif emoticon:
+            tokens.append((None, emoticon, True))
         elif raw.isascii():
             tokens.append((None, raw, False))
         else:
@@ -63,6 +73,10 @@ def _tokens(text: str) -> list[_Token]:
             if clean:
                 tokens.append((None, clean, True))
     return tokens
+
+
+def _fold(word: str) -> str:
+    return normalize(word).replace("\u2019", "'")
 
 
 def _language(words: list[str]) -> str | None:
@@ -114,19 +128,55 @@ class SocialSentiment:
             return 0.0
         return _score(text)
 
+    def score_words(self, text: str, words: Sequence[str]) -> float:
+        """``score(text)``, reusing ``words`` already cut from it.
 
-def _nothing_to_score(text: str) -> bool:
+        ``words`` must be the runs of ASCII letters and digits of
+        ``text.lower()``, in order (what ``omnicx.listening`` cuts for
+        matching, on ASCII text); on other text, or text with an
+        underscore, they are not the same cut and are ignored.
+        """
+        if not text.isascii() or "_" in text:
+            return self.score(text)
+        if _nothing_to_score(text, words):
+            return 0.0
+        return _score(text)
+
+
+def _nothing_to_score(text: str, words: Sequence[str] | None = None) -> bool:
     """True when plain ASCII ``text`` has no word, phrase or emoticon that could carry sentiment.
 
     The fast path of ``SocialSentiment.score``: such a text scores 0.0 on
     the full path too (tests/routing/test_social_sentiment.py checks it).
     """
-    if _NEEDS_FULL.search(text) is not None or _STRETCHED.search(text) is not None:
+    if _NEEDS_FULL.search(text) is not None:
         return False
-    words = text.translate(_ASCII_WORDS).split()
+    if words is None:
+        words = text.translate(_ASCII_WORDS).split()
     if not _SCORED_WORDS.isdisjoint(words):
         return False
+    if _STRETCHED.search(text) is not None and _stretched_may_score(text, words):
+        return False
     return not any(w[0] in "jhakr" and len(w) > 3 and _LAUGH.fullmatch(w) for w in words)
+
+
+def _stretched_may_score(text: str, words: Sequence[str]) -> bool:
+    """True if a stretched word ("goooood", "xDDD") may read as a scored one on the full path.
+
+    ``_lookup`` reads a stretched word as its runs cut to two letters, then
+    to one: it can carry sentiment only if one of those is a scored word.
+    A run of digits ("order 10001") never does. With an underscore the full
+    path cuts other words than ``words``: that text takes the full path.
+    """
+    if "_" in text:
+        return True
+    for word in words:
+        if _STRETCHED.search(word) is not None and (
+            _RUNS_TO_TWO.sub(r"\1\1", word) in _SCORED_WORDS
+            or _RUNS_TO_ONE.sub(r"\1", word) in _SCORED_WORDS
+        ):
+            return True
+    return False
 
 
 def _score(text: str) -> float:
@@ -166,8 +216,7 @@ _ASCII_WORDS = str.maketrans(
 )
 
 
-@attrs.frozen
-class _Unit:
+class _Unit(NamedTuple):
     """One scored position: a word, a phrase from the lexicon, an emoji, or a clause break."""
 
     word: str | None
@@ -190,12 +239,12 @@ def _units(tokens: list[_Token], lexicon: CompiledLexicon) -> list[_Unit]:
         for phrase, kind, value in lexicon.phrases.get(word, ()):
             k = len(phrase)
             if tuple(t[0] for t in tokens[i : i + k]) == phrase:
-                units.append(_Unit(" ".join(phrase), raw, kind=kind, value=value))
+                units.append(_Unit(" ".join(phrase), raw, False, False, kind, value))
                 i += k
                 break
         else:
             form, stretched = _lookup(word, lexicon)
-            units.append(_Unit(form, raw, stretched=stretched))
+            units.append(_Unit(form, raw, False, stretched))
             i += 1
     return units
 
@@ -301,17 +350,26 @@ def _sarcasm(
 ) -> list[float]:
     """Praise beside a sarcasm marker, or a frame with a repeat and a complaint, turns negative."""
     padded = " " + " ".join(words) + " "
-    raw = {t[1] for t in tokens if t[2]} | {p.lower().rstrip(".,!?") for p in text.split()}
+    raw: set[str] | None = None
 
-    def found(markers: frozenset[str]) -> bool:
-        return any(
-            f" {m} " in padded if m.replace(" ", "").isalnum() else m in raw for m in markers
-        )
+    def found(markers: Markers) -> bool:
+        # A marker of words is found between spaces in the padded words; any
+        # other (an emoji, "/s", "#not") among the emoji and the bare pieces.
+        nonlocal raw
+        if any(map(padded.__contains__, markers.padded)):
+            return True
+        if not markers.raw:
+            return False
+        if raw is None:
+            raw = {t[1] for t in tokens if t[2]} | {p.lower().rstrip(".,!?") for p in text.split()}
+        return not markers.raw.isdisjoint(raw)
 
-    marked = found(lexicon.sarcasm)
+    marked = found(lexicon.markers["sarcasm"])
     if not marked:
         complaint = any(v < 0 for v in values)
-        if not (complaint and found(lexicon.frames) and found(lexicon.repeats)):
+        if not (
+            complaint and found(lexicon.markers["frames"]) and found(lexicon.markers["repeats"])
+        ):
             return values
     return [-0.8 * v if v > 0 else v for v in values]
 
