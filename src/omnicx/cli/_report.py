@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from omnicx.cli._events import EventLog
 from omnicx.cli._fail import check_readable
-from omnicx.cli._metrics import _now, metrics_config
+from omnicx.cli._metrics import _now, add_sla_option, metrics_config, sla_engine
 from omnicx.errors import ValidationError
 from omnicx.listening import Listener, ListeningState, TopicReport, load_topics, report
 from omnicx.report import Dashboard, DashboardCollector, dashboard_html
@@ -46,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--calendar", metavar="FILE", help="business hours (as in docs/sla.md) for the metrics"
     )
+    add_sla_option(parser)
     parser.add_argument(
         "--fcr-days", type=float, default=7, help="first contact resolution window in days"
     )
@@ -148,7 +149,9 @@ def build(args: argparse.Namespace) -> Dashboard | None:
     """The dashboard the arguments ask for; None when the input has no conversation."""
     if (args.events is None) == (args.db is None):
         raise ValidationError.single("events", "pass an events file or --db FILE (one of them)")
-    collector = DashboardCollector(tz=_zone(args.tz), config=metrics_config(args))
+    collector = DashboardCollector(
+        tz=_zone(args.tz), config=metrics_config(args), sla=sla_engine(args)
+    )
     now = _now(args.now)
     if args.events is not None:
         path = Path(args.events)

@@ -27,11 +27,14 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from omnicx.metrics._config import MetricsConfig
+from omnicx.metrics._derive import builder_dims
 from omnicx.metrics._fold import FactsBuilder, whole_seconds
+from omnicx.metrics._sla import StatePickler, add_outcomes, clock_outcomes
 from omnicx.model import Event, Status
 
 if TYPE_CHECKING:
     from omnicx.metrics._accumulator import MetricsAccumulator
+    from omnicx.sla import SlaEngine, SlaState
 
 _SOLVED, _CLOSED = Status.SOLVED, Status.CLOSED
 # Set from the stream's config when a state is read back, never written per conversation.
@@ -100,13 +103,23 @@ class MetricsStream:
         config: the metric settings every conversation is folded with.
         keep_solved: how many recently solved conversations stay in memory
             before the oldest are written to the temporary file.
+        sla: an engine whose policies decide each conversation's SLA
+            outcomes, counted in its groups (``GroupMetrics.sla``, by
+            metric name); without one, no SLA figures.
     """
 
     def __init__(
-        self, *, config: MetricsConfig | None = None, keep_solved: int = KEEP_SOLVED
+        self,
+        *,
+        config: MetricsConfig | None = None,
+        keep_solved: int = KEEP_SOLVED,
+        sla: SlaEngine | None = None,
     ) -> None:
         self.config = config or MetricsConfig()
         self.keep_solved = keep_solved
+        self.sla = sla
+        self._sla: dict[str, SlaState] = {}  # the SLA state of each conversation in memory
+        self._pickler = None if sla is None else StatePickler(sla)
         self._open: dict[str, FactsBuilder] = {}
         self._last: dict[str, datetime] = {}
         self._solved: dict[str, FactsBuilder] = {}  # oldest solve first
@@ -141,6 +154,12 @@ class MetricsStream:
         if not skipped:
             builder.feed(event)
             self._last[conversation_id] = at
+            engine = self.sla
+            if engine is not None:
+                state = self._sla.get(conversation_id)
+                if state is None:
+                    state = engine.start()
+                self._sla[conversation_id], _ = engine.apply(state, event, at)
         current = builder.current
         if current is _SOLVED or current is _CLOSED:
             del self._open[conversation_id]
@@ -153,7 +172,9 @@ class MetricsStream:
         if builder is None and self._retired is not None:
             state = self._retired.take(conversation_id)
             if state is not None:
-                builder, self._last[conversation_id] = self._restore(state)
+                builder, self._last[conversation_id], sla = self._restore(state)
+                if sla is not None:
+                    self._sla[conversation_id] = sla
         if builder is None:
             builder = FactsBuilder(conversation_id=conversation_id, created_at=at,
                                    config=self.config)  # fmt: skip
@@ -173,26 +194,51 @@ class MetricsStream:
             self._retired = _Retired()
         state = tuple(getattr(builder, name, None) for name in _STATE)
         last = self._last.pop(conversation_id)
-        self._retired.put(conversation_id, pickle.dumps((state, last), protocol=5))
+        if self._pickler is None:
+            data = pickle.dumps((state, last), protocol=5)
+        else:
+            sla = self._sla.pop(conversation_id, None)
+            data = self._pickler.dumps((state, last, sla))
+        self._retired.put(conversation_id, data)
 
-    def _restore(self, data: bytes) -> tuple[FactsBuilder, datetime]:
-        state, last = pickle.loads(data)
+    def _restore(self, data: bytes) -> tuple[FactsBuilder, datetime, SlaState | None]:
+        sla = None
+        if self._pickler is None:
+            state, last = pickle.loads(data)
+        else:
+            state, last, sla = self._pickler.loads(data)
         builder = FactsBuilder.__new__(FactsBuilder)
         has_calendar = self.config.calendar is not None
         for name, value in zip(_STATE, state, strict=True):
             if has_calendar or name not in _BUSINESS:
                 setattr(builder, name, value)
         _share_config(builder, self.config)
-        return builder, last
+        return builder, last, sla
 
     def add_to(self, *accumulators: MetricsAccumulator, now: datetime | float) -> None:
-        """Count every conversation fed so far, as of ``now``, into each accumulator."""
+        """Count every conversation fed so far, as of ``now``, into each accumulator.
+
+        With an SLA engine, ``now`` is an aware datetime: the clocks run to it.
+        """
         for builder in (*self._open.values(), *self._solved.values()):
             builder.add_to(*accumulators, now=now)
+            self._count_sla(builder, self._sla.get(builder.conversation_id), accumulators, now)
         if self._retired is not None:
             for data in self._retired.states():
-                builder, _ = self._restore(data)
+                builder, _, sla = self._restore(data)
                 builder.add_to(*accumulators, now=now)
+                self._count_sla(builder, sla, accumulators, now)
+
+    def _count_sla(
+        self,
+        builder: FactsBuilder,
+        state: SlaState | None,
+        accumulators: tuple[MetricsAccumulator, ...],
+        now: datetime | float,
+    ) -> None:
+        if self.sla is not None and state is not None and isinstance(now, datetime):
+            outcomes = clock_outcomes(self.sla, state, now)
+            add_outcomes(accumulators, builder_dims(builder), outcomes)
 
     def close(self) -> None:
         """Remove the temporary file of retired states: call it once done counting."""

@@ -19,28 +19,27 @@ from typing import Any
 from omnicx.errors import ValidationError
 from omnicx.listening import TopicReport
 from omnicx.metrics import (
-    NONE,
     Distribution,
     FactsBuilder,
     MetricsAccumulator,
     MetricsConfig,
     SlaOutcome,
 )
+from omnicx.metrics._derive import builder_dims
+from omnicx.metrics._sla import add_outcomes, clock_outcomes
 from omnicx.model import Event, Status
 from omnicx.model._checks import require_aware
 from omnicx.report._values import BREAKDOWNS, BacklogPoint, Dashboard, StatusTime
-from omnicx.sla import ClockEvent, ClockEventKind, SlaEngine, SlaState
+from omnicx.sla import SlaEngine, SlaState
 
 ACTIVE: tuple[Status, ...] = tuple(s for s in Status if s.is_active)
 """The statuses a conversation can stall in, in lifecycle order."""
-
-_FULFIL, _BREACH = ClockEventKind.FULFIL, ClockEventKind.BREACH
 
 
 class _Builder(FactsBuilder):
     """A conversation's fold plus the dashboard's own figures."""
 
-    __slots__ = ("in_status", "last_at", "sla_results", "sla_state")
+    __slots__ = ("in_status", "last_at", "sla_state")
 
     def __init__(self, *, conversation_id: str, created_at: datetime, config: MetricsConfig):
         super().__init__(conversation_id=conversation_id, created_at=created_at, config=config)
@@ -49,7 +48,6 @@ class _Builder(FactsBuilder):
         # conversations move a few times: a small dict, made lazily).
         self.in_status: dict[Status, int] | None = None
         self.sla_state: SlaState | None = None
-        self.sla_results: dict[tuple[str, int], bool] | None = None
 
     def status(self, at: Any, status: Status) -> None:
         """Count the time in the status being left, then move (``FactsBuilder.status``)."""
@@ -59,15 +57,6 @@ class _Builder(FactsBuilder):
             spent[current] = spent.get(current, 0) + int((at - self.status_since).total_seconds())
             self.in_status = spent
         super().status(at, status)
-
-    def sla_effects(self, effects: Iterable[object]) -> None:
-        """Keep each clock's outcome: breached once breached, else achieved when fulfilled."""
-        for effect in effects:
-            if isinstance(effect, ClockEvent) and effect.kind in (_FULFIL, _BREACH):
-                results = self.sla_results if self.sla_results is not None else {}
-                key = (effect.metric.value, effect.occurrence)
-                results[key] = results.get(key, True) and effect.kind is _FULFIL
-                self.sla_results = results
 
 
 def _backwards(conversation_id: str, at: datetime, last: datetime) -> ValidationError:
@@ -145,8 +134,7 @@ class DashboardCollector:
             day = self._day(at)
             self._moves[day] = self._moves.get(day, 0) + (1 if not was_active else -1)
         if builder.sla_state is not None and self.sla is not None:
-            builder.sla_state, effects = self.sla.apply(builder.sla_state, event, at)
-            builder.sla_effects(effects)
+            builder.sla_state, _ = self.sla.apply(builder.sla_state, event, at)
         if self.latest is None or at > self.latest:
             self.latest = at
 
@@ -168,7 +156,6 @@ class DashboardCollector:
         for conversation_id in sorted(self._builders):
             builder = self._builders[conversation_id]
             builder.add_to(*everything, now=now)
-            created: datetime = builder.created
             times = dict(builder.in_status or {})
             if builder.current.is_active:
                 since = int((now - builder.status_since).total_seconds())
@@ -177,22 +164,11 @@ class DashboardCollector:
             for status, seconds in times.items():
                 spent[status].add(seconds)
             if builder.sla_state is not None and self.sla is not None:
-                _, effects = self.sla.advance(builder.sla_state, now)
-                builder.sla_effects(effects)
-            for (target, _), achieved in sorted((builder.sla_results or {}).items()):
-                dims = {
-                    "channel": builder.channel or NONE, "queue": builder.queue or NONE,
-                    "agent": builder.agent or NONE, "day": self._day(created).isoformat(),
-                }  # fmt: skip
-                outcome = SlaOutcome(
-                    conversation_id=conversation_id,
-                    target=target,
-                    achieved=achieved,
-                    at=now,
-                    dimensions=dims,
+                add_outcomes(
+                    (overall, *breakdowns.values(), daily),
+                    builder_dims(builder),
+                    clock_outcomes(self.sla, builder.sla_state, now),
                 )
-                for accumulator in (overall, *breakdowns.values(), daily):
-                    accumulator.add_sla(outcome)
         for outcome in self._outcomes:
             for accumulator in (overall, *breakdowns.values(), daily):
                 accumulator.add_sla(outcome)
