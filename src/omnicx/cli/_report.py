@@ -22,6 +22,7 @@ from omnicx.cli._fail import check_readable
 from omnicx.cli._metrics import _now, add_sla_option, metrics_config, sla_engine
 from omnicx.errors import ValidationError
 from omnicx.listening import Listener, ListeningState, TopicReport, load_topics, report
+from omnicx.model import Event
 from omnicx.report import Dashboard, DashboardCollector, dashboard_html
 from omnicx.storage import SqliteStore
 
@@ -90,17 +91,30 @@ def collect_file(
     log.check()
 
 
-def collect_database(path: Path, collector: DashboardCollector, *, now: datetime | None) -> None:
-    """Feed every event of an omnicx SQLite database to ``collector``, in time order."""
+def collect_database(
+    path: Path, collector: DashboardCollector, *, now: datetime | None, batch: int = 4096
+) -> None:
+    """Feed every event of an omnicx SQLite database to ``collector``, conversation by conversation.
+
+    The store is read in pages of ``batch`` rows (``SqliteStore.conversation_events``):
+    memory holds one page and one conversation's events besides the
+    collector's folds, never the whole log. Each conversation's events are
+    fed in time order (stored in append order; a stable sort by time keeps
+    ties in that order), which gives the dashboard of the same events read
+    from a file.
+    """
     if not path.is_file():
         raise ValidationError.single(str(path), "no such database; pass an omnicx SQLite file")
     with SqliteStore(path) as store:
-        events = store.events()
-    # Stored in append order; a stable sort by time keeps ties in that order.
-    events.sort(key=lambda event: event.at)
-    for event in events:
-        if now is None or event.at <= now:
-            collector.feed(event)
+        for events in store.conversation_events(batch=batch):
+            events.sort(key=_at)
+            for event in events:
+                if now is None or event.at <= now:
+                    collector.feed(event)
+
+
+def _at(event: Event) -> datetime:
+    return event.at
 
 
 def _topics(args: argparse.Namespace, start: datetime, end: datetime) -> list[TopicReport]:
