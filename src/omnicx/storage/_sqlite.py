@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 import attrs
 
 from omnicx import serde
+from omnicx._fastdecode import event_from_dict as fast_event_from_dict
 from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.errors import Problem, StoreBusyError, StoreError, ValidationError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
@@ -327,7 +328,7 @@ class SqliteStore:
                     if events:
                         yield events
                     current, events = conversation_id, []
-                events.append(serde.event_from_dict(json.loads(data)))
+                events.append(fast_event_from_dict(json.loads(data)))
                 key = (conversation_id, seq)
             if len(rows) < batch:
                 break
