@@ -163,20 +163,20 @@ def build(args: argparse.Namespace) -> Dashboard | None:
     """The dashboard the arguments ask for; None when the input has no conversation."""
     if (args.events is None) == (args.db is None):
         raise ValidationError.single("events", "pass an events file or --db FILE (one of them)")
-    collector = DashboardCollector(
+    with DashboardCollector(
         tz=_zone(args.tz), config=metrics_config(args), sla=sla_engine(args)
-    )
-    now = _now(args.now)
-    if args.events is not None:
-        path = Path(args.events)
-        check_readable(path)
-        collect_file(path, collector, now=now, progress=sys.stderr)
-    else:
-        collect_database(Path(args.db), collector, now=now)
-    when = now or collector.latest
-    if when is None or collector.earliest is None:
-        return None
-    return collector.dashboard(when, topics=_topics(args, collector.earliest, when))
+    ) as collector:
+        now = _now(args.now)
+        if args.events is not None:
+            path = Path(args.events)
+            check_readable(path)
+            collect_file(path, collector, now=now, progress=sys.stderr)
+        else:
+            collect_database(Path(args.db), collector, now=now)
+        when = now or collector.latest
+        if when is None or collector.earliest is None:
+            return None
+        return collector.dashboard(when, topics=_topics(args, collector.earliest, when))
 
 
 def run(args: argparse.Namespace) -> int:
