@@ -6,6 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from omnicx.errors import ValidationError
 from omnicx.model import Channel, Priority, Status
@@ -265,3 +267,58 @@ def test_unreadable_and_unparsable_files(tmp_path: Path) -> None:
     (tmp_path / "sla.txt").write_text("{}", encoding="utf-8")
     with pytest.raises(ValidationError, match=r"unknown file type; name it \.yaml"):
         load_policies(tmp_path / "sla.txt")
+
+
+_WORDS = st.sampled_from(
+    [
+        "policies",
+        "default",
+        "calendars",
+        "channels",
+        "name",
+        "version",
+        "when",
+        "calendar",
+        "targets",
+        "pauses",
+        "escalations",
+        "time",
+        "business",
+        "warn_percent",
+        "percent",
+        "action",
+        "metrics",
+        "channel",
+        "priority",
+        "queue",
+        "tags",
+        "customer",
+        "timezone",
+        "hours",
+        "first_reply",
+        "urgent",
+        "monday",
+        "email",
+        "pending",
+        "1h",
+        "breach_on_reply",
+    ]
+)
+_ANY = st.recursive(
+    st.none() | st.booleans() | st.integers(-5, 200) | st.floats(allow_nan=False) | _WORDS,
+    lambda inner: (
+        st.lists(inner, max_size=3) | st.dictionaries(_WORDS | st.integers(), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(_WORDS, _ANY, max_size=4))
+def test_any_document_loads_or_says_what_is_wrong(data: dict[str, object]) -> None:
+    """Whatever the document holds, the loader returns an engine or raises ValidationError."""
+    try:
+        engine: object = load_policies(data)
+    except ValidationError as error:
+        engine = error
+    assert isinstance(engine, SlaEngine | ValidationError)

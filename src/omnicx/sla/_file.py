@@ -59,8 +59,9 @@ class _Reader:
         for key in raw:
             if key not in known:
                 where = f"{path}.{key}" if path else str(key)
-                self.fail(where, f"unknown key{suggest(str(key), known)}; use one of "
-                          f"{', '.join(known)}")  # fmt: skip
+                self.fail(
+                    where, f"unknown key{suggest(str(key), known)}; use one of {', '.join(known)}"
+                )
 
     def mapping(self, path: str, raw: Any, what: str) -> Mapping[Any, Any] | None:
         if isinstance(raw, Mapping):
@@ -80,8 +81,10 @@ class _Reader:
             if not isinstance(item, str) or not item.strip():
                 self.fail(where, f"must be a non-empty name, not {_kind(item)}")
             elif choices is not None and item not in choices:
-                self.fail(where, f"unknown {item!r}{suggest(item, choices)}; use one of "
-                          f"{', '.join(choices)}")  # fmt: skip
+                self.fail(
+                    where,
+                    f"unknown {item!r}{suggest(item, choices)}; use one of {', '.join(choices)}",
+                )
             else:
                 found.append(item)
         return found
@@ -149,8 +152,11 @@ class _Reader:
         for key, value in (data or {}).items():
             where = f"{path}.{key}"
             if key not in _METRICS:
-                self.fail(where, f"unknown metric{suggest(str(key), _METRICS)}; use one of "
-                          f"{', '.join(_METRICS)}")  # fmt: skip
+                self.fail(
+                    where,
+                    f"unknown metric{suggest(str(key), _METRICS)}; use one of "
+                    f"{', '.join(_METRICS)}",
+                )
                 continue
             per = found[Metric(key)] = {}
             by_priority = isinstance(value, Mapping) and not set(value) & set(_TARGET_KEYS)
@@ -162,8 +168,11 @@ class _Reader:
                 continue
             for name, item in value.items():
                 if name not in _PRIORITIES:
-                    self.fail(f"{where}.{name}", f"unknown priority{suggest(str(name), _PRIORITIES)}"
-                              f"; use one of {', '.join(_PRIORITIES)} (or one target for all)")  # fmt: skip
+                    self.fail(
+                        f"{where}.{name}",
+                        f"unknown priority{suggest(str(name), _PRIORITIES)}"
+                        f"; use one of {', '.join(_PRIORITIES)} (or one target for all)",
+                    )
                     continue
                 target = self.target(f"{where}.{name}", item)
                 if target is not None:
@@ -197,8 +206,9 @@ class _Reader:
                 self.fail(f"{path}.customer.{name}", "must be a value or a list of plain values")
                 continue
             customer[str(name)] = frozenset(values)
-        return Match(channel=channels, priority=priorities, queue=queues, tags=tags,
-                     customer=customer)  # fmt: skip
+        return Match(
+            channel=channels, priority=priorities, queue=queues, tags=tags, customer=customer
+        )
 
     def pauses(self, path: str, raw: Any) -> Mapping[Metric, frozenset[Status]]:
         if raw == "default":
@@ -229,8 +239,10 @@ class _Reader:
             percent, action = data.get("percent"), data.get("action")
             ok = True
             if not isinstance(percent, int) or isinstance(percent, bool) or percent < 1:
-                self.fail(f"{where}.percent", f"{percent!r} is not a whole percent of 1 or more "
-                          "(100 is the breach)")  # fmt: skip
+                self.fail(
+                    f"{where}.percent",
+                    f"{percent!r} is not a whole percent of 1 or more (100 is the breach)",
+                )
                 ok = False
             if not isinstance(action, str) or not action.strip():
                 self.fail(f"{where}.action", "required: what to do, like 'notify:lead'")
@@ -252,8 +264,11 @@ class _Reader:
             return None
         before = len(self.problems)
         if default and "when" in data:
-            self.fail(f"{path}.when", "the default policy applies when no policy matches, so it "
-                      "has no condition: remove 'when' (or add it to policies)")  # fmt: skip
+            self.fail(
+                f"{path}.when",
+                "the default policy applies when no policy matches, so it "
+                "has no condition: remove 'when' (or add it to policies)",
+            )
         self.keys(path, {k: v for k, v in data.items() if not default or k != "when"}, _POLICY_KEYS)
         name = data.get("name")
         if not isinstance(name, str) or not name.strip():
@@ -331,8 +346,10 @@ def parse_policies(data: Any) -> SlaEngine:
         if not isinstance(name, str):
             continue
         if name in seen:
-            reader.fail(f"{where}.name", f"{name!r} is also the name of {seen[name]}"
-                        "; give each policy its own name")  # fmt: skip
+            reader.fail(
+                f"{where}.name",
+                f"{name!r} is also the name of {seen[name]}; give each policy its own name",
+            )
         seen.setdefault(name, where)
     options = {}
     for option in ("breach_on_reply", "bot_reply_clears"):
