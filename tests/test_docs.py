@@ -17,7 +17,7 @@ modules import by name):
   traceback points at the line of the doc.
 - ``yaml``, ``toml``, ``json``: parsed, then loaded by the omnicx loader for
   what they are: a rule file (top-level ``rules``), a case file (``cases``), a
-  calendar (``timezone`` and ``hours``), a threading policy, a redaction
+  calendar (``timezone`` and ``hours``), SLA policies (``policies``), a threading policy, a redaction
   policy, custom roles, web-chat payloads, a customer export.
 - ``sh``: every command is checked. ``omnicx ...`` runs through
   ``omnicx.cli.main`` in the working directory and must exit 0; ``pip
@@ -70,7 +70,7 @@ from omnicx.listening import load_topics
 from omnicx.metrics import MetricsAccumulator
 from omnicx.privacy import RedactionPolicy, load_export, load_roles
 from omnicx.routing import RoutingContext, context_from_input, load_cases, load_rules
-from omnicx.sla import load_calendar
+from omnicx.sla import load_calendar, load_policies
 from omnicx.testing import assert_routes
 from omnicx.testing._rules import as_engine  # what the rule_engine fixture returns
 from omnicx.timeline import ThreadingPolicy
@@ -382,6 +382,8 @@ def load_data(block: Block, value: Any) -> None:
         load_rules(value)
     elif "cases" in keys:
         load_cases(value)
+    elif "policies" in keys:
+        load_policies(value)
     elif "topics" in keys:
         load_topics(value)
     elif keys == {"when"}:  # a rule's condition on its own

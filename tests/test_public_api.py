@@ -207,7 +207,7 @@ PINNED = {
         "ClockEvent", "ClockEventKind", "ClockState", "Condition", "Effect", "Escalate",
         "Escalation", "Match", "Metric", "Policy", "PolicyApplied", "SlaClock",
         "SlaEngine", "SlaFacts", "SlaReport", "SlaState", "Target", "TargetStatus",
-        "customer_facts", "load_calendar",
+        "customer_facts", "load_calendar", "load_policies",
     ],
     "omnicx.storage": [
         "MAX_LIMIT", "MIGRATIONS", "SCHEMA_VERSION", "UNASSIGNED", "ActionMark", "Activity",

@@ -28,6 +28,7 @@ Python path and Dask must give the command's reports exactly.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import subprocess
@@ -192,6 +193,8 @@ def main() -> int:
             f"{args.n:,} conversations, {events:,} events, {size_mb:,.0f} MB of JSON lines "
             f"({how} in {time.perf_counter() - start:.0f} s)"
         )
+        fast = importlib.util.find_spec("orjson") is not None
+        print(f"event lines parsed by {'orjson (the fast extra)' if fast else 'json'}")
         results = {"omnicx metrics (streaming, 2 breakdowns)": run(_omnicx(path, None))}
         if args.before:
             env = {**os.environ, "PYTHONPATH": args.before}

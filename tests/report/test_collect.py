@@ -180,3 +180,35 @@ def test_time_in_status_adds_up_to_the_metrics_durations(timeline: Timeline) -> 
         assert total["new"] + total["open"] + total["on_hold"] == facts.requester_wait.seconds
         assert total["new"] + total["open"] == facts.agent_work.seconds
     assert sum(total.values()) <= (dashboard.now - facts.created_at).total_seconds()
+
+
+@settings(max_examples=60)
+@given(many, st.sampled_from([0, 1, 3]))
+def test_solved_conversations_wait_on_disk_and_give_the_same_dashboard(
+    timelines: tuple[Timeline, ...], keep: int
+) -> None:
+    """Memory holds the active and the ``keep_solved`` recently solved folds; the rest wait
+    in the stream's file and come back for a reopen or the count; with SLA policies too,
+    every figure is the one of a collector that keeps everything."""
+    events = _events(timelines)
+    engine = SlaEngine(
+        policies=[
+            Policy(
+                name="p", targets={Metric.FIRST_REPLY: dict.fromkeys(Priority, Target(seconds=600))}
+            )
+        ]
+    )
+    with (
+        DashboardCollector(sla=engine) as whole,
+        DashboardCollector(sla=engine, keep_solved=keep) as bounded,
+    ):
+        for event in events:
+            whole.feed(event)
+            bounded.feed(event)
+            active = {
+                c.conversation_id
+                for c in (whole._stream._open.values())  # the active folds
+            }
+            assert bounded.in_memory <= len(active) + keep
+        now = max(e.at for e in events)
+        assert bounded.dashboard(now) == whole.dashboard(now)

@@ -3,7 +3,9 @@
 ``omnicx metrics`` and ``omnicx report`` read the same files the same way:
 one ``omnicx.serde.event_to_dict`` object per line, every bad line reported
 with its ``file:line``, at most ``MAX_PROBLEMS`` of them, and nothing
-reported from a file with a problem.
+reported from a file with a problem. Lines are decoded by
+``omnicx._fastdecode``: the events and errors of ``serde.event_from_dict``,
+faster (and faster again with the ``fast`` extra's ``orjson``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from omnicx import serde
+from omnicx._fastdecode import event_from_line
 from omnicx.cli import _human
 from omnicx.cli._fail import not_text, unreadable
 from omnicx.errors import Problem, ValidationError
@@ -56,20 +58,19 @@ class EventLog:
                     done += len(raw)
                     if bar is not None and number % 4096 == 0:
                         bar.update(done)
-                    line = raw.decode("utf-8")
-                    if not line.strip():
-                        continue
-                    where = f"{path.name}:{number}"
                     try:
-                        event = serde.event_from_dict(json.loads(line))
+                        event = event_from_line(raw)
                     except json.JSONDecodeError as error:
+                        if not raw.decode("utf-8").strip():
+                            continue  # a blank line
                         message = f"invalid JSON ({error.msg} at column {error.colno})"
-                        problems.append(Problem(where, message))
+                        problems.append(Problem(f"{path.name}:{number}", message))
                         continue
                     except ValidationError as error:
+                        where = f"{path.name}:{number}"
                         problems.extend(p.under(where) for p in error.problems)
                         continue
-                    yield where, event
+                    yield f"{path.name}:{number}", event
                 if bar is not None:
                     bar.update(size)
                     bar.close()

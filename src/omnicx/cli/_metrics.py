@@ -27,11 +27,13 @@ from omnicx.metrics import (
     MetricsConfig,
     MetricsReport,
     MetricsStream,
+    SlaTally,
     report_to_dict,
 )
 from omnicx.metrics._dimensions import check_dimensions
 from omnicx.routing._loader import _format_of, parse_document
-from omnicx.sla import BusinessCalendar, load_calendar
+from omnicx.sla import BusinessCalendar, SlaEngine, load_calendar
+from omnicx.sla._file import parse_policies
 
 
 def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,6 +59,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
         help="business hours (TOML, YAML or JSON, as in docs/sla.md): durations also in "
         "business time",
     )
+    add_sla_option(parser)
     parser.add_argument("--now", help="report as of this ISO 8601 instant (default: last event)")
     parser.add_argument(
         "--fcr-days", type=float, default=7, help="first contact resolution window in days"
@@ -96,6 +99,10 @@ def metrics_table(report: MetricsReport) -> list[str]:
     if business:
         header += [f"{title} p50 (business hours)" for title, _ in _DURATION_COLUMNS]
     header += ["one-touch", "FCR", "reopened", "CSAT", "NPS", "CES"]
+    targets = sorted({name for group in report.groups.values() for name in group.sla})
+    if targets:
+        header += ["SLA met", "SLA breaches"]
+        header += [f"{name.replace('_', ' ')} SLA met" for name in targets]
     rows = [header]
     for key, group in report.groups.items():
         row = [*(key or ("all",)), str(group.conversations), str(group.solved)]
@@ -113,6 +120,13 @@ def metrics_table(report: MetricsReport) -> list[str]:
             "-" if group.nps.score is None else f"{group.nps.score:.0f}",
             "-" if group.ces.mean is None else f"{group.ces.mean:.1f}",
         ]
+        if targets:
+            total = SlaTally(
+                achieved=sum(t.achieved for t in group.sla.values()),
+                breached=sum(t.breached for t in group.sla.values()),
+            )
+            row += [_human.percent(total.attainment), str(total.breached)]
+            row += [_human.percent(group.sla.get(name, SlaTally()).attainment) for name in targets]
         rows.append(row)
     return _human.table(rows, keep=max(len(report.by), 1))
 
@@ -154,6 +168,7 @@ def stream_metrics(
     config: MetricsConfig | None = None,
     progress: TextIO | None = None,
     keep_solved: int = KEEP_SOLVED,
+    sla: SlaEngine | None = None,
 ) -> list[MetricsReport] | None:
     """Read a JSON-lines event file in one pass and report each breakdown; None if no events.
 
@@ -165,7 +180,8 @@ def stream_metrics(
     latest event; with it, later events are skipped. The figures are those
     of ``compute_metrics`` on the same events. With ``progress`` (a
     terminal), a bar shows how much of a large file is read. ``keep_solved``
-    is the stream's (``MetricsStream``).
+    and ``sla`` (policies deciding the SLA figures) are the stream's
+    (``MetricsStream``).
 
     Raises:
         ValidationError: the file is missing or not UTF-8 text, lines are not
@@ -176,7 +192,7 @@ def stream_metrics(
     accumulators = [MetricsAccumulator(by=tuple(by)) for by in breakdowns]
     latest: datetime | None = None
     log = EventLog(path, progress)
-    with MetricsStream(config=config, keep_solved=keep_solved) as stream:
+    with MetricsStream(config=config, keep_solved=keep_solved, sla=sla) as stream:
         for where, event in log:
             conversation_id = event.conversation_id
             if log.problems or conversation_id is None or (now is not None and event.at > now):
@@ -219,6 +235,38 @@ def _read_calendar(path: Path) -> BusinessCalendar:
     if not isinstance(data, Mapping):
         raise ValidationError.single("", "expected a calendar object (see docs/sla.md)")
     return load_calendar(data)
+
+
+def add_sla_option(parser: argparse.ArgumentParser) -> None:
+    """Add ``--sla FILE`` (``omnicx metrics`` and ``omnicx report``)."""
+    parser.add_argument(
+        "--sla",
+        metavar="FILE",
+        help="SLA policies and their calendars (YAML, JSON or TOML, as in docs/sla.md): "
+        "attainment and breaches per target",
+    )
+
+
+def sla_engine(args: argparse.Namespace) -> SlaEngine | None:
+    """The SLA policies of ``--sla FILE``, or None without it.
+
+    Raises:
+        ValidationError: the file is unreadable, does not parse, or a
+            policy is wrong; paths under ``--sla FILE``.
+    """
+    if args.sla is None:
+        return None
+    path = Path(args.sla)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise unreadable(path, error) from None
+    except UnicodeDecodeError:
+        raise not_text(path) from None
+    try:
+        return parse_policies(parse_document(text, _format_of(path)))
+    except ValidationError as error:
+        raise error.under(f"--sla {args.sla}") from None
 
 
 def _breakdowns(values: Sequence[str]) -> list[list[str]]:
@@ -268,6 +316,7 @@ def run(args: argparse.Namespace) -> int:
         now=_now(args.now),
         config=config,
         progress=sys.stderr,
+        sla=sla_engine(args),
     )
     if reports is None:
         print("no events")

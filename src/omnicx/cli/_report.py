@@ -19,9 +19,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from omnicx.cli._events import EventLog
 from omnicx.cli._fail import check_readable
-from omnicx.cli._metrics import _now, metrics_config
+from omnicx.cli._metrics import _now, add_sla_option, metrics_config, sla_engine
 from omnicx.errors import ValidationError
 from omnicx.listening import Listener, ListeningState, TopicReport, load_topics, report
+from omnicx.model import Event
 from omnicx.report import Dashboard, DashboardCollector, dashboard_html
 from omnicx.storage import SqliteStore
 
@@ -46,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     parser.add_argument(
         "--calendar", metavar="FILE", help="business hours (as in docs/sla.md) for the metrics"
     )
+    add_sla_option(parser)
     parser.add_argument(
         "--fcr-days", type=float, default=7, help="first contact resolution window in days"
     )
@@ -89,17 +91,30 @@ def collect_file(
     log.check()
 
 
-def collect_database(path: Path, collector: DashboardCollector, *, now: datetime | None) -> None:
-    """Feed every event of an omnicx SQLite database to ``collector``, in time order."""
+def collect_database(
+    path: Path, collector: DashboardCollector, *, now: datetime | None, batch: int = 4096
+) -> None:
+    """Feed every event of an omnicx SQLite database to ``collector``, conversation by conversation.
+
+    The store is read in pages of ``batch`` rows (``SqliteStore.conversation_events``):
+    memory holds one page and one conversation's events besides the
+    collector's folds, never the whole log. Each conversation's events are
+    fed in time order (stored in append order; a stable sort by time keeps
+    ties in that order), which gives the dashboard of the same events read
+    from a file.
+    """
     if not path.is_file():
         raise ValidationError.single(str(path), "no such database; pass an omnicx SQLite file")
     with SqliteStore(path) as store:
-        events = store.events()
-    # Stored in append order; a stable sort by time keeps ties in that order.
-    events.sort(key=lambda event: event.at)
-    for event in events:
-        if now is None or event.at <= now:
-            collector.feed(event)
+        for events in store.conversation_events(batch=batch):
+            events.sort(key=_at)
+            for event in events:
+                if now is None or event.at <= now:
+                    collector.feed(event)
+
+
+def _at(event: Event) -> datetime:
+    return event.at
 
 
 def _topics(args: argparse.Namespace, start: datetime, end: datetime) -> list[TopicReport]:
@@ -148,18 +163,20 @@ def build(args: argparse.Namespace) -> Dashboard | None:
     """The dashboard the arguments ask for; None when the input has no conversation."""
     if (args.events is None) == (args.db is None):
         raise ValidationError.single("events", "pass an events file or --db FILE (one of them)")
-    collector = DashboardCollector(tz=_zone(args.tz), config=metrics_config(args))
-    now = _now(args.now)
-    if args.events is not None:
-        path = Path(args.events)
-        check_readable(path)
-        collect_file(path, collector, now=now, progress=sys.stderr)
-    else:
-        collect_database(Path(args.db), collector, now=now)
-    when = now or collector.latest
-    if when is None or collector.earliest is None:
-        return None
-    return collector.dashboard(when, topics=_topics(args, collector.earliest, when))
+    with DashboardCollector(
+        tz=_zone(args.tz), config=metrics_config(args), sla=sla_engine(args)
+    ) as collector:
+        now = _now(args.now)
+        if args.events is not None:
+            path = Path(args.events)
+            check_readable(path)
+            collect_file(path, collector, now=now, progress=sys.stderr)
+        else:
+            collect_database(Path(args.db), collector, now=now)
+        when = now or collector.latest
+        if when is None or collector.earliest is None:
+            return None
+        return collector.dashboard(when, topics=_topics(args, collector.earliest, when))
 
 
 def run(args: argparse.Namespace) -> int:

@@ -118,6 +118,14 @@ class MetricsAccumulator:
         tally = group.sla.setdefault(outcome.target, [0, 0])
         tally[0 if outcome.achieved else 1] += 1
 
+    def _add_sla_row(self, dims: Dims, outcomes: list[tuple[str, bool]]) -> None:
+        """Count a conversation's SLA outcomes (target, achieved) in the groups of its row."""
+        for key in self._keys(dims):
+            tallies = self._group(key).sla
+            for target, achieved in outcomes:
+                tally = tallies.setdefault(target, [0, 0])
+                tally[0 if achieved else 1] += 1
+
     def merge(self, other: MetricsAccumulator) -> MetricsAccumulator:
         """Return a new accumulator holding both partials; neither input's figures change.
 

@@ -14,42 +14,39 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any
+from typing import Any, cast
 
 from omnicx.errors import ValidationError
 from omnicx.listening import TopicReport
 from omnicx.metrics import (
-    NONE,
     Distribution,
     FactsBuilder,
     MetricsAccumulator,
     MetricsConfig,
     SlaOutcome,
 )
+from omnicx.metrics._derive import builder_dims
+from omnicx.metrics._sla import add_outcomes, clock_outcomes
+from omnicx.metrics._stream import KEEP_SOLVED, MetricsStream
 from omnicx.model import Event, Status
 from omnicx.model._checks import require_aware
 from omnicx.report._values import BREAKDOWNS, BacklogPoint, Dashboard, StatusTime
-from omnicx.sla import ClockEvent, ClockEventKind, SlaEngine, SlaState
+from omnicx.sla import SlaEngine
 
 ACTIVE: tuple[Status, ...] = tuple(s for s in Status if s.is_active)
 """The statuses a conversation can stall in, in lifecycle order."""
-
-_FULFIL, _BREACH = ClockEventKind.FULFIL, ClockEventKind.BREACH
 
 
 class _Builder(FactsBuilder):
     """A conversation's fold plus the dashboard's own figures."""
 
-    __slots__ = ("in_status", "last_at", "sla_results", "sla_state")
+    __slots__ = ("in_status",)
 
     def __init__(self, *, conversation_id: str, created_at: datetime, config: MetricsConfig):
         super().__init__(conversation_id=conversation_id, created_at=created_at, config=config)
-        self.last_at = created_at
         # Seconds per status left so far; None until the first move (most
         # conversations move a few times: a small dict, made lazily).
         self.in_status: dict[Status, int] | None = None
-        self.sla_state: SlaState | None = None
-        self.sla_results: dict[tuple[str, int], bool] | None = None
 
     def status(self, at: Any, status: Status) -> None:
         """Count the time in the status being left, then move (``FactsBuilder.status``)."""
@@ -59,15 +56,6 @@ class _Builder(FactsBuilder):
             spent[current] = spent.get(current, 0) + int((at - self.status_since).total_seconds())
             self.in_status = spent
         super().status(at, status)
-
-    def sla_effects(self, effects: Iterable[object]) -> None:
-        """Keep each clock's outcome: breached once breached, else achieved when fulfilled."""
-        for effect in effects:
-            if isinstance(effect, ClockEvent) and effect.kind in (_FULFIL, _BREACH):
-                results = self.sla_results if self.sla_results is not None else {}
-                key = (effect.metric.value, effect.occurrence)
-                results[key] = results.get(key, True) and effect.kind is _FULFIL
-                self.sla_results = results
 
 
 def _backwards(conversation_id: str, at: datetime, last: datetime) -> ValidationError:
@@ -91,6 +79,10 @@ class DashboardCollector:
         config: the metric definitions' settings (FCR window, calendar).
         sla: an engine whose policies decide each conversation's SLA
             outcomes; without it only ``add_sla`` outcomes are counted.
+        keep_solved: recently solved conversations held in memory; older
+            ones wait in a temporary file (``MetricsStream``), so memory
+            follows the open conversations. ``close`` (or a ``with`` block)
+            removes the file.
     """
 
     def __init__(
@@ -99,11 +91,14 @@ class DashboardCollector:
         tz: tzinfo = UTC,
         config: MetricsConfig | None = None,
         sla: SlaEngine | None = None,
+        keep_solved: int = KEEP_SOLVED,
     ) -> None:
         self.tz = tz
         self.config = config or MetricsConfig()
         self.sla = sla
-        self._builders: dict[str, _Builder] = {}
+        self._stream = MetricsStream(
+            config=self.config, keep_solved=keep_solved, sla=sla, builder=_Builder
+        )
         self._moves: dict[date, int] = {}  # backlog change per local day
         self._outcomes: list[SlaOutcome] = []
         self.latest: datetime | None = None
@@ -125,30 +120,40 @@ class DashboardCollector:
         if conversation_id is None:
             return
         at = event.at
-        builder = self._builders.get(conversation_id)
-        if builder is None:
-            builder = self._builders[conversation_id] = _Builder(
-                conversation_id=conversation_id, created_at=at, config=self.config
-            )
+        stream = self._stream
+        builder, last, new = stream.open(conversation_id, at)
+        if new:
             day = self._day(at)
             self._moves[day] = self._moves.get(day, 0) + 1
             if self.earliest is None or at < self.earliest:
                 self.earliest = at
-            if self.sla is not None:
-                builder.sla_state = self.sla.start()
-        elif at < builder.last_at:
-            raise _backwards(conversation_id, at, builder.last_at)
+        elif at < last:
+            stream.settle(conversation_id, builder)
+            raise _backwards(conversation_id, at, last)
         was_active = builder.current.is_active
         builder.feed(event)
-        builder.last_at = at
+        stream.folded(conversation_id, event)
         if builder.current.is_active is not was_active:
             day = self._day(at)
             self._moves[day] = self._moves.get(day, 0) + (1 if not was_active else -1)
-        if builder.sla_state is not None and self.sla is not None:
-            builder.sla_state, effects = self.sla.apply(builder.sla_state, event, at)
-            builder.sla_effects(effects)
+        stream.settle(conversation_id, builder)
         if self.latest is None or at > self.latest:
             self.latest = at
+
+    @property
+    def in_memory(self) -> int:
+        """Conversations whose folds are in memory: the active and the recently solved."""
+        return self._stream.in_memory
+
+    def close(self) -> None:
+        """Remove the temporary file of solved conversations' folds (``MetricsStream.close``)."""
+        self._stream.close()
+
+    def __enter__(self) -> DashboardCollector:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
 
     def add_sla(self, outcome: SlaOutcome) -> None:
         """Count an SLA outcome the host measured itself (grouped by its ``dimensions``)."""
@@ -165,10 +170,9 @@ class DashboardCollector:
         everything = (overall, *breakdowns.values(), daily, week_hours)
         spent = {status: Distribution() for status in ACTIVE}
         current = {status: Distribution() for status in ACTIVE}
-        for conversation_id in sorted(self._builders):
-            builder = self._builders[conversation_id]
+        for folded, sla_state in self._stream.conversations():
+            builder = cast(_Builder, folded)  # the stream folds with _Builder
             builder.add_to(*everything, now=now)
-            created: datetime = builder.created
             times = dict(builder.in_status or {})
             if builder.current.is_active:
                 since = int((now - builder.status_since).total_seconds())
@@ -176,23 +180,12 @@ class DashboardCollector:
                 current[builder.current].add(since)
             for status, seconds in times.items():
                 spent[status].add(seconds)
-            if builder.sla_state is not None and self.sla is not None:
-                _, effects = self.sla.advance(builder.sla_state, now)
-                builder.sla_effects(effects)
-            for (target, _), achieved in sorted((builder.sla_results or {}).items()):
-                dims = {
-                    "channel": builder.channel or NONE, "queue": builder.queue or NONE,
-                    "agent": builder.agent or NONE, "day": self._day(created).isoformat(),
-                }  # fmt: skip
-                outcome = SlaOutcome(
-                    conversation_id=conversation_id,
-                    target=target,
-                    achieved=achieved,
-                    at=now,
-                    dimensions=dims,
+            if sla_state is not None and self.sla is not None:
+                add_outcomes(
+                    (overall, *breakdowns.values(), daily),
+                    builder_dims(builder),
+                    clock_outcomes(self.sla, sla_state, now),
                 )
-                for accumulator in (overall, *breakdowns.values(), daily):
-                    accumulator.add_sla(outcome)
         for outcome in self._outcomes:
             for accumulator in (overall, *breakdowns.values(), daily):
                 accumulator.add_sla(outcome)
@@ -252,13 +245,13 @@ def build_dashboard(
     """
     if now is not None:
         require_aware(now, "build_dashboard(now=)")
-    collector = DashboardCollector(tz=tz, config=config, sla=sla)
-    for event in events:
-        if now is None or event.at <= now:
-            collector.feed(event)
-    for outcome in sla_outcomes:
-        collector.add_sla(outcome)
-    when = now or collector.latest
-    if when is None or collector.earliest is None:
-        return None
-    return collector.dashboard(when, topics=topics)
+    with DashboardCollector(tz=tz, config=config, sla=sla) as collector:
+        for event in events:
+            if now is None or event.at <= now:
+                collector.feed(event)
+        for outcome in sla_outcomes:
+            collector.add_sla(outcome)
+        when = now or collector.latest
+        if when is None or collector.earliest is None:
+            return None
+        return collector.dashboard(when, topics=topics)

@@ -22,6 +22,7 @@ from omnicx.sla._clock import (
 )
 from omnicx.sla._customer import customer_facts
 from omnicx.sla._engine import SlaEngine, SlaState
+from omnicx.sla._file import load_policies
 from omnicx.sla._load import load_calendar
 from omnicx.sla._policy import (
     DEFAULT_PAUSES,
@@ -61,4 +62,5 @@ __all__ = [
     "TargetStatus",
     "customer_facts",
     "load_calendar",
+    "load_policies",
 ]

@@ -14,6 +14,7 @@ from typing import Any, TypeVar, cast
 import attrs
 
 from omnicx import serde
+from omnicx._fastdecode import event_from_dict as fast_event_from_dict
 from omnicx._frozen import JsonDocument, frozen_json, thaw
 from omnicx.errors import Problem, StoreBusyError, StoreError, ValidationError
 from omnicx.identity import ChangeSet, Link, MergeRecord, Observation, Profile
@@ -297,6 +298,42 @@ class SqliteStore:
         clause = f" WHERE {' AND '.join(where)}" if where else ""
         rows = self._db.execute(f"SELECT data FROM events{clause} ORDER BY seq", params)
         return [serde.event_from_dict(json.loads(data)) for (data,) in rows]
+
+    def conversation_events(self, *, batch: int = 4096) -> Iterator[list[Event]]:
+        """Every stored event of a conversation, one conversation at a time, in append order.
+
+        Conversations come in id order; events without a conversation are
+        left out. The events are read ``batch`` rows per query, from the
+        index on (conversation, append order), so a reader holds one page
+        and one conversation's events, never the whole log (``events()``
+        returns it all at once).
+
+        Raises:
+            ValidationError: ``batch`` is not a whole number from 1 up.
+        """
+        if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+            raise ValidationError.single("batch", "expected a whole number from 1 up")
+        sql = (
+            "SELECT conversation_id, seq, data FROM events INDEXED BY events_conversation"
+            " WHERE conversation_id IS NOT NULL AND (conversation_id, seq) > (?, ?)"
+            " ORDER BY conversation_id, seq LIMIT ?"
+        )
+        key: tuple[str, int] = ("", -1)
+        current: str | None = None
+        events: list[Event] = []
+        while True:
+            rows = self._db.execute(sql, (*key, batch)).fetchall()
+            for conversation_id, seq, data in rows:
+                if conversation_id != current:
+                    if events:
+                        yield events
+                    current, events = conversation_id, []
+                events.append(fast_event_from_dict(json.loads(data)))
+                key = (conversation_id, seq)
+            if len(rows) < batch:
+                break
+        if events:
+            yield events
 
     def receipt(self, key: str) -> Mapping[str, Any] | None:
         """Return the receipt recorded under an idempotency key, or None."""
