@@ -18,6 +18,7 @@ from omnicx.report import DashboardCollector, build_dashboard
 from omnicx.sla import Metric, Policy, SlaEngine, Target
 
 PARIS = ZoneInfo("Europe/Paris")
+_MIDNIGHT = 14 * 60  # minutes after START: 23:00 UTC on Monday 4 March 2024, midnight in Paris
 
 
 def _events(timelines: tuple[Timeline, ...] | list[Timeline]) -> list:  # type: ignore[type-arg]
@@ -212,3 +213,27 @@ def test_solved_conversations_wait_on_disk_and_give_the_same_dashboard(
             assert bounded.in_memory <= len(active) + keep
         now = max(e.at for e in events)
         assert bounded.dashboard(now) == whole.dashboard(now)
+
+
+@pytest.mark.parametrize(
+    ("timelines", "open_at_monday_end"),
+    [
+        # c1 is solved at midnight: it has left the backlog then.
+        ([Timeline("c1").inbound(0).solve(_MIDNIGHT), Timeline("c2").inbound(5)], 1),
+        # c3 is created at midnight: it has joined the backlog then.
+        ([Timeline("c2").inbound(5), Timeline("c3").inbound(_MIDNIGHT)], 2),
+    ],
+    ids=["solved", "created"],
+)
+def test_a_change_at_local_midnight_counts_at_the_day_end_it_falls_on(
+    timelines: list[Timeline], open_at_monday_end: int
+) -> None:
+    """The backlog at a day's end counts what changes at that very instant, as backlog_at does."""
+    events = _events(timelines)
+    dashboard = build_dashboard(events, tz=PARIS)
+    assert dashboard is not None
+    end_of_monday = dashboard.backlog[0]
+    assert end_of_monday.at == datetime(2024, 3, 5, tzinfo=PARIS)
+    assert end_of_monday.open == open_at_monday_end
+    facts = facts_by_conversation(events, now=dashboard.now)
+    assert backlog_at(facts, end_of_monday.at)[()].count == open_at_monday_end

@@ -100,6 +100,10 @@ class DashboardCollector:
             config=self.config, keep_solved=keep_solved, sla=sla, builder=_Builder
         )
         self._moves: dict[date, int] = {}  # backlog change per local day
+        # The part of a day's change made at its very first instant (local
+        # midnight): the previous day's end-point counts it too, as
+        # ``backlog_at`` counts a change at the instant it asks about.
+        self._at_midnight: dict[date, int] = {}
         self._outcomes: list[SlaOutcome] = []
         self.latest: datetime | None = None
         """The latest instant fed (the default ``now``)."""
@@ -108,6 +112,13 @@ class DashboardCollector:
 
     def _day(self, at: datetime) -> date:
         return at.astimezone(self.tz).date()
+
+    def _move(self, at: datetime, change: int) -> None:
+        local = at.astimezone(self.tz)
+        day = local.date()
+        self._moves[day] = self._moves.get(day, 0) + change
+        if local.time() == time():
+            self._at_midnight[day] = self._at_midnight.get(day, 0) + change
 
     def feed(self, event: Event) -> None:
         """Fold one event into its conversation; events without one are skipped.
@@ -123,8 +134,7 @@ class DashboardCollector:
         stream = self._stream
         builder, last, new = stream.open(conversation_id, at)
         if new:
-            day = self._day(at)
-            self._moves[day] = self._moves.get(day, 0) + 1
+            self._move(at, +1)
             if self.earliest is None or at < self.earliest:
                 self.earliest = at
         elif at < last:
@@ -134,8 +144,7 @@ class DashboardCollector:
         builder.feed(event)
         stream.folded(conversation_id, event)
         if builder.current.is_active is not was_active:
-            day = self._day(at)
-            self._moves[day] = self._moves.get(day, 0) + (1 if not was_active else -1)
+            self._move(at, 1 if not was_active else -1)
         stream.settle(conversation_id, builder)
         if self.latest is None or at > self.latest:
             self.latest = at
@@ -216,7 +225,8 @@ class DashboardCollector:
                 points.append(BacklogPoint(day=day, at=now, open=open_))
             else:
                 end = datetime.combine(day + timedelta(days=1), time(), tzinfo=tz)
-                points.append(BacklogPoint(day=day, at=end, open=open_))
+                early = self._at_midnight.get(day + timedelta(days=1), 0)
+                points.append(BacklogPoint(day=day, at=end, open=open_ + early))
             day += timedelta(days=1)
         return points
 
