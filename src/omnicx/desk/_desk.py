@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Iterable, Mapping
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import attrs
@@ -30,10 +30,15 @@ from omnicx.desk import _assignment as assigning
 from omnicx.desk import _bots as bot_steps
 from omnicx.desk import _calls as calls
 from omnicx.desk import _orders as commerce
-from omnicx.desk._agent_changes import Change
 from omnicx.desk._auto_reply import AutoReplies
 from omnicx.desk._bots import HandoffPolicy
 from omnicx.desk._customer_edit import CustomerEdit
+from omnicx.desk._desk_base import (
+    HANDED_OVER,
+    DeskBase,
+    changes_without_conversation,
+    check_instant,
+)
 from omnicx.desk._email_thread import EmailIdentity, take_own
 from omnicx.desk._feedback import answer_rated, suggestion_used
 from omnicx.desk._field_edit import fields_change
@@ -52,9 +57,9 @@ from omnicx.desk._listen import (
 )
 from omnicx.desk._macro import macro_actions, macro_change, macro_text, macro_values
 from omnicx.desk._private_reply import private_reply
-from omnicx.desk._receipt import ConversationErasedError, Receipt, SlaLine
+from omnicx.desk._receipt import Receipt, SlaLine
 from omnicx.desk._record_steps import caused_at
-from omnicx.desk._retry import RETRY_WINDOW, digest, marked, retried
+from omnicx.desk._retry import RETRY_WINDOW
 from omnicx.desk._route import route
 from omnicx.desk._rule_checks import (
     channel_capabilities,
@@ -63,15 +68,10 @@ from omnicx.desk._rule_checks import (
     consistent_replies,
     macros_by_id,
 )
-from omnicx.desk._schedule import SLA as SLA_TIMER
-from omnicx.desk._schedule import Schedule, positive_period, scheduled
+from omnicx.desk._schedule import positive_period
 from omnicx.desk._sla_tracker import SlaTracker
 from omnicx.desk._tick import TickReport, due_records, run_due
-from omnicx.desk._unit import (
-    Unit,
-    member_ids,
-    receipt_for,
-)
+from omnicx.desk._unit import Unit, member_ids, receipt_for
 from omnicx.errors import ConflictError, NotFoundError, OmnicxError, ValidationError
 from omnicx.identity import (
     DEFAULT_POLICY,
@@ -101,13 +101,12 @@ from omnicx.model import (
     HandedOff,
     HandoffReason,
     Identifier,
-    Message,
     Order,
     Priority,
     Status,
     SurveyKind,
 )
-from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, redact, require, tombstone_key
+from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, tombstone_key
 from omnicx.routing import AgentLoad, AssignmentPolicy, RuleEngine, Trace
 from omnicx.routing import assign as allocate
 from omnicx.sla import SlaEngine, SlaReport, customer_facts
@@ -122,11 +121,7 @@ from omnicx.storage import (
     InboxPage,
     InboxSort,
 )
-from omnicx.timeline import (
-    ThreadingPolicy,
-    build_timeline,
-    external_key,
-)
+from omnicx.timeline import ThreadingPolicy, build_timeline, external_key
 
 
 class ErasedPolicy(enum.Enum):
@@ -174,7 +169,7 @@ def _is_clock(value: object) -> bool:
 
 
 @attrs.define(kw_only=True)
-class Desk:
+class Desk(DeskBase):
     """The pipeline that ties identity, threading, routing and SLAs to a store.
 
     Every call reads what it needs from ``store``, computes every change, and
@@ -374,12 +369,6 @@ class Desk:
     def _auto_replies(self) -> AutoReplies:
         return AutoReplies(macros=self.macros, kb=self.kb, capabilities=self.capabilities,
                            long_text=self.long_text)  # fmt: skip
-
-    @property
-    def _schedule(self) -> Schedule:
-        """The automation settings scheduled work follows (periods, survey template)."""
-        return Schedule(auto_solve_after=self.auto_solve_after, csat_delay=self.csat_delay,
-                        csat_template=self.csat_template)  # fmt: skip
 
     # -- inbound -------------------------------------------------------------
 
@@ -623,13 +612,6 @@ class Desk:
         receipt = receipt_for(unit, record, customer_id, thread_reason=reason.value, sla=sla)
         return unit.commit(receipt)
 
-    def redacted(self, message: Message) -> Message:
-        """``message`` with its text redacted by the channel's policy, if any."""
-        policy = self.redaction.get(message.channel.name) or self.redaction.get("*")
-        if policy is None:
-            return message
-        return attrs.evolve(message, text=redact(message.text, policy).text)
-
     def explain(self, event: MessageReceived) -> Trace | None:
         """The routing trace for a message as ``receive`` would route it now.
 
@@ -693,7 +675,7 @@ class Desk:
             audit_merges(unit, resolution)
             owner = resolution.customer_id
         commerce.record_events(unit, enrichment.events, owner)
-        self.store.commit(_changes_without_conversation(unit, {"customer_id": owner}))
+        self.store.commit(changes_without_conversation(unit, {"customer_id": owner}))
         return owner
 
     def attach_order(
@@ -765,7 +747,7 @@ class Desk:
         undone = unmerge(unit.staged, merge_id, now=unit.now, policy=self.identity)
         unit.record(AuditAction.UNMERGE, actor_id, customer_id=undone.survivor.id,
                     reason=reason, merge_id=merge_id, restored_id=undone.restored.id)  # fmt: skip
-        self.store.commit(_changes_without_conversation(unit, {"customer_id": undone.survivor.id}))
+        self.store.commit(changes_without_conversation(unit, {"customer_id": undone.survivor.id}))
         return undone.restored.id
 
     def undo_split(self, split_id: str, *, actor_id: str, reason: str) -> str:
@@ -784,7 +766,7 @@ class Desk:
         restored = undo_split(unit.staged, split_id, now=unit.now, policy=self.identity)
         unit.record(AuditAction.SPLIT, actor_id, customer_id=restored.id, reason=reason,
                     merge_id=split_id, undone=True, parts=list(record.parts))  # fmt: skip
-        self.store.commit(_changes_without_conversation(unit, {"customer_id": restored.id}))
+        self.store.commit(changes_without_conversation(unit, {"customer_id": restored.id}))
         return restored.id
 
     def merge(
@@ -818,7 +800,7 @@ class Desk:
                     merge_id=record.id, absorbed_id=record.absorbed_id,
                     evidence=sorted({i.kind.value for i in record.evidence}))  # fmt: skip
         receipt = {"customer_id": record.survivor_id, "merge_id": record.id}
-        self.store.commit(_changes_without_conversation(unit, receipt))
+        self.store.commit(changes_without_conversation(unit, receipt))
         return record.id
 
     def update_customer(
@@ -855,7 +837,7 @@ class Desk:
         unit.staged.apply(ChangeSet(profiles=(updated,)))
         unit.record(AuditAction.CUSTOMER_UPDATE, actor_id, customer_id=profile.id,
                     reason=reason, fields=edit.changed())  # fmt: skip
-        self.store.commit(_changes_without_conversation(unit, {"customer_id": profile.id}))
+        self.store.commit(changes_without_conversation(unit, {"customer_id": profile.id}))
         return updated.to_customer(self.standing)
 
     def replace_rules(
@@ -870,14 +852,10 @@ class Desk:
         check_rule_actions(rules, self.sla, self.fields)
         unit = Unit.open(self.store, f"rules:{self.store.next_id('rules')}", self.clock.now())
         unit.record(AuditAction.RULES_CHANGE, actor_id, reason=reason, version=version)
-        self.store.commit(_changes_without_conversation(unit, {"customer_id": None}))
+        self.store.commit(changes_without_conversation(unit, {"customer_id": None}))
         self.rules = rules
 
     # -- reading -------------------------------------------------------------
-
-    def customer(self, customer_id: str) -> Customer:
-        """The live customer for an id (an id merged away resolves to its survivor)."""
-        return current_profile(self.store, customer_id).to_customer(self.standing)
 
     def timeline(self, customer_id: str) -> tuple[Event, ...]:
         """The customer's one timeline across channels, merged profiles included."""
@@ -974,39 +952,6 @@ class Desk:
         return self.sla.status(events, now, customer_facts(customer))
 
     # -- steps ---------------------------------------------------------------
-
-    def _replayed(self, key: str) -> Receipt | None:
-        stored = self.store.receipt(key)
-        if stored is None:
-            return None
-        receipt = serde.from_dict(Receipt, stored)
-        # What the host already handed over is not sent again on a redelivery.
-        pending = tuple(
-            item for item in receipt.outbox
-            if not item.id or self.store.receipt(_HANDED_OVER + item.id) is None
-        )  # fmt: skip
-        return attrs.evolve(receipt, outbox=pending, replayed=True)
-
-    def _record(self, conversation_id: str) -> ConversationRecord:
-        record = self.store.conversation(conversation_id)
-        if record is None:
-            raise NotFoundError("conversation", conversation_id)
-        return record
-
-    def _track(
-        self, unit: Unit, record: ConversationRecord, customer: Customer
-    ) -> tuple[ConversationRecord, tuple[SlaLine, ...]]:
-        # Every write of a record comes through here: SLA clocks, then the
-        # timers and due_at that Desk.tick finds it by.
-        if self.sla is not None:
-            state, timers, lines = self._sla.track(self.sla, self.store, unit, record, customer)
-            tracked = scheduled(record, unit.events, self._schedule, unit.now, timers=timers,
-                                sla_state=state)  # fmt: skip
-            return tracked, lines
-        # No SLA engine (any more): no SLA timer either.
-        without = {k: v for k, v in record.timers.items() if k != SLA_TIMER}
-        kept = without if len(without) != len(record.timers) else None
-        return scheduled(record, unit.events, self._schedule, unit.now, timers=kept), ()
 
     # -- scheduled work ------------------------------------------------------
 
@@ -1583,84 +1528,9 @@ class Desk:
         Call it after the provider accepted the item; calling it again, or
         for an id already recorded, changes nothing.
         """
-        receipts = tuple((_HANDED_OVER + i, {"customer_id": None}) for i in outgoing_ids if i)
+        receipts = tuple((HANDED_OVER + i, {"customer_id": None}) for i in outgoing_ids if i)
         if receipts:
             self.store.commit(Changes(receipts=receipts))
-
-    def check(self, actor_id: str, action: Action, resource: Resource) -> None:
-        """Refuse ``action`` unless the actor's role allows it (when ``actors`` is set).
-
-        Raises:
-            PermissionDenied: the role lacks the action or cannot see the queue.
-            NotFoundError: ``actors`` is set and does not know ``actor_id``.
-        """
-        if self.actors is None:
-            return
-        actor = self.actors.get(actor_id)
-        if actor is None:
-            raise NotFoundError("actor", actor_id)
-        require(actor, action, resource)
-
-    def _act(
-        self,
-        conversation_id: str,
-        request_id: str | None,
-        change: Change,
-        actor_id: str | None = None,
-        action: Action | None = None,
-        what: tuple[object, ...] = (),
-    ) -> Receipt:
-        # One agent action: idempotent by request id (or, without one, by
-        # being the conversation's latest action again: see _retry),
-        # permission-checked on the conversation's queue, SLA clocks
-        # advanced, committed at once. ``what`` names the action and its
-        # arguments for that retry check.
-        if request_id is not None:
-            replayed = self._replayed(f"act:{request_id}")
-            if replayed is not None:
-                return replayed
-        now = self.clock.now()
-        stored = self._record(conversation_id)
-        if stored.erased_at is not None:
-            raise ConversationErasedError(conversation_id, stored.erased_at)
-        if actor_id is not None and action is not None:
-            queue = stored.conversation.queue
-            self.check(actor_id, action, Resource.conversation(conversation_id, queue))
-        actor = actor_id or "customer"
-        action_digest = digest(*what) if what else ""
-        if request_id is None and what:
-            first = retried(stored, actor, action_digest, now, self.retry_window)
-            replayed = self._replayed(first) if first is not None else None
-            if replayed is not None:
-                return replayed
-        key = f"act:{request_id}" if request_id else f"act:{self.store.next_id('a')}"
-        unit = Unit.open(self.store, key, now)
-        loaded = unit.load(stored)
-        try:
-            record = change(unit, loaded)
-        except OmnicxError:
-            # A copy of this call may have committed between the receipt
-            # read and the record read: the state it left refuses the
-            # change, but the call is done, so it replays.
-            replayed = self._replayed(key) if request_id is not None else None
-            if replayed is None:
-                raise
-            return replayed
-        customer_id = record.conversation.customer_id
-        record, sla = self._track(unit, record, self.customer(customer_id))
-        if what:
-            record = marked(record, actor, action_digest, key, loaded.version + 1, now)
-        if self.assignment is not None:
-            # Only an explicit assignment is refused over capacity; an agent
-            # replying to work nobody had takes it, held within capacity
-            # only where there is room (the reply must go out).
-            strict = action is Action.ASSIGN
-            assigning.reconcile(unit, self.assignment, loaded, record, strict=strict)
-        unit.put(record)
-        receipt = unit.commit(receipt_for(unit, record, customer_id, sla=sla))
-        if self.assignment is not None and (unit.agents_written or unit.work_written):
-            receipt = self._with_offers(receipt)
-        return receipt
 
     # -- agents and assignment -----------------------------------------------
 
@@ -1868,45 +1738,4 @@ class Desk:
         return receipt
 
 
-_HANDED_OVER = "out:"
 _EARLY = "early:"
-
-
-def _changes_without_conversation(unit: Unit, receipt: Mapping[str, Any]) -> Changes:
-    return Changes(
-        identity=unit.staged.staged(),
-        profile_versions=dict(unit.staged.read_versions),
-        events=tuple(unit.events),
-        receipts=((unit.key, dict(receipt)),),
-        audit=tuple(unit.audit),
-        **unit.reads(),
-        **unit.order_changes(),
-    )
-
-
-EARLIEST_INSTANT = datetime(1900, 1, 1, tzinfo=UTC)
-"""The earliest instant a message may carry: working hours, deadlines and
-timestamps are computed around it, so the nearer ends of ``datetime``'s range
-(year 1, year 9999) are refused up front."""
-
-LATEST_INSTANT = datetime(9000, 1, 1, tzinfo=UTC)
-"""The first instant past the ones a message may carry (see ``EARLIEST_INSTANT``)."""
-
-
-def check_instant(path: str, at: datetime) -> None:
-    """Refuse an instant outside ``EARLIEST_INSTANT`` up to ``LATEST_INSTANT`` before any write.
-
-    Parsers accept any date a payload spells (an email's ``Date: 1 Jan 0001``);
-    a deadline or calendar day computed from the ends of the range would
-    overflow half-way through a call.
-
-    Raises:
-        ValidationError: at ``path``, saying which range is supported.
-    """
-    if not EARLIEST_INSTANT <= at < LATEST_INSTANT:
-        raise ValidationError.single(
-            path,
-            f"{at.isoformat()} is outside the instants omnicx supports"
-            f" ({EARLIEST_INSTANT.year} up to {LATEST_INSTANT.year}); check the payload's date"
-            " or the sender's clock",
-        )
