@@ -9,14 +9,14 @@ mixin over it (``_desk_calls``, ``_desk_actions``...).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from omnicx import serde
-from omnicx.channels import Capabilities, LongText
+from omnicx.channels import CallStatusChanged, Capabilities, LongText, MessageReceived
 from omnicx.clock import Clock
 from omnicx.desk import _assignment as assigning
 from omnicx.desk._agent_changes import Change
@@ -33,7 +33,7 @@ from omnicx.desk._unit import Unit, receipt_for
 from omnicx.errors import NotFoundError, OmnicxError, ValidationError
 from omnicx.identity import IdentityPolicy, MergeRules, Standing, current_profile
 from omnicx.kb import KnowledgeBase, Macro
-from omnicx.model import Customer, Message
+from omnicx.model import Customer, Identifier, Message
 from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, redact, require
 from omnicx.routing import AssignmentPolicy, RuleEngine
 from omnicx.sla import SlaEngine
@@ -78,6 +78,15 @@ class DeskBase:
 
     if TYPE_CHECKING:
         # Steps of other groups that these use; ``Desk`` has them all.
+
+        def _receive(
+            self,
+            event: MessageReceived,
+            rules: RuleEngine | None,
+            call: CallStatusChanged | None = None,
+        ) -> Receipt: ...
+
+        def _refuse_erased(self, identifiers: Iterable[Identifier]) -> None: ...
 
         def _with_offers(
             self, receipt: Receipt, caused: Mapping[str, datetime] | None = None
