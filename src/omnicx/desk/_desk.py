@@ -38,22 +38,13 @@ from omnicx.desk._desk_base import (
     check_instant,
 )
 from omnicx.desk._desk_calls import DeskCalls
+from omnicx.desk._desk_listening import DeskListening
 from omnicx.desk._email_thread import EmailIdentity, take_own
 from omnicx.desk._feedback import answer_rated, suggestion_used
 from omnicx.desk._field_edit import fields_change
 from omnicx.desk._fields import FieldSchema
 from omnicx.desk._inbound import Inbound, audit_merges, bounded, routing_context, take_in
-from omnicx.desk._listen import (
-    AlertOutcome,
-    Listening,
-    ListenReport,
-    alert_message,
-    alert_of,
-    clear_pending,
-    decide,
-    listening_store,
-    store_fed,
-)
+from omnicx.desk._listen import Listening
 from omnicx.desk._macro import macro_actions, macro_change, macro_text, macro_values
 from omnicx.desk._private_reply import private_reply
 from omnicx.desk._receipt import Receipt, SlaLine
@@ -89,7 +80,6 @@ from omnicx.identity import (
 )
 from omnicx.identity import merge as merge_customers
 from omnicx.kb import KnowledgeBase, Macro
-from omnicx.listening import Alert, Mention
 from omnicx.model import (
     Agent,
     AgentStatus,
@@ -167,7 +157,7 @@ def _is_clock(value: object) -> bool:
 
 
 @attrs.define(kw_only=True)
-class Desk(DeskCalls, DeskBase):
+class Desk(DeskCalls, DeskListening, DeskBase):
     """The pipeline that ties identity, threading, routing and SLAs to a store.
 
     Every call reads what it needs from ``store``, computes every change, and
@@ -460,53 +450,6 @@ class Desk(DeskCalls, DeskBase):
             for identifier in identifiers:
                 if self.store.link(tombstone_key(match_key(identifier))) is not None:
                     raise ErasedCustomerError(identifier.kind.value)
-
-    # -- listening -------------------------------------------------------------
-
-    def listen(self, mentions: Iterable[Mention] = ()) -> ListenReport:
-        """Feed public mentions to the desk's listener; act on the alerts through the alert rules.
-
-        The listener resumes from the state in the store (``Listening.name``),
-        takes ``mentions``, closes every bucket the desk's clock has passed,
-        and its new state goes back to the store with the alerts it raised,
-        in one compare-and-set write. Each alert then goes through
-        ``Listening.rules``: notifications go to the case's outbox (or, with
-        no case, to ``AlertOutcome.notify``), and a rule naming a queue opens
-        a case there, one per alert key: a redelivered batch, a retry, or a
-        restart after the state was stored opens no second one. Call it with
-        no mentions from a periodic job, so a quiet hour still closes.
-
-        Raises:
-            ValidationError: with no ``listening`` configured, or a store
-                that keeps no listening state.
-            ConflictError: another worker stored the listening state
-                meanwhile; nothing was written: call again
-                (``omnicx.storage.retry_on_conflict``).
-        """
-        listening = self.listening
-        if listening is None:
-            raise ValidationError.single(
-                "Desk.listening", "no listening configured: pass Desk(listening=Listening(...))"
-            )
-        store = listening_store(self.store)
-        now = self.clock.now()
-        batch = tuple(mentions)
-        record, late = store_fed(
-            store, listening, lambda listener: listener.feed(batch) + listener.advance(now)
-        )
-        outcomes = [self._act_on(alert_of(entry), listening.rules) for entry in record.pending]
-        version = clear_pending(store, listening.name, set(record.pending))
-        return ListenReport(alerts=outcomes, late=late, version=version)
-
-    def _act_on(self, alert: Alert, rules: RuleEngine | None) -> AlertOutcome:
-        if rules is None:
-            return AlertOutcome(alert=alert)
-        event = alert_message(alert)
-        decision = decide(rules, event)
-        case = self._receive(event, rules) if decision.queue is not None else None
-        return AlertOutcome(
-            alert=alert, fired=decision.fired, notify=decision.notifications, case=case
-        )
 
     def _own_mail(self, key: str, event: MessageReceived) -> Receipt:
         unit = Unit.open(self.store, key, self.clock.now())
