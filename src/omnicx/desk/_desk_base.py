@@ -92,6 +92,10 @@ class DeskBase:
             self, receipt: Receipt, caused: Mapping[str, datetime] | None = None
         ) -> Receipt: ...
 
+        def _expire_offers(self, now: datetime) -> list[Receipt]: ...
+
+        def offer_waiting(self) -> list[Receipt]: ...
+
     @property
     def _schedule(self) -> Schedule:
         """The automation settings scheduled work follows (periods, survey template)."""
