@@ -37,12 +37,12 @@ from omnicx.desk._desk_base import (
 from omnicx.desk._desk_bots import DeskBots
 from omnicx.desk._desk_calls import DeskCalls
 from omnicx.desk._desk_commerce import DeskCommerce
+from omnicx.desk._desk_feedback import DeskFeedback
 from omnicx.desk._desk_identity import DeskIdentity
 from omnicx.desk._desk_listening import DeskListening
 from omnicx.desk._desk_reading import DeskReading
 from omnicx.desk._desk_tick import DeskTick
 from omnicx.desk._email_thread import EmailIdentity, take_own
-from omnicx.desk._feedback import answer_rated, suggestion_used
 from omnicx.desk._fields import FieldSchema
 from omnicx.desk._inbound import Inbound, bounded, routing_context, take_in
 from omnicx.desk._listen import Listening
@@ -71,7 +71,7 @@ from omnicx.identity import (
     match_key,
 )
 from omnicx.kb import KnowledgeBase, Macro
-from omnicx.model import Agent, AgentStatus, Channel, Identifier, SurveyKind
+from omnicx.model import Agent, AgentStatus, Channel, Identifier
 from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, tombstone_key
 from omnicx.routing import AgentLoad, AssignmentPolicy, RuleEngine, Trace
 from omnicx.routing import assign as allocate
@@ -134,6 +134,7 @@ class Desk(
     DeskTick,
     DeskActions,
     DeskBots,
+    DeskFeedback,
     DeskBase,
 ):
     """The pipeline that ties identity, threading, routing and SLAs to a store.
@@ -477,61 +478,6 @@ class Desk(
         unit.record(AuditAction.RULES_CHANGE, actor_id, reason=reason, version=version)
         self.store.commit(changes_without_conversation(unit, {"customer_id": None}))
         self.rules = rules
-
-    def record_survey(
-        self,
-        conversation_id: str,
-        *,
-        survey: SurveyKind,
-        score: int,
-        comment: str | None = None,
-        request_id: str | None = None,
-    ) -> Receipt:
-        """Record a customer's CSAT (1-5), NPS (0-10) or CES (1-7) answer."""
-        change = changes.survey(survey=survey, score=score, comment=comment)
-        what = ("survey", conversation_id, survey, score, comment)
-        return self._act(conversation_id, request_id, change, what=what)
-
-    def mark_suggestion_used(
-        self,
-        conversation_id: str,
-        *,
-        article_id: str,
-        locale: str,
-        agent_id: str,
-        request_id: str | None = None,
-    ) -> Receipt:
-        """Record that an agent used a suggested article (sent it, answered from it).
-
-        An ``SuggestionUsed`` event on the timeline, counted by
-        ``omnicx.metrics.SelfServiceAccumulator``; the agent needs ``REPLY``
-        on the conversation's queue when ``actors`` is set. Marking the same
-        article again (same agent, nothing in between) is taken as a retry.
-        """
-        change = suggestion_used(article_id=article_id, locale=locale, agent_id=agent_id)
-        what = ("suggestion-used", conversation_id, article_id, locale)
-        return self._act(conversation_id, request_id, change, agent_id, Action.REPLY, what)
-
-    def rate_answer(
-        self,
-        conversation_id: str,
-        *,
-        article_id: str,
-        locale: str,
-        helpful: bool,
-        solve: bool = False,
-        request_id: str | None = None,
-    ) -> Receipt:
-        """Record a customer's "did this article answer your question?" (helpful or not).
-
-        An ``AnswerRated`` event on the timeline. With ``solve``, a helpful
-        answer also solves the conversation in the customer's name if it
-        is still new, open or pending: the question was deflected. Pass the
-        button's or link's id as ``request_id`` so a double click counts once.
-        """
-        change = answer_rated(article_id=article_id, locale=locale, helpful=helpful, solve=solve)
-        what = ("answer-rated", conversation_id, article_id, locale, helpful, solve)
-        return self._act(conversation_id, request_id, change, what=what)
 
     def record_sent(
         self,
