@@ -9,16 +9,8 @@ from typing import Any
 
 import attrs
 
-from omnicx import serde
 from omnicx._frozen import EMPTY_MAP, frozen_map
-from omnicx.channels import (
-    CallStatusChanged,
-    Capabilities,
-    DeliveryState,
-    DeliveryUpdate,
-    LongText,
-    MessageReceived,
-)
+from omnicx.channels import CallStatusChanged, Capabilities, LongText, MessageReceived
 from omnicx.clock import Clock
 from omnicx.desk import _agent_changes as changes
 from omnicx.desk import _assignment as assigning
@@ -28,15 +20,11 @@ from omnicx.desk import _orders as commerce
 from omnicx.desk._auto_reply import AutoReplies
 from omnicx.desk._bots import HandoffPolicy
 from omnicx.desk._desk_actions import DeskActions
-from omnicx.desk._desk_base import (
-    HANDED_OVER,
-    DeskBase,
-    changes_without_conversation,
-    check_instant,
-)
+from omnicx.desk._desk_base import DeskBase, changes_without_conversation, check_instant
 from omnicx.desk._desk_bots import DeskBots
 from omnicx.desk._desk_calls import DeskCalls
 from omnicx.desk._desk_commerce import DeskCommerce
+from omnicx.desk._desk_delivery import DeskDelivery
 from omnicx.desk._desk_feedback import DeskFeedback
 from omnicx.desk._desk_identity import DeskIdentity
 from omnicx.desk._desk_listening import DeskListening
@@ -71,13 +59,13 @@ from omnicx.identity import (
     match_key,
 )
 from omnicx.kb import KnowledgeBase, Macro
-from omnicx.model import Agent, AgentStatus, Channel, Identifier
+from omnicx.model import Agent, AgentStatus, Identifier
 from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, tombstone_key
 from omnicx.routing import AgentLoad, AssignmentPolicy, RuleEngine, Trace
 from omnicx.routing import assign as allocate
 from omnicx.sla import SlaEngine
 from omnicx.storage import AgentRecord, AuditAction, Changes, ConversationRecord, DeskStore
-from omnicx.timeline import ThreadingPolicy, external_key
+from omnicx.timeline import ThreadingPolicy
 
 
 class ErasedPolicy(enum.Enum):
@@ -135,6 +123,7 @@ class Desk(
     DeskActions,
     DeskBots,
     DeskFeedback,
+    DeskDelivery,
     DeskBase,
 ):
     """The pipeline that ties identity, threading, routing and SLAs to a store.
@@ -479,70 +468,6 @@ class Desk(
         self.store.commit(changes_without_conversation(unit, {"customer_id": None}))
         self.rules = rules
 
-    def record_sent(
-        self,
-        conversation_id: str,
-        *,
-        channel: Channel,
-        external_id: str,
-        message_id: str | None = None,
-        request_id: str | None = None,
-    ) -> Receipt:
-        """Tell the desk the provider's id of a message the host sent.
-
-        Delivery updates (``delivery``) for that id then land on this
-        conversation, and those that arrived before this call land now (the
-        receipt returned is the last call's); a customer's reply quoting it
-        threads here too. ``message_id`` is the email Message-ID the host's
-        mailer actually sent under, when it rewrote the desk's: it is
-        indexed too, so replies and own-mail copies naming it thread here.
-        """
-        change = changes.sent(channel=channel, external_id=external_id, message_id=message_id)
-        # The provider's id names the call: recording it again changes nothing.
-        request = request_id or f"sent:{channel.name}:{external_id}"
-        receipt = self._act(conversation_id, request, change)
-        for state in DeliveryState:
-            # Updates the provider sent before this call land now, each once.
-            request = f"delivery:{channel.name}:{external_id}:{state.value}"
-            kept = self.store.receipt(_EARLY + request)
-            if kept is not None:
-                data = {k: v for k, v in kept.items() if k != "customer_id"}
-                update = serde.from_dict(DeliveryUpdate, data)
-                receipt = self._act(conversation_id, request, changes.delivered(update))
-        return receipt
-
-    def delivery(self, update: DeliveryUpdate) -> Receipt | None:
-        """Record a provider's delivery update (sent, delivered, read, failed).
-
-        Returns None when the message is not known yet (``record_sent`` not
-        called for it): the update is kept, and lands on the conversation
-        when ``record_sent`` names it. Idempotent per message and state.
-        """
-        conversation_id = self.store.conversation_for_ref(
-            external_key(update.channel, update.external_id)
-        )
-        request = f"delivery:{update.channel.name}:{update.external_id}:{update.state.value}"
-        if conversation_id is None:
-            # The provider can report before the host records the id: keep
-            # the update until record_sent names its conversation.
-            early = serde.to_dict(update)
-            early["customer_id"] = None
-            self.store.commit(Changes(receipts=((_EARLY + request, early),)))
-            return None
-        return self._act(conversation_id, request, changes.delivered(update))
-
-    def handed_over(self, *outgoing_ids: str) -> None:
-        """Record that the host sent these outbox items (``Outgoing.id``).
-
-        A replayed receipt (a redelivered webhook, a retried action) then
-        leaves them out, so the loop in docs/desk.md sends each item once.
-        Call it after the provider accepted the item; calling it again, or
-        for an id already recorded, changes nothing.
-        """
-        receipts = tuple((HANDED_OVER + i, {"customer_id": None}) for i in outgoing_ids if i)
-        if receipts:
-            self.store.commit(Changes(receipts=receipts))
-
     # -- agents and assignment -----------------------------------------------
 
     def _policy(self) -> AssignmentPolicy:
@@ -747,6 +672,3 @@ class Desk(
             receipt = attrs.evolve(receipt, assignee=own[-1].assignee,
                                    conversation_version=own[-1].conversation_version)  # fmt: skip
         return receipt
-
-
-_EARLY = "early:"
