@@ -74,7 +74,6 @@ class DeskBase:
     attach_quoted_orders: bool
     listening: Listening | None
     _sla: SlaTracker
-    _cursor: str | None
 
     if TYPE_CHECKING:
         # Steps of other groups that these use; ``Desk`` has them all.
