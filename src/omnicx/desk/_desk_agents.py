@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import datetime
-from typing import Any
+from typing import cast
 
 import attrs
 
@@ -17,7 +17,7 @@ from omnicx.errors import ConflictError, NotFoundError, ValidationError
 from omnicx.model import Agent, AgentStatus
 from omnicx.routing import AgentLoad, AssignmentPolicy
 from omnicx.routing import assign as allocate
-from omnicx.storage import AgentRecord, Changes, ConversationRecord
+from omnicx.storage import AgentRecord, AgentStore, Changes, ConversationRecord
 
 
 class DeskAgents(DeskBase):
@@ -35,6 +35,10 @@ class DeskAgents(DeskBase):
                 "this desk keeps no agents: pass assignment=AssignmentPolicy(...) to Desk",
             )
         return self.assignment
+
+    def _agent_store(self) -> AgentStore:
+        # With ``assignment`` set, Desk's validator took only a store that keeps agents.
+        return cast(AgentStore, self.store)
 
     def put_agent(self, agent: Agent) -> tuple[Receipt, ...]:
         """Add an agent or update one (name, presence, capacity, queues, skills, languages).
@@ -72,15 +76,15 @@ class DeskAgents(DeskBase):
     def agent(self, agent_id: str) -> AgentRecord:
         """The stored agent with its presence and the work it carries; ``UnknownAgentError``."""
         self._policy()
-        found = self.store.agent(agent_id)  # type: ignore[attr-defined]
+        found = self._agent_store().agent(agent_id)
         if found is None:
             raise assigning.UnknownAgentError(agent_id)
-        return found  # type: ignore[no-any-return]
+        return found
 
     def agents(self) -> list[AgentRecord]:
         """Every stored agent, by id."""
         self._policy()
-        return list(self.store.agents())  # type: ignore[attr-defined]
+        return list(self._agent_store().agents())
 
     def accept(
         self, conversation_id: str, *, agent_id: str, request_id: str | None = None
@@ -139,7 +143,7 @@ class DeskAgents(DeskBase):
     def _offer_waiting(self, caused: Mapping[str, datetime]) -> list[Receipt]:
         # ``caused``: conversation id -> the instant its offer is stamped.
         policy = self._policy()
-        store: Any = self.store
+        store = self._agent_store()
         now = self.clock.now()
         waiting = store.waiting_work(offered=False)
         if not waiting:
@@ -193,10 +197,10 @@ class DeskAgents(DeskBase):
 
     def _expire_offers(self, now: datetime) -> list[Receipt]:
         # Offers nobody answered in time go back in line, as declined.
-        store: Any = self.store
+        store = self._agent_store()
         receipts: list[Receipt] = []
         for work in store.waiting_work(offered=True):
-            if work.offer_expires is None or work.offer_expires > now:
+            if work.offered_to is None or work.offer_expires is None or work.offer_expires > now:
                 continue
             try:
                 stored = self._record(work.id)
