@@ -1,4 +1,14 @@
-"""The desk: one call per inbound event, all state in the host's store."""
+"""The desk: one call per inbound event, all state in the host's store.
+
+This module builds ``Desk`` (its settings, checked at construction, and
+``replace_rules``) and takes inbound messages (``receive``, ``explain``).
+Each other group of its calls is a mixin in a module of its own
+(``_desk_calls``, ``_desk_listening``, ``_desk_commerce``, ``_desk_identity``,
+``_desk_reading``, ``_desk_tick``, ``_desk_actions``, ``_desk_bots``,
+``_desk_feedback``, ``_desk_delivery``, ``_desk_agents``) over ``DeskBase``
+(``_desk_base``), which types the settings they share and holds the steps
+every call takes.
+"""
 
 from __future__ import annotations
 

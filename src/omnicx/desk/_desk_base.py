@@ -4,7 +4,9 @@
 live on ``Desk``), and holds the steps the groups of calls share: reading a
 conversation, replaying a receipt, checking a permission, tracking SLA
 clocks, and one agent action (``_act``). Each group of ``Desk``'s calls is a
-mixin over it (``_desk_calls``, ``_desk_actions``...).
+mixin over it (``_desk_calls``, ``_desk_actions``...); the few steps one
+group takes from another (``_receive``, ``_with_offers``...) are declared
+here for the type checker only, so each group is checked on its own.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The desk's voice calls: call webhooks on the timeline, missed calls as callback tasks, wrap-up."""
+"""The desk's voice calls: call webhooks on the timeline, missed calls as callbacks, wrap-up."""
 
 from __future__ import annotations
 

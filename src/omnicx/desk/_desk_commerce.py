@@ -1,4 +1,4 @@
-"""The desk's commerce: webhooks' orders and profile facts, and orders attached to conversations."""
+"""The desk's commerce: orders and profile facts from webhooks, orders on conversations."""
 
 from __future__ import annotations
 

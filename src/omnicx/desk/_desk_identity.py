@@ -1,4 +1,4 @@
-"""The desk's hand edits of customers: merge, unmerge, undo a split, update a profile; all audited."""
+"""The desk's hand edits of customers: merge, unmerge, undo a split, update; all audited."""
 
 from __future__ import annotations
 
