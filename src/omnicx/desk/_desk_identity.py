@@ -1,0 +1,130 @@
+"""The desk's hand edits of customers: merge, unmerge, undo a split, update; all audited."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from omnicx.desk._customer_edit import CustomerEdit
+from omnicx.desk._desk_base import DeskBase, changes_without_conversation
+from omnicx.desk._unit import Unit
+from omnicx.errors import NotFoundError
+from omnicx.identity import ChangeSet, current_profile, undo_split, unmerge
+from omnicx.identity import merge as merge_customers
+from omnicx.model import Customer
+from omnicx.privacy import Action, Resource
+from omnicx.storage import AuditAction
+
+
+class DeskIdentity(DeskBase):
+    """The desk's ``merge``, ``unmerge``, ``undo_split`` and ``update_customer``."""
+
+    __slots__ = ()
+
+    def unmerge(self, merge_id: str, *, actor_id: str, reason: str) -> str:
+        """Undo a merge (``omnicx.identity.unmerge``), recorded in the audit log.
+
+        Returns the id of the profile restored. Conversations and events keep
+        their original customer ids, so both customers' timelines split back
+        by themselves.
+        """
+        record = self.store.merge(merge_id)
+        if record is None:
+            raise NotFoundError("merge", merge_id)
+        self.check(actor_id, Action.UNMERGE, Resource.customer(record.survivor_id))
+        unit = Unit.open(self.store, f"unmerge:{merge_id}", self.clock.now())
+        undone = unmerge(unit.staged, merge_id, now=unit.now, policy=self.identity)
+        unit.record(AuditAction.UNMERGE, actor_id, customer_id=undone.survivor.id,
+                    reason=reason, merge_id=merge_id, restored_id=undone.restored.id)  # fmt: skip
+        self.store.commit(changes_without_conversation(unit, {"customer_id": undone.survivor.id}))
+        return undone.restored.id
+
+    def undo_split(self, split_id: str, *, actor_id: str, reason: str) -> str:
+        """Undo a split (``omnicx.identity.undo_split``), recorded in the audit log.
+
+        Identity splits a customer when a value it was joined by turns out to
+        be shared (``AuditAction.SPLIT`` entries name them); an agent who
+        knows better puts it back. Needs the unmerge permission. Returns the
+        id of the customer restored.
+        """
+        record = self.store.merge(split_id)
+        if record is None:
+            raise NotFoundError("split", split_id)
+        self.check(actor_id, Action.UNMERGE, Resource.customer(record.survivor_id))
+        unit = Unit.open(self.store, f"undo-split:{split_id}", self.clock.now())
+        restored = undo_split(unit.staged, split_id, now=unit.now, policy=self.identity)
+        unit.record(AuditAction.SPLIT, actor_id, customer_id=restored.id, reason=reason,
+                    merge_id=split_id, undone=True, parts=list(record.parts))  # fmt: skip
+        self.store.commit(changes_without_conversation(unit, {"customer_id": restored.id}))
+        return restored.id
+
+    def merge(
+        self,
+        first_id: str,
+        second_id: str,
+        *,
+        actor_id: str,
+        reason: str,
+        request_id: str | None = None,
+    ) -> str:
+        """Merge two customers by hand (``omnicx.identity.merge``), audited; returns the merge id.
+
+        The older profile survives; merge protection still applies
+        (``ConflictError`` when it refuses, or when both already are one
+        customer), and ``unmerge`` undoes it. The audit entry names the
+        identifiers the two shared as evidence, by kind only. ``request_id``
+        makes a retried call return the first call's merge.
+        """
+        key = f"merge:{request_id}" if request_id else f"merge:{self.store.next_id('a')}"
+        stored = self.store.receipt(key)
+        if stored is not None:
+            return str(stored["merge_id"])
+        for customer_id in (first_id, second_id):
+            live = current_profile(self.store, customer_id)
+            self.check(actor_id, Action.MERGE, Resource.customer(live.id))
+        unit = Unit.open(self.store, key, self.clock.now())
+        record = merge_customers(unit.staged, first_id, second_id, at=unit.now, policy=self.identity,
+                       rules=self.merge_rules)  # fmt: skip
+        unit.record(AuditAction.MERGE, actor_id, customer_id=record.survivor_id, reason=reason,
+                    merge_id=record.id, absorbed_id=record.absorbed_id,
+                    evidence=sorted({i.kind.value for i in record.evidence}))  # fmt: skip
+        receipt = {"customer_id": record.survivor_id, "merge_id": record.id}
+        self.store.commit(changes_without_conversation(unit, receipt))
+        return record.id
+
+    def update_customer(
+        self,
+        customer_id: str,
+        *,
+        actor_id: str,
+        reason: str = "",
+        name: str | None = None,
+        vip: bool | None = None,
+        tier: str | None = None,
+        language: str | None = None,
+        timezone: str | None = None,
+        attributes: Mapping[str, Any] | None = None,
+        request_id: str | None = None,
+    ) -> Customer:
+        """Change a customer's name, VIP flag, tier, language, time zone or attributes.
+
+        None leaves a field as it is; an attribute set to None is removed.
+        Every problem is reported at once (``ValidationError`` with paths),
+        before anything is written. The audit log records which fields
+        changed, never their values (it outlives erasure). Returns the
+        customer as routing now sees it.
+        """
+        edit = CustomerEdit(name=name, vip=vip, tier=tier, language=language,
+                            timezone=timezone, attributes=dict(attributes or {}))  # fmt: skip
+        key = f"customer:{request_id}" if request_id else f"customer:{self.store.next_id('a')}"
+        if self.store.receipt(key) is not None:
+            return self.customer(customer_id)
+        unit = Unit.open(self.store, key, self.clock.now())
+        profile = current_profile(unit.staged, customer_id)
+        self.check(actor_id, Action.EDIT_CUSTOMER, Resource.customer(profile.id))
+        updated = edit.applied_to(profile)
+        unit.staged.apply(ChangeSet(profiles=(updated,)))
+        unit.record(AuditAction.CUSTOMER_UPDATE, actor_id, customer_id=profile.id,
+                    reason=reason, fields=edit.changed())  # fmt: skip
+        self.store.commit(changes_without_conversation(unit, {"customer_id": profile.id}))
+        return updated.to_customer(self.standing)
