@@ -271,7 +271,7 @@ def test_a_schema_from_before_the_inbox_is_filled_in(
             " AND table_name = 'conversations' AND is_nullable = 'YES'",
             store.schema,
         )
-        assert sorted(c for (c,) in nullable) == ["assignee", "due_at", "queue"]
+        assert sorted(c for (c,) in nullable) == ["assignee", "bot", "due_at", "queue"]
     finally:
         upgraded.close()
 
