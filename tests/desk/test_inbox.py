@@ -12,7 +12,7 @@ from omnicx.desk import Desk, FieldSchema
 from omnicx.errors import ValidationError
 from omnicx.identity import email_identifier
 from omnicx.model import Author, AuthorKind, Channel, Direction, Message, Priority, Status
-from omnicx.storage import UNASSIGNED, DeskStore, InboxFilter, InboxSort
+from omnicx.storage import ANY_BOT, NO_BOT, UNASSIGNED, DeskStore, InboxFilter, InboxSort
 
 from .conftest import T0
 
@@ -117,3 +117,21 @@ def test_counts_and_search_through_the_desk(desk: Desk, clock: FixedClock) -> No
     assert [r.id for r in desk.search("way")] == [bo]
     assert [r.id for r in desk.search("parcel", filter=InboxFilter(assignee=UNASSIGNED))] == [ada]
     assert desk.search("carrier") == []
+
+
+def test_bot_filters_refuse_what_they_cannot_mean() -> None:
+    """``bot`` takes a bot id, ANY_BOT, NO_BOT or None; not booleans, nor a bot with UNASSIGNED."""
+    for bad in (True, False, "", 3):
+        with pytest.raises(ValidationError) as caught:
+            InboxFilter(bot=bad)  # type: ignore[arg-type]
+        assert caught.value.paths == ("bot",), bad
+    with pytest.raises(ValidationError) as caught:
+        InboxFilter(bot=True)  # type: ignore[arg-type]
+    assert "pass ANY_BOT" in str(caught.value)
+    for bot in ("returns-bot", ANY_BOT):
+        with pytest.raises(ValidationError) as caught:
+            InboxFilter(assignee=UNASSIGNED, bot=bot)
+        assert caught.value.paths == ("bot",)
+        assert "UNASSIGNED" in str(caught.value)
+    assert InboxFilter(assignee=UNASSIGNED, bot=NO_BOT).bot is NO_BOT
+    assert InboxFilter(assignee="a1", bot="returns-bot").bot == "returns-bot"

@@ -24,6 +24,8 @@ from omnicx.desk import Desk
 from omnicx.model import Channel, Priority, Status
 from omnicx.storage import (
     MAX_LIMIT,
+    ANY_BOT,
+    NO_BOT,
     UNASSIGNED,
     Changes,
     ConversationRecord,
@@ -98,6 +100,7 @@ def _records(draw: st.DrawFn) -> list[ConversationRecord]:
             tags=draw(st.frozensets(st.sampled_from(["t1", "t2"]))),
             channel=draw(st.sampled_from([Channel.EMAIL, Channel.SMS])),
             fields=draw(st.dictionaries(st.sampled_from(["f", "g"]), _field_values, max_size=2)),
+            bot=draw(st.sampled_from([None, None, "r", "s"])),
         )
         for i in range(draw(st.integers(0, 9)))
     ]
@@ -109,11 +112,15 @@ def _filters(draw: st.DrawFn) -> InboxFilter:
         return draw(st.none() | strategy)
 
     start = maybe(_instants)
+    assignee = draw(st.sampled_from([None, "x", UNASSIGNED]))
+    # A bot with UNASSIGNED matches nothing, which the filter refuses.
+    bots = [None, NO_BOT] if assignee is UNASSIGNED else [None, "r", "q", ANY_BOT, NO_BOT]
     return InboxFilter(
         queue=maybe(st.sampled_from(["a", "b"])),
         status=maybe(st.frozensets(st.sampled_from(list(Status)), min_size=1)),
         priority=maybe(st.sampled_from(list(Priority))),
-        assignee=draw(st.sampled_from([None, "x", UNASSIGNED])),
+        assignee=assignee,
+        bot=draw(st.sampled_from(bots)),
         tag=maybe(st.just("t1")),
         channel=maybe(st.just(Channel.SMS)),
         customer_id=maybe(st.just("p1")),

@@ -39,6 +39,7 @@ def _plan(store: SqliteStore, f: InboxFilter, sort: InboxSort) -> str:
          InboxSort.PRIORITY_THEN_AGE, "conversations_inbox"),
         (InboxFilter(queue="billing"), InboxSort.LAST_UPDATE, "conversations_updated"),
         (InboxFilter(assignee="ann"), InboxSort.PRIORITY_THEN_AGE, "conversations_assignee"),
+        (InboxFilter(bot="faq-bot"), InboxSort.PRIORITY_THEN_AGE, "conversations_bot"),
     ],
 )  # fmt: skip
 def test_a_queue_or_agent_view_reads_its_index_in_order(
