@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 from omnicx.model import Channel, Priority, Status
 from omnicx.storage import (
-    MAX_LIMIT,
     ANY_BOT,
+    MAX_LIMIT,
     NO_BOT,
     UNASSIGNED,
     Changes,

@@ -23,8 +23,8 @@ from omnicx.clock import FixedClock
 from omnicx.desk import Desk
 from omnicx.model import Channel, Priority, Status
 from omnicx.storage import (
-    MAX_LIMIT,
     ANY_BOT,
+    MAX_LIMIT,
     NO_BOT,
     UNASSIGNED,
     Changes,

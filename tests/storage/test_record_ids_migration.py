@@ -130,7 +130,9 @@ def test_sqlite_moves_listed_ids_into_the_index(
             old.commit(Changes(thread_refs=(("mid:taken@x", "c9"),)))
     db = sqlite3.connect(path)
     names = "queue, status, assignee, urgency, channel, created_us, updated_us"
-    insert = _OLD_CONVERSATION.format(t="conversations", m="?", columns=names, marks="?, " * 6 + "?")
+    insert = _OLD_CONVERSATION.format(
+        t="conversations", m="?", columns=names, marks="?, " * 6 + "?"
+    )
     for record in (inbox_record("c1"), inbox_record("c2")):
         # The inbox columns of that schema: all of this release's but the bot's, the last.
         db.execute(insert, _old_conversation(record, _inbox_columns(record)[:-1]))

@@ -53,8 +53,8 @@ from omnicx.storage._orders import (
 from omnicx.storage._postgres_schema import (
     _BOT_SET,
     _INBOX_SET,
-    pg_field_value,
     pg_bot_column,
+    pg_field_value,
     pg_inbox_columns,
     pg_lexemes,
     pg_message_lexemes,
