@@ -135,3 +135,26 @@ def test_bot_filters_refuse_what_they_cannot_mean() -> None:
         assert "UNASSIGNED" in str(caught.value)
     assert InboxFilter(assignee=UNASSIGNED, bot=NO_BOT).bot is NO_BOT
     assert InboxFilter(assignee="a1", bot="returns-bot").bot == "returns-bot"
+
+
+def test_a_bots_conversation_is_in_its_view_until_the_handoff(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """Given to a bot, a conversation leaves the unassigned view; the handoff brings it back."""
+    ada = desk.receive(inbound(1, "ada@example.com", "My parcel never came", T0)).conversation_id
+    bo = desk.receive(inbound(2, "bo@example.com", "Refund please", T0)).conversation_id
+    desk.assign(bo, agent_id="ann", actor_id="ann")
+    clock.set(T0 + MINUTE)
+    desk.give_to_bot(bo, bot_id="returns-bot", actor_id="ann")  # ann lets go
+    unassigned = InboxFilter(assignee=UNASSIGNED)
+    assert [r.id for r in desk.inbox(unassigned).records] == [ada]
+    assert [r.id for r in desk.inbox(InboxFilter(bot="returns-bot")).records] == [bo]
+    assert [r.id for r in desk.inbox(InboxFilter(bot=NO_BOT)).records] == [ada]
+    assert desk.inbox_counts(InboxFilter(bot=ANY_BOT)).total == 1
+    assert desk.inbox_counts(unassigned).total == 1
+    assert [r.id for r in desk.search("refund", filter=InboxFilter(bot=ANY_BOT))] == [bo]
+    assert desk.search("refund", filter=unassigned) == []
+    clock.set(T0 + 2 * MINUTE)
+    desk.hand_off(bo, bot_id="returns-bot")
+    assert [r.id for r in desk.inbox(unassigned).records] == [ada, bo]
+    assert desk.inbox(InboxFilter(bot=ANY_BOT)).records == ()
