@@ -191,6 +191,7 @@ def test_postgres_answers_as_the_scan_does(
         (InboxFilter(queue="q"), InboxSort.PRIORITY_THEN_AGE, "conversations_queue_priority"),
         (InboxFilter(queue="q"), InboxSort.LAST_UPDATE, "conversations_queue_updated"),
         (InboxFilter(assignee="a"), InboxSort.PRIORITY_THEN_AGE, "conversations_assignee"),
+        (InboxFilter(bot="faq-bot"), InboxSort.PRIORITY_THEN_AGE, "conversations_bot"),
     ],
 )
 def test_an_inbox_page_is_a_range_of_its_index(
@@ -198,7 +199,9 @@ def test_an_inbox_page_is_a_range_of_its_index(
 ) -> None:
     store, sql = pg
     records = [
-        inbox_record(f"c{i}", created=i * _M, queue="q", assignee="a", status=Status.OPEN)
+        inbox_record(
+            f"c{i}", created=i * _M, queue="q", assignee="a", status=Status.OPEN, bot="faq-bot"
+        )
         for i in range(3)
     ]
     store.commit(Changes(conversations=tuple(records)))
