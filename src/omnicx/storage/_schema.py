@@ -241,7 +241,8 @@ MIGRATIONS: tuple[str, ...] = (
     # ``bot`` criterion reads it, and ``UNASSIGNED`` leaves its rows out.
     """
     ALTER TABLE conversations ADD COLUMN bot TEXT;
-    UPDATE conversations SET bot = json_extract(data, '$.conversation.bot.id');
+    UPDATE conversations SET bot = json_extract(data, '$.conversation.bot.id')
+        WHERE json_extract(data, '$.conversation.bot') IS NOT NULL;
     CREATE INDEX conversations_bot ON conversations (bot, urgency, created_us, id)
         WHERE bot IS NOT NULL;
     """,
