@@ -210,8 +210,9 @@ PINNED = {
         "customer_facts", "load_calendar", "load_policies",
     ],
     "omnicx.storage": [
-        "MAX_LIMIT", "MIGRATIONS", "SCHEMA_VERSION", "UNASSIGNED", "ActionMark", "Activity",
-        "AgentRecord", "AgentStore", "AuditAction", "AuditEntry", "Changes",
+        "ANY_BOT", "MAX_LIMIT", "MIGRATIONS", "NO_BOT", "SCHEMA_VERSION", "UNASSIGNED",
+        "ActionMark", "Activity", "AgentRecord", "AgentStore", "AuditAction", "AuditEntry",
+        "BotOwnership", "Changes",
         "ConversationRecord", "DeskStore", "DueClaimStore", "Erasure", "InboxCounts",
         "InboxFilter", "InboxPage", "InboxSort", "ListeningRecord", "ListeningStore",
         "MemoryStore", "PostgresStore", "SqliteStore", "StagedIdentityStore", "Unassigned",

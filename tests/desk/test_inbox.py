@@ -12,7 +12,7 @@ from omnicx.desk import Desk, FieldSchema
 from omnicx.errors import ValidationError
 from omnicx.identity import email_identifier
 from omnicx.model import Author, AuthorKind, Channel, Direction, Message, Priority, Status
-from omnicx.storage import UNASSIGNED, DeskStore, InboxFilter, InboxSort
+from omnicx.storage import ANY_BOT, NO_BOT, UNASSIGNED, DeskStore, InboxFilter, InboxSort
 
 from .conftest import T0
 
@@ -117,3 +117,44 @@ def test_counts_and_search_through_the_desk(desk: Desk, clock: FixedClock) -> No
     assert [r.id for r in desk.search("way")] == [bo]
     assert [r.id for r in desk.search("parcel", filter=InboxFilter(assignee=UNASSIGNED))] == [ada]
     assert desk.search("carrier") == []
+
+
+def test_bot_filters_refuse_what_they_cannot_mean() -> None:
+    """``bot`` takes a bot id, ANY_BOT, NO_BOT or None; not booleans, nor a bot with UNASSIGNED."""
+    for bad in (True, False, "", 3):
+        with pytest.raises(ValidationError) as caught:
+            InboxFilter(bot=bad)  # type: ignore[arg-type]
+        assert caught.value.paths == ("bot",), bad
+    with pytest.raises(ValidationError) as caught:
+        InboxFilter(bot=True)  # type: ignore[arg-type]
+    assert "pass ANY_BOT" in str(caught.value)
+    for bot in ("returns-bot", ANY_BOT):
+        with pytest.raises(ValidationError) as caught:
+            InboxFilter(assignee=UNASSIGNED, bot=bot)
+        assert caught.value.paths == ("bot",)
+        assert "UNASSIGNED" in str(caught.value)
+    assert InboxFilter(assignee=UNASSIGNED, bot=NO_BOT).bot is NO_BOT
+    assert InboxFilter(assignee="a1", bot="returns-bot").bot == "returns-bot"
+
+
+def test_a_bots_conversation_is_in_its_view_until_the_handoff(
+    desk: Desk, clock: FixedClock
+) -> None:
+    """Given to a bot, a conversation leaves the unassigned view; the handoff brings it back."""
+    ada = desk.receive(inbound(1, "ada@example.com", "My parcel never came", T0)).conversation_id
+    bo = desk.receive(inbound(2, "bo@example.com", "Refund please", T0)).conversation_id
+    desk.assign(bo, agent_id="ann", actor_id="ann")
+    clock.set(T0 + MINUTE)
+    desk.give_to_bot(bo, bot_id="returns-bot", actor_id="ann")  # ann lets go
+    unassigned = InboxFilter(assignee=UNASSIGNED)
+    assert [r.id for r in desk.inbox(unassigned).records] == [ada]
+    assert [r.id for r in desk.inbox(InboxFilter(bot="returns-bot")).records] == [bo]
+    assert [r.id for r in desk.inbox(InboxFilter(bot=NO_BOT)).records] == [ada]
+    assert desk.inbox_counts(InboxFilter(bot=ANY_BOT)).total == 1
+    assert desk.inbox_counts(unassigned).total == 1
+    assert [r.id for r in desk.search("refund", filter=InboxFilter(bot=ANY_BOT))] == [bo]
+    assert desk.search("refund", filter=unassigned) == []
+    clock.set(T0 + 2 * MINUTE)
+    desk.hand_off(bo, bot_id="returns-bot")
+    assert [r.id for r in desk.inbox(unassigned).records] == [ada, bo]
+    assert desk.inbox(InboxFilter(bot=ANY_BOT)).records == ()

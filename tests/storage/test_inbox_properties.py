@@ -17,7 +17,9 @@ from hypothesis import strategies as st
 
 from omnicx.model import Channel, Priority, Status
 from omnicx.storage import (
+    ANY_BOT,
     MAX_LIMIT,
+    NO_BOT,
     UNASSIGNED,
     Changes,
     ConversationRecord,
@@ -38,6 +40,7 @@ _instants = st.builds(
 _queues = st.sampled_from([None, "a", "b"])
 _field_values = st.sampled_from([None, "v", "w", 0, 1, 1.0, 1.5, True, False])
 _fields = st.dictionaries(st.sampled_from(["f", "g"]), _field_values, max_size=2)
+_bots = st.sampled_from([None, None, "r", "s"])
 
 
 @st.composite
@@ -56,6 +59,7 @@ def _records(draw: st.DrawFn) -> list[ConversationRecord]:
             tags=draw(st.frozensets(st.sampled_from(["t1", "t2"]))),
             channel=draw(st.sampled_from([Channel.EMAIL, Channel.SMS])),
             fields=draw(_fields),
+            bot=draw(_bots),
         )
         for i in range(n)
     ]
@@ -69,11 +73,15 @@ def _optional(strategy: st.SearchStrategy[Any]) -> st.SearchStrategy[Any]:
 def _filters(draw: st.DrawFn) -> InboxFilter:
     start = draw(_optional(_instants))
     end = draw(_optional(_instants.filter(lambda t: start is None or t > start)))
+    assignee = draw(st.sampled_from([None, "x", UNASSIGNED]))
+    # A bot with UNASSIGNED matches nothing, which the filter refuses.
+    bots = [None, NO_BOT] if assignee is UNASSIGNED else [None, "r", "q", ANY_BOT, NO_BOT]
     return InboxFilter(
         queue=draw(_optional(st.sampled_from(["a", "b"]))),
         status=draw(_optional(st.frozensets(st.sampled_from(list(Status)), min_size=1))),
         priority=draw(_optional(st.sampled_from(list(Priority)))),
-        assignee=draw(st.sampled_from([None, "x", UNASSIGNED])),
+        assignee=assignee,
+        bot=draw(st.sampled_from(bots)),
         tag=draw(_optional(st.just("t1"))),
         channel=draw(_optional(st.just(Channel.SMS))),
         customer_id=draw(_optional(st.just("p1"))),

@@ -23,7 +23,9 @@ from omnicx.clock import FixedClock
 from omnicx.desk import Desk
 from omnicx.model import Channel, Priority, Status
 from omnicx.storage import (
+    ANY_BOT,
     MAX_LIMIT,
+    NO_BOT,
     UNASSIGNED,
     Changes,
     ConversationRecord,
@@ -98,6 +100,7 @@ def _records(draw: st.DrawFn) -> list[ConversationRecord]:
             tags=draw(st.frozensets(st.sampled_from(["t1", "t2"]))),
             channel=draw(st.sampled_from([Channel.EMAIL, Channel.SMS])),
             fields=draw(st.dictionaries(st.sampled_from(["f", "g"]), _field_values, max_size=2)),
+            bot=draw(st.sampled_from([None, None, "r", "s"])),
         )
         for i in range(draw(st.integers(0, 9)))
     ]
@@ -109,11 +112,15 @@ def _filters(draw: st.DrawFn) -> InboxFilter:
         return draw(st.none() | strategy)
 
     start = maybe(_instants)
+    assignee = draw(st.sampled_from([None, "x", UNASSIGNED]))
+    # A bot with UNASSIGNED matches nothing, which the filter refuses.
+    bots = [None, NO_BOT] if assignee is UNASSIGNED else [None, "r", "q", ANY_BOT, NO_BOT]
     return InboxFilter(
         queue=maybe(st.sampled_from(["a", "b"])),
         status=maybe(st.frozensets(st.sampled_from(list(Status)), min_size=1)),
         priority=maybe(st.sampled_from(list(Priority))),
-        assignee=draw(st.sampled_from([None, "x", UNASSIGNED])),
+        assignee=assignee,
+        bot=draw(st.sampled_from(bots)),
         tag=maybe(st.just("t1")),
         channel=maybe(st.just(Channel.SMS)),
         customer_id=maybe(st.just("p1")),
@@ -184,6 +191,7 @@ def test_postgres_answers_as_the_scan_does(
         (InboxFilter(queue="q"), InboxSort.PRIORITY_THEN_AGE, "conversations_queue_priority"),
         (InboxFilter(queue="q"), InboxSort.LAST_UPDATE, "conversations_queue_updated"),
         (InboxFilter(assignee="a"), InboxSort.PRIORITY_THEN_AGE, "conversations_assignee"),
+        (InboxFilter(bot="faq-bot"), InboxSort.PRIORITY_THEN_AGE, "conversations_bot"),
     ],
 )
 def test_an_inbox_page_is_a_range_of_its_index(
@@ -191,7 +199,9 @@ def test_an_inbox_page_is_a_range_of_its_index(
 ) -> None:
     store, sql = pg
     records = [
-        inbox_record(f"c{i}", created=i * _M, queue="q", assignee="a", status=Status.OPEN)
+        inbox_record(
+            f"c{i}", created=i * _M, queue="q", assignee="a", status=Status.OPEN, bot="faq-bot"
+        )
         for i in range(3)
     ]
     store.commit(Changes(conversations=tuple(records)))
@@ -271,7 +281,7 @@ def test_a_schema_from_before_the_inbox_is_filled_in(
             " AND table_name = 'conversations' AND is_nullable = 'YES'",
             store.schema,
         )
-        assert sorted(c for (c,) in nullable) == ["assignee", "due_at", "queue"]
+        assert sorted(c for (c,) in nullable) == ["assignee", "bot", "due_at", "queue"]
     finally:
         upgraded.close()
 

@@ -15,12 +15,14 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+import attrs
 import pytest
 
 from omnicx import serde
 from omnicx.identity import MergeRecord, Profile, observation_ids_of
-from omnicx.storage import Changes, DeskStore, SqliteStore
+from omnicx.storage import Changes, ConversationRecord, DeskStore, SqliteStore
 from omnicx.storage import _schema as sqlite_schema
+from omnicx.storage._sqlite import _inbox_columns
 from omnicx.testing._inbox_data import T0, inbox_record
 
 OLD_SUMMARY = {"message_ids": ["a@x", "taken@x"], "external_ids": [["email", "x1"], ["sms", "s:2"]]}
@@ -96,6 +98,20 @@ _INSERT = {
 }
 
 
+# Conversation rows as the schema before the record-ids migration holds them
+# (the store of this release writes a later column, the bot's, too).
+_OLD_CONVERSATION = (
+    "INSERT INTO {t} (id, customer_id, created_at, version, data, {columns})"
+    " VALUES ({m}, {m}, {m}, 1, {m}, {marks})"
+)
+
+
+def _old_conversation(record: ConversationRecord, columns: tuple[Any, ...]) -> tuple[Any, ...]:
+    c = record.conversation
+    data = json.dumps(serde.to_dict(attrs.evolve(record, version=1)), separators=(",", ":"))
+    return (c.id, c.customer_id, serde.to_dict(c.created_at), data, *columns)
+
+
 def _before_record_ids(migrations: tuple[str, ...]) -> int:
     # The schema version before the migration that moves records' message ids out.
     return next(i for i, script in enumerate(migrations) if "summary.message_ids" in script
@@ -111,9 +127,15 @@ def test_sqlite_moves_listed_ids_into_the_index(
         patch.setattr(sqlite_schema, "MIGRATIONS", sqlite_schema.MIGRATIONS[:before])
         patch.setattr(sqlite_schema, "SCHEMA_VERSION", before)
         with SqliteStore(path) as old:
-            old.commit(Changes(conversations=(inbox_record("c1"), inbox_record("c2")),
-                               thread_refs=(("mid:taken@x", "c9"),)))  # fmt: skip
+            old.commit(Changes(thread_refs=(("mid:taken@x", "c9"),)))
     db = sqlite3.connect(path)
+    names = "queue, status, assignee, urgency, channel, created_us, updated_us"
+    insert = _OLD_CONVERSATION.format(
+        t="conversations", m="?", columns=names, marks="?, " * 6 + "?"
+    )
+    for record in (inbox_record("c1"), inbox_record("c2")):
+        # The inbox columns of that schema: all of this release's but the bot's, the last.
+        db.execute(insert, _old_conversation(record, _inbox_columns(record)[:-1]))
     (data,) = db.execute("SELECT data FROM conversations WHERE id = 'c1'").fetchone()
     db.execute("UPDATE conversations SET data = ? WHERE id = 'c1'", (_old_data(data),))
     for table, row in _old_identity():
@@ -149,9 +171,13 @@ def test_postgres_moves_listed_ids_into_the_index(
         patch.setattr(pg_schema, "PG_MIGRATIONS", pg_schema.PG_MIGRATIONS[:before])
         patch.setattr(pg_schema, "PG_SCHEMA_VERSION", before)
         with PostgresStore(url, schema=schema, max_size=1) as old:
-            old.commit(Changes(conversations=(inbox_record("c1"), inbox_record("c2")),
-                               thread_refs=(("mid:taken@x", "c9"),)))  # fmt: skip
+            old.commit(Changes(thread_refs=(("mid:taken@x", "c9"),)))
     with psycopg.connect(url, autocommit=True) as conn:
+        names = "queue, status, urgency, assignee, channel, tags, fields, updated_at"
+        insert = _OLD_CONVERSATION.format(t=f'"{schema}".conversations', m="%s", columns=names,
+                                          marks="%s, " * 7 + "%s")  # fmt: skip
+        for record in (inbox_record("c1"), inbox_record("c2")):
+            conn.execute(insert, _old_conversation(record, pg_schema.pg_inbox_columns(record)))
         row = conn.execute(f'SELECT data FROM "{schema}".conversations WHERE id = %s', ("c1",))
         (data,) = row.fetchone() or ("",)
         conn.execute(

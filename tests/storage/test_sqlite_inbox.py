@@ -39,6 +39,7 @@ def _plan(store: SqliteStore, f: InboxFilter, sort: InboxSort) -> str:
          InboxSort.PRIORITY_THEN_AGE, "conversations_inbox"),
         (InboxFilter(queue="billing"), InboxSort.LAST_UPDATE, "conversations_updated"),
         (InboxFilter(assignee="ann"), InboxSort.PRIORITY_THEN_AGE, "conversations_assignee"),
+        (InboxFilter(bot="faq-bot"), InboxSort.PRIORITY_THEN_AGE, "conversations_bot"),
     ],
 )  # fmt: skip
 def test_a_queue_or_agent_view_reads_its_index_in_order(
@@ -67,8 +68,10 @@ def test_the_inbox_migration_fills_the_columns_and_the_search_index(tmp_path: Pa
     # Back to the schema before the inbox migration.
     before = next(i for i, script in enumerate(MIGRATIONS) if "message_search" in script)
     db = sqlite3.connect(path)
-    columns = ("queue", "status", "assignee", "urgency", "channel", "created_us", "updated_us")
+    columns = ("queue", "status", "assignee", "urgency", "channel", "created_us", "updated_us",
+               "bot")  # fmt: skip
     db.executescript(
+        "DROP INDEX conversations_bot;"
         "DROP TRIGGER events_search_delete;"
         "DROP TRIGGER events_search_update; DROP TABLE message_search; DROP VIEW message_text; DROP TABLE search_indexed;"
         "DROP INDEX conversations_inbox; DROP INDEX conversations_updated;"

@@ -10,8 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from omnicx.storage._agents import AgentRecord, AgentStore, WaitingWork, waiting_order
 from omnicx.storage._inbox import (
+    ANY_BOT,
     MAX_LIMIT,
+    NO_BOT,
     UNASSIGNED,
+    BotOwnership,
     InboxCounts,
     InboxFilter,
     InboxPage,
@@ -39,8 +42,10 @@ from omnicx.storage._sqlite import SqliteStore
 from omnicx.storage._staged import StagedIdentityStore
 
 __all__ = [
+    "ANY_BOT",
     "MAX_LIMIT",
     "MIGRATIONS",
+    "NO_BOT",
     "SCHEMA_VERSION",
     "UNASSIGNED",
     "ActionMark",
@@ -49,6 +54,7 @@ __all__ = [
     "AgentStore",
     "AuditAction",
     "AuditEntry",
+    "BotOwnership",
     "Changes",
     "ConversationRecord",
     "DeskStore",

@@ -44,7 +44,21 @@ class Unassigned(enum.Enum):
 
 
 UNASSIGNED = Unassigned.UNASSIGNED
-"""``InboxFilter(assignee=UNASSIGNED)``: only conversations nobody is assigned to."""
+"""``InboxFilter(assignee=UNASSIGNED)``: only conversations nobody holds, no agent and no bot."""
+
+
+class BotOwnership(enum.Enum):
+    """The type of ``ANY_BOT`` and ``NO_BOT``: ``InboxFilter.bot`` criteria that name no bot."""
+
+    ANY_BOT = "any_bot"
+    NO_BOT = "no_bot"
+
+
+ANY_BOT = BotOwnership.ANY_BOT
+"""``InboxFilter(bot=ANY_BOT)``: only conversations a bot owns, whichever bot."""
+
+NO_BOT = BotOwnership.NO_BOT
+"""``InboxFilter(bot=NO_BOT)``: only conversations no bot owns (people hold them, or nobody)."""
 
 
 class InboxSort(enum.Enum):
@@ -91,7 +105,13 @@ class InboxFilter:
         queue: the conversation's queue.
         status: one status or a set of them (the conversation has one of them).
         priority: one priority or a set of them.
-        assignee: an agent id, or ``UNASSIGNED`` for conversations nobody holds.
+        assignee: an agent id, or ``UNASSIGNED`` for conversations nobody
+            holds: no agent is assigned and no bot owns them (the queue of
+            work people can pick up).
+        bot: the bot that owns the conversation (``Conversation.bot``): a
+            bot id for that bot's, ``ANY_BOT`` for every bot's, ``NO_BOT``
+            for those no bot owns. Not a boolean: pass ``ANY_BOT`` or
+            ``NO_BOT`` rather than True or False.
         tag: a tag the conversation carries.
         channel: the channel the conversation started on.
         customer_id: the conversation's customer.
@@ -106,13 +126,16 @@ class InboxFilter:
 
     Raises:
         ValidationError: every problem at once, each at its attribute's name
-            (``status``, ``fields.plan``, ``created_before``...).
+            (``status``, ``fields.plan``, ``created_before``...); ``bot``
+            also when it is a bot (a bot id or ``ANY_BOT``) together with
+            ``assignee=UNASSIGNED``, which leaves bots' conversations out.
     """
 
     queue: str | None = None
     status: frozenset[Status] | None = attrs.field(default=None, converter=_statuses)
     priority: frozenset[Priority] | None = attrs.field(default=None, converter=_priorities)
     assignee: str | Unassigned | None = None
+    bot: str | BotOwnership | None = None
     tag: str | None = None
     channel: Channel | None = None
     customer_id: str | None = None
@@ -140,6 +163,15 @@ def _problems(f: InboxFilter) -> Iterable[Problem]:
         or (isinstance(assignee, str) and assignee)
     ):
         yield Problem("assignee", "expected an agent id, UNASSIGNED or None")
+    bot = f.bot
+    if isinstance(bot, bool):
+        yield Problem("bot", f"expected a bot id, ANY_BOT, NO_BOT or None, got {bot!r}; "
+                      f"pass {'ANY_BOT' if bot else 'NO_BOT'} instead")  # fmt: skip
+    elif not (bot is None or isinstance(bot, BotOwnership) or (isinstance(bot, str) and bot)):
+        yield Problem("bot", f"expected a bot id, ANY_BOT, NO_BOT or None, got {bot!r}")
+    elif isinstance(assignee, Unassigned) and bot is not None and bot is not NO_BOT:
+        yield Problem("bot", "matches nothing with assignee=UNASSIGNED, which leaves out every "
+                      "conversation a bot owns; drop assignee to list a bot's conversations")  # fmt: skip
     for name, kind in (("status", Status), ("priority", Priority)):
         value = getattr(f, name)
         if value is None:
@@ -239,9 +271,28 @@ def field_matches(stored: object, wanted: FieldValue) -> bool:
     return isinstance(stored, str) and stored == wanted
 
 
+def bot_id(record: ConversationRecord) -> str | None:
+    """The id of the bot that owns ``record``'s conversation, or None (the stored bot column)."""
+    bot = record.conversation.bot
+    return None if bot is None else bot.id
+
+
+def bot_matches(wanted: str | BotOwnership | None, owner: str | None) -> bool:
+    """The rule of ``InboxFilter.bot`` for a conversation whose bot id is ``owner``."""
+    if wanted is None:
+        return True
+    if wanted is ANY_BOT:
+        return owner is not None
+    if wanted is NO_BOT:
+        return owner is None
+    return owner == wanted
+
+
 def inbox_matches(f: InboxFilter, record: ConversationRecord) -> bool:
     """True when ``record`` passes every criterion of ``f``."""
     c = record.conversation
+    if not bot_matches(f.bot, bot_id(record)):
+        return False
     if f.queue is not None and c.queue != f.queue:
         return False
     if f.status is not None and c.status not in f.status:
@@ -249,7 +300,7 @@ def inbox_matches(f: InboxFilter, record: ConversationRecord) -> bool:
     if f.priority is not None and c.priority not in f.priority:
         return False
     if isinstance(f.assignee, Unassigned):
-        if c.assignee is not None:
+        if c.assignee is not None or c.bot is not None:
             return False
     elif f.assignee is not None and c.assignee != f.assignee:
         return False

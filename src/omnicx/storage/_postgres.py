@@ -24,7 +24,15 @@ from omnicx.model import Event, Order, Status
 from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork
 from omnicx.storage._decoded import DecodedRows
-from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
+from omnicx.storage._inbox import (
+    ANY_BOT,
+    NO_BOT,
+    InboxCounts,
+    InboxFilter,
+    InboxPage,
+    InboxSort,
+    Unassigned,
+)
 from omnicx.storage._listening import ListeningRecord, listening_conflict
 from omnicx.storage._memory import (
     already_recorded,
@@ -43,7 +51,9 @@ from omnicx.storage._orders import (
     order_key,
 )
 from omnicx.storage._postgres_schema import (
+    _BOT_SET,
     _INBOX_SET,
+    pg_bot_column,
     pg_field_value,
     pg_inbox_columns,
     pg_lexemes,
@@ -487,14 +497,14 @@ class PostgresStore:
         self, cur: psycopg.Cursor[Any], record: ConversationRecord, data: str
     ) -> None:
         row = (record.conversation.customer_id, record.conversation.created_at, record.due_at, data,
-               *pg_inbox_columns(record))  # fmt: skip
+               *pg_inbox_columns(record), pg_bot_column(record))  # fmt: skip
         if record.version == 0:
             cur.execute(
                 self._q(
                     "INSERT INTO {s}.conversations (id, customer_id, created_at, due_at, data,"
-                    " queue, status, urgency, assignee, channel, tags, fields, updated_at,"
+                    " queue, status, urgency, assignee, channel, tags, fields, updated_at, bot,"
                     " version) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s::text[],"
-                    " %s::jsonb, %s, 1) ON CONFLICT (id) DO NOTHING"
+                    " %s::jsonb, %s, %s, 1) ON CONFLICT (id) DO NOTHING"
                 ),
                 (record.id, *row),
             )
@@ -502,7 +512,7 @@ class PostgresStore:
             cur.execute(
                 self._q(
                     "UPDATE {s}.conversations SET customer_id = %s, created_at = %s,"
-                    f" due_at = %s, data = %s, {_INBOX_SET}, version = version + 1"
+                    f" due_at = %s, data = %s, {_INBOX_SET}, {_BOT_SET}, version = version + 1"
                     " WHERE id = %s AND version = %s"
                 ),
                 (*row, record.id, record.version),
@@ -944,10 +954,10 @@ class PostgresStore:
                 cur.execute(
                     self._q(
                         "UPDATE {s}.conversations SET data = %s, version = %s, due_at = %s,"
-                        f" {_INBOX_SET} WHERE id = %s"
+                        f" {_INBOX_SET}, {_BOT_SET} WHERE id = %s"
                     ),
                     (_to_json(attrs.evolve(record, version=version)), version, record.due_at,
-                     *pg_inbox_columns(record), record.id),
+                     *pg_inbox_columns(record), pg_bot_column(record), record.id),
                 )  # fmt: skip
             cur.execute(
                 self._q(
@@ -997,6 +1007,8 @@ def pg_inbox_query(
             key, start = f"queue, {key}", (f.queue, *start)
         elif isinstance(f.assignee, str) and sort is InboxSort.PRIORITY_THEN_AGE:
             key, start = f"assignee, {key}", (f.assignee, *start)
+        elif isinstance(f.bot, str) and sort is InboxSort.PRIORITY_THEN_AGE:
+            key, start = f"bot, {key}", (f.bot, *start)
         where.append(f"({key}) {compare} ({', '.join(['%s'] * len(start))})")
         params.extend(start)
     clause = f" WHERE {' AND '.join(where)}" if where else ""
@@ -1041,9 +1053,15 @@ def _inbox_where(f: InboxFilter, p: str = "") -> tuple[list[str], list[Any]]:
     if f.priority is not None:
         add(f"{p}urgency = ANY(%s)", sorted(_inbox.urgency(x) for x in f.priority))
     if isinstance(f.assignee, Unassigned):
-        add(f"{p}assignee IS NULL")
+        add(f"{p}assignee IS NULL AND {p}bot IS NULL")
     elif f.assignee is not None:
         add(f"{p}assignee = %s", f.assignee)
+    if f.bot is ANY_BOT:
+        add(f"{p}bot IS NOT NULL")
+    elif f.bot is NO_BOT:
+        add(f"{p}bot IS NULL")
+    elif f.bot is not None:
+        add(f"{p}bot = %s", f.bot)
     if f.tag is not None:
         add(f"%s = ANY({p}tags)", f.tag)
     if f.channel is not None:

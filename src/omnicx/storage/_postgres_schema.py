@@ -20,7 +20,7 @@ from typing import Any
 from omnicx import serde
 from omnicx.errors import SchemaVersionError
 from omnicx.model import Event, MessageEvent
-from omnicx.storage._inbox import search_terms, updated_at, urgency
+from omnicx.storage._inbox import bot_id, search_terms, updated_at, urgency
 from omnicx.storage._records import ConversationRecord
 
 PG_MIGRATIONS: tuple[str, ...] = (
@@ -153,6 +153,19 @@ PG_MIGRATIONS: tuple[str, ...] = (
         name TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL
     )
     """,
+    # 8: the bot that owns a conversation (``Conversation.bot``), by id,
+    # copied from the record on every write like the other inbox columns
+    # (``pg_bot_column``): the ``bot`` criterion reads it, and
+    # ``UNASSIGNED`` leaves its rows out. Stored records are filled from
+    # their JSON here.
+    """
+    ALTER TABLE {s}.conversations ADD COLUMN bot TEXT;
+    UPDATE {s}.conversations SET bot = data::jsonb -> 'conversation' -> 'bot' ->> 'id'
+        WHERE data::jsonb -> 'conversation' ->> 'bot' IS NOT NULL;
+    CREATE INDEX conversations_bot
+        ON {s}.conversations (bot, urgency, created_at, id COLLATE "C")
+        WHERE bot IS NOT NULL
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a schema from version ``i`` to ``i + 1``."""
 
@@ -165,7 +178,10 @@ _INBOX_SET = (
     "queue = %s, status = %s, urgency = %s, assignee = %s, channel = %s, tags = %s::text[],"
     " fields = %s::jsonb, updated_at = %s"
 )
-"""The inbox columns, as ``pg_inbox_columns`` gives their values."""
+"""The inbox columns, as ``pg_inbox_columns`` gives their values (migration 3's set)."""
+
+_BOT_SET = "bot = %s"
+"""The bot column (migration 8), as ``pg_bot_column`` gives its value."""
 
 _encode = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
@@ -199,6 +215,11 @@ def pg_inbox_columns(record: ConversationRecord) -> tuple[Any, ...]:
         c.queue, c.status.value, urgency(c.priority), c.assignee, c.channel.name,
         sorted(c.tags), _encode(fields), updated_at(record),
     )  # fmt: skip
+
+
+def pg_bot_column(record: ConversationRecord) -> str | None:
+    """The value of the ``bot`` column of ``record``: its bot's id, or None."""
+    return bot_id(record)
 
 
 def pg_message_lexemes(event: Event) -> list[str]:

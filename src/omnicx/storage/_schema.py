@@ -236,6 +236,16 @@ MIGRATIONS: tuple[str, ...] = (
         name TEXT PRIMARY KEY, version INTEGER NOT NULL, data TEXT NOT NULL
     );
     """,
+    # The bot that owns a conversation (``Conversation.bot``), by id, copied
+    # from the record on every write like the other inbox columns: the
+    # ``bot`` criterion reads it, and ``UNASSIGNED`` leaves its rows out.
+    """
+    ALTER TABLE conversations ADD COLUMN bot TEXT;
+    UPDATE conversations SET bot = json_extract(data, '$.conversation.bot.id')
+        WHERE json_extract(data, '$.conversation.bot') IS NOT NULL;
+    CREATE INDEX conversations_bot ON conversations (bot, urgency, created_us, id)
+        WHERE bot IS NOT NULL;
+    """,
 )
 """One SQL script per schema version: item ``i`` brings a store from version ``i`` to ``i + 1``."""
 

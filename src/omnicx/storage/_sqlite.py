@@ -22,7 +22,15 @@ from omnicx.model import Event, FieldValue, MessageEvent, Order, Status
 from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions
 from omnicx.storage._decoded import DecodedRows
-from omnicx.storage._inbox import InboxCounts, InboxFilter, InboxPage, InboxSort, Unassigned
+from omnicx.storage._inbox import (
+    ANY_BOT,
+    NO_BOT,
+    InboxCounts,
+    InboxFilter,
+    InboxPage,
+    InboxSort,
+    Unassigned,
+)
 from omnicx.storage._listening import ListeningRecord, listening_conflict
 from omnicx.storage._memory import (
     already_recorded,
@@ -573,19 +581,20 @@ class SqliteStore:
         channel: str,
         created_us: int,
         updated_us: int,
+        bot: str | None,
     ) -> bool:
         # False when the stored version is not the one read (a lost race).
         if read == 0:
             return self._changed(
                 "INSERT INTO conversations (id, customer_id, created_at, version, data, due_at,"
-                " queue, status, assignee, urgency, channel, created_us, updated_us)"
-                " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+                " queue, status, assignee, urgency, channel, created_us, updated_us, bot)"
+                " VALUES (?, ?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
                 conversation_id, customer_id, created_at, data, due_at,
-                queue, status, assignee, urgency, channel, created_us, updated_us,
+                queue, status, assignee, urgency, channel, created_us, updated_us, bot,
             )  # fmt: skip
         # Rewriting an indexed column rewrites its index entry, value
-        # unchanged or not: set customer, start, due instant, queue, assignee
-        # and urgency only when they moved (the due instant moves more often
+        # unchanged or not: set customer, start, due instant, queue, assignee,
+        # bot and urgency only when they moved (the due instant moves more often
         # than the others). Status and channel are in no index; the update
         # instant moves at every write.
         return (
@@ -593,23 +602,23 @@ class SqliteStore:
                 "UPDATE conversations SET version = ?, data = ?, status = ?, channel = ?,"
                 " updated_us = ? WHERE id = ? AND version = ? AND customer_id = ?"
                 " AND created_at = ? AND due_at IS ? AND queue IS ? AND assignee IS ?"
-                " AND urgency IS ?",
+                " AND urgency IS ? AND bot IS ?",
                 read + 1, data, status, channel, updated_us, conversation_id, read,
-                customer_id, created_at, due_at, queue, assignee, urgency,
+                customer_id, created_at, due_at, queue, assignee, urgency, bot,
             )
             or self._changed(
                 "UPDATE conversations SET version = ?, data = ?, due_at = ?, queue = ?,"
-                " status = ?, assignee = ?, urgency = ?, channel = ?, updated_us = ?"
+                " status = ?, assignee = ?, urgency = ?, channel = ?, updated_us = ?, bot = ?"
                 " WHERE id = ? AND version = ? AND customer_id = ? AND created_at = ?",
                 read + 1, data, due_at, queue, status, assignee, urgency, channel, updated_us,
-                conversation_id, read, customer_id, created_at,
+                bot, conversation_id, read, customer_id, created_at,
             )
             or self._changed(
                 "UPDATE conversations SET version = ?, data = ?, customer_id = ?, created_at = ?,"
                 " due_at = ?, queue = ?, status = ?, assignee = ?, urgency = ?, channel = ?,"
-                " created_us = ?, updated_us = ? WHERE id = ? AND version = ?",
+                " created_us = ?, updated_us = ?, bot = ? WHERE id = ? AND version = ?",
                 read + 1, data, customer_id, created_at, due_at, queue, status, assignee,
-                urgency, channel, created_us, updated_us, conversation_id, read,
+                urgency, channel, created_us, updated_us, bot, conversation_id, read,
             )
         )  # fmt: skip
 
@@ -949,7 +958,8 @@ def _use_wal(db: _Connection) -> None:
 # -- inbox queries -------------------------------------------------------------
 
 _INBOX_SET = (
-    "queue = ?, status = ?, assignee = ?, urgency = ?, channel = ?, created_us = ?, updated_us = ?"
+    "queue = ?, status = ?, assignee = ?, urgency = ?, channel = ?, created_us = ?, updated_us = ?,"
+    " bot = ?"
 )
 
 _FIELD_TEST = (
@@ -959,12 +969,13 @@ _FIELD_TEST = (
 
 def _inbox_columns(
     record: ConversationRecord,
-) -> tuple[str | None, str, str | None, int, str, int, int]:
+) -> tuple[str | None, str, str | None, int, str, int, int, str | None]:
     # The inbox columns of a record, in the order of _INBOX_SET.
     c = record.conversation
     return (
         c.queue, c.status.value, c.assignee, _inbox.urgency(c.priority), c.channel.name,
         cast(int, _micros(c.created_at)), cast(int, _micros(_inbox.updated_at(record))),
+        _inbox.bot_id(record),
     )  # fmt: skip
 
 
@@ -983,10 +994,17 @@ def inbox_where(f: InboxFilter) -> tuple[list[str], list[Any]]:
         where.append(f"c.urgency IN ({','.join('?' * len(f.priority))})")
         params.extend(sorted(_inbox.urgency(p) for p in f.priority))
     if isinstance(f.assignee, Unassigned):
-        where.append("c.assignee IS NULL")
+        where.append("c.assignee IS NULL AND c.bot IS NULL")
     elif f.assignee is not None:
         where.append("c.assignee = ?")
         params.append(f.assignee)
+    if f.bot is ANY_BOT:
+        where.append("c.bot IS NOT NULL")
+    elif f.bot is NO_BOT:
+        where.append("c.bot IS NULL")
+    elif f.bot is not None:
+        where.append("c.bot = ?")
+        params.append(f.bot)
     if f.tag is not None:
         where.append(
             "EXISTS (SELECT 1 FROM json_each(c.data, '$.conversation.tags') WHERE value = ?)"

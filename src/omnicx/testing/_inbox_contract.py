@@ -16,9 +16,20 @@ import pytest
 from omnicx.clock import FixedClock
 from omnicx.desk import Desk
 from omnicx.errors import ValidationError
-from omnicx.model import Author, AuthorKind, Channel, Direction, NoteEvent, Priority, Status
+from omnicx.model import (
+    Author,
+    AuthorKind,
+    BotOwner,
+    Channel,
+    Direction,
+    NoteEvent,
+    Priority,
+    Status,
+)
 from omnicx.storage import (
+    ANY_BOT,
     MAX_LIMIT,
+    NO_BOT,
     UNASSIGNED,
     Changes,
     ConversationRecord,
@@ -88,6 +99,19 @@ FILTERS: tuple[tuple[InboxFilter, list[str]], ...] = (
     (InboxFilter(updated_before=T0 + 10 * _M), ["c3"]),
     (InboxFilter(queue="billing", status=Status.NEW, assignee=UNASSIGNED), ["c1", "c5"]),
 )
+
+
+def _with_bots() -> tuple[ConversationRecord, ...]:
+    # Two bots' conversations, one a bot owns with an agent assigned too, and two of people.
+    return (
+        inbox_record("b1", created=0 * _M, updated=10 * _M, queue="billing",
+                     priority=Priority.URGENT, bot="returns-bot"),
+        inbox_record("b2", created=5 * _M, status=Status.OPEN, bot="faq-bot"),
+        inbox_record("b3", created=1 * _M, updated=20 * _M, queue="support",
+                     priority=Priority.HIGH, assignee="a1", bot="returns-bot"),
+        inbox_record("h1", created=2 * _M, status=Status.OPEN),
+        inbox_record("h2", created=3 * _M, priority=Priority.HIGH, assignee="a1"),
+    )  # fmt: skip
 
 
 def _ids(records: Sequence[ConversationRecord]) -> list[str]:
@@ -214,6 +238,47 @@ class InboxContract:
         assert dict(store.inbox_counts(InboxFilter(assignee="a1")).by_queue) == {
             "billing": 1, "support": 1,
         }  # fmt: skip
+
+    def test_inbox_keeps_bots_conversations_apart(self) -> None:
+        """``UNASSIGNED`` lists what nobody holds, no agent and no bot; ``bot`` lists bots' work."""
+        store = self.make_store()
+        store.commit(Changes(conversations=_with_bots()))
+        cases = [
+            (InboxFilter(assignee=UNASSIGNED), ["h1"]),
+            (InboxFilter(assignee=UNASSIGNED, bot=NO_BOT), ["h1"]),
+            (InboxFilter(bot=ANY_BOT), ["b1", "b3", "b2"]),
+            (InboxFilter(bot=NO_BOT), ["h2", "h1"]),
+            (InboxFilter(bot="returns-bot"), ["b1", "b3"]),
+            (InboxFilter(bot="nobody-bot"), []),
+            (InboxFilter(bot="returns-bot", queue="billing"), ["b1"]),
+            (InboxFilter(assignee="a1"), ["b3", "h2"]),
+            (InboxFilter(assignee="a1", bot=NO_BOT), ["h2"]),
+        ]
+        got = [(f, _ids(store.inbox(f, limit=MAX_LIMIT).records)) for f, _ in cases]
+        assert got == cases
+        for sort in InboxSort:
+            assert walk_inbox(store, InboxFilter(bot="returns-bot"), sort, 1) == (
+                ["b1", "b3"] if sort is InboxSort.PRIORITY_THEN_AGE else ["b3", "b1"]
+            )
+        assert store.inbox_counts(InboxFilter(assignee=UNASSIGNED)).total == 1
+        assert dict(store.inbox_counts(InboxFilter(bot=ANY_BOT)).by_queue) == {
+            "billing": 1, "support": 1, None: 1,
+        }  # fmt: skip
+        assert store.inbox_counts(InboxFilter(bot=NO_BOT)).total == 2
+        # A handoff (the bot lets go) puts a conversation in the people's queue;
+        # a bot taking one takes it out.
+        b2, h1 = store.conversation("b2"), store.conversation("h1")
+        assert b2 is not None
+        assert h1 is not None
+        owner = BotOwner(id="faq-bot", since=T0)
+        store.commit(Changes(conversations=(
+            attrs.evolve(b2, conversation=attrs.evolve(b2.conversation, bot=None)),
+            attrs.evolve(h1, conversation=attrs.evolve(h1.conversation, bot=owner)),
+        )))  # fmt: skip
+        assert _ids(store.inbox(InboxFilter(assignee=UNASSIGNED)).records) == ["b2"]
+        assert _ids(store.inbox(InboxFilter(bot="faq-bot")).records) == ["h1"]
+        assert store.inbox_counts(InboxFilter(bot="faq-bot")).total == 1
+        assert _ids(store.search("order", filter=InboxFilter(bot=ANY_BOT))) == []
 
     def test_search_finds_whole_words_in_any_message(self) -> None:
         """Every word must be in one message; case and diacritics do not matter; notes do not count."""

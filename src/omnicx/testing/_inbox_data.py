@@ -15,6 +15,7 @@ import attrs
 from omnicx.model import (
     Author,
     AuthorKind,
+    BotOwner,
     Channel,
     Conversation,
     Direction,
@@ -44,13 +45,17 @@ def inbox_record(
     channel: Channel = Channel.EMAIL,
     fields: Mapping[str, FieldValue] | None = None,
     version: int = 0,
+    bot: str | None = None,
 ) -> ConversationRecord:
-    """A record created at ``T0 + created`` and updated at ``T0 + updated`` (None: never)."""
+    """A record created at ``T0 + created`` and updated at ``T0 + updated`` (None: never).
+
+    ``bot`` names the bot that owns it (since ``T0``), if one does.
+    """
     created_at = T0 + created
     conversation = Conversation(
         id=conversation_id, customer_id=customer_id, channel=channel, created_at=created_at,
         status=status, priority=priority, queue=queue, assignee=assignee, tags=frozenset(tags),
-        fields=fields or {},
+        fields=fields or {}, bot=None if bot is None else BotOwner(id=bot, since=T0),
     )  # fmt: skip
     summary = ConversationSummary(
         id=conversation_id, customer_id=customer_id, channel=channel, status=status,

@@ -19,7 +19,7 @@ from django.db.migrations.executor import MigrationExecutor
 
 from omnicx import serde
 from omnicx.identity import MergeRecord, Profile, observation_ids_of
-from omnicx.storage import Changes
+from omnicx.storage import Changes, ConversationRecord
 from omnicx.testing._inbox_data import T0, inbox_record
 
 BEFORE, AFTER = ("omnicx", "0002_ids_sequence"), ("omnicx", "0003_rows_for_history")
@@ -66,11 +66,25 @@ def _old_profile(profile_id: str, listed: list[str], **fields: Any) -> str:
     return json.dumps(data)
 
 
+def _old_conversations(alias: str, *records: ConversationRecord) -> None:
+    """Conversation rows as omnicx wrote them before 0006 (no bot column)."""
+    from omnicx.contrib.django._store_rows import conversation_columns
+
+    for record in records:
+        columns = {"id": record.id, "version": 1, **conversation_columns(record)}
+        del columns["bot"]
+        names = ", ".join(columns)
+        marks = ", ".join(["%s"] * len(columns))
+        with connections[alias].cursor() as cursor:
+            cursor.execute(f"INSERT INTO omnicx_conversation ({names}) VALUES ({marks})",
+                           list(columns.values()))  # fmt: skip
+
+
 def _write_old_rows(alias: str) -> None:
     from omnicx.contrib.django.store import DjangoStore
 
-    DjangoStore(alias).commit(Changes(conversations=(inbox_record("c1"), inbox_record("c2")),
-                                      thread_refs=(("mid:taken@x", "c9"),)))  # fmt: skip
+    DjangoStore(alias).commit(Changes(thread_refs=(("mid:taken@x", "c9"),)))
+    _old_conversations(alias, inbox_record("c1"), inbox_record("c2"))
     merge = serde.to_dict(
         MergeRecord(id="m1", at=T0, survivor_id="p1", absorbed_id="p2", evidence=(),
                     observation_id=None,
@@ -133,3 +147,44 @@ def test_0003_moves_listed_ids_into_rows_of_their_own(alias: str) -> None:
     # A new observation numbers on after the migrated ones.
     store.apply(ChangeSet(observations=((Observation(id="o4", at=T0), "p1"),)))
     assert store.observation_ids("p1") == ["o1", "o3", "o4"]
+
+
+@pytest.mark.django_db(transaction=True, databases=["default", "postgres"])
+def test_0006_fills_the_bot_column_from_stored_records(alias: str) -> None:
+    """Bot-owned rows stored before 0006 leave the unassigned view and answer ``bot``."""
+    from omnicx.contrib.django.store import DjangoStore
+    from omnicx.model import BotOwner
+    from omnicx.storage import ANY_BOT, NO_BOT, UNASSIGNED, InboxFilter, MemoryStore
+
+    _migrate(alias, ("omnicx", "0005_listening"))
+    records = _bot_records()
+    _old_conversations(alias, *records)
+    _migrate(alias, ("omnicx", "0006_conversation_bot"))
+    store, memory = DjangoStore(alias), MemoryStore()
+    memory.commit(Changes(conversations=records))
+    for f in (InboxFilter(assignee=UNASSIGNED), InboxFilter(bot=ANY_BOT), InboxFilter(bot=NO_BOT),
+              InboxFilter(bot="returns-bot"), InboxFilter()):  # fmt: skip
+        assert [r.id for r in store.inbox(f).records] == [r.id for r in memory.inbox(f).records]
+        assert store.inbox_counts(f) == memory.inbox_counts(f)
+    assert [r.id for r in store.inbox(InboxFilter(assignee=UNASSIGNED)).records] == ["c3"]
+    assert [r.id for r in store.inbox(InboxFilter(bot="returns-bot")).records] == ["c1"]
+    owned = store.conversation("c1")
+    assert owned is not None
+    assert owned.conversation.bot == BotOwner(id="returns-bot", since=T0)
+
+
+def _bot_records() -> tuple[ConversationRecord, ...]:
+    import attrs
+
+    from omnicx.model import BotOwner
+
+    def owned(record: ConversationRecord, bot: str) -> ConversationRecord:
+        conversation = attrs.evolve(record.conversation, bot=BotOwner(id=bot, since=T0))
+        return attrs.evolve(record, conversation=conversation)
+
+    return (
+        owned(inbox_record("c1"), "returns-bot"),
+        owned(inbox_record("c2"), "faq-bot"),
+        inbox_record("c3"),
+        inbox_record("c4", assignee="a1"),
+    )

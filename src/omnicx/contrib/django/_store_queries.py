@@ -16,7 +16,7 @@ from omnicx.contrib.django import models as m
 from omnicx.contrib.django._store_rows import field_number, micros, term_key
 from omnicx.model import FieldValue
 from omnicx.storage import _inbox
-from omnicx.storage._inbox import InboxFilter, InboxSort, Unassigned
+from omnicx.storage._inbox import ANY_BOT, NO_BOT, InboxFilter, InboxSort, Unassigned
 
 __all__ = ["by_id", "filtered", "keyset", "search_hits", "sorted_page"]
 
@@ -42,9 +42,15 @@ def filtered(rows: QuerySet[m.Conversation], f: InboxFilter) -> QuerySet[m.Conve
     if f.priority is not None:
         rows = rows.filter(urgency__in=sorted(_inbox.urgency(p) for p in f.priority))
     if isinstance(f.assignee, Unassigned):
-        rows = rows.filter(assignee__isnull=True)
+        rows = rows.filter(assignee__isnull=True, bot__isnull=True)
     elif f.assignee is not None:
         rows = rows.filter(assignee=f.assignee)
+    if f.bot is ANY_BOT:
+        rows = rows.filter(bot__isnull=False)
+    elif f.bot is NO_BOT:
+        rows = rows.filter(bot__isnull=True)
+    elif f.bot is not None:
+        rows = rows.filter(bot=f.bot)
     if f.tag is not None:
         rows = rows.filter(
             Exists(m.ConversationTag.objects.filter(conversation_id=OuterRef("id"), tag=f.tag))

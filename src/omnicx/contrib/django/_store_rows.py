@@ -73,6 +73,7 @@ def conversation_columns(record: ConversationRecord) -> dict[str, Any]:
         "assignee": c.assignee,
         "urgency": _inbox.urgency(c.priority),
         "channel": c.channel.name,
+        "bot": _inbox.bot_id(record),
     }
 
 

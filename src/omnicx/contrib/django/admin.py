@@ -124,10 +124,10 @@ def _said(event: Event) -> str:
 class ConversationAdmin(ReadOnlyAdmin):
     """Conversations by queue and status, each with its timeline."""
 
-    list_display = ("id", "customer_id", "queue", "status", "assignee", "channel", "version")
+    list_display = ("id", "customer_id", "queue", "status", "assignee", "bot", "channel", "version")
     list_filter = ("status", "channel", "queue")
     search_fields = ("id", "customer_id")
-    fields = ("id", "customer_id", "queue", "status", "assignee", "channel", "version",
+    fields = ("id", "customer_id", "queue", "status", "assignee", "bot", "channel", "version",
               "subject", "timeline")  # fmt: skip
     readonly_fields = fields
 

@@ -116,6 +116,9 @@ class Conversation(models.Model):
     )
     urgency: models.SmallIntegerField[int, int] = models.SmallIntegerField()
     channel: models.CharField[str, str] = models.CharField(max_length=32)
+    bot: models.CharField[str | None, str | None] = models.CharField(
+        max_length=ID_LENGTH, null=True
+    )
 
     class Meta:
         db_table = "omnicx_conversation"
@@ -136,6 +139,11 @@ class Conversation(models.Model):
                 fields=["assignee", "urgency", "created_us", "id"],
                 name="omnicx_conv_assignee",
                 condition=models.Q(assignee__isnull=False),
+            ),
+            models.Index(
+                fields=["bot", "urgency", "created_us", "id"],
+                name="omnicx_conv_bot",
+                condition=models.Q(bot__isnull=False),
             ),
         )
 
