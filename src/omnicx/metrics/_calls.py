@@ -16,7 +16,7 @@ from typing import Any
 
 import attrs
 
-from omnicx.errors import Problem, ValidationError
+from omnicx.errors import ValidationError
 from omnicx.metrics._distribution import Distribution, Summary
 from omnicx.metrics._partial import _MISSING, _distribution, _Reader, sketch_settings
 from omnicx.metrics._values import Rate
@@ -213,21 +213,8 @@ class CallAccumulator:
     def from_dict(cls, data: object) -> CallAccumulator:
         """Read a partial back; ``ValidationError`` lists every problem, with its path."""
         reader = _Reader()
-        document = reader.mapping(data, "", ("format", "version", "sketch", "counts", *_TIMES))
-        if document is None or reader.problems:
-            raise ValidationError(reader.problems or [Problem("", "must be an object")])
-        if document.get("format") != FORMAT:
-            raise ValidationError.single(
-                "format", f"must be {FORMAT!r}, not {document.get('format')!r}"
-            )
-        if document.get("version") != VERSION:
-            raise ValidationError.single(
-                "version", f"version {document.get('version')!r} is not one this omnicx "
-                f"reads ({VERSION})",
-            )  # fmt: skip
-        if document.get("sketch") != sketch_settings():
-            reader.fail("sketch", f"{document.get('sketch')!r} differs from this omnicx's "
-                        f"{sketch_settings()!r}; partials merge only under the same settings")  # fmt: skip
+        keys = ("format", "version", "sketch", "counts", *_TIMES)
+        document = reader.header(data, keys, form=FORMAT, version=VERSION)
         counts = reader.mapping(document.get("counts", _MISSING), "counts", _COUNTS) or {}
         fields: dict[str, Any] = {
             n: reader.count(counts.get(n, _MISSING), f"counts.{n}") for n in _COUNTS

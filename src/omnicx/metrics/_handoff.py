@@ -16,7 +16,7 @@ from typing import Any
 import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_map
-from omnicx.errors import Problem, ValidationError
+from omnicx.errors import ValidationError
 from omnicx.metrics._distribution import Distribution, Summary
 from omnicx.metrics._partial import _MISSING, _distribution, _Reader, sketch_settings
 from omnicx.metrics._values import Rate
@@ -152,21 +152,7 @@ class HandoffAccumulator:
         reader = _Reader()
         fields = ("format", "version", "sketch", "counts", "reasons", "time_to_handoff",
                   "turns_to_handoff")  # fmt: skip
-        document = reader.mapping(data, "", fields)
-        if document is None or reader.problems:
-            raise ValidationError(reader.problems or [Problem("", "must be an object")])
-        if document.get("format") != FORMAT:
-            raise ValidationError.single(
-                "format", f"must be {FORMAT!r}, not {document.get('format')!r}"
-            )
-        if document.get("version") != VERSION:
-            raise ValidationError.single(
-                "version", f"version {document.get('version')!r} is not one this omnicx "
-                f"reads ({VERSION})",
-            )  # fmt: skip
-        if document.get("sketch") != sketch_settings():
-            reader.fail("sketch", f"{document.get('sketch')!r} differs from this omnicx's "
-                        f"{sketch_settings()!r}; partials merge only under the same settings")  # fmt: skip
+        document = reader.header(data, fields, form=FORMAT, version=VERSION)
         counts = reader.mapping(document.get("counts", _MISSING), "counts", _COUNTS) or {}
         reasons = reader.mapping(document.get("reasons", _MISSING), "reasons", _REASONS) or {}
         out = cls(

@@ -136,6 +136,36 @@ class _Reader:
     def fail(self, path: str, message: str) -> None:
         self.problems.append(Problem(path, message))
 
+    def header(
+        self, data: object, fields: tuple[str, ...], *, form: str, version: int
+    ) -> Mapping[str, Any]:
+        """The document, once it is an object of ``fields`` of this ``form`` and ``version``.
+
+        A document of another form or version raises at once (its other
+        fields mean nothing here); other settings than this omnicx's sketch
+        are a problem the caller raises with the rest.
+        """
+        document = self.mapping(data, "", fields)
+        if document is None or self.problems:  # not this form at all: say only that
+            raise ValidationError(self.problems or [Problem("", "must be an object")])
+        if document.get("format") != form:
+            raise ValidationError.single(
+                "format", f"must be {form!r}, not {document.get('format')!r}"
+            )
+        found = document.get("version")
+        if found != version:
+            hint = "upgrade omnicx" if isinstance(found, int) and found > version else ""
+            message = f"version {found!r} is not one this omnicx reads ({version})"
+            raise ValidationError.single("version", f"{message}; {hint}" if hint else message)
+        sketch = document.get("sketch")
+        if sketch != sketch_settings():
+            self.fail(
+                "sketch",
+                f"{sketch!r} differs from this omnicx's {sketch_settings()!r}; partials merge "
+                "only with partials computed with the same distribution settings",
+            )
+        return document
+
     def mapping(
         self, value: object, path: str, keys: tuple[str, ...], *, required: bool = True
     ) -> Mapping[str, Any] | None:
@@ -273,18 +303,7 @@ def read_partial(
     """
     reader = _Reader()
     fields = ("format", "version", "by", "tz", "sketch", "groups")
-    document = reader.mapping(data, "", fields)
-    if document is None or reader.problems:  # not this form at all: say only that
-        raise ValidationError(reader.problems or [Problem("", "must be an object")])
-    if document.get("format") != FORMAT:
-        raise ValidationError.single(
-            "format", f"must be {FORMAT!r}, not {document.get('format')!r}"
-        )
-    version = document.get("version")
-    if version != VERSION:
-        hint = "upgrade omnicx" if isinstance(version, int) and version > VERSION else ""
-        message = f"version {version!r} is not one this omnicx reads ({VERSION})"
-        raise ValidationError.single("version", f"{message}; {hint}" if hint else message)
+    document = reader.header(data, fields, form=FORMAT, version=VERSION)
     by = document.get("by")
     if not (isinstance(by, list) and all(isinstance(name, str) for name in by)):
         reader.fail("by", "must be a list of dimension names")
@@ -294,13 +313,6 @@ def read_partial(
         tz = _read_tz(document.get("tz"))
     except ValidationError as error:
         reader.problems.extend(error.problems)
-    sketch = document.get("sketch")
-    if sketch != sketch_settings():
-        reader.fail(
-            "sketch",
-            f"{sketch!r} differs from this omnicx's {sketch_settings()!r}; partials merge "
-            "only with partials computed with the same distribution settings",
-        )
     groups: dict[tuple[str, ...], Group] = {}
     items = document.get("groups")
     if not isinstance(items, list):
