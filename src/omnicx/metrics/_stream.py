@@ -168,17 +168,8 @@ class MetricsStream:
         skipped = at < last
         if not skipped:
             builder.feed(event)
-            self._last[conversation_id] = at
-            engine = self.sla
-            if engine is not None:
-                state = self._sla.get(conversation_id)
-                if state is None:
-                    state = engine.start()
-                self._sla[conversation_id], _ = engine.apply(state, event, at)
-        current = builder.current
-        if current is _SOLVED or current is _CLOSED:
-            del self._open[conversation_id]
-            self._solve(conversation_id, builder)
+            self.folded(conversation_id, event)
+        self.settle(conversation_id, builder)
         return last if skipped else None
 
     def _find(self, conversation_id: str, at: datetime) -> FactsBuilder:
