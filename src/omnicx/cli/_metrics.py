@@ -225,13 +225,7 @@ def _now(value: str | None) -> datetime | None:
 
 def _read_calendar(path: Path) -> BusinessCalendar:
     """Load a business calendar file; raises ValidationError with paths inside the file."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise unreadable(path, error) from None
-    except UnicodeDecodeError:
-        raise not_text(path) from None
-    data = parse_document(text, _format_of(path))
+    data = parse_document(_read_text(path), _format_of(path))
     if not isinstance(data, Mapping):
         raise ValidationError.single("", "expected a calendar object (see docs/sla.md)")
     return load_calendar(data)
@@ -257,16 +251,21 @@ def sla_engine(args: argparse.Namespace) -> SlaEngine | None:
     if args.sla is None:
         return None
     path = Path(args.sla)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise unreadable(path, error) from None
-    except UnicodeDecodeError:
-        raise not_text(path) from None
+    text = _read_text(path)
     try:
         return parse_policies(parse_document(text, _format_of(path)))
     except ValidationError as error:
         raise error.under(f"--sla {args.sla}") from None
+
+
+def _read_text(path: Path) -> str:
+    # A policy or calendar file's text; an error naming the file when it cannot be read.
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise unreadable(path, error) from None
+    except UnicodeDecodeError:
+        raise not_text(path) from None
 
 
 def _breakdowns(values: Sequence[str]) -> list[list[str]]:
