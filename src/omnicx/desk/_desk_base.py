@@ -227,6 +227,8 @@ def changes_without_conversation(unit: Unit, receipt: Mapping[str, Any]) -> Chan
     return Changes(
         identity=unit.staged.staged(),
         profile_versions=dict(unit.staged.read_versions),
+        # Conversations it moved between customers (desk/_rehome.py), if any.
+        conversations=tuple(unit.written.values()),
         events=tuple(unit.events),
         receipts=((unit.key, dict(receipt)),),
         audit=tuple(unit.audit),

@@ -7,6 +7,7 @@ from typing import Any
 
 from omnicx.desk._customer_edit import CustomerEdit
 from omnicx.desk._desk_base import DeskBase, changes_without_conversation
+from omnicx.desk._rehome import rehome
 from omnicx.desk._unit import Unit
 from omnicx.errors import NotFoundError
 from omnicx.identity import ChangeSet, current_profile, undo_split, unmerge
@@ -24,9 +25,11 @@ class DeskIdentity(DeskBase):
     def unmerge(self, merge_id: str, *, actor_id: str, reason: str) -> str:
         """Undo a merge (``omnicx.identity.unmerge``), recorded in the audit log.
 
-        Returns the id of the profile restored. Conversations and events keep
-        their original customer ids, so both customers' timelines split back
-        by themselves.
+        Returns the id of the profile restored. Conversations started
+        before the merge keep their customer; each one started while the two
+        were one moves to the customer whose messages it holds, and one with
+        messages from both stays and is listed (``moved`` and ``mixed`` in
+        the audit entry's details; see docs/desk.md).
         """
         record = self.store.merge(merge_id)
         if record is None:
@@ -34,8 +37,10 @@ class DeskIdentity(DeskBase):
         self.check(actor_id, Action.UNMERGE, Resource.customer(record.survivor_id))
         unit = Unit.open(self.store, f"unmerge:{merge_id}", self.clock.now())
         undone = unmerge(unit.staged, merge_id, now=unit.now, policy=self.identity)
+        rehomed = rehome(unit, (undone.survivor.id, undone.restored.id))
         unit.record(AuditAction.UNMERGE, actor_id, customer_id=undone.survivor.id,
-                    reason=reason, merge_id=merge_id, restored_id=undone.restored.id)  # fmt: skip
+                    reason=reason, merge_id=merge_id, restored_id=undone.restored.id,
+                    **rehomed.details())  # fmt: skip
         self.store.commit(changes_without_conversation(unit, {"customer_id": undone.survivor.id}))
         return undone.restored.id
 
@@ -45,7 +50,8 @@ class DeskIdentity(DeskBase):
         Identity splits a customer when a value it was joined by turns out to
         be shared (``AuditAction.SPLIT`` entries name them); an agent who
         knows better puts it back. Needs the unmerge permission. Returns the
-        id of the customer restored.
+        id of the customer restored; the conversations the split moved to
+        its parts come back to it (``moved`` in the audit entry's details).
         """
         record = self.store.merge(split_id)
         if record is None:
@@ -53,8 +59,10 @@ class DeskIdentity(DeskBase):
         self.check(actor_id, Action.UNMERGE, Resource.customer(record.survivor_id))
         unit = Unit.open(self.store, f"undo-split:{split_id}", self.clock.now())
         restored = undo_split(unit.staged, split_id, now=unit.now, policy=self.identity)
+        rehomed = rehome(unit, (restored.id, *record.parts))
         unit.record(AuditAction.SPLIT, actor_id, customer_id=restored.id, reason=reason,
-                    merge_id=split_id, undone=True, parts=list(record.parts))  # fmt: skip
+                    merge_id=split_id, undone=True, parts=list(record.parts),
+                    **rehomed.details())  # fmt: skip
         self.store.commit(changes_without_conversation(unit, {"customer_id": restored.id}))
         return restored.id
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from omnicx.desk._desk_base import DeskBase
+from omnicx.desk._rehome import customer_events
 from omnicx.desk._unit import Unit, member_ids
 from omnicx.errors import ValidationError
 from omnicx.identity import current_profile
@@ -18,10 +19,14 @@ class DeskReading(DeskBase):
     __slots__ = ()
 
     def timeline(self, customer_id: str) -> tuple[Event, ...]:
-        """The customer's one timeline across channels, merged profiles included."""
+        """The customer's one timeline across channels, merged profiles included.
+
+        It holds their events and their conversations' (one that moved to
+        them after a split or an unmerge brings its history along).
+        """
         profile = current_profile(self.store, customer_id)
-        staged = Unit.open(self.store, "read", self.clock.now()).staged
-        return build_timeline(self.store.events(customer_ids=member_ids(staged, profile)))
+        unit = Unit.open(self.store, "read", self.clock.now())
+        return build_timeline(customer_events(unit, member_ids(unit.staged, profile)))
 
     def conversation(self, conversation_id: str) -> ConversationRecord:
         """The stored conversation record; raises ``NotFoundError``."""

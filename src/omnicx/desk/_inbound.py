@@ -16,6 +16,7 @@ import attrs
 from omnicx.channels import MessageReceived
 from omnicx.desk._orders import customer_orders
 from omnicx.desk._record_steps import earliest, new_record, take_message
+from omnicx.desk._rehome import rehome
 from omnicx.desk._unit import ACTIVE, SYSTEM_ACTOR, Unit, member_ids
 from omnicx.errors import NotFoundError
 from omnicx.identity import (
@@ -157,10 +158,12 @@ def audit_merges(unit: Unit, resolution: Resolution) -> None:
                     reason="identifiers shared", merge_id=merge.id,
                     absorbed_id=merge.absorbed_id)  # fmt: skip
     for split in resolution.splits:
-        # A value became shared: what only it joined is split (undo_split reverts).
+        # A value became shared: what only it joined is split (undo_split
+        # reverts), and each conversation goes with whoever wrote it.
+        rehomed = rehome(unit, (split.survivor_id, *split.parts))
         unit.record(AuditAction.SPLIT, SYSTEM_ACTOR, customer_id=split.survivor_id,
                     reason="a shared value no longer links", merge_id=split.id,
-                    parts=list(split.parts))  # fmt: skip
+                    parts=list(split.parts), **rehomed.details())  # fmt: skip
 
 
 def routing_context(

@@ -204,6 +204,9 @@ class MemoryStore(MemoryIdentityStore):
         for profile in changes.identity.profiles:
             self.versions[profile.id] = self.versions.get(profile.id, 0) + 1
         for record in changes.conversations:
+            stored = self.records.get(record.id)
+            if stored is not None:  # a conversation can move to another customer
+                self._by_customer.get(stored.conversation.customer_id, set()).discard(record.id)
             self.records[record.id] = attrs.evolve(record, version=record.version + 1)
             self._by_customer.setdefault(record.conversation.customer_id, set()).add(record.id)
         self._index_due(changes.conversations)
