@@ -83,6 +83,7 @@ def test_omnicx_demo_prints_every_section(
     assert "breached" in out
     assert "Public comment answered by moving to DM" in out
     assert "same conversation (c1, continuity)" in out
+    assert "a missed call becomes a callback task" in out
     assert "\x1b[" not in out
     assert db.exists()
     assert main(["demo", "--db", str(db)]) == 1  # refuses to overwrite a kept database
@@ -92,3 +93,26 @@ def test_demo_colour_on_request(capsys: pytest.CaptureFixture[str]) -> None:
     """--colour always paints the headings and states."""
     assert main(["demo", "--colour", "always"]) == 0
     assert "\x1b[1;36m" in capsys.readouterr().out
+
+
+def test_the_phone_scene_puts_the_missed_call_next_to_the_texts() -> None:
+    """Tom's missed call finds his profile, becomes a routed callback task, and the callback's
+    talk time, after-call work and callback time are measured."""
+    from omnicx.desk._voice_demo import run_phone_scene
+    from omnicx.model import CallEvent, MessageEvent
+
+    desk = demo_desk(MemoryStore())
+    sample = run_sample(desk)
+    scene = run_phone_scene(desk)
+    assert scene.missed.callback
+    assert scene.missed.customer_id == sample.customers["tom"]
+    assert scene.missed.receipt is not None
+    assert scene.missed.receipt.queue == "general"
+    channels = {e.message.channel.name for e in scene.timeline if isinstance(e, MessageEvent)}
+    assert {"sms", "chat", "voice"} <= channels
+    assert sum(isinstance(e, CallEvent) for e in scene.timeline) == 5
+    calls = scene.calls
+    assert (calls.inbound, calls.outbound, calls.called_back.part) == (1, 1, 1)
+    assert calls.callback_time.median == 14 * 60 + 30
+    assert (calls.talk_time.median, calls.after_call_work.median) == (240, 120)
+    assert desk.conversation(scene.missed.conversation_id).conversation.channel.name == "voice"

@@ -53,7 +53,7 @@ def stream() -> list[Event]:
         CallWrappedUp(
             id="w", at=T0 + timedelta(seconds=245), customer_id="p1", call_id="A", agent_id="ann"
         ),
-        # p2: no-answer, called back by an outbound call 600 s later.
+        # p2: no-answer, called back by an outbound call 600 s later that talks 60 s.
         call("p2", "B", CallStatus.RINGING, 0),
         call("p2", "B", CallStatus.NO_ANSWER, 30, answered=False),
         call("p2", "C", CallStatus.RINGING, 630, direction=Direction.OUTBOUND),
@@ -88,7 +88,7 @@ def test_every_figure() -> None:
     }
     assert figures == {
         "time_to_answer": (2, 12 + 10),
-        "talk_time": (2, 188 + 50),
+        "talk_time": (3, 188 + 50 + 60),  # the outbound callback C is talk time too
         "after_call_work": (1, 45),
         "callback_time": (2, 600 + 120),
     }

@@ -19,14 +19,17 @@ from omnicx.desk._demo import DemoRun, demo_desk, run_sample
 from omnicx.desk._demo_kb import SelfServiceRun, run_self_service
 from omnicx.desk._listen_demo import demo_listening
 from omnicx.desk._public_demo import PublicToDm, run_public_to_dm
+from omnicx.desk._voice_demo import PhoneScene, run_phone_scene
 from omnicx.errors import ValidationError
-from omnicx.metrics import compute_metrics, handoff_metrics
+from omnicx.metrics import Summary, compute_metrics, handoff_metrics
 from omnicx.model import (
     Assigned,
     AuthorKind,
+    CallEvent,
     ConversationCreated,
     CustomEvent,
     DetailsChanged,
+    Direction,
     Event,
     MessageEvent,
     NoteEvent,
@@ -75,6 +78,7 @@ def _run(args: argparse.Namespace) -> int:
             Report(out, colour).show(desk, run)
             Report(out, colour).self_service(run_self_service(store))
             Report(out, colour).listening(demo_listening(store))
+            Report(out, colour).phone(run_phone_scene(desk))
         if args.db is not None:
             print(f"\nThe desk's data is kept in {path}.", file=out)
     return 0
@@ -361,6 +365,35 @@ class Report:
                 rows.append([_when(event.at), message.channel.name, message.visibility.value,
                              who, message.text])  # fmt: skip
         self.table(rows, wrap=4)
+
+    def phone(self, scene: PhoneScene) -> None:
+        """A missed call turned into a callback task, on the timeline next to the texts."""
+        self.title("The customer calls: a missed call becomes a callback task")
+        missed, task = scene.missed, scene.missed.receipt
+        where = "-" if task is None else f"queue {task.queue}, {task.priority}, {task.status}"
+        self.say(f"Tom Becker called the shop on Sunday evening and nobody picked up. His "
+                 f"number found his profile ({missed.customer_id}), so the call sits next to "
+                 f"his text and chat; it became callback task {missed.conversation_id} "
+                 f"({where}). Anna called back, talked for four minutes and wrapped up.")  # fmt: skip
+        rows = [["when (UTC)", "conversation", "what"]]
+        for event in scene.timeline:
+            if isinstance(event, MessageEvent) and event.message.direction is Direction.INBOUND:
+                text = _human.shorten(event.message.text or "", 60)
+                rows.append([_when(event.at), event.conversation_id or "-",
+                             f"<- {event.message.channel.name}: {text}"])  # fmt: skip
+            elif isinstance(event, CallEvent) and event.status is not None:
+                rows.append([_when(event.at), event.conversation_id or "-",
+                             f"call {event.direction.value} {event.status.value}"])  # fmt: skip
+        self.table(rows, wrap=2)
+        calls = scene.calls
+        self.say(f"calls: {calls.inbound} in, {calls.outbound} out; missed {_share(calls.missed.value)},"
+                 f" called back {_share(calls.called_back.value)}; callback time "
+                 f"{_median(calls.callback_time)}, talk time {_median(calls.talk_time)}, "
+                 f"after-call work {_median(calls.after_call_work)}")  # fmt: skip
+
+
+def _median(summary: Summary) -> str:
+    return _human.duration(summary.median)
 
 
 def _share(value: float | None) -> str:

@@ -53,9 +53,10 @@ class CallReport:
         called_back: of the missed calls, the share followed by an outbound
             call or message to the customer.
         time_to_answer: seconds from ringing to ``in-progress``, per answered call.
-        talk_time: seconds from the answer to the end, per answered call.
+        talk_time: seconds from the answer to the end, per answered call,
+            inbound or outbound (a callback is talk time too).
         after_call_work: seconds from an answered call's end to its first
-            ``CallWrappedUp``, per wrapped-up call.
+            ``CallWrappedUp``, per wrapped-up call, inbound or outbound.
         callback_time: seconds from a missed call's end to the first outbound
             call or message to the customer, per called-back missed call.
     """
@@ -152,6 +153,11 @@ class CallAccumulator:
             + [c.started for c in calls.values() if c.direction is Direction.OUTBOUND]
         )  # fmt: skip
         for call_id, call in calls.items():
+            if call.answered is not None and call.ended is not None:
+                # An agent talks and wraps up on every answered call, a callback too.
+                self.talk_time.add(float(call.duration) or _seconds(call.answered, call.ended))
+                if call_id in wrapped:
+                    self.after_call_work.add(_seconds(call.ended, wrapped[call_id]))
             if call.direction is Direction.OUTBOUND:
                 self.outbound += 1
                 continue
@@ -159,10 +165,6 @@ class CallAccumulator:
             if call.answered is not None:
                 self.answered += 1
                 self.time_to_answer.add(_seconds(call.started, call.answered))
-                if call.ended is not None:
-                    self.talk_time.add(float(call.duration) or _seconds(call.answered, call.ended))
-                    if call_id in wrapped:
-                        self.after_call_work.add(_seconds(call.ended, wrapped[call_id]))
             elif call.ended is not None:
                 self.missed += 1
                 if call.status in (CallStatus.COMPLETED, CallStatus.CANCELED):
