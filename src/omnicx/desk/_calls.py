@@ -225,6 +225,25 @@ def call_direction(store: DeskStore, conversation_id: str | None, event: CallUpd
     return Direction.INBOUND
 
 
+def touched(record: ConversationRecord, event: CallUpdate) -> ConversationRecord:
+    """``record`` with the call counted as activity, as a message at its instant would be.
+
+    The continuity window runs from a conversation's last activity (and back
+    from its first): a customer who calls and writes an hour later continues
+    the call's conversation. The call's own webhooks (it arriving, its
+    statuses) are the contact; a recording or transcript is not.
+    """
+    if not isinstance(event, IncomingCall | CallStatusChanged):
+        return record
+    summary = record.summary
+    last = max(summary.last_activity_at, event.at)
+    first = min(summary.first_activity, event.at)
+    if last == summary.last_activity_at and first == summary.first_activity:
+        return record
+    summary = attrs.evolve(summary, last_activity_at=last, first_activity_at=first)
+    return attrs.evolve(record, summary=summary)
+
+
 def answers(event: CallUpdate) -> bool:
     """Whether ``event`` is the call being answered (it moves SLA clocks, docs/sla.md)."""
     return isinstance(event, IncomingCall | CallStatusChanged) and (

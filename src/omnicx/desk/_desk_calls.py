@@ -58,11 +58,14 @@ class DeskCalls(DeskBase):
             unit.events.append(calls.timeline_event(event, event_id=key, customer_id=customer_id,
                                                     conversation_id=conversation_id,
                                                     direction=direction))  # fmt: skip
-        if record is not None and calls.answers(event):
-            # An answered call answers the customer: the SLA clocks hear of it.
-            customer = current_profile(unit.staged, record.conversation.customer_id)
-            record, _ = self._track(unit, record, customer.to_customer(self.standing))
-            unit.put(record)
+        if record is not None:
+            # The call is the conversation's activity (continuity runs from it).
+            moved = calls.touched(record, event)
+            if moved is not record or calls.answers(event):
+                # An answered call answers the customer: the SLA clocks hear of it.
+                customer = current_profile(unit.staged, record.conversation.customer_id)
+                record, _ = self._track(unit, moved, customer.to_customer(self.standing))
+                unit.put(record)
         result = calls.CallReceipt(key=key, customer_id=customer_id,
                                    conversation_id=conversation_id)  # fmt: skip
         self.store.commit(calls.changes(unit, result))
