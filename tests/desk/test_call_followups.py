@@ -11,9 +11,15 @@ from omnicx import FixedClock
 from omnicx.channels import CallUpdate, MessageReceived, TwilioVoiceAdapter, WebhookRequest
 from omnicx.desk import Desk
 from omnicx.identity import phone_identifier
-from omnicx.model import Author, AuthorKind, Channel, Direction, Message
+from omnicx.model import Author, AuthorKind, CallEvent, Channel, Direction, Message
 from omnicx.storage import DeskStore, MemoryStore
-from omnicx.testing import call_status, incoming_call, voice_request
+from omnicx.testing import (
+    call_status,
+    incoming_call,
+    recording_status,
+    transcription,
+    voice_request,
+)
 
 from .conftest import T0
 from .test_calls import MARY, MISSED, RULES, TOKEN
@@ -124,3 +130,81 @@ def test_explain_shows_the_call_facts_routing_saw(store: DeskStore, clock: Fixed
     assert set(receipt.fired) == {"callbacks", "no-answer"}
     # A call webhook that is not a missed call is never routed.
     assert desk.explain(_call(incoming_call(call_sid="CAother"), 1)) is None
+
+
+def _early(fields: list[tuple[str, str]], minutes: float) -> CallUpdate:
+    # A recording or transcription callback: a URL of its own, signed as Twilio does.
+    return _call(fields, minutes)
+
+
+def test_a_recording_before_its_call_lands_once_the_call_is_known(every_store: DeskStore) -> None:
+    """Twilio does not order a call's webhooks: a recording (naming no caller) that comes first
+    is kept, and the call's first webhook naming Mary puts it on her conversation, once."""
+    store = every_store
+    desk = Desk(store=store, clock=FixedClock(T0), rules=RULES)
+    recording = _early(recording_status(call_sid=MISSED), 0)
+    kept = desk.receive_call(recording)
+    assert (kept.pending, kept.customer_id, kept.conversation_id) == (True, None, None)
+    again = desk.receive_call(recording)
+    assert (again.pending, again.replayed) == (True, True)
+    missed = desk.receive_call(_call(call_status("no-answer", call_sid=MISSED, duration=0), 1))
+    assert missed.conversation_id is not None
+    urls = [e.recording_url for e in store.events(conversation_id=missed.conversation_id)
+            if isinstance(e, CallEvent) and e.recording_url]  # fmt: skip
+    assert len(urls) == 1
+    # Redelivered now, the recording replays where it landed; nothing is added.
+    late = desk.receive_call(recording)
+    assert (late.replayed, late.pending, late.conversation_id) == (
+        True, False, missed.conversation_id)  # fmt: skip
+    desk.receive_call(_call(call_status("no-answer", call_sid=MISSED, duration=0), 1))
+    events = [e for e in store.events(conversation_id=missed.conversation_id)
+              if isinstance(e, CallEvent) and e.recording_url]  # fmt: skip
+    assert len(events) == 1
+
+
+def test_a_recording_of_a_timeline_only_call_lands_on_the_callers_timeline(
+    store: DeskStore, clock: FixedClock
+) -> None:
+    """An answered call with no conversation: its recording, before or after, is on Mary's
+    timeline (the call's first webhook closed it with her id)."""
+    desk = Desk(store=store, clock=clock)
+    before = desk.receive_call(_early(transcription_without_caller(), 0))
+    assert before.pending
+    incoming = desk.receive_call(_call(incoming_call(), 1))
+    assert incoming.customer_id is not None
+    after = desk.receive_call(_early(recording_status(), 5))
+    assert (after.pending, after.customer_id) == (False, incoming.customer_id)
+    kinds = sorted(
+        ("recording" if e.recording_url else "transcript" if e.transcript else "status")
+        for e in desk.timeline(incoming.customer_id)
+        if isinstance(e, CallEvent)
+    )
+    assert kinds == ["recording", "status", "transcript"]
+
+
+def transcription_without_caller() -> list[tuple[str, str]]:
+    return [(k, v) for k, v in transcription() if k not in ("From", "To")]
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.permutations(range(5)), st.sets(st.integers(min_value=0, max_value=4), max_size=3))
+def test_every_order_of_a_calls_webhooks_puts_the_same_events_on_the_timeline(
+    order: list[int], again: set[int]
+) -> None:
+    """Any arrival order, any redeliveries: the recording and transcript land once each."""
+    hooks = [
+        _call(incoming_call(), 0),
+        _call(call_status("in-progress", sequence=1), 0.1),
+        _call(call_status("completed", sequence=2, duration=90), 2),
+        _early(recording_status(), 2.5),
+        _early(transcription_without_caller(), 3),
+    ]
+    desk = Desk(store=MemoryStore(), clock=FixedClock(T0))
+    customers = set()
+    for i in order:
+        for _ in range(2 if i in again else 1):
+            customers.add(desk.receive_call(hooks[i]).customer_id)
+    (customer,) = customers - {None}
+    calls = [e for e in desk.timeline(customer) if isinstance(e, CallEvent)]
+    assert len(calls) == 5
+    assert len({e.id for e in calls}) == 5
