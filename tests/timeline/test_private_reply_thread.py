@@ -30,7 +30,8 @@ def _summary(cid: str, channel: Channel, at: datetime) -> ConversationSummary:
 def test_a_private_reply_awaits_the_answer_and_the_answer_clears_it() -> None:
     public = _summary("k1", Channel.FACEBOOK, NOW)
     waiting = public.with_private_reply(_dm(NOW, Direction.OUTBOUND, "pr"))
-    assert waiting.awaits_answer(DM) and not public.awaits_answer(DM)
+    assert waiting.awaits_answer(DM)
+    assert not public.awaits_answer(DM)
     assert not waiting.awaits_answer(Channel.INSTAGRAM)
     assert not waiting.with_message(_dm(NOW + timedelta(minutes=1))).awaits_answer(DM)
     # The business's own DMs do not answer it.
