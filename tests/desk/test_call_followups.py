@@ -4,12 +4,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from omnicx import FixedClock
-from omnicx.channels import CallUpdate, MessageReceived, TwilioVoiceAdapter, WebhookRequest
+from omnicx.channels import (
+    CallRecorded,
+    CallUpdate,
+    MessageReceived,
+    TwilioVoiceAdapter,
+    WebhookRequest,
+)
 from omnicx.desk import Desk
+from omnicx.errors import ConflictError
 from omnicx.identity import phone_identifier
 from omnicx.model import Author, AuthorKind, CallEvent, Channel, Direction, Message
 from omnicx.storage import DeskStore, MemoryStore
@@ -208,3 +216,21 @@ def test_every_order_of_a_calls_webhooks_puts_the_same_events_on_the_timeline(
     calls = [e for e in desk.timeline(customer) if isinstance(e, CallEvent)]
     assert len(calls) == 5
     assert len({e.id for e in calls}) == 5
+
+
+def test_keeping_a_callback_after_the_call_closed_conflicts(every_store: DeskStore) -> None:
+    """A worker that read the call as unknown, then lost the race to the call's first webhook,
+    cannot keep its callback past the close: the slot is taken, ``ConflictError``; its retry
+    finds the call known and lands."""
+    from omnicx.desk import _calls as calls
+
+    store = every_store
+    desk = Desk(store=store, clock=FixedClock(T0))
+    recording = _early(recording_status(), 5)
+    assert isinstance(recording, CallRecorded)
+    stale = calls.early(store, recording.call_id)
+    incoming = desk.receive_call(_call(incoming_call(), 0))
+    with pytest.raises(ConflictError):
+        store.commit(calls.keep(recording, calls.call_key(recording), stale))
+    retried = desk.receive_call(recording)
+    assert (retried.pending, retried.customer_id) == (False, incoming.customer_id)
