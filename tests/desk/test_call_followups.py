@@ -234,3 +234,18 @@ def test_keeping_a_callback_after_the_call_closed_conflicts(every_store: DeskSto
         store.commit(calls.keep(recording, calls.call_key(recording), stale))
     retried = desk.receive_call(recording)
     assert (retried.pending, retried.customer_id) == (False, incoming.customer_id)
+
+
+def test_erasing_the_caller_erases_what_the_call_kept(every_store: DeskStore) -> None:
+    """The transcript kept before the call named Mary is erased with her: nothing of it stays."""
+    from omnicx.privacy import erase_customer
+
+    store = every_store
+    desk = Desk(store=store, clock=FixedClock(T0))
+    early = _early(transcription_without_caller(), 0)
+    assert desk.receive_call(early).pending
+    incoming = desk.receive_call(_call(incoming_call(), 1))
+    assert incoming.customer_id is not None
+    erase_customer(store, incoming.customer_id, now=T0, actor="lead", reason="request")
+    assert store.receipt(f"early:call:{early.call_id}:1") is None
+    assert store.receipt(f"early:call:{early.call_id}:2") is None

@@ -45,6 +45,7 @@ from omnicx.model import (
     Message,
 )
 from omnicx.storage import Changes, ConversationRecord, DeskStore
+from omnicx.storage._records import call_owner
 from omnicx.timeline import ThreadingPolicy, ThreadOutcome, external_key, lookup_keys, thread
 
 
@@ -120,7 +121,9 @@ def early(store: DeskStore, call_id: str) -> Early:
 
 def keep(event: CallRecorded | CallTranscribed, key: str, slots: Early) -> Changes:
     """Keep a callback that arrived before its call was known, in the call's next slot."""
-    data = {"customer_id": None, "key": key, "kind": event.TAG, "event": serde.to_dict(event)}
+    # Filed under the call, so erasing its customer later erases it (call_owner).
+    data = {"customer_id": call_owner(event.call_id), "key": key, "kind": event.TAG,
+            "event": serde.to_dict(event)}  # fmt: skip
     return Changes(receipts=((slots.slot, data),), new_receipts=(slots.slot,))
 
 
