@@ -198,14 +198,12 @@ def test_transcript_joins_the_missed_call(store: DeskStore, clock: FixedClock) -
     assert texts[0].startswith("Hi, it's Mary")
 
 
-def test_recording_of_an_unknown_call_is_placed_nowhere(
-    store: DeskStore, clock: FixedClock
-) -> None:
-    """A recording callback names no caller: before its call's webhooks it joins nothing."""
+def test_recording_of_an_unknown_call_is_kept_pending(store: DeskStore, clock: FixedClock) -> None:
+    """A recording callback names no caller: before its call's webhooks it is kept, pending."""
     receipt = desk(store, clock).receive_call(
         event(voice_request(recording_status(), auth_token=TOKEN))
     )  # type: ignore[arg-type]
-    assert (receipt.customer_id, receipt.conversation_id) == (None, None)
+    assert (receipt.customer_id, receipt.conversation_id, receipt.pending) == (None, None, True)
 
 
 def test_wrap_up_is_recorded_on_the_call(store: DeskStore, clock: FixedClock) -> None:

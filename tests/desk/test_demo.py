@@ -82,7 +82,7 @@ def test_omnicx_demo_prints_every_section(
     assert "merged p4 into p2" in out
     assert "breached" in out
     assert "Public comment answered by moving to DM" in out
-    assert "same conversation (c1, continuity)" in out
+    assert "same conversation (c1, private_reply)" in out
     assert "a missed call becomes a callback task" in out
     assert "\x1b[" not in out
     assert db.exists()

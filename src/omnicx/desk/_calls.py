@@ -45,6 +45,7 @@ from omnicx.model import (
     Message,
 )
 from omnicx.storage import Changes, ConversationRecord, DeskStore
+from omnicx.storage._records import call_owner
 from omnicx.timeline import ThreadingPolicy, ThreadOutcome, external_key, lookup_keys, thread
 
 
@@ -54,13 +55,15 @@ class CallReceipt:
 
     Attributes:
         key: the idempotency key it was recorded under (``call:<CallSid>:...``).
-        customer_id: the customer the call is on; None when the webhook names
-            no one and the call joined no conversation yet (a recording that
-            arrived before the call's own webhooks).
+        customer_id: the customer the call is on; None while ``pending``.
         conversation_id: the conversation the call joined, if any.
         callback: a missed call made (or continued) a callback task.
         receipt: that task's conversation receipt (routing, SLA, outbox).
         replayed: the webhook was taken before; nothing changed.
+        pending: a recording or transcript that names no caller arrived
+            before every webhook of its call that does: the store keeps it,
+            and the call's first webhook naming its customer puts it on that
+            customer's timeline (and conversation). Answer the provider 2xx.
     """
 
     key: str
@@ -69,6 +72,84 @@ class CallReceipt:
     callback: bool = False
     receipt: Receipt | None = None
     replayed: bool = False
+    pending: bool = False
+
+
+_EARLY = "early:call:"
+
+
+@attrs.frozen(kw_only=True)
+class Early:
+    """What the store keeps of a call before and once it names its customer.
+
+    Slots ``early:call:<CallSid>:1``, ``:2``, ... are receipts, each written
+    once: a recording or transcript that came before the call was known
+    (``pending``, its event), then one that closes the call (``known``: the
+    customer and conversation its first webhook naming the customer found).
+    Two writers of one slot conflict in the store, so a callback is never
+    kept after the call was closed without being attached.
+    """
+
+    call_id: str
+    pending: tuple[tuple[str, CallRecorded | CallTranscribed], ...] = ()
+    known: tuple[str, str | None] | None = None
+    free: int = 1
+
+    @property
+    def slot(self) -> str:
+        """The next slot to write."""
+        return f"{_EARLY}{self.call_id}:{self.free}"
+
+
+def early(store: DeskStore, call_id: str) -> Early:
+    """Read the call's slots up to the first free one."""
+    pending: list[tuple[str, CallRecorded | CallTranscribed]] = []
+    n = 1
+    while (data := store.receipt(f"{_EARLY}{call_id}:{n}")) is not None:
+        n += 1
+        if data.get("known"):
+            return Early(call_id=call_id, pending=tuple(pending), free=n,
+                         known=(str(data["customer_id"]), data.get("conversation_id")))  # fmt: skip
+        kept: CallRecorded | CallTranscribed
+        if data.get("kind") == CallRecorded.TAG:
+            kept = serde.from_dict(CallRecorded, data["event"])
+        else:
+            kept = serde.from_dict(CallTranscribed, data["event"])
+        pending.append((str(data["key"]), kept))
+    return Early(call_id=call_id, pending=tuple(pending), free=n)
+
+
+def keep(event: CallRecorded | CallTranscribed, key: str, slots: Early) -> Changes:
+    """Keep a callback that arrived before its call was known, in the call's next slot."""
+    # Filed under the call, so erasing its customer later erases it (call_owner).
+    data = {"customer_id": call_owner(event.call_id), "key": key, "kind": event.TAG,
+            "event": serde.to_dict(event)}  # fmt: skip
+    return Changes(receipts=((slots.slot, data),), new_receipts=(slots.slot,))
+
+
+def settle(store: DeskStore, call_id: str, customer_id: str, conversation_id: str | None) -> None:
+    """Close the call once a webhook named its customer; attach the callbacks kept till then.
+
+    Idempotent: a closed call changes nothing. A concurrent ``keep`` of the
+    same slot makes one of the two commits fail (``ConflictError``); the
+    provider's redelivery, or the call's next webhook, settles it again.
+    """
+    slots = early(store, call_id)
+    if slots.known is not None:
+        return
+    events: list[CallEvent] = []
+    receipts: list[tuple[str, Any]] = []
+    for key, event in slots.pending:
+        direction = call_direction(store, conversation_id, event)
+        events.append(timeline_event(event, event_id=key, customer_id=customer_id,
+                                     conversation_id=conversation_id,
+                                     direction=direction))  # fmt: skip
+        kept = CallReceipt(key=key, customer_id=customer_id, conversation_id=conversation_id)
+        receipts.append((key, serde.to_dict(kept)))
+    closed = {"customer_id": customer_id, "conversation_id": conversation_id, "known": True}
+    receipts.append((slots.slot, closed))
+    store.commit(Changes(events=tuple(events), receipts=tuple(receipts),
+                         new_receipts=(slots.slot,)))  # fmt: skip
 
 
 def call_key(event: CallUpdate) -> str:
@@ -223,6 +304,25 @@ def call_direction(store: DeskStore, conversation_id: str | None, event: CallUpd
             if isinstance(stored, CallEvent) and stored.call_id == event.call_id:
                 return stored.direction
     return Direction.INBOUND
+
+
+def touched(record: ConversationRecord, event: CallUpdate) -> ConversationRecord:
+    """``record`` with the call counted as activity, as a message at its instant would be.
+
+    The continuity window runs from a conversation's last activity (and back
+    from its first): a customer who calls and writes an hour later continues
+    the call's conversation. The call's own webhooks (it arriving, its
+    statuses) are the contact; a recording or transcript is not.
+    """
+    if not isinstance(event, IncomingCall | CallStatusChanged):
+        return record
+    summary = record.summary
+    last = max(summary.last_activity_at, event.at)
+    first = min(summary.first_activity, event.at)
+    if last == summary.last_activity_at and first == summary.first_activity:
+        return record
+    summary = attrs.evolve(summary, last_activity_at=last, first_activity_at=first)
+    return attrs.evolve(record, summary=summary)
 
 
 def answers(event: CallUpdate) -> bool:

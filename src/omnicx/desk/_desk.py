@@ -20,7 +20,13 @@ from typing import Any
 import attrs
 
 from omnicx._frozen import EMPTY_MAP, frozen_map
-from omnicx.channels import CallStatusChanged, Capabilities, LongText, MessageReceived
+from omnicx.channels import (
+    CallStatusChanged,
+    CallUpdate,
+    Capabilities,
+    LongText,
+    MessageReceived,
+)
 from omnicx.clock import Clock
 from omnicx.desk import _assignment as assigning
 from omnicx.desk import _bots as bot_steps
@@ -69,7 +75,7 @@ from omnicx.identity import (
     match_key,
 )
 from omnicx.kb import KnowledgeBase, Macro
-from omnicx.model import Identifier
+from omnicx.model import Call, Identifier
 from omnicx.privacy import Action, Actor, RedactionPolicy, Resource, tombstone_key
 from omnicx.routing import AssignmentPolicy, RuleEngine, Trace
 from omnicx.sla import SlaEngine
@@ -438,7 +444,7 @@ class Desk(
         receipt = receipt_for(unit, record, customer_id, thread_reason=reason.value, sla=sla)
         return unit.commit(receipt)
 
-    def explain(self, event: MessageReceived) -> Trace | None:
+    def explain(self, event: MessageReceived | CallUpdate) -> Trace | None:
         """The routing trace for a message as ``receive`` would route it now.
 
         The message goes through the same identity resolution and threading
@@ -446,7 +452,19 @@ class Desk(
         included, and the same conversation), but nothing is committed: the
         store's data is unchanged (ids may be reserved). None without rules,
         and for the business's own mail (``email``), which is never routed.
+
+        A call webhook explains as ``receive_call`` routes it: a missed call
+        as its callback task, with the call facts (``call.status``,
+        ``call.missed``, ...) routing sees; any other call webhook is never
+        routed (None).
         """
+        if not isinstance(event, MessageReceived):
+            if not (isinstance(event, CallStatusChanged) and calls.missed(event)):
+                return None
+            return self._explain(calls.missed_message(event), calls.call_of(event))
+        return self._explain(event, None)
+
+    def _explain(self, event: MessageReceived, call: Call | None) -> Trace | None:
         if self.rules is None or (self.email is not None and self.email.sent(event)):
             return None
         now = self.clock.now()
@@ -456,7 +474,7 @@ class Desk(
             event = attrs.evolve(event, message=message)
         unit = Unit.open(self.store, f"explain:{message.id}", now)
         inbound = self._take_in(unit, event)
-        return self.rules.explain(routing_context(unit, inbound, event))
+        return self.rules.explain(routing_context(unit, inbound, event, call))
 
     def _take_in(self, unit: Unit, event: MessageReceived) -> Inbound:
         return take_in(self.store, unit, event, identity=self.identity,

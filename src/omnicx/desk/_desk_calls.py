@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from omnicx.channels import CallRecorded, CallStatusChanged, CallUpdate
+from omnicx.channels import CallRecorded, CallStatusChanged, CallTranscribed, CallUpdate
 from omnicx.desk import _calls as calls
 from omnicx.desk._desk_base import DeskBase, check_instant
 from omnicx.desk._unit import Unit
@@ -39,13 +39,19 @@ class DeskCalls(DeskBase):
         check_instant("call.at", event.at)
         if isinstance(event, CallStatusChanged) and calls.missed(event):
             receipt = self._receive(calls.missed_message(event), self.rules, call=event)
+            calls.settle(self.store, event.call_id, receipt.customer_id, receipt.conversation_id)
             return calls.CallReceipt(key=receipt.key, customer_id=receipt.customer_id,
                                      conversation_id=receipt.conversation_id, callback=True,
                                      receipt=receipt, replayed=receipt.replayed)  # fmt: skip
         key = calls.call_key(event)
         stored = self.store.receipt(key)
         if stored is not None:
-            return calls.replayed(stored)
+            result = calls.replayed(stored)
+            if result.customer_id is not None:
+                # A crash between the two commits heals on the redelivery.
+                calls.settle(self.store, event.call_id, result.customer_id,
+                             result.conversation_id)  # fmt: skip
+            return result
         if not isinstance(event, CallRecorded):
             self._refuse_erased(event.customer)
         unit = Unit.open(self.store, key, self.clock.now())
@@ -53,19 +59,33 @@ class DeskCalls(DeskBase):
                                           merge_rules=self.merge_rules,
                                           threading=self.threading)  # fmt: skip
         conversation_id = None if record is None else record.id
+        if customer_id is None and isinstance(event, CallRecorded | CallTranscribed):
+            # Nothing named the caller: the call's first webhook that did, if any yet.
+            slots = calls.early(self.store, event.call_id)
+            if slots.known is None:
+                if any(kept == key for kept, _ in slots.pending):
+                    return calls.CallReceipt(key=key, pending=True, replayed=True)
+                self.store.commit(calls.keep(event, key, slots))
+                return calls.CallReceipt(key=key, pending=True)
+            customer_id, conversation_id = slots.known
         if customer_id is not None:
             direction = calls.call_direction(self.store, conversation_id, event)
             unit.events.append(calls.timeline_event(event, event_id=key, customer_id=customer_id,
                                                     conversation_id=conversation_id,
                                                     direction=direction))  # fmt: skip
-        if record is not None and calls.answers(event):
-            # An answered call answers the customer: the SLA clocks hear of it.
-            customer = current_profile(unit.staged, record.conversation.customer_id)
-            record, _ = self._track(unit, record, customer.to_customer(self.standing))
-            unit.put(record)
+        if record is not None:
+            # The call is the conversation's activity (continuity runs from it).
+            moved = calls.touched(record, event)
+            if moved is not record or calls.answers(event):
+                # An answered call answers the customer: the SLA clocks hear of it.
+                customer = current_profile(unit.staged, record.conversation.customer_id)
+                record, _ = self._track(unit, moved, customer.to_customer(self.standing))
+                unit.put(record)
         result = calls.CallReceipt(key=key, customer_id=customer_id,
                                    conversation_id=conversation_id)  # fmt: skip
         self.store.commit(calls.changes(unit, result))
+        if customer_id is not None:
+            calls.settle(self.store, event.call_id, customer_id, conversation_id)
         return result
 
     def wrap_up_call(

@@ -95,7 +95,8 @@ def private_reply(
                          conversation_id=conversation.id, source=dm.name, message=message)
         )  # fmt: skip
         unit.outbox.append(item)
-        record = attrs.evolve(record, summary=record.summary.with_message(message))
+        # The customer's answer on the DM channel comes back here (threading).
+        record = attrs.evolve(record, summary=record.summary.with_private_reply(message))
         return replied(unit, record, agent_id, then)
 
     return change

@@ -27,6 +27,7 @@ from omnicx.model import (
 )
 from omnicx.model._checks import require_aware
 from omnicx.storage import AuditAction, AuditEntry, ConversationRecord, DeskStore, Erasure
+from omnicx.storage._records import call_owner
 
 
 @attrs.frozen(kw_only=True)
@@ -215,7 +216,8 @@ def erase_customer(
             renamed_events=renamed,
             events=events,
             conversations=records,
-            customer_ids=ids,
+            # Callbacks a call kept before it named its customer are theirs too.
+            customer_ids=ids + _call_owners(stored),
             audit=(
                 AuditEntry(id=audit_id, at=now, actor=actor,
                            action=AuditAction.ERASURE, customer_id=live.id, reason=reason,
@@ -234,6 +236,11 @@ def erase_customer(
         conversations=len(records),
         purge_pending=bool(getattr(store, "purge_pending", False)),
     )
+
+
+def _call_owners(events: list[Event]) -> tuple[str, ...]:
+    calls = {e.call_id for e in events if isinstance(e, CallEvent) and e.call_id}
+    return tuple(sorted(call_owner(c) for c in calls))
 
 
 def _links(

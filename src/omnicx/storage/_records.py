@@ -252,3 +252,14 @@ class Erasure:
     conversations: tuple[ConversationRecord, ...] = attrs.field(default=(), converter=frozen_seq)
     customer_ids: tuple[str, ...] = attrs.field(default=(), converter=frozen_seq)
     audit: tuple[AuditEntry, ...] = attrs.field(default=(), converter=frozen_seq)
+
+
+def call_owner(call_id: str) -> str:
+    """Whom the store files a call's pending callbacks under before the call names its customer.
+
+    A recording or transcript kept for a call not yet known (docs/desk.md,
+    "Calls") belongs to no customer; its receipt names this instead, and
+    erasing a customer with the call on their timeline erases it too
+    (``Erasure.customer_ids``).
+    """
+    return f"call:{call_id}"

@@ -15,13 +15,18 @@ import attrs
 
 from omnicx._frozen import frozen_set
 from omnicx.errors import ConflictError
-from omnicx.model import Channel, Message, Status
+from omnicx.model import Channel, Direction, Message, Status, Visibility
 from omnicx.model._checks import aware, non_empty
 from omnicx.timeline._refs import post_thread
 from omnicx.timeline._subject import normalize_subject
 
 ChannelRef = tuple[str, str]
 """A (channel name, provider id) pair: provider ids are only unique per channel."""
+
+_AWAITING = "omnicx:private-reply"
+# The provider thread a conversation holds on a DM channel while the
+# business's private reply there waits for the customer's answer: no
+# provider spells a thread id so.
 
 
 @attrs.frozen(kw_only=True)
@@ -60,6 +65,27 @@ class ConversationSummary:
         """When its earliest message was sent (``last_activity_at`` if not known)."""
         return self.first_activity_at or self.last_activity_at
 
+    def awaits_answer(self, channel: Channel) -> bool:
+        """Whether a private reply on ``channel`` waits for the customer's answer here.
+
+        The business answered a public comment of the conversation with a
+        direct message (``Desk.private_reply``): the customer's next direct
+        message on ``channel`` answers it, and ``thread`` brings it here.
+        """
+        return (channel.name, _AWAITING) in self.provider_threads
+
+    def with_private_reply(self, message: Message) -> ConversationSummary:
+        """Return the summary after the business's private reply ``message`` joined it.
+
+        As ``with_message``, and the conversation awaits the customer's answer
+        on the reply's channel (``awaits_answer``) until a direct message of
+        theirs on it joins the conversation.
+        """
+        after = self.with_message(message)
+        return attrs.evolve(
+            after, provider_threads=after.provider_threads | {(message.channel.name, _AWAITING)}
+        )
+
     def with_message(self, message: Message) -> ConversationSummary:
         """Return the summary after ``message`` joined the conversation.
 
@@ -79,6 +105,9 @@ class ConversationSummary:
         posted = post_thread(message)
         if posted is not None:
             threads = threads | {(channel, posted)}
+        if message.direction is Direction.INBOUND and message.visibility is Visibility.PRIVATE:
+            # The customer's direct message answered a waiting private reply.
+            threads = threads - {(channel, _AWAITING)}
         earliest = message.sent_at < self.first_activity
         return attrs.evolve(
             self,

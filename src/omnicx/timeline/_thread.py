@@ -13,7 +13,10 @@ decision. The rules, first match wins:
    new conversation: no continuity window pulls it into a direct one;
 4. outbound messages without references join the customer's most recently
    active open conversation;
-5. inbound: the continuity window over the customer's open conversations;
+5. inbound: within the continuity window, the conversation whose private
+   reply (a direct message answering the customer's comment) awaits the
+   customer's answer on that channel (``ConversationSummary.awaits_answer``),
+   then the continuity window over the customer's open conversations;
 6. inbound email: the subject fallback over the customer's conversations;
 7. otherwise a new conversation.
 
@@ -58,6 +61,8 @@ class ThreadReason(enum.Enum):
     """A public reply answers a comment in the conversation."""
     POST_AUTHOR = "post_author"
     """A public message by the same author on the same post."""
+    PRIVATE_REPLY = "private_reply"
+    """A customer's direct message answers the private reply to their comment in the conversation."""
     NO_MATCH = "no_match"
     """Nothing matched: a new conversation."""
 
@@ -156,6 +161,11 @@ def thread(
         return ThreadDecision(outcome=ThreadOutcome.NEW, reason=ThreadReason.NO_MATCH)
     window = policy.continuity(message.channel)
     if window is not None:
+        for summary in mine:
+            # The answer to a private reply joins the comment's conversation,
+            # ahead of any other conversation continuity would pick.
+            if summary.awaits_answer(message.channel) and _within(summary, now, window):
+                return _decide(summary, ThreadReason.PRIVATE_REPLY, message, policy, now)
         for summary in mine:
             if (
                 summary.status.is_active
