@@ -105,11 +105,11 @@ class MemoryStore(MemoryIdentityStore):
     _orders_by_customer: dict[str, set[str]] = attrs.field(factory=dict)
     waiting_records: dict[str, WaitingWork] = attrs.field(factory=dict)
     listening_records: dict[str, ListeningRecord] = attrs.field(factory=dict)
-    # The ids claimed (claim_due) and not yet released, and the open claim's
-    # undo steps, innermost claim's list last-in: None outside any claim.
+    # The ids claimed (claim_due) and not yet released, and each open
+    # claim's undo steps, the innermost claim's last: empty outside a claim.
     _claimed: set[str] = attrs.field(init=False, factory=set, eq=False, repr=False)
-    _undo: list[Callable[[], None]] | None = attrs.field(
-        init=False, default=None, eq=False, repr=False
+    _undo: list[list[Callable[[], None]]] = attrs.field(
+        init=False, factory=list, eq=False, repr=False
     )
 
     @_due.default
@@ -211,8 +211,8 @@ class MemoryStore(MemoryIdentityStore):
                 break
         for entry in popped:
             heapq.heappush(heap, entry)
-        outer, undo = self._undo, list[Callable[[], None]]()
-        self._undo = undo
+        undo = list[Callable[[], None]]()
+        self._undo.append(undo)
         if record is not None:
             self._claimed.add(record.id)
         try:
@@ -222,17 +222,17 @@ class MemoryStore(MemoryIdentityStore):
                 step()
             raise
         else:
-            if outer is not None:
-                outer.extend(undo)  # the enclosing claim undoes them too
+            if len(self._undo) > 1:
+                self._undo[-2].extend(undo)  # the enclosing claim undoes them too
         finally:
-            self._undo = outer
+            self._undo.pop()
             if record is not None:
                 self._claimed.discard(record.id)
 
     def _keep(self, name: str, keys: Collection[Any]) -> None:
         # Inside a claim: remember the values under ``keys`` of the dict
         # attribute ``name`` (inner sets and lists copied), to put back.
-        if self._undo is None:
+        if not self._undo:
             return
         table = getattr(self, name)
         saved = [(key, _copied(table[key]) if key in table else _ABSENT) for key in keys]
@@ -245,11 +245,10 @@ class MemoryStore(MemoryIdentityStore):
                 else:
                     now[key] = value
 
-        self._undo.append(put_back)
+        self._undo[-1].append(put_back)
 
     def _remember(self, changes: Changes) -> None:
         # What ``commit`` is about to change, to put back if the claim fails.
-        assert self._undo is not None
         records = [r.id for r in changes.conversations]
         customers = {r.conversation.customer_id for r in changes.conversations}
         for record in changes.conversations:
@@ -262,20 +261,6 @@ class MemoryStore(MemoryIdentityStore):
         }
         events = {e.customer_id for e in changes.events}
         threads = {e.conversation_id for e in changes.events if e.conversation_id is not None}
-        for name, keys in (
-            ("records", records),
-            ("_by_customer", customers),
-            ("refs", [ref for ref, _ in changes.thread_refs]),
-            ("receipts", [key for key, _ in changes.receipts]),
-            ("versions", [p.id for p in changes.identity.profiles]),  # the rest: ``apply``
-            ("agent_records", [a.id for a in changes.agents]),
-            ("waiting_records", [w.id for w in (*changes.waiting, *changes.waiting_done)]),
-            ("order_index", orders),
-            ("_orders_by_customer", owners),
-            ("_events_by_customer", events),
-            ("_events_by_conversation", threads),
-        ):
-            self._keep(name, keys)
         new_events = {e.id for e in changes.events if e.id not in self.event_ids}
         new_audit = {a.id for a in changes.audit if a.id not in self._audit_ids}
         logged, audited = len(self.event_log), len(self.audit_log)
@@ -291,12 +276,27 @@ class MemoryStore(MemoryIdentityStore):
             # restored records' own again (a duplicate is skipped).
             self._index_due([self.records[i] for i in records if i in self.records])
 
-        self._undo.append(put_back)
+        # Run after the keeps below are put back (undo runs last first).
+        self._undo[-1].append(put_back)
+        for name, keys in (
+            ("records", records),
+            ("_by_customer", customers),
+            ("refs", [ref for ref, _ in changes.thread_refs]),
+            ("receipts", [key for key, _ in changes.receipts]),
+            ("versions", [p.id for p in changes.identity.profiles]),  # the rest: ``apply``
+            ("agent_records", [a.id for a in changes.agents]),
+            ("waiting_records", [w.id for w in (*changes.waiting, *changes.waiting_done)]),
+            ("order_index", orders),
+            ("_orders_by_customer", owners),
+            ("_events_by_customer", events),
+            ("_events_by_conversation", threads),
+        ):
+            self._keep(name, keys)
 
     def _snapshot(self) -> None:
         # Inside a claim, before an erasure (which rewrites whole tables):
         # every table as it is, to put back if the claim fails.
-        if self._undo is None:
+        if not self._undo:
             return
         # Not the id counters: an id handed out is never given again.
         kept = ("_claimed", "_undo", "_counters")
@@ -307,7 +307,7 @@ class MemoryStore(MemoryIdentityStore):
             for name, value in saved.items():
                 setattr(self, name, value)
 
-        self._undo.append(put_back)
+        self._undo[-1].append(put_back)
 
     def apply(self, changes: ChangeSet) -> None:
         """Write every value in ``changes`` (inside a claim, undone if it fails)."""
@@ -334,7 +334,7 @@ class MemoryStore(MemoryIdentityStore):
         check_reads(changes, self.links.get, self.refs.get, self.receipts.__contains__)
         check_agent_versions(changes, self._agent_version, self._waiting_version)
         check_orders(changes, self.order_index.get)
-        if self._undo is not None:
+        if self._undo:
             self._remember(changes)
         self._write_agents(changes)
         for order in changes.orders:

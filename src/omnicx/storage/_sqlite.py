@@ -222,26 +222,38 @@ class SqliteStore:
         return [oid for (oid,) in rows]
 
     def next_id(self, kind: str) -> str:
-        """Return ``p<n>``/``m<n>``/``<kind><n>``, never the same twice."""
+        """Return ``p<n>``/``m<n>``/``<kind><n>``, never the same twice.
+
+        Inside a claim (``claim_due``) a block is reserved in the claim's
+        transaction: if the claim fails, its rollback returns the numbers,
+        so another process may hand them out again (nothing was stored under
+        them), but this store never hands out a number twice itself.
+        """
         value, end, block = self._reserved.get(kind, (0, 0, 0))
         if value == end:
             # Reserve a block, doubling up to _ID_BLOCK: each reservation is
             # its own write, so a busy desk pays for one in many ids, while
             # a short-lived store skips few numbers.
             block = min(_ID_BLOCK, max(1, 2 * block))
-            # One statement is its own atomic transaction in autocommit mode.
-            end = self._db.execute(
-                "INSERT INTO counters (kind, value) VALUES (?, ?) "
-                "ON CONFLICT (kind) DO UPDATE SET value = value + excluded.value "
-                "RETURNING value",
-                (kind, block),
-            ).fetchall()[0][0]  # fetch all so the statement finishes and commits now
-            value = end - block
+            end = self._reserve(kind, block)
+            while end <= value:  # a failed claim returned numbers given out
+                end = self._reserve(kind, block)
+            value = max(end - block, value)
             if self._db.in_transaction:
                 self._reserved_in_claim.add(kind)
         self._reserved[kind] = (value + 1, end, block)
         prefix = {"profile": "p", "merge": "m"}.get(kind, kind)
         return f"{prefix}{value + 1}"
+
+    def _reserve(self, kind: str, block: int) -> int:
+        # One statement is its own atomic transaction in autocommit mode.
+        found = self._db.execute(
+            "INSERT INTO counters (kind, value) VALUES (?, ?) "
+            "ON CONFLICT (kind) DO UPDATE SET value = value + excluded.value "
+            "RETURNING value",
+            (kind, block),
+        ).fetchall()[0][0]  # fetch all so the statement finishes and commits now
+        return int(found)
 
     def apply(self, changes: ChangeSet) -> None:
         """Write an identity ChangeSet in one transaction."""
@@ -748,8 +760,10 @@ class SqliteStore:
             # SQLite may have rolled back already (some errors end the transaction).
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
+            # The blocks reserved inside are returned: none is used any more.
             for kind in self._reserved_in_claim:
-                self._reserved.pop(kind, None)
+                value, _, block = self._reserved[kind]
+                self._reserved[kind] = (value, value, block)
             raise
         finally:
             self._reserved_in_claim.clear()
