@@ -1,9 +1,12 @@
 """Several tick runners on one store: each piece of due work done, and emitted, once.
 
-On PostgreSQL ``Desk.tick`` claims each due conversation with ``FOR UPDATE
-SKIP LOCKED`` (``PostgresStore.claim_due``), so runners split the due list
-and never compute the same conversation; on SQLite they read the same list
-and each conversation's version check lets one of them commit.
+``Desk.tick`` claims each due conversation with the store's ``claim_due``:
+on PostgreSQL ``FOR UPDATE SKIP LOCKED`` (PostgresStore, and DjangoStore on
+PostgreSQL), so runners split the due list; on SQLite the file's write
+lock (SqliteStore's ``BEGIN IMMEDIATE``, DjangoStore's write that changes
+nothing), so runners take turns. Either way no runner computes a
+conversation another is working on: no due item fired twice, none missed,
+no race lost.
 """
 
 from __future__ import annotations
@@ -15,81 +18,80 @@ from typing import Any
 
 import attrs
 
-from omnicx import FixedClock
-from omnicx.channels import MessageReceived
-from omnicx.desk import Desk
-from omnicx.identity import email_identifier
-from omnicx.model import (
-    Author,
-    AuthorKind,
-    Channel,
-    Direction,
-    Message,
-    Status,
-    StatusChanged,
-)
-from omnicx.storage import Changes, DeskStore
+from omnicx.storage import Changes
 from omnicx.testing import _processes as procs
 from omnicx.testing._store_contract import _record
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)
+NOW = T0 + timedelta(days=1)
 OPTIONS = {"auto_solve_after": HOUR, "csat_delay": HOUR}
 CONVERSATIONS = 60
+# DjangoStore is slower per call: its runners share fewer conversations.
+DJANGO_CONVERSATIONS = 24
 
 
-def _inbound(n: int) -> MessageReceived:
-    message = Message(
-        id=f"email:{n}", channel=Channel.EMAIL, direction=Direction.INBOUND,
-        author=Author(kind=AuthorKind.CUSTOMER), sent_at=T0, text="hello", external_id=str(n),
-    )  # fmt: skip
-    return MessageReceived(message=message, sender=(email_identifier(f"c{n}@example.com"),))
-
-
-def _pending_conversations(store: DeskStore) -> list[str]:
-    # Each is auto-solved an hour after the reply, then surveyed an hour later.
-    desk = Desk(store=store, clock=FixedClock(T0), **OPTIONS)  # type: ignore[arg-type]
-    ids = []
-    for n in range(CONVERSATIONS):
-        cid = desk.receive(_inbound(n)).conversation_id
-        desk.reply(cid, agent_id="a1", text="Does this help?")
-        ids.append(cid)
-    return ids
-
-
-def _tick_in_four_processes(factory: procs.StoreFactory, store: DeskStore) -> list[dict[str, Any]]:
-    ids = _pending_conversations(store)
-    runs = procs.run_tick_runners(factory, 4, T0 + timedelta(days=1), OPTIONS)
-    assert [r["failures"] for r in runs] == [[]] * 4
+def _check_runs(ids: list[str], runs: list[dict[str, Any]], outcome: dict[str, Any]) -> None:
+    assert [r["failures"] for r in runs] == [[]] * len(runs)
+    # Each conversation surveyed once: nothing fired twice, nothing missed.
     emitted = Counter(item for r in runs for item in r["emitted"])
     assert emitted == Counter({(cid, "csat_request"): 1 for cid in ids})
     written = Counter(e for r in runs for e in r["events"])
     assert set(written.values()) == {1}
-    solves = [e for e in store.events() if isinstance(e, StatusChanged)
-              and e.status is Status.SOLVED]  # fmt: skip
-    assert sorted(e.conversation_id or "" for e in solves) == sorted(ids)
-    assert {e.id for e in solves} <= set(written)
-    assert store.due(T0 + timedelta(days=1), limit=10) == []
-    return runs
+    assert outcome["solved"] == sorted(ids)
+    assert set(written) <= set(outcome["events"])
+    assert outcome["due"] == []
+    # Claimed, not raced: no runner computed a conversation another committed.
+    assert [r["skipped"] for r in runs] == [0] * len(runs)
+
+
+def _tick_in_four_processes(factory: procs.StoreFactory) -> None:
+    ids = procs.open_pending(factory, CONVERSATIONS, T0, OPTIONS)
+    runs = procs.run_tick_runners(factory, 4, NOW, OPTIONS)
+    _check_runs(ids, runs, procs.tick_outcome(factory, NOW))
+
+
+def _tick_through_django(factory: procs.DjangoFactory) -> None:
+    # The parent's Django is pytest-django's: migrating, opening the work and
+    # reading the outcome run in spawned processes set up like the runners.
+    procs.in_process(factory.migrate)
+    ids = procs.in_process(procs.open_pending, factory, DJANGO_CONVERSATIONS, T0, OPTIONS)
+    runs = procs.run_tick_runners(factory, 4, NOW, OPTIONS)
+    _check_runs(ids, runs, procs.in_process(procs.tick_outcome, factory, NOW))
 
 
 def test_four_tick_runners_on_one_postgres_schema(empty_postgres: dict[str, Any]) -> None:
     """4 processes tick one schema at once: each survey emitted once, no runner ever raced."""
-    factory = procs.PostgresFactory(empty_postgres["url"], empty_postgres["schema"])
-    store = factory()
-    empty_postgres["opened"].append(store)
-    runs = _tick_in_four_processes(factory, store)
-    # Claimed, not raced: no runner computed a conversation another committed.
-    assert [r["skipped"] for r in runs] == [0] * 4
+    _tick_in_four_processes(procs.PostgresFactory(empty_postgres["url"], empty_postgres["schema"]))
 
 
 def test_four_tick_runners_on_one_sqlite_file(tmp_path: Path) -> None:
-    """The same on SQLite: the version check alone keeps each effect to one runner."""
-    from omnicx.storage import SqliteStore
+    """The same on one SQLite file: the claims take turns at the write lock."""
+    _tick_in_four_processes(procs.SqliteFactory(str(tmp_path / "desk.sqlite3")))
 
-    path = str(tmp_path / "desk.sqlite3")
-    with SqliteStore(path) as store:
-        _tick_in_four_processes(procs.SqliteFactory(path), store)
+
+def test_four_tick_runners_on_one_sqlite_file_through_django(tmp_path: Path) -> None:
+    """4 spawned runners, each its own Django, on one SQLite file through DjangoStore."""
+    database = procs.django_sqlite(tmp_path / "db.sqlite3")
+    _tick_through_django(procs.DjangoFactory("host_settings", database))
+
+
+def test_four_tick_runners_on_a_django_sqlite_file_without_immediate_transactions(
+    tmp_path: Path,
+) -> None:
+    """The same with Django's default deferred transactions: the claim takes the lock itself."""
+    database = procs.django_sqlite(tmp_path / "db.sqlite3")
+    del database["OPTIONS"]["transaction_mode"]
+    _tick_through_django(procs.DjangoFactory("host_settings", database))
+
+
+def test_four_tick_runners_on_one_postgres_schema_through_django(
+    django_postgres: tuple[str, str],
+) -> None:
+    """4 spawned runners, each its own Django, on one PostgreSQL schema through DjangoStore."""
+    _tick_through_django(
+        procs.DjangoFactory("host_settings", procs.django_postgres(*django_postgres))
+    )
 
 
 def test_a_claim_is_skipped_by_another_runner_not_waited_for(
