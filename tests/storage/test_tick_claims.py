@@ -122,3 +122,12 @@ def test_a_claim_is_skipped_by_another_runner_not_waited_for(
         first.commit(Changes(conversations=(attrs.evolve(mine, due_at=None),)))
         assert [r.id for r in second.due(now, limit=5)] == ["c1", "c2"]
     assert [r.id for r in second.due(now, limit=5)] == ["c2"]
+
+
+def test_every_store_omnicx_ships_claims_due_work() -> None:
+    """``Desk.tick`` claims on each of them: none falls back to reading ``due`` alone."""
+    from omnicx.contrib.django.store import DjangoStore
+    from omnicx.storage import MemoryStore, PostgresStore, SqliteStore
+
+    for store in (MemoryStore, SqliteStore, PostgresStore, DjangoStore):
+        assert callable(getattr(store, "claim_due", None)), store.__name__
