@@ -264,6 +264,16 @@ class MemoryStore(MemoryIdentityStore):
         new_events = {e.id for e in changes.events if e.id not in self.event_ids}
         new_audit = {a.id for a in changes.audit if a.id not in self._audit_ids}
         logged, audited = len(self.event_log), len(self.audit_log)
+        # Per customer and conversation, events are only appended: their lengths.
+        lengths = [
+            (index, key, len(table[key]) if key in table else -1)
+            for index, keys in (
+                ("_events_by_customer", events),
+                ("_events_by_conversation", threads),
+            )
+            for table in (getattr(self, index),)
+            for key in keys
+        ]
 
         def put_back() -> None:
             del self.event_log[logged:]
@@ -272,6 +282,12 @@ class MemoryStore(MemoryIdentityStore):
             self._audit_ids -= new_audit
             for event_id in new_events:
                 self._position.pop(event_id, None)
+            for index, key, length in lengths:
+                table = getattr(self, index)
+                if length < 0:
+                    table.pop(key, None)
+                elif key in table:
+                    del table[key][length:]
             # The due index drops entries that no longer match: add the
             # restored records' own again (a duplicate is skipped).
             self._index_due([self.records[i] for i in records if i in self.records])
@@ -288,8 +304,6 @@ class MemoryStore(MemoryIdentityStore):
             ("waiting_records", [w.id for w in (*changes.waiting, *changes.waiting_done)]),
             ("order_index", orders),
             ("_orders_by_customer", owners),
-            ("_events_by_customer", events),
-            ("_events_by_conversation", threads),
         ):
             self._keep(name, keys)
 
