@@ -11,14 +11,19 @@ no race lost.
 
 from __future__ import annotations
 
+import copy
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import attrs
+import pytest
 
-from omnicx.storage import Changes
+from omnicx import FixedClock
+from omnicx.desk import Desk
+from omnicx.privacy import erase_customer
+from omnicx.storage import Changes, MemoryStore
 from omnicx.testing import _processes as procs
 from omnicx.testing._store_contract import _record
 
@@ -131,3 +136,38 @@ def test_every_store_omnicx_ships_claims_due_work() -> None:
 
     for store in (MemoryStore, SqliteStore, PostgresStore, DjangoStore):
         assert callable(getattr(store, "claim_due", None)), store.__name__
+
+
+class _Undone(Exception):
+    """Raised inside a claim to end it with an error."""
+
+
+def test_a_failed_claim_on_memory_puts_every_table_back() -> None:
+    """Desk calls, an erasure and identity writes inside a claim: its error undoes them all."""
+    store = MemoryStore()
+    ids = procs.open_pending(lambda: store, 3, T0, OPTIONS)
+
+    def tables() -> dict[str, Any]:
+        # The due heap's order and the id counters may differ: due() is compared instead.
+        found = attrs.asdict(store, recurse=False)
+        return copy.deepcopy({k: v for k, v in found.items() if k not in ("_due", "_counters")})
+
+    before = tables()
+
+    def claim_then_fail() -> None:
+        with store.claim_due(NOW) as record:
+            assert record is not None
+            procs.open_pending(lambda: store, 2, T0 + HOUR, OPTIONS)  # customers, events, refs
+            erase_customer(store, record.conversation.customer_id, now=NOW, actor="dpo",
+                           reason="request")  # fmt: skip
+            assert store.records[record.id].erased_at is not None
+            raise _Undone
+
+    with pytest.raises(_Undone):
+        claim_then_fail()
+    assert tables() == before
+    assert [r.id for r in store.due(NOW, limit=10)] == ids
+    # The next tick does each conversation, once.
+    report = Desk(store=store, clock=FixedClock(NOW), **OPTIONS).tick()  # type: ignore[arg-type]
+    assert sorted(r.conversation_id for r in report.receipts) == sorted(ids)
+    assert Desk(store=store, clock=FixedClock(NOW), **OPTIONS).tick().receipts == ()  # type: ignore[arg-type]
