@@ -158,7 +158,7 @@ class SqliteStore:
         # Ids reserved but not yet handed out, by kind: (last given, end, block).
         self._reserved: dict[str, tuple[int, int, int]] = {}
         # Kinds whose block was reserved inside a claim's open transaction:
-        # its rollback returns the numbers, so the block is dropped with it.
+        # its rollback returns the numbers, so the rest of the block is not used.
         self._reserved_in_claim: set[str] = set()
 
     def _load(self, cls: type[T], text: str) -> T:
