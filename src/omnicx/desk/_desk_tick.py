@@ -32,11 +32,13 @@ class DeskTick(DeskBase):
         clocks, each at its own due instant (a warning due at 10:00 is
         stamped 10:00 however late the tick runs). Each conversation is
         committed on its own, version-checked: another process that got
-        there first wins and this one skips it, so nothing is done twice. A
-        store with ``claim_due`` (PostgresStore) hands each conversation to
-        one runner at a time (``FOR UPDATE SKIP LOCKED``), so runners in
-        several processes split the due work. A second tick at the same
-        ``now`` does nothing.
+        there first wins and this one skips it, so nothing is done twice.
+        Every store omnicx ships has ``claim_due``, which hands each
+        conversation to one runner at a time (PostgreSQL: ``FOR UPDATE SKIP
+        LOCKED``; SQLite: the file's write lock), so runners in several
+        processes split the due work rather than race for it; a host's store
+        without it is read with ``due``. A second tick at the same ``now``
+        does nothing.
 
         Returns:
             a ``TickReport``: a receipt (with its outbox) per conversation
@@ -49,8 +51,8 @@ class DeskTick(DeskBase):
         receipts: list[Receipt] = []
         events: list[Event] = []
         skipped = seen = 0
-        # Claimed one by one where the store can (FOR UPDATE SKIP LOCKED),
-        # so several runners split the due work instead of racing for it.
+        # Claimed one by one (claim_due), so several runners split the due
+        # work instead of racing for it.
         with closing(due_records(self.store, now, limit)) as due:
             for record in due:
                 seen += 1

@@ -118,11 +118,13 @@ def due_records(
 ) -> Generator[ConversationRecord, None, None]:
     """Yield up to ``limit`` records due by ``now``, each claimed while the caller works on it.
 
-    A store with ``claim_due`` (``omnicx.storage.DueClaimStore``) hands each
-    record over inside its claim, so the caller's commit is part of it and
-    runners in other processes skip the record meanwhile; close the
-    generator (``contextlib.closing``) so an error releases the claim. Any
-    other store is read once with ``due``.
+    A store with ``claim_due`` (``omnicx.storage.DueClaimStore``: every
+    store omnicx ships) hands each record over inside its claim, so the
+    caller's commit is part of it and runners in other processes never get
+    the record meanwhile; close the generator (``contextlib.closing``) so an
+    error releases the claim. A host's store with only ``DeskStore``'s
+    methods is read once with ``due``, each record's version check keeping
+    a second runner from acting twice.
     """
     claim = getattr(store, "claim_due", None)
     if not callable(claim):

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 import attrs
 
 from omnicx.errors import ConflictError
-from omnicx.identity import Link, MemoryIdentityStore
+from omnicx.identity import ChangeSet, Link, MemoryIdentityStore
 from omnicx.model import Event, MessageEvent, Order, Status
 from omnicx.storage import _inbox
 from omnicx.storage._agents import AgentRecord, WaitingWork, check_agent_versions, waiting_order
@@ -104,6 +105,12 @@ class MemoryStore(MemoryIdentityStore):
     _orders_by_customer: dict[str, set[str]] = attrs.field(factory=dict)
     waiting_records: dict[str, WaitingWork] = attrs.field(factory=dict)
     listening_records: dict[str, ListeningRecord] = attrs.field(factory=dict)
+    # The ids claimed (claim_due) and not yet released, and each open
+    # claim's undo steps, the innermost claim's last: empty outside a claim.
+    _claimed: set[str] = attrs.field(init=False, factory=set, eq=False, repr=False)
+    _undo: list[list[Callable[[], None]]] = attrs.field(
+        init=False, factory=list, eq=False, repr=False
+    )
 
     @_due.default
     def _due_of_records(self) -> list[tuple[datetime, str]]:
@@ -178,6 +185,155 @@ class MemoryStore(MemoryIdentityStore):
             heapq.heappush(heap, entry)
         return [self.records[conversation_id] for _, conversation_id in found]
 
+    @contextmanager
+    def claim_due(
+        self, now: datetime, *, skip: Collection[str] = ()
+    ) -> Iterator[ConversationRecord | None]:
+        """Claim the earliest record due by ``now`` not in ``skip`` nor claimed already.
+
+        Until the context exits another claim skips the record; the commits
+        made inside are kept when it exits normally and undone (every value
+        they wrote put back) when it exits with an exception. Ids handed out
+        meanwhile are not given again.
+        """
+        excluded = set(skip) | self._claimed
+        heap, popped, record = self._due, list[tuple[datetime, str]](), None
+        seen = set[str]()
+        while heap and heap[0][0] <= now:
+            at, conversation_id = heapq.heappop(heap)
+            found = self.records.get(conversation_id)
+            if found is None or found.due_at != at or conversation_id in seen:
+                continue  # stale or a duplicate: gone for good
+            seen.add(conversation_id)
+            popped.append((at, conversation_id))
+            if conversation_id not in excluded:
+                record = found
+                break
+        for entry in popped:
+            heapq.heappush(heap, entry)
+        undo = list[Callable[[], None]]()
+        self._undo.append(undo)
+        if record is not None:
+            self._claimed.add(record.id)
+        try:
+            yield record
+        except BaseException:
+            for step in reversed(undo):
+                step()
+            raise
+        else:
+            if len(self._undo) > 1:
+                self._undo[-2].extend(undo)  # the enclosing claim undoes them too
+        finally:
+            self._undo.pop()
+            if record is not None:
+                self._claimed.discard(record.id)
+
+    def _keep(self, name: str, keys: Collection[Any]) -> None:
+        # Inside a claim: remember the values under ``keys`` of the dict
+        # attribute ``name`` (inner sets and lists copied), to put back.
+        if not self._undo:
+            return
+        table = getattr(self, name)
+        saved = [(key, _copied(table[key]) if key in table else _ABSENT) for key in keys]
+
+        def put_back() -> None:
+            now = getattr(self, name)
+            for key, value in reversed(saved):
+                if value is _ABSENT:
+                    now.pop(key, None)
+                else:
+                    now[key] = value
+
+        self._undo[-1].append(put_back)
+
+    def _remember(self, changes: Changes) -> None:
+        # What ``commit`` is about to change, to put back if the claim fails.
+        records = [r.id for r in changes.conversations]
+        customers = {r.conversation.customer_id for r in changes.conversations}
+        for record in changes.conversations:
+            stored = self.records.get(record.id)
+            if stored is not None:
+                customers.add(stored.conversation.customer_id)
+        orders = [order_key(*o.key) for o in changes.orders]
+        owners = {o.customer_id for o in changes.orders} | {
+            self.order_index[k].customer_id for k in orders if k in self.order_index
+        }
+        events = {e.customer_id for e in changes.events}
+        threads = {e.conversation_id for e in changes.events if e.conversation_id is not None}
+        new_events = {e.id for e in changes.events if e.id not in self.event_ids}
+        new_audit = {a.id for a in changes.audit if a.id not in self._audit_ids}
+        logged, audited = len(self.event_log), len(self.audit_log)
+        # Per customer and conversation, events are only appended: their lengths.
+        lengths = [
+            (index, key, len(table[key]) if key in table else -1)
+            for index, keys in (
+                ("_events_by_customer", events),
+                ("_events_by_conversation", threads),
+            )
+            for table in (getattr(self, index),)
+            for key in keys
+        ]
+
+        def put_back() -> None:
+            del self.event_log[logged:]
+            del self.audit_log[audited:]
+            self.event_ids -= new_events
+            self._audit_ids -= new_audit
+            for event_id in new_events:
+                self._position.pop(event_id, None)
+            for index, key, length in lengths:
+                table = getattr(self, index)
+                if length < 0:
+                    table.pop(key, None)
+                elif key in table:
+                    del table[key][length:]
+            # The due index drops entries that no longer match: add the
+            # restored records' own again (a duplicate is skipped).
+            self._index_due([self.records[i] for i in records if i in self.records])
+
+        # Run after the keeps below are put back (undo runs last first).
+        self._undo[-1].append(put_back)
+        for name, keys in (
+            ("records", records),
+            ("_by_customer", customers),
+            ("refs", [ref for ref, _ in changes.thread_refs]),
+            ("receipts", [key for key, _ in changes.receipts]),
+            ("versions", [p.id for p in changes.identity.profiles]),  # the rest: ``apply``
+            ("agent_records", [a.id for a in changes.agents]),
+            ("waiting_records", [w.id for w in (*changes.waiting, *changes.waiting_done)]),
+            ("order_index", orders),
+            ("_orders_by_customer", owners),
+        ):
+            self._keep(name, keys)
+
+    def _snapshot(self) -> None:
+        # Inside a claim, before an erasure (which rewrites whole tables):
+        # every table as it is, to put back if the claim fails.
+        if not self._undo:
+            return
+        # Not the id counters: an id handed out is never given again.
+        kept = ("_claimed", "_undo", "_counters")
+        names = [a.name for a in attrs.fields(type(self)) if a.name not in kept]
+        saved = {name: _copied(getattr(self, name)) for name in names}
+
+        def put_back() -> None:
+            for name, value in saved.items():
+                setattr(self, name, value)
+
+        self._undo[-1].append(put_back)
+
+    def apply(self, changes: ChangeSet) -> None:
+        """Write every value in ``changes`` (inside a claim, undone if it fails)."""
+        for name, keys in (
+            ("profiles", [p.id for p in changes.profiles]),
+            ("links", [link.key for link in changes.links]),
+            ("merges", [merge.id for merge in changes.merges]),
+            ("observations", [o.id for o, _ in changes.observations]),
+        ):
+            self._keep(name, keys)
+        super().apply(changes)
+
     def _index_due(self, records: Collection[ConversationRecord]) -> None:
         for record in records:
             if record.due_at is not None:
@@ -192,6 +348,8 @@ class MemoryStore(MemoryIdentityStore):
         check_reads(changes, self.links.get, self.refs.get, self.receipts.__contains__)
         check_agent_versions(changes, self._agent_version, self._waiting_version)
         check_orders(changes, self.order_index.get)
+        if self._undo:
+            self._remember(changes)
         self._write_agents(changes)
         for order in changes.orders:
             key = order_key(*order.key)
@@ -245,6 +403,7 @@ class MemoryStore(MemoryIdentityStore):
 
     def erase(self, erasure: Erasure) -> None:
         """Apply an erasure (nothing here can fail halfway)."""
+        self._snapshot()
         erased = set(erasure.customer_ids)
         for profile in erasure.profiles:
             self.profiles[profile.id] = profile
@@ -335,6 +494,7 @@ class MemoryStore(MemoryIdentityStore):
         version = 0 if stored is None else stored.version
         if version != record.version:
             raise listening_conflict(record, version)
+        self._keep("listening_records", [record.name])
         self.listening_records[record.name] = attrs.evolve(record, version=version + 1)
 
     def _agent_version(self, agent_id: str) -> int:
@@ -406,6 +566,19 @@ class MemoryStore(MemoryIdentityStore):
             and (filter is None or _inbox.inbox_matches(filter, self.records[cid]))
         ]
         return found[:limit]
+
+
+_ABSENT: Any = object()
+"""A key a claim's undo step removes: it was not there before."""
+
+
+def _copied(value: Any) -> Any:
+    # A table's copy deep enough to put back: containers copied, values shared (frozen).
+    if isinstance(value, dict):
+        return {key: _copied(item) for key, item in value.items()}
+    if isinstance(value, list | set):
+        return type(value)(_copied(item) for item in value)
+    return value
 
 
 def _due_heap(records: Collection[ConversationRecord]) -> list[tuple[datetime, str]]:

@@ -173,11 +173,14 @@ class DeskStore(IdentityStore, Protocol):
 class DueClaimStore(DeskStore, Protocol):
     """A ``DeskStore`` whose due work several tick runners can claim, each piece by one.
 
-    ``Desk.tick`` uses ``claim_due`` when the store has it (PostgresStore:
-    ``FOR UPDATE SKIP LOCKED``), so runners in several processes split the
-    due conversations between them instead of computing the same ones; a
-    store without it is read with ``due`` and each conversation's version
-    check alone keeps a tick from acting twice.
+    ``Desk.tick`` uses ``claim_due`` when the store has it, so runners in
+    several processes split the due conversations between them instead of
+    computing the same ones. Every store omnicx ships has it (PostgresStore:
+    ``FOR UPDATE SKIP LOCKED``; SqliteStore: ``BEGIN IMMEDIATE``; DjangoStore:
+    ``select_for_update(skip_locked=True)``, the write lock on SQLite;
+    MemoryStore: in the process). A host's store without it is read with
+    ``due``, and each conversation's version check alone keeps a tick from
+    acting twice.
     """
 
     def claim_due(

@@ -72,6 +72,12 @@ DUE_QUERY = (
 )
 """What ``due`` runs: a range of the partial index, already in its order."""
 
+CLAIM_QUERY = (
+    "SELECT data FROM conversations WHERE due_at IS NOT NULL AND due_at <= ?"
+    " AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at, id LIMIT 1"
+)
+"""What ``claim_due`` runs, holding the write lock: the first row of ``due``'s range not skipped."""
+
 
 PENDING_TEXT = (
     "SELECT seq, json_extract(data, '$.message.text') FROM events WHERE seq > ?"
@@ -151,6 +157,9 @@ class SqliteStore:
         self._decoded = DecodedRows()
         # Ids reserved but not yet handed out, by kind: (last given, end, block).
         self._reserved: dict[str, tuple[int, int, int]] = {}
+        # Kinds whose block was reserved inside a claim's open transaction:
+        # its rollback returns the numbers, so the rest of the block is not used.
+        self._reserved_in_claim: set[str] = set()
 
     def _load(self, cls: type[T], text: str) -> T:
         return self._decoded.load(cls, text)
@@ -213,24 +222,38 @@ class SqliteStore:
         return [oid for (oid,) in rows]
 
     def next_id(self, kind: str) -> str:
-        """Return ``p<n>``/``m<n>``/``<kind><n>``, never the same twice."""
+        """Return ``p<n>``/``m<n>``/``<kind><n>``, never the same twice.
+
+        Inside a claim (``claim_due``) a block is reserved in the claim's
+        transaction: if the claim fails, its rollback returns the numbers,
+        so another process may hand them out again (nothing was stored under
+        them), but this store never hands out a number twice itself.
+        """
         value, end, block = self._reserved.get(kind, (0, 0, 0))
         if value == end:
             # Reserve a block, doubling up to _ID_BLOCK: each reservation is
             # its own write, so a busy desk pays for one in many ids, while
             # a short-lived store skips few numbers.
             block = min(_ID_BLOCK, max(1, 2 * block))
-            # One statement is its own atomic transaction in autocommit mode.
-            end = self._db.execute(
-                "INSERT INTO counters (kind, value) VALUES (?, ?) "
-                "ON CONFLICT (kind) DO UPDATE SET value = value + excluded.value "
-                "RETURNING value",
-                (kind, block),
-            ).fetchall()[0][0]  # fetch all so the statement finishes and commits now
-            value = end - block
+            end = self._reserve(kind, block)
+            while end <= value:  # a failed claim returned numbers given out
+                end = self._reserve(kind, block)
+            value = max(end - block, value)
+            if self._db.in_transaction:
+                self._reserved_in_claim.add(kind)
         self._reserved[kind] = (value + 1, end, block)
         prefix = {"profile": "p", "merge": "m"}.get(kind, kind)
         return f"{prefix}{value + 1}"
+
+    def _reserve(self, kind: str, block: int) -> int:
+        # One statement is its own atomic transaction in autocommit mode.
+        found = self._db.execute(
+            "INSERT INTO counters (kind, value) VALUES (?, ?) "
+            "ON CONFLICT (kind) DO UPDATE SET value = value + excluded.value "
+            "RETURNING value",
+            (kind, block),
+        ).fetchall()[0][0]  # fetch all so the statement finishes and commits now
+        return int(found)
 
     def apply(self, changes: ChangeSet) -> None:
         """Write an identity ChangeSet in one transaction."""
@@ -372,6 +395,24 @@ class SqliteStore:
         rows = self._db.execute(DUE_QUERY, (_micros(now), limit)).fetchall()
         return [self._load(ConversationRecord, data) for (data,) in rows]
 
+    @contextmanager
+    def claim_due(
+        self, now: datetime, *, skip: Collection[str] = ()
+    ) -> Iterator[ConversationRecord | None]:
+        """Claim the earliest record due by ``now`` not in ``skip``, holding the file's write lock.
+
+        One ``BEGIN IMMEDIATE`` transaction from the claim to the context's
+        exit: SQLite has one writer per file, so a runner in another process
+        (or another store on the file) waits for the claim to end, up to
+        ``busy_timeout``, and then claims from what is due after it; the
+        commits made inside are savepoints of the claim's transaction,
+        written when the context exits normally and undone with it when it
+        exits with an exception.
+        """
+        with self._transaction():
+            row = self._db.execute(CLAIM_QUERY, (_micros(now), _encode(sorted(skip)))).fetchone()
+            yield None if row is None else self._load(ConversationRecord, row[0])
+
     def commit(self, changes: Changes) -> None:
         """Write ``changes`` in one transaction; a conflict or error writes nothing."""
         # Serialize before the transaction so a bad value never holds the lock.
@@ -500,7 +541,8 @@ class SqliteStore:
             # merged: merge them all now, so no erased word is left behind.
             self._db.execute("INSERT INTO message_search (message_search) VALUES ('optimize')")
         self.purge_pending = True
-        self.finish_purge()
+        if not self._db.in_transaction:  # inside a claim: purged by finish_purge later
+            self.finish_purge()
 
     def finish_purge(self, *, timeout: float | None = None) -> bool:
         """Purge the file of every old copy of erased rows; return whether it is done.
@@ -703,6 +745,11 @@ class SqliteStore:
 
     @contextmanager
     def _transaction(self) -> Iterator[None]:
+        if self._db.in_transaction:
+            # Inside a claim (claim_due): a savepoint of its transaction.
+            with self._savepoint():
+                yield
+            return
         # BEGIN IMMEDIATE takes the write lock up front, so the version checks
         # and the writes see the same database.
         self._db.execute("BEGIN IMMEDIATE")
@@ -713,7 +760,25 @@ class SqliteStore:
             # SQLite may have rolled back already (some errors end the transaction).
             if self._db.in_transaction:
                 self._db.execute("ROLLBACK")
+            # The blocks reserved inside are returned: none is used any more.
+            for kind in self._reserved_in_claim:
+                value, _, block = self._reserved[kind]
+                self._reserved[kind] = (value, value, block)
             raise
+        finally:
+            self._reserved_in_claim.clear()
+
+    @contextmanager
+    def _savepoint(self) -> Iterator[None]:
+        self._db.execute("SAVEPOINT omnicx_commit")
+        try:
+            yield
+        except BaseException:
+            if self._db.in_transaction:
+                self._db.execute("ROLLBACK TO omnicx_commit")
+                self._db.execute("RELEASE omnicx_commit")
+            raise
+        self._db.execute("RELEASE omnicx_commit")
 
     def _check_reads(self, changes: Changes, inserted: Collection[str]) -> None:
         # check_reads, its lookups batched: one query per table, not per key;
@@ -783,8 +848,10 @@ class SqliteStore:
         clause = "".join(f" AND {condition}" for condition in where)
         wanted = set(terms)
         # One read transaction: the messages not yet indexed and the index
-        # are read from the same snapshot.
-        self._db.execute("BEGIN")
+        # are read from the same snapshot (a claim's, inside one).
+        own = not self._db.in_transaction
+        if own:
+            self._db.execute("BEGIN")
         try:
             pending = [
                 seq
@@ -803,7 +870,8 @@ class SqliteStore:
                 [_inbox.fts_query(terms), _encode(pending), *params, limit],
             ).fetchall()
         finally:
-            self._db.execute("COMMIT")
+            if own:
+                self._db.execute("COMMIT")
         return [self._load(ConversationRecord, data) for (data,) in rows]
 
     def _index_search(self, batch: int) -> None:

@@ -56,7 +56,7 @@ from omnicx.channels import MessageReceived
 from omnicx.clock import FixedClock
 from omnicx.desk import Desk, Receipt
 from omnicx.errors import ConflictError, StoreBusyError
-from omnicx.identity import current_profile, match_key
+from omnicx.identity import current_profile, email_identifier, match_key
 from omnicx.model import (
     Assigned,
     Author,
@@ -429,6 +429,59 @@ def run_tick_runners(
             process.join(timeout=30)
             if process.is_alive():  # pragma: no cover - a hung runner
                 process.kill()
+
+
+def open_pending(
+    factory: StoreFactory, count: int, at: datetime, desk_options: Mapping[str, Any]
+) -> list[str]:
+    """Open ``count`` conversations at ``at``, each answered by an agent: due work for tick runners.
+
+    Each is an email from its own customer, replied to at once, so with
+    ``auto_solve_after`` (and ``csat_delay``) in ``desk_options`` it is
+    auto-solved (then surveyed) later. Returns their ids, in order. Runs in
+    this process: through ``in_process`` for a ``DjangoFactory``.
+    """
+    store = factory()
+    try:
+        desk = Desk(store=store, clock=FixedClock(at), **desk_options)
+        ids = []
+        for n in range(count):
+            message = Message(
+                id=f"email:{n}", channel=Channel.EMAIL, direction=Direction.INBOUND,
+                author=Author(kind=AuthorKind.CUSTOMER), sent_at=at, text="hello",
+                external_id=str(n),
+            )  # fmt: skip
+            sender = (email_identifier(f"c{n}@example.com"),)
+            cid = desk.receive(MessageReceived(message=message, sender=sender)).conversation_id
+            desk.reply(cid, agent_id="a1", text="Does this help?")
+            ids.append(cid)
+        return ids
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+
+
+def tick_outcome(factory: StoreFactory, now: datetime) -> dict[str, Any]:
+    """What tick runners left in the store: the solved conversations, every event id, what is due.
+
+    ``solved`` holds the conversation id of each ``StatusChanged`` to
+    solved (sorted, a conversation solved twice twice), ``events`` every
+    stored event's id, ``due`` the ids still due by ``now``.
+    """
+    store = factory()
+    try:
+        events = store.events()
+        solved = sorted(
+            e.conversation_id or "" for e in events
+            if isinstance(e, StatusChanged) and e.status is Status.SOLVED
+        )  # fmt: skip
+        due = [r.id for r in store.due(now, limit=1000)]
+        return {"solved": solved, "events": [e.id for e in events], "due": due}
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
 
 
 # -- what the store holds afterwards ---------------------------------------------

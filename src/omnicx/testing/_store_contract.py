@@ -521,6 +521,46 @@ class StoreContract(InboxContract, BotContract, OrderContract):
         assert [(r.id, r.version) for r in store.due(now, limit=5)] == [("c1", 1)]
         assert store.events() == []
 
+    def test_a_claim_reads_its_own_commits_and_gives_no_id_twice(self) -> None:
+        """Inside a claim reads see its commits, a lost race undoes only itself, ids stay unique.
+
+        Skipped for a store without ``claim_due``, like the test above.
+        """
+        store: Any = self.make_store()
+        if not callable(getattr(store, "claim_due", None)):
+            pytest.skip("the store has no claim_due (omnicx.storage.DueClaimStore)")
+        now = T0 + timedelta(hours=1)
+        given = {store.next_id("x")}
+        store.commit(Changes(conversations=(attrs.evolve(_record("c1", "p1"), due_at=T0),)))
+
+        def claim_and_fail() -> None:
+            with store.claim_due(now) as record:
+                assert record is not None
+                given.update(store.next_id("x") for _ in range(3))
+                done = attrs.evolve(record, due_at=None)
+                store.commit(Changes(conversations=(done,), events=(_note("e1", "p1", "c1"),)))
+                assert store.conversation("c1").version == 2
+                assert [e.id for e in store.events(conversation_id="c1")] == ["e1"]
+                assert store.due(now, limit=5) == []
+                # A stale write inside the claim loses alone; the claim goes on.
+                with pytest.raises(ConflictError):
+                    store.commit(Changes(conversations=(done,)))
+                assert store.conversation("c1").version == 2
+                raise _Held
+
+        with pytest.raises(_Held):
+            claim_and_fail()
+        assert [(r.id, r.version) for r in store.due(now, limit=5)] == [("c1", 1)]
+        assert store.events() == []
+        more = [store.next_id("x") for _ in range(70)]
+        assert len(set(more)) == 70
+        assert not given & set(more)
+        with store.claim_due(now) as record:
+            assert (record.id if record else None) == "c1"
+            store.commit(Changes(conversations=(attrs.evolve(record, due_at=None),)))
+        assert store.due(now, limit=5) == []
+        assert store.conversation("c1").version == 2
+
     # -- invariants checked inside the commit ---------------------------------
 
     def test_a_link_written_since_it_was_read_is_a_conflict_and_writes_nothing(self) -> None:

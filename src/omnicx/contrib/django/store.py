@@ -319,6 +319,38 @@ class DjangoStore:
             )
         return [self._load(ConversationRecord, data) for data in rows]
 
+    @contextmanager
+    def claim_due(
+        self, now: datetime, *, skip: Collection[str] = ()
+    ) -> Iterator[ConversationRecord | None]:
+        """Claim the earliest record due by ``now`` not in ``skip``, until the context exits.
+
+        One ``transaction.atomic`` (a savepoint inside a host's) from the
+        claim to the context's exit, the commits made inside its savepoints:
+        kept when it exits normally, undone when it exits with an exception.
+        Where the backend has ``SELECT ... FOR UPDATE SKIP LOCKED``
+        (PostgreSQL, MySQL 8, Oracle) the row is locked and another runner's
+        claim skips it. On SQLite, which has one writer per file, the claim
+        takes the write lock first (a write that changes nothing), so a
+        runner on another connection waits for the claim to end (up to the
+        database's ``timeout``) and then claims from what is due after it.
+        """
+        connection = connections[self.using]
+        with self._transaction("claiming due work in omnicx_conversation"):
+            if connection.vendor == "sqlite":
+                with connection.cursor() as cursor:
+                    cursor.execute(f"UPDATE {m.Counter._meta.db_table} SET value = value WHERE 0")
+            rows = (
+                self._rows(m.Conversation)
+                .filter(due_us__isnull=False, due_us__lte=micros(now))
+                .exclude(id__in=sorted(skip))
+                .order_by("due_us", q.by_id(self._vendor))
+            )
+            if connection.features.has_select_for_update_skip_locked:
+                rows = rows.select_for_update(skip_locked=True)
+            found = list(rows.values_list("data", flat=True)[:1])
+            yield self._load(ConversationRecord, found[0]) if found else None
+
     def events(
         self,
         *,
