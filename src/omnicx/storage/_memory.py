@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import heapq
-from collections.abc import Callable, Collection, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Collection, Generator, Iterator, Mapping
+from contextlib import closing, contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -173,17 +173,30 @@ class MemoryStore(MemoryIdentityStore):
 
         Costs O((returned + stale) log n): only the heap's due head is visited.
         """
-        heap, found, seen = self._due, list[tuple[datetime, str]](), set[str]()
-        while heap and len(found) < limit and heap[0][0] <= now:
-            at, conversation_id = heapq.heappop(heap)
-            record = self.records.get(conversation_id)
-            if record is None or record.due_at != at or conversation_id in seen:
-                continue  # stale or a duplicate: gone for good
-            seen.add(conversation_id)
-            found.append((at, conversation_id))
-        for entry in found:
-            heapq.heappush(heap, entry)
-        return [self.records[conversation_id] for _, conversation_id in found]
+        found: list[ConversationRecord] = []
+        with closing(self._due_heads(now)) as heads:
+            for record in heads:
+                if len(found) == limit:
+                    break
+                found.append(record)
+        return found
+
+    def _due_heads(self, now: datetime) -> Generator[ConversationRecord, None, None]:
+        # The live records due by ``now``, earliest first, popped off the heap
+        # and pushed back once the reader closes this (stale entries stay gone).
+        heap, popped, seen = self._due, list[tuple[datetime, str]](), set[str]()
+        try:
+            while heap and heap[0][0] <= now:
+                at, conversation_id = heapq.heappop(heap)
+                record = self.records.get(conversation_id)
+                if record is None or record.due_at != at or conversation_id in seen:
+                    continue  # stale or a duplicate: gone for good
+                seen.add(conversation_id)
+                popped.append((at, conversation_id))
+                yield record
+        finally:
+            for entry in popped:
+                heapq.heappush(heap, entry)
 
     @contextmanager
     def claim_due(
@@ -197,20 +210,8 @@ class MemoryStore(MemoryIdentityStore):
         meanwhile are not given again.
         """
         excluded = set(skip) | self._claimed
-        heap, popped, record = self._due, list[tuple[datetime, str]](), None
-        seen = set[str]()
-        while heap and heap[0][0] <= now:
-            at, conversation_id = heapq.heappop(heap)
-            found = self.records.get(conversation_id)
-            if found is None or found.due_at != at or conversation_id in seen:
-                continue  # stale or a duplicate: gone for good
-            seen.add(conversation_id)
-            popped.append((at, conversation_id))
-            if conversation_id not in excluded:
-                record = found
-                break
-        for entry in popped:
-            heapq.heappush(heap, entry)
+        with closing(self._due_heads(now)) as heads:
+            record = next((r for r in heads if r.id not in excluded), None)
         undo = list[Callable[[], None]]()
         self._undo.append(undo)
         if record is not None:
