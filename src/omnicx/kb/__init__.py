@@ -6,7 +6,8 @@ them with BM25F over title and body, stemmed per language; ``suggest`` gives
 an agent (or a bot) the best articles for a message with the passage that
 answers it. A ``Macro`` is a canned reply with placeholders, rendered
 safely (``render_macro``), that ``Desk.apply_macro`` sends with its status,
-tag and field changes as one agent action. Stemming needs the ``omnicx[kb]`` extra.
+tag and field changes as one agent action. Stemming is snowballstemmer's; the
+``omnicx[kb]`` extra adds PyStemmer, its C speed-up.
 """
 
 from omnicx.kb._article import Article, Audience, BodyFormat, parse_article, parse_articles

@@ -142,9 +142,9 @@ def _stemmer(language: str) -> Any:
         return None
     try:
         import snowballstemmer  # type: ignore[import-untyped]
-    except ImportError:  # pragma: no cover - the kb extra is in the test environment
+    except ImportError:  # pragma: no cover - a dependency: only a broken install lacks it
         raise ValidationError.single(
-            "", f"stemming {algorithm} needs snowballstemmer: install omnicx[kb]"
+            "", f"stemming {algorithm} needs snowballstemmer: pip install snowballstemmer"
         ) from None
     stemmer = snowballstemmer.stemmer(algorithm)
     # PyStemmer's own cache would keep customers' words; omnicx's keeps article words only.
