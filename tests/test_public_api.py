@@ -368,3 +368,16 @@ def test_every_public_exception_is_an_omnicx_error() -> None:
             if public and not issubclass(value, OmnicxError):
                 stray.append(f"{module_name}.{name}")
     assert stray == []
+
+
+def test_desk_move_conversation_is_pinned() -> None:
+    """``Desk.move_conversation``'s parameters and its audit action are public API."""
+    from omnicx.desk import Desk
+    from omnicx.storage import AuditAction
+
+    parameters = inspect.signature(Desk.move_conversation).parameters
+    assert list(parameters) == ["self", "conversation_id", "customer_id", "actor_id", "reason",
+                                "request_id", "seen_version"]  # fmt: skip
+    keyword = [name for name, p in parameters.items() if p.kind is p.KEYWORD_ONLY]
+    assert keyword == ["actor_id", "reason", "request_id", "seen_version"]
+    assert AuditAction("move_conversation") is AuditAction.MOVE_CONVERSATION

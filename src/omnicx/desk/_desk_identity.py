@@ -1,24 +1,28 @@
-"""The desk's hand edits of customers: merge, unmerge, undo a split, update; all audited."""
+"""The desk's hand edits of customers: merge, unmerge, undo a split, update, move; all audited."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+import attrs
+
+from omnicx.desk._agent_changes import Change
 from omnicx.desk._customer_edit import CustomerEdit
 from omnicx.desk._desk_base import DeskBase, changes_without_conversation
+from omnicx.desk._receipt import ConversationErasedError, Receipt
 from omnicx.desk._rehome import rehome
-from omnicx.desk._unit import Unit
-from omnicx.errors import NotFoundError
+from omnicx.desk._unit import Unit, member_ids
+from omnicx.errors import ConflictError, NotFoundError, ValidationError
 from omnicx.identity import ChangeSet, current_profile, undo_split, unmerge
 from omnicx.identity import merge as merge_customers
 from omnicx.model import Customer
 from omnicx.privacy import Action, Resource
-from omnicx.storage import AuditAction
+from omnicx.storage import AuditAction, ConversationRecord, DeskStore
 
 
 class DeskIdentity(DeskBase):
-    """The desk's ``merge``, ``unmerge``, ``undo_split`` and ``update_customer``."""
+    """The desk's ``merge``, ``unmerge``, ``undo_split``, ``update_customer``, ``move_conversation``."""
 
     __slots__ = ()
 
@@ -136,3 +140,89 @@ class DeskIdentity(DeskBase):
                     reason=reason, fields=edit.changed())  # fmt: skip
         self.store.commit(changes_without_conversation(unit, {"customer_id": profile.id}))
         return updated.to_customer(self.standing)
+
+    def move_conversation(
+        self,
+        conversation_id: str,
+        customer_id: str,
+        *,
+        actor_id: str,
+        reason: str,
+        request_id: str | None = None,
+        seen_version: int | None = None,
+    ) -> Receipt:
+        """Move a conversation to another customer by hand, audited; returns its receipt.
+
+        Settles a conversation an unmerge or a split left mixed (messages
+        from both customers), or one threaded under the wrong customer. The
+        conversation's ``customer_id`` (and its summary's) becomes the live
+        customer ``customer_id`` resolves to; the inbox, ``conversations()``
+        and the timelines follow, its events keep the ids they were recorded
+        with. Needs the merge permission on both customers. The
+        ``MOVE_CONVERSATION`` audit entry is under the new customer, with
+        the one it left as ``previous`` in its details.
+
+        Args:
+            seen_version: the ``conversation_version`` the agent's screen
+                showed; the move is refused with ``ConflictError`` if the
+                conversation changed since.
+            request_id: makes a retried call return the first call's receipt.
+
+        Raises:
+            NotFoundError: no such conversation or customer.
+            ConversationErasedError: the conversation was erased.
+            ValidationError: the customer was erased (``customer_id``), or
+                already shows the conversation: a move that changes nothing
+                is refused (without ``request_id``, a retry after success
+                meets it too).
+            ConflictError: ``seen_version`` is stale.
+            PermissionDenied: the actor's role lacks the merge action.
+        """
+        if request_id is not None:
+            replayed = self._replayed(f"act:{request_id}")
+            if replayed is not None:
+                return replayed
+        stored = self._record(conversation_id)
+        if stored.erased_at is not None:
+            raise ConversationErasedError(conversation_id, stored.erased_at)
+        source = current_profile(self.store, stored.conversation.customer_id)
+        target = current_profile(self.store, customer_id)
+        for profile in (source, target):
+            self.check(actor_id, Action.MERGE, Resource.customer(profile.id))
+        if _erased(self.store, target.id):
+            raise ValidationError.single(
+                "customer_id",
+                f"customer {customer_id!r} was erased; move the conversation to a live customer",
+            )
+        change = _moved_to(customer_id, actor_id=actor_id, reason=reason,
+                           seen_version=seen_version)  # fmt: skip
+        return self._act(conversation_id, request_id, change)
+
+
+def _erased(store: DeskStore, customer_id: str) -> bool:
+    # An erasure leaves the profile, scrubbed, and its audit entry under it.
+    return any(e.action is AuditAction.ERASURE for e in store.audit(customer_id=customer_id))
+
+
+def _moved_to(customer_id: str, *, actor_id: str, reason: str, seen_version: int | None) -> Change:
+    def change(unit: Unit, record: ConversationRecord) -> ConversationRecord:
+        if seen_version is not None and record.version != seen_version:
+            raise ConflictError(
+                f"conversation {record.id!r} is at version {record.version}, not "
+                f"{seen_version} as seen: it changed since; reload it before moving it"
+            )
+        target = current_profile(unit.staged, customer_id)
+        previous = record.conversation.customer_id
+        if previous in member_ids(unit.staged, target):
+            raise ValidationError.single(
+                "customer_id",
+                f"conversation {record.id!r} already shows under customer {target.id!r};"
+                " name another customer to move it",
+            )
+        unit.record(AuditAction.MOVE_CONVERSATION, actor_id, customer_id=target.id,
+                    conversation_id=record.id, reason=reason, previous=previous)  # fmt: skip
+        conversation = attrs.evolve(record.conversation, customer_id=target.id)
+        summary = attrs.evolve(record.summary, customer_id=target.id)
+        return attrs.evolve(record, conversation=conversation, summary=summary)
+
+    return change

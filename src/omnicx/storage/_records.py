@@ -138,6 +138,8 @@ class AuditAction(enum.Enum):
     ASSIGNMENT = "assignment"
     RULES_CHANGE = "rules_change"
     CUSTOMER_UPDATE = "customer_update"
+    MOVE_CONVERSATION = "move_conversation"
+    """A conversation moved to another customer by hand (``Desk.move_conversation``)."""
 
 
 @attrs.frozen(kw_only=True)

@@ -443,6 +443,16 @@ class StoreContract(InboxContract, BotContract, OrderContract):
         store.erase(Erasure(customer_ids=("p9",), audit=(entry("a4", "lead", "p9"),)))
         assert [e.id for e in store.audit()] == ["a1", "a2", "a3", "a4"]
 
+    def test_every_audit_action_reads_back(self) -> None:
+        """An entry of each ``AuditAction`` (``MOVE_CONVERSATION`` too) reads back as written."""
+        store = self.make_store()
+        entries = tuple(
+            AuditEntry(id=f"a{n}", at=T0, actor="lea", action=action, customer_id="p1")
+            for n, action in enumerate(AuditAction, 1)
+        )
+        store.commit(Changes(audit=entries))
+        assert store.audit(customer_id="p1") == list(entries)
+
     def test_due_returns_what_is_due_earliest_first(self) -> None:
         """``due`` lists records due by ``now``, earliest then by id, at most ``limit``."""
         store = self.make_store()
