@@ -67,14 +67,20 @@ def calls(dashboard: Dashboard) -> Section | None:
         name: [(p, float(per[p][i]), str(per[p][i]) if per[p][i] else "") for p in ordered]
         for i, name in enumerate(OUTCOMES)
     }
+    traces = charts.bars(series, horizontal=False)
+    for trace in traces:
+        # Each count inside its own segment: one above the stack would read as its total.
+        trace.update(textposition="inside", insidetextanchor="middle")
     figure = charts.figure(
-        charts.bars(series, horizontal=False),
+        traces,
         charts.layout(
             "Inbound calls by outcome",
             x_title,
             "Inbound calls (count)",
+            height=420,
             barmode="stack",
             xaxis=date_axis(dashboard, len(ordered)),
+            legend={"y": -0.4},  # below the slanted dates and the axis title
         ),
     )
     table = Table(
