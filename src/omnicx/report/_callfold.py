@@ -56,50 +56,41 @@ class CallFigures:
         return self.report.inbound + self.report.outbound > 0
 
 
-class _Customer:
-    __slots__ = ("calls", "messages", "wrapped")
-
-    def __init__(self) -> None:
-        self.calls: list[CallEvent] = []
-        self.wrapped: dict[str, datetime] = {}
-        self.messages = array("q")
-
-
 class CallFold:
     """Per customer, the parts of their timeline the call figures read."""
 
     def __init__(self) -> None:
-        self._customers: dict[str, _Customer] = {}
-
-    def _customer(self, customer_id: str) -> _Customer:
-        found = self._customers.get(customer_id)
-        if found is None:
-            found = self._customers[customer_id] = _Customer()
-        return found
+        # Three maps, each filled only for the customers it concerns: most
+        # customers with an outbound message never call, and cost one entry.
+        self._calls: dict[str, list[CallEvent]] = {}
+        self._wrapped: dict[str, dict[str, datetime]] = {}
+        self._messages: dict[str, array[int]] = {}
 
     def feed(self, event: Event) -> None:
         """Keep the event's part, if the call figures read it."""
+        customer = event.customer_id
         if isinstance(event, CallEvent):
             if event.call_id is not None and event.status is not None:
-                self._customer(event.customer_id).calls.append(event)
+                self._calls.setdefault(customer, []).append(event)
         elif isinstance(event, CallWrappedUp):
-            wrapped = self._customer(event.customer_id).wrapped
+            wrapped = self._wrapped.setdefault(customer, {})
             at = event.at.astimezone(UTC)
             wrapped[event.call_id] = min(at, wrapped.get(event.call_id, at))
         elif isinstance(event, MessageEvent) and event.message.direction is Direction.OUTBOUND:
             micros = (event.at - _EPOCH) // _MICRO
-            self._customer(event.customer_id).messages.append(micros)
+            found = self._messages.get(customer)
+            if found is None:
+                found = self._messages[customer] = array("q")
+            found.append(micros)
 
     def figures(self, tz: tzinfo) -> CallFigures:
         """The figures of every customer with a call; days in ``tz``."""
         accumulator = CallAccumulator()
         days: dict[date, list[int]] = {}
-        for customer in self._customers.values():
-            if not customer.calls:
-                continue
-            messages = (_EPOCH + m * _MICRO for m in customer.messages)
-            accumulator._add_calls(customer.calls, customer.wrapped, messages)
-            for call in _calls(customer.calls).values():
+        for customer, call_events in self._calls.items():
+            messages = (_EPOCH + m * _MICRO for m in self._messages.get(customer, ()))
+            accumulator._add_calls(call_events, self._wrapped.get(customer, {}), messages)
+            for call in _calls(call_events).values():
                 if call.direction is not Direction.INBOUND:
                     continue
                 cell = days.setdefault(call.started.astimezone(tz).date(), [0, 0, 0, 0])
