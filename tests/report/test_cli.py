@@ -70,8 +70,10 @@ def test_reads_a_database(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     capsys.readouterr()
     out = tmp_path / "report.html"
     assert main(["report", "--db", str(db), "-o", str(out)]) == 0
-    assert f"({len(conversations)} conversations, 14 charts)" in capsys.readouterr().out
+    # The demo's desk takes a call nobody answers: the calls section has the 15th chart.
+    assert f"({len(conversations)} conversations, 15 charts)" in capsys.readouterr().out
     page = out.read_text(encoding="utf-8")
+    assert '<a href="#calls">Calls</a>' in page
     assert (
         f'<span class="label">Conversations</span><span class="value">{len(conversations)}<' in page
     )

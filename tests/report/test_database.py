@@ -4,6 +4,7 @@ gives the dashboard of the same events read from a JSON-lines file."""
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,7 @@ import pytest
 from omnicx import serde
 from omnicx.cli import _report, main
 from omnicx.report import DashboardCollector
-from omnicx.storage import SqliteStore
+from omnicx.storage import Changes, SqliteStore
 
 
 class _SpyConnection:
@@ -74,13 +75,14 @@ def test_the_store_is_read_in_pages_and_gives_the_files_dashboard(
 
     with SqliteStore(database) as store:
         stored = sum(e.conversation_id is not None for e in store.events())
+        loose = sum(e.conversation_id is None for e in store.events())
     monkeypatch.setattr(_report, "SqliteStore", SpyStore)
     from_db = DashboardCollector()
     _report.collect_database(database, from_db, now=None, batch=7)
     assert pages
     assert max(pages) <= 7
-    assert sum(pages) == stored  # every event of a conversation, once
-    assert len(pages) == stored // 7 + 1
+    assert sum(pages) == stored + loose  # every event, once
+    assert len(pages) == stored // 7 + 1 + loose // 7 + 1
     monkeypatch.undo()
     from_file = DashboardCollector()
     _report.collect_file(_file_of(database, tmp_path / "events.jsonl"), from_file, now=None,
@@ -101,3 +103,19 @@ def test_now_leaves_later_events_out_alike(database: Path, tmp_path: Path) -> No
     _report.collect_file(_file_of(database, tmp_path / "events.jsonl"), from_file, now=now,
                          progress=None)  # fmt: skip
     assert from_db.dashboard(now) == from_file.dashboard(now)
+
+
+def test_calls_on_no_conversation_count_alike(tmp_path: Path) -> None:
+    """A call on the timeline only (no conversation) is read from the store too."""
+    from tests.metrics.test_calls import stream
+
+    db = tmp_path / "calls.sqlite3"
+    with SqliteStore(db) as store:
+        store.commit(Changes(events=tuple(stream())))
+    from_db, from_file = DashboardCollector(), DashboardCollector()
+    _report.collect_database(db, from_db, now=None, batch=3)
+    _report.collect_file(_file_of(db, tmp_path / "events.jsonl"), from_file, now=None,
+                         progress=None)  # fmt: skip
+    figures = from_db.dashboard(datetime(2026, 4, 1, tzinfo=UTC)).calls
+    assert figures.report.inbound == 5
+    assert figures == from_file.dashboard(datetime(2026, 4, 1, tzinfo=UTC)).calls

@@ -38,11 +38,15 @@ def test_every_conversation_once_in_append_order_whatever_the_page(
         if events:
             store.commit(Changes(events=tuple(events)))
         got = list(store.conversation_events(batch=batch))
+        loose = list(store.events_without_conversation(batch=batch))
     want: dict[str, list[Event]] = {}
     for event in events:
         if event.conversation_id is not None:
             want.setdefault(event.conversation_id, []).append(event)
     assert got == [want[c] for c in sorted(want)]
+    # The rest, in pages of at most ``batch``, in append order.
+    assert all(0 < len(page) <= batch for page in loose)
+    assert [e for page in loose for e in page] == [e for e in events if e.conversation_id is None]
 
 
 def test_a_bad_batch_is_refused() -> None:
@@ -51,3 +55,5 @@ def test_a_bad_batch_is_refused() -> None:
         for batch in (0, -1, True, 2.5):
             with pytest.raises(ValidationError, match="batch: expected a whole number from 1 up"):
                 list(store.conversation_events(batch=batch))  # type: ignore[arg-type]
+            with pytest.raises(ValidationError, match="batch: expected a whole number from 1 up"):
+                store.events_without_conversation(batch=batch)  # type: ignore[arg-type]

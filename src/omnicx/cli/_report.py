@@ -100,14 +100,20 @@ def collect_database(
     memory holds one page and one conversation's events besides the
     collector's folds, never the whole log. Each conversation's events are
     fed in time order (stored in append order; a stable sort by time keeps
-    ties in that order), which gives the dashboard of the same events read
-    from a file.
+    ties in that order), then the events on no conversation
+    (``SqliteStore.events_without_conversation``), which gives the dashboard
+    of the same events read from a file.
     """
     if not path.is_file():
         raise ValidationError.single(str(path), "no such database; pass an omnicx SQLite file")
     with SqliteStore(path) as store:
         for events in store.conversation_events(batch=batch):
             events.sort(key=_at)
+            for event in events:
+                if now is None or event.at <= now:
+                    collector.feed(event)
+        # Then the events on no conversation (calls on the timeline only), in any order.
+        for events in store.events_without_conversation(batch=batch):
             for event in events:
                 if now is None or event.at <= now:
                     collector.feed(event)

@@ -141,23 +141,41 @@ class CallAccumulator:
     def add_customer(self, events: Iterable[Event]) -> None:
         """Count one customer's calls from their timeline (any order)."""
         items = list(events)
-        calls = _calls(e for e in items if isinstance(e, CallEvent))
         wrapped: dict[str, datetime] = {}
         for event in items:
             if isinstance(event, CallWrappedUp):
                 at = _utc(event.at)
                 wrapped[event.call_id] = min(at, wrapped.get(event.call_id, at))
+        messages = [
+            e.at
+            for e in items
+            if isinstance(e, MessageEvent) and e.message.direction is Direction.OUTBOUND
+        ]
+        self._add_calls([e for e in items if isinstance(e, CallEvent)], wrapped, messages)
+
+    def _add_calls(
+        self,
+        call_events: Iterable[CallEvent],
+        wrapped: dict[str, datetime],
+        messages: Iterable[datetime],
+    ) -> None:
+        """Count one customer's calls from what they are made of (``add_customer``'s parts).
+
+        ``wrapped`` maps a call id to its first ``CallWrappedUp`` instant;
+        ``messages`` are the instants of the outbound messages to the
+        customer. For a fold that keeps only these, not the events.
+        """
+        calls = _calls(call_events)
         contacts = sorted(
-            [_utc(e.at) for e in items if isinstance(e, MessageEvent)
-             and e.message.direction is Direction.OUTBOUND]
+            [_utc(at) for at in messages]
             + [c.started for c in calls.values() if c.direction is Direction.OUTBOUND]
-        )  # fmt: skip
+        )
         for call_id, call in calls.items():
             if call.answered is not None and call.ended is not None:
                 # An agent talks and wraps up on every answered call, a callback too.
                 self.talk_time.add(float(call.duration) or _seconds(call.answered, call.ended))
                 if call_id in wrapped:
-                    self.after_call_work.add(_seconds(call.ended, wrapped[call_id]))
+                    self.after_call_work.add(_seconds(call.ended, _utc(wrapped[call_id])))
             if call.direction is Direction.OUTBOUND:
                 self.outbound += 1
                 continue

@@ -7,7 +7,8 @@ SLA clock's outcome. The backlog needs no per-conversation history at all:
 each move into or out of an active status adds one to or takes one from its
 local day, and the running sum of the days is the backlog at each day's end.
 At the end every conversation is counted once into all the breakdowns
-(``FactsBuilder.add_to``).
+(``FactsBuilder.add_to``). Calls are folded per customer apart
+(``_callfold``): their call events and outbound messages' instants only.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from omnicx.metrics._sla import add_outcomes, clock_outcomes
 from omnicx.metrics._stream import KEEP_SOLVED, MetricsStream
 from omnicx.model import Event, Status
 from omnicx.model._checks import require_aware
+from omnicx.report._callfold import CallFold
 from omnicx.report._values import BREAKDOWNS, BacklogPoint, Dashboard, StatusTime
 from omnicx.sla import SlaEngine
 
@@ -72,7 +74,9 @@ class DashboardCollector:
 
     ``feed`` each event (each conversation's in time order; conversations
     interleave freely), then read ``dashboard(now)``. Memory holds one small
-    fold per conversation and one counter per local day, never the events.
+    fold per conversation and one counter per local day, never the events;
+    for the call figures, each customer's call events and the instants of
+    their outbound messages (docs/metrics.md, "Dashboard").
 
     Args:
         tz: the zone of every time bucket (days, weekdays, hours).
@@ -105,6 +109,7 @@ class DashboardCollector:
         # ``backlog_at`` counts a change at the instant it asks about.
         self._at_midnight: dict[date, int] = {}
         self._outcomes: list[SlaOutcome] = []
+        self._calls = CallFold()
         self.latest: datetime | None = None
         """The latest instant fed (the default ``now``)."""
         self.earliest: datetime | None = None
@@ -121,7 +126,9 @@ class DashboardCollector:
             self._at_midnight[day] = self._at_midnight.get(day, 0) + change
 
     def feed(self, event: Event) -> None:
-        """Fold one event into its conversation; events without one are skipped.
+        """Fold one event into its conversation, and a call's into its customer's calls.
+
+        Events without a conversation count only for the call figures.
 
         Raises:
             ValidationError: the event is older than its conversation's
@@ -129,6 +136,7 @@ class DashboardCollector:
         """
         conversation_id = event.conversation_id
         if conversation_id is None:
+            self._calls.feed(event)
             return
         at = event.at
         stream = self._stream
@@ -146,6 +154,7 @@ class DashboardCollector:
         if builder.current.is_active is not was_active:
             self._move(at, 1 if not was_active else -1)
         stream.settle(conversation_id, builder)
+        self._calls.feed(event)
         if self.latest is None or at > self.latest:
             self.latest = at
 
@@ -212,6 +221,7 @@ class DashboardCollector:
                 for s in ACTIVE
             ],
             topics=topics,
+            calls=self._calls.figures(tz),
         )
 
     def _backlog(self, now: datetime) -> list[BacklogPoint]:

@@ -11,6 +11,7 @@ from omnicx.cli._human import duration, percent
 from omnicx.report._axes import sla_total, weekly, zone
 from omnicx.report._groups import durations, stalls, topics, week_hours
 from omnicx.report._page import Card, Section
+from omnicx.report._phone import calls
 from omnicx.report._trends import backlog, satisfaction, sla, volume
 from omnicx.report._values import Dashboard
 
@@ -52,5 +53,5 @@ def sections(dashboard: Dashboard) -> list[Section]:
         week_hours(dashboard),
         stalls(dashboard),
     ]
-    listening = topics(dashboard)
-    return found if listening is None else [*found, listening]
+    optional = (calls(dashboard), topics(dashboard))
+    return [*found, *(section for section in optional if section is not None)]

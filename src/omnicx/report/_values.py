@@ -16,6 +16,7 @@ import attrs
 from omnicx._frozen import EMPTY_MAP, frozen_map, frozen_seq
 from omnicx.listening import TopicReport
 from omnicx.metrics import GroupMetrics, MetricsReport, Summary
+from omnicx.report._callfold import CallFigures
 
 BREAKDOWNS: tuple[str, ...] = ("channel", "queue", "agent")
 """The dimensions the duration distributions are broken down by, in page order."""
@@ -65,6 +66,8 @@ class Dashboard:
         statuses: time in each active status, in lifecycle order.
         topics: listening topics over the report's period, when given.
         first: the earliest conversation's creation (None without conversations).
+        calls: the call figures (``call_metrics`` of the same events) and
+            the inbound calls per local day by outcome.
     """
 
     now: datetime
@@ -77,6 +80,7 @@ class Dashboard:
     backlog: tuple[BacklogPoint, ...] = attrs.field(default=(), converter=frozen_seq)
     statuses: tuple[StatusTime, ...] = attrs.field(default=(), converter=frozen_seq)
     topics: tuple[TopicReport, ...] = attrs.field(default=(), converter=frozen_seq)
+    calls: CallFigures = attrs.field(factory=CallFigures)
 
     @property
     def totals(self) -> GroupMetrics:

@@ -366,6 +366,34 @@ class SqliteStore:
         if events:
             yield events
 
+    def events_without_conversation(self, *, batch: int = 4096) -> Iterator[list[Event]]:
+        """Every stored event on no conversation (a call on the timeline only), in append order.
+
+        The complement of ``conversation_events``, read the same way: one
+        page of ``batch`` events per query, from the index on
+        (conversation, append order), each page yielded as it is read.
+
+        Raises:
+            ValidationError: ``batch`` is not a whole number from 1 up.
+        """
+        if isinstance(batch, bool) or not isinstance(batch, int) or batch < 1:
+            raise ValidationError.single("batch", "expected a whole number from 1 up")
+        return self._loose_pages(batch)
+
+    def _loose_pages(self, batch: int) -> Iterator[list[Event]]:
+        sql = (
+            "SELECT seq, data FROM events INDEXED BY events_conversation"
+            " WHERE conversation_id IS NULL AND seq > ? ORDER BY seq LIMIT ?"
+        )
+        seq = -1
+        while True:
+            rows = self._db.execute(sql, (seq, batch)).fetchall()
+            if rows:
+                yield [fast_event_from_dict(json.loads(data)) for _, data in rows]
+                seq = rows[-1][0]
+            if len(rows) < batch:
+                break
+
     def receipt(self, key: str) -> Mapping[str, Any] | None:
         """Return the receipt recorded under an idempotency key, or None."""
         data = self._one("SELECT data FROM receipts WHERE key = ?", key)
