@@ -10,7 +10,7 @@ docs/metrics.md, "Calls", defines each figure and the edge cases it settles.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -91,6 +91,16 @@ class _Call:
     status: CallStatus | None
     duration: int
 
+    @property
+    def missed(self) -> bool:
+        """Ended with nobody picking up (busy, no-answer, failed, canceled, abandoned)."""
+        return self.answered is None and self.ended is not None
+
+    @property
+    def abandoned(self) -> bool:
+        """Missed because the caller hung up first (``completed`` unanswered, or ``canceled``)."""
+        return self.missed and self.status in (CallStatus.COMPLETED, CallStatus.CANCELED)
+
 
 def _calls(events: Iterable[CallEvent]) -> dict[str, _Call]:
     by_call: dict[str, list[CallEvent]] = {}
@@ -151,21 +161,21 @@ class CallAccumulator:
             for e in items
             if isinstance(e, MessageEvent) and e.message.direction is Direction.OUTBOUND
         ]
-        self._add_calls([e for e in items if isinstance(e, CallEvent)], wrapped, messages)
+        self._add_calls(_calls(e for e in items if isinstance(e, CallEvent)), wrapped, messages)
 
     def _add_calls(
         self,
-        call_events: Iterable[CallEvent],
-        wrapped: dict[str, datetime],
+        calls: Mapping[str, _Call],
+        wrapped: Mapping[str, datetime],
         messages: Iterable[datetime],
     ) -> None:
         """Count one customer's calls from what they are made of (``add_customer``'s parts).
 
+        ``calls`` are the customer's calls (``_calls`` of their call events);
         ``wrapped`` maps a call id to its first ``CallWrappedUp`` instant;
         ``messages`` are the instants of the outbound messages to the
         customer. For a fold that keeps only these, not the events.
         """
-        calls = _calls(call_events)
         contacts = sorted(
             [_utc(at) for at in messages]
             + [c.started for c in calls.values() if c.direction is Direction.OUTBOUND]
@@ -185,8 +195,7 @@ class CallAccumulator:
                 self.time_to_answer.add(_seconds(call.started, call.answered))
             elif call.ended is not None:
                 self.missed += 1
-                if call.status in (CallStatus.COMPLETED, CallStatus.CANCELED):
-                    self.abandoned += 1
+                self.abandoned += call.abandoned
                 back = next((at for at in contacts if at >= call.ended), None)
                 if back is not None:
                     self.called_back += 1

@@ -22,7 +22,7 @@ import attrs
 from omnicx._frozen import frozen_seq
 from omnicx.metrics import CallAccumulator, CallReport
 from omnicx.metrics._calls import _calls
-from omnicx.model import CallEvent, CallStatus, CallWrappedUp, Direction, Event, MessageEvent
+from omnicx.model import CallEvent, CallWrappedUp, Direction, Event, MessageEvent
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _MICRO = timedelta(microseconds=1)
@@ -89,18 +89,16 @@ class CallFold:
         days: dict[date, list[int]] = {}
         for customer, call_events in self._calls.items():
             messages = (_EPOCH + m * _MICRO for m in self._messages.get(customer, ()))
-            accumulator._add_calls(call_events, self._wrapped.get(customer, {}), messages)
-            for call in _calls(call_events).values():
+            calls = _calls(call_events)
+            accumulator._add_calls(calls, self._wrapped.get(customer, {}), messages)
+            for call in calls.values():
                 if call.direction is not Direction.INBOUND:
                     continue
                 cell = days.setdefault(call.started.astimezone(tz).date(), [0, 0, 0, 0])
                 cell[0] += 1
-                if call.answered is not None:
-                    cell[1] += 1
-                elif call.ended is not None:
-                    cell[2] += 1
-                    if call.status in (CallStatus.COMPLETED, CallStatus.CANCELED):
-                        cell[3] += 1
+                cell[1] += call.answered is not None
+                cell[2] += call.missed
+                cell[3] += call.abandoned
         return CallFigures(
             report=accumulator.report(),
             days=[_day(day, cell) for day, cell in sorted(days.items())],
